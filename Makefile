@@ -1,0 +1,129 @@
+# jiyue: one non-recursive Makefile. Objects go to build/, binaries to bin/.
+#   make            build bin/jiyue and bin/jiyuectl
+#   make run        install missing packages, build, load the demo cluster, serve it
+#   make test       install missing packages, build, run unit, fuzz-smoke and e2e tests
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make clean
+# CC=clang works as well as gcc; V=1 shows full commands.
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+DESTDIR ?=
+PKGS    := libuv yaml-0.1 openssl zlib libcmark
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+CPPFLAGS_ALL := -std=c11 -D_GNU_SOURCE -Icore -Imodules $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS_ALL   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -llmdb -lpthread -lm
+SAN     ?=
+ifneq ($(SAN),)
+  CFLAGS += -fsanitize=$(SAN) -fno-omit-frame-pointer
+  LDFLAGS += -fsanitize=$(SAN)
+  BUILD := build-san
+  BIN := build-san/bin
+else
+  BUILD := build
+  BIN := bin
+endif
+
+ifeq ($(V),1)
+  Q :=
+else
+  Q := @
+endif
+
+CORE_SRCS   := $(filter-out core/main.c,$(wildcard core/*.c))
+MODULE_SRCS := $(wildcard modules/*.c)
+TOOL_SRCS   := $(wildcard tools/jiyuectl/*.c)
+CORE_OBJS   := $(CORE_SRCS:%.c=$(BUILD)/%.o)
+MODULE_OBJS := $(MODULE_SRCS:%.c=$(BUILD)/%.o)
+TOOL_OBJS   := $(TOOL_SRCS:%.c=$(BUILD)/%.o)
+LIBCORE     := $(BUILD)/libjiyue.a
+LIBMODULES  := $(BUILD)/libjiyue-modules.a
+
+UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
+UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all run test unit e2e deps clean install bench fuzz fuzz-smoke
+
+all: $(BIN)/jiyue $(BIN)/jiyuectl
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC $<")
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c $< -o $@
+
+$(LIBCORE): $(CORE_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(LIBMODULES): $(MODULE_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# The module table references every module, so the server links modules before core.
+$(BIN)/jiyue: $(BUILD)/core/main.o $(LIBMODULES) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(BUILD)/core/main.o $(LIBMODULES) $(LIBCORE) $(LDLIBS_ALL)
+
+$(BIN)/jiyuectl: $(TOOL_OBJS) $(LIBMODULES) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(LIBMODULES) $(LIBCORE) $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBMODULES) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD $@")
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) -Itests/unit -o $@ $< $(LIBMODULES) $(LIBCORE) $(LDLIBS_ALL) -lcmocka
+
+deps:
+	@sh tools/install-deps.sh
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "  UNIT $$t"; ./$$t; done
+
+e2e: all
+	/usr/bin/python3 -m pytest -q -x tests/e2e
+
+test: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) fuzz-smoke
+	$(MAKE) e2e
+
+run: deps
+	$(MAKE) all
+	sh tools/demo-run.sh
+
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 60
+fuzz-build: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) $(wildcard core/*.h)
+	@mkdir -p build-fuzz
+	@echo "  FUZZCC $@"
+	$(Q)clang $(CPPFLAGS_ALL) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	  -o $@ $< $(CORE_SRCS) $(LDLIBS_ALL)
+# A short bounded run of every harness over its corpus: a regression caught once stays caught.
+fuzz-smoke: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do echo "  FUZZ $$t (smoke)"; \
+	  mkdir -p build-fuzz/corpus-$$t; \
+	  ./build-fuzz/fuzz_$$t -max_total_time=$${FUZZ_SMOKE_SECONDS:-5} -print_final_stats=0 \
+	    build-fuzz/corpus-$$t tests/fuzz/corpus/$$t >build-fuzz/$$t.log 2>&1 || { tail -40 build-fuzz/$$t.log; exit 1; }; done
+fuzz: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do echo "  FUZZ $$t ($(FUZZ_SECONDS)s)"; \
+	  mkdir -p build-fuzz/corpus-$$t; \
+	  ./build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus-$$t tests/fuzz/corpus/$$t; done
+
+bench:
+	@sh tools/install-deps.sh --bench
+	$(MAKE) all
+	sh tests/bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/jiyue
+	install -m 755 bin/jiyue bin/jiyuectl $(DESTDIR)$(PREFIX)/bin/
+	cp -R conf $(DESTDIR)$(PREFIX)/share/jiyue/
+
+clean:
+	rm -rf build build-san build-fuzz bin var
+
+-include $(shell find build build-san -name '*.d' 2>/dev/null)

@@ -1,0 +1,171 @@
+/* core/conf.h: the configuration, loaded from conf/jiyue.yaml and every sites.d/*.yaml
+ * into one immutable value. conf.c is the one validator of the schema and of the seed's
+ * rules: `jiyue -t`, SIGHUP reload and `jiyuectl check` all call conf_load(), so a rule
+ * lives in exactly one place. A conf_t is never changed after conf_load() returns; the
+ * server wraps it in a reference-counted snapshot (core/snapshot.h).
+ *
+ * Every node keeps the file, line and column it came from so that errors found after
+ * parsing (duplicate hosts across files, a missing parent) can still point at the line. */
+#ifndef JIYUE_CONF_H
+#define JIYUE_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+/* Where a value came from, for errors reported after loading. */
+typedef struct conf_pos {
+    const char *file; /* owned by the conf_t */
+    int line;         /* 1-based */
+    int col;          /* 1-based */
+} conf_pos_t;
+
+typedef struct conf_listen {
+    char *address; /* the literal "HOST:PORT" text, e.g. "127.0.0.1:8080" or "[::1]:8080" */
+    char *host;    /* "127.0.0.1", "::1", "0.0.0.0" ... (brackets removed) */
+    int port;
+    bool tls;
+    conf_pos_t pos;
+} conf_listen_t;
+
+typedef struct conf_limits {
+    uint64_t header_timeout_ms;    /* default 10s: a request head must arrive within this */
+    uint64_t keepalive_timeout_ms; /* default 75s: idle keep-alive connections are closed */
+    uint64_t body_timeout_ms;      /* default 30s: time between two reads of a request body */
+    uint64_t send_timeout_ms;      /* default 60s: a client that reads nothing for this long */
+    uint64_t max_header_bytes;     /* default 16KiB: request line + headers */
+    uint64_t max_request_line;     /* default 8KiB: the request line alone (414 beyond) */
+    uint64_t max_body_bytes;       /* default 1MiB */
+    uint64_t max_connections;      /* default 10000, across all workers */
+    uint64_t max_headers;          /* default 100 header fields */
+    uint64_t shutdown_timeout_ms;  /* default 10s: in-flight requests get this long at stop */
+} conf_limits_t;
+
+typedef struct conf_tls {
+    char *cert; /* PEM chain; resolved to an absolute or config-relative path */
+    char *key;
+    conf_pos_t pos;
+} conf_tls_t;
+
+typedef enum {
+    SITE_PORTAL,
+    SITE_DEPARTMENT,
+    SITE_COUNTY,
+    SITE_TOWNSHIP,
+    SITE_VILLAGE
+} conf_site_kind_t;
+
+typedef enum {
+    STATUS_ACTIVE,
+    STATUS_REDESIGN,
+    STATUS_SUSPENDED,
+    STATUS_CLOSED
+} conf_status_state_t;
+
+typedef enum {
+    COLUMN_DYNAMIC,
+    COLUMN_NOTICE,
+    COLUMN_POLICY,
+    COLUMN_PERSONNEL,
+    COLUMN_PLAN,
+    COLUMN_INTERACTION,
+    COLUMN_STATIC
+} conf_column_type_t;
+
+typedef struct conf_column {
+    char *id; /* slug: [a-z0-9-]{1,32} */
+    char *name;
+    conf_column_type_t type;
+    char *description; /* optional */
+    char *keywords;    /* optional */
+    conf_pos_t pos;
+} conf_column_t;
+
+typedef struct conf_path_map {
+    char *from;
+    char *to;
+} conf_path_map_t;
+
+typedef struct conf_status {
+    conf_status_state_t state;
+    char *from;  /* suspended: YYYY-MM-DD */
+    char *until; /* suspended */
+    char *reason;
+    char *date;       /* closed */
+    char *migrate_to; /* closed: a site id or an absolute URL */
+    conf_path_map_t *paths; /* closed: old path -> new path or URL */
+    size_t npaths;
+    char *generation;   /* redesign: the generation being built */
+    char *preview_host; /* redesign */
+    conf_pos_t pos;
+} conf_status_t;
+
+typedef struct conf_registration {
+    char *site_code; /* 网站标识码 */
+    char *icp;       /* ICP备案号 */
+    char *police;    /* 公安备案号 */
+    char *organizer; /* 主办单位 */
+    char *contact;
+    conf_pos_t pos;
+} conf_registration_t;
+
+typedef struct conf_site conf_site_t;
+struct conf_site {
+    char *id; /* slug: [a-z0-9-]{1,32}, unique in the cluster */
+    char *name;
+    conf_site_kind_t kind;
+    char *parent_id;     /* NULL for the portal */
+    conf_site_t *parent; /* resolved after all files are read; NULL for the portal */
+    char *mount_path;    /* "/edu/" under the parent's hosts, or NULL */
+    char **hosts;        /* own host names, lower-case, no port */
+    size_t nhosts;
+    char **aliases; /* old host names that answer 301 to the canonical URL */
+    size_t naliases;
+    conf_registration_t reg;
+    conf_status_t status;
+    conf_column_t *columns;
+    size_t ncolumns;
+    conf_tls_t tls; /* cert == NULL when the site has none */
+    char *theme;    /* NULL: the default theme */
+    char *file;     /* the site file this came from */
+    conf_pos_t pos; /* position of the document (line 1) */
+};
+
+typedef struct conf {
+    char *file; /* the server config file, as given */
+    char *dir;  /* its folder: relative paths resolve against this */
+    conf_listen_t *listen;
+    size_t nlisten;
+    int workers;    /* resolved: `auto` becomes the number of cores */
+    char *store;    /* LMDB directory, resolved */
+    uint64_t store_map_size; /* default 1GiB */
+    char *sites_dir; /* resolved */
+    char *pid_file;  /* resolved, may be NULL */
+    char *access_log; /* resolved; NULL or "off" disables */
+    char *error_log;  /* resolved; NULL means stderr */
+    char *user;       /* drop privileges to this user after binding, when started as root */
+    conf_limits_t limits;
+    conf_tls_t tls; /* default certificate */
+    conf_site_t *sites; /* sorted by id */
+    size_t nsites;
+    conf_site_t *portal; /* the one site of kind portal */
+} conf_t;
+
+/* Loads and validates the server config at `path` and every *.yaml file (sorted, dotfiles
+ * skipped) in its `sites` folder. Every problem in every file is added to `diag`. Returns
+ * NULL when there is any error (the caller keeps whatever it had); warnings alone do not
+ * fail. `today_days` (days since 1970-01-01) is the date rules are judged against
+ * (suspension overdue...); pass -1 for the current date. */
+conf_t *conf_load(const char *path, int64_t today_days, diag_t *diag);
+void conf_free(conf_t *c);
+
+const conf_site_t *conf_site_find(const conf_t *c, const char *id);
+const conf_column_t *conf_column_find(const conf_site_t *s, const char *id);
+
+const char *conf_kind_name(conf_site_kind_t k);       /* "portal", "department", ... */
+const char *conf_state_name(conf_status_state_t s);   /* "active", "suspended", ... */
+const char *conf_column_type_name(conf_column_type_t t); /* "dynamic", "notice", ... */
+
+#endif

@@ -1,0 +1,99 @@
+/* core/store.h: the one API to the shared LMDB store, used by the server and by jiyuectl
+ * alike. store.c is the only file that includes <lmdb.h>; the key layout lives in
+ * store_keys.h and nowhere else.
+ *
+ * LMDB rules this API encodes:
+ *  - one environment per process, opened once before any thread starts;
+ *  - a read transaction belongs to one thread at a time; the server keeps one per worker
+ *    and recycles it with store_read_renew()/store_read_reset() (mdb_txn_renew/reset), so
+ *    a lookup costs no allocation;
+ *  - pointers returned by a lookup point into the map and stay valid only until that read
+ *    transaction is reset: copy anything needed longer;
+ *  - one writer at a time across all processes (LMDB serialises them); a write
+ *    transaction is all or nothing, so a crash or a full map leaves the last commit whole. */
+#ifndef JIYUE_STORE_H
+#define JIYUE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct store store_t;
+typedef struct store_txn store_txn_t;
+
+/* Results: 0 on success, STORE_NOTFOUND, or another negative STORE_E* code. */
+enum {
+    STORE_OK = 0,
+    STORE_NOTFOUND = -1,
+    STORE_EMAPFULL = -2, /* the map is full: raise store_map_size */
+    STORE_ERDONLY = -3,  /* store opened read-only, or its folder is not writable */
+    STORE_ECORRUPT = -4, /* a record has a layout this version does not understand */
+    STORE_EKEY = -5,     /* key too long for LMDB */
+    STORE_EREADERS = -6, /* no free reader slot */
+    STORE_EIO = -7       /* anything else; see store_last_error() */
+};
+
+typedef struct store_options {
+    uint64_t map_size;    /* bytes; 0 = 1 GiB */
+    unsigned max_readers; /* 0 = 126 */
+    bool read_only;       /* the server opens read-only unless it has to write */
+    bool create;          /* create the folder when missing (jiyuectl) */
+} store_options_t;
+
+/* Opens (or creates) the environment in folder `dir`. On failure returns NULL and, when
+ * err is given, a one-line reason in *err (heap string). */
+store_t *store_open(const char *dir, const store_options_t *opt, char **err);
+void store_close(store_t *s);
+/* A human-readable reason for a STORE_E* code, naming the underlying LMDB error when there
+ * was one. */
+const char *store_strerror(int rc);
+
+/* --- transactions --- */
+/* A read transaction, created once per thread and recycled. */
+store_txn_t *store_read_txn_new(store_t *s);
+int store_read_renew(store_txn_t *t); /* before a lookup: see the newest commit */
+void store_read_reset(store_txn_t *t); /* after: releases the snapshot, keeps the handle */
+void store_txn_free(store_txn_t *t);    /* aborts if still active */
+
+store_txn_t *store_write_begin(store_t *s, int *rc);
+int store_commit(store_txn_t *t); /* frees t in every case */
+void store_abort(store_txn_t *t); /* frees t */
+
+/* --- pages: what a site serves at a path --- */
+/* A stored page: one record carries the identity body and, for compressible types, the
+ * gzip variant made at import time, so the server never compresses per request. */
+typedef struct store_page {
+    const char *content_type; /* "text/html; charset=utf-8" (not NUL-terminated) */
+    size_t content_type_len;
+    const uint8_t *body;
+    size_t body_len;
+    const uint8_t *gzip; /* NULL when there is no gzip variant */
+    size_t gzip_len;
+    int64_t mtime;   /* seconds since the epoch: Last-Modified */
+    char etag[24];   /* "\"<16 hex>\"" NUL-terminated, strong validator of the identity body */
+} store_page_t;
+
+/* `site` is a site id (or a namespace such as "edu@v2" for a generation), `path` begins
+ * with '/', is already normalised, and names a file ("/", "/news/" are not looked up: the
+ * caller appends index.html). */
+int store_page_get(store_txn_t *t, const char *site, const char *path, size_t path_len,
+                   store_page_t *out);
+/* Stores one page; `gzip` may be NULL. The ETag is computed from `body`. */
+int store_page_put(store_txn_t *t, const char *site, const char *path,
+                   const char *content_type, const void *body, size_t body_len,
+                   const void *gzip, size_t gzip_len, int64_t mtime);
+int store_page_del(store_txn_t *t, const char *site, const char *path);
+/* Removes every page of a site; returns how many (>= 0) or a STORE_E* code. */
+long store_site_clear(store_txn_t *t, const char *site);
+
+/* Calls fn for each page of a site in path order; stops when fn returns non-zero and
+ * returns that value. `page` is valid only during the call. */
+typedef int (*store_page_fn)(void *ud, const char *path, size_t path_len,
+                             const store_page_t *page);
+int store_page_each(store_txn_t *t, const char *site, store_page_fn fn, void *ud);
+
+/* --- small metadata values (per site counters, secrets, timestamps) --- */
+int store_meta_get(store_txn_t *t, const char *key, const void **val, size_t *len);
+int store_meta_put(store_txn_t *t, const char *key, const void *val, size_t len);
+
+#endif

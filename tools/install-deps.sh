@@ -1,0 +1,38 @@
+#!/bin/sh
+# tools/install-deps.sh: installs the Debian packages jiyue needs to build, run and test.
+# Called by `make run`, `make test` and .ci/run, so a fresh Debian 12 machine needs nothing
+# done by hand. It only installs what is missing: as root it runs apt-get, otherwise sudo,
+# and where neither is possible it prints the exact command and fails.
+set -eu
+
+# Build: libraries found with pkg-config. Run: media-types (/etc/mime.types), lmdb-utils.
+# Tests: cmocka, pytest (Debian's, run as /usr/bin/python3 -m pytest), curl, openssl.
+PACKAGES="build-essential pkg-config libuv1-dev liblmdb-dev lmdb-utils libyaml-dev
+libssl-dev zlib1g-dev libcmark-dev media-types libcmocka-dev python3 python3-pytest curl
+openssl clang libclang-rt-14-dev"
+if [ "${1:-}" = "--bench" ]; then
+    PACKAGES="$PACKAGES wrk nginx-light"
+fi
+
+missing=""
+for p in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing:$missing" >&2
+if [ "$(id -u)" = 0 ]; then
+    SUDO=""
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    SUDO="sudo"
+else
+    echo "install-deps: missing packages; run as root:" >&2
+    echo "  apt-get update && apt-get install -y$missing" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq || true
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing
