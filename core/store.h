@@ -47,6 +47,11 @@ void store_close(store_t *s);
 /* A human-readable reason for a STORE_E* code, naming the underlying LMDB error when there
  * was one. */
 const char *store_strerror(int rc);
+/* The underlying reason for the last failure in this thread (LMDB's or the system's
+ * message), e.g. to add to store_strerror(STORE_EIO). Never NULL; "" when there is none. */
+const char *store_last_error(void);
+/* The map size in effect (bytes): the configured one, or the existing store's when larger. */
+uint64_t store_map_size(const store_t *s);
 
 /* --- transactions --- */
 /* A read transaction, created once per thread and recycled. */

@@ -1,0 +1,545 @@
+/* core/store.c: the LMDB store behind store.h. The only file that includes <lmdb.h>; key
+ * and record layout come from store_keys.h. Lookups (store_page_get) run on every request,
+ * so they build the key on the stack, do one mdb_get and allocate nothing. */
+#include "store.h"
+
+#include <errno.h>
+#include <lmdb.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "store_keys.h"
+#include "util.h"
+
+struct store {
+    MDB_env *env;
+    MDB_dbi pages;
+    MDB_dbi meta;
+    bool read_only;
+};
+
+struct store_txn {
+    store_t *s;
+    MDB_txn *txn;
+    bool write;
+    bool active; /* read txns: between renew and reset */
+};
+
+/* The last underlying error in this thread, for store_last_error() and STORE_EIO texts. */
+static _Thread_local char tl_last[200];
+
+static void set_last(const char *what, int mrc)
+{
+    snprintf(tl_last, sizeof tl_last, "%s: %s", what, mdb_strerror(mrc));
+}
+
+static int map_rc(int mrc, const char *what)
+{
+    switch (mrc) {
+    case MDB_SUCCESS:
+        return STORE_OK;
+    case MDB_NOTFOUND:
+        return STORE_NOTFOUND;
+    default:
+        break;
+    }
+    set_last(what, mrc);
+    switch (mrc) {
+    case MDB_MAP_FULL:
+        return STORE_EMAPFULL;
+    case MDB_READERS_FULL:
+        return STORE_EREADERS;
+    case EACCES:
+    case EROFS:
+    case EPERM:
+        return STORE_ERDONLY;
+    case MDB_BAD_VALSIZE:
+        return STORE_EKEY;
+    case MDB_CORRUPTED:
+    case MDB_PAGE_NOTFOUND:
+    case MDB_INVALID:
+    case MDB_VERSION_MISMATCH:
+    case MDB_INCOMPATIBLE:
+        return STORE_ECORRUPT;
+    default:
+        return STORE_EIO;
+    }
+}
+
+const char *store_last_error(void)
+{
+    return tl_last;
+}
+
+const char *store_strerror(int rc)
+{
+    static _Thread_local char buf[300];
+    switch (rc) {
+    case STORE_OK:
+        return "success";
+    case STORE_NOTFOUND:
+        return "not found in the store";
+    case STORE_EMAPFULL:
+        return "store map is full: raise store_map_size in conf/jiyue.yaml";
+    case STORE_ERDONLY:
+        return "store is read-only (opened read-only, or its folder is not writable)";
+    case STORE_ECORRUPT:
+        return "store record is corrupt or from a newer version of jiyue";
+    case STORE_EKEY:
+        return "invalid store key: bad site namespace, path not starting with '/', or too long";
+    case STORE_EREADERS:
+        return "no free reader slot in the store: too many readers (raise max_readers)";
+    case STORE_EIO:
+        snprintf(buf, sizeof buf, "store error: %s", tl_last[0] ? tl_last : "unknown");
+        return buf;
+    default:
+        return "unknown store error";
+    }
+}
+
+/* mkdir -p: the store folder may sit in a var/ that does not exist yet. */
+static int mkdir_p(const char *dir)
+{
+    char *p = util_strdup(dir);
+    int rc = 0;
+    for (char *s = p + 1; *s && rc == 0; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0775) != 0 && errno != EEXIST)
+            rc = -1;
+        *s = '/';
+    }
+    if (rc == 0 && mkdir(p, 0775) != 0 && errno != EEXIST)
+        rc = -1;
+    free(p);
+    return rc;
+}
+
+static void set_err(char **err, const char *fmt, const char *dir, const char *detail)
+{
+    if (err)
+        *err = util_asprintf(fmt, dir, detail);
+}
+
+store_t *store_open(const char *dir, const store_options_t *opt, char **err)
+{
+    static const store_options_t defaults = {0};
+    if (!opt)
+        opt = &defaults;
+    if (err)
+        *err = NULL;
+    uint64_t want = opt->map_size ? opt->map_size : (uint64_t)1 << 30;
+
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        if (errno != ENOENT || opt->read_only || !opt->create) {
+            if (errno == ENOENT)
+                set_err(err, "store %s does not exist: %s", dir,
+                        "run jiyuectl import first");
+            else
+                set_err(err, "store %s: %s", dir, strerror(errno));
+            return NULL;
+        }
+        if (mkdir_p(dir) != 0) {
+            set_err(err, "cannot create store folder %s: %s", dir, strerror(errno));
+            return NULL;
+        }
+    } else if (!S_ISDIR(st.st_mode)) {
+        set_err(err, "store %s: %s", dir, "not a folder");
+        return NULL;
+    }
+
+    store_t *s = util_calloc(1, sizeof *s);
+    s->read_only = opt->read_only;
+    int mrc = mdb_env_create(&s->env);
+    if (mrc != 0) {
+        set_err(err, "store %s: %s", dir, mdb_strerror(mrc));
+        free(s);
+        return NULL;
+    }
+    mdb_env_set_maxdbs(s->env, STORE_MAX_DBS);
+    mdb_env_set_maxreaders(s->env, opt->max_readers ? opt->max_readers : 126);
+    mdb_env_set_mapsize(s->env, (size_t)want);
+    /* MDB_NOTLS: a read txn is tied to its handle, not to a thread slot, so a worker can
+     * renew its own txn freely and jiyuectl can hold a read and a write txn at once. */
+    unsigned flags = MDB_NOTLS | (opt->read_only ? MDB_RDONLY : 0);
+    mrc = mdb_env_open(s->env, dir, flags, 0664);
+    if (mrc != 0) {
+        const char *why = mrc == ENOENT && opt->read_only
+                              ? "not initialised: run jiyuectl import first"
+                              : mdb_strerror(mrc);
+        set_err(err, "cannot open store %s: %s", dir, why);
+        goto fail;
+    }
+    /* An existing store may be larger than configured: adopt its size (0 = the size
+     * recorded in the file), but never shrink below what the operator asked for. */
+    mdb_env_set_mapsize(s->env, 0);
+    MDB_envinfo info;
+    if (mdb_env_info(s->env, &info) == 0 && info.me_mapsize < want)
+        mdb_env_set_mapsize(s->env, (size_t)want);
+
+    MDB_txn *txn;
+    mrc = mdb_txn_begin(s->env, NULL, opt->read_only ? MDB_RDONLY : 0, &txn);
+    if (mrc != 0) {
+        set_err(err, "cannot open store %s: %s", dir, mdb_strerror(mrc));
+        goto fail;
+    }
+    unsigned dflags = opt->read_only ? 0 : MDB_CREATE;
+    mrc = mdb_dbi_open(txn, STORE_DB_PAGES, dflags, &s->pages);
+    if (mrc == 0)
+        mrc = mdb_dbi_open(txn, STORE_DB_META, dflags, &s->meta);
+    if (mrc == 0)
+        mrc = mdb_txn_commit(txn);
+    else
+        mdb_txn_abort(txn);
+    if (mrc != 0) {
+        set_err(err, "cannot open store %s: %s", dir,
+                mrc == MDB_NOTFOUND ? "store not initialised: run jiyuectl import first"
+                                    : mdb_strerror(mrc));
+        goto fail;
+    }
+    return s;
+fail:
+    mdb_env_close(s->env);
+    free(s);
+    return NULL;
+}
+
+void store_close(store_t *s)
+{
+    if (!s)
+        return;
+    mdb_env_close(s->env);
+    free(s);
+}
+
+uint64_t store_map_size(const store_t *s)
+{
+    MDB_envinfo info;
+    if (mdb_env_info(s->env, &info) != 0)
+        return 0;
+    return info.me_mapsize;
+}
+
+/* --- transactions --- */
+
+store_txn_t *store_read_txn_new(store_t *s)
+{
+    MDB_txn *txn;
+    int mrc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+    if (mrc != 0) {
+        map_rc(mrc, "begin read transaction");
+        return NULL;
+    }
+    /* Start reset: the first store_read_renew() takes the snapshot, as every later one. */
+    mdb_txn_reset(txn);
+    store_txn_t *t = util_calloc(1, sizeof *t);
+    t->s = s;
+    t->txn = txn;
+    return t;
+}
+
+int store_read_renew(store_txn_t *t)
+{
+    if (t->active)
+        mdb_txn_reset(t->txn);
+    t->active = false;
+    int rc = map_rc(mdb_txn_renew(t->txn), "renew read transaction");
+    if (rc == 0)
+        t->active = true;
+    return rc;
+}
+
+void store_read_reset(store_txn_t *t)
+{
+    if (t->active)
+        mdb_txn_reset(t->txn);
+    t->active = false;
+}
+
+void store_txn_free(store_txn_t *t)
+{
+    if (!t)
+        return;
+    mdb_txn_abort(t->txn);
+    free(t);
+}
+
+store_txn_t *store_write_begin(store_t *s, int *rc)
+{
+    int r;
+    MDB_txn *txn = NULL;
+    if (s->read_only) {
+        snprintf(tl_last, sizeof tl_last, "store opened read-only");
+        r = STORE_ERDONLY;
+    } else {
+        r = map_rc(mdb_txn_begin(s->env, NULL, 0, &txn), "begin write transaction");
+    }
+    if (rc)
+        *rc = r;
+    if (r != 0)
+        return NULL;
+    store_txn_t *t = util_calloc(1, sizeof *t);
+    t->s = s;
+    t->txn = txn;
+    t->write = true;
+    t->active = true;
+    return t;
+}
+
+int store_commit(store_txn_t *t)
+{
+    int rc = map_rc(mdb_txn_commit(t->txn), "commit");
+    free(t);
+    return rc;
+}
+
+void store_abort(store_txn_t *t)
+{
+    if (!t)
+        return;
+    mdb_txn_abort(t->txn);
+    free(t);
+}
+
+/* --- record encoding --- */
+
+static inline void put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static inline void put64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline uint16_t get16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static inline uint64_t get64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
+static void format_etag(char out[24], const uint8_t h[8])
+{
+    static const char hex[] = "0123456789abcdef";
+    out[0] = '"';
+    for (int i = 0; i < 8; i++) {
+        out[1 + 2 * i] = hex[h[i] >> 4];
+        out[2 + 2 * i] = hex[h[i] & 15];
+    }
+    out[17] = '"';
+    out[18] = '\0';
+}
+
+/* Decodes a record; the pointers in *out point into `data`. */
+static int decode_page(const uint8_t *data, size_t size, store_page_t *out)
+{
+    if (size < STORE_REC_HEADER || memcmp(data, STORE_REC_MAGIC, 4) != 0 ||
+        get16(data + STORE_REC_OFF_VERSION) != STORE_REC_VERSION)
+        return STORE_ECORRUPT;
+    uint64_t ct = get16(data + STORE_REC_OFF_CTLEN);
+    uint64_t body = get64(data + STORE_REC_OFF_BODYLEN);
+    uint64_t gz = get64(data + STORE_REC_OFF_GZIPLEN);
+    uint64_t room = size - STORE_REC_HEADER;
+    /* Compared one by one so a forged huge length cannot wrap the sum. */
+    if (ct > room || body > room - ct || gz != room - ct - body)
+        return STORE_ECORRUPT;
+    const uint8_t *p = data + STORE_REC_HEADER;
+    out->content_type = (const char *)p;
+    out->content_type_len = (size_t)ct;
+    out->body = p + ct;
+    out->body_len = (size_t)body;
+    out->gzip = gz ? p + ct + body : NULL;
+    out->gzip_len = (size_t)gz;
+    out->mtime = (int64_t)get64(data + STORE_REC_OFF_MTIME);
+    format_etag(out->etag, data + STORE_REC_OFF_ETAG);
+    return STORE_OK;
+}
+
+/* A strong validator: SHA-256 is computed once, at import, never per request. */
+static int body_hash(const void *body, size_t len, uint8_t out[8])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    if (EVP_Digest(body, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen < 8) {
+        snprintf(tl_last, sizeof tl_last, "SHA-256 failed");
+        return STORE_EIO;
+    }
+    memcpy(out, md, 8);
+    return STORE_OK;
+}
+
+/* --- pages --- */
+
+int store_page_get(store_txn_t *t, const char *site, const char *path, size_t path_len,
+                   store_page_t *out)
+{
+    char kbuf[STORE_KEY_MAX];
+    size_t klen = store_key_page(kbuf, site, path, path_len);
+    if (klen == 0)
+        return STORE_EKEY;
+    MDB_val k = {klen, kbuf}, v;
+    int mrc = mdb_get(t->txn, t->s->pages, &k, &v);
+    if (mrc != 0)
+        return map_rc(mrc, "get page");
+    return decode_page(v.mv_data, v.mv_size, out);
+}
+
+int store_page_put(store_txn_t *t, const char *site, const char *path,
+                   const char *content_type, const void *body, size_t body_len,
+                   const void *gzip, size_t gzip_len, int64_t mtime)
+{
+    char kbuf[STORE_KEY_MAX];
+    size_t klen = store_key_page(kbuf, site, path, strlen(path));
+    if (klen == 0)
+        return STORE_EKEY;
+    size_t ct_len = content_type ? strlen(content_type) : 0;
+    if (ct_len > UINT16_MAX)
+        return STORE_EKEY;
+    if (!gzip)
+        gzip_len = 0;
+    if (body_len > SIZE_MAX / 4 || gzip_len > SIZE_MAX / 4)
+        return STORE_EMAPFULL;
+    uint8_t hdr[STORE_REC_HEADER];
+    memcpy(hdr, STORE_REC_MAGIC, 4);
+    put16(hdr + STORE_REC_OFF_VERSION, STORE_REC_VERSION);
+    put16(hdr + STORE_REC_OFF_CTLEN, (uint16_t)ct_len);
+    put64(hdr + STORE_REC_OFF_MTIME, (uint64_t)mtime);
+    put64(hdr + STORE_REC_OFF_BODYLEN, body_len);
+    put64(hdr + STORE_REC_OFF_GZIPLEN, gzip_len);
+    int rc = body_hash(body_len ? body : "", body_len, hdr + STORE_REC_OFF_ETAG);
+    if (rc != 0)
+        return rc;
+
+    /* MDB_RESERVE: LMDB hands us the space in the map, so the record is written once. */
+    MDB_val k = {klen, kbuf};
+    MDB_val v = {STORE_REC_HEADER + ct_len + body_len + gzip_len, NULL};
+    int mrc = mdb_put(t->txn, t->s->pages, &k, &v, MDB_RESERVE);
+    if (mrc != 0)
+        return map_rc(mrc, "put page");
+    uint8_t *p = v.mv_data;
+    memcpy(p, hdr, STORE_REC_HEADER);
+    p += STORE_REC_HEADER;
+    if (ct_len)
+        memcpy(p, content_type, ct_len);
+    if (body_len)
+        memcpy(p + ct_len, body, body_len);
+    if (gzip_len)
+        memcpy(p + ct_len + body_len, gzip, gzip_len);
+    return STORE_OK;
+}
+
+int store_page_del(store_txn_t *t, const char *site, const char *path)
+{
+    char kbuf[STORE_KEY_MAX];
+    size_t klen = store_key_page(kbuf, site, path, strlen(path));
+    if (klen == 0)
+        return STORE_EKEY;
+    MDB_val k = {klen, kbuf};
+    return map_rc(mdb_del(t->txn, t->s->pages, &k, NULL), "delete page");
+}
+
+static bool has_prefix(const MDB_val *k, const char *prefix, size_t plen)
+{
+    return k->mv_size >= plen && memcmp(k->mv_data, prefix, plen) == 0;
+}
+
+long store_site_clear(store_txn_t *t, const char *site)
+{
+    char prefix[STORE_KEY_MAX];
+    size_t plen = store_key_site_prefix(prefix, site);
+    if (plen == 0)
+        return STORE_EKEY;
+    MDB_cursor *c;
+    int mrc = mdb_cursor_open(t->txn, t->s->pages, &c);
+    if (mrc != 0)
+        return map_rc(mrc, "open cursor");
+    long n = 0;
+    MDB_val k = {plen, prefix}, v;
+    mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+    while (mrc == 0 && has_prefix(&k, prefix, plen)) {
+        mrc = mdb_cursor_del(c, 0);
+        if (mrc != 0)
+            break;
+        n++;
+        /* After a delete the cursor already rests on the next key; MDB_NEXT returns it. */
+        mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(c);
+    if (mrc != 0 && mrc != MDB_NOTFOUND)
+        return map_rc(mrc, "clear site");
+    return n;
+}
+
+int store_page_each(store_txn_t *t, const char *site, store_page_fn fn, void *ud)
+{
+    char prefix[STORE_KEY_MAX];
+    size_t plen = store_key_site_prefix(prefix, site);
+    if (plen == 0)
+        return STORE_EKEY;
+    size_t ns_len = plen - 1;
+    MDB_cursor *c;
+    int mrc = mdb_cursor_open(t->txn, t->s->pages, &c);
+    if (mrc != 0)
+        return map_rc(mrc, "open cursor");
+    int rc = 0;
+    MDB_val k = {plen, prefix}, v;
+    mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+    while (mrc == 0 && has_prefix(&k, prefix, plen)) {
+        store_page_t page;
+        rc = decode_page(v.mv_data, v.mv_size, &page);
+        if (rc != 0)
+            break;
+        rc = fn(ud, (const char *)k.mv_data + ns_len, k.mv_size - ns_len, &page);
+        if (rc != 0)
+            break;
+        mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(c);
+    if (rc != 0)
+        return rc;
+    if (mrc != 0 && mrc != MDB_NOTFOUND)
+        return map_rc(mrc, "list pages");
+    return 0;
+}
+
+/* --- meta --- */
+
+int store_meta_get(store_txn_t *t, const char *key, const void **val, size_t *len)
+{
+    size_t klen = strlen(key);
+    if (klen == 0 || klen > STORE_KEY_MAX)
+        return STORE_EKEY;
+    MDB_val k = {klen, (void *)key}, v;
+    int mrc = mdb_get(t->txn, t->s->meta, &k, &v);
+    if (mrc != 0)
+        return map_rc(mrc, "get meta");
+    *val = v.mv_data;
+    *len = v.mv_size;
+    return STORE_OK;
+}
+
+int store_meta_put(store_txn_t *t, const char *key, const void *val, size_t len)
+{
+    size_t klen = strlen(key);
+    if (klen == 0 || klen > STORE_KEY_MAX)
+        return STORE_EKEY;
+    MDB_val k = {klen, (void *)key}, v = {len, (void *)val};
+    return map_rc(mdb_put(t->txn, t->s->meta, &k, &v, 0), "put meta");
+}
