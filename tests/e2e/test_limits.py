@@ -1,0 +1,173 @@
+# tests/e2e/test_limits.py: header_timeout, keepalive_timeout and max_connections are
+# enforced, and the server keeps serving afterwards.
+import socket
+import time
+
+import pytest
+
+from conftest import PORTAL_HOST, RawConn, make_cluster, parse_status
+
+H = {"Host": PORTAL_HOST}
+
+
+@pytest.fixture(scope="module")
+def fast(tmp_path_factory):
+    c = make_cluster(tmp_path_factory, "limits-timeouts",
+                     limits={"header_timeout": "1s", "keepalive_timeout": "1s"})
+    c.start()
+    yield c
+    c.stop()
+
+
+MAXC = 8
+
+
+@pytest.fixture(scope="module")
+def capped(tmp_path_factory):
+    c = make_cluster(tmp_path_factory, "limits-conns",
+                     limits={"max_connections": MAXC, "keepalive_timeout": "30s"})
+    c.start()
+    yield c
+    c.stop()
+
+
+def test_slow_head_is_cut_off(fast):
+    req = f"GET / HTTP/1.1\r\nHost: {PORTAL_HOST}\r\nUser-Agent: {'s' * 60}\r\n\r\n".encode()
+    with RawConn(fast.port, timeout=2) as c:
+        t0 = time.monotonic()
+        closed = False
+        for i in range(len(req)):
+            if time.monotonic() - t0 > 6:
+                break
+            try:
+                c.send(req[i:i + 1])
+            except (BrokenPipeError, ConnectionResetError):
+                closed = True
+                break
+            if c.closed_within(0.3):
+                closed = True
+                break
+        elapsed = time.monotonic() - t0
+    assert closed, f"a head trickling one byte per 0.3s was not cut off after {elapsed:.1f}s"
+    assert elapsed < 4, f"cut off only after {elapsed:.1f}s with header_timeout 1s"
+    assert elapsed > 0.5, "cut off before header_timeout"
+    if c.buf:
+        assert parse_status(c.buf) == 408, c.buf[:200]
+    assert fast.get("/").status == 200
+
+
+def test_silent_connection_cut_off(fast):
+    with RawConn(fast.port) as c:
+        t0 = time.monotonic()
+        assert c.closed_within(5), "a connection that never sends a byte stayed open"
+        assert time.monotonic() - t0 < 4
+
+
+def test_partial_head_then_silence_cut_off(fast):
+    with RawConn(fast.port) as c:
+        c.send(f"GET / HTTP/1.1\r\nHost: {PORTAL_HOST}\r\n")
+        t0 = time.monotonic()
+        assert c.closed_within(5)
+        assert time.monotonic() - t0 < 4
+
+
+def test_idle_keepalive_closed(fast):
+    with RawConn(fast.port) as c:
+        c.send_request("GET", "/", H)
+        r = c.read_response()
+        assert r.status == 200
+        t0 = time.monotonic()
+        assert c.closed_within(5), "idle keep-alive connection not closed after keepalive_timeout 1s"
+        elapsed = time.monotonic() - t0
+        assert 0.5 < elapsed < 4, elapsed
+
+
+def test_active_keepalive_survives_past_timeout(fast):
+    # Each request restarts the idle timer: 6 requests 0.4s apart span 2.4s > 1s.
+    with RawConn(fast.port) as c:
+        for _ in range(6):
+            c.send_request("GET", "/edu/", H)
+            r = c.read_response()
+            assert r.status == 200 and b"EDU-HOME" in r.body
+            time.sleep(0.4)
+
+
+def open_conn(port):
+    s = socket.socket()
+    s.settimeout(3)
+    s.connect(("127.0.0.1", port))
+    return s
+
+
+def served(sock, timeout=3):
+    """True when the connection answers a request with 200; False when refused/closed/503."""
+    sock.settimeout(timeout)
+    try:
+        sock.sendall(f"GET / HTTP/1.1\r\nHost: {PORTAL_HOST}\r\n\r\n".encode())
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return False
+            data += chunk
+    except (ConnectionResetError, BrokenPipeError, socket.timeout, OSError):
+        return False
+    return parse_status(data) == 200
+
+
+def test_max_connections(capped):
+    held, extra = [], []
+    try:
+        for _ in range(MAXC):
+            s = open_conn(capped.port)
+            held.append(s)
+            assert served(s), "a connection within max_connections was not served"
+        t0 = time.monotonic()
+        refused = 0
+        for _ in range(5):
+            try:
+                s = open_conn(capped.port)
+            except OSError:
+                refused += 1
+                continue
+            extra.append(s)
+            if not served(s, timeout=3):
+                refused += 1
+        assert refused == 5, f"only {refused} of 5 connections over max_connections={MAXC} were refused"
+        assert time.monotonic() - t0 < 10, "extra connections were not closed at once"
+        # The held ones still work.
+        for s in held[:3]:
+            assert served(s)
+    finally:
+        for s in held + extra:
+            s.close()
+    # Once they are closed the server answers again (bounded: closes are noticed asynchronously).
+    deadline = time.monotonic() + 5
+    ok = False
+    while time.monotonic() < deadline and not ok:
+        try:
+            ok = capped.get("/").status == 200
+        except OSError:
+            ok = False
+        if not ok:
+            time.sleep(0.1)
+    assert ok, "server did not answer after the connections over the limit were closed"
+    assert capped.alive()
+
+
+def test_max_connections_recovers_fully(capped):
+    # After a burst over the cap, MAXC connections at once are served again.
+    deadline = time.monotonic() + 5
+    while True:
+        socks = []
+        try:
+            socks = [open_conn(capped.port) for _ in range(MAXC)]
+            if all(served(s) for s in socks):
+                break
+        except OSError:
+            pass
+        finally:
+            for s in socks:
+                s.close()
+        assert time.monotonic() < deadline, "server never served max_connections connections again"
+        time.sleep(0.2)

@@ -1,0 +1,367 @@
+# tests/e2e/test_reload.py: SIGHUP and `jiyue -s reload|stop`: new, removed and changed
+# site files; an invalid config keeps the old one whole; keep-alive connections survive;
+# twenty reloads under load fail nothing; SIGTERM/SIGINT exit 0 and remove the pid file.
+import http.client
+import re
+import signal
+import socket
+import subprocess
+import threading
+import time
+
+import pytest
+
+from conftest import (BASE_SITES, DIAG_RE, EDU_HOST, JIYUE, PORTAL_HOST, XIAN_HOST, RawConn,
+                      can_connect, html, make_cluster, read_text, run, wait_for)
+
+HEALTH = dict(name="测试市卫生健康委员会", kind="department", parent="portal", path="/health/",
+              hosts=["health.test.gov.cn"], code="1100000009")
+
+
+@pytest.fixture(scope="module")
+def rc(tmp_path_factory):
+    c = make_cluster(tmp_path_factory, "reload")
+    c.start()
+    yield c
+    c.stop()
+
+
+def hup(c):
+    c.signal(signal.SIGHUP)
+
+
+def test_pid_file_holds_server_pid(rc):
+    assert rc.pid_file.read_text().strip() == str(rc.pid)
+
+
+def test_new_site_goes_live(rc):
+    r = rc.get("/", host="health.test.gov.cn")
+    assert b"PORTAL-HOME" in r.body, "before: an unknown host gets the portal"
+    rc.write_site("health", **HEALTH)
+    rc.import_pages("health", {"index.html": html("health", "HEALTH-HOME")})
+    hup(rc)
+    r = rc.poll_get("/", lambda r: b"HEALTH-HOME" in r.body, host="health.test.gov.cn")
+    assert r.status == 200 and b"HEALTH-HOME" in r.body, r
+    r = rc.get("/health/", host=PORTAL_HOST)
+    assert r.status == 200 and b"HEALTH-HOME" in r.body, r
+
+
+def test_removed_site_stops_answering(rc):
+    if not rc.site_path("health").exists():
+        rc.write_site("health", **HEALTH)
+        rc.import_pages("health", {"index.html": html("health", "HEALTH-HOME")})
+        hup(rc)
+        rc.poll_get("/", lambda r: b"HEALTH-HOME" in r.body, host="health.test.gov.cn")
+    rc.site_path("health").unlink()
+    hup(rc)
+    r = rc.poll_get("/", lambda r: b"HEALTH-HOME" not in r.body, host="health.test.gov.cn")
+    assert r.status == 200 and b"PORTAL-HOME" in r.body, "its host falls back to the portal"
+    r = rc.get("/health/", host=PORTAL_HOST)
+    assert r.status == 404, r
+    assert b"HEALTH-HOME" not in r.body
+
+
+def test_changed_site_changes(rc):
+    spec = dict(BASE_SITES["xian"])
+    spec["hosts"] = [XIAN_HOST, "xian2.test.gov.cn"]
+    rc.write_site("xian", **spec)
+    hup(rc)
+    r = rc.poll_get("/", lambda r: b"XIAN-HOME" in r.body, host="xian2.test.gov.cn")
+    assert b"XIAN-HOME" in r.body, r
+    # Change the mount path: /xian/ moves to /county/.
+    spec["path"] = "/county/"
+    rc.write_site("xian", **spec)
+    hup(rc)
+    r = rc.poll_get("/county/", lambda r: b"XIAN-HOME" in r.body)
+    assert r.status == 200 and b"XIAN-HOME" in r.body, r
+    assert rc.get("/xian/").status == 404
+    assert b"ZHEN-HOME" in rc.get("/county/zhen/").body, "the child follows its parent's new path"
+    # Back to the original.
+    rc.write_site("xian", **BASE_SITES["xian"])
+    hup(rc)
+    r = rc.poll_get("/xian/", lambda r: b"XIAN-HOME" in r.body)
+    assert b"XIAN-HOME" in r.body
+    r = rc.poll_get("/", lambda r: b"XIAN-HOME" not in r.body, host="xian2.test.gov.cn")
+    assert b"PORTAL-HOME" in r.body
+
+
+def error_log_diags(rc, name):
+    return [m for m in DIAG_RE.finditer(read_text(rc.error_log)) if name in m.group("file")]
+
+
+def test_invalid_site_keeps_old_config_whole(rc):
+    # One valid change and one broken file in the same reload: neither may take effect.
+    spec = dict(BASE_SITES["edu"])
+    spec["hosts"] = [EDU_HOST, "edu3.test.gov.cn"]
+    rc.write_site("edu", **spec)
+    broken = rc.sites_dir / "broken.yaml"
+    broken.write_text("id: broken\nname: 坏站\nkind: department\nparent: portal\n"
+                      "mount:\n  path: /broken/\n  no_such_key: 1\n")
+    try:
+        before = len(error_log_diags(rc, "broken.yaml"))
+        hup(rc)
+        got = wait_for(lambda: len(error_log_diags(rc, "broken.yaml")) > before, timeout=5)
+        assert got, "error_log has no FILE:LINE:COL: line for broken.yaml:\n" + read_text(rc.error_log)[-2000:]
+        diags = error_log_diags(rc, "broken.yaml")
+        assert any(int(d.group("line")) == 7 for d in diags), [d.group(0) for d in diags]
+        # The old configuration still serves, entirely.
+        assert b"PORTAL-HOME" in rc.get("/", host="edu3.test.gov.cn").body, "the valid half was applied"
+        assert b"EDU-HOME" in rc.get("/", host=EDU_HOST).body
+        assert b"EDU-HOME" in rc.get("/edu/").body
+        assert b"XIAN-HOME" in rc.get("/", host=XIAN_HOST).body
+        assert b"ZHEN-HOME" in rc.get("/xian/zhen/").body
+        assert rc.get("/broken/").status == 404
+        assert rc.alive()
+    finally:
+        broken.unlink()
+        rc.write_site("edu", **BASE_SITES["edu"])
+        hup(rc)
+    time.sleep(0.3)
+
+
+def test_yaml_syntax_error_keeps_old_config(rc):
+    bad = rc.sites_dir / "zz-syntax.yaml"
+    bad.write_text("id: zz\nname: [unclosed\nkind: department\n")
+    try:
+        before = len(error_log_diags(rc, "zz-syntax.yaml"))
+        hup(rc)
+        assert wait_for(lambda: len(error_log_diags(rc, "zz-syntax.yaml")) > before, timeout=5), \
+            read_text(rc.error_log)[-2000:]
+        assert b"EDU-HOME" in rc.get("/edu/").body
+    finally:
+        bad.unlink()
+
+
+def test_ctl_reload_valid_exits_0_and_applies(rc):
+    rc.write_site("health", **HEALTH)
+    rc.import_pages("health", {"index.html": html("health", "HEALTH-HOME")})
+    try:
+        r = run([JIYUE, "-s", "reload", "-c", rc.conf], timeout=15)
+        assert r.returncode == 0, r.stderr
+        got = rc.poll_get("/health/", lambda r: b"HEALTH-HOME" in r.body)
+        assert b"HEALTH-HOME" in got.body
+    finally:
+        rc.site_path("health").unlink()
+        hup(rc)
+        rc.poll_get("/health/", lambda r: r.status == 404)
+
+
+def test_ctl_reload_invalid_exits_1_without_signalling(rc):
+    rc.write_site("health", **HEALTH)      # valid on its own...
+    bad = rc.sites_dir / "bad.yaml"
+    bad.write_text("id: bad\nname: 坏\nkind: nonsense\n")  # ...but this one is not
+    errlog_before = read_text(rc.error_log)
+    try:
+        r = run([JIYUE, "-s", "reload", "-c", rc.conf], timeout=15)
+        assert r.returncode == 1, (r.returncode, r.stderr)
+        diags = [m for m in DIAG_RE.finditer(r.stderr.decode()) if "bad.yaml" in m.group("file")]
+        assert diags, r.stderr
+        time.sleep(0.5)
+        # Not signalled: the server logged nothing new about bad.yaml and still has the old config.
+        assert "bad.yaml" not in read_text(rc.error_log)[len(errlog_before):], \
+            "the server was signalled although the config was invalid"
+        assert rc.get("/health/").status == 404
+        assert rc.alive()
+    finally:
+        bad.unlink()
+        rc.site_path("health").unlink()
+
+
+def test_keepalive_connection_survives_reload(rc):
+    with RawConn(rc.port, timeout=5) as c:
+        c.send_request("GET", "/edu/", {"Host": PORTAL_HOST})
+        assert b"EDU-HOME" in c.read_response().body
+        rc.write_site("health", **HEALTH)
+        rc.import_pages("health", {"index.html": html("health", "HEALTH-HOME")})
+        hup(rc)
+        try:
+            rc.poll_get("/health/", lambda r: b"HEALTH-HOME" in r.body)
+            # Same socket, after the reload: still served, and on the new configuration.
+            c.send_request("GET", "/edu/", {"Host": PORTAL_HOST})
+            r = c.read_response()
+            assert r.status == 200 and b"EDU-HOME" in r.body, r
+            c.send_request("GET", "/health/", {"Host": PORTAL_HOST})
+            r = c.read_response()
+            assert r.status == 200 and b"HEALTH-HOME" in r.body, r
+        finally:
+            rc.site_path("health").unlink()
+            hup(rc)
+            rc.poll_get("/health/", lambda r: r.status == 404)
+
+
+def test_twenty_reloads_under_load(rc):
+    targets = [("/", PORTAL_HOST, b"PORTAL-HOME"), ("/edu/", PORTAL_HOST, b"EDU-HOME"),
+               ("/", EDU_HOST, b"EDU-HOME"), ("/xian/zhen/", PORTAL_HOST, b"ZHEN-HOME"),
+               ("/style.css", PORTAL_HOST, b"e2e stylesheet")]
+    stop = threading.Event()
+    lock = threading.Lock()
+    stats = {"ok": 0, "bad": [], "errors": [], "reconnects": 0}
+
+    def client(n):
+        conn = None
+        i = n
+        while not stop.is_set():
+            path, host, marker = targets[i % len(targets)]
+            i += 1
+            try:
+                if conn is None:
+                    conn = http.client.HTTPConnection("127.0.0.1", rc.port, timeout=5)
+                conn.request("GET", path, headers={"Host": host})
+                r = conn.getresponse()
+                body = r.read()
+                if r.status == 200 and marker in body:
+                    with lock:
+                        stats["ok"] += 1
+                else:
+                    with lock:
+                        stats["bad"].append((path, host, r.status, body[:100]))
+                if r.will_close:
+                    conn.close()
+                    conn = None
+                    with lock:
+                        stats["reconnects"] += 1
+            except Exception as e:  # resets, closes mid-response, timeouts: all failures
+                with lock:
+                    stats["errors"].append(f"{path} {host}: {type(e).__name__}: {e}")
+                if conn:
+                    conn.close()
+                conn = None
+        if conn:
+            conn.close()
+
+    threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(4)]
+    for t in threads:
+        t.start()
+    t0 = time.monotonic()
+    time.sleep(0.2)
+    spec = dict(BASE_SITES["xian"])
+    for k in range(20):
+        # Every reload changes something, so each one builds and swaps a new snapshot.
+        spec["hosts"] = [XIAN_HOST, f"xian-r{k}.test.gov.cn"]
+        rc.write_site("xian", **spec)
+        hup(rc)
+        time.sleep(0.1)
+        if time.monotonic() - t0 > 25:
+            break
+    time.sleep(0.5)
+    stop.set()
+    for t in threads:
+        t.join(timeout=10)
+    assert not any(t.is_alive() for t in threads)
+    assert k == 19, "did not get through 20 reloads in 25 s"
+    # The reloads really happened: the last one's extra host serves xian.
+    r = rc.poll_get("/", lambda r: b"XIAN-HOME" in r.body, host="xian-r19.test.gov.cn")
+    assert b"XIAN-HOME" in r.body, "the 20th reload was not applied"
+    rc.write_site("xian", **BASE_SITES["xian"])
+    hup(rc)
+    assert rc.alive(), "server died during reloads" + rc.server_output()
+    assert stats["errors"] == [], f"{len(stats['errors'])} connection errors, e.g. {stats['errors'][:5]}"
+    assert stats["bad"] == [], f"{len(stats['bad'])} failed requests, e.g. {stats['bad'][:5]}"
+    assert stats["reconnects"] == 0, "keep-alive connections were closed by the reloads"
+    assert stats["ok"] > 100, stats
+
+
+def test_reloads_applied_during_load_are_live(rc):
+    spec = dict(BASE_SITES["xian"])
+    spec["hosts"] = [XIAN_HOST, "xian-final.test.gov.cn"]
+    rc.write_site("xian", **spec)
+    hup(rc)
+    r = rc.poll_get("/", lambda r: b"XIAN-HOME" in r.body, host="xian-final.test.gov.cn")
+    assert b"XIAN-HOME" in r.body
+    rc.write_site("xian", **BASE_SITES["xian"])
+    hup(rc)
+
+
+# ---------------------------------------------------------------- shutdown
+
+@pytest.fixture
+def fresh(tmp_path_factory):
+    c = make_cluster(tmp_path_factory, "shutdown")
+    c.start()
+    yield c
+    c.stop()
+
+
+def assert_clean_exit(c, rc_code):
+    assert rc_code == 0, f"exit code {rc_code}" + c.server_output()
+    assert not c.pid_file.exists(), "pid file not removed at exit"
+    assert not can_connect(c.port), "still accepting after exit"
+
+
+def test_sigterm_idle_exits_0(fresh):
+    fresh.signal(signal.SIGTERM)
+    t0 = time.monotonic()
+    code = fresh.proc.wait(timeout=10)
+    assert time.monotonic() - t0 < 10
+    assert_clean_exit(fresh, code)
+
+
+def test_sigint_exits_0(fresh):
+    fresh.signal(signal.SIGINT)
+    assert_clean_exit(fresh, fresh.proc.wait(timeout=10))
+
+
+def test_ctl_stop_exits_0(fresh):
+    r = run([JIYUE, "-s", "stop", "-c", fresh.conf], timeout=10)
+    assert r.returncode == 0, r.stderr
+    assert_clean_exit(fresh, fresh.proc.wait(timeout=10))
+
+
+def test_sigterm_with_idle_keepalive_connection(fresh):
+    with RawConn(fresh.port, timeout=12) as c:
+        c.send_request("GET", "/", {"Host": PORTAL_HOST})
+        assert c.read_response().status == 200
+        fresh.signal(signal.SIGTERM)
+        t0 = time.monotonic()
+        code = fresh.proc.wait(timeout=12)
+        assert time.monotonic() - t0 < 11
+        assert c.closed_within(2)
+    assert_clean_exit(fresh, code)
+
+
+def test_sigterm_finishes_response_in_flight(fresh):
+    # A large response the client reads slowly is still delivered whole after SIGTERM.
+    big = bytes((i * 31) % 251 for i in range(4 << 20))
+    fresh.import_pages("portal", {"index.html": html("portal", "PORTAL-HOME"), "huge.bin": big})
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
+    s.settimeout(10)
+    s.connect(("127.0.0.1", fresh.port))
+    try:
+        s.sendall(f"GET /huge.bin HTTP/1.1\r\nHost: {PORTAL_HOST}\r\n\r\n".encode())
+        data = s.recv(16384)
+        fresh.signal(signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            chunk = s.recv(1 << 20)
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        s.close()
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert re.match(rb"HTTP/1\.1 200", head), head[:100]
+    assert body == big, f"got {len(body)} of {len(big)} bytes"
+    assert_clean_exit(fresh, fresh.proc.wait(timeout=12))
+
+
+def test_pid_file_written_after_bind(tmp_path_factory):
+    # Once the pid file exists every listener already accepts.
+    c = make_cluster(tmp_path_factory, "pidfile", ipv6=True)
+    c.out = open(c.stdout_path, "ab")
+    c.err = open(c.stderr_path, "ab")
+    c.proc = subprocess.Popen([str(JIYUE), "-c", str(c.conf)], stdout=c.out, stderr=c.err)
+    try:
+        assert wait_for(lambda: c.pid_file.exists() or c.proc.poll() is not None, timeout=10)
+        assert c.proc.poll() is None, c.server_output()
+        assert can_connect(c.port), "pid file written before the IPv4 listener accepted"
+        assert can_connect(c.port6, "::1", socket.AF_INET6), "pid file written before the IPv6 listener accepted"
+        for port, fam, host in ((c.port, socket.AF_INET, "127.0.0.1"), (c.port6, socket.AF_INET6, "::1")):
+            with RawConn(port, host=host, family=fam) as rc6:
+                rc6.send_request("GET", "/edu/", {"Host": PORTAL_HOST})
+                r = rc6.read_response()
+                assert r.status == 200 and b"EDU-HOME" in r.body
+    finally:
+        code = c.stop()
+    assert code == 0
+    assert not c.pid_file.exists()
