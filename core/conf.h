@@ -1,4 +1,4 @@
-/* core/conf.h: the configuration, loaded from conf/jiyue.yaml and every sites.d/*.yaml
+/* core/conf.h: the configuration, loaded from conf/jiyue.yaml and every site file in sites.d
  * into one immutable value. conf.c is the one validator of the schema and of the seed's
  * rules: `jiyue -t`, SIGHUP reload and `jiyuectl check` all call conf_load(), so a rule
  * lives in exactly one place. A conf_t is never changed after conf_load() returns; the
@@ -28,6 +28,7 @@ typedef struct conf_listen {
     int port;
     bool tls;
     conf_pos_t pos;
+    conf_pos_t tls_pos; /* the `tls:` value when given as a map, else == pos */
 } conf_listen_t;
 
 typedef struct conf_limits {
@@ -131,6 +132,13 @@ struct conf_site {
     char *theme;    /* NULL: the default theme */
     char *file;     /* the site file this came from */
     conf_pos_t pos; /* position of the document (line 1) */
+
+    /* Where the values checked across files came from, so that a rule that involves two
+     * files (a host claimed twice, a missing parent) points at both. line == 0: absent. */
+    conf_pos_t id_pos, kind_pos, parent_pos, mount_pos, path_pos, reg_pos, migrate_pos,
+        preview_pos;
+    conf_pos_t *host_pos;  /* nhosts entries */
+    conf_pos_t *alias_pos; /* naliases entries */
 };
 
 typedef struct conf {

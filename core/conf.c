@@ -1,0 +1,451 @@
+/* core/conf.c: conf_load(), the one entry point of the validator. It reads the server file
+ * (the table of its keys lives here), then every site file (conf_site.c), then the rules
+ * across files (conf_rules.c), and keeps going after errors so that one run reports
+ * every problem in every file. Also the small lookups over a loaded conf_t. */
+#include "conf_priv.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* ---- server file keys ---- */
+
+/* "127.0.0.1:8080", "[::1]:8080", "*:80", ":80". Returns NULL or why it is wrong. */
+static const char *parse_listen_address(const char *s, char **host, int *port)
+{
+    const char *colon, *h;
+    size_t hlen;
+    char buf[INET6_ADDRSTRLEN + 1];
+    unsigned char bin[16];
+    int family;
+    if (s[0] == '[') {
+        const char *close = strchr(s, ']');
+        if (!close)
+            return "missing ']' after an IPv6 address";
+        if (close[1] != ':')
+            return "missing ':PORT' after the address";
+        h = s + 1;
+        hlen = (size_t)(close - h);
+        colon = close + 1;
+        family = AF_INET6;
+    } else {
+        colon = strrchr(s, ':');
+        if (!colon)
+            return "expected HOST:PORT, e.g. 127.0.0.1:8080";
+        if (memchr(s, ':', (size_t)(colon - s)))
+            return "an IPv6 address needs brackets, e.g. [::1]:8080";
+        h = s;
+        hlen = (size_t)(colon - s);
+        family = AF_INET;
+        if (hlen == 0 || (hlen == 1 && h[0] == '*')) {
+            h = "0.0.0.0";
+            hlen = 7;
+        }
+    }
+    if (hlen == 0 || hlen >= sizeof buf)
+        return "not an IP address";
+    memcpy(buf, h, hlen);
+    buf[hlen] = '\0';
+    if (inet_pton(family, buf, bin) != 1)
+        return family == AF_INET ? "not an IPv4 address (host names are not accepted here)"
+                                 : "not an IPv6 address";
+    const char *p = colon + 1;
+    long v = 0;
+    if (!*p)
+        return "missing port";
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9' || v > 65535)
+            return "the port must be a number from 1 to 65535";
+        v = v * 10 + (*p - '0');
+    }
+    if (v < 1 || v > 65535)
+        return "the port must be a number from 1 to 65535";
+    *host = util_strdup(buf);
+    *port = (int)v;
+    return NULL;
+}
+
+static void listen_add(conf_ctx_t *x, const yaml_dom_node_t *entry, const yaml_dom_node_t *addr,
+                       const yaml_dom_node_t *tls)
+{
+    conf_t *c = x->c;
+    const char *s = conf_str(x, addr, "listen", "an address HOST:PORT");
+    if (!s)
+        return;
+    char *host = NULL;
+    int port = 0;
+    const char *why = parse_listen_address(s, &host, &port);
+    if (why) {
+        conf_err(x, addr, "listen address '%s': %s", s, why);
+        return;
+    }
+    bool on = false;
+    if (tls && conf_bool(x, tls, "listen.tls", &on) != 0) {
+        free(host);
+        return;
+    }
+    for (size_t i = 0; i < c->nlisten; i++) {
+        if (c->listen[i].port == port && strcmp(c->listen[i].host, host) == 0) {
+            conf_err(x, addr, "listen address '%s' is given twice (first at line %d)", s,
+                     c->listen[i].pos.line);
+            free(host);
+            return;
+        }
+    }
+    c->listen = util_realloc(c->listen, (c->nlisten + 1) * sizeof *c->listen);
+    conf_listen_t *l = &c->listen[c->nlisten++];
+    l->address = util_strdup(s);
+    l->host = host;
+    l->port = port;
+    l->tls = on;
+    l->pos = conf_pos(x, entry);
+    l->tls_pos = tls ? conf_pos(x, tls) : l->pos;
+}
+
+static void key_listen(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
+{
+    if (v->kind != YAML_DOM_SEQUENCE || v->nitems == 0) {
+        conf_err(x, v, "'listen' must be a non-empty list of addresses (\"127.0.0.1:8080\" or "
+                       "{address: ..., tls: true}), not %s",
+                 v->kind == YAML_DOM_SEQUENCE ? "an empty list" : yaml_dom_kind_name(v));
+        return;
+    }
+    for (size_t i = 0; i < v->nitems; i++) {
+        const yaml_dom_node_t *e = v->items[i];
+        if (e->kind == YAML_DOM_SCALAR) {
+            listen_add(x, e, e, NULL);
+            continue;
+        }
+        if (e->kind != YAML_DOM_MAPPING) {
+            conf_err(x, e, "a listen entry must be \"HOST:PORT\" or a mapping with address and tls, not a %s",
+                     yaml_dom_kind_name(e));
+            continue;
+        }
+        const yaml_dom_node_t *addr = NULL, *tls = NULL;
+        for (size_t j = 0; j < e->npairs; j++) {
+            const char *name = e->pairs[j].key->str;
+            if (strcmp(name, "address") == 0)
+                addr = e->pairs[j].value;
+            else if (strcmp(name, "tls") == 0)
+                tls = e->pairs[j].value;
+            else
+                conf_err(x, e->pairs[j].key, "unknown key '%s' in a listen entry", name);
+        }
+        if (!addr)
+            conf_err(x, e, "missing required key 'address' in a listen entry");
+        else
+            listen_add(x, e, addr, tls);
+    }
+}
+
+static void key_workers(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
+{
+    conf_t *c = obj;
+    if (v->kind == YAML_DOM_SCALAR && v->plain && strcmp(v->str, "auto") == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        c->workers = n < 1 ? 1 : n > CONF_MAX_WORKERS ? CONF_MAX_WORKERS : (int)n;
+        return;
+    }
+    uint64_t n;
+    if (v->kind != YAML_DOM_SCALAR) {
+        conf_err(x, v, "'workers' must be a positive integer or 'auto', not a %s", yaml_dom_kind_name(v));
+        return;
+    }
+    if (conf_count(x, v, "workers", &n) != 0)
+        return;
+    if (n > CONF_MAX_WORKERS) {
+        conf_err(x, v, "'workers' is %llu; at most %d are allowed", (unsigned long long)n,
+                 CONF_MAX_WORKERS);
+        return;
+    }
+    c->workers = (int)n;
+}
+
+static void key_sites(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
+{
+    conf_t *c = obj;
+    const char *s = conf_str(x, v, "sites", "a folder");
+    x->sites_pos = conf_pos(x, v);
+    if (s)
+        c->sites_dir = util_path_resolve(c->dir, s);
+}
+
+static void key_access_log(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
+{
+    conf_t *c = obj;
+    const char *s = conf_str(x, v, "access_log", "a path or off");
+    if (!s)
+        return;
+    /* YAML 1.1 readers turn a bare off into false; we read it as the word it is */
+    c->access_log = v->plain && strcmp(s, "off") == 0 ? util_strdup("off") : util_path_resolve(c->dir, s);
+}
+
+static const conf_key_t limit_keys[] = {
+    {"header_timeout", CONF_K_DURATION, offsetof(conf_limits_t, header_timeout_ms), NULL, false},
+    {"keepalive_timeout", CONF_K_DURATION, offsetof(conf_limits_t, keepalive_timeout_ms), NULL, false},
+    {"body_timeout", CONF_K_DURATION, offsetof(conf_limits_t, body_timeout_ms), NULL, false},
+    {"send_timeout", CONF_K_DURATION, offsetof(conf_limits_t, send_timeout_ms), NULL, false},
+    {"shutdown_timeout", CONF_K_DURATION, offsetof(conf_limits_t, shutdown_timeout_ms), NULL, false},
+    {"max_header_bytes", CONF_K_SIZE, offsetof(conf_limits_t, max_header_bytes), NULL, false},
+    {"max_request_line", CONF_K_SIZE, offsetof(conf_limits_t, max_request_line), NULL, false},
+    {"max_body_bytes", CONF_K_SIZE, offsetof(conf_limits_t, max_body_bytes), NULL, false},
+    {"max_connections", CONF_K_COUNT, offsetof(conf_limits_t, max_connections), NULL, false},
+    {"max_headers", CONF_K_COUNT, offsetof(conf_limits_t, max_headers), NULL, false},
+};
+
+static void key_limits(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
+{
+    conf_t *c = obj;
+    if (!conf_walk(x, v, "limits", limit_keys, UTIL_ARRAY_LEN(limit_keys), &c->limits))
+        return;
+    if (c->limits.max_request_line > c->limits.max_header_bytes)
+        conf_err(x, v, "limits.max_request_line (%llu) is larger than limits.max_header_bytes (%llu)",
+                 (unsigned long long)c->limits.max_request_line,
+                 (unsigned long long)c->limits.max_header_bytes);
+}
+
+static const conf_key_t tls_keys[] = {
+    {"cert", CONF_K_PATH, offsetof(conf_tls_t, cert), NULL, true},
+    {"key", CONF_K_PATH, offsetof(conf_tls_t, key), NULL, true},
+};
+
+static void key_tls(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
+{
+    conf_t *c = obj;
+    c->tls.pos = conf_pos(x, v);
+    conf_walk(x, v, "tls", tls_keys, UTIL_ARRAY_LEN(tls_keys), &c->tls);
+}
+
+static const conf_key_t server_keys[] = {
+    {"listen", CONF_K_FN, 0, key_listen, true},
+    {"workers", CONF_K_FN, 0, key_workers, false},
+    {"store", CONF_K_PATH, offsetof(conf_t, store), NULL, true},
+    {"store_map_size", CONF_K_SIZE, offsetof(conf_t, store_map_size), NULL, false},
+    {"sites", CONF_K_FN, 0, key_sites, true},
+    {"pid_file", CONF_K_PATH, offsetof(conf_t, pid_file), NULL, false},
+    {"access_log", CONF_K_FN, 0, key_access_log, false},
+    {"error_log", CONF_K_PATH, offsetof(conf_t, error_log), NULL, false},
+    {"user", CONF_K_STR, offsetof(conf_t, user), NULL, false},
+    {"limits", CONF_K_FN, 0, key_limits, false},
+    {"tls", CONF_K_FN, 0, key_tls, false},
+};
+
+static void set_defaults(conf_t *c)
+{
+    c->workers = 1;
+    c->store_map_size = 1ull << 30;
+    c->limits = (conf_limits_t){
+        .header_timeout_ms = 10000,
+        .keepalive_timeout_ms = 75000,
+        .body_timeout_ms = 30000,
+        .send_timeout_ms = 60000,
+        .max_header_bytes = 16 * 1024,
+        .max_request_line = 8 * 1024,
+        .max_body_bytes = 1024 * 1024,
+        .max_connections = 10000,
+        .max_headers = 100,
+        .shutdown_timeout_ms = 10000,
+    };
+}
+
+static void read_server(conf_ctx_t *x, const yaml_dom_t *doc)
+{
+    conf_t *c = x->c;
+    x->file = c->file;
+    if (!conf_walk(x, doc->root, "", server_keys, UTIL_ARRAY_LEN(server_keys), c))
+        return;
+    bool have_cert = c->tls.cert && c->tls.key;
+    for (size_t i = 0; i < c->nlisten; i++)
+        if (c->listen[i].tls && !have_cert)
+            conf_err_at(x, c->listen[i].tls_pos,
+                        "listen '%s' has tls: true but there is no default certificate "
+                        "(tls: {cert: ..., key: ...})", c->listen[i].address);
+}
+
+/* ---- site files ---- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool is_site_file(const char *name)
+{
+    size_t n = strlen(name);
+    return name[0] != '.' && n > 5 && strcmp(name + n - 5, ".yaml") == 0;
+}
+
+static void read_sites(conf_ctx_t *x)
+{
+    conf_t *c = x->c;
+    DIR *d = opendir(c->sites_dir);
+    if (!d) {
+        conf_err_at(x, x->sites_pos, "sites folder '%s' cannot be opened: %s", c->sites_dir,
+                    strerror(errno));
+        return;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!is_site_file(e->d_name))
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            names = util_realloc(names, cap * sizeof *names);
+        }
+        names[n++] = util_strdup(e->d_name);
+    }
+    closedir(d);
+    if (n > 1)
+        qsort(names, n, sizeof *names, cmp_str);
+    c->sites = util_calloc(n ? n : 1, sizeof *c->sites);
+    for (size_t i = 0; i < n; i++) {
+        char *path = util_asprintf("%s/%s", c->sites_dir, names[i]);
+        free(names[i]);
+        yaml_dom_t *doc = yaml_dom_load_file(path, x->diag);
+        if (!doc) {
+            x->nbroken++;
+            free(path);
+            continue;
+        }
+        conf_site_t *s = &c->sites[c->nsites];
+        memset(s, 0, sizeof *s);
+        s->file = path;
+        x->file = path;
+        if (conf_site_read(x, doc, s)) {
+            c->nsites++;
+        } else {
+            x->nbroken++;
+            conf_site_free(s);
+            memset(s, 0, sizeof *s);
+        }
+        yaml_dom_free(doc);
+    }
+    free(names);
+}
+
+static int cmp_site(const void *a, const void *b)
+{
+    return strcmp(((const conf_site_t *)a)->id, ((const conf_site_t *)b)->id);
+}
+
+/* Sorts by id and turns parent ids into pointers; only run on an error-free set. */
+static void link_sites(conf_t *c)
+{
+    qsort(c->sites, c->nsites, sizeof *c->sites, cmp_site);
+    for (size_t i = 0; i < c->nsites; i++) {
+        conf_site_t *s = &c->sites[i];
+        if (s->kind == SITE_PORTAL)
+            c->portal = s;
+        if (s->parent_id)
+            s->parent = (conf_site_t *)conf_site_find(c, s->parent_id);
+    }
+}
+
+conf_t *conf_load(const char *path, int64_t today_days, diag_t *diag)
+{
+    size_t errors_before = diag->errors;
+    conf_t *c = util_calloc(1, sizeof *c);
+    c->file = util_strdup(path);
+    c->dir = util_dirname(path);
+    set_defaults(c);
+    conf_ctx_t x = {.c = c, .diag = diag, .file = c->file, .today = today_days};
+    if (x.today < 0)
+        x.today = (int64_t)(time(NULL) / 86400);
+
+    yaml_dom_t *doc = yaml_dom_load_file(path, diag);
+    if (doc) {
+        read_server(&x, doc);
+        yaml_dom_free(doc);
+    }
+    if (c->sites_dir) {
+        read_sites(&x);
+        conf_rules_check(&x);
+    }
+    if (diag->errors > errors_before) {
+        conf_free(c);
+        return NULL;
+    }
+    link_sites(c);
+    return c;
+}
+
+static void tls_free(conf_tls_t *t)
+{
+    free(t->cert);
+    free(t->key);
+}
+
+void conf_free(conf_t *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->nlisten; i++) {
+        free(c->listen[i].address);
+        free(c->listen[i].host);
+    }
+    free(c->listen);
+    for (size_t i = 0; i < c->nsites; i++)
+        conf_site_free(&c->sites[i]);
+    free(c->sites);
+    tls_free(&c->tls);
+    free(c->file);
+    free(c->dir);
+    free(c->store);
+    free(c->sites_dir);
+    free(c->pid_file);
+    free(c->access_log);
+    free(c->error_log);
+    free(c->user);
+    free(c);
+}
+
+const conf_site_t *conf_site_find(const conf_t *c, const char *id)
+{
+    size_t lo = 0, hi = c->nsites;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int r = strcmp(id, c->sites[mid].id);
+        if (r == 0)
+            return &c->sites[mid];
+        if (r < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
+}
+
+const conf_column_t *conf_column_find(const conf_site_t *s, const char *id)
+{
+    for (size_t i = 0; i < s->ncolumns; i++)
+        if (strcmp(s->columns[i].id, id) == 0)
+            return &s->columns[i];
+    return NULL;
+}
+
+const char *conf_kind_name(conf_site_kind_t k)
+{
+    static const char *names[] = {"portal", "department", "county", "township", "village"};
+    return (unsigned)k < UTIL_ARRAY_LEN(names) ? names[k] : "?";
+}
+
+const char *conf_state_name(conf_status_state_t s)
+{
+    static const char *names[] = {"active", "redesign", "suspended", "closed"};
+    return (unsigned)s < UTIL_ARRAY_LEN(names) ? names[s] : "?";
+}
+
+const char *conf_column_type_name(conf_column_type_t t)
+{
+    static const char *names[] = {"dynamic", "notice", "policy", "personnel", "plan", "interaction", "static"};
+    return (unsigned)t < UTIL_ARRAY_LEN(names) ? names[t] : "?";
+}
