@@ -59,21 +59,22 @@ $(LIBCORE): $(CORE_OBJS)
 $(LIBMODULES): $(MODULE_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-# The module table references every module, so the server links modules before core.
-$(BIN)/jiyue: $(BUILD)/core/main.o $(LIBMODULES) $(LIBCORE)
+# Module objects are linked whole (not from an archive): core reaches them only through
+# the table in modules/modules.c, which nothing before it in the link line references.
+$(BIN)/jiyue: $(BUILD)/core/main.o $(MODULE_OBJS) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(BUILD)/core/main.o $(LIBMODULES) $(LIBCORE) $(LDLIBS_ALL)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(BUILD)/core/main.o $(MODULE_OBJS) $(LIBCORE) $(LDLIBS_ALL)
 
 $(BIN)/jiyuectl: $(TOOL_OBJS) $(LIBMODULES) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(LIBMODULES) $(LIBCORE) $(LDLIBS_ALL)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIBMODULES) $(LIBCORE)
+$(BUILD)/tests/%: tests/unit/%.c $(MODULE_OBJS) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD $@")
-	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) -Itests/unit -o $@ $< $(LIBMODULES) $(LIBCORE) $(LDLIBS_ALL) -lcmocka
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) -Itests/unit -o $@ $< $(MODULE_OBJS) $(LIBCORE) $(LDLIBS_ALL) -lcmocka
 
 deps:
 	@sh tools/install-deps.sh

@@ -1,0 +1,414 @@
+/* core/conn.c: the life of a client connection on a worker loop.
+ *
+ * Memory: an idle keep-alive connection holds only this struct and its libuv handles.
+ * Reads land in the worker's shared buffer; only the bytes of a request that has not
+ * fully arrived are copied into a per-connection buffer (`pend`), and it is freed as soon
+ * as it empties, so ten thousand idle clients cost ten thousand small structs.
+ *
+ * Flow: on_read -> process() parses every complete request in the bytes at hand and lets
+ * request.c answer each into the worker's output batch -> flush() writes the batch with
+ * one uv_try_write; what the socket does not take is copied and written asynchronously,
+ * and reading pauses until it drains (back-pressure for pipelining clients). */
+#include "conn.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "request_internal.h"
+
+atomic_long conn_count;
+
+typedef enum { T_NONE, T_HEADER, T_KEEPALIVE, T_BODY, T_SEND, T_LINGER } timer_kind_t;
+
+typedef struct conn {
+    uv_tcp_t tcp;
+    uv_timer_t timer;
+    worker_t *w;
+    struct conn *prev, *next;
+    char *pend; /* bytes received but not yet consumed */
+    uint32_t pend_len, pend_cap;
+    uint64_t body_left; /* Content-Length body bytes still to discard */
+    http1_chunked_t chunk;
+    uv_write_t *wreq; /* the pending write, with its copied bytes after it */
+    peer_addr_t peer;
+    uint8_t timer_kind;
+    uint8_t handles_open; /* tcp + timer: freed when both close callbacks ran */
+    bool in_body;
+    bool chunked;
+    bool close_after;
+    bool closing;
+    bool lingering;
+} conn_t;
+
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
+static void process(conn_t *c, char *data, size_t len);
+
+static const conf_limits_t *limits(const conn_t *c)
+{
+    return &c->w->snap->conf->limits;
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+    conn_t *c = h->data;
+    if (--c->handles_open > 0)
+        return;
+    free(c->pend);
+    free(c->wreq);
+    free(c);
+}
+
+static void conn_close(conn_t *c)
+{
+    if (c->closing)
+        return;
+    c->closing = true;
+    worker_t *w = c->w;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        w->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    w->nconns--;
+    atomic_fetch_sub_explicit(&conn_count, 1, memory_order_relaxed);
+    uv_close((uv_handle_t *)&c->timer, on_handle_closed);
+    uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+}
+
+static void on_timeout(uv_timer_t *t)
+{
+    conn_t *c = t->data;
+    if (c->timer_kind == T_HEADER && c->pend_len > 0) {
+        /* Best effort: tell a slow client why, then drop it. */
+        static const char msg[] = "HTTP/1.1 408 Request Timeout\r\nServer: jiyue\r\n"
+                                  "Content-Length: 0\r\nConnection: close\r\n\r\n";
+        uv_buf_t b = uv_buf_init((char *)msg, sizeof msg - 1);
+        uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+    }
+    conn_close(c);
+}
+
+static void set_timer(conn_t *c, timer_kind_t kind, uint64_t ms, bool restart)
+{
+    if (c->timer_kind == kind && !restart)
+        return;
+    c->timer_kind = (uint8_t)kind;
+    uv_timer_start(&c->timer, on_timeout, ms, 0);
+}
+
+static void *alloc_pend(conn_t *c, size_t need)
+{
+    if (need > c->pend_cap) {
+        size_t cap = c->pend_cap ? c->pend_cap : 1024;
+        while (cap < need)
+            cap *= 2;
+        c->pend = util_realloc(c->pend, cap);
+        c->pend_cap = (uint32_t)cap;
+    }
+    return c->pend;
+}
+
+static void drop_pend(conn_t *c)
+{
+    free(c->pend);
+    c->pend = NULL;
+    c->pend_len = c->pend_cap = 0;
+}
+
+static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    conn_t *c = h->data;
+    buf->base = c->w->rbuf;
+    buf->len = WORKER_READ_BUF;
+}
+
+/* Closing after a response (an error, `Connection: close`, HTTP/1.0): send our FIN, then
+ * read and discard what the client still sends for a short while, so its unread bytes do
+ * not turn our close into a reset that destroys the response in flight (a 413 sent while
+ * the body is still arriving). Bounded in time (2 s) by the timer. */
+static void on_shutdown(uv_shutdown_t *req, int status)
+{
+    free(req);
+}
+
+static void start_linger(conn_t *c)
+{
+    c->lingering = true;
+    drop_pend(c);
+    uv_shutdown_t *req = util_malloc(sizeof *req);
+    if (uv_shutdown(req, (uv_stream_t *)&c->tcp, on_shutdown) != 0) {
+        free(req);
+        conn_close(c);
+        return;
+    }
+    uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_read);
+    set_timer(c, T_LINGER, 2000, true);
+}
+
+static void on_write(uv_write_t *req, int status)
+{
+    conn_t *c = req->data;
+    if (c->closing)
+        return;
+    free(c->wreq);
+    c->wreq = NULL;
+    if (status < 0) {
+        conn_close(c);
+        return;
+    }
+    if (c->close_after) {
+        start_linger(c);
+        return;
+    }
+    uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_read);
+    if (c->pend_len > 0)
+        process(c, c->pend, c->pend_len); /* pipelined requests that waited for the write */
+    else
+        set_timer(c, T_KEEPALIVE, limits(c)->keepalive_timeout_ms, true);
+}
+
+/* Writes the worker's output batch to c. Returns false when the connection failed. */
+static bool flush(conn_t *c)
+{
+    worker_t *w = c->w;
+    if (w->nparts == 0)
+        return true;
+    uv_buf_t iov[WORKER_MAX_PARTS];
+    size_t total = 0;
+    for (size_t i = 0; i < w->nparts; i++) {
+        const out_part_t *p = &w->parts[i];
+        iov[i].base = (char *)(p->ext ? p->ext : w->out.data + p->off);
+        iov[i].len = p->len;
+        total += p->len;
+    }
+    size_t n = w->nparts;
+    w->nparts = 0;
+    w->out.len = 0;
+    int rc = uv_try_write((uv_stream_t *)&c->tcp, iov, (unsigned)n);
+    size_t done = rc > 0 ? (size_t)rc : 0;
+    if (rc < 0 && rc != UV_EAGAIN) {
+        conn_close(c);
+        return false;
+    }
+    if (done == total)
+        return true;
+    /* The socket is full: copy what is left (the store values it points to are about to
+     * become invalid) and write it asynchronously. */
+    uv_write_t *req = util_malloc(sizeof *req + (total - done));
+    char *copy = (char *)(req + 1), *dst = copy;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = iov[i].len;
+        const char *src = iov[i].base;
+        if (done >= len) {
+            done -= len;
+            continue;
+        }
+        memcpy(dst, src + done, len - done);
+        dst += len - done;
+        done = 0;
+    }
+    req->data = c;
+    c->wreq = req;
+    uv_buf_t b = uv_buf_init(copy, (unsigned)(dst - copy));
+    if (uv_write(req, (uv_stream_t *)&c->tcp, &b, 1, on_write) != 0) {
+        conn_close(c);
+        return false;
+    }
+    uv_read_stop((uv_stream_t *)&c->tcp);
+    set_timer(c, T_SEND, limits(c)->send_timeout_ms, true);
+    return true;
+}
+
+/* Discards request-body bytes; returns bytes consumed, or -1 when the body is malformed
+ * or larger than allowed (the connection then closes). */
+static long consume_body(conn_t *c, char *data, size_t len)
+{
+    if (!c->chunked) {
+        size_t n = len < c->body_left ? len : (size_t)c->body_left;
+        c->body_left -= n;
+        if (c->body_left == 0)
+            c->in_body = false;
+        return (long)n;
+    }
+    size_t consumed = 0, out = 0;
+    int rc = http1_chunked_decode(&c->chunk, data, len, &consumed, &out);
+    if (rc < 0 || c->chunk.total > limits(c)->max_body_bytes)
+        return -1;
+    if (rc == 1)
+        c->in_body = false;
+    return (long)consumed;
+}
+
+static void start_body(conn_t *c, const http1_request_t *h)
+{
+    if (h->chunked) {
+        c->in_body = true;
+        c->chunked = true;
+        http1_chunked_init(&c->chunk);
+    } else if (h->has_content_length && h->content_length > 0) {
+        c->in_body = true;
+        c->chunked = false;
+        c->body_left = h->content_length;
+    }
+}
+
+static void process(conn_t *c, char *data, size_t len)
+{
+    worker_t *w = c->w;
+    const conf_limits_t *lim = limits(c);
+    http1_limits_t hl = {
+        .max_request_line = lim->max_request_line,
+        .max_header_bytes = lim->max_header_bytes,
+        .max_headers = lim->max_headers < HTTP1_MAX_HEADERS ? lim->max_headers : HTTP1_MAX_HEADERS,
+    };
+    http1_request_t h;
+    size_t pos = 0;
+
+    while (pos < len && !c->close_after) {
+        if (c->in_body) {
+            long n = consume_body(c, data + pos, len - pos);
+            if (n < 0) {
+                c->close_after = true;
+                break;
+            }
+            pos += (size_t)n;
+            continue;
+        }
+        int status = 0;
+        const char *reason = NULL;
+        int rc = http1_parse_request(data + pos, len - pos, &hl, &h, &status, &reason);
+        if (rc == HTTP1_PARTIAL)
+            break;
+        if (rc == HTTP1_ERROR) {
+            request_reject(w, &c->peer, status, reason);
+            c->close_after = true;
+            pos = len;
+            break;
+        }
+        pos += h.head_len;
+        /* Refuse a body over the limit before reading any of it. */
+        if (h.has_content_length && h.content_length > lim->max_body_bytes) {
+            request_reject(w, &c->peer, 413, "request body too large");
+            c->close_after = true;
+            pos = len;
+            break;
+        }
+        if (!request_handle(w, &c->peer, &h))
+            c->close_after = true;
+        start_body(c, &h);
+        if (w->nparts > WORKER_MAX_PARTS - 8 || w->out.len > 32 * 1024) {
+            if (!flush(c))
+                goto out;
+            if (c->wreq)
+                break; /* the socket is full: the rest waits for on_write */
+        }
+    }
+    if (!flush(c))
+        goto out;
+
+    /* Keep what was not consumed for the next read. */
+    size_t rest = len - pos;
+    if (c->close_after) {
+        drop_pend(c);
+    } else if (rest == 0) {
+        if (c->pend)
+            drop_pend(c);
+    } else if (data == c->pend) {
+        memmove(c->pend, c->pend + pos, rest);
+        c->pend_len = (uint32_t)rest;
+    } else {
+        memcpy(alloc_pend(c, rest), data + pos, rest);
+        c->pend_len = (uint32_t)rest;
+    }
+
+    if (c->wreq)
+        goto out; /* the send timer runs until the write drains */
+    if (c->close_after) {
+        start_linger(c);
+    } else if (c->in_body) {
+        set_timer(c, T_BODY, lim->body_timeout_ms, true);
+    } else if (c->pend_len > 0) {
+        set_timer(c, T_HEADER, lim->header_timeout_ms, false);
+    } else {
+        set_timer(c, T_KEEPALIVE, lim->keepalive_timeout_ms, true);
+    }
+out:
+    worker_store_release(w);
+}
+
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+{
+    conn_t *c = s->data;
+    if (nread == 0 || c->closing)
+        return;
+    if (nread < 0) {
+        conn_close(c);
+        return;
+    }
+    if (c->lingering)
+        return; /* discarded; the timer or the client's FIN ends it */
+    if (c->pend_len > 0) {
+        size_t need = c->pend_len + (size_t)nread;
+        memcpy((char *)alloc_pend(c, need) + c->pend_len, buf->base, (size_t)nread);
+        c->pend_len = (uint32_t)need;
+        process(c, c->pend, c->pend_len);
+    } else {
+        process(c, buf->base, (size_t)nread);
+    }
+}
+
+void conn_accept(worker_t *w, uv_stream_t *server)
+{
+    conn_t *c = util_calloc(1, sizeof *c);
+    c->w = w;
+    uv_tcp_init(&w->loop, &c->tcp);
+    uv_timer_init(&w->loop, &c->timer);
+    c->tcp.data = c->timer.data = c;
+    c->handles_open = 2;
+    c->next = w->conns;
+    if (w->conns)
+        w->conns->prev = c;
+    w->conns = c;
+    w->nconns++;
+    long open = atomic_fetch_add_explicit(&conn_count, 1, memory_order_relaxed) + 1;
+    if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
+        conn_close(c);
+        return;
+    }
+    if ((uint64_t)open > limits(c)->max_connections || w->stopping) {
+        /* Over the limit: answer at once and close, so the server stays responsive to the
+         * connections it already has. */
+        static const char msg[] = "HTTP/1.1 503 Service Unavailable\r\nServer: jiyue\r\n"
+                                  "Retry-After: 5\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        uv_buf_t b = uv_buf_init((char *)msg, sizeof msg - 1);
+        uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+        conn_close(c);
+        return;
+    }
+    uv_tcp_nodelay(&c->tcp, 1);
+    int len = sizeof c->peer;
+    if (uv_tcp_getpeername(&c->tcp, &c->peer.sa, &len) != 0)
+        memset(&c->peer, 0, sizeof c->peer);
+    uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_read);
+    set_timer(c, T_HEADER, limits(c)->header_timeout_ms, true);
+}
+
+void conn_shutdown_all(worker_t *w)
+{
+    conn_t *next;
+    for (conn_t *c = w->conns; c; c = next) {
+        next = c->next;
+        if (!c->wreq && !c->in_body && c->pend_len == 0)
+            conn_close(c);
+        else
+            c->close_after = true;
+    }
+}
+
+void conn_close_all(worker_t *w)
+{
+    while (w->conns)
+        conn_close(w->conns);
+}

@@ -1,0 +1,24 @@
+/* core/conn.h: a client connection: reading and parsing requests (pipelined, in order),
+ * discarding request bodies it does not need, writing the batched responses, keep-alive,
+ * and every per-connection limit (header, keep-alive, body and send timeouts; lingering
+ * close after an error so the client reads the error before the reset). */
+#ifndef JIYUE_CONN_H
+#define JIYUE_CONN_H
+
+#include <stdatomic.h>
+#include <uv.h>
+
+#include "worker.h"
+
+/* Connections open across all workers (for max_connections). */
+extern atomic_long conn_count;
+
+/* Accepts one connection from a listening stream. */
+void conn_accept(worker_t *w, uv_stream_t *server);
+/* At shutdown: closes idle connections now and marks busy ones to close after their
+ * current response. */
+void conn_shutdown_all(worker_t *w);
+/* Closes every connection at once (shutdown deadline passed). */
+void conn_close_all(worker_t *w);
+
+#endif

@@ -1,0 +1,152 @@
+/* core/response.c: formatting responses into the worker's output batch: status line and
+ * headers, bodies by reference or copy, error pages and redirects. */
+#include "request.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "worker.h"
+
+void response_begin(request_t *r, int status)
+{
+    worker_t *w = r->worker;
+    r->status = status;
+    char line[64];
+    int n = snprintf(line, sizeof line, "HTTP/1.1 %d %s\r\nServer: jiyue\r\n", status,
+                     http1_status_text(status));
+    worker_out_copy(w, line, (size_t)n);
+    worker_out_copy(w, w->date_hdr, w->date_hdr_len);
+}
+
+void response_header(request_t *r, const char *name, const char *value, size_t value_len)
+{
+    worker_t *w = r->worker;
+    worker_out_copy(w, name, strlen(name));
+    worker_out_copy(w, ": ", 2);
+    worker_out_copy(w, value, value_len);
+    worker_out_copy(w, "\r\n", 2);
+}
+
+void response_header_fmt(request_t *r, const char *name, const char *fmt, ...)
+{
+    char value[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(value, sizeof value, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof value)
+        n = sizeof value - 1;
+    response_header(r, name, value, (size_t)n);
+}
+
+void response_end_headers(request_t *r, uint64_t content_length)
+{
+    char tail[96];
+    const char *conn = "";
+    if (!r->keep_alive)
+        conn = "Connection: close\r\n";
+    else if (r->h && r->h->version_minor == 0)
+        conn = "Connection: keep-alive\r\n";
+    int n = snprintf(tail, sizeof tail, "Content-Length: %llu\r\n%s\r\n",
+                     (unsigned long long)content_length, conn);
+    worker_out_copy(r->worker, tail, (size_t)n);
+    r->headers_done = true;
+}
+
+void response_body(request_t *r, const void *p, size_t len, bool copy)
+{
+    if (r->head_only || len == 0)
+        return;
+    if (copy)
+        worker_out_copy(r->worker, p, len);
+    else
+        worker_out_ref(r->worker, p, len);
+    r->body_bytes += len;
+}
+
+void response_simple(request_t *r, int status, const char *content_type, const void *body,
+                     size_t len)
+{
+    response_begin(r, status);
+    if (content_type)
+        response_header(r, "Content-Type", content_type, strlen(content_type));
+    response_end_headers(r, len);
+    response_body(r, body, len, true);
+}
+
+/* Appends text with the five HTML metacharacters escaped. */
+static void html_escape(util_buf_t *b, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '<': util_buf_appends(b, "&lt;"); break;
+        case '>': util_buf_appends(b, "&gt;"); break;
+        case '&': util_buf_appends(b, "&amp;"); break;
+        case '"': util_buf_appends(b, "&quot;"); break;
+        case '\'': util_buf_appends(b, "&#39;"); break;
+        default: util_buf_append(b, s, 1);
+        }
+    }
+}
+
+void response_error(request_t *r, int status, const char *detail)
+{
+    /* Errors that leave the framing in doubt close the connection. */
+    if (status == 400 || status == 408 || status == 413 || status == 414 || status == 431 ||
+        status == 501 || status == 505 || status >= 500)
+        r->keep_alive = false;
+    if (status == 404 && r->site) {
+        store_txn_t *t = request_store(r);
+        store_page_t page;
+        if (t && store_page_get(t, r->site->id, "/404.html", 9, &page) == 0) {
+            response_page(r, 404, &page);
+            return;
+        }
+    }
+    util_buf_t b = {0};
+    const char *text = http1_status_text(status);
+    util_buf_printf(&b, "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+                        "<title>%d %s</title></head>\n<body><h1>%d %s</h1>\n", status, text,
+                    status, text);
+    if (detail) {
+        util_buf_appends(&b, "<p>");
+        html_escape(&b, detail);
+        util_buf_appends(&b, "</p>\n");
+    }
+    util_buf_appends(&b, "</body></html>\n");
+    response_begin(r, status);
+    static const char ct[] = "text/html; charset=utf-8";
+    response_header(r, "Content-Type", ct, sizeof ct - 1);
+    if (status == 405)
+        response_header(r, "Allow", "GET, HEAD", 9);
+    if (status == 503)
+        response_header(r, "Retry-After", "60", 2);
+    response_end_headers(r, b.len);
+    response_body(r, b.data, b.len, true);
+    util_buf_free(&b);
+}
+
+void response_redirect(request_t *r, int status, const char *location, size_t location_len)
+{
+    util_buf_t b = {0};
+    util_buf_appends(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Moved</title>"
+                         "</head><body><p>Moved to <a href=\"");
+    /* The location was percent-encoded by url_append_path; escape it for HTML anyway. */
+    char *loc = util_strndup(location, location_len);
+    html_escape(&b, loc);
+    util_buf_appends(&b, "\">");
+    html_escape(&b, loc);
+    util_buf_appends(&b, "</a></p></body></html>\n");
+    free(loc);
+    response_begin(r, status);
+    response_header(r, "Location", location, location_len);
+    static const char ct[] = "text/html; charset=utf-8";
+    response_header(r, "Content-Type", ct, sizeof ct - 1);
+    response_end_headers(r, b.len);
+    response_body(r, b.data, b.len, true);
+    util_buf_free(&b);
+}

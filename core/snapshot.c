@@ -1,0 +1,55 @@
+/* core/snapshot.c: reference counting and the current-snapshot slot. */
+#include "snapshot.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "util.h"
+
+static pthread_mutex_t current_lock = PTHREAD_MUTEX_INITIALIZER;
+static snapshot_t *current;
+
+snapshot_t *snapshot_new(conf_t *conf, uint64_t generation)
+{
+    snapshot_t *s = util_calloc(1, sizeof *s);
+    atomic_init(&s->refs, 1);
+    s->generation = generation;
+    s->conf = conf;
+    s->router = router_build(conf);
+    return s;
+}
+
+void snapshot_ref(snapshot_t *s)
+{
+    atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
+}
+
+void snapshot_unref(snapshot_t *s)
+{
+    if (!s)
+        return;
+    if (atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    router_free(s->router);
+    conf_free(s->conf);
+    free(s);
+}
+
+void snapshot_publish(snapshot_t *s)
+{
+    pthread_mutex_lock(&current_lock);
+    snapshot_t *old = current;
+    current = s;
+    pthread_mutex_unlock(&current_lock);
+    snapshot_unref(old);
+}
+
+snapshot_t *snapshot_acquire(void)
+{
+    pthread_mutex_lock(&current_lock);
+    snapshot_t *s = current;
+    if (s)
+        snapshot_ref(s);
+    pthread_mutex_unlock(&current_lock);
+    return s;
+}

@@ -1,0 +1,218 @@
+/* core/worker.c: the worker threads: loop setup, accepting on the worker's own sockets,
+ * adopting new snapshots, the once-a-second tick, and draining at shutdown. */
+#include "worker.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conn.h"
+#include "httpdate.h"
+#include "log.h"
+#include "module.h"
+
+void worker_update_time(worker_t *w)
+{
+    time_t now = time(NULL);
+    if (now == w->date_sec)
+        return;
+    w->date_sec = now;
+    char d[HTTPDATE_LEN + 1];
+    httpdate_format(now, d);
+    w->date_hdr_len = (size_t)snprintf(w->date_hdr, sizeof w->date_hdr, "Date: %s\r\n", d);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(w->log_time, sizeof w->log_time, "%d/%b/%Y:%H:%M:%S +0000", &tm);
+}
+
+void worker_out_copy(worker_t *w, const void *p, size_t len)
+{
+    out_part_t *last = w->nparts ? &w->parts[w->nparts - 1] : NULL;
+    size_t off = w->out.len;
+    util_buf_append(&w->out, p, len);
+    /* Consecutive copied bytes form one part, so a response head is one iovec. */
+    if (last && !last->ext && last->off + last->len == off) {
+        last->len += len;
+        return;
+    }
+    if (w->nparts == WORKER_MAX_PARTS)
+        UTIL_FATAL("output batch overflow"); /* conn.c flushes well before this */
+    w->parts[w->nparts++] = (out_part_t){.ext = NULL, .off = off, .len = len};
+}
+
+void worker_out_ref(worker_t *w, const void *p, size_t len)
+{
+    if (w->nparts == WORKER_MAX_PARTS)
+        UTIL_FATAL("output batch overflow");
+    w->parts[w->nparts++] = (out_part_t){.ext = p, .off = 0, .len = len};
+}
+
+void worker_store_release(worker_t *w)
+{
+    if (w->rtxn_active) {
+        store_read_reset(w->rtxn);
+        w->rtxn_active = false;
+    }
+}
+
+static void flush_access_log(worker_t *w)
+{
+    if (w->access.len) {
+        log_access_write(w->access.data, w->access.len);
+        w->access.len = 0;
+    }
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+    worker_t *w = server->data;
+    if (status < 0) {
+        log_error("accept failed: %s", uv_strerror(status));
+        return;
+    }
+    conn_accept(w, server);
+}
+
+static void close_cb_noop(uv_handle_t *h)
+{
+    (void)h;
+}
+
+static void finish_if_drained(worker_t *w)
+{
+    if (!w->stopping || w->nconns > 0)
+        return;
+    flush_access_log(w);
+    uv_close((uv_handle_t *)&w->tick, close_cb_noop);
+    uv_close((uv_handle_t *)&w->wakeup, close_cb_noop);
+}
+
+static void on_tick(uv_timer_t *t)
+{
+    worker_t *w = t->data;
+    flush_access_log(w);
+    if (w->stopping) {
+        if (w->nconns > 0 && util_now_ms() >= w->stop_deadline_ms) {
+            log_warn("worker %d: shutdown timeout: closing %zu connections", w->id, w->nconns);
+            conn_close_all(w);
+        }
+        finish_if_drained(w);
+    }
+}
+
+static void begin_stop(worker_t *w)
+{
+    if (w->stopping)
+        return;
+    w->stopping = true;
+    w->stop_deadline_ms = util_now_ms() + w->snap->conf->limits.shutdown_timeout_ms;
+    for (size_t i = 0; i < w->nlisteners; i++)
+        uv_close((uv_handle_t *)&w->listeners[i], close_cb_noop);
+    conn_shutdown_all(w);
+    /* Check more often while draining, so an idle server exits at once. */
+    uv_timer_start(&w->tick, on_tick, 50, 50);
+}
+
+static void on_wakeup(uv_async_t *a)
+{
+    worker_t *w = a->data;
+    int msgs = atomic_exchange(&w->msgs, 0);
+    if (msgs & WORKER_MSG_RELOAD) {
+        snapshot_t *s = snapshot_acquire();
+        if (s) {
+            snapshot_t *old = w->snap;
+            w->snap = s;
+            snapshot_unref(old);
+            size_t need = s->conf->limits.max_request_line + 1;
+            if (need > w->pathbuf_cap) {
+                w->pathbuf = util_realloc(w->pathbuf, need);
+                w->pathbuf_cap = need;
+            }
+        }
+    }
+    if (msgs & WORKER_MSG_STOP)
+        begin_stop(w);
+}
+
+void worker_notify(worker_t *w, int msg)
+{
+    atomic_fetch_or(&w->msgs, msg);
+    uv_async_send(&w->wakeup);
+}
+
+static void worker_main(void *arg)
+{
+    worker_t *w = arg;
+    w->rtxn = store_read_txn_new(w->store);
+    if (!w->rtxn)
+        log_error("worker %d: cannot create a read transaction", w->id);
+    for (size_t i = 0; i < w->nlisteners; i++) {
+        uv_tcp_init(&w->loop, &w->listeners[i]);
+        w->listeners[i].data = w;
+        int rc = uv_tcp_open(&w->listeners[i], w->listen_fds[i]);
+        if (rc == 0)
+            rc = uv_listen((uv_stream_t *)&w->listeners[i], 511, on_connection);
+        if (rc != 0)
+            log_error("worker %d: listen: %s", w->id, uv_strerror(rc));
+    }
+    for (const module_t *const *m = modules_list; *m; m++)
+        if ((*m)->worker_init)
+            (*m)->worker_init(w);
+    uv_timer_start(&w->tick, on_tick, 1000, 1000);
+    uv_run(&w->loop, UV_RUN_DEFAULT);
+    for (const module_t *const *m = modules_list; *m; m++)
+        if ((*m)->worker_exit)
+            (*m)->worker_exit(w);
+    worker_store_release(w);
+    store_txn_free(w->rtxn);
+    w->rtxn = NULL;
+    if (uv_loop_close(&w->loop) != 0)
+        log_warn("worker %d: loop closed with handles open", w->id);
+}
+
+int workers_start(worker_t **out, int n, store_t *store, int *fds, size_t nfds)
+{
+    worker_t *ws = util_calloc((size_t)n, sizeof *ws);
+    for (int i = 0; i < n; i++) {
+        worker_t *w = &ws[i];
+        w->id = i;
+        w->store = store;
+        w->snap = snapshot_acquire();
+        w->listen_fds = &fds[(size_t)i * nfds];
+        w->nlisteners = nfds;
+        w->listeners = util_calloc(nfds ? nfds : 1, sizeof *w->listeners);
+        w->rbuf = util_malloc(WORKER_READ_BUF);
+        w->pathbuf_cap = w->snap->conf->limits.max_request_line + 1;
+        w->pathbuf = util_malloc(w->pathbuf_cap);
+        atomic_init(&w->msgs, 0);
+        uv_loop_init(&w->loop);
+        uv_async_init(&w->loop, &w->wakeup, on_wakeup);
+        w->wakeup.data = w;
+        uv_timer_init(&w->loop, &w->tick);
+        w->tick.data = w;
+        worker_update_time(w);
+    }
+    for (int i = 0; i < n; i++) {
+        if (uv_thread_create(&ws[i].thread, worker_main, &ws[i]) != 0) {
+            log_error("cannot start worker thread %d", i);
+            return -1;
+        }
+    }
+    *out = ws;
+    return 0;
+}
+
+void workers_join(worker_t *ws, int n)
+{
+    for (int i = 0; i < n; i++)
+        uv_thread_join(&ws[i].thread);
+    for (int i = 0; i < n; i++) {
+        snapshot_unref(ws[i].snap);
+        free(ws[i].listeners);
+        free(ws[i].rbuf);
+        free(ws[i].pathbuf);
+        util_buf_free(&ws[i].out);
+        util_buf_free(&ws[i].access);
+    }
+    free(ws);
+}

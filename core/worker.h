@@ -1,0 +1,91 @@
+/* core/worker.h: one worker thread = one libuv loop serving its own listening sockets
+ * (SO_REUSEPORT spreads connections across workers in the kernel) with its own read
+ * transaction, read buffer, output batch and access-log buffer, so workers share nothing
+ * on the hot path but the read-only snapshot and the LMDB map.
+ *
+ * The control thread talks to a worker only through worker_notify(), which sets a flag and
+ * wakes the loop with uv_async_send (the one libuv call that is safe from another thread). */
+#ifndef JIYUE_WORKER_H
+#define JIYUE_WORKER_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <uv.h>
+
+#include "snapshot.h"
+#include "store.h"
+#include "util.h"
+
+#define WORKER_READ_BUF (64 * 1024)
+#define WORKER_MAX_PARTS 64
+
+enum {
+    WORKER_MSG_RELOAD = 1, /* adopt the current snapshot */
+    WORKER_MSG_STOP = 2    /* stop accepting, finish in-flight work, exit the loop */
+};
+
+struct conn;
+
+/* One piece of the output batch: bytes in the batch's own buffer (ext == NULL, at off) or
+ * referenced elsewhere (a store value). Offsets, not pointers, because the buffer may move
+ * while the batch grows. */
+typedef struct out_part {
+    const void *ext;
+    size_t off;
+    size_t len;
+} out_part_t;
+
+typedef struct worker {
+    int id;
+    uv_thread_t thread;
+    uv_loop_t loop;
+    uv_async_t wakeup;
+    atomic_int msgs;
+    uv_timer_t tick; /* once a second: access log flush, shutdown deadline */
+
+    snapshot_t *snap; /* what new requests are served with */
+    store_t *store;
+    store_txn_t *rtxn;
+    bool rtxn_active;
+
+    int *listen_fds; /* one per listen address, bound by main before threads start */
+    uv_tcp_t *listeners;
+    size_t nlisteners;
+    bool stopping;
+    uint64_t stop_deadline_ms;
+
+    struct conn *conns; /* every open connection, for shutdown */
+    size_t nconns;
+
+    char *rbuf; /* shared by this worker's connections: reads land here first */
+    char *pathbuf;
+    size_t pathbuf_cap;
+
+    util_buf_t out;                    /* the output batch being built */
+    out_part_t parts[WORKER_MAX_PARTS];
+    size_t nparts;
+
+    time_t date_sec; /* cached Date header and log time, rebuilt once a second */
+    char date_hdr[48]; /* "Date: Fri, 27 Nov 2026 05:00:00 GMT\r\n" */
+    size_t date_hdr_len;
+    char log_time[32]; /* "27/Nov/2026:05:00:00 +0000" */
+
+    util_buf_t access; /* access log lines not yet written */
+    int exit_code;
+} worker_t;
+
+/* Starts n workers on the current snapshot; fds[i * nfds + j] is worker i's socket for
+ * listen address j. Returns 0 or -1. */
+int workers_start(worker_t **out, int n, store_t *store, int *fds, size_t nfds);
+void worker_notify(worker_t *w, int msg);
+void workers_join(worker_t *ws, int n);
+
+/* Refreshes the cached date strings when the second has changed. */
+void worker_update_time(worker_t *w);
+/* Appends bytes to the output batch. */
+void worker_out_copy(worker_t *w, const void *p, size_t len);
+void worker_out_ref(worker_t *w, const void *p, size_t len);
+/* Ends the worker's read transaction if one is active (values read become invalid). */
+void worker_store_release(worker_t *w);
+
+#endif

@@ -1,0 +1,10 @@
+/* modules/modules.c: the compiled-in modules, in the order core offers them a request.
+ * Adding a module is one extern line and one entry here. */
+#include "module.h"
+
+extern const module_t module_static;
+
+const module_t *const modules_list[] = {
+    &module_static,
+    NULL,
+};
