@@ -1,0 +1,197 @@
+/* tools/jiyuectl/cmd_import.c: `jiyuectl import [--generation GEN] SITE DIR`: replaces a
+ * site's pages with the files under DIR, each with its media type and, when it pays, a
+ * gzip variant made now so the server never compresses. Everything happens in ONE write
+ * transaction (clear, then put every file): a crash, an unreadable file or a full map
+ * leaves the old content whole, because LMDB simply never sees a commit. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "gzip.h"
+#include "mime.h"
+#include "util.h"
+#include "walk.h"
+
+/* One file larger than this is almost certainly a mistake (a video, a backup archive)
+ * in what should be a website, and it would sit in memory twice during the import. */
+#define IMPORT_MAX_FILE ((uint64_t)64 << 20)
+/* LMDB's key limit (511 bytes) minus the longest namespace ("site@generation"). */
+#define IMPORT_MAX_PATH (511 - 32 - 1 - 32)
+
+typedef struct import_stats {
+    size_t files;
+    uint64_t bytes;
+    size_t gzips;
+} import_stats_t;
+
+/* Reads a whole regular file, refusing anything that changed into something else since
+ * the walk (a symlink, a fifo) or grew past the limit. */
+static int read_file(ctl_t *ctl, int rootfd, const char *root, const char *rel, uint8_t **out,
+                     size_t *len, int64_t *mtime)
+{
+    int fd = openat(rootfd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return ctl_fail(ctl, "cannot read %s/%s: %s: nothing was changed", root, rel,
+                        strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return ctl_fail(ctl, "%s/%s is no longer a regular file: nothing was changed", root, rel);
+    }
+    size_t cap = (size_t)st.st_size + 1, n = 0;
+    uint8_t *buf = util_malloc(cap);
+    for (;;) {
+        if (n == cap) {
+            if (cap > IMPORT_MAX_FILE) {
+                free(buf);
+                close(fd);
+                return ctl_fail(ctl, "%s/%s grew past the limit while reading: nothing was "
+                                     "changed", root, rel);
+            }
+            cap *= 2;
+            buf = util_realloc(buf, cap);
+        }
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            free(buf);
+            close(fd);
+            return ctl_fail(ctl, "cannot read %s/%s: %s: nothing was changed", root, rel,
+                            strerror(e));
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    *out = buf;
+    *len = n;
+    *mtime = (int64_t)st.st_mtim.tv_sec;
+    return CTL_OK;
+}
+
+static int store_one(ctl_t *ctl, store_txn_t *w, const char *ns, int rootfd, const char *root,
+                     const char *rel, import_stats_t *st)
+{
+    uint8_t *body = NULL;
+    size_t len = 0;
+    int64_t mtime = 0;
+    int rc = read_file(ctl, rootfd, root, rel, &body, &len, &mtime);
+    if (rc != CTL_OK)
+        return rc;
+    const char *type = mime_for_name(rel);
+    uint8_t *gz = NULL;
+    size_t gz_len = 0;
+    if (mime_is_compressible(type) && gzip_variant(body, len, &gz, &gz_len) < 0) {
+        free(body);
+        return ctl_fail(ctl, "cannot compress %s/%s: nothing was changed", root, rel);
+    }
+    char *path = util_asprintf("/%s", rel);
+    int src = store_page_put(w, ns, path, type, body, len, gz, gz_len, mtime);
+    free(path);
+    free(body);
+    free(gz);
+    if (src != 0)
+        return ctl_store_fail(ctl, src, "nothing was changed");
+    st->files++;
+    st->bytes += len;
+    st->gzips += gz != NULL;
+    return CTL_OK;
+}
+
+static void progress(size_t done, size_t total, uint64_t *last_ms)
+{
+    uint64_t now = util_now_ms();
+    if (done != total && now - *last_ms < 100)
+        return;
+    *last_ms = now;
+    fprintf(stderr, "\r  imported %zu/%zu files", done, total);
+    if (done == total)
+        fputs("\r\033[K", stderr); /* leave the line clean for the summary */
+    fflush(stderr);
+}
+
+int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
+{
+    const char *gen;
+    int first;
+    int rc = ctl_parse_args(ctl, argc, argv, 2, &gen, &first);
+    if (rc >= 0)
+        return rc;
+    const char *site = argv[first], *dir = argv[first + 1];
+    char ns[128];
+    if ((rc = ctl_namespace(ctl, site, gen, ns, sizeof ns)) != CTL_OK)
+        return rc;
+    if ((rc = ctl_load_conf(ctl)) != CTL_OK)
+        return rc;
+    if (!conf_site_find(ctl->conf, site))
+        return ctl_fail(ctl, "no site '%s' in sites.d", site);
+    struct stat dst;
+    if (stat(dir, &dst) != 0)
+        return ctl_fail(ctl, "cannot open %s: %s", dir, strerror(errno));
+    if (!S_ISDIR(dst.st_mode))
+        return ctl_fail(ctl, "%s is not a directory", dir);
+
+    walk_t wk = {.max_path = IMPORT_MAX_PATH, .max_file = IMPORT_MAX_FILE};
+    if ((rc = walk_tree(ctl, dir, &wk)) != CTL_OK) {
+        walk_free(&wk);
+        return rc;
+    }
+    if (wk.nfiles == 0) {
+        walk_free(&wk);
+        /* Importing nothing would empty the site: far more likely a wrong folder. */
+        return ctl_fail(ctl, "%s has no files to import: nothing was changed", dir);
+    }
+    int rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0) {
+        walk_free(&wk);
+        return ctl_fail(ctl, "cannot open %s: %s", dir, strerror(errno));
+    }
+    if ((rc = ctl_open_store(ctl, true)) != CTL_OK) {
+        close(rootfd);
+        walk_free(&wk);
+        return rc;
+    }
+
+    import_stats_t st = {0};
+    bool tty = isatty(STDERR_FILENO);
+    uint64_t last_ms = 0;
+    int src;
+    store_txn_t *w = store_write_begin(ctl->store, &src);
+    long old = w ? store_site_clear(w, ns) : src;
+    if (!w || old < 0) {
+        rc = ctl_store_fail(ctl, (int)old, "nothing was changed");
+    } else {
+        for (size_t i = 0; i < wk.nfiles && rc == CTL_OK; i++) {
+            rc = store_one(ctl, w, ns, rootfd, dir, wk.files[i], &st);
+            if (tty && rc == CTL_OK)
+                progress(i + 1, wk.nfiles, &last_ms);
+        }
+        if (tty && rc != CTL_OK)
+            fputs("\r\033[K", stderr);
+    }
+    if (w && rc == CTL_OK) {
+        src = store_commit(w);
+        if (src != 0)
+            rc = ctl_store_fail(ctl, src, "nothing was changed");
+    } else if (w) {
+        store_abort(w);
+    }
+    if (rc == CTL_OK) {
+        printf("imported %zu files (%llu bytes, %zu gzip variants) into %s\n", st.files,
+               (unsigned long long)st.bytes, st.gzips, ns);
+        if (wk.dotfiles || wk.skipped)
+            fprintf(stderr, "jiyuectl: import: skipped %zu dotfiles and %zu other entries\n",
+                    wk.dotfiles, wk.skipped);
+    }
+    close(rootfd);
+    walk_free(&wk);
+    return rc;
+}

@@ -1,0 +1,70 @@
+/* tools/jiyuectl/ctl.h: what jiyuectl's subcommands share: the context (config file,
+ * loaded configuration, open store), the way errors are reported (one line,
+ * "jiyuectl: CMD: reason", exit 1; usage errors exit 2) and small helpers. The tool is
+ * a thin shell over core: conf_load() for the schema, store.h for the key layout. */
+#ifndef JIYUE_CTL_H
+#define JIYUE_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "store.h"
+
+/* Exit codes. */
+enum { CTL_OK = 0, CTL_FAIL = 1, CTL_USAGE = 2 };
+
+typedef struct ctl_command ctl_command_t;
+
+typedef struct ctl {
+    const char *conf_path;          /* -c FILE, default "conf/jiyue.yaml" */
+    const ctl_command_t *command;   /* the subcommand running, for messages */
+    conf_t *conf;                   /* after ctl_load_conf() */
+    store_t *store;                 /* after ctl_open_store() */
+} ctl_t;
+
+typedef int (*ctl_cmd_fn)(ctl_t *ctl, int argc, char **argv);
+
+struct ctl_command {
+    const char *name;
+    ctl_cmd_fn run;
+    const char *args;
+    const char *summary;
+};
+
+#define CTL_COMMAND(name, args, summary) int ctl_cmd_##name(ctl_t *ctl, int argc, char **argv);
+#include "commands.h"
+#undef CTL_COMMAND
+
+/* "jiyuectl: CMD: message" on stderr; returns CTL_FAIL so callers can `return ctl_fail()`. */
+int ctl_fail(ctl_t *ctl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "jiyuectl: CMD: warning: message" on stderr. */
+void ctl_warn(ctl_t *ctl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The message (when fmt is not NULL) and the subcommand's usage line; returns CTL_USAGE. */
+int ctl_usage(ctl_t *ctl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints the subcommand's usage line and summary to stdout (for -h); returns CTL_OK. */
+int ctl_help(ctl_t *ctl);
+
+/* Parses the options every store subcommand takes (-h, --generation GEN) and checks that
+ * exactly `nargs` operands follow. Returns -1 when the caller should go on (operands in
+ * argv[*first]...), else the exit code to return. */
+int ctl_parse_args(ctl_t *ctl, int argc, char **argv, int nargs, const char **gen, int *first);
+
+/* Loads the configuration (conf_load with today's date). On errors prints every
+ * diagnostic and returns CTL_FAIL; warnings are left to `jiyuectl check`. */
+int ctl_load_conf(ctl_t *ctl);
+/* Opens the configured store: writable (creating its folder) or read-only. */
+int ctl_open_store(ctl_t *ctl, bool writable);
+
+/* The store namespace for a site and an optional generation ("edu" or "edu@v2") into buf.
+ * Returns CTL_OK, or CTL_USAGE after reporting a malformed generation. */
+int ctl_namespace(ctl_t *ctl, const char *site, const char *gen, char *buf, size_t cap);
+
+/* "1GiB", "64MiB", "1.5GiB", "512 bytes": for messages. */
+const char *ctl_size(uint64_t n, char buf[32]);
+
+/* Reports a store error for this subcommand; for a full map names the configured size. */
+int ctl_store_fail(ctl_t *ctl, int rc, const char *what);
+
+#endif

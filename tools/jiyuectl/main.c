@@ -1,0 +1,239 @@
+/* tools/jiyuectl/main.c: jiyuectl's entry point: global options (-c FILE, -h), the
+ * dispatch table built from commands.h, and the shared helpers of ctl.h. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "util.h"
+
+#define CTL_DEFAULT_CONF "conf/jiyue.yaml"
+
+static const ctl_command_t commands[] = {
+#define CTL_COMMAND(name, args, summary) {#name, ctl_cmd_##name, args, summary},
+#include "commands.h"
+#undef CTL_COMMAND
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: jiyuectl [-c FILE] COMMAND [ARGS]\n"
+                 "  -c FILE   server configuration (default " CTL_DEFAULT_CONF ")\n"
+                 "  -h        this help; `jiyuectl COMMAND -h` for one command\n"
+                 "commands:\n");
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(commands); i++)
+        fprintf(out, "  %-8s %-30s %s\n", commands[i].name, commands[i].args,
+                commands[i].summary);
+}
+
+static void vreport(ctl_t *ctl, const char *kind, const char *fmt, va_list ap)
+{
+    fputs("jiyuectl: ", stderr);
+    if (ctl->command)
+        fprintf(stderr, "%s: ", ctl->command->name);
+    if (kind)
+        fprintf(stderr, "%s: ", kind);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+int ctl_fail(ctl_t *ctl, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(ctl, NULL, fmt, ap);
+    va_end(ap);
+    return CTL_FAIL;
+}
+
+void ctl_warn(ctl_t *ctl, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(ctl, "warning", fmt, ap);
+    va_end(ap);
+}
+
+int ctl_usage(ctl_t *ctl, const char *fmt, ...)
+{
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        vreport(ctl, NULL, fmt, ap);
+        va_end(ap);
+    }
+    fprintf(stderr, "usage: jiyuectl [-c FILE] %s %s\n", ctl->command->name, ctl->command->args);
+    return CTL_USAGE;
+}
+
+int ctl_help(ctl_t *ctl)
+{
+    printf("usage: jiyuectl [-c FILE] %s %s\n  %s\n", ctl->command->name, ctl->command->args,
+           ctl->command->summary);
+    return CTL_OK;
+}
+
+int ctl_parse_args(ctl_t *ctl, int argc, char **argv, int nargs, const char **gen, int *first)
+{
+    static const struct option longopts[] = {
+        {"generation", required_argument, NULL, 'g'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    *gen = NULL;
+    optind = 0; /* glibc: full re-initialisation for a second getopt pass */
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "g:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'g':
+            *gen = optarg;
+            break;
+        case 'h':
+            return ctl_help(ctl);
+        default:
+            if (optopt == 'g')
+                return ctl_usage(ctl, "--generation needs a value");
+            return ctl_usage(ctl, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (argc - optind != nargs)
+        return ctl_usage(ctl, argc - optind < nargs ? "missing arguments" : "too many arguments");
+    *first = optind;
+    return -1;
+}
+
+int ctl_load_conf(ctl_t *ctl)
+{
+    diag_t d;
+    diag_init(&d);
+    ctl->conf = conf_load(ctl->conf_path, -1, &d);
+    if (!ctl->conf) {
+        diag_print(&d, stderr);
+        size_t n = d.errors;
+        diag_free(&d);
+        return ctl_fail(ctl, "%s has %zu error%s (see above; `jiyuectl check` lists them)",
+                        ctl->conf_path, n, n == 1 ? "" : "s");
+    }
+    diag_free(&d);
+    return CTL_OK;
+}
+
+int ctl_open_store(ctl_t *ctl, bool writable)
+{
+    store_options_t opt = {
+        .map_size = ctl->conf->store_map_size,
+        .read_only = !writable,
+        .create = writable,
+    };
+    char *err = NULL;
+    ctl->store = store_open(ctl->conf->store, &opt, &err);
+    if (!ctl->store) {
+        int rc = ctl_fail(ctl, "%s", err ? err : "cannot open the store");
+        free(err);
+        return rc;
+    }
+    return CTL_OK;
+}
+
+int ctl_namespace(ctl_t *ctl, const char *site, const char *gen, char *buf, size_t cap)
+{
+    if (!gen) {
+        snprintf(buf, cap, "%s", site);
+        return CTL_OK;
+    }
+    /* A generation names a namespace in keys: keep it to a short, safe slug. */
+    size_t n = strlen(gen);
+    bool ok = n >= 1 && n <= 32;
+    for (size_t i = 0; ok && i < n; i++) {
+        char c = gen[i];
+        ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+             (i > 0 && (c == '-' || c == '.' || c == '_'));
+    }
+    if (!ok)
+        return ctl_usage(ctl, "bad generation '%s': use 1-32 of [a-z0-9._-], starting with a "
+                              "letter or digit", gen);
+    snprintf(buf, cap, "%s@%s", site, gen);
+    return CTL_OK;
+}
+
+const char *ctl_size(uint64_t n, char buf[32])
+{
+    static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
+    if (n < 1024) {
+        snprintf(buf, 32, "%llu bytes", (unsigned long long)n);
+        return buf;
+    }
+    double v = (double)n;
+    size_t u = 0;
+    uint64_t div = 1024;
+    v /= 1024;
+    while (v >= 1024 && u + 1 < UTIL_ARRAY_LEN(units)) {
+        v /= 1024;
+        div *= 1024;
+        u++;
+    }
+    if (n % div == 0)
+        snprintf(buf, 32, "%llu%s", (unsigned long long)(n / div), units[u]);
+    else
+        snprintf(buf, 32, "%.1f%s", v, units[u]);
+    return buf;
+}
+
+int ctl_store_fail(ctl_t *ctl, int rc, const char *what)
+{
+    if (rc == STORE_EMAPFULL) {
+        char sz[32];
+        return ctl_fail(ctl, "store map is full (store_map_size %s): %s",
+                        ctl_size(ctl->conf->store_map_size, sz), what);
+    }
+    return ctl_fail(ctl, "%s: %s", store_strerror(rc), what);
+}
+
+int main(int argc, char **argv)
+{
+    ctl_t ctl = {.conf_path = CTL_DEFAULT_CONF};
+    int ch;
+    opterr = 0;
+    /* '+': stop at the subcommand, whose own options are its business. */
+    while ((ch = getopt(argc, argv, "+c:h")) != -1) {
+        switch (ch) {
+        case 'c':
+            ctl.conf_path = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return CTL_OK;
+        default:
+            if (optopt == 'c')
+                fprintf(stderr, "jiyuectl: -c needs a file\n");
+            else
+                fprintf(stderr, "jiyuectl: unknown option '-%c'\n", optopt);
+            usage(stderr);
+            return CTL_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "jiyuectl: no command given\n");
+        usage(stderr);
+        return CTL_USAGE;
+    }
+    const char *name = argv[optind];
+    if (strcmp(name, "help") == 0) {
+        usage(stdout);
+        return CTL_OK;
+    }
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(commands); i++) {
+        if (strcmp(commands[i].name, name) != 0)
+            continue;
+        ctl.command = &commands[i];
+        int rc = commands[i].run(&ctl, argc - optind, argv + optind);
+        store_close(ctl.store);
+        conf_free(ctl.conf);
+        return rc;
+    }
+    fprintf(stderr, "jiyuectl: unknown command '%s' (`jiyuectl -h` lists them)\n", name);
+    return CTL_USAGE;
+}
