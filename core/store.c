@@ -47,6 +47,10 @@ static int map_rc(int mrc, const char *what)
         break;
     }
     set_last(what, mrc);
+    if (mrc == MDB_MAP_RESIZED)
+        snprintf(tl_last, sizeof tl_last,
+                 "%s: the store grew past this process's map (store_map_size was raised "
+                 "elsewhere): restart to adopt the new size", what);
     switch (mrc) {
     case MDB_MAP_FULL:
         return STORE_EMAPFULL;

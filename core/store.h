@@ -10,7 +10,10 @@
  *  - pointers returned by a lookup point into the map and stay valid only until that read
  *    transaction is reset: copy anything needed longer;
  *  - one writer at a time across all processes (LMDB serialises them); a write
- *    transaction is all or nothing, so a crash or a full map leaves the last commit whole. */
+ *    transaction is all or nothing, so a crash or a full map leaves the last commit whole;
+ *  - the map size is fixed per process at open: max(store_map_size, the existing store's).
+ *    When a writer elsewhere grows the store past a reader's map (store_map_size raised
+ *    and more imported), that reader's lookups fail with STORE_EIO until it restarts. */
 #ifndef JIYUE_STORE_H
 #define JIYUE_STORE_H
 
