@@ -154,7 +154,7 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
         walk_free(&wk);
         return ctl_fail(ctl, "cannot open %s: %s", dir, strerror(errno));
     }
-    if ((rc = ctl_open_store(ctl, true)) != CTL_OK) {
+    if ((rc = ctl_open_store(ctl, CTL_STORE_CREATE)) != CTL_OK) {
         close(rootfd);
         walk_free(&wk);
         return rc;

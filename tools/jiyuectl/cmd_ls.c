@@ -37,7 +37,7 @@ int ctl_cmd_ls(ctl_t *ctl, int argc, char **argv)
     char ns[128];
     if ((rc = ctl_namespace(ctl, site, gen, ns, sizeof ns)) != CTL_OK)
         return rc;
-    if ((rc = ctl_load_conf(ctl)) != CTL_OK || (rc = ctl_open_store(ctl, false)) != CTL_OK)
+    if ((rc = ctl_load_conf(ctl)) != CTL_OK || (rc = ctl_open_store(ctl, CTL_STORE_READ)) != CTL_OK)
         return rc;
     bool known = conf_site_find(ctl->conf, site) != NULL;
 

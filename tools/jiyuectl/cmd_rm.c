@@ -21,7 +21,7 @@ int ctl_cmd_rm(ctl_t *ctl, int argc, char **argv)
         return rc;
     if (arg[0] == '\0')
         return ctl_usage(ctl, "empty PATH");
-    if ((rc = ctl_load_conf(ctl)) != CTL_OK || (rc = ctl_open_store(ctl, true)) != CTL_OK)
+    if ((rc = ctl_load_conf(ctl)) != CTL_OK || (rc = ctl_open_store(ctl, CTL_STORE_WRITE)) != CTL_OK)
         return rc;
     bool known = conf_site_find(ctl->conf, site) != NULL;
 

@@ -121,12 +121,12 @@ int ctl_load_conf(ctl_t *ctl)
     return CTL_OK;
 }
 
-int ctl_open_store(ctl_t *ctl, bool writable)
+int ctl_open_store(ctl_t *ctl, ctl_store_mode_t mode)
 {
     store_options_t opt = {
         .map_size = ctl->conf->store_map_size,
-        .read_only = !writable,
-        .create = writable,
+        .read_only = mode == CTL_STORE_READ,
+        .create = mode == CTL_STORE_CREATE,
     };
     char *err = NULL;
     ctl->store = store_open(ctl->conf->store, &opt, &err);
