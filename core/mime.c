@@ -83,6 +83,16 @@ static const char *table_path = MIME_SYSTEM_TABLE;
 static entry_t *table;
 static size_t table_len;
 static int load_result = -1;
+/* Every type string made, kept for the process's life (entries only borrow them). */
+static char **types;
+static size_t ntypes;
+
+static const char *keep_type(char *t)
+{
+    types = util_realloc(types, (ntypes + 1) * sizeof *types);
+    types[ntypes++] = t;
+    return t;
+}
 
 /* The media type without parameters, as a length. */
 static size_t base_len(const char *type)
@@ -170,7 +180,8 @@ static void load(void)
             if (el == 0 || el >= EXT_MAX || !token_ok(ext))
                 continue;
             if (!full)
-                full = mime_is_text(type) ? util_asprintf("%s" UTF8, type) : util_strdup(type);
+                full = keep_type(mime_is_text(type) ? util_asprintf("%s" UTF8, type)
+                                                    : util_strdup(type));
             if (table_len == cap) {
                 cap = cap ? cap * 2 : 1024;
                 table = util_realloc(table, cap * sizeof *table);
@@ -186,7 +197,7 @@ static void load(void)
     size_t w = 0;
     for (size_t r = 0; r < table_len; r++) {
         if (w > 0 && strcmp(table[w - 1].ext, table[r].ext) == 0) {
-            free(table[r].ext); /* its type string may be shared: leave it */
+            free(table[r].ext);
             continue;
         }
         table[w++] = table[r];
