@@ -20,13 +20,9 @@ conf_pos_t conf_pos(const conf_ctx_t *x, const yaml_dom_node_t *n)
 
 static void vreport(conf_ctx_t *x, bool warn, conf_pos_t p, const char *fmt, va_list ap)
 {
-    char *msg;
-    va_list cp;
-    va_copy(cp, ap);
-    int n = vsnprintf(NULL, 0, fmt, cp);
-    va_end(cp);
-    msg = util_malloc(n > 0 ? (size_t)n + 1 : 1);
-    vsnprintf(msg, n > 0 ? (size_t)n + 1 : 1, fmt, ap);
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0)
+        UTIL_FATAL("out of memory");
     if (warn)
         diag_warning(x->diag, p.file, p.line, p.col, "%s", msg);
     else

@@ -69,7 +69,7 @@ static bool check_text(const char *file, const char *data, size_t len, diag_t *d
         size_t n = utf8_seq_len(p + i, len - i);
         if (n == 0) {
             diag_error(diag, file, (int)line + 1, (int)col + 1,
-                       "invalid UTF-8 byte 0x%02x (the file must be UTF-8 text)", p[i]);
+                       "invalid UTF-8 (byte 0x%02x): a binary file, or text not saved as UTF-8?", p[i]);
             return false;
         }
         if (p[i] == '\n' || (p[i] == '\r' && (i + 1 == len || p[i + 1] != '\n'))) {
@@ -262,12 +262,11 @@ static void check_anchor_tag(builder_t *b, const yaml_char_t *anchor, const yaml
                    "explicit tags (%s) are not allowed in configuration files", (const char *)tag);
 }
 
-static const yaml_dom_pair_t *sort_pairs_base;
-
-static int cmp_pair_index(const void *a, const void *b)
+static int cmp_pair_index(const void *a, const void *b, void *arg)
 {
+    const yaml_dom_pair_t *pairs = arg;
     size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
-    const yaml_dom_node_t *ka = sort_pairs_base[ia].key, *kb = sort_pairs_base[ib].key;
+    const yaml_dom_node_t *ka = pairs[ia].key, *kb = pairs[ib].key;
     int c = strcmp(ka->str ? ka->str : "", kb->str ? kb->str : "");
     if (c)
         return c;
@@ -294,8 +293,7 @@ static void check_duplicates(builder_t *b, yaml_dom_node_t *map)
     size_t ndups = 0;
     for (size_t i = 0; i < n; i++)
         idx[i] = i;
-    sort_pairs_base = map->pairs;
-    qsort(idx, n, sizeof *idx, cmp_pair_index);
+    qsort_r(idx, n, sizeof *idx, cmp_pair_index, map->pairs);
     for (size_t i = 1, run = idx[0]; i < n; i++) {
         if (strcmp(map->pairs[idx[i]].key->str, map->pairs[run].key->str) == 0) {
             first[idx[i]] = run;
