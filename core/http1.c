@@ -52,6 +52,39 @@ static inline unsigned char lower(unsigned char c)
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c | 0x20) : c;
 }
 
+/* Advances p over a run of bytes that are all >= lo and not DEL, eight at a time: field
+ * values and targets are mostly long plain text, and testing a word at once (the "has a
+ * byte less than n" trick) is what makes the scan cost about a cycle per eight bytes. The
+ * caller finishes byte by byte from where this stops. */
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+static inline size_t skip_plain(const unsigned char *b, size_t p, size_t end, unsigned lo)
+{
+    while (end - p >= 8) {
+        uint64_t x, y;
+        memcpy(&x, b + p, 8);
+        y = x ^ (ONES * 0x7f);
+        if (((x - ONES * lo) & ~x & HIGHS) | ((y - ONES) & ~y & HIGHS))
+            break;
+        p += 8;
+    }
+    return p;
+}
+
+/* End of a field value: the first byte that is not VCHAR, obs-text, SP or HTAB. */
+static inline size_t scan_value(const unsigned char *b, size_t p, size_t end)
+{
+    for (;;) {
+        p = skip_plain(b, p, end, 0x20);
+        size_t stop = end - p > 8 ? p + 8 : end;
+        while (p < stop && IS_VCHAR(b[p]))
+            p++;
+        if (p < stop || p == end)
+            return p; /* stopped on a byte that ends the value, or out of input */
+        /* eight more value bytes with an HTAB among them: carry on */
+    }
+}
+
 /* `lit` is lower-case. */
 static bool eq_nocase(const unsigned char *p, size_t n, const char *lit, size_t litlen)
 {
@@ -295,6 +328,7 @@ int http1_parse_request(const char *buf, size_t len, const http1_limits_t *lim,
     size_t m1 = p++;
 
     size_t t0 = p;
+    p = skip_plain(b, p, line_end, 0x21);
     while (p < line_end && IS_UCHAR(b[p]))
         p++;
     if (p == line_end)
@@ -376,8 +410,7 @@ int http1_parse_request(const char *buf, size_t len, const http1_limits_t *lim,
         while (p < end && IS_OWS(b[p]))
             p++;
         size_t val0 = p;
-        while (p < end && IS_VCHAR(b[p]))
-            p++;
+        p = scan_value(b, p, end);
         if (p >= end)
             goto need_more;
         if (b[p] != '\r')

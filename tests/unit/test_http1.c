@@ -266,6 +266,54 @@ static void test_control_bytes(void **state)
     assert_int_equal(status, 400);
 }
 
+/* The value and target scans test eight bytes at a time: a bad byte must be caught at
+ * every offset within a word, and HTAB / obs-text must pass at every offset. */
+static void test_bytes_at_every_offset(void **state)
+{
+    (void)state;
+    static const struct {
+        unsigned char c;
+        bool ok_in_value;
+    } cases[] = {{0x00, false}, {0x01, false}, {'\t', true}, {'\n', false},
+                 {'\r', false}, {0x1f, false}, {0x7f, false}, {0x80, true},
+                 {0xff, true},  {' ', true},   {'~', true}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        for (size_t at = 0; at < 40; at++) {
+            char v[41];
+            memset(v, 'v', 40);
+            v[40] = '\0';
+            v[at] = (char)cases[k].c;
+            char buf[128];
+            int n = snprintf(buf, sizeof buf, "GET / HTTP/1.1\r\nHost: a\r\nX: a");
+            memcpy(buf + n, v, 40);
+            n += 40;
+            n += snprintf(buf + n, sizeof buf - (size_t)n, "z\r\n\r\n");
+            int r = parse_n(buf, (size_t)n, &lim);
+            if (cases[k].ok_in_value) {
+                if (r != HTTP1_DONE)
+                    fail_msg("value byte 0x%02x at %zu: r=%d", cases[k].c, at, r);
+                assert_int_equal(http1_find_header(&req, "x")->value.len, 42);
+            } else if (r != HTTP1_ERROR || status != 400) {
+                fail_msg("value byte 0x%02x at %zu: r=%d status=%d", cases[k].c, at, r, status);
+            }
+            /* the same byte in a long target: only obs-text and visible ASCII pass */
+            n = snprintf(buf, sizeof buf, "GET /");
+            memcpy(buf + n, v, 40);
+            n += 40;
+            n += snprintf(buf + n, sizeof buf - (size_t)n, " HTTP/1.1\r\nHost: a\r\n\r\n");
+            r = parse_n(buf, (size_t)n, &lim);
+            bool ok_in_target = cases[k].c > 0x20 && cases[k].c != 0x7f;
+            if (ok_in_target && r != HTTP1_DONE)
+                fail_msg("target byte 0x%02x at %zu: r=%d", cases[k].c, at, r);
+            if (!ok_in_target && (r != HTTP1_ERROR || status != 400))
+                fail_msg("target byte 0x%02x at %zu: r=%d status=%d", cases[k].c, at, r,
+                         status);
+            if (ok_in_target)
+                assert_int_equal(req.target.len, 41);
+        }
+    }
+}
+
 static void test_field_names(void **state)
 {
     (void)state;
@@ -741,6 +789,7 @@ int main(void)
         cmocka_unit_test(test_line_endings),
         cmocka_unit_test(test_obs_fold),
         cmocka_unit_test(test_control_bytes),
+        cmocka_unit_test(test_bytes_at_every_offset),
         cmocka_unit_test(test_field_names),
         cmocka_unit_test(test_host_rules),
         cmocka_unit_test(test_content_length),
