@@ -17,7 +17,17 @@
  *  - an HTTP/1.1 request without Host, or with more than one Host -> 400;
  *  - request line longer than max_request_line -> 414; the whole head longer than
  *    max_header_bytes, or more than max_headers fields -> 431. These limits are checked
- *    while the head is still incomplete, so a client cannot make us buffer more. */
+ *    while the head is still incomplete, so a client cannot make us buffer more.
+ *
+ * Decisions where RFC 9112 leaves room (see core/http1.c):
+ *  - a method that is a valid token but not in the table parses as HTTP_M_OTHER; the
+ *    caller answers 501 (or 405), the parser does not fail;
+ *  - "HTTP/1.x" with x > 1 is answered as HTTP/1.1 (version_minor 1, RFC 9110 2.5);
+ *  - Transfer-Encoding in an HTTP/1.0 request -> 400 (its framing cannot be trusted);
+ *  - Expect: 100-continue is ignored in HTTP/1.0 requests (RFC 9110 10.1.1);
+ *  - a Host value with characters no host can contain (space, '/', '"'...) -> 400;
+ *  - the request-target may carry bytes >= 0x80 (some clients send raw UTF-8); the path
+ *    normaliser validates them. */
 #ifndef JIYUE_HTTP1_H
 #define JIYUE_HTTP1_H
 
