@@ -98,11 +98,11 @@ run: deps
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
 fuzz-build: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) $(wildcard core/*.h)
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) $(MODULE_SRCS) $(wildcard core/*.h)
 	@mkdir -p build-fuzz
 	@echo "  FUZZCC $@"
 	$(Q)clang $(CPPFLAGS_ALL) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	  -o $@ $< $(CORE_SRCS) $(LDLIBS_ALL)
+	  -o $@ $< $(CORE_SRCS) $(MODULE_SRCS) $(LDLIBS_ALL)
 # A short bounded run of every harness over its corpus: a regression caught once stays caught.
 fuzz-smoke: fuzz-build
 	@set -e; for t in $(FUZZ_TARGETS); do echo "  FUZZ $$t (smoke)"; \
