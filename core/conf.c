@@ -117,6 +117,10 @@ static void key_listen(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const
                  v->kind == YAML_DOM_SEQUENCE ? "an empty list" : yaml_dom_kind_name(v));
         return;
     }
+    if (v->nitems > CONF_MAX_LISTEN) {
+        conf_err(x, v, "'listen' has %zu entries; at most %d are allowed", v->nitems, CONF_MAX_LISTEN);
+        return;
+    }
     for (size_t i = 0; i < v->nitems; i++) {
         const yaml_dom_node_t *e = v->items[i];
         if (e->kind == YAML_DOM_SCALAR) {
@@ -330,6 +334,7 @@ static void read_sites(conf_ctx_t *x)
         yaml_dom_free(doc);
     }
     free(names);
+    x->file = c->file;
 }
 
 static int cmp_site(const void *a, const void *b)

@@ -10,6 +10,7 @@
 
 #define CONF_SUSPENSION_MAX_DAYS 183 /* the seed: a temporary closure lasts at most half a year */
 #define CONF_MAX_WORKERS 1024
+#define CONF_MAX_LISTEN 256 /* keeps the duplicate check trivially cheap */
 
 typedef struct conf_ctx {
     conf_t *c;
