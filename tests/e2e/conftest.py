@@ -26,6 +26,8 @@ XIAN_HOST = "xian.test.gov.cn"
 
 # A diagnostic line as the validator prints it: FILE:LINE:COL: message
 DIAG_RE = re.compile(r"(?m)^(?P<file>[^\s:][^:\n]*):(?P<line>\d+):(?P<col>\d+): (?P<msg>.+)$")
+# The same inside a log line, after a timestamp and level.
+LOG_DIAG_RE = re.compile(r"(?P<file>[^\s:]+):(?P<line>\d+):(?P<col>\d+): (?P<msg>.+)$", re.M)
 
 # --------------------------------------------------------------------------------------
 # The test cluster

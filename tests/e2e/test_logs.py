@@ -7,7 +7,7 @@ import signal
 import time
 
 
-from conftest import DIAG_RE, EDU_HOST, PORTAL_HOST, RawConn, read_text, wait_for
+from conftest import LOG_DIAG_RE, EDU_HOST, PORTAL_HOST, RawConn, read_text, wait_for
 
 LINE_RE = re.compile(
     r'^(?P<ip>\S+) - (?P<user>\S+) \[(?P<time>\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4})\] '
@@ -84,11 +84,15 @@ def test_head_and_304_logged_with_zero_body(cluster):
 
 
 def test_bad_request_logged(cluster):
+    def bad_lines():
+        return [l for l in read_text(cluster.access_log).splitlines() if '" 400 ' in l]
+    before = len(bad_lines())
     with RawConn(cluster.port) as c:
         c.send(f"GET /?q=lbad HTTP/1.1\r\nHost: {PORTAL_HOST}\r\nX: a\x01b\r\n\r\n")
         c.read_to_eof(5)
-    lines = wait_lines(cluster, "q=lbad")
-    assert lines and ('" 400 ' in lines[0]), lines
+    assert wait_for(lambda: len(bad_lines()) > before, timeout=4), "a rejected request is not logged"
+    line = bad_lines()[-1]
+    assert LINE_RE.match(line), line
 
 
 def test_sigusr1_reopens_access_log(cluster):
@@ -117,7 +121,7 @@ def test_sigusr1_reopens_error_log(cluster):
     try:
         cluster.signal(signal.SIGHUP)
         got = wait_for(lambda: any("zz-bad.yaml" in d.group("file")
-                                   for d in DIAG_RE.finditer(read_text(cluster.error_log))), timeout=5)
+                                   for d in LOG_DIAG_RE.finditer(read_text(cluster.error_log))), timeout=5)
         assert got, "the reopened error.log has no FILE:LINE:COL: entry for the broken file"
         assert "zz-bad.yaml" not in read_text(rotated)
     finally:

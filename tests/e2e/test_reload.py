@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import (BASE_SITES, DIAG_RE, EDU_HOST, JIYUE, PORTAL_HOST, XIAN_HOST, RawConn,
+from conftest import (BASE_SITES, DIAG_RE, LOG_DIAG_RE, EDU_HOST, JIYUE, PORTAL_HOST, XIAN_HOST, RawConn,
                       can_connect, html, make_cluster, read_text, run, wait_for)
 
 HEALTH = dict(name="测试市卫生健康委员会", kind="department", parent="portal", path="/health/",
@@ -86,7 +86,7 @@ def test_changed_site_changes(rc):
 
 
 def error_log_diags(rc, name):
-    return [m for m in DIAG_RE.finditer(read_text(rc.error_log)) if name in m.group("file")]
+    return [m for m in LOG_DIAG_RE.finditer(read_text(rc.error_log)) if name in m.group("file")]
 
 
 def test_invalid_site_keeps_old_config_whole(rc):
