@@ -30,15 +30,7 @@ static void add(diag_t *d, diag_level_t level, const char *file, int line, int c
         util_buf_printf(&b, "%s: ", file ? file : "-");
     if (level == DIAG_WARNING)
         util_buf_appends(&b, "warning: ");
-    va_list cp;
-    va_copy(cp, ap);
-    int n = vsnprintf(NULL, 0, fmt, cp);
-    va_end(cp);
-    if (n > 0) {
-        util_buf_reserve(&b, (size_t)n + 1);
-        vsnprintf(b.data + b.len, (size_t)n + 1, fmt, ap);
-        b.len += (size_t)n;
-    }
+    util_buf_vprintf(&b, fmt, ap);
     if (d->count == d->cap) {
         d->cap = d->cap ? d->cap * 2 : 8;
         d->items = util_realloc(d->items, d->cap * sizeof *d->items);

@@ -59,17 +59,12 @@ char *util_strdup(const char *s)
 
 char *util_asprintf(const char *fmt, ...)
 {
+    util_buf_t b = {0};
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    util_buf_vprintf(&b, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        UTIL_FATAL("bad format %s", fmt);
-    char *p = util_malloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(p, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return p;
+    return b.data ? b.data : util_strdup("");
 }
 
 /* Reads an unsigned decimal number with an optional fraction ("1.5"); returns the number
@@ -282,19 +277,31 @@ void util_buf_appends(util_buf_t *b, const char *s)
     util_buf_append(b, s, strlen(s));
 }
 
+void util_buf_vprintf(util_buf_t *b, const char *fmt, va_list ap)
+{
+    /* Format straight into the buffer; grow and format again only when it did not fit. */
+    util_buf_reserve(b, 128);
+    va_list cp;
+    va_copy(cp, ap);
+    int n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, cp);
+    va_end(cp);
+    if (n < 0) {
+        b->data[b->len] = '\0';
+        return;
+    }
+    if ((size_t)n >= b->cap - b->len) {
+        util_buf_reserve(b, (size_t)n + 1);
+        vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+    }
+    b->len += (size_t)n;
+}
+
 void util_buf_printf(util_buf_t *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    util_buf_vprintf(b, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
-    util_buf_reserve(b, (size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
 }
 
 void util_buf_free(util_buf_t *b)

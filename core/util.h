@@ -4,6 +4,7 @@
 #ifndef JIYUE_UTIL_H
 #define JIYUE_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -56,6 +57,7 @@ void util_buf_reserve(util_buf_t *b, size_t extra);
 void util_buf_append(util_buf_t *b, const void *p, size_t n);
 void util_buf_appends(util_buf_t *b, const char *s);
 void util_buf_printf(util_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void util_buf_vprintf(util_buf_t *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void util_buf_free(util_buf_t *b);
 
 #endif
