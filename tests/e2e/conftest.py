@@ -153,7 +153,8 @@ def need_binaries():
 class Cluster:
     """A temporary cluster tree and, once started, the server serving it."""
 
-    def __init__(self, root, limits=None, workers=2, ipv6=False, extra_conf="", sites=None):
+    def __init__(self, root, limits=None, workers=2, ipv6=False, extra_conf="", sites=None,
+                 map_size="64MiB"):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self.conf = self.root / "jiyue.yaml"
@@ -175,6 +176,7 @@ class Cluster:
                        "max_body_bytes": "1KiB", "max_connections": 200}
         self.limits.update(limits or {})
         self.workers = workers
+        self.map_size = map_size
         self.extra_conf = extra_conf
         self.write_conf()
         for sid, spec in (sites or BASE_SITES).items():
@@ -191,7 +193,7 @@ class Cluster:
             "listen:\n" + "\n".join(listen) + "\n"
             f"workers: {self.workers}\n"
             "store: store\n"
-            "store_map_size: 64MiB\n"
+            f"store_map_size: {self.map_size}\n"
             "sites: sites.d\n"
             "pid_file: run/jiyue.pid\n"
             "access_log: logs/access.log\n"

@@ -272,6 +272,45 @@ def test_reloads_applied_during_load_are_live(rc):
     hup(rc)
 
 
+def test_response_in_flight_finishes_across_reload(rc):
+    # A large edu download is in progress when edu is removed by a reload: it still completes.
+    big = bytes((i * 17) % 253 for i in range(4 << 20))
+    rc.import_pages("edu", {"index.html": html("edu", "EDU-HOME"), "page.html": html("edu page", "EDU-PAGE"),
+                            "news/index.html": html("edu news", "EDU-NEWS"), "huge.bin": big})
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
+    s.settimeout(10)
+    s.connect(("127.0.0.1", rc.port))
+    try:
+        s.sendall(f"GET /edu/huge.bin HTTP/1.1\r\nHost: {PORTAL_HOST}\r\n\r\n".encode())
+        data = s.recv(16384)
+        rc.site_path("edu").unlink()
+        hup(rc)
+        r = rc.poll_get("/edu/", lambda r: b"EDU-HOME" not in r.body)
+        assert b"EDU-HOME" not in r.body, "the reload removing edu did not apply"
+        # The request started before: same socket, still a keep-alive connection afterwards.
+        want = len(big)
+        head_end = -1
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if head_end < 0 and b"\r\n\r\n" in data:
+                head_end = data.index(b"\r\n\r\n") + 4
+            if head_end >= 0 and len(data) - head_end >= want:
+                break
+            chunk = s.recv(1 << 20)
+            if not chunk:
+                break
+            data += chunk
+        head, body = data[:head_end], data[head_end:]
+        assert re.match(rb"HTTP/1\.1 200", head), head[:100]
+        assert body == big, f"got {len(body)} of {len(big)} bytes"
+    finally:
+        s.close()
+        rc.write_site("edu", **BASE_SITES["edu"])
+        hup(rc)
+        rc.poll_get("/edu/", lambda r: b"EDU-HOME" in r.body)
+
+
 # ---------------------------------------------------------------- shutdown
 
 @pytest.fixture

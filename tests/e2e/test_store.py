@@ -1,6 +1,13 @@
 # tests/e2e/test_store.py: jiyuectl import / ls / rm against the shared LMDB store while
 # the server runs: the next request sees the change, with no reload.
-from conftest import EDU_HOST, PORTAL_HOST, gunzip, html
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import EDU_HOST, JIYUECTL, PORTAL_HOST, gunzip, html, make_cluster, write_pages
 
 
 def test_ls_lists_imported_paths(cluster):
@@ -93,3 +100,55 @@ def test_import_does_not_touch_other_sites(cluster):
     assert b"ZHEN-HOME-V2" in cluster.get("/xian/zhen/").body
     assert b"PORTAL-HOME" in cluster.get("/").body
     assert cluster.get("/style.css").status == 200
+
+
+def page_set(cluster, sid):
+    r = cluster.ctl("ls", sid)
+    assert r.returncode == 0, r.stderr
+    return {line.split("\t")[0].strip() for line in r.stdout.decode().splitlines() if line.strip()}
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.12, 0.2])
+def test_killed_import_leaves_old_or_new_never_half(cluster, tmp_path, delay):
+    # An import of this size takes a few tenths of a second: SIGKILL lands somewhere in it
+    # (walk, write or commit). Whatever the moment, the site is entirely old or entirely new.
+    old = page_set(cluster, "zhen")
+    tag = f"ZHEN-BULK-{delay}"
+    new_pages = {f"bulk/p{i:04d}.html": html(f"p{i}", f"BULK-{i}", pad=5) for i in range(2000)}
+    new_pages["index.html"] = html("zhen", tag)
+    folder = write_pages(tmp_path / "bulk", new_pages)
+    proc = subprocess.Popen([str(JIYUECTL), "-c", str(cluster.conf), "import", "zhen", str(folder)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    after = {p.lstrip("/") for p in page_set(cluster, "zhen")}
+    assert after in ({p.lstrip("/") for p in old}, set(new_pages)), \
+        f"half an import is visible: {len(after)} pages (old {len(old)}, new {len(new_pages)})"
+    r = cluster.get("/xian/zhen/")
+    assert r.status == 200 and (tag.encode() in r.body) == (after == set(new_pages)), r
+    # The store is still usable for the next writer.
+    cluster.import_pages("zhen", {"index.html": html("zhen", "ZHEN-AFTER-KILL")})
+    assert b"ZHEN-AFTER-KILL" in cluster.get("/xian/zhen/").body
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    c = make_cluster(tmp_path_factory, "tinymap", map_size="2MiB")
+    c.start()
+    yield c
+    c.stop()
+
+
+def test_full_map_keeps_old_content_and_says_why(tiny, tmp_path):
+    before = page_set(tiny, "edu")
+    pages = {"index.html": html("edu", "EDU-TOO-BIG")}
+    pages.update({f"blob{i}.bin": os.urandom(512 * 1024) for i in range(12)})  # 6 MiB, incompressible
+    folder = write_pages(tmp_path / "big", pages)
+    r = tiny.ctl("import", "edu", folder)
+    assert r.returncode != 0, "an import larger than the map must fail"
+    err = r.stderr.decode()
+    assert err.strip() and ("map" in err.lower() or "full" in err.lower()), err
+    assert page_set(tiny, "edu") == before, "a failed import changed the site"
+    g = tiny.get("/edu/")
+    assert g.status == 200 and b"EDU-HOME" in g.body and b"EDU-TOO-BIG" not in g.body
