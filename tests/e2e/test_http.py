@@ -344,3 +344,46 @@ def test_gzip_differs_etag_or_same_validator_policy(cluster):
     g = cluster.get("/style.css", headers={"Accept-Encoding": "gzip"}).header("ETag")
     i = cluster.get("/style.css").header("ETag")
     assert g != i or g.startswith("W/"), (g, i)
+
+
+# ---------------------------------------------------------------- every response
+
+EVERY = [
+    ("200", f"GET / HTTP/1.1\r\nHost: {PORTAL_HOST}\r\n\r\n"),
+    ("206", f"GET /big.txt HTTP/1.1\r\nHost: {PORTAL_HOST}\r\nRange: bytes=0-9\r\n\r\n"),
+    ("301", f"GET /edu HTTP/1.1\r\nHost: {PORTAL_HOST}\r\n\r\n"),
+    ("301-alias", f"GET / HTTP/1.1\r\nHost: old-edu.test.gov.cn\r\n\r\n"),
+    ("404", f"GET /nothing HTTP/1.1\r\nHost: {EDU_HOST}\r\n\r\n"),
+    ("405", f"DELETE / HTTP/1.1\r\nHost: {PORTAL_HOST}\r\n\r\n"),
+    ("416", f"GET /big.txt HTTP/1.1\r\nHost: {PORTAL_HOST}\r\nRange: bytes=5000-\r\n\r\n"),
+    ("501", f"BREW / HTTP/1.1\r\nHost: {PORTAL_HOST}\r\n\r\n"),
+    ("400", f"GET / HTTP/1.1\r\nHost: {PORTAL_HOST}\r\nX: a\x01b\r\n\r\n"),
+    ("413", f"GET / HTTP/1.1\r\nHost: {PORTAL_HOST}\r\nContent-Length: 99999999\r\n\r\n"),
+    ("414", f"GET /{'x' * 3000} HTTP/1.1\r\nHost: {PORTAL_HOST}\r\n\r\n"),
+    ("431", f"GET / HTTP/1.1\r\nHost: {PORTAL_HOST}\r\nX-Big: {'v' * 9000}\r\n\r\n"),
+]
+
+
+@pytest.mark.parametrize("name", [n for n, _ in EVERY])
+def test_every_response_has_date_length_server(cluster, name):
+    data = dict(EVERY)[name]
+    with RawConn(cluster.port) as c:
+        c.send(data.encode("latin-1"))
+        r = c.read_response()
+    assert str(r.status) == name.split("-")[0], r
+    assert r.header("Date"), r
+    assert (r.header("Server") or "").startswith("jiyue"), r
+    assert r.header("Content-Length") == str(len(r.body)), r
+    if r.body:
+        ct = r.header("Content-Type") or ""
+        assert ct, r
+        if ct.startswith("text/"):
+            assert "charset=" in ct.lower(), ct
+    assert len(r.headers_all("Content-Length")) == 1
+
+
+def test_vary_on_range_and_head_of_compressible(cluster):
+    r = cluster.get("/style.css", headers={"Range": "bytes=0-9"})
+    assert r.status == 206 and has_vary_ae(r), r
+    r = cluster.get("/style.css", method="HEAD")
+    assert has_vary_ae(r), r

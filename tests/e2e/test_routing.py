@@ -130,3 +130,9 @@ def test_404_head_has_no_body(cluster):
         r2 = c.read_response()
     assert r1.status == 404
     assert r2.status == 200 and marker_in(r2, "PORTAL-HOME"), r2
+
+
+@pytest.mark.parametrize("host", ["[::1]:8080", "127.0.0.1", "127.0.0.1:80", "[::1]"])
+def test_ip_literal_hosts_get_portal(cluster, host):
+    r = cluster.get("/", host=host)
+    assert r.status == 200 and marker_in(r, "PORTAL-HOME"), r
