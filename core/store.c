@@ -547,3 +547,84 @@ int store_meta_put(store_txn_t *t, const char *key, const void *val, size_t len)
     MDB_val k = {klen, (void *)key}, v = {len, (void *)val};
     return map_rc(mdb_put(t->txn, t->s->meta, &k, &v, 0), "put meta");
 }
+
+int store_meta_del(store_txn_t *t, const char *key)
+{
+    size_t klen = strlen(key);
+    if (klen == 0 || klen > STORE_KEY_MAX)
+        return STORE_EKEY;
+    MDB_val k = {klen, (void *)key};
+    return map_rc(mdb_del(t->txn, t->s->meta, &k, NULL), "delete meta");
+}
+
+long store_meta_clear_prefix(store_txn_t *t, const char *prefix)
+{
+    size_t plen = strlen(prefix);
+    if (plen == 0 || plen > STORE_KEY_MAX)
+        return STORE_EKEY;
+    MDB_cursor *c;
+    int mrc = mdb_cursor_open(t->txn, t->s->meta, &c);
+    if (mrc != 0)
+        return map_rc(mrc, "open cursor");
+    long n = 0;
+    MDB_val k = {plen, (void *)prefix}, v;
+    mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+    while (mrc == 0 && has_prefix(&k, prefix, plen)) {
+        mrc = mdb_cursor_del(c, 0);
+        if (mrc != 0)
+            break;
+        n++;
+        mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(c);
+    if (mrc != 0 && mrc != MDB_NOTFOUND)
+        return map_rc(mrc, "clear meta");
+    return n;
+}
+
+int store_meta_each(store_txn_t *t, const char *prefix, store_meta_fn fn, void *ud)
+{
+    size_t plen = strlen(prefix);
+    if (plen == 0 || plen > STORE_KEY_MAX)
+        return STORE_EKEY;
+    MDB_cursor *c;
+    int mrc = mdb_cursor_open(t->txn, t->s->meta, &c);
+    if (mrc != 0)
+        return map_rc(mrc, "open cursor");
+    int rc = 0;
+    MDB_val k = {plen, (void *)prefix}, v;
+    mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+    while (mrc == 0 && has_prefix(&k, prefix, plen)) {
+        rc = fn(ud, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
+        if (rc != 0)
+            break;
+        mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(c);
+    if (rc != 0)
+        return rc;
+    if (mrc != 0 && mrc != MDB_NOTFOUND)
+        return map_rc(mrc, "list meta");
+    return 0;
+}
+
+int store_site_live(store_txn_t *t, const char *site, char *ns, size_t cap)
+{
+    char key[STORE_KEY_MAX + 1];
+    size_t n = strlen(site);
+    if (n + 1 > cap || store_key_meta_site(key, STORE_META_LIVE, site) == 0)
+        return STORE_EKEY;
+    memcpy(ns, site, n + 1);
+    const void *v;
+    size_t vlen;
+    /* A missing key (never promoted) and a failed lookup both mean the base namespace:
+     * the page lookup that follows reports a broken store on its own. */
+    if (store_meta_get(t, key, &v, &vlen) != 0 || vlen == 0)
+        return STORE_OK;
+    if (n + 1 + vlen + 1 > cap)
+        return STORE_EKEY;
+    ns[n] = '@';
+    memcpy(ns + n + 1, v, vlen);
+    ns[n + 1 + vlen] = '\0';
+    return STORE_OK;
+}

@@ -104,4 +104,20 @@ int store_page_each(store_txn_t *t, const char *site, store_page_fn fn, void *ud
 int store_meta_get(store_txn_t *t, const char *key, const void **val, size_t *len);
 int store_meta_put(store_txn_t *t, const char *key, const void *val, size_t len);
 
+/* Removes one meta key (STORE_NOTFOUND when absent). */
+int store_meta_del(store_txn_t *t, const char *key);
+/* Removes every meta key that starts with `prefix`; returns how many or a STORE_E* code. */
+long store_meta_clear_prefix(store_txn_t *t, const char *prefix);
+/* Calls fn for each meta key starting with `prefix`, in key order (key and value valid only
+ * during the call); stops when fn returns non-zero and returns that value. */
+typedef int (*store_meta_fn)(void *ud, const char *key, size_t key_len, const void *val,
+                             size_t len);
+int store_meta_each(store_txn_t *t, const char *prefix, store_meta_fn fn, void *ud);
+
+/* --- generations (redesign): which namespace a site serves --- */
+/* Writes the namespace a site serves now into ns ("edu", or "edu@v2" after
+ * `jiyuectl promote edu v2`; store_keys.h "live/<site>"). One meta lookup. Returns 0, or
+ * STORE_EKEY when the site id or the result does not fit in cap. */
+int store_site_live(store_txn_t *t, const char *site, char *ns, size_t cap);
+
 #endif

@@ -83,4 +83,54 @@ static inline size_t store_key_site_prefix(char *buf, const char *ns)
     return ns_len + 1;
 }
 
+/* ---- lifecycle keys in "meta" (modules/lifecycle.c, modules/static.c, jiyuectl) ----
+ *   "live/<site>"       the generation a site serves: absent or "" = the base namespace
+ *                       "<site>", "v2" = "<site>@v2". `jiyuectl promote` writes it (and
+ *                       "prev/<site>") in one transaction; the server reads it in the same
+ *                       read transaction as the page, so a switch is atomic per request.
+ *   "prev/<site>"       the generation served before the last promote (for rollback).
+ *   "redir/<ns><path>"  an old URL of a migrated site (path, then "?query" when it had one)
+ *                       -> the new site-relative path or an absolute URL; written by
+ *                       `jiyuectl import` of a wget mirror (and --map), per namespace, so
+ *                       a generation's redirects switch with its pages.
+ *   "secret/preview"    32 random bytes keying preview tokens (HMAC of "<site>@<gen>"). */
+#define STORE_META_LIVE "live/"
+#define STORE_META_PREV "prev/"
+#define STORE_META_REDIR "redir/"
+#define STORE_META_PREVIEW_SECRET "secret/preview"
+
+/* "<family><site>" into buf (capacity STORE_KEY_MAX + 1, NUL-terminated, as store_meta_*
+ * take C strings). Returns the length or 0 when the site id is invalid or too long. */
+static inline size_t store_key_meta_site(char *buf, const char *family, const char *site)
+{
+    size_t f = strlen(family), n = strlen(site);
+    if (!store_key_ns_ok(site, n) || f + n > STORE_KEY_MAX)
+        return 0;
+    memcpy(buf, family, f);
+    memcpy(buf + f, site, n);
+    buf[f + n] = '\0';
+    return f + n;
+}
+
+/* "redir/<ns><path>[?<query>]" into buf (capacity STORE_KEY_MAX + 1, NUL-terminated).
+ * query may be NULL. Returns the length or 0 (bad namespace or path, or too long). */
+static inline size_t store_key_redirect(char *buf, const char *ns, const char *path,
+                                        size_t path_len, const char *query, size_t query_len)
+{
+    size_t f = sizeof STORE_META_REDIR - 1, n = strlen(ns);
+    size_t total = f + n + path_len + (query ? 1 + query_len : 0);
+    if (!store_key_ns_ok(ns, n) || path_len == 0 || path[0] != '/' || total > STORE_KEY_MAX ||
+        memchr(path, '\0', path_len) || (query && memchr(query, '\0', query_len)))
+        return 0;
+    memcpy(buf, STORE_META_REDIR, f);
+    memcpy(buf + f, ns, n);
+    memcpy(buf + f + n, path, path_len);
+    if (query) {
+        buf[f + n + path_len] = '?';
+        memcpy(buf + f + n + path_len + 1, query, query_len);
+    }
+    buf[total] = '\0';
+    return total;
+}
+
 #endif
