@@ -44,7 +44,7 @@ LIBMODULES  := $(BUILD)/libjiyue-modules.a
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test unit e2e deps clean install bench fuzz fuzz-smoke
+.PHONY: all run test unit e2e deps certs clean install bench fuzz fuzz-smoke
 
 all: $(BIN)/jiyue $(BIN)/jiyuectl
 
@@ -85,13 +85,16 @@ unit: $(UNIT_BINS)
 e2e: all
 	/usr/bin/python3 -m pytest -q -x tests/e2e
 
-test: deps
+certs:
+	@sh tools/dev-certs.sh
+
+test: deps certs
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) fuzz-smoke
 	$(MAKE) e2e
 
-run: deps
+run: deps certs
 	$(MAKE) all
 	sh tools/demo-run.sh
 

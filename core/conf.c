@@ -3,6 +3,7 @@
  * across files (conf_rules.c), and keeps going after errors so that one run reports
  * every problem in every file. Also the small lookups over a loaded conf_t. */
 #include "conf_priv.h"
+#include "tls.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -375,6 +376,10 @@ conf_t *conf_load(const char *path, int64_t today_days, diag_t *diag)
         read_sites(&x);
         conf_rules_check(&x);
     }
+    /* Certificates last: only a configuration that is otherwise valid is worth the cost of
+     * reading keys (unchanged ones come from tls.c's cache). */
+    if (diag->errors == errors_before)
+        tls_conf_load(c, diag);
     if (diag->errors > errors_before) {
         conf_free(c);
         return NULL;
@@ -385,6 +390,7 @@ conf_t *conf_load(const char *path, int64_t today_days, diag_t *diag)
 
 static void tls_free(conf_tls_t *t)
 {
+    tls_conf_release(t);
     free(t->cert);
     free(t->key);
 }

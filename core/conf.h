@@ -48,6 +48,7 @@ typedef struct conf_tls {
     char *cert; /* PEM chain; resolved to an absolute or config-relative path */
     char *key;
     conf_pos_t pos;
+    struct ssl_ctx_st *ctx; /* loaded by tls_conf_load (core/tls.c); NULL without a cert */
 } conf_tls_t;
 
 typedef enum {
@@ -129,6 +130,10 @@ struct conf_site {
     conf_column_t *columns;
     size_t ncolumns;
     conf_tls_t tls; /* cert == NULL when the site has none */
+    bool https_redirect;   /* `https: redirect`: plain-HTTP requests get 301 to https */
+    uint64_t hsts_max_age; /* `hsts: {max_age, include_subdomains}`; 0 = no header */
+    bool hsts_include_subdomains;
+    char *hsts_header; /* the formatted Strict-Transport-Security value, or NULL */
     char *theme;    /* NULL: the default theme */
     char *file;     /* the site file this came from */
     conf_pos_t pos; /* position of the document (line 1) */

@@ -4,6 +4,7 @@
  * migration target, redesign needs a generation) and unique column ids. Rules that need
  * other files (parents, duplicate hosts) are in conf_rules.c. */
 #include "conf_priv.h"
+#include "tls.h"
 
 #include <ctype.h>
 #include <stddef.h>
@@ -458,7 +459,51 @@ static void key_tls(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const ya
     conf_walk(x, v, "tls", tls_keys, UTIL_ARRAY_LEN(tls_keys), &s->tls);
 }
 
+/* `https: redirect` sends plain-HTTP requests to the https URL; `https: allow` (the
+ * default) serves both. */
+static void key_https(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
+{
+    conf_site_t *s = obj;
+    const char *val = conf_str(x, v, "https", "redirect or allow");
+    if (!val)
+        return;
+    if (strcmp(val, "redirect") == 0)
+        s->https_redirect = true;
+    else if (strcmp(val, "allow") != 0)
+        conf_err(x, v, "https must be redirect or allow, not '%s'", val);
+}
+
+static void key_hsts_subdomains(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k,
+                                const yaml_dom_node_t *v)
+{
+    conf_bool(x, v, "hsts.include_subdomains", &((conf_site_t *)obj)->hsts_include_subdomains);
+}
+
+static void key_hsts_max_age(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k,
+                             const yaml_dom_node_t *v)
+{
+    conf_count(x, v, "hsts.max_age", &((conf_site_t *)obj)->hsts_max_age);
+}
+
+static const conf_key_t hsts_keys[] = {
+    {"max_age", CONF_K_FN, 0, key_hsts_max_age, true},
+    {"include_subdomains", CONF_K_FN, 0, key_hsts_subdomains, false},
+};
+
+/* `hsts: {max_age: 31536000, include_subdomains: true}`: Strict-Transport-Security on
+ * https responses, formatted once here. */
+static void key_hsts(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
+{
+    conf_site_t *s = obj;
+    if (!conf_walk(x, v, "hsts", hsts_keys, UTIL_ARRAY_LEN(hsts_keys), s) || !s->hsts_max_age)
+        return;
+    s->hsts_header = util_asprintf("max-age=%llu%s", (unsigned long long)s->hsts_max_age,
+                                   s->hsts_include_subdomains ? "; includeSubDomains" : "");
+}
+
 static const conf_key_t site_keys[] = {
+    {"https", CONF_K_FN, 0, key_https, false},
+    {"hsts", CONF_K_FN, 0, key_hsts, false},
     {"id", CONF_K_FN, 0, key_id, true},
     {"name", CONF_K_STR, offsetof(conf_site_t, name), NULL, true},
     {"kind", CONF_K_FN, 0, key_kind, true},
@@ -488,6 +533,8 @@ bool conf_site_read(conf_ctx_t *x, const yaml_dom_t *doc, conf_site_t *s)
 
 void conf_site_free(conf_site_t *s)
 {
+    tls_conf_release(&s->tls);
+    free(s->hsts_header);
     free(s->id);
     free(s->name);
     free(s->parent_id);

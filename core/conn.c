@@ -14,8 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include "log.h"
 #include "request_internal.h"
+#include "tls.h"
 
 atomic_long conn_count;
 
@@ -30,7 +34,9 @@ typedef struct conn {
     uint32_t pend_len, pend_cap;
     uint64_t body_left; /* Content-Length body bytes still to discard */
     http1_chunked_t chunk;
-    uv_write_t *wreq; /* the pending write, with its copied bytes after it */
+    SSL *ssl;               /* NULL on plain connections */
+    snapshot_t *hs_snap;    /* pinned while the TLS handshake may consult its SNI table */
+    uint32_t nwrites;       /* asynchronous writes in flight; reading pauses meanwhile */
     peer_addr_t peer;
     uint8_t timer_kind;
     uint8_t handles_open; /* tcp + timer: freed when both close callbacks ran */
@@ -39,6 +45,7 @@ typedef struct conn {
     bool close_after;
     bool closing;
     bool lingering;
+    bool tls_done; /* handshake finished */
 } conn_t;
 
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
@@ -55,7 +62,9 @@ static void on_handle_closed(uv_handle_t *h)
     if (--c->handles_open > 0)
         return;
     free(c->pend);
-    free(c->wreq);
+    if (c->ssl)
+        SSL_free(c->ssl);
+    snapshot_unref(c->hs_snap);
     free(c);
 }
 
@@ -133,10 +142,20 @@ static void on_shutdown(uv_shutdown_t *req, int status)
     free(req);
 }
 
+static void tls_send_pending(conn_t *c);
+static void tls_pump(conn_t *c);
+
 static void start_linger(conn_t *c)
 {
     c->lingering = true;
     drop_pend(c);
+    if (c->ssl && c->tls_done) {
+        SSL_shutdown(c->ssl); /* close_notify, so the client knows the response is whole */
+        ERR_clear_error();
+        tls_send_pending(c);
+        if (c->closing)
+            return;
+    }
     uv_shutdown_t *req = util_malloc(sizeof *req);
     if (uv_shutdown(req, (uv_stream_t *)&c->tcp, on_shutdown) != 0) {
         free(req);
@@ -147,26 +166,126 @@ static void start_linger(conn_t *c)
     set_timer(c, T_LINGER, 2000, true);
 }
 
+/* A write that had to wait for the socket has drained. When the last one is done, reading
+ * resumes: first the pipelined requests that waited, then any TLS records already
+ * received. */
 static void on_write(uv_write_t *req, int status)
 {
     conn_t *c = req->data;
+    free(req);
     if (c->closing)
         return;
-    free(c->wreq);
-    c->wreq = NULL;
+    c->nwrites--;
     if (status < 0) {
         conn_close(c);
         return;
     }
+    if (c->nwrites > 0 || c->lingering)
+        return;
     if (c->close_after) {
         start_linger(c);
         return;
     }
     uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_read);
     if (c->pend_len > 0)
-        process(c, c->pend, c->pend_len); /* pipelined requests that waited for the write */
+        process(c, c->pend, c->pend_len);
     else
         set_timer(c, T_KEEPALIVE, limits(c)->keepalive_timeout_ms, true);
+    if (c->ssl && !c->closing && c->nwrites == 0)
+        tls_pump(c);
+}
+
+/* Sends bytes to the socket: as much as it takes now, the rest copied (what it points to,
+ * store values or TLS buffers, is about to become invalid) and written asynchronously,
+ * with reading paused until it drains. Returns false when the connection failed. */
+static bool send_bytes(conn_t *c, const uv_buf_t *iov, size_t n)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += iov[i].len;
+    size_t done = 0;
+    if (c->nwrites == 0) { /* a try_write may not overtake queued writes */
+        int rc = uv_try_write((uv_stream_t *)&c->tcp, iov, (unsigned)n);
+        if (rc < 0 && rc != UV_EAGAIN) {
+            conn_close(c);
+            return false;
+        }
+        done = rc > 0 ? (size_t)rc : 0;
+    }
+    if (done == total)
+        return true;
+    uv_write_t *req = util_malloc(sizeof *req + (total - done));
+    char *copy = (char *)(req + 1), *dst = copy;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = iov[i].len;
+        if (done >= len) {
+            done -= len;
+            continue;
+        }
+        memcpy(dst, iov[i].base + done, len - done);
+        dst += len - done;
+        done = 0;
+    }
+    req->data = c;
+    uv_buf_t b = uv_buf_init(copy, (unsigned)(dst - copy));
+    if (uv_write(req, (uv_stream_t *)&c->tcp, &b, 1, on_write) != 0) {
+        free(req);
+        conn_close(c);
+        return false;
+    }
+    c->nwrites++;
+    uv_read_stop((uv_stream_t *)&c->tcp);
+    set_timer(c, T_SEND, limits(c)->send_timeout_ms, true);
+    return true;
+}
+
+/* Whatever TLS has produced (handshake messages, records, alerts) goes to the socket. */
+static void tls_send_pending(conn_t *c)
+{
+    BIO *wbio = SSL_get_wbio(c->ssl);
+    char *p;
+    long n = BIO_get_mem_data(wbio, &p);
+    if (n <= 0)
+        return;
+    uv_buf_t b = uv_buf_init(p, (unsigned)n);
+    send_bytes(c, &b, 1);
+    (void)BIO_reset(wbio);
+}
+
+/* Encrypts the batch in records of up to 16 KiB (one SSL_write per record, not per part,
+ * so a small response head does not cost a record of its own). */
+static bool tls_flush(conn_t *c, const uv_buf_t *iov, size_t n)
+{
+    worker_t *w = c->w;
+    if (!w->tls_stage)
+        w->tls_stage = util_malloc(WORKER_TLS_RECORD);
+    size_t staged = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *p = iov[i].base;
+        size_t len = iov[i].len;
+        while (len > 0) {
+            size_t take = WORKER_TLS_RECORD - staged;
+            if (take > len)
+                take = len;
+            memcpy(w->tls_stage + staged, p, take);
+            staged += take;
+            p += take;
+            len -= take;
+            if (staged == WORKER_TLS_RECORD) {
+                if (SSL_write(c->ssl, w->tls_stage, (int)staged) <= 0)
+                    goto fail;
+                staged = 0;
+            }
+        }
+    }
+    if (staged && SSL_write(c->ssl, w->tls_stage, (int)staged) <= 0)
+        goto fail;
+    tls_send_pending(c);
+    return !c->closing;
+fail:
+    ERR_clear_error();
+    conn_close(c);
+    return false;
 }
 
 /* Writes the worker's output batch to c. Returns false when the connection failed. */
@@ -176,49 +295,15 @@ static bool flush(conn_t *c)
     if (w->nparts == 0)
         return true;
     uv_buf_t iov[WORKER_MAX_PARTS];
-    size_t total = 0;
     for (size_t i = 0; i < w->nparts; i++) {
         const out_part_t *p = &w->parts[i];
         iov[i].base = (char *)(p->ext ? p->ext : w->out.data + p->off);
         iov[i].len = p->len;
-        total += p->len;
     }
     size_t n = w->nparts;
     w->nparts = 0;
     w->out.len = 0;
-    int rc = uv_try_write((uv_stream_t *)&c->tcp, iov, (unsigned)n);
-    size_t done = rc > 0 ? (size_t)rc : 0;
-    if (rc < 0 && rc != UV_EAGAIN) {
-        conn_close(c);
-        return false;
-    }
-    if (done == total)
-        return true;
-    /* The socket is full: copy what is left (the store values it points to are about to
-     * become invalid) and write it asynchronously. */
-    uv_write_t *req = util_malloc(sizeof *req + (total - done));
-    char *copy = (char *)(req + 1), *dst = copy;
-    for (size_t i = 0; i < n; i++) {
-        size_t len = iov[i].len;
-        const char *src = iov[i].base;
-        if (done >= len) {
-            done -= len;
-            continue;
-        }
-        memcpy(dst, src + done, len - done);
-        dst += len - done;
-        done = 0;
-    }
-    req->data = c;
-    c->wreq = req;
-    uv_buf_t b = uv_buf_init(copy, (unsigned)(dst - copy));
-    if (uv_write(req, (uv_stream_t *)&c->tcp, &b, 1, on_write) != 0) {
-        conn_close(c);
-        return false;
-    }
-    uv_read_stop((uv_stream_t *)&c->tcp);
-    set_timer(c, T_SEND, limits(c)->send_timeout_ms, true);
-    return true;
+    return c->ssl ? tls_flush(c, iov, n) : send_bytes(c, iov, n);
 }
 
 /* Discards request-body bytes; returns bytes consumed, or -1 when the body is malformed
@@ -295,13 +380,13 @@ static void process(conn_t *c, char *data, size_t len)
             pos = len;
             break;
         }
-        if (!request_handle(w, &c->peer, &h))
+        if (!request_handle(w, &c->peer, &h, c->ssl != NULL))
             c->close_after = true;
         start_body(c, &h);
         if (w->nparts > WORKER_MAX_PARTS - 8 || w->out.len > 32 * 1024) {
             if (!flush(c))
                 goto out;
-            if (c->wreq)
+            if (c->nwrites)
                 break; /* the socket is full: the rest waits for on_write */
         }
     }
@@ -323,7 +408,7 @@ static void process(conn_t *c, char *data, size_t len)
         c->pend_len = (uint32_t)rest;
     }
 
-    if (c->wreq)
+    if (c->nwrites)
         goto out; /* the send timer runs until the write drains */
     if (c->close_after) {
         start_linger(c);
@@ -338,6 +423,53 @@ out:
     worker_store_release(w);
 }
 
+/* Plain request bytes (from the socket, or decrypted) join any partial request held. */
+static void deliver(conn_t *c, char *data, size_t len)
+{
+    if (c->pend_len > 0) {
+        size_t need = c->pend_len + len;
+        memcpy((char *)alloc_pend(c, need) + c->pend_len, data, len);
+        c->pend_len = (uint32_t)need;
+        process(c, c->pend, c->pend_len);
+    } else {
+        process(c, data, len);
+    }
+}
+
+/* Runs the handshake, then decrypts records while nothing waits to be written. The
+ * plaintext goes through the worker's read buffer, whose ciphertext is already copied into
+ * the TLS read BIO. */
+static void tls_pump(conn_t *c)
+{
+    if (!c->tls_done) {
+        int rc = SSL_do_handshake(c->ssl);
+        tls_send_pending(c); /* the server's flight, or an alert */
+        if (c->closing)
+            return;
+        if (rc != 1) {
+            int e = SSL_get_error(c->ssl, rc);
+            ERR_clear_error();
+            if (e != SSL_ERROR_WANT_READ)
+                conn_close(c); /* a client offering TLS 1.0 or weak suites ends here */
+            return;
+        }
+        c->tls_done = true;
+        snapshot_unref(c->hs_snap);
+        c->hs_snap = NULL;
+    }
+    while (!c->closing && !c->lingering && c->nwrites == 0 && !c->close_after) {
+        int n = SSL_read(c->ssl, c->w->rbuf, WORKER_READ_BUF);
+        if (n <= 0) {
+            int e = SSL_get_error(c->ssl, n);
+            ERR_clear_error();
+            if (e != SSL_ERROR_WANT_READ)
+                conn_close(c);
+            return;
+        }
+        deliver(c, c->w->rbuf, (size_t)n);
+    }
+}
+
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
     conn_t *c = s->data;
@@ -349,17 +481,19 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
     }
     if (c->lingering)
         return; /* discarded; the timer or the client's FIN ends it */
-    if (c->pend_len > 0) {
-        size_t need = c->pend_len + (size_t)nread;
-        memcpy((char *)alloc_pend(c, need) + c->pend_len, buf->base, (size_t)nread);
-        c->pend_len = (uint32_t)need;
-        process(c, c->pend, c->pend_len);
-    } else {
-        process(c, buf->base, (size_t)nread);
+    if (c->ssl) {
+        if (BIO_write(SSL_get_rbio(c->ssl), buf->base, (int)nread) != (int)nread) {
+            conn_close(c);
+            return;
+        }
+        tls_pump(c);
+        worker_store_release(c->w);
+        return;
     }
+    deliver(c, buf->base, (size_t)nread);
 }
 
-void conn_accept(worker_t *w, uv_stream_t *server)
+void conn_accept(worker_t *w, uv_stream_t *server, bool tls)
 {
     conn_t *c = util_calloc(1, sizeof *c);
     c->w = w;
@@ -379,13 +513,23 @@ void conn_accept(worker_t *w, uv_stream_t *server)
     }
     if ((uint64_t)open > limits(c)->max_connections || w->stopping) {
         /* Over the limit: answer at once and close, so the server stays responsive to the
-         * connections it already has. */
+         * connections it already has. (Over TLS the client just sees the close.) */
         static const char msg[] = "HTTP/1.1 503 Service Unavailable\r\nServer: jiyue\r\n"
                                   "Retry-After: 5\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
         uv_buf_t b = uv_buf_init((char *)msg, sizeof msg - 1);
-        uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+        if (!tls)
+            uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
         conn_close(c);
         return;
+    }
+    if (tls) {
+        c->ssl = tls_conn_new(w->snap->conf, w->snap->sni);
+        if (!c->ssl) {
+            conn_close(c);
+            return;
+        }
+        c->hs_snap = w->snap;
+        snapshot_ref(c->hs_snap);
     }
     uv_tcp_nodelay(&c->tcp, 1);
     int len = sizeof c->peer;
@@ -400,7 +544,7 @@ void conn_shutdown_all(worker_t *w)
     conn_t *next;
     for (conn_t *c = w->conns; c; c = next) {
         next = c->next;
-        if (!c->wreq && !c->in_body && c->pend_len == 0)
+        if (!c->nwrites && !c->in_body && c->pend_len == 0)
             conn_close(c);
         else
             c->close_after = true;

@@ -13,8 +13,8 @@
 /* Connections open across all workers (for max_connections). */
 extern atomic_long conn_count;
 
-/* Accepts one connection from a listening stream. */
-void conn_accept(worker_t *w, uv_stream_t *server);
+/* Accepts one connection from a listening stream; tls: the listener serves TLS. */
+void conn_accept(worker_t *w, uv_stream_t *server, bool tls);
 /* At shutdown: closes idle connections now and marks busy ones to close after their
  * current response. */
 void conn_shutdown_all(worker_t *w);

@@ -138,6 +138,44 @@ static void redirect_add_slash(request_t *r)
     util_buf_free(&loc);
 }
 
+/* `https: redirect`: the same URL over https, on the host the client asked for when it is
+ * one of ours (else the site's canonical host), and on the TLS port when it is not 443. */
+static void redirect_https(request_t *r)
+{
+    const conf_t *c = r->snap->conf;
+    int port = 443;
+    for (size_t i = 0; i < c->nlisten; i++)
+        if (c->listen[i].tls) {
+            port = c->listen[i].port;
+            break;
+        }
+    util_buf_t loc = {0};
+    util_buf_appends(&loc, "https://");
+    if (r->route.host_known) {
+        size_t n = r->host_len;
+        const char *colon = r->host_len && r->host[0] != '[' ? memchr(r->host, ':', n) : NULL;
+        if (colon)
+            n = (size_t)(colon - r->host);
+        url_append_path(&loc, r->host, n);
+        util_lower(loc.data + 8, loc.len - 8);
+        if (port != 443)
+            util_buf_printf(&loc, ":%d", port);
+        url_append_path(&loc, r->path, r->path_len);
+    } else {
+        util_buf_appends(&loc, r->rsite->canon_host);
+        if (port != 443)
+            util_buf_printf(&loc, ":%d", port);
+        url_append_path(&loc, r->rsite->canon_prefix, r->rsite->canon_prefix_len - 1);
+        url_append_path(&loc, r->rel, r->rel_len);
+    }
+    if (r->query) {
+        util_buf_append(&loc, "?", 1);
+        util_buf_append(&loc, r->query, r->query_len);
+    }
+    response_redirect(r, 301, loc.data, loc.len);
+    util_buf_free(&loc);
+}
+
 static void dispatch(request_t *r)
 {
     const http1_request_t *h = r->h;
@@ -181,6 +219,10 @@ static void dispatch(request_t *r)
     }
     r->rel = r->route.rel;
     r->rel_len = r->route.rel_len;
+    if (!r->tls && r->site->https_redirect) {
+        redirect_https(r);
+        return;
+    }
 
     bool get_or_head = r->method == HTTP_M_GET || r->method == HTTP_M_HEAD;
     if (r->method == HTTP_M_OTHER) {
@@ -200,7 +242,7 @@ static void dispatch(request_t *r)
     response_error(r, 404, "not found");
 }
 
-bool request_handle(worker_t *w, const peer_addr_t *peer, const http1_request_t *h)
+bool request_handle(worker_t *w, const peer_addr_t *peer, const http1_request_t *h, bool tls)
 {
     worker_update_time(w);
     request_t r = {
@@ -210,6 +252,7 @@ bool request_handle(worker_t *w, const peer_addr_t *peer, const http1_request_t 
         .method = h->method,
         .head_only = h->method == HTTP_M_HEAD,
         .keep_alive = h->keep_alive && !w->stopping,
+        .tls = tls,
         .start_ns = start_time(),
     };
     dispatch(&r);

@@ -18,6 +18,9 @@ void response_begin(request_t *r, int status)
                      http1_status_text(status));
     worker_out_copy(w, line, (size_t)n);
     worker_out_copy(w, w->date_hdr, w->date_hdr_len);
+    if (r->tls && r->site && r->site->hsts_header)
+        response_header(r, "Strict-Transport-Security", r->site->hsts_header,
+                        strlen(r->site->hsts_header));
 }
 
 void response_header(request_t *r, const char *name, const char *value, size_t value_len)

@@ -153,9 +153,10 @@ void router_resolve(const router_t *r, const char *host, size_t host_len, const 
     char name[256];
     size_t n = clean_host(host, host_len, name, sizeof name);
     const router_host_t *h = n ? strmap_get(&r->hosts, name, n) : NULL;
+    memset(out, 0, sizeof *out);
+    out->host_known = h != NULL;
     if (!h)
         h = r->fallback;
-    memset(out, 0, sizeof *out);
     if (!h) {
         out->kind = ROUTE_NONE;
         return;

@@ -49,6 +49,7 @@ typedef struct route {
     const char *rel; /* points into the path given: begins with '/' */
     size_t rel_len;
     size_t prefix_len; /* bytes of the path that are the mount prefix (without last '/') */
+    bool host_known;   /* the Host named a host of the cluster (not the fallback) */
 } route_t;
 
 /* Builds the router for a validated configuration. */

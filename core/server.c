@@ -18,6 +18,7 @@
 #include "log.h"
 #include "snapshot.h"
 #include "store.h"
+#include "tls.h"
 #include "worker.h"
 
 typedef struct control {
@@ -283,8 +284,11 @@ int server_run(const char *conf_path)
     fflush(stdout);
     log_info("starting: %zu sites, %d workers, pid %ld", c->nsites, nworkers, (long)getpid());
 
+    bool *tls = util_calloc(c->nlisten ? c->nlisten : 1, sizeof *tls);
+    for (size_t i = 0; i < c->nlisten; i++)
+        tls[i] = c->listen[i].tls;
     snapshot_publish(snapshot_new(c, 1));
-    if (workers_start(&ctl.workers, nworkers, store, fds, c->nlisten) != 0)
+    if (workers_start(&ctl.workers, nworkers, store, fds, tls, ctl.nlisten) != 0)
         return 1;
     if (write_pid(ctl.pid_file) != 0) {
         /* Serving without a pid file would make -s reload fail later: refuse now. */
@@ -317,6 +321,8 @@ int server_run(const char *conf_path)
         free(ctl.listen_copy[i].address);
     free(ctl.listen_copy);
     free(ctl.pid_file);
+    free(tls);
+    tls_shutdown();
     uv_loop_close(ctl.loop);
     log_close();
     return 0;

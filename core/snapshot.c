@@ -16,6 +16,7 @@ snapshot_t *snapshot_new(conf_t *conf, uint64_t generation)
     s->generation = generation;
     s->conf = conf;
     s->router = router_build(conf);
+    s->sni = tls_sni_build(conf);
     return s;
 }
 
@@ -31,6 +32,7 @@ void snapshot_unref(snapshot_t *s)
     if (atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) != 1)
         return;
     router_free(s->router);
+    tls_sni_free(s->sni);
     conf_free(s->conf);
     free(s);
 }

@@ -15,12 +15,14 @@
 
 #include "conf.h"
 #include "router.h"
+#include "tls.h"
 
 typedef struct snapshot {
     atomic_int refs;
     uint64_t generation; /* 1 for the first config, +1 per successful reload */
     conf_t *conf;
     router_t *router;
+    tls_sni_t *sni; /* host name -> certificate, for TLS handshakes */
 } snapshot_t;
 
 /* Takes ownership of conf; builds the router; the result has one reference. */

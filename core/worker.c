@@ -70,7 +70,8 @@ static void on_connection(uv_stream_t *server, int status)
         log_error("accept failed: %s", uv_strerror(status));
         return;
     }
-    conn_accept(w, server);
+    size_t i = (size_t)((uv_tcp_t *)server - w->listeners);
+    conn_accept(w, server, w->listen_tls[i]);
 }
 
 static void close_cb_noop(uv_handle_t *h)
@@ -170,7 +171,7 @@ static void worker_main(void *arg)
         log_warn("worker %d: loop closed with handles open", w->id);
 }
 
-int workers_start(worker_t **out, int n, store_t *store, int *fds, size_t nfds)
+int workers_start(worker_t **out, int n, store_t *store, int *fds, const bool *tls, size_t nfds)
 {
     worker_t *ws = util_calloc((size_t)n, sizeof *ws);
     for (int i = 0; i < n; i++) {
@@ -179,6 +180,7 @@ int workers_start(worker_t **out, int n, store_t *store, int *fds, size_t nfds)
         w->store = store;
         w->snap = snapshot_acquire();
         w->listen_fds = &fds[(size_t)i * nfds];
+        w->listen_tls = tls;
         w->nlisteners = nfds;
         w->listeners = util_calloc(nfds ? nfds : 1, sizeof *w->listeners);
         w->rbuf = util_malloc(WORKER_READ_BUF);
@@ -210,6 +212,7 @@ void workers_join(worker_t *ws, int n)
         snapshot_unref(ws[i].snap);
         free(ws[i].listeners);
         free(ws[i].rbuf);
+        free(ws[i].tls_stage);
         free(ws[i].pathbuf);
         util_buf_free(&ws[i].out);
         util_buf_free(&ws[i].access);

@@ -18,6 +18,7 @@
 
 #define WORKER_READ_BUF (64 * 1024)
 #define WORKER_MAX_PARTS 64
+#define WORKER_TLS_RECORD (16 * 1024)
 
 enum {
     WORKER_MSG_RELOAD = 1, /* adopt the current snapshot */
@@ -49,6 +50,7 @@ typedef struct worker {
     bool rtxn_active;
 
     int *listen_fds; /* one per listen address, bound by main before threads start */
+    const bool *listen_tls; /* per listen address: serves TLS */
     uv_tcp_t *listeners;
     size_t nlisteners;
     bool stopping;
@@ -58,6 +60,7 @@ typedef struct worker {
     size_t nconns;
 
     char *rbuf; /* shared by this worker's connections: reads land here first */
+    char *tls_stage; /* plaintext gathered into one TLS record */
     char *pathbuf;
     size_t pathbuf_cap;
 
@@ -75,8 +78,8 @@ typedef struct worker {
 } worker_t;
 
 /* Starts n workers on the current snapshot; fds[i * nfds + j] is worker i's socket for
- * listen address j. Returns 0 or -1. */
-int workers_start(worker_t **out, int n, store_t *store, int *fds, size_t nfds);
+ * listen address j, tls[j] says whether that address serves TLS. Returns 0 or -1. */
+int workers_start(worker_t **out, int n, store_t *store, int *fds, const bool *tls, size_t nfds);
 void worker_notify(worker_t *w, int msg);
 void workers_join(worker_t *ws, int n);
 

@@ -1,0 +1,426 @@
+/* core/tls.c: certificate contexts (cached across reloads), the TLS policy, SNI, ALPN and
+ * rotating session-ticket keys. See tls.h. */
+#include "tls.h"
+
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "strmap.h"
+#include "util.h"
+
+/* TLS 1.2 suites: ECDHE only (forward secrecy), AEAD only (GCM, ChaCha20-Poly1305). */
+#define TLS12_CIPHERS                                                                     \
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"                          \
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"                          \
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
+#define TLS13_SUITES "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
+#define TICKET_ROTATE_SECONDS (12 * 3600)
+
+/* ---- session ticket keys ---- */
+
+typedef struct ticket_key {
+    unsigned char name[16];
+    unsigned char aes[32];
+    unsigned char hmac[32];
+    time_t created;
+} ticket_key_t;
+
+static pthread_mutex_t ticket_lock = PTHREAD_MUTEX_INITIALIZER;
+static ticket_key_t ticket_keys[2]; /* [0] current, [1] previous */
+static int ticket_nkeys;
+
+static void ticket_new(ticket_key_t *k)
+{
+    if (RAND_bytes(k->name, sizeof k->name) != 1 || RAND_bytes(k->aes, sizeof k->aes) != 1 ||
+        RAND_bytes(k->hmac, sizeof k->hmac) != 1)
+        UTIL_FATAL("RAND_bytes failed");
+    k->created = time(NULL);
+}
+
+/* Rotates under the lock when the current key is old; copies the keys out. */
+static int ticket_snapshot(ticket_key_t out[2])
+{
+    pthread_mutex_lock(&ticket_lock);
+    time_t now = time(NULL);
+    if (ticket_nkeys == 0) {
+        ticket_new(&ticket_keys[0]);
+        ticket_nkeys = 1;
+    } else if (now - ticket_keys[0].created >= TICKET_ROTATE_SECONDS) {
+        ticket_keys[1] = ticket_keys[0];
+        ticket_new(&ticket_keys[0]);
+        ticket_nkeys = 2;
+    }
+    memcpy(out, ticket_keys, sizeof ticket_keys);
+    int n = ticket_nkeys;
+    pthread_mutex_unlock(&ticket_lock);
+    return n;
+}
+
+static int ticket_cb(SSL *ssl, unsigned char key_name[16], unsigned char *iv,
+                     EVP_CIPHER_CTX *cctx, EVP_MAC_CTX *hctx, int enc)
+{
+    ticket_key_t keys[2];
+    int n = ticket_snapshot(keys);
+    const ticket_key_t *k = NULL;
+    int rc = 1;
+    if (enc) {
+        k = &keys[0];
+        memcpy(key_name, k->name, 16);
+        if (RAND_bytes(iv, 16) != 1)
+            return -1;
+    } else {
+        for (int i = 0; i < n; i++)
+            if (memcmp(key_name, keys[i].name, 16) == 0) {
+                k = &keys[i];
+                rc = i == 0 ? 1 : 2; /* 2: valid, but issue a ticket under the new key */
+            }
+        if (!k)
+            return 0; /* unknown key: full handshake */
+    }
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, (void *)k->hmac, sizeof k->hmac),
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
+        OSSL_PARAM_construct_end(),
+    };
+    if (!EVP_MAC_CTX_set_params(hctx, params))
+        return -1;
+    int ok = enc ? EVP_EncryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, k->aes, iv)
+                 : EVP_DecryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, k->aes, iv);
+    return ok ? rc : -1;
+}
+
+/* ---- policy, ALPN, SNI ---- */
+
+static int alpn_cb(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+                   const unsigned char *in, unsigned int inlen, void *arg)
+{
+    static const unsigned char http11[] = "http/1.1";
+    for (unsigned i = 0; i + 1 <= inlen;) {
+        unsigned len = in[i];
+        if (i + 1 + len > inlen)
+            break;
+        if (len == 8 && memcmp(in + i + 1, http11, 8) == 0) {
+            *out = in + i + 1;
+            *outlen = 8;
+            return SSL_TLSEXT_ERR_OK;
+        }
+        i += 1 + len;
+    }
+    /* No protocol we speak (a client offering only h2): carry on without ALPN. */
+    return SSL_TLSEXT_ERR_NOACK;
+}
+
+static int sni_index = -1;
+static pthread_once_t sni_once = PTHREAD_ONCE_INIT;
+
+static void sni_index_init(void)
+{
+    sni_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+}
+
+struct tls_sni {
+    strmap_t exact;    /* host -> SSL_CTX */
+    strmap_t wildcard; /* "example.gov.cn" for "*.example.gov.cn" -> SSL_CTX */
+    SSL_CTX *fallback;
+};
+
+static SSL_CTX *sni_lookup(const tls_sni_t *s, const char *name)
+{
+    char host[256];
+    size_t n = strlen(name);
+    if (n == 0 || n >= sizeof host)
+        return NULL;
+    memcpy(host, name, n + 1);
+    util_lower(host, n);
+    if (host[n - 1] == '.')
+        host[--n] = '\0';
+    SSL_CTX *ctx = strmap_get(&s->exact, host, n);
+    if (ctx)
+        return ctx;
+    const char *dot = memchr(host, '.', n);
+    if (dot)
+        ctx = strmap_get(&s->wildcard, dot + 1, n - (size_t)(dot + 1 - host));
+    return ctx;
+}
+
+static int servername_cb(SSL *ssl, int *alert, void *arg)
+{
+    const tls_sni_t *s = SSL_get_ex_data(ssl, sni_index);
+    const char *name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    if (!s || !name)
+        return SSL_TLSEXT_ERR_NOACK;
+    SSL_CTX *ctx = sni_lookup(s, name);
+    if (ctx && ctx != SSL_get_SSL_CTX(ssl))
+        SSL_set_SSL_CTX(ssl, ctx);
+    return SSL_TLSEXT_ERR_OK;
+}
+
+static void apply_policy(SSL_CTX *ctx)
+{
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
+    SSL_CTX_set_cipher_list(ctx, TLS12_CIPHERS);
+    SSL_CTX_set_ciphersuites(ctx, TLS13_SUITES);
+    SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION |
+                                 SSL_OP_NO_RENEGOTIATION |
+                                 SSL_OP_SINGLE_ECDH_USE);
+    SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+    /* Resumption by tickets only: a server-side session cache would be per context and
+     * per process, tickets work across workers and contexts with shared keys. */
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"jiyue", 5);
+    SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, ticket_cb);
+    SSL_CTX_set_num_tickets(ctx, 1);
+    SSL_CTX_set_alpn_select_cb(ctx, alpn_cb, NULL);
+    SSL_CTX_set_tlsext_servername_callback(ctx, servername_cb);
+}
+
+/* ---- the context cache ---- */
+
+typedef struct cache_entry {
+    SSL_CTX *ctx;
+    struct stat cert_st, key_st;
+} cache_entry_t;
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static strmap_t cache; /* "cert\nkey" -> cache_entry_t* */
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+static char *ssl_error(const char *what, const char *path)
+{
+    unsigned long e = ERR_get_error();
+    char buf[256] = "";
+    if (e)
+        ERR_error_string_n(e, buf, sizeof buf);
+    ERR_clear_error();
+    return util_asprintf("%s %s%s%s", what, path, *buf ? ": " : "", buf);
+}
+
+static SSL_CTX *load_ctx(const char *cert, const char *key, char **err)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    if (!ctx) {
+        *err = ssl_error("cannot create a TLS context for", cert);
+        return NULL;
+    }
+    if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
+        *err = ssl_error("cannot load certificate", cert);
+        goto fail;
+    }
+    if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
+        *err = ssl_error("cannot load private key", key);
+        goto fail;
+    }
+    if (SSL_CTX_check_private_key(ctx) != 1) {
+        ERR_clear_error();
+        *err = util_asprintf("private key %s does not match certificate %s", key, cert);
+        goto fail;
+    }
+    X509 *x = SSL_CTX_get0_certificate(ctx);
+    if (X509_cmp_current_time(X509_get0_notAfter(x)) <= 0) {
+        *err = util_asprintf("certificate %s has expired", cert);
+        goto fail;
+    }
+    if (X509_cmp_current_time(X509_get0_notBefore(x)) > 0) {
+        *err = util_asprintf("certificate %s is not valid yet", cert);
+        goto fail;
+    }
+    apply_policy(ctx);
+    return ctx;
+fail:
+    SSL_CTX_free(ctx);
+    return NULL;
+}
+
+tls_ctx_t *tls_ctx_acquire(const char *cert, const char *key, char **err, char **warning)
+{
+    struct stat cst, kst;
+    if (stat(cert, &cst) != 0) {
+        *err = util_asprintf("certificate %s: %s", cert, strerror(errno));
+        return NULL;
+    }
+    if (stat(key, &kst) != 0) {
+        *err = util_asprintf("private key %s: %s", key, strerror(errno));
+        return NULL;
+    }
+    if (kst.st_mode & (S_IROTH | S_IWOTH))
+        *warning = util_asprintf("private key %s is readable by other users (chmod 600 it)", key);
+    char *id = util_asprintf("%s\n%s", cert, key);
+    size_t idlen = strlen(id);
+    pthread_mutex_lock(&cache_lock);
+    cache_entry_t *e = strmap_get(&cache, id, idlen);
+    if (e && same_file(&e->cert_st, &cst) && same_file(&e->key_st, &kst)) {
+        SSL_CTX_up_ref(e->ctx);
+        pthread_mutex_unlock(&cache_lock);
+        free(id);
+        return e->ctx;
+    }
+    pthread_mutex_unlock(&cache_lock);
+
+    SSL_CTX *ctx = load_ctx(cert, key, err);
+    if (!ctx) {
+        free(id);
+        return NULL;
+    }
+    pthread_mutex_lock(&cache_lock);
+    if (!e) {
+        e = util_calloc(1, sizeof *e);
+        strmap_put(&cache, id, idlen, e);
+    } else {
+        SSL_CTX_free(e->ctx); /* the cache's reference; live configs keep their own */
+    }
+    e->ctx = ctx;
+    e->cert_st = cst;
+    e->key_st = kst;
+    SSL_CTX_up_ref(ctx);
+    pthread_mutex_unlock(&cache_lock);
+    free(id);
+    return ctx;
+}
+
+void tls_ctx_release(tls_ctx_t *ctx)
+{
+    if (ctx)
+        SSL_CTX_free(ctx);
+}
+
+static void load_one(conf_tls_t *t, diag_t *diag)
+{
+    if (!t->cert && !t->key)
+        return;
+    char *err = NULL, *warning = NULL;
+    const char *file = t->pos.file;
+    if (!t->cert || !t->key) {
+        diag_error(diag, file, t->pos.line, t->pos.col, "tls needs both cert and key");
+        return;
+    }
+    t->ctx = tls_ctx_acquire(t->cert, t->key, &err, &warning);
+    if (!t->ctx)
+        diag_error(diag, file, t->pos.line, t->pos.col, "tls: %s", err);
+    if (warning)
+        diag_warning(diag, file, t->pos.line, t->pos.col, "tls: %s", warning);
+    free(err);
+    free(warning);
+}
+
+void tls_conf_load(conf_t *c, diag_t *diag)
+{
+    load_one(&c->tls, diag);
+    for (size_t i = 0; i < c->nsites; i++)
+        load_one(&c->sites[i].tls, diag);
+}
+
+void tls_conf_release(conf_tls_t *t)
+{
+    tls_ctx_release(t->ctx);
+    t->ctx = NULL;
+}
+
+/* ---- SNI table ---- */
+
+static void sni_add_name(tls_sni_t *s, const char *name, size_t len, SSL_CTX *ctx)
+{
+    char host[256];
+    if (len == 0 || len >= sizeof host)
+        return;
+    memcpy(host, name, len);
+    util_lower(host, len);
+    if (len > 2 && host[0] == '*' && host[1] == '.') {
+        if (!strmap_get(&s->wildcard, host + 2, len - 2))
+            strmap_put(&s->wildcard, host + 2, len - 2, ctx);
+    } else if (!strmap_get(&s->exact, host, len)) {
+        strmap_put(&s->exact, host, len, ctx);
+    }
+}
+
+/* The DNS names a certificate is valid for. */
+static void sni_add_cert_names(tls_sni_t *s, SSL_CTX *ctx)
+{
+    X509 *x = SSL_CTX_get0_certificate(ctx);
+    GENERAL_NAMES *names = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+    for (int i = 0; names && i < sk_GENERAL_NAME_num(names); i++) {
+        const GENERAL_NAME *g = sk_GENERAL_NAME_value(names, i);
+        if (g->type == GEN_DNS)
+            sni_add_name(s, (const char *)ASN1_STRING_get0_data(g->d.dNSName),
+                         (size_t)ASN1_STRING_length(g->d.dNSName), ctx);
+    }
+    GENERAL_NAMES_free(names);
+}
+
+tls_sni_t *tls_sni_build(const conf_t *c)
+{
+    tls_sni_t *s = util_calloc(1, sizeof *s);
+    strmap_init(&s->exact);
+    strmap_init(&s->wildcard);
+    s->fallback = c->tls.ctx;
+    /* A site's configured hosts win over names merely listed in some certificate. */
+    for (size_t i = 0; i < c->nsites; i++) {
+        const conf_site_t *site = &c->sites[i];
+        if (!site->tls.ctx)
+            continue;
+        for (size_t h = 0; h < site->nhosts; h++)
+            sni_add_name(s, site->hosts[h], strlen(site->hosts[h]), site->tls.ctx);
+        for (size_t a = 0; a < site->naliases; a++)
+            sni_add_name(s, site->aliases[a], strlen(site->aliases[a]), site->tls.ctx);
+    }
+    for (size_t i = 0; i < c->nsites; i++)
+        if (c->sites[i].tls.ctx)
+            sni_add_cert_names(s, c->sites[i].tls.ctx);
+    return s;
+}
+
+void tls_sni_free(tls_sni_t *s)
+{
+    if (!s)
+        return;
+    strmap_free(&s->exact);
+    strmap_free(&s->wildcard);
+    free(s);
+}
+
+tls_conn_t *tls_conn_new(const conf_t *c, const tls_sni_t *sni)
+{
+    pthread_once(&sni_once, sni_index_init);
+    if (!c->tls.ctx)
+        return NULL;
+    SSL *ssl = SSL_new(c->tls.ctx);
+    if (!ssl)
+        return NULL;
+    BIO *rbio = BIO_new(BIO_s_mem()), *wbio = BIO_new(BIO_s_mem());
+    /* An empty memory BIO must say "retry", not "end of file". */
+    BIO_set_mem_eof_return(rbio, -1);
+    BIO_set_mem_eof_return(wbio, -1);
+    SSL_set_bio(ssl, rbio, wbio);
+    SSL_set_ex_data(ssl, sni_index, (void *)sni);
+    SSL_set_accept_state(ssl);
+    return ssl;
+}
+
+void tls_shutdown(void)
+{
+    pthread_mutex_lock(&cache_lock);
+    for (size_t i = 0; i < cache.cap; i++) {
+        cache_entry_t *e = cache.slots[i].value;
+        if (cache.slots[i].key && e) {
+            SSL_CTX_free(e->ctx);
+            free(e);
+        }
+    }
+    strmap_free(&cache);
+    pthread_mutex_unlock(&cache_lock);
+}

@@ -1,0 +1,57 @@
+/* core/tls.h: TLS with OpenSSL 3, driven through memory BIOs so that handshakes, reads and
+ * writes never block a worker loop.
+ *
+ * Certificates: each (cert, key) pair becomes one SSL_CTX, kept in a process-wide cache
+ * keyed by the two paths and their files' identity (device, inode, size, mtime). A reload
+ * whose certificate files did not change gets the same SSL_CTX back, so a cluster of a
+ * thousand certificated sites reloads without re-reading a thousand keys, and each site
+ * costs one SSL_CTX, not one per reload.
+ *
+ * SNI: a snapshot's tls_sni_t maps host names to contexts: the hosts and aliases of a site
+ * with its own certificate, and the DNS names in that certificate (exact and "*.x"
+ * wildcards). Unknown names get the default certificate.
+ *
+ * Policy (what a scanner rates well): TLS 1.2 and 1.3 only, forward-secret AEAD suites
+ * only, server preference for 1.2, no compression, no renegotiation, ALPN http/1.1.
+ * Session tickets are encrypted with process-wide keys that rotate every 12 hours (the
+ * previous key still decrypts), so resumption works across workers, SNI contexts and
+ * reloads. */
+#ifndef JIYUE_TLS_H
+#define JIYUE_TLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "conf.h"
+#include "diag.h"
+
+typedef struct ssl_ctx_st tls_ctx_t;  /* SSL_CTX */
+typedef struct ssl_st tls_conn_t;     /* SSL */
+typedef struct tls_sni tls_sni_t;
+
+/* Returns a referenced context for the pair, from the cache when the files did not change.
+ * On failure returns NULL with a one-line reason in *err (heap). *warning (heap, may stay
+ * NULL) says when the key file is readable by other users. */
+tls_ctx_t *tls_ctx_acquire(const char *cert, const char *key, char **err, char **warning);
+void tls_ctx_release(tls_ctx_t *ctx);
+
+/* Loads every certificate of a configuration (the default and each site's) into
+ * conf->tls.ctx and site->tls.ctx, reporting problems (missing, unreadable, expired, not
+ * yet valid, key mismatch) as errors at the `tls:` position and world-readable keys as
+ * warnings. Called by conf_load. */
+void tls_conf_load(conf_t *c, diag_t *diag);
+void tls_conf_release(conf_tls_t *t);
+
+/* SNI table for a configuration (borrows its contexts). */
+tls_sni_t *tls_sni_build(const conf_t *c);
+void tls_sni_free(tls_sni_t *s);
+
+/* A new server-side connection object on the default context with memory BIOs, or NULL
+ * when there is no default certificate. The SNI callback consults `sni`, which must stay
+ * alive until the handshake is done. */
+tls_conn_t *tls_conn_new(const conf_t *c, const tls_sni_t *sni);
+
+/* Drops session ticket keys and the context cache (at exit, for leak checkers). */
+void tls_shutdown(void);
+
+#endif
