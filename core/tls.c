@@ -223,7 +223,12 @@ static SSL_CTX *load_ctx(const char *cert, const char *key, char **err)
         goto fail;
     }
     if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
-        *err = ssl_error("cannot load private key", key);
+        if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH) {
+            ERR_clear_error();
+            *err = util_asprintf("private key %s does not match certificate %s", key, cert);
+        } else {
+            *err = ssl_error("cannot load private key", key);
+        }
         goto fail;
     }
     if (SSL_CTX_check_private_key(ctx) != 1) {

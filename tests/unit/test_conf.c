@@ -10,6 +10,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "testcert.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,7 +162,7 @@ static void test_valid_tree(void **state)
     assert_int_equal(c->limits.max_connections, 500);
     assert_int_equal(c->limits.max_headers, 50);
     assert_string_equal(c->tls.cert, FIX "valid/tls/server.crt");
-    assert_string_equal(c->tls.key, "/etc/ssl/private/server.key");
+    assert_string_equal(c->tls.key, FIX "valid/tls/server.key");
 
     /* dotfiles, *.txt and *.yaml.bak are not site files */
     assert_int_equal(c->nsites, 5);
@@ -712,15 +714,77 @@ static void test_server_schema(void **state)
     diag_free(&d);
 
     /* tls given: listen with tls is accepted */
+    char cwd[400], server[1200];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    snprintf(server, sizeof server,
+             "listen:\n  - {address: \"127.0.0.1:8443\", tls: true}\nstore: s\nsites: sites\n"
+             "tls: {cert: %s/" FIX "valid/tls/server.crt, key: %s/" FIX "valid/tls/server.key}\n",
+             cwd, cwd);
     diag_init(&d);
-    conf_t *c = load_tree(&d, 0,
-                          "listen:\n  - {address: \"127.0.0.1:8443\", tls: true}\nstore: s\nsites: sites\n"
-                          "tls: {cert: c.pem, key: k.pem}\n",
-                          f);
+    conf_t *c = load_tree(&d, 0, server, f);
     assert_non_null(c);
     assert_true(c->listen[0].tls);
+    assert_non_null(c->tls.ctx);
     conf_free(c);
     diag_free(&d);
+}
+
+/* Certificates are checked by the same validator: missing, expired, not yet valid, a key
+ * that does not match; a key readable by others is a warning. */
+static void test_certificates(void **state)
+{
+    const char *dir = FIX "valid/tls/";
+    char cwd[400], server[1600];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(testcert_make(FIX "valid/tls/old.crt", FIX "valid/tls/old.key", "old.test", -7200, -3600), 0);
+    assert_int_equal(testcert_make(FIX "valid/tls/future.crt", FIX "valid/tls/future.key", "future.test", 3600, 7200), 0);
+    assert_int_equal(chmod(FIX "valid/tls/server.key", 0600), 0);
+    static const struct {
+        const char *cert, *key, *expect;
+    } cases[] = {
+        {"missing.crt", "server.key", "jiyue.yaml:4:6: tls: certificate"},
+        {"old.crt", "old.key", "has expired"},
+        {"future.crt", "future.key", "is not valid yet"},
+        {"server.crt", "portal.key", "does not match certificate"},
+    };
+    tfile_t f[] = {{"portal.yaml", PORTAL}, {NULL, NULL}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(server, sizeof server,
+                 "listen: [\"127.0.0.1:8443\"]\nstore: s\nsites: sites\n"
+                 "tls: {cert: %s/%s%s, key: %s/%s%s}\n",
+                 cwd, dir, cases[i].cert, cwd, dir, cases[i].key);
+        diag_t d;
+        diag_init(&d);
+        conf_t *c = load_tree(&d, 0, server, f);
+        assert_null(c);
+        assert_int_equal(d.errors, 1);
+        if (!strstr(d.items[0].text, cases[i].expect))
+            fail_msg("case %zu: '%s' lacks '%s'", i, d.items[0].text, cases[i].expect);
+        diag_free(&d);
+    }
+    /* world-readable key: loads, with a warning */
+    assert_int_equal(chmod(FIX "valid/tls/server.key", 0644), 0);
+    snprintf(server, sizeof server,
+             "listen: [\"127.0.0.1:8443\"]\nstore: s\nsites: sites\n"
+             "tls: {cert: %s/%sserver.crt, key: %s/%sserver.key}\n", cwd, dir, cwd, dir);
+    diag_t d;
+    diag_init(&d);
+    conf_t *c = load_tree(&d, 0, server, f);
+    assert_non_null(c);
+    assert_int_equal(d.warnings, 1);
+    assert_non_null(strstr(d.items[0].text, "readable by other users"));
+    conf_free(c);
+    diag_free(&d);
+    assert_int_equal(chmod(FIX "valid/tls/server.key", 0600), 0);
+}
+
+/* The fixtures' certificates are made fresh for each run, never committed. */
+static int make_fixture_certs(void **state)
+{
+    if (testcert_make(FIX "valid/tls/server.crt", FIX "valid/tls/server.key", "www.example.gov.cn", -60, 86400) ||
+        testcert_make(FIX "valid/tls/portal.crt", FIX "valid/tls/portal.key", "portal.example.gov.cn", -60, 86400))
+        return -1;
+    return 0;
 }
 
 /* ---- the repo's own demo cluster ---- */
@@ -736,8 +800,10 @@ static void test_demo_cluster(void **state)
     assert_int_equal(d.errors, 0);
     assert_int_equal(d.warnings, 0);
     assert_int_equal(c->nsites, 7);
-    assert_int_equal(c->nlisten, 2);
+    assert_int_equal(c->nlisten, 4);
     assert_string_equal(c->listen[1].host, "::1");
+    assert_true(c->listen[2].tls);
+    assert_non_null(c->tls.ctx);
     assert_string_equal(c->portal->id, "portal");
     assert_string_equal(c->portal->hosts[0], "www.yunling.gov.cn");
     const char *ids[] = {"anning", "edu", "fgw", "health", "hexi", "portal", "shuiquan"};
@@ -776,6 +842,7 @@ int main(void)
         cmocka_unit_test(test_site_schema),
         cmocka_unit_test(test_server_schema),
         cmocka_unit_test(test_demo_cluster),
+        cmocka_unit_test(test_certificates),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, make_fixture_certs, NULL);
 }
