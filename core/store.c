@@ -18,6 +18,8 @@ struct store {
     MDB_env *env;
     MDB_dbi pages;
     MDB_dbi meta;
+    MDB_dbi content;
+    bool has_content; /* false: a read-only open of a store that predates "content" */
     bool read_only;
 };
 
@@ -196,6 +198,12 @@ store_t *store_open(const char *dir, const store_options_t *opt, char **err)
     mrc = mdb_dbi_open(txn, STORE_DB_PAGES, dflags, &s->pages);
     if (mrc == 0)
         mrc = mdb_dbi_open(txn, STORE_DB_META, dflags, &s->meta);
+    if (mrc == 0) {
+        int crc = mdb_dbi_open(txn, STORE_DB_CONTENT, dflags, &s->content);
+        s->has_content = crc == 0;
+        if (crc != 0 && crc != MDB_NOTFOUND)
+            mrc = crc;
+    }
     if (mrc == 0)
         mrc = mdb_txn_commit(txn);
     else
@@ -627,4 +635,73 @@ int store_site_live(store_txn_t *t, const char *site, char *ns, size_t cap)
     memcpy(ns + n + 1, v, vlen);
     ns[n + 1 + vlen] = '\0';
     return STORE_OK;
+}
+
+/* --- content --- */
+
+static int content_key(const store_txn_t *t, const void *key, size_t klen)
+{
+    if (!t->s->has_content)
+        return STORE_NOTFOUND;
+    return klen == 0 || klen > STORE_KEY_MAX ? STORE_EKEY : STORE_OK;
+}
+
+int store_content_get(store_txn_t *t, const void *key, size_t klen, const void **val,
+                      size_t *len)
+{
+    int rc = content_key(t, key, klen);
+    if (rc != 0)
+        return rc;
+    MDB_val k = {klen, (void *)key}, v;
+    int mrc = mdb_get(t->txn, t->s->content, &k, &v);
+    if (mrc != 0)
+        return map_rc(mrc, "get content");
+    *val = v.mv_data;
+    *len = v.mv_size;
+    return STORE_OK;
+}
+
+int store_content_put(store_txn_t *t, const void *key, size_t klen, const void *val,
+                      size_t len)
+{
+    int rc = content_key(t, key, klen);
+    if (rc != 0)
+        return rc;
+    MDB_val k = {klen, (void *)key}, v = {len, (void *)val};
+    return map_rc(mdb_put(t->txn, t->s->content, &k, &v, 0), "put content");
+}
+
+int store_content_del(store_txn_t *t, const void *key, size_t klen)
+{
+    int rc = content_key(t, key, klen);
+    if (rc != 0)
+        return rc;
+    MDB_val k = {klen, (void *)key};
+    return map_rc(mdb_del(t->txn, t->s->content, &k, NULL), "delete content");
+}
+
+int store_content_each(store_txn_t *t, const void *prefix, size_t plen, store_kv_fn fn,
+                       void *ud)
+{
+    int rc = content_key(t, prefix, plen);
+    if (rc != 0)
+        return rc == STORE_NOTFOUND ? 0 : rc;
+    MDB_cursor *c;
+    int mrc = mdb_cursor_open(t->txn, t->s->content, &c);
+    if (mrc != 0)
+        return map_rc(mrc, "open cursor");
+    MDB_val k = {plen, (void *)prefix}, v;
+    mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+    while (mrc == 0 && has_prefix(&k, prefix, plen)) {
+        rc = fn(ud, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
+        if (rc != 0)
+            break;
+        mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(c);
+    if (rc != 0)
+        return rc;
+    if (mrc != 0 && mrc != MDB_NOTFOUND)
+        return map_rc(mrc, "list content");
+    return 0;
 }

@@ -120,4 +120,19 @@ int store_meta_each(store_txn_t *t, const char *prefix, store_meta_fn fn, void *
  * STORE_EKEY when the site id or the result does not fit in cap. */
 int store_site_live(store_txn_t *t, const char *site, char *ns, size_t cap);
 
+/* --- content: articles, column indexes, the audit trail and content versions, in the
+ * named database "content" (key families in store_keys.h). A store opened read-only that
+ * predates the database answers STORE_NOTFOUND. --- */
+int store_content_get(store_txn_t *t, const void *key, size_t klen, const void **val,
+                      size_t *len);
+int store_content_put(store_txn_t *t, const void *key, size_t klen, const void *val,
+                      size_t len);
+int store_content_del(store_txn_t *t, const void *key, size_t klen);
+/* Calls fn for each key starting with `prefix`, in key order; stops when fn returns
+ * non-zero and returns that value. Key and value are valid only during the call. */
+typedef int (*store_kv_fn)(void *ud, const void *key, size_t klen, const void *val,
+                           size_t vlen);
+int store_content_each(store_txn_t *t, const void *prefix, size_t plen, store_kv_fn fn,
+                       void *ud);
+
 #endif

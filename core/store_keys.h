@@ -35,6 +35,7 @@
 
 #define STORE_DB_PAGES "pages"
 #define STORE_DB_META "meta"
+#define STORE_DB_CONTENT "content"
 /* Room for more named databases added later (messages, indexes, counters...). */
 #define STORE_MAX_DBS 32
 
@@ -132,5 +133,23 @@ static inline size_t store_key_redirect(char *buf, const char *ns, const char *p
     buf[total] = '\0';
     return total;
 }
+
+/* "content" (core/article.c builds these keys; site, column and article ids are slugs,
+ * so none contains '/' and every "<x>/" prefix below is exact):
+ *   a/<site>/<column>/<id>      article record (layout in article.c)
+ *   i/<site>/<column>/<rank>    column index, value <id>
+ *   g/<rank>                    the whole cluster's newest first, value <site>/<column>/<id>
+ *   c/<site>/<column>           published articles in the column (u64)
+ *   v/<site>, v/                content version of a site / of the cluster: u64 counter and
+ *                               i64 time of the last change, bumped by every publish,
+ *                               update and unpublish (what rendered-page caches key on)
+ *   h/<seq>                     audit trail record, never rewritten
+ *   n/seq                       the last sequence number handed out (u64)
+ * <rank> is 16 hex digits of (INT64_MAX - publication time) then 16 of the sequence
+ * number, so a bytewise scan gives newest first and, within one second, publication order.
+ * <seq> is 16 hex digits. Counters are little-endian.
+ * Attachments are pages (the "pages" layout above) in the namespace "<site>#att" at
+ * /<column>/<id>/<file name>: `jiyuectl import` replaces "<site>/" and leaves them alone. */
+#define STORE_ATT_NS_SUFFIX "#att"
 
 #endif
