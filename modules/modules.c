@@ -2,9 +2,11 @@
  * Adding a module is one extern line and one entry here. */
 #include "module.h"
 
+extern const module_t module_lifecycle;
 extern const module_t module_static;
 
 const module_t *const modules_list[] = {
+    &module_lifecycle, /* first: a suspended or closed site answers before anything else */
     &module_static,
     NULL,
 };

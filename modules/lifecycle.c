@@ -1,0 +1,468 @@
+/* modules/lifecycle.c: the first module in the chain: what a suspended, closed or
+ * redesigning site answers (see lifecycle.h for the behaviour). Active sites cost one
+ * comparison and are declined.
+ *
+ * Each worker keeps, in a thread-local cache keyed by the snapshot's generation, the
+ * notices rendered for the snapshot it serves, the migration targets resolved to URLs and
+ * the preview hosts. The cache is rebuilt by the first request after a reload, on the
+ * worker's own thread, so there is no lock and nothing is rendered per request. */
+#include "lifecycle.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "httpdate.h"
+#include "module.h"
+#include "static.h"
+#include "store_keys.h"
+#include "url.h"
+
+/* ---- pure parts ---- */
+
+void lifecycle_preview_token(const void *secret, size_t secret_len, const char *site,
+                             const char *gen, char out[LIFECYCLE_TOKEN_LEN + 1])
+{
+    char msg[160];
+    int n = snprintf(msg, sizeof msg, "%s@%s", site, gen);
+    if (n < 0 || (size_t)n >= sizeof msg)
+        n = 0;
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned maclen = 0;
+    HMAC(EVP_sha256(), secret, (int)secret_len, (const unsigned char *)msg, (size_t)n, mac,
+         &maclen);
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < LIFECYCLE_TOKEN_LEN / 2; i++) {
+        out[2 * i] = hex[mac[i] >> 4];
+        out[2 * i + 1] = hex[mac[i] & 15];
+    }
+    out[LIFECYCLE_TOKEN_LEN] = '\0';
+}
+
+time_t lifecycle_until_time(const char *until)
+{
+    int64_t days;
+    if (!until || util_parse_date(until, &days) != 0)
+        return (time_t)-1;
+    return (time_t)(days * 86400 - 8 * 3600);
+}
+
+static void esc(util_buf_t *b, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '<': util_buf_appends(b, "&lt;"); break;
+        case '>': util_buf_appends(b, "&gt;"); break;
+        case '&': util_buf_appends(b, "&amp;"); break;
+        case '"': util_buf_appends(b, "&quot;"); break;
+        case '\'': util_buf_appends(b, "&#39;"); break;
+        default: util_buf_append(b, s, 1);
+        }
+    }
+}
+
+/* "2026-11-01" -> "2026年11月1日" (dates were validated by the config loader). */
+static void cn_date(util_buf_t *b, const char *d)
+{
+    int y, m, day;
+    if (d && sscanf(d, "%d-%d-%d", &y, &m, &day) == 3)
+        util_buf_printf(b, "%d年%d月%d日", y, m, day);
+    else
+        esc(b, d);
+}
+
+/* The target's home as an absolute URL for the notice (scheme-relative for a site, so it
+ * follows whatever scheme the visitor used). */
+static void target_home(util_buf_t *b, const conf_site_t *s, const router_site_t *target)
+{
+    if (target) {
+        util_buf_appends(b, "//");
+        util_buf_appends(b, target->canon_host ? target->canon_host : "");
+        url_append_path(b, target->canon_prefix, target->canon_prefix_len);
+    } else {
+        util_buf_appends(b, s->status.migrate_to);
+    }
+}
+
+void lifecycle_render_notice(const conf_site_t *s, const router_site_t *target, util_buf_t *out)
+{
+    const conf_status_t *st = &s->status;
+    bool closed = st->state == STATUS_CLOSED;
+    const char *title = closed ? "网站已关停" : "网站暂时关停";
+    util_buf_appends(out, "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+                          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                          "<meta name=\"robots\" content=\"noindex\"><title>");
+    esc(out, s->name);
+    util_buf_printf(out, " - %s</title>\n<style>body{font-family:sans-serif;margin:0;"
+                         "background:#f4f4f4;color:#222}main{max-width:40em;margin:3em auto;"
+                         "background:#fff;border-top:6px solid #b00;padding:2em}"
+                         "h1{color:#b00}.target{font-size:1.4em;font-weight:bold}"
+                         "footer{color:#666;font-size:.9em;margin-top:2em}</style></head>\n"
+                         "<body><main class=\"lifecycle-notice %s\">\n<h2>",
+                    title, closed ? "closed" : "suspended");
+    esc(out, s->name);
+    util_buf_printf(out, "</h2>\n<h1>%s</h1>\n", title);
+    if (closed) {
+        util_buf_appends(out, "<p>本网站已于 ");
+        cn_date(out, st->date);
+        util_buf_appends(out, " 永久关停");
+        if (st->reason) {
+            util_buf_appends(out, "（");
+            esc(out, st->reason);
+            util_buf_appends(out, "）");
+        }
+        util_buf_appends(out, "。</p>\n<p class=\"target\">本网站内容已迁移至：<a href=\"");
+        util_buf_t href = {0};
+        target_home(&href, s, target);
+        util_buf_append(&href, "", 1);
+        esc(out, href.data);
+        util_buf_appends(out, "\">");
+        esc(out, target ? target->site->name : st->migrate_to);
+        util_buf_appends(out, "</a></p>\n<p>请访问新网址，并更新您的收藏夹。原网址的页面将自动转到新的位置。</p>\n");
+        util_buf_free(&href);
+    } else {
+        util_buf_appends(out, "<p>因 ");
+        esc(out, st->reason);
+        util_buf_appends(out, "，本网站自 ");
+        cn_date(out, st->from);
+        util_buf_appends(out, " 起暂时关停，预计于 <strong class=\"until\">");
+        cn_date(out, st->until);
+        util_buf_appends(out, "</strong> 恢复访问。</p>\n<p>关停期间给您带来不便，敬请谅解。</p>\n");
+    }
+    util_buf_appends(out, "<footer>");
+    if (s->reg.organizer) {
+        util_buf_appends(out, "主办单位：");
+        esc(out, s->reg.organizer);
+        util_buf_appends(out, "<br>");
+    }
+    if (s->reg.contact) {
+        util_buf_appends(out, "联系方式：");
+        esc(out, s->reg.contact);
+        util_buf_appends(out, "<br>");
+    }
+    if (s->reg.site_code) {
+        util_buf_appends(out, "网站标识码：");
+        esc(out, s->reg.site_code);
+    }
+    util_buf_appends(out, "</footer>\n</main></body></html>\n");
+}
+
+static bool ends_slash(const char *s)
+{
+    size_t n = strlen(s);
+    return n > 0 && s[n - 1] == '/';
+}
+
+void lifecycle_closed_path(const conf_status_t *st, const char *rel, size_t rel_len,
+                           util_buf_t *out, bool *absolute)
+{
+    const conf_path_map_t *best = NULL;
+    size_t best_len = 0;
+    for (size_t i = 0; i < st->npaths; i++) {
+        const conf_path_map_t *m = &st->paths[i];
+        size_t n = strlen(m->from);
+        if (n == rel_len && memcmp(m->from, rel, n) == 0) {
+            best = m;
+            best_len = n;
+            break;
+        }
+        if (ends_slash(m->from) && n < rel_len && n > best_len && memcmp(m->from, rel, n) == 0) {
+            best = m;
+            best_len = n;
+        }
+    }
+    out->len = 0;
+    *absolute = false;
+    if (!best) {
+        util_buf_append(out, "/", 1);
+        return;
+    }
+    *absolute = best->to[0] != '/';
+    util_buf_appends(out, best->to);
+    if (best_len < rel_len && ends_slash(best->to))
+        util_buf_append(out, rel + best_len, rel_len - best_len);
+}
+
+/* ---- the per-worker cache ---- */
+
+typedef struct lc_site {
+    util_buf_t notice;  /* suspended, closed */
+    char retry_date[HTTPDATE_LEN + 1];
+    time_t until;
+    util_buf_t target;  /* closed: "host/prefix" (no scheme, no trailing '/') or a URL */
+    bool target_is_url;
+    char *preview_ns;   /* redesign: "<site>@<generation>" */
+} lc_site_t;
+
+typedef struct lc_preview {
+    const char *host; /* points into the snapshot's conf, alive while generation matches */
+    size_t len;
+    size_t site;
+} lc_preview_t;
+
+typedef struct lc_cache {
+    uint64_t generation; /* 0: empty */
+    lc_site_t *sites;
+    size_t nsites;
+    lc_preview_t *previews;
+    size_t npreviews;
+} lc_cache_t;
+
+static _Thread_local lc_cache_t cache;
+
+static void cache_clear(lc_cache_t *c)
+{
+    for (size_t i = 0; i < c->nsites; i++) {
+        util_buf_free(&c->sites[i].notice);
+        util_buf_free(&c->sites[i].target);
+        free(c->sites[i].preview_ns);
+    }
+    free(c->sites);
+    free(c->previews);
+    memset(c, 0, sizeof *c);
+}
+
+static void cache_build(lc_cache_t *c, const snapshot_t *snap)
+{
+    cache_clear(c);
+    const conf_t *conf = snap->conf;
+    c->generation = snap->generation;
+    c->nsites = conf->nsites;
+    c->sites = util_calloc(conf->nsites ? conf->nsites : 1, sizeof *c->sites);
+    c->previews = util_calloc(conf->nsites ? conf->nsites : 1, sizeof *c->previews);
+    for (size_t i = 0; i < conf->nsites; i++) {
+        const conf_site_t *s = &conf->sites[i];
+        const conf_status_t *st = &s->status;
+        lc_site_t *ls = &c->sites[i];
+        const router_site_t *target = NULL;
+        switch (st->state) {
+        case STATUS_ACTIVE:
+            break;
+        case STATUS_SUSPENDED:
+            lifecycle_render_notice(s, NULL, &ls->notice);
+            ls->until = lifecycle_until_time(st->until);
+            httpdate_format(ls->until, ls->retry_date);
+            break;
+        case STATUS_CLOSED:
+            if (st->migrate_to && !strchr(st->migrate_to, ':'))
+                target = router_site(snap->router, st->migrate_to);
+            lifecycle_render_notice(s, target, &ls->notice);
+            if (target) {
+                util_buf_appends(&ls->target, target->canon_host ? target->canon_host : "");
+                url_append_path(&ls->target, target->canon_prefix, target->canon_prefix_len - 1);
+            } else if (st->migrate_to) {
+                size_t n = strlen(st->migrate_to);
+                while (n > 0 && st->migrate_to[n - 1] == '/')
+                    n--;
+                util_buf_append(&ls->target, st->migrate_to, n);
+                ls->target_is_url = true;
+            }
+            break;
+        case STATUS_REDESIGN:
+            if (st->generation)
+                ls->preview_ns = util_asprintf("%s@%s", s->id, st->generation);
+            if (st->generation && st->preview_host)
+                c->previews[c->npreviews++] =
+                    (lc_preview_t){st->preview_host, strlen(st->preview_host), i};
+            break;
+        }
+    }
+}
+
+static const lc_cache_t *cache_for(const snapshot_t *snap)
+{
+    if (cache.generation != snap->generation)
+        cache_build(&cache, snap);
+    return &cache;
+}
+
+/* ---- answering ---- */
+
+static bool get_or_head(const request_t *r)
+{
+    return r->method == HTTP_M_GET || r->method == HTTP_M_HEAD;
+}
+
+static bool is_home(const request_t *r)
+{
+    return (r->rel_len == 1 && r->rel[0] == '/') ||
+           (r->rel_len == 11 && memcmp(r->rel, "/index.html", 11) == 0);
+}
+
+static void notice(request_t *r, const lc_site_t *ls, int status)
+{
+    response_begin(r, status);
+    response_header(r, "Content-Type", "text/html; charset=utf-8", 24);
+    response_header(r, "Cache-Control", "no-cache", 8);
+    if (status == 503) {
+        /* An overdue suspension has no return date to promise: ask again tomorrow. */
+        if (ls->until != (time_t)-1 && ls->until > time(NULL))
+            response_header(r, "Retry-After", ls->retry_date, HTTPDATE_LEN);
+        else
+            response_header(r, "Retry-After", "86400", 5);
+    }
+    response_end_headers(r, ls->notice.len);
+    /* The cache entry outlives this callback (it is only rebuilt by a later request). */
+    response_body(r, ls->notice.data, ls->notice.len, false);
+}
+
+static void closed_redirect(request_t *r, const conf_site_t *s, const lc_site_t *ls)
+{
+    util_buf_t path = {0}, loc = {0};
+    bool absolute;
+    lifecycle_closed_path(&s->status, r->rel, r->rel_len, &path, &absolute);
+    if (absolute) {
+        util_buf_append(&loc, path.data, path.len);
+    } else {
+        if (!ls->target_is_url)
+            util_buf_appends(&loc, r->tls ? "https://" : "http://");
+        util_buf_append(&loc, ls->target.data, ls->target.len);
+        url_append_path(&loc, path.data, path.len);
+    }
+    response_redirect(r, 301, loc.data, loc.len);
+    util_buf_free(&path);
+    util_buf_free(&loc);
+}
+
+/* The value of `name` in a "k=v&k=v" query or a "k=v; k=v" cookie header; NULL if absent. */
+static const char *param(const char *s, size_t len, const char *name, char sep, size_t *vlen)
+{
+    size_t n = strlen(name);
+    size_t i = 0;
+    while (i < len) {
+        while (i < len && (s[i] == ' ' || s[i] == sep))
+            i++;
+        size_t start = i;
+        while (i < len && s[i] != sep)
+            i++;
+        if (i - start > n && memcmp(s + start, name, n) == 0 && s[start + n] == '=') {
+            *vlen = i - start - n - 1;
+            return s + start + n + 1;
+        }
+    }
+    return NULL;
+}
+
+static bool token_ok(request_t *r, const conf_site_t *s, const char *tok, size_t len)
+{
+    if (len != LIFECYCLE_TOKEN_LEN)
+        return false;
+    store_txn_t *t = request_store(r);
+    const void *secret;
+    size_t slen;
+    if (!t || store_meta_get(t, STORE_META_PREVIEW_SECRET, &secret, &slen) != 0 || slen < 16)
+        return false;
+    char want[LIFECYCLE_TOKEN_LEN + 1];
+    lifecycle_preview_token(secret, slen, s->id, s->status.generation, want);
+    return CRYPTO_memcmp(want, tok, LIFECYCLE_TOKEN_LEN) == 0;
+}
+
+/* A valid ?preview=TOKEN becomes a cookie scoped to the site's mount, and the browser is
+ * sent back to the same URL without it, so every link of the previewed pages works. */
+static void preview_cookie(request_t *r, const char *tok)
+{
+    util_buf_t loc = {0}, cookie = {0};
+    url_append_path(&loc, r->path, r->path_len);
+    size_t base = r->path_len - r->rel_len + 1;
+    util_buf_printf(&cookie, LIFECYCLE_PREVIEW_COOKIE "=%.*s; Path=", LIFECYCLE_TOKEN_LEN, tok);
+    url_append_path(&cookie, r->path, base);
+    util_buf_appends(&cookie, "; HttpOnly; SameSite=Lax");
+    response_begin(r, 302);
+    response_header(r, "Location", loc.data, loc.len);
+    response_header(r, "Set-Cookie", cookie.data, cookie.len);
+    response_header(r, "Cache-Control", "no-store", 8);
+    response_end_headers(r, 0);
+    util_buf_free(&loc);
+    util_buf_free(&cookie);
+}
+
+static bool preview_by_token(request_t *r, const lc_site_t *ls)
+{
+    const conf_site_t *s = r->site;
+    size_t len;
+    const char *tok;
+    if (r->query && (tok = param(r->query, r->query_len, LIFECYCLE_PREVIEW_PARAM, '&', &len))) {
+        if (!token_ok(r, s, tok, len))
+            return false;
+        preview_cookie(r, tok);
+        return true;
+    }
+    const http1_header_t *ck = request_header(r, "Cookie");
+    if (ck && (tok = param(ck->value.p, ck->value.len, LIFECYCLE_PREVIEW_COOKIE, ';', &len)) &&
+        token_ok(r, s, tok, len)) {
+        static_serve_ns(r, ls->preview_ns);
+        return true;
+    }
+    return false;
+}
+
+/* A request on a redesign's preview host: the whole host is that generation. */
+static bool preview_host(request_t *r, const lc_cache_t *c)
+{
+    size_t n = r->host_len;
+    const char *colon = memchr(r->host, ':', n);
+    if (colon && r->host[0] != '[')
+        n = (size_t)(colon - r->host);
+    for (size_t i = 0; i < c->npreviews; i++) {
+        const lc_preview_t *p = &c->previews[i];
+        if (!util_streq_nocase(r->host, n, p->host, p->len))
+            continue;
+        if (!get_or_head(r)) {
+            response_error(r, 405, "the preview is read-only");
+            return true;
+        }
+        r->rsite = &r->snap->router->sites[p->site];
+        r->site = r->rsite->site;
+        r->rel = r->path;
+        r->rel_len = r->path_len;
+        static_serve_ns(r, c->sites[p->site].preview_ns);
+        return true;
+    }
+    return false;
+}
+
+static module_result_t lifecycle_handle(request_t *r)
+{
+    const lc_cache_t *c = cache_for(r->snap);
+    if (c->npreviews && r->host && preview_host(r, c))
+        return MODULE_DONE;
+    const conf_site_t *s = r->site;
+    if (s->status.state == STATUS_ACTIVE)
+        return MODULE_DECLINED;
+    const lc_site_t *ls = &c->sites[s - r->snap->conf->sites];
+    switch (s->status.state) {
+    case STATUS_SUSPENDED:
+        notice(r, ls, is_home(r) && get_or_head(r) ? 200 : 503);
+        return MODULE_DONE;
+    case STATUS_CLOSED:
+        if (is_home(r) && get_or_head(r))
+            notice(r, ls, 200);
+        else
+            closed_redirect(r, s, ls);
+        return MODULE_DONE;
+    case STATUS_REDESIGN:
+        if (ls->preview_ns && get_or_head(r) &&
+            preview_by_token(r, ls))
+            return MODULE_DONE;
+        return MODULE_DECLINED;
+    case STATUS_ACTIVE:
+        break;
+    }
+    return MODULE_DECLINED;
+}
+
+static void lifecycle_worker_exit(struct worker *w)
+{
+    (void)w;
+    cache_clear(&cache);
+}
+
+const module_t module_lifecycle = {
+    .name = "lifecycle",
+    .handle = lifecycle_handle,
+    .worker_exit = lifecycle_worker_exit,
+    .accepts_any_method = 1,
+};
