@@ -32,7 +32,14 @@ typedef struct conn {
     struct conn *prev, *next;
     char *pend; /* bytes received but not yet consumed */
     uint32_t pend_len, pend_cap;
-    uint64_t body_left; /* Content-Length body bytes still to discard */
+    /* While a request body arrives, the request's head waits at pend[0, head_len), the body
+     * kept so far (POST bodies, for the modules that take them) follows it, and the bytes
+     * not yet looked at come after that. Other bodies are read and dropped: the response
+     * is given only once the whole request is in, so a body over the limit still gets
+     * its 413. */
+    uint32_t head_len;
+    uint32_t body_kept;
+    uint64_t body_left; /* Content-Length bytes still to come */
     http1_chunked_t chunk;
     SSL *ssl;               /* NULL on plain connections */
     snapshot_t *hs_snap;    /* pinned while the TLS handshake may consult its SNI table */
@@ -42,6 +49,7 @@ typedef struct conn {
     uint8_t handles_open; /* tcp + timer: freed when both close callbacks ran */
     bool in_body;
     bool chunked;
+    bool collect; /* keep the body (POST) rather than drop it */
     bool close_after;
     bool closing;
     bool lingering;
@@ -306,36 +314,59 @@ static bool flush(conn_t *c)
     return c->ssl ? tls_flush(c, iov, n) : send_bytes(c, iov, n);
 }
 
-/* Discards request-body bytes; returns bytes consumed, or -1 when the body is malformed
- * or larger than allowed (the connection then closes). */
-static long consume_body(conn_t *c, char *data, size_t len)
+enum { BODY_MORE = 0, BODY_DONE = 1, BODY_BAD = -1, BODY_TOO_LARGE = -2 };
+
+/* Takes in the body bytes that arrived (see the pend layout at conn_t). */
+static int feed_body(conn_t *c)
 {
+    size_t raw = (size_t)c->head_len + c->body_kept;
+    size_t avail = c->pend_len - raw;
+    char *p = c->pend + raw;
     if (!c->chunked) {
-        size_t n = len < c->body_left ? len : (size_t)c->body_left;
+        size_t n = avail < c->body_left ? avail : (size_t)c->body_left;
+        if (c->collect) {
+            c->body_kept += (uint32_t)n;
+        } else {
+            memmove(p, p + n, avail - n);
+            c->pend_len -= (uint32_t)n;
+        }
         c->body_left -= n;
-        if (c->body_left == 0)
-            c->in_body = false;
-        return (long)n;
+        return c->body_left == 0 ? BODY_DONE : BODY_MORE;
     }
     size_t consumed = 0, out = 0;
-    int rc = http1_chunked_decode(&c->chunk, data, len, &consumed, &out);
-    if (rc < 0 || c->chunk.total > limits(c)->max_body_bytes)
-        return -1;
-    if (rc == 1)
-        c->in_body = false;
-    return (long)consumed;
+    int rc = http1_chunked_decode(&c->chunk, p, avail, &consumed, &out);
+    if (rc < 0)
+        return BODY_BAD;
+    if (c->chunk.total > limits(c)->max_body_bytes)
+        return BODY_TOO_LARGE;
+    size_t keep = c->collect ? out : 0;
+    memmove(p + keep, p + consumed, avail - consumed);
+    c->pend_len -= (uint32_t)(consumed - keep);
+    c->body_kept += (uint32_t)keep;
+    return rc == 1 ? BODY_DONE : BODY_MORE;
 }
 
-static void start_body(conn_t *c, const http1_request_t *h)
+/* The request at data[pos] has a body: move it and everything after it into pend, so the
+ * head stays put while the body arrives. */
+static void start_body(conn_t *c, const http1_request_t *h, char *data, size_t pos, size_t len)
 {
-    if (h->chunked) {
-        c->in_body = true;
-        c->chunked = true;
+    size_t rest = len - pos;
+    if (data == c->pend)
+        memmove(c->pend, c->pend + pos, rest);
+    else
+        memcpy(alloc_pend(c, rest), data + pos, rest);
+    c->pend_len = (uint32_t)rest;
+    c->in_body = true;
+    c->head_len = (uint32_t)h->head_len;
+    c->body_kept = 0;
+    c->collect = h->method == HTTP_M_POST;
+    c->chunked = h->chunked;
+    c->body_left = h->chunked ? 0 : h->content_length;
+    if (h->chunked)
         http1_chunked_init(&c->chunk);
-    } else if (h->has_content_length && h->content_length > 0) {
-        c->in_body = true;
-        c->chunked = false;
-        c->body_left = h->content_length;
+    if (h->expect_continue) {
+        static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+        worker_out_copy(c->w, cont, sizeof cont - 1);
     }
 }
 
@@ -350,39 +381,64 @@ static void process(conn_t *c, char *data, size_t len)
     };
     http1_request_t h;
     size_t pos = 0;
+    bool tls = c->ssl != NULL;
 
-    while (pos < len && !c->close_after) {
+    while (!c->close_after) {
+        int status = 0;
+        const char *reason = NULL;
         if (c->in_body) {
-            long n = consume_body(c, data + pos, len - pos);
-            if (n < 0) {
+            /* Here data == c->pend and pos == 0. */
+            int b = feed_body(c);
+            if (b == BODY_MORE)
+                break;
+            if (b < 0) {
+                request_reject(w, &c->peer, b == BODY_TOO_LARGE ? 413 : 400,
+                               b == BODY_TOO_LARGE ? "request body too large"
+                                                   : "malformed chunked body");
                 c->close_after = true;
                 break;
             }
-            pos += (size_t)n;
-            continue;
+            c->in_body = false;
+            /* The head is whole and unchanged: parsing it again is cheaper than keeping a
+             * copy of the parse result in every connection. */
+            http1_parse_request(c->pend, c->head_len, &hl, &h, &status, &reason);
+            size_t used = (size_t)c->head_len + c->body_kept;
+            if (!request_handle(w, &c->peer, &h, tls, c->collect ? c->pend + c->head_len : NULL,
+                                c->body_kept))
+                c->close_after = true;
+            data = c->pend;
+            len = c->pend_len;
+            pos = used;
+        } else {
+            if (pos >= len)
+                break;
+            int rc = http1_parse_request(data + pos, len - pos, &hl, &h, &status, &reason);
+            if (rc == HTTP1_PARTIAL)
+                break;
+            if (rc == HTTP1_ERROR) {
+                request_reject(w, &c->peer, status, reason);
+                c->close_after = true;
+                pos = len;
+                break;
+            }
+            if (h.chunked || (h.has_content_length && h.content_length > 0)) {
+                /* Refuse a body over the limit before reading any of it. */
+                if (h.has_content_length && h.content_length > lim->max_body_bytes) {
+                    request_reject(w, &c->peer, 413, "request body too large");
+                    c->close_after = true;
+                    pos = len;
+                    break;
+                }
+                start_body(c, &h, data, pos, len);
+                data = c->pend;
+                len = c->pend_len;
+                pos = 0;
+                continue;
+            }
+            pos += h.head_len;
+            if (!request_handle(w, &c->peer, &h, tls, NULL, 0))
+                c->close_after = true;
         }
-        int status = 0;
-        const char *reason = NULL;
-        int rc = http1_parse_request(data + pos, len - pos, &hl, &h, &status, &reason);
-        if (rc == HTTP1_PARTIAL)
-            break;
-        if (rc == HTTP1_ERROR) {
-            request_reject(w, &c->peer, status, reason);
-            c->close_after = true;
-            pos = len;
-            break;
-        }
-        pos += h.head_len;
-        /* Refuse a body over the limit before reading any of it. */
-        if (h.has_content_length && h.content_length > lim->max_body_bytes) {
-            request_reject(w, &c->peer, 413, "request body too large");
-            c->close_after = true;
-            pos = len;
-            break;
-        }
-        if (!request_handle(w, &c->peer, &h, c->ssl != NULL))
-            c->close_after = true;
-        start_body(c, &h);
         if (w->nparts > WORKER_MAX_PARTS - 8 || w->out.len > 32 * 1024) {
             if (!flush(c))
                 goto out;
@@ -397,6 +453,8 @@ static void process(conn_t *c, char *data, size_t len)
     size_t rest = len - pos;
     if (c->close_after) {
         drop_pend(c);
+    } else if (c->in_body) {
+        /* pend holds the request being received; nothing else to keep */
     } else if (rest == 0) {
         if (c->pend)
             drop_pend(c);

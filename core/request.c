@@ -179,6 +179,10 @@ static void redirect_https(request_t *r)
 static void dispatch(request_t *r)
 {
     const http1_request_t *h = r->h;
+    if (r->method == HTTP_M_CONNECT) {
+        response_error(r, 405, "method not allowed"); /* we are not a proxy */
+        return;
+    }
     path_target_t info;
     size_t len = 0;
     int rc = path_normalize(h->target.p, h->target.len, r->worker->pathbuf,
@@ -242,7 +246,8 @@ static void dispatch(request_t *r)
     response_error(r, 404, "not found");
 }
 
-bool request_handle(worker_t *w, const peer_addr_t *peer, const http1_request_t *h, bool tls)
+bool request_handle(worker_t *w, const peer_addr_t *peer, const http1_request_t *h, bool tls,
+                    const char *body, size_t body_len)
 {
     worker_update_time(w);
     request_t r = {
@@ -253,6 +258,9 @@ bool request_handle(worker_t *w, const peer_addr_t *peer, const http1_request_t 
         .head_only = h->method == HTTP_M_HEAD,
         .keep_alive = h->keep_alive && !w->stopping,
         .tls = tls,
+        .body = body,
+        .body_len = body_len,
+        .peer = peer,
         .start_ns = start_time(),
     };
     dispatch(&r);
