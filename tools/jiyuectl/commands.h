@@ -8,3 +8,8 @@ CTL_COMMAND(import, "[--generation GEN] SITE DIR",
             "replace a site's pages with the files under DIR (one transaction)")
 CTL_COMMAND(ls, "[--generation GEN] SITE", "list a site's pages: path, type, size, gzip size, mtime")
 CTL_COMMAND(rm, "[--generation GEN] SITE PATH", "remove one page from a site")
+CTL_COMMAND(promote, "SITE GEN", "serve generation GEN of a site from now on (one step; see rollback)")
+CTL_COMMAND(rollback, "SITE", "serve the generation a site served before its last promote")
+CTL_COMMAND(preview, "SITE", "print the preview token of a redesign's new generation")
+CTL_COMMAND(census, "sites|columns [--format csv|json] [--bom]",
+            "the census tables (基本信息表, 栏目信息表) on stdout")

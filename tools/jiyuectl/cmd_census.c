@@ -1,0 +1,309 @@
+/* tools/jiyuectl/cmd_census.c: `jiyuectl census sites|columns [--format csv|json] [--bom]`:
+ * the two census tables the seed asks every cluster to keep, written to standard output
+ * in UTF-8:
+ *   sites    基本信息表: one row per site (registration, domains, status with its dates);
+ *   columns  栏目信息表: one row per column, with its item count and last update taken
+ *            from the site's live generation in the store: the HTML pages under
+ *            /<column>/ other than the column's own index.html, and the newest of their
+ *            modification times (Beijing date). Without a store every count is 0.
+ * CSV follows RFC 4180 (CRLF, quoted where needed) with Chinese header labels; --bom puts
+ * a UTF-8 byte order mark first, which spreadsheet software needs to read UTF-8. JSON is
+ * an array of objects keyed by the English field names, with Chinese left unescaped. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ctl.h"
+#include "router.h"
+#include "store_keys.h"
+#include "util.h"
+
+typedef struct field {
+    const char *key;   /* JSON key */
+    const char *label; /* CSV header */
+} field_t;
+
+static const field_t site_fields[] = {
+    {"site_code", "网站标识码"}, {"id", "站点标识"},     {"name", "网站名称"},
+    {"kind", "网站类型"},        {"parent", "上级网站"}, {"organizer", "主办单位"},
+    {"url", "首页地址"},         {"domains", "域名"},    {"aliases", "旧域名"},
+    {"status", "运行状态"},      {"status_from", "开始日期"}, {"status_until", "结束日期"},
+    {"status_reason", "原因"},   {"migrate_to", "迁移至"}, {"generation", "改版版本"},
+    {"icp", "ICP备案号"},        {"police", "公安备案号"}, {"contact", "联系方式"},
+};
+#define NSITE_FIELDS (sizeof site_fields / sizeof site_fields[0])
+
+static const field_t column_fields[] = {
+    {"site", "站点标识"}, {"site_name", "网站名称"}, {"id", "栏目标识"}, {"name", "栏目名称"},
+    {"type", "栏目类型"}, {"items", "信息条数"},     {"last_update", "最近更新"},
+};
+#define NCOLUMN_FIELDS (sizeof column_fields / sizeof column_fields[0])
+
+typedef struct out {
+    bool json;
+    const field_t *fields;
+    size_t nfields;
+    size_t rows;
+} out_t;
+
+static void csv_cell(const char *v)
+{
+    if (!v)
+        v = "";
+    if (!strpbrk(v, ",\"\r\n")) {
+        fputs(v, stdout);
+        return;
+    }
+    putchar('"');
+    for (; *v; v++) {
+        if (*v == '"')
+            putchar('"');
+        putchar(*v);
+    }
+    putchar('"');
+}
+
+static void json_str(const char *v)
+{
+    if (!v) {
+        fputs("null", stdout);
+        return;
+    }
+    putchar('"');
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            printf("\\%c", *p);
+        else if (*p == '\n')
+            fputs("\\n", stdout);
+        else if (*p < 0x20 || *p == 0x7f)
+            printf("\\u%04x", *p);
+        else
+            putchar(*p);
+    }
+    putchar('"');
+}
+
+static void out_begin(out_t *o, bool bom)
+{
+    if (o->json) {
+        putchar('[');
+        return;
+    }
+    if (bom)
+        fputs("\xEF\xBB\xBF", stdout);
+    for (size_t i = 0; i < o->nfields; i++) {
+        if (i)
+            putchar(',');
+        csv_cell(o->fields[i].label);
+    }
+    fputs("\r\n", stdout);
+}
+
+/* One row: values in field order; NULL is an empty cell (null in JSON). `numeric` marks
+ * fields written as JSON numbers. */
+static void out_row(out_t *o, const char *const *vals, const bool *numeric)
+{
+    if (o->json) {
+        fputs(o->rows ? ",\n  {" : "\n  {", stdout);
+        for (size_t i = 0; i < o->nfields; i++) {
+            if (i)
+                fputs(", ", stdout);
+            json_str(o->fields[i].key);
+            fputs(": ", stdout);
+            if (numeric && numeric[i] && vals[i])
+                fputs(vals[i], stdout);
+            else
+                json_str(vals[i]);
+        }
+        putchar('}');
+    } else {
+        for (size_t i = 0; i < o->nfields; i++) {
+            if (i)
+                putchar(',');
+            csv_cell(vals[i]);
+        }
+        fputs("\r\n", stdout);
+    }
+    o->rows++;
+}
+
+static void out_end(out_t *o)
+{
+    if (o->json)
+        fputs(o->rows ? "\n]\n" : "]\n", stdout);
+}
+
+static char *join(char *const *v, size_t n, const char *sep)
+{
+    util_buf_t b = {0};
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            util_buf_appends(&b, sep);
+        util_buf_appends(&b, v[i]);
+    }
+    util_buf_append(&b, "", 1);
+    return b.data;
+}
+
+static void site_rows(ctl_t *ctl, out_t *o)
+{
+    router_t *r = router_build(ctl->conf);
+    for (size_t i = 0; i < ctl->conf->nsites; i++) {
+        const conf_site_t *s = &ctl->conf->sites[i];
+        const conf_status_t *st = &s->status;
+        const router_site_t *rs = router_site(r, s->id);
+        char *url = util_asprintf("http://%s%s", rs && rs->canon_host ? rs->canon_host : "",
+                                  rs ? rs->canon_prefix : "/");
+        char *domains = join(s->hosts, s->nhosts, " ");
+        char *aliases = join(s->aliases, s->naliases, " ");
+        const char *from = st->state == STATUS_CLOSED ? st->date : st->from;
+        const char *vals[NSITE_FIELDS] = {
+            s->reg.site_code, s->id, s->name, conf_kind_name(s->kind), s->parent_id,
+            s->reg.organizer, url, domains, aliases, conf_state_name(st->state), from,
+            st->until, st->reason, st->migrate_to, st->generation, s->reg.icp, s->reg.police,
+            s->reg.contact,
+        };
+        out_row(o, vals, NULL);
+        free(url);
+        free(domains);
+        free(aliases);
+    }
+    router_free(r);
+}
+
+typedef struct col_count {
+    const conf_site_t *site;
+    size_t *items;
+    int64_t *newest;
+} col_count_t;
+
+static int count_page(void *ud, const char *path, size_t len, const store_page_t *p)
+{
+    col_count_t *cc = ud;
+    if (p->content_type_len < 9 || memcmp(p->content_type, "text/html", 9) != 0)
+        return 0;
+    for (size_t c = 0; c < cc->site->ncolumns; c++) {
+        const char *id = cc->site->columns[c].id;
+        size_t n = strlen(id);
+        /* "/<id>/..." but not "/<id>/index.html", the column's own list page */
+        if (len <= n + 2 || path[0] != '/' || memcmp(path + 1, id, n) != 0 || path[n + 1] != '/')
+            continue;
+        if (len == n + 2 + 10 && memcmp(path + n + 2, "index.html", 10) == 0)
+            continue;
+        cc->items[c]++;
+        if (p->mtime > cc->newest[c])
+            cc->newest[c] = p->mtime;
+    }
+    return 0;
+}
+
+static int column_rows(ctl_t *ctl, out_t *o, store_txn_t *t)
+{
+    for (size_t i = 0; i < ctl->conf->nsites; i++) {
+        const conf_site_t *s = &ctl->conf->sites[i];
+        size_t nc = s->ncolumns ? s->ncolumns : 1;
+        col_count_t cc = {s, util_calloc(nc, sizeof(size_t)), util_calloc(nc, sizeof(int64_t))};
+        if (t) {
+            char ns[STORE_KEY_MAX + 1];
+            int rc = store_site_live(t, s->id, ns, sizeof ns);
+            if (rc == 0)
+                rc = store_page_each(t, ns, count_page, &cc);
+            if (rc != 0) {
+                free(cc.items);
+                free(cc.newest);
+                return ctl_fail(ctl, "reading %s: %s", s->id, store_strerror(rc));
+            }
+        }
+        for (size_t c = 0; c < s->ncolumns; c++) {
+            const conf_column_t *col = &s->columns[c];
+            char items[24], when[16] = "";
+            snprintf(items, sizeof items, "%zu", cc.items[c]);
+            if (cc.items[c]) {
+                time_t bj = (time_t)(cc.newest[c] + 8 * 3600);
+                struct tm tm;
+                if (gmtime_r(&bj, &tm))
+                    strftime(when, sizeof when, "%Y-%m-%d", &tm);
+            }
+            const char *vals[NCOLUMN_FIELDS] = {s->id, s->name, col->id, col->name,
+                                                conf_column_type_name(col->type), items,
+                                                when[0] ? when : NULL};
+            static const bool numeric[NCOLUMN_FIELDS] = {[5] = true};
+            out_row(o, vals, numeric);
+        }
+        free(cc.items);
+        free(cc.newest);
+    }
+    return CTL_OK;
+}
+
+int ctl_cmd_census(ctl_t *ctl, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"bom", no_argument, NULL, 'b'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    bool json = false, bom = false;
+    optind = 0;
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'f':
+            if (strcmp(optarg, "json") == 0)
+                json = true;
+            else if (strcmp(optarg, "csv") != 0)
+                return ctl_usage(ctl, "--format is csv or json, not '%s'", optarg);
+            break;
+        case 'b':
+            bom = true;
+            break;
+        case 'h':
+            return ctl_help(ctl);
+        default:
+            return ctl_usage(ctl, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (argc - optind != 1)
+        return ctl_usage(ctl, argc - optind < 1 ? "which table: sites or columns?" : "too many arguments");
+    const char *table = argv[optind];
+    bool columns = strcmp(table, "columns") == 0;
+    if (!columns && strcmp(table, "sites") != 0)
+        return ctl_usage(ctl, "unknown table '%s' (sites or columns)", table);
+    if (bom && json)
+        return ctl_usage(ctl, "--bom is for CSV only");
+    int rc = ctl_load_conf(ctl);
+    if (rc != CTL_OK)
+        return rc;
+
+    store_txn_t *t = NULL;
+    if (columns) {
+        /* Counts come from the store; a cluster never imported simply has none. */
+        store_options_t opt = {.map_size = ctl->conf->store_map_size, .read_only = true};
+        char *err = NULL;
+        ctl->store = store_open(ctl->conf->store, &opt, &err);
+        if (!ctl->store)
+            ctl_warn(ctl, "no store (%s): item counts are 0", err ? err : "cannot open");
+        free(err);
+        if (ctl->store && ((t = store_read_txn_new(ctl->store)) == NULL || store_read_renew(t) != 0)) {
+            store_txn_free(t);
+            return ctl_fail(ctl, "cannot read the store");
+        }
+    }
+    out_t o = {.json = json,
+               .fields = columns ? column_fields : site_fields,
+               .nfields = columns ? NCOLUMN_FIELDS : NSITE_FIELDS};
+    out_begin(&o, bom);
+    if (columns)
+        rc = column_rows(ctl, &o, t);
+    else
+        site_rows(ctl, &o);
+    out_end(&o);
+    store_txn_free(t);
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return ctl_fail(ctl, "cannot write the table");
+    return rc;
+}
