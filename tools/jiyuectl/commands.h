@@ -13,3 +13,9 @@ CTL_COMMAND(rollback, "SITE", "serve the generation a site served before its las
 CTL_COMMAND(preview, "SITE", "print the preview token of a redesign's new generation")
 CTL_COMMAND(census, "sites|columns [--format csv|json] [--bom]",
             "the census tables (基本信息表, 栏目信息表) on stdout")
+CTL_COMMAND(publish, "[--dry-run] [--KEY VALUE]... FILE",
+            "publish a Markdown/HTML article with YAML front matter; prints its URL path")
+CTL_COMMAND(update, "[--KEY VALUE]... FILE", "publish a new revision of a published article")
+CTL_COMMAND(unpublish, "--by NAME [--reason TEXT] SITE COLUMN ID | URL-PATH",
+            "take an article down (recorded in the audit trail)")
+CTL_COMMAND(history, "[SITE]", "list the audit trail: publish, update, unpublish records")

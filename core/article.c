@@ -1,0 +1,919 @@
+/* core/article.c: article records, their indexes and the audit trail in the store's
+ * "content" database (key families documented in store_keys.h), the front matter schema
+ * of an article, and the refusals.
+ *
+ * Records are length-prefixed and versioned so a later jiyue can read older ones:
+ *   article: "JYAR" u16 version(1), i64 pubtime, i64 updated, u64 seq, u32 revision, then
+ *            14 strings (u32 length, bytes, NUL): site column id title source author
+ *            publisher reviewer disclosure secrecy_by secrecy_date format body attachments
+ *   audit:   "JYAU" u16 version(1), i64 time, u32 revision, then 8 strings: action site
+ *            column id who reviewer title note
+ * The NUL after each string lets readers use them in place as C strings. */
+#include "article.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mime.h"
+#include "gzip.h"
+#include "store_keys.h"
+#include "util.h"
+
+#define KEYBUF (STORE_KEY_MAX + 1)
+
+/* ------------------------------------------------------------------ front matter */
+
+typedef struct meta_field {
+    const char *name;
+    size_t off;
+} meta_field_t;
+
+static const meta_field_t meta_fields[] = {
+    {"site", offsetof(article_meta_t, site)},
+    {"column", offsetof(article_meta_t, column)},
+    {"id", offsetof(article_meta_t, id)},
+    {"title", offsetof(article_meta_t, title)},
+    {"source", offsetof(article_meta_t, source)},
+    {"author", offsetof(article_meta_t, author)},
+    {"publisher", offsetof(article_meta_t, publisher)},
+    {"reviewer", offsetof(article_meta_t, reviewer)},
+    {"disclosure", offsetof(article_meta_t, disclosure)},
+    {"date", offsetof(article_meta_t, date)},
+    {"secrecy_by", offsetof(article_meta_t, secrecy_by)},
+    {"secrecy_date", offsetof(article_meta_t, secrecy_date)},
+};
+
+static char **field_ptr(article_meta_t *m, const meta_field_t *f)
+{
+    return (char **)((char *)m + f->off);
+}
+
+static void set_field(char **slot, const char *v)
+{
+    free(*slot);
+    *slot = v && *v ? util_strdup(v) : NULL;
+}
+
+static const char *scalar(const yaml_dom_node_t *v, const char *name, diag_t *d)
+{
+    if (v->kind != YAML_DOM_SCALAR) {
+        diag_error(d, v->file, v->line, v->col, "'%s' must be text, not a %s", name,
+                   yaml_dom_kind_name(v));
+        return NULL;
+    }
+    return yaml_dom_is_null(v) ? "" : v->str;
+}
+
+static void read_secrecy(article_meta_t *m, const yaml_dom_node_t *v, diag_t *d)
+{
+    m->secrecy_given = true;
+    if (v->kind != YAML_DOM_MAPPING) {
+        diag_error(d, v->file, v->line, v->col,
+                   "'secrecy_review' must be a mapping: {by: NAME, date: YYYY-MM-DD}");
+        return;
+    }
+    for (size_t i = 0; i < v->npairs; i++) {
+        const yaml_dom_node_t *k = v->pairs[i].key, *val = v->pairs[i].value;
+        const char *s;
+        if (strcmp(k->str, "by") == 0 && (s = scalar(val, "secrecy_review.by", d)))
+            set_field(&m->secrecy_by, s);
+        else if (strcmp(k->str, "date") == 0 && (s = scalar(val, "secrecy_review.date", d)))
+            set_field(&m->secrecy_date, s);
+        else if (strcmp(k->str, "by") != 0 && strcmp(k->str, "date") != 0)
+            diag_error(d, k->file, k->line, k->col,
+                       "unknown key '%s' in 'secrecy_review' (expected by and date)", k->str);
+    }
+}
+
+static void read_attachments(article_meta_t *m, const yaml_dom_node_t *v, diag_t *d)
+{
+    if (v->kind == YAML_DOM_SCALAR) {
+        if (!yaml_dom_is_null(v))
+            m->attachments[m->nattachments++] = util_strdup(v->str);
+        return;
+    }
+    if (v->kind != YAML_DOM_SEQUENCE) {
+        diag_error(d, v->file, v->line, v->col, "'attachments' must be a list of file paths");
+        return;
+    }
+    for (size_t i = 0; i < v->nitems; i++) {
+        const char *s = scalar(v->items[i], "attachments", d);
+        if (!s)
+            continue;
+        if (m->nattachments == ARTICLE_MAX_ATTACHMENTS) {
+            diag_error(d, v->file, v->line, v->col, "more than %d attachments",
+                       ARTICLE_MAX_ATTACHMENTS);
+            return;
+        }
+        m->attachments[m->nattachments++] = util_strdup(s);
+    }
+}
+
+int article_meta_read(article_meta_t *m, const yaml_dom_node_t *root, diag_t *d)
+{
+    size_t errors = d->errors;
+    for (size_t i = 0; i < root->npairs; i++) {
+        const yaml_dom_node_t *k = root->pairs[i].key, *v = root->pairs[i].value;
+        if (strcmp(k->str, "secrecy_review") == 0) {
+            read_secrecy(m, v, d);
+            continue;
+        }
+        if (strcmp(k->str, "attachments") == 0) {
+            read_attachments(m, v, d);
+            continue;
+        }
+        const meta_field_t *f = NULL;
+        for (size_t j = 0; j < UTIL_ARRAY_LEN(meta_fields); j++)
+            if (strcmp(meta_fields[j].name, k->str) == 0 && strncmp(k->str, "secrecy_", 8) != 0)
+                f = &meta_fields[j];
+        if (!f) {
+            diag_error(d, k->file, k->line, k->col,
+                       "unknown key '%s' (expected site, column, id, title, source, author, "
+                       "publisher, reviewer, disclosure, secrecy_review, date, attachments)",
+                       k->str);
+            continue;
+        }
+        const char *s = scalar(v, k->str, d);
+        if (s)
+            set_field(field_ptr(m, f), s);
+    }
+    return d->errors > errors ? -1 : 0;
+}
+
+int article_meta_set(article_meta_t *m, const char *key, const char *value)
+{
+    char name[32];
+    size_t n = strlen(key);
+    if (n >= sizeof name)
+        return -1;
+    for (size_t i = 0; i <= n; i++)
+        name[i] = key[i] == '-' ? '_' : key[i];
+    for (size_t j = 0; j < UTIL_ARRAY_LEN(meta_fields); j++) {
+        if (strcmp(meta_fields[j].name, name) == 0) {
+            set_field(field_ptr(m, &meta_fields[j]), value);
+            if (strncmp(name, "secrecy_", 8) == 0)
+                m->secrecy_given = true;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+void article_meta_free(article_meta_t *m)
+{
+    for (size_t j = 0; j < UTIL_ARRAY_LEN(meta_fields); j++)
+        free(*field_ptr(m, &meta_fields[j]));
+    for (size_t i = 0; i < m->nattachments; i++)
+        free(m->attachments[i]);
+    memset(m, 0, sizeof *m);
+}
+
+/* ------------------------------------------------------------------ time */
+
+int article_parse_time(const char *s, int64_t *out)
+{
+    size_t n = strlen(s);
+    if (n < 10)
+        return -1;
+    char day[11];
+    memcpy(day, s, 10);
+    day[10] = '\0';
+    int64_t days;
+    if (util_parse_date(day, &days) != 0)
+        return -1;
+    int64_t secs = 0, offset = ARTICLE_TZ_OFFSET;
+    const char *p = s + 10;
+    if (*p == ' ' || *p == 'T') {
+        p++;
+        int hh, mm, ss = 0, used = 0;
+        if (sscanf(p, "%2d:%2d%n", &hh, &mm, &used) != 2 || used != 5)
+            return -1;
+        p += 5;
+        if (*p == ':') {
+            if (!isdigit((unsigned char)p[1]) || !isdigit((unsigned char)p[2]))
+                return -1;
+            ss = (p[1] - '0') * 10 + (p[2] - '0');
+            p += 3;
+        }
+        if (hh > 23 || mm > 59 || ss > 59)
+            return -1;
+        secs = hh * 3600 + mm * 60 + ss;
+        if (*p == 'Z') {
+            offset = 0;
+            p++;
+        } else if (*p == '+' || *p == '-') {
+            int oh, om;
+            if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &used) != 2 || used != 5 || oh > 14 || om > 59)
+                return -1;
+            offset = (oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
+            p += 6;
+        }
+    }
+    if (*p)
+        return -1;
+    *out = days * 86400 + secs - offset;
+    return 0;
+}
+
+static void local_tm(int64_t t, struct tm *tm)
+{
+    time_t local = (time_t)(t + ARTICLE_TZ_OFFSET);
+    gmtime_r(&local, tm);
+}
+
+void article_format_minute(int64_t t, char buf[static 17])
+{
+    struct tm tm;
+    local_tm(t, &tm);
+    strftime(buf, 17, "%Y-%m-%d %H:%M", &tm);
+}
+
+void article_format_day(int64_t t, char buf[static 11])
+{
+    struct tm tm;
+    local_tm(t, &tm);
+    strftime(buf, 11, "%Y-%m-%d", &tm);
+}
+
+void article_format_rfc3339(int64_t t, char buf[static 26])
+{
+    struct tm tm;
+    local_tm(t, &tm);
+    strftime(buf, 26, "%Y-%m-%dT%H:%M:%S+08:00", &tm);
+}
+
+char *article_site_path(const conf_site_t *s)
+{
+    const conf_site_t *chain[64];
+    size_t n = 0;
+    for (; s && s->parent && n < UTIL_ARRAY_LEN(chain); s = s->parent)
+        chain[n++] = s;
+    util_buf_t b = {0};
+    util_buf_append(&b, "/", 1);
+    while (n--) {
+        if (!chain[n]->mount_path) { /* only on its own host: not below the portal's */
+            util_buf_free(&b);
+            return NULL;
+        }
+        util_buf_appends(&b, chain[n]->mount_path + 1);
+    }
+    return b.data;
+}
+
+bool article_id_ok(const char *id)
+{
+    size_t n = strlen(id);
+    if (n == 0 || n > 64 || id[0] == '-')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!(islower((unsigned char)id[i]) || isdigit((unsigned char)id[i]) || id[i] == '-'))
+            return false;
+    return true;
+}
+
+/* ------------------------------------------------------------------ refusals */
+
+static bool blank(const char *s)
+{
+    if (!s)
+        return true;
+    for (; *s; s++)
+        if (!isspace((unsigned char)*s))
+            return false;
+    return true;
+}
+
+const char *article_check(const conf_t *c, const article_meta_t *m, char *buf, size_t cap)
+{
+#define REFUSE(...) return (snprintf(buf, cap, __VA_ARGS__), buf)
+    if (blank(m->site))
+        REFUSE("no site given (site: in the front matter, or --site)");
+    const conf_site_t *s = conf_site_find(c, m->site);
+    if (!s)
+        REFUSE("unknown site '%s' (no such id in sites.d)", m->site);
+    if (blank(m->column))
+        REFUSE("no column given (column: in the front matter, or --column)");
+    if (!conf_column_find(s, m->column)) {
+        util_buf_t ids = {0};
+        for (size_t i = 0; i < s->ncolumns; i++)
+            util_buf_printf(&ids, "%s%s", i ? ", " : "", s->columns[i].id);
+        snprintf(buf, cap, "site '%s' has no column '%s' (its columns: %s)", m->site, m->column,
+                 ids.data ? ids.data : "none");
+        util_buf_free(&ids);
+        return buf;
+    }
+    if (blank(m->title))
+        REFUSE("missing title (title: in the front matter)");
+    if (blank(m->publisher))
+        REFUSE("missing publisher: 谁发布谁负责, name who publishes (publisher: ...)");
+    if (blank(m->reviewer))
+        REFUSE("missing reviewer: every article is reviewed before publication (reviewer: ...)");
+    if (strcmp(m->reviewer, m->publisher) == 0)
+        REFUSE("the reviewer must be someone other than the publisher (both are '%s')",
+               m->publisher);
+    if (blank(m->secrecy_by) || blank(m->secrecy_date))
+        REFUSE("missing confidentiality review (保密审查): secrecy_review: {by: NAME, date: "
+               "YYYY-MM-DD}");
+    int64_t t;
+    if (article_parse_time(m->secrecy_date, &t) != 0)
+        REFUSE("secrecy_review.date '%s' is not a date (YYYY-MM-DD)", m->secrecy_date);
+    if (blank(m->disclosure))
+        REFUSE("missing disclosure (公开属性): " ARTICLE_DISCLOSE_ACTIVE ", "
+               ARTICLE_DISCLOSE_ON_REQUEST " or " ARTICLE_DISCLOSE_WITHHELD);
+    if (strcmp(m->disclosure, ARTICLE_DISCLOSE_WITHHELD) == 0)
+        REFUSE("disclosure is " ARTICLE_DISCLOSE_WITHHELD ": this content must not be published");
+    if (strcmp(m->disclosure, ARTICLE_DISCLOSE_ACTIVE) != 0 &&
+        strcmp(m->disclosure, ARTICLE_DISCLOSE_ON_REQUEST) != 0)
+        REFUSE("unknown disclosure '%s' (expected " ARTICLE_DISCLOSE_ACTIVE ", "
+               ARTICLE_DISCLOSE_ON_REQUEST " or " ARTICLE_DISCLOSE_WITHHELD ")", m->disclosure);
+    if (m->date && (article_parse_time(m->date, &t) != 0 || t < 0))
+        REFUSE("date '%s' is not a time (YYYY-MM-DD or YYYY-MM-DD HH:MM)", m->date);
+    if (m->id && !article_id_ok(m->id))
+        REFUSE("id '%s' is not usable in a URL: 1 to 64 of a-z, 0-9 and '-'", m->id);
+    return NULL;
+#undef REFUSE
+}
+
+/* ------------------------------------------------------------------ encoding */
+
+static void put_u16(util_buf_t *b, uint16_t v)
+{
+    uint8_t p[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
+    util_buf_append(b, p, 2);
+}
+
+static void put_u32(util_buf_t *b, uint32_t v)
+{
+    uint8_t p[4];
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+    util_buf_append(b, p, 4);
+}
+
+static void put_u64(util_buf_t *b, uint64_t v)
+{
+    uint8_t p[8];
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+    util_buf_append(b, p, 8);
+}
+
+static void put_strn(util_buf_t *b, const char *s, size_t n)
+{
+    if (!s)
+        s = "", n = 0;
+    put_u32(b, (uint32_t)n);
+    util_buf_append(b, s, n);
+    util_buf_append(b, "", 1);
+}
+
+static void put_str(util_buf_t *b, const char *s)
+{
+    put_strn(b, s, s ? strlen(s) : 0);
+}
+
+typedef struct rd {
+    const uint8_t *p, *end;
+    bool bad;
+} rd_t;
+
+static uint64_t get_n(rd_t *r, int n)
+{
+    if (r->bad || r->end - r->p < n) {
+        r->bad = true;
+        return 0;
+    }
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++)
+        v |= (uint64_t)r->p[i] << (8 * i);
+    r->p += n;
+    return v;
+}
+
+static const char *get_str(rd_t *r, size_t *len)
+{
+    uint64_t n = get_n(r, 4);
+    if (r->bad || (uint64_t)(r->end - r->p) < n + 1 || r->p[n] != '\0') {
+        r->bad = true;
+        return "";
+    }
+    const char *s = (const char *)r->p;
+    r->p += n + 1;
+    if (len)
+        *len = (size_t)n;
+    return s;
+}
+
+static int decode_article(const void *data, size_t len, article_t *a)
+{
+    rd_t r = {data, (const uint8_t *)data + len, false};
+    if (len < 6 || memcmp(data, "JYAR", 4) != 0)
+        return STORE_ECORRUPT;
+    r.p += 4;
+    if (get_n(&r, 2) != 1)
+        return STORE_ECORRUPT;
+    memset(a, 0, sizeof *a);
+    a->pubtime = (int64_t)get_n(&r, 8);
+    a->updated = (int64_t)get_n(&r, 8);
+    a->seq = get_n(&r, 8);
+    a->revision = (uint32_t)get_n(&r, 4);
+    a->site = get_str(&r, NULL);
+    a->column = get_str(&r, NULL);
+    a->id = get_str(&r, NULL);
+    a->title = get_str(&r, NULL);
+    a->source = get_str(&r, NULL);
+    a->author = get_str(&r, NULL);
+    a->publisher = get_str(&r, NULL);
+    a->reviewer = get_str(&r, NULL);
+    a->disclosure = get_str(&r, NULL);
+    a->secrecy_by = get_str(&r, NULL);
+    a->secrecy_date = get_str(&r, NULL);
+    a->format = get_str(&r, NULL);
+    a->body = get_str(&r, &a->body_len);
+    a->attachments = get_str(&r, NULL);
+    return r.bad ? STORE_ECORRUPT : STORE_OK;
+}
+
+static int decode_audit(const void *data, size_t len, article_audit_t *a)
+{
+    rd_t r = {data, (const uint8_t *)data + len, false};
+    if (len < 6 || memcmp(data, "JYAU", 4) != 0)
+        return STORE_ECORRUPT;
+    r.p += 4;
+    if (get_n(&r, 2) != 1)
+        return STORE_ECORRUPT;
+    a->time = (int64_t)get_n(&r, 8);
+    a->revision = (uint32_t)get_n(&r, 4);
+    a->action = get_str(&r, NULL);
+    a->site = get_str(&r, NULL);
+    a->column = get_str(&r, NULL);
+    a->id = get_str(&r, NULL);
+    a->who = get_str(&r, NULL);
+    a->reviewer = get_str(&r, NULL);
+    a->title = get_str(&r, NULL);
+    a->note = get_str(&r, NULL);
+    return r.bad ? STORE_ECORRUPT : STORE_OK;
+}
+
+/* ------------------------------------------------------------------ keys */
+
+static size_t key_article(char *k, const char *site, const char *col, const char *id)
+{
+    int n = snprintf(k, KEYBUF, "a/%s/%s/%s", site, col, id);
+    return n > 0 && n < KEYBUF ? (size_t)n : 0;
+}
+
+static void rank(char out[33], int64_t pubtime, uint64_t seq)
+{
+    snprintf(out, 33, "%016" PRIx64 "%016" PRIx64, (uint64_t)INT64_MAX - (uint64_t)pubtime, seq);
+}
+
+static size_t key_index(char *k, const char *site, const char *col, int64_t pubtime, uint64_t seq)
+{
+    char r[33];
+    rank(r, pubtime, seq);
+    int n = snprintf(k, KEYBUF, "i/%s/%s/%s", site, col, r);
+    return n > 0 && n < KEYBUF ? (size_t)n : 0;
+}
+
+static size_t key_global(char *k, int64_t pubtime, uint64_t seq)
+{
+    char r[33];
+    rank(r, pubtime, seq);
+    return (size_t)snprintf(k, KEYBUF, "g/%s", r);
+}
+
+static uint64_t read_u64(const void *v, size_t len)
+{
+    rd_t r = {v, (const uint8_t *)v + len, false};
+    uint64_t x = get_n(&r, 8);
+    return r.bad ? 0 : x;
+}
+
+/* ------------------------------------------------------------------ reading */
+
+int article_get(store_txn_t *t, const char *site, const char *column, const char *id,
+                article_t *out)
+{
+    char k[KEYBUF];
+    size_t kl = key_article(k, site, column, id);
+    if (!kl)
+        return STORE_EKEY;
+    const void *v;
+    size_t len;
+    int rc = store_content_get(t, k, kl, &v, &len);
+    return rc ? rc : decode_article(v, len, out);
+}
+
+uint64_t article_column_count(store_txn_t *t, const char *site, const char *column)
+{
+    char k[KEYBUF];
+    int n = snprintf(k, sizeof k, "c/%s/%s", site, column);
+    const void *v;
+    size_t len;
+    if (n <= 0 || n >= KEYBUF || store_content_get(t, k, (size_t)n, &v, &len) != 0)
+        return 0;
+    return read_u64(v, len);
+}
+
+void article_version(store_txn_t *t, const char *site, uint64_t *version, int64_t *mtime)
+{
+    char k[KEYBUF];
+    int n = snprintf(k, sizeof k, "v/%s", site ? site : "");
+    const void *v;
+    size_t len;
+    *version = 0;
+    *mtime = 0;
+    if (n > 0 && n < KEYBUF && store_content_get(t, k, (size_t)n, &v, &len) == 0 && len >= 16) {
+        *version = read_u64(v, len);
+        *mtime = (int64_t)read_u64((const uint8_t *)v + 8, len - 8);
+    }
+}
+
+typedef struct walk {
+    store_txn_t *t;
+    size_t skip, limit, seen;
+    article_fn fn;
+    void *ud;
+    const char *site, *column; /* column walks: the value is only the id */
+} walk_t;
+
+static int walk_cb(void *ud, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    walk_t *w = ud;
+    if (w->limit == 0)
+        return 1;
+    if (w->skip) {
+        w->skip--;
+        return 0;
+    }
+    char buf[KEYBUF];
+    if (vlen >= sizeof buf)
+        return 0;
+    memcpy(buf, val, vlen);
+    buf[vlen] = '\0';
+    article_t a;
+    int rc;
+    if (w->site) {
+        rc = article_get(w->t, w->site, w->column, buf, &a);
+    } else {
+        char *col = strchr(buf, '/');
+        char *id = col ? strchr(col + 1, '/') : NULL;
+        if (!id)
+            return 0;
+        *col++ = '\0';
+        *id++ = '\0';
+        rc = article_get(w->t, buf, col, id, &a);
+    }
+    if (rc != 0)
+        return 0; /* an index entry without its article is skipped, never shown half */
+    w->limit--;
+    return w->fn(w->ud, &a);
+}
+
+int article_column_each(store_txn_t *t, const char *site, const char *column, size_t skip,
+                        size_t limit, article_fn fn, void *ud)
+{
+    char p[KEYBUF];
+    int n = snprintf(p, sizeof p, "i/%s/%s/", site, column);
+    if (n <= 0 || n >= KEYBUF)
+        return STORE_EKEY;
+    walk_t w = {t, skip, limit, 0, fn, ud, site, column};
+    int rc = store_content_each(t, p, (size_t)n, walk_cb, &w);
+    return w.limit == 0 && rc == 1 ? 0 : rc;
+}
+
+int article_latest_each(store_txn_t *t, size_t skip, size_t limit, article_fn fn, void *ud)
+{
+    walk_t w = {t, skip, limit, 0, fn, ud, NULL, NULL};
+    int rc = store_content_each(t, "g/", 2, walk_cb, &w);
+    return w.limit == 0 && rc == 1 ? 0 : rc;
+}
+
+typedef struct hist {
+    const char *site;
+    article_audit_fn fn;
+    void *ud;
+} hist_t;
+
+static int hist_cb(void *ud, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    hist_t *h = ud;
+    article_audit_t a = {0};
+    if (decode_audit(val, vlen, &a) != 0)
+        return 0;
+    char seq[17];
+    if (klen == 18) {
+        memcpy(seq, (const char *)key + 2, 16);
+        seq[16] = '\0';
+        a.seq = strtoull(seq, NULL, 16);
+    }
+    if (h->site && strcmp(h->site, a.site) != 0)
+        return 0;
+    return h->fn(h->ud, &a);
+}
+
+int article_history_each(store_txn_t *t, const char *site, article_audit_fn fn, void *ud)
+{
+    hist_t h = {site, fn, ud};
+    return store_content_each(t, "h/", 2, hist_cb, &h);
+}
+
+/* ------------------------------------------------------------------ writing */
+
+static int next_seq(store_txn_t *w, uint64_t *seq)
+{
+    const void *v;
+    size_t len;
+    uint64_t cur = 0;
+    int rc = store_content_get(w, "n/seq", 5, &v, &len);
+    if (rc == 0)
+        cur = read_u64(v, len);
+    else if (rc != STORE_NOTFOUND)
+        return rc;
+    *seq = cur + 1;
+    util_buf_t b = {0};
+    put_u64(&b, *seq);
+    rc = store_content_put(w, "n/seq", 5, b.data, b.len);
+    util_buf_free(&b);
+    return rc;
+}
+
+static int add_count(store_txn_t *w, const char *site, const char *col, int delta)
+{
+    char k[KEYBUF];
+    int n = snprintf(k, sizeof k, "c/%s/%s", site, col);
+    uint64_t cur = article_column_count(w, site, col);
+    cur = delta < 0 && cur == 0 ? 0 : cur + (uint64_t)(int64_t)delta;
+    util_buf_t b = {0};
+    put_u64(&b, cur);
+    int rc = store_content_put(w, k, (size_t)n, b.data, b.len);
+    util_buf_free(&b);
+    return rc;
+}
+
+static int bump_version(store_txn_t *w, const char *site, int64_t now)
+{
+    uint64_t ver;
+    int64_t mt;
+    article_version(w, site, &ver, &mt);
+    char k[KEYBUF];
+    int n = snprintf(k, sizeof k, "v/%s", site ? site : "");
+    util_buf_t b = {0};
+    put_u64(&b, ver + 1);
+    put_u64(&b, (uint64_t)now);
+    int rc = store_content_put(w, k, (size_t)n, b.data, b.len);
+    util_buf_free(&b);
+    return rc;
+}
+
+static int append_audit(store_txn_t *w, int64_t now, const char *action, const char *site,
+                        const char *col, const char *id, uint32_t revision, const char *who,
+                        const char *reviewer, const char *title, const char *note,
+                        uint64_t *seq_out)
+{
+    uint64_t seq;
+    int rc = next_seq(w, &seq);
+    if (rc != 0)
+        return rc;
+    util_buf_t b = {0};
+    util_buf_append(&b, "JYAU", 4);
+    put_u16(&b, 1);
+    put_u64(&b, (uint64_t)now);
+    put_u32(&b, revision);
+    put_str(&b, action);
+    put_str(&b, site);
+    put_str(&b, col);
+    put_str(&b, id);
+    put_str(&b, who);
+    put_str(&b, reviewer);
+    put_str(&b, title);
+    put_str(&b, note);
+    char k[32];
+    int n = snprintf(k, sizeof k, "h/%016" PRIx64, seq);
+    rc = store_content_put(w, k, (size_t)n, b.data, b.len);
+    util_buf_free(&b);
+    *seq_out = seq;
+    return rc;
+}
+
+static char *att_ns(const char *site)
+{
+    return util_asprintf("%s" STORE_ATT_NS_SUFFIX, site);
+}
+
+/* Deletes the attachments named in a record's newline-separated list. */
+static int drop_attachments(store_txn_t *w, const char *site, const char *col, const char *id,
+                            const char *names)
+{
+    char *ns = att_ns(site);
+    int rc = 0;
+    const char *p = names;
+    while (rc == 0 && p && *p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        char *path = util_asprintf("/%s/%s/%.*s", col, id, (int)n, p);
+        rc = store_page_del(w, ns, path);
+        if (rc == STORE_NOTFOUND)
+            rc = 0;
+        free(path);
+        p = nl ? nl + 1 : NULL;
+    }
+    free(ns);
+    return rc;
+}
+
+static int put_attachments(store_txn_t *w, const char *site, const char *col, const char *id,
+                           const article_file_t *files, size_t nfiles, int64_t now)
+{
+    char *ns = att_ns(site);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < nfiles; i++) {
+        const char *type = mime_for_name(files[i].name);
+        uint8_t *gz = NULL;
+        size_t gz_len = 0;
+        if (mime_is_compressible(type) && gzip_variant(files[i].data, files[i].len, &gz, &gz_len) < 0)
+            gz = NULL;
+        char *path = util_asprintf("/%s/%s/%s", col, id, files[i].name);
+        rc = store_page_put(w, ns, path, type, files[i].data, files[i].len, gz, gz_len, now);
+        free(path);
+        free(gz);
+    }
+    free(ns);
+    return rc;
+}
+
+#define FAIL(...) do { snprintf(err, cap, __VA_ARGS__); goto fail; } while (0)
+
+int article_publish(store_t *s, article_op_t op, const article_meta_t *m, const char *format,
+                    const char *body_html, size_t body_len, const article_file_t *files,
+                    size_t nfiles, int64_t now, article_result_t *res, char *err, size_t cap)
+{
+    int rc;
+    char *old_atts = NULL;
+    util_buf_t rec = {0}, names = {0};
+    store_txn_t *w = store_write_begin(s, &rc);
+    if (!w) {
+        snprintf(err, cap, "%s", store_strerror(rc));
+        return -1;
+    }
+    char k[KEYBUF], ki[KEYBUF];
+    size_t kl = key_article(k, m->site, m->column, m->id);
+    if (!kl)
+        FAIL("article key too long");
+    article_t old;
+    rc = article_get(w, m->site, m->column, m->id, &old);
+    if (rc != 0 && rc != STORE_NOTFOUND)
+        FAIL("%s", store_strerror(rc));
+    bool exists = rc == 0;
+    if (op == ARTICLE_PUBLISH && exists)
+        FAIL("%s/%s/%s.html is already published (revision %u): use jiyuectl update to publish "
+             "a new revision", m->site, m->column, m->id, old.revision);
+    if (op == ARTICLE_UPDATE && !exists)
+        FAIL("no article %s/%s/%s.html to update: use jiyuectl publish", m->site, m->column, m->id);
+
+    uint64_t seq;
+    uint32_t revision = 1;
+    int64_t pubtime = now;
+    if (exists) {
+        /* Copy what we need: the old record's memory is not ours once we write. */
+        seq = old.seq;
+        revision = old.revision + 1;
+        pubtime = old.pubtime;
+        old_atts = util_strdup(old.attachments);
+        size_t n = key_index(ki, m->site, m->column, old.pubtime, old.seq);
+        if ((rc = store_content_del(w, ki, n)) != 0 && rc != STORE_NOTFOUND)
+            FAIL("%s", store_strerror(rc));
+        n = key_global(ki, old.pubtime, old.seq);
+        if ((rc = store_content_del(w, ki, n)) != 0 && rc != STORE_NOTFOUND)
+            FAIL("%s", store_strerror(rc));
+        if ((rc = drop_attachments(w, m->site, m->column, m->id, old_atts)) != 0)
+            FAIL("%s", store_strerror(rc));
+    } else if ((rc = next_seq(w, &seq)) != 0) {
+        FAIL("%s", store_strerror(rc));
+    }
+    if (m->date)
+        article_parse_time(m->date, &pubtime);
+
+    for (size_t i = 0; i < nfiles; i++)
+        util_buf_printf(&names, "%s%s", i ? "\n" : "", files[i].name);
+    util_buf_append(&rec, "JYAR", 4);
+    put_u16(&rec, 1);
+    put_u64(&rec, (uint64_t)pubtime);
+    put_u64(&rec, (uint64_t)now);
+    put_u64(&rec, seq);
+    put_u32(&rec, revision);
+    put_str(&rec, m->site);
+    put_str(&rec, m->column);
+    put_str(&rec, m->id);
+    put_str(&rec, m->title);
+    put_str(&rec, m->source);
+    put_str(&rec, m->author);
+    put_str(&rec, m->publisher);
+    put_str(&rec, m->reviewer);
+    put_str(&rec, m->disclosure);
+    put_str(&rec, m->secrecy_by);
+    put_str(&rec, m->secrecy_date);
+    put_str(&rec, format);
+    put_strn(&rec, body_html, body_len);
+    put_strn(&rec, names.data, names.len);
+    if ((rc = store_content_put(w, k, kl, rec.data, rec.len)) != 0)
+        FAIL("%s", store_strerror(rc));
+    size_t n = key_index(ki, m->site, m->column, pubtime, seq);
+    if ((rc = store_content_put(w, ki, n, m->id, strlen(m->id))) != 0)
+        FAIL("%s", store_strerror(rc));
+    char ref[KEYBUF];
+    int rn = snprintf(ref, sizeof ref, "%s/%s/%s", m->site, m->column, m->id);
+    n = key_global(ki, pubtime, seq);
+    if ((rc = store_content_put(w, ki, n, ref, (size_t)rn)) != 0)
+        FAIL("%s", store_strerror(rc));
+    if (!exists && (rc = add_count(w, m->site, m->column, 1)) != 0)
+        FAIL("%s", store_strerror(rc));
+    if ((rc = put_attachments(w, m->site, m->column, m->id, files, nfiles, now)) != 0)
+        FAIL("%s", store_strerror(rc));
+    if ((rc = bump_version(w, m->site, now)) != 0 || (rc = bump_version(w, NULL, now)) != 0)
+        FAIL("%s", store_strerror(rc));
+    uint64_t aseq;
+    if ((rc = append_audit(w, now, exists ? "update" : "publish", m->site, m->column, m->id,
+                           revision, m->publisher, m->reviewer, m->title, m->disclosure, &aseq)) != 0)
+        FAIL("%s", store_strerror(rc));
+    rc = store_commit(w);
+    w = NULL;
+    if (rc != 0)
+        FAIL("%s", store_strerror(rc));
+    if (res)
+        *res = (article_result_t){.seq = seq, .revision = revision, .audit_seq = aseq};
+    free(old_atts);
+    util_buf_free(&rec);
+    util_buf_free(&names);
+    return 0;
+fail:
+    store_abort(w);
+    free(old_atts);
+    util_buf_free(&rec);
+    util_buf_free(&names);
+    return -1;
+}
+
+int article_unpublish(store_t *s, const char *site, const char *column, const char *id,
+                      const char *by, const char *reason, int64_t now, article_result_t *res,
+                      char *err, size_t cap)
+{
+    int rc;
+    char *title = NULL, *atts = NULL, *reviewer = NULL;
+    store_txn_t *w = store_write_begin(s, &rc);
+    if (!w) {
+        snprintf(err, cap, "%s", store_strerror(rc));
+        return -1;
+    }
+    char k[KEYBUF], ki[KEYBUF];
+    size_t kl = key_article(k, site, column, id);
+    article_t a;
+    rc = kl ? article_get(w, site, column, id, &a) : STORE_EKEY;
+    if (rc == STORE_NOTFOUND)
+        FAIL("no published article %s/%s/%s.html", site, column, id);
+    if (rc != 0)
+        FAIL("%s", store_strerror(rc));
+    title = util_strdup(a.title);
+    atts = util_strdup(a.attachments);
+    reviewer = util_strdup(a.reviewer);
+    int64_t pubtime = a.pubtime;
+    uint64_t seq = a.seq;
+    uint32_t revision = a.revision;
+    if ((rc = store_content_del(w, k, kl)) != 0)
+        FAIL("%s", store_strerror(rc));
+    size_t n = key_index(ki, site, column, pubtime, seq);
+    if ((rc = store_content_del(w, ki, n)) != 0 && rc != STORE_NOTFOUND)
+        FAIL("%s", store_strerror(rc));
+    n = key_global(ki, pubtime, seq);
+    if ((rc = store_content_del(w, ki, n)) != 0 && rc != STORE_NOTFOUND)
+        FAIL("%s", store_strerror(rc));
+    if ((rc = add_count(w, site, column, -1)) != 0 ||
+        (rc = drop_attachments(w, site, column, id, atts)) != 0 ||
+        (rc = bump_version(w, site, now)) != 0 || (rc = bump_version(w, NULL, now)) != 0)
+        FAIL("%s", store_strerror(rc));
+    uint64_t aseq;
+    if ((rc = append_audit(w, now, "unpublish", site, column, id, revision, by, reviewer, title,
+                           reason, &aseq)) != 0)
+        FAIL("%s", store_strerror(rc));
+    rc = store_commit(w);
+    w = NULL;
+    if (rc != 0)
+        FAIL("%s", store_strerror(rc));
+    if (res)
+        *res = (article_result_t){.seq = seq, .revision = revision, .audit_seq = aseq};
+    free(title);
+    free(atts);
+    free(reviewer);
+    return 0;
+fail:
+    store_abort(w);
+    free(title);
+    free(atts);
+    free(reviewer);
+    return -1;
+}

@@ -1,0 +1,141 @@
+/* core/article.h: articles (信息) published into a site's columns, with the accountability
+ * the seed demands (谁发布谁负责): who published, who reviewed, the confidentiality review
+ * and the disclosure attribute travel with every article, and every publish, update and
+ * unpublish appends a record to an audit trail that is never rewritten.
+ *
+ * The checks that refuse an article live here (article_check), so that jiyuectl and any
+ * later publishing front end refuse the same things. A publication is one LMDB write
+ * transaction: the article, its column index, the cluster-wide index, the counters, the
+ * content versions, the audit record and the attachments commit together or not at all.
+ *
+ * Times are seconds since the epoch; they are shown in China Standard Time (UTC+8, no
+ * daylight saving), which is how a date without a zone in front matter is read too. */
+#ifndef JIYUE_ARTICLE_H
+#define JIYUE_ARTICLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "diag.h"
+#include "store.h"
+#include "yaml.h"
+
+#define ARTICLE_TZ_OFFSET (8 * 3600)
+#define ARTICLE_MAX_ATTACHMENTS 64
+
+/* 公开属性 */
+#define ARTICLE_DISCLOSE_ACTIVE "主动公开"
+#define ARTICLE_DISCLOSE_ON_REQUEST "依申请公开"
+#define ARTICLE_DISCLOSE_WITHHELD "不予公开"
+
+/* What a publisher gives: front matter keys, overridden by command-line flags. Heap
+ * strings, NULL when absent. */
+typedef struct article_meta {
+    char *site, *column, *id, *title, *source, *author, *publisher, *reviewer, *disclosure;
+    char *secrecy_by, *secrecy_date; /* secrecy_review: {by, date} */
+    char *date;                      /* publication time; default: now */
+    char *attachments[ARTICLE_MAX_ATTACHMENTS]; /* file paths as written */
+    size_t nattachments;
+    bool secrecy_given; /* the secrecy_review key was present at all */
+} article_meta_t;
+
+/* Reads the front matter mapping. Unknown keys and values of the wrong shape are errors
+ * (a misspelt `reviwer` must not publish an unreviewed article). Returns 0 or -1. */
+int article_meta_read(article_meta_t *m, const yaml_dom_node_t *root, diag_t *d);
+/* Sets one key from a flag ("site", "secrecy-by" and "secrecy_by" alike). Returns 0, or -1
+ * for a key that cannot be set this way. */
+int article_meta_set(article_meta_t *m, const char *key, const char *value);
+void article_meta_free(article_meta_t *m);
+
+/* The refusals, in the order an operator fixes them: unknown site, unknown column, no
+ * title, no publisher, no reviewer, the reviewer is the publisher, no confidentiality
+ * review, a disclosure attribute that is missing or unknown, 不予公开, a bad date or id.
+ * Returns NULL when the article may be published, else a one-line reason in buf. */
+const char *article_check(const conf_t *c, const article_meta_t *m, char *buf, size_t cap);
+
+/* "2026-11-20", "2026-11-20 09:30", "2026-11-20T09:30:05", optionally followed by "Z" or
+ * "+08:00": seconds since the epoch (no zone: UTC+8). Returns 0 or -1. */
+int article_parse_time(const char *s, int64_t *out);
+/* "yyyy-MM-dd HH:mm" (UTC+8) into buf[17]; "yyyy-MM-dd" into buf[11]; RFC 3339 into buf[26]. */
+void article_format_minute(int64_t t, char buf[static 17]);
+void article_format_day(int64_t t, char buf[static 11]);
+void article_format_rfc3339(int64_t t, char buf[static 26]);
+/* Where a site's pages are on the portal's host: "/" for the portal, "/edu/" for a
+ * department, "/anning/hexi/" for a township under its county (the mount paths joined).
+ * Heap string; NULL when the site (or a site above it) has only hosts of its own. */
+char *article_site_path(const conf_site_t *s);
+
+/* Article ids: 1 to 64 of [a-z0-9-], not starting with '-'. */
+bool article_id_ok(const char *id);
+
+/* A stored article; strings point into the store (valid while the read txn is). */
+typedef struct article {
+    const char *site, *column, *id, *title, *source, *author, *publisher, *reviewer;
+    const char *disclosure, *secrecy_by, *secrecy_date, *format;
+    const char *body; /* HTML */
+    size_t body_len;
+    const char *attachments; /* file names, one per line, "" when none */
+    int64_t pubtime, updated;
+    uint64_t seq;
+    uint32_t revision;
+} article_t;
+
+int article_get(store_txn_t *t, const char *site, const char *column, const char *id,
+                article_t *out);
+
+/* One file stored beside an article. */
+typedef struct article_file {
+    const char *name; /* base name: becomes /<column>/<id>/<name> */
+    const void *data;
+    size_t len;
+} article_file_t;
+
+typedef enum { ARTICLE_PUBLISH, ARTICLE_UPDATE } article_op_t;
+
+typedef struct article_result {
+    uint64_t seq;      /* the article's sequence number */
+    uint32_t revision; /* 1 for a first publication */
+    uint64_t audit_seq;
+} article_result_t;
+
+/* Publishes (the id must be new in its column) or updates (it must exist: a new revision,
+ * keeping the first publication's sequence and, unless `m->date` is given, its time).
+ * `m` must have passed article_check() and carry an id. Returns 0, or -1 with a one-line
+ * reason in err; nothing is written then. */
+int article_publish(store_t *s, article_op_t op, const article_meta_t *m, const char *format,
+                    const char *body_html, size_t body_len, const article_file_t *files,
+                    size_t nfiles, int64_t now, article_result_t *res, char *err, size_t cap);
+/* Takes an article down (its record, index entries and attachments) and records who did
+ * it and why. Returns 0 or -1 with a reason in err. */
+int article_unpublish(store_t *s, const char *site, const char *column, const char *id,
+                      const char *by, const char *reason, int64_t now, article_result_t *res,
+                      char *err, size_t cap);
+
+/* Newest first. skip/limit page through the list; fn returning non-zero stops. Returns 0,
+ * fn's value, or a STORE_E* code. */
+typedef int (*article_fn)(void *ud, const article_t *a);
+int article_column_each(store_txn_t *t, const char *site, const char *column, size_t skip,
+                        size_t limit, article_fn fn, void *ud);
+/* The whole cluster, newest first. */
+int article_latest_each(store_txn_t *t, size_t skip, size_t limit, article_fn fn, void *ud);
+uint64_t article_column_count(store_txn_t *t, const char *site, const char *column);
+
+/* The content version of a site (site NULL: of the cluster) and the time it last changed;
+ * 0 and 0 when nothing was ever published there. */
+void article_version(store_txn_t *t, const char *site, uint64_t *version, int64_t *mtime);
+
+/* One audit record; strings valid during the callback. */
+typedef struct article_audit {
+    uint64_t seq;
+    int64_t time;
+    uint32_t revision;
+    const char *action; /* publish | update | unpublish */
+    const char *site, *column, *id, *who, *reviewer, *title, *note;
+} article_audit_t;
+typedef int (*article_audit_fn)(void *ud, const article_audit_t *a);
+/* Oldest first; site NULL: every site. */
+int article_history_each(store_txn_t *t, const char *site, article_audit_fn fn, void *ud);
+
+#endif

@@ -1,0 +1,52 @@
+/* tools/jiyuectl/cmd_history.c: `jiyuectl history [SITE]`: the audit trail, oldest first:
+ * when, what, which article and revision, who did it and who reviewed it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "article.h"
+#include "ctl.h"
+
+static int print_one(void *ud, const article_audit_t *a)
+{
+    size_t *n = ud;
+    char when[17];
+    article_format_minute(a->time, when);
+    printf("%llu\t%s\t%s\t%s/%s/%s\trev %u\tby %s", (unsigned long long)a->seq, when, a->action,
+           a->site, a->column, a->id, a->revision, a->who);
+    if (strcmp(a->action, "unpublish") != 0)
+        printf("\treviewed by %s\t%s", a->reviewer, a->note);
+    else
+        printf("\treason: %s", *a->note ? a->note : "-");
+    printf("\t%s\n", a->title);
+    (*n)++;
+    return 0;
+}
+
+int ctl_cmd_history(ctl_t *ctl, int argc, char **argv)
+{
+    if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
+        return ctl_help(ctl);
+    if (argc > 2)
+        return ctl_usage(ctl, "too many arguments");
+    const char *site = argc == 2 ? argv[1] : NULL;
+    int rc;
+    if ((rc = ctl_load_conf(ctl)) != CTL_OK)
+        return rc;
+    if (site && !conf_site_find(ctl->conf, site))
+        return ctl_fail(ctl, "unknown site '%s' (no such id in sites.d)", site);
+    if ((rc = ctl_open_store(ctl, CTL_STORE_READ)) != CTL_OK)
+        return rc;
+    store_txn_t *t = store_read_txn_new(ctl->store);
+    if (!t || store_read_renew(t) != 0) {
+        store_txn_free(t);
+        return ctl_fail(ctl, "cannot read the store: %s", store_last_error());
+    }
+    size_t n = 0;
+    rc = article_history_each(t, site, print_one, &n);
+    store_txn_free(t);
+    if (rc < 0)
+        return ctl_store_fail(ctl, rc, "the history could not be read");
+    if (n == 0)
+        fprintf(stderr, "jiyuectl: history: no records%s%s\n", site ? " for " : "", site ? site : "");
+    return CTL_OK;
+}

@@ -1,0 +1,241 @@
+/* tools/jiyuectl/cmd_publish.c: `jiyuectl publish FILE` and `jiyuectl update FILE`: one
+ * Markdown or HTML file with a YAML front matter block becomes an article (or its next
+ * revision) in one store transaction, or is refused with one line and nothing written.
+ * Every front matter key can be overridden by a flag (--site edu, --secrecy-by NAME). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "article.h"
+#include "ctl.h"
+#include "frontmatter.h"
+#include "markdown.h"
+#include "util.h"
+
+#define MAX_FILE_BYTES (64u << 20)
+
+/* Reads a whole file; NULL with errno set on failure. */
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0) {
+        fclose(f);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > MAX_FILE_BYTES) {
+        fclose(f);
+        errno = S_ISREG(st.st_mode) ? EFBIG : EISDIR;
+        return NULL;
+    }
+    char *buf = util_malloc((size_t)st.st_size + 1);
+    size_t n = fread(buf, 1, (size_t)st.st_size, f);
+    fclose(f);
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+/* The id when none is given: the file name without its extension when that is usable in a
+ * URL ("2026-11-20-changwuhui.md"), else the date and a hash of the title, so the same
+ * file published twice is recognised as the same article. */
+static char *default_id(const char *file, const article_meta_t *m, int64_t now)
+{
+    const char *b = base_name(file);
+    const char *dot = strrchr(b, '.');
+    char *stem = util_strndup(b, dot && dot != b ? (size_t)(dot - b) : strlen(b));
+    if (article_id_ok(stem))
+        return stem;
+    free(stem);
+    int64_t t = now;
+    if (m->date)
+        article_parse_time(m->date, &t);
+    char day[11];
+    article_format_day(t, day);
+    uint64_t h = 1469598103934665603ull;
+    for (const char *p = m->title ? m->title : ""; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    return util_asprintf("%.4s%.2s%.2s-%06llx", day, day + 5, day + 8,
+                         (unsigned long long)(h & 0xffffff));
+}
+
+static bool attachment_name_ok(const char *n)
+{
+    if (!*n || n[0] == '.' || strlen(n) > 200)
+        return false;
+    for (const unsigned char *p = (const unsigned char *)n; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || *p == '/' || *p == '\\' || *p == '?' || *p == '#' || *p == '%')
+            return false;
+    return true;
+}
+
+static char *dir_of(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? util_strndup(path, (size_t)(s - path)) : util_strdup(".");
+}
+
+static int run_publish(ctl_t *ctl, int argc, char **argv, article_op_t op)
+{
+    article_meta_t m = {0};
+    article_file_t files[ARTICLE_MAX_ATTACHMENTS];
+    char *file_data[ARTICLE_MAX_ATTACHMENTS] = {0};
+    size_t nfiles = 0;
+    char *text = NULL, *html = NULL, *dir = NULL;
+    const char *path = NULL;
+    bool dry_run = false;
+    int rc = CTL_FAIL;
+    frontmatter_t fm = {0};
+    const char *flag_keys[32], *flag_vals[32];
+    size_t nflags = 0;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+            return ctl_help(ctl);
+        if (strcmp(a, "--dry-run") == 0 || strcmp(a, "-n") == 0) {
+            dry_run = true;
+        } else if (strncmp(a, "--", 2) == 0 && a[2]) {
+            const char *eq = strchr(a, '=');
+            if (nflags == UTIL_ARRAY_LEN(flag_keys))
+                return ctl_usage(ctl, "too many flags");
+            if (eq) {
+                flag_keys[nflags] = util_strndup(a + 2, (size_t)(eq - a - 2));
+                flag_vals[nflags++] = eq + 1;
+            } else {
+                if (i + 1 >= argc)
+                    return ctl_usage(ctl, "%s needs a value", a);
+                flag_keys[nflags] = util_strdup(a + 2);
+                flag_vals[nflags++] = argv[++i];
+            }
+        } else if (a[0] == '-' && a[1]) {
+            return ctl_usage(ctl, "unknown option '%s'", a);
+        } else if (path) {
+            return ctl_usage(ctl, "too many arguments");
+        } else {
+            path = a;
+        }
+    }
+    if (!path)
+        return ctl_usage(ctl, "missing FILE");
+
+    size_t len = 0;
+    text = read_file(path, &len);
+    if (!text) {
+        rc = ctl_fail(ctl, "cannot read %s: %s", path, strerror(errno));
+        goto out;
+    }
+    diag_t d;
+    diag_init(&d);
+    if (frontmatter_parse(path, text, len, &fm, &d) != 0 ||
+        (fm.meta && article_meta_read(&m, fm.meta->root, &d) != 0)) {
+        diag_print(&d, stderr);
+        diag_free(&d);
+        rc = ctl_fail(ctl, "%s: the front matter has errors (see above); nothing was published", path);
+        goto out;
+    }
+    diag_free(&d);
+    for (size_t i = 0; i < nflags; i++) {
+        if (article_meta_set(&m, flag_keys[i], flag_vals[i]) != 0) {
+            rc = ctl_usage(ctl, "unknown option '--%s'", flag_keys[i]);
+            goto out;
+        }
+    }
+    if ((rc = ctl_load_conf(ctl)) != CTL_OK)
+        goto out;
+    char why[512];
+    if (article_check(ctl->conf, &m, why, sizeof why)) {
+        rc = ctl_fail(ctl, "refused: %s", why);
+        goto out;
+    }
+    int64_t now = (int64_t)time(NULL);
+    if (!m.id)
+        m.id = default_id(path, &m, now);
+
+    dir = dir_of(path);
+    for (size_t i = 0; i < m.nattachments; i++) {
+        const char *a = m.attachments[i];
+        char *p = a[0] == '/' ? util_strdup(a) : util_asprintf("%s/%s", dir, a);
+        size_t n = 0;
+        file_data[i] = read_file(p, &n);
+        int e = errno;
+        free(p);
+        const char *name = base_name(a);
+        if (!file_data[i]) {
+            rc = ctl_fail(ctl, "refused: attachment %s cannot be read: %s", a, strerror(e));
+            goto out;
+        }
+        if (!attachment_name_ok(name)) {
+            rc = ctl_fail(ctl, "refused: attachment name '%s' cannot be used in a URL", name);
+            goto out;
+        }
+        for (size_t j = 0; j < nfiles; j++)
+            if (strcmp(files[j].name, name) == 0) {
+                rc = ctl_fail(ctl, "refused: two attachments named '%s'", name);
+                goto out;
+            }
+        files[nfiles++] = (article_file_t){.name = name, .data = file_data[i], .len = n};
+    }
+
+    bool is_html = markdown_is_html_name(path);
+    html = is_html ? markdown_html_body(fm.body, fm.body_len)
+                   : markdown_to_html(fm.body, fm.body_len);
+    char *site_path = article_site_path(conf_site_find(ctl->conf, m.site));
+    char *url = site_path ? util_asprintf("%s%s/%s.html", site_path, m.column, m.id)
+                          : util_asprintf("http://%s/%s/%s.html",
+                                          conf_site_find(ctl->conf, m.site)->hosts[0], m.column, m.id);
+    free(site_path);
+    if (dry_run) {
+        printf("%s\n", url);
+        free(url);
+        rc = CTL_OK;
+        goto out;
+    }
+    if ((rc = ctl_open_store(ctl, CTL_STORE_WRITE)) != CTL_OK) {
+        free(url);
+        goto out;
+    }
+    char err[512];
+    article_result_t res;
+    if (article_publish(ctl->store, op, &m, is_html ? "html" : "markdown", html, strlen(html),
+                        files, nfiles, now, &res, err, sizeof err) != 0) {
+        rc = ctl_fail(ctl, "refused: %s", err);
+        free(url);
+        goto out;
+    }
+    printf("%s\n", url);
+    free(url);
+    rc = CTL_OK;
+out:
+    for (size_t i = 0; i < nflags; i++)
+        free((char *)flag_keys[i]);
+    for (size_t i = 0; i < ARTICLE_MAX_ATTACHMENTS; i++)
+        free(file_data[i]);
+    frontmatter_free(&fm);
+    article_meta_free(&m);
+    free(text);
+    free(html);
+    free(dir);
+    return rc;
+}
+
+int ctl_cmd_publish(ctl_t *ctl, int argc, char **argv)
+{
+    return run_publish(ctl, argc, argv, ARTICLE_PUBLISH);
+}
+
+int ctl_cmd_update(ctl_t *ctl, int argc, char **argv)
+{
+    return run_publish(ctl, argc, argv, ARTICLE_UPDATE);
+}
