@@ -1,5 +1,6 @@
 # tests/e2e/test_limits.py: header_timeout, keepalive_timeout and max_connections are
 # enforced, and the server keeps serving afterwards.
+import signal
 import socket
 import time
 
@@ -171,3 +172,91 @@ def test_max_connections_recovers_fully(capped):
                 s.close()
         assert time.monotonic() < deadline, "server never served max_connections connections again"
         time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def strict(tmp_path_factory):
+    c = make_cluster(tmp_path_factory, "limits-other",
+                     limits={"body_timeout": "1s", "send_timeout": "1s", "max_headers": 10,
+                             "max_body_bytes": "1MiB"})
+    big = bytes((i * 13) % 241 for i in range(8 << 20))
+    c.import_pages("edu", {"index.html": b"<p>EDU-HOME</p>", "huge.bin": big})
+    c.start()
+    yield c
+    c.stop()
+
+
+def test_max_headers(strict):
+    few = "".join(f"X-H{i}: v\r\n" for i in range(5))
+    many = "".join(f"X-H{i}: v\r\n" for i in range(30))
+    with RawConn(strict.port) as c:
+        c.send(f"GET / HTTP/1.1\r\nHost: {PORTAL_HOST}\r\n{few}\r\n")
+        assert c.read_response().status == 200
+    with RawConn(strict.port) as c:
+        c.send(f"GET / HTTP/1.1\r\nHost: {PORTAL_HOST}\r\n{many}\r\n")
+        out = c.read_to_eof(5)
+    assert parse_status(out) in (431, 400), out[:200]
+
+
+def test_stalled_body_cut_off(strict):
+    with RawConn(strict.port) as c:
+        c.send(f"GET / HTTP/1.1\r\nHost: {PORTAL_HOST}\r\nContent-Length: 1000\r\n\r\n" + "x" * 100)
+        t0 = time.monotonic()
+        assert c.closed_within(6), "a request body that stops arriving was not cut off (body_timeout 1s)"
+        assert time.monotonic() - t0 < 5
+    assert strict.get("/").status == 200
+
+
+def test_client_not_reading_cut_off(strict):
+    # The client asks for 8 MiB and reads nothing: after send_timeout the server gives up.
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
+    s.settimeout(5)
+    s.connect(("127.0.0.1", strict.port))
+    try:
+        s.sendall(f"GET /edu/huge.bin HTTP/1.1\r\nHost: {PORTAL_HOST}\r\n\r\n".encode())
+        time.sleep(4)
+        got = 0
+        closed = False
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                chunk = s.recv(1 << 20)
+            except ConnectionResetError:
+                closed = True
+                break
+            if not chunk:
+                closed = True
+                break
+            got += len(chunk)
+        assert closed, "server still sending to a client that read nothing for 4 s (send_timeout 1s)"
+        assert got < 8 << 20
+    finally:
+        s.close()
+    assert strict.get("/").status == 200
+
+
+def test_shutdown_timeout_bounds_exit_with_stuck_client(tmp_path_factory):
+    c = make_cluster(tmp_path_factory, "limits-shutdown",
+                     limits={"shutdown_timeout": "1s", "send_timeout": "60s"})
+    big = bytes((i * 13) % 241 for i in range(8 << 20))
+    c.import_pages("edu", {"index.html": b"<p>EDU-HOME</p>", "huge.bin": big})
+    c.start()
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
+    s.settimeout(5)
+    s.connect(("127.0.0.1", c.port))
+    try:
+        s.sendall(f"GET /edu/huge.bin HTTP/1.1\r\nHost: {PORTAL_HOST}\r\n\r\n".encode())
+        s.recv(100)
+        time.sleep(0.3)
+        c.signal(signal.SIGTERM)
+        t0 = time.monotonic()
+        code = c.proc.wait(timeout=10)
+        elapsed = time.monotonic() - t0
+    finally:
+        s.close()
+        c.stop()
+    assert elapsed < 5, f"exit took {elapsed:.1f}s with shutdown_timeout 1s and a stuck client"
+    assert code == 0
+    assert not c.pid_file.exists()

@@ -152,3 +152,20 @@ def test_full_map_keeps_old_content_and_says_why(tiny, tmp_path):
     assert page_set(tiny, "edu") == before, "a failed import changed the site"
     g = tiny.get("/edu/")
     assert g.status == 200 and b"EDU-HOME" in g.body and b"EDU-TOO-BIG" not in g.body
+
+
+def test_served_gzip_is_the_stored_variant(cluster):
+    # ls shows the sizes stored at import time; the server sends exactly those bytes.
+    rows = {}
+    for line in cluster.ctl("ls", "portal").stdout.decode().splitlines():
+        cols = line.split("\t")
+        if len(cols) >= 4:
+            rows[cols[0].strip().lstrip("/")] = cols
+    assert "style.css" in rows and "logo.png" in rows, rows
+    ident = cluster.get("/style.css")
+    gz = cluster.get("/style.css", headers={"Accept-Encoding": "gzip"})
+    assert rows["style.css"][2].strip() == str(len(ident.body)), rows["style.css"]
+    assert rows["style.css"][3].strip() == str(len(gz.body)), rows["style.css"]
+    assert rows["logo.png"][3].strip() in ("-", "0", ""), "an image got a gzip variant"
+    # Same bytes every time: nothing is compressed per request.
+    assert cluster.get("/style.css", headers={"Accept-Encoding": "gzip"}).body == gz.body
