@@ -161,7 +161,8 @@ void lifecycle_closed_path(const conf_status_t *st, const char *rel, size_t rel_
     }
     *absolute = best->to[0] != '/';
     util_buf_appends(out, best->to);
-    if (best_len < rel_len && ends_slash(best->to))
+    /* A folder moved to a folder keeps the rest of the path; "/" alone means the home. */
+    if (best_len < rel_len && ends_slash(best->to) && strcmp(best->to, "/") != 0)
         util_buf_append(out, rel + best_len, rel_len - best_len);
 }
 

@@ -40,7 +40,7 @@ void lifecycle_render_notice(const conf_site_t *s, const router_site_t *target, 
 /* Where a closed site's page at `rel` (the path below the site's mount) has gone,
  * relative to the migration target: status.paths' exact entry, else the longest entry
  * ending in '/' that is a prefix of rel (the rest of rel appended when that entry's target
- * also ends in '/'), else "/" (the target's home). An absolute URL in the map is returned
+ * also ends in '/' and is not "/" alone), else "/" (the target's home). An absolute URL in the map is returned
  * as is; *absolute says so. */
 void lifecycle_closed_path(const conf_status_t *st, const char *rel, size_t rel_len,
                            util_buf_t *out, bool *absolute);

@@ -1,5 +1,5 @@
-/* tools/jiyuectl/cmd_import.c: `jiyuectl import [--generation GEN] SITE DIR`: replaces a
- * site's pages with the files under DIR, each with its media type and, when it pays, a
+/* tools/jiyuectl/cmd_import.c: `jiyuectl import [--generation GEN] [--mirror] [--map CSV]
+ * SITE DIR`: replaces a site's pages with the files under DIR, each with its media type and, when it pays, a
  * gzip variant made now so the server never compresses. Everything happens in ONE write
  * transaction (clear, then put every file): a crash, an unreadable file or a full map
  * leaves the old content whole, because LMDB simply never sees a commit. */
@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "ctl.h"
 #include "gzip.h"
 #include "mime.h"
+#include "mirror.h"
 #include "util.h"
 #include "walk.h"
 
@@ -78,7 +80,7 @@ static int read_file(ctl_t *ctl, int rootfd, const char *root, const char *rel, 
 }
 
 static int store_one(ctl_t *ctl, store_txn_t *w, const char *ns, int rootfd, const char *root,
-                     const char *rel, import_stats_t *st)
+                     const char *rel, import_stats_t *st, mirror_t *mr)
 {
     uint8_t *body = NULL;
     size_t len = 0;
@@ -87,13 +89,16 @@ static int store_one(ctl_t *ctl, store_txn_t *w, const char *ns, int rootfd, con
     if (rc != CTL_OK)
         return rc;
     const char *type = mime_for_name(rel);
+    char typebuf[64];
+    /* The stored path: "/" + rel, except for wget's names of URLs with a query. */
+    char *path = mirror_file(mr, rel, body, len, &type, typebuf, sizeof typebuf);
     uint8_t *gz = NULL;
     size_t gz_len = 0;
     if (mime_is_compressible(type) && gzip_variant(body, len, &gz, &gz_len) < 0) {
         free(body);
+        free(path);
         return ctl_fail(ctl, "cannot compress %s/%s: nothing was changed", root, rel);
     }
-    char *path = util_asprintf("/%s", rel);
     int src = store_page_put(w, ns, path, type, body, len, gz, gz_len, mtime);
     free(path);
     free(body);
@@ -118,7 +123,20 @@ static void progress(size_t done, size_t total, uint64_t *last_ms)
     fflush(stderr);
 }
 
+static int import_run(ctl_t *ctl, int argc, char **argv, mirror_t *mr);
+
+/* --mirror and --map FILE are taken out first; the rest is what import always took. */
 int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
+{
+    mirror_t mr = {0};
+    int rc = mirror_options(ctl, &argc, argv, &mr);
+    if (rc < 0)
+        rc = import_run(ctl, argc, argv, &mr);
+    mirror_free(&mr);
+    return rc;
+}
+
+static int import_run(ctl_t *ctl, int argc, char **argv, mirror_t *mr)
 {
     const char *gen;
     int first;
@@ -138,6 +156,10 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
         return ctl_fail(ctl, "cannot open %s: %s", dir, strerror(errno));
     if (!S_ISDIR(dst.st_mode))
         return ctl_fail(ctl, "%s is not a directory", dir);
+    if ((rc = mirror_read_map(ctl, mr)) != CTL_OK)
+        return rc;
+    mirror_set_root(mr, dir);
+    dir = mr->root;
 
     walk_t wk = {.max_path = IMPORT_MAX_PATH, .max_file = IMPORT_MAX_FILE};
     if ((rc = walk_tree(ctl, dir, &wk)) != CTL_OK) {
@@ -165,17 +187,27 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
     uint64_t last_ms = 0;
     int src;
     store_txn_t *w = store_write_begin(ctl->store, &src);
+    /* Without --generation, the import replaces what the site serves: after a promote,
+     * that is the promoted generation, not the base one. */
+    if (w && !gen && store_site_live(w, site, ns, sizeof ns) != 0)
+        snprintf(ns, sizeof ns, "%s", site);
     long old = w ? store_site_clear(w, ns) : src;
     if (!w || old < 0) {
         rc = ctl_store_fail(ctl, (int)old, "nothing was changed");
     } else {
         for (size_t i = 0; i < wk.nfiles && rc == CTL_OK; i++) {
-            rc = store_one(ctl, w, ns, rootfd, dir, wk.files[i], &st);
+            rc = store_one(ctl, w, ns, rootfd, dir, wk.files[i], &st, mr);
             if (tty && rc == CTL_OK)
                 progress(i + 1, wk.nfiles, &last_ms);
         }
         if (tty && rc != CTL_OK)
             fputs("\r\033[K", stderr);
+    }
+    bool redirects = mr->enabled || mr->map_file || mr->n > 0;
+    if (w && rc == CTL_OK && redirects) {
+        src = mirror_store(w, ns, mr, mr->enabled || mr->map_file);
+        if (src != 0)
+            rc = ctl_store_fail(ctl, src, "nothing was changed");
     }
     if (w && rc == CTL_OK) {
         src = store_commit(w);
@@ -187,6 +219,17 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
     if (rc == CTL_OK) {
         printf("imported %zu files (%llu bytes, %zu gzip variants) into %s\n", st.files,
                (unsigned long long)st.bytes, st.gzips, ns);
+        if (redirects)
+            printf("stored %zu redirects from old URLs\n", mr->n);
+        const conf_site_t *cs = conf_site_find(ctl->conf, site);
+        bool known = false;
+        for (size_t i = 0; mr->host && i < cs->naliases; i++)
+            known |= strcasecmp(cs->aliases[i], mr->host) == 0;
+        for (size_t i = 0; mr->host && i < cs->nhosts; i++)
+            known |= strcasecmp(cs->hosts[i], mr->host) == 0;
+        if (mr->host && !known)
+            fprintf(stderr, "jiyuectl: import: to redirect the old domain, add %s under "
+                            "mount.aliases in %s and reload\n", mr->host, cs->file);
         if (wk.dotfiles || wk.skipped)
             fprintf(stderr, "jiyuectl: import: skipped %zu dotfiles and %zu other entries\n",
                     wk.dotfiles, wk.skipped);
