@@ -13,6 +13,16 @@ for dir in demo/*/; do
     [ -f "sites.d/$site.yaml" ] || continue
     bin/jiyuectl -c "$CONF" import "$site" "$dir"
 done
+# A redesign's next generation: demo/<site>@<gen>/ goes into the store beside the live
+# pages (`import --generation`), served only on the preview host until `jiyuectl promote`.
+for dir in demo/*@*/; do
+    [ -d "$dir" ] || continue
+    name=$(basename "$dir")
+    site=${name%%@*}
+    gen=${name#*@}
+    [ -f "sites.d/$site.yaml" ] || continue
+    bin/jiyuectl -c "$CONF" import --generation "$gen" "$site" "$dir"
+done
 
 cat <<'MSG'
 
@@ -22,6 +32,11 @@ The demo cluster of 云岭市 (fictional) is loaded. Try, while the server runs:
   curl -H 'Host: edu.yunling.gov.cn' http://127.0.0.1:8080/     # the same site on its own host
   curl -i -H 'Host: jyj.yunling.gov.cn' http://127.0.0.1:8080/  # an old domain: 301 to the new one
   curl http://127.0.0.1:8080/anning/hexi/                       # a township under its county
+  curl -i http://127.0.0.1:8080/anning/longtan/gzdt/            # a suspended township: 503 + notice
+  curl -i http://127.0.0.1:8080/wsj/ggtz/                       # a closed site: 301 into health
+  curl -H 'Host: preview-stj.yunling.gov.cn' http://127.0.0.1:8080/   # stj's redesign, previewed
+  bin/jiyuectl promote stj v2; bin/jiyuectl rollback stj        # switch stj's generation, and back
+  bin/jiyuectl census sites                                     # the 基本信息表 (CSV; --format json)
 In a browser, open http://127.0.0.1:8080/ . Reload after editing sites.d: bin/jiyue -s reload
 MSG
 exec bin/jiyue -c "$CONF"

@@ -793,13 +793,19 @@ static void test_demo_cluster(void **state)
 {
     diag_t d;
     diag_init(&d);
-    conf_t *c = conf_load("conf/jiyue.yaml", -1, &d);
+    /* A fixed date: the demo's suspension (longtan) is overdue, a warning, after its end. */
+    conf_t *c = conf_load("conf/jiyue.yaml", day("2026-12-01"), &d);
     if (!c || d.count)
         diag_print(&d, stderr);
     assert_non_null(c);
     assert_int_equal(d.errors, 0);
     assert_int_equal(d.warnings, 0);
-    assert_int_equal(c->nsites, 7);
+    /* the 7 active sites, and one suspended, one closed, one redesigning (lifecycle) */
+    assert_int_equal(c->nsites, 10);
+    assert_int_equal(conf_site_find(c, "longtan")->status.state, STATUS_SUSPENDED);
+    assert_int_equal(conf_site_find(c, "wsj")->status.state, STATUS_CLOSED);
+    assert_string_equal(conf_site_find(c, "wsj")->status.migrate_to, "health");
+    assert_int_equal(conf_site_find(c, "stj")->status.state, STATUS_REDESIGN);
     assert_int_equal(c->nlisten, 4);
     assert_string_equal(c->listen[1].host, "::1");
     assert_true(c->listen[2].tls);
@@ -808,8 +814,8 @@ static void test_demo_cluster(void **state)
     assert_string_equal(c->portal->hosts[0], "www.yunling.gov.cn");
     const char *ids[] = {"anning", "edu", "fgw", "health", "hexi", "portal", "shuiquan"};
     for (size_t i = 0; i < 7; i++) {
-        const conf_site_t *s = &c->sites[i];
-        assert_string_equal(s->id, ids[i]);
+        const conf_site_t *s = conf_site_find(c, ids[i]);
+        assert_non_null(s);
         assert_int_equal(s->status.state, STATUS_ACTIVE);
         assert_true(s->ncolumns >= 4 && s->ncolumns <= 7);
         bool interaction = false;
