@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "theme.h"
 #include "util.h"
 
 /* ---- server file keys ---- */
@@ -228,6 +229,21 @@ static void key_tls(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const ya
     conf_walk(x, v, "tls", tls_keys, UTIL_ARRAY_LEN(tls_keys), &c->tls);
 }
 
+static void key_themes(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
+{
+    conf_t *c = obj;
+    const char *s = conf_str(x, v, "themes", "a folder of themes");
+    if (!s)
+        return;
+    c->themes_dir = util_path_resolve(c->dir, s);
+    c->themes_pos = conf_pos(x, v);
+}
+
+static void key_mourning(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
+{
+    conf_bool(x, v, "mourning", &((conf_t *)obj)->mourning);
+}
+
 static const conf_key_t server_keys[] = {
     {"listen", CONF_K_FN, 0, key_listen, true},
     {"workers", CONF_K_FN, 0, key_workers, false},
@@ -240,6 +256,8 @@ static const conf_key_t server_keys[] = {
     {"user", CONF_K_STR, offsetof(conf_t, user), NULL, false},
     {"limits", CONF_K_FN, 0, key_limits, false},
     {"tls", CONF_K_FN, 0, key_tls, false},
+    {"themes", CONF_K_FN, 0, key_themes, false},
+    {"mourning", CONF_K_FN, 0, key_mourning, false},
 };
 
 static void set_defaults(conf_t *c)
@@ -375,6 +393,8 @@ conf_t *conf_load(const char *path, int64_t today_days, diag_t *diag)
     if (c->sites_dir) {
         read_sites(&x);
         conf_rules_check(&x);
+        /* Themes compile with the rest, so a template error fails the load like any other. */
+        c->themes = theme_set_load(c, diag);
     }
     /* Certificates last: only a configuration that is otherwise valid is worth the cost of
      * reading keys (unchanged ones come from tls.c's cache). */
@@ -408,6 +428,8 @@ void conf_free(conf_t *c)
         conf_site_free(&c->sites[i]);
     free(c->sites);
     tls_free(&c->tls);
+    theme_set_free(c->themes);
+    free(c->themes_dir);
     free(c->file);
     free(c->dir);
     free(c->store);

@@ -135,6 +135,8 @@ struct conf_site {
     bool hsts_include_subdomains;
     char *hsts_header; /* the formatted Strict-Transport-Security value, or NULL */
     char *theme;    /* NULL: the default theme */
+    conf_pos_t theme_pos;
+    bool mourning; /* 一键置灰: render this site's pages in grey (content untouched) */
     char *file;     /* the site file this came from */
     conf_pos_t pos; /* position of the document (line 1) */
 
@@ -164,6 +166,10 @@ typedef struct conf {
     conf_site_t *sites; /* sorted by id */
     size_t nsites;
     conf_site_t *portal; /* the one site of kind portal */
+    char *themes_dir;    /* `themes`, resolved; NULL: <config folder>/themes */
+    conf_pos_t themes_pos;
+    bool mourning;       /* cluster-wide 一键置灰 */
+    struct theme_set *themes; /* compiled templates (core/theme.h); NULL: no themes folder */
 } conf_t;
 
 /* Loads and validates the server config at `path` and every *.yaml file (sorted, dotfiles

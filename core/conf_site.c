@@ -501,6 +501,18 @@ static void key_hsts(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const y
                                    s->hsts_include_subdomains ? "; includeSubDomains" : "");
 }
 
+static void key_theme(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
+{
+    conf_site_t *s = obj;
+    s->theme = conf_strdup(x, v, "theme");
+    s->theme_pos = conf_pos(x, v);
+}
+
+static void key_site_mourning(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
+{
+    conf_bool(x, v, "mourning", &((conf_site_t *)obj)->mourning);
+}
+
 static const conf_key_t site_keys[] = {
     {"https", CONF_K_FN, 0, key_https, false},
     {"hsts", CONF_K_FN, 0, key_hsts, false},
@@ -513,7 +525,8 @@ static const conf_key_t site_keys[] = {
     {"status", CONF_K_FN, 0, key_status, false},
     {"columns", CONF_K_FN, 0, key_columns, false},
     {"tls", CONF_K_FN, 0, key_tls, false},
-    {"theme", CONF_K_STR, offsetof(conf_site_t, theme), NULL, false},
+    {"theme", CONF_K_FN, 0, key_theme, false},
+    {"mourning", CONF_K_FN, 0, key_site_mourning, false},
 };
 
 bool conf_site_read(conf_ctx_t *x, const yaml_dom_t *doc, conf_site_t *s)

@@ -1,0 +1,40 @@
+/* core/theme.h: the themes a configuration uses, compiled once when the configuration is
+ * loaded (and so again at every SIGHUP): every file in <themes>/<name>/ becomes a
+ * template named by its file name ("article.html", "style.css"). A theme other than
+ * "default" falls back to "default" for the templates it does not have. A template error
+ * is a configuration error (FILE:LINE:COL), so a broken theme never replaces a working
+ * snapshot. */
+#ifndef JIYUE_THEME_H
+#define JIYUE_THEME_H
+
+#include <stdint.h>
+
+#include "conf.h"
+#include "template.h"
+
+#define THEME_DEFAULT "default"
+
+/* Templates every page type needs from the default theme. */
+#define THEME_REQUIRED {"article.html", "column.html", "home.html", "portal.html", "feed.xml", "sitemap.xml"}
+
+typedef struct theme {
+    char *name;
+    tpl_set_t *set;
+} theme_t;
+
+typedef struct theme_set {
+    theme_t *themes; /* [0] is the default theme */
+    size_t n;
+    int64_t loaded; /* when compiled (seconds since the epoch): a Last-Modified floor */
+} theme_set_t;
+
+/* Compiles the default theme and every theme a site names, from c->themes_dir. Returns
+ * NULL without an error when the folder was left to its default and does not exist
+ * (pages are then not rendered: imported content is still served); NULL with errors in
+ * `d` when something is wrong. */
+theme_set_t *theme_set_load(const conf_t *c, diag_t *d);
+void theme_set_free(theme_set_t *t);
+/* The templates for a site: its own theme or the default. */
+const tpl_set_t *theme_for_site(const theme_set_t *t, const conf_site_t *s);
+
+#endif

@@ -1,0 +1,55 @@
+/* modules/content.h: what the parts of the content module share (content.c: requests and
+ * the URL layout; content_render.c: the data a page is rendered over; content_cache.c: the
+ * per-worker cache of rendered pages). Not an interface for other modules. */
+#ifndef JIYUE_CONTENT_H
+#define JIYUE_CONTENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "conf.h"
+#include "request.h"
+#include "template.h"
+
+#define CONTENT_PER_PAGE 20   /* column pages */
+#define CONTENT_HOME_ITEMS 6  /* per column on a site home */
+#define CONTENT_PORTAL_LATEST 10
+#define CONTENT_FEED_ITEMS 20
+#define CONTENT_SITEMAP_MAX 50000 /* the sitemaps.org limit per file */
+
+typedef enum { CP_HOME, CP_COLUMN, CP_FEED, CP_ARTICLE, CP_SITEMAP } content_kind_t;
+
+typedef struct content_req {
+    request_t *r;
+    store_txn_t *t;
+    const conf_site_t *site;
+    const conf_column_t *col; /* CP_COLUMN, CP_FEED, CP_ARTICLE */
+    content_kind_t kind;
+    unsigned page;            /* CP_COLUMN: 1-based */
+    char id[72];              /* CP_ARTICLE */
+    const tpl_set_t *theme;
+    char prefix[512];         /* the site's mount in this request's path, with a final '/' */
+    const char *scheme;       /* "http" or "https" */
+    int64_t loaded;           /* when the themes were compiled */
+} content_req_t;
+
+/* Renders the page. Returns 0 with the body appended to out, its type and modification
+ * time; 1 when the module should decline (the path belongs to imported content); -1 on a
+ * store error. */
+int content_render(content_req_t *q, util_buf_t *out, const char **ctype, int64_t *mtime);
+
+/* ---- content_cache.c: one cache per worker thread ---- */
+void content_cache_init(uv_loop_t *loop);
+void content_cache_exit(void);
+/* The page cached under key for this configuration generation and content version;
+ * *declined is set for a cached "not ours". NULL: not cached (or stale). */
+const store_page_t *content_cache_get(const char *key, size_t klen, uint64_t gen,
+                                      uint64_t version, bool *declined);
+/* Stores a rendering (compressing it once, here) and returns the page to serve; body NULL
+ * caches a decline. The result stays valid until the current callback returns. */
+const store_page_t *content_cache_put(const char *key, size_t klen, uint64_t gen,
+                                      uint64_t version, const char *ctype, const void *body,
+                                      size_t len, int64_t mtime);
+
+#endif
