@@ -23,13 +23,19 @@
 
 atomic_long conn_count;
 
-typedef enum { T_NONE, T_HEADER, T_KEEPALIVE, T_BODY, T_SEND, T_LINGER } timer_kind_t;
+/* Timeouts: instead of a libuv timer per connection (152 bytes, and a heap operation on
+ * every request), each connection sits in one FIFO queue per kind of timeout. Within a
+ * queue every entry got the same duration, so deadlines are in order: the worker's tick
+ * (core/worker.c, every 100 ms) pops the expired ones from the front, and re-arming is an
+ * O(1) unlink and append. */
+typedef enum { T_NONE, T_HEADER, T_KEEPALIVE, T_BODY, T_SEND, T_LINGER, T_KINDS } timer_kind_t;
+_Static_assert(T_KINDS <= WORKER_TIMER_QUEUES, "worker.h must have a queue per timer kind");
 
 typedef struct conn {
     uv_tcp_t tcp;
-    uv_timer_t timer;
     worker_t *w;
-    struct conn *prev, *next;
+    struct conn *tprev, *tnext; /* in w->tq[timer_kind] */
+    uint64_t deadline;          /* loop time (ms) when the current timeout fires */
     char *pend; /* bytes received but not yet consumed */
     uint32_t pend_len, pend_cap;
     /* While a request body arrives, the request's head waits at pend[0, head_len), the body
@@ -46,7 +52,6 @@ typedef struct conn {
     uint32_t nwrites;       /* asynchronous writes in flight; reading pauses meanwhile */
     peer_addr_t peer;
     uint8_t timer_kind;
-    uint8_t handles_open; /* tcp + timer: freed when both close callbacks ran */
     bool in_body;
     bool chunked;
     bool collect; /* keep the body (POST) rather than drop it */
@@ -67,13 +72,39 @@ static const conf_limits_t *limits(const conn_t *c)
 static void on_handle_closed(uv_handle_t *h)
 {
     conn_t *c = h->data;
-    if (--c->handles_open > 0)
-        return;
     free(c->pend);
     if (c->ssl)
         SSL_free(c->ssl);
     snapshot_unref(c->hs_snap);
     free(c);
+}
+
+static void tq_unlink(conn_t *c)
+{
+    worker_t *w = c->w;
+    int k = c->timer_kind;
+    if (c->tprev)
+        c->tprev->tnext = c->tnext;
+    else
+        w->tq_head[k] = c->tnext;
+    if (c->tnext)
+        c->tnext->tprev = c->tprev;
+    else
+        w->tq_tail[k] = c->tprev;
+    c->tprev = c->tnext = NULL;
+}
+
+static void tq_append(conn_t *c, timer_kind_t kind)
+{
+    worker_t *w = c->w;
+    c->timer_kind = (uint8_t)kind;
+    c->tnext = NULL;
+    c->tprev = w->tq_tail[kind];
+    if (c->tprev)
+        c->tprev->tnext = c;
+    else
+        w->tq_head[kind] = c;
+    w->tq_tail[kind] = c;
 }
 
 static void conn_close(conn_t *c)
@@ -82,37 +113,45 @@ static void conn_close(conn_t *c)
         return;
     c->closing = true;
     worker_t *w = c->w;
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        w->conns = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
+    tq_unlink(c);
     w->nconns--;
     atomic_fetch_sub_explicit(&conn_count, 1, memory_order_relaxed);
-    uv_close((uv_handle_t *)&c->timer, on_handle_closed);
     uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
 }
 
-static void on_timeout(uv_timer_t *t)
+static void on_timeout(conn_t *c)
 {
-    conn_t *c = t->data;
     if (c->timer_kind == T_HEADER && c->pend_len > 0) {
         /* Best effort: tell a slow client why, then drop it. */
         static const char msg[] = "HTTP/1.1 408 Request Timeout\r\nServer: jiyue\r\n"
                                   "Content-Length: 0\r\nConnection: close\r\n\r\n";
         uv_buf_t b = uv_buf_init((char *)msg, sizeof msg - 1);
-        uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+        if (!c->ssl)
+            uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
     }
     conn_close(c);
 }
 
+/* Arms the connection's one timeout; with restart false an already running timeout of
+ * the same kind keeps its deadline (a slow client's header timeout is not extended by
+ * each byte it trickles). */
 static void set_timer(conn_t *c, timer_kind_t kind, uint64_t ms, bool restart)
 {
     if (c->timer_kind == kind && !restart)
         return;
-    c->timer_kind = (uint8_t)kind;
-    uv_timer_start(&c->timer, on_timeout, ms, 0);
+    tq_unlink(c);
+    c->deadline = uv_now(&c->w->loop) + ms;
+    tq_append(c, kind);
+}
+
+void conn_sweep(worker_t *w)
+{
+    uint64_t now = uv_now(&w->loop);
+    for (int k = T_HEADER; k < T_KINDS; k++) {
+        /* Bounded: each pass closes the connection at the front or stops. */
+        while (w->tq_head[k] && ((conn_t *)w->tq_head[k])->deadline <= now)
+            on_timeout(w->tq_head[k]);
+    }
 }
 
 static void *alloc_pend(conn_t *c, size_t need)
@@ -556,13 +595,8 @@ void conn_accept(worker_t *w, uv_stream_t *server, bool tls)
     conn_t *c = util_calloc(1, sizeof *c);
     c->w = w;
     uv_tcp_init(&w->loop, &c->tcp);
-    uv_timer_init(&w->loop, &c->timer);
-    c->tcp.data = c->timer.data = c;
-    c->handles_open = 2;
-    c->next = w->conns;
-    if (w->conns)
-        w->conns->prev = c;
-    w->conns = c;
+    c->tcp.data = c;
+    tq_append(c, T_NONE);
     w->nconns++;
     long open = atomic_fetch_add_explicit(&conn_count, 1, memory_order_relaxed) + 1;
     if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
@@ -597,20 +631,24 @@ void conn_accept(worker_t *w, uv_stream_t *server, bool tls)
     set_timer(c, T_HEADER, limits(c)->header_timeout_ms, true);
 }
 
+/* Every connection is in exactly one timeout queue, so the queues list them all. */
 void conn_shutdown_all(worker_t *w)
 {
-    conn_t *next;
-    for (conn_t *c = w->conns; c; c = next) {
-        next = c->next;
-        if (!c->nwrites && !c->in_body && c->pend_len == 0)
-            conn_close(c);
-        else
-            c->close_after = true;
+    for (int k = T_NONE; k < T_KINDS; k++) {
+        conn_t *next;
+        for (conn_t *c = w->tq_head[k]; c; c = next) {
+            next = c->tnext;
+            if (!c->nwrites && !c->in_body && c->pend_len == 0)
+                conn_close(c);
+            else
+                c->close_after = true;
+        }
     }
 }
 
 void conn_close_all(worker_t *w)
 {
-    while (w->conns)
-        conn_close(w->conns);
+    for (int k = T_NONE; k < T_KINDS; k++)
+        while (w->tq_head[k])
+            conn_close(w->tq_head[k]);
 }

@@ -20,5 +20,7 @@ void conn_accept(worker_t *w, uv_stream_t *server, bool tls);
 void conn_shutdown_all(worker_t *w);
 /* Closes every connection at once (shutdown deadline passed). */
 void conn_close_all(worker_t *w);
+/* Closes the connections whose timeout has passed (called by the worker's tick). */
+void conn_sweep(worker_t *w);
 
 #endif

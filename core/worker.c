@@ -91,6 +91,7 @@ static void finish_if_drained(worker_t *w)
 static void on_tick(uv_timer_t *t)
 {
     worker_t *w = t->data;
+    conn_sweep(w);
     flush_access_log(w);
     if (w->stopping) {
         if (w->nconns > 0 && util_now_ms() >= w->stop_deadline_ms) {
@@ -110,8 +111,7 @@ static void begin_stop(worker_t *w)
     for (size_t i = 0; i < w->nlisteners; i++)
         uv_close((uv_handle_t *)&w->listeners[i], close_cb_noop);
     conn_shutdown_all(w);
-    /* Check more often while draining, so an idle server exits at once. */
-    uv_timer_start(&w->tick, on_tick, 50, 50);
+    finish_if_drained(w);
 }
 
 static void on_wakeup(uv_async_t *a)
@@ -159,7 +159,7 @@ static void worker_main(void *arg)
     for (const module_t *const *m = modules_list; *m; m++)
         if ((*m)->worker_init)
             (*m)->worker_init(w);
-    uv_timer_start(&w->tick, on_tick, 1000, 1000);
+    uv_timer_start(&w->tick, on_tick, WORKER_TICK_MS, WORKER_TICK_MS);
     uv_run(&w->loop, UV_RUN_DEFAULT);
     for (const module_t *const *m = modules_list; *m; m++)
         if ((*m)->worker_exit)

@@ -19,6 +19,8 @@
 #define WORKER_READ_BUF (64 * 1024)
 #define WORKER_MAX_PARTS 64
 #define WORKER_TLS_RECORD (16 * 1024)
+#define WORKER_TIMER_QUEUES 8
+#define WORKER_TICK_MS 100
 
 enum {
     WORKER_MSG_RELOAD = 1, /* adopt the current snapshot */
@@ -42,7 +44,7 @@ typedef struct worker {
     uv_loop_t loop;
     uv_async_t wakeup;
     atomic_int msgs;
-    uv_timer_t tick; /* once a second: access log flush, shutdown deadline */
+    uv_timer_t tick; /* every WORKER_TICK_MS: timeouts, access log flush, shutdown */
 
     snapshot_t *snap; /* what new requests are served with */
     store_t *store;
@@ -56,7 +58,8 @@ typedef struct worker {
     bool stopping;
     uint64_t stop_deadline_ms;
 
-    struct conn *conns; /* every open connection, for shutdown */
+    struct conn *tq_head[WORKER_TIMER_QUEUES]; /* connections by kind of timeout (conn.c) */
+    struct conn *tq_tail[WORKER_TIMER_QUEUES];
     size_t nconns;
 
     char *rbuf; /* shared by this worker's connections: reads land here first */
