@@ -9,15 +9,42 @@
 
 #include "worker.h"
 
+/* Writes the decimal digits of v at p; returns the end. */
+static char *put_uint(char *p, uint64_t v)
+{
+    char tmp[20];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        *p++ = tmp[--n];
+    return p;
+}
+
+static char *put(char *p, const char *s, size_t n)
+{
+    memcpy(p, s, n);
+    return p + n;
+}
+
+#define PUT_LIT(p, lit) put(p, lit, sizeof lit - 1)
+
 void response_begin(request_t *r, int status)
 {
     worker_t *w = r->worker;
     r->status = status;
-    char line[64];
-    int n = snprintf(line, sizeof line, "HTTP/1.1 %d %s\r\nServer: jiyue\r\n", status,
-                     http1_status_text(status));
-    worker_out_copy(w, line, (size_t)n);
-    worker_out_copy(w, w->date_hdr, w->date_hdr_len);
+    const char *text = http1_status_text(status);
+    size_t tlen = strlen(text);
+    char *start = worker_out_reserve(w, 48 + tlen + w->date_hdr_len), *p = start;
+    p = PUT_LIT(p, "HTTP/1.1 ");
+    p = put_uint(p, (uint64_t)status);
+    *p++ = ' ';
+    p = put(p, text, tlen);
+    p = PUT_LIT(p, "\r\nServer: jiyue\r\n");
+    p = put(p, w->date_hdr, w->date_hdr_len);
+    worker_out_commit(w, (size_t)(p - start));
     if (r->tls && r->site && r->site->hsts_header)
         response_header(r, "Strict-Transport-Security", r->site->hsts_header,
                         strlen(r->site->hsts_header));
@@ -25,11 +52,13 @@ void response_begin(request_t *r, int status)
 
 void response_header(request_t *r, const char *name, const char *value, size_t value_len)
 {
-    worker_t *w = r->worker;
-    worker_out_copy(w, name, strlen(name));
-    worker_out_copy(w, ": ", 2);
-    worker_out_copy(w, value, value_len);
-    worker_out_copy(w, "\r\n", 2);
+    size_t nlen = strlen(name);
+    char *start = worker_out_reserve(r->worker, nlen + value_len + 4), *p = start;
+    p = put(p, name, nlen);
+    p = PUT_LIT(p, ": ");
+    p = put(p, value, value_len);
+    p = PUT_LIT(p, "\r\n");
+    worker_out_commit(r->worker, (size_t)(p - start));
 }
 
 void response_header_fmt(request_t *r, const char *name, const char *fmt, ...)
@@ -48,15 +77,16 @@ void response_header_fmt(request_t *r, const char *name, const char *fmt, ...)
 
 void response_end_headers(request_t *r, uint64_t content_length)
 {
-    char tail[96];
-    const char *conn = "";
+    char *start = worker_out_reserve(r->worker, 80), *p = start;
+    p = PUT_LIT(p, "Content-Length: ");
+    p = put_uint(p, content_length);
+    p = PUT_LIT(p, "\r\n");
     if (!r->keep_alive)
-        conn = "Connection: close\r\n";
+        p = PUT_LIT(p, "Connection: close\r\n");
     else if (r->h && r->h->version_minor == 0)
-        conn = "Connection: keep-alive\r\n";
-    int n = snprintf(tail, sizeof tail, "Content-Length: %llu\r\n%s\r\n",
-                     (unsigned long long)content_length, conn);
-    worker_out_copy(r->worker, tail, (size_t)n);
+        p = PUT_LIT(p, "Connection: keep-alive\r\n");
+    p = PUT_LIT(p, "\r\n");
+    worker_out_commit(r->worker, (size_t)(p - start));
     r->headers_done = true;
 }
 

@@ -187,11 +187,10 @@ static bool if_range_allows(request_t *r, const store_page_t *p)
 
 static void common_headers(request_t *r, const store_page_t *p, bool gz)
 {
-    char tag[32], date[HTTPDATE_LEN + 1];
+    char tag[32];
     size_t n = etag_for(p, gz, tag);
     response_header(r, "Content-Type", p->content_type, p->content_type_len);
-    httpdate_format((time_t)p->mtime, date);
-    response_header(r, "Last-Modified", date, HTTPDATE_LEN);
+    response_header(r, "Last-Modified", worker_http_date(r->worker, p->mtime), HTTPDATE_LEN);
     response_header(r, "ETag", tag, n);
     if (p->gzip)
         response_header(r, "Vary", "Accept-Encoding", 15);
@@ -212,11 +211,10 @@ void response_page(request_t *r, int status, const store_page_t *p)
     }
     if (not_modified(r, p)) {
         response_begin(r, 304);
-        char tag[32], date[HTTPDATE_LEN + 1];
+        char tag[32];
         size_t n = etag_for(p, gz, tag);
         response_header(r, "ETag", tag, n);
-        httpdate_format((time_t)p->mtime, date);
-        response_header(r, "Last-Modified", date, HTTPDATE_LEN);
+        response_header(r, "Last-Modified", worker_http_date(r->worker, p->mtime), HTTPDATE_LEN);
         if (p->gzip)
             response_header(r, "Vary", "Accept-Encoding", 15);
         /* A 304 has no body and no Content-Length describing one. */

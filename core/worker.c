@@ -25,11 +25,28 @@ void worker_update_time(worker_t *w)
     strftime(w->log_time, sizeof w->log_time, "%d/%b/%Y:%H:%M:%S +0000", &tm);
 }
 
-void worker_out_copy(worker_t *w, const void *p, size_t len)
+const char *worker_http_date(worker_t *w, int64_t t)
 {
-    out_part_t *last = w->nparts ? &w->parts[w->nparts - 1] : NULL;
+    unsigned slot = (unsigned)t & 15;
+    if (w->lm_cache[slot].t != t || !w->lm_cache[slot].text[0]) {
+        httpdate_format((time_t)t, w->lm_cache[slot].text);
+        w->lm_cache[slot].t = t;
+    }
+    return w->lm_cache[slot].text;
+}
+
+char *worker_out_reserve(worker_t *w, size_t n)
+{
+    if (w->out.len + n > w->out.cap)
+        util_buf_reserve(&w->out, n);
+    return w->out.data + w->out.len;
+}
+
+void worker_out_commit(worker_t *w, size_t len)
+{
     size_t off = w->out.len;
-    util_buf_append(&w->out, p, len);
+    w->out.len += len;
+    out_part_t *last = w->nparts ? &w->parts[w->nparts - 1] : NULL;
     /* Consecutive copied bytes form one part, so a response head is one iovec. */
     if (last && !last->ext && last->off + last->len == off) {
         last->len += len;
@@ -38,6 +55,12 @@ void worker_out_copy(worker_t *w, const void *p, size_t len)
     if (w->nparts == WORKER_MAX_PARTS)
         UTIL_FATAL("output batch overflow"); /* conn.c flushes well before this */
     w->parts[w->nparts++] = (out_part_t){.ext = NULL, .off = off, .len = len};
+}
+
+void worker_out_copy(worker_t *w, const void *p, size_t len)
+{
+    memcpy(worker_out_reserve(w, len), p, len);
+    worker_out_commit(w, len);
 }
 
 void worker_out_ref(worker_t *w, const void *p, size_t len)

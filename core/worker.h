@@ -77,6 +77,12 @@ typedef struct worker {
     char log_time[32]; /* "27/Nov/2026:05:00:00 +0000" */
 
     util_buf_t access; /* access log lines not yet written */
+
+    /* Last-Modified values recently formatted (pages imported together share mtimes). */
+    struct {
+        int64_t t;
+        char text[30];
+    } lm_cache[16];
     int exit_code;
 } worker_t;
 
@@ -88,8 +94,13 @@ void workers_join(worker_t *ws, int n);
 
 /* Refreshes the cached date strings when the second has changed. */
 void worker_update_time(worker_t *w);
-/* Appends bytes to the output batch. */
+/* The HTTP date for t (29 characters), from a small per-worker cache. */
+const char *worker_http_date(worker_t *w, int64_t t);
+/* Appends bytes to the output batch: copied, or formatted in place (reserve room for at
+ * most n bytes, write them, commit how many were written). */
 void worker_out_copy(worker_t *w, const void *p, size_t len);
+char *worker_out_reserve(worker_t *w, size_t n);
+void worker_out_commit(worker_t *w, size_t len);
 void worker_out_ref(worker_t *w, const void *p, size_t len);
 /* Ends the worker's read transaction if one is active (values read become invalid). */
 void worker_store_release(worker_t *w);
