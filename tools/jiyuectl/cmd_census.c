@@ -3,9 +3,11 @@
  * in UTF-8:
  *   sites    基本信息表: one row per site (registration, domains, status with its dates);
  *   columns  栏目信息表: one row per column, with its item count and last update taken
- *            from the site's live generation in the store: the HTML pages under
- *            /<column>/ other than the column's own index.html, and the newest of their
- *            modification times (Beijing date). Without a store every count is 0.
+ *            from the store: the articles published into the column (core/article.h)
+ *            plus the imported HTML pages under /<column>/ of the site's live generation
+ *            other than the column's own index.html; the last update is the newest of
+ *            their publication, revision or modification times (Beijing date). Without a
+ *            store every count is 0.
  * CSV follows RFC 4180 (CRLF, quoted where needed) with Chinese header labels; --bom puts
  * a UTF-8 byte order mark first, which spreadsheet software needs to read UTF-8. JSON is
  * an array of objects keyed by the English field names, with Chinese left unescaped. */
@@ -15,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "article.h"
 #include "ctl.h"
 #include "router.h"
 #include "store_keys.h"
@@ -199,6 +202,15 @@ static int count_page(void *ud, const char *path, size_t len, const store_page_t
     return 0;
 }
 
+static int newest_article(void *ud, const article_t *a)
+{
+    int64_t *newest = ud;
+    int64_t t = a->updated > a->pubtime ? a->updated : a->pubtime;
+    if (t > *newest)
+        *newest = t;
+    return 1; /* newest first: the first one is enough */
+}
+
 static int column_rows(ctl_t *ctl, out_t *o, store_txn_t *t)
 {
     for (size_t i = 0; i < ctl->conf->nsites; i++) {
@@ -210,6 +222,16 @@ static int column_rows(ctl_t *ctl, out_t *o, store_txn_t *t)
             int rc = store_site_live(t, s->id, ns, sizeof ns);
             if (rc == 0)
                 rc = store_page_each(t, ns, count_page, &cc);
+            for (size_t c = 0; rc == 0 && c < s->ncolumns; c++) {
+                uint64_t n = article_column_count(t, s->id, s->columns[c].id);
+                if (n == 0)
+                    continue;
+                cc.items[c] += (size_t)n;
+                rc = article_column_each(t, s->id, s->columns[c].id, 0, 1, newest_article,
+                                         &cc.newest[c]);
+                if (rc == 1)
+                    rc = 0;
+            }
             if (rc != 0) {
                 free(cc.items);
                 free(cc.newest);
