@@ -344,8 +344,8 @@ static int render_home(ctx_t *x)
         tpl_val_t *grp = NULL, *list = NULL;
         for (size_t i = 0; i < x->conf->nsites; i++) {
             const conf_site_t *s = &x->conf->sites[i];
-            if (s->kind != groups[g].kind || s == q->site)
-                continue;
+            if (s->kind != groups[g].kind || s == q->site || s->status.state == STATUS_CLOSED)
+                continue; /* a closed site lives on as redirects, not in the directory */
             /* The portal lists every subsite; another site lists those below it. */
             bool below = q->site->kind == SITE_PORTAL;
             for (const conf_site_t *p = s->parent; p && !below; p = p->parent)

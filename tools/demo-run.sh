@@ -13,6 +13,18 @@ for dir in demo/*/; do
     [ -f "sites.d/$site.yaml" ] || continue
     bin/jiyuectl -c "$CONF" import "$site" "$dir"
 done
+
+# Articles go through the same accountable publishing an operator uses (jiyuectl publish:
+# publisher, reviewer, 保密审查, 公开属性); one already published on an earlier run is left as is.
+for f in demo/articles/*/*.md; do
+    [ -f "$f" ] || continue
+    if ! out=$(bin/jiyuectl -c "$CONF" publish "$f" 2>&1); then
+        case "$out" in
+        *"already published"*) ;;
+        *) echo "$out" >&2; exit 1 ;;
+        esac
+    fi
+done
 # A redesign's next generation: demo/<site>@<gen>/ goes into the store beside the live
 # pages (`import --generation`), served only on the preview host until `jiyuectl promote`.
 for dir in demo/*@*/; do

@@ -9,7 +9,7 @@ set -eu
 # Tests: cmocka, pytest (Debian's, run as /usr/bin/python3 -m pytest), curl, openssl.
 PACKAGES="build-essential pkg-config libuv1-dev liblmdb-dev lmdb-utils libyaml-dev
 libssl-dev zlib1g-dev libcmark-dev media-types libcmocka-dev python3 python3-pytest curl
-openssl clang libclang-rt-14-dev"
+openssl clang libclang-rt-14-dev chromium"
 if [ "${1:-}" = "--bench" ]; then
     PACKAGES="$PACKAGES wrk nginx-light"
 fi
