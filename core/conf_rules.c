@@ -223,6 +223,7 @@ static void check_registration(rules_t *r)
         {offsetof(conf_registration_t, icp), "icp", "ICP备案号"},
         {offsetof(conf_registration_t, police), "police", "公安备案号"},
         {offsetof(conf_registration_t, organizer), "organizer", "主办单位"},
+        {offsetof(conf_registration_t, contact), "contact", "联系方式"},
     };
     for (size_t i = 0; i < r->n; i++) {
         const conf_site_t *s = &r->sites[i];

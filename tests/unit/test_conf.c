@@ -60,7 +60,7 @@ static const char *SERVER = "listen: [\"127.0.0.1:8080\"]\nstore: store\nsites: 
 
 #define REG(n)                                                                                  \
     "registration:\n  site_code: \"53990000" n "\"\n  icp: 滇ICP备" n "号\n  police: 滇公网安备 " n \
-    "号\n  organizer: 单位" n "\n"
+    "号\n  organizer: 单位" n "\n  contact: 办公室 0871-6100" n "\n"
 
 /* lines 1-5 of the portal; registration follows */
 static const char *PORTAL = "id: portal\nname: 门户\nkind: portal\nmount:\n  hosts: [www.t.gov.cn]\n" REG("01");
@@ -564,7 +564,8 @@ static void test_registration_required(void **state)
     load_fail(&d, NULL, f);
     expect(&d, "a.yaml:8:3: active site needs registration.icp (ICP备案号)");
     expect(&d, "a.yaml:8:3: active site needs registration.organizer (主办单位)");
-    assert_int_equal(d.errors, 2);
+    expect(&d, "a.yaml:8:3: active site needs registration.contact (联系方式)");
+    assert_int_equal(d.errors, 3);
     diag_free(&d);
 
     const char *none = "id: a\nname: A\nkind: department\nparent: portal\nmount:\n  path: /a/\n"
@@ -573,7 +574,8 @@ static void test_registration_required(void **state)
     load_fail(&d, NULL, f2);
     expect(&d, "a.yaml:1:5: redesign site needs registration.site_code (网站标识码)");
     expect(&d, "a.yaml:1:5: redesign site needs registration.police (公安备案号)");
-    assert_int_equal(d.errors, 4);
+    expect(&d, "a.yaml:1:5: redesign site needs registration.contact (联系方式)");
+    assert_int_equal(d.errors, 5);
     diag_free(&d);
 
     const char *code = "id: a\nname: A\nkind: department\nparent: portal\nmount:\n  path: /a/\n" REG("02")
@@ -671,9 +673,9 @@ static void test_site_schema(void **state)
                      "status:\n  state: redesign\n  generation: Not A Slug\n  preview_host: a.cn:1\n  colour: x\n";
     tfile_t f3[] = {{"portal.yaml", PORTAL}, {"a.yaml", st}, {NULL, NULL}};
     load_fail(&d, NULL, f3);
-    expect(&d, "a.yaml:14:15: status.generation 'Not A Slug' is not a slug");
-    expect(&d, "a.yaml:15:17: status.preview_host 'a.cn:1': a host name must not include a port");
-    expect(&d, "a.yaml:16:3: unknown key 'colour' in 'status'");
+    expect(&d, "a.yaml:15:15: status.generation 'Not A Slug' is not a slug");
+    expect(&d, "a.yaml:16:17: status.preview_host 'a.cn:1': a host name must not include a port");
+    expect(&d, "a.yaml:17:3: unknown key 'colour' in 'status'");
     assert_int_equal(d.errors, 3);
     diag_free(&d);
 
