@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_keys.h"
 #include "worker.h"
 
 /* Writes the decimal digits of v at p; returns the end. */
@@ -135,7 +136,9 @@ void response_error(request_t *r, int status, const char *detail)
     if (status == 404 && r->site) {
         store_txn_t *t = request_store(r);
         store_page_t page;
-        if (t && store_page_get(t, r->site->id, "/404.html", 9, &page) == 0) {
+        char ns[STORE_KEY_MAX + 1]; /* the live generation's own 404 page */
+        if (t && store_site_live(t, r->site->id, ns, sizeof ns) == 0 &&
+            store_page_get(t, ns, "/404.html", 9, &page) == 0) {
             response_page(r, 404, &page);
             return;
         }
