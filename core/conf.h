@@ -137,6 +137,12 @@ struct conf_site {
     char *theme;    /* NULL: the default theme */
     conf_pos_t theme_pos;
     bool mourning; /* 一键置灰: render this site's pages in grey (content untouched) */
+    /* `interaction: {reply_days: 15, rate_limit: 5}`: how many days a citizen's message may
+     * wait for its reply before it is overdue, and how many messages one address may send
+     * to this site per hour (modules/interaction.c, core/message.c). */
+    uint64_t interaction_reply_days; /* default 15 */
+    uint64_t interaction_rate_limit; /* default 5 */
+    conf_pos_t interaction_pos;
     char *file;     /* the site file this came from */
     conf_pos_t pos; /* position of the document (line 1) */
 

@@ -513,7 +513,32 @@ static void key_site_mourning(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k
     conf_bool(x, v, "mourning", &((conf_site_t *)obj)->mourning);
 }
 
+static void key_reply_days(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
+{
+    conf_count(x, v, "interaction.reply_days", &((conf_site_t *)obj)->interaction_reply_days);
+}
+
+static void key_rate_limit(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
+{
+    conf_count(x, v, "interaction.rate_limit", &((conf_site_t *)obj)->interaction_rate_limit);
+}
+
+static const conf_key_t interaction_keys[] = {
+    {"reply_days", CONF_K_FN, 0, key_reply_days, false},
+    {"rate_limit", CONF_K_FN, 0, key_rate_limit, false},
+};
+
+/* `interaction: {reply_days: 15, rate_limit: 5}`: the message board's reply limit (days)
+ * and how many messages one address may send per hour. */
+static void key_interaction(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
+{
+    conf_site_t *s = obj;
+    s->interaction_pos = conf_pos(x, v);
+    conf_walk(x, v, "interaction", interaction_keys, UTIL_ARRAY_LEN(interaction_keys), s);
+}
+
 static const conf_key_t site_keys[] = {
+    {"interaction", CONF_K_FN, 0, key_interaction, false},
     {"https", CONF_K_FN, 0, key_https, false},
     {"hsts", CONF_K_FN, 0, key_hsts, false},
     {"id", CONF_K_FN, 0, key_id, true},
@@ -533,6 +558,8 @@ bool conf_site_read(conf_ctx_t *x, const yaml_dom_t *doc, conf_site_t *s)
 {
     s->pos = (conf_pos_t){s->file, 1, 1};
     s->status.state = STATUS_ACTIVE;
+    s->interaction_reply_days = 15;
+    s->interaction_rate_limit = 5;
     if (!conf_walk(x, doc->root, "", site_keys, UTIL_ARRAY_LEN(site_keys), s))
         return false;
     if (s->kind_pos.line) {
