@@ -152,4 +152,20 @@ static inline size_t store_key_redirect(char *buf, const char *ns, const char *p
  * /<column>/<id>/<file name>: `jiyuectl import` replaces "<site>/" and leaves them alone. */
 #define STORE_ATT_NS_SUFFIX "#att"
 
+/* Citizens' messages, also in "content" (core/message.c builds these keys; <code> is a
+ * receipt code, 20 of [a-z2-7], so no family below collides with another):
+ *   m/<code>                    message record (layout in message.c): site, column, the
+ *                               citizen's fields, times, how many replies
+ *   mr/<code>/<n>               reply n (8 hex digits, from 1), never rewritten: a
+ *                               correction is reply n+1, and the trail keeps both
+ *   mi/<site>/<column>/<rank>   every message of a column, value <code>
+ *   ma/<site>/<column>/<rank>   answered messages (the public list), value <code>
+ *   mc/<site>/<column>          received and answered counts (two u64)
+ *   mv/<site>                   version of a site's messages (u64), bumped by every change
+ *   mn/seq                      the last message sequence number handed out (u64)
+ *   mt/<site>/<address>         send times (i64 each) within the last hour: the rate limit
+ * <rank> is built as for articles, from the time received and the sequence number.
+ * In "meta": "secret/interaction" = 32 random bytes keying the form tokens. */
+#define STORE_META_INTERACTION_SECRET "secret/interaction"
+
 #endif

@@ -1,0 +1,349 @@
+/* tests/unit/test_message.c: core/message*.c in a temporary store: records and indexes,
+ * the reply trail (a correction is a new reply), counters, the rate-limit window, form
+ * tokens (forged, expired, another site), receipt codes, UTF-8 checks, masking, and the
+ * monthly statistics and overdue report. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "message.h"
+#include "util.h"
+
+typedef struct fixture {
+    char dir[64];
+    store_t *s;
+} fixture_t;
+
+static void rm_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char *p = util_asprintf("%s/%s", dir, e->d_name);
+        unlink(p);
+        free(p);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+static int setup(void **state)
+{
+    fixture_t *f = util_calloc(1, sizeof *f);
+    strcpy(f->dir, "/tmp/jiyue-msg-XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    store_options_t opt = {.map_size = 16u << 20, .create = true};
+    f->s = store_open(f->dir, &opt, NULL);
+    if (!f->s)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture_t *f = *state;
+    store_close(f->s);
+    rm_dir(f->dir);
+    free(f);
+    return 0;
+}
+
+/* 2026-03-10 10:00 UTC+8 */
+#define T0 ((int64_t)1773108000)
+
+static void add(store_t *s, const char *code, const char *title, int64_t created)
+{
+    int rc;
+    store_txn_t *w = store_write_begin(s, &rc);
+    assert_non_null(w);
+    message_new_t m = {"edu", "xx", title, "正文", "张三", "13812345678", "a@b.cn", "127.0.0.1",
+                       created};
+    assert_int_equal(message_put(w, &m, code), 0);
+    assert_int_equal(store_commit(w), 0);
+}
+
+static void reply(store_t *s, const char *code, const char *text, int64_t when)
+{
+    int rc;
+    store_txn_t *w = store_write_begin(s, &rc);
+    uint32_t n = 0;
+    assert_int_equal(message_reply_add(w, code, "市教育局", text, when, &n), 0);
+    assert_int_equal(store_commit(w), 0);
+}
+
+typedef struct seen {
+    char codes[8][MESSAGE_CODE_LEN + 1];
+    size_t n;
+} seen_t;
+
+static int collect(void *ud, const message_t *m)
+{
+    seen_t *s = ud;
+    if (s->n < 8)
+        strcpy(s->codes[s->n++], m->code);
+    return 0;
+}
+
+static int collect_reply(void *ud, const message_reply_t *r)
+{
+    util_buf_t *b = ud;
+    util_buf_printf(b, "%u:%s;", r->n, r->text);
+    return 0;
+}
+
+#define A "aaaaaaaaaaaaaaaaaaaa"
+#define B "bbbbbbbbbbbbbbbbbbbb"
+#define C "cccccccccccccccccccc"
+
+static void test_put_get_reply_trail(void **state)
+{
+    fixture_t *f = *state;
+    add(f->s, A, "first", T0);
+    add(f->s, B, "second", T0 + 100);
+    add(f->s, C, "third", T0 + 200);
+    store_txn_t *t = store_read_txn_new(f->s);
+    assert_int_equal(store_read_renew(t), 0);
+    message_t m;
+    assert_int_equal(message_get(t, B, &m), 0);
+    assert_string_equal(m.title, "second");
+    assert_string_equal(m.phone, "13812345678");
+    assert_int_equal(m.nreplies, 0);
+    assert_int_equal(message_get(t, "dddddddddddddddddddd", &m), STORE_NOTFOUND);
+    assert_int_equal(message_get(t, "../x", &m), STORE_NOTFOUND);
+    seen_t all = {0};
+    assert_int_equal(message_each(t, "edu", "xx", false, 0, SIZE_MAX, collect, &all), 0);
+    assert_int_equal(all.n, 3);
+    assert_string_equal(all.codes[0], C); /* newest first */
+    assert_string_equal(all.codes[2], A);
+    seen_t ans = {0};
+    message_each(t, "edu", "xx", true, 0, SIZE_MAX, collect, &ans);
+    assert_int_equal(ans.n, 0);
+    uint64_t v0 = message_version(t, "edu");
+    store_read_reset(t);
+
+    /* The same code twice is refused: the caller draws another. */
+    int rc;
+    store_txn_t *w = store_write_begin(f->s, &rc);
+    message_new_t dup = {"edu", "xx", "dup", "b", "n", "1", "", "", T0};
+    assert_int_equal(message_put(w, &dup, A), STORE_EKEY);
+    store_abort(w);
+
+    reply(f->s, B, "答复一", T0 + 3 * MESSAGE_DAY);
+    reply(f->s, B, "更正后的答复", T0 + 4 * MESSAGE_DAY);
+    assert_int_equal(store_read_renew(t), 0);
+    assert_int_equal(message_get(t, B, &m), 0);
+    assert_int_equal(m.nreplies, 2);
+    assert_true(m.first_reply == T0 + 3 * MESSAGE_DAY);
+    assert_true(m.last_reply == T0 + 4 * MESSAGE_DAY);
+    util_buf_t trail = {0};
+    message_replies_each(t, B, collect_reply, &trail);
+    util_buf_append(&trail, "", 1);
+    assert_string_equal(trail.data, "1:答复一;2:更正后的答复;"); /* both kept, in order */
+    util_buf_free(&trail);
+    message_reply_t latest;
+    assert_int_equal(message_reply_latest(t, &m, &latest), 0);
+    assert_string_equal(latest.text, "更正后的答复");
+    seen_t ans2 = {0};
+    message_each(t, "edu", "xx", true, 0, SIZE_MAX, collect, &ans2);
+    assert_int_equal(ans2.n, 1); /* listed once, however many replies */
+    uint64_t rec, an;
+    message_counts(t, "edu", "xx", &rec, &an);
+    assert_int_equal(rec, 3);
+    assert_int_equal(an, 1);
+    assert_true(message_version(t, "edu") > v0);
+    /* paging */
+    seen_t page = {0};
+    message_each(t, "edu", "xx", false, 1, 1, collect, &page);
+    assert_int_equal(page.n, 1);
+    assert_string_equal(page.codes[0], B);
+    store_txn_free(t);
+}
+
+static void test_rate_limit(void **state)
+{
+    fixture_t *f = *state;
+    int rc;
+    store_txn_t *w = store_write_begin(f->s, &rc);
+    int64_t ra = 0;
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(message_rate_take(w, "edu", "10.0.0.1", 3, T0 + i * 60, &ra), 0);
+    assert_int_equal(message_rate_take(w, "edu", "10.0.0.1", 3, T0 + 600, &ra), 1);
+    assert_true(ra == 3600 - 600); /* the oldest leaves the window then */
+    /* Another address and another site have their own windows. */
+    assert_int_equal(message_rate_take(w, "edu", "10.0.0.2", 3, T0 + 600, &ra), 0);
+    assert_int_equal(message_rate_take(w, "fgw", "10.0.0.1", 3, T0 + 600, &ra), 0);
+    /* An hour after the first, one more is allowed. */
+    assert_int_equal(message_rate_take(w, "edu", "10.0.0.1", 3, T0 + 3601, &ra), 0);
+    assert_int_equal(message_rate_take(w, "edu", "10.0.0.1", 3, T0 + 3602, &ra), 1);
+    /* The sweep drops windows whose newest entry is over an hour old, and only those. */
+    assert_int_equal(message_rate_sweep(w, T0 + 600 + 3601), 2);
+    /* The window that was kept still counts its entry of T0 + 3601. */
+    assert_int_equal(message_rate_take(w, "edu", "10.0.0.1", 3, T0 + 4201, &ra), 0);
+    assert_int_equal(message_rate_take(w, "edu", "10.0.0.1", 3, T0 + 4202, &ra), 0);
+    assert_int_equal(message_rate_take(w, "edu", "10.0.0.1", 3, T0 + 4203, &ra), 1);
+    assert_true(ra == 3601 + 3600 - 4203);
+    assert_int_equal(store_commit(w), 0);
+}
+
+static void test_tokens(void **state)
+{
+    fixture_t *f = *state;
+    int rc;
+    uint8_t k1[MESSAGE_SECRET_LEN], k2[MESSAGE_SECRET_LEN];
+    store_txn_t *w = store_write_begin(f->s, &rc);
+    assert_int_equal(message_secret_get(w, k1), STORE_NOTFOUND);
+    assert_int_equal(message_secret_ensure(w, k1), 0);
+    assert_int_equal(message_secret_ensure(w, k2), 0); /* made once, then kept */
+    assert_memory_equal(k1, k2, sizeof k1);
+    assert_int_equal(store_commit(w), 0);
+
+    char tok[MESSAGE_TOKEN_MAX];
+    message_token_make(k1, "edu", T0, tok);
+    size_t n = strlen(tok);
+    assert_int_equal(message_token_check(k1, "edu", tok, n, T0 + 10), MESSAGE_TOKEN_OK);
+    assert_int_equal(message_token_check(k1, "edu", tok, n, T0 + MESSAGE_TOKEN_TTL + 1),
+                     MESSAGE_TOKEN_EXPIRED);
+    assert_int_equal(message_token_check(k1, "fgw", tok, n, T0 + 10), MESSAGE_TOKEN_BAD);
+    tok[n - 1] = tok[n - 1] == '0' ? '1' : '0';
+    assert_int_equal(message_token_check(k1, "edu", tok, n, T0 + 10), MESSAGE_TOKEN_BAD);
+    /* Moving the time forward breaks the MAC. */
+    message_token_make(k1, "edu", T0 - MESSAGE_TOKEN_TTL - 5, tok);
+    char forged[MESSAGE_TOKEN_MAX];
+    snprintf(forged, sizeof forged, "%lld%s", (long long)T0, strchr(tok, '.'));
+    assert_int_equal(message_token_check(k1, "edu", forged, strlen(forged), T0 + 1),
+                     MESSAGE_TOKEN_BAD);
+    assert_int_equal(message_token_check(k1, "edu", "", 0, T0), MESSAGE_TOKEN_BAD);
+    assert_int_equal(message_token_check(k1, "edu", "x.y", 3, T0), MESSAGE_TOKEN_BAD);
+    memset(k2, 7, sizeof k2);
+    message_token_make(k2, "edu", T0, tok);
+    assert_int_equal(message_token_check(k1, "edu", tok, strlen(tok), T0), MESSAGE_TOKEN_BAD);
+}
+
+static void test_codes(void **state)
+{
+    char a[MESSAGE_CODE_LEN + 1], b[MESSAGE_CODE_LEN + 1];
+    assert_int_equal(message_code_new(a), 0);
+    assert_int_equal(message_code_new(b), 0);
+    assert_int_equal(strlen(a), MESSAGE_CODE_LEN);
+    assert_true(message_code_ok(a, strlen(a)));
+    assert_string_not_equal(a, b);
+    assert_false(message_code_ok("AAAAAAAAAAAAAAAAAAAA", 20));
+    assert_false(message_code_ok("aaaa", 4));
+    assert_false(message_code_ok("aaaaaaaaaaaaaaaaaaa1", 20));
+}
+
+static void test_text(void **state)
+{
+    size_t n = 0;
+    assert_true(message_text_ok("张三abc", strlen("张三abc"), false, &n));
+    assert_int_equal(n, 5); /* characters, not bytes */
+    assert_true(message_text_ok("a\r\nb", 4, true, &n));
+    assert_false(message_text_ok("a\nb", 3, false, &n));
+    assert_false(message_text_ok("a\0b", 3, true, &n));
+    assert_false(message_text_ok("\xff", 1, true, &n));
+    assert_false(message_text_ok("\xc0\xaf", 2, true, &n));     /* overlong '/' */
+    assert_false(message_text_ok("\xed\xa0\x80", 3, true, &n)); /* surrogate */
+    assert_false(message_text_ok("\xe5\xbc", 2, true, &n));     /* truncated */
+    assert_false(message_text_ok("\xf4\x90\x80\x80", 4, true, &n));
+
+    util_buf_t b = {0};
+    message_mask_name(&b, "张三");
+    util_buf_appends(&b, "|");
+    message_mask_name(&b, "欧阳修文");
+    util_buf_appends(&b, "|");
+    message_mask_phone(&b, "13812345678");
+    util_buf_appends(&b, "|");
+    message_mask_phone(&b, "12345");
+    util_buf_appends(&b, "|");
+    message_mask_name(&b, "李");
+    util_buf_append(&b, "", 1);
+    assert_string_equal(b.data, "张*|欧***|138****5678|***45|李*");
+    util_buf_free(&b);
+
+    assert_int_equal(message_days(T0, T0 + 3600), 1);
+    assert_int_equal(message_days(T0, T0 + MESSAGE_DAY), 1);
+    assert_int_equal(message_days(T0, T0 + MESSAGE_DAY + 1), 2);
+}
+
+typedef struct lines {
+    int n;
+    char last[512];
+} lines_t;
+
+static void emit(void *ud, const char *line)
+{
+    lines_t *l = ud;
+    l->n++;
+    snprintf(l->last, sizeof l->last, "%s", line);
+}
+
+static void test_stats_and_overdue(void **state)
+{
+    fixture_t *f = *state;
+    /* March 2026: one answered in 2 days, one in 20, one open; April: one open, recent.
+     * December 2025 does not count in 2026. */
+    int64_t now = T0 + 40 * MESSAGE_DAY; /* 2026-04-19 */
+    add(f->s, A, "fast", T0);
+    add(f->s, B, "slow", T0 + 3600);
+    add(f->s, C, "open", T0 + 7200);
+    add(f->s, "dddddddddddddddddddd", "april", now - 2 * MESSAGE_DAY);
+    add(f->s, "eeeeeeeeeeeeeeeeeeee", "last year", T0 - 90 * MESSAGE_DAY);
+    reply(f->s, A, "ok", T0 + 2 * MESSAGE_DAY);
+    reply(f->s, B, "ok", T0 + 3600 + 20 * MESSAGE_DAY);
+    store_txn_t *t = store_read_txn_new(f->s);
+    assert_int_equal(store_read_renew(t), 0);
+    message_stat_t mo[12], tot;
+    assert_int_equal(message_stats(t, "edu", "xx", 2026, 15, now, mo, &tot), 0);
+    assert_int_equal(mo[2].received, 3);
+    assert_int_equal(mo[2].answered, 2);
+    assert_int_equal(mo[2].in_time, 1);
+    assert_int_equal(mo[2].overdue, 1);
+    assert_true(mo[2].days_sum > 21.9 && mo[2].days_sum < 22.1);
+    assert_int_equal(mo[3].received, 1);
+    assert_int_equal(mo[3].overdue, 0);
+    assert_int_equal(mo[11].received, 0);
+    assert_int_equal(tot.received, 4);
+    assert_int_equal(tot.overdue, 1);
+
+    conf_site_t site = {.id = "edu", .interaction_reply_days = 15};
+    conf_column_t col = {.id = "xx", .type = COLUMN_INTERACTION};
+    site.columns = &col;
+    site.ncolumns = 1;
+    conf_t c = {.sites = &site, .nsites = 1};
+    lines_t l = {0};
+    /* "open" (39 days) and "last year" (130 days) are overdue; "april" is not. */
+    assert_int_equal(message_report_overdue(t, &c, now, emit, &l), 2);
+    assert_int_equal(l.n, 2);
+    assert_non_null(strstr(l.last, "edu/xx: message eeeeeeeeeeeeeeeeeeee"));
+    site.interaction_reply_days = 200;
+    l.n = 0;
+    assert_int_equal(message_report_overdue(t, &c, now, emit, &l), 0);
+    store_txn_free(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_put_get_reply_trail, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rate_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
+        cmocka_unit_test(test_codes),
+        cmocka_unit_test(test_text),
+        cmocka_unit_test_setup_teardown(test_stats_and_overdue, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
