@@ -59,6 +59,8 @@ typedef struct conn {
     bool closing;
     bool lingering;
     bool tls_done; /* handshake finished */
+    bool deferred; /* a response waits for the writer thread (core/writer.h) */
+    bool tcp_closed; /* the close callback ran while deferred: free at resume */
 } conn_t;
 
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
@@ -69,14 +71,23 @@ static const conf_limits_t *limits(const conn_t *c)
     return &c->w->snap->conf->limits;
 }
 
-static void on_handle_closed(uv_handle_t *h)
+static void conn_free(conn_t *c)
 {
-    conn_t *c = h->data;
     free(c->pend);
     if (c->ssl)
         SSL_free(c->ssl);
     snapshot_unref(c->hs_snap);
     free(c);
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+    conn_t *c = h->data;
+    if (c->deferred) {
+        c->tcp_closed = true; /* request_resume() frees it */
+        return;
+    }
+    conn_free(c);
 }
 
 static void tq_unlink(conn_t *c)
@@ -227,7 +238,7 @@ static void on_write(uv_write_t *req, int status)
         conn_close(c);
         return;
     }
-    if (c->nwrites > 0 || c->lingering)
+    if (c->nwrites > 0 || c->lingering || c->deferred)
         return;
     if (c->close_after) {
         start_linger(c);
@@ -442,8 +453,8 @@ static void process(conn_t *c, char *data, size_t len)
              * copy of the parse result in every connection. */
             http1_parse_request(c->pend, c->head_len, &hl, &h, &status, &reason);
             size_t used = (size_t)c->head_len + c->body_kept;
-            if (!request_handle(w, &c->peer, &h, tls, c->collect ? c->pend + c->head_len : NULL,
-                                c->body_kept))
+            if (!request_handle(w, c, &c->peer, &h, tls,
+                                c->collect ? c->pend + c->head_len : NULL, c->body_kept))
                 c->close_after = true;
             data = c->pend;
             len = c->pend_len;
@@ -475,9 +486,11 @@ static void process(conn_t *c, char *data, size_t len)
                 continue;
             }
             pos += h.head_len;
-            if (!request_handle(w, &c->peer, &h, tls, NULL, 0))
+            if (!request_handle(w, c, &c->peer, &h, tls, NULL, 0))
                 c->close_after = true;
         }
+        if (c->deferred)
+            break; /* later requests wait until the deferred response is written */
         if (w->nparts > WORKER_MAX_PARTS - 8 || w->out.len > 32 * 1024) {
             if (!flush(c))
                 goto out;
@@ -490,7 +503,7 @@ static void process(conn_t *c, char *data, size_t len)
 
     /* Keep what was not consumed for the next read. */
     size_t rest = len - pos;
-    if (c->close_after) {
+    if (c->close_after && !c->deferred) {
         drop_pend(c);
     } else if (c->in_body) {
         /* pend holds the request being received; nothing else to keep */
@@ -507,6 +520,10 @@ static void process(conn_t *c, char *data, size_t len)
 
     if (c->nwrites)
         goto out; /* the send timer runs until the write drains */
+    if (c->deferred) {
+        set_timer(c, T_NONE, 0, true); /* the writer always answers; see request_resume */
+        goto out;
+    }
     if (c->close_after) {
         start_linger(c);
     } else if (c->in_body) {
@@ -554,7 +571,7 @@ static void tls_pump(conn_t *c)
         snapshot_unref(c->hs_snap);
         c->hs_snap = NULL;
     }
-    while (!c->closing && !c->lingering && c->nwrites == 0 && !c->close_after) {
+    while (!c->closing && !c->lingering && c->nwrites == 0 && !c->close_after && !c->deferred) {
         int n = SSL_read(c->ssl, c->w->rbuf, WORKER_READ_BUF);
         if (n <= 0) {
             int e = SSL_get_error(c->ssl, n);
@@ -631,6 +648,50 @@ void conn_accept(worker_t *w, uv_stream_t *server, bool tls)
     set_timer(c, T_HEADER, limits(c)->header_timeout_ms, true);
 }
 
+void conn_defer(conn_t *c)
+{
+    c->deferred = true;
+    c->w->ndeferred++;
+    uv_read_stop((uv_stream_t *)&c->tcp);
+}
+
+bool conn_resume_begin(conn_t *c)
+{
+    c->deferred = false;
+    c->w->ndeferred--;
+    if (!c->closing)
+        return true;
+    if (c->tcp_closed)
+        conn_free(c); /* else the pending close callback frees it */
+    return false;
+}
+
+void conn_resume_end(conn_t *c, bool keep_alive)
+{
+    if (!keep_alive)
+        c->close_after = true;
+    if (c->close_after && c->nwrites == 0 && !c->closing) {
+        if (!flush(c))
+            return;
+    }
+    if (c->pend_len > 0 && !c->close_after && !c->closing) {
+        process(c, c->pend, c->pend_len); /* flushes first, then pipelined requests */
+        if (c->closing || c->nwrites || c->deferred)
+            return;
+    } else if (!flush(c)) {
+        return;
+    }
+    if (c->nwrites || c->closing)
+        return;
+    if (c->close_after) {
+        start_linger(c);
+        return;
+    }
+    uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_read);
+    if (!c->in_body)
+        set_timer(c, T_KEEPALIVE, limits(c)->keepalive_timeout_ms, true);
+}
+
 /* Every connection is in exactly one timeout queue, so the queues list them all. */
 void conn_shutdown_all(worker_t *w)
 {
@@ -638,7 +699,7 @@ void conn_shutdown_all(worker_t *w)
         conn_t *next;
         for (conn_t *c = w->tq_head[k]; c; c = next) {
             next = c->tnext;
-            if (!c->nwrites && !c->in_body && c->pend_len == 0)
+            if (!c->nwrites && !c->in_body && c->pend_len == 0 && !c->deferred)
                 conn_close(c);
             else
                 c->close_after = true;

@@ -4,15 +4,18 @@
 
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "log.h"
 #include "module.h"
 #include "path.h"
+#include "conn.h"
 #include "request_internal.h"
 #include "url.h"
 #include "worker.h"
+#include "writer.h"
 
 store_txn_t *request_store(request_t *r)
 {
@@ -59,37 +62,64 @@ static void format_peer(const peer_addr_t *peer, char *out, size_t cap)
         snprintf(out, cap, "-");
 }
 
-static void access_log(worker_t *w, const peer_addr_t *peer, const request_t *r)
+/* The parts of an access-log line that come from the request head: the quoted request
+ * line, and the quoted Referer and User-Agent. Kept apart so a deferred request can carry
+ * them after its head is gone. */
+static void log_request_line(util_buf_t *b, const http1_request_t *h)
 {
-    if (!log_access_enabled())
-        return;
-    char addr[INET6_ADDRSTRLEN];
-    format_peer(peer, addr, sizeof addr);
-    util_buf_t *b = &w->access;
-    util_buf_printf(b, "%s - - [%s] \"", addr, w->log_time);
-    if (r->h) {
-        log_field(b, r->h->method_str.p, r->h->method_str.len);
+    util_buf_append(b, "\"", 1);
+    if (h) {
+        log_field(b, h->method_str.p, h->method_str.len);
         util_buf_append(b, " ", 1);
-        log_field(b, r->h->target.p, r->h->target.len);
-        util_buf_printf(b, " HTTP/1.%d\" ", r->h->version_minor);
+        log_field(b, h->target.p, h->target.len);
+        util_buf_printf(b, " HTTP/1.%d\"", h->version_minor);
     } else {
-        util_buf_appends(b, "-\" ");
+        util_buf_appends(b, "-\"");
     }
-    util_buf_printf(b, "%d %llu \"", r->status, (unsigned long long)r->body_bytes);
-    const http1_header_t *ref = r->h ? http1_find_header(r->h, "Referer") : NULL;
-    const http1_header_t *ua = r->h ? http1_find_header(r->h, "User-Agent") : NULL;
+}
+
+static void log_agent_fields(util_buf_t *b, const http1_request_t *h)
+{
+    const http1_header_t *ref = h ? http1_find_header(h, "Referer") : NULL;
+    const http1_header_t *ua = h ? http1_find_header(h, "User-Agent") : NULL;
+    util_buf_append(b, "\"", 1);
     log_field(b, ref ? ref->value.p : NULL, ref ? ref->value.len : 0);
     util_buf_appends(b, "\" \"");
     log_field(b, ua ? ua->value.p : NULL, ua ? ua->value.len : 0);
+    util_buf_append(b, "\"", 1);
+}
+
+static void access_log_parts(worker_t *w, const peer_addr_t *peer, const request_t *r,
+                             const char *reqline, const char *agents)
+{
+    char addr[INET6_ADDRSTRLEN];
+    format_peer(peer, addr, sizeof addr);
+    util_buf_t *b = &w->access;
+    util_buf_printf(b, "%s - - [%s] ", addr, w->log_time);
+    if (reqline)
+        util_buf_appends(b, reqline);
+    else
+        log_request_line(b, r->h);
+    util_buf_printf(b, " %d %llu ", r->status, (unsigned long long)r->body_bytes);
+    if (agents)
+        util_buf_appends(b, agents);
+    else
+        log_agent_fields(b, r->h);
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     uint64_t now_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-    util_buf_printf(b, "\" %s %.3f\n", r->site ? r->site->id : "-",
+    util_buf_printf(b, " %s %.3f\n", r->site ? r->site->id : "-",
                     (double)(now_ns - r->start_ns) / 1e9);
     if (b->len > 32 * 1024) {
         log_access_write(b->data, b->len);
         b->len = 0;
     }
+}
+
+static void access_log(worker_t *w, const peer_addr_t *peer, const request_t *r)
+{
+    if (log_access_enabled())
+        access_log_parts(w, peer, r, NULL, NULL);
 }
 
 static uint64_t start_time(void)
@@ -246,12 +276,13 @@ static void dispatch(request_t *r)
     response_error(r, 404, "not found");
 }
 
-bool request_handle(worker_t *w, const peer_addr_t *peer, const http1_request_t *h, bool tls,
-                    const char *body, size_t body_len)
+bool request_handle(worker_t *w, struct conn *c, const peer_addr_t *peer,
+                    const http1_request_t *h, bool tls, const char *body, size_t body_len)
 {
     worker_update_time(w);
     request_t r = {
         .worker = w,
+        .conn = c,
         .snap = w->snap,
         .h = h,
         .method = h->method,
@@ -264,6 +295,91 @@ bool request_handle(worker_t *w, const peer_addr_t *peer, const http1_request_t 
         .start_ns = start_time(),
     };
     dispatch(&r);
+    if (r.deferred)
+        return true; /* the deferred response decides, in request_resume() */
     access_log(w, peer, &r);
     return r.keep_alive;
+}
+
+/* ---- deferred responses (core/writer.h) ---- */
+
+struct request_deferred {
+    worker_t *worker;
+    struct conn *conn;
+    snapshot_t *snap; /* pinned: the site and its config stay valid */
+    peer_addr_t peer;
+    http_method_t method;
+    bool head_only, keep_alive, tls;
+    int version_minor;
+    const conf_site_t *site;
+    const router_site_t *rsite;
+    uint64_t start_ns;
+    char *reqline, *agents; /* access-log fields captured from the head */
+};
+
+request_deferred_t *request_defer(request_t *r)
+{
+    request_deferred_t *d = util_calloc(1, sizeof *d);
+    d->worker = r->worker;
+    d->conn = r->conn;
+    d->snap = (snapshot_t *)r->snap;
+    snapshot_ref(d->snap);
+    if (r->peer)
+        d->peer = *(const peer_addr_t *)r->peer;
+    d->method = r->method;
+    d->head_only = r->head_only;
+    d->keep_alive = r->keep_alive;
+    d->tls = r->tls;
+    d->version_minor = r->h ? r->h->version_minor : 1;
+    d->site = r->site;
+    d->rsite = r->rsite;
+    d->start_ns = r->start_ns;
+    if (log_access_enabled()) {
+        util_buf_t b = {0};
+        log_request_line(&b, r->h);
+        d->reqline = b.data;
+        util_buf_t a = {0};
+        log_agent_fields(&a, r->h);
+        d->agents = a.data;
+    }
+    r->deferred = true;
+    conn_defer(r->conn);
+    return d;
+}
+
+struct worker *request_deferred_worker(const request_deferred_t *d)
+{
+    return d->worker;
+}
+
+void request_resume(request_deferred_t *d, void (*respond)(request_t *r, void *ud), void *ud)
+{
+    worker_t *w = d->worker;
+    if (conn_resume_begin(d->conn)) {
+        worker_update_time(w);
+        http1_request_t h = {.method = d->method, .version_minor = d->version_minor};
+        request_t r = {
+            .worker = w,
+            .conn = d->conn,
+            .snap = d->snap,
+            .h = &h, /* version only: the head itself is gone */
+            .method = d->method,
+            .head_only = d->head_only,
+            .keep_alive = d->keep_alive && !w->stopping,
+            .tls = d->tls,
+            .site = d->site,
+            .rsite = d->rsite,
+            .peer = &d->peer,
+            .start_ns = d->start_ns,
+        };
+        respond(&r, ud);
+        if (log_access_enabled())
+            access_log_parts(w, &d->peer, &r, d->reqline, d->agents);
+        conn_resume_end(d->conn, r.keep_alive);
+        worker_store_release(w);
+    }
+    snapshot_unref(d->snap);
+    free(d->reqline);
+    free(d->agents);
+    free(d);
 }

@@ -53,6 +53,7 @@ typedef struct request {
     bool head_only;       /* HEAD: headers as for GET, no body */
     bool keep_alive;      /* the connection stays open after this response */
     bool headers_done;
+    bool deferred;        /* request_defer() was called: answered later (core/writer.h) */
     uint64_t body_bytes;  /* body bytes sent (for the access log) */
     uint64_t start_ns;
 } request_t;

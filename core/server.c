@@ -20,6 +20,7 @@
 #include "store.h"
 #include "tls.h"
 #include "worker.h"
+#include "writer.h"
 
 typedef struct control {
     uv_loop_t *loop;
@@ -208,13 +209,14 @@ static int write_pid(const char *path)
     return 0;
 }
 
-static store_t *open_store(const conf_t *c)
+static store_t *open_store(const conf_t *c, bool *writable)
 {
     char *err = NULL;
     store_options_t opt = {.map_size = c->store_map_size, .create = true, .read_only = false};
     store_t *s = store_open(c->store, &opt, &err);
+    *writable = s != NULL;
     if (!s) {
-        /* A read-only store folder still serves what it holds. */
+        /* A read-only store folder still serves what it holds (but takes no messages). */
         free(err);
         err = NULL;
         opt.read_only = true;
@@ -245,11 +247,15 @@ int server_run(const char *conf_path)
         conf_free(c);
         return 1;
     }
-    store_t *store = open_store(c);
+    bool writable = false;
+    store_t *store = open_store(c, &writable);
     if (!store) {
         conf_free(c);
         return 1;
     }
+    if (!writable)
+        log_warn("store %s is read-only: serving it, but nothing can be written (messages)",
+                 c->store);
     int nworkers = c->workers > 0 ? c->workers : 1;
     int *fds = NULL, *ports = NULL;
     if (listener_bind_all(c, nworkers, &fds, &ports, &err) != 0) {
@@ -288,6 +294,8 @@ int server_run(const char *conf_path)
     for (size_t i = 0; i < c->nlisten; i++)
         tls[i] = c->listen[i].tls;
     snapshot_publish(snapshot_new(c, 1));
+    if (writable && writer_start(store) != 0)
+        log_error("cannot start the writer thread: nothing can be written");
     if (workers_start(&ctl.workers, nworkers, store, fds, tls, ctl.nlisten) != 0)
         return 1;
     if (write_pid(ctl.pid_file) != 0) {
@@ -308,6 +316,9 @@ int server_run(const char *conf_path)
     }
     uv_run(ctl.loop, UV_RUN_DEFAULT);
 
+    /* The writer finishes what is queued and posts each completion to its worker, which is
+     * still draining; only then are the workers joined and freed. */
+    writer_stop();
     workers_join(ctl.workers, nworkers);
     listener_close_all(fds, (size_t)nworkers * ctl.nlisten);
     free(fds);

@@ -303,6 +303,22 @@ store_txn_t *store_write_begin(store_t *s, int *rc)
     return t;
 }
 
+store_txn_t *store_write_child(store_txn_t *parent, int *rc)
+{
+    MDB_txn *txn = NULL;
+    int r = map_rc(mdb_txn_begin(parent->s->env, parent->txn, 0, &txn), "begin nested transaction");
+    if (rc)
+        *rc = r;
+    if (r != 0)
+        return NULL;
+    store_txn_t *t = util_calloc(1, sizeof *t);
+    t->s = parent->s;
+    t->txn = txn;
+    t->write = true;
+    t->active = true;
+    return t;
+}
+
 int store_commit(store_txn_t *t)
 {
     int rc = map_rc(mdb_txn_commit(t->txn), "commit");

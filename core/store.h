@@ -65,6 +65,9 @@ void store_txn_free(store_txn_t *t);    /* aborts if still active */
 
 store_txn_t *store_write_begin(store_t *s, int *rc);
 int store_commit(store_txn_t *t); /* frees t in every case */
+/* A transaction nested in a write transaction: committing it folds its changes into the
+ * parent, aborting it undoes only them (the writer thread runs each job in one). */
+store_txn_t *store_write_child(store_txn_t *parent, int *rc);
 void store_abort(store_txn_t *t); /* frees t */
 
 /* --- pages: what a site serves at a path --- */

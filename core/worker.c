@@ -10,6 +10,7 @@
 #include "httpdate.h"
 #include "log.h"
 #include "module.h"
+#include "writer.h"
 
 void worker_update_time(worker_t *w)
 {
@@ -102,11 +103,17 @@ static void close_cb_noop(uv_handle_t *h)
     (void)h;
 }
 
+static void run_tasks(worker_t *w);
+
 static void finish_if_drained(worker_t *w)
 {
-    if (!w->stopping || w->nconns > 0)
+    if (!w->stopping || w->nconns > 0 || w->ndeferred > 0)
         return;
     flush_access_log(w);
+    pthread_mutex_lock(&w->task_mu);
+    w->loop_gone = true;
+    pthread_mutex_unlock(&w->task_mu);
+    run_tasks(w); /* anything posted before the door closed */
     uv_close((uv_handle_t *)&w->tick, close_cb_noop);
     uv_close((uv_handle_t *)&w->wakeup, close_cb_noop);
 }
@@ -117,9 +124,10 @@ static void on_tick(uv_timer_t *t)
     conn_sweep(w);
     flush_access_log(w);
     if (w->stopping) {
-        if (w->nconns > 0 && util_now_ms() >= w->stop_deadline_ms) {
+        if ((w->nconns > 0 || w->ndeferred > 0) && util_now_ms() >= w->stop_deadline_ms) {
             log_warn("worker %d: shutdown timeout: closing %zu connections", w->id, w->nconns);
             conn_close_all(w);
+            w->ndeferred = 0; /* their completions will find the loop gone */
         }
         finish_if_drained(w);
     }
@@ -137,10 +145,44 @@ static void begin_stop(worker_t *w)
     finish_if_drained(w);
 }
 
+static void run_tasks(worker_t *w)
+{
+    pthread_mutex_lock(&w->task_mu);
+    worker_task_t *tasks = w->tasks;
+    size_t n = w->ntasks;
+    w->tasks = NULL;
+    w->ntasks = w->task_cap = 0;
+    pthread_mutex_unlock(&w->task_mu);
+    for (size_t i = 0; i < n; i++)
+        tasks[i].fn(tasks[i].ud);
+    free(tasks);
+}
+
+void worker_post(worker_t *w, void (*fn)(void *ud), void *ud)
+{
+    pthread_mutex_lock(&w->task_mu);
+    if (w->loop_gone) {
+        /* Only at shutdown, after the deadline closed everything: nobody waits any more. */
+        pthread_mutex_unlock(&w->task_mu);
+        log_warn("worker %d: a completion arrived after the worker stopped", w->id);
+        return;
+    }
+    if (w->ntasks == w->task_cap) {
+        w->task_cap = w->task_cap ? w->task_cap * 2 : 16;
+        w->tasks = util_realloc(w->tasks, w->task_cap * sizeof *w->tasks);
+    }
+    w->tasks[w->ntasks++] = (worker_task_t){fn, ud};
+    atomic_fetch_or(&w->msgs, WORKER_MSG_TASKS);
+    uv_async_send(&w->wakeup);
+    pthread_mutex_unlock(&w->task_mu);
+}
+
 static void on_wakeup(uv_async_t *a)
 {
     worker_t *w = a->data;
     int msgs = atomic_exchange(&w->msgs, 0);
+    if (msgs & WORKER_MSG_TASKS)
+        run_tasks(w);
     if (msgs & WORKER_MSG_RELOAD) {
         snapshot_t *s = snapshot_acquire();
         if (s) {
@@ -210,6 +252,7 @@ int workers_start(worker_t **out, int n, store_t *store, int *fds, const bool *t
         w->pathbuf_cap = w->snap->conf->limits.max_request_line + 1;
         w->pathbuf = util_malloc(w->pathbuf_cap);
         atomic_init(&w->msgs, 0);
+        pthread_mutex_init(&w->task_mu, NULL);
         uv_loop_init(&w->loop);
         uv_async_init(&w->loop, &w->wakeup, on_wakeup);
         w->wakeup.data = w;
@@ -236,6 +279,8 @@ void workers_join(worker_t *ws, int n)
         free(ws[i].listeners);
         free(ws[i].rbuf);
         free(ws[i].tls_stage);
+        free(ws[i].tasks);
+        pthread_mutex_destroy(&ws[i].task_mu);
         free(ws[i].pathbuf);
         util_buf_free(&ws[i].out);
         util_buf_free(&ws[i].access);

@@ -8,6 +8,7 @@
 #ifndef JIYUE_WORKER_H
 #define JIYUE_WORKER_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <uv.h>
@@ -24,8 +25,14 @@
 
 enum {
     WORKER_MSG_RELOAD = 1, /* adopt the current snapshot */
-    WORKER_MSG_STOP = 2    /* stop accepting, finish in-flight work, exit the loop */
+    WORKER_MSG_STOP = 2,   /* stop accepting, finish in-flight work, exit the loop */
+    WORKER_MSG_TASKS = 4   /* run the tasks posted with worker_post() */
 };
+
+typedef struct worker_task {
+    void (*fn)(void *ud);
+    void *ud;
+} worker_task_t;
 
 struct conn;
 
@@ -44,6 +51,11 @@ typedef struct worker {
     uv_loop_t loop;
     uv_async_t wakeup;
     atomic_int msgs;
+    pthread_mutex_t task_mu; /* guards tasks and loop_gone (worker_post from other threads) */
+    worker_task_t *tasks;
+    size_t ntasks, task_cap;
+    bool loop_gone;
+    size_t ndeferred; /* requests waiting for the writer: the loop stays up for them */
     uv_timer_t tick; /* every WORKER_TICK_MS: timeouts, access log flush, shutdown */
 
     snapshot_t *snap; /* what new requests are served with */
