@@ -1,0 +1,142 @@
+/* tools/jiyuectl/cmd_messages.c: `jiyuectl messages SITE [--open|--overdue] [--show CODE]`:
+ * a site's citizen messages with their age and status, newest first per interaction
+ * column, and one message in full (contact details and the whole reply trail) for the
+ * staff who answer it. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "article.h"
+#include "ctl.h"
+#include "message.h"
+
+typedef struct lister {
+    const conf_site_t *site;
+    bool open_only, overdue_only;
+    int64_t now;
+    size_t n;
+} lister_t;
+
+static int print_one(void *ud, const message_t *m)
+{
+    lister_t *l = ud;
+    bool overdue = m->nreplies == 0 &&
+                   l->now - m->created > (int64_t)l->site->interaction_reply_days * MESSAGE_DAY;
+    if ((l->open_only && m->nreplies) || (l->overdue_only && !overdue))
+        return 0;
+    char when[17];
+    article_format_minute(m->created, when);
+    long long age = (long long)((l->now - m->created) / MESSAGE_DAY);
+    printf("%s\t%s\t%s\t%lldd\t", m->code, m->column, when, age);
+    if (m->nreplies)
+        printf("answered in %ud (%u repl%s)", message_days(m->created, m->first_reply),
+               m->nreplies, m->nreplies == 1 ? "y" : "ies");
+    else
+        printf("%s", overdue ? "OVERDUE" : "open");
+    printf("\t%s\n", m->title);
+    l->n++;
+    return 0;
+}
+
+static int print_reply(void *ud, const message_reply_t *r)
+{
+    char when[17];
+    article_format_minute(r->time, when);
+    printf("\nreply %u\t%s\tby %s%s\n%s\n", r->n, when, r->by,
+           r->n < *(uint32_t *)ud ? "\t(superseded by a later reply)" : "", r->text);
+    return 0;
+}
+
+static int show(ctl_t *ctl, store_txn_t *t, const conf_site_t *site, const char *code, int64_t now)
+{
+    message_t m;
+    int rc = message_get(t, code, &m);
+    if (rc == STORE_NOTFOUND || (rc == 0 && strcmp(m.site, site->id) != 0))
+        return ctl_fail(ctl, "no message %s on site '%s'", code, site->id);
+    if (rc != 0)
+        return ctl_store_fail(ctl, rc, "the message could not be read");
+    char when[17];
+    article_format_minute(m.created, when);
+    printf("code:     %s\nsite:     %s/%s\nreceived: %s (%lld days ago)\n", m.code, m.site,
+           m.column, when, (long long)((now - m.created) / MESSAGE_DAY));
+    printf("status:   %s\nname:     %s\nphone:    %s\nemail:    %s\naddress:  %s\n",
+           m.nreplies ? "answered" : "open", m.name, m.phone, *m.email ? m.email : "-", m.addr);
+    printf("title:    %s\n\n%s\n", m.title, m.body);
+    uint32_t last = m.nreplies;
+    rc = message_replies_each(t, code, print_reply, &last);
+    return rc < 0 ? ctl_store_fail(ctl, rc, "the replies could not be read") : CTL_OK;
+}
+
+int ctl_cmd_messages(ctl_t *ctl, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"open", no_argument, NULL, 'o'},
+        {"overdue", no_argument, NULL, 'd'},
+        {"show", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    lister_t l = {0};
+    const char *code = NULL;
+    optind = 0;
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'o':
+            l.open_only = true;
+            break;
+        case 'd':
+            l.overdue_only = true;
+            break;
+        case 's':
+            code = optarg;
+            break;
+        case 'h':
+            return ctl_help(ctl);
+        default:
+            return ctl_usage(ctl, "unknown option or missing value: '%s'", argv[optind - 1]);
+        }
+    }
+    if (argc - optind != 1)
+        return ctl_usage(ctl, "give one SITE");
+    int rc;
+    if ((rc = ctl_load_conf(ctl)) != CTL_OK)
+        return rc;
+    l.site = conf_site_find(ctl->conf, argv[optind]);
+    if (!l.site)
+        return ctl_fail(ctl, "unknown site '%s' (no such id in sites.d)", argv[optind]);
+    if ((rc = ctl_open_store(ctl, CTL_STORE_READ)) != CTL_OK)
+        return rc;
+    store_txn_t *t = store_read_txn_new(ctl->store);
+    if (!t || store_read_renew(t) != 0) {
+        store_txn_free(t);
+        return ctl_fail(ctl, "cannot read the store: %s", store_last_error());
+    }
+    l.now = (int64_t)time(NULL);
+    if (code) {
+        rc = show(ctl, t, l.site, code, l.now);
+        store_txn_free(t);
+        return rc;
+    }
+    size_t columns = 0;
+    for (size_t i = 0; i < l.site->ncolumns && rc == CTL_OK; i++) {
+        const conf_column_t *c = &l.site->columns[i];
+        if (c->type != COLUMN_INTERACTION)
+            continue;
+        columns++;
+        int r = message_each(t, l.site->id, c->id, false, 0, SIZE_MAX, print_one, &l);
+        if (r < 0 && r != STORE_NOTFOUND)
+            rc = ctl_store_fail(ctl, r, "the messages could not be read");
+    }
+    store_txn_free(t);
+    if (rc != CTL_OK)
+        return rc;
+    if (columns == 0)
+        return ctl_fail(ctl, "site '%s' has no column of type interaction", l.site->id);
+    if (l.n == 0)
+        fprintf(stderr, "jiyuectl: messages: no %smessages on %s\n",
+                l.overdue_only ? "overdue " : l.open_only ? "open " : "", l.site->id);
+    return CTL_OK;
+}
