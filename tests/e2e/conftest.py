@@ -16,8 +16,27 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-JIYUE = ROOT / "bin" / "jiyue"
-JIYUECTL = ROOT / "bin" / "jiyuectl"
+# JIYUE_BIN_DIR picks another build of the same binaries (make test points it at the
+# sanitizer build in build-san/bin); relative paths resolve against the repo root.
+BIN_DIR = ROOT / os.environ.get("JIYUE_BIN_DIR", "bin")
+JIYUE = BIN_DIR / "jiyue"
+JIYUECTL = BIN_DIR / "jiyuectl"
+# Under sanitizers a report is a failure even when the process exits as the test expects:
+# ASan/LSan/UBSan print one of these markers to stderr.
+SANITIZED = bool(os.environ.get("JIYUE_SANITIZED")) or "build-san" in str(BIN_DIR)
+SAN_REPORT_RE = re.compile(rb"ERROR: (?:AddressSanitizer|LeakSanitizer)|runtime error: |"
+                           rb"SUMMARY: (?:AddressSanitizer|UndefinedBehaviorSanitizer|LeakSanitizer)")
+
+
+def sanitizer_report(data):
+    """The sanitizer report in data (bytes or str), or None."""
+    if isinstance(data, str):
+        data = data.encode("utf-8", "replace")
+    m = SAN_REPORT_RE.search(data or b"")
+    if not m:
+        return None
+    start = max(0, m.start() - 200)
+    return data[start:start + 4000].decode("utf-8", "replace")
 
 PORTAL_HOST = "www.test.gov.cn"
 EDU_HOST = "edu.test.gov.cn"
@@ -141,7 +160,12 @@ def write_pages(folder, pages):
 
 
 def run(args, timeout=30, **kw):
-    return subprocess.run([str(a) for a in args], capture_output=True, timeout=timeout, **kw)
+    r = subprocess.run([str(a) for a in args], capture_output=True, timeout=timeout, **kw)
+    if SANITIZED:
+        rep = sanitizer_report(r.stderr) or sanitizer_report(r.stdout)
+        if rep:
+            pytest.fail(f"sanitizer report from {' '.join(str(a) for a in args)}:\n{rep}", pytrace=False)
+    return r
 
 
 def need_binaries():
@@ -227,6 +251,7 @@ class Cluster:
         need_binaries()
         self.out = open(self.stdout_path, "ab")
         self.err = open(self.stderr_path, "ab")
+        self._sigterm_sent = False
         self.proc = subprocess.Popen([str(JIYUE), "-c", str(self.conf)], stdout=self.out,
                                      stderr=self.err, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
@@ -266,6 +291,7 @@ class Cluster:
         rc = self.proc.poll()
         if rc is None:
             try:
+                self._sigterm_sent = True
                 os.kill(self.proc.pid, signal.SIGTERM)
                 rc = self.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -275,7 +301,23 @@ class Cluster:
         for f in (getattr(self, "out", None), getattr(self, "err", None)):
             if f:
                 f.close()
+        if SANITIZED:
+            self.check_sanitizers(rc)
         return rc
+
+    def check_sanitizers(self, rc):
+        """Under sanitizers: no report on stderr, and a clean exit 0 after our SIGTERM (a
+        leak at exit makes LSan exit non-zero; abort_on_error turns any report into SIGABRT).
+        Checked once per server process."""
+        if getattr(self, "_san_checked", None) is self.proc:
+            return
+        self._san_checked = self.proc
+        rep = sanitizer_report(read_text(self.stderr_path))
+        if rep:
+            pytest.fail(f"sanitizer report from jiyue (exit {rc}):\n{rep}", pytrace=False)
+        if getattr(self, "_sigterm_sent", False) and rc != 0:
+            pytest.fail(f"jiyue exited {rc} after SIGTERM under sanitizers: {self.server_output()}",
+                        pytrace=False)
 
     # --- clients ---
     def get(self, path, host=PORTAL_HOST, headers=None, method="GET", port=None, timeout=5):
