@@ -306,6 +306,11 @@ const char *article_check(const conf_t *c, const article_meta_t *m, char *buf, s
         util_buf_free(&ids);
         return buf;
     }
+    const conf_column_t *col = conf_column_find(s, m->column);
+    if (col->type == COLUMN_STATIC || col->type == COLUMN_INTERACTION)
+        REFUSE("column '%s' of site '%s' is of type %s: its pages are not articles (publish "
+               "into a dynamic, notice, policy, personnel or plan column)", m->column, m->site,
+               conf_column_type_name(col->type));
     if (blank(m->title))
         REFUSE("missing title (title: in the front matter)");
     if (blank(m->publisher))

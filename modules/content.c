@@ -8,7 +8,7 @@
  *   /<column>/<id>.html     article
  *   /<column>/<id>/<file>   attachment
  *   /sitemap.xml            every page of the sites served under this host
- * Only configured columns are looked at; any other path, and a page of ours with nothing
+ * Only configured columns of the types that list articles are looked at; any other path, and a page of ours with nothing
  * to show where an imported page exists, is declined to the next module (static), so
  * imported pages keep working beside articles.
  *
@@ -66,7 +66,8 @@ static parsed_t parse(content_req_t *q, const char *rel, size_t len)
     if (!slash)
         return P_NONE;
     q->col = find_column(q->site, seg, (size_t)(slash - seg));
-    if (!q->col || q->col->type == COLUMN_STATIC)
+    /* Static columns are imported pages; interaction columns belong to their own module. */
+    if (!q->col || q->col->type == COLUMN_STATIC || q->col->type == COLUMN_INTERACTION)
         return P_NONE;
     const char *rest = slash + 1;
     size_t rn = (size_t)(end - rest);

@@ -110,6 +110,22 @@ def test_refusals_write_nothing(site, name, over, secrecy, message):
     assert dump(site) == before
 
 
+def test_static_and_interaction_columns_refused(site):
+    path = site.site_path("edu")
+    original = path.read_text()
+    assert original.rstrip().endswith("type: notice}")   # columns is the file's last key
+    try:
+        path.write_text(original + "  - {id: about, name: 概况, type: static}\n"
+                                   "  - {id: mailbox, name: 局长信箱, type: interaction}\n")
+        before = dump(site)
+        for col in ("about", "mailbox"):
+            r = publish(site, f"refuse-{col}.md", article_text(column=col))
+            assert r.returncode == 1 and "its pages are not articles" in r.stderr.decode()
+        assert dump(site) == before
+    finally:
+        path.write_text(original)
+
+
 def test_unknown_front_matter_key_is_refused(site):
     before = dump(site)
     r = publish(site, "typo.md", article_text(reviwer="王强"))
