@@ -3,6 +3,7 @@
  * across files (conf_rules.c), and keeps going after errors so that one run reports
  * every problem in every file. Also the small lookups over a loaded conf_t. */
 #include "conf_priv.h"
+#include "conf_audit.h"
 #include "tls.h"
 
 #include <arpa/inet.h>
@@ -258,6 +259,7 @@ static const conf_key_t server_keys[] = {
     {"tls", CONF_K_FN, 0, key_tls, false},
     {"themes", CONF_K_FN, 0, key_themes, false},
     {"mourning", CONF_K_FN, 0, key_mourning, false},
+    {"audit", CONF_K_FN, 0, conf_audit_key, false},
 };
 
 static void set_defaults(conf_t *c)
@@ -276,6 +278,7 @@ static void set_defaults(conf_t *c)
         .max_headers = 100,
         .shutdown_timeout_ms = 10000,
     };
+    conf_audit_defaults(&c->audit);
 }
 
 static void read_server(conf_ctx_t *x, const yaml_dom_t *doc)
@@ -405,6 +408,8 @@ conf_t *conf_load(const char *path, int64_t today_days, diag_t *diag)
         return NULL;
     }
     link_sites(c);
+    conf_audit_finish(c);
+    conf_csp_build(c);
     return c;
 }
 
@@ -429,6 +434,7 @@ void conf_free(conf_t *c)
     free(c->sites);
     tls_free(&c->tls);
     theme_set_free(c->themes);
+    conf_audit_free(&c->audit);
     free(c->themes_dir);
     free(c->file);
     free(c->dir);

@@ -4,6 +4,7 @@
  * migration target, redesign needs a generation) and unique column ids. Rules that need
  * other files (parents, duplicate hosts) are in conf_rules.c. */
 #include "conf_priv.h"
+#include "conf_audit.h"
 #include "tls.h"
 
 #include <ctype.h>
@@ -552,6 +553,7 @@ static const conf_key_t site_keys[] = {
     {"tls", CONF_K_FN, 0, key_tls, false},
     {"theme", CONF_K_FN, 0, key_theme, false},
     {"mourning", CONF_K_FN, 0, key_site_mourning, false},
+    {"csp", CONF_K_FN, 0, conf_audit_site_csp, false},
 };
 
 bool conf_site_read(conf_ctx_t *x, const yaml_dom_t *doc, conf_site_t *s)
@@ -575,6 +577,8 @@ void conf_site_free(conf_site_t *s)
 {
     tls_conf_release(&s->tls);
     free(s->hsts_header);
+    free(s->csp_extra);
+    free(s->csp_header);
     free(s->id);
     free(s->name);
     free(s->parent_id);

@@ -49,6 +49,10 @@ void response_begin(request_t *r, int status)
     if (r->tls && r->site && r->site->hsts_header)
         response_header(r, "Strict-Transport-Security", r->site->hsts_header,
                         strlen(r->site->hsts_header));
+    /* Formatted once per configuration load (core/conf_audit.c). */
+    if (r->site && r->site->csp_header)
+        response_header(r, "Content-Security-Policy", r->site->csp_header,
+                        r->site->csp_header_len);
 }
 
 void response_header(request_t *r, const char *name, const char *value, size_t value_len)
