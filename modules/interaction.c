@@ -1,0 +1,365 @@
+/* modules/interaction.c: the message board (政民互动) of every column of type interaction.
+ * URL layout below a site's mount, for such a column <c>:
+ *   GET  /<c>/, /<c>/index_N.html   answered messages, newest first, paginated
+ *   GET  /<c>/new                   the form (with a fresh token)
+ *   POST /<c>/                      a message: 303 to its receipt once it is committed
+ *   GET  /<c>/q/<code>              the receipt: the message, its status and the replies
+ *   GET  /<c>/stats                 受理反馈统计 for the current year
+ * Anything else below the column is declined to the next modules.
+ *
+ * The event loop never writes: a message (and the form secret, made on first use) goes to
+ * the writer thread (core/writer.h) and the response waits, deferred, until the batch it
+ * was in is committed and synced, so a 303 always points at a message that survives a
+ * crash. The rate limit lives in the store too, written in the same transaction as the
+ * message: every worker, and a restarted server, sees the same count. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "interaction.h"
+#include "log.h"
+#include "module.h"
+#include "writer.h"
+
+/* The form secret, once read, per worker thread: it never changes once made. */
+static _Thread_local bool tl_have_key;
+static _Thread_local uint8_t tl_key[MESSAGE_SECRET_LEN];
+
+typedef enum { IP_LIST, IP_FORM, IP_STATS, IP_RECEIPT } ipage_t;
+
+typedef struct job {
+    enum { JOB_SUBMIT, JOB_SECRET } kind;
+    interaction_page_t page; /* pointers into the snapshot the deferred request pins */
+    request_deferred_t *d;
+    interaction_form_t form;
+    char addr[INET6_ADDRSTRLEN];
+    int64_t now;
+    uint64_t rate_limit;
+    char code[MESSAGE_CODE_LEN + 1];
+    uint8_t key[MESSAGE_SECRET_LEN];
+    int rc;
+    bool limited;
+    int64_t retry_after;
+} job_t;
+
+static bool have_key(request_t *r)
+{
+    if (tl_have_key)
+        return true;
+    store_txn_t *t = request_store(r);
+    if (t && message_secret_get(t, tl_key) == 0)
+        tl_have_key = true;
+    return tl_have_key;
+}
+
+static void fresh_token(const interaction_page_t *p, char tok[MESSAGE_TOKEN_MAX])
+{
+    message_token_make(tl_key, p->site->id, (int64_t)time(NULL), tok);
+}
+
+static void form_page(request_t *r, const interaction_page_t *p, int status,
+                      const interaction_form_t *f, int64_t retry_after)
+{
+    char tok[MESSAGE_TOKEN_MAX];
+    bool key = tl_have_key || have_key(r);
+    if (key)
+        fresh_token(p, tok);
+    interaction_render_form(r, p, key ? status : (status == 200 ? 503 : status), f,
+                            key ? tok : NULL, retry_after);
+}
+
+static void peer_text(const request_t *r, char *out, size_t cap)
+{
+    const struct sockaddr *sa = r->peer;
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)r->peer)->sin_addr, out, (socklen_t)cap);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)r->peer)->sin6_addr, out,
+                  (socklen_t)cap);
+    else
+        snprintf(out, cap, "-");
+}
+
+static void method_not_allowed(request_t *r, bool post)
+{
+    static const char body[] = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>405"
+                               "</title></head><body><h1>405 Method Not Allowed</h1></body></html>\n";
+    response_begin(r, 405);
+    response_header(r, "Content-Type", "text/html; charset=utf-8", 24);
+    if (post)
+        response_header(r, "Allow", "GET, HEAD, POST", 15);
+    else
+        response_header(r, "Allow", "GET, HEAD", 9);
+    response_end_headers(r, sizeof body - 1);
+    response_body(r, body, sizeof body - 1, false);
+}
+
+/* ------------------------------------------------------------------ writer jobs */
+
+static int apply_secret(store_txn_t *t, void *ud)
+{
+    job_t *j = ud;
+    return message_secret_ensure(t, j->key);
+}
+
+static int apply_submit(store_txn_t *t, void *ud)
+{
+    /* Only the writer thread runs apply: no lock needed. */
+    static int64_t last_sweep;
+    job_t *j = ud;
+    if (j->now - last_sweep >= 600) {
+        long n = message_rate_sweep(t, j->now);
+        if (n >= 0)
+            last_sweep = j->now;
+    }
+    int rc = message_rate_take(t, j->page.site->id, j->addr, j->rate_limit, j->now,
+                               &j->retry_after);
+    if (rc == 1) {
+        j->limited = true;
+        return 0;
+    }
+    if (rc != 0)
+        return rc;
+    message_new_t in = {j->page.site->id, j->page.col->id, j->form.title, j->form.body,
+                        j->form.name, j->form.phone, j->form.email ? j->form.email : "",
+                        j->addr, j->now};
+    /* 100 random bits collide essentially never; a few draws make it certain. */
+    for (int i = 0; i < 8; i++) {
+        if (message_code_new(j->code) != 0)
+            return STORE_EIO;
+        rc = message_put(t, &in, j->code);
+        if (rc != STORE_EKEY)
+            return rc;
+    }
+    return rc;
+}
+
+static void job_free(job_t *j)
+{
+    interaction_form_free(&j->form);
+    free(j);
+}
+
+static void respond_secret(request_t *r, void *ud)
+{
+    job_t *j = ud;
+    if (j->rc == 0) {
+        memcpy(tl_key, j->key, sizeof tl_key);
+        tl_have_key = true;
+    } else {
+        log_error("interaction: the form secret could not be stored: %s", store_strerror(j->rc));
+    }
+    form_page(r, &j->page, 200, NULL, 0);
+}
+
+static void respond_submit(request_t *r, void *ud)
+{
+    job_t *j = ud;
+    if (j->rc != 0) {
+        log_error("interaction: a message to %s/%s could not be stored: %s", j->page.site->id,
+                  j->page.col->id, store_strerror(j->rc));
+        response_error(r, 503, "your message could not be stored; please send it again");
+        return;
+    }
+    if (j->limited) {
+        interaction_form_error(&j->form, "form", "提交过于频繁，请稍后再试");
+        form_page(r, &j->page, 429, &j->form, j->retry_after);
+        return;
+    }
+    char loc[700];
+    int n = snprintf(loc, sizeof loc, "%s%s/q/%s", j->page.prefix, j->page.col->id, j->code);
+    response_redirect(r, 303, loc, (size_t)n);
+}
+
+static void job_done(int rc, void *ud)
+{
+    job_t *j = ud;
+    j->rc = rc;
+    request_resume(j->d, j->kind == JOB_SECRET ? respond_secret : respond_submit, j);
+    job_free(j);
+}
+
+/* Hands the job to the writer and defers the response; false when no writer runs. The
+ * done callback is posted to this worker's loop, so it cannot run before this callback
+ * returns and j->d is set. */
+static bool submit(request_t *r, job_t *j, int (*apply)(store_txn_t *, void *))
+{
+    writer_job_t wj = {.apply = apply, .done = job_done, .ud = j, .worker = r->worker};
+    if (writer_submit(&wj) != 0)
+        return false;
+    j->d = request_defer(r);
+    return true;
+}
+
+/* ------------------------------------------------------------------ requests */
+
+static void handle_form(request_t *r, const interaction_page_t *p)
+{
+    if (have_key(r)) {
+        form_page(r, p, 200, NULL, 0);
+        return;
+    }
+    /* The first form ever asked for makes the secret, through the writer. */
+    job_t *j = util_calloc(1, sizeof *j);
+    j->kind = JOB_SECRET;
+    j->page = *p;
+    if (!submit(r, j, apply_secret)) {
+        job_free(j);
+        form_page(r, p, 503, NULL, 0);
+    }
+}
+
+static void handle_post(request_t *r, const interaction_page_t *p)
+{
+    const http1_header_t *ct = request_header(r, "Content-Type");
+    if (!ct || !interaction_form_type_ok(ct->value.p, ct->value.len)) {
+        response_error(r, 415, "send the form as application/x-www-form-urlencoded (UTF-8)");
+        return;
+    }
+    job_t *j = util_calloc(1, sizeof *j);
+    j->kind = JOB_SUBMIT;
+    j->page = *p;
+    j->now = (int64_t)time(NULL);
+    interaction_form_parse(&j->form, r->body, r->body_len);
+    if (j->form.bad_encoding) {
+        form_page(r, p, 400, &j->form, 0);
+        job_free(j);
+        return;
+    }
+    int tok = MESSAGE_TOKEN_BAD;
+    if (j->form.token && have_key(r))
+        tok = message_token_check(tl_key, p->site->id, j->form.token, strlen(j->form.token), j->now);
+    if (tok != MESSAGE_TOKEN_OK) {
+        interaction_form_error(&j->form, "token",
+                               tok == MESSAGE_TOKEN_EXPIRED ? "表单已过期（超过一天），请重新提交"
+                                                            : "表单无效，请在本页重新提交");
+        form_page(r, p, 403, &j->form, 0);
+        job_free(j);
+        return;
+    }
+    if (j->form.honeypot && *j->form.honeypot) {
+        /* A bot: it is told what a person is told, and nothing is stored. */
+        char loc[700], code[MESSAGE_CODE_LEN + 1];
+        if (message_code_new(code) != 0)
+            snprintf(code, sizeof code, "%s", "aaaaaaaaaaaaaaaaaaaa");
+        int n = snprintf(loc, sizeof loc, "%s%s/q/%s", p->prefix, p->col->id, code);
+        response_redirect(r, 303, loc, (size_t)n);
+        job_free(j);
+        return;
+    }
+    interaction_form_check(&j->form);
+    if (j->form.nerrors) {
+        form_page(r, p, 400, &j->form, 0);
+        job_free(j);
+        return;
+    }
+    peer_text(r, j->addr, sizeof j->addr);
+    j->rate_limit = p->site->interaction_rate_limit;
+    if (!submit(r, j, apply_submit)) {
+        job_free(j);
+        response_error(r, 503, "messages cannot be received right now; please try again later");
+    }
+}
+
+static bool parse_page(const char *s, size_t n, unsigned *out)
+{
+    if (n == 0 || n > 6 || s[0] == '0')
+        return false;
+    unsigned v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (unsigned)(s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+static module_result_t interaction_handle(request_t *r)
+{
+    if (!r->site || r->rel_len < 2 || r->rel[0] != '/')
+        return MODULE_DECLINED;
+    const char *seg = r->rel + 1, *end = r->rel + r->rel_len;
+    const char *slash = memchr(seg, '/', (size_t)(end - seg));
+    if (!slash)
+        return MODULE_DECLINED;
+    const conf_site_t *s = r->site;
+    const conf_column_t *col = NULL;
+    for (size_t i = 0; i < s->ncolumns && !col; i++)
+        if (s->columns[i].type == COLUMN_INTERACTION &&
+            strlen(s->columns[i].id) == (size_t)(slash - seg) &&
+            memcmp(s->columns[i].id, seg, (size_t)(slash - seg)) == 0)
+            col = &s->columns[i];
+    if (!col)
+        return MODULE_DECLINED;
+    const char *rest = slash + 1;
+    size_t rn = (size_t)(end - rest);
+    ipage_t kind;
+    unsigned page = 1;
+    char code[MESSAGE_CODE_LEN + 1] = "";
+    if (rn == 0 || (rn == 10 && memcmp(rest, "index.html", 10) == 0)) {
+        kind = IP_LIST;
+    } else if (rn > 11 && memcmp(rest, "index_", 6) == 0 && memcmp(end - 5, ".html", 5) == 0 &&
+               parse_page(rest + 6, rn - 11, &page) && page >= 2) {
+        kind = IP_LIST;
+    } else if (rn == 3 && memcmp(rest, "new", 3) == 0) {
+        kind = IP_FORM;
+    } else if (rn == 5 && memcmp(rest, "stats", 5) == 0) {
+        kind = IP_STATS;
+    } else if (rn == 2 + MESSAGE_CODE_LEN && memcmp(rest, "q/", 2) == 0 &&
+               message_code_ok(rest + 2, MESSAGE_CODE_LEN)) {
+        kind = IP_RECEIPT;
+        memcpy(code, rest + 2, MESSAGE_CODE_LEN);
+        code[MESSAGE_CODE_LEN] = '\0';
+    } else {
+        return MODULE_DECLINED;
+    }
+
+    interaction_page_t p = {.site = s, .col = col};
+    size_t plen = r->route.prefix_len;
+    if (plen + 2 > sizeof p.prefix)
+        return MODULE_DECLINED;
+    memcpy(p.prefix, r->path, plen);
+    p.prefix[plen] = '/';
+    p.prefix[plen + 1] = '\0';
+
+    bool post_here = kind == IP_LIST && rn == 0;
+    if (r->method == HTTP_M_POST && post_here) {
+        handle_post(r, &p);
+        return MODULE_DONE;
+    }
+    if (r->method != HTTP_M_GET && r->method != HTTP_M_HEAD) {
+        method_not_allowed(r, post_here);
+        return MODULE_DONE;
+    }
+    int rc = 0;
+    switch (kind) {
+    case IP_FORM:
+        handle_form(r, &p);
+        return MODULE_DONE;
+    case IP_LIST:
+        rc = interaction_render_list(r, &p, page);
+        break;
+    case IP_STATS:
+        rc = interaction_render_stats(r, &p);
+        break;
+    case IP_RECEIPT:
+        rc = interaction_render_receipt(r, &p, code);
+        break;
+    }
+    if (rc == 1 || rc == STORE_NOTFOUND)
+        response_error(r, 404, kind == IP_RECEIPT ? "no message with this receipt code" : "not found");
+    else if (rc < 0)
+        response_error(r, 500, "the messages could not be read");
+    return MODULE_DONE;
+}
+
+const module_t module_interaction = {
+    .name = "interaction",
+    .handle = interaction_handle,
+    .accepts_any_method = 1,
+};

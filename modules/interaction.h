@@ -1,0 +1,60 @@
+/* modules/interaction.h: what the parts of the interaction module share (interaction.c:
+ * URLs, methods, the writer jobs; interaction_form.c: reading and checking a submitted
+ * form; interaction_render.c: the pages, rendered in the site's theme). Not an interface
+ * for other modules. */
+#ifndef JIYUE_INTERACTION_H
+#define JIYUE_INTERACTION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "message.h"
+#include "request.h"
+#include "util.h"
+
+#define INTERACTION_PER_PAGE 10
+#define INTERACTION_HONEYPOT "website" /* a field people never see and bots fill in */
+#define INTERACTION_MAX_ERRORS 8
+
+/* A submitted form: the fields decoded, trimmed and checked. Heap strings (NULL when the
+ * field was absent). */
+typedef struct interaction_form {
+    char *title, *body, *name, *phone, *email, *token, *honeypot;
+    struct {
+        const char *field; /* "title", "body", ... or "form" */
+        const char *text;  /* what is wrong, for the citizen */
+    } errors[INTERACTION_MAX_ERRORS];
+    size_t nerrors;
+    bool bad_encoding; /* not a well-formed urlencoded body of UTF-8 text */
+} interaction_form_t;
+
+/* Media type check: application/x-www-form-urlencoded, charset absent or UTF-8. */
+bool interaction_form_type_ok(const char *ct, size_t len);
+/* Decodes the body into f (fields only; errors for what is malformed). */
+void interaction_form_parse(interaction_form_t *f, const char *body, size_t len);
+/* Checks the fields a message needs; adds an error per problem. */
+void interaction_form_check(interaction_form_t *f);
+void interaction_form_error(interaction_form_t *f, const char *field, const char *text);
+void interaction_form_free(interaction_form_t *f);
+
+/* What a page is about, carried through a deferred response (the request path is gone
+ * by then). */
+typedef struct interaction_page {
+    const conf_site_t *site;
+    const conf_column_t *col;
+    char prefix[512]; /* the site's mount in the request path, with a final '/' */
+} interaction_page_t;
+
+/* The pages. Each answers the request with a complete response. token: a fresh form
+ * token, or NULL when none can be made (the form then says the board is unavailable). */
+void interaction_render_form(request_t *r, const interaction_page_t *p, int status,
+                             const interaction_form_t *f, const char *token,
+                             int64_t retry_after);
+/* 0, or STORE_NOTFOUND (the caller answers 404), or another STORE_E* code. */
+int interaction_render_receipt(request_t *r, const interaction_page_t *p, const char *code);
+/* 0, 1 when the page number is past the end, or a STORE_E* code. */
+int interaction_render_list(request_t *r, const interaction_page_t *p, unsigned page);
+int interaction_render_stats(request_t *r, const interaction_page_t *p);
+
+#endif

@@ -1,0 +1,246 @@
+/* modules/interaction_form.c: a submitted message form: the media type, urlencoded
+ * decoding into UTF-8 fields, and the checks that name each problem for the citizen
+ * (required fields, lengths in characters, phone and e-mail shapes). */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "interaction.h"
+
+static bool ieq(const char *a, size_t n, const char *b)
+{
+    return util_streq_nocase(a, n, b, strlen(b));
+}
+
+/* One ';'-separated piece of a header value, without surrounding blanks. */
+static void piece(const char *v, size_t len, size_t *pos, const char **p, size_t *n)
+{
+    size_t i = *pos;
+    while (i < len && (v[i] == ' ' || v[i] == '\t'))
+        i++;
+    size_t a = i;
+    while (i < len && v[i] != ';')
+        i++;
+    size_t b = i;
+    while (b > a && (v[b - 1] == ' ' || v[b - 1] == '\t'))
+        b--;
+    *p = v + a;
+    *n = b - a;
+    *pos = i < len ? i + 1 : len + 1;
+}
+
+bool interaction_form_type_ok(const char *ct, size_t len)
+{
+    size_t pos = 0, n;
+    const char *p;
+    piece(ct, len, &pos, &p, &n);
+    if (!ieq(p, n, "application/x-www-form-urlencoded"))
+        return false;
+    /* Parameters: only charset matters, and only UTF-8 (what our form is sent in). */
+    while (pos <= len) {
+        piece(ct, len, &pos, &p, &n);
+        const char *eq = memchr(p, '=', n);
+        if (!eq || !ieq(p, (size_t)(eq - p), "charset"))
+            continue;
+        const char *v = eq + 1;
+        size_t vn = n - (size_t)(v - p);
+        if (vn >= 2 && v[0] == '"' && v[vn - 1] == '"')
+            v++, vn -= 2;
+        if (!ieq(v, vn, "utf-8") && !ieq(v, vn, "utf8"))
+            return false;
+    }
+    return true;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Percent- and '+'-decoding; NULL when a % escape is malformed. */
+static char *decode(const char *s, size_t n, size_t *out_len)
+{
+    char *out = util_malloc(n + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '+') {
+            out[o++] = ' ';
+        } else if (s[i] == '%') {
+            int a = i + 1 < n ? hexval(s[i + 1]) : -1;
+            int b = i + 2 < n ? hexval(s[i + 2]) : -1;
+            int h = a >= 0 && b >= 0 ? a * 16 + b : -1;
+            if (h < 0) {
+                free(out);
+                return NULL;
+            }
+            out[o++] = (char)h;
+            i += 2;
+        } else {
+            out[o++] = s[i];
+        }
+    }
+    out[o] = '\0';
+    *out_len = o;
+    return out;
+}
+
+void interaction_form_error(interaction_form_t *f, const char *field, const char *text)
+{
+    if (f->nerrors < INTERACTION_MAX_ERRORS) {
+        f->errors[f->nerrors].field = field;
+        f->errors[f->nerrors].text = text;
+        f->nerrors++;
+    }
+}
+
+/* Leading and trailing white space is not content; CRLF from a textarea becomes LF. */
+static void tidy(char *s, size_t *len)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < *len; i++)
+        if (!(s[i] == '\r' && i + 1 < *len && s[i + 1] == '\n'))
+            s[o++] = s[i] == '\r' ? '\n' : s[i];
+    size_t a = 0;
+    while (a < o && (s[a] == ' ' || s[a] == '\t' || s[a] == '\n'))
+        a++;
+    while (o > a && (s[o - 1] == ' ' || s[o - 1] == '\t' || s[o - 1] == '\n'))
+        o--;
+    memmove(s, s + a, o - a);
+    s[o - a] = '\0';
+    *len = o - a;
+}
+
+void interaction_form_parse(interaction_form_t *f, const char *body, size_t len)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+    } fields[] = {
+        {"title", offsetof(interaction_form_t, title)},
+        {"body", offsetof(interaction_form_t, body)},
+        {"name", offsetof(interaction_form_t, name)},
+        {"phone", offsetof(interaction_form_t, phone)},
+        {"email", offsetof(interaction_form_t, email)},
+        {"token", offsetof(interaction_form_t, token)},
+        {INTERACTION_HONEYPOT, offsetof(interaction_form_t, honeypot)},
+    };
+    const char *p = body ? body : "", *end = p + (body ? len : 0);
+    while (p < end) {
+        const char *amp = memchr(p, '&', (size_t)(end - p));
+        const char *pe = amp ? amp : end;
+        const char *eq = memchr(p, '=', (size_t)(pe - p));
+        const char *ke = eq ? eq : pe;
+        size_t kn;
+        char *key = decode(p, (size_t)(ke - p), &kn);
+        p = amp ? amp + 1 : end;
+        if (!key) {
+            f->bad_encoding = true;
+            continue;
+        }
+        size_t i;
+        for (i = 0; i < UTIL_ARRAY_LEN(fields); i++)
+            if (strlen(fields[i].name) == kn && memcmp(fields[i].name, key, kn) == 0)
+                break;
+        free(key);
+        if (i == UTIL_ARRAY_LEN(fields))
+            continue; /* a field we do not know (a submit button's name) */
+        char **slot = (char **)((char *)f + fields[i].off);
+        size_t vn = 0;
+        char *val = eq ? decode(eq + 1, (size_t)(pe - eq - 1), &vn) : util_strdup("");
+        if (!val || !message_text_ok(val, vn, true, NULL)) {
+            /* Not UTF-8 text: never echoed back, never stored. */
+            f->bad_encoding = true;
+            free(val);
+            continue;
+        }
+        if (*slot) {
+            /* Given twice: ambiguous, so neither is taken. */
+            interaction_form_error(f, fields[i].name, "该项重复提交");
+            free(val);
+            continue;
+        }
+        tidy(val, &vn);
+        *slot = val;
+    }
+    if (f->bad_encoding)
+        interaction_form_error(f, "form", "提交的内容不是有效的 UTF-8 文本或编码有误，请检查后重新提交");
+}
+
+static bool one_line(const char *s)
+{
+    return !strpbrk(s, "\n\t");
+}
+
+static bool phone_ok(const char *s)
+{
+    size_t digits = 0, n = strlen(s);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] >= '0' && s[i] <= '9')
+            digits++;
+        else if (!strchr("+-() ", s[i]))
+            return false;
+    }
+    return digits >= 5 && n <= MESSAGE_PHONE_MAX;
+}
+
+static bool email_ok(const char *s)
+{
+    size_t n = strlen(s);
+    const char *at = strchr(s, '@');
+    if (n > MESSAGE_EMAIL_MAX || !at || at == s || strchr(at + 1, '@') || !strchr(at + 1, '.'))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] <= ' ' || strchr("<>\"'(),;:\\[]", s[i]))
+            return false;
+    return at[1] != '.' && s[n - 1] != '.';
+}
+
+static size_t chars(const char *s)
+{
+    size_t n = 0;
+    message_text_ok(s, strlen(s), true, &n);
+    return n;
+}
+
+void interaction_form_check(interaction_form_t *f)
+{
+    if (f->bad_encoding)
+        return;
+    if (!f->title || !*f->title)
+        interaction_form_error(f, "title", "请填写标题");
+    else if (chars(f->title) > MESSAGE_TITLE_MAX)
+        interaction_form_error(f, "title", "标题不能超过 100 个字");
+    else if (!one_line(f->title))
+        interaction_form_error(f, "title", "标题只能有一行");
+    if (!f->body || !*f->body)
+        interaction_form_error(f, "body", "请填写留言内容");
+    else if (chars(f->body) > MESSAGE_BODY_MAX)
+        interaction_form_error(f, "body", "留言内容不能超过 5000 个字");
+    if (!f->name || !*f->name)
+        interaction_form_error(f, "name", "请填写姓名");
+    else if (chars(f->name) > MESSAGE_NAME_MAX || !one_line(f->name))
+        interaction_form_error(f, "name", "姓名不能超过 32 个字，且只能有一行");
+    if (!f->phone || !*f->phone)
+        interaction_form_error(f, "phone", "请填写联系电话");
+    else if (!phone_ok(f->phone))
+        interaction_form_error(f, "phone", "联系电话格式不正确（数字，可含 + - 空格和括号）");
+    if (f->email && *f->email && !email_ok(f->email))
+        interaction_form_error(f, "email", "电子邮箱格式不正确");
+}
+
+void interaction_form_free(interaction_form_t *f)
+{
+    free(f->title);
+    free(f->body);
+    free(f->name);
+    free(f->phone);
+    free(f->email);
+    free(f->token);
+    free(f->honeypot);
+}
