@@ -13,6 +13,7 @@
 
 #include "article.h"
 #include "content.h"
+#include "store_keys.h"
 #include "util.h"
 
 typedef struct ctx {
@@ -237,7 +238,9 @@ static int render_column(ctx_t *x)
         uint64_t ver;
         int64_t vt;
         article_version(q->t, q->site->id, &ver, &vt);
-        if (ver == 0 || store_page_get(q->t, q->site->id, path, strlen(path), &sp) == 0)
+        char ns[STORE_KEY_MAX + 1]; /* the generation the site serves now */
+        if (ver == 0 || (store_site_live(q->t, q->site->id, ns, sizeof ns) == 0 &&
+                         store_page_get(q->t, ns, path, strlen(path), &sp) == 0))
             return 1;
     }
     unsigned pages = (unsigned)((count + CONTENT_PER_PAGE - 1) / CONTENT_PER_PAGE);
