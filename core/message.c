@@ -144,9 +144,11 @@ static size_t keyf(char *k, const char *fmt, ...)
     return n > 0 && n < KEYBUF ? (size_t)n : 0;
 }
 
+/* Newest first, within one second too: both parts count down. */
 static void rank(char out[33], int64_t t, uint64_t seq)
 {
-    snprintf(out, 33, "%016" PRIx64 "%016" PRIx64, (uint64_t)INT64_MAX - (uint64_t)t, seq);
+    snprintf(out, 33, "%016" PRIx64 "%016" PRIx64, (uint64_t)INT64_MAX - (uint64_t)t,
+             UINT64_MAX - seq);
 }
 
 /* ------------------------------------------------------------------ reading */

@@ -10,12 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
 #include "conf.h"
 #include "listener.h"
 #include "log.h"
+#include "message.h"
 #include "snapshot.h"
 #include "store.h"
 #include "tls.h"
@@ -33,6 +35,7 @@ typedef struct control {
     conf_listen_t *listen_copy; /* what was bound: a reload cannot change it */
     size_t nlisten;
     bool stopping;
+    store_t *store; /* for the overdue-message report at start and reload */
 } control_t;
 
 static conf_t *load_config(const char *path, diag_t *d)
@@ -117,6 +120,26 @@ static bool same_listen(const control_t *ctl, const conf_t *c)
     return true;
 }
 
+/* Citizens' messages past their site's reply limit go to the error log at start and at
+ * each reload (core/message.h), so that 不回应 is seen before an inspection sees it. */
+static void log_overdue_line(void *ud, const char *line)
+{
+    (void)ud;
+    log_warn("interaction: %s", line);
+}
+
+static void report_overdue(store_t *store, const conf_t *c)
+{
+    store_txn_t *t = store ? store_read_txn_new(store) : NULL;
+    if (t && store_read_renew(t) == 0) {
+        long n = message_report_overdue(t, c, (int64_t)time(NULL), log_overdue_line, NULL);
+        if (n > 0)
+            log_warn("interaction: %ld message%s overdue (jiyuectl messages SITE --overdue)", n,
+                     n == 1 ? "" : "s");
+    }
+    store_txn_free(t);
+}
+
 static void reload(control_t *ctl)
 {
     diag_t d;
@@ -143,6 +166,7 @@ static void reload(control_t *ctl)
     }
     ctl->generation++;
     size_t nsites = c->nsites;
+    report_overdue(ctl->store, c);
     snapshot_publish(snapshot_new(c, ctl->generation));
     for (int i = 0; i < ctl->nworkers; i++)
         worker_notify(&ctl->workers[i], WORKER_MSG_RELOAD);
@@ -271,7 +295,7 @@ int server_run(const char *conf_path)
         return 1;
     }
 
-    control_t ctl = {.conf_path = conf_path, .nworkers = nworkers, .generation = 1};
+    control_t ctl = {.conf_path = conf_path, .nworkers = nworkers, .generation = 1, .store = store};
     ctl.pid_file = c->pid_file ? util_strdup(c->pid_file) : NULL;
     ctl.nlisten = c->nlisten;
     ctl.listen_copy = util_calloc(c->nlisten ? c->nlisten : 1, sizeof *ctl.listen_copy);
@@ -293,6 +317,7 @@ int server_run(const char *conf_path)
     bool *tls = util_calloc(c->nlisten ? c->nlisten : 1, sizeof *tls);
     for (size_t i = 0; i < c->nlisten; i++)
         tls[i] = c->listen[i].tls;
+    report_overdue(store, c);
     snapshot_publish(snapshot_new(c, 1));
     if (writable && writer_start(store) != 0)
         log_error("cannot start the writer thread: nothing can be written");

@@ -1,8 +1,32 @@
 /* tools/jiyuectl/cmd_check.c: `jiyuectl check`: the same validation as `jiyue -t` and a
  * reload, through the one validator, conf_load(). */
 #include <stdio.h>
+#include <time.h>
 
 #include "ctl.h"
+#include "message.h"
+
+/* Citizens' messages past their site's reply limit (core/message.h) are warnings: the
+ * configuration is fine, but 不回应 is one of the failures an inspection looks for. */
+static void warn_overdue(void *ud, const char *line)
+{
+    ctl_warn(ud, "%s", line);
+}
+
+static long report_overdue(ctl_t *ctl, const conf_t *c)
+{
+    store_options_t opt = {.map_size = c->store_map_size, .read_only = true};
+    store_t *s = store_open(c->store, &opt, NULL);
+    if (!s)
+        return 0; /* no store yet: no messages */
+    long n = 0;
+    store_txn_t *t = store_read_txn_new(s);
+    if (t && store_read_renew(t) == 0)
+        n = message_report_overdue(t, c, (int64_t)time(NULL), warn_overdue, ctl);
+    store_txn_free(t);
+    store_close(s);
+    return n > 0 ? n : 0;
+}
 
 int ctl_cmd_check(ctl_t *ctl, int argc, char **argv)
 {
@@ -25,9 +49,12 @@ int ctl_cmd_check(ctl_t *ctl, int argc, char **argv)
         return ctl_fail(ctl, "%s: %zu error%s, %zu warning%s", ctl->conf_path, errors,
                         errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
     }
+    long overdue = report_overdue(ctl, c);
     printf("configuration ok: %zu site%s", c->nsites, c->nsites == 1 ? "" : "s");
     if (warnings)
         printf(" (%zu warning%s)", warnings, warnings == 1 ? "" : "s");
+    if (overdue)
+        printf("; %ld message%s overdue", overdue, overdue == 1 ? "" : "s");
     putchar('\n');
     conf_free(c);
     return CTL_OK;
