@@ -387,7 +387,8 @@ static int feed_body(conn_t *c)
     int rc = http1_chunked_decode(&c->chunk, p, avail, &consumed, &out);
     if (rc < 0)
         return BODY_BAD;
-    if (c->chunk.total > limits(c)->max_body_bytes)
+    /* A chunk announced over the limit is refused now, not after its data arrives. */
+    if (http1_chunked_announced(&c->chunk) > limits(c)->max_body_bytes)
         return BODY_TOO_LARGE;
     size_t keep = c->collect ? out : 0;
     memmove(p + keep, p + consumed, avail - consumed);

@@ -497,6 +497,14 @@ void http1_chunked_init(http1_chunked_t *c)
     c->state = CH_SIZE;
 }
 
+uint64_t http1_chunked_announced(const http1_chunked_t *c)
+{
+    /* After the last chunk `remaining` counts trailer bytes, which are not body. */
+    if (c->state > CH_DATA)
+        return c->total;
+    return c->remaining > UINT64_MAX - c->total ? UINT64_MAX : c->total + c->remaining;
+}
+
 static int hexval(unsigned char c)
 {
     if (c >= '0' && c <= '9')

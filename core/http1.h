@@ -115,6 +115,11 @@ void http1_chunked_init(http1_chunked_t *c);
 int http1_chunked_decode(http1_chunked_t *c, char *buf, size_t len, size_t *consumed,
                          size_t *out_len);
 
+/* The body size the client has committed to so far: bytes decoded plus the rest of the
+ * chunk being read (or the size being announced). Lets a caller refuse a chunk announced
+ * over its limit at once instead of waiting for its data. Saturates at UINT64_MAX. */
+uint64_t http1_chunked_announced(const http1_chunked_t *c);
+
 /* Parses a method name; HTTP_M_OTHER when unknown. */
 http_method_t http1_method_from(const char *p, size_t len);
 const char *http1_method_name(http_method_t m);

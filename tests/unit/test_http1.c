@@ -735,6 +735,36 @@ static void test_chunked_errors(void **state)
     assert_int_equal(http1_chunked_decode(&c, good, 5, &consumed, &out), -1);
 }
 
+/* What the client has committed to, step by step: a caller refuses an oversized chunk on
+ * its size line, before any of its data arrives; trailer bytes never count. */
+static void test_chunked_announced(void **state)
+{
+    (void)state;
+    http1_chunked_t c;
+    http1_chunked_init(&c);
+    size_t consumed, out;
+    assert_int_equal(http1_chunked_announced(&c), 0);
+    char a[] = "3\r\nabc\r\n1000000\r\nxy";
+    assert_int_equal(http1_chunked_decode(&c, a, sizeof a - 1, &consumed, &out), 0);
+    assert_int_equal(out, 5);
+    assert_true(http1_chunked_announced(&c) == 3 + 0x1000000);
+    /* a size still being read counts as far as its digits go */
+    http1_chunked_init(&c);
+    char b[] = "ffff";
+    assert_int_equal(http1_chunked_decode(&c, b, 4, &consumed, &out), 0);
+    assert_true(http1_chunked_announced(&c) == 0xffff);
+    /* saturates instead of wrapping */
+    http1_chunked_init(&c);
+    char d[] = "2\r\nab\r\nffffffffffffffff\r\n";
+    assert_int_equal(http1_chunked_decode(&c, d, sizeof d - 1, &consumed, &out), 0);
+    assert_true(http1_chunked_announced(&c) == UINT64_MAX);
+    /* after the last chunk, trailers are not body */
+    http1_chunked_init(&c);
+    char e[] = "2\r\nab\r\n0\r\nX-Trailer: 0123456789\r\n";
+    assert_int_equal(http1_chunked_decode(&c, e, sizeof e - 1, &consumed, &out), 0);
+    assert_int_equal(http1_chunked_announced(&c), 2);
+}
+
 static void test_chunked_line_bounds(void **state)
 {
     (void)state;
@@ -806,6 +836,7 @@ int main(void)
         cmocka_unit_test(test_chunked_split_everywhere),
         cmocka_unit_test(test_chunked_errors),
         cmocka_unit_test(test_chunked_line_bounds),
+        cmocka_unit_test(test_chunked_announced),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
