@@ -25,6 +25,10 @@ for f in demo/articles/*/*.md; do
         esac
     fi
 done
+# Citizens' messages on the boards (政民互动): some answered, some open, one overdue; loaded
+# through jiyuectl like any old 信箱 being moved in. Messages already loaded are skipped.
+bin/jiyuectl -c "$CONF" message_import demo/messages/messages.yaml
+
 # A redesign's next generation: demo/<site>@<gen>/ goes into the store beside the live
 # pages (`import --generation`), served only on the preview host until `jiyuectl promote`.
 for dir in demo/*@*/; do
@@ -49,6 +53,9 @@ The demo cluster of 云岭市 (fictional) is loaded. Try, while the server runs:
   curl -H 'Host: preview-stj.yunling.gov.cn' http://127.0.0.1:8080/   # stj's redesign, previewed
   bin/jiyuectl promote stj v2; bin/jiyuectl rollback stj        # switch stj's generation, and back
   bin/jiyuectl census sites                                     # the 基本信息表 (CSV; --format json)
+  curl http://127.0.0.1:8080/interaction/                       # answered messages (政民互动)
+  curl http://127.0.0.1:8080/edu/mailbox/stats                  # 受理反馈统计
+  bin/jiyuectl messages portal --open                           # staff: what waits for a reply
 In a browser, open http://127.0.0.1:8080/ . Reload after editing sites.d: bin/jiyue -s reload
 MSG
 exec bin/jiyue -c "$CONF"

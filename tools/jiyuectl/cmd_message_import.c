@@ -4,8 +4,8 @@
  *   site, column, title, body, name, phone, optional email,
  *   date: "2026-03-01 10:00" or days_ago: 20 (demo data stays recent),
  *   replies: [{by, text, date | after_days}]
- * A message already present (same site, column, title and time) is skipped, so running
- * it twice changes nothing. Everything is checked before anything is written. */
+ * A message already present (same site, column, title, body and name) is skipped, so
+ * running it twice changes nothing, days_ago or not. Everything is checked before anything is written. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,15 +40,15 @@ static int when(const yaml_dom_node_t *m, const char *rel_key, int64_t base, int
 }
 
 typedef struct dup {
-    const char *title;
-    int64_t created;
+    const char *title, *body, *name;
     bool found;
 } dup_t;
 
 static int dup_cb(void *ud, const message_t *m)
 {
     dup_t *d = ud;
-    if (m->created == d->created && strcmp(m->title, d->title) == 0) {
+    if (strcmp(m->title, d->title) == 0 && strcmp(m->body, d->body) == 0 &&
+        strcmp(m->name, d->name) == 0) {
         d->found = true;
         return 1;
     }
@@ -135,7 +135,7 @@ int ctl_cmd_message_import(ctl_t *ctl, int argc, char **argv)
         message_new_t in = {str(m, "site"), str(m, "column"), str(m, "title"), str(m, "body"),
                             str(m, "name"), str(m, "phone"), str(m, "email"), "import", 0};
         when(m, "days_ago", now, -1, &in.created);
-        dup_t dp = {in.title, in.created, false};
+        dup_t dp = {in.title, in.body, in.name, false};
         message_each(w, in.site, in.column, false, 0, SIZE_MAX, dup_cb, &dp);
         if (dp.found) {
             skipped++;
