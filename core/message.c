@@ -410,7 +410,13 @@ int message_reply_add(store_txn_t *w, const char *code, const char *by, const ch
 
 /* ------------------------------------------------------------------ rate limit */
 
-/* "mt/<site>/<addr>": up to `limit` send times (i64) within the last hour, oldest first. */
+/* "mt/<site>/<addr>". Up to MESSAGE_RATE_EXACT a sliding hour, exact: 'L' then the send
+ * times (i64) within the last hour, oldest first. Beyond that (a board opened to a
+ * gateway, a benchmark) a window per clock hour, one small value to rewrite: 'W', the
+ * count (u64), the window's start (i64). Either way the last 8 bytes are a time after
+ * which the entry still matters (what the sweep looks at). */
+#define MESSAGE_RATE_EXACT 64
+
 int message_rate_take(store_txn_t *w, const char *site, const char *addr, uint64_t limit,
                       int64_t now, int64_t *retry_after)
 {
@@ -418,31 +424,48 @@ int message_rate_take(store_txn_t *w, const char *site, const char *addr, uint64
     size_t kl = keyf(k, "mt/%s/%s", site, addr);
     if (!kl)
         return STORE_EKEY;
-    if (limit > 1000)
-        limit = 1000;
-    int64_t times[1001];
-    size_t n = 0;
     const void *v;
     size_t len;
     int rc = store_content_get(w, k, kl, &v, &len);
-    if (rc == 0) {
-        for (size_t off = 0; off + 8 <= len && n < limit; off += 8) {
-            int64_t t = (int64_t)read_u64(v, len, off);
-            if (t > now - 3600)
-                times[n++] = t;
-        }
-    } else if (rc != STORE_NOTFOUND) {
+    if (rc != 0 && rc != STORE_NOTFOUND)
         return rc;
-    }
-    if (n >= limit) {
-        int64_t wait = times[0] + 3600 - now;
-        *retry_after = wait < 1 ? 1 : wait;
-        return 1;
-    }
-    times[n++] = now;
+    bool have = rc == 0 && len >= 1;
     util_buf_t b = {0};
-    for (size_t i = 0; i < n; i++)
-        put_n(&b, (uint64_t)times[i], 8);
+    if (limit > MESSAGE_RATE_EXACT) {
+        int64_t start = now - now % 3600;
+        uint64_t count = 0;
+        if (have && ((const char *)v)[0] == 'W' && len == 17 &&
+            (int64_t)read_u64(v, len, 9) == start)
+            count = read_u64(v, len, 1);
+        if (count >= limit) {
+            *retry_after = start + 3600 - now;
+            return 1;
+        }
+        util_buf_append(&b, "W", 1);
+        put_n(&b, count + 1, 8);
+        put_n(&b, (uint64_t)start, 8);
+    } else {
+        int64_t times[MESSAGE_RATE_EXACT + 1];
+        size_t n = 0;
+        if (have && ((const char *)v)[0] == 'L') {
+            for (size_t off = 1; off + 8 <= len && n < MESSAGE_RATE_EXACT; off += 8) {
+                int64_t t = (int64_t)read_u64(v, len, off);
+                if (t > now - 3600)
+                    times[n++] = t;
+            }
+        }
+        /* The newest `limit` count (a lowered limit applies at once). */
+        size_t first = n > limit ? n - (size_t)limit : 0;
+        if (n - first >= limit) {
+            int64_t wait = times[first] + 3600 - now;
+            *retry_after = wait < 1 ? 1 : wait;
+            return 1;
+        }
+        times[n++] = now;
+        util_buf_append(&b, "L", 1);
+        for (size_t i = first; i < n; i++)
+            put_n(&b, (uint64_t)times[i], 8);
+    }
     rc = store_content_put(w, k, kl, b.data, b.len);
     util_buf_free(&b);
     return rc;
@@ -458,8 +481,7 @@ typedef struct sweep {
 static int sweep_cb(void *ud, const void *key, size_t klen, const void *val, size_t vlen)
 {
     sweep_t *s = ud;
-    /* The newest time is the last one. */
-    if (vlen >= 8 && (int64_t)read_u64(val, vlen, vlen - 8) > s->cutoff)
+    if (vlen >= 9 && (int64_t)read_u64(val, vlen, vlen - 8) > s->cutoff)
         return 0;
     if (s->n == s->cap) {
         s->cap = s->cap ? s->cap * 2 : 64;

@@ -92,7 +92,8 @@ int message_reply_add(store_txn_t *w, const char *code, const char *by, const ch
 /* Rate limit per site and address over the last hour, kept in the store so that every
  * worker and a restart see the same count. Returns 0 and records `now` when another
  * message is allowed, 1 when `limit` were already sent within the hour (*retry_after:
- * seconds until one more is allowed), or a STORE_E* code. */
+ * seconds until one more is allowed), or a STORE_E* code. Limits up to 64 are exact over
+ * a sliding hour; higher ones count per clock hour (one small value per address). */
 int message_rate_take(store_txn_t *w, const char *site, const char *addr, uint64_t limit,
                       int64_t now, int64_t *retry_after);
 /* Drops rate-limit entries older than an hour; returns how many or a STORE_E* code. */

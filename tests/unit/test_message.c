@@ -196,6 +196,14 @@ static void test_rate_limit(void **state)
     assert_int_equal(message_rate_take(w, "edu", "10.0.0.1", 3, T0 + 4202, &ra), 0);
     assert_int_equal(message_rate_take(w, "edu", "10.0.0.1", 3, T0 + 4203, &ra), 1);
     assert_true(ra == 3601 + 3600 - 4203);
+    /* Above 64 an hour, a window per clock hour: T0 is on the hour. */
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(message_rate_take(w, "big", "10.0.0.9", 100, T0 + 1000 + i, &ra), 0);
+    assert_int_equal(message_rate_take(w, "big", "10.0.0.9", 100, T0 + 2000, &ra), 1);
+    assert_true(ra == 3600 - 2000);
+    assert_int_equal(message_rate_take(w, "big", "10.0.0.9", 100, T0 + 3600, &ra), 0);
+    /* A limit lowered below what was sent applies at once. */
+    assert_int_equal(message_rate_take(w, "edu", "10.0.0.1", 1, T0 + 4204, &ra), 1);
     assert_int_equal(store_commit(w), 0);
 }
 
