@@ -1,0 +1,122 @@
+/* tools/jiyuectl/audit.h: what the parts of `jiyuectl audit` share: the findings, the
+ * per-site results and the figures behind the report's charts. cmd_audit.c parses the
+ * command line and runs the parts: audit_rules.c (the national rules over config, store
+ * and availability log), audit_links.c (links in stored HTML, no network), audit_report.c
+ * (text and JSON) and audit_html.c (the self-contained HTML report).
+ *
+ * The rule ids and severities are an interface (JSON consumers, the README, the tests):
+ * never rename one. */
+#ifndef JIYUE_AUDIT_H
+#define JIYUE_AUDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "conf.h"
+#include "router.h"
+#include "store.h"
+#include "strmap.h"
+#include "util.h"
+
+typedef enum { AUDIT_VETO, AUDIT_DEDUCT, AUDIT_INFO } audit_sev_t;
+
+#define AUDIT_HOMEPAGE_STALE "homepage-stale"
+#define AUDIT_COLUMN_STALE "column-stale"
+#define AUDIT_COLUMN_BLANK "column-blank"
+#define AUDIT_NO_INTERACTION "no-interaction"
+#define AUDIT_MESSAGE_UNANSWERED "message-unanswered"
+#define AUDIT_LINK_BROKEN "link-broken"
+#define AUDIT_LINK_EXTERNAL "link-external"
+#define AUDIT_LINK_FOREIGN "link-foreign"
+#define AUDIT_AD "ad"
+#define AUDIT_IDENTIFIER_MISSING "identifier-missing"
+#define AUDIT_SUSPENSION_OVERDUE "suspension-overdue"
+#define AUDIT_SITE_UNREACHABLE "site-unreachable"
+#define AUDIT_NO_PUBDATE "no-pubdate"
+
+typedef struct audit_finding {
+    const char *rule; /* one of the AUDIT_* ids */
+    audit_sev_t sev;
+    char *detail;
+    char *url; /* NULL when the finding has no page */
+} audit_finding_t;
+
+/* A link finding seen many times is reported once per site with a count. */
+typedef struct audit_agg {
+    const char *rule;
+    audit_sev_t sev;
+    char *what; /* the target or host */
+    char *first_url;
+    size_t count;
+} audit_agg_t;
+
+typedef struct audit_site {
+    const conf_site_t *conf;
+    const router_site_t *rs;
+    char *base; /* canonical URL of the site's home: "http://host/prefix/" */
+    audit_finding_t *f;
+    size_t nf, capf;
+    bool audited; /* content rules applied (active or redesign) */
+    /* link findings, aggregated while scanning */
+    strmap_t agg_index; /* rule + '\0' + what -> index + 1 */
+    audit_agg_t *agg;
+    size_t nagg, capagg;
+} audit_site_t;
+
+/* Buckets of the charts. */
+#define AUDIT_AGE_BUCKETS 8   /* column age: <=7, <=14, <=30, <=90, <=183, <=365, >365 days, never */
+#define AUDIT_REPLY_BUCKETS 7 /* reply time: <=3, <=7, <=15, <=30, <=90, >90 days, unanswered */
+
+typedef struct audit {
+    const conf_t *conf;
+    router_t *router;
+    store_txn_t *t;
+    int64_t at;      /* the moment judged (seconds): now, or the end of the --at day (UTC+8) */
+    char at_day[11]; /* YYYY-MM-DD */
+    audit_site_t *sites;
+    size_t nsites;
+    size_t age_buckets[AUDIT_AGE_BUCKETS];
+    size_t reply_buckets[AUDIT_REPLY_BUCKETS];
+    size_t scanned_pages, scanned_articles, scanned_links;
+} audit_t;
+
+/* ---- cmd_audit.c ---- */
+void audit_add(audit_site_t *s, const char *rule, audit_sev_t sev, const char *url,
+               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Counts a link finding (aggregated per site by rule and `what`). */
+void audit_agg(audit_site_t *s, const char *rule, audit_sev_t sev, const char *what,
+               const char *url);
+const char *audit_sev_name(audit_sev_t s);
+bool audit_site_fails(const audit_site_t *s);
+void audit_counts(const audit_site_t *s, size_t out[3]);
+/* The site's canonical URL of a path below its mount ("/news/a.html"). Heap string. */
+char *audit_url(const audit_site_t *s, const char *path, size_t len);
+
+/* ---- audit_rules.c ---- */
+/* Every rule for one site. Returns 0 or a STORE_E* code. */
+int audit_site(audit_t *a, audit_site_t *s);
+
+/* ---- audit_links.c ---- */
+/* Scans one stored HTML document of site s, served at `path` below the site's mount
+ * (what relative links resolve against; url is where a finding points): every link,
+ * image, script and frame is classified (internal: must exist; outside the cluster:
+ * external or foreign; ad patterns) and recorded as aggregated findings. When `text` is
+ * given, the visible text (outside tags, scripts and styles) is appended to it. */
+void audit_scan_html(audit_t *a, audit_site_t *s, const char *path, const char *url,
+                     const char *html, size_t len, util_buf_t *text);
+/* Turns the aggregated link findings into findings. */
+void audit_links_flush(audit_site_t *s);
+/* A publication date ("2026-11-20", "2026/11/20", "2026年11月20日") in a text. */
+bool audit_text_has_date(const char *s, size_t len);
+
+/* ---- audit_report.c, audit_html.c ---- */
+void audit_write_text(FILE *out, const audit_t *a);
+void audit_write_json(FILE *out, const audit_t *a);
+void audit_write_html(FILE *out, const audit_t *a);
+/* JSON / HTML escaping into a buffer. */
+void audit_json_str(util_buf_t *b, const char *s);
+void audit_html_esc(util_buf_t *b, const char *s);
+
+#endif

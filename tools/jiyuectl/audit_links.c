@@ -1,0 +1,622 @@
+/* tools/jiyuectl/audit_links.c: the links of stored HTML (imported pages and article
+ * bodies), judged without any network access: a link into the cluster must name
+ * something the server would answer (a stored page, a folder's index, a stored redirect,
+ * an article, a column page, an attachment; any path of a suspended or closed site, whose
+ * notices and redirects answer everything); a link, image, script or frame outside the
+ * cluster is external (info), or foreign (deduct) when its host is outside .cn/.中国 and
+ * not in audit.allow_hosts; one matching an ad pattern is an ad (veto), and that is all
+ * it is reported as. Government sites (.gov.cn) end in .cn and so are never foreign.
+ *
+ * The scanner is a small tolerant tokenizer, not an HTML parser: it finds tags, their
+ * href/src/data attributes and the text between them, and skips comments, scripts and
+ * styles (whose contents are only searched for ad markers). Old imported pages are
+ * rarely valid HTML, so it never fails: what it cannot read it skips. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "article.h"
+#include "audit.h"
+#include "path.h"
+#include "store_keys.h"
+
+/* ---- small string helpers ---- */
+
+static bool has_suffix(const char *s, size_t n, const char *suf)
+{
+    size_t k = strlen(suf);
+    return n >= k && memcmp(s + n - k, suf, k) == 0;
+}
+
+/* host equals pat, or ends with "." + pat */
+static bool host_matches(const char *host, size_t n, const char *pat)
+{
+    size_t k = strlen(pat);
+    if (n == k)
+        return memcmp(host, pat, k) == 0;
+    return n > k && host[n - k - 1] == '.' && memcmp(host + n - k, pat, k) == 0;
+}
+
+static bool contains_nocase(const char *s, size_t n, const char *needle)
+{
+    size_t k = strlen(needle);
+    if (k == 0 || k > n)
+        return false;
+    for (size_t i = 0; i + k <= n; i++) {
+        if (tolower((unsigned char)s[i]) != needle[0])
+            continue;
+        size_t j = 1;
+        while (j < k && tolower((unsigned char)s[i + j]) == needle[j])
+            j++;
+        if (j == k)
+            return true;
+    }
+    return false;
+}
+
+/* A host pattern has a dot and no '/': it matches a host and its subdomains. Any other
+ * pattern is a marker searched for in URLs and inline scripts. */
+static bool pattern_is_host(const char *p)
+{
+    return strchr(p, '.') && !strchr(p, '/') && !strchr(p, '_');
+}
+
+/* The ad pattern a URL (with its host, lower-case) matches, or NULL. */
+static const char *ad_match_url(const audit_t *a, const char *host, size_t hlen, const char *url,
+                                size_t ulen)
+{
+    for (size_t i = 0; i < a->conf->audit.nad_patterns; i++) {
+        const char *p = a->conf->audit.ad_patterns[i];
+        if (pattern_is_host(p) ? (hlen && host_matches(host, hlen, p))
+                               : contains_nocase(url, ulen, p))
+            return p;
+    }
+    return NULL;
+}
+
+static const char *ad_match_script(const audit_t *a, const char *code, size_t len)
+{
+    for (size_t i = 0; i < a->conf->audit.nad_patterns; i++) {
+        const char *p = a->conf->audit.ad_patterns[i];
+        if (contains_nocase(code, len, p))
+            return p;
+    }
+    return NULL;
+}
+
+static bool host_allowed(const audit_t *a, const char *host, size_t n)
+{
+    for (size_t i = 0; i < a->conf->audit.nallow_hosts; i++) {
+        const char *h = a->conf->audit.allow_hosts[i];
+        if (strncmp(h, "*.", 2) == 0 ? host_matches(host, n, h + 2) && n > strlen(h) - 2
+                                     : (strlen(h) == n && memcmp(h, host, n) == 0))
+            return true;
+    }
+    return false;
+}
+
+static bool host_is_cn(const char *host, size_t n)
+{
+    return has_suffix(host, n, ".cn") || has_suffix(host, n, ".xn--fiqs8s") ||
+           has_suffix(host, n, ".中国");
+}
+
+/* ---- does an internal path exist? ---- */
+
+static bool page_exists(store_txn_t *t, const char *ns, const char *path, size_t len)
+{
+    store_page_t p;
+    return len > 0 && store_page_get(t, ns, path, len, &p) == 0;
+}
+
+static bool redirect_exists(store_txn_t *t, const char *ns, const char *path, size_t len,
+                            const char *query, size_t qlen)
+{
+    char key[STORE_KEY_MAX + 1];
+    const void *v;
+    size_t vlen;
+    return store_key_redirect(key, ns, path, len, query, qlen) &&
+           store_meta_get(t, key, &v, &vlen) == 0 && vlen > 0;
+}
+
+static bool parse_page_no(const char *s, size_t n, unsigned *out)
+{
+    if (n == 0 || n > 6 || s[0] == '0')
+        return false;
+    unsigned v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return false;
+        v = v * 10 + (unsigned)(s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+/* What the content module answers below a site (modules/content.c's URL layout). */
+static bool content_exists(audit_t *a, const conf_site_t *s, const char *rel, size_t len)
+{
+    store_txn_t *t = a->t;
+    if (!a->conf->themes)
+        return false;
+    if (len == 1 || (len == 11 && memcmp(rel, "/index.html", 11) == 0)) {
+        uint64_t v;
+        int64_t when;
+        article_version(t, s->kind == SITE_PORTAL ? NULL : s->id, &v, &when);
+        return v > 0;
+    }
+    if (len == 12 && memcmp(rel, "/sitemap.xml", 12) == 0)
+        return true;
+    const char *seg = rel + 1, *end = rel + len;
+    const char *slash = memchr(seg, '/', (size_t)(end - seg));
+    if (!slash)
+        return false;
+    char col[64];
+    if ((size_t)(slash - seg) >= sizeof col)
+        return false;
+    memcpy(col, seg, (size_t)(slash - seg));
+    col[slash - seg] = '\0';
+    const conf_column_t *c = conf_column_find(s, col);
+    if (!c || c->type == COLUMN_STATIC)
+        return false;
+    /* The interaction module owns everything below its column (forms, lists, receipts). */
+    if (c->type == COLUMN_INTERACTION)
+        return true;
+    const char *rest = slash + 1;
+    size_t rn = (size_t)(end - rest);
+    const char *sub = memchr(rest, '/', rn);
+    char id[80];
+    if (sub) {
+        char ns[64];
+        snprintf(ns, sizeof ns, "%s" STORE_ATT_NS_SUFFIX, s->id);
+        return page_exists(t, ns, rel, len);
+    }
+    if (rn == 0 || (rn == 10 && memcmp(rest, "index.html", 10) == 0) ||
+        (rn == 8 && memcmp(rest, "feed.xml", 8) == 0))
+        return true;
+    if (rn < 6 || memcmp(end - 5, ".html", 5) != 0)
+        return false;
+    unsigned page;
+    if (rn > 11 && memcmp(rest, "index_", 6) == 0 && parse_page_no(rest + 6, rn - 11, &page))
+        return page >= 2 && (uint64_t)(page - 1) * 20 < article_column_count(t, s->id, col);
+    if (rn - 5 >= sizeof id)
+        return false;
+    memcpy(id, rest, rn - 5);
+    id[rn - 5] = '\0';
+    article_t art;
+    return article_id_ok(id) && article_get(t, s->id, col, id, &art) == 0;
+}
+
+static bool static_exists(audit_t *a, const conf_site_t *s, const char *rel, size_t len,
+                          const char *query, size_t qlen)
+{
+    char ns[STORE_KEY_MAX + 1];
+    if (store_site_live(a->t, s->id, ns, sizeof ns) != 0)
+        return false;
+    if (query && redirect_exists(a->t, ns, rel, len, query, qlen))
+        return true;
+    char buf[STORE_KEY_MAX + 16];
+    if (len + 12 > sizeof buf)
+        return false;
+    memcpy(buf, rel, len);
+    if (rel[len - 1] == '/') {
+        memcpy(buf + len, "index.html", 10);
+        return page_exists(a->t, ns, buf, len + 10) || redirect_exists(a->t, ns, rel, len, NULL, 0);
+    }
+    if (page_exists(a->t, ns, rel, len))
+        return true;
+    memcpy(buf + len, "/index.html", 11); /* the folder, named without its slash */
+    return page_exists(a->t, ns, buf, len + 11) || redirect_exists(a->t, ns, rel, len, NULL, 0);
+}
+
+/* Judges an internal target on a cluster host: a full path "/edu/news/a.html?x" (raw,
+ * still percent-encoded). Returns true when the server would answer it. */
+static bool internal_exists(audit_t *a, const char *host, size_t hlen, const char *target,
+                            size_t tlen)
+{
+    char path[4096];
+    size_t plen;
+    path_target_t info;
+    if (path_normalize(target, tlen, path, sizeof path, &plen, &info) != PATH_OK)
+        return false;
+    route_t r;
+    router_resolve(a->router, host, hlen, path, plen, &r);
+    if (r.kind == ROUTE_ALIAS || r.kind == ROUTE_ADD_SLASH)
+        return true;
+    if (r.kind != ROUTE_SITE)
+        return false;
+    const conf_site_t *s = r.rsite->site;
+    if (s->status.state == STATUS_SUSPENDED || s->status.state == STATUS_CLOSED)
+        return true;
+    return content_exists(a, s, r.rel, r.rel_len) ||
+           static_exists(a, s, r.rel, r.rel_len, info.query, info.query_len);
+}
+
+/* ---- one URL ---- */
+
+typedef enum { KIND_LINK, KIND_IMAGE, KIND_SCRIPT, KIND_FRAME } ref_kind_t;
+
+static const char *kind_name(ref_kind_t k)
+{
+    static const char *const names[] = {"link", "image", "script", "frame"};
+    return names[k];
+}
+
+static void judge(audit_t *a, audit_site_t *s, const char *base, const char *page_url,
+                  ref_kind_t kind, const char *u, size_t n)
+{
+    while (n && isspace((unsigned char)*u))
+        u++, n--;
+    while (n && isspace((unsigned char)u[n - 1]))
+        n--;
+    if (n == 0 || u[0] == '#')
+        return;
+    a->scanned_links++;
+    /* scheme */
+    size_t i = 0;
+    while (i < n && (isalnum((unsigned char)u[i]) || u[i] == '+' || u[i] == '-' || u[i] == '.'))
+        i++;
+    bool has_scheme = i > 0 && i < n && u[i] == ':' && isalpha((unsigned char)u[0]);
+    const char *rest;
+    size_t rn;
+    if (has_scheme) {
+        if (!(i == 4 && strncasecmp(u, "http", 4) == 0) && !(i == 5 && strncasecmp(u, "https", 5) == 0))
+            return; /* mailto:, tel:, javascript:, data: ... are not places */
+        rest = u + i + 1;
+        rn = n - i - 1;
+        if (rn < 2 || rest[0] != '/' || rest[1] != '/')
+            return;
+    } else if (n >= 2 && u[0] == '/' && u[1] == '/') {
+        rest = u;
+        rn = n;
+    } else {
+        rest = NULL;
+        rn = 0;
+    }
+    char host[256];
+    size_t hlen = 0;
+    const char *tail = NULL;
+    size_t tn = 0;
+    if (rest) {
+        const char *h = rest + 2, *end = rest + rn;
+        const char *he = h;
+        while (he < end && *he != '/' && *he != '?' && *he != '#')
+            he++;
+        const char *at = memchr(h, '@', (size_t)(he - h));
+        if (at)
+            h = at + 1;
+        const char *hp = h;
+        if (hp < he && *hp == '[') {
+            const char *close = memchr(hp, ']', (size_t)(he - hp));
+            hp = close ? close + 1 : he;
+        }
+        const char *colon = memchr(hp, ':', (size_t)(he - hp));
+        const char *hend = colon ? colon : he;
+        hlen = (size_t)(hend - h);
+        if (hlen == 0 || hlen >= sizeof host)
+            return;
+        for (size_t k = 0; k < hlen; k++)
+            host[k] = (char)tolower((unsigned char)h[k]);
+        while (hlen && host[hlen - 1] == '.')
+            hlen--;
+        host[hlen] = '\0';
+        tail = he;
+        tn = (size_t)(end - he);
+    }
+    const char *ad = ad_match_url(a, host, hlen, u, n);
+    if (ad) {
+        char *what = util_asprintf("%s %.*s matches the ad pattern '%s'", kind_name(kind),
+                                   (int)(n > 200 ? 200 : n), u, ad);
+        audit_agg(s, AUDIT_AD, AUDIT_VETO, what, page_url);
+        free(what);
+        return;
+    }
+    if (rest && !strmap_get(&a->router->hosts, host, hlen)) {
+        if (!host_is_cn(host, hlen) && !host_allowed(a, host, hlen))
+            audit_agg(s, AUDIT_LINK_FOREIGN, AUDIT_DEDUCT, host, page_url);
+        else
+            audit_agg(s, AUDIT_LINK_EXTERNAL, AUDIT_INFO, host, page_url);
+        return;
+    }
+    /* Inside the cluster: build the target path on the host it resolves against. */
+    util_buf_t target = {0};
+    const char *th;
+    size_t thl;
+    if (rest) {
+        th = host;
+        thl = hlen;
+        if (tn == 0 || tail[0] != '/')
+            util_buf_append(&target, "/", 1);
+        util_buf_append(&target, tail, tn);
+    } else {
+        th = s->rs->canon_host ? s->rs->canon_host : "";
+        thl = strlen(th);
+        if (u[0] == '/') {
+            util_buf_append(&target, u, n);
+        } else if (u[0] == '?') {
+            util_buf_appends(&target, base);
+            util_buf_append(&target, u, n);
+        } else {
+            const char *slash = strrchr(base, '/');
+            util_buf_append(&target, base, slash ? (size_t)(slash - base) + 1 : 0);
+            util_buf_append(&target, u, n);
+        }
+    }
+    /* the fragment is the browser's business */
+    char *hash = target.data ? memchr(target.data, '#', target.len) : NULL;
+    if (hash)
+        target.len = (size_t)(hash - target.data);
+    if (target.len == 0)
+        util_buf_append(&target, "/", 1);
+    if (!internal_exists(a, th, thl, target.data, target.len)) {
+        char *what = util_strndup(target.data, target.len > 300 ? 300 : target.len);
+        if (rest) {
+            char *full = util_asprintf("http://%s%s", host, what);
+            audit_agg(s, AUDIT_LINK_BROKEN, AUDIT_DEDUCT, full, page_url);
+            free(full);
+        } else {
+            audit_agg(s, AUDIT_LINK_BROKEN, AUDIT_DEDUCT, what, page_url);
+        }
+        free(what);
+    }
+    util_buf_free(&target);
+}
+
+/* ---- the tokenizer ---- */
+
+/* Decodes the few entities that appear in URLs (&amp; &#47; &#x2F; &quot;...). */
+static size_t decode_entities(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n && o + 4 < cap; i++) {
+        if (s[i] != '&') {
+            out[o++] = s[i];
+            continue;
+        }
+        const char *semi = memchr(s + i, ';', n - i < 10 ? n - i : 10);
+        if (!semi) {
+            out[o++] = '&';
+            continue;
+        }
+        size_t k = (size_t)(semi - (s + i));
+        const char *e = s + i + 1;
+        unsigned long cp = 0;
+        if (k == 4 && memcmp(e, "amp", 3) == 0)
+            cp = '&';
+        else if (k == 5 && memcmp(e, "quot", 4) == 0)
+            cp = '"';
+        else if (k == 3 && memcmp(e, "lt", 2) == 0)
+            cp = '<';
+        else if (k == 3 && memcmp(e, "gt", 2) == 0)
+            cp = '>';
+        else if (k == 5 && memcmp(e, "apos", 4) == 0)
+            cp = '\'';
+        else if (k > 2 && e[0] == '#')
+            cp = (e[1] == 'x' || e[1] == 'X') ? strtoul(e + 2, NULL, 16) : strtoul(e + 1, NULL, 10);
+        if (cp == 0 || cp > 0x7f) {
+            out[o++] = '&'; /* leave anything else as written */
+            continue;
+        }
+        out[o++] = (char)cp;
+        i += k;
+    }
+    return o;
+}
+
+static const char *find_nocase(const char *p, const char *end, const char *needle)
+{
+    size_t k = strlen(needle);
+    for (; p + k <= end; p++) {
+        if (tolower((unsigned char)*p) != needle[0])
+            continue;
+        if (strncasecmp(p, needle, k) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+static ref_kind_t tag_kind(const char *tag)
+{
+    if (strcmp(tag, "img") == 0 || strcmp(tag, "image") == 0)
+        return KIND_IMAGE;
+    if (strcmp(tag, "script") == 0)
+        return KIND_SCRIPT;
+    if (strcmp(tag, "iframe") == 0 || strcmp(tag, "frame") == 0 || strcmp(tag, "embed") == 0 ||
+        strcmp(tag, "object") == 0)
+        return KIND_FRAME;
+    return KIND_LINK;
+}
+
+/* Reads the attributes of a tag from p (after its name) to '>'; judges href/src/data.
+ * Returns the position after '>'. */
+static const char *attributes(audit_t *a, audit_site_t *s, const char *base, const char *url,
+                              const char *tag, const char *p, const char *end)
+{
+    ref_kind_t kind = tag_kind(tag);
+    while (p < end) {
+        while (p < end && (isspace((unsigned char)*p) || *p == '/'))
+            p++;
+        if (p >= end)
+            return end;
+        if (*p == '>')
+            return p + 1;
+        const char *name = p;
+        while (p < end && !isspace((unsigned char)*p) && *p != '=' && *p != '>' && *p != '/')
+            p++;
+        size_t nlen = (size_t)(p - name);
+        while (p < end && isspace((unsigned char)*p))
+            p++;
+        const char *val = NULL;
+        size_t vlen = 0;
+        if (p < end && *p == '=') {
+            p++;
+            while (p < end && isspace((unsigned char)*p))
+                p++;
+            if (p < end && (*p == '"' || *p == '\'')) {
+                char q = *p++;
+                val = p;
+                const char *close = memchr(p, q, (size_t)(end - p));
+                p = close ? close + 1 : end;
+                vlen = (size_t)((close ? close : end) - val);
+            } else {
+                val = p;
+                while (p < end && !isspace((unsigned char)*p) && *p != '>')
+                    p++;
+                vlen = (size_t)(p - val);
+            }
+        }
+        if (!val)
+            continue;
+        bool want = (nlen == 4 && strncasecmp(name, "href", 4) == 0) ||
+                    (nlen == 3 && strncasecmp(name, "src", 3) == 0) ||
+                    (nlen == 4 && strncasecmp(name, "data", 4) == 0 && kind == KIND_FRAME);
+        if (!want)
+            continue;
+        char dec[2048];
+        size_t dl = decode_entities(val, vlen, dec, sizeof dec);
+        judge(a, s, base, url, kind, dec, dl);
+    }
+    return end;
+}
+
+/* Appends text, entities left as written (dates and identifiers are plain text). */
+static void add_text(util_buf_t *text, const char *p, size_t n)
+{
+    if (text && n)
+        util_buf_append(text, p, n);
+}
+
+void audit_scan_html(audit_t *a, audit_site_t *s, const char *path, const char *url,
+                     const char *html, size_t len, util_buf_t *text)
+{
+    const char *p = html, *end = html + len;
+    /* `path` is below the mount; relative links resolve against the canonical full path */
+    char *base = util_asprintf("%.*s%s", (int)(s->rs->canon_prefix_len ? s->rs->canon_prefix_len - 1 : 0),
+                               s->rs->canon_prefix, path);
+    while (p < end) {
+        const char *lt = memchr(p, '<', (size_t)(end - p));
+        if (!lt) {
+            add_text(text, p, (size_t)(end - p));
+            break;
+        }
+        add_text(text, p, (size_t)(lt - p));
+        if (text && lt > p)
+            util_buf_append(text, " ", 1);
+        p = lt + 1;
+        if (end - p >= 3 && memcmp(p, "!--", 3) == 0) {
+            const char *close = find_nocase(p + 3, end, "-->");
+            p = close ? close + 3 : end;
+            continue;
+        }
+        if (p < end && (*p == '!' || *p == '?' || *p == '/')) {
+            const char *gt = memchr(p, '>', (size_t)(end - p));
+            p = gt ? gt + 1 : end;
+            continue;
+        }
+        char tag[16];
+        size_t tl = 0;
+        while (p < end && isalnum((unsigned char)*p)) {
+            if (tl + 1 < sizeof tag)
+                tag[tl++] = (char)tolower((unsigned char)*p);
+            p++;
+        }
+        tag[tl] = '\0';
+        if (tl == 0) {
+            add_text(text, "<", 1); /* a stray '<' in text */
+            continue;
+        }
+        p = attributes(a, s, base, url, tag, p, end);
+        bool script = strcmp(tag, "script") == 0;
+        if (script || strcmp(tag, "style") == 0) {
+            const char *close = find_nocase(p, end, script ? "</script" : "</style");
+            const char *body_end = close ? close : end;
+            const char *ad = script ? ad_match_script(a, p, (size_t)(body_end - p)) : NULL;
+            if (ad) {
+                char *what = util_asprintf("inline script matches the ad pattern '%s'", ad);
+                audit_agg(s, AUDIT_AD, AUDIT_VETO, what, url);
+                free(what);
+            }
+            p = body_end;
+        }
+    }
+    free(base);
+}
+
+void audit_links_flush(audit_site_t *s)
+{
+    for (size_t i = 0; i < s->nagg; i++) {
+        audit_agg_t *g = &s->agg[i];
+        const char *times = g->count > 1 ? " times" : " time";
+        if (strcmp(g->rule, AUDIT_LINK_BROKEN) == 0)
+            audit_add(s, g->rule, g->sev, g->first_url,
+                      "link to %s, which does not exist (%zu%s)", g->what, g->count, times);
+        else if (strcmp(g->rule, AUDIT_LINK_FOREIGN) == 0)
+            audit_add(s, g->rule, g->sev, g->first_url,
+                      "link to %s, a host outside .cn/.中国 and not in audit.allow_hosts (%zu%s)",
+                      g->what, g->count, times);
+        else if (strcmp(g->rule, AUDIT_LINK_EXTERNAL) == 0)
+            audit_add(s, g->rule, g->sev, g->first_url, "link to %s, outside the cluster (%zu%s)",
+                      g->what, g->count, times);
+        else
+            audit_add(s, g->rule, g->sev, g->first_url, "%s (%zu%s)", g->what, g->count, times);
+        free(g->what);
+        free(g->first_url);
+    }
+    free(s->agg);
+    s->agg = NULL;
+    s->nagg = s->capagg = 0;
+    strmap_free(&s->agg_index);
+    strmap_init(&s->agg_index);
+}
+
+/* ---- dates ---- */
+
+static size_t digits(const char *s, size_t n, size_t i, size_t max)
+{
+    size_t k = 0;
+    while (i + k < n && k < max + 1 && isdigit((unsigned char)s[i + k]))
+        k++;
+    return k;
+}
+
+/* A separator after the year or month: '-', '/', '.', or 年 / 月 (3 bytes in UTF-8). */
+static size_t date_sep(const char *s, size_t n, size_t i, const char *cn)
+{
+    if (i < n && (s[i] == '-' || s[i] == '/' || s[i] == '.'))
+        return 1;
+    if (i + 3 <= n && memcmp(s + i, cn, 3) == 0)
+        return 3;
+    return 0;
+}
+
+bool audit_text_has_date(const char *s, size_t n)
+{
+    for (size_t i = 0; i + 8 <= n; i++) {
+        if (!(s[i] == '1' || s[i] == '2') || (i > 0 && isdigit((unsigned char)s[i - 1])))
+            continue;
+        if (digits(s, n, i, 4) != 4)
+            continue;
+        int year = atoi(s + i);
+        if (year < 1990 || year > 2100)
+            continue;
+        size_t j = i + 4, k;
+        if (!(k = date_sep(s, n, j, "年")))
+            continue;
+        j += k;
+        size_t dm = digits(s, n, j, 2);
+        if (dm < 1 || dm > 2)
+            continue;
+        int month = atoi(s + j);
+        j += dm;
+        if (month < 1 || month > 12 || !(k = date_sep(s, n, j, "月")))
+            continue;
+        j += k;
+        size_t dd = digits(s, n, j, 2);
+        if (dd < 1 || dd > 2)
+            continue;
+        int day = atoi(s + j);
+        if (day >= 1 && day <= 31)
+            return true;
+    }
+    return false;
+}

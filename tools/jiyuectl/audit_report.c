@@ -1,0 +1,107 @@
+/* tools/jiyuectl/audit_report.c: the audit's text report (for a terminal and for mail
+ * from cron) and its JSON (the interface for other tools):
+ *   {"at": "YYYY-MM-DD", "sites": [{"id", "name", "status", "verdict": "pass"|"fail",
+ *     "findings": [{"rule", "severity": "veto"|"deduct"|"info", "detail", "url"}]}]}
+ * Also the escaping helpers the HTML report shares. */
+#include <string.h>
+
+#include "audit.h"
+
+void audit_json_str(util_buf_t *b, const char *s)
+{
+    if (!s) {
+        util_buf_appends(b, "null");
+        return;
+    }
+    util_buf_append(b, "\"", 1);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            char e[2] = {'\\', (char)*p};
+            util_buf_append(b, e, 2);
+        } else if (*p == '\n') {
+            util_buf_appends(b, "\\n");
+        } else if (*p < 0x20 || *p == 0x7f) {
+            util_buf_printf(b, "\\u%04x", *p);
+        } else {
+            util_buf_append(b, p, 1);
+        }
+    }
+    util_buf_append(b, "\"", 1);
+}
+
+void audit_html_esc(util_buf_t *b, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '<': util_buf_appends(b, "&lt;"); break;
+        case '>': util_buf_appends(b, "&gt;"); break;
+        case '&': util_buf_appends(b, "&amp;"); break;
+        case '"': util_buf_appends(b, "&quot;"); break;
+        case '\'': util_buf_appends(b, "&#39;"); break;
+        default: util_buf_append(b, s, 1);
+        }
+    }
+}
+
+void audit_write_json(FILE *out, const audit_t *a)
+{
+    util_buf_t b = {0};
+    util_buf_appends(&b, "{\"at\": ");
+    audit_json_str(&b, a->at_day);
+    util_buf_appends(&b, ", \"sites\": [");
+    for (size_t i = 0; i < a->nsites; i++) {
+        const audit_site_t *s = &a->sites[i];
+        util_buf_appends(&b, i ? ",\n  {\"id\": " : "\n  {\"id\": ");
+        audit_json_str(&b, s->conf->id);
+        util_buf_appends(&b, ", \"name\": ");
+        audit_json_str(&b, s->conf->name);
+        util_buf_appends(&b, ", \"status\": ");
+        audit_json_str(&b, conf_state_name(s->conf->status.state));
+        util_buf_printf(&b, ", \"verdict\": \"%s\", \"findings\": [",
+                        audit_site_fails(s) ? "fail" : "pass");
+        for (size_t j = 0; j < s->nf; j++) {
+            const audit_finding_t *f = &s->f[j];
+            util_buf_appends(&b, j ? ",\n    {\"rule\": " : "\n    {\"rule\": ");
+            audit_json_str(&b, f->rule);
+            util_buf_printf(&b, ", \"severity\": \"%s\", \"detail\": ", audit_sev_name(f->sev));
+            audit_json_str(&b, f->detail);
+            util_buf_appends(&b, ", \"url\": ");
+            audit_json_str(&b, f->url);
+            util_buf_append(&b, "}", 1);
+        }
+        util_buf_appends(&b, s->nf ? "\n  ]}" : "]}");
+        if (b.len > 1 << 20) {
+            fwrite(b.data, 1, b.len, out);
+            b.len = 0;
+        }
+    }
+    util_buf_appends(&b, a->nsites ? "\n]}\n" : "]}\n");
+    fwrite(b.data, 1, b.len, out);
+    util_buf_free(&b);
+}
+
+void audit_write_text(FILE *out, const audit_t *a)
+{
+    size_t fail = 0, totals[3] = {0};
+    for (size_t i = 0; i < a->nsites; i++) {
+        const audit_site_t *s = &a->sites[i];
+        size_t n[3];
+        audit_counts(s, n);
+        for (int k = 0; k < 3; k++)
+            totals[k] += n[k];
+        bool f = audit_site_fails(s);
+        fail += f;
+        fprintf(out, "%s  %s  %s (%s): %zu veto, %zu deduct, %zu info\n", f ? "FAIL" : "pass",
+                s->conf->id, s->conf->name, conf_state_name(s->conf->status.state), n[0], n[1],
+                n[2]);
+        for (size_t j = 0; j < s->nf; j++) {
+            const audit_finding_t *x = &s->f[j];
+            fprintf(out, "    %-6s %-19s %s%s%s\n", audit_sev_name(x->sev), x->rule, x->detail,
+                    x->url ? "  " : "", x->url ? x->url : "");
+        }
+    }
+    fprintf(out, "audit as of %s: %zu site%s, %zu fail; %zu veto, %zu deduct, %zu info "
+                 "(%zu articles, %zu pages, %zu links read)\n",
+            a->at_day, a->nsites, a->nsites == 1 ? "" : "s", fail, totals[0], totals[1],
+            totals[2], a->scanned_articles, a->scanned_pages, a->scanned_links);
+}

@@ -1,0 +1,554 @@
+/* tools/jiyuectl/audit_rules.c: the national inspection rules (国办秘函〔2019〕19号, as
+ * summarised in the README's self-inspection section) applied to one site, as of the
+ * audit's moment `at`: content published later, messages received later and probes made
+ * later do not exist yet, so a report run with --at is reproducible.
+ *
+ * What counts as an item of a column is what `jiyuectl census columns` counts: the
+ * articles published into it plus the imported HTML pages under /<column>/ of the live
+ * generation other than its list pages (index.html, index_N.html). Articles are new at
+ * their publication time (a revision is not a new item); an imported page at its stored
+ * modification time. The home page shows the newest items of the site's content columns
+ * (and, on the portal, the cluster's newest), so it is fresh when they are.
+ *
+ * Rules apply to what an inspector can see: an active site or one being redesigned (it
+ * serves its live generation). A suspended site is judged only on its date; a closed site
+ * not at all. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "article.h"
+#include "audit.h"
+#include "message.h"
+#include "store_keys.h"
+#include "theme.h"
+
+#define DAY 86400
+
+typedef struct col_state {
+    const conf_column_t *c;
+    size_t items;
+    int64_t newest;    /* 0: nothing */
+    size_t no_date;    /* imported article pages without a visible date */
+    char *no_date_url; /* the first of them */
+} col_state_t;
+
+typedef struct site_ctx {
+    audit_t *a;
+    audit_site_t *s;
+    col_state_t *cols;
+    size_t ncols;
+    col_state_t *cur;
+    int64_t newest_page; /* any HTML page of the live generation */
+    bool have_home_page;
+    util_buf_t home_text;
+    size_t articles;
+} site_ctx_t;
+
+static bool listing(const conf_column_t *c)
+{
+    return c->type != COLUMN_STATIC && c->type != COLUMN_INTERACTION;
+}
+
+static uint64_t column_days(const conf_audit_t *au, conf_column_type_t t)
+{
+    switch (t) {
+    case COLUMN_DYNAMIC: return au->dynamic_days;
+    case COLUMN_NOTICE: return au->notice_days;
+    case COLUMN_POLICY: return au->policy_days;
+    case COLUMN_PERSONNEL: return au->personnel_days;
+    case COLUMN_PLAN: return au->plan_days;
+    default: return 0;
+    }
+}
+
+static void day_of(int64_t t, char buf[11])
+{
+    article_format_day(t, buf);
+}
+
+/* ---- articles ---- */
+
+static int article_cb(void *ud, const article_t *art)
+{
+    site_ctx_t *x = ud;
+    if (art->pubtime > x->a->at)
+        return 0;
+    col_state_t *c = x->cur;
+    c->items++;
+    x->articles++;
+    if (art->pubtime > c->newest)
+        c->newest = art->pubtime;
+    x->a->scanned_articles++;
+    char path[256];
+    snprintf(path, sizeof path, "/%s/%s.html", art->column, art->id);
+    char *url = audit_url(x->s, path, strlen(path));
+    audit_scan_html(x->a, x->s, path, url, art->body, art->body_len, NULL);
+    free(url);
+    return 0;
+}
+
+/* ---- imported pages ---- */
+
+static bool is_list_page(const char *name, size_t n)
+{
+    if (n == 10 && memcmp(name, "index.html", 10) == 0)
+        return true;
+    if (n > 11 && memcmp(name, "index_", 6) == 0 && memcmp(name + n - 5, ".html", 5) == 0)
+        return true;
+    return false;
+}
+
+static int page_cb(void *ud, const char *path, size_t len, const store_page_t *p)
+{
+    site_ctx_t *x = ud;
+    if (p->content_type_len < 9 || memcmp(p->content_type, "text/html", 9) != 0)
+        return 0;
+    if (p->mtime > x->a->at)
+        return 0; /* imported after the moment judged */
+    x->a->scanned_pages++;
+    if (p->mtime > x->newest_page)
+        x->newest_page = p->mtime;
+    /* Which column folder, if any: "/<col>/<name>" with name not a list page. */
+    col_state_t *col = NULL;
+    for (size_t i = 0; i < x->ncols && !col; i++) {
+        const char *id = x->cols[i].c->id;
+        size_t n = strlen(id);
+        if (len > n + 2 && path[0] == '/' && memcmp(path + 1, id, n) == 0 && path[n + 1] == '/' &&
+            !is_list_page(path + n + 2, len - n - 2))
+            col = &x->cols[i];
+    }
+    bool home = len == 11 && memcmp(path, "/index.html", 11) == 0;
+    char *p0 = util_strndup(path, len);
+    char *url = audit_url(x->s, path, len);
+    util_buf_t text = {0};
+    bool want_text = home || (col && listing(col->c));
+    audit_scan_html(x->a, x->s, p0, url, (const char *)p->body, p->body_len,
+                    want_text ? &text : NULL);
+    if (col && listing(col->c)) {
+        col->items++;
+        if (p->mtime > col->newest)
+            col->newest = p->mtime;
+        if (!audit_text_has_date(text.data ? text.data : "", text.len)) {
+            if (!col->no_date++)
+                col->no_date_url = util_strdup(url);
+        }
+    }
+    if (home) {
+        x->have_home_page = true;
+        util_buf_free(&x->home_text);
+        x->home_text = text;
+        text = (util_buf_t){0};
+    }
+    util_buf_free(&text);
+    free(url);
+    free(p0);
+    return 0;
+}
+
+/* ---- home page ---- */
+
+static int newest_cb(void *ud, const article_t *art)
+{
+    int64_t *out = ((int64_t **)ud)[0];
+    const int64_t *at = ((int64_t **)ud)[1];
+    if (art->pubtime > *at)
+        return 0;
+    *out = art->pubtime;
+    return 1;
+}
+
+static void rule_homepage(site_ctx_t *x)
+{
+    audit_t *a = x->a;
+    audit_site_t *s = x->s;
+    int64_t newest = 0;
+    bool any_items = false;
+    for (size_t i = 0; i < x->ncols; i++) {
+        if (!listing(x->cols[i].c) || !x->cols[i].items)
+            continue;
+        any_items = true;
+        if (x->cols[i].newest > newest)
+            newest = x->cols[i].newest;
+    }
+    if (s->conf->kind == SITE_PORTAL) {
+        /* the portal's home lists the cluster's newest */
+        int64_t cl = 0;
+        int64_t at = a->at;
+        void *ud[2] = {&cl, &at};
+        article_latest_each(a->t, 0, SIZE_MAX, newest_cb, ud);
+        if (cl > newest)
+            newest = cl;
+        any_items = any_items || cl > 0;
+    }
+    if (!any_items)
+        newest = x->newest_page; /* an imported site: its newest page */
+    int64_t limit = (int64_t)a->conf->audit.homepage_days * DAY;
+    if (newest == 0) {
+        audit_add(s, AUDIT_HOMEPAGE_STALE, AUDIT_VETO, s->base,
+                  "nothing has been published on the home page");
+    } else if (a->at - newest > limit) {
+        char d[11];
+        day_of(newest, d);
+        audit_add(s, AUDIT_HOMEPAGE_STALE, AUDIT_VETO, s->base,
+                  "no new item on the home page since %s (%lld days; the limit is %llu)", d,
+                  (long long)((a->at - newest) / DAY), (unsigned long long)a->conf->audit.homepage_days);
+    }
+}
+
+/* ---- columns ---- */
+
+static void age_bucket(audit_t *a, const col_state_t *c)
+{
+    static const int64_t limits[] = {7, 14, 30, 90, 183, 365};
+    size_t b = AUDIT_AGE_BUCKETS - 1;
+    if (c->items) {
+        int64_t days = (a->at - c->newest) / DAY;
+        b = UTIL_ARRAY_LEN(limits);
+        for (size_t i = 0; i < UTIL_ARRAY_LEN(limits); i++)
+            if (days <= limits[i]) {
+                b = i;
+                break;
+            }
+    }
+    a->age_buckets[b]++;
+}
+
+static void rule_columns(site_ctx_t *x)
+{
+    audit_t *a = x->a;
+    audit_site_t *s = x->s;
+    size_t stale = 0, blank = 0;
+    for (size_t i = 0; i < x->ncols; i++) {
+        col_state_t *c = &x->cols[i];
+        if (!listing(c->c))
+            continue;
+        age_bucket(a, c);
+        char path[80];
+        snprintf(path, sizeof path, "/%s/", c->c->id);
+        char *url = audit_url(s, path, strlen(path));
+        uint64_t days = column_days(&a->conf->audit, c->c->type);
+        if (c->items == 0) {
+            blank++;
+            audit_add(s, AUDIT_COLUMN_BLANK, AUDIT_DEDUCT, url, "column %s (%s, %s) has no items",
+                      c->c->id, c->c->name, conf_column_type_name(c->c->type));
+        } else if (a->at - c->newest > (int64_t)days * DAY) {
+            stale++;
+            char d[11];
+            day_of(c->newest, d);
+            audit_add(s, AUDIT_COLUMN_STALE, AUDIT_DEDUCT, url,
+                      "column %s (%s, %s) has nothing new since %s (%lld days; the limit is %llu)",
+                      c->c->id, c->c->name, conf_column_type_name(c->c->type), d,
+                      (long long)((a->at - c->newest) / DAY), (unsigned long long)days);
+        }
+        if (c->no_date)
+            audit_add(s, AUDIT_NO_PUBDATE, AUDIT_DEDUCT, c->no_date_url,
+                      "%zu article page%s of column %s show%s no publication time", c->no_date,
+                      c->no_date > 1 ? "s" : "", c->c->id, c->no_date > 1 ? "" : "s");
+        free(url);
+    }
+    if (stale >= a->conf->audit.stale_columns_veto)
+        audit_add(s, AUDIT_COLUMN_STALE, AUDIT_VETO, s->base,
+                  "%zu columns not updated in time (a veto from %llu)", stale,
+                  (unsigned long long)a->conf->audit.stale_columns_veto);
+    if (blank >= a->conf->audit.blank_columns_veto)
+        audit_add(s, AUDIT_COLUMN_BLANK, AUDIT_VETO, s->base, "%zu blank columns (a veto from %llu)",
+                  blank, (unsigned long long)a->conf->audit.blank_columns_veto);
+}
+
+/* ---- interaction ---- */
+
+typedef struct msg_ctx {
+    site_ctx_t *x;
+    const conf_column_t *c;
+} msg_ctx_t;
+
+static void reply_bucket(audit_t *a, int64_t days, bool answered)
+{
+    static const int64_t limits[] = {3, 7, 15, 30, 90};
+    size_t b = AUDIT_REPLY_BUCKETS - 1;
+    if (answered) {
+        b = UTIL_ARRAY_LEN(limits);
+        for (size_t i = 0; i < UTIL_ARRAY_LEN(limits); i++)
+            if (days <= limits[i]) {
+                b = i;
+                break;
+            }
+    }
+    a->reply_buckets[b]++;
+}
+
+static int message_cb(void *ud, const message_t *m)
+{
+    msg_ctx_t *mc = ud;
+    audit_t *a = mc->x->a;
+    audit_site_t *s = mc->x->s;
+    if (m->created > a->at)
+        return 0;
+    bool answered = m->first_reply != 0 && m->first_reply <= a->at;
+    if (answered) {
+        reply_bucket(a, message_days(m->created, m->first_reply), true);
+        return 0;
+    }
+    reply_bucket(a, 0, false);
+    int64_t waited = a->at - m->created;
+    uint64_t reply_days = s->conf->interaction_reply_days;
+    if (waited <= (int64_t)reply_days * DAY)
+        return 0;
+    char d[11], path[80];
+    day_of(m->created, d);
+    snprintf(path, sizeof path, "/%s/", mc->c->id);
+    char *url = audit_url(s, path, strlen(path));
+    bool veto = waited > (int64_t)a->conf->audit.unanswered_veto_days * DAY &&
+                m->created >= a->at - 365 * (int64_t)DAY;
+    audit_add(s, AUDIT_MESSAGE_UNANSWERED, veto ? AUDIT_VETO : AUDIT_DEDUCT, url,
+              "message %s in %s received %s is unanswered after %lld days (the limit is %llu%s)",
+              m->code, mc->c->id, d, (long long)(waited / DAY),
+              (unsigned long long)(veto ? a->conf->audit.unanswered_veto_days : reply_days),
+              veto ? " within the year" : "");
+    free(url);
+    return 0;
+}
+
+static int rule_interaction(site_ctx_t *x)
+{
+    audit_site_t *s = x->s;
+    bool have = false;
+    for (size_t i = 0; i < s->conf->ncolumns; i++) {
+        const conf_column_t *c = &s->conf->columns[i];
+        if (c->type != COLUMN_INTERACTION)
+            continue;
+        have = true;
+        msg_ctx_t mc = {x, c};
+        int rc = message_each(x->a->t, s->conf->id, c->id, false, 0, SIZE_MAX, message_cb, &mc);
+        if (rc < 0 && rc != STORE_NOTFOUND)
+            return rc;
+    }
+    if (!have)
+        audit_add(s, AUDIT_NO_INTERACTION, AUDIT_VETO, s->base,
+                  "no interaction column (咨询建言 channel): add a column of type interaction");
+    return 0;
+}
+
+/* ---- identifiers ---- */
+
+/* The longest run of digits in a registration value ("滇ICP备05001234号-5" -> 05001234):
+ * pages write the prefix and spacing in many ways, the number in one. */
+static char *digit_run(const char *v)
+{
+    const char *best = NULL;
+    size_t bl = 0;
+    for (const char *p = v; *p;) {
+        if (*p < '0' || *p > '9') {
+            p++;
+            continue;
+        }
+        const char *st = p;
+        while (*p >= '0' && *p <= '9')
+            p++;
+        if ((size_t)(p - st) > bl) {
+            best = st;
+            bl = (size_t)(p - st);
+        }
+    }
+    return bl >= 4 ? util_strndup(best, bl) : util_strdup(v);
+}
+
+static void rule_identifiers(site_ctx_t *x, bool themed_home)
+{
+    audit_site_t *s = x->s;
+    const conf_registration_t *r = &s->conf->reg;
+    static const struct {
+        size_t off;
+        const char *label;
+    } ids[] = {
+        {offsetof(conf_registration_t, site_code), "网站标识码 (registration.site_code)"},
+        {offsetof(conf_registration_t, icp), "ICP备案号 (registration.icp)"},
+        {offsetof(conf_registration_t, police), "公安备案号 (registration.police)"},
+        {offsetof(conf_registration_t, organizer), "主办单位 (registration.organizer)"},
+    };
+    util_buf_t missing = {0}, unshown = {0};
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(ids); i++) {
+        const char *v = *(char *const *)((const char *)r + ids[i].off);
+        if (!v || !*v) {
+            util_buf_printf(&missing, "%s%s", missing.len ? ", " : "", ids[i].label);
+            continue;
+        }
+        /* The theme's footer shows every identifier; an imported home page must too. */
+        if (themed_home || !x->have_home_page)
+            continue;
+        char *needle = ids[i].off == offsetof(conf_registration_t, organizer) ? util_strdup(v)
+                                                                                : digit_run(v);
+        util_buf_append(&x->home_text, "", 1);
+        x->home_text.len--;
+        if (!strstr(x->home_text.data ? x->home_text.data : "", needle))
+            util_buf_printf(&unshown, "%s%s", unshown.len ? ", " : "", ids[i].label);
+        free(needle);
+    }
+    util_buf_append(&missing, "", 1);
+    util_buf_append(&unshown, "", 1);
+    if (missing.len > 1)
+        audit_add(s, AUDIT_IDENTIFIER_MISSING, AUDIT_VETO, s->base,
+                  "the site file has no %s", missing.data);
+    if (unshown.len > 1)
+        audit_add(s, AUDIT_IDENTIFIER_MISSING, AUDIT_VETO, s->base,
+                  "the home page (an imported page) does not show %s", unshown.data);
+    util_buf_free(&missing);
+    util_buf_free(&unshown);
+}
+
+/* ---- availability ---- */
+
+typedef struct probe_ctx {
+    int64_t from_ms, to_ms;
+    uint64_t timeout_ms;
+    size_t total, failed;
+} probe_ctx_t;
+
+static int probe_cb(void *ud, const char *key, size_t klen, const void *val, size_t len)
+{
+    probe_ctx_t *p = ud;
+    if (klen < 16 || len < STORE_PROBE_REC)
+        return 0;
+    char hex[17];
+    memcpy(hex, key + klen - 16, 16);
+    hex[16] = '\0';
+    int64_t when = (int64_t)strtoull(hex, NULL, 16);
+    if (when < p->from_ms || when > p->to_ms)
+        return 0;
+    const uint8_t *v = val;
+    uint32_t ms = (uint32_t)v[4] | (uint32_t)v[5] << 8 | (uint32_t)v[6] << 16 | (uint32_t)v[7] << 24;
+    p->total++;
+    if (!v[0] || ms > p->timeout_ms)
+        p->failed++;
+    return 0;
+}
+
+static int rule_probes(site_ctx_t *x)
+{
+    audit_t *a = x->a;
+    audit_site_t *s = x->s;
+    char prefix[STORE_KEY_MAX + 1];
+    if (!store_key_probe(prefix, s->conf->id, -1))
+        return 0;
+    probe_ctx_t p = {
+        .from_ms = (a->at - (int64_t)a->conf->audit.probe_days * DAY) * 1000,
+        .to_ms = a->at * 1000 + 999,
+        .timeout_ms = a->conf->audit.probe_timeout_ms,
+    };
+    int rc = store_meta_each(a->t, prefix, probe_cb, &p);
+    if (rc < 0 && rc != STORE_NOTFOUND)
+        return rc;
+    if (p.total == 0) {
+        audit_add(s, AUDIT_SITE_UNREACHABLE, AUDIT_INFO, s->base,
+                  "no availability probes in the %llu days before %s: run `jiyuectl probe` "
+                  "from cron (the national check probes at least 20 times a day)",
+                  (unsigned long long)a->conf->audit.probe_days, a->at_day);
+    } else if (p.failed * 100 > p.total * a->conf->audit.probe_fail_percent) {
+        audit_add(s, AUDIT_SITE_UNREACHABLE, AUDIT_VETO, s->base,
+                  "%zu of %zu probes in the %llu days before %s failed or took longer than "
+                  "%llu ms (more than %llu%%)", p.failed, p.total,
+                  (unsigned long long)a->conf->audit.probe_days, a->at_day,
+                  (unsigned long long)a->conf->audit.probe_timeout_ms,
+                  (unsigned long long)a->conf->audit.probe_fail_percent);
+    }
+    return 0;
+}
+
+/* ---- theme ---- */
+
+/* Does the site's article template show the publication time? Read from the theme folder
+ * (the site's theme, else the default), as the content module renders with it. */
+static bool theme_shows_pubdate(const audit_t *a, const conf_site_t *s)
+{
+    const char *dir = a->conf->themes_dir;
+    char *fallback = NULL;
+    if (!dir)
+        dir = fallback = util_asprintf("%s/themes", a->conf->dir);
+    bool shows = true;
+    const char *names[2] = {s->theme, THEME_DEFAULT};
+    for (size_t i = 0; i < 2; i++) {
+        if (!names[i])
+            continue;
+        char *path = util_asprintf("%s/%s/article.html", dir, names[i]);
+        FILE *f = fopen(path, "rb");
+        free(path);
+        if (!f)
+            continue;
+        util_buf_t b = {0};
+        char chunk[4096];
+        size_t n;
+        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+            util_buf_append(&b, chunk, n);
+        fclose(f);
+        util_buf_append(&b, "", 1);
+        shows = strstr(b.data, "article.pubdate") || strstr(b.data, "article.published");
+        util_buf_free(&b);
+        break;
+    }
+    free(fallback);
+    return shows;
+}
+
+/* ---- one site ---- */
+
+int audit_site(audit_t *a, audit_site_t *s)
+{
+    const conf_site_t *cs = s->conf;
+    conf_status_state_t st = cs->status.state;
+    if (st == STATUS_CLOSED)
+        return 0;
+    if (st == STATUS_SUSPENDED) {
+        int64_t until;
+        if (cs->status.until && util_parse_date(cs->status.until, &until) == 0 &&
+            until * DAY + DAY - 8 * 3600 <= a->at) /* the end of `until`, Beijing time */
+            audit_add(s, AUDIT_SUSPENSION_OVERDUE, AUDIT_VETO, s->base,
+                      "suspended since %s until %s: %lld days overdue (reopen it, extend the "
+                      "suspension within 183 days, or close it with a migration)",
+                      cs->status.from ? cs->status.from : "?", cs->status.until,
+                      (long long)((a->at - (until * DAY + DAY - 8 * 3600)) / DAY + 1));
+        return 0;
+    }
+    s->audited = true;
+    site_ctx_t x = {a, s, util_calloc(cs->ncolumns + 1, sizeof(col_state_t)), cs->ncolumns, NULL,
+                    0, false, {0}, 0};
+    for (size_t i = 0; i < cs->ncolumns; i++)
+        x.cols[i].c = &cs->columns[i];
+    int rc = 0;
+    /* articles: counts, freshness, links in their bodies */
+    for (size_t i = 0; rc >= 0 && i < x.ncols; i++) {
+        if (!listing(x.cols[i].c))
+            continue;
+        x.cur = &x.cols[i];
+        rc = article_column_each(a->t, cs->id, x.cols[i].c->id, 0, SIZE_MAX, article_cb, &x);
+    }
+    /* imported pages of the live generation */
+    char ns[STORE_KEY_MAX + 1];
+    if (rc >= 0)
+        rc = store_site_live(a->t, cs->id, ns, sizeof ns);
+    if (rc >= 0)
+        rc = store_page_each(a->t, ns, page_cb, &x);
+    if (rc == STORE_NOTFOUND)
+        rc = 0;
+    if (rc >= 0) {
+        uint64_t ver;
+        int64_t when;
+        article_version(a->t, cs->kind == SITE_PORTAL ? NULL : cs->id, &ver, &when);
+        bool themed_home = a->conf->themes && ver > 0;
+        rule_identifiers(&x, themed_home);
+        rule_homepage(&x);
+        rule_columns(&x);
+        rc = rule_interaction(&x);
+    }
+    if (rc >= 0 && a->conf->themes && x.articles && !theme_shows_pubdate(a, cs)) {
+        audit_add(s, AUDIT_NO_PUBDATE, AUDIT_DEDUCT, s->base,
+                      "the theme's article.html shows no publication time (article.pubdate)");
+    }
+    if (rc >= 0)
+        rc = rule_probes(&x);
+    audit_links_flush(s);
+    for (size_t i = 0; i < x.ncols; i++)
+        free(x.cols[i].no_date_url);
+    free(x.cols);
+    util_buf_free(&x.home_text);
+    return rc < 0 ? rc : 0;
+}

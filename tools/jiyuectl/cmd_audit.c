@@ -1,0 +1,222 @@
+/* tools/jiyuectl/cmd_audit.c: `jiyuectl audit [SITE...] [--at YYYY-MM-DD]
+ * [--format text|json|html] [--out FILE]`: self-inspection (自查) of the whole cluster, or
+ * of the named sites, as of now or as of the end of the --at day (Beijing time), against
+ * the national spot-check rules (audit_rules.c, audit_links.c). Exit 0 when no site has a
+ * veto-level finding, 1 when one has (or the audit could not run), 2 on a usage error.
+ * Also the findings' bookkeeping the other audit_*.c files share (audit.h). */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "article.h"
+#include "audit.h"
+#include "ctl.h"
+#include "url.h"
+
+const char *audit_sev_name(audit_sev_t s)
+{
+    return s == AUDIT_VETO ? "veto" : s == AUDIT_DEDUCT ? "deduct" : "info";
+}
+
+void audit_add(audit_site_t *s, const char *rule, audit_sev_t sev, const char *url,
+               const char *fmt, ...)
+{
+    if (s->nf == s->capf) {
+        s->capf = s->capf ? s->capf * 2 : 8;
+        s->f = util_realloc(s->f, s->capf * sizeof *s->f);
+    }
+    audit_finding_t *f = &s->f[s->nf++];
+    f->rule = rule;
+    f->sev = sev;
+    f->url = url ? util_strdup(url) : NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    util_buf_t b = {0};
+    util_buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    util_buf_append(&b, "", 1);
+    f->detail = b.data;
+}
+
+void audit_agg(audit_site_t *s, const char *rule, audit_sev_t sev, const char *what,
+               const char *url)
+{
+    util_buf_t k = {0};
+    util_buf_appends(&k, rule);
+    util_buf_append(&k, "", 1);
+    util_buf_appends(&k, what);
+    uintptr_t i = (uintptr_t)strmap_get(&s->agg_index, k.data, k.len);
+    if (i) {
+        s->agg[i - 1].count++;
+        util_buf_free(&k);
+        return;
+    }
+    if (s->nagg == s->capagg) {
+        s->capagg = s->capagg ? s->capagg * 2 : 8;
+        s->agg = util_realloc(s->agg, s->capagg * sizeof *s->agg);
+    }
+    s->agg[s->nagg] = (audit_agg_t){rule, sev, util_strdup(what), url ? util_strdup(url) : NULL, 1};
+    s->nagg++;
+    strmap_put(&s->agg_index, k.data, k.len, (void *)(uintptr_t)s->nagg);
+    util_buf_free(&k);
+}
+
+void audit_counts(const audit_site_t *s, size_t out[3])
+{
+    out[0] = out[1] = out[2] = 0;
+    for (size_t i = 0; i < s->nf; i++)
+        out[s->f[i].sev]++;
+}
+
+bool audit_site_fails(const audit_site_t *s)
+{
+    for (size_t i = 0; i < s->nf; i++)
+        if (s->f[i].sev == AUDIT_VETO)
+            return true;
+    return false;
+}
+
+char *audit_url(const audit_site_t *s, const char *path, size_t len)
+{
+    util_buf_t b = {0};
+    util_buf_appends(&b, s->base);
+    if (len && path[0] == '/') {
+        path++;
+        len--;
+    }
+    url_append_path(&b, path, len);
+    util_buf_append(&b, "", 1);
+    return b.data;
+}
+
+static void site_free(audit_site_t *s)
+{
+    for (size_t i = 0; i < s->nf; i++) {
+        free(s->f[i].detail);
+        free(s->f[i].url);
+    }
+    free(s->f);
+    free(s->base);
+    strmap_free(&s->agg_index);
+}
+
+/* "2026-11-27" -> the last second of that day in Beijing time. */
+static int parse_at(const char *s, int64_t *at)
+{
+    int64_t days;
+    if (strlen(s) != 10 || util_parse_date(s, &days) != 0)
+        return -1;
+    *at = days * 86400 + 86400 - 1 - ARTICLE_TZ_OFFSET;
+    return 0;
+}
+
+int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"at", required_argument, NULL, 'a'},
+        {"format", required_argument, NULL, 'f'},
+        {"out", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *at_s = NULL, *format = "text", *out_path = NULL;
+    optind = 0;
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "a:f:o:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'a':
+            at_s = optarg;
+            break;
+        case 'f':
+            format = optarg;
+            break;
+        case 'o':
+            out_path = optarg;
+            break;
+        case 'h':
+            return ctl_help(ctl);
+        default:
+            if (optopt)
+                return ctl_usage(ctl, "option '%s' needs a value", argv[optind - 1]);
+            return ctl_usage(ctl, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 && strcmp(format, "html") != 0)
+        return ctl_usage(ctl, "--format is text, json or html, not '%s'", format);
+    audit_t a = {0};
+    if (at_s) {
+        if (parse_at(at_s, &a.at) != 0)
+            return ctl_usage(ctl, "--at '%s' is not a date (YYYY-MM-DD)", at_s);
+    } else {
+        a.at = (int64_t)time(NULL);
+    }
+    article_format_day(a.at, a.at_day);
+    int rc = ctl_load_conf(ctl);
+    if (rc != CTL_OK)
+        return rc;
+    const conf_t *c = ctl->conf;
+    for (int i = optind; i < argc; i++)
+        if (!conf_site_find(c, argv[i]))
+            return ctl_usage(ctl, "unknown site '%s' (no such id in sites.d)", argv[i]);
+    if ((rc = ctl_open_store(ctl, CTL_STORE_READ)) != CTL_OK)
+        return rc;
+    a.conf = c;
+    a.router = router_build(c);
+    a.t = store_read_txn_new(ctl->store);
+    if (!a.t || store_read_renew(a.t) != 0) {
+        store_txn_free(a.t);
+        router_free(a.router);
+        return ctl_fail(ctl, "cannot read the store: %s", store_last_error());
+    }
+    a.sites = util_calloc(c->nsites + 1, sizeof *a.sites);
+    for (size_t i = 0; i < c->nsites; i++) {
+        const conf_site_t *cs = &c->sites[i];
+        bool wanted = optind == argc;
+        for (int j = optind; j < argc && !wanted; j++)
+            wanted = strcmp(argv[j], cs->id) == 0;
+        if (!wanted)
+            continue;
+        audit_site_t *s = &a.sites[a.nsites++];
+        s->conf = cs;
+        s->rs = router_site(a.router, cs->id);
+        s->base = util_asprintf("http://%s%s", s->rs && s->rs->canon_host ? s->rs->canon_host : "",
+                                s->rs ? s->rs->canon_prefix : "/");
+        strmap_init(&s->agg_index);
+        int src = s->rs ? audit_site(&a, s) : 0;
+        if (src < 0) {
+            rc = ctl_fail(ctl, "reading the store for %s: %s", cs->id, store_strerror(src));
+            break;
+        }
+    }
+    bool any_fail = false;
+    if (rc == CTL_OK) {
+        FILE *out = stdout;
+        if (out_path && !(out = fopen(out_path, "w")))
+            rc = ctl_fail(ctl, "cannot write %s", out_path);
+        if (rc == CTL_OK) {
+            if (strcmp(format, "json") == 0)
+                audit_write_json(out, &a);
+            else if (strcmp(format, "html") == 0)
+                audit_write_html(out, &a);
+            else
+                audit_write_text(out, &a);
+            if (fflush(out) != 0 || ferror(out))
+                rc = ctl_fail(ctl, "cannot write the report");
+            if (out != stdout && fclose(out) != 0 && rc == CTL_OK)
+                rc = ctl_fail(ctl, "cannot write %s", out_path);
+        }
+        for (size_t i = 0; i < a.nsites; i++)
+            any_fail = any_fail || audit_site_fails(&a.sites[i]);
+    }
+    for (size_t i = 0; i < a.nsites; i++)
+        site_free(&a.sites[i]);
+    free(a.sites);
+    store_txn_free(a.t);
+    router_free(a.router);
+    if (rc != CTL_OK)
+        return rc;
+    return any_fail ? CTL_FAIL : CTL_OK;
+}
