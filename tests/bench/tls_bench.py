@@ -1,0 +1,634 @@
+#!/usr/bin/env python3
+"""tests/bench/tls_bench.py: the HTTPS benchmark behind tests/bench/tls.sh. jiyue against
+nginx on the same certificate, page, worker count, protocols and suites: keep-alive
+requests/s, full handshakes/s and server CPU per request; then jiyue with 1,000 sites each
+with its own certificate: `jiyue -t` time, SIGHUP-to-"reloaded" time when one certificate
+changed, and memory per certificated site (nginx's the same way, for scale). Writes
+tests/bench/TLS-RESULTS.md. Loopback only; every process it starts is stopped, and tls.sh
+removes the temp dir.
+
+Knobs: TLS_BENCH_SECONDS (10), TLS_BENCH_RUNS (3), TLS_BENCH_CONNS (50),
+TLS_BENCH_SITES (1000), TLS_BENCH_OUT (tests/bench/TLS-RESULTS.md)."""
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+JIYUE = os.path.join(ROOT, "bin", "jiyue")
+JIYUECTL = os.path.join(ROOT, "bin", "jiyuectl")
+NGINX = "/usr/sbin/nginx"
+SECONDS = int(os.environ.get("TLS_BENCH_SECONDS", "10"))
+RUNS = int(os.environ.get("TLS_BENCH_RUNS", "3"))
+CONNS = int(os.environ.get("TLS_BENCH_CONNS", "50"))
+NSITES = int(os.environ.get("TLS_BENCH_SITES", "1000"))
+OUT = os.environ.get("TLS_BENCH_OUT", os.path.join(HERE, "TLS-RESULTS.md"))
+HOST = "www.yunling.gov.cn"
+TLS12 = ("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+         "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305")
+TLS13 = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
+TICK = os.sysconf("SC_CLK_TCK")
+STARTED = []
+
+
+def log(msg):
+    print("tls-bench: " + msg, file=sys.stderr, flush=True)
+
+
+def sh(argv, **kw):
+    return subprocess.run([str(a) for a in argv], check=True, capture_output=True, timeout=600, **kw)
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def spawn(argv, **kw):
+    p = subprocess.Popen([str(a) for a in argv], start_new_session=True, **kw)
+    STARTED.append(p)
+    return p
+
+
+def stop(p):
+    if p in STARTED:
+        STARTED.remove(p)
+    if p.poll() is None:
+        try:
+            os.killpg(p.pid, signal.SIGTERM)
+            p.wait(timeout=10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            pass
+    try:
+        os.killpg(p.pid, signal.SIGKILL)  # nginx workers share the group
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        p.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, proc, limit=30.0):
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("server exited with %s" % proc.returncode)
+        with socket.socket() as s:
+            s.settimeout(0.2)
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.02)
+    raise RuntimeError("port %d not open after %.0fs" % (port, limit))
+
+
+def children_of(pid):
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    st = f.read()
+            except OSError:
+                continue
+            if int(st[st.rindex(")") + 2:].split()[1]) == pid:
+                out.append(int(d))
+    return out
+
+
+def cpu_ticks(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                st = f.read()
+        except OSError:
+            continue
+        fields = st[st.rindex(")") + 2:].split()
+        total += int(fields[11]) + int(fields[12])  # utime + stime, all threads
+    return total
+
+
+def rss_kb(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open("/proc/%d/status" % pid) as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def cpus():
+    allowed = sorted(os.sched_getaffinity(0))
+    if len(allowed) < 2:
+        return None, None
+    return str(allowed[0]), str(allowed[-1])
+
+
+SRV_CPU, CLI_CPU = cpus()
+
+
+def pinned(argv, cpu):
+    return (["taskset", "-c", cpu] + list(argv)) if cpu else list(argv)
+
+
+# ------------------------------------------------------------------ certificates
+
+def make_ca(d):
+    os.makedirs(d, exist_ok=True)
+    sh(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-sha256", "-days", "30", "-subj", "/CN=jiyue bench CA", "-keyout", d + "/ca.key", "-out", d + "/ca.crt",
+        "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign"])
+
+
+def issue(d, name, sans, rsa=False, serial=1):
+    key, csr, crt, ext = (os.path.join(d, name + s) for s in (".key", ".csr", ".crt", ".ext"))
+    newkey = ["-newkey", "rsa:2048"] if rsa else ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
+    sh(["openssl", "req", "-new", *newkey, "-nodes", "-subj", "/CN=" + sans[0], "-keyout", key, "-out", csr])
+    write(ext, "subjectAltName=" + ",".join("DNS:" + s for s in sans) + "\nextendedKeyUsage=serverAuth\n")
+    sh(["openssl", "x509", "-req", "-in", csr, "-CA", d + "/ca.crt", "-CAkey", d + "/ca.key",
+        "-set_serial", str(serial), "-days", "30", "-sha256", "-extfile", ext, "-out", crt + ".new"])
+    os.replace(crt + ".new", crt)
+    os.chmod(key, 0o600)
+    os.unlink(csr)
+    os.unlink(ext)
+    return crt, key
+
+
+def issue_many(d, n):
+    """n EC P-256 certificates s0000..: one shell loop per CPU, two openssl runs each."""
+    script = r'''
+set -e
+cd "$1"; shift
+for i in "$@"; do
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=s$i.bench.gov.cn" \
+      -keyout "s$i.key" -out "s$i.csr" 2>/dev/null
+  printf 'subjectAltName=DNS:s%s.bench.gov.cn\n' "$i" > "s$i.ext"
+  openssl x509 -req -in "s$i.csr" -CA ca.crt -CAkey ca.key -set_serial "1$i" \
+      -days 30 -sha256 -extfile "s$i.ext" -out "s$i.crt" 2>/dev/null
+  chmod 600 "s$i.key"; rm -f "s$i.csr" "s$i.ext"
+done
+'''
+    ids = ["%04d" % i for i in range(n)]
+    ncpu = max(1, len(os.sched_getaffinity(0)))
+    procs = [spawn(["sh", "-c", script, "sh", d] + ids[k::ncpu]) for k in range(ncpu)]
+    for p in procs:
+        p.wait(timeout=1800)
+        STARTED.remove(p)
+        if p.returncode != 0:
+            raise RuntimeError("certificate generation failed")
+
+
+# ------------------------------------------------------------------ servers
+
+SITE_TAIL = """registration:
+  site_code: "62100{code:05d}"
+  icp: 滇ICP备{code}号
+  police: 滇公网安备{code}号
+  organizer: 测试办公室
+  contact: 0000-12345678
+status: active
+columns:
+  - {{id: news, name: 工作动态, type: dynamic}}
+"""
+
+
+class Jiyue:
+    name = "jiyue"
+
+    def __init__(self, d, port, cert, key, sites_dir, plain_port=None):
+        self.d, self.port = d, port
+        self.conf = os.path.join(d, "jiyue.yaml")
+        self.errlog = os.path.join(d, "error.log")
+        listen = '  - {address: "127.0.0.1:%d", tls: true}\n' % port
+        if plain_port:
+            listen += '  - "127.0.0.1:%d"\n' % plain_port
+        write(self.conf, "listen:\n" + listen + "workers: 1\nstore: store\nstore_map_size: 256MiB\n"
+              "sites: %s\npid_file: jiyue.pid\naccess_log: off\nerror_log: error.log\n"
+              "limits:\n  max_connections: 20000\n  keepalive_timeout: 75s\n"
+              "tls:\n  cert: %s\n  key: %s\n" % (sites_dir, cert, key))
+        self.proc = None
+
+    def start(self):
+        self.proc = spawn(pinned([JIYUE, "-c", self.conf], SRV_CPU), stdout=subprocess.DEVNULL,
+                          stderr=open(os.path.join(self.d, "stderr.log"), "a"))
+        wait_port(self.port, self.proc)
+        return self
+
+    def pids(self):
+        return [self.proc.pid]
+
+    def stop(self):
+        stop(self.proc)
+
+
+class Nginx:
+    name = "nginx"
+
+    def __init__(self, d, port, cert, key, root, servers=""):
+        self.d, self.port = d, port
+        os.makedirs(d + "/tmp", exist_ok=True)
+        self.conf = os.path.join(d, "nginx.conf")
+        user = "user root root;\n" if os.geteuid() == 0 else ""
+        write(self.conf, """# generated by tests/bench/tls_bench.py
+%sworker_processes 1;
+pid %s/nginx.pid;
+error_log %s/error.log warn;
+events { worker_connections 20000; }
+http {
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log off;
+    server_tokens off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_timeout 75s;
+    keepalive_requests 1000000;
+    open_file_cache max=1000;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_ciphers %s;
+    ssl_conf_command Ciphersuites %s;
+    ssl_prefer_server_ciphers on;
+    ssl_session_tickets on;
+    server_names_hash_max_size 65536;
+    server_names_hash_bucket_size 128;
+    client_body_temp_path %s/tmp/body;
+    proxy_temp_path %s/tmp/proxy;
+    fastcgi_temp_path %s/tmp/fastcgi;
+    uwsgi_temp_path %s/tmp/uwsgi;
+    scgi_temp_path %s/tmp/scgi;
+    server {
+        listen 127.0.0.1:%d ssl default_server;
+        ssl_certificate %s;
+        ssl_certificate_key %s;
+        root %s;
+    }
+%s}
+""" % (user, d, d, TLS12, TLS13, d, d, d, d, d, port, cert, key, root, servers))
+        self.proc = None
+
+    def start(self):
+        self.proc = spawn(pinned([NGINX, "-p", self.d, "-c", self.conf, "-g", "daemon off;"], SRV_CPU),
+                          stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.d, "stderr.log"), "a"))
+        wait_port(self.port, self.proc)
+        return self
+
+    def pids(self):
+        return [self.proc.pid] + children_of(self.proc.pid)
+
+    def stop(self):
+        stop(self.proc)
+
+
+# ------------------------------------------------------------------ wrk
+
+def parse_wrk(text):
+    r = {"requests": 0, "rps": 0.0, "errors": 0}
+    m = re.search(r"(\d+) requests in", text)
+    if m:
+        r["requests"] = int(m.group(1))
+    m = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    if m:
+        r["rps"] = float(m.group(1))
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    if m:
+        r["errors"] += sum(int(x) for x in m.groups())
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    if m:
+        r["errors"] += int(m.group(1))
+    m = re.search(r"50%\s+([\d.]+)(us|ms|s)", text)
+    if m:
+        r["p50"] = float(m.group(1)) * {"us": 1e-3, "ms": 1, "s": 1e3}[m.group(2)]
+    return r
+
+
+def wrk_argv(port, seconds, close):
+    argv = ["wrk", "-t1", "-c%d" % CONNS, "-d%ds" % seconds, "--latency", "--timeout", "5s",
+            "-H", "Host: " + HOST]
+    if close:
+        argv += ["-H", "Connection: close"]
+    return pinned(argv + ["https://127.0.0.1:%d/" % port], CLI_CPU)
+
+
+def run_wrk(server, close):
+    pids = server.pids()
+    t0 = cpu_ticks(pids)
+    p = subprocess.run(wrk_argv(server.port, SECONDS, close), capture_output=True, timeout=SECONDS + 60)
+    t1 = cpu_ticks(pids)
+    r = parse_wrk(p.stdout.decode())
+    if p.returncode != 0 or not r["requests"]:
+        raise RuntimeError("wrk failed: " + p.stdout.decode() + p.stderr.decode())
+    r["cpu_us"] = (t1 - t0) / TICK * 1e6 / r["requests"]
+    r["cpu_share"] = (t1 - t0) / TICK / SECONDS
+    return r
+
+
+def median_case(server, close):
+    subprocess.run(wrk_argv(server.port, 2, close), capture_output=True, timeout=60)  # warm-up
+    runs = [run_wrk(server, close) for _ in range(RUNS)]
+    runs.sort(key=lambda r: r["rps"])
+    return runs[len(runs) // 2]
+
+
+def s_time(server, seconds, nproc=4):
+    """Full handshakes: `openssl s_time -new` (a new session every time, one GET each) in
+    nproc parallel clients on the client CPU. Returns handshakes/s and server CPU each."""
+    pids = server.pids()
+    argv = pinned(["openssl", "s_time", "-connect", "127.0.0.1:%d" % server.port, "-new",
+                   "-time", str(seconds), "-www", "/"], CLI_CPU)
+    t0, w0 = cpu_ticks(pids), time.monotonic()
+    procs = [spawn(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(nproc)]
+    total = 0
+    for p in procs:
+        out = p.communicate(timeout=seconds + 60)[0].decode()
+        STARTED.remove(p)
+        m = re.search(r"(\d+) connections in [\d.]+ real seconds", out) or \
+            re.search(r"(\d+) connections in [\d.]+s", out)
+        if not m:
+            raise RuntimeError("s_time failed: " + out)
+        total += int(m.group(1))
+    t1, w1 = cpu_ticks(pids), time.monotonic()
+    return {"rps": total / (w1 - w0), "cpu_us": (t1 - t0) / TICK * 1e6 / total,
+            "cpu_share": (t1 - t0) / TICK / (w1 - w0), "n": total}
+
+
+# ------------------------------------------------------------------ cases
+
+def fetch_page(port):
+    p = subprocess.run(["curl", "-sSk", "--resolve", "%s:%d:127.0.0.1" % (HOST, port),
+                        "https://%s:%d/" % (HOST, port)], capture_output=True, timeout=30)
+    if p.returncode != 0 or not p.stdout:
+        raise RuntimeError("curl failed: " + p.stderr.decode())
+    return p.stdout
+
+
+def throughput(tmp):
+    certs = os.path.join(tmp, "certs")
+    make_ca(certs)
+    ec = issue(certs, "ec", [HOST, "127.0.0.1"], serial=2)
+    rsa = issue(certs, "rsa", [HOST, "127.0.0.1"], rsa=True, serial=3)
+    jd = os.path.join(tmp, "jiyue")
+    sites = os.path.join(jd, "sites.d")
+    os.makedirs(sites)
+    shutil.copy(os.path.join(ROOT, "sites.d", "portal.yaml"), sites)
+    results = {}
+    page = None
+    for kind, (crt, key) in (("ECDSA P-256", ec), ("RSA 2048", rsa)):
+        j = Jiyue(jd, free_port(), crt, key, sites)
+        if page is None:
+            sh([JIYUECTL, "-c", j.conf, "import", "portal", os.path.join(ROOT, "demo", "portal")])
+        j.start()
+        try:
+            if page is None:
+                page = fetch_page(j.port)
+                root = os.path.join(tmp, "www")
+                os.makedirs(root)
+                with open(os.path.join(root, "index.html"), "wb") as f:
+                    f.write(page)
+            log("jiyue %s" % kind)
+            results[("jiyue", kind)] = cases(j, kind)
+        finally:
+            j.stop()
+        nd = os.path.join(tmp, "nginx-" + kind.split()[0])
+        n = Nginx(nd, free_port(), crt, key, os.path.join(tmp, "www"))
+        n.start()
+        try:
+            if fetch_page(n.port) != page:
+                raise RuntimeError("nginx serves other bytes than jiyue")
+            log("nginx %s" % kind)
+            results[("nginx", kind)] = cases(n, kind)
+        finally:
+            n.stop()
+    return results, len(page)
+
+
+def cases(server, kind):
+    r = {}
+    if kind.startswith("ECDSA"):
+        r["keepalive"] = median_case(server, close=False)
+    r["close"] = median_case(server, close=True)
+    runs = sorted((s_time(server, SECONDS) for _ in range(RUNS)), key=lambda x: x["rps"])
+    r["s_time"] = runs[len(runs) // 2]
+    return r
+
+
+def jiyue_sites(d, n, with_tls, certs):
+    os.makedirs(d, exist_ok=True)
+    shutil.copy(os.path.join(ROOT, "sites.d", "portal.yaml"), d)
+    for i in range(n):
+        text = ("id: s%04d\nname: 测试部门%d\nkind: department\nparent: portal\nmount:\n"
+                "  path: /s%04d/\n  hosts: [s%04d.bench.gov.cn]\n" % (i, i, i, i))
+        text += SITE_TAIL.format(code=i)
+        if with_tls:
+            text += "tls:\n  cert: %s/s%04d.crt\n  key: %s/s%04d.key\n" % (certs, i, certs, i)
+        write(os.path.join(d, "s%04d.yaml" % i), text)
+
+
+def timed(argv, n=3):
+    ts = []
+    for _ in range(n):
+        t = time.monotonic()
+        p = subprocess.run(argv, capture_output=True, timeout=300)
+        ts.append(time.monotonic() - t)
+        if p.returncode != 0:
+            raise RuntimeError("%s failed: %s" % (argv, p.stderr.decode()[-2000:]))
+    return statistics.median(ts)
+
+
+def hup_to_reloaded(j):
+    with open(j.errlog) as f:
+        before = f.read().count("reloaded: configuration generation")
+    t = time.monotonic()
+    os.kill(j.proc.pid, signal.SIGHUP)
+    deadline = t + 120
+    while time.monotonic() < deadline:
+        with open(j.errlog) as f:
+            text = f.read()
+        if text.count("reloaded: configuration generation") > before:
+            return time.monotonic() - t
+        if "reload rejected" in text[-2000:]:
+            raise RuntimeError("reload rejected: " + text[-2000:])
+        time.sleep(0.001)
+    raise RuntimeError("no reload within 120 s")
+
+
+def served_serial(port, host):
+    p = subprocess.run(["sh", "-c", "openssl s_client -connect 127.0.0.1:%d -servername %s </dev/null 2>/dev/null"
+                        " | openssl x509 -noout -serial" % (port, host)], capture_output=True, timeout=30)
+    return p.stdout.decode().strip()
+
+
+def many_certs(tmp):
+    certs = os.path.join(tmp, "many")
+    make_ca(certs)
+    t = time.monotonic()
+    issue_many(certs, NSITES)
+    gen = time.monotonic() - t
+    log("%d certificates in %.1f s" % (NSITES, gen))
+    default = issue(certs, "default", [HOST], serial=2)
+    out = {"gen_s": gen}
+    for with_tls in (False, True):
+        d = os.path.join(tmp, "many-%s" % ("tls" if with_tls else "plain"))
+        sites = os.path.join(d, "sites.d")
+        jiyue_sites(sites, NSITES, with_tls, certs)
+        j = Jiyue(d, free_port(), default[0], default[1], sites)
+        out[("t", with_tls)] = timed([JIYUE, "-t", "-c", j.conf])
+        j.start()
+        try:
+            time.sleep(1)
+            for i in range(0, NSITES, max(1, NSITES // 10)):  # a few handshakes
+                served_serial(j.port, "s%04d.bench.gov.cn" % i)
+            out[("rss", with_tls)] = rss_kb(j.pids())
+            if with_tls:
+                out["unchanged"] = statistics.median(hup_to_reloaded(j) for _ in range(3))
+                times = []
+                for k in range(3):
+                    victim = "s%04d" % (NSITES // 2 + k)
+                    old = served_serial(j.port, victim + ".bench.gov.cn")
+                    issue(certs, victim, [victim + ".bench.gov.cn"], serial=900000 + k)
+                    times.append(hup_to_reloaded(j))
+                    new = served_serial(j.port, victim + ".bench.gov.cn")
+                    if not new or new == old:
+                        raise RuntimeError("%s: the new certificate is not served (%s -> %s)" % (victim, old, new))
+                out["one_changed"] = statistics.median(times)
+                out["rss_after_reloads"] = rss_kb(j.pids())
+        finally:
+            j.stop()
+    # nginx: one server block per host, with and without its certificate.
+    root = os.path.join(tmp, "www")
+    for with_tls in (False, True):
+        blocks = []
+        for i in range(NSITES):
+            if with_tls:
+                blocks.append("    server { listen 127.0.0.1:%%PORT%% ssl; server_name s%04d.bench.gov.cn; "
+                              "ssl_certificate %s/s%04d.crt; ssl_certificate_key %s/s%04d.key; root %s; }\n"
+                              % (i, certs, i, certs, i, root))
+            else:
+                blocks.append("    server { listen 127.0.0.1:%%PORT%% ssl; server_name s%04d.bench.gov.cn; "
+                              "root %s; }\n" % (i, root))
+        port = free_port()
+        n = Nginx(os.path.join(tmp, "nginx-many-%d" % with_tls), port, default[0], default[1], root,
+                  "".join(blocks).replace("%PORT%", str(port)))
+        out[("nt", with_tls)] = timed([NGINX, "-t", "-q", "-p", n.d, "-c", n.conf])
+        n.start()
+        try:
+            time.sleep(1)
+            out[("nrss", with_tls)] = rss_kb(n.pids())
+        finally:
+            n.stop()
+    return out
+
+
+# ------------------------------------------------------------------ report
+
+def fmt_rps(v):
+    return "{:,.0f}".format(v)
+
+
+def report(results, page_len, many):
+    git = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True).stdout.decode().strip()
+    ngv = subprocess.run([NGINX, "-v"], capture_output=True).stderr.decode().strip()
+    osv = subprocess.run(["openssl", "version"], capture_output=True).stdout.decode().strip()
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    L = []
+    L.append("# HTTPS: jiyue vs nginx\n")
+    L.append("Written by `sh tests/bench/tls.sh` (tests/bench/tls_bench.py); edit nothing here by hand.\n")
+    L.append("- date: %s; machine: %s, %d CPUs" % (time.strftime("%Y-%m-%d %H:%M"), cpu, os.cpu_count()))
+    L.append("- jiyue commit %s; %s; %s" % (git, ngv, osv))
+    L.append("- page: the demo portal's home page (%d bytes, the same bytes from both servers), Host %s" % (page_len, HOST))
+    L.append("- both: 1 worker, pinned to CPU %s; client pinned to CPU %s; TLS 1.2 and 1.3, the same suites "
+             "(ECDHE + AES-GCM/ChaCha20 for 1.2), server preference, session tickets on; nginx access_log off, "
+             "jiyue access_log off" % (SRV_CPU, CLI_CPU))
+    L.append("- wrk: `wrk -t1 -c%d -d%ds -H 'Host: %s' https://127.0.0.1:PORT/` (keep-alive), and the same with "
+             "`-H 'Connection: close'`: a new TCP and TLS connection per request, which wrk resumes with the "
+             "session ticket it got (an abbreviated handshake: nginx's log with $ssl_session_reused showed two "
+             "thirds resumed); median of %d runs after a 2 s warm-up" % (CONNS, SECONDS, HOST, RUNS))
+    L.append("- full handshakes: 4 parallel `openssl s_time -connect 127.0.0.1:PORT -new -time %d -www /` on the "
+             "client CPU (a new session every time, TLS 1.3, one GET each); median of %d runs. The client's "
+             "own handshake work (certificate verification, key share) runs on one CPU too, so this rate is "
+             "bound by the client as much as by the server: compare the server CPU per handshake." % (SECONDS, RUNS))
+    L.append("- CPU/req: the server's utime+stime (/proc/PID/stat; nginx: master + worker) over the wrk run, "
+             "divided by the requests wrk completed\n")
+    L.append("## Requests and handshakes\n")
+    L.append("| case | certificate | server | req/s | p50 | server CPU/req | server CPU busy | errors |")
+    L.append("|---|---|---|---:|---:|---:|---:|---:|")
+    for case, label in (("keepalive", "keep-alive"), ("close", "connection per request (resumed)")):
+        for kind in ("ECDSA P-256", "RSA 2048"):
+            rows = [(s, results[(s, kind)].get(case)) for s in ("nginx", "jiyue")]
+            if any(r is None for _, r in rows):
+                continue
+            for s, r in rows:
+                L.append("| %s | %s | %s | %s | %.2f ms | %.1f µs | %.0f%% | %d |" % (
+                    label, kind, s, fmt_rps(r["rps"]), r.get("p50", 0), r["cpu_us"], 100 * r["cpu_share"], r["errors"]))
+            a, b = rows[1][1], rows[0][1]
+            L.append("| | | **jiyue/nginx** | **%.2f×** | | **%.2f×** | | |" % (a["rps"] / b["rps"], a["cpu_us"] / b["cpu_us"]))
+    L.append("")
+    L.append("| full handshakes (s_time -new x4) | certificate | server | handshakes/s | server CPU/handshake | server CPU busy |")
+    L.append("|---|---|---|---:|---:|---:|")
+    for kind in ("ECDSA P-256", "RSA 2048"):
+        rows = [(s, results[(s, kind)]["s_time"]) for s in ("nginx", "jiyue")]
+        for s, r in rows:
+            L.append("| | %s | %s | %s | %.1f µs | %.0f%% |" % (kind, s, fmt_rps(r["rps"]), r["cpu_us"], 100 * r["cpu_share"]))
+        a, b = rows[1][1], rows[0][1]
+        L.append("| | | **jiyue/nginx** | **%.2f×** | **%.2f×** | |" % (a["rps"] / b["rps"], a["cpu_us"] / b["cpu_us"]))
+    L.append("\n## %d sites, each with its own certificate\n" % NSITES)
+    L.append("jiyue: %d path-mounted department sites, each with its own host and EC P-256 certificate and key "
+             "(made with the openssl command in %.0f s); 1 worker. nginx: %d `server` blocks, one per host, each "
+             "with `ssl_certificate`/`ssl_certificate_key` (and without, for the memory difference).\n"
+             % (NSITES, many["gen_s"], NSITES))
+    L.append("| measure | jiyue | nginx |")
+    L.append("|---|---:|---:|")
+    L.append("| config test with certificates (`jiyue -t` / `nginx -t`), median of 3 | %.0f ms | %.0f ms |"
+             % (many[("t", True)] * 1e3, many[("nt", True)] * 1e3))
+    L.append("| config test, same sites without certificates | %.0f ms | %.0f ms |"
+             % (many[("t", False)] * 1e3, many[("nt", False)] * 1e3))
+    L.append("| SIGHUP to the \"reloaded\" log line, one certificate changed (median of 3) | %.0f ms | |"
+             % (many["one_changed"] * 1e3))
+    L.append("| SIGHUP to \"reloaded\", nothing changed (median of 3) | %.0f ms | |" % (many["unchanged"] * 1e3))
+    jr = (many[("rss", True)] - many[("rss", False)]) / NSITES
+    nr = (many[("nrss", True)] - many[("nrss", False)]) / NSITES
+    L.append("| VmRSS with certificates / without | %.1f MB / %.1f MB | %.1f MB / %.1f MB |" % (
+        many[("rss", True)] / 1024, many[("rss", False)] / 1024, many[("nrss", True)] / 1024, many[("nrss", False)] / 1024))
+    L.append("| memory per certificated site ((with - without) / %d) | **%.1f KB** | %.1f KB |" % (NSITES, jr, nr))
+    L.append("| VmRSS after the 6 reloads | %.1f MB | |" % (many["rss_after_reloads"] / 1024))
+    L.append("\nAfter each one-certificate reload the changed site's new certificate (new serial) was checked "
+             "with `openssl s_client -servername`; nginx's RSS is master + worker.")
+    write(OUT, "\n".join(L) + "\n")
+    log("wrote " + OUT)
+
+
+def main():
+    tmp = sys.argv[1]
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
+    try:
+        results, page_len = throughput(tmp)
+        many = many_certs(tmp)
+        report(results, page_len, many)
+    finally:
+        while STARTED:
+            stop(STARTED.pop())
+
+
+if __name__ == "__main__":
+    main()
