@@ -123,10 +123,108 @@ static void ctx_init(ctx_t *x, request_t *r, const interaction_page_t *p)
     add_site(x);
 }
 
-/* Renders `name` and answers with it; falls back to a plain error page when the theme has
- * no such template (a broken deployment, not a citizen's fault). */
-static void finish(ctx_t *x, const char *name, int status, bool private_page,
-                   int64_t retry_after)
+static void send(request_t *r, int status, bool private_page, int64_t retry_after,
+                 const char *body, size_t len)
+{
+    response_begin(r, status);
+    static const char ct[] = "text/html; charset=utf-8";
+    response_header(r, "Content-Type", ct, sizeof ct - 1);
+    if (private_page) {
+        /* A form carries a token and a receipt carries its code: neither may be cached by
+         * a shared proxy, and the code must not leak through Referer. */
+        response_header(r, "Cache-Control", "no-store", 8);
+        response_header(r, "Referrer-Policy", "no-referrer", 11);
+        response_header(r, "X-Robots-Tag", "noindex", 7);
+    } else {
+        response_header(r, "Cache-Control", "no-cache", 8);
+    }
+    if (retry_after > 0)
+        response_header_fmt(r, "Retry-After", "%lld", (long long)retry_after);
+    response_end_headers(r, len);
+    response_body(r, body, len, true);
+}
+
+/* ---- per-worker cache of the public pages (list, stats), so that a popular board costs
+ * one store lookup per request: an entry holds while the configuration generation and
+ * the site's message version are the same, and stats (whose "overdue now" moves with
+ * the clock) for a minute at most. ---- */
+#define CACHE_SLOTS 32
+
+typedef struct centry {
+    char *key;
+    uint64_t gen, ver;
+    int64_t expires; /* 0: never by time */
+    char *body;
+    size_t len;
+} centry_t;
+
+static _Thread_local centry_t tl_cache[CACHE_SLOTS];
+static _Thread_local unsigned tl_next;
+
+static size_t cache_key(const request_t *r, const interaction_page_t *p, const char *what,
+                        unsigned page, char *buf, size_t cap)
+{
+    int n = snprintf(buf, cap, "%s\n%s\n%s\n%s\n%u\n%c", p->site->id, p->prefix, p->col->id,
+                     what, page, r->tls ? 's' : 'p');
+    return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+}
+
+static const centry_t *cache_get(const char *key, uint64_t gen, uint64_t ver, int64_t now)
+{
+    for (unsigned i = 0; i < CACHE_SLOTS; i++) {
+        const centry_t *e = &tl_cache[i];
+        if (e->key && e->gen == gen && e->ver == ver && (!e->expires || now < e->expires) &&
+            strcmp(e->key, key) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+static void cache_put(const char *key, uint64_t gen, uint64_t ver, int64_t expires,
+                      const util_buf_t *out)
+{
+    unsigned slot = CACHE_SLOTS;
+    for (unsigned i = 0; i < CACHE_SLOTS && slot == CACHE_SLOTS; i++)
+        if (tl_cache[i].key && strcmp(tl_cache[i].key, key) == 0)
+            slot = i;
+    if (slot == CACHE_SLOTS)
+        slot = tl_next++ % CACHE_SLOTS;
+    centry_t *e = &tl_cache[slot];
+    free(e->key);
+    free(e->body);
+    e->key = util_strdup(key);
+    e->gen = gen;
+    e->ver = ver;
+    e->expires = expires;
+    e->body = util_malloc(out->len ? out->len : 1);
+    memcpy(e->body, out->data ? out->data : "", out->len);
+    e->len = out->len;
+}
+
+void interaction_cache_free(void)
+{
+    for (unsigned i = 0; i < CACHE_SLOTS; i++) {
+        free(tl_cache[i].key);
+        free(tl_cache[i].body);
+        tl_cache[i] = (centry_t){0};
+    }
+}
+
+/* Serves a public page from the cache when it is there. */
+static bool cached(request_t *r, const char *key, uint64_t ver)
+{
+    const centry_t *e = key[0] ? cache_get(key, r->snap->generation, ver, (int64_t)time(NULL))
+                               : NULL;
+    if (e)
+        send(r, 200, false, 0, e->body, e->len);
+    return e != NULL;
+}
+
+/* Renders `name` and answers with it (and caches it under `key` when one is given); a
+ * plain error page when the theme has no such template (a broken deployment, not a
+ * citizen's fault). */
+static void finish_cached(ctx_t *x, const char *name, int status, bool private_page,
+                          int64_t retry_after, const char *key, uint64_t ver, int64_t expires)
 {
     const conf_t *conf = x->r->snap->conf;
     const tpl_t *t = conf->themes ? tpl_set_get(theme_for_site(conf->themes, x->p->site), name)
@@ -139,23 +237,16 @@ static void finish(ctx_t *x, const char *name, int status, bool private_page,
     util_buf_t out = {0};
     tpl_render(t, x->root, &out);
     tpl_data_free(x->d);
-    response_begin(x->r, status);
-    static const char ct[] = "text/html; charset=utf-8";
-    response_header(x->r, "Content-Type", ct, sizeof ct - 1);
-    if (private_page) {
-        /* A form carries a token and a receipt carries its code: neither may be cached by
-         * a shared proxy, and the code must not leak through Referer. */
-        response_header(x->r, "Cache-Control", "no-store", 8);
-        response_header(x->r, "Referrer-Policy", "no-referrer", 11);
-        response_header(x->r, "X-Robots-Tag", "noindex", 7);
-    } else {
-        response_header(x->r, "Cache-Control", "no-cache", 8);
-    }
-    if (retry_after > 0)
-        response_header_fmt(x->r, "Retry-After", "%lld", (long long)retry_after);
-    response_end_headers(x->r, out.len);
-    response_body(x->r, out.data ? out.data : "", out.len, true);
+    if (key && key[0])
+        cache_put(key, x->r->snap->generation, ver, expires, &out);
+    send(x->r, status, private_page, retry_after, out.data ? out.data : "", out.len);
     util_buf_free(&out);
+}
+
+static void finish(ctx_t *x, const char *name, int status, bool private_page,
+                   int64_t retry_after)
+{
+    finish_cached(x, name, status, private_page, retry_after, NULL, 0, 0);
 }
 
 /* ------------------------------------------------------------------ form */
@@ -304,6 +395,12 @@ int interaction_render_list(request_t *r, const interaction_page_t *p, unsigned 
     store_txn_t *t = request_store(r);
     if (!t)
         return STORE_EIO;
+    char key[700];
+    if (!cache_key(r, p, "list", page, key, sizeof key))
+        key[0] = '\0';
+    uint64_t ver = message_version(t, p->site->id);
+    if (cached(r, key, ver))
+        return 0;
     uint64_t received, answered;
     message_counts(t, p->site->id, p->col->id, &received, &answered);
     unsigned pages = (unsigned)((answered + INTERACTION_PER_PAGE - 1) / INTERACTION_PER_PAGE);
@@ -349,7 +446,7 @@ int interaction_render_list(request_t *r, const interaction_page_t *p, unsigned 
     set_owned(&x, x.root, "title",
               page > 1 ? util_asprintf("%s（第%u页）", p->col->name, page)
                        : util_strdup(p->col->name));
-    finish(&x, "interaction_list.html", 200, false, 0);
+    finish_cached(&x, "interaction_list.html", 200, false, 0, key, ver, 0);
     return 0;
 }
 
@@ -381,6 +478,12 @@ int interaction_render_stats(request_t *r, const interaction_page_t *p)
     store_txn_t *t = request_store(r);
     if (!t)
         return STORE_EIO;
+    char key[700];
+    if (!cache_key(r, p, "stats", 0, key, sizeof key))
+        key[0] = '\0';
+    uint64_t ver = message_version(t, p->site->id);
+    if (cached(r, key, ver))
+        return 0;
     int64_t now = (int64_t)time(NULL);
     time_t local = (time_t)(now + ARTICLE_TZ_OFFSET);
     struct tm tm;
@@ -408,6 +511,6 @@ int interaction_render_stats(request_t *r, const interaction_page_t *p)
     article_format_minute(now, when);
     tpl_set_str(x.d, st, "as_of", when);
     set_owned(&x, x.root, "title", util_asprintf("受理反馈统计 - %s", p->col->name));
-    finish(&x, "interaction_stats.html", 200, false, 0);
+    finish_cached(&x, "interaction_stats.html", 200, false, 0, key, ver, now - now % 60 + 60);
     return 0;
 }
