@@ -80,14 +80,16 @@ typedef struct audit {
     size_t age_buckets[AUDIT_AGE_BUCKETS];
     size_t reply_buckets[AUDIT_REPLY_BUCKETS];
     size_t scanned_pages, scanned_articles, scanned_links;
+    bool *ad_is_host; /* per audit.ad_patterns entry: a host pattern (else a marker) */
 } audit_t;
 
 /* ---- cmd_audit.c ---- */
 void audit_add(audit_site_t *s, const char *rule, audit_sev_t sev, const char *url,
                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-/* Counts a link finding (aggregated per site by rule and `what`). */
+/* Counts a link finding (aggregated per site by rule and `what`), found on the page at
+ * `path` below the site's mount (its URL is made only for the first). */
 void audit_agg(audit_site_t *s, const char *rule, audit_sev_t sev, const char *what,
-               const char *url);
+               const char *path);
 const char *audit_sev_name(audit_sev_t s);
 bool audit_site_fails(const audit_site_t *s);
 void audit_counts(const audit_site_t *s, size_t out[3]);
@@ -100,12 +102,15 @@ int audit_site(audit_t *a, audit_site_t *s);
 
 /* ---- audit_links.c ---- */
 /* Scans one stored HTML document of site s, served at `path` below the site's mount
- * (what relative links resolve against; url is where a finding points): every link,
+ * (what relative links resolve against and findings point at): every link,
  * image, script and frame is classified (internal: must exist; outside the cluster:
  * external or foreign; ad patterns) and recorded as aggregated findings. When `text` is
  * given, the visible text (outside tags, scripts and styles) is appended to it. */
-void audit_scan_html(audit_t *a, audit_site_t *s, const char *path, const char *url,
-                     const char *html, size_t len, util_buf_t *text);
+void audit_scan_html(audit_t *a, audit_site_t *s, const char *path, const char *html,
+                     size_t len, util_buf_t *text);
+/* Classifies audit.ad_patterns once before the scans; audit_links_done() frees it. */
+void audit_links_prepare(audit_t *a);
+void audit_links_done(audit_t *a);
 /* Turns the aggregated link findings into findings. */
 void audit_links_flush(audit_site_t *s);
 /* A publication date ("2026-11-20", "2026/11/20", "2026年11月20日") in a text. */

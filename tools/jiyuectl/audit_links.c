@@ -67,11 +67,25 @@ static const char *ad_match_url(const audit_t *a, const char *host, size_t hlen,
 {
     for (size_t i = 0; i < a->conf->audit.nad_patterns; i++) {
         const char *p = a->conf->audit.ad_patterns[i];
-        if (pattern_is_host(p) ? (hlen && host_matches(host, hlen, p))
+        if (a->ad_is_host[i] ? (hlen && host_matches(host, hlen, p))
                                : contains_nocase(url, ulen, p))
             return p;
     }
     return NULL;
+}
+
+void audit_links_prepare(audit_t *a)
+{
+    size_t n = a->conf->audit.nad_patterns;
+    a->ad_is_host = util_calloc(n + 1, sizeof *a->ad_is_host);
+    for (size_t i = 0; i < n; i++)
+        a->ad_is_host[i] = pattern_is_host(a->conf->audit.ad_patterns[i]);
+}
+
+void audit_links_done(audit_t *a)
+{
+    free(a->ad_is_host);
+    a->ad_is_host = NULL;
 }
 
 static const char *ad_match_script(const audit_t *a, const char *code, size_t len)
@@ -486,9 +500,10 @@ static void add_text(util_buf_t *text, const char *p, size_t n)
         util_buf_append(text, p, n);
 }
 
-void audit_scan_html(audit_t *a, audit_site_t *s, const char *path, const char *url,
-                     const char *html, size_t len, util_buf_t *text)
+void audit_scan_html(audit_t *a, audit_site_t *s, const char *path, const char *html,
+                     size_t len, util_buf_t *text)
 {
+    const char *url = path; /* findings name the page by its path; audit_agg makes the URL */
     const char *p = html, *end = html + len;
     /* `path` is below the mount; relative links resolve against the canonical full path */
     char *base = util_asprintf("%.*s%s", (int)(s->rs->canon_prefix_len ? s->rs->canon_prefix_len - 1 : 0),

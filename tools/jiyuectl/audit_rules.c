@@ -81,9 +81,7 @@ static int article_cb(void *ud, const article_t *art)
     x->a->scanned_articles++;
     char path[256];
     snprintf(path, sizeof path, "/%s/%s.html", art->column, art->id);
-    char *url = audit_url(x->s, path, strlen(path));
-    audit_scan_html(x->a, x->s, path, url, art->body, art->body_len, NULL);
-    free(url);
+    audit_scan_html(x->a, x->s, path, art->body, art->body_len, NULL);
     return 0;
 }
 
@@ -119,10 +117,9 @@ static int page_cb(void *ud, const char *path, size_t len, const store_page_t *p
     }
     bool home = len == 11 && memcmp(path, "/index.html", 11) == 0;
     char *p0 = util_strndup(path, len);
-    char *url = audit_url(x->s, path, len);
     util_buf_t text = {0};
     bool want_text = home || (col && listing(col->c));
-    audit_scan_html(x->a, x->s, p0, url, (const char *)p->body, p->body_len,
+    audit_scan_html(x->a, x->s, p0, (const char *)p->body, p->body_len,
                     want_text ? &text : NULL);
     if (col && listing(col->c)) {
         col->items++;
@@ -130,7 +127,7 @@ static int page_cb(void *ud, const char *path, size_t len, const store_page_t *p
             col->newest = p->mtime;
         if (!audit_text_has_date(text.data ? text.data : "", text.len)) {
             if (!col->no_date++)
-                col->no_date_url = util_strdup(url);
+                col->no_date_url = audit_url(x->s, path, len);
         }
     }
     if (home) {
@@ -140,7 +137,6 @@ static int page_cb(void *ud, const char *path, size_t len, const store_page_t *p
         text = (util_buf_t){0};
     }
     util_buf_free(&text);
-    free(url);
     free(p0);
     return 0;
 }

@@ -41,7 +41,7 @@ void audit_add(audit_site_t *s, const char *rule, audit_sev_t sev, const char *u
 }
 
 void audit_agg(audit_site_t *s, const char *rule, audit_sev_t sev, const char *what,
-               const char *url)
+               const char *path)
 {
     util_buf_t k = {0};
     util_buf_appends(&k, rule);
@@ -57,7 +57,8 @@ void audit_agg(audit_site_t *s, const char *rule, audit_sev_t sev, const char *w
         s->capagg = s->capagg ? s->capagg * 2 : 8;
         s->agg = util_realloc(s->agg, s->capagg * sizeof *s->agg);
     }
-    s->agg[s->nagg] = (audit_agg_t){rule, sev, util_strdup(what), url ? util_strdup(url) : NULL, 1};
+    s->agg[s->nagg] = (audit_agg_t){rule, sev, util_strdup(what),
+                                    path ? audit_url(s, path, strlen(path)) : NULL, 1};
     s->nagg++;
     strmap_put(&s->agg_index, k.data, k.len, (void *)(uintptr_t)s->nagg);
     util_buf_free(&k);
@@ -172,6 +173,7 @@ int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv)
         return ctl_fail(ctl, "cannot read the store: %s", store_last_error());
     }
     a.sites = util_calloc(c->nsites + 1, sizeof *a.sites);
+    audit_links_prepare(&a);
     for (size_t i = 0; i < c->nsites; i++) {
         const conf_site_t *cs = &c->sites[i];
         bool wanted = optind == argc;
@@ -214,6 +216,7 @@ int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv)
     for (size_t i = 0; i < a.nsites; i++)
         site_free(&a.sites[i]);
     free(a.sites);
+    audit_links_done(&a);
     store_txn_free(a.t);
     router_free(a.router);
     if (rc != CTL_OK)
