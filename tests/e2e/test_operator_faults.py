@@ -41,7 +41,7 @@ def edu_text(c):
 
 
 ALIAS_BOMB = "".join(
-    [f'l0: &l0 ["x","x","x","x","x","x","x","x","x"]\n'] +
+    ['l0: &l0 ["x","x","x","x","x","x","x","x","x"]\n'] +
     [f"l{i}: &l{i} [" + ",".join([f"*l{i - 1}"] * 9) + "]\n" for i in range(1, 9)])
 
 
