@@ -168,8 +168,11 @@ def build(tmp_path, defects):
                 '<script async src="https://pagead2.googlesyndication.com/pagead/js/adsbygoogle.js">'
                 '</script>')
         # identifier-missing: an imported home page without the identifiers
-        fresh_site(c, "noid", "3300000015")
+        # ... and a policy column whose items may be in an old folder: only information
+        fresh_site(c, "noid", "3300000015", columns=("news:dynamic", "notice:notice",
+                                                     "policy:policy", "mailbox:interaction"))
         c.import_pages("noid", {
+            "zcwj/old.html": page("old", f"<p>{NOW:%Y-%m-%d}</p>"),
             "index.html": page("noid home", '<a href="news/a.html">a</a>', "主办单位：别的单位"),
             "news/a.html": page("a", f"<p>{NOW:%Y-%m-%d}</p>"),
             "notice/b.html": page("b", f"<p>{NOW:%Y/%m/%d}</p>"),
@@ -236,6 +239,7 @@ def test_each_defect_found_once_and_nothing_else(dirty):
         ("down", "site-unreachable", "veto"),
         ("edu", "message-unanswered", "deduct"),
         ("imp", "no-pubdate", "deduct"),
+        ("noid", "column-blank", "info"),  # its items may be in /zcwj/: not judged
         ("noid", "identifier-missing", "veto"),
         ("noint", "no-interaction", "veto"),
         ("portal", "ad", "veto"),

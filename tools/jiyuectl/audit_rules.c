@@ -39,6 +39,8 @@ typedef struct site_ctx {
     size_t ncols;
     col_state_t *cur;
     int64_t newest_page; /* any HTML page of the live generation */
+    size_t unattributed;  /* imported pages in folders that are no column's */
+    char *unattributed_folder; /* the first such folder, "/gzdt/" */
     bool have_home_page;
     util_buf_t home_text;
     size_t articles;
@@ -116,6 +118,9 @@ static int page_cb(void *ud, const char *path, size_t len, const store_page_t *p
             col = &x->cols[i];
     }
     bool home = len == 11 && memcmp(path, "/index.html", 11) == 0;
+    const char *slash2 = len > 1 ? memchr(path + 1, '/', len - 1) : NULL;
+    if (!col && slash2 && !x->unattributed++)
+        x->unattributed_folder = util_strndup(path, (size_t)(slash2 - path) + 1);
     char *p0 = util_strndup(path, len);
     util_buf_t text = {0};
     bool want_text = home || (col && listing(col->c));
@@ -223,7 +228,15 @@ static void rule_columns(site_ctx_t *x)
         snprintf(path, sizeof path, "/%s/", c->c->id);
         char *url = audit_url(s, path, strlen(path));
         uint64_t days = column_days(&a->conf->audit, c->c->type);
-        if (c->items == 0) {
+        if (c->items == 0 && x->unattributed) {
+            /* Imported pages sit in folders no column is named after (an old site's
+             * /gzdt/): its items may be there, so this cannot be judged. */
+            audit_add(s, AUDIT_COLUMN_BLANK, AUDIT_INFO, url,
+                      "column %s (%s, %s) has no items of its own, but %zu imported pages are in "
+                      "folders no column is named after (first: %s): name the column after its "
+                      "folder so that its items count", c->c->id, c->c->name,
+                      conf_column_type_name(c->c->type), x->unattributed, x->unattributed_folder);
+        } else if (c->items == 0) {
             blank++;
             audit_add(s, AUDIT_COLUMN_BLANK, AUDIT_DEDUCT, url, "column %s (%s, %s) has no items",
                       c->c->id, c->c->name, conf_column_type_name(c->c->type));
@@ -506,7 +519,7 @@ int audit_site(audit_t *a, audit_site_t *s)
     }
     s->audited = true;
     site_ctx_t x = {a, s, util_calloc(cs->ncolumns + 1, sizeof(col_state_t)), cs->ncolumns, NULL,
-                    0, false, {0}, 0};
+                    0, 0, NULL, false, {0}, 0};
     for (size_t i = 0; i < cs->ncolumns; i++)
         x.cols[i].c = &cs->columns[i];
     int rc = 0;
@@ -545,6 +558,7 @@ int audit_site(audit_t *a, audit_site_t *s)
     for (size_t i = 0; i < x.ncols; i++)
         free(x.cols[i].no_date_url);
     free(x.cols);
+    free(x.unattributed_folder);
     util_buf_free(&x.home_text);
     return rc < 0 ? rc : 0;
 }
