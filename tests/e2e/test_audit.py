@@ -121,6 +121,8 @@ def build(tmp_path, defects):
         "notice/b.html": page("b", f"<p>{NOW.year}年{NOW.month}月{NOW.day}日</p>"
                               "<a href=\"./\">list</a>"),
         "notice/index.html": page("notice list", '<a href="b.html">b</a>'),
+        # a <base> moves relative links: b.html is /imp/notice/b.html, not /imp/news/b.html
+        "news/c.html": page("c", f'<base href="/imp/notice/"><p>{NOW:%Y-%m-%d}</p><a href="b.html">b</a>'),
     }
     if defects:
         imp_pages["news/nodate.html"] = page("nodate", "<p>没有日期的文章</p>")

@@ -332,6 +332,9 @@ static void judge(audit_t *a, audit_site_t *s, const char *base, const char *pag
             audit_agg(s, AUDIT_LINK_EXTERNAL, AUDIT_INFO, host, page_url);
         return;
     }
+    /* A <base> we could not follow: relative links are not judged (no false alarm). */
+    if (!rest && u[0] != '/' && !base)
+        return;
     /* Inside the cluster: build the target path on the host it resolves against. */
     util_buf_t target = {0};
     const char *th;
@@ -443,7 +446,7 @@ static ref_kind_t tag_kind(const char *tag)
 
 /* Reads the attributes of a tag from p (after its name) to '>'; judges href/src/data.
  * Returns the position after '>'. */
-static const char *attributes(audit_t *a, audit_site_t *s, const char *base, const char *url,
+static const char *attributes(audit_t *a, audit_site_t *s, char **base, const char *url,
                               const char *tag, const char *p, const char *end)
 {
     ref_kind_t kind = tag_kind(tag);
@@ -488,7 +491,14 @@ static const char *attributes(audit_t *a, audit_site_t *s, const char *base, con
             continue;
         char dec[2048];
         size_t dl = decode_entities(val, vlen, dec, sizeof dec);
-        judge(a, s, base, url, kind, dec, dl);
+        if (strcmp(tag, "base") == 0) {
+            /* <base href="/dir/">: later relative links resolve against it; any other
+             * form (another host, a relative base) leaves them unjudged. */
+            free(*base);
+            *base = dl && dec[0] == '/' && (dl < 2 || dec[1] != '/') ? util_strndup(dec, dl) : NULL;
+            continue;
+        }
+        judge(a, s, *base, url, kind, dec, dl);
     }
     return end;
 }
@@ -540,7 +550,7 @@ void audit_scan_html(audit_t *a, audit_site_t *s, const char *path, const char *
             add_text(text, "<", 1); /* a stray '<' in text */
             continue;
         }
-        p = attributes(a, s, base, url, tag, p, end);
+        p = attributes(a, s, &base, url, tag, p, end);
         bool script = strcmp(tag, "script") == 0;
         if (script || strcmp(tag, "style") == 0) {
             const char *close = find_nocase(p, end, script ? "</script" : "</style");
