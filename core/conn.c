@@ -11,8 +11,10 @@
  * and reading pauses until it drains (back-pressure for pipelining clients). */
 #include "conn.h"
 
+#include <linux/sockios.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -36,6 +38,7 @@ typedef struct conn {
     worker_t *w;
     struct conn *tprev, *tnext; /* in w->tq[timer_kind] */
     uint64_t deadline;          /* loop time (ms) when the current timeout fires */
+    size_t send_mark;           /* bytes queued when the send timeout was armed */
     char *pend; /* bytes received but not yet consumed */
     uint32_t pend_len, pend_cap;
     /* While a request body arrives, the request's head waits at pend[0, head_len), the body
@@ -130,8 +133,32 @@ static void conn_close(conn_t *c)
     uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
 }
 
+static void set_timer(conn_t *c, timer_kind_t kind, uint64_t ms, bool restart);
+
+/* Bytes on their way to the client: queued in libuv plus not yet sent by the kernel (the
+ * kernel's send buffer can hold megabytes, and it wakes a writer only once a good part of
+ * it is free, so libuv's queue alone can stand still for seconds while the client reads). */
+static size_t bytes_in_flight(conn_t *c)
+{
+    size_t n = uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp);
+    uv_os_fd_t fd;
+    int outq = 0;
+    if (uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0 && ioctl(fd, SIOCOUTQ, &outq) == 0 && outq > 0)
+        n += (size_t)outq;
+    return n;
+}
+
 static void on_timeout(conn_t *c)
 {
+    if (c->timer_kind == T_SEND) {
+        /* send_timeout bounds a client that reads nothing, not a slow one that reads: if
+         * the bytes in flight shrank since the timer was armed, the client is alive. */
+        size_t queued = bytes_in_flight(c);
+        if (queued < c->send_mark) {
+            set_timer(c, T_SEND, limits(c)->send_timeout_ms, true);
+            return;
+        }
+    }
     if (c->timer_kind == T_HEADER && c->pend_len > 0) {
         /* Best effort: tell a slow client why, then drop it. */
         static const char msg[] = "HTTP/1.1 408 Request Timeout\r\nServer: jiyue\r\n"
@@ -152,6 +179,8 @@ static void set_timer(conn_t *c, timer_kind_t kind, uint64_t ms, bool restart)
         return;
     tq_unlink(c);
     c->deadline = uv_now(&c->w->loop) + ms;
+    if (kind == T_SEND)
+        c->send_mark = bytes_in_flight(c);
     tq_append(c, kind);
 }
 

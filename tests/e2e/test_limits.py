@@ -198,6 +198,34 @@ def test_max_headers(strict):
     assert parse_status(out) in (431, 400), out[:200]
 
 
+def test_slow_reader_not_cut_off(strict):
+    # send_timeout bounds a client that reads nothing; one that keeps reading slowly gets
+    # its whole response even when that takes longer than send_timeout (1 s here).
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
+    s.settimeout(5)
+    s.connect(("127.0.0.1", strict.port))
+    try:
+        s.sendall(f"GET /edu/huge.bin HTTP/1.1\r\nHost: {PORTAL_HOST}\r\n\r\n".encode())
+        want = 8 << 20
+        data = b""
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 30:
+            chunk = s.recv(64 << 10)
+            if not chunk:
+                break
+            data += chunk
+            head, _, body = data.partition(b"\r\n\r\n")
+            if len(body) >= want:
+                break
+            time.sleep(0.005)  # a few seconds for 8 MiB: longer than send_timeout
+        head, _, body = data.partition(b"\r\n\r\n")
+        assert time.monotonic() - t0 > 1.5, "the client was not slow enough to test anything"
+        assert len(body) == want, f"cut off after {len(body)} of {want} bytes"
+    finally:
+        s.close()
+
+
 def test_stalled_body_cut_off(strict):
     with RawConn(strict.port) as c:
         c.send(f"GET / HTTP/1.1\r\nHost: {PORTAL_HOST}\r\nContent-Length: 1000\r\n\r\n" + "x" * 100)
