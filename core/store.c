@@ -413,6 +413,94 @@ static int body_hash(const void *body, size_t len, uint8_t out[8])
     return STORE_OK;
 }
 
+/* --- shared by pages, meta and content --- */
+
+static int db_get(store_txn_t *t, MDB_dbi dbi, const void *key, size_t klen, MDB_val *v,
+                  const char *what)
+{
+    MDB_val k = {klen, (void *)key};
+    int mrc = mdb_get(t->txn, dbi, &k, v);
+    return mrc != 0 ? map_rc(mrc, what) : STORE_OK;
+}
+
+static int db_put(store_txn_t *t, MDB_dbi dbi, const void *key, size_t klen, const void *val,
+                  size_t len, const char *what)
+{
+    MDB_val k = {klen, (void *)key}, v = {len, (void *)val};
+    return map_rc(mdb_put(t->txn, dbi, &k, &v, 0), what);
+}
+
+static int db_del(store_txn_t *t, MDB_dbi dbi, const void *key, size_t klen, const char *what)
+{
+    MDB_val k = {klen, (void *)key};
+    return map_rc(mdb_del(t->txn, dbi, &k, NULL), what);
+}
+
+/* A walk over every key that starts with a prefix, in key order. An iterator rather than a
+ * callback so each caller keeps its own typed callback and its own way to stop. */
+typedef struct {
+    MDB_cursor *c;
+    MDB_val k, v;
+    const void *prefix;
+    size_t plen;
+    int mrc; /* the last cursor result: MDB_NOTFOUND is the normal end */
+    bool started;
+} range_t;
+
+static int range_open(range_t *r, store_txn_t *t, MDB_dbi dbi, const void *prefix, size_t plen)
+{
+    *r = (range_t){.prefix = prefix, .plen = plen};
+    r->mrc = mdb_cursor_open(t->txn, dbi, &r->c);
+    if (r->mrc != 0) {
+        r->c = NULL;
+        return map_rc(r->mrc, "open cursor");
+    }
+    return STORE_OK;
+}
+
+/* True while the cursor rests on a key with the prefix. After mdb_cursor_del the cursor
+ * already rests on the next key, and MDB_NEXT returns it, so a clearing walk uses this too. */
+static bool range_next(range_t *r)
+{
+    if (r->started) {
+        r->mrc = mdb_cursor_get(r->c, &r->k, &r->v, MDB_NEXT);
+    } else {
+        r->started = true;
+        r->k = (MDB_val){r->plen, (void *)r->prefix};
+        r->mrc = mdb_cursor_get(r->c, &r->k, &r->v, MDB_SET_RANGE);
+    }
+    return r->mrc == 0 && r->k.mv_size >= r->plen &&
+           memcmp(r->k.mv_data, r->prefix, r->plen) == 0;
+}
+
+/* rc: what the walk's caller decided (a callback's stop value wins over cursor errors). */
+static int range_close(range_t *r, int rc, const char *what)
+{
+    if (r->c)
+        mdb_cursor_close(r->c);
+    if (rc != 0)
+        return rc;
+    if (r->mrc != 0 && r->mrc != MDB_NOTFOUND)
+        return map_rc(r->mrc, what);
+    return STORE_OK;
+}
+
+static long range_clear(store_txn_t *t, MDB_dbi dbi, const void *prefix, size_t plen,
+                        const char *what)
+{
+    range_t r;
+    long n = 0;
+    int rc = range_open(&r, t, dbi, prefix, plen);
+    while (rc == 0 && range_next(&r)) {
+        r.mrc = mdb_cursor_del(r.c, 0);
+        if (r.mrc != 0)
+            break;
+        n++;
+    }
+    rc = range_close(&r, rc, what);
+    return rc != 0 ? rc : n;
+}
+
 /* --- pages --- */
 
 int store_page_get(store_txn_t *t, const char *site, const char *path, size_t path_len,
@@ -479,13 +567,7 @@ int store_page_del(store_txn_t *t, const char *site, const char *path)
     size_t klen = store_key_page(kbuf, site, path, strlen(path));
     if (klen == 0)
         return STORE_EKEY;
-    MDB_val k = {klen, kbuf};
-    return map_rc(mdb_del(t->txn, t->s->pages, &k, NULL), "delete page");
-}
-
-static bool has_prefix(const MDB_val *k, const char *prefix, size_t plen)
-{
-    return k->mv_size >= plen && memcmp(k->mv_data, prefix, plen) == 0;
+    return db_del(t, t->s->pages, kbuf, klen, "delete page");
 }
 
 long store_site_clear(store_txn_t *t, const char *site)
@@ -494,25 +576,7 @@ long store_site_clear(store_txn_t *t, const char *site)
     size_t plen = store_key_site_prefix(prefix, site);
     if (plen == 0)
         return STORE_EKEY;
-    MDB_cursor *c;
-    int mrc = mdb_cursor_open(t->txn, t->s->pages, &c);
-    if (mrc != 0)
-        return map_rc(mrc, "open cursor");
-    long n = 0;
-    MDB_val k = {plen, prefix}, v;
-    mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-    while (mrc == 0 && has_prefix(&k, prefix, plen)) {
-        mrc = mdb_cursor_del(c, 0);
-        if (mrc != 0)
-            break;
-        n++;
-        /* After a delete the cursor already rests on the next key; MDB_NEXT returns it. */
-        mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
-    }
-    mdb_cursor_close(c);
-    if (mrc != 0 && mrc != MDB_NOTFOUND)
-        return map_rc(mrc, "clear site");
-    return n;
+    return range_clear(t, t->s->pages, prefix, plen, "clear site");
 }
 
 int store_page_each(store_txn_t *t, const char *site, store_page_fn fn, void *ud)
@@ -522,29 +586,15 @@ int store_page_each(store_txn_t *t, const char *site, store_page_fn fn, void *ud
     if (plen == 0)
         return STORE_EKEY;
     size_t ns_len = plen - 1;
-    MDB_cursor *c;
-    int mrc = mdb_cursor_open(t->txn, t->s->pages, &c);
-    if (mrc != 0)
-        return map_rc(mrc, "open cursor");
-    int rc = 0;
-    MDB_val k = {plen, prefix}, v;
-    mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-    while (mrc == 0 && has_prefix(&k, prefix, plen)) {
+    range_t r;
+    int rc = range_open(&r, t, t->s->pages, prefix, plen);
+    while (rc == 0 && range_next(&r)) {
         store_page_t page;
-        rc = decode_page(v.mv_data, v.mv_size, &page);
-        if (rc != 0)
-            break;
-        rc = fn(ud, (const char *)k.mv_data + ns_len, k.mv_size - ns_len, &page);
-        if (rc != 0)
-            break;
-        mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+        rc = decode_page(r.v.mv_data, r.v.mv_size, &page);
+        if (rc == 0)
+            rc = fn(ud, (const char *)r.k.mv_data + ns_len, r.k.mv_size - ns_len, &page);
     }
-    mdb_cursor_close(c);
-    if (rc != 0)
-        return rc;
-    if (mrc != 0 && mrc != MDB_NOTFOUND)
-        return map_rc(mrc, "list pages");
-    return 0;
+    return range_close(&r, rc, "list pages");
 }
 
 /* --- meta --- */
@@ -554,10 +604,10 @@ int store_meta_get(store_txn_t *t, const char *key, const void **val, size_t *le
     size_t klen = strlen(key);
     if (klen == 0 || klen > STORE_KEY_MAX)
         return STORE_EKEY;
-    MDB_val k = {klen, (void *)key}, v;
-    int mrc = mdb_get(t->txn, t->s->meta, &k, &v);
-    if (mrc != 0)
-        return map_rc(mrc, "get meta");
+    MDB_val v;
+    int rc = db_get(t, t->s->meta, key, klen, &v, "get meta");
+    if (rc != 0)
+        return rc;
     *val = v.mv_data;
     *len = v.mv_size;
     return STORE_OK;
@@ -568,8 +618,7 @@ int store_meta_put(store_txn_t *t, const char *key, const void *val, size_t len)
     size_t klen = strlen(key);
     if (klen == 0 || klen > STORE_KEY_MAX)
         return STORE_EKEY;
-    MDB_val k = {klen, (void *)key}, v = {len, (void *)val};
-    return map_rc(mdb_put(t->txn, t->s->meta, &k, &v, 0), "put meta");
+    return db_put(t, t->s->meta, key, klen, val, len, "put meta");
 }
 
 int store_meta_del(store_txn_t *t, const char *key)
@@ -577,8 +626,7 @@ int store_meta_del(store_txn_t *t, const char *key)
     size_t klen = strlen(key);
     if (klen == 0 || klen > STORE_KEY_MAX)
         return STORE_EKEY;
-    MDB_val k = {klen, (void *)key};
-    return map_rc(mdb_del(t->txn, t->s->meta, &k, NULL), "delete meta");
+    return db_del(t, t->s->meta, key, klen, "delete meta");
 }
 
 long store_meta_clear_prefix(store_txn_t *t, const char *prefix)
@@ -586,24 +634,7 @@ long store_meta_clear_prefix(store_txn_t *t, const char *prefix)
     size_t plen = strlen(prefix);
     if (plen == 0 || plen > STORE_KEY_MAX)
         return STORE_EKEY;
-    MDB_cursor *c;
-    int mrc = mdb_cursor_open(t->txn, t->s->meta, &c);
-    if (mrc != 0)
-        return map_rc(mrc, "open cursor");
-    long n = 0;
-    MDB_val k = {plen, (void *)prefix}, v;
-    mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-    while (mrc == 0 && has_prefix(&k, prefix, plen)) {
-        mrc = mdb_cursor_del(c, 0);
-        if (mrc != 0)
-            break;
-        n++;
-        mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
-    }
-    mdb_cursor_close(c);
-    if (mrc != 0 && mrc != MDB_NOTFOUND)
-        return map_rc(mrc, "clear meta");
-    return n;
+    return range_clear(t, t->s->meta, prefix, plen, "clear meta");
 }
 
 int store_meta_each(store_txn_t *t, const char *prefix, store_meta_fn fn, void *ud)
@@ -611,25 +642,11 @@ int store_meta_each(store_txn_t *t, const char *prefix, store_meta_fn fn, void *
     size_t plen = strlen(prefix);
     if (plen == 0 || plen > STORE_KEY_MAX)
         return STORE_EKEY;
-    MDB_cursor *c;
-    int mrc = mdb_cursor_open(t->txn, t->s->meta, &c);
-    if (mrc != 0)
-        return map_rc(mrc, "open cursor");
-    int rc = 0;
-    MDB_val k = {plen, (void *)prefix}, v;
-    mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-    while (mrc == 0 && has_prefix(&k, prefix, plen)) {
-        rc = fn(ud, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
-        if (rc != 0)
-            break;
-        mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
-    }
-    mdb_cursor_close(c);
-    if (rc != 0)
-        return rc;
-    if (mrc != 0 && mrc != MDB_NOTFOUND)
-        return map_rc(mrc, "list meta");
-    return 0;
+    range_t r;
+    int rc = range_open(&r, t, t->s->meta, prefix, plen);
+    while (rc == 0 && range_next(&r))
+        rc = fn(ud, r.k.mv_data, r.k.mv_size, r.v.mv_data, r.v.mv_size);
+    return range_close(&r, rc, "list meta");
 }
 
 int store_site_live(store_txn_t *t, const char *site, char *ns, size_t cap)
@@ -668,10 +685,10 @@ int store_content_get(store_txn_t *t, const void *key, size_t klen, const void *
     int rc = content_key(t, key, klen);
     if (rc != 0)
         return rc;
-    MDB_val k = {klen, (void *)key}, v;
-    int mrc = mdb_get(t->txn, t->s->content, &k, &v);
-    if (mrc != 0)
-        return map_rc(mrc, "get content");
+    MDB_val v;
+    rc = db_get(t, t->s->content, key, klen, &v, "get content");
+    if (rc != 0)
+        return rc;
     *val = v.mv_data;
     *len = v.mv_size;
     return STORE_OK;
@@ -683,8 +700,7 @@ int store_content_put(store_txn_t *t, const void *key, size_t klen, const void *
     int rc = content_key(t, key, klen);
     if (rc != 0)
         return rc;
-    MDB_val k = {klen, (void *)key}, v = {len, (void *)val};
-    return map_rc(mdb_put(t->txn, t->s->content, &k, &v, 0), "put content");
+    return db_put(t, t->s->content, key, klen, val, len, "put content");
 }
 
 int store_content_del(store_txn_t *t, const void *key, size_t klen)
@@ -692,8 +708,7 @@ int store_content_del(store_txn_t *t, const void *key, size_t klen)
     int rc = content_key(t, key, klen);
     if (rc != 0)
         return rc;
-    MDB_val k = {klen, (void *)key};
-    return map_rc(mdb_del(t->txn, t->s->content, &k, NULL), "delete content");
+    return db_del(t, t->s->content, key, klen, "delete content");
 }
 
 int store_content_each(store_txn_t *t, const void *prefix, size_t plen, store_kv_fn fn,
@@ -702,22 +717,9 @@ int store_content_each(store_txn_t *t, const void *prefix, size_t plen, store_kv
     int rc = content_key(t, prefix, plen);
     if (rc != 0)
         return rc == STORE_NOTFOUND ? 0 : rc;
-    MDB_cursor *c;
-    int mrc = mdb_cursor_open(t->txn, t->s->content, &c);
-    if (mrc != 0)
-        return map_rc(mrc, "open cursor");
-    MDB_val k = {plen, (void *)prefix}, v;
-    mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-    while (mrc == 0 && has_prefix(&k, prefix, plen)) {
-        rc = fn(ud, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
-        if (rc != 0)
-            break;
-        mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
-    }
-    mdb_cursor_close(c);
-    if (rc != 0)
-        return rc;
-    if (mrc != 0 && mrc != MDB_NOTFOUND)
-        return map_rc(mrc, "list content");
-    return 0;
+    range_t r;
+    rc = range_open(&r, t, t->s->content, prefix, plen);
+    while (rc == 0 && range_next(&r))
+        rc = fn(ud, r.k.mv_data, r.k.mv_size, r.v.mv_data, r.v.mv_size);
+    return range_close(&r, rc, "list content");
 }
