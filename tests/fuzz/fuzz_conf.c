@@ -39,7 +39,8 @@ static void setup(void)
     static const char portal[] = "id: portal\nname: 门户\nkind: portal\nmount:\n"
                                  "  hosts: [www.f.gov.cn]\n  aliases: [f.gov.cn]\n"
                                  "registration:\n  site_code: \"5399000001\"\n  icp: 滇ICP备1号\n"
-                                 "  police: 滇公网安备 1号\n  organizer: 门户办\n";
+                                 "  police: 滇公网安备 1号\n  organizer: 门户办\n"
+                                 "  contact: 0871-1234567\n";
     snprintf(dir, sizeof dir, "/tmp/jiyue-fuzz-conf-XXXXXX");
     if (!mkdtemp(dir))
         abort();
