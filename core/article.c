@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "mime.h"
+#include "rec.h"
 #include "gzip.h"
 #include "store_keys.h"
 #include "util.h"
@@ -343,124 +344,50 @@ const char *article_check(const conf_t *c, const article_meta_t *m, char *buf, s
 #undef REFUSE
 }
 
-/* ------------------------------------------------------------------ encoding */
-
-static void put_u16(util_buf_t *b, uint16_t v)
-{
-    uint8_t p[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
-    util_buf_append(b, p, 2);
-}
-
-static void put_u32(util_buf_t *b, uint32_t v)
-{
-    uint8_t p[4];
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-    util_buf_append(b, p, 4);
-}
-
-static void put_u64(util_buf_t *b, uint64_t v)
-{
-    uint8_t p[8];
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-    util_buf_append(b, p, 8);
-}
-
-static void put_strn(util_buf_t *b, const char *s, size_t n)
-{
-    if (!s)
-        s = "", n = 0;
-    put_u32(b, (uint32_t)n);
-    util_buf_append(b, s, n);
-    util_buf_append(b, "", 1);
-}
-
-static void put_str(util_buf_t *b, const char *s)
-{
-    put_strn(b, s, s ? strlen(s) : 0);
-}
-
-typedef struct rd {
-    const uint8_t *p, *end;
-    bool bad;
-} rd_t;
-
-static uint64_t get_n(rd_t *r, int n)
-{
-    if (r->bad || r->end - r->p < n) {
-        r->bad = true;
-        return 0;
-    }
-    uint64_t v = 0;
-    for (int i = 0; i < n; i++)
-        v |= (uint64_t)r->p[i] << (8 * i);
-    r->p += n;
-    return v;
-}
-
-static const char *get_str(rd_t *r, size_t *len)
-{
-    uint64_t n = get_n(r, 4);
-    if (r->bad || (uint64_t)(r->end - r->p) < n + 1 || r->p[n] != '\0') {
-        r->bad = true;
-        return "";
-    }
-    const char *s = (const char *)r->p;
-    r->p += n + 1;
-    if (len)
-        *len = (size_t)n;
-    return s;
-}
+/* ------------------------------------------------------------------ decoding (layout: rec.h) */
 
 static int decode_article(const void *data, size_t len, article_t *a)
 {
-    rd_t r = {data, (const uint8_t *)data + len, false};
-    if (len < 6 || memcmp(data, "JYAR", 4) != 0)
-        return STORE_ECORRUPT;
-    r.p += 4;
-    if (get_n(&r, 2) != 1)
+    rec_rd_t r = rec_reader(data, len);
+    if (!rec_get_head(&r, "JYAR", 1))
         return STORE_ECORRUPT;
     memset(a, 0, sizeof *a);
-    a->pubtime = (int64_t)get_n(&r, 8);
-    a->updated = (int64_t)get_n(&r, 8);
-    a->seq = get_n(&r, 8);
-    a->revision = (uint32_t)get_n(&r, 4);
-    a->site = get_str(&r, NULL);
-    a->column = get_str(&r, NULL);
-    a->id = get_str(&r, NULL);
-    a->title = get_str(&r, NULL);
-    a->source = get_str(&r, NULL);
-    a->author = get_str(&r, NULL);
-    a->publisher = get_str(&r, NULL);
-    a->reviewer = get_str(&r, NULL);
-    a->disclosure = get_str(&r, NULL);
-    a->secrecy_by = get_str(&r, NULL);
-    a->secrecy_date = get_str(&r, NULL);
-    a->format = get_str(&r, NULL);
-    a->body = get_str(&r, &a->body_len);
-    a->attachments = get_str(&r, NULL);
+    a->pubtime = (int64_t)rec_get_n(&r, 8);
+    a->updated = (int64_t)rec_get_n(&r, 8);
+    a->seq = rec_get_n(&r, 8);
+    a->revision = (uint32_t)rec_get_n(&r, 4);
+    a->site = rec_get_str(&r, NULL);
+    a->column = rec_get_str(&r, NULL);
+    a->id = rec_get_str(&r, NULL);
+    a->title = rec_get_str(&r, NULL);
+    a->source = rec_get_str(&r, NULL);
+    a->author = rec_get_str(&r, NULL);
+    a->publisher = rec_get_str(&r, NULL);
+    a->reviewer = rec_get_str(&r, NULL);
+    a->disclosure = rec_get_str(&r, NULL);
+    a->secrecy_by = rec_get_str(&r, NULL);
+    a->secrecy_date = rec_get_str(&r, NULL);
+    a->format = rec_get_str(&r, NULL);
+    a->body = rec_get_str(&r, &a->body_len);
+    a->attachments = rec_get_str(&r, NULL);
     return r.bad ? STORE_ECORRUPT : STORE_OK;
 }
 
 static int decode_audit(const void *data, size_t len, article_audit_t *a)
 {
-    rd_t r = {data, (const uint8_t *)data + len, false};
-    if (len < 6 || memcmp(data, "JYAU", 4) != 0)
+    rec_rd_t r = rec_reader(data, len);
+    if (!rec_get_head(&r, "JYAU", 1))
         return STORE_ECORRUPT;
-    r.p += 4;
-    if (get_n(&r, 2) != 1)
-        return STORE_ECORRUPT;
-    a->time = (int64_t)get_n(&r, 8);
-    a->revision = (uint32_t)get_n(&r, 4);
-    a->action = get_str(&r, NULL);
-    a->site = get_str(&r, NULL);
-    a->column = get_str(&r, NULL);
-    a->id = get_str(&r, NULL);
-    a->who = get_str(&r, NULL);
-    a->reviewer = get_str(&r, NULL);
-    a->title = get_str(&r, NULL);
-    a->note = get_str(&r, NULL);
+    a->time = (int64_t)rec_get_n(&r, 8);
+    a->revision = (uint32_t)rec_get_n(&r, 4);
+    a->action = rec_get_str(&r, NULL);
+    a->site = rec_get_str(&r, NULL);
+    a->column = rec_get_str(&r, NULL);
+    a->id = rec_get_str(&r, NULL);
+    a->who = rec_get_str(&r, NULL);
+    a->reviewer = rec_get_str(&r, NULL);
+    a->title = rec_get_str(&r, NULL);
+    a->note = rec_get_str(&r, NULL);
     return r.bad ? STORE_ECORRUPT : STORE_OK;
 }
 
@@ -492,13 +419,6 @@ static size_t key_global(char *k, int64_t pubtime, uint64_t seq)
     return (size_t)snprintf(k, KEYBUF, "g/%s", r);
 }
 
-static uint64_t read_u64(const void *v, size_t len)
-{
-    rd_t r = {v, (const uint8_t *)v + len, false};
-    uint64_t x = get_n(&r, 8);
-    return r.bad ? 0 : x;
-}
-
 /* ------------------------------------------------------------------ reading */
 
 int article_get(store_txn_t *t, const char *site, const char *column, const char *id,
@@ -522,7 +442,7 @@ uint64_t article_column_count(store_txn_t *t, const char *site, const char *colu
     size_t len;
     if (n <= 0 || n >= KEYBUF || store_content_get(t, k, (size_t)n, &v, &len) != 0)
         return 0;
-    return read_u64(v, len);
+    return rec_u64_at(v, len, 0);
 }
 
 void article_version(store_txn_t *t, const char *site, uint64_t *version, int64_t *mtime)
@@ -534,8 +454,8 @@ void article_version(store_txn_t *t, const char *site, uint64_t *version, int64_
     *version = 0;
     *mtime = 0;
     if (n > 0 && n < KEYBUF && store_content_get(t, k, (size_t)n, &v, &len) == 0 && len >= 16) {
-        *version = read_u64(v, len);
-        *mtime = (int64_t)read_u64((const uint8_t *)v + 8, len - 8);
+        *version = rec_u64_at(v, len, 0);
+        *mtime = (int64_t)rec_u64_at(v, len, 8);
     }
 }
 
@@ -637,12 +557,12 @@ static int next_seq(store_txn_t *w, uint64_t *seq)
     uint64_t cur = 0;
     int rc = store_content_get(w, "n/seq", 5, &v, &len);
     if (rc == 0)
-        cur = read_u64(v, len);
+        cur = rec_u64_at(v, len, 0);
     else if (rc != STORE_NOTFOUND)
         return rc;
     *seq = cur + 1;
     util_buf_t b = {0};
-    put_u64(&b, *seq);
+    rec_put_n(&b, *seq, 8);
     rc = store_content_put(w, "n/seq", 5, b.data, b.len);
     util_buf_free(&b);
     return rc;
@@ -655,7 +575,7 @@ static int add_count(store_txn_t *w, const char *site, const char *col, int delt
     uint64_t cur = article_column_count(w, site, col);
     cur = delta < 0 && cur == 0 ? 0 : cur + (uint64_t)(int64_t)delta;
     util_buf_t b = {0};
-    put_u64(&b, cur);
+    rec_put_n(&b, cur, 8);
     int rc = store_content_put(w, k, (size_t)n, b.data, b.len);
     util_buf_free(&b);
     return rc;
@@ -669,8 +589,8 @@ static int bump_version(store_txn_t *w, const char *site, int64_t now)
     char k[KEYBUF];
     int n = snprintf(k, sizeof k, "v/%s", site ? site : "");
     util_buf_t b = {0};
-    put_u64(&b, ver + 1);
-    put_u64(&b, (uint64_t)now);
+    rec_put_n(&b, ver + 1, 8);
+    rec_put_n(&b, (uint64_t)now, 8);
     int rc = store_content_put(w, k, (size_t)n, b.data, b.len);
     util_buf_free(&b);
     return rc;
@@ -686,18 +606,17 @@ static int append_audit(store_txn_t *w, int64_t now, const char *action, const c
     if (rc != 0)
         return rc;
     util_buf_t b = {0};
-    util_buf_append(&b, "JYAU", 4);
-    put_u16(&b, 1);
-    put_u64(&b, (uint64_t)now);
-    put_u32(&b, revision);
-    put_str(&b, action);
-    put_str(&b, site);
-    put_str(&b, col);
-    put_str(&b, id);
-    put_str(&b, who);
-    put_str(&b, reviewer);
-    put_str(&b, title);
-    put_str(&b, note);
+    rec_put_head(&b, "JYAU", 1);
+    rec_put_n(&b, (uint64_t)now, 8);
+    rec_put_n(&b, revision, 4);
+    rec_put_str(&b, action);
+    rec_put_str(&b, site);
+    rec_put_str(&b, col);
+    rec_put_str(&b, id);
+    rec_put_str(&b, who);
+    rec_put_str(&b, reviewer);
+    rec_put_str(&b, title);
+    rec_put_str(&b, note);
     char k[32];
     int n = snprintf(k, sizeof k, "h/%016" PRIx64, seq);
     rc = store_content_put(w, k, (size_t)n, b.data, b.len);
@@ -752,13 +671,24 @@ static int put_attachments(store_txn_t *w, const char *site, const char *col, co
     return rc;
 }
 
+/* The end of a publish or unpublish: commit, then say what was written. The write
+ * transaction is gone either way. */
+static int commit_change(store_txn_t *w, uint64_t seq, uint32_t revision, uint64_t audit_seq,
+                         article_result_t *res)
+{
+    int rc = store_commit(w);
+    if (rc == 0 && res)
+        *res = (article_result_t){.seq = seq, .revision = revision, .audit_seq = audit_seq};
+    return rc;
+}
+
 #define FAIL(...) do { snprintf(err, cap, __VA_ARGS__); goto fail; } while (0)
 
 int article_publish(store_t *s, article_op_t op, const article_meta_t *m, const char *format,
                     const char *body_html, size_t body_len, const article_file_t *files,
                     size_t nfiles, int64_t now, article_result_t *res, char *err, size_t cap)
 {
-    int rc;
+    int rc, ret = -1;
     char *old_atts = NULL;
     util_buf_t rec = {0}, names = {0};
     store_txn_t *w = store_write_begin(s, &rc);
@@ -806,26 +736,25 @@ int article_publish(store_t *s, article_op_t op, const article_meta_t *m, const 
 
     for (size_t i = 0; i < nfiles; i++)
         util_buf_printf(&names, "%s%s", i ? "\n" : "", files[i].name);
-    util_buf_append(&rec, "JYAR", 4);
-    put_u16(&rec, 1);
-    put_u64(&rec, (uint64_t)pubtime);
-    put_u64(&rec, (uint64_t)now);
-    put_u64(&rec, seq);
-    put_u32(&rec, revision);
-    put_str(&rec, m->site);
-    put_str(&rec, m->column);
-    put_str(&rec, m->id);
-    put_str(&rec, m->title);
-    put_str(&rec, m->source);
-    put_str(&rec, m->author);
-    put_str(&rec, m->publisher);
-    put_str(&rec, m->reviewer);
-    put_str(&rec, m->disclosure);
-    put_str(&rec, m->secrecy_by);
-    put_str(&rec, m->secrecy_date);
-    put_str(&rec, format);
-    put_strn(&rec, body_html, body_len);
-    put_strn(&rec, names.data, names.len);
+    rec_put_head(&rec, "JYAR", 1);
+    rec_put_n(&rec, (uint64_t)pubtime, 8);
+    rec_put_n(&rec, (uint64_t)now, 8);
+    rec_put_n(&rec, seq, 8);
+    rec_put_n(&rec, revision, 4);
+    rec_put_str(&rec, m->site);
+    rec_put_str(&rec, m->column);
+    rec_put_str(&rec, m->id);
+    rec_put_str(&rec, m->title);
+    rec_put_str(&rec, m->source);
+    rec_put_str(&rec, m->author);
+    rec_put_str(&rec, m->publisher);
+    rec_put_str(&rec, m->reviewer);
+    rec_put_str(&rec, m->disclosure);
+    rec_put_str(&rec, m->secrecy_by);
+    rec_put_str(&rec, m->secrecy_date);
+    rec_put_str(&rec, format);
+    rec_put_strn(&rec, body_html, body_len);
+    rec_put_strn(&rec, names.data, names.len);
     if ((rc = store_content_put(w, k, kl, rec.data, rec.len)) != 0)
         FAIL("%s", store_strerror(rc));
     size_t n = key_index(ki, m->site, m->column, pubtime, seq);
@@ -846,29 +775,24 @@ int article_publish(store_t *s, article_op_t op, const article_meta_t *m, const 
     if ((rc = append_audit(w, now, exists ? "update" : "publish", m->site, m->column, m->id,
                            revision, m->publisher, m->reviewer, m->title, m->disclosure, &aseq)) != 0)
         FAIL("%s", store_strerror(rc));
-    rc = store_commit(w);
+    rc = commit_change(w, seq, revision, aseq, res);
     w = NULL;
     if (rc != 0)
         FAIL("%s", store_strerror(rc));
-    if (res)
-        *res = (article_result_t){.seq = seq, .revision = revision, .audit_seq = aseq};
-    free(old_atts);
-    util_buf_free(&rec);
-    util_buf_free(&names);
-    return 0;
+    ret = 0;
 fail:
     store_abort(w);
     free(old_atts);
     util_buf_free(&rec);
     util_buf_free(&names);
-    return -1;
+    return ret;
 }
 
 int article_unpublish(store_t *s, const char *site, const char *column, const char *id,
                       const char *by, const char *reason, int64_t now, article_result_t *res,
                       char *err, size_t cap)
 {
-    int rc;
+    int rc, ret = -1;
     char *title = NULL, *atts = NULL, *reviewer = NULL;
     store_txn_t *w = store_write_begin(s, &rc);
     if (!w) {
@@ -905,20 +829,15 @@ int article_unpublish(store_t *s, const char *site, const char *column, const ch
     if ((rc = append_audit(w, now, "unpublish", site, column, id, revision, by, reviewer, title,
                            reason, &aseq)) != 0)
         FAIL("%s", store_strerror(rc));
-    rc = store_commit(w);
+    rc = commit_change(w, seq, revision, aseq, res);
     w = NULL;
     if (rc != 0)
         FAIL("%s", store_strerror(rc));
-    if (res)
-        *res = (article_result_t){.seq = seq, .revision = revision, .audit_seq = aseq};
-    free(title);
-    free(atts);
-    free(reviewer);
-    return 0;
+    ret = 0;
 fail:
     store_abort(w);
     free(title);
     free(atts);
     free(reviewer);
-    return -1;
+    return ret;
 }

@@ -8,115 +8,54 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rec.h"
+
 #define KEYBUF 512
 
 /* ------------------------------------------------------------------ encoding */
 
-static void put_n(util_buf_t *b, uint64_t v, int n)
-{
-    uint8_t p[8];
-    for (int i = 0; i < n; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-    util_buf_append(b, p, (size_t)n);
-}
-
-static void put_str(util_buf_t *b, const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    put_n(b, n, 4);
-    util_buf_append(b, s ? s : "", n);
-    util_buf_append(b, "", 1);
-}
-
-typedef struct rd {
-    const uint8_t *p, *end;
-    bool bad;
-} rd_t;
-
-static uint64_t get_n(rd_t *r, int n)
-{
-    if (r->bad || r->end - r->p < n) {
-        r->bad = true;
-        return 0;
-    }
-    uint64_t v = 0;
-    for (int i = 0; i < n; i++)
-        v |= (uint64_t)r->p[i] << (8 * i);
-    r->p += n;
-    return v;
-}
-
-static const char *get_str(rd_t *r)
-{
-    uint64_t n = get_n(r, 4);
-    if (r->bad || (uint64_t)(r->end - r->p) < n + 1 || r->p[n] != '\0') {
-        r->bad = true;
-        return "";
-    }
-    const char *s = (const char *)r->p;
-    r->p += n + 1;
-    return s;
-}
-
-static bool magic(rd_t *r, const char *m)
-{
-    if (r->end - r->p < 6 || memcmp(r->p, m, 4) != 0)
-        return false;
-    r->p += 4;
-    return get_n(r, 2) == 1;
-}
-
 /* Record "JYMS" v1: created, first reply, last reply, seq, replies, then the strings. */
 static void encode_message(util_buf_t *b, const message_t *m)
 {
-    util_buf_append(b, "JYMS", 4);
-    put_n(b, 1, 2);
-    put_n(b, (uint64_t)m->created, 8);
-    put_n(b, (uint64_t)m->first_reply, 8);
-    put_n(b, (uint64_t)m->last_reply, 8);
-    put_n(b, m->seq, 8);
-    put_n(b, m->nreplies, 4);
+    rec_put_head(b, "JYMS", 1);
+    rec_put_n(b, (uint64_t)m->created, 8);
+    rec_put_n(b, (uint64_t)m->first_reply, 8);
+    rec_put_n(b, (uint64_t)m->last_reply, 8);
+    rec_put_n(b, m->seq, 8);
+    rec_put_n(b, m->nreplies, 4);
     const char *s[] = {m->site, m->column, m->code, m->title, m->body,
                        m->name, m->phone, m->email, m->addr};
     for (size_t i = 0; i < UTIL_ARRAY_LEN(s); i++)
-        put_str(b, s[i]);
+        rec_put_str(b, s[i]);
 }
 
 static int decode_message(const void *data, size_t len, message_t *m)
 {
-    rd_t r = {data, (const uint8_t *)data + len, false};
-    if (!magic(&r, "JYMS"))
+    rec_rd_t r = rec_reader(data, len);
+    if (!rec_get_head(&r, "JYMS", 1))
         return STORE_ECORRUPT;
-    m->created = (int64_t)get_n(&r, 8);
-    m->first_reply = (int64_t)get_n(&r, 8);
-    m->last_reply = (int64_t)get_n(&r, 8);
-    m->seq = get_n(&r, 8);
-    m->nreplies = (uint32_t)get_n(&r, 4);
+    m->created = (int64_t)rec_get_n(&r, 8);
+    m->first_reply = (int64_t)rec_get_n(&r, 8);
+    m->last_reply = (int64_t)rec_get_n(&r, 8);
+    m->seq = rec_get_n(&r, 8);
+    m->nreplies = (uint32_t)rec_get_n(&r, 4);
     const char **s[] = {&m->site, &m->column, &m->code, &m->title, &m->body,
                         &m->name, &m->phone, &m->email, &m->addr};
     for (size_t i = 0; i < UTIL_ARRAY_LEN(s); i++)
-        *s[i] = get_str(&r);
+        *s[i] = rec_get_str(&r, NULL);
     return r.bad ? STORE_ECORRUPT : STORE_OK;
 }
 
 static int decode_reply(const void *data, size_t len, message_reply_t *out)
 {
-    rd_t r = {data, (const uint8_t *)data + len, false};
-    if (!magic(&r, "JYMR"))
+    rec_rd_t r = rec_reader(data, len);
+    if (!rec_get_head(&r, "JYMR", 1))
         return STORE_ECORRUPT;
-    out->n = (uint32_t)get_n(&r, 4);
-    out->time = (int64_t)get_n(&r, 8);
-    out->by = get_str(&r);
-    out->text = get_str(&r);
+    out->n = (uint32_t)rec_get_n(&r, 4);
+    out->time = (int64_t)rec_get_n(&r, 8);
+    out->by = rec_get_str(&r, NULL);
+    out->text = rec_get_str(&r, NULL);
     return r.bad ? STORE_ECORRUPT : STORE_OK;
-}
-
-static uint64_t read_u64(const void *v, size_t len, size_t off)
-{
-    if (len < off + 8)
-        return 0;
-    rd_t r = {(const uint8_t *)v + off, (const uint8_t *)v + len, false};
-    return get_n(&r, 8);
 }
 
 /* ------------------------------------------------------------------ keys */
@@ -258,8 +197,8 @@ void message_counts(store_txn_t *t, const char *site, const char *column, uint64
     size_t len;
     *received = *answered = 0;
     if (kl && store_content_get(t, k, kl, &v, &len) == 0) {
-        *received = read_u64(v, len, 0);
-        *answered = read_u64(v, len, 8);
+        *received = rec_u64_at(v, len, 0);
+        *answered = rec_u64_at(v, len, 8);
     }
 }
 
@@ -271,7 +210,7 @@ uint64_t message_version(store_txn_t *t, const char *site)
     size_t len;
     if (!kl || store_content_get(t, k, kl, &v, &len) != 0)
         return 0;
-    return read_u64(v, len, 0);
+    return rec_u64_at(v, len, 0);
 }
 
 /* ------------------------------------------------------------------ writing */
@@ -279,9 +218,9 @@ uint64_t message_version(store_txn_t *t, const char *site)
 static int put_u64s(store_txn_t *w, const char *k, size_t kl, uint64_t a, uint64_t b, int n)
 {
     util_buf_t buf = {0};
-    put_n(&buf, a, 8);
+    rec_put_n(&buf, a, 8);
     if (n > 1)
-        put_n(&buf, b, 8);
+        rec_put_n(&buf, b, 8);
     int rc = store_content_put(w, k, kl, buf.data, buf.len);
     util_buf_free(&buf);
     return rc;
@@ -294,7 +233,7 @@ static int next_seq(store_txn_t *w, uint64_t *seq)
     uint64_t cur = 0;
     int rc = store_content_get(w, "mn/seq", 6, &v, &len);
     if (rc == 0)
-        cur = read_u64(v, len, 0);
+        cur = rec_u64_at(v, len, 0);
     else if (rc != STORE_NOTFOUND)
         return rc;
     *seq = cur + 1;
@@ -384,12 +323,11 @@ int message_reply_add(store_txn_t *w, const char *code, const char *by, const ch
     char k[KEYBUF];
     size_t kl = keyf(k, "mr/%s/%08" PRIx32, c.code, c.nreplies);
     util_buf_t b = {0};
-    util_buf_append(&b, "JYMR", 4);
-    put_n(&b, 1, 2);
-    put_n(&b, c.nreplies, 4);
-    put_n(&b, (uint64_t)now, 8);
-    put_str(&b, by);
-    put_str(&b, text);
+    rec_put_head(&b, "JYMR", 1);
+    rec_put_n(&b, c.nreplies, 4);
+    rec_put_n(&b, (uint64_t)now, 8);
+    rec_put_str(&b, by);
+    rec_put_str(&b, text);
     rc = store_content_put(w, k, kl, b.data, b.len);
     util_buf_free(&b);
     if (rc == 0)
@@ -435,21 +373,21 @@ int message_rate_take(store_txn_t *w, const char *site, const char *addr, uint64
         int64_t start = now - now % 3600;
         uint64_t count = 0;
         if (have && ((const char *)v)[0] == 'W' && len == 17 &&
-            (int64_t)read_u64(v, len, 9) == start)
-            count = read_u64(v, len, 1);
+            (int64_t)rec_u64_at(v, len, 9) == start)
+            count = rec_u64_at(v, len, 1);
         if (count >= limit) {
             *retry_after = start + 3600 - now;
             return 1;
         }
         util_buf_append(&b, "W", 1);
-        put_n(&b, count + 1, 8);
-        put_n(&b, (uint64_t)start, 8);
+        rec_put_n(&b, count + 1, 8);
+        rec_put_n(&b, (uint64_t)start, 8);
     } else {
         int64_t times[MESSAGE_RATE_EXACT + 1];
         size_t n = 0;
         if (have && ((const char *)v)[0] == 'L') {
             for (size_t off = 1; off + 8 <= len && n < MESSAGE_RATE_EXACT; off += 8) {
-                int64_t t = (int64_t)read_u64(v, len, off);
+                int64_t t = (int64_t)rec_u64_at(v, len, off);
                 if (t > now - 3600)
                     times[n++] = t;
             }
@@ -464,7 +402,7 @@ int message_rate_take(store_txn_t *w, const char *site, const char *addr, uint64
         times[n++] = now;
         util_buf_append(&b, "L", 1);
         for (size_t i = first; i < n; i++)
-            put_n(&b, (uint64_t)times[i], 8);
+            rec_put_n(&b, (uint64_t)times[i], 8);
     }
     rc = store_content_put(w, k, kl, b.data, b.len);
     util_buf_free(&b);
@@ -481,7 +419,7 @@ typedef struct sweep {
 static int sweep_cb(void *ud, const void *key, size_t klen, const void *val, size_t vlen)
 {
     sweep_t *s = ud;
-    if (vlen >= 9 && (int64_t)read_u64(val, vlen, vlen - 8) > s->cutoff)
+    if (vlen >= 9 && (int64_t)rec_u64_at(val, vlen, vlen - 8) > s->cutoff)
         return 0;
     if (s->n == s->cap) {
         s->cap = s->cap ? s->cap * 2 : 64;
