@@ -22,23 +22,10 @@
 #include "article.h"
 #include "content.h"
 #include "module.h"
+#include "render_common.h"
 #include "store_keys.h"
 #include "theme.h"
 #include "worker.h"
-
-static bool parse_uint(const char *s, size_t n, unsigned *out)
-{
-    if (n == 0 || n > 6 || s[0] == '0')
-        return false;
-    unsigned v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (unsigned)(s[i] - '0');
-    }
-    *out = v;
-    return true;
-}
 
 static const conf_column_t *find_column(const conf_site_t *s, const char *p, size_t n)
 {
@@ -92,7 +79,7 @@ static parsed_t parse(content_req_t *q, const char *rel, size_t len)
     }
     if (rn < 6 || memcmp(end - 5, ".html", 5) != 0)
         return P_NONE;
-    if (rn > 11 && memcmp(rest, "index_", 6) == 0 && parse_uint(rest + 6, rn - 11, &q->page)) {
+    if (render_index_page(rest, rn, &q->page)) {
         if (q->page < 2)
             return P_NONE;
         q->kind = CP_COLUMN;
@@ -145,12 +132,8 @@ static module_result_t content_handle(request_t *r)
     q.theme = theme_for_site(conf->themes, r->site);
     q.loaded = conf->themes->loaded;
     q.scheme = r->tls ? "https" : "http";
-    size_t plen = r->route.prefix_len;
-    if (plen + 2 > sizeof q.prefix)
+    if (!render_mount_prefix(r, q.prefix, sizeof q.prefix))
         return MODULE_DECLINED;
-    memcpy(q.prefix, r->path, plen);
-    q.prefix[plen] = '/';
-    q.prefix[plen + 1] = '\0';
 
     /* What the page depends on: the portal's home and a sitemap show several sites. */
     bool cluster = q.kind == CP_SITEMAP || (q.kind == CP_HOME && r->site->kind == SITE_PORTAL);

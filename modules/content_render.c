@@ -13,6 +13,7 @@
 
 #include "article.h"
 #include "content.h"
+#include "render_common.h"
 #include "store_keys.h"
 #include "util.h"
 
@@ -89,22 +90,7 @@ static void add_site(ctx_t *x, tpl_val_t *root, const conf_site_t *s)
     tpl_set_str(x->d, m, "kind", conf_kind_name(s->kind));
     tpl_set_str(x->d, m, "home", x->q->prefix);
     set_owned(x, m, "url", site_abs(x, s));
-    tpl_set_str(x->d, m, "domain", rs ? rs->canon_host : "");
-    tpl_set_str(x->d, m, "code", s->reg.site_code);
-    tpl_set_str(x->d, m, "icp", s->reg.icp);
-    tpl_set_str(x->d, m, "police", s->reg.police);
-    /* 公安备案号 links to its filing record by the number's digits. */
-    if (s->reg.police) {
-        char digits[64];
-        size_t n = 0;
-        for (const char *p = s->reg.police; *p && n + 1 < sizeof digits; p++)
-            if (*p >= '0' && *p <= '9')
-                digits[n++] = *p;
-        digits[n] = '\0';
-        tpl_set_str(x->d, m, "police_code", digits);
-    }
-    tpl_set_str(x->d, m, "organizer", s->reg.organizer ? s->reg.organizer : s->name);
-    tpl_set_str(x->d, m, "contact", s->reg.contact);
+    render_site_reg(x->d, m, s, rs);
     tpl_val_t *cols = tpl_set_list(x->d, m, "columns");
     for (size_t i = 0; i < s->ncolumns; i++)
         add_column(x, tpl_list_add_map(x->d, cols), x->q->prefix, &s->columns[i]);

@@ -23,6 +23,7 @@
 #include "interaction.h"
 #include "log.h"
 #include "module.h"
+#include "render_common.h"
 #include "writer.h"
 
 /* The form secret, once read, per worker thread: it never changes once made. */
@@ -265,20 +266,6 @@ static void handle_post(request_t *r, const interaction_page_t *p)
     }
 }
 
-static bool parse_page(const char *s, size_t n, unsigned *out)
-{
-    if (n == 0 || n > 6 || s[0] == '0')
-        return false;
-    unsigned v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (unsigned)(s[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
 static module_result_t interaction_handle(request_t *r)
 {
     if (!r->site || r->rel_len < 2 || r->rel[0] != '/')
@@ -303,8 +290,7 @@ static module_result_t interaction_handle(request_t *r)
     char code[MESSAGE_CODE_LEN + 1] = "";
     if (rn == 0 || (rn == 10 && memcmp(rest, "index.html", 10) == 0)) {
         kind = IP_LIST;
-    } else if (rn > 11 && memcmp(rest, "index_", 6) == 0 && memcmp(end - 5, ".html", 5) == 0 &&
-               parse_page(rest + 6, rn - 11, &page) && page >= 2) {
+    } else if (render_index_page(rest, rn, &page) && page >= 2) {
         kind = IP_LIST;
     } else if (rn == 3 && memcmp(rest, "new", 3) == 0) {
         kind = IP_FORM;
@@ -320,12 +306,8 @@ static module_result_t interaction_handle(request_t *r)
     }
 
     interaction_page_t p = {.site = s, .col = col};
-    size_t plen = r->route.prefix_len;
-    if (plen + 2 > sizeof p.prefix)
+    if (!render_mount_prefix(r, p.prefix, sizeof p.prefix))
         return MODULE_DECLINED;
-    memcpy(p.prefix, r->path, plen);
-    p.prefix[plen] = '/';
-    p.prefix[plen + 1] = '\0';
 
     bool post_here = kind == IP_LIST && rn == 0;
     if (r->method == HTTP_M_POST && post_here) {

@@ -11,6 +11,7 @@
 
 #include "article.h"
 #include "interaction.h"
+#include "render_common.h"
 #include "theme.h"
 
 typedef struct ctx {
@@ -68,21 +69,7 @@ static void add_site(ctx_t *x)
     tpl_set_str(x->d, m, "id", s->id);
     tpl_set_str(x->d, m, "name", s->name);
     tpl_set_str(x->d, m, "home", x->p->prefix);
-    tpl_set_str(x->d, m, "domain", rs ? rs->canon_host : "");
-    tpl_set_str(x->d, m, "code", s->reg.site_code);
-    tpl_set_str(x->d, m, "icp", s->reg.icp);
-    tpl_set_str(x->d, m, "police", s->reg.police);
-    if (s->reg.police) {
-        char digits[64];
-        size_t n = 0;
-        for (const char *q = s->reg.police; *q && n + 1 < sizeof digits; q++)
-            if (*q >= '0' && *q <= '9')
-                digits[n++] = *q;
-        digits[n] = '\0';
-        tpl_set_str(x->d, m, "police_code", digits);
-    }
-    tpl_set_str(x->d, m, "organizer", s->reg.organizer ? s->reg.organizer : s->name);
-    tpl_set_str(x->d, m, "contact", s->reg.contact);
+    render_site_reg(x->d, m, s, rs);
     tpl_val_t *cols = tpl_set_list(x->d, m, "columns");
     for (size_t i = 0; i < s->ncolumns; i++) {
         tpl_val_t *c = tpl_list_add_map(x->d, cols);

@@ -1,0 +1,54 @@
+/* modules/render_common.c: the page-number URLs and site footer fields shared by the
+ * modules that render in a site's theme (see render_common.h). */
+#include "render_common.h"
+
+#include <string.h>
+
+bool render_index_page(const char *rest, size_t rn, unsigned *page)
+{
+    if (rn <= 11 || memcmp(rest, "index_", 6) != 0 || memcmp(rest + rn - 5, ".html", 5) != 0)
+        return false;
+    const char *s = rest + 6;
+    size_t n = rn - 11;
+    if (n > 6 || s[0] == '0')
+        return false;
+    unsigned v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (unsigned)(s[i] - '0');
+    }
+    *page = v;
+    return true;
+}
+
+bool render_mount_prefix(const request_t *r, char *out, size_t cap)
+{
+    size_t plen = r->route.prefix_len;
+    if (plen + 2 > cap)
+        return false;
+    memcpy(out, r->path, plen);
+    out[plen] = '/';
+    out[plen + 1] = '\0';
+    return true;
+}
+
+void render_site_reg(tpl_data_t *d, tpl_val_t *m, const conf_site_t *s, const router_site_t *rs)
+{
+    tpl_set_str(d, m, "domain", rs ? rs->canon_host : "");
+    tpl_set_str(d, m, "code", s->reg.site_code);
+    tpl_set_str(d, m, "icp", s->reg.icp);
+    tpl_set_str(d, m, "police", s->reg.police);
+    /* 公安备案号 links to its filing record by the number's digits. */
+    if (s->reg.police) {
+        char digits[64];
+        size_t n = 0;
+        for (const char *p = s->reg.police; *p && n + 1 < sizeof digits; p++)
+            if (*p >= '0' && *p <= '9')
+                digits[n++] = *p;
+        digits[n] = '\0';
+        tpl_set_str(d, m, "police_code", digits);
+    }
+    tpl_set_str(d, m, "organizer", s->reg.organizer ? s->reg.organizer : s->name);
+    tpl_set_str(d, m, "contact", s->reg.contact);
+}
