@@ -159,27 +159,22 @@ int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv)
     if (rc != CTL_OK)
         return rc;
     const conf_t *c = ctl->conf;
-    for (int i = optind; i < argc; i++)
-        if (!conf_site_find(c, argv[i]))
-            return ctl_usage(ctl, "unknown site '%s' (no such id in sites.d)", argv[i]);
+    if ((rc = ctl_check_sites(ctl, argc, argv, optind)) != CTL_OK)
+        return rc;
     if ((rc = ctl_open_store(ctl, CTL_STORE_READ)) != CTL_OK)
         return rc;
     a.conf = c;
     a.router = router_build(c);
-    a.t = store_read_txn_new(ctl->store);
-    if (!a.t || store_read_renew(a.t) != 0) {
-        store_txn_free(a.t);
+    a.t = ctl_read_txn(ctl);
+    if (!a.t) {
         router_free(a.router);
-        return ctl_fail(ctl, "cannot read the store: %s", store_last_error());
+        return CTL_FAIL;
     }
     a.sites = util_calloc(c->nsites + 1, sizeof *a.sites);
     audit_links_prepare(&a);
     for (size_t i = 0; i < c->nsites; i++) {
         const conf_site_t *cs = &c->sites[i];
-        bool wanted = optind == argc;
-        for (int j = optind; j < argc && !wanted; j++)
-            wanted = strcmp(argv[j], cs->id) == 0;
-        if (!wanted)
+        if (!ctl_site_wanted(argc, argv, optind, cs->id))
             continue;
         audit_site_t *s = &a.sites[a.nsites++];
         s->conf = cs;

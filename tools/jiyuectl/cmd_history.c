@@ -36,11 +36,9 @@ int ctl_cmd_history(ctl_t *ctl, int argc, char **argv)
         return ctl_fail(ctl, "unknown site '%s' (no such id in sites.d)", site);
     if ((rc = ctl_open_store(ctl, CTL_STORE_READ)) != CTL_OK)
         return rc;
-    store_txn_t *t = store_read_txn_new(ctl->store);
-    if (!t || store_read_renew(t) != 0) {
-        store_txn_free(t);
-        return ctl_fail(ctl, "cannot read the store: %s", store_last_error());
-    }
+    store_txn_t *t = ctl_read_txn(ctl);
+    if (!t)
+        return CTL_FAIL;
     size_t n = 0;
     rc = article_history_each(t, site, print_one, &n);
     store_txn_free(t);

@@ -147,10 +147,8 @@ static int import_run(ctl_t *ctl, int argc, char **argv, mirror_t *mr)
     char ns[128];
     if ((rc = ctl_namespace(ctl, site, gen, ns, sizeof ns)) != CTL_OK)
         return rc;
-    if ((rc = ctl_load_conf(ctl)) != CTL_OK)
+    if ((rc = ctl_load_site(ctl, site, NULL)) != CTL_OK)
         return rc;
-    if (!conf_site_find(ctl->conf, site))
-        return ctl_fail(ctl, "no site '%s' in sites.d", site);
     struct stat dst;
     if (stat(dir, &dst) != 0)
         return ctl_fail(ctl, "cannot open %s: %s", dir, strerror(errno));

@@ -159,12 +159,8 @@ int ctl_cmd_message_import(ctl_t *ctl, int argc, char **argv)
         added++;
     }
     yaml_dom_free(doc);
-    if (src != 0) {
-        store_abort(w);
-        return ctl_store_fail(ctl, src, "nothing was imported");
-    }
-    if ((src = store_commit(w)) != 0)
-        return ctl_store_fail(ctl, src, "nothing was imported");
+    if ((rc = ctl_store_finish(ctl, w, src, "nothing was imported")) != CTL_OK)
+        return rc;
     printf("%zu message%s imported, %zu already present\n", added, added == 1 ? "" : "s", skipped);
     return CTL_OK;
 }

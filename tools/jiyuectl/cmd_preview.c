@@ -23,11 +23,9 @@ int ctl_cmd_preview(ctl_t *ctl, int argc, char **argv)
     if (gopt)
         return ctl_usage(ctl, "the generation previewed is the site's status.generation");
     const char *site = argv[first];
-    if ((rc = ctl_load_conf(ctl)) != CTL_OK)
+    const conf_site_t *s;
+    if ((rc = ctl_load_site(ctl, site, &s)) != CTL_OK)
         return rc;
-    const conf_site_t *s = conf_site_find(ctl->conf, site);
-    if (!s)
-        return ctl_fail(ctl, "no site '%s' in sites.d", site);
     if (s->status.state != STATUS_REDESIGN || !s->status.generation)
         return ctl_fail(ctl, "%s is not being redesigned (preview needs status: {state: "
                              "redesign, generation: GEN} in %s)", site, s->file);

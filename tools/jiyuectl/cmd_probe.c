@@ -264,9 +264,8 @@ int ctl_cmd_probe(ctl_t *ctl, int argc, char **argv)
     if (rc != CTL_OK)
         return rc;
     const conf_t *c = ctl->conf;
-    for (int i = optind; i < argc; i++)
-        if (!conf_site_find(c, argv[i]))
-            return ctl_usage(ctl, "unknown site '%s' (no such id in sites.d)", argv[i]);
+    if ((rc = ctl_check_sites(ctl, argc, argv, optind)) != CTL_OK)
+        return rc;
     if (!address) {
         const conf_listen_t *l = NULL;
         for (size_t i = 0; i < c->nlisten && !l; i++)
@@ -293,10 +292,7 @@ int ctl_cmd_probe(ctl_t *ctl, int argc, char **argv)
     bool *did = util_calloc(n + 1, sizeof *did);
     for (size_t i = 0; i < n; i++) {
         const conf_site_t *s = &c->sites[i];
-        bool wanted = optind == argc;
-        for (int j = optind; j < argc && !wanted; j++)
-            wanted = strcmp(argv[j], s->id) == 0;
-        if (!wanted || (s->status.state != STATUS_ACTIVE && s->status.state != STATUS_REDESIGN))
+        if (!ctl_site_wanted(argc, argv, optind, s->id) || (s->status.state != STATUS_ACTIVE && s->status.state != STATUS_REDESIGN))
             continue;
         const router_site_t *rs = router_site(r, s->id);
         if (!rs || !rs->canon_host)

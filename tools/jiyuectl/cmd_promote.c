@@ -23,11 +23,9 @@ int ctl_cmd_promote(ctl_t *ctl, int argc, char **argv)
     char ns[128];
     if ((rc = ctl_namespace(ctl, site, gen, ns, sizeof ns)) != CTL_OK)
         return rc;
-    if ((rc = ctl_load_conf(ctl)) != CTL_OK)
+    const conf_site_t *s;
+    if ((rc = ctl_load_site(ctl, site, &s)) != CTL_OK)
         return rc;
-    const conf_site_t *s = conf_site_find(ctl->conf, site);
-    if (!s)
-        return ctl_fail(ctl, "no site '%s' in sites.d", site);
     if ((rc = ctl_open_store(ctl, CTL_STORE_WRITE)) != CTL_OK)
         return rc;
 
@@ -36,11 +34,7 @@ int ctl_cmd_promote(ctl_t *ctl, int argc, char **argv)
     if (!w)
         return ctl_store_fail(ctl, src, "nothing was changed");
     char cur[64], label[96];
-    src = gen_get(w, STORE_META_LIVE, site, cur, sizeof cur);
-    if (src == STORE_NOTFOUND) {
-        cur[0] = '\0';
-        src = 0;
-    }
+    src = gen_live(w, site, cur, sizeof cur);
     if (src != 0) {
         store_abort(w);
         return ctl_store_fail(ctl, src, "nothing was changed");
@@ -59,12 +53,8 @@ int ctl_cmd_promote(ctl_t *ctl, int argc, char **argv)
     src = gen_put(w, STORE_META_PREV, site, cur);
     if (src == 0)
         src = gen_put(w, STORE_META_LIVE, site, gen);
-    if (src != 0) {
-        store_abort(w);
-        return ctl_store_fail(ctl, src, "nothing was changed");
-    }
-    if ((src = store_commit(w)) != 0)
-        return ctl_store_fail(ctl, src, "nothing was changed");
+    if ((rc = ctl_store_finish(ctl, w, src, "nothing was changed")) != CTL_OK)
+        return rc;
     printf("%s now serves generation %s (was %s; `jiyuectl rollback %s` switches back)\n", site,
            gen, gen_label(cur, site, label, sizeof label), site);
     if (s->status.state == STATUS_REDESIGN)

@@ -124,12 +124,8 @@ int ctl_cmd_reply(ctl_t *ctl, int argc, char **argv)
     if (src == 0)
         src = message_reply_add(w, code, by, text, now, &nth);
     free(text);
-    if (src != 0) {
-        store_abort(w);
-        return ctl_store_fail(ctl, src, "the reply was not recorded");
-    }
-    if ((src = store_commit(w)) != 0)
-        return ctl_store_fail(ctl, src, "the reply was not recorded");
+    if ((rc = ctl_store_finish(ctl, w, src, "the reply was not recorded")) != CTL_OK)
+        return rc;
     char *path = article_site_path(site);
     printf("reply %u to %s recorded%s; published at %s%s/q/%s\n", nth, code,
            nth > 1 ? " (a correction: earlier replies stay in the trail)" : "",

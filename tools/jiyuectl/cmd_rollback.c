@@ -18,10 +18,8 @@ int ctl_cmd_rollback(ctl_t *ctl, int argc, char **argv)
     if (gopt)
         return ctl_usage(ctl, "rollback takes no --generation");
     const char *site = argv[first];
-    if ((rc = ctl_load_conf(ctl)) != CTL_OK)
+    if ((rc = ctl_load_site(ctl, site, NULL)) != CTL_OK)
         return rc;
-    if (!conf_site_find(ctl->conf, site))
-        return ctl_fail(ctl, "no site '%s' in sites.d", site);
     if ((rc = ctl_open_store(ctl, CTL_STORE_WRITE)) != CTL_OK)
         return rc;
 
@@ -35,13 +33,8 @@ int ctl_cmd_rollback(ctl_t *ctl, int argc, char **argv)
         store_abort(w);
         return ctl_fail(ctl, "%s was never promoted: there is nothing to roll back to", site);
     }
-    if (src == 0) {
-        src = gen_get(w, STORE_META_LIVE, site, cur, sizeof cur);
-        if (src == STORE_NOTFOUND) {
-            cur[0] = '\0';
-            src = 0;
-        }
-    }
+    if (src == 0)
+        src = gen_live(w, site, cur, sizeof cur);
     if (src == 0) {
         char ns[160];
         snprintf(ns, sizeof ns, prev[0] ? "%s@%s" : "%s", site, prev);
@@ -54,12 +47,8 @@ int ctl_cmd_rollback(ctl_t *ctl, int argc, char **argv)
     }
     if (src == 0)
         src = gen_put(w, STORE_META_PREV, site, cur);
-    if (src != 0) {
-        store_abort(w);
-        return ctl_store_fail(ctl, src, "nothing was changed");
-    }
-    if ((src = store_commit(w)) != 0)
-        return ctl_store_fail(ctl, src, "nothing was changed");
+    if ((rc = ctl_store_finish(ctl, w, src, "nothing was changed")) != CTL_OK)
+        return rc;
     printf("%s now serves generation %s again (was %s)\n", site,
            gen_label(prev, site, l1, sizeof l1), gen_label(cur, site, l2, sizeof l2));
     return CTL_OK;

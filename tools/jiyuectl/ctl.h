@@ -70,4 +70,22 @@ const char *ctl_size(uint64_t n, char buf[32]);
 /* Reports a store error for this subcommand; for a full map names the configured size. */
 int ctl_store_fail(ctl_t *ctl, int rc, const char *what);
 
+/* Loads the configuration and finds SITE in it ("no site 'SITE' in sites.d" when it is not
+ * there). Returns CTL_OK with *out set (out may be NULL), else the exit code to return. */
+int ctl_load_site(ctl_t *ctl, const char *site, const conf_site_t **out);
+
+/* Site operands (argv[first] ...): every one must name a configured site, else a usage
+ * error is reported and returned; CTL_OK otherwise. Needs the configuration loaded. */
+int ctl_check_sites(ctl_t *ctl, int argc, char **argv, int first);
+/* True when there are no site operands (all sites) or one of them is `id`. */
+bool ctl_site_wanted(int argc, char **argv, int first, const char *id);
+
+/* A read transaction over the open store, renewed (a consistent snapshot); NULL after
+ * reporting "cannot read the store". */
+store_txn_t *ctl_read_txn(ctl_t *ctl);
+
+/* Ends a write transaction: commits it when src is 0, else aborts it. A failure of either is
+ * reported with `what` (what did not happen). Returns CTL_OK or CTL_FAIL. */
+int ctl_store_finish(ctl_t *ctl, store_txn_t *w, int src, const char *what);
+
 #endif

@@ -31,6 +31,16 @@ int gen_put(store_txn_t *t, const char *family, const char *site, const char *ge
     return store_meta_put(t, key, gen, strlen(gen));
 }
 
+int gen_live(store_txn_t *t, const char *site, char *buf, size_t cap)
+{
+    int rc = gen_get(t, STORE_META_LIVE, site, buf, cap);
+    if (rc == STORE_NOTFOUND) {
+        buf[0] = '\0';
+        rc = 0;
+    }
+    return rc;
+}
+
 static int stop_at_first(void *ud, const char *path, size_t path_len, const store_page_t *p)
 {
     (void)path, (void)path_len, (void)p;

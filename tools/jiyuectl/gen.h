@@ -11,6 +11,8 @@
  * Returns 0, STORE_NOTFOUND when the key is absent, or another STORE_E* code. */
 int gen_get(store_txn_t *t, const char *family, const char *site, char *buf, size_t cap);
 int gen_put(store_txn_t *t, const char *family, const char *site, const char *gen);
+/* The generation a site serves now: "" (the base namespace) when it was never promoted. */
+int gen_live(store_txn_t *t, const char *site, char *buf, size_t cap);
 /* True when namespace ns holds at least one page. */
 bool gen_has_pages(store_txn_t *t, const char *ns);
 /* "v2" -> "v2", "" -> "base (SITE)": for messages. */

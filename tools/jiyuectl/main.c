@@ -192,6 +192,57 @@ int ctl_store_fail(ctl_t *ctl, int rc, const char *what)
     return ctl_fail(ctl, "%s: %s", store_strerror(rc), what);
 }
 
+int ctl_load_site(ctl_t *ctl, const char *site, const conf_site_t **out)
+{
+    int rc = ctl_load_conf(ctl);
+    if (rc != CTL_OK)
+        return rc;
+    const conf_site_t *s = conf_site_find(ctl->conf, site);
+    if (!s)
+        return ctl_fail(ctl, "no site '%s' in sites.d", site);
+    if (out)
+        *out = s;
+    return CTL_OK;
+}
+
+int ctl_check_sites(ctl_t *ctl, int argc, char **argv, int first)
+{
+    for (int i = first; i < argc; i++)
+        if (!conf_site_find(ctl->conf, argv[i]))
+            return ctl_usage(ctl, "unknown site '%s' (no such id in sites.d)", argv[i]);
+    return CTL_OK;
+}
+
+bool ctl_site_wanted(int argc, char **argv, int first, const char *id)
+{
+    bool wanted = first >= argc;
+    for (int i = first; i < argc && !wanted; i++)
+        wanted = strcmp(argv[i], id) == 0;
+    return wanted;
+}
+
+store_txn_t *ctl_read_txn(ctl_t *ctl)
+{
+    store_txn_t *t = store_read_txn_new(ctl->store);
+    if (!t || store_read_renew(t) != 0) {
+        store_txn_free(t);
+        ctl_fail(ctl, "cannot read the store: %s", store_last_error());
+        return NULL;
+    }
+    return t;
+}
+
+int ctl_store_finish(ctl_t *ctl, store_txn_t *w, int src, const char *what)
+{
+    if (src != 0) {
+        store_abort(w);
+        return ctl_store_fail(ctl, src, what);
+    }
+    if ((src = store_commit(w)) != 0)
+        return ctl_store_fail(ctl, src, what);
+    return CTL_OK;
+}
+
 int main(int argc, char **argv)
 {
     ctl_t ctl = {.conf_path = CTL_DEFAULT_CONF};
