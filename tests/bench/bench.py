@@ -19,6 +19,8 @@ import subprocess
 import sys
 import time
 
+from common import children_of, cpu_ticks, free_port, kill_group, status_kb, timed
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 JIYUE = os.path.join(REPO, "bin", "jiyue")
@@ -66,37 +68,9 @@ def spawn(argv, logname=None, **kw):
     return p
 
 
-def kill_group(p, sig=signal.SIGTERM, wait=10.0):
-    """Stops p and everything in its process group (nginx workers included)."""
-    if p.poll() is None:
-        try:
-            os.killpg(p.pid, sig)
-        except ProcessLookupError:
-            pass
-        try:
-            p.wait(timeout=wait)
-        except subprocess.TimeoutExpired:
-            pass
-    # Children may outlive a leader that already exited (old nginx workers): same group.
-    try:
-        os.killpg(p.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    try:
-        p.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        pass
-
-
 def cleanup():
     while STARTED:
         kill_group(STARTED.pop(), wait=5.0)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def cpus():
@@ -113,49 +87,6 @@ SRV_CPUS, WRK_CPU = cpus()
 
 def pinned(argv, cpu_list):
     return (["taskset", "-c", cpu_list] + argv) if cpu_list else argv
-
-
-# ---------------------------------------------------------------- /proc measurements
-
-def children_of(pid):
-    out = []
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % d) as f:
-                st = f.read()
-        except OSError:
-            continue
-        if int(st[st.rindex(")") + 2:].split()[1]) == pid:
-            out.append(int(d))
-    return out
-
-
-def cpu_ticks(pids):
-    total = 0
-    for pid in pids:
-        try:
-            with open("/proc/%d/stat" % pid) as f:
-                st = f.read()
-        except OSError:
-            continue
-        fields = st[st.rindex(")") + 2:].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime (all threads)
-    return total
-
-
-def status_kb(pids, key):
-    total = 0
-    for pid in pids:
-        try:
-            with open("/proc/%d/status" % pid) as f:
-                for line in f:
-                    if line.startswith(key + ":"):
-                        total += int(line.split()[1])
-        except OSError:
-            continue
-    return total
 
 
 # ---------------------------------------------------------------- servers
@@ -496,17 +427,6 @@ def reload_case(server, paths_file):
     return {"requests": r["requests"], "rps": r["rps"], "sock_err": r["sock_err"],
             "non2xx": r["non2xx"], "idle": ok, "idle_lost": lost, "failed_cmds": failed_cmds,
             "reload_ms": statistics.median(times) * 1000, "p99": r["p99"]}
-
-
-def timed(argv, n=3):
-    ts = []
-    for _ in range(n):
-        t0 = time.monotonic()
-        rc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=300)
-        ts.append(time.monotonic() - t0)
-        if rc.returncode != 0:
-            raise RuntimeError("%s failed: %s" % (argv, rc.stderr.decode(errors="replace")[-2000:]))
-    return statistics.median(ts)
 
 
 def big_reload(server, add_site, probe_path, probe_host, seconds):

@@ -19,6 +19,8 @@ import subprocess
 import sys
 import time
 
+from common import children_of, cpu_ticks, free_port, kill_group, status_kb, timed
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 JIYUE = os.path.join(ROOT, "bin", "jiyue")
@@ -59,26 +61,7 @@ def spawn(argv, **kw):
 def stop(p):
     if p in STARTED:
         STARTED.remove(p)
-    if p.poll() is None:
-        try:
-            os.killpg(p.pid, signal.SIGTERM)
-            p.wait(timeout=10)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            pass
-    try:
-        os.killpg(p.pid, signal.SIGKILL)  # nginx workers share the group
-    except (ProcessLookupError, PermissionError):
-        pass
-    try:
-        p.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        pass
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    kill_group(p)
 
 
 def wait_port(port, proc, limit=30.0):
@@ -92,46 +75,6 @@ def wait_port(port, proc, limit=30.0):
                 return
         time.sleep(0.02)
     raise RuntimeError("port %d not open after %.0fs" % (port, limit))
-
-
-def children_of(pid):
-    out = []
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open("/proc/%s/stat" % d) as f:
-                    st = f.read()
-            except OSError:
-                continue
-            if int(st[st.rindex(")") + 2:].split()[1]) == pid:
-                out.append(int(d))
-    return out
-
-
-def cpu_ticks(pids):
-    total = 0
-    for pid in pids:
-        try:
-            with open("/proc/%d/stat" % pid) as f:
-                st = f.read()
-        except OSError:
-            continue
-        fields = st[st.rindex(")") + 2:].split()
-        total += int(fields[11]) + int(fields[12])  # utime + stime, all threads
-    return total
-
-
-def rss_kb(pids):
-    total = 0
-    for pid in pids:
-        try:
-            with open("/proc/%d/status" % pid) as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-        except OSError:
-            pass
-    return total
 
 
 def cpus():
@@ -440,17 +383,6 @@ def jiyue_sites(d, n, with_tls, certs):
         write(os.path.join(d, "s%04d.yaml" % i), text)
 
 
-def timed(argv, n=3):
-    ts = []
-    for _ in range(n):
-        t = time.monotonic()
-        p = subprocess.run(argv, capture_output=True, timeout=300)
-        ts.append(time.monotonic() - t)
-        if p.returncode != 0:
-            raise RuntimeError("%s failed: %s" % (argv, p.stderr.decode()[-2000:]))
-    return statistics.median(ts)
-
-
 def hup_to_reloaded(j):
     with open(j.errlog) as f:
         before = f.read().count("reloaded: configuration generation")
@@ -494,7 +426,7 @@ def many_certs(tmp):
             time.sleep(1)
             for i in range(0, NSITES, max(1, NSITES // 10)):  # a few handshakes
                 served_serial(j.port, "s%04d.bench.gov.cn" % i)
-            out[("rss", with_tls)] = rss_kb(j.pids())
+            out[("rss", with_tls)] = status_kb(j.pids(), "VmRSS")
             if with_tls:
                 out["unchanged"] = statistics.median(hup_to_reloaded(j) for _ in range(3))
                 times = []
@@ -507,7 +439,7 @@ def many_certs(tmp):
                     if not new or new == old:
                         raise RuntimeError("%s: the new certificate is not served (%s -> %s)" % (victim, old, new))
                 out["one_changed"] = statistics.median(times)
-                out["rss_after_reloads"] = rss_kb(j.pids())
+                out["rss_after_reloads"] = status_kb(j.pids(), "VmRSS")
         finally:
             j.stop()
     # nginx: one server block per host, with and without its certificate.
@@ -529,7 +461,7 @@ def many_certs(tmp):
         n.start()
         try:
             time.sleep(1)
-            out[("nrss", with_tls)] = rss_kb(n.pids())
+            out[("nrss", with_tls)] = status_kb(n.pids(), "VmRSS")
         finally:
             n.stop()
     return out

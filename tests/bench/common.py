@@ -1,0 +1,93 @@
+"""tests/bench/common.py: what the benchmark drivers (bench.py, tls_bench.py) share: a free
+loopback port, stopping a server with everything in its process group, timing a command,
+and the /proc readings (CPU ticks, memory) the reports are made of. Every wait is bounded."""
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import time
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def kill_group(p, sig=signal.SIGTERM, wait=10.0):
+    """Stops p and everything in its process group (nginx workers included)."""
+    if p.poll() is None:
+        try:
+            os.killpg(p.pid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            p.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            pass
+    # Children may outlive a leader that already exited (old nginx workers): same group.
+    try:
+        os.killpg(p.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        p.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def timed(argv, n=3):
+    """Median wall time of n runs of argv; a failed run raises with its stderr."""
+    ts = []
+    for _ in range(n):
+        t0 = time.monotonic()
+        rc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=300)
+        ts.append(time.monotonic() - t0)
+        if rc.returncode != 0:
+            raise RuntimeError("%s failed: %s" % (argv, rc.stderr.decode(errors="replace")[-2000:]))
+    return statistics.median(ts)
+
+
+# ---------------------------------------------------------------- /proc measurements
+
+def children_of(pid):
+    out = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                st = f.read()
+        except OSError:
+            continue
+        if int(st[st.rindex(")") + 2:].split()[1]) == pid:
+            out.append(int(d))
+    return out
+
+
+def cpu_ticks(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                st = f.read()
+        except OSError:
+            continue
+        fields = st[st.rindex(")") + 2:].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (all threads)
+    return total
+
+
+def status_kb(pids, key):
+    """The sum of a /proc/PID/status figure in kB ("VmRSS", "VmHWM") over pids."""
+    total = 0
+    for pid in pids:
+        try:
+            with open("/proc/%d/status" % pid) as f:
+                for line in f:
+                    if line.startswith(key + ":"):
+                        total += int(line.split()[1])
+        except OSError:
+            continue
+    return total
