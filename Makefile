@@ -18,6 +18,10 @@ LDLIBS_ALL   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -llmdb -lpthread 
 SAN     ?=
 ifneq ($(SAN),)
   CFLAGS += -fsanitize=$(SAN) -fno-omit-frame-pointer
+  # UBSan only prints and carries on by default: make undefined behaviour fatal.
+  ifneq ($(findstring undefined,$(SAN)),)
+    CFLAGS += -fno-sanitize-recover=undefined
+  endif
   LDFLAGS += -fsanitize=$(SAN)
   BUILD := build-san
   BIN := build-san/bin
@@ -44,7 +48,7 @@ LIBMODULES  := $(BUILD)/libjiyue-modules.a
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test unit e2e deps certs clean install bench fuzz fuzz-smoke
+.PHONY: all run test unit e2e deps certs clean install bench fuzz fuzz-smoke e2e-san unit-san
 
 all: $(BIN)/jiyue $(BIN)/jiyuectl
 
@@ -88,11 +92,27 @@ e2e: all
 certs:
 	@sh tools/dev-certs.sh
 
+# The same suite against the ASan+UBSan build: any report, a leak at exit included, or a
+# server that does not exit 0 after SIGTERM fails it (tests/e2e/conftest.py checks).
+SAN_TEST := address,undefined
+SAN_ENV  := JIYUE_BIN_DIR=build-san/bin JIYUE_SANITIZED=1 \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+e2e-san:
+	$(MAKE) SAN=$(SAN_TEST) all
+	$(MAKE) SAN=$(SAN_TEST) unit-san
+	$(SAN_ENV) /usr/bin/python3 -m pytest -q -x tests/e2e
+
+# Unit tests built with the sanitizers (run by e2e-san through SAN=...).
+unit-san: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "  UNIT-SAN $$t"; \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ./$$t; done
+
 test: deps certs
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) fuzz-smoke
 	$(MAKE) e2e
+	$(MAKE) e2e-san
 
 run: deps certs
 	$(MAKE) all
@@ -100,22 +120,31 @@ run: deps certs
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
+# core and modules are compiled once with fuzzer instrumentation and linked into every
+# harness (modules as objects: the module table is reached only through modules.c).
+FUZZ_FLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_OBJS  := $(CORE_SRCS:%.c=build-fuzz/obj/%.o) $(MODULE_SRCS:%.c=build-fuzz/obj/%.o)
+.SECONDARY: $(FUZZ_OBJS)
 fuzz-build: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) $(MODULE_SRCS) $(wildcard core/*.h)
-	@mkdir -p build-fuzz
-	@echo "  FUZZCC $@"
-	$(Q)clang $(CPPFLAGS_ALL) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	  -o $@ $< $(CORE_SRCS) $(MODULE_SRCS) $(LDLIBS_ALL)
+build-fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC $<"
+	$(Q)clang $(CPPFLAGS_ALL) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	@echo "  FUZZLD $@"
+	$(Q)clang $(CPPFLAGS_ALL) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(LDLIBS_ALL)
 # A short bounded run of every harness over its corpus: a regression caught once stays caught.
 fuzz-smoke: fuzz-build
 	@set -e; for t in $(FUZZ_TARGETS); do echo "  FUZZ $$t (smoke)"; \
 	  mkdir -p build-fuzz/corpus-$$t; \
-	  ./build-fuzz/fuzz_$$t -max_total_time=$${FUZZ_SMOKE_SECONDS:-5} -print_final_stats=0 \
+	  ./build-fuzz/fuzz_$$t -max_total_time=$${FUZZ_SMOKE_SECONDS:-5} -print_final_stats=0 -artifact_prefix=build-fuzz/ \
 	    build-fuzz/corpus-$$t tests/fuzz/corpus/$$t >build-fuzz/$$t.log 2>&1 || { tail -40 build-fuzz/$$t.log; exit 1; }; done
 fuzz: fuzz-build
 	@set -e; for t in $(FUZZ_TARGETS); do echo "  FUZZ $$t ($(FUZZ_SECONDS)s)"; \
 	  mkdir -p build-fuzz/corpus-$$t; \
-	  ./build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus-$$t tests/fuzz/corpus/$$t; done
+	  ./build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build-fuzz/ \
+	    build-fuzz/corpus-$$t tests/fuzz/corpus/$$t >build-fuzz/$$t.log 2>&1 || { tail -60 build-fuzz/$$t.log; exit 1; }; \
+	  grep -E '^stat::(number_of_executed_units|peak_rss_mb)' build-fuzz/$$t.log; done
 
 bench:
 	@sh tools/install-deps.sh --bench
@@ -130,4 +159,4 @@ install: all
 clean:
 	rm -rf build build-san build-fuzz bin var
 
--include $(shell find build build-san -name '*.d' 2>/dev/null)
+-include $(shell find build build-san build-fuzz/obj -name '*.d' 2>/dev/null)
