@@ -8,58 +8,25 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "message.h"
+#include "testutil.h"
 #include "util.h"
 
-typedef struct fixture {
-    char dir[64];
-    store_t *s;
-} fixture_t;
-
-static void rm_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        char *p = util_asprintf("%s/%s", dir, e->d_name);
-        unlink(p);
-        free(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
+typedef testutil_store_t fixture_t;
 
 static int setup(void **state)
 {
-    fixture_t *f = util_calloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/jiyue-msg-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    store_options_t opt = {.map_size = 16u << 20, .create = true};
-    f->s = store_open(f->dir, &opt, NULL);
-    if (!f->s)
-        return -1;
-    *state = f;
-    return 0;
+    return testutil_store_setup(state, "/tmp/jiyue-msg-XXXXXX", NULL);
 }
 
 static int teardown(void **state)
 {
-    fixture_t *f = *state;
-    store_close(f->s);
-    rm_dir(f->dir);
-    free(f);
-    return 0;
+    return testutil_store_teardown(state);
 }
 
 /* 2026-03-10 10:00 UTC+8 */

@@ -6,73 +6,26 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "store.h"
+#include "testutil.h"
 #include "util.h"
 
-typedef struct fixture {
-    char dir[64];
-    store_t *s;
-} fixture_t;
-
-static void rm_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        char *p = util_asprintf("%s/%s", dir, e->d_name);
-        unlink(p);
-        free(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
-static store_t *open_store(const char *dir, uint64_t map_size, bool ro)
-{
-    store_options_t opt = {.map_size = map_size, .read_only = ro, .create = !ro};
-    char *err = NULL;
-    store_t *s = store_open(dir, &opt, &err);
-    if (!s)
-        fprintf(stderr, "store_open: %s\n", err ? err : "?");
-    free(err);
-    return s;
-}
+typedef testutil_store_t fixture_t;
 
 static int setup(void **state)
 {
-    fixture_t *f = util_calloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/jiyue-store-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
     /* A subfolder that does not exist yet: store_open must create it. */
-    strcat(f->dir, "/db");
-    f->s = open_store(f->dir, 16u << 20, false);
-    if (!f->s)
-        return -1;
-    *state = f;
-    return 0;
+    return testutil_store_setup(state, "/tmp/jiyue-store-XXXXXX", "db");
 }
 
 static int teardown(void **state)
 {
-    fixture_t *f = *state;
-    store_close(f->s);
-    rm_dir(f->dir);
-    char *parent = util_dirname(f->dir);
-    rmdir(parent);
-    free(parent);
-    free(f);
-    return 0;
+    return testutil_store_teardown(state);
 }
 
 static void put_page(store_t *s, const char *site, const char *path, const char *body)
@@ -376,7 +329,7 @@ static void test_map_full(void **state)
     (void)state;
     char dir[] = "/tmp/jiyue-store-small-XXXXXX";
     assert_non_null(mkdtemp(dir));
-    store_t *s = open_store(dir, 256u << 10, false);
+    store_t *s = testutil_open(dir, 256u << 10, false);
     assert_non_null(s);
     put_page(s, "gov", "/index.html", "old content");
 
@@ -412,11 +365,11 @@ static void test_map_full(void **state)
     store_close(s);
 
     /* Reopening with a smaller configured map adopts the existing, larger one. */
-    s = open_store(dir, 64u << 10, false);
+    s = testutil_open(dir, 64u << 10, false);
     assert_non_null(s);
     assert_true(store_map_size(s) >= (256u << 10));
     store_close(s);
-    rm_dir(dir);
+    testutil_rm_dir(dir);
 }
 
 static void test_bad_keys(void **state)
@@ -450,7 +403,7 @@ static void test_read_only(void **state)
      * per process), so the writable handle is closed while the read-only one is used. */
     store_close(f->s);
     f->s = NULL;
-    store_t *ro = open_store(f->dir, 0, true);
+    store_t *ro = testutil_open(f->dir, 0, true);
     assert_non_null(ro);
     int rc = 0;
     assert_null(store_write_begin(ro, &rc));
@@ -458,7 +411,7 @@ static void test_read_only(void **state)
     store_page_t p;
     assert_int_equal(get_page(ro, "gov", "/ro.html", &p, NULL, 0), 0);
     store_close(ro);
-    f->s = open_store(f->dir, 16u << 20, false);
+    f->s = testutil_open(f->dir, 16u << 20, false);
     assert_non_null(f->s);
 
     /* A read-only open of a store that is not there says what to do. */
@@ -476,7 +429,7 @@ static void test_read_only(void **state)
     assert_non_null(err);
     assert_non_null(strstr(err, "jiyuectl import"));
     free(err);
-    rm_dir(dir);
+    testutil_rm_dir(dir);
 }
 
 /* Finds the record of `needle` (a unique body) in data.mdb and lets `edit` damage it. */
@@ -521,7 +474,7 @@ static void test_corrupt_record(void **state)
     store_close(f->s);
     damage_record(f->dir, "UNIQUE-BODY-ONE", 0);
     damage_record(f->dir, "UNIQUE-BODY-TWO", 1);
-    f->s = open_store(f->dir, 16u << 20, false);
+    f->s = testutil_open(f->dir, 16u << 20, false);
     assert_non_null(f->s);
     store_page_t p;
     assert_int_equal(get_page(f->s, "gov", "/v.html", &p, NULL, 0), STORE_ECORRUPT);
