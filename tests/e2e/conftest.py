@@ -7,6 +7,7 @@ import gzip
 import os
 import re
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -523,6 +524,53 @@ def read_text(path):
         return Path(path).read_text(errors="replace")
     except FileNotFoundError:
         return ""
+
+
+def strip_tls(text):
+    """Site files name certificates under var/tls; the test cluster serves plain HTTP."""
+    return re.sub(r"(?m)^tls:\n(?:[ \t]+.*\n)+", "", text)
+
+
+def demo_cluster(root, messages=False):
+    """The repo's own demo cluster, not started: its site files (without TLS) in place of the
+    test sites, demo/ pages imported, demo/articles published and, with messages, the demo
+    citizens' messages imported."""
+    need_binaries()
+    c = Cluster(root, sites={}, workers=1, extra_conf=f"themes: {ROOT / 'conf' / 'themes'}\n")
+    for f in c.sites_dir.glob("*.yaml"):
+        f.unlink()
+    for f in sorted((ROOT / "sites.d").glob("*.yaml")):
+        (c.sites_dir / f.name).write_text(strip_tls(f.read_text()))
+    for d in sorted((ROOT / "demo").iterdir()):
+        if d.is_dir() and "@" not in d.name and (c.sites_dir / f"{d.name}.yaml").exists():
+            r = c.ctl("import", d.name, d)
+            assert r.returncode == 0, r.stderr
+    for f in sorted((ROOT / "demo" / "articles").glob("*/*.md")):
+        r = c.ctl("publish", f)
+        assert r.returncode == 0, r.stderr
+    msgs = ROOT / "demo" / "messages" / "messages.yaml"
+    if messages and msgs.exists():
+        r = c.ctl("message_import", msgs)
+        assert r.returncode == 0, r.stderr
+    return c
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def dump_dom(url, tmp_path):
+    """The DOM headless Chromium builds from url (skips when Debian's chromium is missing)."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (tools/install-deps.sh installs it)")
+    profile = tmp_path / "profile"
+    r = subprocess.run(
+        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={profile}", "--dump-dom", url],
+        capture_output=True, timeout=90)
+    shutil.rmtree(profile, ignore_errors=True)
+    assert r.returncode == 0, r.stderr.decode(errors="replace")[-2000:]
+    return r.stdout.decode()
 
 
 def make_cluster(tmp_path_factory, name, **kw):

@@ -6,53 +6,15 @@
 import html
 import json
 import re
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, Cluster, need_binaries
-
-CHROMIUM = Path("/usr/bin/chromium")
-
-
-def strip_tls(text):
-    return re.sub(r"(?m)^tls:\n(?:[ \t]+.*\n)+", "", text)
+from conftest import ROOT, demo_cluster, dump_dom
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    need_binaries()
-    c = Cluster(tmp_path_factory.mktemp("audit-report"), sites={}, workers=1,
-                extra_conf=f"themes: {ROOT / 'conf' / 'themes'}\n")
-    for f in c.sites_dir.glob("*.yaml"):
-        f.unlink()
-    for f in sorted((ROOT / "sites.d").glob("*.yaml")):
-        (c.sites_dir / f.name).write_text(strip_tls(f.read_text()))
-    for d in sorted((ROOT / "demo").iterdir()):
-        if d.is_dir() and "@" not in d.name and (c.sites_dir / f"{d.name}.yaml").exists():
-            assert c.ctl("import", d.name, d).returncode == 0
-    for f in sorted((ROOT / "demo" / "articles").glob("*/*.md")):
-        assert c.ctl("publish", f).returncode == 0
-    msgs = ROOT / "demo" / "messages" / "messages.yaml"
-    if msgs.exists():
-        assert c.ctl("message_import", msgs).returncode == 0
-    return c
-
-
-def dump_dom(url, tmp_path):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (tools/install-deps.sh installs it)")
-    profile = tmp_path / "profile"
-    r = subprocess.run(
-        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", f"--user-data-dir={profile}", "--dump-dom", url],
-        capture_output=True, timeout=90)
-    shutil.rmtree(profile, ignore_errors=True)
-    assert r.returncode == 0, r.stderr.decode(errors="replace")[-2000:]
-    return r.stdout.decode()
+    return demo_cluster(tmp_path_factory.mktemp("audit-report"), messages=True)
 
 
 def test_html_report_renders(demo, tmp_path):

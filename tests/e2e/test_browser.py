@@ -5,53 +5,18 @@
 # subsites, and the footer's registration identifiers.
 import html
 import re
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, Cluster, need_binaries
-
-CHROMIUM = Path("/usr/bin/chromium")
-
-
-def strip_tls(text):
-    """Site files name certificates under var/tls; the test cluster serves plain HTTP."""
-    return re.sub(r"(?m)^tls:\n(?:[ \t]+.*\n)+", "", text)
+from conftest import demo_cluster, dump_dom
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    need_binaries()
-    c = Cluster(tmp_path_factory.mktemp("browser"), sites={}, workers=1,
-                extra_conf=f"themes: {ROOT / 'conf' / 'themes'}\n")
-    for f in sorted((ROOT / "sites.d").glob("*.yaml")):
-        (c.sites_dir / f.name).write_text(strip_tls(f.read_text()))
-    for d in sorted((ROOT / "demo").iterdir()):
-        if d.is_dir() and "@" not in d.name and (c.sites_dir / f"{d.name}.yaml").exists():
-            r = c.ctl("import", d.name, d)
-            assert r.returncode == 0, r.stderr
-    for f in sorted((ROOT / "demo" / "articles").glob("*/*.md")):
-        r = c.ctl("publish", f)
-        assert r.returncode == 0, r.stderr
+    c = demo_cluster(tmp_path_factory.mktemp("browser"))
     c.start()
     yield c
     c.stop()
-
-
-def dump_dom(url, tmp_path):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (tools/install-deps.sh installs it)")
-    profile = tmp_path / "profile"
-    r = subprocess.run(
-        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", f"--user-data-dir={profile}", "--dump-dom", url],
-        capture_output=True, timeout=90)
-    shutil.rmtree(profile, ignore_errors=True)
-    assert r.returncode == 0, r.stderr.decode(errors="replace")[-2000:]
-    return r.stdout.decode()
 
 
 def by_id(dom, ident):
