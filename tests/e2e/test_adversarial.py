@@ -621,12 +621,14 @@ def test_flood_past_max_connections_keeps_serving_the_others(capped):
             if i % 8 == 0:
                 for k in keep:
                     assert served(k, "/xian/"), f"a connected client was not served during the flood ({i})"
-        # Past the cap: each is closed by the server promptly (a 503 first is fine).
-        over = flood[MAXC - len(keep):]
+        # Past the cap: each is closed by the server promptly (a 503 first is fine). With
+        # two workers, each with its own accept queue, the kernel's order of accepts is not
+        # the order of connects, so which sockets are over the cap is not known; how many is.
+        over_count = len(flood) - (MAXC - len(keep))
         t0 = time.monotonic()
         dropped = 0
-        for s in over:
-            s.settimeout(max(0.05, 3 - (time.monotonic() - t0)))
+        for s in flood:
+            s.settimeout(max(0.05, 3 - (time.monotonic() - t0)) if dropped < over_count else 0.05)
             data = b""
             try:
                 while True:
@@ -640,8 +642,8 @@ def test_flood_past_max_connections_keeps_serving_the_others(capped):
             except OSError:
                 dropped += 1
             assert data == b"" or parse_status(data) == 503, data[:200]
-        assert dropped == len(over), \
-            f"only {dropped} of {len(over)} connections over max_connections were closed"
+        assert dropped == over_count, \
+            f"{dropped} connections were closed, expected the {over_count} over max_connections"
         for k in keep:
             assert served(k, "/edu/"), "a connected client was not served with the cap full"
     finally:
