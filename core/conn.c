@@ -564,7 +564,7 @@ static void process(conn_t *c, char *data, size_t len)
         set_timer(c, T_KEEPALIVE, lim->keepalive_timeout_ms, true);
     }
 out:
-    worker_store_release(w);
+    return; /* the worker's read transaction ends after this loop iteration (worker.c) */
 }
 
 /* Plain request bytes (from the socket, or decrypted) join any partial request held. */
@@ -631,7 +631,6 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
             return;
         }
         tls_pump(c);
-        worker_store_release(c->w);
         return;
     }
     deliver(c, buf->base, (size_t)nread);

@@ -376,7 +376,6 @@ void request_resume(request_deferred_t *d, void (*respond)(request_t *r, void *u
         if (log_access_enabled())
             access_log_parts(w, &d->peer, &r, d->reqline, d->agents);
         conn_resume_end(d->conn, r.keep_alive);
-        worker_store_release(w);
     }
     snapshot_unref(d->snap);
     free(d->reqline);

@@ -649,10 +649,20 @@ int store_meta_each(store_txn_t *t, const char *prefix, store_meta_fn fn, void *
     return range_close(&r, rc, "list meta");
 }
 
-int store_site_live(store_txn_t *t, const char *site, char *ns, size_t cap)
+/* The server asks for a site's live generation on every request; the answer changes only
+ * with a commit. So each thread remembers recent answers together with the snapshot (LMDB
+ * transaction id) they were read in, and a read transaction on the same snapshot reuses
+ * them without a B-tree lookup. */
+#define LIVE_CACHE_SLOTS 64
+static _Thread_local struct {
+    uint64_t txnid; /* 0: empty */
+    char site[40];
+    char ns[80];
+} live_cache[LIVE_CACHE_SLOTS];
+
+static int site_live_lookup(store_txn_t *t, const char *site, size_t n, char *ns, size_t cap)
 {
     char key[STORE_KEY_MAX + 1];
-    size_t n = strlen(site);
     if (n + 1 > cap || store_key_meta_site(key, STORE_META_LIVE, site) == 0)
         return STORE_EKEY;
     memcpy(ns, site, n + 1);
@@ -668,6 +678,32 @@ int store_site_live(store_txn_t *t, const char *site, char *ns, size_t cap)
     memcpy(ns + n + 1, v, vlen);
     ns[n + 1 + vlen] = '\0';
     return STORE_OK;
+}
+
+int store_site_live(store_txn_t *t, const char *site, char *ns, size_t cap)
+{
+    size_t n = strlen(site);
+    if (t->write || n >= sizeof live_cache[0].site)
+        return site_live_lookup(t, site, n, ns, cap);
+    uint64_t txnid = (uint64_t)mdb_txn_id(t->txn);
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)site[i]) * 1099511628211ULL;
+    unsigned slot = (unsigned)(h % LIVE_CACHE_SLOTS);
+    if (live_cache[slot].txnid == txnid && strcmp(live_cache[slot].site, site) == 0) {
+        size_t len = strlen(live_cache[slot].ns);
+        if (len + 1 > cap)
+            return STORE_EKEY;
+        memcpy(ns, live_cache[slot].ns, len + 1);
+        return STORE_OK;
+    }
+    int rc = site_live_lookup(t, site, n, ns, cap);
+    if (rc == STORE_OK && strlen(ns) < sizeof live_cache[0].ns) {
+        live_cache[slot].txnid = txnid;
+        memcpy(live_cache[slot].site, site, n + 1);
+        strcpy(live_cache[slot].ns, ns);
+    }
+    return rc;
 }
 
 /* --- content --- */

@@ -79,6 +79,11 @@ void worker_store_release(worker_t *w)
     }
 }
 
+static void on_store_check(uv_check_t *h)
+{
+    worker_store_release(h->data);
+}
+
 static void flush_access_log(worker_t *w)
 {
     if (w->access.len) {
@@ -116,6 +121,7 @@ static void finish_if_drained(worker_t *w)
     run_tasks(w); /* anything posted before the door closed */
     uv_close((uv_handle_t *)&w->tick, close_cb_noop);
     uv_close((uv_handle_t *)&w->wakeup, close_cb_noop);
+    uv_close((uv_handle_t *)&w->store_check, close_cb_noop);
 }
 
 static void on_tick(uv_timer_t *t)
@@ -258,6 +264,10 @@ int workers_start(worker_t **out, int n, store_t *store, int *fds, const bool *t
         w->wakeup.data = w;
         uv_timer_init(&w->loop, &w->tick);
         w->tick.data = w;
+        uv_check_init(&w->loop, &w->store_check);
+        w->store_check.data = w;
+        uv_check_start(&w->store_check, on_store_check);
+        uv_unref((uv_handle_t *)&w->store_check); /* it never keeps the loop alive */
         worker_update_time(w);
     }
     for (int i = 0; i < n; i++) {

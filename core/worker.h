@@ -62,6 +62,7 @@ typedef struct worker {
     store_t *store;
     store_txn_t *rtxn;
     bool rtxn_active;
+    uv_check_t store_check; /* ends the read transaction once per loop iteration */
 
     int *listen_fds; /* one per listen address, bound by main before threads start */
     const bool *listen_tls; /* per listen address: serves TLS */
@@ -114,7 +115,10 @@ void worker_out_copy(worker_t *w, const void *p, size_t len);
 char *worker_out_reserve(worker_t *w, size_t n);
 void worker_out_commit(worker_t *w, size_t len);
 void worker_out_ref(worker_t *w, const void *p, size_t len);
-/* Ends the worker's read transaction if one is active (values read become invalid). */
+/* Ends the worker's read transaction if one is active (values read become invalid). The
+ * worker does this itself after each loop iteration's I/O callbacks, so all the requests
+ * answered in one iteration share one transaction (one renew, one reset), and none is
+ * held while the loop waits. */
 void worker_store_release(worker_t *w);
 
 #endif
