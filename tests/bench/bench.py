@@ -620,8 +620,9 @@ def report(info, cases, idle, reload_r, big):
     L.append("jiyue: %d site files (path-mounted subsites of the portal) in one sites.d; nginx: "
              "%d `server` blocks (one per host name, its nearest equivalent). The reload adds one "
              "site while wrk asks for the hot page; *live* is the time from the reload command "
-             "until the new site's page answers 200. TLS certificates are not implemented in "
-             "jiyue yet, so the 1,000-certificate part of the case is skipped.\n"
+             "until the new site's page answers 200. The 1,000-certificate variant (check, reload "
+             "and memory per certificated site) is measured by tests/bench/tls.sh: see "
+             "[TLS-RESULTS.md](TLS-RESULTS.md).\n"
              % (BIG_SITES, BIG_SITES))
     L.append("| server | config check (`-t`) | startup to listening | reload command | reload → new "
              "site live | wrk requests during | failed |")
