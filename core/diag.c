@@ -24,10 +24,9 @@ static void add(diag_t *d, diag_level_t level, const char *file, int line, int c
                 const char *fmt, va_list ap)
 {
     util_buf_t b = {0};
-    if (line > 0)
-        util_buf_printf(&b, "%s:%d:%d: ", file ? file : "-", line, col > 0 ? col : 1);
-    else
-        util_buf_printf(&b, "%s: ", file ? file : "-");
+    /* Always FILE:LINE:COL, the one format editors and scripts parse: a problem with the
+     * file as a whole (empty, too large, unreadable) is reported at its start. */
+    util_buf_printf(&b, "%s:%d:%d: ", file ? file : "-", line > 0 ? line : 1, col > 0 ? col : 1);
     if (level == DIAG_WARNING)
         util_buf_appends(&b, "warning: ");
     util_buf_vprintf(&b, fmt, ap);

@@ -25,7 +25,7 @@ typedef struct diag {
 
 void diag_init(diag_t *d);
 void diag_free(diag_t *d);
-/* line and col are 1-based; 0 means unknown (then only FILE: is printed). */
+/* line and col are 1-based; 0 means the file as a whole (printed as 1:1). */
 void diag_error(diag_t *d, const char *file, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 void diag_warning(diag_t *d, const char *file, int line, int col, const char *fmt, ...)

@@ -351,8 +351,8 @@ static void test_yaml_refusals(void **state)
     dom_fails(anchors, strlen(anchors), "t.yaml:2:4: aliases (*x) are not allowed");
     const char *two = "a: 1\n---\nb: 2\n";
     dom_fails(two, strlen(two), "t.yaml:2:1: a second YAML document");
-    dom_fails("", 0, "t.yaml: empty file");
-    dom_fails("# only a comment\n", 17, "t.yaml: empty file");
+    dom_fails("", 0, "t.yaml:1:1: empty file");
+    dom_fails("# only a comment\n", 17, "t.yaml:1:1: empty file");
     const char *tag = "a: !!binary aGVsbG8=\n";
     dom_fails(tag, strlen(tag), "t.yaml:1:4: explicit tags");
     const char *complex = "? [a, b]\n: c\n";
@@ -402,9 +402,9 @@ static void test_yaml_files(void **state)
     assert_null(yaml_dom_load_file(FIX "errors/sites/g.yaml", &d));
     expect(&d, "g.yaml:2:1: NUL byte: this looks like a binary file");
     assert_null(yaml_dom_load_file(FIX "no-such-file.yaml", &d));
-    expect(&d, "no-such-file.yaml: cannot open: No such file or directory");
+    expect(&d, "no-such-file.yaml:1:1: cannot open: No such file or directory");
     assert_null(yaml_dom_load_file(FIX "errors/sites", &d));
-    expect(&d, "errors/sites: is a folder");
+    expect(&d, "errors/sites:1:1: is a folder");
     diag_free(&d);
 }
 
