@@ -168,6 +168,34 @@ static void redirect_add_slash(request_t *r)
     util_buf_free(&loc);
 }
 
+/* RFC 9110 section 7.2: Host is uri-host [ ":" port ], port = *DIGIT. The parser has
+ * already refused spaces, slashes and quotes; what remains to check is the port, which the
+ * router ignores but a proxy or log reader would not. */
+static bool host_port_valid(const char *h, size_t n)
+{
+    size_t i = 0;
+    if (n > 0 && h[0] == '[') {
+        const char *end = memchr(h, ']', n);
+        if (!end)
+            return false;
+        i = (size_t)(end - h) + 1;
+    } else {
+        const char *colon = memchr(h, ':', n);
+        i = colon ? (size_t)(colon - h) : n;
+    }
+    if (i == n)
+        return true;
+    if (h[i] != ':' || n - i - 1 > 5)
+        return false;
+    unsigned long port = 0;
+    for (size_t k = i + 1; k < n; k++) {
+        if (h[k] < '0' || h[k] > '9')
+            return false;
+        port = port * 10 + (unsigned long)(h[k] - '0');
+    }
+    return port <= 65535;
+}
+
 /* `https: redirect`: the same URL over https, on the host the client asked for when it is
  * one of ours (else the site's canonical host), and on the TLS port when it is not 443. */
 static void redirect_https(request_t *r)
@@ -235,6 +263,11 @@ static void dispatch(request_t *r)
         r->host_len = h->host.len;
     }
 
+    if (!host_port_valid(r->host, r->host_len)) {
+        r->keep_alive = false;
+        response_error(r, 400, "malformed Host");
+        return;
+    }
     router_resolve(r->snap->router, r->host, r->host_len, r->path, r->path_len, &r->route);
     r->rsite = r->route.rsite;
     r->site = r->rsite ? r->rsite->site : NULL;

@@ -391,6 +391,15 @@ def test_invalid_or_raw_utf8_host(adv, host):
 # Hosts naming no site, or a site of another kind
 # --------------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("host", ["edu.test.gov.cn:abc", "edu.test.gov.cn:99999", "[::1]x",
+                                  "edu.test.gov.cn:80:80", "[::1"])
+def test_host_with_a_bad_port_is_refused(adv, host):
+    with RawConn(adv.port) as c:
+        c.send(f"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")
+        out = c.read_to_eof(5)
+    assert parse_status(out) == 400, out[:300]
+
+
 @pytest.mark.parametrize("host", [
     "edu",                          # a site id, not a host
     "test.gov.cn",                  # a parent domain
