@@ -63,6 +63,7 @@ typedef struct conn {
     bool lingering;
     bool tls_done; /* handshake finished */
     bool deferred; /* a response waits for the writer thread (core/writer.h) */
+    bool linger;   /* the close follows an error: the client may still be sending */
     bool tcp_closed; /* the close callback ran while deferred: free at resume */
 } conn_t;
 
@@ -253,6 +254,30 @@ static void start_linger(conn_t *c)
     set_timer(c, T_LINGER, 2000, true);
 }
 
+/* Closing after a complete exchange (`Connection: close`, HTTP/1.0) with nothing more
+ * received: close at once, as the data already written still reaches the client and there
+ * is nothing unread to turn the close into a reset. After an error, or with bytes still
+ * arriving, linger instead. */
+static void finish_close(conn_t *c)
+{
+    uv_os_fd_t fd;
+    int unread = 1;
+    if (!c->linger && !c->in_body && c->pend_len == 0 &&
+        uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0 && ioctl(fd, FIONREAD, &unread) == 0 &&
+        unread == 0) {
+        if (c->ssl && c->tls_done) {
+            SSL_shutdown(c->ssl);
+            ERR_clear_error();
+            tls_send_pending(c);
+            if (c->closing || c->nwrites)
+                return; /* closed, or on_write finishes the close once the alert is out */
+        }
+        conn_close(c);
+        return;
+    }
+    start_linger(c);
+}
+
 /* A write that had to wait for the socket has drained. When the last one is done, reading
  * resumes: first the pipelined requests that waited, then any TLS records already
  * received. */
@@ -270,7 +295,7 @@ static void on_write(uv_write_t *req, int status)
     if (c->nwrites > 0 || c->lingering || c->deferred)
         return;
     if (c->close_after) {
-        start_linger(c);
+        finish_close(c);
         return;
     }
     uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_read);
@@ -472,6 +497,7 @@ static void process(conn_t *c, char *data, size_t len)
             if (b == BODY_MORE)
                 break;
             if (b < 0) {
+                c->linger = true;
                 request_reject(w, &c->peer, b == BODY_TOO_LARGE ? 413 : 400,
                                b == BODY_TOO_LARGE ? "request body too large"
                                                    : "malformed chunked body");
@@ -483,9 +509,12 @@ static void process(conn_t *c, char *data, size_t len)
              * copy of the parse result in every connection. */
             http1_parse_request(c->pend, c->head_len, &hl, &h, &status, &reason);
             size_t used = (size_t)c->head_len + c->body_kept;
+            int st = 0;
             if (!request_handle(w, c, &c->peer, &h, tls,
-                                c->collect ? c->pend + c->head_len : NULL, c->body_kept))
+                                c->collect ? c->pend + c->head_len : NULL, c->body_kept, &st)) {
                 c->close_after = true;
+                c->linger = st >= 400;
+            }
             data = c->pend;
             len = c->pend_len;
             pos = used;
@@ -498,6 +527,7 @@ static void process(conn_t *c, char *data, size_t len)
             if (rc == HTTP1_ERROR) {
                 request_reject(w, &c->peer, status, reason);
                 c->close_after = true;
+                c->linger = true;
                 pos = len;
                 break;
             }
@@ -506,6 +536,7 @@ static void process(conn_t *c, char *data, size_t len)
                 if (h.has_content_length && h.content_length > lim->max_body_bytes) {
                     request_reject(w, &c->peer, 413, "request body too large");
                     c->close_after = true;
+                    c->linger = true;
                     pos = len;
                     break;
                 }
@@ -516,8 +547,11 @@ static void process(conn_t *c, char *data, size_t len)
                 continue;
             }
             pos += h.head_len;
-            if (!request_handle(w, c, &c->peer, &h, tls, NULL, 0))
+            int st = 0;
+            if (!request_handle(w, c, &c->peer, &h, tls, NULL, 0, &st)) {
                 c->close_after = true;
+                c->linger = st >= 400;
+            }
         }
         if (c->deferred)
             break; /* later requests wait until the deferred response is written */
@@ -534,6 +568,8 @@ static void process(conn_t *c, char *data, size_t len)
     /* Keep what was not consumed for the next read. */
     size_t rest = len - pos;
     if (c->close_after && !c->deferred) {
+        if (rest > 0)
+            c->linger = true; /* the client sent more after the last request we answer */
         drop_pend(c);
     } else if (c->in_body) {
         /* pend holds the request being received; nothing else to keep */
@@ -555,7 +591,7 @@ static void process(conn_t *c, char *data, size_t len)
         goto out;
     }
     if (c->close_after) {
-        start_linger(c);
+        finish_close(c);
     } else if (c->in_body) {
         set_timer(c, T_BODY, lim->body_timeout_ms, true);
     } else if (c->pend_len > 0) {

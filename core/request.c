@@ -310,7 +310,8 @@ static void dispatch(request_t *r)
 }
 
 bool request_handle(worker_t *w, struct conn *c, const peer_addr_t *peer,
-                    const http1_request_t *h, bool tls, const char *body, size_t body_len)
+                    const http1_request_t *h, bool tls, const char *body, size_t body_len,
+                    int *status)
 {
     worker_update_time(w);
     request_t r = {
@@ -328,6 +329,7 @@ bool request_handle(worker_t *w, struct conn *c, const peer_addr_t *peer,
         .start_ns = start_time(),
     };
     dispatch(&r);
+    *status = r.status;
     if (r.deferred)
         return true; /* the deferred response decides, in request_resume() */
     access_log(w, peer, &r);
