@@ -80,10 +80,12 @@ static int ticket_cb(SSL *ssl, unsigned char key_name[16], unsigned char *iv,
             return -1;
     } else {
         for (int i = 0; i < n; i++)
-            if (memcmp(key_name, keys[i].name, 16) == 0) {
+            if (memcmp(key_name, keys[i].name, 16) == 0)
                 k = &keys[i];
-                rc = i == 0 ? 1 : 2; /* 2: valid, but issue a ticket under the new key */
-            }
+        /* 2 ("renew"): after a resumption OpenSSL sends a fresh ticket only when asked to.
+         * Without one, a TLS 1.3 client that holds a single ticket (wrk, many libraries)
+         * can resume only every other connection. */
+        rc = 2;
         if (!k)
             return 0; /* unknown key: full handshake */
     }

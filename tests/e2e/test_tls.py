@@ -505,6 +505,23 @@ def test_resumption_s_client(tc, tmp_path, flag):
         assert "PORTAL-HOME" in out
 
 
+def test_tls13_resumption_chain(tc, tmp_path):
+    # A client that keeps only the newest ticket (wrk, many libraries) resumes every time
+    # only if a resumed connection hands out a fresh ticket: s_client writes -sess_out
+    # only when one arrived. Each connection resumes with the previous one's ticket.
+    req = f"GET / HTTP/1.1\r\nHost: {PORTAL_HOST}\r\nConnection: close\r\n\r\n".encode()
+    prev = tmp_path / "chain0.pem"
+    code, out = s_client(tc.tls_port, "-tls1_3", "-ign_eof", "-sess_out", prev, stdin=req)
+    assert "New, TLSv1.3" in out and prev.exists(), out
+    for i in range(1, 5):
+        nxt = tmp_path / f"chain{i}.pem"
+        code, out = s_client(tc.tls_port, "-tls1_3", "-ign_eof", "-sess_in", prev, "-sess_out", nxt,
+                             stdin=req)
+        assert "Reused, TLSv1.3" in out, (i, out)
+        assert nxt.exists() and nxt.stat().st_size > 0, f"no new ticket after resumption {i}"
+        prev = nxt
+
+
 def test_resumption_survives_reload(tc):
     # Ticket keys are process-wide: a ticket issued before a reload resumes after it, on
     # a site's own certificate context.
