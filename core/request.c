@@ -147,25 +147,7 @@ static void redirect_canonical(request_t *r, const router_site_t *rs)
     util_buf_printf(&loc, "%s://%s", r->tls ? "https" : "http", rs->canon_host);
     url_append_path(&loc, rs->canon_prefix, rs->canon_prefix_len - 1);
     url_append_path(&loc, r->path, r->path_len);
-    if (r->query) {
-        util_buf_append(&loc, "?", 1);
-        util_buf_append(&loc, r->query, r->query_len);
-    }
-    response_redirect(r, 301, loc.data, loc.len);
-    util_buf_free(&loc);
-}
-
-static void redirect_add_slash(request_t *r)
-{
-    util_buf_t loc = {0};
-    url_append_path(&loc, r->path, r->path_len);
-    util_buf_append(&loc, "/", 1);
-    if (r->query) {
-        util_buf_append(&loc, "?", 1);
-        util_buf_append(&loc, r->query, r->query_len);
-    }
-    response_redirect(r, 301, loc.data, loc.len);
-    util_buf_free(&loc);
+    response_redirect_keep_query(r, 301, &loc);
 }
 
 /* RFC 9110 section 7.2: Host is uri-host [ ":" port ], port = *DIGIT. The parser has
@@ -226,12 +208,7 @@ static void redirect_https(request_t *r)
         url_append_path(&loc, r->rsite->canon_prefix, r->rsite->canon_prefix_len - 1);
         url_append_path(&loc, r->rel, r->rel_len);
     }
-    if (r->query) {
-        util_buf_append(&loc, "?", 1);
-        util_buf_append(&loc, r->query, r->query_len);
-    }
-    response_redirect(r, 301, loc.data, loc.len);
-    util_buf_free(&loc);
+    response_redirect_keep_query(r, 301, &loc);
 }
 
 static void dispatch(request_t *r)
@@ -279,7 +256,7 @@ static void dispatch(request_t *r)
         redirect_canonical(r, r->rsite);
         return;
     case ROUTE_ADD_SLASH:
-        redirect_add_slash(r);
+        response_redirect_to_folder(r);
         return;
     case ROUTE_SITE:
         break;

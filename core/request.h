@@ -19,6 +19,7 @@
 #include "router.h"
 #include "snapshot.h"
 #include "store.h"
+#include "util.h"
 
 struct worker;
 struct conn;
@@ -84,6 +85,13 @@ void response_simple(request_t *r, int status, const char *content_type, const v
 void response_error(request_t *r, int status, const char *detail);
 /* 301/302/303/307/308 to `location` (absolute URL or path). */
 void response_redirect(request_t *r, int status, const char *location, size_t location_len);
+
+/* Redirects to the URL built in *loc plus the request's own query ("?..."), then frees
+ * loc: every redirect that moves a page keeps its query. */
+void response_redirect_keep_query(request_t *r, int status, util_buf_t *loc);
+/* 301 from a folder named without its trailing slash ("/edu", "/edu/news") to the folder,
+ * so the relative links of its index page resolve. */
+void response_redirect_to_folder(request_t *r);
 
 /* Serves a stored page with everything HTTP offers for it: ETag and Last-Modified, 304
  * for If-None-Match / If-Modified-Since, one byte range (206, or 416 when unsatisfiable,

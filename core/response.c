@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "store_keys.h"
+#include "url.h"
 #include "worker.h"
 
 /* Writes the decimal digits of v at p; returns the end. */
@@ -168,6 +169,24 @@ void response_error(request_t *r, int status, const char *detail)
     response_end_headers(r, b.len);
     response_body(r, b.data, b.len, true);
     util_buf_free(&b);
+}
+
+void response_redirect_keep_query(request_t *r, int status, util_buf_t *loc)
+{
+    if (r->query) {
+        util_buf_append(loc, "?", 1);
+        util_buf_append(loc, r->query, r->query_len);
+    }
+    response_redirect(r, status, loc->data, loc->len);
+    util_buf_free(loc);
+}
+
+void response_redirect_to_folder(request_t *r)
+{
+    util_buf_t loc = {0};
+    url_append_path(&loc, r->path, r->path_len);
+    util_buf_append(&loc, "/", 1);
+    response_redirect_keep_query(r, 301, &loc);
 }
 
 void response_redirect(request_t *r, int status, const char *location, size_t location_len)

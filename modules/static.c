@@ -87,15 +87,7 @@ void static_serve_ns(request_t *r, const char *ns)
          * so the page's relative links resolve against it. */
         memcpy(key + len, "/" INDEX_NAME, sizeof INDEX_NAME);
         if (store_page_get(t, ns, key, len + sizeof INDEX_NAME, &page) == 0) {
-            util_buf_t loc = {0};
-            url_append_path(&loc, r->path, r->path_len);
-            util_buf_append(&loc, "/", 1);
-            if (r->query) {
-                util_buf_append(&loc, "?", 1);
-                util_buf_append(&loc, r->query, r->query_len);
-            }
-            response_redirect(r, 301, loc.data, loc.len);
-            util_buf_free(&loc);
+            response_redirect_to_folder(r);
             return;
         }
     }
