@@ -45,6 +45,13 @@ RELOADS = env_int("BENCH_RELOADS", 20)
 RELOAD_IDLE = env_int("BENCH_RELOAD_IDLE", 1000)
 BIG_SITES = env_int("BENCH_BIG_SITES", 10000)
 OUT = os.environ.get("BENCH_OUT") or os.path.join(HERE, "RESULTS.md")
+ALL_CASES = ("hot", "random", "gzip", "asset", "idle", "reload", "big")
+# BENCH_CASES=asset,random runs only those (for working on one case); the default is all.
+CASES = [c.strip() for c in os.environ.get("BENCH_CASES", "").split(",") if c.strip()] \
+    or list(ALL_CASES)
+for _c in CASES:
+    if _c not in ALL_CASES:
+        sys.exit("bench: BENCH_CASES: unknown case '%s' (cases: %s)" % (_c, ",".join(ALL_CASES)))
 
 STARTED = []  # every Popen we own, killed by process group at exit
 
@@ -569,75 +576,79 @@ def report(info, cases, idle, reload_r, big):
              "is VmHWM (nginx: master + workers summed); jiyue's includes the LMDB pages it "
              "touched through its read-only map, nginx's page cache use through sendfile is not "
              "counted.\n")
-    L.append("## Throughput\n")
-    L.append("| case | server | req/s | p50 | p99 | CPU/req | peak RSS | errors |")
-    L.append("|---|---|---:|---:|---:|---:|---:|---:|")
-    for title, res in cases:
-        n, j = res["nginx"], res["jiyue"]
-        for name, r in (("nginx", n), ("jiyue", j)):
-            L.append("| %s | %s | %s | %s | %s | %s | %.1f MB | %d%s |"
-                     % (title if name == "nginx" else "", name, "{:,.0f}".format(r["rps"]),
-                        fmt_ms(r["p50"]), fmt_ms(r["p99"]),
-                        "%.2f µs" % r["cpu_us"] if r["cpu_us"] is not None else "-",
-                        r["hwm_kb"] / 1024, r["errors"],
-                        " (**%s**)" % r["died"] if r["died"] else ""))
-        L.append("| | **jiyue/nginx** | **%s** | %s | %s | **%s** | %s | |"
-                 % (ratio(j["rps"], n["rps"]), ratio(j["p50"], n["p50"]), ratio(j["p99"], n["p99"]),
-                    ratio(j["cpu_us"], n["cpu_us"]), ratio(j["hwm_kb"], n["hwm_kb"])))
-    L.append("")
-    L.append("## %d idle keep-alive connections\n" % IDLE)
-    L.append("Each connection made one request for the hot page and then stayed open. RSS is "
-             "VmRSS (nginx: master + workers).\n")
-    L.append("| server | held | refused | RSS before | RSS after | per connection |")
-    L.append("|---|---:|---:|---:|---:|---:|")
-    for name in ("nginx", "jiyue"):
-        r = idle[name]
-        if "died" in r:
-            L.append("| %s | **%s** | | | | |" % (name, r["died"]))
-            continue
-        L.append("| %s | %d | %d | %.1f MB | %.1f MB | %.0f B |"
-                 % (name, r["ok"], r["failed"], r["before_kb"] / 1024, r["after_kb"] / 1024,
-                    r["per_conn"]))
-    L.append("| **jiyue/nginx** | | | | | **%s** |\n"
-             % ratio(idle["jiyue"].get("per_conn"), idle["nginx"].get("per_conn")))
-    L.append("## %d reloads under load\n" % RELOADS)
-    L.append("Four reloads a second (`jiyue -s reload`, `nginx -s reload`) while wrk asks for "
-             "random pages and %d idle keep-alive connections wait; after the last reload each "
-             "idle connection sends one more request.\n" % RELOAD_IDLE)
-    L.append("| server | requests | req/s | p99 | socket errors | non-2xx | idle connections lost | "
-             "reload command (median) | failed reload commands |")
-    L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for name in ("nginx", "jiyue"):
-        r = reload_r[name]
-        if "died" in r:
-            L.append("| %s | **%s** | | | | | | | |" % (name, r["died"]))
-            continue
-        L.append("| %s | {:,} | {:,.0f} | %s | %d | %d | %d of %d | %.0f ms | %d |".format(
-            r["requests"], r["rps"]) % (name, fmt_ms(r["p99"]), r["sock_err"], r["non2xx"],
-                                       r["idle_lost"], r["idle"], r["reload_ms"], r["failed_cmds"]))
-    L.append("")
-    L.append("## %d site files\n" % BIG_SITES)
-    L.append("jiyue: %d site files (path-mounted subsites of the portal) in one sites.d; nginx: "
-             "%d `server` blocks (one per host name, its nearest equivalent). The reload adds one "
-             "site while wrk asks for the hot page; *live* is the time from the reload command "
-             "until the new site's page answers 200. The 1,000-certificate variant (check, reload "
-             "and memory per certificated site) is measured by tests/bench/tls.sh: see "
-             "[TLS-RESULTS.md](TLS-RESULTS.md).\n"
-             % (BIG_SITES, BIG_SITES))
-    L.append("| server | config check (`-t`) | startup to listening | reload command | reload → new "
-             "site live | wrk requests during | failed |")
-    L.append("|---|---:|---:|---:|---:|---:|---:|")
-    for name in ("nginx", "jiyue"):
-        r = big[name]
-        if "failed" in r:
-            L.append("| %s | **failed: %s** | | | | | |" % (name, r["failed"]))
-            continue
-        L.append("| %s | %.2f s | %.2f s | %s | %s | {:,} | %d |".format(r["requests"])
-                 % (name, r["check"], r["startup"],
-                    "%.2f s" % r["cmd"] if r["cmd"] is not None else "failed",
-                    "%.2f s" % r["live"] if r["live"] is not None else "never (60 s)",
-                    r["errors"]))
-    L.append("")
+    if cases:
+        L.append("## Throughput\n")
+        L.append("| case | server | req/s | p50 | p99 | CPU/req | peak RSS | errors |")
+        L.append("|---|---|---:|---:|---:|---:|---:|---:|")
+        for title, res in cases:
+            n, j = res["nginx"], res["jiyue"]
+            for name, r in (("nginx", n), ("jiyue", j)):
+                L.append("| %s | %s | %s | %s | %s | %s | %.1f MB | %d%s |"
+                         % (title if name == "nginx" else "", name, "{:,.0f}".format(r["rps"]),
+                            fmt_ms(r["p50"]), fmt_ms(r["p99"]),
+                            "%.2f µs" % r["cpu_us"] if r["cpu_us"] is not None else "-",
+                            r["hwm_kb"] / 1024, r["errors"],
+                            " (**%s**)" % r["died"] if r["died"] else ""))
+            L.append("| | **jiyue/nginx** | **%s** | %s | %s | **%s** | %s | |"
+                     % (ratio(j["rps"], n["rps"]), ratio(j["p50"], n["p50"]), ratio(j["p99"], n["p99"]),
+                        ratio(j["cpu_us"], n["cpu_us"]), ratio(j["hwm_kb"], n["hwm_kb"])))
+        L.append("")
+    if idle:
+        L.append("## %d idle keep-alive connections\n" % IDLE)
+        L.append("Each connection made one request for the hot page and then stayed open. RSS is "
+                 "VmRSS (nginx: master + workers).\n")
+        L.append("| server | held | refused | RSS before | RSS after | per connection |")
+        L.append("|---|---:|---:|---:|---:|---:|")
+        for name in ("nginx", "jiyue"):
+            r = idle[name]
+            if "died" in r:
+                L.append("| %s | **%s** | | | | |" % (name, r["died"]))
+                continue
+            L.append("| %s | %d | %d | %.1f MB | %.1f MB | %.0f B |"
+                     % (name, r["ok"], r["failed"], r["before_kb"] / 1024, r["after_kb"] / 1024,
+                        r["per_conn"]))
+        L.append("| **jiyue/nginx** | | | | | **%s** |\n"
+                 % ratio(idle["jiyue"].get("per_conn"), idle["nginx"].get("per_conn")))
+    if reload_r:
+        L.append("## %d reloads under load\n" % RELOADS)
+        L.append("Four reloads a second (`jiyue -s reload`, `nginx -s reload`) while wrk asks for "
+                 "random pages and %d idle keep-alive connections wait; after the last reload each "
+                 "idle connection sends one more request.\n" % RELOAD_IDLE)
+        L.append("| server | requests | req/s | p99 | socket errors | non-2xx | idle connections lost | "
+                 "reload command (median) | failed reload commands |")
+        L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for name in ("nginx", "jiyue"):
+            r = reload_r[name]
+            if "died" in r:
+                L.append("| %s | **%s** | | | | | | | |" % (name, r["died"]))
+                continue
+            L.append("| %s | {:,} | {:,.0f} | %s | %d | %d | %d of %d | %.0f ms | %d |".format(
+                r["requests"], r["rps"]) % (name, fmt_ms(r["p99"]), r["sock_err"], r["non2xx"],
+                                           r["idle_lost"], r["idle"], r["reload_ms"], r["failed_cmds"]))
+        L.append("")
+    if big:
+        L.append("## %d site files\n" % BIG_SITES)
+        L.append("jiyue: %d site files (path-mounted subsites of the portal) in one sites.d; nginx: "
+                 "%d `server` blocks (one per host name, its nearest equivalent). The reload adds one "
+                 "site while wrk asks for the hot page; *live* is the time from the reload command "
+                 "until the new site's page answers 200. The 1,000-certificate variant (check, reload "
+                 "and memory per certificated site) is measured by tests/bench/tls.sh: see "
+                 "[TLS-RESULTS.md](TLS-RESULTS.md).\n"
+                 % (BIG_SITES, BIG_SITES))
+        L.append("| server | config check (`-t`) | startup to listening | reload command | reload → new "
+                 "site live | wrk requests during | failed |")
+        L.append("|---|---:|---:|---:|---:|---:|---:|")
+        for name in ("nginx", "jiyue"):
+            r = big[name]
+            if "failed" in r:
+                L.append("| %s | **failed: %s** | | | | | |" % (name, r["failed"]))
+                continue
+            L.append("| %s | %.2f s | %.2f s | %s | %s | {:,} | %d |".format(r["requests"])
+                     % (name, r["check"], r["startup"],
+                        "%.2f s" % r["cmd"] if r["cmd"] is not None else "failed",
+                        "%.2f s" % r["live"] if r["live"] is not None else "never (60 s)",
+                        r["errors"]))
+        L.append("")
     return "\n".join(L)
 
 
@@ -708,12 +719,14 @@ def main(tmp):
     log("both servers answer with the same pages (gzip bytes identical: %s)" % same_gz)
 
     lua = os.path.join(HERE, "random.lua")
-    plan = [("hot page (12.5 KB)", hot, None, ()),
-            ("random page", "/", lua, ()),
-            ("random page, gzip", "/", lua, ("Accept-Encoding: gzip",)),
-            ("100 KB asset", asset, None, ())]
+    plan = [("hot", "hot page (12.5 KB)", hot, None, ()),
+            ("random", "random page", "/", lua, ()),
+            ("gzip", "random page, gzip", "/", lua, ("Accept-Encoding: gzip",)),
+            ("asset", "100 KB asset", asset, None, ())]
     cases = []
-    for title, path, script, headers in plan:
+    for key, title, path, script, headers in plan:
+        if key not in CASES:
+            continue
         res = {}
         for s in servers:
             log("%s: %s ..." % (title, s.name))
@@ -727,7 +740,7 @@ def main(tmp):
         cases.append((title, res))
 
     idle = {}
-    for s in servers:
+    for s in servers if "idle" in CASES else ():
         log("%d idle connections: %s ..." % (IDLE, s.name))
         try:
             idle[s.name] = idle_case(s, hot)
@@ -736,7 +749,7 @@ def main(tmp):
             idle[s.name] = {"died": str(e).splitlines()[0]}
         log("  %s" % idle[s.name])
     reload_r = {}
-    for s in servers:
+    for s in servers if "reload" in CASES else ():
         log("%d reloads under load: %s ..." % (RELOADS, s.name))
         try:
             reload_r[s.name] = reload_case(s, paths)
@@ -744,15 +757,17 @@ def main(tmp):
             log(str(e))
             reload_r[s.name] = {"died": str(e).splitlines()[0]}
         log("  %s" % reload_r[s.name])
-    log("%d site files ..." % BIG_SITES)
-    try:
-        j, n = big_case(tmp, corpus, store, map_size)
-    except (RuntimeError, OSError, AssertionError, subprocess.SubprocessError) as e:
-        log("%d site files: failed: %s" % (BIG_SITES, e))
-        j = n = {"failed": str(e).splitlines()[0] if str(e) else type(e).__name__}
-    big = {"jiyue": j, "nginx": n}
-    log("  jiyue %s" % j)
-    log("  nginx %s" % n)
+    big = {}
+    if "big" in CASES:
+        log("%d site files ..." % BIG_SITES)
+        try:
+            j, n = big_case(tmp, corpus, store, map_size)
+        except (RuntimeError, OSError, AssertionError, subprocess.SubprocessError) as e:
+            log("%d site files: failed: %s" % (BIG_SITES, e))
+            j = n = {"failed": str(e).splitlines()[0] if str(e) else type(e).__name__}
+        big = {"jiyue": j, "nginx": n}
+        log("  jiyue %s" % j)
+        log("  nginx %s" % n)
 
     info = {
         "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M %Z").strip(),
