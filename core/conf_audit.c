@@ -282,6 +282,79 @@ typedef struct directive {
     util_buf_t v;
 } directive_t;
 
+/* One site's Content-Security-Policy value: the defaults ('self', the cluster's hosts
+ * `base` and audit.allow_hosts `allow`), with the site's own additions `extra`. */
+static char *site_csp(const char *base, const char *allow, const char *extra)
+{
+    /* name, then what follows 'self' + the hosts ('none' replaces the whole list) */
+    static const struct {
+        const char *name, *extra;
+    } defaults[] = {
+        {"default-src", ""},
+        {"script-src", " 'unsafe-inline'"},
+        {"style-src", " 'unsafe-inline'"},
+        {"img-src", " data:"},
+        {"font-src", " data:"},
+        {"object-src", NULL},
+        {"base-uri", NULL},
+        {"frame-ancestors", NULL},
+    };
+    enum { MAXD = 32 };
+    directive_t ds[MAXD];
+    size_t nd = 0;
+    for (size_t j = 0; j < UTIL_ARRAY_LEN(defaults); j++) {
+        directive_t *d = &ds[nd++];
+        d->name = defaults[j].name;
+        d->v = (util_buf_t){0};
+        if (strcmp(d->name, "object-src") == 0)
+            util_buf_appends(&d->v, " 'none'");
+        else if (!defaults[j].extra)
+            util_buf_appends(&d->v, " 'self'");
+        else
+            util_buf_printf(&d->v, " 'self'%s%s%s", base, allow, defaults[j].extra);
+    }
+    /* The site's own additions: appended to the directive, or a new directive that
+     * starts from what default-src allows. */
+    for (const char *p = extra; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        const char *sp = memchr(p, ' ', len);
+        size_t nlen = sp ? (size_t)(sp - p) : len;
+        directive_t *d = NULL;
+        for (size_t j = 0; j < nd && !d; j++)
+            if (strlen(ds[j].name) == nlen && memcmp(ds[j].name, p, nlen) == 0)
+                d = &ds[j];
+        if (!d && nd < MAXD) {
+            d = &ds[nd++];
+            d->name = NULL;
+            d->v = (util_buf_t){0};
+            util_buf_printf(&d->v, "%.*s\x01 'self'%s%s", (int)nlen, p, base, allow);
+        } else if (d && d->v.len >= 7 && memcmp(d->v.data, " 'none'", 7) == 0) {
+            d->v.len = 0;
+        }
+        if (d && sp)
+            util_buf_append(&d->v, sp, len - nlen);
+        p = nl ? nl + 1 : NULL;
+    }
+    util_buf_t h = {0};
+    for (size_t j = 0; j < nd; j++) {
+        util_buf_append(&ds[j].v, "", 1);
+        if (j)
+            util_buf_appends(&h, "; ");
+        if (ds[j].name) {
+            util_buf_printf(&h, "%s%s", ds[j].name, ds[j].v.data);
+        } else {
+            /* a directive of the site's own: "name\x01 sources" */
+            char *sep = strchr(ds[j].v.data, '\x01');
+            util_buf_append(&h, ds[j].v.data, (size_t)(sep - ds[j].v.data));
+            util_buf_appends(&h, sep + 1);
+        }
+        util_buf_free(&ds[j].v);
+    }
+    util_buf_append(&h, "", 1);
+    return h.data;
+}
+
 void conf_csp_build(conf_t *c)
 {
     char *cluster = cluster_sources(c);
@@ -289,79 +362,21 @@ void conf_csp_build(conf_t *c)
     for (size_t i = 0; i < c->audit.nallow_hosts; i++)
         util_buf_printf(&allow, " %s", c->audit.allow_hosts[i]);
     util_buf_append(&allow, "", 1);
-    const char *base = cluster;
+    /* Most sites add nothing of their own and share one value: built once, copied. */
+    char *plain = NULL;
     for (size_t i = 0; i < c->nsites; i++) {
         conf_site_t *s = &c->sites[i];
-        /* name, then what follows 'self' + the hosts ('none' replaces the whole list) */
-        static const struct {
-            const char *name, *extra;
-        } defaults[] = {
-            {"default-src", ""},
-            {"script-src", " 'unsafe-inline'"},
-            {"style-src", " 'unsafe-inline'"},
-            {"img-src", " data:"},
-            {"font-src", " data:"},
-            {"object-src", NULL},
-            {"base-uri", NULL},
-            {"frame-ancestors", NULL},
-        };
-        enum { MAXD = 32 };
-        directive_t ds[MAXD];
-        size_t nd = 0;
-        for (size_t j = 0; j < UTIL_ARRAY_LEN(defaults); j++) {
-            directive_t *d = &ds[nd++];
-            d->name = defaults[j].name;
-            d->v = (util_buf_t){0};
-            if (strcmp(d->name, "object-src") == 0)
-                util_buf_appends(&d->v, " 'none'");
-            else if (!defaults[j].extra)
-                util_buf_appends(&d->v, " 'self'");
-            else
-                util_buf_printf(&d->v, " 'self'%s%s%s", base, allow.data, defaults[j].extra);
-        }
-        /* The site's own additions: appended to the directive, or a new directive that
-         * starts from what default-src allows. */
-        for (const char *p = s->csp_extra; p && *p;) {
-            const char *nl = strchr(p, '\n');
-            size_t len = nl ? (size_t)(nl - p) : strlen(p);
-            const char *sp = memchr(p, ' ', len);
-            size_t nlen = sp ? (size_t)(sp - p) : len;
-            directive_t *d = NULL;
-            for (size_t j = 0; j < nd && !d; j++)
-                if (strlen(ds[j].name) == nlen && memcmp(ds[j].name, p, nlen) == 0)
-                    d = &ds[j];
-            if (!d && nd < MAXD) {
-                d = &ds[nd++];
-                d->name = NULL;
-                d->v = (util_buf_t){0};
-                util_buf_printf(&d->v, "%.*s\x01 'self'%s%s", (int)nlen, p, base, allow.data);
-            } else if (d && d->v.len >= 7 && memcmp(d->v.data, " 'none'", 7) == 0) {
-                d->v.len = 0;
-            }
-            if (d && sp)
-                util_buf_append(&d->v, sp, len - nlen);
-            p = nl ? nl + 1 : NULL;
-        }
-        util_buf_t h = {0};
-        for (size_t j = 0; j < nd; j++) {
-            util_buf_append(&ds[j].v, "", 1);
-            if (j)
-                util_buf_appends(&h, "; ");
-            if (ds[j].name) {
-                util_buf_printf(&h, "%s%s", ds[j].name, ds[j].v.data);
-            } else {
-                /* a directive of the site's own: "name\x01 sources" */
-                char *sep = strchr(ds[j].v.data, '\x01');
-                util_buf_append(&h, ds[j].v.data, (size_t)(sep - ds[j].v.data));
-                util_buf_appends(&h, sep + 1);
-            }
-            util_buf_free(&ds[j].v);
-        }
-        util_buf_append(&h, "", 1);
         free(s->csp_header);
-        s->csp_header = h.data;
-        s->csp_header_len = h.len - 1;
+        if (s->csp_extra && *s->csp_extra) {
+            s->csp_header = site_csp(cluster, allow.data, s->csp_extra);
+        } else {
+            if (!plain)
+                plain = site_csp(cluster, allow.data, NULL);
+            s->csp_header = util_strdup(plain);
+        }
+        s->csp_header_len = strlen(s->csp_header);
     }
+    free(plain);
     util_buf_free(&allow);
     free(cluster);
 }

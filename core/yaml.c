@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +67,7 @@ static bool check_text(const char *file, const char *data, size_t len, diag_t *d
                        "NUL byte: this looks like a binary file, not YAML text");
             return false;
         }
-        size_t n = utf8_seq_len(p + i, len - i);
+        size_t n = p[i] < 0x80 ? 1 : utf8_seq_len(p + i, len - i);
         if (n == 0) {
             diag_error(diag, file, (int)line + 1, (int)col + 1,
                        "invalid UTF-8 (byte 0x%02x): a binary file, or text not saved as UTF-8?", p[i]);
@@ -165,27 +166,63 @@ static void report_parser_error(const char *file, const yaml_parser_t *p, const 
 
 /* ---- the tree ---- */
 
-static void node_free(yaml_dom_node_t *n)
+/* Every node, string and child array of a document comes from one arena that is freed
+ * whole: a site file is some forty small nodes, and 10,000 site files made a malloc and a
+ * free per node a fifth of a configuration load (callgrind). Blocks double in size, so a
+ * 1 MiB file still needs only a few. */
+typedef struct yaml_dom_block {
+    struct yaml_dom_block *next;
+    size_t cap, used;
+    max_align_t data[];
+} yaml_dom_block_t;
+
+#define ARENA_FIRST_BLOCK 4096
+
+static void *arena_alloc(yaml_dom_t *doc, size_t n)
 {
-    if (!n)
-        return;
-    free(n->str);
-    for (size_t i = 0; i < n->nitems; i++)
-        node_free(n->items[i]);
-    free(n->items);
-    for (size_t i = 0; i < n->npairs; i++) {
-        node_free(n->pairs[i].key);
-        node_free(n->pairs[i].value);
+    n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+    yaml_dom_block_t *b = doc->arena;
+    if (!b || b->cap - b->used < n) {
+        size_t cap = b ? b->cap * 2 : ARENA_FIRST_BLOCK;
+        if (cap < n)
+            cap = n;
+        yaml_dom_block_t *nb = util_malloc(sizeof *nb + cap);
+        nb->next = b;
+        nb->cap = cap;
+        nb->used = 0;
+        doc->arena = b = nb;
     }
-    free(n->pairs);
-    free(n);
+    void *p = (char *)b->data + b->used;
+    b->used += n;
+    return p;
+}
+
+static char *arena_strndup(yaml_dom_t *doc, const char *s, size_t n)
+{
+    char *p = arena_alloc(doc, n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+/* Grows a child array to `cap` entries of `size` bytes; the old copy stays in the arena
+ * (doubling keeps the waste below the array's own size). */
+static void *arena_grow(yaml_dom_t *doc, void *old, size_t n, size_t cap, size_t size)
+{
+    void *p = arena_alloc(doc, cap * size);
+    if (n)
+        memcpy(p, old, n * size);
+    return p;
 }
 
 void yaml_dom_free(yaml_dom_t *doc)
 {
     if (!doc)
         return;
-    node_free(doc->root);
+    for (yaml_dom_block_t *b = doc->arena, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
     free(doc->file);
     free(doc);
 }
@@ -206,7 +243,8 @@ typedef struct builder {
 
 static yaml_dom_node_t *node_new(builder_t *b, yaml_dom_kind_t kind, const yaml_mark_t *m)
 {
-    yaml_dom_node_t *n = util_calloc(1, sizeof *n);
+    yaml_dom_node_t *n = arena_alloc(b->doc, sizeof *n);
+    memset(n, 0, sizeof *n);
     n->kind = kind;
     n->file = b->doc->file;
     n->line = (int)m->line + 1;
@@ -226,7 +264,8 @@ static void attach(builder_t *b, yaml_dom_node_t *n)
     if (parent->kind == YAML_DOM_SEQUENCE) {
         if (parent->nitems == f->cap) {
             f->cap = f->cap ? f->cap * 2 : 4;
-            parent->items = util_realloc(parent->items, f->cap * sizeof *parent->items);
+            parent->items = arena_grow(b->doc, parent->items, parent->nitems, f->cap,
+                                       sizeof *parent->items);
         }
         parent->items[parent->nitems++] = n;
         return;
@@ -236,14 +275,15 @@ static void attach(builder_t *b, yaml_dom_node_t *n)
             diag_error(b->diag, n->file, n->line, n->col,
                        "a mapping key must be a plain string, not a %s", yaml_dom_kind_name(n));
             b->failed = true;
-            /* still attach it as a key so it is freed with the tree */
+            /* still attach it as a key: the load fails, and the arena frees it */
         }
         f->key = n;
         return;
     }
     if (parent->npairs == f->cap) {
         f->cap = f->cap ? f->cap * 2 : 4;
-        parent->pairs = util_realloc(parent->pairs, f->cap * sizeof *parent->pairs);
+        parent->pairs = arena_grow(b->doc, parent->pairs, parent->npairs, f->cap,
+                                   sizeof *parent->pairs);
     }
     parent->pairs[parent->npairs].key = f->key;
     parent->pairs[parent->npairs].value = n;
@@ -262,75 +302,85 @@ static void check_anchor_tag(builder_t *b, const yaml_char_t *anchor, const yaml
                    "explicit tags (%s) are not allowed in configuration files", (const char *)tag);
 }
 
+/* A key that is not a scalar fails the load, but may still be compared before that. */
+static const char *key_str(const yaml_dom_pair_t *p)
+{
+    return p->key->str ? p->key->str : "";
+}
+
 static int cmp_pair_index(const void *a, const void *b, void *arg)
 {
     const yaml_dom_pair_t *pairs = arg;
     size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
-    const yaml_dom_node_t *ka = pairs[ia].key, *kb = pairs[ib].key;
-    int c = strcmp(ka->str ? ka->str : "", kb->str ? kb->str : "");
+    int c = strcmp(key_str(&pairs[ia]), key_str(&pairs[ib]));
     if (c)
         return c;
     return ia < ib ? -1 : ia > ib;
 }
 
-static int cmp_size(const void *a, const void *b)
+#define SMALL_MAP 16 /* up to this many keys, comparing every pair beats sorting */
+
+/* first[i] = the index of the first pair whose key is pair i's key (i when it is the
+ * first). Sorting keeps a hostile file with 100k keys from costing n^2; the mappings of
+ * real files are small and are compared pairwise, with no allocation. */
+static void first_occurrences(const yaml_dom_node_t *map, size_t *first)
 {
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    return x < y ? -1 : x > y;
+    size_t n = map->npairs;
+    if (n <= SMALL_MAP) {
+        for (size_t i = 0; i < n; i++) {
+            first[i] = i;
+            for (size_t j = 0; j < i; j++)
+                if (strcmp(key_str(&map->pairs[i]), key_str(&map->pairs[j])) == 0) {
+                    first[i] = j;
+                    break;
+                }
+        }
+        return;
+    }
+    size_t *idx = util_malloc(n * sizeof *idx);
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    qsort_r(idx, n, sizeof *idx, cmp_pair_index, map->pairs);
+    for (size_t i = 0, run = idx[0]; i < n; i++) {
+        if (i && strcmp(key_str(&map->pairs[idx[i]]), key_str(&map->pairs[run])) != 0)
+            run = idx[i];
+        first[idx[i]] = run;
+    }
+    free(idx);
 }
 
 /* Reports every repeated key at its second (third...) occurrence, in document order, and
- * drops the repeats so that the rest of the file can still be checked. Sorting keeps a
- * hostile file with 100k keys from costing n^2. */
+ * drops the repeats so that the rest of the file can still be checked (their nodes stay
+ * in the arena until the document is freed). */
 static void check_duplicates(builder_t *b, yaml_dom_node_t *map)
 {
     size_t n = map->npairs;
     if (n < 2)
         return;
-    size_t *idx = util_malloc(n * sizeof *idx);
-    size_t *dups = util_malloc(n * sizeof *dups);
-    size_t *first = util_malloc(n * sizeof *first);
-    size_t ndups = 0;
+    size_t small[SMALL_MAP];
+    size_t *first = n <= SMALL_MAP ? small : util_malloc(n * sizeof *first);
+    first_occurrences(map, first);
+    for (size_t i = 0; i < n; i++) {
+        if (first[i] == i)
+            continue;
+        const yaml_dom_node_t *k = map->pairs[i].key;
+        diag_error(b->diag, k->file, k->line, k->col, "duplicate key '%s' (first at line %d)",
+                   k->str, map->pairs[first[i]].key->line);
+    }
+    size_t out = 0;
     for (size_t i = 0; i < n; i++)
-        idx[i] = i;
-    qsort_r(idx, n, sizeof *idx, cmp_pair_index, map->pairs);
-    for (size_t i = 1, run = idx[0]; i < n; i++) {
-        if (strcmp(map->pairs[idx[i]].key->str, map->pairs[run].key->str) == 0) {
-            first[idx[i]] = run;
-            dups[ndups++] = idx[i];
-        } else {
-            run = idx[i];
-        }
-    }
-    if (ndups) {
-        qsort(dups, ndups, sizeof *dups, cmp_size);
-        for (size_t i = 0; i < ndups; i++) {
-            const yaml_dom_node_t *k = map->pairs[dups[i]].key;
-            diag_error(b->diag, k->file, k->line, k->col, "duplicate key '%s' (first at line %d)",
-                       k->str, map->pairs[first[dups[i]]].key->line);
-        }
-        size_t out = 0;
-        for (size_t i = 0, d = 0; i < n; i++) {
-            if (d < ndups && dups[d] == i) {
-                node_free(map->pairs[i].key);
-                node_free(map->pairs[i].value);
-                d++;
-                continue;
-            }
+        if (first[i] == i)
             map->pairs[out++] = map->pairs[i];
-        }
-        map->npairs = out;
-    }
-    free(idx);
-    free(dups);
-    free(first);
+    map->npairs = out;
+    if (first != small)
+        free(first);
 }
 
 static void on_scalar(builder_t *b, const yaml_event_t *ev)
 {
     yaml_dom_node_t *n = node_new(b, YAML_DOM_SCALAR, &ev->start_mark);
     n->len = ev->data.scalar.length;
-    n->str = util_strndup((const char *)ev->data.scalar.value, n->len);
+    n->str = arena_strndup(b->doc, (const char *)ev->data.scalar.value, n->len);
     n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
     if (memchr(n->str, '\0', n->len)) {
         diag_error(b->diag, n->file, n->line, n->col, "a string must not contain a NUL character");
@@ -368,12 +418,9 @@ static void on_end(builder_t *b)
 
 static void builder_cleanup(builder_t *b)
 {
-    /* keys waiting for their value are not in the tree yet */
+    /* keys waiting for their value are not in the tree, but in the arena with the rest */
     for (size_t i = 0; i < b->depth; i++)
-        if (b->stack[i].key) {
-            node_free(b->stack[i].key);
-            b->stack[i].key = NULL;
-        }
+        b->stack[i].key = NULL;
     b->depth = 0;
 }
 
@@ -432,7 +479,7 @@ yaml_dom_t *yaml_dom_load_string(const char *file, const char *data, size_t len,
                        (const char *)ev.data.alias.anchor);
             /* stands in for the alias so that the mapping stays well-formed */
             yaml_dom_node_t *n = node_new(&b, YAML_DOM_SCALAR, &ev.start_mark);
-            n->str = util_strdup("");
+            n->str = arena_strndup(b.doc, "", 0);
             n->plain = true;
             attach(&b, n);
             break;

@@ -45,6 +45,7 @@ struct yaml_dom_node {
 typedef struct yaml_dom {
     char *file;
     yaml_dom_node_t *root; /* NULL never: a loaded document always has a root */
+    struct yaml_dom_block *arena; /* every node, string and array of the tree (yaml.c) */
 } yaml_dom_t;
 
 /* Reads and parses `path`. On any problem adds "FILE:LINE:COL: message" errors to `diag`

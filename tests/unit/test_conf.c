@@ -360,6 +360,23 @@ static void test_yaml_refusals(void **state)
     const char *dup = "a: 1\nb:\n  x: 1\n  x: 2\na: 3\n";
     dom_fails(dup, strlen(dup), "t.yaml:4:3: duplicate key 'x' (first at line 3)");
     dom_fails(dup, strlen(dup), "t.yaml:5:1: duplicate key 'a' (first at line 1)");
+    /* past 16 keys the duplicates are found by sorting: same messages, same order */
+    char big[1024];
+    size_t bl = 0;
+    for (int i = 0; i < 30; i++)
+        bl += (size_t)snprintf(big + bl, sizeof big - bl, "k%02d: %d\n", i % 20, i);
+    dom_fails(big, bl, "t.yaml:21:1: duplicate key 'k00' (first at line 1)");
+    dom_fails(big, bl, "t.yaml:30:1: duplicate key 'k09' (first at line 10)");
+    diag_t dd;
+    diag_init(&dd);
+    yaml_dom_t *kept = yaml_dom_load_string("t.yaml", big, bl, &dd);
+    assert_int_equal(dd.errors, 10); /* every repeat is reported once... */
+    assert_non_null(kept);           /* ...and dropped, the first ones kept in order */
+    assert_int_equal(kept->root->npairs, 20);
+    for (size_t i = 0; i < 20; i++)
+        assert_int_equal(atoi(kept->root->pairs[i].value->str), (int)i);
+    yaml_dom_free(kept);
+    diag_free(&dd);
     const char *bad = "a: [1, 2\n";
     dom_fails(bad, strlen(bad), "t.yaml:2:1: YAML syntax error: did not find expected ',' or ']'");
     const char *colon = "a: b: c\n";
