@@ -21,6 +21,7 @@
 
 #include "log.h"
 #include "request_internal.h"
+#include "sockwrite.h"
 #include "tls.h"
 
 atomic_long conn_count;
@@ -307,25 +308,19 @@ static void on_write(uv_write_t *req, int status)
         tls_pump(c);
 }
 
-/* Sends bytes to the socket: as much as it takes now, the rest copied (what it points to,
- * store values or TLS buffers, is about to become invalid) and written asynchronously,
- * with reading paused until it drains. Returns false when the connection failed. */
-static bool send_bytes(conn_t *c, const uv_buf_t *iov, size_t n)
+static size_t iov_total(const uv_buf_t *iov, size_t n)
 {
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
         total += iov[i].len;
-    size_t done = 0;
-    if (c->nwrites == 0) { /* a try_write may not overtake queued writes */
-        int rc = uv_try_write((uv_stream_t *)&c->tcp, iov, (unsigned)n);
-        if (rc < 0 && rc != UV_EAGAIN) {
-            conn_close(c);
-            return false;
-        }
-        done = rc > 0 ? (size_t)rc : 0;
-    }
-    if (done == total)
-        return true;
+    return total;
+}
+
+/* The bytes of iov from `done` on, which the socket did not take, are copied (what they
+ * point to, store values or TLS buffers, is about to become invalid) and written
+ * asynchronously, with reading paused until they drain. */
+static bool queue_rest(conn_t *c, const uv_buf_t *iov, size_t n, size_t done, size_t total)
+{
     uv_write_t *req = util_malloc(sizeof *req + (total - done));
     char *copy = (char *)(req + 1), *dst = copy;
     for (size_t i = 0; i < n; i++) {
@@ -349,6 +344,47 @@ static bool send_bytes(conn_t *c, const uv_buf_t *iov, size_t n)
     uv_read_stop((uv_stream_t *)&c->tcp);
     set_timer(c, T_SEND, limits(c)->send_timeout_ms, true);
     return true;
+}
+
+/* Sends bytes to the socket: as much as it takes now, the rest queued (queue_rest).
+ * Returns false when the connection failed. */
+static bool send_bytes(conn_t *c, const uv_buf_t *iov, size_t n)
+{
+    size_t total = iov_total(iov, n), done = 0;
+    if (c->nwrites == 0) { /* a try_write may not overtake queued writes */
+        int rc = uv_try_write((uv_stream_t *)&c->tcp, iov, (unsigned)n);
+        if (rc < 0 && rc != UV_EAGAIN) {
+            conn_close(c);
+            return false;
+        }
+        done = rc > 0 ? (size_t)rc : 0;
+    }
+    if (done == total)
+        return true;
+    return queue_rest(c, iov, n, done, total);
+}
+
+/* As send_bytes, for a plain-connection batch in which some store values have a sendfile
+ * copy (core/sendcache.h): the first attempt goes through sock_write_parts; what the
+ * socket does not take is queued from memory like any other bytes. */
+static bool send_parts(conn_t *c, const uv_buf_t *iov, const out_part_t *parts, size_t n)
+{
+    uv_os_fd_t sock;
+    if (c->nwrites > 0 || uv_fileno((uv_handle_t *)&c->tcp, &sock) != 0)
+        return send_bytes(c, iov, n);
+    sock_part_t sp[WORKER_MAX_PARTS];
+    for (size_t i = 0; i < n; i++)
+        sp[i] = (sock_part_t){.p = iov[i].base, .len = iov[i].len, .fd = parts[i].fd,
+                              .foff = (off_t)parts[i].foff};
+    ssize_t done = sock_write_parts(sock, sp, n);
+    if (done < 0) {
+        conn_close(c);
+        return false;
+    }
+    size_t total = iov_total(iov, n);
+    if ((size_t)done == total)
+        return true;
+    return queue_rest(c, iov, n, (size_t)done, total);
 }
 
 /* Whatever TLS has produced (handshake messages, records, alerts) goes to the socket. */
@@ -407,15 +443,19 @@ static bool flush(conn_t *c)
     if (w->nparts == 0)
         return true;
     uv_buf_t iov[WORKER_MAX_PARTS];
+    bool files = false;
     for (size_t i = 0; i < w->nparts; i++) {
         const out_part_t *p = &w->parts[i];
         iov[i].base = (char *)(p->ext ? p->ext : w->out.data + p->off);
         iov[i].len = p->len;
+        files |= p->fd >= 0;
     }
     size_t n = w->nparts;
     w->nparts = 0;
     w->out.len = 0;
-    return c->ssl ? tls_flush(c, iov, n) : send_bytes(c, iov, n);
+    if (c->ssl)
+        return tls_flush(c, iov, n);
+    return files ? send_parts(c, iov, w->parts, n) : send_bytes(c, iov, n);
 }
 
 enum { BODY_MORE = 0, BODY_DONE = 1, BODY_BAD = -1, BODY_TOO_LARGE = -2 };

@@ -55,7 +55,7 @@ void worker_out_commit(worker_t *w, size_t len)
     }
     if (w->nparts == WORKER_MAX_PARTS)
         UTIL_FATAL("output batch overflow"); /* conn.c flushes well before this */
-    w->parts[w->nparts++] = (out_part_t){.ext = NULL, .off = off, .len = len};
+    w->parts[w->nparts++] = (out_part_t){.ext = NULL, .off = off, .len = len, .fd = -1};
 }
 
 void worker_out_copy(worker_t *w, const void *p, size_t len)
@@ -66,9 +66,14 @@ void worker_out_copy(worker_t *w, const void *p, size_t len)
 
 void worker_out_ref(worker_t *w, const void *p, size_t len)
 {
+    worker_out_file(w, p, len, -1, 0);
+}
+
+void worker_out_file(worker_t *w, const void *p, size_t len, int fd, size_t foff)
+{
     if (w->nparts == WORKER_MAX_PARTS)
         UTIL_FATAL("output batch overflow");
-    w->parts[w->nparts++] = (out_part_t){.ext = p, .off = 0, .len = len};
+    w->parts[w->nparts++] = (out_part_t){.ext = p, .off = 0, .len = len, .fd = fd, .foff = foff};
 }
 
 void worker_store_release(worker_t *w)
@@ -77,6 +82,8 @@ void worker_store_release(worker_t *w)
         store_read_reset(w->rtxn);
         w->rtxn_active = false;
     }
+    /* Every batch of this iteration has been written: evicted copies can go. */
+    sendcache_release_evicted(w->sendcache);
 }
 
 static void on_store_check(uv_check_t *h)
@@ -255,6 +262,7 @@ int workers_start(worker_t **out, int n, store_t *store, int *fds, const bool *t
         w->nlisteners = nfds;
         w->listeners = util_calloc(nfds ? nfds : 1, sizeof *w->listeners);
         w->rbuf = util_malloc(WORKER_READ_BUF);
+        w->sendcache = sendcache_new(sendcache_default_files() / (size_t)n);
         w->pathbuf_cap = w->snap->conf->limits.max_request_line + 1;
         w->pathbuf = util_malloc(w->pathbuf_cap);
         atomic_init(&w->msgs, 0);
@@ -288,6 +296,7 @@ void workers_join(worker_t *ws, int n)
         snapshot_unref(ws[i].snap);
         free(ws[i].listeners);
         free(ws[i].rbuf);
+        sendcache_free(ws[i].sendcache);
         free(ws[i].tls_stage);
         free(ws[i].tasks);
         pthread_mutex_destroy(&ws[i].task_mu);

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <uv.h>
 
+#include "sendcache.h"
 #include "snapshot.h"
 #include "store.h"
 #include "util.h"
@@ -38,11 +39,14 @@ struct conn;
 
 /* One piece of the output batch: bytes in the batch's own buffer (ext == NULL, at off) or
  * referenced elsewhere (a store value). Offsets, not pointers, because the buffer may move
- * while the batch grows. */
+ * while the batch grows. A store value may also have a sendfile copy (core/sendcache.h):
+ * fd >= 0 holds the same bytes at file offset foff; plain connections send from it. */
 typedef struct out_part {
     const void *ext;
     size_t off;
     size_t len;
+    int fd;
+    size_t foff;
 } out_part_t;
 
 typedef struct worker {
@@ -80,6 +84,7 @@ typedef struct worker {
     char *pathbuf;
     size_t pathbuf_cap;
 
+    sendcache_t *sendcache; /* sendfile copies of large store values */
     util_buf_t out;                    /* the output batch being built */
     out_part_t parts[WORKER_MAX_PARTS];
     size_t nparts;
@@ -115,6 +120,8 @@ void worker_out_copy(worker_t *w, const void *p, size_t len);
 char *worker_out_reserve(worker_t *w, size_t n);
 void worker_out_commit(worker_t *w, size_t len);
 void worker_out_ref(worker_t *w, const void *p, size_t len);
+/* A store value that also lies in file fd from offset foff (a sendcache copy). */
+void worker_out_file(worker_t *w, const void *p, size_t len, int fd, size_t foff);
 /* Ends the worker's read transaction if one is active (values read become invalid). The
  * worker does this itself after each loop iteration's I/O callbacks, so all the requests
  * answered in one iteration share one transaction (one renew, one reset), and none is

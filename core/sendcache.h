@@ -1,0 +1,53 @@
+/* core/sendcache.h: a worker's cache of sealed in-memory files (memfd) holding copies of
+ * large store values, so plain-HTTP responses can send them with sendfile(2) instead of
+ * write(2).
+ *
+ * Why: write() copies every byte from the LMDB map into the socket; sendfile() hands the
+ * kernel references to the file's pages. Sending straight from data.mdb is not safe: the
+ * kernel may still hold references to a page after our read transaction ends, and LMDB's
+ * writer may then reuse that page, so a client could receive bytes of a later import. A
+ * private copy that is sealed against writes cannot change under the kernel.
+ *
+ * One cache per worker thread (no locks). A value is copied on its second request while
+ * it is still remembered (a value asked for once is not worth a copy), and the cache keeps
+ * at most SENDCACHE_MAX_BYTES of copies, least recently used out first. */
+#ifndef JIYUE_SENDCACHE_H
+#define JIYUE_SENDCACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Values below this size are written: for them a copy costs less than the extra system
+ * call and page references of sendfile (measured with make bench, BENCH_CASES). */
+#define SENDCACHE_MIN_BYTES (48 * 1024)
+#define SENDCACHE_MAX_BYTES (64u * 1024 * 1024)
+#define SENDCACHE_MAX_ENTRIES 4096 /* remembered values, copied or not */
+
+typedef struct sendcache sendcache_t;
+
+/* max_files bounds the descriptors the cache may hold open (0 disables it). */
+sendcache_t *sendcache_new(size_t max_files);
+/* Descriptors all caches together may hold: a share of the process's open-file limit
+ * small enough that connections keep most of it. */
+size_t sendcache_default_files(void);
+void sendcache_free(sendcache_t *c);
+
+/* A descriptor whose bytes [0, len) equal data[0, len), or -1 (not worth it yet, or the
+ * copy failed: the caller writes from data). The value is known by where it lies in the
+ * map, its length and its stored hash (`tag`, 8 bytes): LMDB never changes a value in
+ * place while a reader may see it, so a different value at the same place has a different
+ * hash. The descriptor stays valid until sendcache_release_evicted(). */
+int sendcache_fd(sendcache_t *c, const void *data, size_t len, const char *tag, size_t tag_len);
+
+/* Closes the descriptors evicted since the last call. The worker calls this once per loop
+ * iteration, after every batch that could refer to them has been written. */
+void sendcache_release_evicted(sendcache_t *c);
+
+typedef struct sendcache_stats {
+    uint64_t hits, copies, misses;
+    size_t files, bytes;
+} sendcache_stats_t;
+void sendcache_stats(const sendcache_t *c, sendcache_stats_t *out);
+
+#endif
