@@ -413,6 +413,25 @@ conf_t *conf_load(const char *path, int64_t today_days, diag_t *diag)
     return c;
 }
 
+int conf_read_pid_file(const char *path, char **pid_file, diag_t *diag)
+{
+    *pid_file = NULL;
+    size_t errors_before = diag->errors;
+    yaml_dom_t *doc = yaml_dom_load_file(path, diag);
+    if (!doc)
+        return -1;
+    conf_ctx_t x = {.diag = diag, .file = doc->file};
+    const yaml_dom_node_t *v = yaml_dom_get(doc->root, "pid_file");
+    const char *s = v ? conf_str(&x, v, "pid_file", "a path") : NULL;
+    if (s) {
+        char *dir = util_dirname(path);
+        *pid_file = util_path_resolve(dir, s);
+        free(dir);
+    }
+    yaml_dom_free(doc);
+    return diag->errors > errors_before ? -1 : 0;
+}
+
 static void tls_free(conf_tls_t *t)
 {
     tls_conf_release(t);

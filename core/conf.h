@@ -216,6 +216,11 @@ typedef struct conf {
  * (suspension overdue...); pass -1 for the current date. */
 conf_t *conf_load(const char *path, int64_t today_days, diag_t *diag);
 void conf_free(conf_t *c);
+/* Reads only `pid_file` from the server file at `path` (resolved as conf_load() does),
+ * without the site files: all `jiyue -s` needs to find the running server, which then
+ * loads and validates everything itself. *pid_file is NULL when the key is absent.
+ * Returns 0, or -1 with the errors in `diag` (not YAML, or pid_file is not a path). */
+int conf_read_pid_file(const char *path, char **pid_file, diag_t *diag);
 
 const conf_site_t *conf_site_find(const conf_t *c, const char *id);
 const conf_column_t *conf_column_find(const conf_site_t *s, const char *id);

@@ -1,9 +1,11 @@
 /* core/server.c: the control thread: startup (config, logs, store, sockets, privileges,
- * pid file, workers), SIGHUP reload, SIGUSR1 log reopen, and graceful stop. */
+ * pid file, workers), SIGHUP reload (and its record in the reload status file), SIGUSR1
+ * log reopen, and graceful stop; and `jiyue -t` and `jiyue -s`, which talk to it. */
 #include "server.h"
 
 #include <errno.h>
 #include <grp.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@
 #include "listener.h"
 #include "log.h"
 #include "message.h"
+#include "reload_status.h"
 #include "snapshot.h"
 #include "store.h"
 #include "tls.h"
@@ -36,6 +39,9 @@ typedef struct control {
     size_t nlisten;
     bool stopping;
     store_t *store; /* for the overdue-message report at start and reload */
+    char *status_file; /* <pid_file>.reload (core/reload_status.h), or NULL */
+    uint64_t reload_seq; /* reloads handled so far */
+    size_t nsites;       /* in the generation serving now */
 } control_t;
 
 static conf_t *load_config(const char *path, diag_t *d)
@@ -72,6 +78,93 @@ static pid_t read_pid(const char *pid_file)
     return (pid_t)pid;
 }
 
+#define RELOAD_WAIT_MS 60000 /* a reload of 10,000 site files takes well under a second */
+#define RELOAD_POLL_US 10000
+
+typedef enum { WAIT_DONE, WAIT_TIMEOUT, WAIT_GONE } wait_result_t;
+
+/* Waits for the server's record of a reload that began after `sent_ns` (not one that was
+ * already running when the signal was sent). */
+static wait_result_t wait_reload(const char *status_file, pid_t pid, uint64_t sent_ns,
+                                 reload_status_t *st)
+{
+    uint64_t deadline = util_now_ms() + RELOAD_WAIT_MS;
+    for (;;) {
+        if (reload_status_read(status_file, st) == 0) {
+            if (st->pid == (long)pid && st->result != RELOAD_STARTED && st->started_ns >= sent_ns)
+                return WAIT_DONE;
+            reload_status_free(st);
+        }
+        if (kill(pid, 0) != 0 && errno == ESRCH)
+            return WAIT_GONE;
+        if (util_now_ms() >= deadline)
+            return WAIT_TIMEOUT;
+        usleep(RELOAD_POLL_US);
+    }
+}
+
+/* Prints what the server made of the reload; returns the exit code. */
+static int report_reload(const reload_status_t *st)
+{
+    fputs(st->text, stderr);
+    if (st->result == RELOAD_REJECTED) {
+        fprintf(stderr,
+                "jiyue: configuration rejected (%llu error%s); the running server keeps serving "
+                "configuration generation %llu\n",
+                (unsigned long long)st->errors, st->errors == 1 ? "" : "s",
+                (unsigned long long)st->generation);
+        return 1;
+    }
+    printf("jiyue: reloaded: configuration generation %llu, %llu sites\n",
+           (unsigned long long)st->generation, (unsigned long long)st->sites);
+    return 0;
+}
+
+/* `-s reload`: the server validates the configuration itself (a rejected one leaves it on
+ * its old generation) and records the outcome, with every diagnostic, in the status file;
+ * this waits for that record and reports it. Loading 10,000 site files here too, as this
+ * once did, doubled the time a reload took on a busy machine. */
+static int reload_and_report(const char *pid_file, pid_t pid)
+{
+    char *status_file = reload_status_path(pid_file);
+    reload_status_t st;
+    /* A server that wrote no record at start is an older jiyue: it reloads, but says
+     * nothing back. */
+    bool reports = reload_status_read(status_file, &st) == 0 && st.pid == (long)pid;
+    reload_status_free(&st);
+    uint64_t sent = reload_status_now_ns();
+    int rc;
+    if (kill(pid, SIGHUP) != 0) {
+        fprintf(stderr, "jiyue: cannot signal pid %ld: %s\n", (long)pid, strerror(errno));
+        rc = 1;
+    } else if (!reports) {
+        fprintf(stderr,
+                "jiyue: signalled pid %ld, but it keeps no reload status (%s): a server "
+                "started by an older jiyue? Whether the reload was applied is in its error log\n",
+                (long)pid, status_file);
+        rc = 3;
+    } else {
+        switch (wait_reload(status_file, pid, sent, &st)) {
+        case WAIT_DONE:
+            rc = report_reload(&st);
+            reload_status_free(&st);
+            break;
+        case WAIT_GONE:
+            fprintf(stderr, "jiyue: the server (pid %ld) exited during the reload\n", (long)pid);
+            rc = 1;
+            break;
+        default:
+            fprintf(stderr,
+                    "jiyue: signalled pid %ld, but it recorded no reload outcome in %s within "
+                    "%d s: see its error log\n",
+                    (long)pid, status_file, RELOAD_WAIT_MS / 1000);
+            rc = 3;
+        }
+    }
+    free(status_file);
+    return rc;
+}
+
 int server_signal(const char *conf_path, const char *action)
 {
     int sig;
@@ -85,27 +178,30 @@ int server_signal(const char *conf_path, const char *action)
         fprintf(stderr, "jiyue: -s takes reload, stop or reopen, not '%s'\n", action);
         return 2;
     }
+    /* Only the server file's pid_file: the server checks everything else itself. */
     diag_t d;
-    conf_t *c = load_config(conf_path, &d);
+    diag_init(&d);
+    char *pid_file = NULL;
+    int bad = conf_read_pid_file(conf_path, &pid_file, &d);
     diag_print(&d, stderr);
     diag_free(&d);
-    if (!c) {
-        /* Unlike nginx, a rejected reload is reported here, to the operator who asked,
-         * and the running server is not disturbed. */
+    if (bad) {
         fprintf(stderr, "jiyue: configuration rejected; the running server was not signalled\n");
         return 1;
     }
     int rc = 0;
-    pid_t pid = c->pid_file ? read_pid(c->pid_file) : -1;
+    pid_t pid = pid_file ? read_pid(pid_file) : -1;
     if (pid <= 0) {
         fprintf(stderr, "jiyue: no running server (pid file %s)\n",
-                c->pid_file ? c->pid_file : "not configured");
+                pid_file ? pid_file : "not configured");
         rc = 1;
+    } else if (sig == SIGHUP) {
+        rc = reload_and_report(pid_file, pid);
     } else if (kill(pid, sig) != 0) {
         fprintf(stderr, "jiyue: cannot signal pid %ld: %s\n", (long)pid, strerror(errno));
         rc = 1;
     }
-    conf_free(c);
+    free(pid_file);
     return rc;
 }
 
@@ -140,10 +236,136 @@ static void report_overdue(store_t *store, const conf_t *c)
     store_txn_free(t);
 }
 
+/* Writes the outcome of reload number ctl->reload_seq (0: the start) for `jiyue -s
+ * reload`. A failure is logged; the reload itself stands. */
+static void record_reload(control_t *ctl, uint64_t started_ns, reload_result_t result,
+                          const diag_t *d)
+{
+    if (!ctl->status_file)
+        return;
+    util_buf_t text = {0};
+    for (size_t i = 0; d && i < d->count; i++) {
+        util_buf_appends(&text, d->items[i].text);
+        util_buf_append(&text, "\n", 1);
+    }
+    util_buf_append(&text, "", 1);
+    reload_status_t st = {
+        .pid = (long)getpid(),
+        .seq = ctl->reload_seq,
+        .started_ns = started_ns,
+        .result = result,
+        .generation = ctl->generation,
+        .sites = ctl->nsites,
+        .errors = d ? d->errors : 0,
+        .warnings = d ? d->warnings : 0,
+        .text = text.data,
+    };
+    char *err = NULL;
+    if (reload_status_write(ctl->status_file, &st, &err) != 0) {
+        log_error("reload status: %s (jiyue -s reload cannot report this reload)", err);
+        free(err);
+    }
+    util_buf_free(&text);
+}
+
+/* Waiting until every worker serves the new generation, so that once `jiyue -s reload`
+ * says "reloaded", the next request anywhere is answered by it. A worker adopts the
+ * snapshot in its own loop (core/worker.c); a task posted to it checks, and posts itself
+ * again while the adoption is still to come in the same wakeup. */
+typedef struct adopt_wait {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    uint64_t generation;
+    int pending; /* workers still on an older generation */
+    int refs;    /* the tasks and the control thread: the last one frees */
+} adopt_wait_t;
+
+typedef struct adopt_task {
+    adopt_wait_t *aw;
+    worker_t *w;
+} adopt_task_t;
+
+#define ADOPT_WAIT_MS 5000
+
+static void adopt_release(adopt_wait_t *aw)
+{
+    pthread_mutex_lock(&aw->mu);
+    bool last = --aw->refs == 0;
+    pthread_mutex_unlock(&aw->mu);
+    if (!last)
+        return;
+    pthread_mutex_destroy(&aw->mu);
+    pthread_cond_destroy(&aw->cv);
+    free(aw);
+}
+
+static void adopt_check(void *ud)
+{
+    adopt_task_t *t = ud;
+    /* runs on the worker's thread: w->snap is its own to read */
+    if (t->w->snap->generation < t->aw->generation) {
+        worker_post(t->w, adopt_check, t);
+        return;
+    }
+    pthread_mutex_lock(&t->aw->mu);
+    if (--t->aw->pending == 0)
+        pthread_cond_signal(&t->aw->cv);
+    pthread_mutex_unlock(&t->aw->mu);
+    adopt_release(t->aw);
+    free(t);
+}
+
+static void wait_adopted(control_t *ctl)
+{
+    adopt_wait_t *aw = util_calloc(1, sizeof *aw);
+    pthread_mutex_init(&aw->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&aw->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    aw->generation = ctl->generation;
+    aw->pending = ctl->nworkers;
+    aw->refs = ctl->nworkers + 1;
+    for (int i = 0; i < ctl->nworkers; i++) {
+        adopt_task_t *t = util_malloc(sizeof *t);
+        *t = (adopt_task_t){aw, &ctl->workers[i]};
+        worker_post(&ctl->workers[i], adopt_check, t);
+    }
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += ADOPT_WAIT_MS / 1000;
+    pthread_mutex_lock(&aw->mu);
+    int rc = 0;
+    while (aw->pending > 0 && rc == 0)
+        rc = pthread_cond_timedwait(&aw->cv, &aw->mu, &until);
+    int pending = aw->pending;
+    pthread_mutex_unlock(&aw->mu);
+    if (pending > 0)
+        log_warn("reload: %d worker%s had not taken up generation %llu after %d s", pending,
+                 pending == 1 ? "" : "s", (unsigned long long)aw->generation, ADOPT_WAIT_MS / 1000);
+    adopt_release(aw);
+}
+
+/* The one problem a valid configuration can still have at reload: what it asks for
+ * cannot be applied without a restart. Reported at the first listen entry. */
+static void note_listen_change(const control_t *ctl, const conf_t *c, diag_t *d)
+{
+    if (same_listen(ctl, c))
+        return;
+    conf_pos_t p = c->nlisten ? c->listen[0].pos : (conf_pos_t){c->file, 0, 0};
+    diag_warning(d, p.file, p.line, p.col,
+                 "listen addresses changed: restart jiyue to apply that; the rest is reloaded");
+}
+
 static void reload(control_t *ctl)
 {
+    uint64_t started = reload_status_now_ns();
+    ctl->reload_seq++;
     diag_t d;
     conf_t *c = load_config(ctl->conf_path, &d);
+    if (c)
+        note_listen_change(ctl, c, &d);
     for (size_t i = 0; i < d.count; i++) {
         if (d.items[i].level == DIAG_ERROR)
             log_error("%s", d.items[i].text);
@@ -153,25 +375,27 @@ static void reload(control_t *ctl)
     if (!c) {
         log_error("reload rejected (%zu error%s): still serving configuration generation %llu",
                   d.errors, d.errors == 1 ? "" : "s", (unsigned long long)ctl->generation);
+        record_reload(ctl, started, RELOAD_REJECTED, &d);
         diag_free(&d);
         return;
     }
-    diag_free(&d);
-    if (!same_listen(ctl, c))
-        log_warn("listen addresses changed: restart jiyue to apply that; the rest is reloaded");
     char *err = NULL;
     if (log_open(c->error_log, c->access_log, &err) != 0) {
         log_error("reload: %s (keeping the old logs)", err);
+        diag_warning(&d, c->file, 0, 0, "%s (the server keeps its old logs)", err);
         free(err);
     }
     ctl->generation++;
-    size_t nsites = c->nsites;
+    ctl->nsites = c->nsites;
     report_overdue(ctl->store, c);
     snapshot_publish(snapshot_new(c, ctl->generation));
     for (int i = 0; i < ctl->nworkers; i++)
         worker_notify(&ctl->workers[i], WORKER_MSG_RELOAD);
+    wait_adopted(ctl);
     log_info("reloaded: configuration generation %llu, %zu sites",
-             (unsigned long long)ctl->generation, nsites);
+             (unsigned long long)ctl->generation, ctl->nsites);
+    record_reload(ctl, started, RELOAD_ACCEPTED, &d);
+    diag_free(&d);
 }
 
 static void stop(control_t *ctl)
@@ -297,6 +521,8 @@ int server_run(const char *conf_path)
 
     control_t ctl = {.conf_path = conf_path, .nworkers = nworkers, .generation = 1, .store = store};
     ctl.pid_file = c->pid_file ? util_strdup(c->pid_file) : NULL;
+    ctl.status_file = c->pid_file ? reload_status_path(c->pid_file) : NULL;
+    ctl.nsites = c->nsites;
     ctl.nlisten = c->nlisten;
     ctl.listen_copy = util_calloc(c->nlisten ? c->nlisten : 1, sizeof *ctl.listen_copy);
     for (size_t i = 0; i < c->nlisten; i++) {
@@ -323,14 +549,8 @@ int server_run(const char *conf_path)
         log_error("cannot start the writer thread: nothing can be written");
     if (workers_start(&ctl.workers, nworkers, store, fds, tls, ctl.nlisten) != 0)
         return 1;
-    if (write_pid(ctl.pid_file) != 0) {
-        /* Serving without a pid file would make -s reload fail later: refuse now. */
-        for (int i = 0; i < nworkers; i++)
-            worker_notify(&ctl.workers[i], WORKER_MSG_STOP);
-        workers_join(ctl.workers, nworkers);
-        return 1;
-    }
-
+    /* Signals are caught before the pid file tells anyone where to send them (SIGHUP's
+     * default action would end the process); they wait in the loop until uv_run. */
     ctl.loop = uv_default_loop();
     uv_signal_t *sigs[] = {&ctl.sig_hup, &ctl.sig_term, &ctl.sig_int, &ctl.sig_usr1};
     int nums[] = {SIGHUP, SIGTERM, SIGINT, SIGUSR1};
@@ -338,6 +558,18 @@ int server_run(const char *conf_path)
         uv_signal_init(ctl.loop, sigs[i]);
         sigs[i]->data = &ctl;
         uv_signal_start(sigs[i], on_signal, nums[i]);
+    }
+    /* The first record before the pid file: whoever finds the pid also finds a status
+     * file, which is how `jiyue -s reload` knows this server reports its reloads. */
+    record_reload(&ctl, 0, RELOAD_STARTED, NULL);
+    if (write_pid(ctl.pid_file) != 0) {
+        /* Serving without a pid file would make -s reload fail later: refuse now. */
+        for (int i = 0; i < nworkers; i++)
+            worker_notify(&ctl.workers[i], WORKER_MSG_STOP);
+        workers_join(ctl.workers, nworkers);
+        if (ctl.status_file)
+            unlink(ctl.status_file);
+        return 1;
     }
     uv_run(ctl.loop, UV_RUN_DEFAULT);
 
@@ -350,6 +582,8 @@ int server_run(const char *conf_path)
     free(ports);
     if (ctl.pid_file)
         unlink(ctl.pid_file);
+    if (ctl.status_file)
+        unlink(ctl.status_file);
     log_info("stopped");
     snapshot_publish(NULL);
     store_close(store);
@@ -357,6 +591,7 @@ int server_run(const char *conf_path)
         free(ctl.listen_copy[i].address);
     free(ctl.listen_copy);
     free(ctl.pid_file);
+    free(ctl.status_file);
     free(tls);
     tls_shutdown();
     uv_loop_close(ctl.loop);

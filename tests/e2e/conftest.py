@@ -191,6 +191,7 @@ class Cluster:
         self.error_log = self.logs / "error.log"
         self.pid_file = self.root / "run" / "jiyue.pid"
         self.pid_file.parent.mkdir(exist_ok=True)
+        self.status_file = self.pid_file.with_name(self.pid_file.name + ".reload")
         self.port = free_port()
         self.port6 = free_port(socket.AF_INET6, "::1") if ipv6 else None
         self.proc = None

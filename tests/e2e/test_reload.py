@@ -1,6 +1,7 @@
 # tests/e2e/test_reload.py: SIGHUP and `jiyue -s reload|stop`: new, removed and changed
-# site files; an invalid config keeps the old one whole; keep-alive connections survive;
-# twenty reloads under load fail nothing; SIGTERM/SIGINT exit 0 and remove the pid file.
+# site files; an invalid config keeps the old one whole; `-s reload` reports the server's
+# own verdict from the reload status file; keep-alive connections survive; twenty reloads
+# under load fail nothing; SIGTERM/SIGINT exit 0 and remove the pid file.
 import http.client
 import re
 import signal
@@ -138,33 +139,155 @@ def test_ctl_reload_valid_exits_0_and_applies(rc):
     try:
         r = run([JIYUE, "-s", "reload", "-c", rc.conf], timeout=15)
         assert r.returncode == 0, r.stderr
-        got = rc.poll_get("/health/", lambda r: b"HEALTH-HOME" in r.body)
-        assert b"HEALTH-HOME" in got.body
+        n = len(BASE_SITES) + 1
+        assert re.search(rb"reloaded: configuration generation \d+, %d sites" % n, r.stdout), r.stdout
+        # No polling: once the command has returned, every worker serves the new generation.
+        for _ in range(4):  # two workers: new connections land on either
+            got = rc.get("/health/")
+            assert got.status == 200 and b"HEALTH-HOME" in got.body, got
     finally:
         rc.site_path("health").unlink()
         hup(rc)
         rc.poll_get("/health/", lambda r: r.status == 404)
 
 
-def test_ctl_reload_invalid_exits_1_without_signalling(rc):
+def status_record(rc):
+    """The reload status file as (header dict, diagnostics text)."""
+    head, _, text = rc.status_file.read_text().partition("\n\n")
+    lines = head.splitlines()
+    assert lines[0] == "jiyue-reload-status 1", lines
+    return dict(line.split(" ", 1) for line in lines[1:]), text
+
+
+def test_ctl_reload_invalid_exits_1_with_server_diagnostics(rc):
+    # The server itself checks the configuration: jiyue -s reload prints what it found
+    # (FILE:LINE:COL) and says which generation still serves; nothing of the change applies.
     rc.write_site("health", **HEALTH)      # valid on its own...
     bad = rc.sites_dir / "bad.yaml"
     bad.write_text("id: bad\nname: 坏\nkind: nonsense\n")  # ...but this one is not
-    errlog_before = read_text(rc.error_log)
+    gen_before = int(status_record(rc)[0]["generation"])
     try:
         r = run([JIYUE, "-s", "reload", "-c", rc.conf], timeout=15)
         assert r.returncode == 1, (r.returncode, r.stderr)
-        diags = [m for m in DIAG_RE.finditer(r.stderr.decode()) if "bad.yaml" in m.group("file")]
-        assert diags, r.stderr
-        time.sleep(0.5)
-        # Not signalled: the server logged nothing new about bad.yaml and still has the old config.
-        assert "bad.yaml" not in read_text(rc.error_log)[len(errlog_before):], \
-            "the server was signalled although the config was invalid"
+        err = r.stderr.decode()
+        diags = [m for m in DIAG_RE.finditer(err) if m.group("file").endswith("/bad.yaml")]
+        assert any((m.group("line"), m.group("col")) == ("3", "7") and "unknown kind 'nonsense'"
+                   in m.group("msg") for m in diags), err
+        assert f"the running server keeps serving configuration generation {gen_before}" in err, err
+        # The same diagnostics reached the error log: it was the server that found them.
+        assert "bad.yaml:3:7: unknown kind 'nonsense'" in read_text(rc.error_log)
+        head, text = status_record(rc)
+        assert head["result"] == "rejected" and int(head["generation"]) == gen_before, head
+        assert "bad.yaml:3:7: unknown kind 'nonsense'" in text
         assert rc.get("/health/").status == 404
+        assert b"EDU-HOME" in rc.get("/edu/").body
         assert rc.alive()
     finally:
         bad.unlink()
         rc.site_path("health").unlink()
+
+
+def test_ctl_reload_reports_warnings_and_generation(rc):
+    # A valid configuration with a warning (listen addresses cannot change without a
+    # restart): exit 0, the warning printed as FILE:LINE:COL, the record says accepted.
+    gen_before = int(status_record(rc)[0]["generation"])
+    port = rc.port
+    rc.port = port + 1 if port < 65535 else port - 1
+    rc.write_conf()
+    rc.port = port
+    try:
+        r = run([JIYUE, "-s", "reload", "-c", rc.conf], timeout=15)
+    finally:
+        rc.write_conf()
+    assert r.returncode == 0, r.stderr
+    err = r.stderr.decode()
+    warn = [m for m in DIAG_RE.finditer(err) if m.group("file") == str(rc.conf)]
+    assert warn and warn[0].group("msg").startswith("warning: listen addresses changed"), err
+    head, text = status_record(rc)
+    assert head["result"] == "accepted", head
+    assert int(head["generation"]) == gen_before + 1, head
+    assert int(head["pid"]) == rc.pid and int(head["seq"]) >= 1, head
+    assert head["errors"] == "0" and head["warnings"] == "1", head
+    assert int(head["sites"]) == len(BASE_SITES), head
+    assert f"generation {gen_before + 1}, {len(BASE_SITES)} sites".encode() in r.stdout, r.stdout
+    assert err == text, "stderr is the server's diagnostics, nothing else"
+    assert rc.get("/edu/").status == 200, "still serving on the address it was started with"
+    r = run([JIYUE, "-s", "reload", "-c", rc.conf], timeout=15)
+    assert r.returncode == 0 and r.stderr == b"", r.stderr
+
+
+def test_status_file_replaced_atomically(rc):
+    # Readers racing a stream of reloads never see a partial record: every read parses and
+    # the generation never goes back. The file is world-readable, the folder has no leftovers.
+    st = rc.status_file.stat()
+    assert st.st_mode & 0o777 == 0o644, oct(st.st_mode)
+    seq0 = int(status_record(rc)[0]["seq"])
+    stop = threading.Event()
+    seen, bad = [], []
+
+    def reader():
+        while not stop.is_set():
+            try:
+                text = rc.status_file.read_text()
+            except FileNotFoundError:
+                bad.append("missing")
+                continue
+            head, sep, _ = text.partition("\n\n")
+            lines = head.splitlines()
+            if not sep or lines[0] != "jiyue-reload-status 1":
+                bad.append(text[:80])
+                continue
+            seen.append(int(dict(l.split(" ", 1) for l in lines[1:])["seq"]))
+
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    try:
+        for _ in range(10):
+            r = run([JIYUE, "-s", "reload", "-c", rc.conf], timeout=15)
+            assert r.returncode == 0, r.stderr
+    finally:
+        stop.set()
+        t.join(timeout=5)
+    assert bad == [], bad[:3]
+    assert seen and seen == sorted(seen), "the sequence went backwards"
+    assert seq0 <= min(seen) and max(seen) <= seq0 + 10 and len(set(seen)) > 1, (seq0, seen[:3], seen[-3:])
+    assert int(status_record(rc)[0]["seq"]) == seq0 + 10, "one record per reload"
+    assert [p.name for p in rc.status_file.parent.iterdir()
+            if p.name.startswith(rc.status_file.name + ".")] == [], "temporary files left behind"
+
+
+def test_ctl_reload_old_server_without_status_file(rc, tmp_path):
+    # A server that keeps no status file (started by an older jiyue): the command still
+    # signals it, but says it cannot report the outcome and exits 3.
+    fake = subprocess.Popen(["sleep", "30"])
+    try:
+        conf = tmp_path / "old.yaml"
+        pid_file = tmp_path / "old.pid"
+        pid_file.write_text(f"{fake.pid}\n")
+        conf.write_text(f"pid_file: {pid_file}\nsites: nowhere\n")
+        r = run([JIYUE, "-s", "reload", "-c", conf], timeout=15)
+        assert r.returncode == 3, (r.returncode, r.stderr)
+        assert b"keeps no reload status" in r.stderr and b"older jiyue" in r.stderr, r.stderr
+        assert fake.wait(timeout=5) == -signal.SIGHUP, "it was not signalled"
+    finally:
+        fake.kill()
+        fake.wait()
+
+
+def test_ctl_signal_reads_only_the_server_file(rc, tmp_path):
+    # -s finds the server from pid_file alone: a broken server file is refused before any
+    # signal, but site files are the server's to check (stop/reopen never look at them).
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(f"pid_file: {rc.pid_file}\nlisten: [unclosed\n")
+    r = run([JIYUE, "-s", "reload", "-c", broken], timeout=15)
+    assert r.returncode == 1, r.stderr
+    assert [m for m in DIAG_RE.finditer(r.stderr.decode()) if m.group("file") == str(broken)], r.stderr
+    assert b"the running server was not signalled" in r.stderr
+    nopid = tmp_path / "nopid.yaml"
+    nopid.write_text("sites: nowhere\n")
+    r = run([JIYUE, "-s", "reload", "-c", nopid], timeout=15)
+    assert r.returncode == 1 and b"no running server (pid file not configured)" in r.stderr, r.stderr
+    assert rc.alive()
 
 
 def test_keepalive_connection_survives_reload(rc):
@@ -341,9 +464,13 @@ def test_sigint_exits_0(fresh):
 
 
 def test_ctl_stop_exits_0(fresh):
+    assert fresh.status_file.exists(), "the server writes its status file at start"
+    # A broken site file does not keep an operator from stopping the server.
+    (fresh.sites_dir / "broken.yaml").write_text("id: [unclosed\n")
     r = run([JIYUE, "-s", "stop", "-c", fresh.conf], timeout=10)
     assert r.returncode == 0, r.stderr
     assert_clean_exit(fresh, fresh.proc.wait(timeout=10))
+    assert not fresh.status_file.exists(), "reload status file not removed at exit"
 
 
 def test_sigterm_with_idle_keepalive_connection(fresh):
