@@ -25,13 +25,6 @@ static char *put_uint(char *p, uint64_t v)
     return p;
 }
 
-static char *put(char *p, const char *s, size_t n)
-{
-    memcpy(p, s, n);
-    return p + n;
-}
-
-#define PUT_LIT(p, lit) put(p, lit, sizeof lit - 1)
 
 void response_begin(request_t *r, int status)
 {
@@ -40,12 +33,12 @@ void response_begin(request_t *r, int status)
     const char *text = http1_status_text(status);
     size_t tlen = strlen(text);
     char *start = worker_out_reserve(w, 48 + tlen + w->date_hdr_len), *p = start;
-    p = PUT_LIT(p, "HTTP/1.1 ");
+    p = WORKER_PUT_LIT(p, "HTTP/1.1 ");
     p = put_uint(p, (uint64_t)status);
     *p++ = ' ';
-    p = put(p, text, tlen);
-    p = PUT_LIT(p, "\r\nServer: jiyue\r\n");
-    p = put(p, w->date_hdr, w->date_hdr_len);
+    p = worker_put(p, text, tlen);
+    p = WORKER_PUT_LIT(p, "\r\nServer: jiyue\r\n");
+    p = worker_put(p, w->date_hdr, w->date_hdr_len);
     worker_out_commit(w, (size_t)(p - start));
     if (r->tls && r->site && r->site->hsts_header)
         response_header(r, "Strict-Transport-Security", r->site->hsts_header,
@@ -60,10 +53,10 @@ void response_header(request_t *r, const char *name, const char *value, size_t v
 {
     size_t nlen = strlen(name);
     char *start = worker_out_reserve(r->worker, nlen + value_len + 4), *p = start;
-    p = put(p, name, nlen);
-    p = PUT_LIT(p, ": ");
-    p = put(p, value, value_len);
-    p = PUT_LIT(p, "\r\n");
+    p = worker_put(p, name, nlen);
+    p = WORKER_PUT_LIT(p, ": ");
+    p = worker_put(p, value, value_len);
+    p = WORKER_PUT_LIT(p, "\r\n");
     worker_out_commit(r->worker, (size_t)(p - start));
 }
 
@@ -84,14 +77,14 @@ void response_header_fmt(request_t *r, const char *name, const char *fmt, ...)
 void response_end_headers(request_t *r, uint64_t content_length)
 {
     char *start = worker_out_reserve(r->worker, 80), *p = start;
-    p = PUT_LIT(p, "Content-Length: ");
+    p = WORKER_PUT_LIT(p, "Content-Length: ");
     p = put_uint(p, content_length);
-    p = PUT_LIT(p, "\r\n");
+    p = WORKER_PUT_LIT(p, "\r\n");
     if (!r->keep_alive)
-        p = PUT_LIT(p, "Connection: close\r\n");
+        p = WORKER_PUT_LIT(p, "Connection: close\r\n");
     else if (r->h && r->h->version_minor == 0)
-        p = PUT_LIT(p, "Connection: keep-alive\r\n");
-    p = PUT_LIT(p, "\r\n");
+        p = WORKER_PUT_LIT(p, "Connection: keep-alive\r\n");
+    p = WORKER_PUT_LIT(p, "\r\n");
     worker_out_commit(r->worker, (size_t)(p - start));
     r->headers_done = true;
 }

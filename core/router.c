@@ -11,6 +11,7 @@ struct router_host {
     char *name;
     const router_site_t *alias_of; /* non-NULL: an old domain that redirects */
     strmap_t prefixes;             /* "/", "/edu/", "/anning/hexi/" -> router_site_t* */
+    size_t longest;                /* the longest prefix: longer probes cannot hit */
 };
 
 typedef struct children {
@@ -35,7 +36,10 @@ static void add_subtree(router_t *r, router_host_t *h, const children_t *kids, s
                         const char *prefix)
 {
     const conf_site_t *site = r->sites[si].site;
-    strmap_put(&h->prefixes, prefix, strlen(prefix), &r->sites[si]);
+    size_t plen = strlen(prefix);
+    strmap_put(&h->prefixes, prefix, plen, &r->sites[si]);
+    if (plen > h->longest)
+        h->longest = plen;
     for (size_t k = 0; k < kids[si].n; k++) {
         size_t ci = kids[si].idx[k];
         const conf_site_t *child = r->sites[ci].site;
@@ -169,7 +173,7 @@ void router_resolve(const router_t *r, const char *host, size_t host_len, const 
         return;
     }
     /* "/edu" names the mount "/edu/": redirect so relative links in its pages resolve. */
-    if (path_len > 1 && path[path_len - 1] != '/' && path_len < 1024) {
+    if (path_len > 1 && path[path_len - 1] != '/' && path_len < h->longest && path_len < 1024) {
         char with_slash[1024];
         memcpy(with_slash, path, path_len);
         with_slash[path_len] = '/';
@@ -180,7 +184,7 @@ void router_resolve(const router_t *r, const char *host, size_t host_len, const 
         }
     }
     /* Longest directory prefix first: "/a/b/c.html" tries "/a/b/", "/a/", "/". */
-    for (size_t end = path_len; end > 0; end--) {
+    for (size_t end = path_len < h->longest ? path_len : h->longest; end > 0; end--) {
         if (path[end - 1] != '/')
             continue;
         const router_site_t *rs = strmap_get(&h->prefixes, path, end);

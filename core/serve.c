@@ -204,16 +204,24 @@ static void page_body(request_t *r, const store_page_t *p, bool gz, size_t from,
     r->body_bytes += n;
 }
 
+/* The headers every stored page has, formatted in one go (this runs for nearly every
+ * request, so it is one reservation in the batch rather than one per header). */
 static void common_headers(request_t *r, const store_page_t *p, bool gz)
 {
     char tag[32];
     size_t n = etag_for(p, gz, tag);
-    response_header(r, "Content-Type", p->content_type, p->content_type_len);
-    response_header(r, "Last-Modified", worker_http_date(r->worker, p->mtime), HTTPDATE_LEN);
-    response_header(r, "ETag", tag, n);
+    worker_t *w = r->worker;
+    char *start = worker_out_reserve(w, 160 + p->content_type_len + n), *q = start;
+    q = WORKER_PUT_LIT(q, "Content-Type: ");
+    q = worker_put(q, p->content_type, p->content_type_len);
+    q = WORKER_PUT_LIT(q, "\r\nLast-Modified: ");
+    q = worker_put(q, worker_http_date(w, p->mtime), HTTPDATE_LEN);
+    q = WORKER_PUT_LIT(q, "\r\nETag: ");
+    q = worker_put(q, tag, n);
     if (p->gzip)
-        response_header(r, "Vary", "Accept-Encoding", 15);
-    response_header(r, "X-Content-Type-Options", "nosniff", 7);
+        q = WORKER_PUT_LIT(q, "\r\nVary: Accept-Encoding");
+    q = WORKER_PUT_LIT(q, "\r\nX-Content-Type-Options: nosniff\r\n");
+    worker_out_commit(w, (size_t)(q - start));
 }
 
 void response_page(request_t *r, int status, const store_page_t *p)

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <string.h>
 #include <uv.h>
 
 #include "sendcache.h"
@@ -119,6 +120,13 @@ const char *worker_http_date(worker_t *w, int64_t t);
 void worker_out_copy(worker_t *w, const void *p, size_t len);
 char *worker_out_reserve(worker_t *w, size_t n);
 void worker_out_commit(worker_t *w, size_t len);
+/* Formatting into reserved room: appends n bytes at p and returns the end. */
+static inline char *worker_put(char *p, const void *s, size_t n)
+{
+    memcpy(p, s, n);
+    return p + n;
+}
+#define WORKER_PUT_LIT(p, lit) worker_put(p, lit, sizeof lit - 1)
 void worker_out_ref(worker_t *w, const void *p, size_t len);
 /* A store value that also lies in file fd from offset foff (a sendcache copy). */
 void worker_out_file(worker_t *w, const void *p, size_t len, int fd, size_t foff);
