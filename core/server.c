@@ -388,10 +388,14 @@ static void reload(control_t *ctl)
     ctl->generation++;
     ctl->nsites = c->nsites;
     report_overdue(ctl->store, c);
+    /* Held until every worker has let go of it, so that freeing the old configuration
+     * (10,000 sites: some 15 ms) falls to this thread, not to a worker between requests. */
+    snapshot_t *old = snapshot_acquire();
     snapshot_publish(snapshot_new(c, ctl->generation));
     for (int i = 0; i < ctl->nworkers; i++)
         worker_notify(&ctl->workers[i], WORKER_MSG_RELOAD);
     wait_adopted(ctl);
+    snapshot_unref(old);
     log_info("reloaded: configuration generation %llu, %zu sites",
              (unsigned long long)ctl->generation, ctl->nsites);
     record_reload(ctl, started, RELOAD_ACCEPTED, &d);
