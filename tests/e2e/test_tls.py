@@ -844,6 +844,38 @@ def test_empty_key_refused(rc):
     broken_key_check(rc, b"", "private key")
 
 
+def test_encrypted_key_refused_without_prompting(rc, tmp_path):
+    """A passphrase-protected key is refused with a clear error: a server started by
+    systemd has no terminal to ask on, and the check must not wait for one."""
+    crt, key = rc.certs["edu"]
+    enc = tmp_path / "enc.key"
+    ossl("pkey", "-in", key, "-aes256", "-passout", "pass:secret", "-out", enc)
+    assert b"ENCRYPTED" in enc.read_bytes()
+    broken_key_check(rc, enc.read_bytes(), "private key")
+
+
+@pytest.mark.parametrize("form", ["ec", "rsa"])
+def test_traditional_key_forms_accepted(rc, tmp_path, form):
+    """Keys in the older "EC PRIVATE KEY" / "RSA PRIVATE KEY" PEM forms load like PKCS#8."""
+    key = tmp_path / f"{form}.key"
+    rc.ca.newkey(key, rsa=form == "rsa")
+    trad = tmp_path / f"{form}-trad.key"
+    ossl("ec" if form == "ec" else "rsa", "-in", key, "-out", trad,
+         *(["-traditional"] if form == "rsa" else []))
+    assert f"BEGIN {form.upper()} PRIVATE KEY".encode() in trad.read_bytes()
+    os.chmod(trad, 0o600)
+    crt, _ = rc.ca.issue(f"trad-{form}", "trad.e2e", ["trad.e2e"], rsa=form == "rsa", key=trad)
+    site = rc.site_path("edu")
+    saved = site.read_text()
+    try:
+        site.write_text(re.sub(r"(?ms)^tls:\n(  .*\n)+", "", saved) +
+                        f"tls:\n  cert: {crt}\n  key: {trad}\n")
+        code, out = jiyue_t(rc)
+        assert code == 0, out
+    finally:
+        site.write_text(saved)
+
+
 def test_mismatched_key_refused(rc, tmp_path):
     other = tmp_path / "other.key"
     rc.ca.newkey(other)
