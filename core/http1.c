@@ -380,6 +380,7 @@ int http1_parse_request(const char *buf, size_t len, const http1_limits_t *lim,
     /* HTTP/1.x with x > 1 is answered as 1.1, the highest minor we speak (RFC 9110 2.5). */
     req->version_minor = v[7] == '0' ? 0 : 1;
     req->nheaders = 0;
+    req->name_lens = 0;
     req->host.p = buf + p; /* an empty string inside the buffer */
     req->host.len = 0;
     req->has_content_length = false;
@@ -445,6 +446,7 @@ int http1_parse_request(const char *buf, size_t len, const http1_limits_t *lim,
         h->name.len = n1 - n0;
         h->value.p = buf + val0;
         h->value.len = val1 - val0;
+        req->name_lens |= UINT64_C(1) << (h->name.len & 63);
         int st = field_facts(req, &facts, h, reason);
         if (st)
             return *status = st, HTTP1_ERROR;
@@ -470,6 +472,8 @@ need_more:
 const http1_header_t *http1_find_header(const http1_request_t *req, const char *name)
 {
     size_t n = strlen(name);
+    if (!(req->name_lens & (UINT64_C(1) << (n & 63))))
+        return NULL;
     for (size_t i = 0; i < req->nheaders; i++) {
         const http1_header_t *h = &req->headers[i];
         if (h->name.len != n)

@@ -67,6 +67,9 @@ typedef struct http1_request {
     int version_minor;  /* 0 or 1 (HTTP/1.0 or HTTP/1.1) */
     http1_header_t headers[HTTP1_MAX_HEADERS];
     size_t nheaders;
+    uint64_t name_lens; /* bit (len % 64) set for each header name's length: a lookup for
+                         * a header that is absent (the common case for If-None-Match,
+                         * Range...) is answered without scanning the headers */
     /* Derived while parsing, so callers need not scan the headers again: */
     http1_str_t host;  /* Host header value (empty when absent) */
     bool has_content_length;

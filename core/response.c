@@ -32,21 +32,31 @@ void response_begin(request_t *r, int status)
     r->status = status;
     const char *text = http1_status_text(status);
     size_t tlen = strlen(text);
-    char *start = worker_out_reserve(w, 48 + tlen + w->date_hdr_len), *p = start;
+    /* The site's security headers were formatted once per configuration load
+     * (core/conf_audit.c); they go into the same reservation as the status line. */
+    const char *hsts = r->tls && r->site ? r->site->hsts_header : NULL;
+    size_t hsts_len = hsts ? strlen(hsts) : 0;
+    const char *csp = r->site ? r->site->csp_header : NULL;
+    size_t csp_len = csp ? r->site->csp_header_len : 0;
+    char *start = worker_out_reserve(w, 128 + tlen + w->date_hdr_len + hsts_len + csp_len);
+    char *p = start;
     p = WORKER_PUT_LIT(p, "HTTP/1.1 ");
     p = put_uint(p, (uint64_t)status);
     *p++ = ' ';
     p = worker_put(p, text, tlen);
     p = WORKER_PUT_LIT(p, "\r\nServer: jiyue\r\n");
     p = worker_put(p, w->date_hdr, w->date_hdr_len);
+    if (hsts) {
+        p = WORKER_PUT_LIT(p, "Strict-Transport-Security: ");
+        p = worker_put(p, hsts, hsts_len);
+        p = WORKER_PUT_LIT(p, "\r\n");
+    }
+    if (csp) {
+        p = WORKER_PUT_LIT(p, "Content-Security-Policy: ");
+        p = worker_put(p, csp, csp_len);
+        p = WORKER_PUT_LIT(p, "\r\n");
+    }
     worker_out_commit(w, (size_t)(p - start));
-    if (r->tls && r->site && r->site->hsts_header)
-        response_header(r, "Strict-Transport-Security", r->site->hsts_header,
-                        strlen(r->site->hsts_header));
-    /* Formatted once per configuration load (core/conf_audit.c). */
-    if (r->site && r->site->csp_header)
-        response_header(r, "Content-Security-Policy", r->site->csp_header,
-                        r->site->csp_header_len);
 }
 
 void response_header(request_t *r, const char *name, const char *value, size_t value_len)

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <lmdb.h>
+#include <stdatomic.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +14,10 @@
 
 #include "store_keys.h"
 #include "util.h"
+#include "valcache.h"
 
 struct store {
+    uint64_t serial; /* unique in this process: names the store in valcache entries */
     MDB_env *env;
     MDB_dbi pages;
     MDB_dbi meta;
@@ -159,7 +162,9 @@ store_t *store_open(const char *dir, const store_options_t *opt, char **err)
         return NULL;
     }
 
+    static atomic_uint_fast64_t serials;
     store_t *s = util_calloc(1, sizeof *s);
+    s->serial = atomic_fetch_add(&serials, 1) + 1;
     s->read_only = opt->read_only;
     int mrc = mdb_env_create(&s->env);
     if (mrc != 0) {
@@ -511,9 +516,26 @@ int store_page_get(store_txn_t *t, const char *site, const char *path, size_t pa
     if (klen == 0)
         return STORE_EKEY;
     MDB_val k = {klen, kbuf}, v;
+    if (t->write) {
+        int mrc = mdb_get(t->txn, t->s->pages, &k, &v);
+        if (mrc != 0)
+            return map_rc(mrc, "get page");
+        return decode_page(v.mv_data, v.mv_size, out);
+    }
+    /* Read transactions: the thread may have looked this up in the same snapshot. */
+    valcache_ref_t ref = {.store_serial = t->s->serial, .txnid = (uint64_t)mdb_txn_id(t->txn),
+                          .key = kbuf, .klen = klen};
+    valcache_hash(&ref);
+    const void *data;
+    size_t size;
+    if (valcache_get(&ref, &data, &size))
+        return data ? decode_page(data, size, out) : STORE_NOTFOUND;
     int mrc = mdb_get(t->txn, t->s->pages, &k, &v);
+    if (mrc == MDB_NOTFOUND)
+        valcache_put(&ref, NULL, 0);
     if (mrc != 0)
         return map_rc(mrc, "get page");
+    valcache_put(&ref, v.mv_data, v.mv_size);
     return decode_page(v.mv_data, v.mv_size, out);
 }
 

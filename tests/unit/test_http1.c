@@ -74,6 +74,32 @@ static void test_simple_get(void **state)
     assert_false(req.expect_continue);
 }
 
+/* Lookups of absent headers are cut short by the name-length filter; it must never hide
+ * a present one, whatever the case or length (lengths 64 apart share a bit). */
+static void test_find_header_length_filter(void **state)
+{
+    (void)state;
+    char name70[71], name6[7] = "x-abcd";
+    memset(name70, 'n', 70);
+    name70[70] = '\0';
+    char s[400];
+    snprintf(s, sizeof s, "GET / HTTP/1.1\r\nHost: a\r\nRANGE: bytes=0-1\r\n%s: long\r\n%s: six\r\n\r\n",
+             name70, name6);
+    expect_done(s);
+    assert_non_null(http1_find_header(&req, "range"));
+    assert_true(str_is(http1_find_header(&req, "Range")->value, "bytes=0-1"));
+    assert_true(str_is(http1_find_header(&req, name70)->value, "long"));
+    assert_true(str_is(http1_find_header(&req, "X-ABCD")->value, "six"));
+    assert_null(http1_find_header(&req, "If-None-Match"));
+    assert_null(http1_find_header(&req, "x-abce")); /* same length, other name */
+    char name6_64[71]; /* 70 = 6 + 64: shares x-abcd's bit, and is absent */
+    memset(name6_64, 'z', 70);
+    name6_64[70] = '\0';
+    assert_null(http1_find_header(&req, name6_64));
+    expect_done("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    assert_null(http1_find_header(&req, "Range")); /* nothing left over from before */
+}
+
 static void test_value_trimmed_and_find_header(void **state)
 {
     (void)state;
@@ -809,6 +835,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_simple_get),
         cmocka_unit_test(test_value_trimmed_and_find_header),
+        cmocka_unit_test(test_find_header_length_filter),
         cmocka_unit_test(test_obs_text_in_value),
         cmocka_unit_test(test_methods),
         cmocka_unit_test(test_status_text),
