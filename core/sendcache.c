@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -34,6 +35,7 @@ struct sendcache {
     entry_t *buckets[NBUCKETS];
     entry_t *head, *tail;
     size_t nentries, nfiles, bytes, max_files;
+    char *dir;    /* where unnamed files go; NULL once that failed (memfd from then on) */
     int *evicted; /* descriptors to close at the next sendcache_release_evicted() */
     size_t nevicted, evicted_cap;
     sendcache_stats_t st;
@@ -47,10 +49,11 @@ size_t sendcache_default_files(void)
     return lim == RLIM_INFINITY || lim > 8192 ? 1024 : (size_t)lim / 8;
 }
 
-sendcache_t *sendcache_new(size_t max_files)
+sendcache_t *sendcache_new(size_t max_files, const char *dir)
 {
     sendcache_t *c = util_calloc(1, sizeof *c);
     c->max_files = max_files;
+    c->dir = dir ? util_strdup(dir) : NULL;
     return c;
 }
 
@@ -112,13 +115,8 @@ static void remove_entry(sendcache_t *c, entry_t *e)
     free(e);
 }
 
-/* A sealed memfd holding data[0, len), or -1. Sealed so that not even a bug here could
- * change bytes the kernel is still sending. */
-static int make_copy(const void *data, size_t len)
+static bool write_all(int fd, const void *data, size_t len)
 {
-    int fd = memfd_create("jiyue-sendcache", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-    if (fd < 0)
-        return -1;
     const char *p = data;
     size_t done = 0;
     while (done < len) {
@@ -126,15 +124,59 @@ static int make_copy(const void *data, size_t len)
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            goto fail;
+            return false; /* ENOSPC among others: the caller writes from the map */
         done += (size_t)n;
     }
-    if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0)
-        goto fail;
+    return true;
+}
+
+/* An unnamed file in dir holding data[0, len), open read-only; -1 when that fails
+ * (*unsupported: the folder cannot take unnamed files at all, so stop trying). */
+static int tmpfile_copy(const char *dir, const void *data, size_t len, bool *unsupported)
+{
+    int wfd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (wfd < 0) {
+        *unsupported = errno == EOPNOTSUPP || errno == EISDIR || errno == EACCES ||
+                       errno == EPERM || errno == ENOENT || errno == EROFS;
+        return -1;
+    }
+    int fd = -1;
+    if (write_all(wfd, data, len)) {
+        /* The writable descriptor goes: only a read-only one is kept. */
+        char path[64];
+        snprintf(path, sizeof path, "/proc/self/fd/%d", wfd);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    }
+    close(wfd);
     return fd;
-fail:
-    close(fd);
-    return -1;
+}
+
+/* A memfd holding data[0, len), sealed so that not even a bug here could change bytes the
+ * kernel is still sending; -1 when that fails. */
+static int memfd_copy(const void *data, size_t len)
+{
+    int fd = memfd_create("jiyue-sendcache", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0)
+        return -1;
+    if (!write_all(fd, data, len) ||
+        fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int make_copy(sendcache_t *c, const void *data, size_t len)
+{
+    if (c->dir) {
+        bool unsupported = false;
+        int fd = tmpfile_copy(c->dir, data, len, &unsupported);
+        if (fd >= 0 || !unsupported)
+            return fd;
+        free(c->dir);
+        c->dir = NULL;
+    }
+    return memfd_copy(data, len);
 }
 
 /* Makes room for a copy of len bytes (and its descriptor) by evicting from the least
@@ -194,7 +236,7 @@ int sendcache_fd(sendcache_t *c, const void *data, size_t len, const char *tag, 
     make_room(c, len, e);
     if (c->nfiles + 1 > c->max_files || c->bytes + len > SENDCACHE_MAX_BYTES)
         return -1;
-    int fd = make_copy(data, len);
+    int fd = make_copy(c, data, len);
     if (fd < 0) {
         e->fd = FD_FAILED;
         return -1;
@@ -228,5 +270,6 @@ void sendcache_free(sendcache_t *c)
         remove_entry(c, c->head);
     sendcache_release_evicted(c);
     free(c->evicted);
+    free(c->dir);
     free(c);
 }

@@ -6,7 +6,13 @@
  * kernel references to the file's pages. Sending straight from data.mdb is not safe: the
  * kernel may still hold references to a page after our read transaction ends, and LMDB's
  * writer may then reuse that page, so a client could receive bytes of a later import. A
- * private copy that is sealed against writes cannot change under the kernel.
+ * private copy that nothing can write to cannot change under the kernel.
+ *
+ * Where: an unnamed file (O_TMPFILE) on the store's own filesystem, reopened read-only so
+ * that no writable descriptor remains; the page cache of a disk filesystem hands sendfile
+ * large folios, which costs the kernel less per response than tmpfs's 4 KiB pages (100 KB
+ * asset: 24.7 against 27.1 µs of server CPU). Where that is not possible (a filesystem
+ * without O_TMPFILE, no write access) a memfd sealed against writes is used instead.
  *
  * One cache per worker thread (no locks). A value is copied on its second request while
  * it is still remembered (a value asked for once is not worth a copy), and the cache keeps
@@ -28,8 +34,9 @@
 
 typedef struct sendcache sendcache_t;
 
-/* max_files bounds the descriptors the cache may hold open (0 disables it). */
-sendcache_t *sendcache_new(size_t max_files);
+/* max_files bounds the descriptors the cache may hold open (0 disables it); dir is where
+ * the unnamed files go (the store's folder; NULL: memfd only). */
+sendcache_t *sendcache_new(size_t max_files, const char *dir);
 /* Descriptors all caches together may hold: a share of the process's open-file limit
  * small enough that connections keep most of it. */
 size_t sendcache_default_files(void);

@@ -262,7 +262,7 @@ int workers_start(worker_t **out, int n, store_t *store, int *fds, const bool *t
         w->nlisteners = nfds;
         w->listeners = util_calloc(nfds ? nfds : 1, sizeof *w->listeners);
         w->rbuf = util_malloc(WORKER_READ_BUF);
-        w->sendcache = sendcache_new(sendcache_default_files() / (size_t)n);
+        w->sendcache = sendcache_new(sendcache_default_files() / (size_t)n, w->snap->conf->store);
         w->pathbuf_cap = w->snap->conf->limits.max_request_line + 1;
         w->pathbuf = util_malloc(w->pathbuf_cap);
         atomic_init(&w->msgs, 0);

@@ -48,15 +48,18 @@ def big(tmp_path_factory):
     c.stop()
 
 
-def sendcache_files(pid):
-    """The worker's sealed copies, seen from outside: memfd links in /proc/PID/fd."""
+def sendcache_files(c):
+    """The worker's copies, seen from outside in /proc/PID/fd: unnamed files in the store's
+    folder (an O_TMPFILE shows as "<folder>/#<inode> (deleted)"), or memfds."""
+    store = str(c.root / "store")
     n = 0
-    for fd in os.listdir(f"/proc/{pid}/fd"):
+    for fd in os.listdir(f"/proc/{c.pid}/fd"):
         try:
-            if "jiyue-sendcache" in os.readlink(f"/proc/{pid}/fd/{fd}"):
-                n += 1
+            target = os.readlink(f"/proc/{c.pid}/fd/{fd}")
         except OSError:
-            pass
+            continue
+        if target.startswith(store + "/#") or "memfd:jiyue-sendcache" in target:
+            n += 1
     return n
 
 
@@ -70,7 +73,7 @@ def test_large_asset_goes_out_by_sendfile_and_intact(big):
     for _ in range(4):
         r = get(big, ASSET)
         assert r.status == 200 and r.body == big.asset
-    assert sendcache_files(big.pid) >= 1, "a value asked for repeatedly got no sendfile copy"
+    assert sendcache_files(big) >= 1, "a value asked for repeatedly got no sendfile copy"
 
 
 def test_ranges_from_the_copy(big):

@@ -7,6 +7,7 @@
 
 #include <cmocka.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -37,8 +38,7 @@ static void file_equals(int fd, const char *want, size_t len)
 
 static void copied_on_second_request(void **state)
 {
-    (void)state;
-    sendcache_t *c = sendcache_new(16);
+    sendcache_t *c = sendcache_new(16, *state);
     char *v = pattern(BIG, 1);
     assert_int_equal(sendcache_fd(c, v, BIG, "\"a\"", 3), -1); /* once: not worth a copy */
     int fd = sendcache_fd(c, v, BIG, "\"a\"", 3);
@@ -48,6 +48,16 @@ static void copied_on_second_request(void **state)
     /* Sealed: nobody can change bytes the kernel may still be sending. */
     assert_true(write(fd, "x", 1) < 0);
     assert_true(ftruncate(fd, 10) < 0);
+    /* An unnamed file on disk when a usable folder is given, a memfd otherwise. */
+    char link[64], target[256] = "";
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t tn = readlink(link, target, sizeof target - 1);
+    assert_true(tn > 0);
+    target[tn] = '\0';
+    if (*state && access(*state, W_OK) == 0)
+        assert_non_null(strstr(target, (const char *)*state));
+    else
+        assert_non_null(strstr(target, "memfd:jiyue-sendcache"));
     sendcache_stats_t st;
     sendcache_stats(c, &st);
     assert_int_equal(st.copies, 1);
@@ -60,8 +70,7 @@ static void copied_on_second_request(void **state)
 
 static void small_values_are_not_copied(void **state)
 {
-    (void)state;
-    sendcache_t *c = sendcache_new(16);
+    sendcache_t *c = sendcache_new(16, *state);
     char *v = pattern(SENDCACHE_MIN_BYTES - 1, 2);
     for (int i = 0; i < 3; i++)
         assert_int_equal(sendcache_fd(c, v, SENDCACHE_MIN_BYTES - 1, "\"s\"", 3), -1);
@@ -73,8 +82,7 @@ static void small_values_are_not_copied(void **state)
  * never answered with the old copy. */
 static void new_value_at_same_place_is_not_the_old_copy(void **state)
 {
-    (void)state;
-    sendcache_t *c = sendcache_new(16);
+    sendcache_t *c = sendcache_new(16, *state);
     char *v = pattern(BIG, 3);
     sendcache_fd(c, v, BIG, "\"old\"", 5);
     int old = sendcache_fd(c, v, BIG, "\"old\"", 5);
@@ -93,8 +101,7 @@ static void new_value_at_same_place_is_not_the_old_copy(void **state)
  * descriptor stays open until the worker says its batches are written. */
 static void bounded_by_descriptors_lru_first(void **state)
 {
-    (void)state;
-    sendcache_t *c = sendcache_new(2);
+    sendcache_t *c = sendcache_new(2, *state);
     char *v[3];
     int fd[3];
     for (int i = 0; i < 3; i++) {
@@ -119,8 +126,7 @@ static void bounded_by_descriptors_lru_first(void **state)
 
 static void disabled_without_descriptors(void **state)
 {
-    (void)state;
-    sendcache_t *c = sendcache_new(0);
+    sendcache_t *c = sendcache_new(0, *state);
     char *v = pattern(BIG, 4);
     for (int i = 0; i < 3; i++)
         assert_int_equal(sendcache_fd(c, v, BIG, "\"d\"", 3), -1);
@@ -250,12 +256,16 @@ static void closed_peer_is_an_error(void **state)
 
 int main(void)
 {
+    /* Each cache test runs with copies in unnamed files in a folder, and in memfds. */
+    static char folder[] = "/tmp";
+#define BOTH(t) cmocka_unit_test_prestate(t, folder), cmocka_unit_test_prestate(t, NULL)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(copied_on_second_request),
-        cmocka_unit_test(small_values_are_not_copied),
-        cmocka_unit_test(new_value_at_same_place_is_not_the_old_copy),
-        cmocka_unit_test(bounded_by_descriptors_lru_first),
-        cmocka_unit_test(disabled_without_descriptors),
+        BOTH(copied_on_second_request),
+        BOTH(small_values_are_not_copied),
+        BOTH(new_value_at_same_place_is_not_the_old_copy),
+        BOTH(bounded_by_descriptors_lru_first),
+        BOTH(disabled_without_descriptors),
+        cmocka_unit_test_prestate(copied_on_second_request, "/nonexistent-folder"),
         cmocka_unit_test(parts_arrive_in_order),
         cmocka_unit_test(full_socket_reports_what_went),
         cmocka_unit_test(broken_file_falls_back_to_memory),
