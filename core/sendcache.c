@@ -1,8 +1,8 @@
-/* core/sendcache.c: sealed memfd copies of large store values for sendfile (see
- * sendcache.h for why). A chained hash table finds an entry by where the value lies; a
- * doubly linked list keeps entries from most to least recently used, and eviction takes
- * from its tail. An entry without a descriptor only remembers that the value was asked for
- * once. */
+/* core/sendcache.c: read-only copies of large store values for sendfile, in unnamed files
+ * or sealed memfds (see sendcache.h for why). A chained hash table finds an entry by where
+ * the value lies; a doubly linked list keeps entries from most to least recently used,
+ * and eviction takes from its tail. An entry without a descriptor only remembers that the
+ * value was asked for once. */
 #include "sendcache.h"
 
 #include <errno.h>
@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -166,9 +167,19 @@ static int memfd_copy(const void *data, size_t len)
     return fd;
 }
 
+/* The store's filesystem keeps this much free for imports before a copy goes there: the
+ * cache must never be why an import meets a full disk. */
+#define DISK_RESERVE ((uint64_t)256 * 1024 * 1024)
+
+static bool disk_has_room(const char *dir, size_t len)
+{
+    struct statvfs st;
+    return statvfs(dir, &st) == 0 && (uint64_t)st.f_bavail * st.f_frsize >= DISK_RESERVE + len;
+}
+
 static int make_copy(sendcache_t *c, const void *data, size_t len)
 {
-    if (c->dir) {
+    if (c->dir && disk_has_room(c->dir, len)) {
         bool unsupported = false;
         int fd = tmpfile_copy(c->dir, data, len, &unsupported);
         if (fd >= 0 || !unsupported)

@@ -1,6 +1,5 @@
-/* core/sendcache.h: a worker's cache of sealed in-memory files (memfd) holding copies of
- * large store values, so plain-HTTP responses can send them with sendfile(2) instead of
- * write(2).
+/* core/sendcache.h: a worker's cache of read-only files holding copies of large store
+ * values, so plain-HTTP responses can send them with sendfile(2) instead of write(2).
  *
  * Why: write() copies every byte from the LMDB map into the socket; sendfile() hands the
  * kernel references to the file's pages. Sending straight from data.mdb is not safe: the
@@ -12,7 +11,8 @@
  * that no writable descriptor remains; the page cache of a disk filesystem hands sendfile
  * large folios, which costs the kernel less per response than tmpfs's 4 KiB pages (100 KB
  * asset: 24.7 against 27.1 µs of server CPU). Where that is not possible (a filesystem
- * without O_TMPFILE, no write access) a memfd sealed against writes is used instead.
+ * without O_TMPFILE, no write access, less than 256 MiB free: imports come first) a memfd
+ * sealed against writes is used instead.
  *
  * One cache per worker thread (no locks). A value is copied on its second request while
  * it is still remembered (a value asked for once is not worth a copy), and the cache keeps
@@ -26,8 +26,8 @@
 
 /* Values below this size are written: for them a copy costs less than the extra system
  * call and page references of sendfile. Measured on the bench corpus, 1 worker: a 12.5 KB
- * page cost 9.4-9.8 µs of server CPU written and 11.1-11.4 µs sent from a copy; the
- * 100 KB asset 27.1 µs written and 26.4 µs sent from a copy. */
+ * page cost 9.4-9.8 µs of server CPU written and 11.1-11.4 µs sent from a copy (memfd);
+ * the 100 KB asset 27.1 µs written and 24.7 µs sent from a copy (unnamed file). */
 #define SENDCACHE_MIN_BYTES (48 * 1024)
 #define SENDCACHE_MAX_BYTES (64u * 1024 * 1024)
 #define SENDCACHE_MAX_ENTRIES 4096 /* remembered values, copied or not */

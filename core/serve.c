@@ -186,7 +186,7 @@ static bool if_range_allows(request_t *r, const store_page_t *p)
 }
 
 /* n bytes of the identity or gzip body from offset `from`. A large body sent over plain
- * HTTP goes out with sendfile from the worker's sealed copy once it has one
+ * HTTP goes out with sendfile from the worker's read-only copy once it has one
  * (core/sendcache.h); TLS must encrypt every byte, so it gains nothing there. */
 static void page_body(request_t *r, const store_page_t *p, bool gz, size_t from, size_t n)
 {

@@ -1,6 +1,6 @@
 # tests/e2e/test_sendfile.py: large store values go out with sendfile from a worker's
-# sealed copy (core/sendcache.c, core/sockwrite.c) over plain HTTP: the bytes are the stored
-# ones in every framing (whole, ranges, gzip, HEAD, pipelined, a client too slow to take
+# read-only copy (core/sendcache.c, core/sockwrite.c) over plain HTTP: the bytes are the
+# stored ones in every framing (whole, ranges, gzip, HEAD, pipelined, a client too slow to take
 # them at once), and a re-import is never answered with the old copy.
 import gzip
 import os
