@@ -147,6 +147,8 @@ static int tmpfile_copy(const char *dir, const void *data, size_t len, bool *uns
         char path[64];
         snprintf(path, sizeof path, "/proc/self/fd/%d", wfd);
         fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            *unsupported = true; /* no /proc to reopen through: memfds from now on */
     }
     close(wfd);
     return fd;
