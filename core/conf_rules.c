@@ -1,5 +1,6 @@
 /* core/conf_rules.c: the rules that involve more than one site file: unique ids, exactly
- * one portal, parents that exist and do not loop, hosts and mount paths claimed once,
+ * one portal, parents that exist and do not loop, hosts and mount paths claimed once (also
+ * the same URL reached through different parents),
  * reachable subsites, registration identifiers of live sites, and migration targets of
  * closed ones. Each error points at the offending value and names the other file:line, so
  * an operator sees both sides of a conflict. Sorting keeps a large cluster O(n log n). */
@@ -211,6 +212,67 @@ static void check_mount_paths(rules_t *r)
     free(cl);
 }
 
+/* The URL prefix site i answers at below its nearest ancestor that is not path-mounted
+ * (the portal, or a site reached by its own host names only): "/a/b/" for a site mounted
+ * at "/b/" under one mounted at "/a/". *root is that ancestor. False when the chain is
+ * broken or too deep (check_parents reports those). The caller frees *out. */
+#define MAX_MOUNT_DEPTH 32
+static bool full_prefix(const rules_t *r, size_t i, char **out, size_t *root)
+{
+    const char *parts[MAX_MOUNT_DEPTH];
+    size_t np = 0, len = 1, cur = i;
+    while (r->sites[cur].mount_path && r->sites[cur].parent_id) {
+        long p = find(r, r->sites[cur].parent_id);
+        if (np == MAX_MOUNT_DEPTH || p < 0)
+            return false;
+        parts[np++] = r->sites[cur].mount_path + 1; /* "b/" of "/b/" */
+        len += strlen(parts[np - 1]);
+        cur = (size_t)p;
+    }
+    char *buf = util_malloc(len + 1), *w = buf;
+    *w++ = '/';
+    while (np > 0) {
+        size_t n = strlen(parts[--np]);
+        memcpy(w, parts[np], n);
+        w += n;
+    }
+    *w = '\0';
+    *out = buf;
+    *root = cur;
+    return true;
+}
+
+/* Two sites mounted under different parents can still meet at one URL ("/a/" + "b/" under
+ * the portal, and "/a/b/" straight under it): the router could serve only one of them.
+ * Siblings with the same path are check_mount_paths' to report. */
+static void check_full_paths(rules_t *r)
+{
+    claim_t *cl = util_calloc(r->n + 1, sizeof *cl);
+    size_t n = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        const conf_site_t *s = &r->sites[i];
+        char *full;
+        size_t root;
+        if (s->mount_path && s->parent_id && full_prefix(r, i, &full, &root))
+            cl[n++] = (claim_t){full, r->sites[root].id, i, 0, s->path_pos};
+    }
+    if (n > 1)
+        qsort(cl, n, sizeof *cl, cmp_claim);
+    for (size_t k = 1; k < n; k++) {
+        const claim_t *a = &cl[k - 1], *b = &cl[k];
+        const conf_site_t *sa = &r->sites[a->site], *sb = &r->sites[b->site];
+        if (strcmp(a->key, b->key) != 0 || strcmp(a->key2, b->key2) != 0 ||
+            (strcmp(sa->parent_id, sb->parent_id) == 0 && strcmp(sa->mount_path, sb->mount_path) == 0))
+            continue;
+        conf_err_at(r->x, b->pos,
+                    "site '%s' would answer at %s under '%s', where site '%s' already does (%s:%d)",
+                    sb->id, b->key, b->key2, sa->id, a->pos.file, a->pos.line);
+    }
+    for (size_t k = 0; k < n; k++)
+        free((char *)cl[k].key);
+    free(cl);
+}
+
 /* ---- per-site rules that need the cluster ---- */
 
 static void check_registration(rules_t *r)
@@ -267,6 +329,7 @@ void conf_rules_check(conf_ctx_t *x)
     check_reachable(&r);
     check_parents(&r);
     check_mount_paths(&r);
+    check_full_paths(&r);
     check_hosts(&r);
     check_registration(&r);
     check_migration(&r);

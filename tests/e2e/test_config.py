@@ -146,6 +146,23 @@ def test_same_mount_path(tree):
     assert diags_for(diags, "edu2.yaml") or diags_for(diags, "edu.yaml"), err
 
 
+def test_same_url_through_different_parents(tree):
+    """zhen is mounted at /zhen/ under xian (/xian/): it answers at /xian/zhen/. A site
+    mounted straight under the portal at /xian/zhen/ would meet it there; the router could
+    serve only one, so the second in file order is an error pointing at its path, naming
+    the first."""
+    tree.sites_dir.joinpath("zz.yaml").write_text(
+        site_yaml("zz", "直属镇", "township", parent="portal", path="/xian/zhen/", code="1100000021"))
+    mine, err = expect_error(tree, "zz.yaml", line=line_of(tree.site_path("zz"), "path:"))
+    assert "/xian/zhen/" in mine[0].group("msg") and "'zhen'" in mine[0].group("msg"), err
+    assert "zhen.yaml:" in mine[0].group("msg"), err
+    # Different URLs through different parents are fine.
+    tree.sites_dir.joinpath("zz.yaml").write_text(
+        site_yaml("zz", "直属镇", "township", parent="portal", path="/xian/other/", code="1100000021"))
+    code, err, _ = check(tree)
+    assert code == 0, err
+
+
 def test_missing_parent(tree):
     spec = dict(BASE_SITES["zhen"])
     spec["parent"] = "nowhere"
