@@ -86,9 +86,28 @@ void worker_store_release(worker_t *w)
     sendcache_release_evicted(w->sendcache);
 }
 
+/* At most this many new connections per loop iteration: the kernel queue keeps the rest
+ * for the next one, so a burst of new connections (each a TLS handshake, the costliest
+ * thing a worker does) cannot delay the requests of connections already open. */
+#define ACCEPTS_PER_ROUND 1
+
+static void accept_waiting(worker_t *w)
+{
+    w->accepted = 0;
+    for (size_t i = 0; i < w->nlisteners; i++) {
+        if (!w->accept_waiting[i])
+            continue;
+        w->accept_waiting[i] = false;
+        w->accepted++;
+        conn_accept(w, (uv_stream_t *)&w->listeners[i], w->listen_tls[i]);
+    }
+}
+
 static void on_store_check(uv_check_t *h)
 {
-    worker_store_release(h->data);
+    worker_t *w = h->data;
+    worker_store_release(w);
+    accept_waiting(w);
 }
 
 static void flush_access_log(worker_t *w)
@@ -107,6 +126,12 @@ static void on_connection(uv_stream_t *server, int status)
         return;
     }
     size_t i = (size_t)((uv_tcp_t *)server - w->listeners);
+    if (w->accepted >= ACCEPTS_PER_ROUND && !w->stopping) {
+        /* Not accepted: libuv stops watching this listener until on_store_check does. */
+        w->accept_waiting[i] = true;
+        return;
+    }
+    w->accepted++;
     conn_accept(w, server, w->listen_tls[i]);
 }
 
@@ -261,6 +286,7 @@ int workers_start(worker_t **out, int n, store_t *store, int *fds, const bool *t
         w->listen_tls = tls;
         w->nlisteners = nfds;
         w->listeners = util_calloc(nfds ? nfds : 1, sizeof *w->listeners);
+        w->accept_waiting = util_calloc(nfds ? nfds : 1, sizeof *w->accept_waiting);
         w->rbuf = util_malloc(WORKER_READ_BUF);
         w->sendcache = sendcache_new(sendcache_default_files() / (size_t)n, w->snap->conf->store);
         w->pathbuf_cap = w->snap->conf->limits.max_request_line + 1;
@@ -295,6 +321,7 @@ void workers_join(worker_t *ws, int n)
     for (int i = 0; i < n; i++) {
         snapshot_unref(ws[i].snap);
         free(ws[i].listeners);
+        free(ws[i].accept_waiting);
         free(ws[i].rbuf);
         sendcache_free(ws[i].sendcache);
         free(ws[i].tls_stage);

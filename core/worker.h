@@ -73,6 +73,8 @@ typedef struct worker {
     const bool *listen_tls; /* per listen address: serves TLS */
     uv_tcp_t *listeners;
     size_t nlisteners;
+    bool *accept_waiting; /* per listener: a connection waits for the next round */
+    unsigned accepted;    /* connections accepted in this loop iteration */
     bool stopping;
     uint64_t stop_deadline_ms;
 

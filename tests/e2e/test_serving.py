@@ -82,6 +82,38 @@ def test_ipv4_and_ipv6_listeners(tmp_path_factory):
         assert c.stop() == 0
 
 
+def test_connection_burst_on_two_listeners_all_served(tmp_path_factory):
+    """A worker takes one new connection per loop iteration and leaves the rest queued in
+    the kernel for the next (so a burst of TLS handshakes cannot hold up open
+    connections). A burst on two listeners at once must still all be taken: none may
+    stay queued once the burst is over, on either listener, and open connections keep
+    being answered meanwhile."""
+    c = make_cluster(tmp_path_factory, "burst", ipv6=True, workers=1,
+                     limits={"max_connections": 1000})
+    c.start()
+    try:
+        assert wait_for(lambda: can_connect(c.port6, "::1", socket.AF_INET6), timeout=3)
+        with RawConn(c.port) as early:
+            conns = []
+            for i in range(120):
+                conns.append(RawConn(c.port))
+                conns.append(RawConn(c.port6, host="::1", family=socket.AF_INET6))
+                if i % 40 == 0:  # an open connection is answered during the burst
+                    early.send_request("GET", "/", {"Host": PORTAL_HOST})
+                    assert early.read_response().status == 200
+            try:
+                for conn in conns:
+                    conn.send_request("GET", "/xian/zhen/", {"Host": PORTAL_HOST})
+                for conn in conns:
+                    r = conn.read_response()
+                    assert r.status == 200 and b"ZHEN-HOME" in r.body
+            finally:
+                for conn in conns:
+                    conn.close()
+    finally:
+        assert c.stop() == 0
+
+
 def test_listen_on_port_in_use_fails_clearly(tmp_path_factory):
     c = make_cluster(tmp_path_factory, "busy")
     blocker = socket.socket()
