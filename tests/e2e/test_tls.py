@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import (BASE_SITES, DIAG_RE, EDU_ALIAS, EDU_HOST, JIYUE, LOG_DIAG_RE, PORTAL_HOST,
-                      XIAN_HOST, Cluster, RawConn, base_pages, free_port, need_binaries,
+                      XIAN_HOST, Cluster, RawConn, base_pages, free_port, need_binaries, site_yaml,
                       read_text, run, wait_for)
 
 OPENSSL = "openssl"
@@ -1012,3 +1012,31 @@ def test_server_alive_after_reload_tests(rc):
     assert rc.alive()
     with rc.tls_conn(XIAN_HOST) as c:
         assert c.cn() == "xian.e2e"
+
+
+def test_many_certificates_loaded_in_parallel_report_in_order(tmp_path, ca):
+    """Forty certificated sites (enough for jiyue -t to load them on several threads), all
+    sharing one certificate but two whose keys are broken: exactly those two are reported,
+    in file order, each at its own tls: line, and the shared certificate loads once."""
+    crt, key = ca.issue("shared", "shared.e2e", ["shared.e2e"])
+    bad = tmp_path / "bad.key"
+    bad.write_bytes(b"-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n")
+    os.chmod(bad, 0o600)
+    c = Cluster(tmp_path / "many")
+    for i in range(40):
+        k = bad if i in (12, 31) else key
+        (c.sites_dir / f"d{i:02d}.yaml").write_text(
+            site_yaml(f"d{i:02d}", f"部门{i}", "department", parent="portal", path=f"/d{i:02d}/",
+                      code=f"12000{i:05d}") + f"tls:\n  cert: {crt}\n  key: {k}\n")
+    code, out = jiyue_t(c)
+    assert code == 1, out
+    errs = [d for d in DIAG_RE.finditer(out) if "private key" in d.group("msg")]
+    assert [Path(d.group("file")).name for d in errs] == ["d12.yaml", "d31.yaml"], out
+    for d in errs:
+        first = tls_line(c.sites_dir / Path(d.group("file")).name)
+        assert int(d.group("line")) in (first, first + 1), out  # at tls: or its first key
+    for i in (12, 31):  # once fixed, the whole cluster loads
+        (c.sites_dir / f"d{i:02d}.yaml").write_text(
+            (c.sites_dir / f"d{i:02d}.yaml").read_text().replace(str(bad), str(key)))
+    code, out = jiyue_t(c)
+    assert code == 0, out
