@@ -405,6 +405,11 @@ static int decode_page(const uint8_t *data, size_t size, store_page_t *out)
     return STORE_OK;
 }
 
+int store_page_decode(const void *data, size_t size, store_page_t *out)
+{
+    return decode_page(data, size, out);
+}
+
 /* A strong validator: SHA-256 is computed once, at import, never per request. */
 static int body_hash(const void *body, size_t len, uint8_t out[8])
 {

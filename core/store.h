@@ -89,6 +89,10 @@ typedef struct store_page {
  * caller appends index.html). */
 int store_page_get(store_txn_t *t, const char *site, const char *path, size_t path_len,
                    store_page_t *out);
+/* Decodes a page record as stored (what store_page_get does with the value it finds): the
+ * pointers in *out point into data. STORE_ECORRUPT for anything malformed, whatever the
+ * bytes. Public for the fuzz harness (tests/fuzz/fuzz_store_record.c). */
+int store_page_decode(const void *data, size_t size, store_page_t *out);
 /* Stores one page; `gzip` may be NULL. The ETag is computed from `body`. */
 int store_page_put(store_txn_t *t, const char *site, const char *path,
                    const char *content_type, const void *body, size_t body_len,
