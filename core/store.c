@@ -425,12 +425,36 @@ static int body_hash(const void *body, size_t len, uint8_t out[8])
 
 /* --- shared by pages, meta and content --- */
 
+/* Every lookup goes through here. In a read transaction the thread may have made the same
+ * one in the same snapshot (core/valcache.h): then it costs a hash probe, not a B-tree
+ * search. Write transactions always search: they see their own uncommitted changes. */
 static int db_get(store_txn_t *t, MDB_dbi dbi, const void *key, size_t klen, MDB_val *v,
                   const char *what)
 {
     MDB_val k = {klen, (void *)key};
+    if (t->write) {
+        int mrc = mdb_get(t->txn, dbi, &k, v);
+        return mrc != 0 ? map_rc(mrc, what) : STORE_OK;
+    }
+    valcache_ref_t ref = {.store_serial = t->s->serial, .txnid = (uint64_t)mdb_txn_id(t->txn),
+                          .db = (uint32_t)dbi, .key = key, .klen = klen};
+    valcache_hash(&ref);
+    const void *data;
+    size_t size;
+    if (valcache_get(&ref, &data, &size)) {
+        if (!data)
+            return STORE_NOTFOUND;
+        v->mv_data = (void *)data;
+        v->mv_size = size;
+        return STORE_OK;
+    }
     int mrc = mdb_get(t->txn, dbi, &k, v);
-    return mrc != 0 ? map_rc(mrc, what) : STORE_OK;
+    if (mrc == MDB_NOTFOUND)
+        valcache_put(&ref, NULL, 0);
+    if (mrc != 0)
+        return map_rc(mrc, what);
+    valcache_put(&ref, v->mv_data, v->mv_size);
+    return STORE_OK;
 }
 
 static int db_put(store_txn_t *t, MDB_dbi dbi, const void *key, size_t klen, const void *val,
@@ -520,28 +544,9 @@ int store_page_get(store_txn_t *t, const char *site, const char *path, size_t pa
     size_t klen = store_key_page(kbuf, site, path, path_len);
     if (klen == 0)
         return STORE_EKEY;
-    MDB_val k = {klen, kbuf}, v;
-    if (t->write) {
-        int mrc = mdb_get(t->txn, t->s->pages, &k, &v);
-        if (mrc != 0)
-            return map_rc(mrc, "get page");
-        return decode_page(v.mv_data, v.mv_size, out);
-    }
-    /* Read transactions: the thread may have looked this up in the same snapshot. */
-    valcache_ref_t ref = {.store_serial = t->s->serial, .txnid = (uint64_t)mdb_txn_id(t->txn),
-                          .key = kbuf, .klen = klen};
-    valcache_hash(&ref);
-    const void *data;
-    size_t size;
-    if (valcache_get(&ref, &data, &size))
-        return data ? decode_page(data, size, out) : STORE_NOTFOUND;
-    int mrc = mdb_get(t->txn, t->s->pages, &k, &v);
-    if (mrc == MDB_NOTFOUND)
-        valcache_put(&ref, NULL, 0);
-    if (mrc != 0)
-        return map_rc(mrc, "get page");
-    valcache_put(&ref, v.mv_data, v.mv_size);
-    return decode_page(v.mv_data, v.mv_size, out);
+    MDB_val v;
+    int rc = db_get(t, t->s->pages, kbuf, klen, &v, "get page");
+    return rc != STORE_OK ? rc : decode_page(v.mv_data, v.mv_size, out);
 }
 
 int store_page_put(store_txn_t *t, const char *site, const char *path,
@@ -677,18 +682,11 @@ int store_meta_each(store_txn_t *t, const char *prefix, store_meta_fn fn, void *
 }
 
 /* The server asks for a site's live generation on every request; the answer changes only
- * with a commit. So each thread remembers recent answers together with the snapshot (LMDB
- * transaction id) they were read in, and a read transaction on the same snapshot reuses
- * them without a B-tree lookup. */
-#define LIVE_CACHE_SLOTS 64
-static _Thread_local struct {
-    uint64_t txnid; /* 0: empty */
-    char site[40];
-    char ns[80];
-} live_cache[LIVE_CACHE_SLOTS];
-
-static int site_live_lookup(store_txn_t *t, const char *site, size_t n, char *ns, size_t cap)
+ * with a commit, so in a read transaction the meta lookup is usually answered from the
+ * thread's memory of this snapshot (db_get, core/valcache.h). */
+int store_site_live(store_txn_t *t, const char *site, char *ns, size_t cap)
 {
+    size_t n = strlen(site);
     char key[STORE_KEY_MAX + 1];
     if (n + 1 > cap || store_key_meta_site(key, STORE_META_LIVE, site) == 0)
         return STORE_EKEY;
@@ -705,32 +703,6 @@ static int site_live_lookup(store_txn_t *t, const char *site, size_t n, char *ns
     memcpy(ns + n + 1, v, vlen);
     ns[n + 1 + vlen] = '\0';
     return STORE_OK;
-}
-
-int store_site_live(store_txn_t *t, const char *site, char *ns, size_t cap)
-{
-    size_t n = strlen(site);
-    if (t->write || n >= sizeof live_cache[0].site)
-        return site_live_lookup(t, site, n, ns, cap);
-    uint64_t txnid = (uint64_t)mdb_txn_id(t->txn);
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)site[i]) * 1099511628211ULL;
-    unsigned slot = (unsigned)(h % LIVE_CACHE_SLOTS);
-    if (live_cache[slot].txnid == txnid && strcmp(live_cache[slot].site, site) == 0) {
-        size_t len = strlen(live_cache[slot].ns);
-        if (len + 1 > cap)
-            return STORE_EKEY;
-        memcpy(ns, live_cache[slot].ns, len + 1);
-        return STORE_OK;
-    }
-    int rc = site_live_lookup(t, site, n, ns, cap);
-    if (rc == STORE_OK && strlen(ns) < sizeof live_cache[0].ns) {
-        live_cache[slot].txnid = txnid;
-        memcpy(live_cache[slot].site, site, n + 1);
-        strcpy(live_cache[slot].ns, ns);
-    }
-    return rc;
 }
 
 /* --- content --- */

@@ -12,6 +12,7 @@
 typedef struct slot {
     uint64_t store_serial, txnid; /* 0: empty */
     uint64_t hash;
+    uint32_t db;
     const void *data;
     size_t size;
     uint16_t klen;
@@ -52,7 +53,7 @@ void valcache_hash(valcache_ref_t *ref)
 {
     const unsigned char *p = ref->key;
     size_t n = ref->klen;
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+    uint64_t h = (0x9E3779B97F4A7C15ull ^ n) + ref->db;
     while (n >= 8) {
         uint64_t w;
         memcpy(&w, p, 8);
@@ -80,7 +81,7 @@ bool valcache_get(const valcache_ref_t *ref, const void **data, size_t *size)
     table_t *t = table();
     const slot_t *s = slot_of(t, ref);
     if (s->txnid != ref->txnid || s->store_serial != ref->store_serial || s->hash != ref->hash ||
-        s->klen != ref->klen || memcmp(s->key, ref->key, ref->klen) != 0) {
+        s->db != ref->db || s->klen != ref->klen || memcmp(s->key, ref->key, ref->klen) != 0) {
         t->misses++;
         return false;
     }
@@ -98,6 +99,7 @@ void valcache_put(const valcache_ref_t *ref, const void *data, size_t size)
     s->store_serial = ref->store_serial;
     s->txnid = ref->txnid;
     s->hash = ref->hash;
+    s->db = ref->db;
     s->data = data;
     s->size = size;
     s->klen = (uint16_t)ref->klen;

@@ -1,6 +1,6 @@
-/* core/valcache.h: a thread's memory of recent store lookups, so a page asked for again in
- * the same snapshot costs a hash probe instead of an LMDB B-tree search (about 1,100
- * instructions of the 5,000 a request takes).
+/* core/valcache.h: a thread's memory of recent store lookups (pages, meta, content), so a
+ * value asked for again in the same snapshot costs a hash probe instead of an LMDB B-tree
+ * search (about 1,100 instructions of the 5,000 a page request takes).
  *
  * Why it is safe: an entry is valid only for the snapshot it was made in, named by the
  * store's serial (unique per store_open in this process) and the read transaction's id.
@@ -22,6 +22,7 @@
 
 typedef struct valcache_ref {
     uint64_t store_serial, txnid;
+    uint32_t db; /* which database of the store: the same key may be in several */
     const void *key;
     size_t klen;
     uint64_t hash;
