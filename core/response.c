@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "store_keys.h"
+#include "template.h"
 #include "url.h"
 #include "worker.h"
 
@@ -35,7 +36,7 @@ void response_begin(request_t *r, int status)
     /* The site's security headers were formatted once per configuration load
      * (core/conf_audit.c); they go into the same reservation as the status line. */
     const char *hsts = r->tls && r->site ? r->site->hsts_header : NULL;
-    size_t hsts_len = hsts ? strlen(hsts) : 0;
+    size_t hsts_len = hsts ? r->site->hsts_header_len : 0;
     const char *csp = r->site ? r->site->csp_header : NULL;
     size_t csp_len = csp ? r->site->csp_header_len : 0;
     char *start = worker_out_reserve(w, 128 + tlen + w->date_hdr_len + hsts_len + csp_len);
@@ -120,21 +121,6 @@ void response_simple(request_t *r, int status, const char *content_type, const v
     response_body(r, body, len, true);
 }
 
-/* Appends text with the five HTML metacharacters escaped. */
-static void html_escape(util_buf_t *b, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<': util_buf_appends(b, "&lt;"); break;
-        case '>': util_buf_appends(b, "&gt;"); break;
-        case '&': util_buf_appends(b, "&amp;"); break;
-        case '"': util_buf_appends(b, "&quot;"); break;
-        case '\'': util_buf_appends(b, "&#39;"); break;
-        default: util_buf_append(b, s, 1);
-        }
-    }
-}
-
 void response_error(request_t *r, int status, const char *detail)
 {
     /* Errors that leave the framing in doubt close the connection. */
@@ -158,7 +144,7 @@ void response_error(request_t *r, int status, const char *detail)
                     status, text);
     if (detail) {
         util_buf_appends(&b, "<p>");
-        html_escape(&b, detail);
+        tpl_escape_str(&b, detail);
         util_buf_appends(&b, "</p>\n");
     }
     util_buf_appends(&b, "</body></html>\n");
@@ -199,9 +185,9 @@ void response_redirect(request_t *r, int status, const char *location, size_t lo
                          "</head><body><p>Moved to <a href=\"");
     /* The location was percent-encoded by url_append_path; escape it for HTML anyway. */
     char *loc = util_strndup(location, location_len);
-    html_escape(&b, loc);
+    tpl_escape_str(&b, loc);
     util_buf_appends(&b, "\">");
-    html_escape(&b, loc);
+    tpl_escape_str(&b, loc);
     util_buf_appends(&b, "</a></p></body></html>\n");
     free(loc);
     response_begin(r, status);

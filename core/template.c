@@ -684,6 +684,12 @@ void tpl_escape(util_buf_t *out, const char *s, size_t n)
     util_buf_append(out, s + run, n - run);
 }
 
+void tpl_escape_str(util_buf_t *out, const char *s)
+{
+    if (s)
+        tpl_escape(out, s, strlen(s));
+}
+
 static void emit_val(util_buf_t *out, const tpl_val_t *v, bool escape)
 {
     if (!v)

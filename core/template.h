@@ -71,5 +71,8 @@ void tpl_render(const tpl_t *t, const tpl_val_t *root, util_buf_t *out);
 
 /* Appends `s` with & < > " ' escaped (text and attribute values alike). */
 void tpl_escape(util_buf_t *out, const char *s, size_t n);
+/* The same for a NUL-terminated string; NULL appends nothing. The one HTML escaper of the
+ * project: error pages, notices and the audit report use it too. */
+void tpl_escape_str(util_buf_t *out, const char *s);
 
 #endif

@@ -17,6 +17,7 @@
 #include "module.h"
 #include "static.h"
 #include "store_keys.h"
+#include "template.h"
 #include "url.h"
 
 /* ---- pure parts ---- */
@@ -29,20 +30,6 @@ time_t lifecycle_until_time(const char *until)
     return (time_t)(days * 86400 - 8 * 3600);
 }
 
-static void esc(util_buf_t *b, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<': util_buf_appends(b, "&lt;"); break;
-        case '>': util_buf_appends(b, "&gt;"); break;
-        case '&': util_buf_appends(b, "&amp;"); break;
-        case '"': util_buf_appends(b, "&quot;"); break;
-        case '\'': util_buf_appends(b, "&#39;"); break;
-        default: util_buf_append(b, s, 1);
-        }
-    }
-}
-
 /* "2026-11-01" -> "2026年11月1日" (dates were validated by the config loader). */
 static void cn_date(util_buf_t *b, const char *d)
 {
@@ -50,7 +37,7 @@ static void cn_date(util_buf_t *b, const char *d)
     if (d && sscanf(d, "%d-%d-%d", &y, &m, &day) == 3)
         util_buf_printf(b, "%d年%d月%d日", y, m, day);
     else
-        esc(b, d);
+        tpl_escape_str(b, d);
 }
 
 /* The target's home as an absolute URL for the notice (scheme-relative for a site, so it
@@ -74,7 +61,7 @@ void lifecycle_render_notice(const conf_site_t *s, const router_site_t *target, 
     util_buf_appends(out, "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
                           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                           "<meta name=\"robots\" content=\"noindex\"><title>");
-    esc(out, s->name);
+    tpl_escape_str(out, s->name);
     util_buf_printf(out, " - %s</title>\n<style>body{font-family:sans-serif;margin:0;"
                          "background:#f4f4f4;color:#222}main{max-width:40em;margin:3em auto;"
                          "background:#fff;border-top:6px solid #b00;padding:2em}"
@@ -82,7 +69,7 @@ void lifecycle_render_notice(const conf_site_t *s, const router_site_t *target, 
                          "footer{color:#666;font-size:.9em;margin-top:2em}</style></head>\n"
                          "<body><main class=\"lifecycle-notice %s\">\n<h2>",
                     title, closed ? "closed" : "suspended");
-    esc(out, s->name);
+    tpl_escape_str(out, s->name);
     util_buf_printf(out, "</h2>\n<h1>%s</h1>\n", title);
     if (closed) {
         util_buf_appends(out, "<p>本网站已于 ");
@@ -90,21 +77,21 @@ void lifecycle_render_notice(const conf_site_t *s, const router_site_t *target, 
         util_buf_appends(out, " 永久关停");
         if (st->reason) {
             util_buf_appends(out, "（");
-            esc(out, st->reason);
+            tpl_escape_str(out, st->reason);
             util_buf_appends(out, "）");
         }
         util_buf_appends(out, "。</p>\n<p class=\"target\">本网站内容已迁移至：<a href=\"");
         util_buf_t href = {0};
         target_home(&href, s, target);
         util_buf_append(&href, "", 1);
-        esc(out, href.data);
+        tpl_escape_str(out, href.data);
         util_buf_appends(out, "\">");
-        esc(out, target ? target->site->name : st->migrate_to);
+        tpl_escape_str(out, target ? target->site->name : st->migrate_to);
         util_buf_appends(out, "</a></p>\n<p>请访问新网址，并更新您的收藏夹。原网址的页面将自动转到新的位置。</p>\n");
         util_buf_free(&href);
     } else {
         util_buf_appends(out, "<p>因 ");
-        esc(out, st->reason);
+        tpl_escape_str(out, st->reason);
         util_buf_appends(out, "，本网站自 ");
         cn_date(out, st->from);
         util_buf_appends(out, " 起暂时关停，预计于 <strong class=\"until\">");
@@ -114,17 +101,17 @@ void lifecycle_render_notice(const conf_site_t *s, const router_site_t *target, 
     util_buf_appends(out, "<footer>");
     if (s->reg.organizer) {
         util_buf_appends(out, "主办单位：");
-        esc(out, s->reg.organizer);
+        tpl_escape_str(out, s->reg.organizer);
         util_buf_appends(out, "<br>");
     }
     if (s->reg.contact) {
         util_buf_appends(out, "联系方式：");
-        esc(out, s->reg.contact);
+        tpl_escape_str(out, s->reg.contact);
         util_buf_appends(out, "<br>");
     }
     if (s->reg.site_code) {
         util_buf_appends(out, "网站标识码：");
-        esc(out, s->reg.site_code);
+        tpl_escape_str(out, s->reg.site_code);
     }
     util_buf_appends(out, "</footer>\n</main></body></html>\n");
 }

@@ -120,8 +120,7 @@ bool audit_text_has_date(const char *s, size_t len);
 void audit_write_text(FILE *out, const audit_t *a);
 void audit_write_json(FILE *out, const audit_t *a);
 void audit_write_html(FILE *out, const audit_t *a);
-/* JSON / HTML escaping into a buffer. */
+/* JSON escaping into a buffer (HTML: tpl_escape_str, core/template.h). */
 void audit_json_str(util_buf_t *b, const char *s);
-void audit_html_esc(util_buf_t *b, const char *s);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "template.h"
 
 typedef struct series {
     const char *name;
@@ -30,15 +31,15 @@ static void svg_bars(util_buf_t *b, const char *id, const char *title, size_t n,
     util_buf_printf(b, "<figure class=\"chart\" id=\"%s\"><svg xmlns=\"http://www.w3.org/2000/svg\" "
                        "role=\"img\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\"><title>",
                     id, label_w + bar_w + 60, height, label_w + bar_w + 60, height);
-    audit_html_esc(b, title);
+    tpl_escape_str(b, title);
     util_buf_appends(b, "</title><text x=\"0\" y=\"16\" class=\"ct\">");
-    audit_html_esc(b, title);
+    tpl_escape_str(b, title);
     util_buf_appends(b, "</text>");
     for (size_t i = 0; i < n; i++) {
         int y = top + (int)i * row_h;
         util_buf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"cl\">", label_w - 6,
                         y + 14);
-        audit_html_esc(b, labels[i]);
+        tpl_escape_str(b, labels[i]);
         util_buf_appends(b, "</text>");
         double x = label_w;
         size_t sum = 0;
@@ -168,12 +169,12 @@ void audit_write_html(FILE *out, const audit_t *a)
         util_buf_appends(&b, "<tr><td>");
         if (s->nf) {
             util_buf_appends(&b, "<a href=\"#site-");
-            audit_html_esc(&b, s->conf->id);
+            tpl_escape_str(&b, s->conf->id);
             util_buf_appends(&b, "\">");
         }
-        audit_html_esc(&b, s->conf->id);
+        tpl_escape_str(&b, s->conf->id);
         util_buf_appends(&b, s->nf ? "</a></td><td>" : "</td><td>");
-        audit_html_esc(&b, s->conf->name);
+        tpl_escape_str(&b, s->conf->name);
         util_buf_printf(&b, "</td><td>%s</td><td class=\"%s\">%s</td><td class=\"n\">%zu</td>"
                             "<td class=\"n\">%zu</td><td class=\"n\">%zu</td></tr>\n",
                         conf_state_name(s->conf->status.state), f ? "fail" : "pass",
@@ -192,16 +193,16 @@ void audit_write_html(FILE *out, const audit_t *a)
             continue;
         bool f = audit_site_fails(s);
         util_buf_appends(&b, "<section class=\"site\" id=\"site-");
-        audit_html_esc(&b, s->conf->id);
+        tpl_escape_str(&b, s->conf->id);
         util_buf_appends(&b, "\"><h3>");
-        audit_html_esc(&b, s->conf->name);
+        tpl_escape_str(&b, s->conf->name);
         util_buf_appends(&b, " (");
-        audit_html_esc(&b, s->conf->id);
+        tpl_escape_str(&b, s->conf->id);
         util_buf_printf(&b, ") · <span class=\"%s\">%s</span></h3>\n<p><a href=\"",
                         f ? "fail" : "pass", f ? "fail" : "pass");
-        audit_html_esc(&b, s->base);
+        tpl_escape_str(&b, s->base);
         util_buf_appends(&b, "\">");
-        audit_html_esc(&b, s->base);
+        tpl_escape_str(&b, s->base);
         util_buf_appends(&b, "</a></p>\n<table class=\"findings\"><thead><tr><th>Rule</th>"
                              "<th>Severity</th><th>Detail</th><th>Page</th></tr></thead><tbody>\n");
         for (size_t j = 0; j < s->nf; j++) {
@@ -209,13 +210,13 @@ void audit_write_html(FILE *out, const audit_t *a)
             util_buf_printf(&b, "<tr class=\"finding\" data-rule=\"%s\"><td><code>%s</code></td>"
                                 "<td class=\"sev-%s\">%s</td><td>",
                             x->rule, x->rule, audit_sev_name(x->sev), audit_sev_name(x->sev));
-            audit_html_esc(&b, x->detail);
+            tpl_escape_str(&b, x->detail);
             util_buf_appends(&b, "</td><td>");
             if (x->url) {
                 util_buf_appends(&b, "<a href=\"");
-                audit_html_esc(&b, x->url);
+                tpl_escape_str(&b, x->url);
                 util_buf_appends(&b, "\">");
-                audit_html_esc(&b, x->url);
+                tpl_escape_str(&b, x->url);
                 util_buf_appends(&b, "</a>");
             }
             util_buf_appends(&b, "</td></tr>\n");

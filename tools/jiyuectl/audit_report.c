@@ -29,20 +29,6 @@ void audit_json_str(util_buf_t *b, const char *s)
     util_buf_append(b, "\"", 1);
 }
 
-void audit_html_esc(util_buf_t *b, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<': util_buf_appends(b, "&lt;"); break;
-        case '>': util_buf_appends(b, "&gt;"); break;
-        case '&': util_buf_appends(b, "&amp;"); break;
-        case '"': util_buf_appends(b, "&quot;"); break;
-        case '\'': util_buf_appends(b, "&#39;"); break;
-        default: util_buf_append(b, s, 1);
-        }
-    }
-}
-
 void audit_write_json(FILE *out, const audit_t *a)
 {
     util_buf_t b = {0};
