@@ -134,6 +134,7 @@ struct conf_site {
     uint64_t hsts_max_age; /* `hsts: {max_age, include_subdomains}`; 0 = no header */
     bool hsts_include_subdomains;
     char *hsts_header; /* the formatted Strict-Transport-Security value, or NULL */
+    size_t hsts_header_len;
     char *theme;    /* NULL: the default theme */
     conf_pos_t theme_pos;
     bool mourning; /* 一键置灰: render this site's pages in grey (content untouched) */

@@ -500,6 +500,7 @@ static void key_hsts(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const y
         return;
     s->hsts_header = util_asprintf("max-age=%llu%s", (unsigned long long)s->hsts_max_age,
                                    s->hsts_include_subdomains ? "; includeSubDomains" : "");
+    s->hsts_header_len = strlen(s->hsts_header);
 }
 
 static void key_theme(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
