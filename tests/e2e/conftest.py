@@ -63,9 +63,9 @@ registration:
 """
 
 
-def site_yaml(sid, name, kind, parent=None, path=None, hosts=(), aliases=(), code="1100000000",
-              extra=""):
-    """The text of one site file, in the shape of sites.d/*.yaml."""
+def site_head(sid, name, kind, parent=None, path=None, hosts=(), aliases=()):
+    """The lines of a site file that say what and where the site is: id, name, kind,
+    parent and the mount block."""
     lines = [f"id: {sid}", f"name: {name}", f"kind: {kind}"]
     if parent:
         lines.append(f"parent: {parent}")
@@ -76,7 +76,13 @@ def site_yaml(sid, name, kind, parent=None, path=None, hosts=(), aliases=(), cod
         lines.append("  hosts: [" + ", ".join(hosts) + "]")
     if aliases:
         lines.append("  aliases: [" + ", ".join(aliases) + "]")
-    text = "\n".join(lines) + "\n"
+    return lines
+
+
+def site_yaml(sid, name, kind, parent=None, path=None, hosts=(), aliases=(), code="1100000000",
+              extra=""):
+    """The text of one site file, in the shape of sites.d/*.yaml."""
+    text = "\n".join(site_head(sid, name, kind, parent, path, hosts, aliases)) + "\n"
     text += REGISTRATION.format(code=code, organizer=name + "办公室")
     text += "status: active\n"
     text += "columns:\n"
@@ -390,8 +396,11 @@ class ConnClosed(Exception):
 class RawConn:
     """A raw TCP connection: sends bytes, parses responses framed by Content-Length."""
 
-    def __init__(self, port, host="127.0.0.1", timeout=5, family=socket.AF_INET):
+    def __init__(self, port, host="127.0.0.1", timeout=5, family=socket.AF_INET, rcvbuf=None):
+        """rcvbuf: a small receive buffer (set before connecting) makes a slow reader."""
         self.sock = socket.socket(family, socket.SOCK_STREAM)
+        if rcvbuf:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
         self.sock.settimeout(timeout)
         self.sock.connect((host, port))
         self.buf = b""

@@ -7,15 +7,12 @@
 # report exactly those findings and nothing else. Also: the exit codes, --at, the JSON
 # shape, and the Content-Security-Policy every site's responses carry.
 import json
-import os
-import socket
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, Cluster, free_port, write_pages
+from conftest import ROOT, Cluster, free_port, site_head
 
 THEMES = ROOT / "conf" / "themes"
 BJ = timezone(timedelta(hours=8))
@@ -33,14 +30,7 @@ def when(days_ago):
 def site_file(sid, name, kind, parent=None, path=None, hosts=(), code="3300000000",
               columns=("news:dynamic", "notice:notice", "mailbox:interaction"), status="active",
               extra="", identifiers=True):
-    lines = [f"id: {sid}", f"name: {name}", f"kind: {kind}"]
-    if parent:
-        lines.append(f"parent: {parent}")
-    lines.append("mount:")
-    if path:
-        lines.append(f"  path: {path}")
-    if hosts:
-        lines.append("  hosts: [" + ", ".join(hosts) + "]")
+    lines = site_head(sid, name, kind, parent, path, hosts)
     lines += ["registration:", f'  site_code: "{code}"', f"  icp: 测ICP备{code[-6:]}号-1",
               f"  police: 测公网安备 {code}01号", f"  organizer: {name}办公室",
               "  contact: 0000-12345678"]

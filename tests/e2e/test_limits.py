@@ -201,10 +201,7 @@ def test_max_headers(strict):
 def test_slow_reader_not_cut_off(strict):
     # send_timeout bounds a client that reads nothing; one that keeps reading slowly gets
     # its whole response even when that takes longer than send_timeout (1 s here).
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
-    s.settimeout(5)
-    s.connect(("127.0.0.1", strict.port))
+    s = RawConn(strict.port, rcvbuf=8192).sock
     try:
         s.sendall(f"GET /edu/huge.bin HTTP/1.1\r\nHost: {PORTAL_HOST}\r\n\r\n".encode())
         want = 8 << 20
@@ -237,10 +234,7 @@ def test_stalled_body_cut_off(strict):
 
 def test_client_not_reading_cut_off(strict):
     # The client asks for 8 MiB and reads nothing: after send_timeout the server gives up.
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
-    s.settimeout(5)
-    s.connect(("127.0.0.1", strict.port))
+    s = RawConn(strict.port, rcvbuf=8192).sock
     try:
         s.sendall(f"GET /edu/huge.bin HTTP/1.1\r\nHost: {PORTAL_HOST}\r\n\r\n".encode())
         time.sleep(4)
@@ -270,10 +264,7 @@ def test_shutdown_timeout_bounds_exit_with_stuck_client(tmp_path_factory):
     big = bytes((i * 13) % 241 for i in range(8 << 20))
     c.import_pages("edu", {"index.html": b"<p>EDU-HOME</p>", "huge.bin": big})
     c.start()
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
-    s.settimeout(5)
-    s.connect(("127.0.0.1", c.port))
+    s = RawConn(c.port, rcvbuf=8192).sock
     try:
         s.sendall(f"GET /edu/huge.bin HTTP/1.1\r\nHost: {PORTAL_HOST}\r\n\r\n".encode())
         s.recv(100)

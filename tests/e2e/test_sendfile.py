@@ -5,9 +5,7 @@
 import gzip
 import os
 import random
-import socket
 import time
-from pathlib import Path
 
 import pytest
 
@@ -104,12 +102,7 @@ def test_pipelined_to_a_slow_reader(big):
     order."""
     get(big, ASSET)
     get(big, ASSET)
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    s.settimeout(10)
-    s.connect(("127.0.0.1", big.port))
-    conn = RawConn.__new__(RawConn)
-    conn.sock, conn.buf, conn.timeout = s, b"", 10
+    conn = RawConn(big.port, timeout=10, rcvbuf=4096)
     try:
         reqs = [("GET", ASSET), ("GET", "/index.html"), ("HEAD", ASSET)] + \
             [("GET", ASSET)] * 12 + [("GET", PAGE)]
