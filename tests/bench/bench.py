@@ -19,7 +19,8 @@ import subprocess
 import sys
 import time
 
-from common import children_of, cpu_ticks, free_port, kill_group, status_kb, timed
+from common import (children_of, cpu_ticks, free_port, kill_group, nginx_http_common, nginx_user,
+                    status_kb, timed)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -263,9 +264,6 @@ limits:
 def nginx_conf(prefix, port, root, cache_max, servers=""):
     tmp = os.path.join(prefix, "tmp")
     os.makedirs(tmp, exist_ok=True)
-    user = ""
-    if os.geteuid() == 0:  # workers would switch to nobody, who cannot read our 0700 temp dir
-        user = "user root root;\n"
     # gzip_vary makes gzip_static open the .gz even for clients without gzip (to decide on
     # Vary), so the cache holds two descriptors per page; idle connections need their own.
     # Without gzip_vary it opens only the file it sends: one descriptor per page and case.
@@ -281,34 +279,19 @@ error_log %s/error.log warn;
 worker_rlimit_nofile %d;
 events { worker_connections %d; }
 http {
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    access_log off;
-    server_tokens off;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_timeout 75s;
-    keepalive_requests 1000000;
-    open_file_cache max=%d inactive=10m;
+%s    open_file_cache max=%d inactive=10m;
     open_file_cache_valid 10m;
     open_file_cache_errors on;
     gzip off;
     gzip_static on;
     gzip_vary %s;
-    server_names_hash_max_size 65536;
-    server_names_hash_bucket_size 128;
-    client_body_temp_path %s/body;
-    proxy_temp_path %s/proxy;
-    fastcgi_temp_path %s/fastcgi;
-    uwsgi_temp_path %s/uwsgi;
-    scgi_temp_path %s/scgi;
     server {
         listen 127.0.0.1:%d default_server;
         root %s;
     }
 %s}
-""" % (user, WORKERS, prefix, prefix, nofile, IDLE + 2000, cache_max, vary, tmp, tmp, tmp, tmp, tmp,
-       port, root, servers))
+""" % (nginx_user(), WORKERS, prefix, prefix, nofile, IDLE + 2000, nginx_http_common(tmp),
+       cache_max, vary, port, root, servers))
     return conf
 
 

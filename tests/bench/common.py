@@ -91,3 +91,24 @@ def status_kb(pids, key):
         except OSError:
             continue
     return total
+
+
+def nginx_user():
+    """nginx's workers switch to nobody, who cannot read our 0700 temp dirs: as root, they
+    stay root (the line goes at the top of nginx.conf)."""
+    return "user root root;\n" if os.geteuid() == 0 else ""
+
+
+def nginx_http_common(tmp):
+    """http-block lines both benchmarks' nginx configs share: nginx tuned as a city web
+    office would run it for static pages (sendfile, keep-alive, no access log), room for
+    many server names, and every temp file under tmp."""
+    lines = ["    %s;\n" % d for d in (
+        "include /etc/nginx/mime.types", "default_type application/octet-stream",
+        "access_log off", "server_tokens off", "sendfile on", "tcp_nopush on",
+        "keepalive_timeout 75s", "keepalive_requests 1000000",
+        "server_names_hash_max_size 65536", "server_names_hash_bucket_size 128")]
+    for kind, sub in (("client_body", "body"), ("proxy", "proxy"), ("fastcgi", "fastcgi"),
+                      ("uwsgi", "uwsgi"), ("scgi", "scgi")):
+        lines.append("    %s_temp_path %s/%s;\n" % (kind, tmp, sub))
+    return "".join(lines)
