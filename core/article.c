@@ -625,6 +625,13 @@ static int append_audit(store_txn_t *w, int64_t now, const char *action, const c
     return rc;
 }
 
+int article_audit_append(store_txn_t *w, int64_t now, const char *action, const char *site,
+                         const char *column, const char *id, const char *who,
+                         const char *title, const char *note, uint64_t *seq)
+{
+    return append_audit(w, now, action, site, column, id, 0, who, "", title, note, seq);
+}
+
 static char *att_ns(const char *site)
 {
     return util_asprintf("%s" STORE_ATT_NS_SUFFIX, site);

@@ -137,5 +137,11 @@ typedef struct article_audit {
 typedef int (*article_audit_fn)(void *ud, const article_audit_t *a);
 /* Oldest first; site NULL: every site. */
 int article_history_each(store_txn_t *t, const char *site, article_audit_fn fn, void *ud);
+/* Appends a record of another act to the same trail inside the caller's write transaction
+ * (`jiyuectl messages --spam` records "spam": site, column, the receipt code as id, who,
+ * the message's title). *seq: its number. Returns 0 or a STORE_E* code. */
+int article_audit_append(store_txn_t *w, int64_t now, const char *action, const char *site,
+                         const char *column, const char *id, const char *who,
+                         const char *title, const char *note, uint64_t *seq);
 
 #endif

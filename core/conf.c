@@ -205,6 +205,7 @@ static const conf_key_t limit_keys[] = {
     {"max_body_bytes", CONF_K_SIZE, offsetof(conf_limits_t, max_body_bytes), NULL, false},
     {"max_connections", CONF_K_COUNT, offsetof(conf_limits_t, max_connections), NULL, false},
     {"max_headers", CONF_K_COUNT, offsetof(conf_limits_t, max_headers), NULL, false},
+    {"message_bytes_per_day", CONF_K_SIZE, offsetof(conf_limits_t, message_bytes_per_day), NULL, false},
 };
 
 static void key_limits(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
@@ -245,11 +246,25 @@ static void key_mourning(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, con
     conf_bool(x, v, "mourning", &((conf_t *)obj)->mourning);
 }
 
+static void key_store_reserve(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
+{
+    conf_t *c = obj;
+    const char *s = conf_str(x, v, "store_reserve", "a size such as 64MiB");
+    uint64_t u;
+    if (!s)
+        return;
+    if (util_parse_size(s, &u) != 0)
+        conf_err(x, v, "'store_reserve' must be a size such as 64MiB, not '%s'", s);
+    c->store_reserve = u;
+    c->store_reserve_pos = conf_pos(x, v);
+}
+
 static const conf_key_t server_keys[] = {
     {"listen", CONF_K_FN, 0, key_listen, true},
     {"workers", CONF_K_FN, 0, key_workers, false},
     {"store", CONF_K_PATH, offsetof(conf_t, store), NULL, true},
     {"store_map_size", CONF_K_SIZE, offsetof(conf_t, store_map_size), NULL, false},
+    {"store_reserve", CONF_K_FN, 0, key_store_reserve, false},
     {"sites", CONF_K_FN, 0, key_sites, true},
     {"pid_file", CONF_K_PATH, offsetof(conf_t, pid_file), NULL, false},
     {"access_log", CONF_K_FN, 0, key_access_log, false},
@@ -277,6 +292,7 @@ static void set_defaults(conf_t *c)
         .max_connections = 10000,
         .max_headers = 100,
         .shutdown_timeout_ms = 10000,
+        .message_bytes_per_day = 32ull << 20,
     };
     conf_audit_defaults(&c->audit);
 }
@@ -287,6 +303,11 @@ static void read_server(conf_ctx_t *x, const yaml_dom_t *doc)
     x->file = c->file;
     if (!conf_walk(x, doc->root, "", server_keys, UTIL_ARRAY_LEN(server_keys), c))
         return;
+    if (!c->store_reserve_pos.line)
+        c->store_reserve = c->store_map_size / 8;
+    else if (c->store_reserve >= c->store_map_size)
+        conf_err_at(x, c->store_reserve_pos, "store_reserve (%llu) must be smaller than store_map_size (%llu)",
+                 (unsigned long long)c->store_reserve, (unsigned long long)c->store_map_size);
     bool have_cert = c->tls.cert && c->tls.key;
     for (size_t i = 0; i < c->nlisten; i++)
         if (c->listen[i].tls && !have_cert)

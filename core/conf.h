@@ -42,6 +42,7 @@ typedef struct conf_limits {
     uint64_t max_connections;      /* default 10000, across all workers */
     uint64_t max_headers;          /* default 100 header fields */
     uint64_t shutdown_timeout_ms;  /* default 10s: in-flight requests get this long at stop */
+    uint64_t message_bytes_per_day; /* default 32MiB: citizens' messages, whole cluster */
 } conf_limits_t;
 
 typedef struct conf_tls {
@@ -138,11 +139,15 @@ struct conf_site {
     char *theme;    /* NULL: the default theme */
     conf_pos_t theme_pos;
     bool mourning; /* 一键置灰: render this site's pages in grey (content untouched) */
-    /* `interaction: {reply_days: 15, rate_limit: 5}`: how many days a citizen's message may
-     * wait for its reply before it is overdue, and how many messages one address may send
-     * to this site per hour (modules/interaction.c, core/message.c). */
+    /* `interaction: {reply_days: 15, rate_limit: 5, prefix_multiple: 4, daily_limit: 200}`:
+     * how many days a citizen's message may wait for its reply before it is overdue, how
+     * many messages one address may send to this site per hour, that times prefix_multiple
+     * from one network (IPv4 /24, IPv6 /64), and how many the site takes a day from
+     * everyone (modules/interaction.c, core/message_limit.c). */
     uint64_t interaction_reply_days; /* default 15 */
     uint64_t interaction_rate_limit; /* default 5 */
+    uint64_t interaction_prefix_multiple; /* default 4 */
+    uint64_t interaction_daily_limit;     /* default 200 */
     conf_pos_t interaction_pos;
     /* `csp: {script-src: [...], img-src: [...]}`: sources this site adds to its
      * Content-Security-Policy, one "directive source source;" group per entry ("" when
@@ -193,6 +198,10 @@ typedef struct conf {
     int workers;    /* resolved: `auto` becomes the number of cores */
     char *store;    /* LMDB directory, resolved */
     uint64_t store_map_size; /* default 1GiB */
+    /* Room in the store that citizens' messages never use, so that a flood cannot stop
+     * publish, import or reply (core/message_limit.c); default store_map_size / 8. */
+    uint64_t store_reserve;
+    conf_pos_t store_reserve_pos; /* line 0: not given */
     char *sites_dir; /* resolved */
     char *pid_file;  /* resolved, may be NULL */
     char *access_log; /* resolved; NULL or "off" disables */

@@ -528,10 +528,13 @@ static void key_rate_limit(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, c
 static const conf_key_t interaction_keys[] = {
     {"reply_days", CONF_K_FN, 0, key_reply_days, false},
     {"rate_limit", CONF_K_FN, 0, key_rate_limit, false},
+    {"prefix_multiple", CONF_K_COUNT, offsetof(conf_site_t, interaction_prefix_multiple), NULL, false},
+    {"daily_limit", CONF_K_COUNT, offsetof(conf_site_t, interaction_daily_limit), NULL, false},
 };
 
-/* `interaction: {reply_days: 15, rate_limit: 5}`: the message board's reply limit (days)
- * and how many messages one address may send per hour. */
+/* `interaction: {reply_days: 15, rate_limit: 5, prefix_multiple: 4, daily_limit: 200}`:
+ * the message board's reply limit (days), how many messages one address may send per
+ * hour, that times prefix_multiple from one /24 or /64, and how many a day in all. */
 static void key_interaction(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
 {
     conf_site_t *s = obj;
@@ -563,6 +566,8 @@ bool conf_site_read(conf_ctx_t *x, const yaml_dom_t *doc, conf_site_t *s)
     s->status.state = STATUS_ACTIVE;
     s->interaction_reply_days = 15;
     s->interaction_rate_limit = 5;
+    s->interaction_prefix_multiple = 4;
+    s->interaction_daily_limit = 200;
     if (!conf_walk(x, doc->root, "", site_keys, UTIL_ARRAY_LEN(site_keys), s))
         return false;
     if (s->kind_pos.line) {

@@ -1,5 +1,6 @@
-/* core/message.c: message and reply records, their indexes and counters, and the hourly
- * rate-limit windows, in the "content" database (key families in store_keys.h). */
+/* core/message.c: message and reply records, their indexes and counters, and spam marks,
+ * in the "content" database (key families in store_keys.h). The submission limits are in
+ * message_limit.c. */
 #include "message.h"
 
 #include <inttypes.h>
@@ -14,10 +15,12 @@
 
 /* ------------------------------------------------------------------ encoding */
 
-/* Record "JYMS" v1: created, first reply, last reply, seq, replies, then the strings. */
+/* Record "JYMS" v2: created, first reply, last reply, seq, replies, the strings, then the
+ * spam mark (time, by). v1 (written before spam could be marked) ends after the strings
+ * and is read as not spam. */
 static void encode_message(util_buf_t *b, const message_t *m)
 {
-    rec_put_head(b, "JYMS", 1);
+    rec_put_head(b, "JYMS", 2);
     rec_put_n(b, (uint64_t)m->created, 8);
     rec_put_n(b, (uint64_t)m->first_reply, 8);
     rec_put_n(b, (uint64_t)m->last_reply, 8);
@@ -27,12 +30,18 @@ static void encode_message(util_buf_t *b, const message_t *m)
                        m->name, m->phone, m->email, m->addr};
     for (size_t i = 0; i < UTIL_ARRAY_LEN(s); i++)
         rec_put_str(b, s[i]);
+    rec_put_n(b, (uint64_t)m->spam_time, 8);
+    rec_put_str(b, m->spam_by);
 }
 
 static int decode_message(const void *data, size_t len, message_t *m)
 {
     rec_rd_t r = rec_reader(data, len);
-    if (!rec_get_head(&r, "JYMS", 1))
+    if (len < 6 || memcmp(data, "JYMS", 4) != 0)
+        return STORE_ECORRUPT;
+    r.p += 4;
+    uint64_t version = rec_get_n(&r, 2);
+    if (version != 1 && version != 2)
         return STORE_ECORRUPT;
     m->created = (int64_t)rec_get_n(&r, 8);
     m->first_reply = (int64_t)rec_get_n(&r, 8);
@@ -43,6 +52,12 @@ static int decode_message(const void *data, size_t len, message_t *m)
                         &m->name, &m->phone, &m->email, &m->addr};
     for (size_t i = 0; i < UTIL_ARRAY_LEN(s); i++)
         *s[i] = rec_get_str(&r, NULL);
+    m->spam_time = 0;
+    m->spam_by = "";
+    if (version >= 2) {
+        m->spam_time = (int64_t)rec_get_n(&r, 8);
+        m->spam_by = rec_get_str(&r, NULL);
+    }
     return r.bad ? STORE_ECORRUPT : STORE_OK;
 }
 
@@ -300,6 +315,15 @@ int message_put(store_txn_t *w, const message_new_t *in, const char *code)
     return bump_version(w, m.site);
 }
 
+/* The record points into the map, which a put may change: copy its strings first. */
+static void copy_strings(message_t *c, char *copies[10])
+{
+    const char **f[] = {&c->site, &c->column, &c->code, &c->title, &c->body,
+                        &c->name, &c->phone, &c->email, &c->addr, &c->spam_by};
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(f); i++)
+        *f[i] = copies[i] = util_strdup(*f[i]);
+}
+
 int message_reply_add(store_txn_t *w, const char *code, const char *by, const char *text,
                       int64_t now, uint32_t *n)
 {
@@ -307,14 +331,9 @@ int message_reply_add(store_txn_t *w, const char *code, const char *by, const ch
     int rc = message_get(w, code, &m);
     if (rc != 0)
         return rc;
-    /* The record points into the map, which the puts below may change: copy first. */
     message_t c = m;
-    char *copies[] = {util_strdup(m.site), util_strdup(m.column), util_strdup(m.code),
-                      util_strdup(m.title), util_strdup(m.body), util_strdup(m.name),
-                      util_strdup(m.phone), util_strdup(m.email), util_strdup(m.addr)};
-    c.site = copies[0], c.column = copies[1], c.code = copies[2], c.title = copies[3];
-    c.body = copies[4], c.name = copies[5], c.phone = copies[6], c.email = copies[7];
-    c.addr = copies[8];
+    char *copies[10];
+    copy_strings(&c, copies);
     c.nreplies++;
     if (c.nreplies == 1)
         c.first_reply = now;
@@ -332,7 +351,7 @@ int message_reply_add(store_txn_t *w, const char *code, const char *by, const ch
     util_buf_free(&b);
     if (rc == 0)
         rc = put_record(w, &c);
-    if (rc == 0 && c.nreplies == 1) {
+    if (rc == 0 && c.nreplies == 1 && !c.spam_time) {
         rc = put_index(w, "ma", &c);
         if (rc == 0)
             rc = add_counts(w, c.site, c.column, 0, 1);
@@ -346,103 +365,60 @@ int message_reply_add(store_txn_t *w, const char *code, const char *by, const ch
     return rc;
 }
 
-/* ------------------------------------------------------------------ rate limit */
+/* ------------------------------------------------------------------ spam */
 
-/* "mt/<site>/<addr>". Up to MESSAGE_RATE_EXACT a sliding hour, exact: 'L' then the send
- * times (i64) within the last hour, oldest first. Beyond that (a board opened to a
- * gateway, a benchmark) a window per clock hour, one small value to rewrite: 'W', the
- * count (u64), the window's start (i64). Either way the last 8 bytes are a time after
- * which the entry still matters (what the sweep looks at). */
-#define MESSAGE_RATE_EXACT 64
-
-int message_rate_take(store_txn_t *w, const char *site, const char *addr, uint64_t limit,
-                      int64_t now, int64_t *retry_after)
+static int del_index(store_txn_t *w, const char *family, const message_t *m)
 {
-    char k[KEYBUF];
-    size_t kl = keyf(k, "mt/%s/%s", site, addr);
+    char k[KEYBUF], r[33];
+    rank(r, m->created, m->seq);
+    size_t kl = keyf(k, "%s/%s/%s/%s", family, m->site, m->column, r);
     if (!kl)
         return STORE_EKEY;
-    const void *v;
-    size_t len;
-    int rc = store_content_get(w, k, kl, &v, &len);
-    if (rc != 0 && rc != STORE_NOTFOUND)
+    int rc = store_content_del(w, k, kl);
+    return rc == STORE_NOTFOUND ? 0 : rc;
+}
+
+static int sub_counts(store_txn_t *w, const char *site, const char *column, bool answered)
+{
+    uint64_t r, a;
+    message_counts(w, site, column, &r, &a);
+    char k[KEYBUF];
+    size_t kl = keyf(k, "mc/%s/%s", site, column);
+    return put_u64s(w, k, kl, r ? r - 1 : 0, answered && a ? a - 1 : a, 2);
+}
+
+int message_mark_spam(store_txn_t *w, const char *code, const char *by, int64_t now)
+{
+    message_t m;
+    int rc = message_get(w, code, &m);
+    if (rc != 0)
         return rc;
-    bool have = rc == 0 && len >= 1;
-    util_buf_t b = {0};
-    if (limit > MESSAGE_RATE_EXACT) {
-        int64_t start = now - now % 3600;
-        uint64_t count = 0;
-        if (have && ((const char *)v)[0] == 'W' && len == 17 &&
-            (int64_t)rec_u64_at(v, len, 9) == start)
-            count = rec_u64_at(v, len, 1);
-        if (count >= limit) {
-            *retry_after = start + 3600 - now;
-            return 1;
-        }
-        util_buf_append(&b, "W", 1);
-        rec_put_n(&b, count + 1, 8);
-        rec_put_n(&b, (uint64_t)start, 8);
-    } else {
-        int64_t times[MESSAGE_RATE_EXACT + 1];
-        size_t n = 0;
-        if (have && ((const char *)v)[0] == 'L') {
-            for (size_t off = 1; off + 8 <= len && n < MESSAGE_RATE_EXACT; off += 8) {
-                int64_t t = (int64_t)rec_u64_at(v, len, off);
-                if (t > now - 3600)
-                    times[n++] = t;
-            }
-        }
-        /* The newest `limit` count (a lowered limit applies at once). */
-        size_t first = n > limit ? n - (size_t)limit : 0;
-        if (n - first >= limit) {
-            int64_t wait = times[first] + 3600 - now;
-            *retry_after = wait < 1 ? 1 : wait;
-            return 1;
-        }
-        times[n++] = now;
-        util_buf_append(&b, "L", 1);
-        for (size_t i = first; i < n; i++)
-            rec_put_n(&b, (uint64_t)times[i], 8);
-    }
-    rc = store_content_put(w, k, kl, b.data, b.len);
-    util_buf_free(&b);
+    if (m.spam_time)
+        return 1;
+    message_t c = m;
+    char *copies[10];
+    copy_strings(&c, copies);
+    c.spam_time = now;
+    c.spam_by = by;
+    /* Out of the column's index (every list, count and clock walks it) and the public
+     * list, into the spam index; the counters follow. */
+    if ((rc = del_index(w, "mi", &c)) == 0 && (rc = del_index(w, "ma", &c)) == 0 &&
+        (rc = put_index(w, "ms", &c)) == 0 &&
+        (rc = sub_counts(w, c.site, c.column, c.nreplies > 0)) == 0 &&
+        (rc = put_record(w, &c)) == 0)
+        rc = bump_version(w, c.site);
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(copies); i++)
+        free(copies[i]);
     return rc;
 }
 
-typedef struct sweep {
-    int64_t cutoff;
-    char **keys;
-    size_t *lens;
-    size_t n, cap;
-} sweep_t;
-
-static int sweep_cb(void *ud, const void *key, size_t klen, const void *val, size_t vlen)
+int message_spam_each(store_txn_t *t, const char *site, const char *column, message_fn fn,
+                      void *ud)
 {
-    sweep_t *s = ud;
-    if (vlen >= 9 && (int64_t)rec_u64_at(val, vlen, vlen - 8) > s->cutoff)
-        return 0;
-    if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 64;
-        s->keys = util_realloc(s->keys, s->cap * sizeof *s->keys);
-        s->lens = util_realloc(s->lens, s->cap * sizeof *s->lens);
-    }
-    s->keys[s->n] = util_strndup(key, klen);
-    s->lens[s->n++] = klen;
-    return 0;
-}
-
-long message_rate_sweep(store_txn_t *w, int64_t now)
-{
-    sweep_t s = {now - 3600, NULL, NULL, 0, 0};
-    int rc = store_content_each(w, "mt/", 3, sweep_cb, &s);
-    for (size_t i = 0; i < s.n && rc >= 0; i++) {
-        int d = store_content_del(w, s.keys[i], s.lens[i]);
-        if (d != 0 && d != STORE_NOTFOUND)
-            rc = d;
-    }
-    for (size_t i = 0; i < s.n; i++)
-        free(s.keys[i]);
-    free(s.keys);
-    free(s.lens);
-    return rc < 0 ? rc : (long)s.n;
+    char p[KEYBUF];
+    size_t n = keyf(p, "ms/%s/%s/", site, column);
+    if (!n)
+        return STORE_EKEY;
+    walk_t w = {t, 0, SIZE_MAX, fn, ud};
+    return store_content_each(t, p, n, walk_cb, &w);
 }

@@ -62,11 +62,32 @@ int message_secret_ensure(store_txn_t *w, uint8_t key[MESSAGE_SECRET_LEN])
     return store_meta_put(w, STORE_META_INTERACTION_SECRET, key, MESSAGE_SECRET_LEN);
 }
 
-static void mac_hex(const uint8_t key[MESSAGE_SECRET_LEN], const char *site, int64_t t,
-                    char hex[33])
+int message_nonce_new(char out[MESSAGE_NONCE_LEN + 1])
 {
-    char msg[128];
-    int n = snprintf(msg, sizeof msg, "%s\n%" PRId64, site, t);
+    unsigned char raw[MESSAGE_NONCE_LEN / 2];
+    if (RAND_bytes(raw, sizeof raw) != 1)
+        return -1;
+    for (size_t i = 0; i < sizeof raw; i++)
+        snprintf(out + 2 * i, 3, "%02x", raw[i]);
+    OPENSSL_cleanse(raw, sizeof raw);
+    return 0;
+}
+
+bool message_nonce_ok(const char *s, size_t n)
+{
+    if (n != MESSAGE_NONCE_LEN)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return false;
+    return true;
+}
+
+static void mac_hex(const uint8_t key[MESSAGE_SECRET_LEN], const char *site, const char *nonce,
+                    int64_t t, char hex[33])
+{
+    char msg[160];
+    int n = snprintf(msg, sizeof msg, "%s\n%" PRId64 "\n%s", site, t, nonce);
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int mlen = 0;
     HMAC(EVP_sha256(), key, MESSAGE_SECRET_LEN, (const unsigned char *)msg,
@@ -76,17 +97,20 @@ static void mac_hex(const uint8_t key[MESSAGE_SECRET_LEN], const char *site, int
         snprintf(hex + 2 * i, 3, "%02x", mac[i]);
 }
 
-void message_token_make(const uint8_t key[MESSAGE_SECRET_LEN], const char *site, int64_t now,
-                        char out[MESSAGE_TOKEN_MAX])
+void message_token_make(const uint8_t key[MESSAGE_SECRET_LEN], const char *site,
+                        const char *nonce, int64_t now, char out[MESSAGE_TOKEN_MAX])
 {
     char hex[33];
-    mac_hex(key, site, now, hex);
+    mac_hex(key, site, nonce, now, hex);
     snprintf(out, MESSAGE_TOKEN_MAX, "%" PRId64 ".%s", now, hex);
 }
 
 int message_token_check(const uint8_t key[MESSAGE_SECRET_LEN], const char *site,
-                        const char *tok, size_t len, int64_t now)
+                        const char *nonce, const char *tok, size_t len, int64_t now)
 {
+    /* Without its cookie a token is nobody's: the nonce is what binds it to one browser. */
+    if (!nonce || !message_nonce_ok(nonce, strlen(nonce)))
+        return MESSAGE_TOKEN_BAD;
     const char *dot = memchr(tok, '.', len);
     if (!dot || dot == tok || dot - tok > 12 || (size_t)(tok + len - dot - 1) != 32)
         return MESSAGE_TOKEN_BAD;
@@ -97,11 +121,11 @@ int message_token_check(const uint8_t key[MESSAGE_SECRET_LEN], const char *site,
         t = t * 10 + (*p - '0');
     }
     char hex[33];
-    mac_hex(key, site, t, hex);
+    mac_hex(key, site, nonce, t, hex);
     if (CRYPTO_memcmp(hex, dot + 1, 32) != 0)
         return MESSAGE_TOKEN_BAD;
     /* A token from the future (beyond clock skew between processes) is not one we made. */
-    if (t > now + 300)
+    if (t > now + MESSAGE_TOKEN_SKEW)
         return MESSAGE_TOKEN_BAD;
     if (now - t > MESSAGE_TOKEN_TTL)
         return MESSAGE_TOKEN_EXPIRED;

@@ -339,6 +339,28 @@ void store_abort(store_txn_t *t)
     free(t);
 }
 
+int store_room(store_txn_t *t, uint64_t *room)
+{
+    MDB_envinfo info;
+    MDB_stat st;
+    int mrc = mdb_env_info(t->s->env, &info);
+    if (mrc != 0)
+        return map_rc(mrc, "store info");
+    /* 0 and 1 are LMDB's free list and main database (where the named ones are listed). */
+    MDB_dbi dbs[] = {0, 1, t->s->pages, t->s->meta, t->s->content};
+    size_t n = t->s->has_content ? 5 : 4;
+    uint64_t used = 2, psize = 4096; /* the two meta pages */
+    for (size_t i = 0; i < n; i++) {
+        if ((mrc = mdb_stat(t->txn, dbs[i], &st)) != 0)
+            return map_rc(mrc, "store stat");
+        used += (uint64_t)st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages;
+        psize = st.ms_psize;
+    }
+    uint64_t total = (uint64_t)info.me_mapsize / psize;
+    *room = total > used ? (total - used) * psize : 0;
+    return STORE_OK;
+}
+
 /* --- record encoding --- */
 
 static inline void put16(uint8_t *p, uint16_t v)

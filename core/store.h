@@ -70,6 +70,14 @@ int store_commit(store_txn_t *t); /* frees t in every case */
 store_txn_t *store_write_child(store_txn_t *parent, int *rc);
 void store_abort(store_txn_t *t); /* frees t */
 
+/* Bytes of the map a write transaction could still fill: the map size less every page the
+ * transaction's view uses (each database's tree, the free list's own tree and the two
+ * meta pages), from mdb_env_info and mdb_stat. Pages on the free list count as room:
+ * LMDB reuses them. Writes that must never stop the publishing ones (citizens'
+ * messages) leave a reserve by checking this first (modules/interaction.c). Returns 0
+ * with *room set, or a STORE_E* code. */
+int store_room(store_txn_t *t, uint64_t *room);
+
 /* --- pages: what a site serves at a path --- */
 /* A stored page: one record carries the identity body and, for compressible types, the
  * gzip variant made at import time, so the server never compresses per request. */

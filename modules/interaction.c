@@ -10,10 +10,17 @@
  * The event loop never writes: a message (and the form secret, made on first use) goes to
  * the writer thread (core/writer.h) and the response waits, deferred, until the batch it
  * was in is committed and synced, so a 303 always points at a message that survives a
- * crash. The rate limit lives in the store too, written in the same transaction as the
- * message: every worker, and a restarted server, sees the same count. */
+ * crash. The limits live in the store too (core/message_limit.c), written in the same
+ * transaction as the message: every worker, and a restarted server, sees the same count.
+ *
+ * A form is good only from the browser it was given to: the form page sets a cookie
+ * (jiyue_form, a random nonce: HttpOnly, SameSite=Lax, Secure over TLS, Path = the site's
+ * mount) and its token is an HMAC over that nonce, so a token replayed without its cookie
+ * is refused (double submit). A POST whose Origin (or, without one, Referer) names a host
+ * outside the cluster is refused with 403 and the form again. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +31,9 @@
 #include "log.h"
 #include "module.h"
 #include "render_common.h"
+#include "router.h"
+#include "snapshot.h"
+#include "url.h"
 #include "writer.h"
 
 /* The form secret, once read, per worker thread: it never changes once made. */
@@ -37,13 +47,15 @@ typedef struct job {
     interaction_page_t page; /* pointers into the snapshot the deferred request pins */
     request_deferred_t *d;
     interaction_form_t form;
+    int status; /* JOB_SECRET: the form page's status (403 for a POST that came first) */
+    char nonce[MESSAGE_NONCE_LEN + 1]; /* the form cookie (the headers are gone by then) */
     char addr[INET6_ADDRSTRLEN];
     int64_t now;
-    uint64_t rate_limit;
+    message_limits_t limits;
     char code[MESSAGE_CODE_LEN + 1];
     uint8_t key[MESSAGE_SECRET_LEN];
     int rc;
-    bool limited;
+    message_limit_kind_t fired;
     int64_t retry_after;
 } job_t;
 
@@ -57,20 +69,182 @@ static bool have_key(request_t *r)
     return tl_have_key;
 }
 
-static void fresh_token(const interaction_page_t *p, char tok[MESSAGE_TOKEN_MAX])
+/* ---- the form cookie ---- */
+
+/* The form cookie's values in the request (a browser may send one per matching Path),
+ * well-formed ones only; returns how many (at most max). */
+static size_t cookie_nonces(const request_t *r, char out[][MESSAGE_NONCE_LEN + 1], size_t max)
 {
-    message_token_make(tl_key, p->site->id, (int64_t)time(NULL), tok);
+    const http1_header_t *ck = request_header(r, "Cookie");
+    if (!ck)
+        return 0;
+    const char *v = ck->value.p, *end = v + ck->value.len;
+    size_t n = 0, name = sizeof INTERACTION_COOKIE - 1;
+    while (v < end && n < max) {
+        while (v < end && (*v == ' ' || *v == ';'))
+            v++;
+        const char *semi = memchr(v, ';', (size_t)(end - v));
+        const char *e = semi ? semi : end;
+        if ((size_t)(e - v) == name + 1 + MESSAGE_NONCE_LEN && memcmp(v, INTERACTION_COOKIE, name) == 0 &&
+            v[name] == '=' && message_nonce_ok(v + name + 1, MESSAGE_NONCE_LEN)) {
+            memcpy(out[n], v + name + 1, MESSAGE_NONCE_LEN);
+            out[n++][MESSAGE_NONCE_LEN] = '\0';
+        }
+        v = e;
+    }
+    return n;
 }
 
-static void form_page(request_t *r, const interaction_page_t *p, int status,
-                      const interaction_form_t *f, int64_t retry_after)
+/* The nonce a form page binds its token to: the browser's own when it has one (two open
+ * forms stay good), else a fresh one. False when none can be made. */
+static bool page_nonce(const request_t *r, char nonce[MESSAGE_NONCE_LEN + 1])
 {
-    char tok[MESSAGE_TOKEN_MAX];
+    char have[1][MESSAGE_NONCE_LEN + 1];
+    if (cookie_nonces(r, have, 1) == 1) {
+        memcpy(nonce, have[0], sizeof have[0]);
+        return true;
+    }
+    return message_nonce_new(nonce) == 0;
+}
+
+/* nonce: the request's (page_nonce), or the one a deferred job kept; "" makes one. */
+static void form_page(request_t *r, const interaction_page_t *p, int status,
+                      const interaction_form_t *f, int64_t retry_after, const char *nonce)
+{
+    char tok[MESSAGE_TOKEN_MAX], own[MESSAGE_NONCE_LEN + 1];
     bool key = tl_have_key || have_key(r);
-    if (key)
-        fresh_token(p, tok);
+    if (nonce && *nonce)
+        snprintf(own, sizeof own, "%s", nonce);
+    else if (message_nonce_new(own) != 0)
+        key = false;
+    util_buf_t cookie = {0};
+    if (key) {
+        message_token_make(tl_key, p->site->id, own, (int64_t)time(NULL), tok);
+        util_buf_printf(&cookie, INTERACTION_COOKIE "=%s; Path=", own);
+        url_append_path(&cookie, p->prefix, strlen(p->prefix));
+        util_buf_printf(&cookie, "; Max-Age=%d; HttpOnly; SameSite=Lax%s", MESSAGE_TOKEN_TTL,
+                        r->tls ? "; Secure" : "");
+    }
     interaction_render_form(r, p, key ? status : (status == 200 ? 503 : status), f,
-                            key ? tok : NULL, retry_after);
+                            key ? tok : NULL, retry_after, key ? cookie.data : NULL);
+    util_buf_free(&cookie);
+}
+
+/* ---- where a POST comes from ---- */
+
+/* Whether host (no port, any case) is one this request may come from: the request's own
+ * host, a host of the cluster (sites and their aliases) or a redesign's preview host. */
+static bool host_ours(const request_t *r, const char *host, size_t n)
+{
+    char low[256];
+    if (n == 0 || n >= sizeof low)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        low[i] = (char)(host[i] >= 'A' && host[i] <= 'Z' ? host[i] + 32 : host[i]);
+    const char *own = r->host;
+    size_t on = r->host_len;
+    const char *colon = own ? memrchr(own, ':', on) : NULL;
+    if (colon && !memchr(colon, ']', (size_t)(own + on - colon)))
+        on = (size_t)(colon - own);
+    if (own && util_streq_nocase(own, on, low, n))
+        return true;
+    if (strmap_get(&r->snap->router->hosts, low, n))
+        return true;
+    const conf_t *c = r->snap->conf;
+    for (size_t i = 0; i < c->nsites; i++) {
+        const char *ph = c->sites[i].status.preview_host;
+        if (ph && strlen(ph) == n && memcmp(ph, low, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The host of "scheme://host[:port][/...]"; false when v is not such a URL. */
+static bool url_host(const char *v, size_t len, const char **host, size_t *n)
+{
+    const char *sep = len > 3 ? memmem(v, len, "://", 3) : NULL;
+    if (!sep || sep == v)
+        return false;
+    const char *h = sep + 3, *end = v + len;
+    const char *e = h;
+    if (e < end && *e == '[') {
+        while (e < end && *e != ']')
+            e++;
+        if (e == end)
+            return false;
+        e++;
+    } else {
+        while (e < end && *e != ':' && *e != '/' && *e != '?' && *e != '#')
+            e++;
+    }
+    if (e < end && !strchr(":/?#", *e))
+        return false;
+    *host = h;
+    *n = (size_t)(e - h);
+    return *n > 0 && !memchr(h, '@', *n);
+}
+
+/* False for a POST that names a foreign page as its origin: Origin when the browser sent
+ * one ("null", sent from opaque origins, names none), else Referer. Neither: allowed (the
+ * SameSite cookie still binds the token). */
+static bool origin_ok(const request_t *r)
+{
+    const http1_header_t *o = request_header(r, "Origin");
+    if (!(o && o->value.len == 4 && memcmp(o->value.p, "null", 4) == 0) && o) {
+        const char *h;
+        size_t n;
+        return url_host(o->value.p, o->value.len, &h, &n) && host_ours(r, h, n);
+    }
+    const http1_header_t *ref = request_header(r, "Referer");
+    if (!ref)
+        return true;
+    const char *h;
+    size_t n;
+    return url_host(ref->value.p, ref->value.len, &h, &n) && host_ours(r, h, n);
+}
+
+/* ---- the error log: which limit refused, once a minute per limit at most ---- */
+
+static _Atomic int_least64_t g_logged[MESSAGE_LIMIT_KINDS];
+static atomic_uint_least64_t g_refused[MESSAGE_LIMIT_KINDS];
+
+static void log_refusal(const job_t *j)
+{
+    message_limit_kind_t k = j->fired;
+    atomic_fetch_add(&g_refused[k], 1);
+    int_least64_t now = (int_least64_t)time(NULL), last = atomic_load(&g_logged[k]);
+    if (now - last < INTERACTION_LOG_EVERY ||
+        !atomic_compare_exchange_strong(&g_logged[k], &last, now))
+        return;
+    unsigned long long n = (unsigned long long)atomic_exchange(&g_refused[k], 0);
+    const message_limits_t *l = &j->limits;
+    char what[160];
+    switch (k) {
+    case MESSAGE_LIMIT_ADDRESS:
+        snprintf(what, sizeof what, "%llu an hour from one address, to %s",
+                 (unsigned long long)l->per_address, j->page.site->id);
+        break;
+    case MESSAGE_LIMIT_PREFIX:
+        snprintf(what, sizeof what, "%llu an hour from one /24 or /64, to %s",
+                 (unsigned long long)l->per_prefix, j->page.site->id);
+        break;
+    case MESSAGE_LIMIT_SITE_DAY:
+        snprintf(what, sizeof what, "%llu a day to %s", (unsigned long long)l->per_site_day,
+                 j->page.site->id);
+        break;
+    case MESSAGE_LIMIT_BUDGET:
+        snprintf(what, sizeof what, "limits.message_bytes_per_day %llu",
+                 (unsigned long long)l->bytes_per_day);
+        break;
+    default:
+        snprintf(what, sizeof what, "store_reserve %llu bytes kept for publishing",
+                 (unsigned long long)l->reserve);
+        break;
+    }
+    log_error("interaction: messages refused by the %s (%s): %llu since the last report, "
+              "the latest from %s to %s/%s; Retry-After %lld s",
+              message_limit_name(k), what, n, j->addr, j->page.site->id, j->page.col->id,
+              (long long)j->retry_after);
 }
 
 static void peer_text(const request_t *r, char *out, size_t cap)
@@ -107,6 +281,15 @@ static int apply_secret(store_txn_t *t, void *ud)
     return message_secret_ensure(t, j->key);
 }
 
+static uint64_t form_bytes(const job_t *j)
+{
+    const char *f[] = {j->form.title, j->form.body, j->form.name, j->form.phone, j->form.email};
+    uint64_t n = strlen(j->addr);
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(f); i++)
+        n += f[i] ? strlen(f[i]) : 0;
+    return n;
+}
+
 static int apply_submit(store_txn_t *t, void *ud)
 {
     /* Only the writer thread runs apply: no lock needed. */
@@ -117,13 +300,9 @@ static int apply_submit(store_txn_t *t, void *ud)
         if (n >= 0)
             last_sweep = j->now;
     }
-    int rc = message_rate_take(t, j->page.site->id, j->addr, j->rate_limit, j->now,
-                               &j->retry_after);
-    if (rc == 1) {
-        j->limited = true;
-        return 0;
-    }
-    if (rc != 0)
+    int rc = message_admit(t, j->page.site->id, j->addr, &j->limits, form_bytes(j), j->now,
+                           &j->fired, &j->retry_after);
+    if (rc != 0 || j->fired != MESSAGE_LIMIT_NONE)
         return rc;
     message_new_t in = {j->page.site->id, j->page.col->id, j->form.title, j->form.body,
                         j->form.name, j->form.phone, j->form.email ? j->form.email : "",
@@ -154,7 +333,7 @@ static void respond_secret(request_t *r, void *ud)
     } else {
         log_error("interaction: the form secret could not be stored: %s", store_strerror(j->rc));
     }
-    form_page(r, &j->page, 200, NULL, 0);
+    form_page(r, &j->page, j->status, j->status == 200 ? NULL : &j->form, 0, j->nonce);
 }
 
 static void respond_submit(request_t *r, void *ud)
@@ -166,9 +345,20 @@ static void respond_submit(request_t *r, void *ud)
         response_error(r, 503, "your message could not be stored; please send it again");
         return;
     }
-    if (j->limited) {
-        interaction_form_error(&j->form, "form", "提交过于频繁，请稍后再试");
-        form_page(r, &j->page, 429, &j->form, j->retry_after);
+    if (j->fired != MESSAGE_LIMIT_NONE) {
+        /* Too many from one sender or to one site: 429. The cluster's budget or the
+         * store's reserve: the service, not the sender, is out of room: 503. */
+        log_refusal(j);
+        int status = 429;
+        const char *why = "提交过于频繁，请稍后再试";
+        if (j->fired == MESSAGE_LIMIT_SITE_DAY) {
+            why = "本站今日受理的留言已达上限，请明天再试";
+        } else if (j->fired == MESSAGE_LIMIT_BUDGET || j->fired == MESSAGE_LIMIT_RESERVE) {
+            status = 503;
+            why = "留言系统暂时无法受理更多留言，请稍后再试";
+        }
+        interaction_form_error(&j->form, "form", why);
+        form_page(r, &j->page, status, &j->form, j->retry_after, j->nonce);
         return;
     }
     char loc[700];
@@ -198,20 +388,50 @@ static bool submit(request_t *r, job_t *j, int (*apply)(store_txn_t *, void *))
 
 /* ------------------------------------------------------------------ requests */
 
-static void handle_form(request_t *r, const interaction_page_t *p)
+/* The first form ever asked for (or posted) makes the secret, through the writer; the
+ * page (status, with f's text and errors unless 200) is shown once it is stored. f is
+ * moved into the job. */
+static void make_secret(request_t *r, const interaction_page_t *p, int status,
+                        interaction_form_t *f, const char *nonce)
 {
-    if (have_key(r)) {
-        form_page(r, p, 200, NULL, 0);
-        return;
-    }
-    /* The first form ever asked for makes the secret, through the writer. */
     job_t *j = util_calloc(1, sizeof *j);
     j->kind = JOB_SECRET;
     j->page = *p;
-    if (!submit(r, j, apply_secret)) {
-        job_free(j);
-        form_page(r, p, 503, NULL, 0);
+    j->status = status;
+    if (f) {
+        j->form = *f;
+        *f = (interaction_form_t){0};
     }
+    snprintf(j->nonce, sizeof j->nonce, "%s", nonce);
+    if (!submit(r, j, apply_secret)) {
+        form_page(r, p, status == 200 ? 503 : status, status == 200 ? NULL : &j->form, 0, nonce);
+        job_free(j);
+    }
+}
+
+static void handle_form(request_t *r, const interaction_page_t *p)
+{
+    char nonce[MESSAGE_NONCE_LEN + 1] = "";
+    page_nonce(r, nonce);
+    if (have_key(r))
+        form_page(r, p, 200, NULL, 0, nonce);
+    else
+        make_secret(r, p, 200, NULL, nonce);
+}
+
+/* The token against every form cookie the browser sent: OK with any, else EXPIRED when
+ * one says so, else BAD. */
+static int check_token(request_t *r, const interaction_page_t *p, const char *tok, int64_t now)
+{
+    char nonces[4][MESSAGE_NONCE_LEN + 1];
+    size_t n = cookie_nonces(r, nonces, 4);
+    int best = MESSAGE_TOKEN_BAD;
+    for (size_t i = 0; i < n && best != MESSAGE_TOKEN_OK; i++) {
+        int rc = message_token_check(tl_key, p->site->id, nonces[i], tok, strlen(tok), now);
+        if (rc == MESSAGE_TOKEN_OK || rc == MESSAGE_TOKEN_EXPIRED)
+            best = rc;
+    }
+    return best;
 }
 
 static void handle_post(request_t *r, const interaction_page_t *p)
@@ -225,20 +445,32 @@ static void handle_post(request_t *r, const interaction_page_t *p)
     j->kind = JOB_SUBMIT;
     j->page = *p;
     j->now = (int64_t)time(NULL);
+    page_nonce(r, j->nonce);
     interaction_form_parse(&j->form, r->body, r->body_len);
     if (j->form.bad_encoding) {
-        form_page(r, p, 400, &j->form, 0);
+        form_page(r, p, 400, &j->form, 0, j->nonce);
+        job_free(j);
+        return;
+    }
+    if (!origin_ok(r)) {
+        interaction_form_error(&j->form, "form",
+                               "提交来源不是本网站，留言未受理。请在本页核对后重新提交");
+        form_page(r, p, 403, &j->form, 0, j->nonce);
         job_free(j);
         return;
     }
     int tok = MESSAGE_TOKEN_BAD;
-    if (j->form.token && have_key(r))
-        tok = message_token_check(tl_key, p->site->id, j->form.token, strlen(j->form.token), j->now);
+    bool key = have_key(r);
+    if (j->form.token && key)
+        tok = check_token(r, p, j->form.token, j->now);
     if (tok != MESSAGE_TOKEN_OK) {
         interaction_form_error(&j->form, "token",
                                tok == MESSAGE_TOKEN_EXPIRED ? "表单已过期（超过一天），请重新提交"
                                                             : "表单无效，请在本页重新提交");
-        form_page(r, p, 403, &j->form, 0);
+        if (key)
+            form_page(r, p, 403, &j->form, 0, j->nonce);
+        else
+            make_secret(r, p, 403, &j->form, j->nonce);
         job_free(j);
         return;
     }
@@ -254,12 +486,20 @@ static void handle_post(request_t *r, const interaction_page_t *p)
     }
     interaction_form_check(&j->form);
     if (j->form.nerrors) {
-        form_page(r, p, 400, &j->form, 0);
+        form_page(r, p, 400, &j->form, 0, j->nonce);
         job_free(j);
         return;
     }
     peer_text(r, j->addr, sizeof j->addr);
-    j->rate_limit = p->site->interaction_rate_limit;
+    const conf_t *c = r->snap->conf;
+    uint64_t per = p->site->interaction_rate_limit, mult = p->site->interaction_prefix_multiple;
+    j->limits = (message_limits_t){
+        .per_address = per,
+        .per_prefix = per > UINT64_MAX / mult ? UINT64_MAX : per * mult,
+        .per_site_day = p->site->interaction_daily_limit,
+        .bytes_per_day = c->limits.message_bytes_per_day,
+        .reserve = c->store_reserve,
+    };
     if (!submit(r, j, apply_submit)) {
         job_free(j);
         response_error(r, 503, "messages cannot be received right now; please try again later");

@@ -16,6 +16,8 @@
 #define INTERACTION_PER_PAGE 10
 #define INTERACTION_HONEYPOT "website" /* a field people never see and bots fill in */
 #define INTERACTION_MAX_ERRORS 8
+#define INTERACTION_COOKIE "jiyue_form" /* the form's nonce (double submit) */
+#define INTERACTION_LOG_EVERY 60 /* seconds: at most one error-log line per limit */
 
 /* A submitted form: the fields decoded, trimmed and checked. Heap strings (NULL when the
  * field was absent). */
@@ -47,10 +49,11 @@ typedef struct interaction_page {
 } interaction_page_t;
 
 /* The pages. Each answers the request with a complete response. token: a fresh form
- * token, or NULL when none can be made (the form then says the board is unavailable). */
+ * token, or NULL when none can be made (the form then says the board is unavailable);
+ * cookie: the Set-Cookie value that goes with it. */
 void interaction_render_form(request_t *r, const interaction_page_t *p, int status,
                              const interaction_form_t *f, const char *token,
-                             int64_t retry_after);
+                             int64_t retry_after, const char *cookie);
 /* 0, or STORE_NOTFOUND (the caller answers 404), or another STORE_E* code. */
 int interaction_render_receipt(request_t *r, const interaction_page_t *p, const char *code);
 /* 0, 1 when the page number is past the end, or a STORE_E* code. */

@@ -20,6 +20,7 @@ typedef struct ctx {
     tpl_data_t *d;
     tpl_val_t *root;
     store_txn_t *t;
+    const char *cookie; /* the form's Set-Cookie, or NULL */
 } ctx_t;
 
 static void set_owned(ctx_t *x, tpl_val_t *m, const char *k, char *v)
@@ -107,21 +108,29 @@ static void ctx_init(ctx_t *x, request_t *r, const interaction_page_t *p)
     x->d = tpl_data_new();
     x->root = tpl_data_root(x->d);
     x->t = NULL;
+    x->cookie = NULL;
     add_site(x);
 }
 
 static void send(request_t *r, int status, bool private_page, int64_t retry_after,
-                 const char *body, size_t len)
+                 const char *cookie, const char *body, size_t len)
 {
     response_begin(r, status);
     static const char ct[] = "text/html; charset=utf-8";
     response_header(r, "Content-Type", ct, sizeof ct - 1);
     if (private_page) {
         /* A form carries a token and a receipt carries its code: neither may be cached by
-         * a shared proxy, and the code must not leak through Referer. */
+         * a shared proxy, and the code must not leak through Referer. The form's own URL
+         * holds nothing secret: it keeps Referer (and so Origin, which a browser sends as
+         * "null" under no-referrer) for its own origin, where the POST is checked. */
         response_header(r, "Cache-Control", "no-store", 8);
-        response_header(r, "Referrer-Policy", "no-referrer", 11);
+        if (cookie)
+            response_header(r, "Referrer-Policy", "same-origin", 11);
+        else
+            response_header(r, "Referrer-Policy", "no-referrer", 11);
         response_header(r, "X-Robots-Tag", "noindex", 7);
+        if (cookie)
+            response_header(r, "Set-Cookie", cookie, strlen(cookie));
     } else {
         response_header(r, "Cache-Control", "no-cache", 8);
     }
@@ -203,7 +212,7 @@ static bool cached(request_t *r, const char *key, uint64_t ver)
     const centry_t *e = key[0] ? cache_get(key, r->snap->generation, ver, (int64_t)time(NULL))
                                : NULL;
     if (e)
-        send(r, 200, false, 0, e->body, e->len);
+        send(r, 200, false, 0, NULL, e->body, e->len);
     return e != NULL;
 }
 
@@ -226,7 +235,7 @@ static void finish_cached(ctx_t *x, const char *name, int status, bool private_p
     tpl_data_free(x->d);
     if (key && key[0])
         cache_put(key, x->r->snap->generation, ver, expires, &out);
-    send(x->r, status, private_page, retry_after, out.data ? out.data : "", out.len);
+    send(x->r, status, private_page, retry_after, x->cookie, out.data ? out.data : "", out.len);
     util_buf_free(&out);
 }
 
@@ -240,10 +249,11 @@ static void finish(ctx_t *x, const char *name, int status, bool private_page,
 
 void interaction_render_form(request_t *r, const interaction_page_t *p, int status,
                              const interaction_form_t *f, const char *token,
-                             int64_t retry_after)
+                             int64_t retry_after, const char *cookie)
 {
     ctx_t x;
     ctx_init(&x, r, p);
+    x.cookie = cookie;
     set_owned(&x, x.root, "title", util_asprintf("我要留言 - %s", p->col->name));
     tpl_val_t *fm = tpl_set_map(x.d, x.root, "form");
     set_owned(&x, fm, "action", util_asprintf("%s%s/", p->prefix, p->col->id));

@@ -1,7 +1,9 @@
 /* tests/unit/test_message.c: core/message*.c in a temporary store: records and indexes,
  * the reply trail (a correction is a new reply), counters, the rate-limit window, form
- * tokens (forged, expired, another site), receipt codes, UTF-8 checks, masking, and the
- * monthly statistics and overdue report. */
+ * tokens (forged, expired, dated ahead, another site, another cookie), receipt codes,
+ * UTF-8 checks, masking, the monthly statistics and overdue report, the submission limits
+ * (address, network prefix, site's day, cluster budget, store reserve), the store's room,
+ * and spam leaving every list and count. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -187,25 +189,161 @@ static void test_tokens(void **state)
     assert_int_equal(store_commit(w), 0);
 
     char tok[MESSAGE_TOKEN_MAX];
-    message_token_make(k1, "edu", T0, tok);
+    const char *N1 = "0123456789abcdef0123456789abcdef", *N2 = "fedcba9876543210fedcba9876543210";
+    message_token_make(k1, "edu", N1, T0, tok);
     size_t n = strlen(tok);
-    assert_int_equal(message_token_check(k1, "edu", tok, n, T0 + 10), MESSAGE_TOKEN_OK);
-    assert_int_equal(message_token_check(k1, "edu", tok, n, T0 + MESSAGE_TOKEN_TTL + 1),
+    assert_int_equal(message_token_check(k1, "edu", N1, tok, n, T0 + 10), MESSAGE_TOKEN_OK);
+    assert_int_equal(message_token_check(k1, "edu", N1, tok, n, T0 + MESSAGE_TOKEN_TTL),
+                     MESSAGE_TOKEN_OK);
+    assert_int_equal(message_token_check(k1, "edu", N1, tok, n, T0 + MESSAGE_TOKEN_TTL + 1),
                      MESSAGE_TOKEN_EXPIRED);
-    assert_int_equal(message_token_check(k1, "fgw", tok, n, T0 + 10), MESSAGE_TOKEN_BAD);
+    assert_int_equal(message_token_check(k1, "fgw", N1, tok, n, T0 + 10), MESSAGE_TOKEN_BAD);
+    /* Bound to its cookie: another nonce, none, or a malformed one is refused. */
+    assert_int_equal(message_token_check(k1, "edu", N2, tok, n, T0 + 10), MESSAGE_TOKEN_BAD);
+    assert_int_equal(message_token_check(k1, "edu", NULL, tok, n, T0 + 10), MESSAGE_TOKEN_BAD);
+    assert_int_equal(message_token_check(k1, "edu", "", tok, n, T0 + 10), MESSAGE_TOKEN_BAD);
+    assert_int_equal(message_token_check(k1, "edu", "0123456789ABCDEF0123456789ABCDEF", tok, n,
+                                         T0 + 10), MESSAGE_TOKEN_BAD);
+    /* Dated in the future: good within the clock skew allowed, refused beyond it, though
+     * the MAC is right (a token the server did not make at that time). */
+    message_token_make(k1, "edu", N1, T0 + MESSAGE_TOKEN_SKEW, tok);
+    assert_int_equal(message_token_check(k1, "edu", N1, tok, strlen(tok), T0), MESSAGE_TOKEN_OK);
+    message_token_make(k1, "edu", N1, T0 + MESSAGE_TOKEN_SKEW + 1, tok);
+    assert_int_equal(message_token_check(k1, "edu", N1, tok, strlen(tok), T0), MESSAGE_TOKEN_BAD);
+    message_token_make(k1, "edu", N1, T0 + 10 * MESSAGE_TOKEN_TTL, tok);
+    assert_int_equal(message_token_check(k1, "edu", N1, tok, strlen(tok), T0), MESSAGE_TOKEN_BAD);
+    message_token_make(k1, "edu", N1, T0, tok);
     tok[n - 1] = tok[n - 1] == '0' ? '1' : '0';
-    assert_int_equal(message_token_check(k1, "edu", tok, n, T0 + 10), MESSAGE_TOKEN_BAD);
+    assert_int_equal(message_token_check(k1, "edu", N1, tok, n, T0 + 10), MESSAGE_TOKEN_BAD);
     /* Moving the time forward breaks the MAC. */
-    message_token_make(k1, "edu", T0 - MESSAGE_TOKEN_TTL - 5, tok);
+    message_token_make(k1, "edu", N1, T0 - MESSAGE_TOKEN_TTL - 5, tok);
     char forged[MESSAGE_TOKEN_MAX];
     snprintf(forged, sizeof forged, "%lld%s", (long long)T0, strchr(tok, '.'));
-    assert_int_equal(message_token_check(k1, "edu", forged, strlen(forged), T0 + 1),
+    assert_int_equal(message_token_check(k1, "edu", N1, forged, strlen(forged), T0 + 1),
                      MESSAGE_TOKEN_BAD);
-    assert_int_equal(message_token_check(k1, "edu", "", 0, T0), MESSAGE_TOKEN_BAD);
-    assert_int_equal(message_token_check(k1, "edu", "x.y", 3, T0), MESSAGE_TOKEN_BAD);
+    assert_int_equal(message_token_check(k1, "edu", N1, "", 0, T0), MESSAGE_TOKEN_BAD);
+    assert_int_equal(message_token_check(k1, "edu", N1, "x.y", 3, T0), MESSAGE_TOKEN_BAD);
     memset(k2, 7, sizeof k2);
-    message_token_make(k2, "edu", T0, tok);
-    assert_int_equal(message_token_check(k1, "edu", tok, strlen(tok), T0), MESSAGE_TOKEN_BAD);
+    message_token_make(k2, "edu", N1, T0, tok);
+    assert_int_equal(message_token_check(k1, "edu", N1, tok, strlen(tok), T0), MESSAGE_TOKEN_BAD);
+
+    char a[MESSAGE_NONCE_LEN + 1], b[MESSAGE_NONCE_LEN + 1];
+    assert_int_equal(message_nonce_new(a), 0);
+    assert_int_equal(message_nonce_new(b), 0);
+    assert_true(message_nonce_ok(a, strlen(a)));
+    assert_string_not_equal(a, b);
+    assert_false(message_nonce_ok(a, MESSAGE_NONCE_LEN - 1));
+    assert_false(message_nonce_ok("0123456789abcdef0123456789abcdeg", MESSAGE_NONCE_LEN));
+}
+
+static void test_prefixes(void **state)
+{
+    (void)state;
+    char p[64];
+    assert_true(message_addr_prefix("203.0.113.77", p, sizeof p));
+    assert_string_equal(p, "203.0.113.0/24");
+    assert_true(message_addr_prefix("::ffff:203.0.113.9", p, sizeof p));
+    assert_string_equal(p, "203.0.113.0/24"); /* mapped: the same network */
+    assert_true(message_addr_prefix("2001:db8:1:2:aaaa:bbbb:cccc:dddd", p, sizeof p));
+    assert_string_equal(p, "2001:db8:1:2::/64");
+    assert_true(message_addr_prefix("2001:db8:1:2::1", p, sizeof p));
+    assert_string_equal(p, "2001:db8:1:2::/64");
+    assert_true(message_addr_prefix("2001:db8:1:3::1", p, sizeof p));
+    assert_string_equal(p, "2001:db8:1:3::/64");
+    assert_false(message_addr_prefix("-", p, sizeof p));
+    assert_false(message_addr_prefix("203.0.113", p, sizeof p));
+    assert_false(message_addr_prefix("203.0.113.77", p, 8)); /* does not fit */
+}
+
+static message_limit_kind_t admit(store_t *s, const char *site, const char *addr,
+                                  const message_limits_t *l, uint64_t bytes, int64_t now,
+                                  int64_t *ra)
+{
+    int rc;
+    store_txn_t *w = store_write_begin(s, &rc);
+    assert_non_null(w);
+    message_limit_kind_t k = MESSAGE_LIMIT_KINDS;
+    assert_int_equal(message_admit(w, site, addr, l, bytes, now, &k, ra), 0);
+    assert_int_equal(store_commit(w), 0);
+    return k;
+}
+
+static void test_admit(void **state)
+{
+    fixture_t *f = *state;
+    int64_t ra = 0;
+    message_limits_t l = {.per_address = 2, .per_prefix = 3, .per_site_day = 5,
+                          .bytes_per_day = 1000, .reserve = 0};
+    /* Two from one address, then its limit; a third from its /24 passes, a fourth from
+     * the same /24 is the network's limit, and a refusal takes no count of another. */
+    assert_int_equal(admit(f->s, "edu", "10.1.2.3", &l, 10, T0, &ra), MESSAGE_LIMIT_NONE);
+    assert_int_equal(admit(f->s, "edu", "10.1.2.3", &l, 10, T0 + 1, &ra), MESSAGE_LIMIT_NONE);
+    assert_int_equal(admit(f->s, "edu", "10.1.2.3", &l, 10, T0 + 2, &ra), MESSAGE_LIMIT_ADDRESS);
+    assert_true(ra == 3600 - 2);
+    assert_int_equal(admit(f->s, "edu", "10.1.2.4", &l, 10, T0 + 3, &ra), MESSAGE_LIMIT_NONE);
+    assert_int_equal(admit(f->s, "edu", "10.1.2.5", &l, 10, T0 + 4, &ra), MESSAGE_LIMIT_PREFIX);
+    assert_true(ra == 3600 - 4);
+    /* IPv6: one /64 is one network, whatever the interface identifiers. */
+    assert_int_equal(admit(f->s, "fgw", "2001:db8::1", &l, 10, T0, &ra), MESSAGE_LIMIT_NONE);
+    assert_int_equal(admit(f->s, "fgw", "2001:db8::2", &l, 10, T0, &ra), MESSAGE_LIMIT_NONE);
+    assert_int_equal(admit(f->s, "fgw", "2001:db8::3", &l, 10, T0, &ra), MESSAGE_LIMIT_NONE);
+    assert_int_equal(admit(f->s, "fgw", "2001:db8::4", &l, 10, T0, &ra), MESSAGE_LIMIT_PREFIX);
+    assert_int_equal(admit(f->s, "fgw", "2001:db8:0:1::4", &l, 10, T0, &ra), MESSAGE_LIMIT_NONE);
+    /* edu has 3 today; two more from elsewhere fill its day (5), then the day's cap. T0
+     * is 10:00 in UTC+8: 14 hours to midnight. */
+    assert_int_equal(admit(f->s, "edu", "10.9.0.1", &l, 10, T0 + 5, &ra), MESSAGE_LIMIT_NONE);
+    assert_int_equal(admit(f->s, "edu", "10.8.0.1", &l, 10, T0 + 6, &ra), MESSAGE_LIMIT_NONE);
+    assert_int_equal(admit(f->s, "edu", "10.7.0.1", &l, 10, T0 + 7, &ra), MESSAGE_LIMIT_SITE_DAY);
+    assert_true(ra == 14 * 3600 - 7);
+    /* The next day the site takes messages again. */
+    assert_int_equal(admit(f->s, "edu", "10.7.0.1", &l, 10, T0 + 14 * 3600, &ra),
+                     MESSAGE_LIMIT_NONE);
+    /* The byte budget is the cluster's: 1000 a day across sites. 9 x 10 so far today on
+     * the 10th (fgw 4, edu 5); a message of 911 does not fit, one of 910 does. */
+    assert_int_equal(admit(f->s, "zzz", "10.6.0.1", &l, 911, T0 + 8, &ra), MESSAGE_LIMIT_BUDGET);
+    assert_true(ra == 14 * 3600 - 8);
+    assert_int_equal(admit(f->s, "zzz", "10.6.0.1", &l, 910, T0 + 9, &ra), MESSAGE_LIMIT_NONE);
+    assert_int_equal(admit(f->s, "zzz", "10.6.0.2", &l, 1, T0 + 10, &ra), MESSAGE_LIMIT_BUDGET);
+    /* The reserve: more than the whole store (16 MiB) is never there. */
+    message_limits_t big = l;
+    big.reserve = 16u << 20;
+    assert_int_equal(admit(f->s, "res", "10.5.0.1", &big, 1, T0 + 14 * 3600, &ra),
+                     MESSAGE_LIMIT_RESERVE);
+    assert_true(ra == 3600);
+    big.reserve = 1u << 20;
+    assert_int_equal(admit(f->s, "res", "10.5.0.1", &big, 1, T0 + 14 * 3600, &ra),
+                     MESSAGE_LIMIT_NONE);
+    /* The sweep drops the hour windows past their hour and the counts of past days. */
+    int rc;
+    store_txn_t *w = store_write_begin(f->s, &rc);
+    assert_true(message_rate_sweep(w, T0 + 14 * 3600 + 3600) > 0);
+    assert_int_equal(message_rate_sweep(w, T0 + 14 * 3600 + 3600), 0);
+    assert_int_equal(store_commit(w), 0);
+}
+
+static void test_store_room(void **state)
+{
+    fixture_t *f = *state;
+    int rc;
+    store_txn_t *w = store_write_begin(f->s, &rc);
+    uint64_t before = 0, after = 0;
+    assert_int_equal(store_room(w, &before), 0);
+    assert_true(before > (15u << 20) && before <= (16u << 20));
+    static char big[256 * 1024];
+    memset(big, 'x', sizeof big);
+    assert_int_equal(store_content_put(w, "big", 3, big, sizeof big), 0);
+    /* The transaction sees its own writes: at least the value's pages are gone. */
+    assert_int_equal(store_room(w, &after), 0);
+    assert_true(after <= before - sizeof big);
+    assert_int_equal(store_commit(w), 0);
+    /* Deleted, its pages go to the free list, which counts as room again. */
+    w = store_write_begin(f->s, &rc);
+    assert_int_equal(store_content_del(w, "big", 3), 0);
+    assert_int_equal(store_commit(w), 0);
+    w = store_write_begin(f->s, &rc);
+    assert_int_equal(store_room(w, &after), 0);
+    assert_true(after + 8 * 4096 >= before);
+    store_abort(w);
 }
 
 static void test_codes(void **state)
@@ -310,6 +448,72 @@ static void test_stats_and_overdue(void **state)
     store_txn_free(t);
 }
 
+static int collect_all(void *ud, const message_t *m)
+{
+    return collect(ud, m);
+}
+
+static void test_spam(void **state)
+{
+    fixture_t *f = *state;
+    add(f->s, A, "real", T0);
+    add(f->s, B, "spam answered", T0 + 100);
+    add(f->s, C, "spam open", T0 + MESSAGE_DAY);
+    reply(f->s, B, "ok", T0 + 200);
+    int rc;
+    store_txn_t *w = store_write_begin(f->s, &rc);
+    assert_int_equal(message_mark_spam(w, B, "管理员", T0 + 300), 0);
+    assert_int_equal(message_mark_spam(w, C, "管理员", T0 + 300), 0);
+    assert_int_equal(message_mark_spam(w, C, "another", T0 + 400), 1); /* once */
+    assert_int_equal(message_mark_spam(w, "dddddddddddddddddddd", "x", T0), STORE_NOTFOUND);
+    assert_int_equal(store_commit(w), 0);
+    store_txn_t *t = store_read_txn_new(f->s);
+    assert_int_equal(store_read_renew(t), 0);
+    seen_t all = {0}, ans = {0}, spam = {0};
+    assert_int_equal(message_each(t, "edu", "xx", false, 0, SIZE_MAX, collect, &all), 0);
+    assert_int_equal(all.n, 1);
+    assert_string_equal(all.codes[0], A);
+    message_each(t, "edu", "xx", true, 0, SIZE_MAX, collect, &ans);
+    assert_int_equal(ans.n, 0);
+    assert_int_equal(message_spam_each(t, "edu", "xx", collect_all, &spam), 0);
+    assert_int_equal(spam.n, 2);
+    assert_string_equal(spam.codes[0], C);
+    uint64_t rec, an;
+    message_counts(t, "edu", "xx", &rec, &an);
+    assert_int_equal(rec, 1);
+    assert_int_equal(an, 0);
+    message_t m;
+    assert_int_equal(message_get(t, C, &m), 0);
+    assert_true(m.spam_time == T0 + 300);
+    assert_string_equal(m.spam_by, "管理员");
+    assert_string_equal(m.title, "spam open");
+    assert_int_equal(message_get(t, A, &m), 0);
+    assert_true(m.spam_time == 0);
+    assert_string_equal(m.spam_by, "");
+    /* Out of the statistics and the overdue report too. */
+    message_stat_t mo[12], tot;
+    assert_int_equal(message_stats(t, "edu", "xx", 2026, 15, T0 + 40 * MESSAGE_DAY, mo, &tot), 0);
+    assert_int_equal(tot.received, 1);
+    conf_site_t site = {.id = "edu", .interaction_reply_days = 15};
+    conf_column_t col = {.id = "xx", .type = COLUMN_INTERACTION};
+    site.columns = &col;
+    site.ncolumns = 1;
+    conf_t c = {.sites = &site, .nsites = 1};
+    lines_t l = {0};
+    assert_int_equal(message_report_overdue(t, &c, T0 + 40 * MESSAGE_DAY, emit, &l), 1);
+    store_read_reset(t);
+    /* A reply to a spam message keeps it out of the public list. */
+    reply(f->s, C, "ignored", T0 + 500);
+    assert_int_equal(store_read_renew(t), 0);
+    seen_t ans2 = {0};
+    message_each(t, "edu", "xx", true, 0, SIZE_MAX, collect, &ans2);
+    assert_int_equal(ans2.n, 0);
+    assert_int_equal(message_get(t, C, &m), 0);
+    assert_int_equal(m.nreplies, 1);
+    assert_string_equal(m.spam_by, "管理员");
+    store_txn_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -319,6 +523,10 @@ int main(void)
         cmocka_unit_test(test_codes),
         cmocka_unit_test(test_text),
         cmocka_unit_test_setup_teardown(test_stats_and_overdue, setup, teardown),
+        cmocka_unit_test(test_prefixes),
+        cmocka_unit_test_setup_teardown(test_admit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_room, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_spam, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,7 +13,7 @@ static int print_one(void *ud, const article_audit_t *a)
     article_format_minute(a->time, when);
     printf("%llu\t%s\t%s\t%s/%s/%s\trev %u\tby %s", (unsigned long long)a->seq, when, a->action,
            a->site, a->column, a->id, a->revision, a->who);
-    if (strcmp(a->action, "unpublish") != 0)
+    if (strcmp(a->action, "unpublish") != 0 && strcmp(a->action, "spam") != 0)
         printf("\treviewed by %s\t%s", a->reviewer, a->note);
     else
         printf("\treason: %s", *a->note ? a->note : "-");

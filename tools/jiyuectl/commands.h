@@ -18,9 +18,10 @@ CTL_COMMAND(publish, "[--dry-run] [--KEY VALUE]... FILE",
 CTL_COMMAND(update, "[--KEY VALUE]... FILE", "publish a new revision of a published article")
 CTL_COMMAND(unpublish, "--by NAME [--reason TEXT] SITE COLUMN ID | URL-PATH",
             "take an article down (recorded in the audit trail)")
-CTL_COMMAND(history, "[SITE]", "list the audit trail: publish, update, unpublish records")
-CTL_COMMAND(messages, "SITE [--open|--overdue] [--show CODE]",
-            "list a site's citizen messages with their age and status, or show one in full")
+CTL_COMMAND(history, "[SITE]", "list the audit trail: publish, update, unpublish, spam records")
+CTL_COMMAND(messages, "SITE [--open|--overdue|--all] [--show CODE] | SITE --spam CODE... --by NAME",
+            "list a site's citizen messages with their age and status, show one in full, or "
+            "mark spam (out of every list and count; recorded in the audit trail)")
 CTL_COMMAND(reply, "SITE CODE FILE --by NAME",
             "record and publish a reply to a message (a correction is a new reply)")
 CTL_COMMAND(message_import, "FILE", "load messages and replies from a YAML list (demo data, old 信箱)")
