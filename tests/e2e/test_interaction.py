@@ -3,11 +3,17 @@
 # replies and corrections, the public list with masking, 受理反馈统计, every refusal
 # (400, 403, 405, 413, 415, 429, the honeypot), escaping, the overdue report in `jiyuectl
 # check` and at reload, a kill -9 right after a 303, and a burst of 200 concurrent
-# submissions while pages keep being served.
+# submissions while pages keep being served. The form's security: tokens bound to the form
+# cookie, the Origin/Referer check; the limits per address, per /24, per site and day,
+# the cluster's byte budget and the store's reserve (a flood never stops publish, import
+# or reply), each logged once a minute at most; spam marked by staff leaving every list,
+# count and the audit's clock.
 import hashlib
 import hmac
+import json
 import re
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -23,14 +29,15 @@ THEMES = ROOT / "conf" / "themes"
 CST = timezone(timedelta(hours=8))
 
 
-def board(cid, name, reply_days=15, rate_limit=100):
+def board(cid, name, reply_days=15, rate_limit=100, **more):
+    extra = "".join(f", {k}: {v}" for k, v in more.items())
     return (f"  - {{id: {cid}, name: {name}, type: interaction}}\n"
-            f"interaction: {{reply_days: {reply_days}, rate_limit: {rate_limit}}}\n")
+            f"interaction: {{reply_days: {reply_days}, rate_limit: {rate_limit}{extra}}}\n")
 
 
 def sites():
     s = {k: dict(v) for k, v in BASE_SITES.items()}
-    s["portal"]["extra"] = board("hudong", "政民互动", rate_limit=1000)
+    s["portal"]["extra"] = board("hudong", "政民互动", rate_limit=1000, daily_limit=1000)
     s["edu"]["extra"] = board("mailbox", "局长信箱")
     s["xian"]["extra"] = board("xinxiang", "县长信箱", rate_limit=2)
     s["zhen"]["extra"] = board("liuyan", "镇长信箱", reply_days=10)
@@ -63,23 +70,56 @@ def get(c, path, host=PORTAL_HOST):
     return c.get(path, host=host)
 
 
-def token(c, board_path="/edu/mailbox/", host=PORTAL_HOST):
-    r = get(c, board_path + "new", host)
-    assert r.status == 200, r
-    m = re.search(r'name="token" value="([^"]+)"', text(r))
-    assert m, text(r)[:500]
+class Token(str):
+    """A form token and the form cookie (its nonce) it is bound to, as a browser keeps them."""
+    cookie = None
+
+
+def form_cookie(r):
+    m = re.match(r"jiyue_form=([0-9a-f]{32});", r.header("Set-Cookie") or "")
+    assert m, r.header("Set-Cookie")
     return m.group(1)
 
 
-def post(c, path, body, host=PORTAL_HOST, ctype="application/x-www-form-urlencoded", timeout=10):
+def token(c, board_path="/edu/mailbox/", host=PORTAL_HOST, cookie=None):
+    r = c.get(board_path + "new", host=host,
+              headers={"Cookie": f"jiyue_form={cookie}"} if cookie else None)
+    assert r.status == 200, r
+    m = re.search(r'name="token" value="([^"]+)"', text(r))
+    assert m, text(r)[:500]
+    t = Token(m.group(1))
+    t.cookie = form_cookie(r)
+    return t
+
+
+def post(c, path, body, host=PORTAL_HOST, ctype="application/x-www-form-urlencoded", timeout=10,
+         cookie=None, headers=None, source=None):
+    """cookie: the form cookie to send; by default the one the body's Token came with
+    (False: none). source: the local address to connect from (any of 127.0.0.0/8)."""
     if isinstance(body, dict):
+        tok = body.get("token")
+        if cookie is None and isinstance(tok, Token):
+            cookie = tok.cookie
         body = urllib.parse.urlencode(body).encode()
     hdrs = {"Host": host, "Content-Length": str(len(body)), "Connection": "close"}
     if ctype:
         hdrs["Content-Type"] = ctype
-    with RawConn(c.port, timeout=timeout) as conn:
+    if cookie:
+        hdrs["Cookie"] = f"jiyue_form={cookie}"
+    hdrs.update(headers or {})
+    with (FromConn(c.port, source, timeout) if source else RawConn(c.port, timeout=timeout)) as conn:
         conn.send_request("POST", path, hdrs, body=body)
         return conn.read_response()
+
+
+class FromConn(RawConn):
+    """A RawConn from a chosen loopback address (for the per-address and /24 limits)."""
+
+    def __init__(self, port, source, timeout=10):  # noqa: D107 - RawConn's, bound first
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout,
+                                             source_address=(source, 0))
+        self.buf = b""
+        self.timeout = timeout
 
 
 def message(tok, title="关于学校周边交通的建议", **over):
@@ -123,8 +163,8 @@ def secret(c):
     raise AssertionError("no form secret in the store")
 
 
-def make_token(key, sid, t):
-    mac = hmac.new(key, f"{sid}\n{t}".encode(), hashlib.sha256).hexdigest()[:32]
+def make_token(key, sid, t, nonce):
+    mac = hmac.new(key, f"{sid}\n{t}\n{nonce}".encode(), hashlib.sha256).hexdigest()[:32]
     return f"{t}.{mac}"
 
 
@@ -347,12 +387,17 @@ def test_tokens(site):
     assert post(site, "/edu/mailbox/", message(xian_tok, title=title)).status == 403
     key = secret(site)
     now = int(time.time())
-    old = make_token(key, "edu", now - 86400 - 120)
-    r = post(site, "/edu/mailbox/", message(old, title=title))
+    ck = tok.cookie
+    old = make_token(key, "edu", now - 86400 - 120, ck)
+    r = post(site, "/edu/mailbox/", message(old, title=title), cookie=ck)
     assert r.status == 403 and "过期" in text(r)
+    # Dated ahead (beyond the 5 minutes of clock skew allowed): not one the server made.
+    ahead = make_token(key, "edu", now + 3600, ck)
+    r = post(site, "/edu/mailbox/", message(ahead, title=title), cookie=ck)
+    assert r.status == 403 and 'data-field="token"' in text(r) and "过期" not in text(r)
     # A token made the server's way an hour ago is good: the HMAC is the whole state.
-    assert post(site, "/edu/mailbox/", message(make_token(key, "edu", now - 3600),
-                                               title="一小时前的表单")).status == 303
+    assert post(site, "/edu/mailbox/", message(make_token(key, "edu", now - 3600, ck),
+                                               title="一小时前的表单"), cookie=ck).status == 303
     assert not [row for row in messages(site, "edu") if row[5] == title]
 
 
@@ -431,7 +476,8 @@ def test_burst_of_200(tmp_path_factory):
                     barrier.wait()
                     conn.send_request("POST", "/hudong/", {
                         "Host": PORTAL_HOST, "Content-Length": str(len(body)),
-                        "Content-Type": "application/x-www-form-urlencoded"}, body=body)
+                        "Content-Type": "application/x-www-form-urlencoded",
+                        "Cookie": f"jiyue_form={tok.cookie}"}, body=body)
                     results[i] = conn.read_response()
             except Exception as e:  # noqa: BLE001 - reported below
                 results[i] = e
