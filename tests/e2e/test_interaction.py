@@ -14,6 +14,7 @@ import json
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import threading
 import time
@@ -22,8 +23,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from conftest import (BASE_SITES, EDU_HOST, PORTAL_HOST, ROOT, Cluster, RawConn, make_cluster,
-                      need_binaries, read_text, wait_for)
+from conftest import (BASE_SITES, EDU_ALIAS, EDU_HOST, PORTAL_HOST, ROOT, Cluster, RawConn,
+                      can_connect, free_port, make_cluster, need_binaries, read_text, wait_for)
 
 THEMES = ROOT / "conf" / "themes"
 CST = timezone(timedelta(hours=8))
@@ -414,6 +415,33 @@ def test_rate_limit(site):
     assert titles.count("限流0") == 1 and titles.count("限流1") == 1 and "限流2" not in titles
     # Another site's board has its own count.
     submit(site, title="限流不影响其他站点")
+    # Refused again and again: the error log names the limit once (a minute at most).
+    for i in range(3):
+        assert post(site, "/xian/xinxiang/", message(token(site, "/xian/xinxiang/"))).status == 429
+    assert wait_for(lambda: "per-address limit" in read_text(site.error_log))
+    lines = [ln for ln in read_text(site.error_log).splitlines() if "per-address limit" in ln]
+    assert len(lines) == 1, lines
+    assert "2 an hour from one address, to xian" in lines[0] and "127.0.0.1" in lines[0]
+
+
+def test_prefix_limit(site):
+    """xian: 2 an hour per address and 4 times that (8) per /24: a fifth address of the
+    same /24 is refused; another /24 is not."""
+    def send(src, title):
+        return post(site, "/xian/xinxiang/", message(token(site, "/xian/xinxiang/"), title=title),
+                    source=src)
+    for host in range(1, 5):
+        for i in range(2):
+            r = send(f"127.0.7.{host}", f"网段{host}-{i}")
+            assert r.status == 303, (host, i, r)
+    r = send("127.0.7.5", "网段超限")
+    assert r.status == 429 and 1 <= int(r.header("Retry-After")) <= 3600
+    assert "提交过于频繁" in text(r) and "网段超限" in text(r)
+    assert send("127.0.8.5", "另一网段").status == 303
+    titles = [row[5] for row in messages(site, "xian")]
+    assert "网段超限" not in titles and "另一网段" in titles
+    assert wait_for(lambda: "per-network limit (8 an hour from one /24 or /64, to xian)"
+                    in read_text(site.error_log)), read_text(site.error_log)[-2000:]
 
 
 def test_honeypot(site):
@@ -436,6 +464,273 @@ def test_methods(site):
     assert r.status == 200
     # A column of another type does not take messages.
     assert post(site, "/edu/news/", message(token(site))).status == 405
+
+
+# ------------------------------------------------------------------------------ form security
+
+def test_form_cookie(site):
+    """The form page sets the cookie its token is bound to, scoped to the site's mount."""
+    r = get(site, "/edu/mailbox/new")
+    assert re.fullmatch(r"jiyue_form=[0-9a-f]{32}; Path=/edu/; Max-Age=86400; HttpOnly; "
+                        r"SameSite=Lax", r.header("Set-Cookie")), r.header("Set-Cookie")
+    assert r.header("Referrer-Policy") == "same-origin"  # so the POST carries its Origin
+    r = get(site, "/mailbox/new", host=EDU_HOST)
+    assert "; Path=/; " in r.header("Set-Cookie")
+    # A browser that has the cookie keeps it: every open form is bound to the same nonce.
+    first = token(site)
+    again = token(site, cookie=first.cookie)
+    assert again.cookie == first.cookie
+    assert token(site).cookie != first.cookie  # another browser, another nonce
+    # The receipt still keeps its code out of Referer.
+    code = submit(site, title="回执页的来源策略")
+    assert get(site, f"/edu/mailbox/q/{code}").header("Referrer-Policy") == "no-referrer"
+
+
+def test_form_cookie_secure_over_tls(tmp_path_factory):
+    """Over TLS the form cookie is Secure (var/tls from `make certs`, as `make test` makes)."""
+    crt, key = ROOT / "var" / "tls" / "default.crt", ROOT / "var" / "tls" / "default.key"
+    assert crt.exists() and key.exists(), "run `make certs` first"
+    c = make_cluster(tmp_path_factory, "interaction-tls", sites=sites(), limits=LIMITS,
+                     extra_conf=f"themes: {THEMES}\ntls: {{cert: {crt}, key: {key}}}\n")
+    tls_port = free_port()
+    c.conf.write_text(c.conf.read_text().replace(
+        "listen:\n", f'listen:\n  - {{address: "127.0.0.1:{tls_port}", tls: true}}\n', 1))
+    c.start()
+    try:
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        assert wait_for(lambda: can_connect(tls_port))
+        with socket.create_connection(("127.0.0.1", tls_port), timeout=5) as raw, \
+                ctx.wrap_socket(raw, server_hostname=PORTAL_HOST) as tls:
+            tls.sendall(f"GET /edu/mailbox/new HTTP/1.1\r\nHost: {PORTAL_HOST}\r\n"
+                        "Connection: close\r\n\r\n".encode())
+            data = b""
+            while chunk := tls.recv(65536):
+                data += chunk
+        head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+        assert head.startswith("HTTP/1.1 200"), head
+        cookie = re.search(r"(?mi)^Set-Cookie: (.*)$", head).group(1).strip()
+        assert re.fullmatch(r"jiyue_form=[0-9a-f]{32}; Path=/edu/; Max-Age=86400; HttpOnly; "
+                            r"SameSite=Lax; Secure", cookie), cookie
+        # and not over plain HTTP
+        assert "Secure" not in get(c, "/edu/mailbox/new").header("Set-Cookie")
+    finally:
+        c.stop()
+
+
+def test_token_needs_its_cookie(site):
+    """A token replayed without its cookie (another browser, another address) is refused."""
+    tok, other = token(site), token(site)
+    title = "无凭证的表单"
+    for ck in (False, other.cookie, "0" * 32, "zz"):
+        r = post(site, "/edu/mailbox/", message(tok, title=title), cookie=ck)
+        assert r.status == 403 and 'data-field="token"' in text(r), ck
+        assert "学校门口上下学时段拥堵" in text(r)  # the text survives
+        assert form_cookie(r) and 'name="token" value="' in text(r)  # and can be sent again
+    assert not [row for row in messages(site, "edu") if row[5] == title]
+    # Its cookie among others the browser sends (another path's, another site's): good.
+    r = post(site, "/edu/mailbox/", message(tok, title="带凭证的表单"), cookie=False,
+             headers={"Cookie": f"a=b; jiyue_form={other.cookie}; jiyue_form={tok.cookie}"})
+    assert r.status == 303, r
+    # Sent again from the refusal page, with the cookie it set: accepted.
+    r = post(site, "/edu/mailbox/", message(tok, title=title), cookie=False)
+    again = re.search(r'name="token" value="([^"]+)"', text(r)).group(1)
+    r = post(site, "/edu/mailbox/", message(again, title=title), cookie=form_cookie(r))
+    assert r.status == 303, r
+
+
+def test_origin_check(site):
+    """A POST from a page outside the cluster is refused (403, the form again)."""
+    title = "跨站提交"
+    for hdrs in ({"Origin": "http://evil.example"}, {"Origin": "https://evil.example:8443"},
+                 {"Referer": "http://evil.example/page.html"},
+                 {"Origin": "null", "Referer": "http://evil.example/"},
+                 {"Origin": f"http://{PORTAL_HOST}.evil.example"},
+                 {"Origin": "garbage"}):
+        r = post(site, "/edu/mailbox/", message(token(site), title=title), headers=hdrs)
+        assert r.status == 403, hdrs
+        body = text(r)
+        assert 'data-field="form"' in body and "提交来源不是本网站" in body, hdrs
+        assert title in body and 'name="token" value="' in body  # the form, as written
+    assert not [row for row in messages(site, "edu") if row[5] == title]
+    # From the cluster's own pages (any of its hosts, scheme or port), or from nowhere said.
+    for i, hdrs in enumerate(({"Origin": f"http://{PORTAL_HOST}:{site.port}"},
+                              {"Origin": f"https://{EDU_HOST.upper()}"},
+                              {"Origin": f"http://{EDU_ALIAS}"},
+                              {"Referer": f"http://{PORTAL_HOST}/edu/mailbox/new"},
+                              {"Origin": "null"}, {})):
+        r = post(site, "/edu/mailbox/", message(token(site), title=f"本站提交{i}"), headers=hdrs)
+        assert r.status == 303, (hdrs, r)
+
+
+# ------------------------------------------------------------------------------ spam
+
+def test_spam(site):
+    """Staff mark spam: it leaves the public list, the statistics, the staff listing (but
+    --all), the overdue report and the audit's clock, with an audit-trail record."""
+    f = site.root / "spam.yaml"
+    f.write_text("- {site: zhen, column: liuyan, title: 广告甲, body: 内容, name: 某甲,\n"
+                 "   phone: '13600000000', days_ago: 20}\n")
+    assert site.ctl("message_import", f).returncode == 0
+    old = [row[0] for row in messages(site, "zhen") if row[5] == "广告甲"][0]
+    answered = submit(site, board_path="/xian/zhen/liuyan/", title="广告乙")
+    assert reply(site, "zhen", answered, "已阅", by="测试镇人民政府").returncode == 0
+    assert "广告乙" in text(get(site, "/xian/zhen/liuyan/"))
+    stats = text(get(site, "/xian/zhen/liuyan/stats"))
+    before = re.search(r'<tr id="total">(.*?)</tr>', stats).group(1)
+
+    def audit_codes():
+        r = site.ctl("audit", "--format", "json", "zhen", timeout=60)
+        assert r.returncode in (0, 1), r.stderr
+        rep = json.loads(r.stdout)
+        return [x["detail"] for x in rep["sites"][0]["findings"]
+                if x["rule"] == "message-unanswered"]
+    assert [d for d in audit_codes() if old in d]
+    assert f"message {old}" in site.ctl("check").stderr.decode()
+
+    # --by is the interface: without it nothing is marked.
+    r = site.ctl("messages", "zhen", "--spam", old, answered)
+    assert r.returncode == 2 and b"--by" in r.stderr
+    # One unknown code: nothing at all is marked.
+    r = site.ctl("messages", "zhen", "--spam", old, "a" * 20, "--by", "王管理")
+    assert r.returncode == 1 and b"no message " + b"a" * 20 in r.stderr
+    assert [row for row in messages(site, "zhen") if row[0] == old]
+    r = site.ctl("messages", "zhen", "--spam", old, answered, "--by", "王管理")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode().count("marked spam by 王管理") == 2
+    r = site.ctl("messages", "zhen", "--spam", old, "--by", "李管理")
+    assert r.returncode == 0 and "already marked spam by 王管理" in r.stdout.decode()
+
+    rows = messages(site, "zhen")
+    assert not [row for row in rows if row[0] in (old, answered)]
+    spam = [row for row in messages(site, "zhen", "--all") if row[0] in (old, answered)]
+    assert sorted(row[4] for row in spam) == ["SPAM", "SPAM"]
+    shown = site.ctl("messages", "zhen", "--show", old).stdout.decode()
+    assert "status:   spam (marked by 王管理 at " in shown
+    assert "广告乙" not in text(get(site, "/xian/zhen/liuyan/"))
+    after = re.search(r'<tr id="total">(.*?)</tr>',
+                      text(get(site, "/xian/zhen/liuyan/stats"))).group(1)
+    cells = lambda row: [int(x) for x in re.findall(r"<td>(\d+)</td>", row)[:2]]  # noqa: E731
+    # Neither is received any more (广告甲 counts only when 20 days ago was this year), and
+    # 广告乙 is no longer answered.
+    now = datetime.now(CST)
+    this_year = (now - timedelta(days=20)).year == now.year
+    assert cells(after)[0] == cells(before)[0] - 1 - this_year, (before, after)
+    assert cells(after)[1] == cells(before)[1] - 1, (before, after)
+    assert not [d for d in audit_codes() if old in d]
+    assert f"message {old}" not in site.ctl("check").stderr.decode()
+    hist = [line.split("\t") for line in site.ctl("history", "zhen").stdout.decode().splitlines()]
+    marks = [h for h in hist if h[2] == "spam"]
+    assert sorted(h[3] for h in marks) == sorted([f"zhen/liuyan/{old}", f"zhen/liuyan/{answered}"])
+    assert all(h[5] == "by 王管理" for h in marks)
+
+
+# ------------------------------------------------------------------------------ daily limits
+
+def test_daily_limit_and_budget(tmp_path_factory):
+    """A site's daily cap (429) and the cluster's daily byte budget (503), both with a
+    Retry-After of the time to midnight (UTC+8), each named once in the error log."""
+    s = sites()
+    s["edu"]["extra"] = board("mailbox", "局长信箱", daily_limit=3)
+    c = make_cluster(tmp_path_factory, "interaction-day", sites=s,
+                     limits={**LIMITS, "message_bytes_per_day": "20KiB"},
+                     extra_conf=f"themes: {THEMES}\n")
+    c.start()
+    try:
+        for i in range(3):
+            submit(c, title=f"日限{i}")
+        now = datetime.now(CST)
+        midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+        for _ in range(2):
+            r = post(c, "/edu/mailbox/", message(token(c), title="日限超出"))
+            assert r.status == 429 and "本站今日受理的留言已达上限" in text(r)
+            assert abs(int(r.header("Retry-After")) - (midnight - now).total_seconds()) < 5
+        # Other sites are not affected by edu's cap; the budget is everyone's, in bytes.
+        big = "字" * 5000  # 15,000 bytes
+        assert post(c, "/xian/xinxiang/", message(token(c, "/xian/xinxiang/"), title="大1",
+                                                  body=big)).status == 303
+        r = post(c, "/xian/xinxiang/", message(token(c, "/xian/xinxiang/"), title="大2", body=big))
+        assert r.status == 503 and "留言系统暂时无法受理更多留言" in text(r)
+        assert abs(int(r.header("Retry-After")) - (midnight - now).total_seconds()) < 5
+        assert submit(c, board_path="/xian/xinxiang/", title="小")  # a short one still fits
+        log = read_text(c.error_log)
+        assert log.count("daily limit of the site (3 a day to edu)") == 1, log
+        assert log.count("daily byte budget of the cluster (limits.message_bytes_per_day 20480)") == 1
+        titles = [row[5] for row in messages(c, "edu")] + [row[5] for row in messages(c, "xian")]
+        assert "日限超出" not in titles and "大2" not in titles and "大1" in titles
+    finally:
+        c.stop()
+
+
+def test_flood_leaves_the_reserve(tmp_path_factory):
+    """A flood of maximum-size messages on a 4 MiB store with 1 MiB reserved: refused
+    with 503 once the store is down to its reserve, and publish, import and reply still
+    work."""
+    s = sites()
+    s["portal"]["extra"] = board("hudong", "政民互动", rate_limit=100000, daily_limit=100000)
+    c = make_cluster(tmp_path_factory, "interaction-flood", sites=s, map_size="4MiB",
+                     limits={**LIMITS, "message_bytes_per_day": "1GiB"},
+                     extra_conf=f"themes: {THEMES}\nstore_reserve: 1MiB\n")
+    c.start()
+    try:
+        tok = token(c, "/hudong/")
+        body = urllib.parse.urlencode(message(tok, body="字" * 5000)).encode()
+        hdrs = {"Host": PORTAL_HOST, "Content-Length": str(len(body)),
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"jiyue_form={tok.cookie}"}
+        statuses, refused = [], []
+        lock = threading.Lock()
+        deadline = time.monotonic() + 60
+
+        def flood():
+            with RawConn(c.port, timeout=30) as conn:
+                while time.monotonic() < deadline:
+                    with lock:
+                        if len(refused) >= 8 or len(statuses) >= 600:
+                            return
+                    conn.send_request("POST", "/hudong/", hdrs, body=body)
+                    r = conn.read_response()
+                    with lock:
+                        statuses.append(r.status)
+                        if r.status != 303:
+                            refused.append(r)
+        threads = [threading.Thread(target=flood) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=90)
+        assert refused, f"{len(statuses)} accepted, none refused"
+        accepted = statuses.count(303)
+        assert 50 < accepted < 250, accepted  # about 3 MiB of 15 KB messages
+        print(f"\nflood: {accepted} accepted, then {len(refused)} refused (503)")
+        for r in refused:
+            assert r.status == 503 and r.header("Retry-After") == "3600", r
+            assert "留言系统暂时无法受理更多留言" in text(r)
+        log = read_text(c.error_log)
+        assert log.count("store reserve (store_reserve 1048576 bytes kept for publishing)") == 1, log
+        assert "map is full" not in log
+
+        # The reserve is there for the staff: publish, import and reply go through.
+        art = c.root / "flood-article.md"
+        art.write_text("---\nsite: edu\ncolumn: news\ntitle: 留言洪水之后照常发布\nsource: 测试\n"
+                       "publisher: 李华\nreviewer: 王强\ndisclosure: 主动公开\n"
+                       "secrecy_review: {by: 赵敏, date: 2026-08-31}\n---\n正文。\n")
+        r = c.ctl("publish", art)
+        assert r.returncode == 0, r.stderr
+        path = r.stdout.decode().strip().splitlines()[-1]
+        assert "留言洪水之后照常发布" in text(get(c, path))
+        c.import_pages("xian", {"index.html": b"<!doctype html><title>x</title>XIAN-AFTER-FLOOD",
+                                "big.txt": b"y" * 200_000})
+        assert b"XIAN-AFTER-FLOOD" in get(c, "/xian/").body
+        code = messages(c, "portal")[0][0]
+        assert reply(c, "portal", code, "洪水之后的答复").returncode == 0
+        assert "洪水之后的答复" in text(get(c, f"/hudong/q/{code}"))
+        # And citizens are still refused (Retry-After), not failed.
+        r = post(c, "/hudong/", message(token(c, "/hudong/"), title="仍被拒绝"))
+        assert r.status == 503 and r.header("Retry-After") == "3600"
+    finally:
+        c.stop()
 
 
 # ------------------------------------------------------------------------------ durability
