@@ -164,6 +164,10 @@ static inline size_t store_key_redirect(char *buf, const char *ns, const char *p
  *   mv/<site>                   version of a site's messages (u64), bumped by every change
  *   mn/seq                      the last message sequence number handed out (u64)
  *   mt/<site>/<address>         send times (i64 each) within the last hour: the rate limit
+ *   mt/<site>/<net>/<bits>      the same per network ("203.0.113.0/24", "2001:db8::/64")
+ *   mq/<YYYYMMDD>/<site>        messages a site took that day, UTC+8 (u64): daily_limit
+ *   mq/<YYYYMMDD>               bytes of messages the cluster took that day (u64)
+ *   ms/<site>/<column>/<rank>   messages marked spam (out of mi/ and ma/), value <code>
  * <rank> here is 16 hex digits of (INT64_MAX - time received) then 16 of (UINT64_MAX -
  * sequence number): newest first, within one second too.
  * In "meta": "secret/interaction" = 32 random bytes keying the form tokens. */
