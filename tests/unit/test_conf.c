@@ -748,6 +748,48 @@ static void test_server_schema(void **state)
     diag_free(&d);
 }
 
+/* The limits that protect the store from citizens' messages: defaults, explicit values, and
+ * a reserve that leaves no room. */
+static void test_message_limits(void **state)
+{
+    diag_t d;
+    diag_init(&d);
+    tfile_t f[] = {{"portal.yaml", PORTAL}, {NULL, NULL}};
+    conf_t *c = load_tree(&d, day("2026-03-01"), NULL, f);
+    assert_non_null(c);
+    assert_int_equal(c->store_reserve, (1ull << 30) / 8);
+    assert_int_equal(c->limits.message_bytes_per_day, 32ull << 20);
+    assert_int_equal(c->sites[0].interaction_rate_limit, 5);
+    assert_int_equal(c->sites[0].interaction_prefix_multiple, 4);
+    assert_int_equal(c->sites[0].interaction_daily_limit, 200);
+    conf_free(c);
+    diag_free(&d);
+
+    char portal[1024];
+    snprintf(portal, sizeof portal, "%sinteraction: {rate_limit: 3, prefix_multiple: 2, daily_limit: 10}\n",
+             PORTAL);
+    tfile_t g[] = {{"portal.yaml", portal}, {NULL, NULL}};
+    diag_init(&d);
+    c = load_tree(&d, day("2026-03-01"), "listen: [\"127.0.0.1:8080\"]\nstore: store\nsites: sites\n"
+                  "store_map_size: 64MiB\nstore_reserve: 0\nlimits: {message_bytes_per_day: 1MiB}\n", g);
+    assert_non_null(c);
+    assert_int_equal(c->store_reserve, 0);
+    assert_int_equal(c->limits.message_bytes_per_day, 1u << 20);
+    assert_int_equal(c->sites[0].interaction_prefix_multiple, 2);
+    assert_int_equal(c->sites[0].interaction_daily_limit, 10);
+    conf_free(c);
+    diag_free(&d);
+
+    snprintf(portal, sizeof portal, "%sinteraction: {prefix_multiple: 0, daily_limit: many}\n", PORTAL);
+    load_fail(&d, "listen: [\"127.0.0.1:8080\"]\nstore: store\nsites: sites\n"
+                  "store_map_size: 64MiB\nstore_reserve: 64MiB\n", g);
+    expect(&d, "jiyue.yaml:5:16: store_reserve (67108864) must be smaller than store_map_size (67108864)");
+    expect(&d, "'interaction.prefix_multiple' must be a positive integer, not '0'");
+    expect(&d, "'interaction.daily_limit' must be a positive integer, not 'many'");
+    assert_int_equal(d.errors, 3);
+    diag_free(&d);
+}
+
 /* Certificates are checked by the same validator: missing, expired, not yet valid, a key
  * that does not match; a key readable by others is a warning. */
 static void test_certificates(void **state)
@@ -866,6 +908,7 @@ int main(void)
         cmocka_unit_test(test_cluster_rules),
         cmocka_unit_test(test_site_schema),
         cmocka_unit_test(test_server_schema),
+        cmocka_unit_test(test_message_limits),
         cmocka_unit_test(test_demo_cluster),
         cmocka_unit_test(test_certificates),
     };
