@@ -24,6 +24,7 @@ wrk.method = "POST"
 wrk.body = "%s"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Host"] = "%s"
+wrk.headers["Cookie"] = "jiyue_form=%s"
 done = function(summary, latency, requests)
   io.write(string.format("completed %%d refused %%d\\n", summary.requests, summary.errors.status))
 end
@@ -60,21 +61,24 @@ def main():
 
     sites = {k: dict(v) for k, v in conftest.BASE_SITES.items()}
     sites["portal"]["extra"] = ("  - {id: hudong, name: 政民互动, type: interaction}\n"
-                                "interaction: {rate_limit: 100000000}\n")
+                                "interaction: {rate_limit: 100000000, daily_limit: 100000000}\n")
     with tempfile.TemporaryDirectory(prefix="jiyue-bench-msg-") as tmp:
         c = conftest.Cluster(Path(tmp) / "c", sites=sites, workers=a.workers,
-                             limits={"max_connections": 10000, "max_body_bytes": "64KiB"},
+                             limits={"max_connections": 10000, "max_body_bytes": "64KiB",
+                                     "message_bytes_per_day": "512MiB"},
                              extra_conf=f"themes: {ROOT / 'conf' / 'themes'}\n", map_size="1GiB")
         c.import_base()
         c.start()
         try:
-            form = c.get("/hudong/new").body.decode()
+            r = c.get("/hudong/new")
+            form = r.body.decode()
             tok = re.search(r'name="token" value="([^"]+)"', form).group(1)
+            nonce = re.match(r"jiyue_form=([0-9a-f]+);", r.header("Set-Cookie")).group(1)
             body = urllib.parse.urlencode({
                 "title": "压力测试留言", "body": "留言内容。" * 40, "name": "测试",
                 "phone": "13800000000", "token": tok})
             script = Path(tmp) / "post.lua"
-            script.write_text(LUA % (body, conftest.PORTAL_HOST))
+            script.write_text(LUA % (body, conftest.PORTAL_HOST, nonce))
             base = f"http://127.0.0.1:{c.port}"
             t0 = time.monotonic()
             posts = wrk(base + "/hudong/", a.seconds, a.post_conns, script)
