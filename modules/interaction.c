@@ -31,7 +31,6 @@
 #include "log.h"
 #include "module.h"
 #include "render_common.h"
-#include "router.h"
 #include "snapshot.h"
 #include "url.h"
 #include "writer.h"
@@ -69,44 +68,6 @@ static bool have_key(request_t *r)
     return tl_have_key;
 }
 
-/* ---- the form cookie ---- */
-
-/* The form cookie's values in the request (a browser may send one per matching Path),
- * well-formed ones only; returns how many (at most max). */
-static size_t cookie_nonces(const request_t *r, char out[][MESSAGE_NONCE_LEN + 1], size_t max)
-{
-    const http1_header_t *ck = request_header(r, "Cookie");
-    if (!ck)
-        return 0;
-    const char *v = ck->value.p, *end = v + ck->value.len;
-    size_t n = 0, name = sizeof INTERACTION_COOKIE - 1;
-    while (v < end && n < max) {
-        while (v < end && (*v == ' ' || *v == ';'))
-            v++;
-        const char *semi = memchr(v, ';', (size_t)(end - v));
-        const char *e = semi ? semi : end;
-        if ((size_t)(e - v) == name + 1 + MESSAGE_NONCE_LEN && memcmp(v, INTERACTION_COOKIE, name) == 0 &&
-            v[name] == '=' && message_nonce_ok(v + name + 1, MESSAGE_NONCE_LEN)) {
-            memcpy(out[n], v + name + 1, MESSAGE_NONCE_LEN);
-            out[n++][MESSAGE_NONCE_LEN] = '\0';
-        }
-        v = e;
-    }
-    return n;
-}
-
-/* The nonce a form page binds its token to: the browser's own when it has one (two open
- * forms stay good), else a fresh one. False when none can be made. */
-static bool page_nonce(const request_t *r, char nonce[MESSAGE_NONCE_LEN + 1])
-{
-    char have[1][MESSAGE_NONCE_LEN + 1];
-    if (cookie_nonces(r, have, 1) == 1) {
-        memcpy(nonce, have[0], sizeof have[0]);
-        return true;
-    }
-    return message_nonce_new(nonce) == 0;
-}
-
 /* nonce: the request's (page_nonce), or the one a deferred job kept; "" makes one. */
 static void form_page(request_t *r, const interaction_page_t *p, int status,
                       const interaction_form_t *f, int64_t retry_after, const char *nonce)
@@ -128,79 +89,6 @@ static void form_page(request_t *r, const interaction_page_t *p, int status,
     interaction_render_form(r, p, key ? status : (status == 200 ? 503 : status), f,
                             key ? tok : NULL, retry_after, key ? cookie.data : NULL);
     util_buf_free(&cookie);
-}
-
-/* ---- where a POST comes from ---- */
-
-/* Whether host (no port, any case) is one this request may come from: the request's own
- * host, a host of the cluster (sites and their aliases) or a redesign's preview host. */
-static bool host_ours(const request_t *r, const char *host, size_t n)
-{
-    char low[256];
-    if (n == 0 || n >= sizeof low)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        low[i] = (char)(host[i] >= 'A' && host[i] <= 'Z' ? host[i] + 32 : host[i]);
-    const char *own = r->host;
-    size_t on = r->host_len;
-    const char *colon = own ? memrchr(own, ':', on) : NULL;
-    if (colon && !memchr(colon, ']', (size_t)(own + on - colon)))
-        on = (size_t)(colon - own);
-    if (own && util_streq_nocase(own, on, low, n))
-        return true;
-    if (strmap_get(&r->snap->router->hosts, low, n))
-        return true;
-    const conf_t *c = r->snap->conf;
-    for (size_t i = 0; i < c->nsites; i++) {
-        const char *ph = c->sites[i].status.preview_host;
-        if (ph && strlen(ph) == n && memcmp(ph, low, n) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* The host of "scheme://host[:port][/...]"; false when v is not such a URL. */
-static bool url_host(const char *v, size_t len, const char **host, size_t *n)
-{
-    const char *sep = len > 3 ? memmem(v, len, "://", 3) : NULL;
-    if (!sep || sep == v)
-        return false;
-    const char *h = sep + 3, *end = v + len;
-    const char *e = h;
-    if (e < end && *e == '[') {
-        while (e < end && *e != ']')
-            e++;
-        if (e == end)
-            return false;
-        e++;
-    } else {
-        while (e < end && *e != ':' && *e != '/' && *e != '?' && *e != '#')
-            e++;
-    }
-    if (e < end && !strchr(":/?#", *e))
-        return false;
-    *host = h;
-    *n = (size_t)(e - h);
-    return *n > 0 && !memchr(h, '@', *n);
-}
-
-/* False for a POST that names a foreign page as its origin: Origin when the browser sent
- * one ("null", sent from opaque origins, names none), else Referer. Neither: allowed (the
- * SameSite cookie still binds the token). */
-static bool origin_ok(const request_t *r)
-{
-    const http1_header_t *o = request_header(r, "Origin");
-    if (!(o && o->value.len == 4 && memcmp(o->value.p, "null", 4) == 0) && o) {
-        const char *h;
-        size_t n;
-        return url_host(o->value.p, o->value.len, &h, &n) && host_ours(r, h, n);
-    }
-    const http1_header_t *ref = request_header(r, "Referer");
-    if (!ref)
-        return true;
-    const char *h;
-    size_t n;
-    return url_host(ref->value.p, ref->value.len, &h, &n) && host_ours(r, h, n);
 }
 
 /* ---- the error log: which limit refused, once a minute per limit at most ---- */
@@ -412,7 +300,7 @@ static void make_secret(request_t *r, const interaction_page_t *p, int status,
 static void handle_form(request_t *r, const interaction_page_t *p)
 {
     char nonce[MESSAGE_NONCE_LEN + 1] = "";
-    page_nonce(r, nonce);
+    interaction_page_nonce(r, nonce);
     if (have_key(r))
         form_page(r, p, 200, NULL, 0, nonce);
     else
@@ -424,7 +312,7 @@ static void handle_form(request_t *r, const interaction_page_t *p)
 static int check_token(request_t *r, const interaction_page_t *p, const char *tok, int64_t now)
 {
     char nonces[4][MESSAGE_NONCE_LEN + 1];
-    size_t n = cookie_nonces(r, nonces, 4);
+    size_t n = interaction_cookie_nonces(r, nonces, 4);
     int best = MESSAGE_TOKEN_BAD;
     for (size_t i = 0; i < n && best != MESSAGE_TOKEN_OK; i++) {
         int rc = message_token_check(tl_key, p->site->id, nonces[i], tok, strlen(tok), now);
@@ -445,14 +333,14 @@ static void handle_post(request_t *r, const interaction_page_t *p)
     j->kind = JOB_SUBMIT;
     j->page = *p;
     j->now = (int64_t)time(NULL);
-    page_nonce(r, j->nonce);
+    interaction_page_nonce(r, j->nonce);
     interaction_form_parse(&j->form, r->body, r->body_len);
     if (j->form.bad_encoding) {
         form_page(r, p, 400, &j->form, 0, j->nonce);
         job_free(j);
         return;
     }
-    if (!origin_ok(r)) {
+    if (!interaction_origin_ok(r)) {
         interaction_form_error(&j->form, "form",
                                "提交来源不是本网站，留言未受理。请在本页核对后重新提交");
         form_page(r, p, 403, &j->form, 0, j->nonce);

@@ -1,7 +1,7 @@
 /* modules/interaction.h: what the parts of the interaction module share (interaction.c:
  * URLs, methods, the writer jobs; interaction_form.c: reading and checking a submitted
- * form; interaction_render.c: the pages, rendered in the site's theme). Not an interface
- * for other modules. */
+ * form; interaction_guard.c: the form cookie and the origin check; interaction_render.c:
+ * the pages, rendered in the site's theme). Not an interface for other modules. */
 #ifndef JIYUE_INTERACTION_H
 #define JIYUE_INTERACTION_H
 
@@ -39,6 +39,19 @@ void interaction_form_parse(interaction_form_t *f, const char *body, size_t len)
 void interaction_form_check(interaction_form_t *f);
 void interaction_form_error(interaction_form_t *f, const char *field, const char *text);
 void interaction_form_free(interaction_form_t *f);
+
+/* ---- interaction_guard.c ---- */
+/* The well-formed form-cookie nonces the request carries (a browser may send one per
+ * matching Path), at most max; how many. */
+size_t interaction_cookie_nonces(const request_t *r, char out[][MESSAGE_NONCE_LEN + 1],
+                                 size_t max);
+/* The nonce a form page binds its token to: the browser's own when it sends one, else a
+ * fresh one. False when none can be made. */
+bool interaction_page_nonce(const request_t *r, char nonce[MESSAGE_NONCE_LEN + 1]);
+/* False for a POST whose Origin (or, without one, Referer) names a host that is not the
+ * request's own, one of the cluster's (hosts, aliases) or a redesign's preview host;
+ * "Origin: null" counts as no Origin; neither header: true. */
+bool interaction_origin_ok(const request_t *r);
 
 /* What a page is about, carried through a deferred response (the request path is gone
  * by then). */
