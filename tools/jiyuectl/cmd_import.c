@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "beneath.h"
 #include "ctl.h"
 #include "gzip.h"
 #include "mime.h"
@@ -32,11 +33,15 @@ typedef struct import_stats {
 } import_stats_t;
 
 /* Reads a whole regular file, refusing anything that changed into something else since
- * the walk (a symlink, a fifo) or grew past the limit. */
+ * the walk (a symlink, a fifo, a folder on the way swapped for a symlink: beneath_open
+ * follows none) or grew past the limit. */
 static int read_file(ctl_t *ctl, int rootfd, const char *root, const char *rel, uint8_t **out,
                      size_t *len, int64_t *mtime)
 {
-    int fd = openat(rootfd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    int fd = beneath_open(rootfd, rel, O_RDONLY | O_NONBLOCK);
+    if (fd < 0 && errno == ELOOP)
+        return ctl_fail(ctl, "%s/%s is now a symbolic link or lies under one (it was not "
+                             "when the folder was listed): nothing was changed", root, rel);
     if (fd < 0)
         return ctl_fail(ctl, "cannot read %s/%s: %s: nothing was changed", root, rel,
                         strerror(errno));

@@ -1,0 +1,151 @@
+# tests/e2e/test_ctl.py: jiyuectl's publishing and store commands as an operator meets
+# them: attachments and imports that must never read outside their folder, the help and
+# warnings of `import`, `unpublish` of a URL copied from the browser, the dense numbering
+# of `history`, the warning when a first article replaces an imported home page, and
+# `purge` of a removed site.
+import os
+import subprocess
+
+import pytest
+
+from conftest import EDU_ALIAS, EDU_HOST, PORTAL_HOST, ROOT, XIAN_HOST, html, make_cluster
+
+THEMES = ROOT / "conf" / "themes"
+
+FRONT = {
+    "site": "edu",
+    "column": "news",
+    "title": "附件安全测试",
+    "publisher": "李华",
+    "reviewer": "王强",
+    "disclosure": "主动公开",
+    "date": "2026-09-01 09:30",
+}
+
+
+def article_text(**over):
+    meta = dict(FRONT)
+    meta.update(over)
+    lines = ["---"] + [f"{k}: {v}" for k, v in meta.items() if v is not None]
+    lines.append("secrecy_review: {by: 赵敏, date: 2026-08-31}")
+    return "\n".join(lines) + "\n---\n正文。\n"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    c = make_cluster(tmp_path_factory, "ctl", extra_conf=f"themes: {THEMES}\n")
+    c.start()
+    yield c
+    c.stop()
+
+
+def dump(site):
+    r = subprocess.run(["mdb_dump", "-a", str(site.root / "store")], capture_output=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def write(folder, name, text):
+    folder.mkdir(parents=True, exist_ok=True)
+    p = folder / name
+    p.write_text(text)
+    return p
+
+
+# ---------------------------------------------------------------- attachments: containment
+
+@pytest.fixture()
+def secret(site):
+    """A file outside every article folder that must never be published."""
+    p = site.root / "outside" / "default.key"
+    p.parent.mkdir(exist_ok=True)
+    p.write_text("-----BEGIN PRIVATE KEY-----\nSECRET\n")
+    return p
+
+
+def refused_attachment(site, folder, name, attachment, needle):
+    before = dump(site)
+    f = write(folder, name, article_text(id=name.split(".")[0], attachments=f"['{attachment}']"))
+    r = site.ctl("publish", f)
+    err = r.stderr.decode()
+    assert r.returncode == 1, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err                        # one line ...
+    assert f"attachment '{attachment}'" in lines[0]     # ... naming the attachment
+    assert needle in lines[0], err
+    assert r.stdout == b""
+    assert dump(site) == before                          # nothing written
+    assert site.get(f"/edu/news/{name.split('.')[0]}.html").status == 404
+
+
+def test_attachment_climbing_out_is_refused(site, secret):
+    folder = site.root / "articles" / "a" / "b"
+    refused_attachment(site, folder, "climb.md", "../../../outside/default.key",
+                       "outside the article's folder")
+    refused_attachment(site, folder, "climb2.md", "sub/../../x.pdf", "outside the article's folder")
+
+
+def test_attachment_absolute_path_is_refused(site, secret):
+    refused_attachment(site, site.root / "articles", "absolute.md", str(secret),
+                       "outside the article's folder")
+    refused_attachment(site, site.root / "articles", "passwd.md", "/etc/passwd",
+                       "outside the article's folder")
+
+
+def test_attachment_symlink_is_refused(site, secret):
+    folder = site.root / "articles" / "links"
+    folder.mkdir(parents=True, exist_ok=True)
+    link = folder / "fujian.pdf"
+    if not link.is_symlink():
+        link.symlink_to(secret)
+    refused_attachment(site, folder, "symlink.md", "fujian.pdf", "symbolic link")
+
+
+def test_attachment_under_symlinked_folder_is_refused(site, secret):
+    folder = site.root / "articles" / "dirlinks"
+    folder.mkdir(parents=True, exist_ok=True)
+    link = folder / "files"
+    if not link.is_symlink():
+        link.symlink_to(secret.parent, target_is_directory=True)
+    refused_attachment(site, folder, "dirlink.md", "files/default.key", "symbolic link")
+
+
+def test_attachment_not_regular_is_refused(site):
+    folder = site.root / "articles" / "fifo"
+    folder.mkdir(parents=True, exist_ok=True)
+    fifo = folder / "pipe.pdf"
+    if not fifo.exists():
+        os.mkfifo(fifo)
+    refused_attachment(site, folder, "fifo.md", "pipe.pdf", "not a regular file")
+    (folder / "adir").mkdir(exist_ok=True)
+    refused_attachment(site, folder, "adir.md", "adir", "not a regular file")
+
+
+def test_attachment_in_subfolder_is_published(site):
+    folder = site.root / "articles" / "ok"
+    (folder / "files").mkdir(parents=True, exist_ok=True)
+    (folder / "files" / "方案.pdf").write_bytes(b"%PDF-1.4\nOK\n%%EOF\n")
+    f = write(folder, "below.md", article_text(id="below", attachments="['./files/方案.pdf']"))
+    r = site.ctl("publish", f)
+    assert r.returncode == 0, r.stderr
+    att = site.get("/edu/news/below/%E6%96%B9%E6%A1%88.pdf")
+    assert att.status == 200 and att.body == b"%PDF-1.4\nOK\n%%EOF\n"
+
+
+def test_import_does_not_follow_symlinks_out(site, secret, tmp_path):
+    d = tmp_path / "import"
+    (d / "docs").mkdir(parents=True)
+    (d / "index.html").write_bytes(html("xian", "XIAN-SAFE"))
+    (d / "docs" / "a.html").write_bytes(html("a", "XIAN-A"))
+    (d / "key.txt").symlink_to(secret)
+    (d / "outside").symlink_to(secret.parent, target_is_directory=True)
+    r = site.ctl("import", "xian", d)
+    assert r.returncode == 0, r.stderr
+    err = r.stderr.decode()
+    assert "key.txt: symbolic links are not followed" in err
+    assert "outside: symbolic links are not followed" in err
+    assert b"imported 2 files" in r.stdout
+    assert site.get("/xian/key.txt").status == 404
+    assert site.get("/xian/outside/default.key").status == 404
+    r = site.ctl("ls", "xian")
+    assert b"SECRET" not in r.stdout and b"default.key" not in r.stdout
