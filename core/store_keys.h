@@ -144,7 +144,11 @@ static inline size_t store_key_redirect(char *buf, const char *ns, const char *p
  *                               i64 time of the last change, bumped by every publish,
  *                               update and unpublish (what rendered-page caches key on)
  *   h/<seq>                     audit trail record, never rewritten
- *   n/seq                       the last sequence number handed out (u64)
+ *   n/seq                       the last article sequence number handed out (u64)
+ *   n/trail                     the last h/<seq> handed out (u64); absent in stores from
+ *                               before the trail had its own counter (trail records then
+ *                               took n/seq numbers): the first append starts it after the
+ *                               last h/ key. `history` numbers records on read, densely.
  * <rank> is 16 hex digits of (INT64_MAX - publication time) then 16 of the sequence
  * number, so a bytewise scan gives newest first and, within one second, publication order.
  * <seq> is 16 hex digits. Counters are little-endian.

@@ -149,3 +149,30 @@ def test_import_does_not_follow_symlinks_out(site, secret, tmp_path):
     assert site.get("/xian/outside/default.key").status == 404
     r = site.ctl("ls", "xian")
     assert b"SECRET" not in r.stdout and b"default.key" not in r.stdout
+
+
+# ---------------------------------------------------------------- history numbering
+
+def history(site, *args):
+    r = site.ctl("history", *args)
+    assert r.returncode == 0, r.stderr
+    return [line.split("\t") for line in r.stdout.decode().splitlines()]
+
+
+def test_history_numbers_are_dense(site):
+    folder = site.root / "articles" / "hist"
+    for name, over in (("h1", {}), ("h2", dict(site="xian")), ("h3", {})):
+        r = site.ctl("publish", write(folder, f"{name}.md", article_text(id=name, title=f"记录{name}", **over)))
+        assert r.returncode == 0, r.stderr
+    r = site.ctl("update", write(folder, "h1.md", article_text(id="h1", title="记录h1（更新）")))
+    assert r.returncode == 0, r.stderr
+    r = site.ctl("unpublish", "--by", "李华", "xian", "news", "h2")
+    assert r.returncode == 0, r.stderr
+    rows = history(site)
+    assert [int(h[0]) for h in rows] == list(range(1, len(rows) + 1))
+    for sid in ("edu", "xian"):
+        rows = history(site, sid)
+        assert rows and all(h[3].startswith(f"{sid}/") for h in rows)
+        assert [int(h[0]) for h in rows] == list(range(1, len(rows) + 1)), rows
+    mine = [(h[2], h[3]) for h in history(site, "edu") if h[3] in ("edu/news/h1", "edu/news/h3")]
+    assert mine == [("publish", "edu/news/h1"), ("publish", "edu/news/h3"), ("update", "edu/news/h1")]
