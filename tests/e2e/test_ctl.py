@@ -176,3 +176,63 @@ def test_history_numbers_are_dense(site):
         assert [int(h[0]) for h in rows] == list(range(1, len(rows) + 1)), rows
     mine = [(h[2], h[3]) for h in history(site, "edu") if h[3] in ("edu/news/h1", "edu/news/h3")]
     assert mine == [("publish", "edu/news/h1"), ("publish", "edu/news/h3"), ("update", "edu/news/h1")]
+
+
+# ---------------------------------------------------------------- unpublish by URL
+
+def published(site, sid, aid):
+    folder = site.root / "articles" / "urls"
+    r = site.ctl("publish", write(folder, f"{aid}.md", article_text(site=sid, id=aid, title=f"撤稿{aid}")))
+    assert r.returncode == 0, r.stderr
+    return r.stdout.decode().strip()
+
+
+URLS = [
+    ("own-host", "edu", "u1", f"http://{EDU_HOST}/news/u1.html", "/edu/news/u1.html"),
+    ("alias", "edu", "u2", f"http://{EDU_ALIAS}/news/u2.html", "/edu/news/u2.html"),
+    ("portal-mount", "edu", "u3", f"http://{PORTAL_HOST}/edu/news/u3.html", "/edu/news/u3.html"),
+    ("https-port-query", "edu", "u4", f"https://{EDU_HOST.upper()}:8443/news/u4.html?from=list#top",
+     "/edu/news/u4.html"),
+    ("township-on-county", "zhen", "u5", f"http://{XIAN_HOST}/zhen/news/u5.html", "/xian/zhen/news/u5.html"),
+    ("township-on-portal", "zhen", "u6", f"http://{PORTAL_HOST}/xian/zhen/news/u6.html",
+     "/xian/zhen/news/u6.html"),
+    ("path-printed", "zhen", "u7", "/xian/zhen/news/u7.html", "/xian/zhen/news/u7.html"),
+    ("portal", "portal", "u8", f"http://{PORTAL_HOST}/news/u8.html", "/news/u8.html"),
+]
+
+
+@pytest.mark.parametrize("name,sid,aid,url,path", URLS, ids=[u[0] for u in URLS])
+def test_unpublish_accepts_the_browser_url(site, name, sid, aid, url, path):
+    assert published(site, sid, aid) == path
+    assert site.get(path).status == 200
+    r = site.ctl("unpublish", "--by", "李华", url)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode() == f"unpublished {sid}/news/{aid}.html\n"
+    assert site.get(path).status == 404
+    last = history(site, sid)[-1]
+    assert (last[2], last[3], last[5]) == ("unpublish", f"{sid}/news/{aid}", "by 李华")
+
+
+HINTS = [
+    ("township-path", "/zhen/news/x.html",
+     "articles of 测试市人民政府 (portal) are at /COLUMN/ID.html; zhen's are at /xian/zhen/COLUMN/ID.html"),
+    ("township-host", f"http://{XIAN_HOST}/zhen/x.html",
+     f"articles of 测试镇人民政府 (zhen) are at http://{XIAN_HOST}/zhen/COLUMN/ID.html"),
+    ("mount", f"http://{PORTAL_HOST}/xian/zhen/", 
+     f"articles of 测试镇人民政府 (zhen) are at http://{PORTAL_HOST}/xian/zhen/COLUMN/ID.html"),
+    ("alias", f"http://{EDU_ALIAS}/news/", f"articles of 测试市教育局 (edu) are at http://{EDU_ALIAS}/COLUMN/ID.html"),
+    ("unknown-host", "http://elsewhere.example/news/x.html", "'elsewhere.example' is not a host of this cluster"),
+    ("garbage", "news/x.html", "is not an article URL"),
+]
+
+
+@pytest.mark.parametrize("name,url,message", HINTS, ids=[h[0] for h in HINTS])
+def test_unpublish_hint_names_the_real_layout(site, name, url, message):
+    before = dump(site)
+    r = site.ctl("unpublish", "--by", "李华", url)
+    err = r.stderr.decode()
+    assert r.returncode == 1, err
+    assert len(err.strip().splitlines()) == 1, err
+    assert message in err, err
+    assert "/SITE/COLUMN" not in err
+    assert dump(site) == before

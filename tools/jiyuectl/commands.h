@@ -16,7 +16,7 @@ CTL_COMMAND(census, "sites|columns [--format csv|json] [--bom]",
 CTL_COMMAND(publish, "[--dry-run] [--KEY VALUE]... FILE",
             "publish a Markdown/HTML article with YAML front matter; prints its URL path")
 CTL_COMMAND(update, "[--KEY VALUE]... FILE", "publish a new revision of a published article")
-CTL_COMMAND(unpublish, "--by NAME [--reason TEXT] SITE COLUMN ID | URL-PATH",
+CTL_COMMAND(unpublish, "--by NAME [--reason TEXT] SITE COLUMN ID | URL",
             "take an article down (recorded in the audit trail)")
 CTL_COMMAND(history, "[SITE]", "list the audit trail: publish, update, unpublish records")
 CTL_COMMAND(messages, "SITE [--open|--overdue] [--show CODE]",
