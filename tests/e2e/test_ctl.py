@@ -236,3 +236,124 @@ def test_unpublish_hint_names_the_real_layout(site, name, url, message):
     assert message in err, err
     assert "/SITE/COLUMN" not in err
     assert dump(site) == before
+
+
+# ---------------------------------------------------------------- purge
+
+def store_keys(site):
+    """{database: {key: value}} of the whole store (printable dump)."""
+    r = subprocess.run(["mdb_dump", "-p", "-a", str(site.root / "store")], capture_output=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    dbs, db, pair, data = {}, None, [], False
+    for line in r.stdout.decode("utf-8", "replace").splitlines():
+        if line.startswith("database="):
+            db = line.split("=", 1)[1]
+            dbs[db] = {}
+        elif line == "HEADER=END":
+            data = True
+        elif line == "DATA=END":
+            data = False
+        elif data and line.startswith(" "):
+            pair.append(line[1:])
+            if len(pair) == 2:
+                dbs[db or ""][pair[0]] = pair[1]
+                pair = []
+    return dbs
+
+
+GONE_HOST = "gone.test.gov.cn"
+
+
+def gone_keys(dbs):
+    """Every key of the store that belongs to site 'gone', by database."""
+    out = {}
+    codes = [k[2:] for k, v in dbs.get("content", {}).items() if k.startswith("m/") and "gone" in v]
+    for db, kv in dbs.items():
+        ks = [k for k, v in kv.items()
+              if k.startswith(("gone/", "gone@", "gone#att/")) or "/gone/" in k or "/gone@" in k
+              or k.endswith("/gone") or (k.startswith("g/") and v.startswith("gone/"))
+              or any(k in (f"m/{c}",) or k.startswith(f"mr/{c}/") for c in codes)]
+        if ks:
+            out[db] = sorted(ks)
+    return out
+
+
+def test_purge_removed_site(site, tmp_path):
+    from conftest import site_yaml
+    gone = site.site_path("gone")
+    gone.write_text(site_yaml("gone", "撤并局", "department", parent="portal", path="/gone/",
+                              hosts=[GONE_HOST], code="1100000099",
+                              extra="  - {id: mailbox, name: 局长信箱, type: interaction}\n"))
+    site.import_pages("gone", {"index.html": html("gone", "GONE-HOME"), "a.html": html("a", "GONE-A")})
+    (tmp_path / "v2").mkdir()
+    (tmp_path / "v2" / "index.html").write_bytes(html("gone v2", "GONE-V2"))
+    csv = tmp_path / "map.csv"
+    csv.write_text("old,new\n/old.asp,/a.html\n")
+    r = site.ctl("import", "--generation", "v2", "--map", csv, "gone", tmp_path / "v2")
+    assert r.returncode == 0, r.stderr
+    folder = site.root / "articles" / "gone"
+    (folder).mkdir(parents=True, exist_ok=True)
+    (folder / "f.pdf").write_bytes(b"%PDF-1.4\nGONE\n")
+    r = site.ctl("publish", write(folder, "g1.md", article_text(site="gone", id="g1", attachments="[f.pdf]")))
+    assert r.returncode == 0, r.stderr
+    msgs = tmp_path / "msgs.yaml"
+    msgs.write_text("- site: gone\n  column: mailbox\n  title: 问一下\n  body: 内容\n  name: 张三\n"
+                    "  phone: \"13900000000\"\n  days_ago: 3\n"
+                    "  replies:\n    - by: 撤并局\n      after_days: 1\n      text: 已答复\n")
+    r = site.ctl("message_import", msgs)
+    assert r.returncode == 0, r.stderr
+    before = store_keys(site)
+    have = gone_keys(before)
+    assert have.get("pages") and have.get("content") and have.get("meta"), have
+    for prefix in ("m/", "mr/", "mi/gone/", "a/gone/", "i/gone/", "g/", "v/gone"):
+        assert any(k.startswith(prefix) for k in have["content"]), (prefix, have)
+    assert any(k.startswith("gone@v2/") for k in have["pages"]), have
+    assert any(k.startswith("redir/gone@v2/") for k in have["meta"]), have
+
+    # Still configured: refused, nothing deleted.
+    dumped = dump(site)
+    r = site.ctl("purge", "--yes", "gone")
+    err = r.stderr.decode()
+    assert r.returncode == 1 and len(err.strip().splitlines()) == 1, err
+    assert "site 'gone' is still in sites.d" in err and "nothing was deleted" in err
+    assert dump(site) == dumped
+
+    # Removed from sites.d: without --yes, what would go, and nothing goes.
+    gone.unlink()
+    r = site.ctl("purge", "gone")
+    out = r.stdout.decode()
+    assert r.returncode == 0, r.stderr
+    assert out.startswith("would purge gone: 2 pages, 1 pages of other generations, 1 attachments, "
+                          "1 articles"), out
+    assert "1 messages with 1 replies" in out and "1 redirects" in out
+    assert "kept: the accountability trail (1 records of gone; `jiyuectl history gone` lists them)" in out
+    assert "nothing was deleted: run `jiyuectl purge --yes gone`" in out
+    assert dump(site) == dumped
+
+    r = site.ctl("purge", "--yes", "gone")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode().startswith("purged gone: 2 pages"), r.stdout
+    after = store_keys(site)
+    assert gone_keys(after) == {}
+    # Only gone's keys went (and the cluster version moved); the trail is whole.
+    for db, kv in before.items():
+        for k, v in kv.items():
+            if k in have.get(db, []) or k == "v/":
+                continue
+            assert after[db].get(k) == v, (db, k)
+    rows = history(site, "gone")
+    assert [(h[0], h[2], h[3]) for h in rows] == [("1", "publish", "gone/news/g1")]
+    assert site.get("/edu/").status == 200
+
+    r = site.ctl("purge", "--yes", "gone")
+    assert r.returncode == 0
+    assert r.stdout.decode().startswith("the store holds no content of site 'gone'\n")
+
+
+def test_purge_usage(site):
+    r = site.ctl("purge")
+    assert r.returncode == 2 and b"missing SITE" in r.stderr
+    r = site.ctl("purge", "--yes", "../edu")
+    assert r.returncode == 2 and b"is not a site id" in r.stderr
+    r = site.ctl("purge", "-h")
+    assert r.returncode == 0 and b"purge [--yes] SITE" in r.stdout

@@ -19,6 +19,8 @@ CTL_COMMAND(update, "[--KEY VALUE]... FILE", "publish a new revision of a publis
 CTL_COMMAND(unpublish, "--by NAME [--reason TEXT] SITE COLUMN ID | URL",
             "take an article down (recorded in the audit trail)")
 CTL_COMMAND(history, "[SITE]", "list the audit trail: publish, update, unpublish records")
+CTL_COMMAND(purge, "[--yes] SITE",
+            "delete what the store holds of a site removed from sites.d (the trail stays)")
 CTL_COMMAND(messages, "SITE [--open|--overdue] [--show CODE]",
             "list a site's citizen messages with their age and status, or show one in full")
 CTL_COMMAND(reply, "SITE CODE FILE --by NAME",
