@@ -357,3 +357,48 @@ def test_purge_usage(site):
     assert r.returncode == 2 and b"is not a site id" in r.stderr
     r = site.ctl("purge", "-h")
     assert r.returncode == 0 and b"purge [--yes] SITE" in r.stdout
+
+
+# ---------------------------------------------------------------- import: help and warnings
+
+def test_import_help_lists_every_flag(site):
+    for flag in ("-h", "--help"):
+        r = site.ctl("import", flag)
+        out = r.stdout.decode()
+        assert r.returncode == 0, r.stderr
+        assert out.startswith("usage: jiyuectl [-c FILE] import [--generation GEN] [--mirror] "
+                              "[--map CSV] SITE DIR\n")
+        for f in ("--generation GEN", "--mirror", "--map CSV", "-h, --help"):
+            assert f"\n  {f}" in out, (f, out)
+    r = site.ctl("-h")
+    assert "\n  import [--generation GEN] [--mirror] [--map CSV] SITE DIR\n" in r.stdout.decode()
+    assert "\n  purge [--yes] SITE\n" in r.stdout.decode()
+
+
+def test_import_warns_about_a_lone_host_folder(site, tmp_path):
+    mirror = tmp_path / "wget"
+    (mirror / "old-host.example").mkdir(parents=True)
+    (mirror / "old-host.example" / "index.html").write_bytes(html("old", "OLD-HOST"))
+    r = site.ctl("import", "--generation", "w1", "xian", mirror)
+    assert r.returncode == 0, r.stderr
+    err = r.stderr.decode()
+    assert (f"jiyuectl: import: warning: {mirror} holds nothing but the folder old-host.example/, "
+            "which looks like a `wget --mirror` of http://old-host.example/: its pages will be "
+            "under /old-host.example/; to import the mirror as the site's pages, run import "
+            "with --mirror\n") == err, err
+    assert site.ctl("ls", "--generation", "w1", "xian").stdout.decode().startswith("/old-host.example/index.html")
+    # With --mirror the folder is entered and nothing is said about it.
+    r = site.ctl("import", "--mirror", "--generation", "w1", "xian", mirror)
+    assert r.returncode == 0, r.stderr
+    assert b"holds nothing but" not in r.stderr
+    assert site.ctl("ls", "--generation", "w1", "xian").stdout.decode().startswith("/index.html")
+    # A folder beside it, or a name that is no host: no warning.
+    (mirror / "other").mkdir()
+    (mirror / "other" / "x.html").write_bytes(html("x", "X"))
+    r = site.ctl("import", "--generation", "w1", "xian", mirror)
+    assert r.returncode == 0 and b"holds nothing but" not in r.stderr
+    plain = tmp_path / "plain"
+    (plain / "pages").mkdir(parents=True)
+    (plain / "pages" / "a.html").write_bytes(html("a", "A"))
+    r = site.ctl("import", "--generation", "w1", "xian", plain)
+    assert r.returncode == 0 and b"holds nothing but" not in r.stderr

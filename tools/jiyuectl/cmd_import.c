@@ -1,8 +1,9 @@
 /* tools/jiyuectl/cmd_import.c: `jiyuectl import [--generation GEN] [--mirror] [--map CSV]
- * SITE DIR`: replaces a site's pages with the files under DIR, each with its media type and, when it pays, a
+ * SITE DIR` (-h lists the flags): replaces a site's pages with the files under DIR, each with its media type and, when it pays, a
  * gzip variant made now so the server never compresses. Everything happens in ONE write
  * transaction (clear, then put every file): a crash, an unreadable file or a full map
  * leaves the old content whole, because LMDB simply never sees a commit. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -130,9 +131,62 @@ static void progress(size_t done, size_t total, uint64_t *last_ms)
 
 static int import_run(ctl_t *ctl, int argc, char **argv, mirror_t *mr);
 
+static void import_help(void)
+{
+    puts("usage: jiyuectl [-c FILE] import [--generation GEN] [--mirror] [--map CSV] SITE DIR\n"
+         "  replace a site's pages with the files under DIR, in one transaction\n"
+         "  --generation GEN  import into generation GEN of the site (a redesign, previewed\n"
+         "                    and then promoted) instead of the pages it serves now\n"
+         "  --mirror          DIR is a `wget --mirror` of the old site: a DIR holding only\n"
+         "                    the old host's folder is entered, pages saved for URLs with a\n"
+         "                    query get servable names, and every old URL that changed is\n"
+         "                    redirected (301) to the new one\n"
+         "  --map CSV         more redirects: one OLD,NEW per line (OLD an old URL or path,\n"
+         "                    NEW a path below the site or an absolute URL); overrides --mirror's\n"
+         "  -h, --help        this help\n"
+         "Dotfiles are skipped; symbolic links, special files and names that cannot be served\n"
+         "are skipped with a warning. Nothing outside DIR is ever read.");
+}
+
+/* DIR holds nothing but one folder named like a host ("old-host.example"): a wget mirror
+ * imported without --mirror would land under /old-host.example/. The name (heap) or NULL. */
+static char *only_host_folder(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    char *only = NULL;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (n++ == 0)
+            only = util_strdup(e->d_name);
+    }
+    bool host = n == 1 && strchr(only, '.') && only[strlen(only) - 1] != '.';
+    for (const char *p = only; host && *p; p++)
+        host = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+               *p == '.' || *p == '-' || *p == ':' || *p == '+';
+    struct stat st;
+    if (host && (fstatat(dirfd(d), only, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode)))
+        host = false;
+    closedir(d);
+    if (!host) {
+        free(only);
+        return NULL;
+    }
+    return only;
+}
+
 /* --mirror and --map FILE are taken out first; the rest is what import always took. */
 int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
 {
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            import_help();
+            return CTL_OK;
+        }
     mirror_t mr = {0};
     int rc = mirror_options(ctl, &argc, argv, &mr);
     if (rc < 0)
@@ -161,6 +215,13 @@ static int import_run(ctl_t *ctl, int argc, char **argv, mirror_t *mr)
         return ctl_fail(ctl, "%s is not a directory", dir);
     if ((rc = mirror_read_map(ctl, mr)) != CTL_OK)
         return rc;
+    char *hostdir = mr->enabled ? NULL : only_host_folder(dir);
+    if (hostdir)
+        ctl_warn(ctl, "%s holds nothing but the folder %s/, which looks like a `wget "
+                      "--mirror` of http://%s/: its pages will be under /%s/; to import the "
+                      "mirror as the site's pages, run import with --mirror", dir, hostdir,
+                 hostdir, hostdir);
+    free(hostdir);
     mirror_set_root(mr, dir);
     dir = mr->root;
 

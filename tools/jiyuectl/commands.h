@@ -4,7 +4,7 @@
  *
  * CTL_COMMAND(name, "arguments", "one-line summary") */
 CTL_COMMAND(check, "", "validate conf/jiyue.yaml and every site file in sites.d")
-CTL_COMMAND(import, "[--generation GEN] SITE DIR",
+CTL_COMMAND(import, "[--generation GEN] [--mirror] [--map CSV] SITE DIR",
             "replace a site's pages with the files under DIR (one transaction)")
 CTL_COMMAND(ls, "[--generation GEN] SITE", "list a site's pages: path, type, size, gzip size, mtime")
 CTL_COMMAND(rm, "[--generation GEN] SITE PATH", "remove one page from a site")
