@@ -402,3 +402,49 @@ def test_import_warns_about_a_lone_host_folder(site, tmp_path):
     (plain / "pages" / "a.html").write_bytes(html("a", "A"))
     r = site.ctl("import", "--generation", "w1", "xian", plain)
     assert r.returncode == 0 and b"holds nothing but" not in r.stderr
+
+
+# ---------------------------------------------------------------- first article on imported pages
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory):
+    c = make_cluster(tmp_path_factory, "first", extra_conf=f"themes: {THEMES}\n")
+    c.start()
+    yield c
+    c.stop()
+
+
+WARN = ("jiyuectl: publish: warning: the first article here replaces imported pages with the "
+        "theme's rendered ones: {pages}; the other imported pages stay, but links to them that "
+        "were only on the replaced pages are gone\n")
+
+
+def test_first_article_warns_it_replaces_the_imported_home(fresh):
+    folder = fresh.root / "articles"
+    f = write(folder, "first.md", article_text(id="first"))
+    edu_pages = ("/edu/ (the home page of edu), / (the portal's home page, which lists the latest "
+                 "articles of every site), /edu/news/ (the page of column news)")
+    before = dump(fresh)
+    r = fresh.ctl("publish", "--dry-run", f)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.decode() == WARN.format(pages=edu_pages)
+    assert r.stdout == b"/edu/news/first.html\n"
+    assert dump(fresh) == before
+    assert b"EDU-HOME" in fresh.get("/edu/").body
+
+    r = fresh.ctl("publish", f)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.decode() == WARN.format(pages=edu_pages)
+    assert b"EDU-HOME" not in fresh.get("/edu/").body       # what the warning said
+    assert b"PORTAL-HOME" not in fresh.get("/").body
+    assert b"EDU-NEWS" not in fresh.get("/edu/news/").body
+    assert b"EDU-PAGE" in fresh.get("/edu/page.html").body  # the rest stays
+
+    # Once: the next article replaces nothing more.
+    r = fresh.ctl("publish", write(folder, "second.md", article_text(id="second")))
+    assert r.returncode == 0 and r.stderr == b"", r.stderr
+    # Another site's first article: its own home only (the portal's went already; the
+    # column has no imported page).
+    r = fresh.ctl("publish", write(folder, "x1.md", article_text(id="x1", site="xian", column="notice")))
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.decode() == WARN.format(pages="/xian/ (the home page of xian)")

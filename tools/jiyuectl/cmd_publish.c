@@ -16,6 +16,7 @@
 #include "ctl.h"
 #include "frontmatter.h"
 #include "markdown.h"
+#include "replaced.h"
 #include "util.h"
 
 #define MAX_FILE_BYTES (64u << 20)
@@ -140,6 +141,16 @@ static char *dir_of(const char *path)
     return s ? util_strndup(path, (size_t)(s - path)) : util_strdup(".");
 }
 
+/* The store read-only for a dry run's warnings; left closed, without a word, when it
+ * cannot be opened (a dry run checks the article, not the store). */
+static void open_quietly(ctl_t *ctl)
+{
+    store_options_t opt = {.map_size = ctl->conf->store_map_size, .read_only = true};
+    char *err = NULL;
+    ctl->store = store_open(ctl->conf->store, &opt, &err);
+    free(err);
+}
+
 static int run_publish(ctl_t *ctl, int argc, char **argv, article_op_t op)
 {
     article_meta_t m = {0};
@@ -248,14 +259,18 @@ static int run_publish(ctl_t *ctl, int argc, char **argv, article_op_t op)
                           : util_asprintf("http://%s/%s/%s.html",
                                           conf_site_find(ctl->conf, m.site)->hosts[0], m.column, m.id);
     free(site_path);
+    if (!dry_run && (rc = ctl_open_store(ctl, CTL_STORE_WRITE)) != CTL_OK) {
+        free(url);
+        goto out;
+    }
+    if (dry_run)
+        open_quietly(ctl); /* a dry run works without a store too */
+    if (op == ARTICLE_PUBLISH)
+        replaced_warn(ctl, &m);
     if (dry_run) {
         printf("%s\n", url);
         free(url);
         rc = CTL_OK;
-        goto out;
-    }
-    if ((rc = ctl_open_store(ctl, CTL_STORE_WRITE)) != CTL_OK) {
-        free(url);
         goto out;
     }
     char err[512];
