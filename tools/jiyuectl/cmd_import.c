@@ -223,22 +223,31 @@ static int import_run(ctl_t *ctl, int argc, char **argv, mirror_t *mr)
                  hostdir, hostdir);
     free(hostdir);
     mirror_set_root(mr, dir);
+    /* One descriptor for the listing and every read: the folder given, or (--mirror) the
+     * host folder in it, entered without following a symbolic link. */
+    int rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd >= 0 && mr->host) {
+        int sub = openat(rootfd, mr->host, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int e = errno;
+        close(rootfd);
+        rootfd = sub;
+        errno = e;
+    }
     dir = mr->root;
+    if (rootfd < 0)
+        return ctl_fail(ctl, "cannot open %s: %s", dir, strerror(errno));
 
     walk_t wk = {.max_path = IMPORT_MAX_PATH, .max_file = IMPORT_MAX_FILE};
-    if ((rc = walk_tree(ctl, dir, &wk)) != CTL_OK) {
+    if ((rc = walk_tree(ctl, dir, rootfd, &wk)) != CTL_OK) {
+        close(rootfd);
         walk_free(&wk);
         return rc;
     }
     if (wk.nfiles == 0) {
+        close(rootfd);
         walk_free(&wk);
         /* Importing nothing would empty the site: far more likely a wrong folder. */
         return ctl_fail(ctl, "%s has no files to import: nothing was changed", dir);
-    }
-    int rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (rootfd < 0) {
-        walk_free(&wk);
-        return ctl_fail(ctl, "cannot open %s: %s", dir, strerror(errno));
     }
     if ((rc = ctl_open_store(ctl, CTL_STORE_CREATE)) != CTL_OK) {
         close(rootfd);
