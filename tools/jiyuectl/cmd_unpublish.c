@@ -60,7 +60,8 @@ static bool split_url(ctl_t *ctl, const char *url, const conf_site_t **site, cha
     }
     router_t *r = router_build(ctl->conf);
     route_t rt;
-    router_resolve(r, info.host, info.host_len, path, plen, &rt);
+    /* No host (a URL path): the portal's host, where `publish` prints paths for. */
+    router_resolve(r, info.host_len ? info.host : "", info.host_len, path, plen, &rt);
     bool ok = false;
     if (info.host_len && !rt.host_known) {
         ctl_fail(ctl, "'%.*s' is not a host of this cluster (no site in sites.d has it in "
