@@ -397,11 +397,18 @@ def test_import_warns_about_a_lone_host_folder(site, tmp_path):
     (mirror / "other" / "x.html").write_bytes(html("x", "X"))
     r = site.ctl("import", "--generation", "w1", "xian", mirror)
     assert r.returncode == 0 and b"holds nothing but" not in r.stderr
-    plain = tmp_path / "plain"
-    (plain / "pages").mkdir(parents=True)
-    (plain / "pages" / "a.html").write_bytes(html("a", "A"))
-    r = site.ctl("import", "--generation", "w1", "xian", plain)
-    assert r.returncode == 0 and b"holds nothing but" not in r.stderr
+    for name in ("pages", "backup.2024", "v1.2"):
+        plain = tmp_path / f"plain-{name}"
+        (plain / name).mkdir(parents=True)
+        (plain / name / "a.html").write_bytes(html("a", "A"))
+        r = site.ctl("import", "--generation", "w1", "xian", plain)
+        assert r.returncode == 0 and b"holds nothing but" not in r.stderr, name
+    # wget's host:port folder is a host folder too.
+    port = tmp_path / "port"
+    (port / "old.example.gov.cn+8080").mkdir(parents=True)
+    (port / "old.example.gov.cn+8080" / "a.html").write_bytes(html("a", "A"))
+    r = site.ctl("import", "--generation", "w1", "xian", port)
+    assert r.returncode == 0 and b"the folder old.example.gov.cn+8080/" in r.stderr
 
 
 # ---------------------------------------------------------------- first article on imported pages

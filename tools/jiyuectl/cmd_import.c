@@ -148,6 +148,30 @@ static void import_help(void)
          "are skipped with a warning. Nothing outside DIR is ever read.");
 }
 
+/* Named like a host: [A-Za-z0-9.-] with a dot and a top-level label of two or more
+ * letters ("old-host.example", "www.x.gov.cn"; not "v1.2" or "backup.2024"), then
+ * optionally wget's ":port" or "+port". */
+static bool host_like(const char *s)
+{
+    size_t end = strcspn(s, ":+");
+    if (s[end] && !s[end + 1])
+        return false;
+    for (size_t i = end + (s[end] != '\0'); s[i]; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    const char *dot = memrchr(s, '.', end);
+    if (!dot || dot == s || (size_t)(s + end - dot - 1) < 2)
+        return false;
+    for (size_t i = 0; i < end; i++) {
+        char c = s[i];
+        bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        bool other = (c >= '0' && c <= '9') || c == '-' || c == '.';
+        if (!letter && !(other && s + i < dot + 1))
+            return false;
+    }
+    return true;
+}
+
 /* DIR holds nothing but one folder named like a host ("old-host.example"): a wget mirror
  * imported without --mirror would land under /old-host.example/. The name (heap) or NULL. */
 static char *only_host_folder(const char *dir)
@@ -164,10 +188,7 @@ static char *only_host_folder(const char *dir)
         if (n++ == 0)
             only = util_strdup(e->d_name);
     }
-    bool host = n == 1 && strchr(only, '.') && only[strlen(only) - 1] != '.';
-    for (const char *p = only; host && *p; p++)
-        host = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-               *p == '.' || *p == '-' || *p == ':' || *p == '+';
+    bool host = n == 1 && host_like(only);
     struct stat st;
     if (host && (fstatat(dirfd(d), only, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode)))
         host = false;
