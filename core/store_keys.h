@@ -155,6 +155,9 @@ static inline size_t store_key_redirect(char *buf, const char *ns, const char *p
  * Attachments are pages (the "pages" layout above) in the namespace "<site>#att" at
  * /<column>/<id>/<file name>: `jiyuectl import` replaces "<site>/" and leaves them alone. */
 #define STORE_ATT_NS_SUFFIX "#att"
+/* Every key family that belongs to one site (in any database) is deleted by `jiyuectl
+ * purge SITE` (tools/jiyuectl/cmd_purge.c lists them): a new one goes there too. The
+ * trail (h/) is kept on purpose. */
 
 /* Citizens' messages, also in "content" (core/message.c builds these keys; <code> is a
  * receipt code, 20 of [a-z2-7], so no family below collides with another):
