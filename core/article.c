@@ -519,43 +519,48 @@ int article_latest_each(store_txn_t *t, size_t skip, size_t limit, article_fn fn
     return w.limit == 0 && rc == 1 ? 0 : rc;
 }
 
+/* The trail is numbered as it is read: a record's number is its place in the trail listed
+ * (the cluster's for every site, the site's own for one site), 1, 2, 3... Records are only
+ * ever appended, so a number never changes; and stores written before the trail had its
+ * own counter (when articles and trail records shared n/seq, leaving gaps in the keys)
+ * read densely too, with nothing migrated. */
 typedef struct hist {
     const char *site;
     article_audit_fn fn;
     void *ud;
+    uint64_t n;
 } hist_t;
 
 static int hist_cb(void *ud, const void *key, size_t klen, const void *val, size_t vlen)
 {
+    (void)key;
+    (void)klen;
     hist_t *h = ud;
     article_audit_t a = {0};
     if (decode_audit(val, vlen, &a) != 0)
         return 0;
-    char seq[17];
-    if (klen == 18) {
-        memcpy(seq, (const char *)key + 2, 16);
-        seq[16] = '\0';
-        a.seq = strtoull(seq, NULL, 16);
-    }
     if (h->site && strcmp(h->site, a.site) != 0)
         return 0;
+    a.seq = ++h->n;
     return h->fn(h->ud, &a);
 }
 
 int article_history_each(store_txn_t *t, const char *site, article_audit_fn fn, void *ud)
 {
-    hist_t h = {site, fn, ud};
+    hist_t h = {site, fn, ud, 0};
     return store_content_each(t, "h/", 2, hist_cb, &h);
 }
 
 /* ------------------------------------------------------------------ writing */
 
-static int next_seq(store_txn_t *w, uint64_t *seq)
+/* Hands out the next number of counter `key` (n/seq: articles; n/trail: trail records). */
+static int next_n(store_txn_t *w, const char *key, uint64_t start, uint64_t *seq)
 {
     const void *v;
     size_t len;
-    uint64_t cur = 0;
-    int rc = store_content_get(w, "n/seq", 5, &v, &len);
+    uint64_t cur = start;
+    size_t kl = strlen(key);
+    int rc = store_content_get(w, key, kl, &v, &len);
     if (rc == 0)
         cur = rec_u64_at(v, len, 0);
     else if (rc != STORE_NOTFOUND)
@@ -563,9 +568,48 @@ static int next_seq(store_txn_t *w, uint64_t *seq)
     *seq = cur + 1;
     util_buf_t b = {0};
     rec_put_n(&b, *seq, 8);
-    rc = store_content_put(w, "n/seq", 5, b.data, b.len);
+    rc = store_content_put(w, key, kl, b.data, b.len);
     util_buf_free(&b);
     return rc;
+}
+
+static int next_seq(store_txn_t *w, uint64_t *seq)
+{
+    return next_n(w, "n/seq", 0, seq);
+}
+
+static int last_key_cb(void *ud, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    (void)val;
+    (void)vlen;
+    uint64_t *last = ud;
+    char hex[17];
+    if (klen == 18) {
+        memcpy(hex, (const char *)key + 2, 16);
+        hex[16] = '\0';
+        uint64_t n = strtoull(hex, NULL, 16);
+        if (n > *last)
+            *last = n;
+    }
+    return 0;
+}
+
+/* The trail's own counter (n/trail), so trail records no longer take article numbers. A
+ * store from before it starts the counter after its last record, keeping h/ in order. */
+static int next_trail(store_txn_t *w, uint64_t *seq)
+{
+    const void *v;
+    size_t len;
+    uint64_t last = 0;
+    int rc = store_content_get(w, "n/trail", 7, &v, &len);
+    if (rc == STORE_NOTFOUND) {
+        rc = store_content_each(w, "h/", 2, last_key_cb, &last);
+        if (rc < 0)
+            return rc;
+    } else if (rc != 0) {
+        return rc;
+    }
+    return next_n(w, "n/trail", last, seq);
 }
 
 static int add_count(store_txn_t *w, const char *site, const char *col, int delta)
@@ -602,7 +646,7 @@ static int append_audit(store_txn_t *w, int64_t now, const char *action, const c
                         uint64_t *seq_out)
 {
     uint64_t seq;
-    int rc = next_seq(w, &seq);
+    int rc = next_trail(w, &seq);
     if (rc != 0)
         return rc;
     util_buf_t b = {0};

@@ -97,7 +97,7 @@ typedef enum { ARTICLE_PUBLISH, ARTICLE_UPDATE } article_op_t;
 typedef struct article_result {
     uint64_t seq;      /* the article's sequence number */
     uint32_t revision; /* 1 for a first publication */
-    uint64_t audit_seq;
+    uint64_t audit_seq; /* the trail record's stored number (its h/ key, n/trail) */
 } article_result_t;
 
 /* Publishes (the id must be new in its column) or updates (it must exist: a new revision,
@@ -128,14 +128,17 @@ void article_version(store_txn_t *t, const char *site, uint64_t *version, int64_
 
 /* One audit record; strings valid during the callback. */
 typedef struct article_audit {
-    uint64_t seq;
+    uint64_t seq; /* its place in the trail listed: 1, 2, 3... with no gaps (see below) */
     int64_t time;
     uint32_t revision;
     const char *action; /* publish | update | unpublish */
     const char *site, *column, *id, *who, *reviewer, *title, *note;
 } article_audit_t;
 typedef int (*article_audit_fn)(void *ud, const article_audit_t *a);
-/* Oldest first; site NULL: every site. */
+/* Oldest first; site NULL: every site. Records are numbered as they are listed: the
+ * cluster's trail 1, 2, 3... for every site, a site's own trail 1, 2, 3... for one site.
+ * As records are only appended (never rewritten or removed, not even by `jiyuectl purge`)
+ * a record keeps its number in each listing. */
 int article_history_each(store_txn_t *t, const char *site, article_audit_fn fn, void *ud);
 /* Appends a record of another act to the same trail inside the caller's write transaction
  * (`jiyuectl messages --spam` records "spam": site, column, the receipt code as id, who,

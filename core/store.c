@@ -633,6 +633,14 @@ long store_site_clear(store_txn_t *t, const char *site)
     return range_clear(t, t->s->pages, prefix, plen, "clear site");
 }
 
+long store_pages_clear_prefix(store_txn_t *t, const char *prefix)
+{
+    size_t plen = strlen(prefix);
+    if (plen == 0 || plen > STORE_KEY_MAX)
+        return STORE_EKEY;
+    return range_clear(t, t->s->pages, prefix, plen, "clear pages");
+}
+
 int store_page_each(store_txn_t *t, const char *site, store_page_fn fn, void *ud)
 {
     char prefix[STORE_KEY_MAX];

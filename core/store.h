@@ -108,6 +108,10 @@ int store_page_put(store_txn_t *t, const char *site, const char *path,
 int store_page_del(store_txn_t *t, const char *site, const char *path);
 /* Removes every page of a site; returns how many (>= 0) or a STORE_E* code. */
 long store_site_clear(store_txn_t *t, const char *site);
+/* Removes every page whose key starts with the raw `prefix` ("edu@" selects every
+ * generation namespace of edu, store_keys.h); returns how many or a STORE_E* code. For
+ * `jiyuectl purge`. */
+long store_pages_clear_prefix(store_txn_t *t, const char *prefix);
 
 /* Calls fn for each page of a site in path order; stops when fn returns non-zero and
  * returns that value. `page` is valid only during the call. */

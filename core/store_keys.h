@@ -144,13 +144,20 @@ static inline size_t store_key_redirect(char *buf, const char *ns, const char *p
  *                               i64 time of the last change, bumped by every publish,
  *                               update and unpublish (what rendered-page caches key on)
  *   h/<seq>                     audit trail record, never rewritten
- *   n/seq                       the last sequence number handed out (u64)
+ *   n/seq                       the last article sequence number handed out (u64)
+ *   n/trail                     the last h/<seq> handed out (u64); absent in stores from
+ *                               before the trail had its own counter (trail records then
+ *                               took n/seq numbers): the first append starts it after the
+ *                               last h/ key. `history` numbers records on read, densely.
  * <rank> is 16 hex digits of (INT64_MAX - publication time) then 16 of the sequence
  * number, so a bytewise scan gives newest first and, within one second, publication order.
  * <seq> is 16 hex digits. Counters are little-endian.
  * Attachments are pages (the "pages" layout above) in the namespace "<site>#att" at
  * /<column>/<id>/<file name>: `jiyuectl import` replaces "<site>/" and leaves them alone. */
 #define STORE_ATT_NS_SUFFIX "#att"
+/* Every key family that belongs to one site (in any database) is deleted by `jiyuectl
+ * purge SITE` (tools/jiyuectl/cmd_purge.c lists them): a new one goes there too. The
+ * trail (h/) is kept on purpose. */
 
 /* Citizens' messages, also in "content" (core/message.c builds these keys; <code> is a
  * receipt code, 20 of [a-z2-7], so no family below collides with another):

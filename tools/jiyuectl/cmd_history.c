@@ -1,5 +1,6 @@
 /* tools/jiyuectl/cmd_history.c: `jiyuectl history [SITE]`: the audit trail, oldest first:
- * when, what, which article and revision, who did it and who reviewed it. */
+ * its number (1, 2, 3... in the trail listed), when, what, which article and revision, who
+ * did it and who reviewed it. */
 #include <stdio.h>
 #include <string.h>
 
@@ -32,8 +33,8 @@ int ctl_cmd_history(ctl_t *ctl, int argc, char **argv)
     int rc;
     if ((rc = ctl_load_conf(ctl)) != CTL_OK)
         return rc;
-    if (site && !conf_site_find(ctl->conf, site))
-        return ctl_fail(ctl, "unknown site '%s' (no such id in sites.d)", site);
+    /* A site removed from sites.d (and purged) keeps its trail: it is still listed. */
+    bool known = !site || conf_site_find(ctl->conf, site);
     if ((rc = ctl_open_store(ctl, CTL_STORE_READ)) != CTL_OK)
         return rc;
     store_txn_t *t = ctl_read_txn(ctl);
@@ -44,6 +45,9 @@ int ctl_cmd_history(ctl_t *ctl, int argc, char **argv)
     store_txn_free(t);
     if (rc < 0)
         return ctl_store_fail(ctl, rc, "the history could not be read");
+    if (n == 0 && !known)
+        return ctl_fail(ctl, "unknown site '%s' (no such id in sites.d, no record in the "
+                             "trail)", site);
     if (n == 0)
         fprintf(stderr, "jiyuectl: history: no records%s%s\n", site ? " for " : "", site ? site : "");
     return CTL_OK;

@@ -1,8 +1,9 @@
 /* tools/jiyuectl/cmd_import.c: `jiyuectl import [--generation GEN] [--mirror] [--map CSV]
- * SITE DIR`: replaces a site's pages with the files under DIR, each with its media type and, when it pays, a
+ * SITE DIR` (-h lists the flags): replaces a site's pages with the files under DIR, each with its media type and, when it pays, a
  * gzip variant made now so the server never compresses. Everything happens in ONE write
  * transaction (clear, then put every file): a crash, an unreadable file or a full map
  * leaves the old content whole, because LMDB simply never sees a commit. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "beneath.h"
 #include "ctl.h"
 #include "gzip.h"
 #include "mime.h"
@@ -32,11 +34,15 @@ typedef struct import_stats {
 } import_stats_t;
 
 /* Reads a whole regular file, refusing anything that changed into something else since
- * the walk (a symlink, a fifo) or grew past the limit. */
+ * the walk (a symlink, a fifo, a folder on the way swapped for a symlink: beneath_open
+ * follows none) or grew past the limit. */
 static int read_file(ctl_t *ctl, int rootfd, const char *root, const char *rel, uint8_t **out,
                      size_t *len, int64_t *mtime)
 {
-    int fd = openat(rootfd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    int fd = beneath_open(rootfd, rel, O_RDONLY | O_NONBLOCK);
+    if (fd < 0 && errno == ELOOP)
+        return ctl_fail(ctl, "%s/%s is now a symbolic link or lies under one (it was not "
+                             "when the folder was listed): nothing was changed", root, rel);
     if (fd < 0)
         return ctl_fail(ctl, "cannot read %s/%s: %s: nothing was changed", root, rel,
                         strerror(errno));
@@ -125,9 +131,83 @@ static void progress(size_t done, size_t total, uint64_t *last_ms)
 
 static int import_run(ctl_t *ctl, int argc, char **argv, mirror_t *mr);
 
+static void import_help(void)
+{
+    puts("usage: jiyuectl [-c FILE] import [--generation GEN] [--mirror] [--map CSV] SITE DIR\n"
+         "  replace a site's pages with the files under DIR, in one transaction\n"
+         "  --generation GEN  import into generation GEN of the site (a redesign, previewed\n"
+         "                    and then promoted) instead of the pages it serves now\n"
+         "  --mirror          DIR is a `wget --mirror` of the old site: a DIR holding only\n"
+         "                    the old host's folder is entered, pages saved for URLs with a\n"
+         "                    query get servable names, and every old URL that changed is\n"
+         "                    redirected (301) to the new one\n"
+         "  --map CSV         more redirects: one OLD,NEW per line (OLD an old URL or path,\n"
+         "                    NEW a path below the site or an absolute URL); overrides --mirror's\n"
+         "  -h, --help        this help\n"
+         "Dotfiles are skipped; symbolic links, special files and names that cannot be served\n"
+         "are skipped with a warning. Nothing outside DIR is ever read.");
+}
+
+/* Named like a host: [A-Za-z0-9.-] with a dot and a top-level label of two or more
+ * letters ("old-host.example", "www.x.gov.cn"; not "v1.2" or "backup.2024"), then
+ * optionally wget's ":port" or "+port". */
+static bool host_like(const char *s)
+{
+    size_t end = strcspn(s, ":+");
+    if (s[end] && !s[end + 1])
+        return false;
+    for (size_t i = end + (s[end] != '\0'); s[i]; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    const char *dot = memrchr(s, '.', end);
+    if (!dot || dot == s || (size_t)(s + end - dot - 1) < 2)
+        return false;
+    for (size_t i = 0; i < end; i++) {
+        char c = s[i];
+        bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        bool other = (c >= '0' && c <= '9') || c == '-' || c == '.';
+        if (!letter && !(other && s + i < dot + 1))
+            return false;
+    }
+    return true;
+}
+
+/* DIR holds nothing but one folder named like a host ("old-host.example"): a wget mirror
+ * imported without --mirror would land under /old-host.example/. The name (heap) or NULL. */
+static char *only_host_folder(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    char *only = NULL;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (n++ == 0)
+            only = util_strdup(e->d_name);
+    }
+    bool host = n == 1 && host_like(only);
+    struct stat st;
+    if (host && (fstatat(dirfd(d), only, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode)))
+        host = false;
+    closedir(d);
+    if (!host) {
+        free(only);
+        return NULL;
+    }
+    return only;
+}
+
 /* --mirror and --map FILE are taken out first; the rest is what import always took. */
 int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
 {
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            import_help();
+            return CTL_OK;
+        }
     mirror_t mr = {0};
     int rc = mirror_options(ctl, &argc, argv, &mr);
     if (rc < 0)
@@ -156,23 +236,39 @@ static int import_run(ctl_t *ctl, int argc, char **argv, mirror_t *mr)
         return ctl_fail(ctl, "%s is not a directory", dir);
     if ((rc = mirror_read_map(ctl, mr)) != CTL_OK)
         return rc;
+    char *hostdir = mr->enabled ? NULL : only_host_folder(dir);
+    if (hostdir)
+        ctl_warn(ctl, "%s holds nothing but the folder %s/, which looks like a `wget "
+                      "--mirror` of http://%s/: its pages will be under /%s/; to import the "
+                      "mirror as the site's pages, run import with --mirror", dir, hostdir,
+                 hostdir, hostdir);
+    free(hostdir);
     mirror_set_root(mr, dir);
+    /* One descriptor for the listing and every read: the folder given, or (--mirror) the
+     * host folder in it, entered without following a symbolic link. */
+    int rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd >= 0 && mr->host) {
+        int sub = openat(rootfd, mr->host, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int e = errno;
+        close(rootfd);
+        rootfd = sub;
+        errno = e;
+    }
     dir = mr->root;
+    if (rootfd < 0)
+        return ctl_fail(ctl, "cannot open %s: %s", dir, strerror(errno));
 
     walk_t wk = {.max_path = IMPORT_MAX_PATH, .max_file = IMPORT_MAX_FILE};
-    if ((rc = walk_tree(ctl, dir, &wk)) != CTL_OK) {
+    if ((rc = walk_tree(ctl, dir, rootfd, &wk)) != CTL_OK) {
+        close(rootfd);
         walk_free(&wk);
         return rc;
     }
     if (wk.nfiles == 0) {
+        close(rootfd);
         walk_free(&wk);
         /* Importing nothing would empty the site: far more likely a wrong folder. */
         return ctl_fail(ctl, "%s has no files to import: nothing was changed", dir);
-    }
-    int rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (rootfd < 0) {
-        walk_free(&wk);
-        return ctl_fail(ctl, "cannot open %s: %s", dir, strerror(errno));
     }
     if ((rc = ctl_open_store(ctl, CTL_STORE_CREATE)) != CTL_OK) {
         close(rootfd);

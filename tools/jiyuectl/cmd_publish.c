@@ -3,42 +3,97 @@
  * revision) in one store transaction, or is refused with one line and nothing written.
  * Every front matter key can be overridden by a flag (--site edu, --secrecy-by NAME). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "article.h"
+#include "beneath.h"
 #include "ctl.h"
 #include "frontmatter.h"
 #include "markdown.h"
+#include "replaced.h"
 #include "util.h"
 
 #define MAX_FILE_BYTES (64u << 20)
 
-/* Reads a whole file; NULL with errno set on failure. */
-static char *read_file(const char *path, size_t *len)
+/* Reads the whole regular file open as fd (and closes it); NULL with errno set on
+ * failure (EISDIR: not a regular file, EFBIG: over the limit). */
+static char *read_fd(int fd, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
     struct stat st;
-    if (fstat(fileno(f), &st) != 0) {
-        fclose(f);
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
         return NULL;
     }
     if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > MAX_FILE_BYTES) {
-        fclose(f);
+        close(fd);
         errno = S_ISREG(st.st_mode) ? EFBIG : EISDIR;
         return NULL;
     }
-    char *buf = util_malloc((size_t)st.st_size + 1);
-    size_t n = fread(buf, 1, (size_t)st.st_size, f);
-    fclose(f);
+    size_t cap = (size_t)st.st_size, n = 0;
+    char *buf = util_malloc(cap + 1);
+    while (n < cap) {
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            free(buf);
+            close(fd);
+            errno = e;
+            return NULL;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
     buf[n] = '\0';
     *len = n;
     return buf;
+}
+
+/* Reads a whole file named by the operator; NULL with errno set on failure. */
+static char *read_file(const char *path, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    return fd < 0 ? NULL : read_fd(fd, len);
+}
+
+/* Reads attachment `a` (as written in the front matter) strictly below the article's
+ * folder (open as dirfd), following no symbolic link (core/beneath.h). On refusal returns
+ * NULL after reporting one line naming the attachment and the article file. */
+static char *read_attachment(ctl_t *ctl, int dirfd, const char *file, const char *a,
+                             size_t *len)
+{
+    if (!beneath_path_ok(a)) {
+        ctl_fail(ctl, "refused: attachment '%s' of %s is outside the article's folder: an "
+                      "attachment must be a file below it (no absolute path, no '..')", a, file);
+        return NULL;
+    }
+    int fd = dirfd < 0 ? -1 : beneath_open(dirfd, a, O_RDONLY | O_NONBLOCK);
+    char *data = fd < 0 ? NULL : read_fd(fd, len);
+    if (data)
+        return data;
+    if (dirfd < 0)
+        ctl_fail(ctl, "refused: attachment '%s' of %s cannot be read: the article's folder "
+                      "cannot be opened", a, file);
+    else if (errno == ELOOP)
+        ctl_fail(ctl, "refused: attachment '%s' of %s is a symbolic link or lies under one: "
+                      "attachments must be regular files below the article's folder", a, file);
+    else if (errno == EISDIR)
+        ctl_fail(ctl, "refused: attachment '%s' of %s is not a regular file", a, file);
+    else
+        ctl_fail(ctl, "refused: attachment '%s' of %s cannot be read: %s", a, file,
+                 strerror(errno));
+    return NULL;
 }
 
 static const char *base_name(const char *path)
@@ -86,6 +141,16 @@ static char *dir_of(const char *path)
     return s ? util_strndup(path, (size_t)(s - path)) : util_strdup(".");
 }
 
+/* The store read-only for a dry run's warnings; left closed, without a word, when it
+ * cannot be opened (a dry run checks the article, not the store). */
+static void open_quietly(ctl_t *ctl)
+{
+    store_options_t opt = {.map_size = ctl->conf->store_map_size, .read_only = true};
+    char *err = NULL;
+    ctl->store = store_open(ctl->conf->store, &opt, &err);
+    free(err);
+}
+
 static int run_publish(ctl_t *ctl, int argc, char **argv, article_op_t op)
 {
     article_meta_t m = {0};
@@ -95,7 +160,7 @@ static int run_publish(ctl_t *ctl, int argc, char **argv, article_op_t op)
     char *text = NULL, *html = NULL, *dir = NULL;
     const char *path = NULL;
     bool dry_run = false;
-    int rc = CTL_FAIL;
+    int rc = CTL_FAIL, dirfd = -1;
     frontmatter_t fm = {0};
     const char *flag_keys[32], *flag_vals[32];
     size_t nflags = 0;
@@ -164,18 +229,16 @@ static int run_publish(ctl_t *ctl, int argc, char **argv, article_op_t op)
         m.id = default_id(path, &m, now);
 
     dir = dir_of(path);
+    dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     for (size_t i = 0; i < m.nattachments; i++) {
         const char *a = m.attachments[i];
-        char *p = a[0] == '/' ? util_strdup(a) : util_asprintf("%s/%s", dir, a);
         size_t n = 0;
-        file_data[i] = read_file(p, &n);
-        int e = errno;
-        free(p);
-        const char *name = base_name(a);
+        file_data[i] = read_attachment(ctl, dirfd, path, a, &n);
         if (!file_data[i]) {
-            rc = ctl_fail(ctl, "refused: attachment %s cannot be read: %s", a, strerror(e));
+            rc = CTL_FAIL;
             goto out;
         }
+        const char *name = base_name(a);
         if (!attachment_name_ok(name)) {
             rc = ctl_fail(ctl, "refused: attachment name '%s' cannot be used in a URL", name);
             goto out;
@@ -196,14 +259,18 @@ static int run_publish(ctl_t *ctl, int argc, char **argv, article_op_t op)
                           : util_asprintf("http://%s/%s/%s.html",
                                           conf_site_find(ctl->conf, m.site)->hosts[0], m.column, m.id);
     free(site_path);
+    if (!dry_run && (rc = ctl_open_store(ctl, CTL_STORE_WRITE)) != CTL_OK) {
+        free(url);
+        goto out;
+    }
+    if (dry_run)
+        open_quietly(ctl); /* a dry run works without a store too */
+    if (op == ARTICLE_PUBLISH)
+        replaced_warn(ctl, &m);
     if (dry_run) {
         printf("%s\n", url);
         free(url);
         rc = CTL_OK;
-        goto out;
-    }
-    if ((rc = ctl_open_store(ctl, CTL_STORE_WRITE)) != CTL_OK) {
-        free(url);
         goto out;
     }
     char err[512];
@@ -227,6 +294,8 @@ out:
     free(text);
     free(html);
     free(dir);
+    if (dirfd >= 0)
+        close(dirfd);
     return rc;
 }
 

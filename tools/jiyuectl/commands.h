@@ -4,7 +4,7 @@
  *
  * CTL_COMMAND(name, "arguments", "one-line summary") */
 CTL_COMMAND(check, "", "validate conf/jiyue.yaml and every site file in sites.d")
-CTL_COMMAND(import, "[--generation GEN] SITE DIR",
+CTL_COMMAND(import, "[--generation GEN] [--mirror] [--map CSV] SITE DIR",
             "replace a site's pages with the files under DIR (one transaction)")
 CTL_COMMAND(ls, "[--generation GEN] SITE", "list a site's pages: path, type, size, gzip size, mtime")
 CTL_COMMAND(rm, "[--generation GEN] SITE PATH", "remove one page from a site")
@@ -16,9 +16,11 @@ CTL_COMMAND(census, "sites|columns [--format csv|json] [--bom]",
 CTL_COMMAND(publish, "[--dry-run] [--KEY VALUE]... FILE",
             "publish a Markdown/HTML article with YAML front matter; prints its URL path")
 CTL_COMMAND(update, "[--KEY VALUE]... FILE", "publish a new revision of a published article")
-CTL_COMMAND(unpublish, "--by NAME [--reason TEXT] SITE COLUMN ID | URL-PATH",
+CTL_COMMAND(unpublish, "--by NAME [--reason TEXT] SITE COLUMN ID | URL",
             "take an article down (recorded in the audit trail)")
 CTL_COMMAND(history, "[SITE]", "list the audit trail: publish, update, unpublish, spam records")
+CTL_COMMAND(purge, "[--yes] SITE",
+            "delete what the store holds of a site removed from sites.d (the trail stays)")
 CTL_COMMAND(messages, "SITE [--open|--overdue|--all] [--show CODE] | SITE --spam CODE... --by NAME",
             "list a site's citizen messages with their age and status, show one in full, or "
             "mark spam (out of every list and count; recorded in the audit trail)")

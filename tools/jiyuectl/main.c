@@ -23,9 +23,11 @@ static void usage(FILE *out)
                  "  -c FILE   server configuration (default " CTL_DEFAULT_CONF ")\n"
                  "  -h        this help; `jiyuectl COMMAND -h` for one command\n"
                  "commands:\n");
+    /* Name and arguments on one line, what it does below: the argument lists vary too
+     * much in length for columns. */
     for (size_t i = 0; i < UTIL_ARRAY_LEN(commands); i++)
-        fprintf(out, "  %-8s %-30s %s\n", commands[i].name, commands[i].args,
-                commands[i].summary);
+        fprintf(out, "  %s%s%s\n      %s\n", commands[i].name, *commands[i].args ? " " : "",
+                commands[i].args, commands[i].summary);
 }
 
 static void vreport(ctl_t *ctl, const char *kind, const char *fmt, va_list ap)

@@ -128,14 +128,11 @@ static int walk_dir(ctl_t *ctl, const char *root, walk_t *w, int dfd, const char
     return rc;
 }
 
-int walk_tree(ctl_t *ctl, const char *root, walk_t *w)
+int walk_tree(ctl_t *ctl, const char *root, int rootfd, walk_t *w)
 {
-    int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOTDIR)
-            return ctl_fail(ctl, "%s is not a directory", root);
-        return ctl_fail(ctl, "cannot open %s: %s", root, strerror(errno));
-    }
+    int fd = fcntl(rootfd, F_DUPFD_CLOEXEC, 0); /* walk_dir owns (and closes) its fd */
+    if (fd < 0)
+        return ctl_fail(ctl, "cannot read %s: %s", root, strerror(errno));
     int rc = walk_dir(ctl, root, w, fd, "", 0);
     if (rc == CTL_OK)
         qsort(w->files, w->nfiles, sizeof *w->files, name_cmp);

@@ -23,9 +23,11 @@ typedef struct walk {
     size_t skipped;      /* skipped with a warning: symlinks, devices, bad names */
 } walk_t;
 
-/* Walks `root` (a folder). Returns CTL_OK, or CTL_FAIL after reporting an unreadable
- * folder or file, or one over max_file. */
-int walk_tree(ctl_t *ctl, const char *root, walk_t *w);
+/* Walks the folder open as `rootfd` (named `root` in messages; the caller keeps rootfd
+ * and reads the files listed relative to the same descriptor, so the folder listed is the
+ * folder read). Returns CTL_OK, or CTL_FAIL after reporting an unreadable folder or file,
+ * or one over max_file. */
+int walk_tree(ctl_t *ctl, const char *root, int rootfd, walk_t *w);
 void walk_free(walk_t *w);
 
 /* True when a file name can be stored and asked for: valid UTF-8 without control
