@@ -86,6 +86,23 @@ static char *dir_of(const char *path)
     return s ? util_strndup(path, (size_t)(s - path)) : util_strdup(".");
 }
 
+/* Articles are not scheduled: a date ahead of the clock (beyond a few minutes of skew)
+ * would show at once as if published then. NULL when the date may be used, else the
+ * reason in buf. */
+#define PUBLISH_FUTURE_SLACK (5 * 60)
+static const char *future_date(const article_meta_t *m, int64_t now, char *buf, size_t cap)
+{
+    int64_t t;
+    if (!m->date || article_parse_time(m->date, &t) != 0 || t <= now + PUBLISH_FUTURE_SLACK)
+        return NULL;
+    char when[17], at[17];
+    article_format_minute(t, when);
+    article_format_minute(now, at);
+    snprintf(buf, cap, "date %s is in the future (now %s, UTC+8): articles are not scheduled, "
+                       "publish it when it is due", when, at);
+    return buf;
+}
+
 static int run_publish(ctl_t *ctl, int argc, char **argv, article_op_t op)
 {
     article_meta_t m = {0};
@@ -160,6 +177,10 @@ static int run_publish(ctl_t *ctl, int argc, char **argv, article_op_t op)
         goto out;
     }
     int64_t now = (int64_t)time(NULL);
+    if (future_date(&m, now, why, sizeof why)) {
+        rc = ctl_fail(ctl, "refused: %s", why);
+        goto out;
+    }
     if (!m.id)
         m.id = default_id(path, &m, now);
 
