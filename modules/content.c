@@ -8,9 +8,13 @@
  *   /<column>/<id>.html     article
  *   /<column>/<id>/<file>   attachment
  *   /sitemap.xml            every page of the sites served under this host
- * Only configured columns of the types that list articles are looked at; any other path, and a page of ours with nothing
- * to show where an imported page exists, is declined to the next module (static), so
- * imported pages keep working beside articles.
+ * Only configured columns are looked at (of a static column only its own page); any other
+ * path, an article or page number that does not exist, and a home or column page with
+ * nothing published where an imported page exists, is declined to the next module
+ * (static), so imported pages keep working beside articles. A home or column with nothing
+ * published or imported is rendered empty: every link the theme makes answers 200.
+ * Core's error pages of a site (404 without an imported 404.html, 503...) are rendered
+ * here too, in the theme's error.html (content_error_page).
  *
  * Nothing is parsed or compressed per request: a rendering is cached per worker under
  * (site, mount prefix, path, scheme) together with the configuration generation and the
