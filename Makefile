@@ -39,7 +39,12 @@ endif
 CORE_SRCS   := $(filter-out core/main.c,$(wildcard core/*.c))
 MODULE_SRCS := $(wildcard modules/*.c)
 TOOL_SRCS   := $(wildcard tools/jiyuectl/*.c)
-CORE_OBJS   := $(CORE_SRCS:%.c=$(BUILD)/%.o)
+# The default theme is compiled into the binaries (core/theme.c falls back to it file by
+# file), generated from conf/themes/default by our own tools/embed_files.c.
+THEME_DIR   := conf/themes/default
+THEME_FILES := $(wildcard $(THEME_DIR)/*)
+THEME_GEN   := $(BUILD)/gen/theme_default.c
+CORE_OBJS   := $(CORE_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/theme_default.o
 MODULE_OBJS := $(MODULE_SRCS:%.c=$(BUILD)/%.o)
 TOOL_OBJS   := $(TOOL_SRCS:%.c=$(BUILD)/%.o)
 LIBCORE     := $(BUILD)/libjiyue.a
@@ -56,6 +61,19 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC $<")
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c $< -o $@
+
+$(BUILD)/gen/embed_files: tools/embed_files.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE -O1 $(WARN) -o $@ $<
+
+# The folder itself is a prerequisite too: adding or removing a file regenerates.
+$(THEME_GEN): $(BUILD)/gen/embed_files $(THEME_DIR) $(THEME_FILES)
+	@$(if $(Q),echo "  GEN $@")
+	$(Q)$(BUILD)/gen/embed_files theme_builtin_default $(THEME_DIR) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/theme_default.o: $(THEME_GEN)
+	@$(if $(Q),echo "  CC $<")
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(CFLAGS) $(WARN) -c $< -o $@
 
 $(LIBCORE): $(CORE_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -123,13 +141,17 @@ FUZZ_SECONDS ?= 60
 # core and modules are compiled once with fuzzer instrumentation and linked into every
 # harness (modules as objects: the module table is reached only through modules.c).
 FUZZ_FLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined
-FUZZ_OBJS  := $(CORE_SRCS:%.c=build-fuzz/obj/%.o) $(MODULE_SRCS:%.c=build-fuzz/obj/%.o)
+FUZZ_OBJS  := $(CORE_SRCS:%.c=build-fuzz/obj/%.o) $(MODULE_SRCS:%.c=build-fuzz/obj/%.o) \
+	build-fuzz/obj/gen/theme_default.o
 .SECONDARY: $(FUZZ_OBJS)
 fuzz-build: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 build-fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC $<"
 	$(Q)clang $(CPPFLAGS_ALL) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+build-fuzz/obj/gen/theme_default.o: $(THEME_GEN)
+	@mkdir -p $(dir $@)
+	$(Q)clang $(CPPFLAGS_ALL) $(FUZZ_FLAGS) -c $< -o $@
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
 	@echo "  FUZZLD $@"
 	$(Q)clang $(CPPFLAGS_ALL) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(LDLIBS_ALL)
@@ -154,7 +176,8 @@ bench:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/jiyue
 	install -m 755 bin/jiyue bin/jiyuectl $(DESTDIR)$(PREFIX)/bin/
-	cp -R conf $(DESTDIR)$(PREFIX)/share/jiyue/
+	cp -R conf/themes $(DESTDIR)$(PREFIX)/share/jiyue/
+	install -m 644 conf/jiyue.yaml $(DESTDIR)$(PREFIX)/share/jiyue/jiyue.yaml.example
 
 clean:
 	rm -rf build build-san build-fuzz bin var

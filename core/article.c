@@ -399,24 +399,58 @@ static size_t key_article(char *k, const char *site, const char *col, const char
     return n > 0 && n < KEYBUF ? (size_t)n : 0;
 }
 
-static void rank(char out[33], int64_t pubtime, uint64_t seq)
+/* The index order, newest first: publication time descending, then, for articles of the
+ * same time, the sequence number descending (the later published first). Stores written
+ * before ties were ordered so kept the sequence number ascending: `legacy` builds those
+ * keys, which update and unpublish delete too. */
+static void rank(char out[33], int64_t pubtime, uint64_t seq, bool legacy)
 {
-    snprintf(out, 33, "%016" PRIx64 "%016" PRIx64, (uint64_t)INT64_MAX - (uint64_t)pubtime, seq);
+    snprintf(out, 33, "%016" PRIx64 "%016" PRIx64, (uint64_t)INT64_MAX - (uint64_t)pubtime,
+             legacy ? seq : UINT64_MAX - seq);
 }
 
-static size_t key_index(char *k, const char *site, const char *col, int64_t pubtime, uint64_t seq)
+static size_t key_index_rank(char *k, const char *site, const char *col, int64_t pubtime,
+                             uint64_t seq, bool legacy)
 {
     char r[33];
-    rank(r, pubtime, seq);
+    rank(r, pubtime, seq, legacy);
     int n = snprintf(k, KEYBUF, "i/%s/%s/%s", site, col, r);
     return n > 0 && n < KEYBUF ? (size_t)n : 0;
 }
 
-static size_t key_global(char *k, int64_t pubtime, uint64_t seq)
+static size_t key_index(char *k, const char *site, const char *col, int64_t pubtime, uint64_t seq)
+{
+    return key_index_rank(k, site, col, pubtime, seq, false);
+}
+
+static size_t key_global_rank(char *k, int64_t pubtime, uint64_t seq, bool legacy)
 {
     char r[33];
-    rank(r, pubtime, seq);
+    rank(r, pubtime, seq, legacy);
     return (size_t)snprintf(k, KEYBUF, "g/%s", r);
+}
+
+static size_t key_global(char *k, int64_t pubtime, uint64_t seq)
+{
+    return key_global_rank(k, pubtime, seq, false);
+}
+
+/* Deletes an article's column and cluster index entries, in both key orders. */
+static int drop_index(store_txn_t *w, const char *site, const char *col, int64_t pubtime,
+                      uint64_t seq)
+{
+    char k[KEYBUF];
+    for (int legacy = 0; legacy < 2; legacy++) {
+        size_t n = key_index_rank(k, site, col, pubtime, seq, legacy);
+        int rc = store_content_del(w, k, n);
+        if (rc != 0 && rc != STORE_NOTFOUND)
+            return rc;
+        n = key_global_rank(k, pubtime, seq, legacy);
+        rc = store_content_del(w, k, n);
+        if (rc != 0 && rc != STORE_NOTFOUND)
+            return rc;
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------------ reading */
@@ -771,11 +805,7 @@ int article_publish(store_t *s, article_op_t op, const article_meta_t *m, const 
         revision = old.revision + 1;
         pubtime = old.pubtime;
         old_atts = util_strdup(old.attachments);
-        size_t n = key_index(ki, m->site, m->column, old.pubtime, old.seq);
-        if ((rc = store_content_del(w, ki, n)) != 0 && rc != STORE_NOTFOUND)
-            FAIL("%s", store_strerror(rc));
-        n = key_global(ki, old.pubtime, old.seq);
-        if ((rc = store_content_del(w, ki, n)) != 0 && rc != STORE_NOTFOUND)
+        if ((rc = drop_index(w, m->site, m->column, old.pubtime, old.seq)) != 0)
             FAIL("%s", store_strerror(rc));
         if ((rc = drop_attachments(w, m->site, m->column, m->id, old_atts)) != 0)
             FAIL("%s", store_strerror(rc));
@@ -850,7 +880,7 @@ int article_unpublish(store_t *s, const char *site, const char *column, const ch
         snprintf(err, cap, "%s", store_strerror(rc));
         return -1;
     }
-    char k[KEYBUF], ki[KEYBUF];
+    char k[KEYBUF];
     size_t kl = key_article(k, site, column, id);
     article_t a;
     rc = kl ? article_get(w, site, column, id, &a) : STORE_EKEY;
@@ -866,11 +896,7 @@ int article_unpublish(store_t *s, const char *site, const char *column, const ch
     uint32_t revision = a.revision;
     if ((rc = store_content_del(w, k, kl)) != 0)
         FAIL("%s", store_strerror(rc));
-    size_t n = key_index(ki, site, column, pubtime, seq);
-    if ((rc = store_content_del(w, ki, n)) != 0 && rc != STORE_NOTFOUND)
-        FAIL("%s", store_strerror(rc));
-    n = key_global(ki, pubtime, seq);
-    if ((rc = store_content_del(w, ki, n)) != 0 && rc != STORE_NOTFOUND)
+    if ((rc = drop_index(w, site, column, pubtime, seq)) != 0)
         FAIL("%s", store_strerror(rc));
     if ((rc = add_count(w, site, column, -1)) != 0 ||
         (rc = drop_attachments(w, site, column, id, atts)) != 0 ||

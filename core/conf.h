@@ -215,7 +215,7 @@ typedef struct conf {
     char *themes_dir;    /* `themes`, resolved; NULL: <config folder>/themes */
     conf_pos_t themes_pos;
     bool mourning;       /* cluster-wide 一键置灰 */
-    struct theme_set *themes; /* compiled templates (core/theme.h); NULL: no themes folder */
+    struct theme_set *themes; /* compiled templates (core/theme.h), the built-in default at least */
     conf_audit_t audit;
 } conf_t;
 

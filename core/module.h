@@ -24,6 +24,10 @@ typedef struct module {
     void (*worker_init)(struct worker *w);
     void (*worker_exit)(struct worker *w);
     int accepts_any_method;
+    /* Optional: an error page for a routed request (r->site set) in the site's own look,
+     * valid until the current callback returns. Returns false when it has none; core's
+     * response_error() then writes its plain page. Must not call response_*. */
+    bool (*error_page)(request_t *r, int status, const char *detail, const store_page_t **out);
 } module_t;
 
 /* NULL-terminated, in the order requests are offered (modules/modules.c). */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "module.h"
 #include "store_keys.h"
 #include "template.h"
 #include "url.h"
@@ -136,6 +137,22 @@ void response_error(request_t *r, int status, const char *detail)
             response_page(r, 404, &page);
             return;
         }
+    }
+    /* A site's error page in its theme (the content module renders it). */
+    const store_page_t *themed = NULL;
+    if (r->site && (status == 403 || status == 404 || status == 410 || status == 429 ||
+                    status == 500 || status == 503))
+        for (const module_t *const *m = modules_list; *m && !themed; m++)
+            if ((*m)->error_page && !(*m)->error_page(r, status, detail, &themed))
+                themed = NULL;
+    if (themed) {
+        response_begin(r, status);
+        response_header(r, "Content-Type", themed->content_type, themed->content_type_len);
+        if (status == 503)
+            response_header(r, "Retry-After", "60", 2);
+        response_end_headers(r, themed->body_len);
+        response_body(r, themed->body, themed->body_len, false);
+        return;
     }
     util_buf_t b = {0};
     const char *text = http1_status_text(status);

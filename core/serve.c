@@ -206,12 +206,30 @@ static void page_body(request_t *r, const store_page_t *p, bool gz, size_t from,
 
 /* The headers every stored page has, formatted in one go (this runs for nearly every
  * request, so it is one reservation in the batch rather than one per header). */
+static bool type_is(const store_page_t *p, const char *t, size_t n)
+{
+    return p->content_type_len >= n && memcmp(p->content_type, t, n) == 0 &&
+           (p->content_type_len == n || p->content_type[n] == ';');
+}
+
+/* Documents other than HTML that a browser runs script in (SVG, XHTML, XML with XHTML
+ * inside): imported or attached, they are sandboxed, so that a file on a path-mounted
+ * site cannot act as the portal whose origin it shares. HTML pages cannot be (they would
+ * lose their forms and scripts): README, security. */
+static bool active_document(const store_page_t *p)
+{
+    if (p->content_type_len < 8)
+        return false;
+    return type_is(p, "image/svg+xml", 13) || type_is(p, "application/xhtml+xml", 21) ||
+           type_is(p, "application/xml", 15) || type_is(p, "text/xml", 8);
+}
+
 static void common_headers(request_t *r, const store_page_t *p, bool gz)
 {
     char tag[32];
     size_t n = etag_for(p, gz, tag);
     worker_t *w = r->worker;
-    char *start = worker_out_reserve(w, 160 + p->content_type_len + n), *q = start;
+    char *start = worker_out_reserve(w, 200 + p->content_type_len + n), *q = start;
     q = WORKER_PUT_LIT(q, "Content-Type: ");
     q = worker_put(q, p->content_type, p->content_type_len);
     q = WORKER_PUT_LIT(q, "\r\nLast-Modified: ");
@@ -221,6 +239,8 @@ static void common_headers(request_t *r, const store_page_t *p, bool gz)
     if (p->gzip)
         q = WORKER_PUT_LIT(q, "\r\nVary: Accept-Encoding");
     q = WORKER_PUT_LIT(q, "\r\nX-Content-Type-Options: nosniff\r\n");
+    if (active_document(p))
+        q = WORKER_PUT_LIT(q, "Content-Security-Policy: sandbox\r\n");
     worker_out_commit(w, (size_t)(q - start));
 }
 

@@ -149,8 +149,10 @@ static inline size_t store_key_redirect(char *buf, const char *ns, const char *p
  *                               before the trail had its own counter (trail records then
  *                               took n/seq numbers): the first append starts it after the
  *                               last h/ key. `history` numbers records on read, densely.
- * <rank> is 16 hex digits of (INT64_MAX - publication time) then 16 of the sequence
- * number, so a bytewise scan gives newest first and, within one second, publication order.
+ * <rank> is 16 hex digits of (INT64_MAX - publication time) then 16 of (UINT64_MAX -
+ * sequence number), so a bytewise scan gives newest first and, for one publication time,
+ * the last published first (stores written before kept the sequence number itself there:
+ * update and unpublish delete both forms).
  * <seq> is 16 hex digits. Counters are little-endian.
  * Attachments are pages (the "pages" layout above) in the namespace "<site>#att" at
  * /<column>/<id>/<file name>: `jiyuectl import` replaces "<site>/" and leaves them alone. */

@@ -1,7 +1,9 @@
-/* core/theme.c: reading theme folders into compiled template sets. */
+/* core/theme.c: reading theme folders, over the built-in default theme, into compiled
+ * template sets. */
 #include "theme.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,16 +38,26 @@ static char *slurp(const char *path, size_t *len)
     return buf;
 }
 
-/* Compiles one folder; on any error returns -1 (errors in d). */
-static int load_dir(const char *dir, tpl_set_t *set, diag_t *d)
+static bool listed(char *const *names, size_t n, const char *name)
 {
-    DIR *dp = opendir(dir);
-    if (!dp)
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* Compiles one folder (dir NULL: none), then, when `builtin` is given, every built-in file
+ * the folder does not replace, so that includes resolve against the merged set; on any
+ * error returns -1 (errors in d). */
+static int load_dir(const char *dir, const theme_file_t *builtin, tpl_set_t *set, diag_t *d)
+{
+    DIR *dp = dir ? opendir(dir) : NULL;
+    if (dir && !dp)
         return -1;
     char *names[THEME_MAX_FILES];
     size_t n = 0;
     struct dirent *e;
-    while ((e = readdir(dp)) && n < THEME_MAX_FILES) {
+    while (dp && (e = readdir(dp)) && n < THEME_MAX_FILES) {
         if (e->d_name[0] == '.')
             continue;
         char *p = util_asprintf("%s/%s", dir, e->d_name);
@@ -54,9 +66,19 @@ static int load_dir(const char *dir, tpl_set_t *set, diag_t *d)
             names[n++] = util_strdup(e->d_name);
         free(p);
     }
-    closedir(dp);
+    if (dp)
+        closedir(dp);
     qsort(names, n, sizeof *names, cmp_name);
     int rc = 0;
+    for (const theme_file_t *f = builtin; f && f->name; f++) {
+        if (listed(names, n, f->name))
+            continue;
+        /* Diagnostics name the source the file was built from. */
+        char *p = util_asprintf("(built-in) conf/themes/" THEME_DEFAULT "/%s", f->name);
+        if (tpl_set_add(set, f->name, p, f->data, f->len, d) != 0)
+            rc = -1;
+        free(p);
+    }
     for (size_t i = 0; i < n; i++) {
         char *p = util_asprintf("%s/%s", dir, names[i]);
         size_t len = 0;
@@ -89,31 +111,33 @@ theme_set_t *theme_set_load(const conf_t *c, diag_t *d)
     size_t errors = d->errors;
     char *dir = c->themes_dir ? util_strdup(c->themes_dir) : util_path_resolve(c->dir, "themes");
     struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        /* Left to its default and absent: nothing is rendered, so a site naming a theme is
-         * harmless; named explicitly, the folder must be there. */
-        if (c->themes_dir)
-            diag_error(d, c->file, c->themes_pos.line, c->themes_pos.col,
-                       "themes folder %s cannot be opened: %s", dir,
-                       errno ? strerror(errno) : "not a folder");
+    bool have_dir = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+    /* Named explicitly, the folder must be there; left to its default and absent, the
+     * built-in default theme renders every page. */
+    if (!have_dir && c->themes_dir) {
+        diag_error(d, c->file, c->themes_pos.line, c->themes_pos.col,
+                   "themes folder %s cannot be opened: %s", dir,
+                   errno ? strerror(errno) : "not a folder");
         free(dir);
         return NULL;
     }
     theme_set_t *t = util_calloc(1, sizeof *t);
     t->loaded = (int64_t)time(NULL);
     t->themes = util_calloc(c->nsites + 1, sizeof *t->themes);
-    char *ddir = util_asprintf("%s/%s", dir, THEME_DEFAULT);
+    char *ddir = have_dir ? util_asprintf("%s/%s", dir, THEME_DEFAULT) : NULL;
+    if (ddir && (stat(ddir, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        free(ddir); /* a themes folder without default/: every file is the built-in one */
+        ddir = NULL;
+    }
     t->themes[0].name = util_strdup(THEME_DEFAULT);
     t->themes[0].set = tpl_set_new(NULL);
     t->n = 1;
-    if (stat(ddir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        diag_error(d, ddir, 0, 0, "the default theme is missing (a folder %s/%s with the page "
-                                  "templates)", dir, THEME_DEFAULT);
-    } else if (load_dir(ddir, t->themes[0].set, d) == 0) {
+    if (load_dir(ddir, theme_builtin_default, t->themes[0].set, d) == 0) {
         static const char *const required[] = THEME_REQUIRED;
         for (size_t i = 0; i < UTIL_ARRAY_LEN(required); i++)
             if (!tpl_set_get(t->themes[0].set, required[i]))
-                diag_error(d, ddir, 0, 0, "the default theme has no %s", required[i]);
+                diag_error(d, ddir ? ddir : dir, 0, 0, "the default theme has no %s",
+                           required[i]);
     }
     free(ddir);
     for (size_t i = 0; i < c->nsites; i++) {
@@ -123,7 +147,7 @@ theme_set_t *theme_set_load(const conf_t *c, diag_t *d)
         conf_pos_t p = s->theme_pos.line ? s->theme_pos : s->pos;
         bool slug = s->theme[0] && !strchr(s->theme, '/') && s->theme[0] != '.';
         char *tdir = util_asprintf("%s/%s", dir, s->theme);
-        if (!slug || stat(tdir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        if (!slug || !have_dir || stat(tdir, &st) != 0 || !S_ISDIR(st.st_mode)) {
             diag_error(d, p.file, p.line, p.col, "theme '%s' not found (no folder %s)", s->theme,
                        tdir);
             free(tdir);
@@ -132,7 +156,7 @@ theme_set_t *theme_set_load(const conf_t *c, diag_t *d)
         theme_t *th = &t->themes[t->n++];
         th->name = util_strdup(s->theme);
         th->set = tpl_set_new(t->themes[0].set);
-        load_dir(tdir, th->set, d);
+        load_dir(tdir, NULL, th->set, d);
         free(tdir);
     }
     free(dir);

@@ -8,9 +8,13 @@
  *   /<column>/<id>.html     article
  *   /<column>/<id>/<file>   attachment
  *   /sitemap.xml            every page of the sites served under this host
- * Only configured columns of the types that list articles are looked at; any other path, and a page of ours with nothing
- * to show where an imported page exists, is declined to the next module (static), so
- * imported pages keep working beside articles.
+ * Only configured columns are looked at (of a static column only its own page); any other
+ * path, an article or page number that does not exist, and a home or column page with
+ * nothing published where an imported page exists, is declined to the next module
+ * (static), so imported pages keep working beside articles. A home or column with nothing
+ * published or imported is rendered empty: every link the theme makes answers 200.
+ * Core's error pages of a site (404 without an imported 404.html, 503...) are rendered
+ * here too, in the theme's error.html (content_error_page).
  *
  * Nothing is parsed or compressed per request: a rendering is cached per worker under
  * (site, mount prefix, path, scheme) together with the configuration generation and the
@@ -53,11 +57,20 @@ static parsed_t parse(content_req_t *q, const char *rel, size_t len)
     if (!slash)
         return P_NONE;
     q->col = find_column(q->site, seg, (size_t)(slash - seg));
-    /* Static columns are imported pages; interaction columns belong to their own module. */
-    if (!q->col || q->col->type == COLUMN_STATIC || q->col->type == COLUMN_INTERACTION)
+    /* Interaction columns belong to their own module. */
+    if (!q->col || q->col->type == COLUMN_INTERACTION)
         return P_NONE;
     const char *rest = slash + 1;
     size_t rn = (size_t)(end - rest);
+    if (q->col->type == COLUMN_STATIC) {
+        /* Imported pages; only the column's own page is ours, and only while nothing is
+         * imported there (content_handle), so that a link to the column never dies. */
+        if (rn != 0 && !(rn == 10 && memcmp(rest, "index.html", 10) == 0))
+            return P_NONE;
+        q->kind = CP_COLUMN;
+        q->page = 1;
+        return P_PAGE;
+    }
     const char *sub = memchr(rest, '/', rn);
     if (sub) {
         /* /<column>/<id>/<file>: one level of files below an article */
@@ -110,29 +123,66 @@ static module_result_t serve_attachment(request_t *r, content_req_t *q)
     return MODULE_DONE;
 }
 
+/* Is there an imported page at path in the site's live generation? */
+static bool imported(store_txn_t *t, const char *site, const char *path)
+{
+    char ns[STORE_KEY_MAX + 1];
+    store_page_t sp;
+    return store_site_live(t, site, ns, sizeof ns) == 0 &&
+           store_page_get(t, ns, path, strlen(path), &sp) == 0;
+}
+
+/* The fields every rendering needs. False: the request cannot be rendered here. */
+static bool req_init(content_req_t *q, request_t *r)
+{
+    const conf_t *conf = r->snap->conf;
+    if (!conf->themes)
+        return false;
+    q->r = r;
+    q->site = r->site;
+    q->theme = theme_for_site(conf->themes, r->site);
+    q->loaded = conf->themes->loaded;
+    q->scheme = r->tls ? "https" : "http";
+    return render_mount_prefix(r, q->prefix, sizeof q->prefix);
+}
+
+/* The cached rendering under key, else a fresh one (cached when rendered). NULL with *rc
+ * set: 1 nothing of ours, -1 a store error. */
+static const store_page_t *render_cached(content_req_t *q, const char *key, size_t kl,
+                                         uint64_t version, int64_t vtime, bool cache, int *rc)
+{
+    const snapshot_t *snap = q->r->snap;
+    const store_page_t *page = cache ? content_cache_get(key, kl, snap->generation, version) : NULL;
+    if (page)
+        return page;
+    util_buf_t out = {0};
+    const char *ctype = NULL;
+    int64_t mtime = vtime;
+    *rc = content_render(q, &out, &ctype, &mtime);
+    if (*rc == 0) {
+        if (mtime < q->loaded)
+            mtime = q->loaded;
+        page = content_cache_put(key, kl, snap->generation, version, ctype,
+                                 out.data ? out.data : "", out.len, mtime);
+    }
+    util_buf_free(&out);
+    return page;
+}
+
 static module_result_t content_handle(request_t *r)
 {
     if (!r->site || r->rel_len == 0 || r->rel[0] != '/')
         return MODULE_DECLINED;
-    content_req_t q;
+    content_req_t q = {0};
     q.r = r;
     q.site = r->site;
-    q.col = NULL;
     parsed_t p = parse(&q, r->rel, r->rel_len);
     if (p == P_NONE)
         return MODULE_DECLINED;
     if (p == P_ATTACHMENT)
         return serve_attachment(r, &q);
-    const conf_t *conf = r->snap->conf;
-    if (!conf->themes)
-        return MODULE_DECLINED;
     q.t = request_store(r);
-    if (!q.t)
-        return MODULE_DECLINED;
-    q.theme = theme_for_site(conf->themes, r->site);
-    q.loaded = conf->themes->loaded;
-    q.scheme = r->tls ? "https" : "http";
-    if (!render_mount_prefix(r, q.prefix, sizeof q.prefix))
+    if (!q.t || !req_init(&q, r))
         return MODULE_DECLINED;
 
     /* What the page depends on: the portal's home and a sitemap show several sites. */
@@ -141,36 +191,58 @@ static module_result_t content_handle(request_t *r)
     int64_t vtime;
     article_version(q.t, cluster ? NULL : r->site->id, &version, &vtime);
 
+    /* An imported home or column page keeps its place until something is published there
+     * (looked up before the cache: an import changes no content version). With nothing
+     * imported either, the page is rendered, empty, so a link to it never dies. */
+    if (q.kind == CP_HOME && version == 0 && imported(q.t, r->site->id, "/index.html"))
+        return MODULE_DECLINED;
+    if (q.kind == CP_COLUMN && q.page == 1 &&
+        article_column_count(q.t, r->site->id, q.col->id) == 0) {
+        char path[64];
+        snprintf(path, sizeof path, "/%s/index.html", q.col->id);
+        if (imported(q.t, r->site->id, path))
+            return MODULE_DECLINED;
+    }
+
     char key[1024];
     int kl = snprintf(key, sizeof key, "%s\n%s\n%.*s\n%c", r->site->id, q.prefix,
                       (int)r->rel_len, r->rel, r->tls ? 's' : 'p');
     if (kl <= 0 || (size_t)kl >= sizeof key)
         return MODULE_DECLINED;
-    bool declined = false;
-    const store_page_t *page = content_cache_get(key, (size_t)kl, r->snap->generation, version,
-                                                 &declined);
-    if (!page) {
-        util_buf_t out = {0};
-        const char *ctype = NULL;
-        int64_t mtime = vtime;
-        int rc = content_render(&q, &out, &ctype, &mtime);
-        if (rc < 0) {
-            util_buf_free(&out);
-            response_error(r, 500, "the content store could not be read");
-            return MODULE_DONE;
-        }
-        if (mtime < q.loaded)
-            mtime = q.loaded;
-        page = content_cache_put(key, (size_t)kl, r->snap->generation, version,
-                                 rc == 0 ? ctype : NULL, rc == 0 ? (out.data ? out.data : "") : NULL,
-                                 out.len, mtime);
-        declined = rc == 1;
-        util_buf_free(&out);
+    int rc = 0;
+    const store_page_t *page = render_cached(&q, key, (size_t)kl, version, vtime, true, &rc);
+    if (!page && rc < 0) {
+        response_error(r, 500, "the content store could not be read");
+        return MODULE_DONE;
     }
-    if (declined)
+    if (!page)
         return MODULE_DECLINED;
     response_page(r, 200, page);
     return MODULE_DONE;
+}
+
+/* An error page in the site's theme, with its header, footer and a way home. A 404 (the
+ * detail is always "not found") is cached per site, mount and scheme; pages of other
+ * statuses show their detail and are rendered each time (rare). Reads no store. */
+static bool content_error_page(request_t *r, int status, const char *detail,
+                               const store_page_t **out)
+{
+    if (!r->site || !r->snap || !r->path)
+        return false;
+    content_req_t q = {0};
+    q.kind = CP_ERROR;
+    q.status = status;
+    q.detail = status == 404 ? NULL : detail;
+    if (!req_init(&q, r))
+        return false;
+    char key[640];
+    int kl = snprintf(key, sizeof key, "%s\n%s\n!%d\n%c", r->site->id, q.prefix, status,
+                      r->tls ? 's' : 'p');
+    if (kl <= 0 || (size_t)kl >= sizeof key)
+        return false;
+    int rc = 0;
+    *out = render_cached(&q, key, (size_t)kl, 0, 0, status == 404, &rc);
+    return *out != NULL;
 }
 
 static void content_worker_init(struct worker *w)
@@ -186,6 +258,7 @@ static void content_worker_exit(struct worker *w)
 const module_t module_content = {
     .name = "content",
     .handle = content_handle,
+    .error_page = content_error_page,
     .worker_init = content_worker_init,
     .worker_exit = content_worker_exit,
 };

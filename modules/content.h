@@ -18,7 +18,7 @@
 #define CONTENT_FEED_ITEMS 20
 #define CONTENT_SITEMAP_MAX 50000 /* the sitemaps.org limit per file */
 
-typedef enum { CP_HOME, CP_COLUMN, CP_FEED, CP_ARTICLE, CP_SITEMAP } content_kind_t;
+typedef enum { CP_HOME, CP_COLUMN, CP_FEED, CP_ARTICLE, CP_SITEMAP, CP_ERROR } content_kind_t;
 
 typedef struct content_req {
     request_t *r;
@@ -32,22 +32,31 @@ typedef struct content_req {
     char prefix[512];         /* the site's mount in this request's path, with a final '/' */
     const char *scheme;       /* "http" or "https" */
     int64_t loaded;           /* when the themes were compiled */
+    int status;               /* CP_ERROR: the HTTP status */
+    const char *detail;       /* CP_ERROR: what went wrong, or NULL */
 } content_req_t;
 
+/* Whether a site's articles may appear on other sites' pages (the portal's latest, a
+ * parent's directory and sitemap): active sites and sites being redesigned (their live
+ * generation), not suspended or closed ones. */
+bool content_site_listed(const conf_site_t *s);
+
 /* Renders the page. Returns 0 with the body appended to out, its type and modification
- * time; 1 when the module should decline (the path belongs to imported content); -1 on a
- * store error. */
+ * time; 1 when the module should decline (nothing of ours there: an article that does not
+ * exist, a page number past the last); -1 on a store error. CP_ERROR reads nothing from
+ * the store. */
 int content_render(content_req_t *q, util_buf_t *out, const char **ctype, int64_t *mtime);
 
 /* ---- content_cache.c: one cache per worker thread ---- */
 void content_cache_init(uv_loop_t *loop);
 void content_cache_exit(void);
-/* The page cached under key for this configuration generation and content version;
- * *declined is set for a cached "not ours". NULL: not cached (or stale). */
+/* The page cached under key for this configuration generation and content version.
+ * NULL: not cached (or stale). Only renderings are cached, never a "not ours": those are
+ * cheap to decide again, and caching them let junk URLs fill (and flush) the cache. */
 const store_page_t *content_cache_get(const char *key, size_t klen, uint64_t gen,
-                                      uint64_t version, bool *declined);
-/* Stores a rendering (compressing it once, here) and returns the page to serve; body NULL
- * caches a decline. The result stays valid until the current callback returns. */
+                                      uint64_t version);
+/* Stores a rendering (compressing it once, here) and returns the page to serve. The
+ * result stays valid until the current callback returns. */
 const store_page_t *content_cache_put(const char *key, size_t klen, uint64_t gen,
                                       uint64_t version, const char *ctype, const void *body,
                                       size_t len, int64_t mtime);

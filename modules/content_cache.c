@@ -25,7 +25,6 @@ typedef struct entry {
     char *key;
     size_t klen;
     uint64_t hash, gen, version;
-    bool declined;
     char *ctype, *body;
     uint8_t *gz;
     size_t bytes;
@@ -126,7 +125,7 @@ static uint64_t hash_key(const char *k, size_t n)
 }
 
 const store_page_t *content_cache_get(const char *key, size_t klen, uint64_t gen,
-                                      uint64_t version, bool *declined)
+                                      uint64_t version)
 {
     cache_t *c = tl;
     if (!c)
@@ -136,7 +135,6 @@ const store_page_t *content_cache_get(const char *key, size_t klen, uint64_t gen
         if (e->hash == h && e->klen == klen && memcmp(e->key, key, klen) == 0) {
             if (e->gen != gen || e->version != version)
                 return NULL;
-            *declined = e->declined;
             return &e->page;
         }
     }
@@ -166,32 +164,29 @@ const store_page_t *content_cache_put(const char *key, size_t klen, uint64_t gen
     e->hash = h;
     e->gen = gen;
     e->version = version;
-    e->declined = body == NULL;
     e->bytes = klen + sizeof *e;
-    if (body) {
-        e->ctype = util_strdup(ctype);
-        e->body = util_malloc(len ? len : 1);
-        memcpy(e->body, body, len);
-        size_t gz_len = 0;
-        if (mime_is_compressible(ctype) && gzip_variant(body, len, &e->gz, &gz_len) <= 0)
-            e->gz = NULL, gz_len = 0;
-        e->bytes += len + gz_len;
-        /* A strong validator of the identity body: FNV-1a over the bytes, once per fill. */
-        static const char hex[] = "0123456789abcdef";
-        uint64_t eh = hash_key(body, len);
-        e->page.etag[0] = '"';
-        for (int i = 0; i < 16; i++)
-            e->page.etag[1 + i] = hex[(eh >> (60 - 4 * i)) & 15];
-        e->page.etag[17] = '"';
-        e->page.etag[18] = '\0';
-        e->page.content_type = e->ctype;
-        e->page.content_type_len = strlen(e->ctype);
-        e->page.body = (const uint8_t *)e->body;
-        e->page.body_len = len;
-        e->page.gzip = e->gz;
-        e->page.gzip_len = gz_len;
-        e->page.mtime = mtime;
-    }
+    e->ctype = util_strdup(ctype);
+    e->body = util_malloc(len ? len : 1);
+    memcpy(e->body, body, len);
+    size_t gz_len = 0;
+    if (mime_is_compressible(ctype) && gzip_variant(body, len, &e->gz, &gz_len) <= 0)
+        e->gz = NULL, gz_len = 0;
+    e->bytes += len + gz_len;
+    /* A strong validator of the identity body: FNV-1a over the bytes, once per fill. */
+    static const char hex[] = "0123456789abcdef";
+    uint64_t eh = hash_key(body, len);
+    e->page.etag[0] = '"';
+    for (int i = 0; i < 16; i++)
+        e->page.etag[1 + i] = hex[(eh >> (60 - 4 * i)) & 15];
+    e->page.etag[17] = '"';
+    e->page.etag[18] = '\0';
+    e->page.content_type = e->ctype;
+    e->page.content_type_len = strlen(e->ctype);
+    e->page.body = (const uint8_t *)e->body;
+    e->page.body_len = len;
+    e->page.gzip = e->gz;
+    e->page.gzip_len = gz_len;
+    e->page.mtime = mtime;
     if (c->count + 1 > MAX_ENTRIES || c->bytes + e->bytes > MAX_BYTES)
         flush_all(c); /* simple and bounded: a full cache starts over */
     e->next = c->buckets[h % BUCKETS];

@@ -77,7 +77,8 @@ static void add_column(ctx_t *x, tpl_val_t *m, const char *home, const conf_colu
     tpl_set_str(x->d, m, "type", conf_column_type_name(c->type));
     tpl_set_str(x->d, m, "type_label", type_label(c->type));
     set_owned(x, m, "url", util_asprintf("%s%s/", home, c->id));
-    set_owned(x, m, "feed", util_asprintf("%s%s/feed.xml", home, c->id));
+    if (c->type != COLUMN_STATIC && c->type != COLUMN_INTERACTION) /* only those have one */
+        set_owned(x, m, "feed", util_asprintf("%s%s/feed.xml", home, c->id));
     tpl_set_bool(x->d, m, "current", c == x->q->col);
 }
 
@@ -214,21 +215,10 @@ static int render_article(ctx_t *x)
 static int render_column(ctx_t *x)
 {
     content_req_t *q = x->q;
-    uint64_t count = article_column_count(q->t, q->site->id, q->col->id);
-    if (count == 0) {
-        /* Nothing published here: an imported column page keeps its place, and a site
-         * that has published nothing yet keeps its imported look altogether. */
-        char path[256];
-        snprintf(path, sizeof path, "/%s/index.html", q->col->id);
-        store_page_t sp;
-        uint64_t ver;
-        int64_t vt;
-        article_version(q->t, q->site->id, &ver, &vt);
-        char ns[STORE_KEY_MAX + 1]; /* the generation the site serves now */
-        if (ver == 0 || (store_site_live(q->t, q->site->id, ns, sizeof ns) == 0 &&
-                         store_page_get(q->t, ns, path, strlen(path), &sp) == 0))
-            return 1;
-    }
+    /* An empty column (an imported page at its place was looked for in content.c) is
+     * rendered with an empty list: the theme says 本栏目暂无信息. */
+    uint64_t count = q->col->type == COLUMN_STATIC ? 0
+                                                   : article_column_count(q->t, q->site->id, q->col->id);
     unsigned pages = (unsigned)((count + CONTENT_PER_PAGE - 1) / CONTENT_PER_PAGE);
     if (pages == 0)
         pages = 1;
@@ -239,8 +229,10 @@ static int render_column(ctx_t *x)
     tpl_set_int(x->d, col, "count", (long long)count);
     tpl_val_t *items = tpl_set_list(x->d, x->root, "items");
     lister_t l = {x, items, false, NULL};
-    int rc = article_column_each(q->t, q->site->id, q->col->id,
-                                 (size_t)(q->page - 1) * CONTENT_PER_PAGE, CONTENT_PER_PAGE, list_cb, &l);
+    int rc = count == 0 ? 0
+                        : article_column_each(q->t, q->site->id, q->col->id,
+                                              (size_t)(q->page - 1) * CONTENT_PER_PAGE,
+                                              CONTENT_PER_PAGE, list_cb, &l);
     if (rc < 0)
         return -1;
     char *col_url = util_asprintf("%s%s/", q->prefix, q->col->id);
@@ -303,6 +295,9 @@ static int latest_cb(void *ud, const article_t *a)
     latest_t *l = ud;
     if (strcmp(a->site, l->skip_site) == 0)
         return 0;
+    const conf_site_t *s = conf_site_find(l->l.x->conf, a->site);
+    if (!s || !content_site_listed(s))
+        return 0; /* a suspended or closed site's articles leave the portal */
     list_cb(&l->l, a);
     return --l->left == 0;
 }
@@ -312,9 +307,9 @@ static int render_home(ctx_t *x)
     content_req_t *q = x->q;
     uint64_t ver;
     int64_t vt;
+    /* Nothing published (and nothing imported: content.c looked) still renders the home
+     * from the theme, its column blocks empty. */
     article_version(q->t, q->site->kind == SITE_PORTAL ? NULL : q->site->id, &ver, &vt);
-    if (ver == 0)
-        return 1; /* nothing published: the imported home stays */
     if (add_blocks(x, q->site) != 0)
         return -1;
     tpl_set_bool(x->d, x->root, "is_home", true);
@@ -333,8 +328,8 @@ static int render_home(ctx_t *x)
         tpl_val_t *grp = NULL, *list = NULL;
         for (size_t i = 0; i < x->conf->nsites; i++) {
             const conf_site_t *s = &x->conf->sites[i];
-            if (s->kind != groups[g].kind || s == q->site || s->status.state == STATUS_CLOSED)
-                continue; /* a closed site lives on as redirects, not in the directory */
+            if (s->kind != groups[g].kind || s == q->site || !content_site_listed(s))
+                continue; /* a closed site lives on as redirects, a suspended one as its notice */
             /* The portal lists every subsite; another site lists those below it. */
             bool below = q->site->kind == SITE_PORTAL;
             for (const conf_site_t *p = s->parent; p && !below; p = p->parent)
@@ -429,6 +424,8 @@ static int render_sitemap(ctx_t *x)
         if (!rs || strcmp(rs->canon_host, here->canon_host) != 0 ||
             strncmp(rs->canon_prefix, here->canon_prefix, here->canon_prefix_len) != 0)
             continue;
+        if (s != q->site && !content_site_listed(s))
+            continue; /* suspended or closed below this site: none of its URLs answer 200 */
         char *abs = site_abs(x, s);
         m.abs = abs;
         uint64_t ver;
@@ -437,7 +434,8 @@ static int render_sitemap(ctx_t *x)
         smap_add(&m, util_strdup(abs), vt);
         for (size_t c = 0; c < s->ncolumns; c++) {
             const conf_column_t *col = &s->columns[c];
-            if (col->type == COLUMN_STATIC || article_column_count(q->t, s->id, col->id) == 0)
+            if (col->type == COLUMN_STATIC || col->type == COLUMN_INTERACTION ||
+                article_column_count(q->t, s->id, col->id) == 0)
                 continue;
             smap_add(&m, util_asprintf("%s%s/", abs, col->id), 0);
             if (article_column_each(q->t, s->id, col->id, 0, CONTENT_SITEMAP_MAX, smap_cb, &m) < 0) {
@@ -450,10 +448,64 @@ static int render_sitemap(ctx_t *x)
     return 0;
 }
 
+static int render_error(ctx_t *x)
+{
+    content_req_t *q = x->q;
+    static const struct {
+        int status;
+        const char *title, *message;
+    } texts[] = {
+        {403, "禁止访问", "您没有访问该页面的权限。"},
+        {404, "页面不存在", "您访问的页面不存在或已被删除，请检查网址是否正确。"},
+        {410, "页面已删除", "您访问的页面已被删除。"},
+        {429, "访问过于频繁", "您的请求过于频繁，请稍后再试。"},
+        {500, "服务器内部错误", "服务器暂时无法处理您的请求，请稍后再试。"},
+        {503, "服务暂时不可用", "服务暂时不可用，请稍后再试。"},
+    };
+    const char *title = "出错了", *message = "服务器无法处理您的请求。";
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(texts); i++)
+        if (texts[i].status == q->status) {
+            title = texts[i].title;
+            message = texts[i].message;
+        }
+    tpl_val_t *m = tpl_set_map(x->d, x->root, "error");
+    tpl_set_int(x->d, m, "status", q->status);
+    tpl_set_str(x->d, m, "title", title);
+    tpl_set_str(x->d, m, "message", message);
+    tpl_set_str(x->d, m, "detail", q->detail);
+    tpl_set_str(x->d, x->root, "title", title);
+    return 0;
+}
+
+/* "Nothing of ours here", decided before anything is built: an article id that does not
+ * exist, a page past the last. Junk URLs cost one lookup and are never cached. */
+static int declines(content_req_t *q)
+{
+    if (q->kind == CP_ARTICLE) {
+        article_t a;
+        int rc = article_get(q->t, q->site->id, q->col->id, q->id, &a);
+        return rc == STORE_NOTFOUND ? 1 : rc != 0 ? -1 : 0;
+    }
+    if (q->kind == CP_COLUMN && q->page > 1) {
+        uint64_t count = q->col->type == COLUMN_STATIC
+                             ? 0 : article_column_count(q->t, q->site->id, q->col->id);
+        return (uint64_t)(q->page - 1) * CONTENT_PER_PAGE >= count;
+    }
+    return 0;
+}
+
+bool content_site_listed(const conf_site_t *s)
+{
+    return s->status.state == STATUS_ACTIVE || s->status.state == STATUS_REDESIGN;
+}
+
 /* ------------------------------------------------------------------ entry */
 
 int content_render(content_req_t *q, util_buf_t *out, const char **ctype, int64_t *mtime)
 {
+    int rc = q->kind == CP_ERROR ? 0 : declines(q);
+    if (rc != 0)
+        return rc;
     ctx_t x = {.q = q, .conf = q->r->snap->conf, .router = q->r->snap->router};
     x.d = tpl_data_new();
     x.root = tpl_data_root(x.d);
@@ -477,9 +529,13 @@ int content_render(content_req_t *q, util_buf_t *out, const char **ctype, int64_
     gmtime_r(&now, &tm);
     tpl_set_int(x.d, x.root, "year", tm.tm_year + 1900);
 
-    int rc;
     const char *name;
     switch (q->kind) {
+    case CP_ERROR:
+        rc = render_error(&x);
+        name = "error.html";
+        *ctype = "text/html; charset=utf-8";
+        break;
     case CP_ARTICLE:
         rc = render_article(&x);
         name = "article.html";

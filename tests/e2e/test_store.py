@@ -68,8 +68,14 @@ def test_rm_gives_404(cluster):
     r = cluster.ctl("rm", "edu", "/news/index.html")
     assert r.returncode == 0, r.stderr
     r = cluster.get("/edu/news/index.html")
+    # A configured column whose imported page is gone is rendered, empty, by the theme.
+    assert r.status == 200 and "本栏目暂无信息" in r.body.decode(), r
+    assert b"EDU-NEWS" not in r.body
+    assert cluster.ctl("rm", "edu", "/page.html").returncode == 0
+    r = cluster.get("/edu/page.html")
     assert r.status == 404, r
-    assert "news/index.html" not in cluster.ctl("ls", "edu").stdout.decode()
+    listing = cluster.ctl("ls", "edu").stdout.decode()
+    assert "news/index.html" not in listing and "page.html" not in listing
     # Other pages of the site are untouched.
     assert cluster.get("/edu/").status == 200
 

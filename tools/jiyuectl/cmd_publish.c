@@ -151,6 +151,23 @@ static void open_quietly(ctl_t *ctl)
     free(err);
 }
 
+/* Articles are not scheduled: a date ahead of the clock (beyond a few minutes of skew)
+ * would show at once as if published then. NULL when the date may be used, else the
+ * reason in buf. */
+#define PUBLISH_FUTURE_SLACK (5 * 60)
+static const char *future_date(const article_meta_t *m, int64_t now, char *buf, size_t cap)
+{
+    int64_t t;
+    if (!m->date || article_parse_time(m->date, &t) != 0 || t <= now + PUBLISH_FUTURE_SLACK)
+        return NULL;
+    char when[17], at[17];
+    article_format_minute(t, when);
+    article_format_minute(now, at);
+    snprintf(buf, cap, "date %s is in the future (now %s, UTC+8): articles are not scheduled, "
+                       "publish it when it is due", when, at);
+    return buf;
+}
+
 static int run_publish(ctl_t *ctl, int argc, char **argv, article_op_t op)
 {
     article_meta_t m = {0};
@@ -221,10 +238,14 @@ static int run_publish(ctl_t *ctl, int argc, char **argv, article_op_t op)
         goto out;
     char why[512];
     if (article_check(ctl->conf, &m, why, sizeof why)) {
-        rc = ctl_fail(ctl, "refused: %s", why);
+        rc = ctl_fail(ctl, "%s: refused: %s", path, why);
         goto out;
     }
     int64_t now = (int64_t)time(NULL);
+    if (future_date(&m, now, why, sizeof why)) {
+        rc = ctl_fail(ctl, "%s: refused: %s", path, why);
+        goto out;
+    }
     if (!m.id)
         m.id = default_id(path, &m, now);
 
@@ -240,12 +261,12 @@ static int run_publish(ctl_t *ctl, int argc, char **argv, article_op_t op)
         }
         const char *name = base_name(a);
         if (!attachment_name_ok(name)) {
-            rc = ctl_fail(ctl, "refused: attachment name '%s' cannot be used in a URL", name);
+            rc = ctl_fail(ctl, "%s: refused: attachment name '%s' cannot be used in a URL", path, name);
             goto out;
         }
         for (size_t j = 0; j < nfiles; j++)
             if (strcmp(files[j].name, name) == 0) {
-                rc = ctl_fail(ctl, "refused: two attachments named '%s'", name);
+                rc = ctl_fail(ctl, "%s: refused: two attachments named '%s'", path, name);
                 goto out;
             }
         files[nfiles++] = (article_file_t){.name = name, .data = file_data[i], .len = n};
@@ -277,7 +298,7 @@ static int run_publish(ctl_t *ctl, int argc, char **argv, article_op_t op)
     article_result_t res;
     if (article_publish(ctl->store, op, &m, is_html ? "html" : "markdown", html, strlen(html),
                         files, nfiles, now, &res, err, sizeof err) != 0) {
-        rc = ctl_fail(ctl, "refused: %s", err);
+        rc = ctl_fail(ctl, "%s: refused: %s", path, err);
         free(url);
         goto out;
     }

@@ -14,7 +14,8 @@ CTL_COMMAND(preview, "SITE", "print the preview token of a redesign's new genera
 CTL_COMMAND(census, "sites|columns [--format csv|json] [--bom]",
             "the census tables (基本信息表, 栏目信息表) on stdout")
 CTL_COMMAND(publish, "[--dry-run] [--KEY VALUE]... FILE",
-            "publish a Markdown/HTML article with YAML front matter; prints its URL path")
+            "publish a Markdown/HTML article with YAML front matter; prints its URL path "
+            "(a date more than 5 minutes ahead is refused: articles are not scheduled)")
 CTL_COMMAND(update, "[--KEY VALUE]... FILE", "publish a new revision of a published article")
 CTL_COMMAND(unpublish, "--by NAME [--reason TEXT] SITE COLUMN ID | URL",
             "take an article down (recorded in the audit trail)")
