@@ -201,7 +201,9 @@ int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv)
         audit_site_t *s = &a.sites[a.nsites++];
         s->conf = cs;
         s->rs = router_site(a.router, cs->id);
-        s->base = util_asprintf("http://%s%s", s->rs && s->rs->canon_host ? s->rs->canon_host : "",
+        /* https when plain HTTP only redirects there: the URL citizens end up at */
+        s->base = util_asprintf("%s://%s%s", cs->https_redirect ? "https" : "http",
+                                s->rs && s->rs->canon_host ? s->rs->canon_host : "",
                                 s->rs ? s->rs->canon_prefix : "/");
         strmap_init(&s->agg_index);
         int src = s->rs ? audit_site(&a, s) : 0;
