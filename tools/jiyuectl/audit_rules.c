@@ -363,8 +363,8 @@ static int message_cb(void *ud, const message_t *m)
               m->code, mc->c->id, d, (long long)(waited / DAY),
               (unsigned long long)(veto ? a->conf->audit.unanswered_veto_days : reply_days),
               veto ? " within the year" : "");
-    audit_zh(s, "%s 栏目 %s 收到的留言 %s 已 %lld 天未答复（%s时限 %llu 天）", d, mc->c->id, m->code,
-             (long long)(waited / DAY), veto ? "一年内" : "",
+    audit_zh(s, "栏目 %s 于 %s 收到的留言 %s 已 %lld 天未答复（%s时限 %llu 天）", mc->c->id, d,
+             m->code, (long long)(waited / DAY), veto ? "一年内收到的留言" : "",
              (unsigned long long)(veto ? a->conf->audit.unanswered_veto_days : reply_days));
     free(url);
     return 0;
