@@ -21,27 +21,78 @@
 
 #include "article.h"
 #include "content.h"
-#include "content_route.h"
 #include "module.h"
 #include "render_common.h"
 #include "store_keys.h"
 #include "theme.h"
 #include "worker.h"
 
+static const conf_column_t *find_column(const conf_site_t *s, const char *p, size_t n)
+{
+    for (size_t i = 0; i < s->ncolumns; i++)
+        if (strlen(s->columns[i].id) == n && memcmp(s->columns[i].id, p, n) == 0)
+            return &s->columns[i];
+    return NULL;
+}
+
 typedef enum { P_NONE, P_PAGE, P_ATTACHMENT } parsed_t;
 
-/* Classifies the path below the mount (content_route.c, the layout the audit shares);
- * cheap, no store access. */
+/* Classifies the path below the mount; cheap, no store access. */
 static parsed_t parse(content_req_t *q, const char *rel, size_t len)
 {
-    content_path_t p;
-    content_path_parse(q->site, rel, len, &p);
-    q->kind = p.kind;
-    q->col = p.col;
-    q->page = p.page;
-    _Static_assert(sizeof q->id == sizeof p.id, "content_req_t and content_path_t ids");
-    memcpy(q->id, p.id, sizeof q->id);
-    return p.what == CONTENT_PATH_PAGE ? P_PAGE : p.what == CONTENT_PATH_ATTACHMENT ? P_ATTACHMENT : P_NONE;
+    if ((len == 1) || (len == 11 && memcmp(rel, "/index.html", 11) == 0)) {
+        q->kind = CP_HOME;
+        return P_PAGE;
+    }
+    if (len == 12 && memcmp(rel, "/sitemap.xml", 12) == 0) {
+        q->kind = CP_SITEMAP;
+        return P_PAGE;
+    }
+    const char *seg = rel + 1, *end = rel + len;
+    const char *slash = memchr(seg, '/', (size_t)(end - seg));
+    if (!slash)
+        return P_NONE;
+    q->col = find_column(q->site, seg, (size_t)(slash - seg));
+    /* Static columns are imported pages; interaction columns belong to their own module. */
+    if (!q->col || q->col->type == COLUMN_STATIC || q->col->type == COLUMN_INTERACTION)
+        return P_NONE;
+    const char *rest = slash + 1;
+    size_t rn = (size_t)(end - rest);
+    const char *sub = memchr(rest, '/', rn);
+    if (sub) {
+        /* /<column>/<id>/<file>: one level of files below an article */
+        if (sub == rest || memchr(sub + 1, '/', (size_t)(end - sub - 1)) || sub + 1 == end ||
+            (size_t)(sub - rest) >= sizeof q->id)
+            return P_NONE;
+        memcpy(q->id, rest, (size_t)(sub - rest));
+        q->id[sub - rest] = '\0';
+        return article_id_ok(q->id) ? P_ATTACHMENT : P_NONE;
+    }
+    if (rn == 0 || (rn == 10 && memcmp(rest, "index.html", 10) == 0)) {
+        q->kind = CP_COLUMN;
+        q->page = 1;
+        return P_PAGE;
+    }
+    if (rn == 8 && memcmp(rest, "feed.xml", 8) == 0) {
+        q->kind = CP_FEED;
+        return P_PAGE;
+    }
+    if (rn < 6 || memcmp(end - 5, ".html", 5) != 0)
+        return P_NONE;
+    if (render_index_page(rest, rn, &q->page)) {
+        if (q->page < 2)
+            return P_NONE;
+        q->kind = CP_COLUMN;
+        return P_PAGE;
+    }
+    if (rn - 5 >= sizeof q->id)
+        return P_NONE;
+    memcpy(q->id, rest, rn - 5);
+    q->id[rn - 5] = '\0';
+    if (!article_id_ok(q->id))
+        return P_NONE;
+    q->kind = CP_ARTICLE;
+    return P_PAGE;
 }
 
 static module_result_t serve_attachment(request_t *r, content_req_t *q)

@@ -1,9 +1,12 @@
 /* modules/content_route.c: the content module's URL layout (which paths below a site are
  * its pages) and the rule deciding whether it renders such a page or leaves the path to
- * the imported pages (static.c). content.c parses every request with it; `jiyuectl audit`
- * asks content_route_answers() whether a link target is rendered and whether an imported
- * page is hidden behind a rendering. content_render.c declines in the same cases (it reads
- * the same store data while rendering); a change to either side changes both. */
+ * the imported pages (static.c), as one function of the store: `jiyuectl audit` and the
+ * census ask content_route_answers() whether a link target is answered and whether an
+ * imported page is hidden behind a rendering. The server decides the same in content.c
+ * (parse(), content_handle()) and content_render.c while it renders; the rule here is
+ * the one where every home and column page answers (empty ones rendered with 本栏目暂无信息)
+ * and an imported home or column page keeps its place until something is published
+ * there. A change to the server's rule is a change here. */
 #include <stdio.h>
 #include <string.h>
 
@@ -44,11 +47,21 @@ void content_path_parse(const conf_site_t *s, const char *rel, size_t len, conte
     if (!slash)
         return;
     q->col = find_column(s, seg, (size_t)(slash - seg));
-    /* Static columns are imported pages; interaction columns belong to their own module. */
-    if (!q->col || q->col->type == COLUMN_STATIC || q->col->type == COLUMN_INTERACTION)
+    /* Interaction columns belong to their own module. */
+    if (!q->col || q->col->type == COLUMN_INTERACTION)
         return;
     const char *rest = slash + 1;
     size_t rn = (size_t)(end - rest);
+    if (q->col->type == COLUMN_STATIC) {
+        /* imported pages; only the column's own page is ours, while nothing is imported
+         * there */
+        if (rn == 0 || (rn == 10 && memcmp(rest, "index.html", 10) == 0)) {
+            q->kind = CP_COLUMN;
+            q->page = 1;
+            q->what = CONTENT_PATH_PAGE;
+        }
+        return;
+    }
     const char *sub = memchr(rest, '/', rn);
     if (sub) {
         /* /<column>/<id>/<file>: one level of files below an article */
@@ -109,33 +122,37 @@ int content_route_answers(store_txn_t *t, bool themed, const conf_site_t *s, con
         return 0;
     uint64_t ver;
     int64_t when;
+    char ns[STORE_KEY_MAX + 1], path[256];
+    int rc;
     switch (q.kind) {
     case CP_HOME:
+        /* rendered once something is published, or while nothing is imported */
         article_version(t, s->kind == SITE_PORTAL ? NULL : s->id, &ver, &when);
-        return ver > 0;
+        if (ver > 0)
+            return 1;
+        rc = store_site_live(t, s->id, ns, sizeof ns);
+        if (rc == 0)
+            rc = store_page_get(t, ns, "/index.html", 11, &sp);
+        return rc == 0 ? 0 : rc == STORE_NOTFOUND ? 1 : rc;
     case CP_SITEMAP:
     case CP_FEED:
         return 1;
     case CP_ARTICLE: {
         article_t art;
-        int rc = article_get(t, s->id, q.col->id, q.id, &art);
+        rc = article_get(t, s->id, q.col->id, q.id, &art);
         return rc == 0 ? 1 : rc == STORE_NOTFOUND ? 0 : rc;
     }
     case CP_COLUMN:
     default: {
-        uint64_t count = article_column_count(t, s->id, q.col->id);
+        uint64_t count = q.col->type == COLUMN_STATIC ? 0 : article_column_count(t, s->id, q.col->id);
         if (q.page >= 2)
             return (uint64_t)(q.page - 1) * CONTENT_PER_PAGE < count;
         if (count > 0)
             return 1;
-        /* Nothing published here: an imported column page keeps its place, and a site
-         * that has published nothing yet keeps its imported look altogether. */
-        article_version(t, s->id, &ver, &when);
-        if (ver == 0)
-            return 0;
-        char path[256], ns[STORE_KEY_MAX + 1];
+        /* nothing published here: an imported column page keeps its place; without one,
+         * the empty column is rendered */
         snprintf(path, sizeof path, "/%s/index.html", q.col->id);
-        int rc = store_site_live(t, s->id, ns, sizeof ns);
+        rc = store_site_live(t, s->id, ns, sizeof ns);
         if (rc == 0)
             rc = store_page_get(t, ns, path, strlen(path), &sp);
         return rc == 0 ? 0 : rc == STORE_NOTFOUND ? 1 : rc;

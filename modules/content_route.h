@@ -1,7 +1,7 @@
 /* modules/content_route.h: which paths below a site the content module answers itself
- * (content_route.c). Shared by the server's content module (content.c parses request
- * paths with it) and by `jiyuectl audit`, which must judge what citizens get: a link to a
- * rendered page exists, and an imported page that a rendering replaces is seen by nobody. */
+ * (content_route.c), for `jiyuectl audit` and the census, which must judge what citizens
+ * get: a link to a rendered page exists, and an imported page that a rendering replaces
+ * is seen by nobody. */
 #ifndef JIYUE_CONTENT_ROUTE_H
 #define JIYUE_CONTENT_ROUTE_H
 
@@ -33,10 +33,11 @@ void content_path_parse(const conf_site_t *s, const char *rel, size_t len, conte
 /* Does the content module answer rel of site s itself (a rendering, an attachment), so
  * that an imported page at the same path is never served? 1 yes, 0 no (declined to the
  * static module), or a negative STORE_E* code. `themed` is whether themes are loaded
- * (without them nothing is rendered). The same rules as content_render()'s declines:
- *   home           something published (on the portal: anywhere in the cluster);
- *   column page 1  items published, or something published on the site and no imported
- *                  /<column>/index.html;
+ * (without them nothing is rendered). The rules of content.c and content_render.c:
+ *   home           something published (on the portal: anywhere in the cluster), or no
+ *                  imported /index.html;
+ *   column page 1  items published, or no imported /<column>/index.html (a static
+ *                  column too);
  *   column page N  more than (N-1) pages of items;
  *   article        published; feed, sitemap: always; attachment: stored. */
 int content_route_answers(store_txn_t *t, bool themed, const conf_site_t *s, const char *rel,
