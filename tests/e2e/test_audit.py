@@ -329,6 +329,7 @@ def test_html_report_is_in_chinese(dirty, tmp_path):
     text = out.read_text()
     assert "栏目 policy（栏目policy，政策文件）没有任何信息" in text
     assert "<td>暂时关停</td>" in text and "has no items" not in text
+    assert '<td class="sev-deduct">deduct 扣分</td>' in text
 
 
 def test_census_counts_column_folders(dirty):

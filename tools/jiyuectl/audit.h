@@ -98,6 +98,7 @@ const char *audit_detail(const audit_finding_t *f);
 void audit_agg(audit_site_t *s, const char *rule, audit_sev_t sev, const char *what,
                const char *what_zh, const char *path);
 const char *audit_sev_name(audit_sev_t s);
+const char *audit_sev_name_zh(audit_sev_t s); /* 单项否决, 扣分, 提示 */
 bool audit_site_fails(const audit_site_t *s);
 void audit_counts(const audit_site_t *s, size_t out[3]);
 /* The site's canonical URL of a path below its mount ("/news/a.html"). Heap string. */

@@ -208,8 +208,9 @@ void audit_write_html(FILE *out, const audit_t *a)
         for (size_t j = 0; j < s->nf; j++) {
             const audit_finding_t *x = &s->f[j];
             util_buf_printf(&b, "<tr class=\"finding\" data-rule=\"%s\"><td><code>%s</code></td>"
-                                "<td class=\"sev-%s\">%s</td><td>",
-                            x->rule, x->rule, audit_sev_name(x->sev), audit_sev_name(x->sev));
+                                "<td class=\"sev-%s\">%s %s</td><td>",
+                            x->rule, x->rule, audit_sev_name(x->sev), audit_sev_name(x->sev),
+                            audit_sev_name_zh(x->sev));
             tpl_escape_str(&b, audit_detail(x));
             util_buf_appends(&b, "</td><td>");
             if (x->url) {

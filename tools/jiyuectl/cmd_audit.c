@@ -20,6 +20,11 @@ const char *audit_sev_name(audit_sev_t s)
     return s == AUDIT_VETO ? "veto" : s == AUDIT_DEDUCT ? "deduct" : "info";
 }
 
+const char *audit_sev_name_zh(audit_sev_t s)
+{
+    return s == AUDIT_VETO ? "单项否决" : s == AUDIT_DEDUCT ? "扣分" : "提示";
+}
+
 void audit_add(audit_site_t *s, const char *rule, audit_sev_t sev, const char *url,
                const char *fmt, ...)
 {
