@@ -4,8 +4,10 @@
  *   sites    基本信息表: one row per site (registration, domains, status with its dates);
  *   columns  栏目信息表: one row per column, with its item count and last update taken
  *            from the store: the articles published into the column (core/article.h)
- *            plus the imported HTML pages under /<column>/ of the site's live generation
- *            other than the column's own index.html; the last update is the newest of
+ *            plus the imported HTML pages under /<column>/ or its `folder:` in the site's
+ *            live generation other than list pages (index.html, index_N.html) and old
+ *            pages an article replaces (audit_columns.c, content_route.c: what the
+ *            audit counts); the last update is the newest of
  *            their publication, revision or modification times (Beijing date). Without a
  *            store every count is 0.
  * CSV follows RFC 4180 (CRLF, quoted where needed) with Chinese header labels, and is
