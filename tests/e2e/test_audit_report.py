@@ -79,6 +79,8 @@ def served(demo):
     data = json.loads(demo.ctl("audit", "--format", "json", "fgw", timeout=60).stdout)
     urls = [f["url"] for f in data["sites"][0]["findings"] if f["url"]]
     assert urls and all(u.startswith("https://www.yunling.gov.cn/fgw/") for u in urls), urls
+    rows = {x["id"]: x for x in json.loads(demo.ctl("census", "sites", "--format", "json").stdout)}
+    assert rows["fgw"]["url"] == "https://www.yunling.gov.cn/fgw/" and rows["edu"]["url"].startswith("http://")
     # the test server has no TLS: serve fgw over plain HTTP to fetch what the findings name
     fgw = demo.sites_dir / "fgw.yaml"
     fgw.write_text(fgw.read_text().replace("\nhttps: redirect\n", "\n"))

@@ -174,7 +174,8 @@ static void site_rows(ctl_t *ctl, out_t *o)
         const conf_site_t *s = &ctl->conf->sites[i];
         const conf_status_t *st = &s->status;
         const router_site_t *rs = router_site(r, s->id);
-        char *url = util_asprintf("http://%s%s", rs && rs->canon_host ? rs->canon_host : "",
+        char *url = util_asprintf("%s://%s%s", s->https_redirect ? "https" : "http",
+                                  rs && rs->canon_host ? rs->canon_host : "",
                                   rs ? rs->canon_prefix : "/");
         char *domains = join(s->hosts, s->nhosts, " ");
         char *aliases = join(s->aliases, s->naliases, " ");
