@@ -409,12 +409,42 @@ static void col_keywords(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, con
     conf_str_list_free(list, n);
 }
 
+/* `folder: /news/tzgg/`: where an imported old site keeps the column's items (the audit
+ * and the census count the pages below it). A path below the site's mount, written as
+ * stored (decoded): starts and ends with '/', no empty, '.' or '..' segments. */
+static void col_folder(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
+{
+    conf_column_t *col = obj;
+    const char *f = conf_str(x, v, "columns.folder", "a folder such as /news/tzgg/");
+    if (!f)
+        return;
+    size_t n = strlen(f);
+    const char *why = NULL;
+    if (n < 3 || f[0] != '/' || f[n - 1] != '/')
+        why = "must start and end with '/' and name a folder below the site, e.g. /news/tzgg/";
+    else if (n > 255)
+        why = "is longer than 255 bytes";
+    else if (strstr(f, "//") || strstr(f, "/./") || strstr(f, "/../"))
+        why = "must not contain empty, '.' or '..' segments";
+    for (size_t i = 0; !why && i < n; i++) {
+        unsigned char ch = (unsigned char)f[i];
+        if (ch <= ' ' || ch == 0x7f || ch == '?' || ch == '#' || ch == '\\')
+            why = "must not contain spaces, control characters, '?', '#' or '\\'";
+    }
+    if (why) {
+        conf_err(x, v, "column folder '%s' %s", f, why);
+        return;
+    }
+    col->folder = util_strdup(f);
+}
+
 static const conf_key_t column_keys[] = {
     {"id", CONF_K_FN, 0, col_id, true},
     {"name", CONF_K_STR, offsetof(conf_column_t, name), NULL, true},
     {"type", CONF_K_FN, 0, col_type, true},
     {"description", CONF_K_STR, offsetof(conf_column_t, description), NULL, false},
     {"keywords", CONF_K_FN, 0, col_keywords, false},
+    {"folder", CONF_K_FN, 0, col_folder, false},
 };
 
 static void key_columns(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
@@ -441,6 +471,14 @@ static void key_columns(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, cons
         for (size_t j = 0; j + 1 < s->ncolumns; j++) {
             if (s->columns[j].id && strcmp(s->columns[j].id, col->id) == 0) {
                 conf_err_at(x, col->pos, "duplicate column id '%s' (first at line %d)", col->id,
+                            s->columns[j].pos.line);
+                break;
+            }
+        }
+        for (size_t j = 0; col->folder && j + 1 < s->ncolumns; j++) {
+            if (s->columns[j].folder && strcmp(s->columns[j].folder, col->folder) == 0) {
+                conf_err_at(x, col->pos, "column %s: folder '%s' is already column %s's (line %d)",
+                            col->id, col->folder, s->columns[j].id ? s->columns[j].id : "?",
                             s->columns[j].pos.line);
                 break;
             }
@@ -616,6 +654,7 @@ void conf_site_free(conf_site_t *s)
         free(s->columns[i].name);
         free(s->columns[i].description);
         free(s->columns[i].keywords);
+        free(s->columns[i].folder);
     }
     free(s->columns);
     free(s->tls.cert);

@@ -37,8 +37,9 @@ def site_file(sid, name, kind, parent=None, path=None, hosts=(), code="330000000
     lines.append(f"status: {status}")
     lines.append("columns:")
     for c in columns:
-        cid, typ = c.split(":")
-        lines.append(f"  - {{id: {cid}, name: 栏目{cid}, type: {typ}}}")
+        cid, typ, *folder = c.split(":")  # "id:type" or "id:type:/old/folder/"
+        more = f", folder: {folder[0]}" if folder else ""
+        lines.append(f"  - {{id: {cid}, name: 栏目{cid}, type: {typ}{more}}}")
     return "\n".join(lines) + "\n" + extra
 
 
@@ -140,9 +141,19 @@ def build(tmp_path, defects):
         fresh_site(c, "colstale", "3300000012")
         publish(c, "colstale", "news", "c1", 1)
         publish(c, "colstale", "notice", "c2", 200)
-        # column-blank: a policy column with nothing in it
+        # column-blank: a policy column with nothing in it; an old page in a folder no
+        # column claims (/xinwen/) does not excuse it. Imported pages the rendered ones
+        # replace (the home, an article of the same name, an interaction column's list)
+        # are seen by nobody: their broken links are not reported.
         fresh_site(c, "blank", "3300000013",
                    columns=("news:dynamic", "notice:notice", "policy:policy", "mailbox:interaction"))
+        c.import_pages("blank", {
+            "index.html": page("old home", '<a href="/blank/gone-home.html">x</a>'),
+            "news/b1.html": page("old b1", f'<p>{NOW:%Y-%m-%d}</p><a href="gone-b1.html">x</a>'),
+            "news/index.html": page("old news list", '<a href="gone-list.html">x</a>'),
+            "mailbox/index.html": page("old mailbox", '<a href="/blank/gone-mailbox.html">x</a>'),
+            "xinwen/old.html": page("old", f"<p>{NOW:%Y-%m-%d}</p>"),
+        })
         publish(c, "blank", "news", "b1", 1)
         publish(c, "blank", "notice", "b2", 1)
         # no-interaction
@@ -160,11 +171,15 @@ def build(tmp_path, defects):
                 '<script async src="https://pagead2.googlesyndication.com/pagead/js/adsbygoogle.js">'
                 '</script>')
         # identifier-missing: an imported home page without the identifiers
-        # ... and a policy column whose items may be in an old folder: only information
+        # ... a policy column whose items are in its old folder (folder: /zcwj/), and a
+        # plan column whose old folder holds only its list page: its items may be
+        # elsewhere, so that is only information
         fresh_site(c, "noid", "3300000015", columns=("news:dynamic", "notice:notice",
-                                                     "policy:policy", "mailbox:interaction"))
+                                                     "policy:policy:/zcwj/", "plan:plan:/ghjh/",
+                                                     "mailbox:interaction"))
         c.import_pages("noid", {
             "zcwj/old.html": page("old", f"<p>{NOW:%Y-%m-%d}</p>"),
+            "ghjh/index.html": page("plans", '<a href="../zcwj/old.html">old</a>'),
             "index.html": page("noid home", '<a href="news/a.html">a</a>', "主办单位：别的单位"),
             "news/a.html": page("a", f"<p>{NOW:%Y-%m-%d}</p>"),
             "notice/b.html": page("b", f"<p>{NOW:%Y/%m/%d}</p>"),
@@ -231,7 +246,7 @@ def test_each_defect_found_once_and_nothing_else(dirty):
         ("down", "site-unreachable", "veto"),
         ("edu", "message-unanswered", "deduct"),
         ("imp", "no-pubdate", "deduct"),
-        ("noid", "column-blank", "info"),  # its items may be in /zcwj/: not judged
+        ("noid", "column-blank", "info"),  # plan: /ghjh/ has a list page only: not judged
         ("noid", "identifier-missing", "veto"),
         ("noint", "no-interaction", "veto"),
         ("portal", "ad", "veto"),
@@ -258,7 +273,19 @@ def test_each_defect_found_once_and_nothing_else(dirty):
     assert "网站标识码" in f[("noid", "identifier-missing")]["detail"]
     assert "2 of 3" in f[("down", "site-unreachable")]["detail"]
     assert f[("blank", "column-blank")]["url"] == f"http://{PORTAL}/blank/policy/"
-    assert set(f[("edu", "message-unanswered")]) == {"rule", "severity", "detail", "url"}
+    assert "/xinwen/" in f[("blank", "column-blank")]["detail"]
+    assert "栏目 policy（栏目policy，政策文件）没有任何信息" in f[("blank", "column-blank")]["detail_zh"]
+    assert f[("noid", "column-blank")]["url"] == f"http://{PORTAL}/noid/plan/"
+    assert "/ghjh/" in f[("noid", "column-blank")]["detail_zh"]
+    assert set(f[("edu", "message-unanswered")]) == {"rule", "severity", "detail", "detail_zh", "url"}
+    # every finding has its Chinese detail beside the English one
+    for s in rep["sites"]:
+        for x in s["findings"]:
+            assert any("\u4e00" <= ch <= "\u9fff" for ch in x["detail_zh"]), x
+            assert x["detail_zh"] != x["detail"]
+    assert f[("portal", "link-broken")]["detail_zh"].startswith("链接 /edu/news/nothing.html 指向的页面不存在")
+    assert "符合广告特征" in f[("portal", "ad")]["detail_zh"]
+    assert {s["id"]: s["status_name"] for s in rep["sites"]}["shut"] == "暂时关停"
 
 
 def test_named_sites_and_text_format(dirty):
@@ -269,6 +296,10 @@ def test_named_sites_and_text_format(dirty):
     assert r.returncode == 1
     out = r.stdout.decode()
     assert "FAIL  stale" in out and "homepage-stale" in out
+    # the text report is for people: Chinese details and status
+    assert "FAIL  stale  测试stale局 (正常运行)" in out
+    assert "首页自 " in out and " 起没有新信息（已 30 天，时限 14 天）" in out
+    assert "no new item" not in out
 
 
 def test_at_a_later_date_ages_the_content(clean):
@@ -289,6 +320,57 @@ def test_at_a_later_date_ages_the_content(clean):
     rep = json.loads(clean.ctl("audit", "--at", earlier, "--format", "json", "edu").stdout)
     rules = {(f["rule"], f["severity"]) for f in rep["sites"][0]["findings"]}
     assert ("homepage-stale", "veto") in rules and ("column-blank", "deduct") in rules
+
+
+def test_html_report_is_in_chinese(dirty, tmp_path):
+    out = tmp_path / "report.html"
+    r = dirty.ctl("audit", "--at", TODAY, "--format", "html", "--out", out, "blank", "shut")
+    assert r.returncode == 1
+    text = out.read_text()
+    assert "栏目 policy（栏目policy，政策文件）没有任何信息" in text
+    assert "<td>暂时关停</td>" in text and "has no items" not in text
+    assert '<td class="sev-deduct">deduct 扣分</td>' in text
+
+
+def test_census_counts_column_folders(dirty):
+    r = dirty.ctl("census", "columns", "--format", "json")
+    assert r.returncode == 0, r.stderr.decode()
+    rows = {(x["site"], x["id"]): x for x in json.loads(r.stdout)}
+    # below its folder:, the list page not counted
+    assert rows[("noid", "policy")]["items"] == 1 and rows[("noid", "plan")]["items"] == 0
+    # an old page an article of the same name replaces is not a second item
+    assert rows[("blank", "news")]["items"] == 1
+    assert rows[("noid", "plan")]["type"] == "plan" and rows[("noid", "plan")]["type_name"] == "规划计划"
+    r = dirty.ctl("census", "columns")
+    assert r.returncode == 0
+    lines = r.stdout.decode().split("\r\n")
+    assert lines[0] == "站点标识,网站名称,栏目标识,栏目名称,栏目类型,信息条数,最近更新"
+    assert f"noid,测试noid局,policy,栏目policy,政策文件,1,{TODAY}" in lines
+
+
+def test_column_folder_is_validated(tmp_path):
+    c = Cluster(tmp_path, sites={})
+    for f in c.sites_dir.glob("*.yaml"):
+        f.unlink()
+    bad = {"news": "news/", "notice": "/", "policy": "/a/../b/", "plan": "'/a b/'",
+           "personnel": "/old/", "other": "/old/"}
+    cols = "".join(f"  - {{id: {k}, name: 栏目, type: notice, folder: {v}}}\n" for k, v in bad.items())
+    text = site_file("portal", "测试", "portal", hosts=[PORTAL], code="3300000001", columns=())
+    c.site_path("portal").write_text(text.replace("columns:\n", "columns:\n" + cols))
+    r = c.ctl("check")
+    assert r.returncode == 1
+    err = r.stderr.decode() + r.stdout.decode()
+    assert "column folder 'news/' must start and end with '/'" in err
+    assert "column folder '/' must start and end with '/'" in err
+    assert "column folder '/a/../b/' must not contain empty, '.' or '..' segments" in err
+    assert "column folder '/a b/' must not contain spaces" in err
+    assert "column other: folder '/old/' is already column personnel's" in err
+    # a good one passes
+    good = text.replace("columns:\n", "columns:\n  - {id: tzgg, name: 通知公告, type: notice, "
+                        "folder: /news/tzgg/}\n  - {id: hd, name: 互动, type: interaction}\n")
+    c.site_path("portal").write_text(good)
+    r = c.ctl("check")
+    assert r.returncode == 0, r.stderr.decode() + r.stdout.decode()
 
 
 def test_usage_errors(clean):

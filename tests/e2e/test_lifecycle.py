@@ -374,9 +374,12 @@ def test_census_sites_test_cluster(lc):
         "domains": EDU_HOST, "aliases": "old-edu.test.gov.cn", "status": "active",
         "status_from": None, "status_until": None, "status_reason": None, "migrate_to": None,
         "generation": None, "icp": "测ICP备1100000002号", "police": "测公网安备1100000002号",
-        "contact": "0000-12345678"}, edu
+        "contact": "0000-12345678",
+        # the Chinese names beside the ids (the CSV shows these)
+        "kind_name": "部门", "parent_name": "测试市人民政府", "status_name": "正常运行"}, edu
     hang = by_id["hang"]
     assert (hang["status"], hang["status_from"], hang["status_until"]) == ("suspended", day(-1), day(30))
+    assert (hang["kind_name"], hang["status_name"]) == ("乡镇", "暂时关停")
     assert hang["url"] == f"http://{XIAN_HOST}/hang/" and hang["parent"] == "xian"
     old = by_id["old"]
     assert (old["status"], old["status_from"], old["migrate_to"]) == ("closed", "2026-01-01", "https://new.example.cn/base/")
@@ -387,10 +390,17 @@ def test_census_sites_test_cluster(lc):
     table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     assert table[0][:3] == ["网站标识码", "站点标识", "网站名称"]
     assert len(table) == len(rows) + 1
-    keys = list(rows[0].keys())
+    # the CSV is for people: the kind, the parent and the status by their Chinese names
+    shown = {"kind": "kind_name", "parent": "parent_name", "status": "status_name"}
+    keys = [shown.get(k, k) for k in rows[0] if not k.endswith("_name") or k == "site_name"]
+    assert len(table[0]) == len(keys) == 18
     for line in table[1:]:
         row = by_id[line[1]]
         assert line == [row[k] or "" for k in keys]
+    assert table[0][3:5] == ["网站类型", "上级网站"] and table[0][9] == "运行状态"
+    edu_line = next(line for line in table if line[1] == "edu")
+    assert (edu_line[3], edu_line[4], edu_line[9]) == ("部门", "测试市人民政府", "正常运行")
+    assert not any(w in raw.decode() for w in ("department", "active", "suspended"))
     assert any(line[12] == '整改, "逗号,引号"' for line in table), "quoted cell round-trips"
     lc.site_path("hang").unlink()
     hup(lc)
@@ -407,13 +417,14 @@ def test_census_columns_counts_items(lc):
     portal = {row["id"]: row for row in rows if row["site"] == "portal"}
     assert portal["news"]["items"] == 2 and portal["notice"]["items"] == 0
     assert portal["news"]["name"] == "工作动态" and portal["news"]["type"] == "dynamic"
+    assert portal["news"]["type_name"] == "工作动态"
     assert portal["news"]["site_name"] == "测试市人民政府"
     bj = datetime.timezone(datetime.timedelta(hours=8))
     assert portal["news"]["last_update"] == datetime.datetime.now(bj).date().isoformat()
     assert portal["notice"]["last_update"] is None
     table = list(csv.reader(io.StringIO(census(lc.conf, "columns").decode(), newline="")))
     assert table[0] == ["站点标识", "网站名称", "栏目标识", "栏目名称", "栏目类型", "信息条数", "最近更新"]
-    assert ["portal", "测试市人民政府", "news", "工作动态", "dynamic", "2",
+    assert ["portal", "测试市人民政府", "news", "工作动态", "工作动态", "2",
             portal["news"]["last_update"]] in table
     r = run([JIYUECTL, "-c", lc.conf, "census", "tables"])
     assert r.returncode == 2

@@ -39,7 +39,8 @@ typedef enum { AUDIT_VETO, AUDIT_DEDUCT, AUDIT_INFO } audit_sev_t;
 typedef struct audit_finding {
     const char *rule; /* one of the AUDIT_* ids */
     audit_sev_t sev;
-    char *detail;
+    char *detail;    /* English (JSON "detail") */
+    char *detail_zh; /* Chinese (JSON "detail_zh", the text and HTML reports); NULL: none */
     char *url; /* NULL when the finding has no page */
 } audit_finding_t;
 
@@ -47,7 +48,8 @@ typedef struct audit_finding {
 typedef struct audit_agg {
     const char *rule;
     audit_sev_t sev;
-    char *what; /* the target or host */
+    char *what;    /* the target or host */
+    char *what_zh; /* what, in Chinese, when it differs (ads); else NULL */
     char *first_url;
     size_t count;
 } audit_agg_t;
@@ -86,11 +88,17 @@ typedef struct audit {
 /* ---- cmd_audit.c ---- */
 void audit_add(audit_site_t *s, const char *rule, audit_sev_t sev, const char *url,
                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* The Chinese detail of the finding audit_add() added last (the reports show it). */
+void audit_zh(audit_site_t *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The detail to show a reader: the Chinese one when there is one. */
+const char *audit_detail(const audit_finding_t *f);
 /* Counts a link finding (aggregated per site by rule and `what`), found on the page at
- * `path` below the site's mount (its URL is made only for the first). */
+ * `path` below the site's mount (its URL is made only for the first). what_zh: what in
+ * Chinese when it is a phrase rather than a URL or host (NULL: the same). */
 void audit_agg(audit_site_t *s, const char *rule, audit_sev_t sev, const char *what,
-               const char *path);
+               const char *what_zh, const char *path);
 const char *audit_sev_name(audit_sev_t s);
+const char *audit_sev_name_zh(audit_sev_t s); /* 单项否决, 扣分, 提示 */
 bool audit_site_fails(const audit_site_t *s);
 void audit_counts(const audit_site_t *s, size_t out[3]);
 /* The site's canonical URL of a path below its mount ("/news/a.html"). Heap string. */
@@ -99,6 +107,13 @@ char *audit_url(const audit_site_t *s, const char *path, size_t len);
 /* ---- audit_rules.c ---- */
 /* Every rule for one site. Returns 0 or a STORE_E* code. */
 int audit_site(audit_t *a, audit_site_t *s);
+
+/* ---- audit_columns.c ---- */
+/* The column (index into s->columns) an imported page at path belongs to: below /<id>/
+ * or below the column's `folder:`, the longest folder winning; -1 for none. *is_list
+ * (may be NULL) says whether the page is that folder's own list page (index.html,
+ * index_N.html), which is not an item. */
+int audit_page_column(const conf_site_t *s, const char *path, size_t len, bool *is_list);
 
 /* ---- audit_links.c ---- */
 /* Scans one stored HTML document of site s, served at `path` below the site's mount

@@ -177,7 +177,7 @@ void audit_write_html(FILE *out, const audit_t *a)
         tpl_escape_str(&b, s->conf->name);
         util_buf_printf(&b, "</td><td>%s</td><td class=\"%s\">%s</td><td class=\"n\">%zu</td>"
                             "<td class=\"n\">%zu</td><td class=\"n\">%zu</td></tr>\n",
-                        conf_state_name(s->conf->status.state), f ? "fail" : "pass",
+                        conf_state_name_zh(s->conf->status.state), f ? "fail" : "pass",
                         f ? "fail" : "pass", n[0], n[1], n[2]);
         if (b.len > 1 << 20) {
             fwrite(b.data, 1, b.len, out);
@@ -208,9 +208,10 @@ void audit_write_html(FILE *out, const audit_t *a)
         for (size_t j = 0; j < s->nf; j++) {
             const audit_finding_t *x = &s->f[j];
             util_buf_printf(&b, "<tr class=\"finding\" data-rule=\"%s\"><td><code>%s</code></td>"
-                                "<td class=\"sev-%s\">%s</td><td>",
-                            x->rule, x->rule, audit_sev_name(x->sev), audit_sev_name(x->sev));
-            tpl_escape_str(&b, x->detail);
+                                "<td class=\"sev-%s\">%s %s</td><td>",
+                            x->rule, x->rule, audit_sev_name(x->sev), audit_sev_name(x->sev),
+                            audit_sev_name_zh(x->sev));
+            tpl_escape_str(&b, audit_detail(x));
             util_buf_appends(&b, "</td><td>");
             if (x->url) {
                 util_buf_appends(&b, "<a href=\"");

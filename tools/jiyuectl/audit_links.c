@@ -17,6 +17,7 @@
 
 #include "article.h"
 #include "audit.h"
+#include "content_route.h"
 #include "path.h"
 #include "store_keys.h"
 
@@ -133,72 +134,22 @@ static bool redirect_exists(store_txn_t *t, const char *ns, const char *path, si
            store_meta_get(t, key, &v, &vlen) == 0 && vlen > 0;
 }
 
-static bool parse_page_no(const char *s, size_t n, unsigned *out)
-{
-    if (n == 0 || n > 6 || s[0] == '0')
-        return false;
-    unsigned v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)s[i]))
-            return false;
-        v = v * 10 + (unsigned)(s[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
-/* What the content module answers below a site (modules/content.c's URL layout). */
+/* What the content and interaction modules answer below a site. */
 static bool content_exists(audit_t *a, const conf_site_t *s, const char *rel, size_t len)
 {
-    store_txn_t *t = a->t;
-    if (!a->conf->themes)
-        return false;
-    if (len == 1 || (len == 11 && memcmp(rel, "/index.html", 11) == 0)) {
-        uint64_t v;
-        int64_t when;
-        article_version(t, s->kind == SITE_PORTAL ? NULL : s->id, &v, &when);
-        return v > 0;
-    }
-    if (len == 12 && memcmp(rel, "/sitemap.xml", 12) == 0)
-        return true;
-    const char *seg = rel + 1, *end = rel + len;
-    const char *slash = memchr(seg, '/', (size_t)(end - seg));
-    if (!slash)
-        return false;
-    char col[64];
-    if ((size_t)(slash - seg) >= sizeof col)
-        return false;
-    memcpy(col, seg, (size_t)(slash - seg));
-    col[slash - seg] = '\0';
-    const conf_column_t *c = conf_column_find(s, col);
-    if (!c || c->type == COLUMN_STATIC)
-        return false;
     /* The interaction module owns everything below its column (forms, lists, receipts). */
-    if (c->type == COLUMN_INTERACTION)
-        return true;
-    const char *rest = slash + 1;
-    size_t rn = (size_t)(end - rest);
-    const char *sub = memchr(rest, '/', rn);
-    char id[80];
-    if (sub) {
-        char ns[64];
-        snprintf(ns, sizeof ns, "%s" STORE_ATT_NS_SUFFIX, s->id);
-        return page_exists(t, ns, rel, len);
+    const char *seg = rel + 1, *slash = len > 1 ? memchr(seg, '/', len - 1) : NULL;
+    if (slash) {
+        char col[64];
+        if ((size_t)(slash - seg) < sizeof col) {
+            memcpy(col, seg, (size_t)(slash - seg));
+            col[slash - seg] = '\0';
+            const conf_column_t *c = conf_column_find(s, col);
+            if (c && c->type == COLUMN_INTERACTION)
+                return true;
+        }
     }
-    if (rn == 0 || (rn == 10 && memcmp(rest, "index.html", 10) == 0) ||
-        (rn == 8 && memcmp(rest, "feed.xml", 8) == 0))
-        return true;
-    if (rn < 6 || memcmp(end - 5, ".html", 5) != 0)
-        return false;
-    unsigned page;
-    if (rn > 11 && memcmp(rest, "index_", 6) == 0 && parse_page_no(rest + 6, rn - 11, &page))
-        return page >= 2 && (uint64_t)(page - 1) * 20 < article_column_count(t, s->id, col);
-    if (rn - 5 >= sizeof id)
-        return false;
-    memcpy(id, rest, rn - 5);
-    id[rn - 5] = '\0';
-    article_t art;
-    return article_id_ok(id) && article_get(t, s->id, col, id, &art) == 0;
+    return content_route_answers(a->t, a->conf->themes != NULL, s, rel, len) == 1;
 }
 
 static bool static_exists(audit_t *a, const conf_site_t *s, const char *rel, size_t len,
@@ -253,6 +204,12 @@ typedef enum { KIND_LINK, KIND_IMAGE, KIND_SCRIPT, KIND_FRAME } ref_kind_t;
 static const char *kind_name(ref_kind_t k)
 {
     static const char *const names[] = {"link", "image", "script", "frame"};
+    return names[k];
+}
+
+static const char *kind_name_zh(ref_kind_t k)
+{
+    static const char *const names[] = {"链接", "图片", "脚本", "框架"};
     return names[k];
 }
 
@@ -321,15 +278,18 @@ static void judge(audit_t *a, audit_site_t *s, const char *base, const char *pag
     if (ad) {
         char *what = util_asprintf("%s %.*s matches the ad pattern '%s'", kind_name(kind),
                                    (int)(n > 200 ? 200 : n), u, ad);
-        audit_agg(s, AUDIT_AD, AUDIT_VETO, what, page_url);
+        char *what_zh = util_asprintf("%s %.*s 符合广告特征 '%s'", kind_name_zh(kind),
+                                      (int)(n > 200 ? 200 : n), u, ad);
+        audit_agg(s, AUDIT_AD, AUDIT_VETO, what, what_zh, page_url);
         free(what);
+        free(what_zh);
         return;
     }
     if (rest && !strmap_get(&a->router->hosts, host, hlen)) {
         if (!host_is_cn(host, hlen) && !host_allowed(a, host, hlen))
-            audit_agg(s, AUDIT_LINK_FOREIGN, AUDIT_DEDUCT, host, page_url);
+            audit_agg(s, AUDIT_LINK_FOREIGN, AUDIT_DEDUCT, host, NULL, page_url);
         else
-            audit_agg(s, AUDIT_LINK_EXTERNAL, AUDIT_INFO, host, page_url);
+            audit_agg(s, AUDIT_LINK_EXTERNAL, AUDIT_INFO, host, NULL, page_url);
         return;
     }
     /* A <base> we could not follow: relative links are not judged (no false alarm). */
@@ -369,10 +329,10 @@ static void judge(audit_t *a, audit_site_t *s, const char *base, const char *pag
         char *what = util_strndup(target.data, target.len > 300 ? 300 : target.len);
         if (rest) {
             char *full = util_asprintf("http://%s%s", host, what);
-            audit_agg(s, AUDIT_LINK_BROKEN, AUDIT_DEDUCT, full, page_url);
+            audit_agg(s, AUDIT_LINK_BROKEN, AUDIT_DEDUCT, full, NULL, page_url);
             free(full);
         } else {
-            audit_agg(s, AUDIT_LINK_BROKEN, AUDIT_DEDUCT, what, page_url);
+            audit_agg(s, AUDIT_LINK_BROKEN, AUDIT_DEDUCT, what, NULL, page_url);
         }
         free(what);
     }
@@ -558,8 +518,10 @@ void audit_scan_html(audit_t *a, audit_site_t *s, const char *path, const char *
             const char *ad = script ? ad_match_script(a, p, (size_t)(body_end - p)) : NULL;
             if (ad) {
                 char *what = util_asprintf("inline script matches the ad pattern '%s'", ad);
-                audit_agg(s, AUDIT_AD, AUDIT_VETO, what, url);
+                char *what_zh = util_asprintf("内嵌脚本符合广告特征 '%s'", ad);
+                audit_agg(s, AUDIT_AD, AUDIT_VETO, what, what_zh, url);
                 free(what);
+                free(what_zh);
             }
             p = body_end;
         }
@@ -572,19 +534,26 @@ void audit_links_flush(audit_site_t *s)
     for (size_t i = 0; i < s->nagg; i++) {
         audit_agg_t *g = &s->agg[i];
         const char *times = g->count > 1 ? " times" : " time";
-        if (strcmp(g->rule, AUDIT_LINK_BROKEN) == 0)
+        if (strcmp(g->rule, AUDIT_LINK_BROKEN) == 0) {
             audit_add(s, g->rule, g->sev, g->first_url,
                       "link to %s, which does not exist (%zu%s)", g->what, g->count, times);
-        else if (strcmp(g->rule, AUDIT_LINK_FOREIGN) == 0)
+            audit_zh(s, "链接 %s 指向的页面不存在（%zu 处）", g->what, g->count);
+        } else if (strcmp(g->rule, AUDIT_LINK_FOREIGN) == 0) {
             audit_add(s, g->rule, g->sev, g->first_url,
                       "link to %s, a host outside .cn/.中国 and not in audit.allow_hosts (%zu%s)",
                       g->what, g->count, times);
-        else if (strcmp(g->rule, AUDIT_LINK_EXTERNAL) == 0)
+            audit_zh(s, "链接到 %s：该域名不在 .cn/.中国 之下，也不在 audit.allow_hosts 中（%zu 处）",
+                     g->what, g->count);
+        } else if (strcmp(g->rule, AUDIT_LINK_EXTERNAL) == 0) {
             audit_add(s, g->rule, g->sev, g->first_url, "link to %s, outside the cluster (%zu%s)",
                       g->what, g->count, times);
-        else
+            audit_zh(s, "链接到站群以外的 %s（%zu 处）", g->what, g->count);
+        } else {
             audit_add(s, g->rule, g->sev, g->first_url, "%s (%zu%s)", g->what, g->count, times);
+            audit_zh(s, "%s（%zu 处）", g->what_zh ? g->what_zh : g->what, g->count);
+        }
         free(g->what);
+        free(g->what_zh);
         free(g->first_url);
     }
     free(s->agg);

@@ -1,7 +1,10 @@
 /* tools/jiyuectl/audit_report.c: the audit's text report (for a terminal and for mail
  * from cron) and its JSON (the interface for other tools):
- *   {"at": "YYYY-MM-DD", "sites": [{"id", "name", "status", "verdict": "pass"|"fail",
- *     "findings": [{"rule", "severity": "veto"|"deduct"|"info", "detail", "url"}]}]}
+ *   {"at": "YYYY-MM-DD", "sites": [{"id", "name", "status", "status_name", "verdict":
+ *     "pass"|"fail", "findings": [{"rule", "severity": "veto"|"deduct"|"info", "detail",
+ *     "detail_zh", "url"}]}]}
+ * ("detail" is English, "detail_zh" Chinese, "status_name" the status in Chinese). The
+ * text report shows the Chinese details.
  * Also the escaping helpers the HTML report shares. */
 #include <string.h>
 
@@ -43,6 +46,8 @@ void audit_write_json(FILE *out, const audit_t *a)
         audit_json_str(&b, s->conf->name);
         util_buf_appends(&b, ", \"status\": ");
         audit_json_str(&b, conf_state_name(s->conf->status.state));
+        util_buf_appends(&b, ", \"status_name\": ");
+        audit_json_str(&b, conf_state_name_zh(s->conf->status.state));
         util_buf_printf(&b, ", \"verdict\": \"%s\", \"findings\": [",
                         audit_site_fails(s) ? "fail" : "pass");
         for (size_t j = 0; j < s->nf; j++) {
@@ -51,6 +56,8 @@ void audit_write_json(FILE *out, const audit_t *a)
             audit_json_str(&b, f->rule);
             util_buf_printf(&b, ", \"severity\": \"%s\", \"detail\": ", audit_sev_name(f->sev));
             audit_json_str(&b, f->detail);
+            util_buf_appends(&b, ", \"detail_zh\": ");
+            audit_json_str(&b, audit_detail(f));
             util_buf_appends(&b, ", \"url\": ");
             audit_json_str(&b, f->url);
             util_buf_append(&b, "}", 1);
@@ -78,11 +85,11 @@ void audit_write_text(FILE *out, const audit_t *a)
         bool f = audit_site_fails(s);
         fail += f;
         fprintf(out, "%s  %s  %s (%s): %zu veto, %zu deduct, %zu info\n", f ? "FAIL" : "pass",
-                s->conf->id, s->conf->name, conf_state_name(s->conf->status.state), n[0], n[1],
+                s->conf->id, s->conf->name, conf_state_name_zh(s->conf->status.state), n[0], n[1],
                 n[2]);
         for (size_t j = 0; j < s->nf; j++) {
             const audit_finding_t *x = &s->f[j];
-            fprintf(out, "    %-6s %-19s %s%s%s\n", audit_sev_name(x->sev), x->rule, x->detail,
+            fprintf(out, "    %-6s %-19s %s%s%s\n", audit_sev_name(x->sev), x->rule, audit_detail(x),
                     x->url ? "  " : "", x->url ? x->url : "");
         }
     }

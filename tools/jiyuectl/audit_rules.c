@@ -4,11 +4,15 @@
  * later do not exist yet, so a report run with --at is reproducible.
  *
  * What counts as an item of a column is what `jiyuectl census columns` counts: the
- * articles published into it plus the imported HTML pages under /<column>/ of the live
- * generation other than its list pages (index.html, index_N.html). Articles are new at
+ * articles published into it plus the imported HTML pages under /<column>/, or under the
+ * column's `folder:`, of the live generation other than its list pages (index.html,
+ * index_N.html; audit_columns.c). Articles are new at
  * their publication time (a revision is not a new item); an imported page at its stored
  * modification time. The home page shows the newest items of the site's content columns
- * (and, on the portal, the cluster's newest), so it is fresh when they are.
+ * (and, on the portal, the cluster's newest), so it is fresh when they are. An imported
+ * page that a rendered page replaces (the old index.html once articles are published,
+ * an old article page an article of the same name replaces) is served to nobody: it is
+ * neither counted nor judged (content_route.c decides, as the server does).
  *
  * Rules apply to what an inspector can see: an active site or one being redesigned (it
  * serves its live generation). A suspended site is judged only on its date; a closed site
@@ -18,6 +22,7 @@
 
 #include "article.h"
 #include "audit.h"
+#include "content_route.h"
 #include "message.h"
 #include "store_keys.h"
 #include "theme.h"
@@ -30,6 +35,8 @@ typedef struct col_state {
     int64_t newest;    /* 0: nothing */
     size_t no_date;    /* imported article pages without a visible date */
     char *no_date_url; /* the first of them */
+    size_t list_pages; /* imported list pages (index.html ...) in its folders */
+    char *list_folder; /* the folder of the first of them */
 } col_state_t;
 
 typedef struct site_ctx {
@@ -89,13 +96,20 @@ static int article_cb(void *ud, const article_t *art)
 
 /* ---- imported pages ---- */
 
-static bool is_list_page(const char *name, size_t n)
+/* Is the imported page at path hidden behind a page another module answers: a
+ * rendering of the content module, or an interaction column's message list? */
+static bool shadowed(const site_ctx_t *x, const char *path, size_t len)
 {
-    if (n == 10 && memcmp(name, "index.html", 10) == 0)
+    const conf_site_t *s = x->s->conf;
+    if (content_route_answers(x->a->t, x->a->conf->themes != NULL, s, path, len) == 1)
         return true;
-    if (n > 11 && memcmp(name, "index_", 6) == 0 && memcmp(name + n - 5, ".html", 5) == 0)
-        return true;
-    return false;
+    bool list;
+    int ci = audit_page_column(s, path, len, &list);
+    if (ci < 0 || !list || s->columns[ci].type != COLUMN_INTERACTION)
+        return false;
+    size_t n = strlen(s->columns[ci].id);
+    return len > n + 2 && memcmp(path + 1, s->columns[ci].id, n) == 0 && path[n + 1] == '/' &&
+           !memchr(path + n + 2, '/', len - n - 2);
 }
 
 static int page_cb(void *ud, const char *path, size_t len, const store_page_t *p)
@@ -105,21 +119,24 @@ static int page_cb(void *ud, const char *path, size_t len, const store_page_t *p
         return 0;
     if (p->mtime > x->a->at)
         return 0; /* imported after the moment judged */
+    if (shadowed(x, path, len))
+        return 0; /* nobody sees it */
     x->a->scanned_pages++;
     if (p->mtime > x->newest_page)
         x->newest_page = p->mtime;
-    /* Which column folder, if any: "/<col>/<name>" with name not a list page. */
-    col_state_t *col = NULL;
-    for (size_t i = 0; i < x->ncols && !col; i++) {
-        const char *id = x->cols[i].c->id;
-        size_t n = strlen(id);
-        if (len > n + 2 && path[0] == '/' && memcmp(path + 1, id, n) == 0 && path[n + 1] == '/' &&
-            !is_list_page(path + n + 2, len - n - 2))
-            col = &x->cols[i];
+    /* Which column folder, if any: below /<col>/ or the column's folder, not a list page. */
+    bool list;
+    int ci = audit_page_column(x->s->conf, path, len, &list);
+    col_state_t *col = ci >= 0 && !list ? &x->cols[ci] : NULL;
+    if (ci >= 0 && list && !x->cols[ci].list_pages++) {
+        const char *last = path + len;
+        while (last > path && last[-1] != '/')
+            last--;
+        x->cols[ci].list_folder = util_strndup(path, (size_t)(last - path));
     }
     bool home = len == 11 && memcmp(path, "/index.html", 11) == 0;
     const char *slash2 = len > 1 ? memchr(path + 1, '/', len - 1) : NULL;
-    if (!col && slash2 && !x->unattributed++)
+    if (ci < 0 && slash2 && !x->unattributed++)
         x->unattributed_folder = util_strndup(path, (size_t)(slash2 - path) + 1);
     char *p0 = util_strndup(path, len);
     util_buf_t text = {0};
@@ -187,12 +204,15 @@ static void rule_homepage(site_ctx_t *x)
     if (newest == 0) {
         audit_add(s, AUDIT_HOMEPAGE_STALE, AUDIT_VETO, s->base,
                   "nothing has been published on the home page");
+        audit_zh(s, "首页尚未发布任何信息");
     } else if (a->at - newest > limit) {
         char d[11];
         day_of(newest, d);
         audit_add(s, AUDIT_HOMEPAGE_STALE, AUDIT_VETO, s->base,
                   "no new item on the home page since %s (%lld days; the limit is %llu)", d,
                   (long long)((a->at - newest) / DAY), (unsigned long long)a->conf->audit.homepage_days);
+        audit_zh(s, "首页自 %s 起没有新信息（已 %lld 天，时限 %llu 天）", d,
+                 (long long)((a->at - newest) / DAY), (unsigned long long)a->conf->audit.homepage_days);
     }
 }
 
@@ -228,18 +248,36 @@ static void rule_columns(site_ctx_t *x)
         snprintf(path, sizeof path, "/%s/", c->c->id);
         char *url = audit_url(s, path, strlen(path));
         uint64_t days = column_days(&a->conf->audit, c->c->type);
-        if (c->items == 0 && x->unattributed) {
-            /* Imported pages sit in folders no column is named after (an old site's
-             * /gzdt/): its items may be there, so this cannot be judged. */
+        const char *tzh = conf_column_type_name_zh(c->c->type);
+        if (c->items == 0 && c->list_pages) {
+            /* Its folder holds list pages only (an old site's /tzgg/index.html): the items
+             * they list may be stored elsewhere, so this cannot be judged. */
             audit_add(s, AUDIT_COLUMN_BLANK, AUDIT_INFO, url,
-                      "column %s (%s, %s) has no items of its own, but %zu imported pages are in "
-                      "folders no column is named after (first: %s): name the column after its "
-                      "folder so that its items count", c->c->id, c->c->name,
-                      conf_column_type_name(c->c->type), x->unattributed, x->unattributed_folder);
+                      "column %s (%s, %s) has no items the audit can count: its folder %s holds "
+                      "only list pages (%zu); if its items are in another folder, name that "
+                      "folder in the column's folder:", c->c->id, c->c->name,
+                      conf_column_type_name(c->c->type), c->list_folder, c->list_pages);
+            audit_zh(s, "栏目 %s（%s，%s）没有可计数的信息：其文件夹 %s 只有列表页（%zu 个）；"
+                        "如信息存放在别的文件夹，请在栏目的 folder: 中写明该文件夹",
+                     c->c->id, c->c->name, tzh, c->list_folder, c->list_pages);
         } else if (c->items == 0) {
             blank++;
-            audit_add(s, AUDIT_COLUMN_BLANK, AUDIT_DEDUCT, url, "column %s (%s, %s) has no items",
-                      c->c->id, c->c->name, conf_column_type_name(c->c->type));
+            /* Imported pages in folders no column claims (an old site's /gzdt/) may be its
+             * items: say where, so that staff can name the folder. */
+            if (x->unattributed) {
+                audit_add(s, AUDIT_COLUMN_BLANK, AUDIT_DEDUCT, url,
+                          "column %s (%s, %s) has no items; %zu imported pages are in folders no "
+                          "column is named after or names (first: %s): if its items are there, "
+                          "name that folder in the column's folder:", c->c->id, c->c->name,
+                          conf_column_type_name(c->c->type), x->unattributed, x->unattributed_folder);
+                audit_zh(s, "栏目 %s（%s，%s）没有任何信息；另有 %zu 个导入页面位于不属于任何栏目的"
+                            "文件夹（首个：%s）：如本栏目的信息在其中，请在栏目的 folder: 中写明该文件夹",
+                         c->c->id, c->c->name, tzh, x->unattributed, x->unattributed_folder);
+            } else {
+                audit_add(s, AUDIT_COLUMN_BLANK, AUDIT_DEDUCT, url, "column %s (%s, %s) has no items",
+                          c->c->id, c->c->name, conf_column_type_name(c->c->type));
+                audit_zh(s, "栏目 %s（%s，%s）没有任何信息", c->c->id, c->c->name, tzh);
+            }
         } else if (a->at - c->newest > (int64_t)days * DAY) {
             stale++;
             char d[11];
@@ -248,20 +286,31 @@ static void rule_columns(site_ctx_t *x)
                       "column %s (%s, %s) has nothing new since %s (%lld days; the limit is %llu)",
                       c->c->id, c->c->name, conf_column_type_name(c->c->type), d,
                       (long long)((a->at - c->newest) / DAY), (unsigned long long)days);
+            audit_zh(s, "栏目 %s（%s，%s）自 %s 起没有更新（已 %lld 天，时限 %llu 天）", c->c->id,
+                     c->c->name, tzh, d, (long long)((a->at - c->newest) / DAY),
+                     (unsigned long long)days);
         }
-        if (c->no_date)
+        if (c->no_date) {
             audit_add(s, AUDIT_NO_PUBDATE, AUDIT_DEDUCT, c->no_date_url,
                       "%zu article page%s of column %s show%s no publication time", c->no_date,
                       c->no_date > 1 ? "s" : "", c->c->id, c->no_date > 1 ? "" : "s");
+            audit_zh(s, "栏目 %s 有 %zu 个文章页面没有显示发布时间", c->c->id, c->no_date);
+        }
         free(url);
     }
-    if (stale >= a->conf->audit.stale_columns_veto)
+    if (stale >= a->conf->audit.stale_columns_veto) {
         audit_add(s, AUDIT_COLUMN_STALE, AUDIT_VETO, s->base,
                   "%zu columns not updated in time (a veto from %llu)", stale,
                   (unsigned long long)a->conf->audit.stale_columns_veto);
-    if (blank >= a->conf->audit.blank_columns_veto)
+        audit_zh(s, "%zu 个栏目未及时更新（%llu 个起单项否决）", stale,
+                 (unsigned long long)a->conf->audit.stale_columns_veto);
+    }
+    if (blank >= a->conf->audit.blank_columns_veto) {
         audit_add(s, AUDIT_COLUMN_BLANK, AUDIT_VETO, s->base, "%zu blank columns (a veto from %llu)",
                   blank, (unsigned long long)a->conf->audit.blank_columns_veto);
+        audit_zh(s, "%zu 个空白栏目（%llu 个起单项否决）", blank,
+                 (unsigned long long)a->conf->audit.blank_columns_veto);
+    }
 }
 
 /* ---- interaction ---- */
@@ -314,6 +363,9 @@ static int message_cb(void *ud, const message_t *m)
               m->code, mc->c->id, d, (long long)(waited / DAY),
               (unsigned long long)(veto ? a->conf->audit.unanswered_veto_days : reply_days),
               veto ? " within the year" : "");
+    audit_zh(s, "栏目 %s 于 %s 收到的留言 %s 已 %lld 天未答复（%s时限 %llu 天）", mc->c->id, d,
+             m->code, (long long)(waited / DAY), veto ? "一年内收到的留言" : "",
+             (unsigned long long)(veto ? a->conf->audit.unanswered_veto_days : reply_days));
     free(url);
     return 0;
 }
@@ -332,9 +384,11 @@ static int rule_interaction(site_ctx_t *x)
         if (rc < 0 && rc != STORE_NOTFOUND)
             return rc;
     }
-    if (!have)
+    if (!have) {
         audit_add(s, AUDIT_NO_INTERACTION, AUDIT_VETO, s->base,
                   "no interaction column (咨询建言 channel): add a column of type interaction");
+        audit_zh(s, "没有互动交流栏目（咨询建言渠道）：请添加一个 type: interaction 的栏目");
+    }
     return 0;
 }
 
@@ -395,12 +449,16 @@ static void rule_identifiers(site_ctx_t *x, bool themed_home)
     }
     util_buf_append(&missing, "", 1);
     util_buf_append(&unshown, "", 1);
-    if (missing.len > 1)
+    if (missing.len > 1) {
         audit_add(s, AUDIT_IDENTIFIER_MISSING, AUDIT_VETO, s->base,
                   "the site file has no %s", missing.data);
-    if (unshown.len > 1)
+        audit_zh(s, "站点文件缺少 %s", missing.data);
+    }
+    if (unshown.len > 1) {
         audit_add(s, AUDIT_IDENTIFIER_MISSING, AUDIT_VETO, s->base,
                   "the home page (an imported page) does not show %s", unshown.data);
+        audit_zh(s, "首页（导入的页面）没有显示 %s", unshown.data);
+    }
     util_buf_free(&missing);
     util_buf_free(&unshown);
 }
@@ -452,6 +510,9 @@ static int rule_probes(site_ctx_t *x)
                   "no availability probes in the %llu days before %s: run `jiyuectl probe` "
                   "from cron (the national check probes at least 20 times a day)",
                   (unsigned long long)a->conf->audit.probe_days, a->at_day);
+        audit_zh(s, "%s 之前 %llu 天内没有可用性探测记录：请用 cron 定时运行 `jiyuectl probe`"
+                    "（全国检查每天至少探测 20 次）",
+                 a->at_day, (unsigned long long)a->conf->audit.probe_days);
     } else if (p.failed * 100 > p.total * a->conf->audit.probe_fail_percent) {
         audit_add(s, AUDIT_SITE_UNREACHABLE, AUDIT_VETO, s->base,
                   "%zu of %zu probes in the %llu days before %s failed or took longer than "
@@ -459,6 +520,10 @@ static int rule_probes(site_ctx_t *x)
                   (unsigned long long)a->conf->audit.probe_days, a->at_day,
                   (unsigned long long)a->conf->audit.probe_timeout_ms,
                   (unsigned long long)a->conf->audit.probe_fail_percent);
+        audit_zh(s, "%s 之前 %llu 天内的 %zu 次探测中有 %zu 次失败或超过 %llu 毫秒（超过 %llu%%）",
+                 a->at_day, (unsigned long long)a->conf->audit.probe_days, p.total, p.failed,
+                 (unsigned long long)a->conf->audit.probe_timeout_ms,
+                 (unsigned long long)a->conf->audit.probe_fail_percent);
     }
     return 0;
 }
@@ -509,12 +574,16 @@ int audit_site(audit_t *a, audit_site_t *s)
     if (st == STATUS_SUSPENDED) {
         int64_t until;
         if (cs->status.until && util_parse_date(cs->status.until, &until) == 0 &&
-            until * DAY + DAY - 8 * 3600 <= a->at) /* the end of `until`, Beijing time */
+            until * DAY + DAY - 8 * 3600 <= a->at) { /* the end of `until`, Beijing time */
+            long long over = (long long)((a->at - (until * DAY + DAY - 8 * 3600)) / DAY + 1);
             audit_add(s, AUDIT_SUSPENSION_OVERDUE, AUDIT_VETO, s->base,
                       "suspended since %s until %s: %lld days overdue (reopen it, extend the "
                       "suspension within 183 days, or close it with a migration)",
-                      cs->status.from ? cs->status.from : "?", cs->status.until,
-                      (long long)((a->at - (until * DAY + DAY - 8 * 3600)) / DAY + 1));
+                      cs->status.from ? cs->status.from : "?", cs->status.until, over);
+            audit_zh(s, "自 %s 起暂时关停至 %s，已超期 %lld 天（请恢复访问、在 183 天内延长关停，"
+                        "或永久关停并迁移）", cs->status.from ? cs->status.from : "?",
+                     cs->status.until, over);
+        }
         return 0;
     }
     s->audited = true;
@@ -551,12 +620,15 @@ int audit_site(audit_t *a, audit_site_t *s)
     if (rc >= 0 && a->conf->themes && x.articles && !theme_shows_pubdate(a, cs)) {
         audit_add(s, AUDIT_NO_PUBDATE, AUDIT_DEDUCT, s->base,
                       "the theme's article.html shows no publication time (article.pubdate)");
+        audit_zh(s, "主题的 article.html 没有显示发布时间（article.pubdate）");
     }
     if (rc >= 0)
         rc = rule_probes(&x);
     audit_links_flush(s);
-    for (size_t i = 0; i < x.ncols; i++)
+    for (size_t i = 0; i < x.ncols; i++) {
         free(x.cols[i].no_date_url);
+        free(x.cols[i].list_folder);
+    }
     free(x.cols);
     free(x.unattributed_folder);
     util_buf_free(&x.home_text);

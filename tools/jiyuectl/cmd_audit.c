@@ -20,6 +20,11 @@ const char *audit_sev_name(audit_sev_t s)
     return s == AUDIT_VETO ? "veto" : s == AUDIT_DEDUCT ? "deduct" : "info";
 }
 
+const char *audit_sev_name_zh(audit_sev_t s)
+{
+    return s == AUDIT_VETO ? "单项否决" : s == AUDIT_DEDUCT ? "扣分" : "提示";
+}
+
 void audit_add(audit_site_t *s, const char *rule, audit_sev_t sev, const char *url,
                const char *fmt, ...)
 {
@@ -31,6 +36,7 @@ void audit_add(audit_site_t *s, const char *rule, audit_sev_t sev, const char *u
     f->rule = rule;
     f->sev = sev;
     f->url = url ? util_strdup(url) : NULL;
+    f->detail_zh = NULL;
     va_list ap;
     va_start(ap, fmt);
     util_buf_t b = {0};
@@ -40,8 +46,28 @@ void audit_add(audit_site_t *s, const char *rule, audit_sev_t sev, const char *u
     f->detail = b.data;
 }
 
+void audit_zh(audit_site_t *s, const char *fmt, ...)
+{
+    if (!s->nf)
+        return;
+    audit_finding_t *f = &s->f[s->nf - 1];
+    va_list ap;
+    va_start(ap, fmt);
+    util_buf_t b = {0};
+    util_buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    util_buf_append(&b, "", 1);
+    free(f->detail_zh);
+    f->detail_zh = b.data;
+}
+
+const char *audit_detail(const audit_finding_t *f)
+{
+    return f->detail_zh ? f->detail_zh : f->detail;
+}
+
 void audit_agg(audit_site_t *s, const char *rule, audit_sev_t sev, const char *what,
-               const char *path)
+               const char *what_zh, const char *path)
 {
     util_buf_t k = {0};
     util_buf_appends(&k, rule);
@@ -57,7 +83,7 @@ void audit_agg(audit_site_t *s, const char *rule, audit_sev_t sev, const char *w
         s->capagg = s->capagg ? s->capagg * 2 : 8;
         s->agg = util_realloc(s->agg, s->capagg * sizeof *s->agg);
     }
-    s->agg[s->nagg] = (audit_agg_t){rule, sev, util_strdup(what),
+    s->agg[s->nagg] = (audit_agg_t){rule, sev, util_strdup(what), what_zh ? util_strdup(what_zh) : NULL,
                                     path ? audit_url(s, path, strlen(path)) : NULL, 1};
     s->nagg++;
     strmap_put(&s->agg_index, k.data, k.len, (void *)(uintptr_t)s->nagg);
@@ -96,6 +122,7 @@ static void site_free(audit_site_t *s)
 {
     for (size_t i = 0; i < s->nf; i++) {
         free(s->f[i].detail);
+        free(s->f[i].detail_zh);
         free(s->f[i].url);
     }
     free(s->f);
@@ -179,7 +206,9 @@ int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv)
         audit_site_t *s = &a.sites[a.nsites++];
         s->conf = cs;
         s->rs = router_site(a.router, cs->id);
-        s->base = util_asprintf("http://%s%s", s->rs && s->rs->canon_host ? s->rs->canon_host : "",
+        /* https when plain HTTP only redirects there: the URL citizens end up at */
+        s->base = util_asprintf("%s://%s%s", cs->https_redirect ? "https" : "http",
+                                s->rs && s->rs->canon_host ? s->rs->canon_host : "",
                                 s->rs ? s->rs->canon_prefix : "/");
         strmap_init(&s->agg_index);
         int src = s->rs ? audit_site(&a, s) : 0;

@@ -4,13 +4,19 @@
  *   sites    基本信息表: one row per site (registration, domains, status with its dates);
  *   columns  栏目信息表: one row per column, with its item count and last update taken
  *            from the store: the articles published into the column (core/article.h)
- *            plus the imported HTML pages under /<column>/ of the site's live generation
- *            other than the column's own index.html; the last update is the newest of
+ *            plus the imported HTML pages under /<column>/ or its `folder:` in the site's
+ *            live generation other than list pages (index.html, index_N.html) and old
+ *            pages an article replaces (audit_columns.c, content_route.c: what the
+ *            audit counts); the last update is the newest of
  *            their publication, revision or modification times (Beijing date). Without a
  *            store every count is 0.
- * CSV follows RFC 4180 (CRLF, quoted where needed) with Chinese header labels; --bom puts
- * a UTF-8 byte order mark first, which spreadsheet software needs to read UTF-8. JSON is
- * an array of objects keyed by the English field names, with Chinese left unescaped. */
+ * CSV follows RFC 4180 (CRLF, quoted where needed) with Chinese header labels, and is
+ * for people: kinds, statuses and column types in Chinese (部门, 正常运行, 工作动态) and
+ * the parent by its name. --bom puts a UTF-8 byte order mark first, which spreadsheet
+ * software needs to read UTF-8. JSON is for programs: an array of objects keyed by the
+ * English field names, values as in the site files (ids, English enumerations) plus the
+ * Chinese names beside them (kind_name, parent_name, status_name, type_name), with
+ * Chinese left unescaped. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +24,8 @@
 #include <time.h>
 
 #include "article.h"
+#include "audit.h"
+#include "content_route.h"
 #include "ctl.h"
 #include "router.h"
 #include "store_keys.h"
@@ -25,22 +33,27 @@
 
 typedef struct field {
     const char *key;   /* JSON key */
-    const char *label; /* CSV header */
+    const char *label; /* CSV header; NULL: a JSON-only field */
+    int shown;         /* CSV: the index of the field whose value the cell shows (the
+                        * Chinese name of an id or enumeration); -1: its own */
 } field_t;
 
+/* The JSON-only *_name fields come last: a JSON consumer's fields keep their order. */
 static const field_t site_fields[] = {
-    {"site_code", "网站标识码"}, {"id", "站点标识"},     {"name", "网站名称"},
-    {"kind", "网站类型"},        {"parent", "上级网站"}, {"organizer", "主办单位"},
-    {"url", "首页地址"},         {"domains", "域名"},    {"aliases", "旧域名"},
-    {"status", "运行状态"},      {"status_from", "开始日期"}, {"status_until", "结束日期"},
-    {"status_reason", "原因"},   {"migrate_to", "迁移至"}, {"generation", "改版版本"},
-    {"icp", "ICP备案号"},        {"police", "公安备案号"}, {"contact", "联系方式"},
+    {"site_code", "网站标识码", -1}, {"id", "站点标识", -1},     {"name", "网站名称", -1},
+    {"kind", "网站类型", 18},        {"parent", "上级网站", 19}, {"organizer", "主办单位", -1},
+    {"url", "首页地址", -1},         {"domains", "域名", -1},    {"aliases", "旧域名", -1},
+    {"status", "运行状态", 20},      {"status_from", "开始日期", -1}, {"status_until", "结束日期", -1},
+    {"status_reason", "原因", -1},   {"migrate_to", "迁移至", -1}, {"generation", "改版版本", -1},
+    {"icp", "ICP备案号", -1},        {"police", "公安备案号", -1}, {"contact", "联系方式", -1},
+    {"kind_name", NULL, -1},         {"parent_name", NULL, -1},  {"status_name", NULL, -1},
 };
 #define NSITE_FIELDS (sizeof site_fields / sizeof site_fields[0])
 
 static const field_t column_fields[] = {
-    {"site", "站点标识"}, {"site_name", "网站名称"}, {"id", "栏目标识"}, {"name", "栏目名称"},
-    {"type", "栏目类型"}, {"items", "信息条数"},     {"last_update", "最近更新"},
+    {"site", "站点标识", -1}, {"site_name", "网站名称", -1}, {"id", "栏目标识", -1},
+    {"name", "栏目名称", -1}, {"type", "栏目类型", 7},       {"items", "信息条数", -1},
+    {"last_update", "最近更新", -1}, {"type_name", NULL, -1},
 };
 #define NCOLUMN_FIELDS (sizeof column_fields / sizeof column_fields[0])
 
@@ -97,6 +110,8 @@ static void out_begin(out_t *o, bool bom)
     if (bom)
         fputs("\xEF\xBB\xBF", stdout);
     for (size_t i = 0; i < o->nfields; i++) {
+        if (!o->fields[i].label)
+            continue;
         if (i)
             putchar(',');
         csv_cell(o->fields[i].label);
@@ -123,9 +138,11 @@ static void out_row(out_t *o, const char *const *vals, const bool *numeric)
         putchar('}');
     } else {
         for (size_t i = 0; i < o->nfields; i++) {
+            if (!o->fields[i].label)
+                continue;
             if (i)
                 putchar(',');
-            csv_cell(vals[i]);
+            csv_cell(vals[o->fields[i].shown >= 0 ? (size_t)o->fields[i].shown : i]);
         }
         fputs("\r\n", stdout);
     }
@@ -157,7 +174,8 @@ static void site_rows(ctl_t *ctl, out_t *o)
         const conf_site_t *s = &ctl->conf->sites[i];
         const conf_status_t *st = &s->status;
         const router_site_t *rs = router_site(r, s->id);
-        char *url = util_asprintf("http://%s%s", rs && rs->canon_host ? rs->canon_host : "",
+        char *url = util_asprintf("%s://%s%s", s->https_redirect ? "https" : "http",
+                                  rs && rs->canon_host ? rs->canon_host : "",
                                   rs ? rs->canon_prefix : "/");
         char *domains = join(s->hosts, s->nhosts, " ");
         char *aliases = join(s->aliases, s->naliases, " ");
@@ -166,7 +184,8 @@ static void site_rows(ctl_t *ctl, out_t *o)
             s->reg.site_code, s->id, s->name, conf_kind_name(s->kind), s->parent_id,
             s->reg.organizer, url, domains, aliases, conf_state_name(st->state), from,
             st->until, st->reason, st->migrate_to, st->generation, s->reg.icp, s->reg.police,
-            s->reg.contact,
+            s->reg.contact, conf_kind_name_zh(s->kind), s->parent ? s->parent->name : NULL,
+            conf_state_name_zh(st->state),
         };
         out_row(o, vals, NULL);
         free(url);
@@ -177,6 +196,8 @@ static void site_rows(ctl_t *ctl, out_t *o)
 }
 
 typedef struct col_count {
+    store_txn_t *t;
+    bool themed;
     const conf_site_t *site;
     size_t *items;
     int64_t *newest;
@@ -187,18 +208,17 @@ static int count_page(void *ud, const char *path, size_t len, const store_page_t
     col_count_t *cc = ud;
     if (p->content_type_len < 9 || memcmp(p->content_type, "text/html", 9) != 0)
         return 0;
-    for (size_t c = 0; c < cc->site->ncolumns; c++) {
-        const char *id = cc->site->columns[c].id;
-        size_t n = strlen(id);
-        /* "/<id>/..." but not "/<id>/index.html", the column's own list page */
-        if (len <= n + 2 || path[0] != '/' || memcmp(path + 1, id, n) != 0 || path[n + 1] != '/')
-            continue;
-        if (len == n + 2 + 10 && memcmp(path + n + 2, "index.html", 10) == 0)
-            continue;
-        cc->items[c]++;
-        if (p->mtime > cc->newest[c])
-            cc->newest[c] = p->mtime;
-    }
+    /* below /<id>/ or the column's folder:, but not a list page (the audit's rule) */
+    bool list;
+    int c = audit_page_column(cc->site, path, len, &list);
+    if (c < 0 || list)
+        return 0;
+    /* an old page a rendered one replaces (an article of the same name) is not an item */
+    if (content_route_answers(cc->t, cc->themed, cc->site, path, len) == 1)
+        return 0;
+    cc->items[c]++;
+    if (p->mtime > cc->newest[c])
+        cc->newest[c] = p->mtime;
     return 0;
 }
 
@@ -216,7 +236,7 @@ static int column_rows(ctl_t *ctl, out_t *o, store_txn_t *t)
     for (size_t i = 0; i < ctl->conf->nsites; i++) {
         const conf_site_t *s = &ctl->conf->sites[i];
         size_t nc = s->ncolumns ? s->ncolumns : 1;
-        col_count_t cc = {s, util_calloc(nc, sizeof(size_t)), util_calloc(nc, sizeof(int64_t))};
+        col_count_t cc = {t, ctl->conf->themes != NULL, s, util_calloc(nc, sizeof(size_t)), util_calloc(nc, sizeof(int64_t))};
         if (t) {
             char ns[STORE_KEY_MAX + 1];
             int rc = store_site_live(t, s->id, ns, sizeof ns);
@@ -250,7 +270,8 @@ static int column_rows(ctl_t *ctl, out_t *o, store_txn_t *t)
             }
             const char *vals[NCOLUMN_FIELDS] = {s->id, s->name, col->id, col->name,
                                                 conf_column_type_name(col->type), items,
-                                                when[0] ? when : NULL};
+                                                when[0] ? when : NULL,
+                                                conf_column_type_name_zh(col->type)};
             static const bool numeric[NCOLUMN_FIELDS] = {[5] = true};
             out_row(o, vals, numeric);
         }

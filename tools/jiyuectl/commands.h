@@ -12,7 +12,7 @@ CTL_COMMAND(promote, "SITE GEN", "serve generation GEN of a site from now on (on
 CTL_COMMAND(rollback, "SITE", "serve the generation a site served before its last promote")
 CTL_COMMAND(preview, "SITE", "print the preview token of a redesign's new generation")
 CTL_COMMAND(census, "sites|columns [--format csv|json] [--bom]",
-            "the census tables (基本信息表, 栏目信息表) on stdout")
+            "the census tables (基本信息表, 栏目信息表) on stdout: CSV in Chinese, JSON ids and names")
 CTL_COMMAND(publish, "[--dry-run] [--KEY VALUE]... FILE",
             "publish a Markdown/HTML article with YAML front matter; prints its URL path "
             "(a date more than 5 minutes ahead is refused: articles are not scheduled)")
