@@ -534,7 +534,8 @@ static int write_pid(const char *path)
 static store_t *open_store(const conf_t *c, bool *writable)
 {
     char *err = NULL;
-    store_options_t opt = {.map_size = c->store_map_size, .create = true, .read_only = false};
+    store_options_t opt = {.map_size = c->store_map_size, .create = true, .read_only = false,
+                           .owner = c->user};
     store_t *s = store_open(c->store, &opt, &err);
     *writable = s != NULL;
     if (!s) {

@@ -15,7 +15,7 @@ static void warn_overdue(void *ud, const char *line)
 
 static long report_overdue(ctl_t *ctl, const conf_t *c)
 {
-    store_options_t opt = {.map_size = c->store_map_size, .read_only = true};
+    store_options_t opt = {.map_size = c->store_map_size, .read_only = true, .owner = c->user};
     store_t *s = store_open(c->store, &opt, NULL);
     if (!s)
         return 0; /* no store yet: no messages */
