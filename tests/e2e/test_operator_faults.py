@@ -354,10 +354,11 @@ def test_read_only_store_directory(tmp_path_factory):
             os.chmod(dirpath, 0o755)
             for f in filenames:
                 os.chmod(os.path.join(dirpath, f), 0o644)
+        # read-only even to its owner; private as every store must be (0700/0600 or less)
         store = c.root / "store"
-        os.chmod(store, 0o555)
+        os.chmod(store, 0o500)
         for f in store.iterdir():
-            os.chmod(f, 0o444)
+            os.chmod(f, 0o400)
         c.start()
         try:
             assert b"EDU-HOME" in c.get("/edu/").body
