@@ -6,8 +6,8 @@ import subprocess
 
 import pytest
 
-from conftest import (BASE_SITES, DIAG_RE, JIYUE, ROOT, Cluster, need_binaries, run, site_yaml,
-                      strip_tls)
+from conftest import (BASE_SITES, DIAG_RE, JIYUE, ROOT, Cluster, need_binaries, read_text, run,
+                      site_yaml, strip_tls)
 
 
 @pytest.fixture
@@ -282,6 +282,15 @@ def test_root_without_user_warned(tree):
     assert code == 0, err
     mine = [d for d in diags if d.group("msg").startswith(ROOT_WARNING)]
     assert len(mine) == 1 and mine[0].group("file") == str(tree.conf), err
+    # and at start: on stderr and in the error log
+    tree.import_pages("portal", {"index.html": b"<p>PORTAL</p>"})
+    tree.start()
+    try:
+        assert tree.get("/").status == 200
+    finally:
+        tree.stop()
+    assert ROOT_WARNING in read_text(tree.stderr_path), tree.server_output()
+    assert ROOT_WARNING in read_text(tree.error_log), tree.server_output()
     # with a user to switch to, nothing to say
     tree.extra_conf = "user: nobody\n"
     tree.write_conf()
