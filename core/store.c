@@ -111,12 +111,6 @@ const char *store_strerror(int rc)
     }
 }
 
-static void set_err(char **err, const char *fmt, const char *dir, const char *detail)
-{
-    if (err)
-        *err = util_asprintf(fmt, dir, detail);
-}
-
 /* mkdir -p: the store folder may sit in a var/ that does not exist yet. The folders above
  * it are ordinary ones; the store folder itself is private (0700). */
 static int mkdir_p(const char *dir)
@@ -135,6 +129,12 @@ static int mkdir_p(const char *dir)
         rc = -1;
     free(p);
     return rc;
+}
+
+static void set_err(char **err, const char *fmt, const char *dir, const char *detail)
+{
+    if (err)
+        *err = util_asprintf(fmt, dir, detail);
 }
 
 static const char *const store_files[] = {"data.mdb", "lock.mdb"};
@@ -202,7 +202,6 @@ static int give_created(const char *dir, const bool existed[NSTORE_FILES + 1], c
     }
     return 0;
 }
-
 
 store_t *store_open(const char *dir, const store_options_t *opt, char **err)
 {
