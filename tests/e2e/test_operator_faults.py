@@ -428,6 +428,8 @@ def test_store_is_private(tmp_path):
     assert r.stderr.decode().strip() == (
         f"jiyuectl: ls: store {store} is open to other users (folder mode 0755): it holds secrets and "
         f"citizens' details; run chmod 700 {store}"), r.stderr
+    chk = c.ctl("check")
+    assert chk.returncode == 0 and f"run chmod 700 {store}" in chk.stderr.decode(), chk.stderr
     srv = run([JIYUE, "-c", c.conf], timeout=15)
     assert srv.returncode == 1, srv.stdout
     assert f"run chmod 700 {store}" in srv.stderr.decode(), srv.stderr
