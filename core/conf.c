@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -156,6 +157,7 @@ static void key_workers(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, cons
 {
     conf_t *c = obj;
     if (v->kind == YAML_DOM_SCALAR && v->plain && strcmp(v->str, "auto") == 0) {
+        c->workers_pos = conf_pos(x, v);
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         c->workers = n < 1 ? 1 : n > CONF_MAX_WORKERS ? CONF_MAX_WORKERS : (int)n;
         return;
@@ -165,6 +167,7 @@ static void key_workers(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, cons
         conf_err(x, v, "'workers' must be a positive integer or 'auto', not a %s", yaml_dom_kind_name(v));
         return;
     }
+    c->workers_pos = conf_pos(x, v);
     if (conf_count(x, v, "workers", &n) != 0)
         return;
     if (n > CONF_MAX_WORKERS) {
@@ -194,6 +197,67 @@ static void key_access_log(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, c
     c->access_log = v->plain && strcmp(s, "off") == 0 ? util_strdup("off") : util_path_resolve(c->dir, s);
 }
 
+/* "10.0.0.5", "::1", "10.0.0.0/8", "2001:db8::/32" into n; NULL or why it is wrong. */
+static const char *parse_net(const char *s, conf_net_t *n)
+{
+    char buf[INET6_ADDRSTRLEN + 8];
+    size_t len = strlen(s);
+    if (len >= sizeof buf)
+        return "not an IP address";
+    memcpy(buf, s, len + 1);
+    char *slash = strchr(buf, '/');
+    if (slash)
+        *slash = '\0';
+    bool v6 = strchr(buf, ':') != NULL;
+    memset(n, 0, sizeof *n);
+    if (v6) {
+        if (inet_pton(AF_INET6, buf, n->addr) != 1)
+            return "not an IPv6 address";
+    } else {
+        n->addr[10] = n->addr[11] = 0xff; /* ::ffff:a.b.c.d, as the connection sees it */
+        if (inet_pton(AF_INET, buf, n->addr + 12) != 1)
+            return "not an IPv4 address (host names are not accepted here)";
+    }
+    int max = v6 ? 128 : 32, bits = max;
+    if (slash) {
+        const char *p = slash + 1;
+        bits = 0;
+        if (!*p)
+            return "missing prefix length after '/'";
+        for (; *p; p++) {
+            if (*p < '0' || *p > '9' || bits > max)
+                return v6 ? "the prefix length must be 0 to 128" : "the prefix length must be 0 to 32";
+            bits = bits * 10 + (*p - '0');
+        }
+        if (bits > max)
+            return v6 ? "the prefix length must be 0 to 128" : "the prefix length must be 0 to 32";
+    }
+    n->prefix = v6 ? bits : 96 + bits;
+    return NULL;
+}
+
+static void key_exempt(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
+{
+    conf_limits_t *l = obj;
+    size_t n = 0;
+    conf_pos_t *pos = NULL;
+    char **list = conf_str_list(x, v, "limits.exempt_addresses", &n, &pos);
+    if (!list)
+        return;
+    free(l->exempt);
+    l->exempt = util_calloc(n ? n : 1, sizeof *l->exempt);
+    l->nexempt = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *why = parse_net(list[i], &l->exempt[l->nexempt]);
+        if (why)
+            conf_err_at(x, pos[i], "limits.exempt_addresses '%s': %s", list[i], why);
+        else
+            l->nexempt++;
+    }
+    conf_str_list_free(list, n);
+    free(pos);
+}
+
 static const conf_key_t limit_keys[] = {
     {"header_timeout", CONF_K_DURATION, offsetof(conf_limits_t, header_timeout_ms), NULL, false},
     {"keepalive_timeout", CONF_K_DURATION, offsetof(conf_limits_t, keepalive_timeout_ms), NULL, false},
@@ -206,6 +270,10 @@ static const conf_key_t limit_keys[] = {
     {"max_connections", CONF_K_COUNT, offsetof(conf_limits_t, max_connections), NULL, false},
     {"max_headers", CONF_K_COUNT, offsetof(conf_limits_t, max_headers), NULL, false},
     {"message_bytes_per_day", CONF_K_SIZE, offsetof(conf_limits_t, message_bytes_per_day), NULL, false},
+    {"body_deadline", CONF_K_DURATION, offsetof(conf_limits_t, body_deadline_ms), NULL, false},
+    {"max_connections_per_address", CONF_K_COUNT,
+     offsetof(conf_limits_t, max_connections_per_address), NULL, false},
+    {"exempt_addresses", CONF_K_FN, 0, key_exempt, false},
 };
 
 static void key_limits(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
@@ -213,6 +281,11 @@ static void key_limits(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const
     conf_t *c = obj;
     if (!conf_walk(x, v, "limits", limit_keys, UTIL_ARRAY_LEN(limit_keys), &c->limits))
         return;
+    if (c->limits.max_body_bytes > CONF_MAX_BODY_BYTES)
+        conf_err(x, yaml_dom_get(v, "max_body_bytes"),
+                 "'limits.max_body_bytes' is %llu bytes; at most 1GiB (%llu) is allowed",
+                 (unsigned long long)c->limits.max_body_bytes,
+                 (unsigned long long)CONF_MAX_BODY_BYTES);
     if (c->limits.max_request_line > c->limits.max_header_bytes)
         conf_err(x, v, "limits.max_request_line (%llu) is larger than limits.max_header_bytes (%llu)",
                  (unsigned long long)c->limits.max_request_line,
@@ -293,6 +366,8 @@ static void set_defaults(conf_t *c)
         .max_headers = 100,
         .shutdown_timeout_ms = 10000,
         .message_bytes_per_day = 32ull << 20,
+        .body_deadline_ms = 60000,
+        .max_connections_per_address = 64,
     };
     conf_audit_defaults(&c->audit);
 }
@@ -338,12 +413,21 @@ static void read_sites(conf_ctx_t *x)
                     strerror(errno));
         return;
     }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
+    char **names = NULL, **unread = NULL;
+    size_t n = 0, cap = 0, nunread = 0, ucap = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
-        if (!is_site_file(e->d_name))
+        if (!is_site_file(e->d_name)) {
+            /* said out loud: a site.yml or a copy left as .bak is a site nobody serves */
+            if (e->d_name[0] != '.') {
+                if (nunread == ucap) {
+                    ucap = ucap ? ucap * 2 : 8;
+                    unread = util_realloc(unread, ucap * sizeof *unread);
+                }
+                unread[nunread++] = util_strdup(e->d_name);
+            }
             continue;
+        }
         if (n == cap) {
             cap = cap ? cap * 2 : 16;
             names = util_realloc(names, cap * sizeof *names);
@@ -351,6 +435,24 @@ static void read_sites(conf_ctx_t *x)
         names[n++] = util_strdup(e->d_name);
     }
     closedir(d);
+    if (nunread > 1)
+        qsort(unread, nunread, sizeof *unread, cmp_str);
+    for (size_t i = 0; i < nunread; i++) {
+        char *path = util_asprintf("%s/%s", c->sites_dir, unread[i]);
+        struct stat st;
+        bool dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+        if (dir)
+            diag_warning(x->diag, path, 0, 0,
+                         "not read: a folder (site files are NAME.yaml directly in %s)",
+                         c->sites_dir);
+        else
+            diag_warning(x->diag, path, 0, 0,
+                         "not read: site files are NAME.yaml (rename it, or start its name "
+                         "with '.' to keep it aside)");
+        free(path);
+        free(unread[i]);
+    }
+    free(unread);
     if (n > 1)
         qsort(names, n, sizeof *names, cmp_str);
     c->sites = util_calloc(n ? n : 1, sizeof *c->sites);
@@ -484,6 +586,7 @@ void conf_free(conf_t *c)
     free(c->access_log);
     free(c->error_log);
     free(c->user);
+    free(c->limits.exempt);
     free(c);
 }
 

@@ -31,6 +31,15 @@ typedef struct conf_listen {
     conf_pos_t tls_pos; /* the `tls:` value when given as a map, else == pos */
 } conf_listen_t;
 
+/* The connection keeps request lengths in 32 bits: a body limit stays well below that. */
+#define CONF_MAX_BODY_BYTES ((uint64_t)1 << 30)
+
+/* An address or network ("10.0.0.0/8", "::1"); IPv4 kept as IPv4-mapped IPv6. */
+typedef struct conf_net {
+    unsigned char addr[16];
+    int prefix; /* bits of addr that count, 0..128 */
+} conf_net_t;
+
 typedef struct conf_limits {
     uint64_t header_timeout_ms;    /* default 10s: a request head must arrive within this */
     uint64_t keepalive_timeout_ms; /* default 75s: idle keep-alive connections are closed */
@@ -38,11 +47,15 @@ typedef struct conf_limits {
     uint64_t send_timeout_ms;      /* default 60s: a client that reads nothing for this long */
     uint64_t max_header_bytes;     /* default 16KiB: request line + headers */
     uint64_t max_request_line;     /* default 8KiB: the request line alone (414 beyond) */
-    uint64_t max_body_bytes;       /* default 1MiB */
+    uint64_t max_body_bytes;       /* default 1MiB; at most CONF_MAX_BODY_BYTES */
     uint64_t max_connections;      /* default 10000, across all workers */
     uint64_t max_headers;          /* default 100 header fields */
     uint64_t shutdown_timeout_ms;  /* default 10s: in-flight requests get this long at stop */
     uint64_t message_bytes_per_day; /* default 32MiB: citizens' messages, whole cluster */
+    uint64_t body_deadline_ms;     /* default 60s: a whole request body must arrive within this */
+    uint64_t max_connections_per_address; /* default 64 (IPv6: per /64) */
+    conf_net_t *exempt; /* `exempt_addresses`: not counted by max_connections_per_address */
+    size_t nexempt;
 } conf_limits_t;
 
 typedef struct conf_tls {
@@ -113,6 +126,9 @@ typedef struct conf_registration {
     char *organizer; /* 主办单位 */
     char *contact;
     conf_pos_t pos;
+    /* where site_code, icp and police were given (line 0: absent), for the rules that
+     * compare them across sites */
+    conf_pos_t site_code_pos, icp_pos, police_pos;
 } conf_registration_t;
 
 typedef struct conf_site conf_site_t;
@@ -166,6 +182,10 @@ struct conf_site {
         preview_pos;
     conf_pos_t *host_pos;  /* nhosts entries */
     conf_pos_t *alias_pos; /* naliases entries */
+    /* Keys given under a misspelt name (an "unknown key ...; did you mean" error already
+     * names them): bit i of conf_site.c's top-level table, and of its registration table.
+     * The rules do not add "missing" errors for these. */
+    uint64_t misspelt, reg_misspelt;
 };
 
 /* `audit:` in the server file: the thresholds of `jiyuectl audit` (the 2019 national
@@ -197,6 +217,7 @@ typedef struct conf {
     conf_listen_t *listen;
     size_t nlisten;
     int workers;    /* resolved: `auto` becomes the number of cores */
+    conf_pos_t workers_pos; /* line 0: not given */
     char *store;    /* LMDB directory, resolved */
     uint64_t store_map_size; /* default 1GiB */
     /* Room in the store that citizens' messages never use, so that a flood cannot stop

@@ -167,6 +167,79 @@ void conf_str_list_free(char **list, size_t n)
     free(list);
 }
 
+/* Optimal string alignment distance (Levenshtein plus adjacent transpositions, so
+ * "regsitration" is one edit from "registration"), ASCII case folded. Keys are short:
+ * longer strings are not compared (returns a large distance). */
+#define SUGGEST_MAX 64
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > SUGGEST_MAX || lb > SUGGEST_MAX)
+        return SIZE_MAX;
+    size_t d[SUGGEST_MAX + 1][SUGGEST_MAX + 1];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        for (size_t j = 1; j <= lb; j++) {
+            int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+            size_t best = d[i - 1][j - 1] + (ca != cb);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == cb && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    }
+    return d[la][lb];
+}
+
+/* Close enough to be a typo of the name rather than another word: at most two edits, and
+ * at most one per three characters ("tlz" -> "tls", but not "id" -> "ip"). */
+static long suggest(const char *key, const char *(*name_at)(const void *, size_t), const void *tab,
+                    size_t n)
+{
+    long best = -1;
+    size_t best_d = SIZE_MAX;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = name_at(tab, i);
+        size_t d = edit_distance(key, name), kl = strlen(key), nl = strlen(name);
+        size_t longer = kl > nl ? kl : nl;
+        if (d == 0 || d > 2 || d * 3 > longer)
+            continue;
+        if (d < best_d) {
+            best_d = d;
+            best = (long)i;
+        }
+    }
+    return best;
+}
+
+static const char *name_of_str(const void *tab, size_t i)
+{
+    return ((const char *const *)tab)[i];
+}
+
+static const char *name_of_key(const void *tab, size_t i)
+{
+    return ((const conf_key_t *)tab)[i].name;
+}
+
+const char *conf_suggest(const char *key, const char *const *names, size_t n)
+{
+    long i = suggest(key, name_of_str, names, n);
+    return i < 0 ? NULL : names[i];
+}
+
+long conf_suggest_key(const char *key, const conf_key_t *keys, size_t nkeys)
+{
+    return suggest(key, name_of_key, keys, nkeys);
+}
+
 /* "what.key" (or "key" at a file's top level), for messages. Both come from the key
  * tables, so they are short; formatting this with printf for every key of every file was a
  * tenth of loading 10,000 site files. */
@@ -184,9 +257,19 @@ static void key_name(char *buf, size_t size, const char *what, const char *key)
     buf[n + kl] = '\0';
 }
 
+static uint64_t seen_bits(const bool *seen, size_t n)
+{
+    uint64_t b = 0;
+    for (size_t j = 0; j < n; j++)
+        if (seen[j])
+            b |= (uint64_t)1 << j;
+    return b;
+}
+
 bool conf_walk(conf_ctx_t *x, const yaml_dom_node_t *map, const char *what,
                const conf_key_t *keys, size_t nkeys, void *obj)
 {
+    x->misspelt = 0;
     if (map->kind != YAML_DOM_MAPPING) {
         if (*what)
             conf_err(x, map, "'%s' must be a mapping (key: value lines), not a %s", what,
@@ -197,6 +280,7 @@ bool conf_walk(conf_ctx_t *x, const yaml_dom_node_t *map, const char *what,
         return false;
     }
     bool seen[64] = {false};
+    uint64_t misspelt = 0;
     if (nkeys > UTIL_ARRAY_LEN(seen))
         UTIL_FATAL("key table too long");
     for (size_t i = 0; i < map->npairs; i++) {
@@ -205,10 +289,16 @@ bool conf_walk(conf_ctx_t *x, const yaml_dom_node_t *map, const char *what,
         while (j < nkeys && strcmp(keys[j].name, k->str) != 0)
             j++;
         if (j == nkeys) {
+            long near = conf_suggest_key(k->str, keys, nkeys);
+            char hint[96] = "";
+            if (near >= 0) {
+                snprintf(hint, sizeof hint, "; did you mean '%s'?", keys[near].name);
+                misspelt |= (uint64_t)1 << near;
+            }
             if (*what)
-                conf_err(x, k, "unknown key '%s' in '%s'", k->str, what);
+                conf_err(x, k, "unknown key '%s' in '%s'%s", k->str, what, hint);
             else
-                conf_err(x, k, "unknown key '%s'", k->str);
+                conf_err(x, k, "unknown key '%s'%s", k->str, hint);
             continue;
         }
         seen[j] = true;
@@ -251,13 +341,15 @@ bool conf_walk(conf_ctx_t *x, const yaml_dom_node_t *map, const char *what,
         }
     }
     for (size_t j = 0; j < nkeys; j++) {
-        if (keys[j].required && !seen[j]) {
+        /* the key is there, misspelt: its error says so already */
+        if (keys[j].required && !seen[j] && !(misspelt & ((uint64_t)1 << j))) {
             if (*what)
                 conf_err(x, map, "missing required key '%s' in '%s'", keys[j].name, what);
             else
                 conf_err(x, map, "missing required key '%s'", keys[j].name);
         }
     }
+    x->misspelt = misspelt & ~seen_bits(seen, nkeys); /* after the nested walks above */
     return true;
 }
 

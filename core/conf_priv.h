@@ -19,6 +19,10 @@ typedef struct conf_ctx {
     int64_t today;    /* days since 1970-01-01 */
     size_t nbroken;   /* site files that could not be read as a site at all */
     conf_pos_t sites_pos; /* the server file's `sites` value */
+    /* After conf_walk() returns: bit j set when an unknown key of that mapping was taken
+     * for keys[j] misspelt (its suggestion), so that callers do not add "missing" errors
+     * that only follow from the misspelling. */
+    uint64_t misspelt;
 } conf_ctx_t;
 
 /* ---- conf_node.c ---- */
@@ -60,6 +64,12 @@ typedef struct conf_key {
 bool conf_walk(conf_ctx_t *x, const yaml_dom_node_t *map, const char *what,
                const conf_key_t *keys, size_t nkeys, void *obj);
 
+/* The known name closest to `key` (a typo: at most two edits, transpositions counting
+ * one, and few for the length), or NULL. For "did you mean" hints. */
+const char *conf_suggest(const char *key, const char *const *names, size_t n);
+/* conf_suggest over a key table; returns the index or -1. */
+long conf_suggest_key(const char *key, const conf_key_t *keys, size_t nkeys);
+
 /* The text of a non-null scalar, or NULL after an error saying `name` must be `expected`. */
 const char *conf_str(conf_ctx_t *x, const yaml_dom_node_t *v, const char *name, const char *expected);
 char *conf_strdup(conf_ctx_t *x, const yaml_dom_node_t *v, const char *name);
@@ -86,6 +96,8 @@ void conf_format_date(int64_t days, char buf[static 11]);
  * when the file gave no usable site (no valid id): the caller drops it. */
 bool conf_site_read(conf_ctx_t *x, const yaml_dom_t *doc, conf_site_t *s);
 void conf_site_free(conf_site_t *s);
+/* The site file gave top-level `key` under a misspelt name (see conf_site_t.misspelt). */
+bool conf_site_misspelt(const conf_site_t *s, const char *key);
 
 /* ---- conf_rules.c ---- */
 

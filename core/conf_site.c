@@ -167,6 +167,14 @@ static void key_registration(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k,
     s->reg.pos = s->reg_pos = conf_pos(x, v);
     if (!conf_walk(x, v, "registration", reg_keys, UTIL_ARRAY_LEN(reg_keys), &s->reg))
         return;
+    s->reg_misspelt = x->misspelt;
+    const yaml_dom_node_t *n;
+    if (s->reg.site_code && (n = yaml_dom_get(v, "site_code")))
+        s->reg.site_code_pos = conf_pos(x, n);
+    if (s->reg.icp && (n = yaml_dom_get(v, "icp")))
+        s->reg.icp_pos = conf_pos(x, n);
+    if (s->reg.police && (n = yaml_dom_get(v, "police")))
+        s->reg.police_pos = conf_pos(x, n);
     const char *code = s->reg.site_code;
     if (code) {
         bool ok = strlen(code) == 10;
@@ -324,7 +332,14 @@ static void key_status(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const
         while (j < SK_N && strcmp(status_keys[j].name, name) != 0)
             j++;
         if (j == SK_N) {
-            conf_err(x, v->pairs[i].key, "unknown key '%s' in 'status'", name);
+            const char *names[SK_N];
+            for (size_t m = 0; m < SK_N; m++)
+                names[m] = status_keys[m].name;
+            const char *near = conf_suggest(name, names, SK_N);
+            if (near)
+                conf_err(x, v->pairs[i].key, "unknown key '%s' in 'status'; did you mean '%s'?", name, near);
+            else
+                conf_err(x, v->pairs[i].key, "unknown key '%s' in 'status'", name);
             continue;
         }
         keys[j] = v->pairs[i].key;
@@ -608,13 +623,22 @@ bool conf_site_read(conf_ctx_t *x, const yaml_dom_t *doc, conf_site_t *s)
     s->interaction_daily_limit = 200;
     if (!conf_walk(x, doc->root, "", site_keys, UTIL_ARRAY_LEN(site_keys), s))
         return false;
+    s->misspelt = x->misspelt;
     if (s->kind_pos.line) {
         if (s->kind == SITE_PORTAL && s->parent_pos.line)
             conf_err_at(x, s->parent_pos, "the portal has no parent: remove 'parent'");
-        else if (s->kind != SITE_PORTAL && !s->parent_pos.line)
+        else if (s->kind != SITE_PORTAL && !s->parent_pos.line && !conf_site_misspelt(s, "parent"))
             conf_err(x, doc->root, "missing required key 'parent' (every site but the portal hangs under one)");
     }
     return s->id != NULL;
+}
+
+bool conf_site_misspelt(const conf_site_t *s, const char *key)
+{
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(site_keys); i++)
+        if (strcmp(site_keys[i].name, key) == 0)
+            return (s->misspelt >> i) & 1;
+    return false;
 }
 
 void conf_site_free(conf_site_t *s)

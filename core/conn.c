@@ -11,6 +11,7 @@
  * and reading pauses until it drains (back-pressure for pipelining clients). */
 #include "conn.h"
 
+#include <arpa/inet.h>
 #include <linux/sockios.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include <openssl/ssl.h>
 
 #include "log.h"
+#include "peerlimit.h"
 #include "request_internal.h"
 #include "sockwrite.h"
 #include "tls.h"
@@ -50,6 +52,7 @@ typedef struct conn {
     uint32_t head_len;
     uint32_t body_kept;
     uint64_t body_left; /* Content-Length bytes still to come */
+    uint64_t body_until; /* loop time (ms) by which the whole body must be in (body_deadline) */
     http1_chunked_t chunk;
     SSL *ssl;               /* NULL on plain connections */
     snapshot_t *hs_snap;    /* pinned while the TLS handshake may consult its SNI table */
@@ -66,6 +69,7 @@ typedef struct conn {
     bool deferred; /* a response waits for the writer thread (core/writer.h) */
     bool linger;   /* the close follows an error: the client may still be sending */
     bool tcp_closed; /* the close callback ran while deferred: free at resume */
+    bool peer_counted; /* counted in peerlimit.h: uncounted at close */
 } conn_t;
 
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
@@ -132,6 +136,8 @@ static void conn_close(conn_t *c)
     tq_unlink(c);
     w->nconns--;
     atomic_fetch_sub_explicit(&conn_count, 1, memory_order_relaxed);
+    if (c->peer_counted)
+        peerlimit_leave(&c->peer.sa);
     uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
 }
 
@@ -161,7 +167,7 @@ static void on_timeout(conn_t *c)
             return;
         }
     }
-    if (c->timer_kind == T_HEADER && c->pend_len > 0) {
+    if ((c->timer_kind == T_HEADER && c->pend_len > 0) || c->timer_kind == T_BODY) {
         /* Best effort: tell a slow client why, then drop it. */
         static const char msg[] = "HTTP/1.1 408 Request Timeout\r\nServer: jiyue\r\n"
                                   "Content-Length: 0\r\nConnection: close\r\n\r\n";
@@ -190,9 +196,20 @@ void conn_sweep(worker_t *w)
 {
     uint64_t now = uv_now(&w->loop);
     for (int k = T_HEADER; k < T_KINDS; k++) {
+        if (k == T_BODY)
+            continue;
         /* Bounded: each pass closes the connection at the front or stops. */
         while (w->tq_head[k] && ((conn_t *)w->tq_head[k])->deadline <= now)
             on_timeout(w->tq_head[k]);
+    }
+    /* A body's timeout is the sooner of body_timeout and what is left of its
+     * body_deadline, so this queue is not in deadline order: it is walked whole. It holds
+     * only the connections sending a body right now, a few at most in normal traffic. */
+    conn_t *next;
+    for (conn_t *c = w->tq_head[T_BODY]; c; c = next) {
+        next = c->tnext;
+        if (c->deadline <= now)
+            on_timeout(c);
     }
 }
 
@@ -502,6 +519,7 @@ static void start_body(conn_t *c, const http1_request_t *h, char *data, size_t p
         memcpy(alloc_pend(c, rest), data + pos, rest);
     c->pend_len = (uint32_t)rest;
     c->in_body = true;
+    c->body_until = uv_now(&c->w->loop) + limits(c)->body_deadline_ms;
     c->head_len = (uint32_t)h->head_len;
     c->body_kept = 0;
     c->collect = h->method == HTTP_M_POST;
@@ -633,7 +651,11 @@ static void process(conn_t *c, char *data, size_t len)
     if (c->close_after) {
         finish_close(c);
     } else if (c->in_body) {
-        set_timer(c, T_BODY, lim->body_timeout_ms, true);
+        /* body_timeout bounds each pause; body_deadline the whole body, so a client sending
+         * a byte now and then cannot hold the connection for long */
+        uint64_t now = uv_now(&w->loop);
+        uint64_t left = c->body_until > now ? c->body_until - now : 0;
+        set_timer(c, T_BODY, left < lim->body_timeout_ms ? left : lim->body_timeout_ms, true);
     } else if (c->pend_len > 0) {
         set_timer(c, T_HEADER, lim->header_timeout_ms, false);
     } else {
@@ -712,6 +734,24 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
     deliver(c, buf->base, (size_t)nread);
 }
 
+/* An address at limits.max_connections_per_address: said in the error log at most once a
+ * minute across all workers, however many connections it keeps trying. */
+static void log_peer_over(conn_t *c)
+{
+    static atomic_llong last_ms;
+    long long now = (long long)util_now_ms(), prev = atomic_load(&last_ms);
+    if ((prev && now - prev < 60000) || !atomic_compare_exchange_strong(&last_ms, &prev, now))
+        return;
+    char ip[INET6_ADDRSTRLEN] = "-";
+    if (c->peer.sa.sa_family == AF_INET)
+        inet_ntop(AF_INET, &c->peer.in4.sin_addr, ip, sizeof ip);
+    else if (c->peer.sa.sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &c->peer.in6.sin6_addr, ip, sizeof ip);
+    log_warn("limits.max_connections_per_address (%llu) reached by %s: further connections "
+             "from it are refused while it has that many open (said once a minute at most)",
+             (unsigned long long)limits(c)->max_connections_per_address, ip);
+}
+
 void conn_accept(worker_t *w, uv_stream_t *server, bool tls)
 {
     conn_t *c = util_calloc(1, sizeof *c);
@@ -725,8 +765,20 @@ void conn_accept(worker_t *w, uv_stream_t *server, bool tls)
         conn_close(c);
         return;
     }
-    if ((uint64_t)open > limits(c)->max_connections || w->stopping) {
-        /* Over the limit: answer at once and close, so the server stays responsive to the
+    int len = sizeof c->peer;
+    if (uv_tcp_getpeername(&c->tcp, &c->peer.sa, &len) != 0)
+        memset(&c->peer, 0, sizeof c->peer);
+    bool over = (uint64_t)open > limits(c)->max_connections || w->stopping;
+    if (!over) {
+        peerlimit_result_t pr = peerlimit_enter(&c->peer.sa, limits(c));
+        c->peer_counted = pr == PEERLIMIT_COUNTED;
+        if (pr == PEERLIMIT_OVER) {
+            over = true;
+            log_peer_over(c);
+        }
+    }
+    if (over) {
+        /* Over a limit: answer at once and close, so the server stays responsive to the
          * connections it already has. (Over TLS the client just sees the close.) */
         static const char msg[] = "HTTP/1.1 503 Service Unavailable\r\nServer: jiyue\r\n"
                                   "Retry-After: 5\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
@@ -746,9 +798,6 @@ void conn_accept(worker_t *w, uv_stream_t *server, bool tls)
         snapshot_ref(c->hs_snap);
     }
     uv_tcp_nodelay(&c->tcp, 1);
-    int len = sizeof c->peer;
-    if (uv_tcp_getpeername(&c->tcp, &c->peer.sa, &len) != 0)
-        memset(&c->peer, 0, sizeof c->peer);
     uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_read);
     set_timer(c, T_HEADER, limits(c)->header_timeout_ms, true);
 }

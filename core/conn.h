@@ -1,7 +1,8 @@
 /* core/conn.h: a client connection: reading and parsing requests (pipelined, in order),
  * discarding request bodies it does not need, writing the batched responses, keep-alive,
- * and every per-connection limit (header, keep-alive, body and send timeouts; lingering
- * close after an error so the client reads the error before the reset). */
+ * and every per-connection limit (header, keep-alive, body and send timeouts, the whole
+ * body's deadline, connections per client address (core/peerlimit.h); lingering close
+ * after an error so the client reads the error before the reset). */
 #ifndef JIYUE_CONN_H
 #define JIYUE_CONN_H
 

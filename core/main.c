@@ -9,9 +9,11 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: jiyue [-c conf/jiyue.yaml] [-t] [-s reload|stop|reopen]\n"
                  "  -c FILE    server configuration (default conf/jiyue.yaml)\n"
-                 "  -t         check the configuration and every site file, then exit\n"
+                 "  -t         check the configuration and every site file, say how long that\n"
+                 "             took, then exit\n"
                  "  -s SIGNAL  signal the running server (reload, stop, reopen); reload waits for\n"
-                 "             the server to check and apply the configuration, and reports it\n"
+                 "             the server to check and apply the configuration, and reports it;\n"
+                 "             only a process named jiyue is signalled\n"
                  "  -h         this help\n");
 }
 

@@ -50,16 +50,41 @@ static conf_t *load_config(const char *path, diag_t *d)
     return conf_load(path, -1, d);
 }
 
+/* Started as root with no `user`: every worker would serve the Internet as root. Said at
+ * start and by `jiyue -t`, not refused (a container may run everything as root). */
+static void warn_root(const conf_t *c, diag_t *d)
+{
+    if (c && geteuid() == 0 && !c->user)
+        diag_warning(d, c->file, 0, 0,
+                     "running as root without 'user': the server would keep root privileges "
+                     "while serving; add e.g. user: jiyue");
+}
+
+/* "0.42 s", "12 ms": how long a check took, which is also how long a reload's check takes. */
+static void format_took(uint64_t ms, char buf[32])
+{
+    if (ms < 1000)
+        snprintf(buf, 32, "%llu ms", (unsigned long long)ms);
+    else
+        snprintf(buf, 32, "%llu.%02llu s", (unsigned long long)(ms / 1000),
+                 (unsigned long long)(ms % 1000 / 10));
+}
+
 int server_test_config(const char *conf_path, int quiet)
 {
     diag_t d;
+    uint64_t t0 = util_now_ms();
     conf_t *c = load_config(conf_path, &d);
+    char took[32];
+    format_took(util_now_ms() - t0, took);
+    warn_root(c, &d);
     diag_print(&d, stderr);
     if (c && !quiet)
-        printf("jiyue: configuration %s is ok: %zu sites\n", conf_path, c->nsites);
+        printf("jiyue: configuration %s is ok: %zu sites (checked in %s)\n", conf_path, c->nsites,
+               took);
     else if (!c)
-        fprintf(stderr, "jiyue: configuration %s has %zu error%s\n", conf_path, d.errors,
-                d.errors == 1 ? "" : "s");
+        fprintf(stderr, "jiyue: configuration %s has %zu error%s (checked in %s)\n", conf_path,
+                d.errors, d.errors == 1 ? "" : "s", took);
     diag_free(&d);
     int rc = c ? 0 : 1;
     conf_free(c);
@@ -76,6 +101,26 @@ static pid_t read_pid(const char *pid_file)
         pid = -1;
     fclose(f);
     return (pid_t)pid;
+}
+
+/* A pid file outlives its server (a crash, a kill -9), and its pid may since belong to any
+ * process: only a jiyue is signalled. The process name is what /proc/PID/comm says (the
+ * first 15 bytes of the executable's name), readable for any process; without /proc there
+ * is nothing to check against, and the pid is trusted as before. */
+static bool is_jiyue(pid_t pid, char *comm, size_t cap)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/comm", (long)pid);
+    snprintf(comm, cap, "?");
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return access("/proc/self/comm", R_OK) != 0; /* no /proc at all: cannot tell */
+    bool ok = fgets(comm, (int)cap, f) != NULL;
+    fclose(f);
+    if (!ok)
+        return false;
+    comm[strcspn(comm, "\n")] = '\0';
+    return strcmp(comm, "jiyue") == 0;
 }
 
 #define RELOAD_WAIT_MS 60000 /* a reload of 10,000 site files takes well under a second */
@@ -191,9 +236,20 @@ int server_signal(const char *conf_path, const char *action)
     }
     int rc = 0;
     pid_t pid = pid_file ? read_pid(pid_file) : -1;
+    char comm[64];
     if (pid <= 0) {
         fprintf(stderr, "jiyue: no running server (pid file %s)\n",
                 pid_file ? pid_file : "not configured");
+        rc = 1;
+    } else if (kill(pid, 0) != 0 && errno == ESRCH) {
+        fprintf(stderr, "jiyue: no running server (pid file %s names pid %ld, which has exited)\n",
+                pid_file, (long)pid);
+        rc = 1;
+    } else if (!is_jiyue(pid, comm, sizeof comm)) {
+        fprintf(stderr,
+                "jiyue: pid file %s names pid %ld, which is '%s', not jiyue: not signalled "
+                "(a stale pid file? remove it)\n",
+                pid_file, (long)pid, comm);
         rc = 1;
     } else if (sig == SIGHUP) {
         rc = reload_and_report(pid_file, pid);
@@ -358,14 +414,28 @@ static void note_listen_change(const control_t *ctl, const conf_t *c, diag_t *d)
                  "listen addresses changed: restart jiyue to apply that; the rest is reloaded");
 }
 
+/* The workers are started once; a new count takes a restart, like listen addresses. */
+static void note_workers_change(const control_t *ctl, const conf_t *c, diag_t *d)
+{
+    int want = c->workers > 0 ? c->workers : 1;
+    if (want == ctl->nworkers)
+        return;
+    conf_pos_t p = c->workers_pos.line ? c->workers_pos : (conf_pos_t){c->file, 0, 0};
+    diag_warning(d, p.file, p.line, p.col,
+                 "workers changed from %d to %d: restart jiyue to apply that; the rest is reloaded",
+                 ctl->nworkers, want);
+}
+
 static void reload(control_t *ctl)
 {
     uint64_t started = reload_status_now_ns();
     ctl->reload_seq++;
     diag_t d;
     conf_t *c = load_config(ctl->conf_path, &d);
-    if (c)
+    if (c) {
         note_listen_change(ctl, c, &d);
+        note_workers_change(ctl, c, &d);
+    }
     for (size_t i = 0; i < d.count; i++) {
         if (d.items[i].level == DIAG_ERROR)
             log_error("%s", d.items[i].text);
@@ -464,7 +534,8 @@ static int write_pid(const char *path)
 static store_t *open_store(const conf_t *c, bool *writable)
 {
     char *err = NULL;
-    store_options_t opt = {.map_size = c->store_map_size, .create = true, .read_only = false};
+    store_options_t opt = {.map_size = c->store_map_size, .create = true, .read_only = false,
+                           .owner = c->user};
     store_t *s = store_open(c->store, &opt, &err);
     *writable = s != NULL;
     if (!s) {
@@ -488,17 +559,25 @@ int server_run(const char *conf_path)
     signal(SIGPIPE, SIG_IGN);
     diag_t d;
     conf_t *c = load_config(conf_path, &d);
+    warn_root(c, &d);
     diag_print(&d, stderr);
-    diag_free(&d);
-    if (!c)
+    if (!c) {
+        diag_free(&d);
         return 1;
+    }
     char *err = NULL;
     if (log_open(c->error_log, c->access_log, &err) != 0) {
         fprintf(stderr, "jiyue: %s\n", err);
         free(err);
         conf_free(c);
+        diag_free(&d);
         return 1;
     }
+    /* the error log keeps the warnings too: stderr may go nowhere under a service manager */
+    for (size_t i = 0; i < d.count; i++)
+        if (d.items[i].level == DIAG_WARNING)
+            log_warn("%s", d.items[i].text);
+    diag_free(&d);
     bool writable = false;
     store_t *store = open_store(c, &writable);
     if (!store) {

@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "store_keys.h"
 #include "util.h"
@@ -109,7 +111,8 @@ const char *store_strerror(int rc)
     }
 }
 
-/* mkdir -p: the store folder may sit in a var/ that does not exist yet. */
+/* mkdir -p: the store folder may sit in a var/ that does not exist yet. The folders above
+ * it are ordinary ones; the store folder itself is private (0700). */
 static int mkdir_p(const char *dir)
 {
     char *p = util_strdup(dir);
@@ -122,7 +125,7 @@ static int mkdir_p(const char *dir)
             rc = -1;
         *s = '/';
     }
-    if (rc == 0 && mkdir(p, 0775) != 0 && errno != EEXIST)
+    if (rc == 0 && mkdir(p, 0700) != 0 && errno != EEXIST)
         rc = -1;
     free(p);
     return rc;
@@ -134,6 +137,72 @@ static void set_err(char **err, const char *fmt, const char *dir, const char *de
         *err = util_asprintf(fmt, dir, detail);
 }
 
+static const char *const store_files[] = {"data.mdb", "lock.mdb"};
+#define NSTORE_FILES 2
+
+/* Refuses a store other users may access. Returns 0, or -1 with the fix in *err. What
+ * cannot be stat'ed is left to mdb_env_open to report. */
+static int check_modes(const char *dir, char **err)
+{
+    util_buf_t why = {0}, fix = {0};
+    struct stat st;
+    if (stat(dir, &st) == 0 && (st.st_mode & 077)) {
+        util_buf_printf(&why, "folder mode %04o", (unsigned)(st.st_mode & 07777));
+        util_buf_printf(&fix, "chmod 700 %s", dir);
+    }
+    bool files = false;
+    for (size_t i = 0; i < NSTORE_FILES; i++) {
+        char *path = util_asprintf("%s/%s", dir, store_files[i]);
+        if (stat(path, &st) == 0 && (st.st_mode & 077)) {
+            util_buf_printf(&why, "%s%s mode %04o", why.len ? ", " : "", store_files[i],
+                            (unsigned)(st.st_mode & 07777));
+            util_buf_printf(&fix, "%s%s", fix.len ? (files ? " " : " && chmod 600 ") : "chmod 600 ",
+                            path);
+            files = true;
+        }
+        free(path);
+    }
+    int rc = 0;
+    if (why.len) {
+        if (err)
+            *err = util_asprintf("store %s is open to other users (%s): it holds secrets and "
+                                 "citizens' details; run %s",
+                                 dir, why.data, fix.data);
+        rc = -1;
+    }
+    util_buf_free(&why);
+    util_buf_free(&fix);
+    return rc;
+}
+
+/* Run as root with an owner: gives what this open created to the owner. */
+static int give_created(const char *dir, const bool existed[NSTORE_FILES + 1], const char *owner,
+                        char **err)
+{
+    if (!owner || geteuid() != 0)
+        return 0;
+    struct passwd *pw = getpwnam(owner);
+    if (!pw) {
+        set_err(err, "store %s: user '%s' does not exist", dir, owner);
+        return -1;
+    }
+    for (size_t i = 0; i <= NSTORE_FILES; i++) {
+        if (existed[i])
+            continue;
+        char *path = i == 0 ? util_strdup(dir) : util_asprintf("%s/%s", dir, store_files[i - 1]);
+        int rc = chown(path, pw->pw_uid, pw->pw_gid);
+        if (rc != 0 && errno != ENOENT) {
+            if (err)
+                *err = util_asprintf("store %s: cannot give %s to user '%s': %s", dir, path, owner,
+                                     strerror(errno));
+            free(path);
+            return -1;
+        }
+        free(path);
+    }
+    return 0;
+}
+
 store_t *store_open(const char *dir, const store_options_t *opt, char **err)
 {
     static const store_options_t defaults = {0};
@@ -143,7 +212,15 @@ store_t *store_open(const char *dir, const store_options_t *opt, char **err)
         *err = NULL;
     uint64_t want = opt->map_size ? opt->map_size : (uint64_t)1 << 30;
 
+    /* what exists before this open: whatever else it creates is given to opt->owner */
+    bool existed[NSTORE_FILES + 1];
     struct stat st;
+    existed[0] = stat(dir, &st) == 0 || errno != ENOENT;
+    for (size_t i = 0; i < NSTORE_FILES; i++) {
+        char *path = util_asprintf("%s/%s", dir, store_files[i]);
+        existed[i + 1] = stat(path, &st) == 0 || errno != ENOENT;
+        free(path);
+    }
     if (stat(dir, &st) != 0) {
         if (errno != ENOENT || opt->read_only || !opt->create) {
             if (errno == ENOENT)
@@ -161,6 +238,8 @@ store_t *store_open(const char *dir, const store_options_t *opt, char **err)
         set_err(err, "store %s: %s", dir, "not a folder");
         return NULL;
     }
+    if (check_modes(dir, err) != 0)
+        return NULL;
 
     static atomic_uint_fast64_t serials;
     store_t *s = util_calloc(1, sizeof *s);
@@ -178,7 +257,7 @@ store_t *store_open(const char *dir, const store_options_t *opt, char **err)
     /* MDB_NOTLS: a read txn is tied to its handle, not to a thread slot, so a worker can
      * renew its own txn freely and jiyuectl can hold a read and a write txn at once. */
     unsigned flags = MDB_NOTLS | (opt->read_only ? MDB_RDONLY : 0);
-    mrc = mdb_env_open(s->env, dir, flags, 0664);
+    mrc = mdb_env_open(s->env, dir, flags, 0600);
     if (mrc != 0) {
         const char *why = mrc == ENOENT && opt->read_only
                               ? "not initialised: run jiyuectl import first"
@@ -219,6 +298,8 @@ store_t *store_open(const char *dir, const store_options_t *opt, char **err)
                                     : mdb_strerror(mrc));
         goto fail;
     }
+    if (give_created(dir, existed, opt->owner, err) != 0)
+        goto fail;
     return s;
 fail:
     mdb_env_close(s->env);

@@ -41,10 +41,17 @@ typedef struct store_options {
     unsigned max_readers; /* 0 = 126 */
     bool read_only;       /* the server opens read-only unless it has to write */
     bool create;          /* create the folder when missing (jiyuectl) */
+    /* The configuration's `user`: run as root, what this open creates (the folder, its
+     * files) is given to that user, so that a store made by `jiyuectl` run as root stays
+     * usable by the server. NULL: kept by whoever creates it. */
+    const char *owner;
 } store_options_t;
 
 /* Opens (or creates) the environment in folder `dir`. On failure returns NULL and, when
- * err is given, a one-line reason in *err (heap string). */
+ * err is given, a one-line reason in *err (heap string).
+ * The store holds secrets (the preview and form keys) and citizens' contact details: a
+ * new folder is made 0700 and its files 0600, and a folder or file that other users may
+ * access (any group or other permission bit) is refused with the chmod that fixes it. */
 store_t *store_open(const char *dir, const store_options_t *opt, char **err);
 void store_close(store_t *s);
 /* A human-readable reason for a STORE_E* code, naming the underlying LMDB error when there

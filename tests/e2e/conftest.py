@@ -205,7 +205,10 @@ class Cluster:
         self.stderr_path = self.root / "server.err"
         self.limits = {"header_timeout": "10s", "keepalive_timeout": "30s",
                        "max_header_bytes": "8KiB", "max_request_line": "2KiB",
-                       "max_body_bytes": "1KiB", "max_connections": 200}
+                       "max_body_bytes": "1KiB", "max_connections": 200,
+                       # every test client is 127.0.0.1: the per-address cap (default 64)
+                       # is tested on its own in test_limits.py
+                       "max_connections_per_address": 10000}
         self.limits.update(limits or {})
         self.workers = workers
         self.map_size = map_size

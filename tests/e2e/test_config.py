@@ -1,10 +1,13 @@
 # tests/e2e/test_config.py: `jiyue -t` (and `jiyuectl check`, the same validator) reports
 # every error in every file as FILE:LINE:COL: message and exits 1; a valid tree exits 0.
+import os
+import re
 import subprocess
 
 import pytest
 
-from conftest import BASE_SITES, DIAG_RE, JIYUE, Cluster, need_binaries, run, site_yaml
+from conftest import (BASE_SITES, DIAG_RE, JIYUE, ROOT, Cluster, need_binaries, read_text, run,
+                      site_yaml, strip_tls)
 
 
 @pytest.fixture
@@ -43,10 +46,19 @@ def line_of(path, prefix):
     raise AssertionError(f"{prefix!r} not in {path}")
 
 
+ROOT_WARNING = "warning: running as root without 'user'"
+
+
+def not_root_warning(diags):
+    """The diagnostics other than the one for running as root without `user` (the suite
+    may run as root)."""
+    return [d for d in diags if not d.group("msg").startswith(ROOT_WARNING)]
+
+
 def test_valid_tree_passes(tree):
     code, err, diags = check(tree)
     assert code == 0, err
-    assert diags == [], err
+    assert not_root_warning(diags) == [], err
 
 
 def test_valid_tree_passes_ctl_check(tree):
@@ -250,3 +262,116 @@ def test_missing_config_file(tmp_path):
     r = run([JIYUE, "-t", "-c", tmp_path / "nope.yaml"], timeout=15)
     assert r.returncode != 0
     assert r.stderr.strip()
+
+
+def test_check_says_how_long_it_took(tree):
+    r = run([JIYUE, "-t", "-c", tree.conf], timeout=15)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.decode()
+    assert re.search(r"is ok: 4 sites \(checked in \d+(\.\d\d s| ms)\)$", out.strip()), out
+    p = tree.site_path("edu")
+    p.write_text(p.read_text() + "colour: blue\n")
+    r = run([JIYUE, "-t", "-c", tree.conf], timeout=15)
+    assert r.returncode == 1
+    assert re.search(r"has 1 error \(checked in \d+(\.\d\d s| ms)\)", r.stderr.decode()), r.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the warning is for a server started as root")
+def test_root_without_user_warned(tree):
+    code, err, diags = check(tree)
+    assert code == 0, err
+    mine = [d for d in diags if d.group("msg").startswith(ROOT_WARNING)]
+    assert len(mine) == 1 and mine[0].group("file") == str(tree.conf), err
+    # and at start: on stderr and in the error log
+    tree.import_pages("portal", {"index.html": b"<p>PORTAL</p>"})
+    tree.start()
+    try:
+        assert tree.get("/").status == 200
+    finally:
+        tree.stop()
+    assert ROOT_WARNING in read_text(tree.stderr_path), tree.server_output()
+    assert ROOT_WARNING in read_text(tree.error_log), tree.server_output()
+    # with a user to switch to, nothing to say
+    tree.extra_conf = "user: nobody\n"
+    tree.write_conf()
+    code, err, diags = check(tree)
+    assert code == 0 and diags == [], err
+
+
+def test_misspelt_key_suggests_and_adds_nothing(tree):
+    # `regsitration`: one error, with the key it was meant to be, and no "needs
+    # registration.*" for each field on top
+    p = tree.site_path("edu")
+    p.write_text(p.read_text().replace("registration:", "regsitration:"))
+    mine, err = expect_error(tree, "edu.yaml", line=line_of(p, "regsitration:"))
+    assert len(mine) == 1, err
+    assert mine[0].group("msg") == "unknown key 'regsitration'; did you mean 'registration'?", err
+    assert "needs registration" not in err, err
+
+
+def test_same_site_code_or_police_number_refused(tree):
+    # xian gets edu's numbers: 网站标识码 and 公安备案号 are errors naming edu's file; the
+    # shared ICP number alone is a warning
+    spec = dict(BASE_SITES["xian"], code=BASE_SITES["edu"]["code"])
+    tree.write_site("xian", **spec)
+    p, edu = tree.site_path("xian"), tree.site_path("edu")
+    mine, err = expect_error(tree, "xian.yaml")
+    by_line = {int(d.group("line")): d.group("msg") for d in mine}
+    code_msg = by_line[line_of(p, "site_code:")]
+    assert code_msg.startswith("registration.site_code '1100000002' is already site 'edu''s (" +
+                               f"{edu}:{line_of(edu, 'site_code:')})"), err
+    assert by_line[line_of(p, "police:")].startswith("registration.police '测公网安备1100000002号' is "
+                                                    f"already site 'edu''s ({edu}:"), err
+    assert by_line[line_of(p, "icp:")].startswith("warning: registration.icp '测ICP备1100000002号' is "
+                                                 "also site 'edu''s"), err
+    assert len([d for d in mine if not d.group("msg").startswith("warning:")]) == 2, err
+    # the ICP number alone shared: valid, with the warning
+    tree.write_site("xian", **BASE_SITES["xian"])
+    text = p.read_text().replace("测ICP备1100000003号", "测ICP备1100000002号")
+    p.write_text(text)
+    code, err, diags = check(tree)
+    assert code == 0, err
+    icp = [d for d in diags if "registration.icp" in d.group("msg")]
+    assert len(icp) == 1 and icp[0].group("file") == str(p), err
+
+
+def test_unread_files_in_sites_d_warned(tree):
+    for name in ("stats.yml", "edu.yaml.bak", "notes.txt"):
+        (tree.sites_dir / name).write_text(tree.site_path("edu").read_text())
+    (tree.sites_dir / ".edu.yaml.swp").write_text("x")
+    (tree.sites_dir / "old").mkdir()
+    code, err, diags = check(tree)
+    assert code == 0, err
+    warned = sorted(os.path.basename(d.group("file")) for d in not_root_warning(diags))
+    assert warned == ["edu.yaml.bak", "notes.txt", "old", "stats.yml"], err
+    for d in not_root_warning(diags):
+        assert d.group("msg").startswith("warning: not read: "), err
+    r = tree.ctl("check")
+    assert r.returncode == 0, r.stderr
+    out = r.stderr.decode()
+    for name in ("stats.yml", "edu.yaml.bak", "notes.txt"):
+        assert f"{tree.sites_dir / name}:1:1: warning: not read: site files are NAME.yaml" in out, out
+    assert "(4 warnings)" in r.stdout.decode(), r.stdout
+
+
+def test_readme_example_site_is_valid_next_to_the_demo(tmp_path):
+    # The README's tongji.yaml, added to the demo cluster's own sites.d, checks clean: its
+    # 网站标识码 and 公安备案号 are its own.
+    need_binaries()
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Adding a subsite"):]
+    block = section[section.index("```yaml\n") + 8:section.index("```", section.index("```yaml\n") + 8)]
+    text = "\n".join(l[3:] if l.startswith("   ") else l for l in block.splitlines()) + "\n"
+    assert text.startswith("id: tongji\n"), text
+    sites = tmp_path / "sites.d"
+    sites.mkdir()
+    for f in sorted((ROOT / "sites.d").glob("*.yaml")):
+        (sites / f.name).write_text(strip_tls(f.read_text()))
+    (sites / "tongji.yaml").write_text(text)
+    conf = tmp_path / "jiyue.yaml"
+    conf.write_text(f'listen: ["127.0.0.1:1"]\nstore: store\nsites: sites.d\nuser: nobody\n'
+                    f"themes: {ROOT / 'conf' / 'themes'}\n")
+    r = run([JIYUE, "-t", "-c", conf], timeout=15)
+    err = r.stderr.decode()
+    assert r.returncode == 0, err
+    assert "tongji.yaml" not in err, err

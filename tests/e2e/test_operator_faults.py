@@ -354,10 +354,11 @@ def test_read_only_store_directory(tmp_path_factory):
             os.chmod(dirpath, 0o755)
             for f in filenames:
                 os.chmod(os.path.join(dirpath, f), 0o644)
+        # read-only even to its owner; private as every store must be (0700/0600 or less)
         store = c.root / "store"
-        os.chmod(store, 0o555)
+        os.chmod(store, 0o500)
         for f in store.iterdir():
-            os.chmod(f, 0o444)
+            os.chmod(f, 0o400)
         c.start()
         try:
             assert b"EDU-HOME" in c.get("/edu/").body
@@ -409,3 +410,62 @@ def test_read_only_store_directory(tmp_path_factory):
         for dirpath, dirnames, filenames in os.walk(root):
             os.chmod(dirpath, 0o755)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def test_store_is_private(tmp_path):
+    # The store holds the preview and form keys and citizens' contact details: its folder is
+    # 0700 and its files 0600, and a store others can read is refused, with the fix.
+    c = Cluster(tmp_path / "tree")
+    c.import_pages("edu", {"index.html": html("edu", "EDU-HOME")})
+    store = c.root / "store"
+    assert store.stat().st_mode & 0o777 == 0o700, oct(store.stat().st_mode)
+    for f in ("data.mdb", "lock.mdb"):
+        assert (store / f).stat().st_mode & 0o777 == 0o600, (f, oct((store / f).stat().st_mode))
+
+    os.chmod(store, 0o755)
+    r = c.ctl("ls", "edu")
+    assert r.returncode == 1
+    assert r.stderr.decode().strip() == (
+        f"jiyuectl: ls: store {store} is open to other users (folder mode 0755): it holds secrets and "
+        f"citizens' details; run chmod 700 {store}"), r.stderr
+    chk = c.ctl("check")
+    assert chk.returncode == 0 and f"run chmod 700 {store}" in chk.stderr.decode(), chk.stderr
+    srv = run([JIYUE, "-c", c.conf], timeout=15)
+    assert srv.returncode == 1, srv.stdout
+    assert f"run chmod 700 {store}" in srv.stderr.decode(), srv.stderr
+    assert not c.pid_file.exists()
+
+    os.chmod(store, 0o700)
+    os.chmod(store / "data.mdb", 0o644)
+    os.chmod(store / "lock.mdb", 0o660)
+    r = c.ctl("import", "edu", write_pages(tmp_path / "p2", {"index.html": html("edu", "EDU-2")}))
+    assert r.returncode == 1
+    assert r.stderr.decode().strip().endswith(
+        f"(data.mdb mode 0644, lock.mdb mode 0660): it holds secrets and citizens' details; run "
+        f"chmod 600 {store}/data.mdb {store}/lock.mdb"), r.stderr
+
+    os.chmod(store / "data.mdb", 0o600)
+    os.chmod(store / "lock.mdb", 0o600)
+    r = c.ctl("ls", "edu")
+    assert r.returncode == 0 and "index.html" in r.stdout.decode(), r.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving files to another user needs root")
+def test_store_made_by_root_belongs_to_the_server_user(tmp_path):
+    # jiyuectl run as root with `user: nobody` configured: the store it creates is nobody's,
+    # so the server (running as nobody) can keep using it.
+    nobody = pwd.getpwnam("nobody")
+    c = Cluster(tmp_path / "tree", extra_conf="user: nobody\n")
+    c.import_pages("edu", {"index.html": html("edu", "EDU-HOME")})
+    store = c.root / "store"
+    for p in (store, store / "data.mdb", store / "lock.mdb"):
+        st = p.stat()
+        assert (st.st_uid, st.st_gid) == (nobody.pw_uid, nobody.pw_gid), (p, st.st_uid, st.st_gid)
+    assert store.stat().st_mode & 0o777 == 0o700
+    # a store that already exists keeps its owner
+    other = Cluster(tmp_path / "tree2")
+    other.import_pages("edu", {"index.html": html("edu", "EDU-HOME")})
+    other.extra_conf = "user: nobody\n"
+    other.write_conf()
+    other.import_pages("edu", {"index.html": html("edu", "EDU-AGAIN")})
+    assert (other.root / "store" / "data.mdb").stat().st_uid == 0

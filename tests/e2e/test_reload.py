@@ -4,6 +4,7 @@
 # under load fail nothing; SIGTERM/SIGINT exit 0 and remove the pid file.
 import http.client
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -13,7 +14,7 @@ import time
 import pytest
 
 from conftest import (BASE_SITES, DIAG_RE, LOG_DIAG_RE, EDU_HOST, JIYUE, PORTAL_HOST, XIAN_HOST, RawConn,
-                      can_connect, html, make_cluster, read_text, run, wait_for)
+                      can_connect, html, make_cluster, read_text, run, site_yaml, wait_for)
 
 HEALTH = dict(name="测试市卫生健康委员会", kind="department", parent="portal", path="/health/",
               hosts=["health.test.gov.cn"], code="1100000009")
@@ -258,8 +259,11 @@ def test_status_file_replaced_atomically(rc):
 
 def test_ctl_reload_old_server_without_status_file(rc, tmp_path):
     # A server that keeps no status file (started by an older jiyue): the command still
-    # signals it, but says it cannot report the outcome and exits 3.
-    fake = subprocess.Popen(["sleep", "30"])
+    # signals it, but says it cannot report the outcome and exits 3. The stand-in is a
+    # `sleep` named jiyue: -s signals only a process of that name.
+    fake_bin = tmp_path / "jiyue"
+    shutil.copy("/bin/sleep", fake_bin)
+    fake = subprocess.Popen([str(fake_bin), "30"])
     try:
         conf = tmp_path / "old.yaml"
         pid_file = tmp_path / "old.pid"
@@ -272,6 +276,63 @@ def test_ctl_reload_old_server_without_status_file(rc, tmp_path):
     finally:
         fake.kill()
         fake.wait()
+
+
+@pytest.mark.parametrize("action", ["stop", "reload", "reopen"])
+def test_ctl_signal_refuses_a_pid_that_is_not_jiyue(tmp_path, action):
+    # A stale pid file whose pid now belongs to another process: nothing is signalled.
+    other = subprocess.Popen(["sleep", "30"])
+    try:
+        conf = tmp_path / "stale.yaml"
+        pid_file = tmp_path / "stale.pid"
+        pid_file.write_text(f"{other.pid}\n")
+        conf.write_text(f"pid_file: {pid_file}\nsites: nowhere\n")
+        r = run([JIYUE, "-s", action, "-c", conf], timeout=15)
+        assert r.returncode == 1, (r.returncode, r.stderr)
+        assert r.stderr.decode().strip() == (
+            f"jiyue: pid file {pid_file} names pid {other.pid}, which is 'sleep', not jiyue: not "
+            "signalled (a stale pid file? remove it)"), r.stderr
+        time.sleep(0.2)
+        assert other.poll() is None, "the other process was signalled"
+    finally:
+        other.kill()
+        other.wait()
+    # and a pid that no longer exists is no running server
+    r = run([JIYUE, "-s", action, "-c", conf], timeout=15)
+    assert r.returncode == 1 and b"which has exited" in r.stderr, r.stderr
+
+
+def test_reload_warns_that_workers_need_a_restart(rc):
+    text = rc.conf.read_text()
+    assert "workers: 2\n" in text
+    rc.conf.write_text(text.replace("workers: 2\n", "workers: 3\n"))
+    try:
+        r = run([JIYUE, "-s", "reload", "-c", rc.conf], timeout=15)
+    finally:
+        rc.conf.write_text(text)
+    assert r.returncode == 0, r.stderr
+    err = r.stderr.decode()
+    mine = [m for m in DIAG_RE.finditer(err) if m.group("file") == str(rc.conf)]
+    assert len(mine) == 1 and int(mine[0].group("line")) == text.splitlines().index("workers: 2") + 1, err
+    assert mine[0].group("msg") == ("warning: workers changed from 2 to 3: restart jiyue to apply "
+                                    "that; the rest is reloaded"), err
+    assert "workers changed from 2 to 3" in read_text(rc.error_log)
+    r = run([JIYUE, "-s", "reload", "-c", rc.conf], timeout=15)
+    assert r.returncode == 0 and r.stderr == b"", r.stderr
+
+
+def test_reload_warns_about_unread_files_in_sites_d(rc):
+    stray = rc.sites_dir / "health.yml"
+    stray.write_text(site_yaml("health", **HEALTH))
+    try:
+        r = run([JIYUE, "-s", "reload", "-c", rc.conf], timeout=15)
+        assert r.returncode == 0, r.stderr
+        want = f"{stray}:1:1: warning: not read: site files are NAME.yaml"
+        assert want in r.stderr.decode(), r.stderr
+        assert want in read_text(rc.error_log)
+        assert rc.get("/", host="health.test.gov.cn").body.find(b"HEALTH") < 0
+    finally:
+        stray.unlink()
 
 
 def test_ctl_signal_reads_only_the_server_file(rc, tmp_path):

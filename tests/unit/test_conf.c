@@ -123,7 +123,10 @@ static void test_valid_tree(void **state)
         diag_print(&d, stderr);
     assert_non_null(c);
     assert_int_equal(d.errors, 0);
-    assert_int_equal(d.warnings, 0);
+    /* the two files in sites/ that are not NAME.yaml are not read, and said so */
+    expect(&d, "valid/sites/draft.yaml.bak:1:1: warning: not read: site files are NAME.yaml");
+    expect(&d, "valid/sites/notes.txt:1:1: warning: not read: site files are NAME.yaml");
+    assert_int_equal(d.warnings, 2);
 
     assert_string_equal(c->dir, FIX "valid");
     assert_int_equal(c->nlisten, 5);
@@ -790,6 +793,114 @@ static void test_message_limits(void **state)
     diag_free(&d);
 }
 
+/* limits.max_body_bytes is capped at 1GiB (the connection counts in 32 bits); the slow-body
+ * and per-address limits read with their defaults. */
+static void test_limits_caps(void **state)
+{
+    diag_t d;
+    tfile_t f[] = {{"portal.yaml", PORTAL}, {NULL, NULL}};
+    load_fail(&d, "listen: [\"127.0.0.1:8080\"]\nstore: s\nsites: sites\nlimits:\n  max_body_bytes: 2GiB\n"
+                  "  exempt_addresses: [127.0.0.1, \"::1\", 10.0.0.0/8, \"2001:db8::/129\", localhost]\n", f);
+    expect(&d, "jiyue.yaml:5:19: 'limits.max_body_bytes' is 2147483648 bytes; at most 1GiB (1073741824) is allowed");
+    expect(&d, "jiyue.yaml:6:52: limits.exempt_addresses '2001:db8::/129': the prefix length must be 0 to 128");
+    expect(&d, "jiyue.yaml:6:70: limits.exempt_addresses 'localhost': not an IPv4 address");
+    assert_int_equal(d.errors, 3);
+    diag_free(&d);
+
+    diag_init(&d);
+    conf_t *c = load_tree(&d, 0, "listen: [\"127.0.0.1:8080\"]\nstore: s\nsites: sites\nlimits:\n"
+                                 "  max_body_bytes: 1GiB\n  body_deadline: 5s\n"
+                                 "  max_connections_per_address: 8\n  exempt_addresses: [127.0.0.1, \"::1\"]\n", f);
+    assert_non_null(c);
+    assert_int_equal(c->limits.max_body_bytes, 1u << 30);
+    assert_int_equal(c->limits.body_deadline_ms, 5000);
+    assert_int_equal(c->limits.max_connections_per_address, 8);
+    assert_int_equal(c->limits.nexempt, 2);
+    assert_int_equal(c->limits.exempt[0].prefix, 128);
+    assert_int_equal(c->limits.exempt[0].addr[10], 0xff);
+    assert_int_equal(c->limits.exempt[0].addr[15], 1);
+    assert_int_equal(c->limits.exempt[1].addr[15], 1);
+    assert_int_equal(c->limits.exempt[1].addr[10], 0);
+    conf_free(c);
+    diag_free(&d);
+
+    diag_init(&d);
+    c = load_tree(&d, 0, NULL, f);
+    assert_non_null(c);
+    assert_int_equal(c->limits.body_deadline_ms, 60000);
+    assert_int_equal(c->limits.max_connections_per_address, 64);
+    assert_int_equal(c->limits.nexempt, 0);
+    conf_free(c);
+    diag_free(&d);
+}
+
+/* A misspelt key gets the nearest known one suggested, and nothing that only follows from
+ * the misspelling (a missing 'name', "needs registration.*" for every field). */
+static void test_misspelt_keys(void **state)
+{
+    diag_t d;
+    const char *typo = "id: a\nnmae: A\nkind: department\nparent: portal\nmount:\n  path: /a/\n"
+                       "regsitration:\n  site_code: \"5399000002\"\n";
+    tfile_t f[] = {{"portal.yaml", PORTAL}, {"a.yaml", typo}, {NULL, NULL}};
+    load_fail(&d, NULL, f);
+    expect(&d, "a.yaml:2:1: unknown key 'nmae'; did you mean 'name'?");
+    expect(&d, "a.yaml:7:1: unknown key 'regsitration'; did you mean 'registration'?");
+    assert_int_equal(d.errors, 2);
+    diag_free(&d);
+
+    const char *nested = "id: a\nname: A\nkind: department\nparnet: portal\nmonut:\n  path: /a/\n"
+                         "registration:\n  site_cod: \"5399000002\"\n  icp: x\n  police: y\n"
+                         "  organizer: z\n  contact: w\nstatus:\n  state: active\n  untill: 2026-01-01\n";
+    tfile_t f2[] = {{"portal.yaml", PORTAL}, {"a.yaml", nested}, {NULL, NULL}};
+    load_fail(&d, NULL, f2);
+    expect(&d, "a.yaml:4:1: unknown key 'parnet'; did you mean 'parent'?");
+    expect(&d, "a.yaml:5:1: unknown key 'monut'; did you mean 'mount'?");
+    expect(&d, "a.yaml:8:3: unknown key 'site_cod' in 'registration'; did you mean 'site_code'?");
+    expect(&d, "a.yaml:15:3: unknown key 'untill' in 'status'; did you mean 'until'?");
+    assert_int_equal(d.errors, 4);
+    diag_free(&d);
+
+    /* not a typo of anything: no suggestion */
+    load_fail(&d, "listen: [\"127.0.0.1:8080\"]\nstore: s\nsites: sites\ncolour: x\nlimits: {max_body: 1}\n", f2 + 0);
+    expect(&d, "jiyue.yaml:4:1: unknown key 'colour'");
+    assert_null(find_diag(&d, "did you mean 'colour"));
+    assert_null(strstr(find_diag(&d, "unknown key 'colour'"), "did you mean"));
+    expect(&d, "unknown key 'max_body' in 'limits'");
+    diag_free(&d);
+}
+
+/* 网站标识码 and 公安备案号 are one site's each: a second site with either is an error naming
+ * the first one's file; a shared ICP number is only a warning. */
+static void test_registration_unique(void **state)
+{
+    diag_t d;
+    const char *copy = "id: z\nname: Z\nkind: department\nparent: portal\nmount:\n  path: /z/\n" REG("01");
+    tfile_t f[] = {{"portal.yaml", PORTAL}, {"z.yaml", copy}, {NULL, NULL}};
+    load_fail(&d, NULL, f);
+    expect(&d, "z.yaml:8:14: registration.site_code '5399000001' is already site 'portal''s (");
+    expect(&d, "portal.yaml:7): each site has its own");
+    expect(&d, "z.yaml:10:11: registration.police '滇公网安备 01号' is already site 'portal''s (");
+    expect(&d, "portal.yaml:9): each site has its own");
+    expect(&d, "z.yaml:9:8: warning: registration.icp '滇ICP备01号' is also site 'portal''s (");
+    assert_int_equal(d.errors, 2);
+    assert_int_equal(d.warnings, 1);
+    diag_free(&d);
+
+    /* the same ICP number alone loads, with the warning */
+    const char *icp = "id: z\nname: Z\nkind: department\nparent: portal\nmount:\n  path: /z/\n"
+                      "registration:\n  site_code: \"5399000002\"\n  icp: 滇ICP备01号\n  police: p2\n"
+                      "  organizer: o\n  contact: c\n";
+    tfile_t f2[] = {{"portal.yaml", PORTAL}, {"z.yaml", icp}, {NULL, NULL}};
+    diag_init(&d);
+    conf_t *c = load_tree(&d, 0, NULL, f2);
+    assert_non_null(c);
+    assert_int_equal(d.errors, 0);
+    assert_int_equal(d.warnings, 1);
+    expect(&d, "z.yaml:9:8: warning: registration.icp '滇ICP备01号' is also site 'portal''s");
+    conf_free(c);
+    diag_free(&d);
+}
+
 /* Certificates are checked by the same validator: missing, expired, not yet valid, a key
  * that does not match; a key readable by others is a warning. */
 static void test_certificates(void **state)
@@ -911,6 +1022,9 @@ int main(void)
         cmocka_unit_test(test_message_limits),
         cmocka_unit_test(test_demo_cluster),
         cmocka_unit_test(test_certificates),
+        cmocka_unit_test(test_limits_caps),
+        cmocka_unit_test(test_misspelt_keys),
+        cmocka_unit_test(test_registration_unique),
     };
     return cmocka_run_group_tests(tests, make_fixture_certs, NULL);
 }

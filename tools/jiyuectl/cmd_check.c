@@ -1,7 +1,9 @@
 /* tools/jiyuectl/cmd_check.c: `jiyuectl check`: the same validation as `jiyue -t` and a
  * reload, through the one validator, conf_load(). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ctl.h"
 #include "message.h"
@@ -15,10 +17,17 @@ static void warn_overdue(void *ud, const char *line)
 
 static long report_overdue(ctl_t *ctl, const conf_t *c)
 {
-    store_options_t opt = {.map_size = c->store_map_size, .read_only = true};
-    store_t *s = store_open(c->store, &opt, NULL);
-    if (!s)
-        return 0; /* no store yet: no messages */
+    store_options_t opt = {.map_size = c->store_map_size, .read_only = true, .owner = c->user};
+    char *err = NULL;
+    store_t *s = store_open(c->store, &opt, &err);
+    if (!s) {
+        /* no store yet: no messages; one that cannot be opened (other users may read it)
+         * is worth saying here too, before the server refuses it */
+        if (access(c->store, F_OK) == 0)
+            ctl_warn(ctl, "%s", err ? err : "cannot open the store");
+        free(err);
+        return 0;
+    }
     long n = 0;
     store_txn_t *t = store_read_txn_new(s);
     if (t && store_read_renew(t) == 0)

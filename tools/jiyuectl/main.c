@@ -129,6 +129,7 @@ int ctl_open_store(ctl_t *ctl, ctl_store_mode_t mode)
         .map_size = ctl->conf->store_map_size,
         .read_only = mode == CTL_STORE_READ,
         .create = mode == CTL_STORE_CREATE,
+        .owner = ctl->conf->user, /* run as root: what it creates stays the server's */
     };
     char *err = NULL;
     ctl->store = store_open(ctl->conf->store, &opt, &err);
