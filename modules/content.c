@@ -141,8 +141,13 @@ static module_result_t content_handle(request_t *r)
     int64_t vtime;
     article_version(q.t, cluster ? NULL : r->site->id, &version, &vtime);
 
+    /* Keyed by the generation served ("edu@v2" after a promote or in a preview) rather
+     * than the site: whether a page of ours gives way to an imported one depends on it. */
+    char ns[STORE_KEY_MAX + 1];
+    if (request_pages_ns(r, ns, sizeof ns) != 0)
+        return MODULE_DECLINED;
     char key[1024];
-    int kl = snprintf(key, sizeof key, "%s\n%s\n%.*s\n%c", r->site->id, q.prefix,
+    int kl = snprintf(key, sizeof key, "%s\n%s\n%.*s\n%c", ns, q.prefix,
                       (int)r->rel_len, r->rel, r->tls ? 's' : 'p');
     if (kl <= 0 || (size_t)kl >= sizeof key)
         return MODULE_DECLINED;

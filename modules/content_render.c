@@ -224,8 +224,8 @@ static int render_column(ctx_t *x)
         uint64_t ver;
         int64_t vt;
         article_version(q->t, q->site->id, &ver, &vt);
-        char ns[STORE_KEY_MAX + 1]; /* the generation the site serves now */
-        if (ver == 0 || (store_site_live(q->t, q->site->id, ns, sizeof ns) == 0 &&
+        char ns[STORE_KEY_MAX + 1]; /* the generation served now (or previewed) */
+        if (ver == 0 || (request_pages_ns(q->r, ns, sizeof ns) == 0 &&
                          store_page_get(q->t, ns, path, strlen(path), &sp) == 0))
             return 1;
     }
