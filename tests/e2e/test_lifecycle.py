@@ -8,7 +8,9 @@ import csv
 import datetime
 import io
 import json
+import re
 import signal
+import subprocess
 import threading
 import time
 from email.utils import parsedate_to_datetime
@@ -127,6 +129,29 @@ def test_overdue_suspension_reported_and_still_noticed(lc):
     assert r.status == 503 and r.header("Retry-After") == "86400", r
 
 
+def test_overdue_suspension_notice_promises_no_past_date(lc):
+    """Past `until` the notice says the site is being restored (正在恢复) and names no
+    return date, on the home page and on every 503."""
+    until = day(-3)
+    lc.site_path("edu").write_text(with_status(
+        "edu", f"status: {{state: suspended, from: {day(-30)}, until: {until}, reason: 系统升级}}\n"))
+    home = reload_and_wait(lc, "/edu/", lambda r: "系统升级".encode() in r.body)
+    y, m, d = (int(x) for x in until.split("-"))
+    fy, fm, fd = (int(x) for x in day(-30).split("-"))
+    for r in (home, lc.get("/edu/page.html"), lc.get("/", host=EDU_HOST)):
+        text = r.body.decode()
+        assert "正在恢复" in text, text
+        assert f"{y}年{m}月{d}日" not in text and "预计" not in text, text
+        assert f"{fy}年{fm}月{fd}日" in text, "since when it is suspended stays"
+    assert lc.get("/edu/page.html").status == 503
+    # a suspension still running keeps its date and says nothing of restoring
+    lc.site_path("edu").write_text(with_status(
+        "edu", f"status: {{state: suspended, from: {day(-1)}, until: {day(5)}, reason: 系统升级二期}}\n"))
+    r = reload_and_wait(lc, "/edu/", lambda r: "二期".encode() in r.body)
+    y, m, d = (int(x) for x in day(5).split("-"))
+    assert f"{y}年{m}月{d}日" in r.body.decode() and "正在恢复" not in r.body.decode()
+
+
 def test_suspended_site_resumes(lc):
     lc.write_site("edu", **BASE_SITES["edu"])
     r = reload_and_wait(lc, "/edu/page.html", lambda r: r.status == 200)
@@ -176,6 +201,31 @@ def test_closed_site_notice_and_redirects(lc):
     assert "https://new.example.cn/base/" in lc.get("/old/").body.decode()
 
 
+def test_closed_url_target_rest_is_percent_encoded(lc):
+    """A `paths` folder mapped to an absolute URL keeps the rest of the path, encoded like
+    every other Location: no raw spaces, quotes, UTF-8 or CR/LF in the header."""
+    lc.site_path("old").write_text(with_status(
+        "old", "status:\n  state: closed\n  date: 2026-01-01\n  migrate_to: edu\n"
+               "  paths:\n    /arch/: 'https://archive.example.cn/old/'\n", **OLD))
+    reload_and_wait(lc, "/old/arch/x.html",
+                    lambda r: r.header("Location", "").startswith("https://archive."))
+    cases = {
+        "/old/arch/a%20b.html": "https://archive.example.cn/old/a%20b.html",
+        "/old/arch/%E6%96%87%E4%BB%B6/%E9%80%9A%E7%9F%A5.html":
+            "https://archive.example.cn/old/%E6%96%87%E4%BB%B6/%E9%80%9A%E7%9F%A5.html",
+        "/old/arch/q%3Fx%23y%22%3C.html": "https://archive.example.cn/old/q%3Fx%23y%22%3C.html",
+        "/old/arch/plain/x.html": "https://archive.example.cn/old/plain/x.html",
+        "/old/other%20page.html": f"http://{EDU_HOST}/",
+    }
+    for path, want in cases.items():
+        r = lc.get(path)
+        assert r.status == 301 and r.header("Location") == want, (path, r.header("Location"))
+    # back to the URL target the census test reads
+    lc.site_path("old").write_text(with_status(
+        "old", "status: {state: closed, date: 2026-01-01, migrate_to: 'https://new.example.cn/base/'}\n", **OLD))
+    reload_and_wait(lc, "/old/x.html", lambda r: r.header("Location", "").startswith("https://new."))
+
+
 # --------------------------------------------------------------------------- redesign
 
 PREVIEW_HOST = "preview-xian.test.gov.cn"
@@ -192,16 +242,18 @@ def test_redesign_preview_promote_rollback(lc):
     r = lc.ctl("import", "--generation", "v2", "xian", folder)
     assert r.returncode == 0 and b"xian@v2" in r.stdout, r
     lc.site_path("xian").write_text(xian_redesign())
-    reload_and_wait(lc, "/", lambda r: b"XIAN-V2-HOME" in r.body, host=PREVIEW_HOST)
-    # live content unchanged
-    assert b"XIAN-HOME" in lc.get("/", host=XIAN_HOST).body
-    assert lc.get("/xian/new-only.html").status == 404
-    assert b"XIAN-V2-NEW" in lc.get("/new-only.html", host=PREVIEW_HOST).body
-    # preview token: bad ones change nothing, a good one becomes a cookie
     t = lc.ctl("preview", "xian")
     assert t.returncode == 0, t
     token = t.stdout.decode().strip()
-    assert len(token) == 32
+    assert re.fullmatch(r"[1-9][0-9]{9,11}\.[0-9a-f]{32}", token), token
+    ck = {"Cookie": "jiyue_preview=" + token}
+    reload_and_wait(lc, "/", lambda r: r.status == 403, host=PREVIEW_HOST)
+    assert b"XIAN-V2-HOME" in lc.get("/", host=PREVIEW_HOST, headers=ck).body
+    # live content unchanged
+    assert b"XIAN-HOME" in lc.get("/", host=XIAN_HOST).body
+    assert lc.get("/xian/new-only.html").status == 404
+    assert b"XIAN-V2-NEW" in lc.get("/new-only.html", host=PREVIEW_HOST, headers=ck).body
+    # preview token: bad ones change nothing, a good one becomes a cookie
     assert b"XIAN-HOME" in lc.get("/xian/?preview=" + "0" * 32).body
     r = lc.get("/xian/?preview=" + token)
     assert r.status == 302 and r.header("Location") == "/xian/", r
@@ -349,6 +401,67 @@ def test_mirror_import_redirects(lc):
     r = lc.ctl("import", "--mirror", "--map", bad, "zhen", mirror)
     assert r.returncode == 1 and b"bad.csv:2:" in r.stderr, r
     assert lc.get("/xian/zhen/old-path.html").status == 301
+
+
+def meta_put(c, key, value):
+    """Writes one key into the store's "meta" database behind jiyuectl's back (as an older
+    version of jiyuectl would have written it)."""
+    esc = lambda s: "".join(ch if ch.isalnum() or ch in "/@?=._-" else "\\%02x" % b for ch in s
+                            for b in ch.encode())
+    r = subprocess.run(["mdb_load", "-T", "-s", "meta", str(c.root / "store")],
+                       input=(esc(key) + "\n" + esc(value) + "\n").encode(), capture_output=True,
+                       timeout=30)
+    assert r.returncode == 0, r.stderr
+
+
+def test_redirects_belong_to_the_site(lc):
+    """The redirects of a mirror import survive promote and rollback; `jiyuectl redirects`
+    lists them; an older store's per-generation redirects still answer for that generation."""
+    r = lc.ctl("redirects", "zhen")
+    assert r.returncode == 0, r
+    lines = r.stdout.decode().splitlines()
+    assert "/show.asp?id=12 -> /show.asp@id=12.html" in lines, lines
+    assert "/list.asp?page=2 -> /list.asp@page=2.html" in lines
+    assert "/show.asp?id=99 -> https://example.org/x" in lines
+    assert "/旧.html -> /news/a.html" in lines
+    assert "/old-path.html -> /news/a.html" in lines
+    assert len(lines) == 6 and all(" -> " in line for line in lines), lines
+    r = lc.ctl("redirects", "edu")
+    assert r.returncode == 0 and r.stdout == b"" and b"no redirects stored for edu" in r.stderr, r
+    r = lc.ctl("redirects", "nosuch")
+    assert r.returncode == 1 and b"nosuch" in r.stderr, r
+
+    # a new generation of zhen without the old pages: the old URLs still redirect
+    r = lc.ctl("import", "--generation", "v2", "zhen", write_pages(lc.root / "zhen-v2", {
+        "index.html": html("zhen v2", "ZHEN-V2-HOME"), "show.asp@id=12.html": html("s", "ZHEN-V2-SHOW")}))
+    assert r.returncode == 0, r
+    assert lc.ctl("promote", "zhen", "v2").returncode == 0
+    assert b"ZHEN-V2-HOME" in lc.get("/xian/zhen/").body
+    r = lc.get("/xian/zhen/show.asp?id=12")
+    assert r.status == 301 and r.header("Location") == "/xian/zhen/show.asp@id=12.html", r
+    r, locs = follow(lc, "/show.asp?id=12", OLD_HOST)
+    assert r.status == 200 and b"ZHEN-V2-SHOW" in r.body, (locs, r)
+    r = lc.get("/xian/zhen/old-path.html")
+    assert r.status == 301 and r.header("Location") == "/xian/zhen/news/a.html", r
+    # an older store kept a generation's redirects under its namespace: still read for it
+    meta_put(lc, "redir/zhen@v2/legacy.asp", "/show.asp@id=12.html")
+    r = lc.get("/xian/zhen/legacy.asp")
+    assert r.status == 301 and r.header("Location") == "/xian/zhen/show.asp@id=12.html", r
+    r = lc.ctl("redirects", "zhen")
+    assert ("/legacy.asp -> /show.asp@id=12.html  (generation v2 only: import the mirror again "
+            "to keep it after a promote)") in r.stdout.decode().splitlines(), r.stdout
+    assert lc.ctl("rollback", "zhen").returncode == 0
+    r = lc.get("/xian/zhen/show.asp?id=12")
+    assert r.status == 301 and r.header("Location") == "/xian/zhen/show.asp@id=12.html", r
+    assert lc.get("/xian/zhen/legacy.asp").status == 404, "v2's own redirect left with v2"
+    # an import into another generation adds to the site's redirects; a live one replaces them
+    csv_map = lc.root / "map-v3.csv"
+    csv_map.write_text("/v3-only.html,/news/a.html\n")
+    r = lc.ctl("import", "--generation", "v3", "--map", csv_map, "zhen", lc.root / "zhen-v2")
+    assert r.returncode == 0, r
+    lines = lc.ctl("redirects", "zhen").stdout.decode().splitlines()
+    assert "/v3-only.html -> /news/a.html" in lines and "/show.asp?id=12 -> /show.asp@id=12.html" in lines
+    assert lc.get("/xian/zhen/v3-only.html").status == 301
 
 
 # --------------------------------------------------------------------------- census
