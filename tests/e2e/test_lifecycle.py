@@ -6,10 +6,13 @@
 # redirects, and the census tables (a test cluster field by field, and the demo cluster).
 import csv
 import datetime
+import hashlib
+import hmac
 import io
 import json
 import re
 import signal
+import ssl
 import subprocess
 import threading
 import time
@@ -19,8 +22,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import (BASE_SITES, EDU_HOST, JIYUECTL, PORTAL_HOST, XIAN_HOST, ROOT, html,
-                      make_cluster, read_text, run, site_yaml, wait_for, write_pages)
+from conftest import (BASE_SITES, EDU_HOST, JIYUECTL, PORTAL_HOST, XIAN_HOST, ROOT, Cluster,
+                      RawConn, free_port, html, make_cluster, need_binaries, read_text, run,
+                      site_yaml, wait_for, write_pages)
 
 TODAY = datetime.date.today()
 
@@ -317,14 +321,255 @@ def test_redesign_preview_promote_rollback(lc):
     # back to the base generation and an active site for the tests that follow
     assert lc.ctl("rollback", "xian").returncode == 0
     lc.write_site("xian", **BASE_SITES["xian"])
-    reload_and_wait(lc, "/", lambda r: b"XIAN-V2-HOME" not in r.body, host=PREVIEW_HOST)
-    assert b"PORTAL-HOME" in lc.get("/", host=PREVIEW_HOST).body, "an unknown host again"
+    reload_and_wait(lc, "/", lambda r: b"PORTAL-HOME" in r.body, host=PREVIEW_HOST)  # unknown again
     assert b"XIAN-HOME" in lc.get("/", host=XIAN_HOST).body
 
 
 def test_rollback_without_promote_refused(lc):
     r = lc.ctl("rollback", "edu")
     assert r.returncode == 1 and b"never promoted" in r.stderr
+
+
+# ------------------------------------------------------------------- redesign: preview
+# A cluster with the default theme (so articles render) and an HTTPS listener, where xian is
+# being redesigned into generation v2.
+
+THEMES = ROOT / "conf" / "themes"
+RD_PREVIEW = "preview-xian.test.gov.cn"
+
+
+class RedesignCluster(Cluster):
+    def __init__(self, root):
+        root = Path(root)
+        root.mkdir(parents=True, exist_ok=True)
+        self.tls_port = free_port()
+        crt, key = root / "tls.crt", root / "tls.key"
+        r = run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                 "-nodes", "-days", "2", "-subj", f"/CN={XIAN_HOST}", "-addext",
+                 f"subjectAltName=DNS:{XIAN_HOST},DNS:{PORTAL_HOST}", "-keyout", key, "-out", crt])
+        assert r.returncode == 0, r.stderr
+        super().__init__(root, extra_conf=f"themes: {THEMES}\ntls:\n  cert: {crt}\n  key: {key}\n")
+
+    def write_conf(self):
+        super().write_conf()
+        self.conf.write_text(self.conf.read_text().replace(
+            "listen:\n", f'listen:\n  - {{address: "127.0.0.1:{self.tls_port}", tls: true}}\n', 1))
+
+    def tget(self, path, host, headers=None):
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        with RawConn(self.tls_port) as c:
+            c.sock = ctx.wrap_socket(c.sock, server_hostname=host)
+            c.send_request("GET", path, dict({"Host": host}, **(headers or {})))
+            return c.read_response()
+
+
+@pytest.fixture(scope="module")
+def rd(tmp_path_factory):
+    c = RedesignCluster(tmp_path_factory.mktemp("redesign"))
+    need_binaries()
+    c.import_base()
+    r = c.ctl("import", "--generation", "v2", "xian", write_pages(c.root / "xian-v2", {
+        "index.html": html("xian v2", "RD-V2-HOME"), "new-only.html": html("new", "RD-V2-NEW"),
+        "notice/index.html": html("notice v2", "RD-V2-NOTICE")}))
+    assert r.returncode == 0, r
+    c.site_path("xian").write_text(with_status(
+        "xian", f"status: {{state: redesign, generation: v2, preview_host: {RD_PREVIEW}}}\n"))
+    c.start()
+    yield c
+    c.stop()
+
+
+def preview_token(c, *args):
+    r = c.ctl("preview", "xian", *args)
+    assert r.returncode == 0, r
+    tok = r.stdout.decode().strip()
+    assert re.fullmatch(r"[1-9][0-9]{9,11}\.[0-9a-f]{32}", tok), tok
+    return tok
+
+
+def cookie(tok):
+    return {"Cookie": "jiyue_preview=" + tok}
+
+
+def assert_preview_headers(r):
+    assert r.header("X-Robots-Tag") == "noindex", r
+    assert r.header("Cache-Control") == "private, no-store", r
+    assert "Cookie" in ", ".join(r.headers_all("Vary")), r
+
+
+def test_preview_host_needs_the_token(rd):
+    """The preview host shows nothing of the new generation without the token or its
+    cookie, whatever names it: the Host header (any case, with a port) or an absolute-form
+    request target under another Host."""
+    for host in (RD_PREVIEW, RD_PREVIEW.upper() + f":{rd.port}"):
+        for path in ("/", "/new-only.html", "/index.html"):
+            r = rd.get(path, host=host)
+            assert r.status == 403 and b"RD-V2" not in r.body, (host, path, r)
+            assert_preview_headers(r)
+    for other in (PORTAL_HOST, XIAN_HOST, "unknown.example"):
+        r = rd.get(f"http://{RD_PREVIEW}/new-only.html", host=other)
+        assert r.status == 403 and b"RD-V2" not in r.body, (other, r)
+    # wrong tokens, in the query or a cookie
+    bad = "1" * 10 + "." + "0" * 32
+    assert rd.get("/?preview=" + bad, host=RD_PREVIEW).status == 403
+    assert rd.get("/", host=RD_PREVIEW, headers=cookie(bad)).status == 403
+    assert rd.get("/", host=RD_PREVIEW, headers=cookie("0" * 32)).status == 403
+
+    tok = preview_token(rd)
+    r = rd.get(f"/new-only.html?a=1&preview={tok}", host=RD_PREVIEW)
+    assert r.status == 302 and r.header("Location") == "/new-only.html?a=1", r
+    ck = r.header("Set-Cookie")
+    assert ck.startswith(f"jiyue_preview={tok}; Path=/;") and "HttpOnly" in ck, ck
+    assert "Secure" not in ck, "plain HTTP: no Secure"
+    age = int(re.search(r"Max-Age=(\d+)", ck).group(1))
+    assert 7 * 86400 - 120 < age <= 7 * 86400, ck
+    assert_preview_headers(r)
+    r = rd.get("/new-only.html", host=RD_PREVIEW, headers=cookie(tok))
+    assert r.status == 200 and b"RD-V2-NEW" in r.body, r
+    assert_preview_headers(r)
+    r = rd.get(f"http://{RD_PREVIEW}/new-only.html", host=PORTAL_HOST,
+               headers={"Cookie": f"a=b; jiyue_preview={bad}; jiyue_preview={tok}"})
+    assert r.status == 200 and b"RD-V2-NEW" in r.body, r
+    r = rd.get("/", host=RD_PREVIEW, method="POST", headers=dict(cookie(tok), **{"Content-Length": "0"}))
+    assert r.status == 405, r
+    # the live site is untouched
+    r = rd.get("/new-only.html", host=XIAN_HOST)
+    assert r.status == 404 and not r.has("X-Robots-Tag"), r
+
+
+def test_preview_pages_private_and_cookie_secure_over_tls(rd):
+    tok = preview_token(rd)
+    r = rd.get("/xian/?preview=" + tok)
+    assert r.status == 302 and r.header("Location") == "/xian/", r
+    ck = r.header("Set-Cookie")
+    assert ck.startswith(f"jiyue_preview={tok}; Path=/xian/;") and "Secure" not in ck, ck
+    assert_preview_headers(r)
+    for path in ("/new-only.html", "/", "/no-such.html"):
+        r = rd.get(path, host=XIAN_HOST, headers=cookie(tok))
+        assert r.status == (404 if "no-such" in path else 200), (path, r)
+        assert_preview_headers(r)
+    # the live pages keep their ordinary headers
+    r = rd.get("/page.html", host=XIAN_HOST)
+    assert r.status == 200 and not r.has("X-Robots-Tag") and r.header("Cache-Control") is None, r
+    # over HTTPS the cookie is Secure
+    r = rd.tget("/?preview=" + tok, XIAN_HOST)
+    assert r.status == 302 and r.header("Location") == "/", r
+    ck = r.header("Set-Cookie")
+    assert ck.startswith(f"jiyue_preview={tok}; Path=/;") and ck.endswith("; Secure"), ck
+    r = rd.tget("/new-only.html", XIAN_HOST, headers=cookie(tok))
+    assert r.status == 200 and b"RD-V2-NEW" in r.body, r
+    assert_preview_headers(r)
+
+
+def store_meta(c, key):
+    """One value of the store's "meta" database, read with mdb_dump."""
+    r = subprocess.run(["mdb_dump", "-s", "meta", str(c.root / "store")], capture_output=True,
+                       timeout=30)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.decode().splitlines()
+    want = " " + key.encode().hex()
+    for i, line in enumerate(lines):
+        if line == want:
+            return bytes.fromhex(lines[i + 1].strip())
+    raise AssertionError(f"no {key} in the store")
+
+
+def test_preview_token_expires_and_is_revoked(rd):
+    for bad in ("0", "91", "x", "1.5"):
+        r = rd.ctl("preview", "xian", "--days", bad)
+        assert r.returncode == 2 and b"--days" in r.stderr, (bad, r)
+    now = time.time()
+    tok7, tok1 = preview_token(rd), preview_token(rd, "--days", "1")
+    assert abs(int(tok7.split(".")[0]) - (now + 7 * 86400)) < 60, tok7
+    assert abs(int(tok1.split(".")[0]) - (now + 86400)) < 60, tok1
+    # the token is "<expiry>.<MAC>" under the site's secret: an expired one is refused
+    secret = store_meta(rd, "secret/preview/xian")
+    assert len(secret) == 32
+
+    def make(exp, msg=None):
+        mac = hmac.new(secret, (msg or f"xian@v2@{exp}").encode(), hashlib.sha256).hexdigest()[:32]
+        return f"{exp}.{mac}"
+
+    assert make(int(tok1.split(".")[0])) == tok1
+    shows = lambda tok: b"RD-V2-NEW" in rd.get("/new-only.html", host=XIAN_HOST, headers=cookie(tok)).body
+    assert shows(tok1) and shows(make(int(time.time()) + 30))
+    expired = make(int(time.time()) - 2)
+    assert not shows(expired)
+    assert rd.get("/xian/?preview=" + expired).status == 200, "no cookie for an expired token"
+    assert rd.get("/", host=RD_PREVIEW, headers=cookie(expired)).status == 403
+    # a token without an expiry (the old form: a MAC of "xian@v2") is no token
+    assert not shows(make("", "xian@v2").lstrip("."))
+
+    r = rd.ctl("preview", "xian", "--revoke")
+    assert r.returncode == 0 and b"revoked" in r.stdout, r
+    for tok in (tok1, tok7):
+        assert not shows(tok)
+        assert rd.get("/", host=RD_PREVIEW, headers=cookie(tok)).status == 403
+    assert store_meta(rd, "secret/preview/xian") != secret
+    assert shows(preview_token(rd))
+
+
+def test_access_log_hides_preview_tokens(rd):
+    tok = preview_token(rd)
+    rd.get(f"/xian/?x=1&preview={tok}&y=2", headers={"Referer": f"http://{XIAN_HOST}/a?preview={tok}"})
+    rd.get(f"/?preview={tok}", host=RD_PREVIEW)
+    mac = tok.split(".")[1]
+    want = ['"GET /xian/?x=1&preview=-&y=2 HTTP/1.1" 302', f'"http://{XIAN_HOST}/a?preview=-"',
+            '"GET /?preview=- HTTP/1.1" 302']
+    # each worker writes its lines on its next tick
+    assert wait_for(lambda: all(w in read_text(rd.access_log) for w in want), timeout=5), \
+        read_text(rd.access_log)[-800:]
+    log = read_text(rd.access_log)
+    assert mac not in log, [line for line in log.splitlines() if mac in line]
+
+
+ARTICLE = """---
+site: xian
+column: news
+title: 测试县改版期间发布的通知
+source: 测试县人民政府
+author: 张明
+publisher: 李华
+reviewer: 王强
+disclosure: 主动公开
+date: 2026-09-01 09:30
+secrecy_review: {by: 赵敏, date: 2026-08-31}
+---
+改版期间照常发布。
+"""
+
+
+def test_preview_resolves_pages_as_promote_will(rd):
+    """The preview answers each URL exactly as the site will once the generation is
+    promoted: rendered pages (home, articles, columns) before imported ones, an imported
+    column page of the new generation where its column is empty."""
+    art = rd.root / "rd-article.md"
+    art.write_text(ARTICLE)
+    r = rd.ctl("publish", art)
+    assert r.returncode == 0, r
+    url = r.stdout.decode().strip().splitlines()[-1]
+    article = url.split("/xian", 1)[1]
+    assert article.startswith("/news/") and article.endswith(".html"), url
+    tok = preview_token(rd)
+    paths = ["/", article, "/news/", "/notice/", "/new-only.html", "/page.html", "/no-such.html"]
+    pre = {p: rd.get(p, host=XIAN_HOST, headers=cookie(tok)) for p in paths}
+    on_host = {p: rd.get(p, host=RD_PREVIEW, headers=cookie(tok)) for p in paths}
+    assert pre[article].status == 200 and "改版期间发布的通知".encode() in pre[article].body, pre[article]
+    assert "改版期间发布的通知".encode() in pre["/"].body and b"RD-V2-HOME" not in pre["/"].body
+    assert b"RD-V2-NOTICE" in pre["/notice/"].body
+    for p in paths:
+        assert on_host[p].status == pre[p].status, (p, on_host[p], pre[p])
+    assert "改版期间发布的通知".encode() in on_host["/"].body
+    assert on_host[article].status == 200
+    assert rd.ctl("promote", "xian", "v2").returncode == 0
+    try:
+        for p in paths:
+            post = rd.get(p, host=XIAN_HOST)
+            assert (post.status, post.body) == (pre[p].status, pre[p].body), (p, post, pre[p])
+    finally:
+        assert rd.ctl("rollback", "xian").returncode == 0
 
 
 # --------------------------------------------------------------------------- migration
