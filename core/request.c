@@ -75,13 +75,11 @@ static void log_url_field(util_buf_t *b, const char *p, size_t len)
 {
     static const char name[] = "preview=";
     const size_t nlen = sizeof name - 1;
+    if (len > 1024)
+        len = 1024; /* what log_field keeps */
     const char *q = p ? memchr(p, '?', len) : NULL;
-    if (!q || len > 1024) {
-        /* Longer than the field keeps: masked below on a copy of what is kept. */
-        if (q && len > 1024)
-            log_url_field(b, p, 1024);
-        else
-            log_field(b, p, len);
+    if (!q) {
+        log_field(b, p, len);
         return;
     }
     char tmp[1024 + 1024 / 8 + 8]; /* an empty "preview=" grows by its '-' */

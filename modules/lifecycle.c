@@ -365,8 +365,8 @@ static void preview_cookie(request_t *r, const char *tok, size_t tok_len, int64_
         const char *amp = memchr(r->query + i, '&', r->query_len - i);
         size_t end = amp ? (size_t)(amp - r->query) : r->query_len;
         size_t n = end - i;
-        bool ours = n >= sizeof LIFECYCLE_PREVIEW_PARAM &&
-                    memcmp(r->query + i, LIFECYCLE_PREVIEW_PARAM "=", sizeof LIFECYCLE_PREVIEW_PARAM) == 0;
+        static const char ours_eq[] = LIFECYCLE_PREVIEW_PARAM "=";
+        bool ours = n >= sizeof ours_eq - 1 && memcmp(r->query + i, ours_eq, sizeof ours_eq - 1) == 0;
         if (n > 0 && !ours) {
             util_buf_append(&loc, &sep, 1);
             util_buf_append(&loc, r->query + i, n);

@@ -5,8 +5,9 @@
  * read transaction as the page, so a promote takes effect between two requests and never
  * inside one (or the generation a preview shows: request.h pages_ns). Old URLs of a
  * migrated site (a wget mirror imported with its redirect map; the site's, whatever
- * generation serves, modules/redirect.h) answer 301 to their new place. The last module in the chain: whatever it does not find
- * is a 404 (the site's own 404 page when it has one). */
+ * generation serves, modules/redirect.h) answer 301 to their new place. The last module
+ * in the chain: whatever it does not find is a 404 (the site's own 404 page when it has
+ * one). */
 #include <string.h>
 
 #include "module.h"
