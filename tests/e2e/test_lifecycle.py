@@ -519,7 +519,7 @@ def test_access_log_hides_preview_tokens(rd):
     want = ['"GET /xian/?x=1&preview=-&y=2 HTTP/1.1" 302', f'"http://{XIAN_HOST}/a?preview=-"',
             '"GET /?preview=- HTTP/1.1" 302']
     # each worker writes its lines on its next tick
-    assert wait_for(lambda: all(w in read_text(rd.access_log) for w in want), timeout=5), \
+    assert wait_for(lambda: all(w in read_text(rd.access_log) for w in want), timeout=10), \
         read_text(rd.access_log)[-800:]
     log = read_text(rd.access_log)
     assert mac not in log, [line for line in log.splitlines() if mac in line]
