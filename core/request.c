@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "log.h"
@@ -26,6 +27,21 @@ store_txn_t *request_store(request_t *r)
         w->rtxn_active = true;
     }
     return w->rtxn;
+}
+
+int request_pages_ns(request_t *r, char *ns, size_t cap)
+{
+    if (r->pages_ns) {
+        size_t n = strlen(r->pages_ns);
+        if (n + 1 > cap)
+            return STORE_EKEY;
+        memcpy(ns, r->pages_ns, n + 1);
+        return 0;
+    }
+    store_txn_t *t = request_store(r);
+    if (!t)
+        return STORE_EIO;
+    return store_site_live(t, r->site->id, ns, cap);
 }
 
 const http1_header_t *request_header(const request_t *r, const char *name)
@@ -52,6 +68,41 @@ static void log_field(util_buf_t *b, const char *p, size_t len)
     }
 }
 
+/* log_field for a URL whose query may carry a preview token (modules/lifecycle.c): every
+ * "preview=VALUE" parameter is written "preview=-", so the log does not hand out a key to
+ * an unpublished generation. */
+static void log_url_field(util_buf_t *b, const char *p, size_t len)
+{
+    static const char name[] = "preview=";
+    const size_t nlen = sizeof name - 1;
+    if (len > 1024)
+        len = 1024; /* what log_field keeps */
+    const char *q = p ? memchr(p, '?', len) : NULL;
+    if (!q) {
+        log_field(b, p, len);
+        return;
+    }
+    char tmp[1024 + 1024 / 8 + 8]; /* an empty "preview=" grows by its '-' */
+    size_t n = (size_t)(q - p) + 1, i = n;
+    memcpy(tmp, p, n);
+    while (i < len) {
+        const char *amp = memchr(p + i, '&', len - i);
+        size_t end = amp ? (size_t)(amp - p) : len;
+        if (end - i >= nlen && strncasecmp(p + i, name, nlen) == 0) {
+            memcpy(tmp + n, name, nlen);
+            n += nlen;
+            tmp[n++] = '-';
+        } else {
+            memcpy(tmp + n, p + i, end - i);
+            n += end - i;
+        }
+        if (amp)
+            tmp[n++] = '&';
+        i = end + 1;
+    }
+    log_field(b, tmp, n);
+}
+
 static void format_peer(const peer_addr_t *peer, char *out, size_t cap)
 {
     if (peer->sa.sa_family == AF_INET)
@@ -71,7 +122,7 @@ static void log_request_line(util_buf_t *b, const http1_request_t *h)
     if (h) {
         log_field(b, h->method_str.p, h->method_str.len);
         util_buf_append(b, " ", 1);
-        log_field(b, h->target.p, h->target.len);
+        log_url_field(b, h->target.p, h->target.len);
         util_buf_printf(b, " HTTP/1.%d\"", h->version_minor);
     } else {
         util_buf_appends(b, "-\"");
@@ -83,7 +134,7 @@ static void log_agent_fields(util_buf_t *b, const http1_request_t *h)
     const http1_header_t *ref = h ? http1_find_header(h, "Referer") : NULL;
     const http1_header_t *ua = h ? http1_find_header(h, "User-Agent") : NULL;
     util_buf_append(b, "\"", 1);
-    log_field(b, ref ? ref->value.p : NULL, ref ? ref->value.len : 0);
+    log_url_field(b, ref ? ref->value.p : NULL, ref ? ref->value.len : 0);
     util_buf_appends(b, "\" \"");
     log_field(b, ua ? ua->value.p : NULL, ua ? ua->value.len : 0);
     util_buf_append(b, "\"", 1);

@@ -48,6 +48,11 @@ typedef struct request {
     const router_site_t *rsite;
     const char *rel; /* the path below the site's mount, begins with '/' */
     size_t rel_len;
+    /* A redesign's preview (modules/lifecycle.c): the namespace ("edu@v2") whose pages
+     * answer instead of the live generation's, NULL otherwise; and `preview` makes every
+     * response header say it must not be cached or indexed. */
+    const char *pages_ns;
+    bool preview;
 
     /* Response state (set by the response_* functions). */
     int status;
@@ -62,6 +67,10 @@ typedef struct request {
 /* The worker's read transaction, renewed at first use within a callback (NULL on error).
  * Values read through it stay valid until the callback ends. */
 store_txn_t *request_store(request_t *r);
+
+/* The namespace whose stored pages answer r: r->pages_ns when set, else the site's live
+ * generation (store_site_live). 0 or a STORE_E* code. */
+int request_pages_ns(request_t *r, char *ns, size_t cap);
 
 /* --- response --- */
 /* Status line, Date and Server. */

@@ -40,7 +40,14 @@ void response_begin(request_t *r, int status)
     size_t hsts_len = hsts ? r->site->hsts_header_len : 0;
     const char *csp = r->site ? r->site->csp_header : NULL;
     size_t csp_len = csp ? r->site->csp_header_len : 0;
-    char *start = worker_out_reserve(w, 128 + tlen + w->date_hdr_len + hsts_len + csp_len);
+    /* A preview (modules/lifecycle.c) shows pages not yet public: no shared cache may keep
+     * them, a cache must tell the previewer's answers from others' by the cookie, and no
+     * search engine may index them. */
+    static const char preview_hdrs[] = "X-Robots-Tag: noindex\r\nCache-Control: private, no-store"
+                                       "\r\nVary: Cookie\r\n";
+    size_t preview_len = r->preview ? sizeof preview_hdrs - 1 : 0;
+    char *start = worker_out_reserve(w, 128 + tlen + w->date_hdr_len + hsts_len + csp_len +
+                                            preview_len);
     char *p = start;
     p = WORKER_PUT_LIT(p, "HTTP/1.1 ");
     p = put_uint(p, (uint64_t)status);
@@ -58,6 +65,7 @@ void response_begin(request_t *r, int status)
         p = worker_put(p, csp, csp_len);
         p = WORKER_PUT_LIT(p, "\r\n");
     }
+    p = worker_put(p, preview_hdrs, preview_len);
     worker_out_commit(w, (size_t)(p - start));
 }
 
@@ -131,8 +139,8 @@ void response_error(request_t *r, int status, const char *detail)
     if (status == 404 && r->site) {
         store_txn_t *t = request_store(r);
         store_page_t page;
-        char ns[STORE_KEY_MAX + 1]; /* the live generation's own 404 page */
-        if (t && store_site_live(t, r->site->id, ns, sizeof ns) == 0 &&
+        char ns[STORE_KEY_MAX + 1]; /* the served generation's own 404 page */
+        if (t && request_pages_ns(r, ns, sizeof ns) == 0 &&
             store_page_get(t, ns, "/404.html", 9, &page) == 0) {
             response_page(r, 404, &page);
             return;

@@ -90,15 +90,18 @@ static inline size_t store_key_site_prefix(char *buf, const char *ns)
  *                       "prev/<site>") in one transaction; the server reads it in the same
  *                       read transaction as the page, so a switch is atomic per request.
  *   "prev/<site>"       the generation served before the last promote (for rollback).
- *   "redir/<ns><path>"  an old URL of a migrated site (path, then "?query" when it had one)
- *                       -> the new site-relative path or an absolute URL; written by
- *                       `jiyuectl import` of a wget mirror (and --map), per namespace, so
- *                       a generation's redirects switch with its pages.
- *   "secret/preview"    32 random bytes keying preview tokens (HMAC of "<site>@<gen>"). */
+ *   "redir/<site><path>"  an old URL of a migrated site (path, then "?query" when it had
+ *                       one) -> the new site-relative path or an absolute URL; written by
+ *                       `jiyuectl import` of a wget mirror (and --map), per SITE, so they
+ *                       outlive promote and rollback (modules/redirect.h). Older stores
+ *                       may hold "redir/<site>@<gen><path>" too: still read, see there.
+ *   "secret/preview/<site>"  32 random bytes keying the site's preview tokens
+ *                       (modules/lifecycle.h); `jiyuectl preview SITE --revoke` replaces
+ *                       them. (An older store's "secret/preview" is no longer read.) */
 #define STORE_META_LIVE "live/"
 #define STORE_META_PREV "prev/"
 #define STORE_META_REDIR "redir/"
-#define STORE_META_PREVIEW_SECRET "secret/preview"
+#define STORE_META_PREVIEW_SECRET "secret/preview/"
 
 /* "<family><site>" into buf (capacity STORE_KEY_MAX + 1, NUL-terminated, as store_meta_*
  * take C strings). Returns the length or 0 when the site id is invalid or too long. */
@@ -113,7 +116,8 @@ static inline size_t store_key_meta_site(char *buf, const char *family, const ch
     return f + n;
 }
 
-/* "redir/<ns><path>[?<query>]" into buf (capacity STORE_KEY_MAX + 1, NUL-terminated).
+/* "redir/<ns><path>[?<query>]" into buf (capacity STORE_KEY_MAX + 1, NUL-terminated);
+ * ns is a site id (a generation's namespace in older stores).
  * query may be NULL. Returns the length or 0 (bad namespace or path, or too long). */
 static inline size_t store_key_redirect(char *buf, const char *ns, const char *path,
                                         size_t path_len, const char *query, size_t query_len)

@@ -25,90 +25,14 @@
 
 #include "article.h"
 #include "content.h"
+#include "content_route.h"
 #include "module.h"
 #include "render_common.h"
 #include "store_keys.h"
 #include "theme.h"
 #include "worker.h"
 
-static const conf_column_t *find_column(const conf_site_t *s, const char *p, size_t n)
-{
-    for (size_t i = 0; i < s->ncolumns; i++)
-        if (strlen(s->columns[i].id) == n && memcmp(s->columns[i].id, p, n) == 0)
-            return &s->columns[i];
-    return NULL;
-}
-
-typedef enum { P_NONE, P_PAGE, P_ATTACHMENT } parsed_t;
-
-/* Classifies the path below the mount; cheap, no store access. */
-static parsed_t parse(content_req_t *q, const char *rel, size_t len)
-{
-    if ((len == 1) || (len == 11 && memcmp(rel, "/index.html", 11) == 0)) {
-        q->kind = CP_HOME;
-        return P_PAGE;
-    }
-    if (len == 12 && memcmp(rel, "/sitemap.xml", 12) == 0) {
-        q->kind = CP_SITEMAP;
-        return P_PAGE;
-    }
-    const char *seg = rel + 1, *end = rel + len;
-    const char *slash = memchr(seg, '/', (size_t)(end - seg));
-    if (!slash)
-        return P_NONE;
-    q->col = find_column(q->site, seg, (size_t)(slash - seg));
-    /* Interaction columns belong to their own module. */
-    if (!q->col || q->col->type == COLUMN_INTERACTION)
-        return P_NONE;
-    const char *rest = slash + 1;
-    size_t rn = (size_t)(end - rest);
-    if (q->col->type == COLUMN_STATIC) {
-        /* Imported pages; only the column's own page is ours, and only while nothing is
-         * imported there (content_handle), so that a link to the column never dies. */
-        if (rn != 0 && !(rn == 10 && memcmp(rest, "index.html", 10) == 0))
-            return P_NONE;
-        q->kind = CP_COLUMN;
-        q->page = 1;
-        return P_PAGE;
-    }
-    const char *sub = memchr(rest, '/', rn);
-    if (sub) {
-        /* /<column>/<id>/<file>: one level of files below an article */
-        if (sub == rest || memchr(sub + 1, '/', (size_t)(end - sub - 1)) || sub + 1 == end ||
-            (size_t)(sub - rest) >= sizeof q->id)
-            return P_NONE;
-        memcpy(q->id, rest, (size_t)(sub - rest));
-        q->id[sub - rest] = '\0';
-        return article_id_ok(q->id) ? P_ATTACHMENT : P_NONE;
-    }
-    if (rn == 0 || (rn == 10 && memcmp(rest, "index.html", 10) == 0)) {
-        q->kind = CP_COLUMN;
-        q->page = 1;
-        return P_PAGE;
-    }
-    if (rn == 8 && memcmp(rest, "feed.xml", 8) == 0) {
-        q->kind = CP_FEED;
-        return P_PAGE;
-    }
-    if (rn < 6 || memcmp(end - 5, ".html", 5) != 0)
-        return P_NONE;
-    if (render_index_page(rest, rn, &q->page)) {
-        if (q->page < 2)
-            return P_NONE;
-        q->kind = CP_COLUMN;
-        return P_PAGE;
-    }
-    if (rn - 5 >= sizeof q->id)
-        return P_NONE;
-    memcpy(q->id, rest, rn - 5);
-    q->id[rn - 5] = '\0';
-    if (!article_id_ok(q->id))
-        return P_NONE;
-    q->kind = CP_ARTICLE;
-    return P_PAGE;
-}
-
-static module_result_t serve_attachment(request_t *r, content_req_t *q)
+static module_result_t serve_attachment(request_t *r)
 {
     store_txn_t *t = request_store(r);
     if (!t)
@@ -123,13 +47,11 @@ static module_result_t serve_attachment(request_t *r, content_req_t *q)
     return MODULE_DONE;
 }
 
-/* Is there an imported page at path in the site's live generation? */
-static bool imported(store_txn_t *t, const char *site, const char *path)
+/* Is there an imported page at path in the generation ns (the one served)? */
+static bool imported(store_txn_t *t, const char *ns, const char *path)
 {
-    char ns[STORE_KEY_MAX + 1];
     store_page_t sp;
-    return store_site_live(t, site, ns, sizeof ns) == 0 &&
-           store_page_get(t, ns, path, strlen(path), &sp) == 0;
+    return store_page_get(t, ns, path, strlen(path), &sp) == 0;
 }
 
 /* The fields every rendering needs. False: the request cannot be rendered here. */
@@ -173,14 +95,17 @@ static module_result_t content_handle(request_t *r)
 {
     if (!r->site || r->rel_len == 0 || r->rel[0] != '/')
         return MODULE_DECLINED;
-    content_req_t q = {0};
-    q.r = r;
-    q.site = r->site;
-    parsed_t p = parse(&q, r->rel, r->rel_len);
-    if (p == P_NONE)
+    /* the URL layout is content_route.c's, shared with the audit */
+    content_path_t where;
+    content_path_parse(r->site, r->rel, r->rel_len, &where);
+    if (where.what == CONTENT_PATH_NONE)
         return MODULE_DECLINED;
-    if (p == P_ATTACHMENT)
-        return serve_attachment(r, &q);
+    if (where.what == CONTENT_PATH_ATTACHMENT)
+        return serve_attachment(r);
+    content_req_t q = {.r = r, .site = r->site, .col = where.col, .kind = where.kind,
+                       .page = where.page};
+    _Static_assert(sizeof q.id == sizeof where.id, "article ids: one size");
+    memcpy(q.id, where.id, sizeof q.id);
     q.t = request_store(r);
     if (!q.t || !req_init(&q, r))
         return MODULE_DECLINED;
@@ -191,21 +116,27 @@ static module_result_t content_handle(request_t *r)
     int64_t vtime;
     article_version(q.t, cluster ? NULL : r->site->id, &version, &vtime);
 
+    /* The generation served ("edu@v2" after a promote or in a preview): whether a page of
+     * ours gives way to an imported one depends on it, so it keys the cache too. */
+    char ns[STORE_KEY_MAX + 1];
+    if (request_pages_ns(r, ns, sizeof ns) != 0)
+        return MODULE_DECLINED;
+
     /* An imported home or column page keeps its place until something is published there
      * (looked up before the cache: an import changes no content version). With nothing
      * imported either, the page is rendered, empty, so a link to it never dies. */
-    if (q.kind == CP_HOME && version == 0 && imported(q.t, r->site->id, "/index.html"))
+    if (q.kind == CP_HOME && version == 0 && imported(q.t, ns, "/index.html"))
         return MODULE_DECLINED;
     if (q.kind == CP_COLUMN && q.page == 1 &&
         article_column_count(q.t, r->site->id, q.col->id) == 0) {
         char path[64];
         snprintf(path, sizeof path, "/%s/index.html", q.col->id);
-        if (imported(q.t, r->site->id, path))
+        if (imported(q.t, ns, path))
             return MODULE_DECLINED;
     }
 
     char key[1024];
-    int kl = snprintf(key, sizeof key, "%s\n%s\n%.*s\n%c", r->site->id, q.prefix,
+    int kl = snprintf(key, sizeof key, "%s\n%s\n%.*s\n%c", ns, q.prefix,
                       (int)r->rel_len, r->rel, r->tls ? 's' : 'p');
     if (kl <= 0 || (size_t)kl >= sizeof key)
         return MODULE_DECLINED;

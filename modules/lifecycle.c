@@ -8,14 +8,12 @@
  * worker's own thread, so there is no lock and nothing is rendered per request. */
 #include "lifecycle.h"
 
-#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "httpdate.h"
 #include "module.h"
-#include "static.h"
 #include "store_keys.h"
 #include "template.h"
 #include "url.h"
@@ -53,7 +51,8 @@ static void target_home(util_buf_t *b, const conf_site_t *s, const router_site_t
     }
 }
 
-void lifecycle_render_notice(const conf_site_t *s, const router_site_t *target, util_buf_t *out)
+void lifecycle_render_notice(const conf_site_t *s, const router_site_t *target, bool overdue,
+                             util_buf_t *out)
 {
     const conf_status_t *st = &s->status;
     bool closed = st->state == STATUS_CLOSED;
@@ -94,9 +93,16 @@ void lifecycle_render_notice(const conf_site_t *s, const router_site_t *target, 
         tpl_escape_str(out, st->reason);
         util_buf_appends(out, "，本网站自 ");
         cn_date(out, st->from);
-        util_buf_appends(out, " 起暂时关停，预计于 <strong class=\"until\">");
-        cn_date(out, st->until);
-        util_buf_appends(out, "</strong> 恢复访问。</p>\n<p>关停期间给您带来不便，敬请谅解。</p>\n");
+        if (overdue) {
+            /* The announced date has passed: promise no date, least of all a past one. */
+            util_buf_appends(out, " 起暂时关停，目前<strong class=\"restoring\">正在恢复</strong>，"
+                                  "请稍后访问。</p>\n");
+        } else {
+            util_buf_appends(out, " 起暂时关停，预计于 <strong class=\"until\">");
+            cn_date(out, st->until);
+            util_buf_appends(out, "</strong> 恢复访问。</p>\n");
+        }
+        util_buf_appends(out, "<p>关停期间给您带来不便，敬请谅解。</p>\n");
     }
     util_buf_appends(out, "<footer>");
     if (s->reg.organizer) {
@@ -148,15 +154,22 @@ void lifecycle_closed_path(const conf_status_t *st, const char *rel, size_t rel_
     }
     *absolute = best->to[0] != '/';
     util_buf_appends(out, best->to);
-    /* A folder moved to a folder keeps the rest of the path; "/" alone means the home. */
-    if (best_len < rel_len && ends_slash(best->to) && strcmp(best->to, "/") != 0)
-        util_buf_append(out, rel + best_len, rel_len - best_len);
+    /* A folder moved to a folder keeps the rest of the path; "/" alone means the home.
+     * An absolute URL is finished here, so its rest is percent-encoded now (a site path
+     * is encoded whole by the caller). */
+    if (best_len < rel_len && ends_slash(best->to) && strcmp(best->to, "/") != 0) {
+        if (*absolute)
+            url_append_path(out, rel + best_len, rel_len - best_len);
+        else
+            util_buf_append(out, rel + best_len, rel_len - best_len);
+    }
 }
 
 /* ---- the per-worker cache ---- */
 
 typedef struct lc_site {
     util_buf_t notice;  /* suspended, closed */
+    util_buf_t overdue; /* suspended: the notice once `until` has passed (正在恢复) */
     char retry_date[HTTPDATE_LEN + 1];
     time_t until;
     util_buf_t target;  /* closed: "host/prefix" (no scheme, no trailing '/') or a URL */
@@ -184,6 +197,7 @@ static void cache_clear(lc_cache_t *c)
 {
     for (size_t i = 0; i < c->nsites; i++) {
         util_buf_free(&c->sites[i].notice);
+        util_buf_free(&c->sites[i].overdue);
         util_buf_free(&c->sites[i].target);
         free(c->sites[i].preview_ns);
     }
@@ -209,14 +223,16 @@ static void cache_build(lc_cache_t *c, const snapshot_t *snap)
         case STATUS_ACTIVE:
             break;
         case STATUS_SUSPENDED:
-            lifecycle_render_notice(s, NULL, &ls->notice);
+            /* Both texts now: a snapshot can outlive `until` without any reload. */
+            lifecycle_render_notice(s, NULL, false, &ls->notice);
+            lifecycle_render_notice(s, NULL, true, &ls->overdue);
             ls->until = lifecycle_until_time(st->until);
             httpdate_format(ls->until, ls->retry_date);
             break;
         case STATUS_CLOSED:
             if (st->migrate_to && !strchr(st->migrate_to, ':'))
                 target = router_site(snap->router, st->migrate_to);
-            lifecycle_render_notice(s, target, &ls->notice);
+            lifecycle_render_notice(s, target, false, &ls->notice);
             if (target) {
                 util_buf_appends(&ls->target, target->canon_host ? target->canon_host : "");
                 url_append_path(&ls->target, target->canon_prefix, target->canon_prefix_len - 1);
@@ -261,19 +277,21 @@ static bool is_home(const request_t *r)
 
 static void notice(request_t *r, const lc_site_t *ls, int status)
 {
+    bool overdue = ls->overdue.len && (ls->until == (time_t)-1 || ls->until <= time(NULL));
+    const util_buf_t *text = overdue ? &ls->overdue : &ls->notice;
     response_begin(r, status);
     response_header(r, "Content-Type", "text/html; charset=utf-8", 24);
     response_header(r, "Cache-Control", "no-cache", 8);
     if (status == 503) {
         /* An overdue suspension has no return date to promise: ask again tomorrow. */
-        if (ls->until != (time_t)-1 && ls->until > time(NULL))
+        if (!overdue)
             response_header(r, "Retry-After", ls->retry_date, HTTPDATE_LEN);
         else
             response_header(r, "Retry-After", "86400", 5);
     }
-    response_end_headers(r, ls->notice.len);
+    response_end_headers(r, text->len);
     /* The cache entry outlives this callback (it is only rebuilt by a later request). */
-    response_body(r, ls->notice.data, ls->notice.len, false);
+    response_body(r, text->data, text->len, false);
 }
 
 static void closed_redirect(request_t *r, const conf_site_t *s, const lc_site_t *ls)
@@ -294,11 +312,13 @@ static void closed_redirect(request_t *r, const conf_site_t *s, const lc_site_t 
     util_buf_free(&loc);
 }
 
-/* The value of `name` in a "k=v&k=v" query or a "k=v; k=v" cookie header; NULL if absent. */
-static const char *param(const char *s, size_t len, const char *name, char sep, size_t *vlen)
+/* The next value of `name` in a "k=v&k=v" query or a "k=v; k=v" cookie header at or after
+ * *pos (which moves past it); NULL when there is no more. */
+static const char *param_next(const char *s, size_t len, size_t *pos, const char *name, char sep,
+                              size_t *vlen)
 {
     size_t n = strlen(name);
-    size_t i = 0;
+    size_t i = *pos;
     while (i < len) {
         while (i < len && (s[i] == ' ' || s[i] == sep))
             i++;
@@ -307,67 +327,114 @@ static const char *param(const char *s, size_t len, const char *name, char sep, 
             i++;
         if (i - start > n && memcmp(s + start, name, n) == 0 && s[start + n] == '=') {
             *vlen = i - start - n - 1;
+            *pos = i;
             return s + start + n + 1;
         }
     }
+    *pos = len;
     return NULL;
 }
 
-static bool token_ok(request_t *r, const conf_site_t *s, const char *tok, size_t len)
+static bool token_ok(request_t *r, const conf_site_t *s, const char *tok, size_t len,
+                     int64_t *expires)
 {
-    if (len != LIFECYCLE_TOKEN_LEN)
+    if (len > LIFECYCLE_TOKEN_MAX)
         return false;
     store_txn_t *t = request_store(r);
+    char key[STORE_KEY_MAX + 1];
     const void *secret;
     size_t slen;
-    if (!t || store_meta_get(t, STORE_META_PREVIEW_SECRET, &secret, &slen) != 0 || slen < 16)
+    if (!t || !store_key_meta_site(key, STORE_META_PREVIEW_SECRET, s->id) ||
+        store_meta_get(t, key, &secret, &slen) != 0 || slen < 16)
         return false;
-    char want[LIFECYCLE_TOKEN_LEN + 1];
-    lifecycle_preview_token(secret, slen, s->id, s->status.generation, want);
-    return CRYPTO_memcmp(want, tok, LIFECYCLE_TOKEN_LEN) == 0;
+    return lifecycle_preview_token_ok(secret, slen, s->id, s->status.generation, tok, len,
+                                      (int64_t)time(NULL), expires);
 }
 
-/* A valid ?preview=TOKEN becomes a cookie scoped to the site's mount, and the browser is
- * sent back to the same URL without it, so every link of the previewed pages works. */
-static void preview_cookie(request_t *r, const char *tok)
+/* A valid ?preview=TOKEN becomes a cookie scoped to the site's mount (the whole preview
+ * host there), living as long as the token, and the browser is sent back to the same URL
+ * without it, so every link of the previewed pages works and the token leaves the
+ * address bar. */
+static void preview_cookie(request_t *r, const char *tok, size_t tok_len, int64_t expires)
 {
     util_buf_t loc = {0}, cookie = {0};
     url_append_path(&loc, r->path, r->path_len);
+    /* The rest of the query stays. */
+    char sep = '?';
+    for (size_t i = 0; i < r->query_len;) {
+        const char *amp = memchr(r->query + i, '&', r->query_len - i);
+        size_t end = amp ? (size_t)(amp - r->query) : r->query_len;
+        size_t n = end - i;
+        static const char ours_eq[] = LIFECYCLE_PREVIEW_PARAM "=";
+        bool ours = n >= sizeof ours_eq - 1 && memcmp(r->query + i, ours_eq, sizeof ours_eq - 1) == 0;
+        if (n > 0 && !ours) {
+            util_buf_append(&loc, &sep, 1);
+            util_buf_append(&loc, r->query + i, n);
+            sep = '&';
+        }
+        i = end + 1;
+    }
     size_t base = r->path_len - r->rel_len + 1;
-    util_buf_printf(&cookie, LIFECYCLE_PREVIEW_COOKIE "=%.*s; Path=", LIFECYCLE_TOKEN_LEN, tok);
+    long long age = (long long)(expires - (int64_t)time(NULL));
+    util_buf_printf(&cookie, LIFECYCLE_PREVIEW_COOKIE "=%.*s; Path=", (int)tok_len, tok);
     url_append_path(&cookie, r->path, base);
-    util_buf_appends(&cookie, "; HttpOnly; SameSite=Lax");
+    util_buf_printf(&cookie, "; Max-Age=%lld; HttpOnly; SameSite=Lax", age > 0 ? age : 0);
+    if (r->tls)
+        util_buf_appends(&cookie, "; Secure");
+    r->preview = true; /* no-store, noindex, Vary: Cookie (core/response.c) */
     response_begin(r, 302);
     response_header(r, "Location", loc.data, loc.len);
     response_header(r, "Set-Cookie", cookie.data, cookie.len);
-    response_header(r, "Cache-Control", "no-store", 8);
     response_end_headers(r, 0);
     util_buf_free(&loc);
     util_buf_free(&cookie);
 }
 
-static bool preview_by_token(request_t *r, const lc_site_t *ls)
+typedef enum {
+    PV_NONE, /* no valid token: the live pages (or, on the preview host, a 403) */
+    PV_SHOW, /* a valid cookie: r now reads the previewed generation */
+    PV_DONE  /* answered: the 302 that turns ?preview=TOKEN into the cookie */
+} preview_t;
+
+/* Whether r carries a valid token of site s's preview, in its query or in a cookie (the
+ * browser may hold several: one for the preview host, one for the site's own URLs). */
+static preview_t preview_check(request_t *r, const conf_site_t *s, const char *ns)
 {
-    const conf_site_t *s = r->site;
-    size_t len;
+    size_t len, pos = 0;
+    int64_t expires;
     const char *tok;
-    if (r->query && (tok = param(r->query, r->query_len, LIFECYCLE_PREVIEW_PARAM, '&', &len))) {
-        if (!token_ok(r, s, tok, len))
-            return false;
-        preview_cookie(r, tok);
-        return true;
+    if (r->query && (tok = param_next(r->query, r->query_len, &pos, LIFECYCLE_PREVIEW_PARAM, '&',
+                                      &len)) &&
+        token_ok(r, s, tok, len, &expires)) {
+        preview_cookie(r, tok, len, expires);
+        return PV_DONE;
     }
     const http1_header_t *ck = request_header(r, "Cookie");
-    if (ck && (tok = param(ck->value.p, ck->value.len, LIFECYCLE_PREVIEW_COOKIE, ';', &len)) &&
-        token_ok(r, s, tok, len)) {
-        static_serve_ns(r, ls->preview_ns);
-        return true;
+    pos = 0;
+    for (int tries = 0; ck && tries < 4; tries++) {
+        tok = param_next(ck->value.p, ck->value.len, &pos, LIFECYCLE_PREVIEW_COOKIE, ';', &len);
+        if (!tok)
+            break;
+        if (token_ok(r, s, tok, len, NULL)) {
+            r->pages_ns = ns;
+            r->preview = true;
+            return PV_SHOW;
+        }
     }
-    return false;
+    return PV_NONE;
 }
 
-/* A request on a redesign's preview host: the whole host is that generation. */
-static bool preview_host(request_t *r, const lc_cache_t *c)
+static const char preview_denied[] =
+    "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+    "<meta name=\"robots\" content=\"noindex\"><title>改版预览</title></head>\n"
+    "<body><h1>改版预览需要预览令牌</h1>\n<p>这是网站改版的预览地址，只对持有预览链接的人员开放。"
+    "请向网站管理员索取预览链接（jiyuectl preview），或链接已过期、已被撤销。</p></body></html>\n";
+
+/* A request on a redesign's preview host: the whole host is that site, showing the
+ * generation under preview to a holder of its token, and nothing to anyone else.
+ * Returns true when it was such a request; *res says whether it is answered or goes on
+ * down the module chain (r re-routed to the site, r->pages_ns set). */
+static bool preview_host(request_t *r, const lc_cache_t *c, module_result_t *res)
 {
     size_t n = r->host_len;
     const char *colon = memchr(r->host, ':', n);
@@ -377,15 +444,29 @@ static bool preview_host(request_t *r, const lc_cache_t *c)
         const lc_preview_t *p = &c->previews[i];
         if (!util_streq_nocase(r->host, n, p->host, p->len))
             continue;
+        r->rsite = &r->snap->router->sites[p->site];
+        r->site = r->rsite->site;
+        r->route.rsite = r->rsite;
+        r->route.prefix_len = 0;
+        r->rel = r->route.rel = r->path;
+        r->rel_len = r->route.rel_len = r->path_len;
+        r->preview = true; /* even a refusal is not for caches or search engines */
+        *res = MODULE_DONE;
         if (!get_or_head(r)) {
             response_error(r, 405, "the preview is read-only");
             return true;
         }
-        r->rsite = &r->snap->router->sites[p->site];
-        r->site = r->rsite->site;
-        r->rel = r->path;
-        r->rel_len = r->path_len;
-        static_serve_ns(r, c->sites[p->site].preview_ns);
+        switch (preview_check(r, r->site, c->sites[p->site].preview_ns)) {
+        case PV_DONE:
+            break;
+        case PV_SHOW:
+            *res = MODULE_DECLINED;
+            break;
+        case PV_NONE:
+            response_simple(r, 403, "text/html; charset=utf-8", preview_denied,
+                            sizeof preview_denied - 1);
+            break;
+        }
         return true;
     }
     return false;
@@ -394,8 +475,9 @@ static bool preview_host(request_t *r, const lc_cache_t *c)
 static module_result_t lifecycle_handle(request_t *r)
 {
     const lc_cache_t *c = cache_for(r->snap);
-    if (c->npreviews && r->host && preview_host(r, c))
-        return MODULE_DONE;
+    module_result_t res;
+    if (c->npreviews && r->host && preview_host(r, c, &res))
+        return res;
     const conf_site_t *s = r->site;
     if (s->status.state == STATUS_ACTIVE)
         return MODULE_DECLINED;
@@ -411,8 +493,9 @@ static module_result_t lifecycle_handle(request_t *r)
             closed_redirect(r, s, ls);
         return MODULE_DONE;
     case STATUS_REDESIGN:
-        if (ls->preview_ns && get_or_head(r) &&
-            preview_by_token(r, ls))
+        /* With a token, the rest of the chain answers from the previewed generation,
+         * exactly as it will once that generation is promoted. */
+        if (ls->preview_ns && get_or_head(r) && preview_check(r, s, ls->preview_ns) == PV_DONE)
             return MODULE_DONE;
         return MODULE_DECLINED;
     case STATUS_ACTIVE:

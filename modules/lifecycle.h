@@ -1,13 +1,17 @@
 /* modules/lifecycle.h: the site lifecycle as visitors meet it (the seed's rules on
  * suspension, closure and redesign; the rules themselves are checked by core/conf*.c).
  *
- *  suspended  the home page shows a notice (why, and when the site returns); every other
- *             URL answers 503 with Retry-After and the same notice.
+ *  suspended  the home page shows a notice (why, and when the site returns; once that
+ *             day has come, that it is being restored); every other URL answers 503 with
+ *             Retry-After and the same notice.
  *  closed     the home page shows a closure notice naming the migration target; every
  *             other URL answers 301 to its new place (status.paths, else the target's home).
  *  redesign   the live generation keeps serving (modules/static.c); the generation named
- *             in status.generation is served on status.preview_host, and on the site's own
- *             URLs to a browser holding a preview token (`jiyuectl preview SITE`).
+ *             in status.generation is shown to a browser holding a preview token
+ *             (`jiyuectl preview SITE`, or its cookie) on status.preview_host and on the
+ *             site's own URLs, resolved by the same modules in the same order as the live
+ *             pages (request.h pages_ns), with headers that keep it out of shared caches
+ *             and search engines. Without a token the preview host answers 403.
  *
  * Notices are rendered once per configuration snapshot in each worker, never per request.
  * The functions below are the module's pure parts, public for jiyuectl and the tests. */
@@ -23,25 +27,39 @@
 #include "router.h"
 #include "util.h"
 
-/* The preview token of generation `gen` of `site`: the first 16 bytes of
- * HMAC-SHA256(secret, "<site>@<gen>") in lower-case hex. No state on the server: any
- * token the secret (store_keys.h "secret/preview") signs is valid. */
-#define LIFECYCLE_TOKEN_LEN 32
-void lifecycle_preview_token(const void *secret, size_t secret_len, const char *site,
-                             const char *gen, char out[LIFECYCLE_TOKEN_LEN + 1]);
+/* A preview token lets one browser see generation `gen` of `site` (its pages only, read
+ * only, never anything else of the cluster) until `expires` (seconds since the epoch):
+ * "<expires>.<mac>", mac the first 16 bytes of HMAC-SHA256(secret, "<site>@<gen>@<expires>")
+ * in lower-case hex. The secret is the site's own (store_keys.h "secret/preview/<site>"),
+ * so the server keeps no list of tokens, and `jiyuectl preview SITE --revoke` replacing
+ * it invalidates every token made before. */
+#define LIFECYCLE_MAC_LEN 32
+#define LIFECYCLE_TOKEN_MAX 45                 /* 12 digits, '.', the MAC */
+#define LIFECYCLE_EXPIRES_MAX 253402300799LL   /* 9999-12-31T23:59:59Z */
+/* Writes the token into out; false when the inputs cannot make one. */
+bool lifecycle_preview_token(const void *secret, size_t secret_len, const char *site,
+                             const char *gen, int64_t expires, char out[LIFECYCLE_TOKEN_MAX + 1]);
+/* Whether tok (len bytes, as a client sent it) is a token of site@gen under secret that
+ * has not expired at `now`; its expiry goes to *expires (may be NULL). */
+bool lifecycle_preview_token_ok(const void *secret, size_t secret_len, const char *site,
+                                const char *gen, const char *tok, size_t len, int64_t now,
+                                int64_t *expires);
 /* Cookie and query parameter that carry it. */
 #define LIFECYCLE_PREVIEW_PARAM "preview"
 #define LIFECYCLE_PREVIEW_COOKIE "jiyue_preview"
 
 /* The notice page of a suspended or closed site (full HTML, UTF-8). `target` is the
- * migration target's site (NULL for a URL target or a suspension). */
-void lifecycle_render_notice(const conf_site_t *s, const router_site_t *target, util_buf_t *out);
+ * migration target's site (NULL for a URL target or a suspension). `overdue`: a
+ * suspension past its `until` says the site is being restored (正在恢复) and names no date. */
+void lifecycle_render_notice(const conf_site_t *s, const router_site_t *target, bool overdue,
+                             util_buf_t *out);
 
 /* Where a closed site's page at `rel` (the path below the site's mount) has gone,
  * relative to the migration target: status.paths' exact entry, else the longest entry
  * ending in '/' that is a prefix of rel (the rest of rel appended when that entry's target
- * also ends in '/' and is not "/" alone), else "/" (the target's home). An absolute URL in the map is returned
- * as is; *absolute says so. */
+ * also ends in '/' and is not "/" alone), else "/" (the target's home). A site path comes
+ * back decoded (the caller encodes it); an absolute URL in the map comes back ready to
+ * send, the appended rest percent-encoded; *absolute says which. */
 void lifecycle_closed_path(const conf_status_t *st, const char *rel, size_t rel_len,
                            util_buf_t *out, bool *absolute);
 

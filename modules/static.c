@@ -3,12 +3,15 @@
  * folder named without its trailing slash. It reads the site's LIVE generation (the
  * namespace `jiyuectl promote` switched to, "edu" or "edu@v2"), looked up in the same
  * read transaction as the page, so a promote takes effect between two requests and never
- * inside one. Old URLs of a migrated site (a wget mirror imported with its redirect map)
- * answer 301 to their new place. The last module in the chain: whatever it does not find
- * is a 404 (the site's own 404 page when it has one). */
+ * inside one (or the generation a preview shows: request.h pages_ns). Old URLs of a
+ * migrated site (a wget mirror imported with its redirect map; the site's, whatever
+ * generation serves, modules/redirect.h) answer 301 to their new place. The last module
+ * in the chain: whatever it does not find is a 404 (the site's own 404 page when it has
+ * one). */
 #include <string.h>
 
 #include "module.h"
+#include "redirect.h"
 #include "static.h"
 #include "store_keys.h"
 #include "url.h"
@@ -29,12 +32,9 @@ static void append_base(util_buf_t *b, const request_t *r)
 static bool stored_redirect(request_t *r, store_txn_t *t, const char *ns, const char *query,
                             size_t query_len)
 {
-    char key[STORE_KEY_MAX + 1];
-    if (!store_key_redirect(key, ns, r->rel, r->rel_len, query, query_len))
-        return false;
     const void *v;
     size_t len;
-    if (store_meta_get(t, key, &v, &len) != 0 || len == 0)
+    if (redirect_lookup(t, ns, r->rel, r->rel_len, query, query_len, &v, &len) != 0)
         return false;
     const char *to = v;
     util_buf_t loc = {0};
@@ -117,8 +117,8 @@ static module_result_t static_handle(request_t *r)
         response_error(r, 503, "the content store is not available");
         return MODULE_DONE;
     }
-    char ns[STORE_KEY_MAX + 1];
-    if (store_site_live(t, r->site->id, ns, sizeof ns) != 0) {
+    char ns[STORE_KEY_MAX + 1]; /* the live generation, or the one a preview shows */
+    if (request_pages_ns(r, ns, sizeof ns) != 0) {
         response_error(r, 500, "bad live generation");
         return MODULE_DONE;
     }

@@ -30,7 +30,7 @@ done
 bin/jiyuectl -c "$CONF" message_import demo/messages/messages.yaml
 
 # A redesign's next generation: demo/<site>@<gen>/ goes into the store beside the live
-# pages (`import --generation`), served only on the preview host until `jiyuectl promote`.
+# pages (`import --generation`), shown only to holders of a preview token until `jiyuectl promote`.
 for dir in demo/*@*/; do
     [ -d "$dir" ] || continue
     name=$(basename "$dir")
@@ -50,7 +50,8 @@ The demo cluster of 云岭市 (fictional) is loaded. Try, while the server runs:
   curl http://127.0.0.1:8080/anning/hexi/                       # a township under its county
   curl -i http://127.0.0.1:8080/anning/longtan/gzdt/            # a suspended township: 503 + notice
   curl -i http://127.0.0.1:8080/wsj/ggtz/                       # a closed site: 301 into health
-  curl -H 'Host: preview-stj.yunling.gov.cn' http://127.0.0.1:8080/   # stj's redesign, previewed
+  T=$(bin/jiyuectl preview stj); curl -i -H 'Host: preview-stj.yunling.gov.cn' \
+    "http://127.0.0.1:8080/?preview=$T"                         # stj's redesign: 302 + preview cookie
   bin/jiyuectl promote stj v2; bin/jiyuectl rollback stj        # switch stj's generation, and back
   bin/jiyuectl census sites                                     # the 基本信息表 (CSV; --format json)
   curl http://127.0.0.1:8080/interaction/                       # answered messages (政民互动)

@@ -310,13 +310,20 @@ def test_purge_removed_site(site, tmp_path):
     assert len(spam) == 1, listed
     r = site.ctl("messages", "gone", "--spam", spam[0], "--by", "王管理")
     assert r.returncode == 0, r.stderr
+    # the site's preview secret: made by `preview` while it was being redesigned
+    active = gone.read_text()
+    gone.write_text(active.replace("status: active\n", "status: {state: redesign, generation: v2}\n"))
+    r = site.ctl("preview", "gone")
+    assert r.returncode == 0, r.stderr
+    gone.write_text(active)
     before = store_keys(site)
     have = gone_keys(before)
     assert have.get("pages") and have.get("content") and have.get("meta"), have
     for prefix in ("m/", "mr/", "mi/gone/", "ms/gone/", "a/gone/", "i/gone/", "g/", "v/gone"):
         assert any(k.startswith(prefix) for k in have["content"]), (prefix, have)
     assert any(k.startswith("gone@v2/") for k in have["pages"]), have
-    assert any(k.startswith("redir/gone@v2/") for k in have["meta"]), have
+    assert "redir/gone/old.asp" in have["meta"], have           # redirects belong to the site
+    assert "secret/preview/gone" in have["meta"], have
 
     # Still configured: refused, nothing deleted.
     dumped = dump(site)

@@ -6,9 +6,14 @@
 # redirects, and the census tables (a test cluster field by field, and the demo cluster).
 import csv
 import datetime
+import hashlib
+import hmac
 import io
 import json
+import re
 import signal
+import ssl
+import subprocess
 import threading
 import time
 from email.utils import parsedate_to_datetime
@@ -17,8 +22,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import (BASE_SITES, EDU_HOST, JIYUECTL, PORTAL_HOST, XIAN_HOST, ROOT, html,
-                      make_cluster, read_text, run, site_yaml, wait_for, write_pages)
+from conftest import (BASE_SITES, EDU_HOST, JIYUECTL, PORTAL_HOST, XIAN_HOST, ROOT, Cluster,
+                      RawConn, free_port, html, make_cluster, need_binaries, read_text, run,
+                      site_yaml, wait_for, write_pages)
 
 TODAY = datetime.date.today()
 
@@ -127,6 +133,29 @@ def test_overdue_suspension_reported_and_still_noticed(lc):
     assert r.status == 503 and r.header("Retry-After") == "86400", r
 
 
+def test_overdue_suspension_notice_promises_no_past_date(lc):
+    """Past `until` the notice says the site is being restored (正在恢复) and names no
+    return date, on the home page and on every 503."""
+    until = day(-3)
+    lc.site_path("edu").write_text(with_status(
+        "edu", f"status: {{state: suspended, from: {day(-30)}, until: {until}, reason: 系统升级}}\n"))
+    home = reload_and_wait(lc, "/edu/", lambda r: "系统升级".encode() in r.body)
+    y, m, d = (int(x) for x in until.split("-"))
+    fy, fm, fd = (int(x) for x in day(-30).split("-"))
+    for r in (home, lc.get("/edu/page.html"), lc.get("/", host=EDU_HOST)):
+        text = r.body.decode()
+        assert "正在恢复" in text, text
+        assert f"{y}年{m}月{d}日" not in text and "预计" not in text, text
+        assert f"{fy}年{fm}月{fd}日" in text, "since when it is suspended stays"
+    assert lc.get("/edu/page.html").status == 503
+    # a suspension still running keeps its date and says nothing of restoring
+    lc.site_path("edu").write_text(with_status(
+        "edu", f"status: {{state: suspended, from: {day(-1)}, until: {day(5)}, reason: 系统升级二期}}\n"))
+    r = reload_and_wait(lc, "/edu/", lambda r: "二期".encode() in r.body)
+    y, m, d = (int(x) for x in day(5).split("-"))
+    assert f"{y}年{m}月{d}日" in r.body.decode() and "正在恢复" not in r.body.decode()
+
+
 def test_suspended_site_resumes(lc):
     lc.write_site("edu", **BASE_SITES["edu"])
     r = reload_and_wait(lc, "/edu/page.html", lambda r: r.status == 200)
@@ -176,6 +205,31 @@ def test_closed_site_notice_and_redirects(lc):
     assert "https://new.example.cn/base/" in lc.get("/old/").body.decode()
 
 
+def test_closed_url_target_rest_is_percent_encoded(lc):
+    """A `paths` folder mapped to an absolute URL keeps the rest of the path, encoded like
+    every other Location: no raw spaces, quotes, UTF-8 or CR/LF in the header."""
+    lc.site_path("old").write_text(with_status(
+        "old", "status:\n  state: closed\n  date: 2026-01-01\n  migrate_to: edu\n"
+               "  paths:\n    /arch/: 'https://archive.example.cn/old/'\n", **OLD))
+    reload_and_wait(lc, "/old/arch/x.html",
+                    lambda r: r.header("Location", "").startswith("https://archive."))
+    cases = {
+        "/old/arch/a%20b.html": "https://archive.example.cn/old/a%20b.html",
+        "/old/arch/%E6%96%87%E4%BB%B6/%E9%80%9A%E7%9F%A5.html":
+            "https://archive.example.cn/old/%E6%96%87%E4%BB%B6/%E9%80%9A%E7%9F%A5.html",
+        "/old/arch/q%3Fx%23y%22%3C.html": "https://archive.example.cn/old/q%3Fx%23y%22%3C.html",
+        "/old/arch/plain/x.html": "https://archive.example.cn/old/plain/x.html",
+        "/old/other%20page.html": f"http://{EDU_HOST}/",
+    }
+    for path, want in cases.items():
+        r = lc.get(path)
+        assert r.status == 301 and r.header("Location") == want, (path, r.header("Location"))
+    # back to the URL target the census test reads
+    lc.site_path("old").write_text(with_status(
+        "old", "status: {state: closed, date: 2026-01-01, migrate_to: 'https://new.example.cn/base/'}\n", **OLD))
+    reload_and_wait(lc, "/old/x.html", lambda r: r.header("Location", "").startswith("https://new."))
+
+
 # --------------------------------------------------------------------------- redesign
 
 PREVIEW_HOST = "preview-xian.test.gov.cn"
@@ -192,16 +246,18 @@ def test_redesign_preview_promote_rollback(lc):
     r = lc.ctl("import", "--generation", "v2", "xian", folder)
     assert r.returncode == 0 and b"xian@v2" in r.stdout, r
     lc.site_path("xian").write_text(xian_redesign())
-    reload_and_wait(lc, "/", lambda r: b"XIAN-V2-HOME" in r.body, host=PREVIEW_HOST)
-    # live content unchanged
-    assert b"XIAN-HOME" in lc.get("/", host=XIAN_HOST).body
-    assert lc.get("/xian/new-only.html").status == 404
-    assert b"XIAN-V2-NEW" in lc.get("/new-only.html", host=PREVIEW_HOST).body
-    # preview token: bad ones change nothing, a good one becomes a cookie
     t = lc.ctl("preview", "xian")
     assert t.returncode == 0, t
     token = t.stdout.decode().strip()
-    assert len(token) == 32
+    assert re.fullmatch(r"[1-9][0-9]{9,11}\.[0-9a-f]{32}", token), token
+    ck = {"Cookie": "jiyue_preview=" + token}
+    reload_and_wait(lc, "/", lambda r: r.status == 403, host=PREVIEW_HOST)
+    assert b"XIAN-V2-HOME" in lc.get("/", host=PREVIEW_HOST, headers=ck).body
+    # live content unchanged
+    assert b"XIAN-HOME" in lc.get("/", host=XIAN_HOST).body
+    assert lc.get("/xian/new-only.html").status == 404
+    assert b"XIAN-V2-NEW" in lc.get("/new-only.html", host=PREVIEW_HOST, headers=ck).body
+    # preview token: bad ones change nothing, a good one becomes a cookie
     assert b"XIAN-HOME" in lc.get("/xian/?preview=" + "0" * 32).body
     r = lc.get("/xian/?preview=" + token)
     assert r.status == 302 and r.header("Location") == "/xian/", r
@@ -265,14 +321,255 @@ def test_redesign_preview_promote_rollback(lc):
     # back to the base generation and an active site for the tests that follow
     assert lc.ctl("rollback", "xian").returncode == 0
     lc.write_site("xian", **BASE_SITES["xian"])
-    reload_and_wait(lc, "/", lambda r: b"XIAN-V2-HOME" not in r.body, host=PREVIEW_HOST)
-    assert b"PORTAL-HOME" in lc.get("/", host=PREVIEW_HOST).body, "an unknown host again"
+    reload_and_wait(lc, "/", lambda r: b"PORTAL-HOME" in r.body, host=PREVIEW_HOST)  # unknown again
     assert b"XIAN-HOME" in lc.get("/", host=XIAN_HOST).body
 
 
 def test_rollback_without_promote_refused(lc):
     r = lc.ctl("rollback", "edu")
     assert r.returncode == 1 and b"never promoted" in r.stderr
+
+
+# ------------------------------------------------------------------- redesign: preview
+# A cluster with the default theme (so articles render) and an HTTPS listener, where xian is
+# being redesigned into generation v2.
+
+THEMES = ROOT / "conf" / "themes"
+RD_PREVIEW = "preview-xian.test.gov.cn"
+
+
+class RedesignCluster(Cluster):
+    def __init__(self, root):
+        root = Path(root)
+        root.mkdir(parents=True, exist_ok=True)
+        self.tls_port = free_port()
+        crt, key = root / "tls.crt", root / "tls.key"
+        r = run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                 "-nodes", "-days", "2", "-subj", f"/CN={XIAN_HOST}", "-addext",
+                 f"subjectAltName=DNS:{XIAN_HOST},DNS:{PORTAL_HOST}", "-keyout", key, "-out", crt])
+        assert r.returncode == 0, r.stderr
+        super().__init__(root, extra_conf=f"themes: {THEMES}\ntls:\n  cert: {crt}\n  key: {key}\n")
+
+    def write_conf(self):
+        super().write_conf()
+        self.conf.write_text(self.conf.read_text().replace(
+            "listen:\n", f'listen:\n  - {{address: "127.0.0.1:{self.tls_port}", tls: true}}\n', 1))
+
+    def tget(self, path, host, headers=None):
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        with RawConn(self.tls_port) as c:
+            c.sock = ctx.wrap_socket(c.sock, server_hostname=host)
+            c.send_request("GET", path, dict({"Host": host}, **(headers or {})))
+            return c.read_response()
+
+
+@pytest.fixture(scope="module")
+def rd(tmp_path_factory):
+    c = RedesignCluster(tmp_path_factory.mktemp("redesign"))
+    need_binaries()
+    c.import_base()
+    r = c.ctl("import", "--generation", "v2", "xian", write_pages(c.root / "xian-v2", {
+        "index.html": html("xian v2", "RD-V2-HOME"), "new-only.html": html("new", "RD-V2-NEW"),
+        "notice/index.html": html("notice v2", "RD-V2-NOTICE")}))
+    assert r.returncode == 0, r
+    c.site_path("xian").write_text(with_status(
+        "xian", f"status: {{state: redesign, generation: v2, preview_host: {RD_PREVIEW}}}\n"))
+    c.start()
+    yield c
+    c.stop()
+
+
+def preview_token(c, *args):
+    r = c.ctl("preview", "xian", *args)
+    assert r.returncode == 0, r
+    tok = r.stdout.decode().strip()
+    assert re.fullmatch(r"[1-9][0-9]{9,11}\.[0-9a-f]{32}", tok), tok
+    return tok
+
+
+def cookie(tok):
+    return {"Cookie": "jiyue_preview=" + tok}
+
+
+def assert_preview_headers(r):
+    assert r.header("X-Robots-Tag") == "noindex", r
+    assert r.header("Cache-Control") == "private, no-store", r
+    assert "Cookie" in ", ".join(r.headers_all("Vary")), r
+
+
+def test_preview_host_needs_the_token(rd):
+    """The preview host shows nothing of the new generation without the token or its
+    cookie, whatever names it: the Host header (any case, with a port) or an absolute-form
+    request target under another Host."""
+    for host in (RD_PREVIEW, RD_PREVIEW.upper() + f":{rd.port}"):
+        for path in ("/", "/new-only.html", "/index.html"):
+            r = rd.get(path, host=host)
+            assert r.status == 403 and b"RD-V2" not in r.body, (host, path, r)
+            assert_preview_headers(r)
+    for other in (PORTAL_HOST, XIAN_HOST, "unknown.example"):
+        r = rd.get(f"http://{RD_PREVIEW}/new-only.html", host=other)
+        assert r.status == 403 and b"RD-V2" not in r.body, (other, r)
+    # wrong tokens, in the query or a cookie
+    bad = "1" * 10 + "." + "0" * 32
+    assert rd.get("/?preview=" + bad, host=RD_PREVIEW).status == 403
+    assert rd.get("/", host=RD_PREVIEW, headers=cookie(bad)).status == 403
+    assert rd.get("/", host=RD_PREVIEW, headers=cookie("0" * 32)).status == 403
+
+    tok = preview_token(rd)
+    r = rd.get(f"/new-only.html?a=1&preview={tok}", host=RD_PREVIEW)
+    assert r.status == 302 and r.header("Location") == "/new-only.html?a=1", r
+    ck = r.header("Set-Cookie")
+    assert ck.startswith(f"jiyue_preview={tok}; Path=/;") and "HttpOnly" in ck, ck
+    assert "Secure" not in ck, "plain HTTP: no Secure"
+    age = int(re.search(r"Max-Age=(\d+)", ck).group(1))
+    assert 7 * 86400 - 120 < age <= 7 * 86400, ck
+    assert_preview_headers(r)
+    r = rd.get("/new-only.html", host=RD_PREVIEW, headers=cookie(tok))
+    assert r.status == 200 and b"RD-V2-NEW" in r.body, r
+    assert_preview_headers(r)
+    r = rd.get(f"http://{RD_PREVIEW}/new-only.html", host=PORTAL_HOST,
+               headers={"Cookie": f"a=b; jiyue_preview={bad}; jiyue_preview={tok}"})
+    assert r.status == 200 and b"RD-V2-NEW" in r.body, r
+    r = rd.get("/", host=RD_PREVIEW, method="POST", headers=dict(cookie(tok), **{"Content-Length": "0"}))
+    assert r.status == 405, r
+    # the live site is untouched
+    r = rd.get("/new-only.html", host=XIAN_HOST)
+    assert r.status == 404 and not r.has("X-Robots-Tag"), r
+
+
+def test_preview_pages_private_and_cookie_secure_over_tls(rd):
+    tok = preview_token(rd)
+    r = rd.get("/xian/?preview=" + tok)
+    assert r.status == 302 and r.header("Location") == "/xian/", r
+    ck = r.header("Set-Cookie")
+    assert ck.startswith(f"jiyue_preview={tok}; Path=/xian/;") and "Secure" not in ck, ck
+    assert_preview_headers(r)
+    for path in ("/new-only.html", "/", "/no-such.html"):
+        r = rd.get(path, host=XIAN_HOST, headers=cookie(tok))
+        assert r.status == (404 if "no-such" in path else 200), (path, r)
+        assert_preview_headers(r)
+    # the live pages keep their ordinary headers
+    r = rd.get("/page.html", host=XIAN_HOST)
+    assert r.status == 200 and not r.has("X-Robots-Tag") and r.header("Cache-Control") is None, r
+    # over HTTPS the cookie is Secure
+    r = rd.tget("/?preview=" + tok, XIAN_HOST)
+    assert r.status == 302 and r.header("Location") == "/", r
+    ck = r.header("Set-Cookie")
+    assert ck.startswith(f"jiyue_preview={tok}; Path=/;") and ck.endswith("; Secure"), ck
+    r = rd.tget("/new-only.html", XIAN_HOST, headers=cookie(tok))
+    assert r.status == 200 and b"RD-V2-NEW" in r.body, r
+    assert_preview_headers(r)
+
+
+def store_meta(c, key):
+    """One value of the store's "meta" database, read with mdb_dump."""
+    r = subprocess.run(["mdb_dump", "-s", "meta", str(c.root / "store")], capture_output=True,
+                       timeout=30)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.decode().splitlines()
+    want = " " + key.encode().hex()
+    for i, line in enumerate(lines):
+        if line == want:
+            return bytes.fromhex(lines[i + 1].strip())
+    raise AssertionError(f"no {key} in the store")
+
+
+def test_preview_token_expires_and_is_revoked(rd):
+    for bad in ("0", "91", "x", "1.5"):
+        r = rd.ctl("preview", "xian", "--days", bad)
+        assert r.returncode == 2 and b"--days" in r.stderr, (bad, r)
+    now = time.time()
+    tok7, tok1 = preview_token(rd), preview_token(rd, "--days", "1")
+    assert abs(int(tok7.split(".")[0]) - (now + 7 * 86400)) < 60, tok7
+    assert abs(int(tok1.split(".")[0]) - (now + 86400)) < 60, tok1
+    # the token is "<expiry>.<MAC>" under the site's secret: an expired one is refused
+    secret = store_meta(rd, "secret/preview/xian")
+    assert len(secret) == 32
+
+    def make(exp, msg=None):
+        mac = hmac.new(secret, (msg or f"xian@v2@{exp}").encode(), hashlib.sha256).hexdigest()[:32]
+        return f"{exp}.{mac}"
+
+    assert make(int(tok1.split(".")[0])) == tok1
+    shows = lambda tok: b"RD-V2-NEW" in rd.get("/new-only.html", host=XIAN_HOST, headers=cookie(tok)).body
+    assert shows(tok1) and shows(make(int(time.time()) + 30))
+    expired = make(int(time.time()) - 2)
+    assert not shows(expired)
+    assert rd.get("/xian/?preview=" + expired).status == 200, "no cookie for an expired token"
+    assert rd.get("/", host=RD_PREVIEW, headers=cookie(expired)).status == 403
+    # a token without an expiry (the old form: a MAC of "xian@v2") is no token
+    assert not shows(make("", "xian@v2").lstrip("."))
+
+    r = rd.ctl("preview", "xian", "--revoke")
+    assert r.returncode == 0 and b"revoked" in r.stdout, r
+    for tok in (tok1, tok7):
+        assert not shows(tok)
+        assert rd.get("/", host=RD_PREVIEW, headers=cookie(tok)).status == 403
+    assert store_meta(rd, "secret/preview/xian") != secret
+    assert shows(preview_token(rd))
+
+
+def test_access_log_hides_preview_tokens(rd):
+    tok = preview_token(rd)
+    rd.get(f"/xian/?x=1&preview={tok}&y=2", headers={"Referer": f"http://{XIAN_HOST}/a?preview={tok}"})
+    rd.get(f"/?preview={tok}", host=RD_PREVIEW)
+    mac = tok.split(".")[1]
+    want = ['"GET /xian/?x=1&preview=-&y=2 HTTP/1.1" 302', f'"http://{XIAN_HOST}/a?preview=-"',
+            '"GET /?preview=- HTTP/1.1" 302']
+    # each worker writes its lines on its next tick
+    assert wait_for(lambda: all(w in read_text(rd.access_log) for w in want), timeout=10), \
+        read_text(rd.access_log)[-800:]
+    log = read_text(rd.access_log)
+    assert mac not in log, [line for line in log.splitlines() if mac in line]
+
+
+ARTICLE = """---
+site: xian
+column: news
+title: 测试县改版期间发布的通知
+source: 测试县人民政府
+author: 张明
+publisher: 李华
+reviewer: 王强
+disclosure: 主动公开
+date: 2026-09-01 09:30
+secrecy_review: {by: 赵敏, date: 2026-08-31}
+---
+改版期间照常发布。
+"""
+
+
+def test_preview_resolves_pages_as_promote_will(rd):
+    """The preview answers each URL exactly as the site will once the generation is
+    promoted: rendered pages (home, articles, columns) before imported ones, an imported
+    column page of the new generation where its column is empty."""
+    art = rd.root / "rd-article.md"
+    art.write_text(ARTICLE)
+    r = rd.ctl("publish", art)
+    assert r.returncode == 0, r
+    url = r.stdout.decode().strip().splitlines()[-1]
+    article = url.split("/xian", 1)[1]
+    assert article.startswith("/news/") and article.endswith(".html"), url
+    tok = preview_token(rd)
+    paths = ["/", article, "/news/", "/notice/", "/new-only.html", "/page.html", "/no-such.html"]
+    pre = {p: rd.get(p, host=XIAN_HOST, headers=cookie(tok)) for p in paths}
+    on_host = {p: rd.get(p, host=RD_PREVIEW, headers=cookie(tok)) for p in paths}
+    assert pre[article].status == 200 and "改版期间发布的通知".encode() in pre[article].body, pre[article]
+    assert "改版期间发布的通知".encode() in pre["/"].body and b"RD-V2-HOME" not in pre["/"].body
+    assert b"RD-V2-NOTICE" in pre["/notice/"].body
+    for p in paths:
+        assert on_host[p].status == pre[p].status, (p, on_host[p], pre[p])
+    assert "改版期间发布的通知".encode() in on_host["/"].body
+    assert on_host[article].status == 200
+    assert rd.ctl("promote", "xian", "v2").returncode == 0
+    try:
+        for p in paths:
+            post = rd.get(p, host=XIAN_HOST)
+            assert (post.status, post.body) == (pre[p].status, pre[p].body), (p, post, pre[p])
+    finally:
+        assert rd.ctl("rollback", "xian").returncode == 0
 
 
 # --------------------------------------------------------------------------- migration
@@ -349,6 +646,67 @@ def test_mirror_import_redirects(lc):
     r = lc.ctl("import", "--mirror", "--map", bad, "zhen", mirror)
     assert r.returncode == 1 and b"bad.csv:2:" in r.stderr, r
     assert lc.get("/xian/zhen/old-path.html").status == 301
+
+
+def meta_put(c, key, value):
+    """Writes one key into the store's "meta" database behind jiyuectl's back (as an older
+    version of jiyuectl would have written it)."""
+    esc = lambda s: "".join(ch if ch.isalnum() or ch in "/@?=._-" else "\\%02x" % b for ch in s
+                            for b in ch.encode())
+    r = subprocess.run(["mdb_load", "-T", "-s", "meta", str(c.root / "store")],
+                       input=(esc(key) + "\n" + esc(value) + "\n").encode(), capture_output=True,
+                       timeout=30)
+    assert r.returncode == 0, r.stderr
+
+
+def test_redirects_belong_to_the_site(lc):
+    """The redirects of a mirror import survive promote and rollback; `jiyuectl redirects`
+    lists them; an older store's per-generation redirects still answer for that generation."""
+    r = lc.ctl("redirects", "zhen")
+    assert r.returncode == 0, r
+    lines = r.stdout.decode().splitlines()
+    assert "/show.asp?id=12 -> /show.asp@id=12.html" in lines, lines
+    assert "/list.asp?page=2 -> /list.asp@page=2.html" in lines
+    assert "/show.asp?id=99 -> https://example.org/x" in lines
+    assert "/旧.html -> /news/a.html" in lines
+    assert "/old-path.html -> /news/a.html" in lines
+    assert len(lines) == 6 and all(" -> " in line for line in lines), lines
+    r = lc.ctl("redirects", "edu")
+    assert r.returncode == 0 and r.stdout == b"" and b"no redirects stored for edu" in r.stderr, r
+    r = lc.ctl("redirects", "nosuch")
+    assert r.returncode == 1 and b"nosuch" in r.stderr, r
+
+    # a new generation of zhen without the old pages: the old URLs still redirect
+    r = lc.ctl("import", "--generation", "v2", "zhen", write_pages(lc.root / "zhen-v2", {
+        "index.html": html("zhen v2", "ZHEN-V2-HOME"), "show.asp@id=12.html": html("s", "ZHEN-V2-SHOW")}))
+    assert r.returncode == 0, r
+    assert lc.ctl("promote", "zhen", "v2").returncode == 0
+    assert b"ZHEN-V2-HOME" in lc.get("/xian/zhen/").body
+    r = lc.get("/xian/zhen/show.asp?id=12")
+    assert r.status == 301 and r.header("Location") == "/xian/zhen/show.asp@id=12.html", r
+    r, locs = follow(lc, "/show.asp?id=12", OLD_HOST)
+    assert r.status == 200 and b"ZHEN-V2-SHOW" in r.body, (locs, r)
+    r = lc.get("/xian/zhen/old-path.html")
+    assert r.status == 301 and r.header("Location") == "/xian/zhen/news/a.html", r
+    # an older store kept a generation's redirects under its namespace: still read for it
+    meta_put(lc, "redir/zhen@v2/legacy.asp", "/show.asp@id=12.html")
+    r = lc.get("/xian/zhen/legacy.asp")
+    assert r.status == 301 and r.header("Location") == "/xian/zhen/show.asp@id=12.html", r
+    r = lc.ctl("redirects", "zhen")
+    assert ("/legacy.asp -> /show.asp@id=12.html  (generation v2 only: import the mirror again "
+            "to keep it after a promote)") in r.stdout.decode().splitlines(), r.stdout
+    assert lc.ctl("rollback", "zhen").returncode == 0
+    r = lc.get("/xian/zhen/show.asp?id=12")
+    assert r.status == 301 and r.header("Location") == "/xian/zhen/show.asp@id=12.html", r
+    assert lc.get("/xian/zhen/legacy.asp").status == 404, "v2's own redirect left with v2"
+    # an import into another generation adds to the site's redirects; a live one replaces them
+    csv_map = lc.root / "map-v3.csv"
+    csv_map.write_text("/v3-only.html,/news/a.html\n")
+    r = lc.ctl("import", "--generation", "v3", "--map", csv_map, "zhen", lc.root / "zhen-v2")
+    assert r.returncode == 0, r
+    lines = lc.ctl("redirects", "zhen").stdout.decode().splitlines()
+    assert "/v3-only.html -> /news/a.html" in lines and "/show.asp?id=12 -> /show.asp@id=12.html" in lines
+    assert lc.get("/xian/zhen/v3-only.html").status == 301
 
 
 # --------------------------------------------------------------------------- census

@@ -19,6 +19,7 @@
 #include "audit.h"
 #include "content_route.h"
 #include "path.h"
+#include "redirect.h"
 #include "store_keys.h"
 
 /* ---- small string helpers ---- */
@@ -127,11 +128,9 @@ static bool page_exists(store_txn_t *t, const char *ns, const char *path, size_t
 static bool redirect_exists(store_txn_t *t, const char *ns, const char *path, size_t len,
                             const char *query, size_t qlen)
 {
-    char key[STORE_KEY_MAX + 1];
     const void *v;
-    size_t vlen;
-    return store_key_redirect(key, ns, path, len, query, qlen) &&
-           store_meta_get(t, key, &v, &vlen) == 0 && vlen > 0;
+    size_t vlen; /* the site's redirects, whatever generation ns is (modules/redirect.h) */
+    return redirect_lookup(t, ns, path, len, query, qlen, &v, &vlen) == 0;
 }
 
 /* What the content and interaction modules answer below a site. */

@@ -299,7 +299,9 @@ static int import_run(ctl_t *ctl, int argc, char **argv, mirror_t *mr)
     }
     bool redirects = mr->enabled || mr->map_file || mr->n > 0;
     if (w && rc == CTL_OK && redirects) {
-        src = mirror_store(w, ns, mr, mr->enabled || mr->map_file);
+        /* Redirects are the site's: the import of what it serves replaces them, one into
+         * another generation (--generation) adds to them. */
+        src = mirror_store(w, site, ns, mr, (mr->enabled || mr->map_file) && !gen);
         if (src != 0)
             rc = ctl_store_fail(ctl, src, "nothing was changed");
     }

@@ -126,14 +126,16 @@ static int purge(store_txn_t *w, const char *site, purge_counts_t *c)
     if ((rc = add(&c->attachments, store_site_clear(w, buf))) != 0)
         return rc;
 
-    /* meta: redirects of every namespace, the generation switches, probe records */
+    /* meta: redirects of every namespace, the generation switches, the preview secret,
+     * probe records */
     snprintf(buf, sizeof buf, STORE_META_REDIR "%s/", site);
     if ((rc = add(&c->redirects, store_meta_clear_prefix(w, buf))) != 0)
         return rc;
     snprintf(buf, sizeof buf, STORE_META_REDIR "%s@", site);
     if ((rc = add(&c->redirects, store_meta_clear_prefix(w, buf))) != 0)
         return rc;
-    static const char *const exact_meta[] = {STORE_META_LIVE, STORE_META_PREV};
+    static const char *const exact_meta[] = {STORE_META_LIVE, STORE_META_PREV,
+                                             STORE_META_PREVIEW_SECRET};
     for (size_t i = 0; i < UTIL_ARRAY_LEN(exact_meta); i++) {
         store_key_meta_site(buf, exact_meta[i], site);
         rc = store_meta_del(w, buf);

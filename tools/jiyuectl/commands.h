@@ -10,7 +10,10 @@ CTL_COMMAND(ls, "[--generation GEN] SITE", "list a site's pages: path, type, siz
 CTL_COMMAND(rm, "[--generation GEN] SITE PATH", "remove one page from a site")
 CTL_COMMAND(promote, "SITE GEN", "serve generation GEN of a site from now on (one step; see rollback)")
 CTL_COMMAND(rollback, "SITE", "serve the generation a site served before its last promote")
-CTL_COMMAND(preview, "SITE", "print the preview token of a redesign's new generation")
+CTL_COMMAND(preview, "SITE [--days N] | SITE --revoke",
+            "print a preview token of a redesign's new generation (good N days, default 7); "
+            "--revoke ends every earlier one")
+CTL_COMMAND(redirects, "SITE", "list a site's stored migration redirects: OLD -> NEW, one per line")
 CTL_COMMAND(census, "sites|columns [--format csv|json] [--bom]",
             "the census tables (基本信息表, 栏目信息表) on stdout: CSV in Chinese, JSON ids and names")
 CTL_COMMAND(publish, "[--dry-run] [--KEY VALUE]... FILE",

@@ -336,27 +336,36 @@ int mirror_read_map(ctl_t *ctl, mirror_t *m)
     return rc;
 }
 
-int mirror_store(store_txn_t *w, const char *ns, const mirror_t *m, bool replace)
+/* Clears "redir/<ns>/". */
+static int clear_ns(store_txn_t *w, const char *ns)
 {
     char key[STORE_KEY_MAX + 1];
-    if (replace) {
-        size_t f = sizeof STORE_META_REDIR - 1, n = strlen(ns);
-        if (f + n + 1 > STORE_KEY_MAX)
-            return STORE_EKEY;
-        memcpy(key, STORE_META_REDIR, f);
-        memcpy(key + f, ns, n);
-        key[f + n] = '/';
-        key[f + n + 1] = '\0';
-        long rc = store_meta_clear_prefix(w, key);
-        if (rc < 0)
-            return (int)rc;
-    }
+    size_t f = sizeof STORE_META_REDIR - 1, n = strlen(ns);
+    if (f + n + 1 > STORE_KEY_MAX)
+        return STORE_EKEY;
+    memcpy(key, STORE_META_REDIR, f);
+    memcpy(key + f, ns, n);
+    key[f + n] = '/';
+    key[f + n + 1] = '\0';
+    long rc = store_meta_clear_prefix(w, key);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int mirror_store(store_txn_t *w, const char *site, const char *ns, const mirror_t *m,
+                 bool replace)
+{
+    char key[STORE_KEY_MAX + 1];
+    int rc;
+    /* The generation's own redirects of an older store go too: the site's replace them. */
+    if (replace && ((rc = clear_ns(w, site)) != 0 ||
+                    (strcmp(ns, site) != 0 && (rc = clear_ns(w, ns)) != 0)))
+        return rc;
     for (size_t i = 0; i < m->n; i++) {
         const char *old = m->r[i].old, *q = strchr(old, '?');
         size_t plen = q ? (size_t)(q - old) : strlen(old);
-        if (!store_key_redirect(key, ns, old, plen, q ? q + 1 : NULL, q ? strlen(q + 1) : 0))
+        if (!store_key_redirect(key, site, old, plen, q ? q + 1 : NULL, q ? strlen(q + 1) : 0))
             return STORE_EKEY;
-        int rc = store_meta_put(w, key, m->r[i].to, strlen(m->r[i].to));
+        rc = store_meta_put(w, key, m->r[i].to, strlen(m->r[i].to));
         if (rc != 0)
             return rc;
     }

@@ -1,8 +1,8 @@
 /* tools/jiyuectl/mirror.h: importing an old site saved with `wget --mirror`: the file
  * names wget makes for URLs with a query string ("show.asp?id=12", "show.asp@id=12.html"
  * with --restrict-file-names=windows, ".html" appended by --adjust-extension) become
- * servable paths, and every old URL that changed gets a redirect (store_keys.h "redir/"),
- * which modules/static.c answers with a 301. An operator's CSV map (--map) adds to and
+ * servable paths, and every old URL that changed gets a redirect of the site (store_keys.h
+ * "redir/", modules/redirect.h), which modules/static.c answers with a 301. An operator's CSV map (--map) adds to and
  * overrides those redirects. */
 #ifndef JIYUE_CTL_MIRROR_H
 #define JIYUE_CTL_MIRROR_H
@@ -41,9 +41,12 @@ char *mirror_file(mirror_t *m, const char *rel, const uint8_t *body, size_t len,
 /* Reads the CSV map (old URL or path, new path or URL per line). CTL_OK or CTL_FAIL after
  * reporting FILE:LINE: reason. */
 int mirror_read_map(ctl_t *ctl, mirror_t *m);
-/* Writes the redirects into namespace ns (after removing its old ones when `replace`).
- * Returns 0 or a STORE_E* code. */
-int mirror_store(store_txn_t *w, const char *ns, const mirror_t *m, bool replace);
+/* Writes the redirects as the SITE's (modules/redirect.h: they outlive promote and
+ * rollback), after removing the site's old ones, and those an older store kept for
+ * namespace ns, when `replace`; else they add to and override what is there. Returns 0 or
+ * a STORE_E* code. */
+int mirror_store(store_txn_t *w, const char *site, const char *ns, const mirror_t *m,
+                 bool replace);
 void mirror_free(mirror_t *m);
 
 #endif
