@@ -255,6 +255,10 @@ void conf_free(conf_t *c);
 int conf_read_pid_file(const char *path, char **pid_file, diag_t *diag);
 
 const conf_site_t *conf_site_find(const conf_t *c, const char *id);
+
+/* A site or column id: ^[a-z0-9][a-z0-9-]{0,31}$. Store keys are built only from these,
+ * so every "<family>/<site>/" prefix stays exact. */
+bool conf_is_slug(const char *s);
 const conf_column_t *conf_column_find(const conf_site_t *s, const char *id);
 
 const char *conf_kind_name(conf_site_kind_t k);       /* "portal", "department", ... */

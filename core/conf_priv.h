@@ -81,8 +81,6 @@ char **conf_str_list(conf_ctx_t *x, const yaml_dom_node_t *v, const char *name, 
                      conf_pos_t **pos);
 void conf_str_list_free(char **list, size_t n);
 
-/* ^[a-z0-9][a-z0-9-]{0,31}$ */
-bool conf_is_slug(const char *s);
 /* Lower-cases a DNS host name in place and checks it; returns NULL or why it is wrong. */
 const char *conf_host_check(char *host);
 /* An absolute http:// or https:// URL with a host. */

@@ -75,19 +75,6 @@ static int decode_reply(const void *data, size_t len, message_reply_t *out)
 
 /* ------------------------------------------------------------------ keys */
 
-/* Site and column ids are slugs (conf checks them); never build a key from anything else,
- * so that every "<family>/<site>/" prefix stays exact. */
-static bool slug(const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n > 32 || s[0] == '-')
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-            return false;
-    return true;
-}
-
 static size_t keyf(char *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static size_t keyf(char *k, const char *fmt, ...)
 {
@@ -301,8 +288,8 @@ int message_put(store_txn_t *w, const message_new_t *in, const char *code)
         return STORE_EKEY;
     if (rc != STORE_NOTFOUND)
         return rc;
-    if (!message_code_ok(code, strlen(code)) || !slug(in->site) ||
-        !slug(in->column))
+    if (!message_code_ok(code, strlen(code)) || !conf_is_slug(in->site) ||
+        !conf_is_slug(in->column))
         return STORE_EKEY;
     message_t m = {
         .site = in->site, .column = in->column, .code = code, .title = in->title,

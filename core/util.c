@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 _Noreturn void util_fatal(const char *file, int line, const char *fmt, ...)
 {
@@ -309,4 +310,38 @@ void util_buf_free(util_buf_t *b)
     free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
+}
+
+char *util_read_fd(int fd, size_t hint, size_t max, size_t *len)
+{
+    size_t cap = (hint < max ? hint : max) + 1, n = 0; /* +1: EOF seen without a regrow */
+    char *buf = util_malloc(cap + 1);
+    for (;;) {
+        if (n == cap) {
+            if (n > max)
+                break;
+            cap = cap > max / 2 ? max + 1 : cap * 2;
+            buf = util_realloc(buf, cap + 1);
+        }
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            free(buf);
+            errno = e;
+            return NULL;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    if (n > max) {
+        free(buf);
+        errno = EFBIG;
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
 }

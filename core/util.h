@@ -38,6 +38,10 @@ int util_parse_date(const char *s, int64_t *out_days);
 char *util_path_resolve(const char *base_dir, const char *path);
 /* The folder part of a file path ("." when it has none), freshly allocated. */
 char *util_dirname(const char *path);
+/* Reads fd to its end into a fresh NUL-terminated buffer (sized from `hint`, grown as the
+ * file grows: a file can change between fstat and read). NULL with errno set on a read
+ * error, or EFBIG once more than `max` bytes arrive. The caller closes fd. */
+char *util_read_fd(int fd, size_t hint, size_t max, size_t *len);
 
 bool util_streq_nocase(const char *a, size_t alen, const char *b, size_t blen);
 /* Lower-cases ASCII in place. */

@@ -535,28 +535,15 @@ yaml_dom_t *yaml_dom_load_file(const char *path, diag_t *diag)
         close(fd);
         return NULL;
     }
-    /* the file may grow between fstat and read: read at most one byte past the limit */
-    size_t cap = (size_t)st.st_size + 1, len = 0;
-    char *data = util_malloc(cap);
-    for (;;) {
-        ssize_t r = read(fd, data + len, cap - len);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
+    size_t len;
+    char *data = util_read_fd(fd, (size_t)st.st_size, YAML_DOM_MAX_BYTES, &len);
+    if (!data) {
+        if (errno == EFBIG)
+            diag_error(diag, path, 0, 0, "file too large (it grew past the limit of 1 MiB)");
+        else
             diag_error(diag, path, 0, 0, "cannot read: %s", strerror(errno));
-            free(data);
-            close(fd);
-            return NULL;
-        }
-        if (r == 0)
-            break;
-        len += (size_t)r;
-        if (len == cap) {
-            if (cap > YAML_DOM_MAX_BYTES)
-                break;
-            cap = cap * 2 > YAML_DOM_MAX_BYTES + 1 ? YAML_DOM_MAX_BYTES + 1 : cap * 2;
-            data = util_realloc(data, cap);
-        }
+        close(fd);
+        return NULL;
     }
     close(fd);
     yaml_dom_t *doc = yaml_dom_load_string(path, data, len, diag);

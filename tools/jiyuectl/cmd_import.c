@@ -51,36 +51,16 @@ static int read_file(ctl_t *ctl, int rootfd, const char *root, const char *rel, 
         close(fd);
         return ctl_fail(ctl, "%s/%s is no longer a regular file: nothing was changed", root, rel);
     }
-    size_t cap = (size_t)st.st_size + 1, n = 0;
-    uint8_t *buf = util_malloc(cap);
-    for (;;) {
-        if (n == cap) {
-            if (cap > IMPORT_MAX_FILE) {
-                free(buf);
-                close(fd);
-                return ctl_fail(ctl, "%s/%s grew past the limit while reading: nothing was "
-                                     "changed", root, rel);
-            }
-            cap *= 2;
-            buf = util_realloc(buf, cap);
-        }
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            int e = errno;
-            free(buf);
-            close(fd);
-            return ctl_fail(ctl, "cannot read %s/%s: %s: nothing was changed", root, rel,
-                            strerror(e));
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
+    uint8_t *buf = (uint8_t *)util_read_fd(fd, (size_t)st.st_size, IMPORT_MAX_FILE, len);
+    int e = errno;
     close(fd);
+    if (!buf && e == EFBIG)
+        return ctl_fail(ctl, "%s/%s grew past the limit while reading: nothing was changed",
+                        root, rel);
+    if (!buf)
+        return ctl_fail(ctl, "cannot read %s/%s: %s: nothing was changed", root, rel,
+                        strerror(e));
     *out = buf;
-    *len = n;
     *mtime = (int64_t)st.st_mtim.tv_sec;
     return CTL_OK;
 }

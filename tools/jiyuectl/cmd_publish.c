@@ -37,26 +37,10 @@ static char *read_fd(int fd, size_t *len)
         errno = S_ISREG(st.st_mode) ? EFBIG : EISDIR;
         return NULL;
     }
-    size_t cap = (size_t)st.st_size, n = 0;
-    char *buf = util_malloc(cap + 1);
-    while (n < cap) {
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            int e = errno;
-            free(buf);
-            close(fd);
-            errno = e;
-            return NULL;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
+    char *buf = util_read_fd(fd, (size_t)st.st_size, MAX_FILE_BYTES, len);
+    int e = errno;
     close(fd);
-    buf[n] = '\0';
-    *len = n;
+    errno = e;
     return buf;
 }
 

@@ -205,17 +205,6 @@ static int purge(store_txn_t *w, const char *site, purge_counts_t *c)
     return article_history_each(w, site, count_trail, &c->trail);
 }
 
-static bool site_id_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 32 || s[0] == '-')
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-            return false;
-    return true;
-}
-
 /* The cluster's content version (v/, core/article.c): bumped so rendered portal pages
  * that listed the site's articles (latest news) are rendered again. */
 static int bump_cluster_version(store_txn_t *w)
@@ -253,7 +242,7 @@ int ctl_cmd_purge(ctl_t *ctl, int argc, char **argv)
     }
     if (!site)
         return ctl_usage(ctl, "missing SITE");
-    if (!site_id_ok(site))
+    if (!conf_is_slug(site))
         return ctl_usage(ctl, "'%s' is not a site id (1 to 32 of a-z, 0-9 and '-')", site);
     int rc = ctl_load_conf(ctl);
     if (rc != CTL_OK)
