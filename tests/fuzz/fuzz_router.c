@@ -30,8 +30,9 @@ static void put(const char *name, const char *text)
     fclose(f);
 }
 
+/* site codes and police numbers are unique in a cluster (the loader refuses repeats) */
 #define REG(code) "registration:\n  site_code: \"" code "\"\n  icp: 滇ICP备1号\n" \
-                  "  police: 滇公网安备 1号\n  organizer: 办公室\n  contact: 0871-1234567\n"
+                  "  police: 滇公网安备 " code "号\n  organizer: 办公室\n  contact: 0871-1234567\n"
 
 static void setup(void)
 {
