@@ -468,15 +468,8 @@ static module_result_t interaction_handle(request_t *r)
     return MODULE_DONE;
 }
 
-static void interaction_worker_exit(struct worker *w)
-{
-    (void)w;
-    interaction_cache_free();
-}
-
 const module_t module_interaction = {
     .name = "interaction",
     .handle = interaction_handle,
-    .worker_exit = interaction_worker_exit,
     .accepts_any_method = 1,
 };
