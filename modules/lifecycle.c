@@ -260,15 +260,22 @@ static size_t cache_build(lc_cache_t *c, const snapshot_t *snap)
     return bytes;
 }
 
+/* Asked on every request: the memo answers without a table lookup. */
+static _Thread_local wcache_memo_t memo;
+
 static const lc_cache_t *cache_for(const snapshot_t *snap)
 {
     const wcache_stamp_t st = {.generation = snap->generation};
-    lc_cache_t *c = wcache_get(&cache_owner, "", 0, &st);
+    lc_cache_t *c = wcache_memo_get(&memo, &st);
+    if (c)
+        return c;
+    c = wcache_get(&cache_owner, "", 0, &st);
     if (!c) {
         c = util_calloc(1, sizeof *c);
         size_t bytes = cache_build(c, snap);
         c = wcache_put(&cache_owner, "", 0, &st, c, bytes);
     }
+    wcache_memo_set(&memo, &st, c);
     return c;
 }
 
