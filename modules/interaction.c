@@ -35,7 +35,8 @@
 #include "url.h"
 #include "writer.h"
 
-/* The form secret, once read, per worker thread: it never changes once made. */
+/* The form secret, once read, per worker thread: it never changes once made, so it needs
+ * no stamp or eviction, and a secret stays out of the shared cache (core/wcache.h). */
 static _Thread_local bool tl_have_key;
 static _Thread_local uint8_t tl_key[MESSAGE_SECRET_LEN];
 
