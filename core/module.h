@@ -3,7 +3,9 @@
  *
  * A module is a table of callbacks. modules/modules.c lists the compiled-in modules in
  * the order core offers them a request; the first to answer MODULE_DONE owns it. Modules
- * use the core API (request.h, store.h, conf.h) and never each other's internals. */
+ * use the core API (request.h, store.h, conf.h) and never each other's internals. A module
+ * that keeps rendered or derived values between requests keeps them in the per-worker
+ * cache of core/wcache.h (stamped with what invalidates them), not in a cache of its own. */
 #ifndef JIYUE_MODULE_H
 #define JIYUE_MODULE_H
 

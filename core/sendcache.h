@@ -16,7 +16,13 @@
  *
  * One cache per worker thread (no locks). A value is copied on its second request while
  * it is still remembered (a value asked for once is not worth a copy), and the cache keeps
- * at most SENDCACHE_MAX_BYTES of copies, least recently used out first. */
+ * at most SENDCACHE_MAX_BYTES of copies, least recently used out first.
+ *
+ * Not in wcache.h's per-worker cache on purpose: its entries are open files on disk
+ * (counted against the filesystem's free space and the descriptor limit, not memory), a
+ * value earns a copy only on its second request (wcache keeps what it is given), and an
+ * entry stays valid across snapshots as long as the store value is the same (it is keyed
+ * by the value's identity, not by a generation or transaction stamp). */
 #ifndef JIYUE_SENDCACHE_H
 #define JIYUE_SENDCACHE_H
 

@@ -9,7 +9,13 @@
  * with the same bytes. store.c uses it for read transactions only.
  *
  * Each thread that looks pages up gets its own table (no locks), allocated on first use
- * and freed when the thread ends. */
+ * and freed when the thread ends.
+ *
+ * Not in wcache.h's per-worker cache on purpose: it is probed for every store lookup of a
+ * request (pages, meta, content) on the hot path tuned with callgrind, owns no values (they
+ * are pointers into LMDB's map) so it needs no eviction order or free function, and a
+ * direct-mapped slot overwritten in place costs no allocation on a miss either; an LRU
+ * list, entry allocation and deferred frees would add instructions to every request. */
 #ifndef JIYUE_VALCACHE_H
 #define JIYUE_VALCACHE_H
 

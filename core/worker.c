@@ -11,6 +11,7 @@
 #include "log.h"
 #include "module.h"
 #include "writer.h"
+#include "wcache.h"
 
 void worker_update_time(worker_t *w)
 {
@@ -259,6 +260,7 @@ static void worker_main(void *arg)
         if (rc != 0)
             log_error("worker %d: listen: %s", w->id, uv_strerror(rc));
     }
+    wcache_init(&w->loop);
     for (const module_t *const *m = modules_list; *m; m++)
         if ((*m)->worker_init)
             (*m)->worker_init(w);
@@ -267,6 +269,7 @@ static void worker_main(void *arg)
     for (const module_t *const *m = modules_list; *m; m++)
         if ((*m)->worker_exit)
             (*m)->worker_exit(w);
+    wcache_exit();
     worker_store_release(w);
     store_txn_free(w->rtxn);
     w->rtxn = NULL;

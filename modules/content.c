@@ -30,7 +30,6 @@
 #include "render_common.h"
 #include "store_keys.h"
 #include "theme.h"
-#include "worker.h"
 
 static module_result_t serve_attachment(request_t *r)
 {
@@ -176,20 +175,8 @@ static bool content_error_page(request_t *r, int status, const char *detail,
     return *out != NULL;
 }
 
-static void content_worker_init(struct worker *w)
-{
-    content_cache_init(&w->loop);
-}
-
-static void content_worker_exit(struct worker *w)
-{
-    content_cache_exit();
-}
-
 const module_t module_content = {
     .name = "content",
     .handle = content_handle,
     .error_page = content_error_page,
-    .worker_init = content_worker_init,
-    .worker_exit = content_worker_exit,
 };

@@ -47,9 +47,7 @@ bool content_site_listed(const conf_site_t *s);
  * the store. */
 int content_render(content_req_t *q, util_buf_t *out, const char **ctype, int64_t *mtime);
 
-/* ---- content_cache.c: one cache per worker thread ---- */
-void content_cache_init(uv_loop_t *loop);
-void content_cache_exit(void);
+/* ---- content_cache.c: rendered pages in the per-worker cache (core/wcache.h) ---- */
 /* The page cached under key for this configuration generation and content version.
  * NULL: not cached (or stale). Only renderings are cached, never a "not ours": those are
  * cheap to decide again, and caching them let junk URLs fill (and flush) the cache. */

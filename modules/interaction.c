@@ -35,7 +35,8 @@
 #include "url.h"
 #include "writer.h"
 
-/* The form secret, once read, per worker thread: it never changes once made. */
+/* The form secret, once read, per worker thread: it never changes once made, so it needs
+ * no stamp or eviction, and a secret stays out of the shared cache (core/wcache.h). */
 static _Thread_local bool tl_have_key;
 static _Thread_local uint8_t tl_key[MESSAGE_SECRET_LEN];
 
@@ -468,15 +469,8 @@ static module_result_t interaction_handle(request_t *r)
     return MODULE_DONE;
 }
 
-static void interaction_worker_exit(struct worker *w)
-{
-    (void)w;
-    interaction_cache_free();
-}
-
 const module_t module_interaction = {
     .name = "interaction",
     .handle = interaction_handle,
-    .worker_exit = interaction_worker_exit,
     .accepts_any_method = 1,
 };

@@ -72,7 +72,5 @@ int interaction_render_receipt(request_t *r, const interaction_page_t *p, const 
 /* 0, 1 when the page number is past the end, or a STORE_E* code. */
 int interaction_render_list(request_t *r, const interaction_page_t *p, unsigned page);
 int interaction_render_stats(request_t *r, const interaction_page_t *p);
-/* Frees this worker thread's cache of rendered public pages (at worker exit). */
-void interaction_cache_free(void);
 
 #endif

@@ -13,6 +13,7 @@
 #include "interaction.h"
 #include "render_common.h"
 #include "theme.h"
+#include "wcache.h"
 
 typedef struct ctx {
     request_t *r;
@@ -140,22 +141,18 @@ static void send(request_t *r, int status, bool private_page, int64_t retry_afte
     response_body(r, body, len, true);
 }
 
-/* ---- per-worker cache of the public pages (list, stats), so that a popular board costs
- * one store lookup per request: an entry holds while the configuration generation and
- * the site's message version are the same, and stats (whose "overdue now" moves with
- * the clock) for a minute at most. ---- */
-#define CACHE_SLOTS 32
+/* ---- public pages (list, stats) in the per-worker cache (core/wcache.h), so that a
+ * popular board costs one store lookup per request: an entry holds while the
+ * configuration generation and the site's message version are the same, and stats (whose
+ * "overdue now" moves with the clock) for a minute at most. ---- */
 
 typedef struct centry {
-    char *key;
-    uint64_t gen, ver;
     int64_t expires; /* 0: never by time */
-    char *body;
     size_t len;
+    char body[];
 } centry_t;
 
-static _Thread_local centry_t tl_cache[CACHE_SLOTS];
-static _Thread_local unsigned tl_next;
+static const wcache_owner_t cache_owner = {"interaction", free};
 
 static size_t cache_key(const request_t *r, const interaction_page_t *p, const char *what,
                         unsigned page, char *buf, size_t cap)
@@ -167,43 +164,20 @@ static size_t cache_key(const request_t *r, const interaction_page_t *p, const c
 
 static const centry_t *cache_get(const char *key, uint64_t gen, uint64_t ver, int64_t now)
 {
-    for (unsigned i = 0; i < CACHE_SLOTS; i++) {
-        const centry_t *e = &tl_cache[i];
-        if (e->key && e->gen == gen && e->ver == ver && (!e->expires || now < e->expires) &&
-            strcmp(e->key, key) == 0)
-            return e;
-    }
-    return NULL;
+    const wcache_stamp_t st = {.generation = gen, .version = ver};
+    const centry_t *e = wcache_get(&cache_owner, key, strlen(key), &st);
+    return e && (!e->expires || now < e->expires) ? e : NULL;
 }
 
 static void cache_put(const char *key, uint64_t gen, uint64_t ver, int64_t expires,
                       const util_buf_t *out)
 {
-    unsigned slot = CACHE_SLOTS;
-    for (unsigned i = 0; i < CACHE_SLOTS && slot == CACHE_SLOTS; i++)
-        if (tl_cache[i].key && strcmp(tl_cache[i].key, key) == 0)
-            slot = i;
-    if (slot == CACHE_SLOTS)
-        slot = tl_next++ % CACHE_SLOTS;
-    centry_t *e = &tl_cache[slot];
-    free(e->key);
-    free(e->body);
-    e->key = util_strdup(key);
-    e->gen = gen;
-    e->ver = ver;
+    centry_t *e = util_malloc(sizeof *e + (out->len ? out->len : 1));
     e->expires = expires;
-    e->body = util_malloc(out->len ? out->len : 1);
-    memcpy(e->body, out->data ? out->data : "", out->len);
     e->len = out->len;
-}
-
-void interaction_cache_free(void)
-{
-    for (unsigned i = 0; i < CACHE_SLOTS; i++) {
-        free(tl_cache[i].key);
-        free(tl_cache[i].body);
-        tl_cache[i] = (centry_t){0};
-    }
+    memcpy(e->body, out->data ? out->data : "", out->len);
+    const wcache_stamp_t st = {.generation = gen, .version = ver};
+    wcache_put(&cache_owner, key, strlen(key), &st, e, sizeof *e + out->len);
 }
 
 /* Serves a public page from the cache when it is there. */

@@ -2,10 +2,11 @@
  * redesigning site answers (see lifecycle.h for the behaviour). Active sites cost one
  * comparison and are declined.
  *
- * Each worker keeps, in a thread-local cache keyed by the snapshot's generation, the
- * notices rendered for the snapshot it serves, the migration targets resolved to URLs and
- * the preview hosts. The cache is rebuilt by the first request after a reload, on the
- * worker's own thread, so there is no lock and nothing is rendered per request. */
+ * Each worker keeps, in the per-worker cache (core/wcache.h) stamped with the snapshot's
+ * generation, the notices rendered for the snapshot it serves, the migration targets
+ * resolved to URLs and the preview hosts. They are rebuilt by the first request after a
+ * reload, on the worker's own thread, so there is no lock and nothing is rendered per
+ * request. */
 #include "lifecycle.h"
 
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "store_keys.h"
 #include "template.h"
 #include "url.h"
+#include "wcache.h"
 
 /* ---- pure parts ---- */
 
@@ -184,17 +186,15 @@ typedef struct lc_preview {
 } lc_preview_t;
 
 typedef struct lc_cache {
-    uint64_t generation; /* 0: empty */
     lc_site_t *sites;
     size_t nsites;
     lc_preview_t *previews;
     size_t npreviews;
 } lc_cache_t;
 
-static _Thread_local lc_cache_t cache;
-
-static void cache_clear(lc_cache_t *c)
+static void cache_free(void *v)
 {
+    lc_cache_t *c = v;
     for (size_t i = 0; i < c->nsites; i++) {
         util_buf_free(&c->sites[i].notice);
         util_buf_free(&c->sites[i].overdue);
@@ -203,17 +203,19 @@ static void cache_clear(lc_cache_t *c)
     }
     free(c->sites);
     free(c->previews);
-    memset(c, 0, sizeof *c);
+    free(c);
 }
 
-static void cache_build(lc_cache_t *c, const snapshot_t *snap)
+static const wcache_owner_t cache_owner = {"lifecycle", cache_free};
+
+/* Returns what the value costs against the cache's bound. */
+static size_t cache_build(lc_cache_t *c, const snapshot_t *snap)
 {
-    cache_clear(c);
     const conf_t *conf = snap->conf;
-    c->generation = snap->generation;
     c->nsites = conf->nsites;
     c->sites = util_calloc(conf->nsites ? conf->nsites : 1, sizeof *c->sites);
     c->previews = util_calloc(conf->nsites ? conf->nsites : 1, sizeof *c->previews);
+    size_t bytes = sizeof *c + conf->nsites * (sizeof *c->sites + sizeof *c->previews);
     for (size_t i = 0; i < conf->nsites; i++) {
         const conf_site_t *s = &conf->sites[i];
         const conf_status_t *st = &s->status;
@@ -252,14 +254,29 @@ static void cache_build(lc_cache_t *c, const snapshot_t *snap)
                     (lc_preview_t){st->preview_host, strlen(st->preview_host), i};
             break;
         }
+        bytes += ls->notice.len + ls->overdue.len + ls->target.len +
+                 (ls->preview_ns ? strlen(ls->preview_ns) + 1 : 0);
     }
+    return bytes;
 }
+
+/* Asked on every request: the memo answers without a table lookup. */
+static _Thread_local wcache_memo_t memo;
 
 static const lc_cache_t *cache_for(const snapshot_t *snap)
 {
-    if (cache.generation != snap->generation)
-        cache_build(&cache, snap);
-    return &cache;
+    const wcache_stamp_t st = {.generation = snap->generation};
+    lc_cache_t *c = wcache_memo_get(&memo, &st);
+    if (c)
+        return c;
+    c = wcache_get(&cache_owner, "", 0, &st);
+    if (!c) {
+        c = util_calloc(1, sizeof *c);
+        size_t bytes = cache_build(c, snap);
+        c = wcache_put(&cache_owner, "", 0, &st, c, bytes);
+    }
+    wcache_memo_set(&memo, &st, c);
+    return c;
 }
 
 /* ---- answering ---- */
@@ -290,7 +307,7 @@ static void notice(request_t *r, const lc_site_t *ls, int status)
             response_header(r, "Retry-After", "86400", 5);
     }
     response_end_headers(r, text->len);
-    /* The cache entry outlives this callback (it is only rebuilt by a later request). */
+    /* The cache entry outlives this callback (wcache frees no value before it returns). */
     response_body(r, text->data, text->len, false);
 }
 
@@ -504,15 +521,8 @@ static module_result_t lifecycle_handle(request_t *r)
     return MODULE_DECLINED;
 }
 
-static void lifecycle_worker_exit(struct worker *w)
-{
-    (void)w;
-    cache_clear(&cache);
-}
-
 const module_t module_lifecycle = {
     .name = "lifecycle",
     .handle = lifecycle_handle,
-    .worker_exit = lifecycle_worker_exit,
     .accepts_any_method = 1,
 };
