@@ -570,90 +570,63 @@ static void start_body(conn_t *c, const http1_request_t *h, char *data, size_t p
     }
 }
 
-static void process(conn_t *c, char *data, size_t len)
+/* The body of the request whose head waits at pend[0, head_len) is in (see the pend
+ * layout at conn_t): the request is answered. */
+static void answer_with_body(conn_t *c, const http1_limits_t *hl)
 {
-    worker_t *w = c->w;
-    const conf_limits_t *lim = limits(c);
-    http1_limits_t hl = {
-        .max_request_line = lim->max_request_line,
-        .max_header_bytes = lim->max_header_bytes,
-        .max_headers = lim->max_headers < HTTP1_MAX_HEADERS ? lim->max_headers : HTTP1_MAX_HEADERS,
-    };
     http1_request_t h;
-    size_t pos = 0;
-    bool tls = c->ssl != NULL;
+    int status = 0;
+    const char *reason = NULL;
+    c->state = CONN_HEAD;
+    /* The head is whole and unchanged: parsing it again is cheaper than keeping a copy of
+     * the parse result in every connection. */
+    http1_parse_request(c->pend, c->head_len, hl, &h, &status, &reason);
+    int st = 0;
+    if (!request_handle(c->w, c, &c->peer, &h, c->ssl != NULL,
+                        c->collect ? c->pend + c->head_len : NULL, c->body_kept, &st))
+        conn_end(c, st >= 400 ? CONN_CLOSE_LINGER : CONN_CLOSE);
+}
 
-    while (c->end == CONN_KEEP) {
-        int status = 0;
-        const char *reason = NULL;
-        if (c->state == CONN_BODY) {
-            /* Here data == c->pend and pos == 0. */
-            int b = feed_body(c);
-            if (b == BODY_MORE)
-                break;
-            if (b < 0) {
-                request_reject(w, &c->peer, b == BODY_TOO_LARGE ? 413 : 400,
-                               b == BODY_TOO_LARGE ? "request body too large"
-                                                   : "malformed chunked body");
-                conn_end(c, CONN_CLOSE_LINGER); /* still CONN_BODY: finish_close lingers */
-                break;
-            }
-            c->state = CONN_HEAD;
-            /* The head is whole and unchanged: parsing it again is cheaper than keeping a
-             * copy of the parse result in every connection. */
-            http1_parse_request(c->pend, c->head_len, &hl, &h, &status, &reason);
-            size_t used = (size_t)c->head_len + c->body_kept;
-            int st = 0;
-            if (!request_handle(w, c, &c->peer, &h, tls,
-                                c->collect ? c->pend + c->head_len : NULL, c->body_kept, &st))
-                conn_end(c, st >= 400 ? CONN_CLOSE_LINGER : CONN_CLOSE);
-            data = c->pend;
-            len = c->pend_len;
-            pos = used;
-        } else {
-            if (pos >= len)
-                break;
-            int rc = http1_parse_request(data + pos, len - pos, &hl, &h, &status, &reason);
-            if (rc == HTTP1_PARTIAL)
-                break;
-            if (rc == HTTP1_ERROR) {
-                request_reject(w, &c->peer, status, reason);
-                conn_end(c, CONN_CLOSE_LINGER);
-                pos = len;
-                break;
-            }
-            if (h.chunked || (h.has_content_length && h.content_length > 0)) {
-                /* Refuse a body over the limit before reading any of it. */
-                if (h.has_content_length && h.content_length > lim->max_body_bytes) {
-                    request_reject(w, &c->peer, 413, "request body too large");
-                    conn_end(c, CONN_CLOSE_LINGER);
-                    pos = len;
-                    break;
-                }
-                start_body(c, &h, data, pos, len);
-                data = c->pend;
-                len = c->pend_len;
-                pos = 0;
-                continue;
-            }
-            pos += h.head_len;
-            int st = 0;
-            if (!request_handle(w, c, &c->peer, &h, tls, NULL, 0, &st))
-                conn_end(c, st >= 400 ? CONN_CLOSE_LINGER : CONN_CLOSE);
-        }
-        if (c->state == CONN_DEFERRED)
-            break; /* later requests wait until the deferred response is written */
-        if (w->nparts > WORKER_MAX_PARTS - 8 || w->out.len > 32 * 1024) {
-            if (!flush(c))
-                goto out;
-            if (c->nwrites)
-                break; /* the socket is full: the rest waits for on_write */
-        }
+enum { HEAD_WAIT, HEAD_BODY, HEAD_ANSWERED };
+
+/* Parses the request head at data[*pos] and answers it, or starts receiving its body
+ * (HEAD_BODY: it is then in pend, with the bytes after it). HEAD_WAIT: the head is not
+ * whole yet, or it was refused (the connection then ends). */
+static int answer_head(conn_t *c, const http1_limits_t *hl, char *data, size_t *pos, size_t len)
+{
+    http1_request_t h;
+    int status = 0;
+    const char *reason = NULL;
+    int rc = http1_parse_request(data + *pos, len - *pos, hl, &h, &status, &reason);
+    if (rc == HTTP1_PARTIAL)
+        return HEAD_WAIT;
+    if (rc == HTTP1_ERROR) {
+        request_reject(c->w, &c->peer, status, reason);
+        conn_end(c, CONN_CLOSE_LINGER);
+        *pos = len;
+        return HEAD_WAIT;
     }
-    if (!flush(c))
-        goto out;
+    if (h.chunked || (h.has_content_length && h.content_length > 0)) {
+        /* Refuse a body over the limit before reading any of it. */
+        if (h.has_content_length && h.content_length > limits(c)->max_body_bytes) {
+            request_reject(c->w, &c->peer, 413, "request body too large");
+            conn_end(c, CONN_CLOSE_LINGER);
+            *pos = len;
+            return HEAD_WAIT;
+        }
+        start_body(c, &h, data, *pos, len);
+        return HEAD_BODY;
+    }
+    *pos += h.head_len;
+    int st = 0;
+    if (!request_handle(c->w, c, &c->peer, &h, c->ssl != NULL, NULL, 0, &st))
+        conn_end(c, st >= 400 ? CONN_CLOSE_LINGER : CONN_CLOSE);
+    return HEAD_ANSWERED;
+}
 
-    /* Keep what was not consumed for the next read. */
+/* Keeps what was not consumed, data[pos, len), for the next read. */
+static void keep_rest(conn_t *c, char *data, size_t len, size_t pos)
+{
     size_t rest = len - pos;
     if (c->end != CONN_KEEP && c->state != CONN_DEFERRED) {
         if (rest > 0)
@@ -671,19 +644,25 @@ static void process(conn_t *c, char *data, size_t len)
         memcpy(alloc_pend(c, rest), data + pos, rest);
         c->pend_len = (uint32_t)rest;
     }
+}
 
+/* After the bytes at hand are answered and written: what c waits for next, under which
+ * timeout, or its close. */
+static void wait_next(conn_t *c)
+{
+    const conf_limits_t *lim = limits(c);
     if (c->nwrites)
-        goto out; /* the send timer runs until the write drains */
+        return; /* the send timer runs until the write drains */
     if (c->state == CONN_DEFERRED) {
         set_timer(c, T_NONE, 0, true); /* the writer always answers; see request_resume */
-        goto out;
+        return;
     }
     if (c->end != CONN_KEEP) {
         finish_close(c);
     } else if (c->state == CONN_BODY) {
         /* body_timeout bounds each pause; body_deadline the whole body, so a client sending
          * a byte now and then cannot hold the connection for long */
-        uint64_t now = uv_now(&w->loop);
+        uint64_t now = uv_now(&c->w->loop);
         uint64_t left = c->body_until > now ? c->body_until - now : 0;
         set_timer(c, T_BODY, left < lim->body_timeout_ms ? left : lim->body_timeout_ms, true);
     } else if (c->pend_len > 0) {
@@ -691,8 +670,66 @@ static void process(conn_t *c, char *data, size_t len)
     } else {
         set_timer(c, T_KEEPALIVE, lim->keepalive_timeout_ms, true);
     }
-out:
-    return; /* the worker's read transaction ends after this loop iteration (worker.c) */
+}
+
+/* Answers every complete request in data[0, len) in order, into the worker's batch, and
+ * writes the batch. The worker's read transaction ends after this loop iteration
+ * (worker.c). */
+static void process(conn_t *c, char *data, size_t len)
+{
+    worker_t *w = c->w;
+    const conf_limits_t *lim = limits(c);
+    http1_limits_t hl = {
+        .max_request_line = lim->max_request_line,
+        .max_header_bytes = lim->max_header_bytes,
+        .max_headers = lim->max_headers < HTTP1_MAX_HEADERS ? lim->max_headers : HTTP1_MAX_HEADERS,
+    };
+    size_t pos = 0;
+
+    while (c->end == CONN_KEEP) {
+        if (c->state == CONN_BODY) {
+            /* Here data == c->pend and pos == 0. */
+            int b = feed_body(c);
+            if (b == BODY_MORE)
+                break;
+            if (b < 0) {
+                request_reject(w, &c->peer, b == BODY_TOO_LARGE ? 413 : 400,
+                               b == BODY_TOO_LARGE ? "request body too large"
+                                                   : "malformed chunked body");
+                conn_end(c, CONN_CLOSE_LINGER); /* still CONN_BODY: finish_close lingers */
+                break;
+            }
+            size_t used = (size_t)c->head_len + c->body_kept;
+            answer_with_body(c, &hl);
+            data = c->pend;
+            len = c->pend_len;
+            pos = used;
+        } else {
+            if (pos >= len)
+                break;
+            int r = answer_head(c, &hl, data, &pos, len);
+            if (r == HEAD_WAIT)
+                break;
+            if (r == HEAD_BODY) {
+                data = c->pend;
+                len = c->pend_len;
+                pos = 0;
+                continue;
+            }
+        }
+        if (c->state == CONN_DEFERRED)
+            break; /* later requests wait until the deferred response is written */
+        if (w->nparts > WORKER_MAX_PARTS - 8 || w->out.len > 32 * 1024) {
+            if (!flush(c))
+                return;
+            if (c->nwrites)
+                break; /* the socket is full: the rest waits for on_write */
+        }
+    }
+    if (!flush(c))
+        return;
+    keep_rest(c, data, len, pos);
+    wait_next(c);
 }
 
 /* Plain request bytes (from the socket, or decrypted) join any partial request held. */
