@@ -212,6 +212,31 @@ static bool parse_args(ctl_t *ctl, int argc, char **argv, publish_args_t *pa, in
     return true;
 }
 
+/* Reads the article file into *text (which fm's body points into) and its front matter,
+ * with the command line's overrides, into *m. CTL_OK or the failure, said. */
+static int read_article(ctl_t *ctl, const publish_args_t *pa, char **text, frontmatter_t *fm,
+                        article_meta_t *m)
+{
+    const char *path = pa->path;
+    size_t len = 0;
+    *text = read_file(path, &len);
+    if (!*text)
+        return ctl_fail(ctl, "cannot read %s: %s", path, strerror(errno));
+    diag_t d;
+    diag_init(&d);
+    if (frontmatter_parse(path, *text, len, fm, &d) != 0 ||
+        (fm->meta && article_meta_read(m, fm->meta->root, &d) != 0)) {
+        diag_print(&d, stderr);
+        diag_free(&d);
+        return ctl_fail(ctl, "%s: the front matter has errors (see above); nothing was published", path);
+    }
+    diag_free(&d);
+    for (size_t i = 0; i < pa->nflags; i++)
+        if (article_meta_set(m, pa->flag_keys[i], pa->flag_vals[i]) != 0)
+            return ctl_usage(ctl, "unknown option '--%s'", pa->flag_keys[i]);
+    return CTL_OK;
+}
+
 /* Reads the article's attachments (named in its front matter, relative to its folder)
  * into files[] and data[] (the caller frees data[i]). CTL_OK or the failure, said. */
 static int read_attachments(ctl_t *ctl, const char *path, const article_meta_t *m,
@@ -274,28 +299,8 @@ static int run_publish(ctl_t *ctl, int argc, char **argv, article_op_t op)
     const char *path = pa.path;
     bool dry_run = pa.dry_run;
 
-    size_t len = 0;
-    text = read_file(path, &len);
-    if (!text) {
-        rc = ctl_fail(ctl, "cannot read %s: %s", path, strerror(errno));
+    if ((rc = read_article(ctl, &pa, &text, &fm, &m)) != CTL_OK)
         goto out;
-    }
-    diag_t d;
-    diag_init(&d);
-    if (frontmatter_parse(path, text, len, &fm, &d) != 0 ||
-        (fm.meta && article_meta_read(&m, fm.meta->root, &d) != 0)) {
-        diag_print(&d, stderr);
-        diag_free(&d);
-        rc = ctl_fail(ctl, "%s: the front matter has errors (see above); nothing was published", path);
-        goto out;
-    }
-    diag_free(&d);
-    for (size_t i = 0; i < pa.nflags; i++) {
-        if (article_meta_set(&m, pa.flag_keys[i], pa.flag_vals[i]) != 0) {
-            rc = ctl_usage(ctl, "unknown option '--%s'", pa.flag_keys[i]);
-            goto out;
-        }
-    }
     if ((rc = ctl_load_conf(ctl)) != CTL_OK)
         goto out;
     char why[512];
