@@ -264,10 +264,7 @@ const conf_column_t *conf_column_find(const conf_site_t *s, const char *id);
 const char *conf_kind_name(conf_site_kind_t k);       /* "portal", "department", ... */
 const char *conf_state_name(conf_status_state_t s);   /* "active", "suspended", ... */
 const char *conf_column_type_name(conf_column_type_t t); /* "dynamic", "notice", ... */
-/* The same in Chinese, for people (census, audit report): 门户, 正常运行, 工作动态 ...
- * (conf_zh.c). */
-const char *conf_kind_name_zh(conf_site_kind_t k);
-const char *conf_state_name_zh(conf_status_state_t s);
-const char *conf_column_type_name_zh(conf_column_type_t t);
+/* The same in Chinese (core/conf_zh.h). */
+#include "conf_zh.h"
 
 #endif

@@ -2,6 +2,8 @@
  * every error reported at the value's own FILE:LINE:COL and naming the type expected.
  * The table walker here is what makes "unknown key" and "missing key" uniform across the
  * server file and site files. */
+#include "conf_node.h"
+
 #include "conf_priv.h"
 
 #include <ctype.h>

@@ -1,7 +1,7 @@
 /* core/conf_priv.h: what the parts of the config loader share (conf.c: the server file
  * and the load sequence; conf_site.c: one site file; conf_rules.c: rules across files;
- * conf_node.c: typed reading of YAML values with errors at their position). Not a public
- * interface: everyone else uses conf.h. */
+ * conf_node.c: typed reading of YAML values with errors at their position): the loader's
+ * context. Not a public interface: everyone else uses conf.h. */
 #ifndef JIYUE_CONF_PRIV_H
 #define JIYUE_CONF_PRIV_H
 
@@ -25,81 +25,10 @@ typedef struct conf_ctx {
     uint64_t misspelt;
 } conf_ctx_t;
 
-/* ---- conf_node.c ---- */
-
-conf_pos_t conf_pos(const conf_ctx_t *x, const yaml_dom_node_t *n);
-void conf_err(conf_ctx_t *x, const yaml_dom_node_t *n, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-void conf_err_at(conf_ctx_t *x, conf_pos_t p, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-void conf_warn_at(conf_ctx_t *x, conf_pos_t p, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-typedef void (*conf_key_fn)(conf_ctx_t *x, void *obj, const yaml_dom_node_t *key,
-                            const yaml_dom_node_t *val);
-
-/* How a key's value is read. The simple kinds are stored at `off` inside the object being
- * filled; CONF_K_FN calls `fn`. */
-typedef enum {
-    CONF_K_STR,      /* char *: any non-empty string */
-    CONF_K_PATH,     /* char *: resolved against the server config's folder */
-    CONF_K_SIZE,     /* uint64_t bytes: "16KiB" */
-    CONF_K_DURATION, /* uint64_t milliseconds: "10s" */
-    CONF_K_COUNT,    /* uint64_t: a positive integer */
-    CONF_K_FN,
-} conf_key_kind_t;
-
-typedef struct conf_key {
-    const char *name;
-    conf_key_kind_t kind;
-    size_t off;
-    conf_key_fn fn;
-    bool required;
-} conf_key_t;
-
-/* Reads every key of the mapping `map` through the table: unknown keys are errors at the
- * key, missing required keys are errors at the mapping. `what` names the mapping in
- * messages ("limits", "mount"; "" for a file's top level). Returns false (with an error)
- * when `map` is not a mapping. */
-bool conf_walk(conf_ctx_t *x, const yaml_dom_node_t *map, const char *what,
-               const conf_key_t *keys, size_t nkeys, void *obj);
-
-/* The known name closest to `key` (a typo: at most two edits, transpositions counting
- * one, and few for the length), or NULL. For "did you mean" hints. */
-const char *conf_suggest(const char *key, const char *const *names, size_t n);
-/* conf_suggest over a key table; returns the index or -1. */
-long conf_suggest_key(const char *key, const conf_key_t *keys, size_t nkeys);
-
-/* The text of a non-null scalar, or NULL after an error saying `name` must be `expected`. */
-const char *conf_str(conf_ctx_t *x, const yaml_dom_node_t *v, const char *name, const char *expected);
-char *conf_strdup(conf_ctx_t *x, const yaml_dom_node_t *v, const char *name);
-int conf_bool(conf_ctx_t *x, const yaml_dom_node_t *v, const char *name, bool *out);
-int conf_count(conf_ctx_t *x, const yaml_dom_node_t *v, const char *name, uint64_t *out);
-int conf_date(conf_ctx_t *x, const yaml_dom_node_t *v, const char *name, int64_t *days);
-/* A list of strings (a single string is not accepted: hosts: [a, b]). */
-char **conf_str_list(conf_ctx_t *x, const yaml_dom_node_t *v, const char *name, size_t *n,
-                     conf_pos_t **pos);
-void conf_str_list_free(char **list, size_t n);
-
-/* Lower-cases a DNS host name in place and checks it; returns NULL or why it is wrong. */
-const char *conf_host_check(char *host);
-/* An absolute http:// or https:// URL with a host. */
-bool conf_is_url(const char *s);
-/* Formats days since 1970-01-01 as YYYY-MM-DD into buf[11]. */
-void conf_format_date(int64_t days, char buf[static 11]);
-
-/* ---- conf_site.c ---- */
-
-/* Reads one site file into `s` (zeroed by the caller). Errors go to x->diag. Returns false
- * when the file gave no usable site (no valid id): the caller drops it. */
-bool conf_site_read(conf_ctx_t *x, const yaml_dom_t *doc, conf_site_t *s);
-void conf_site_free(conf_site_t *s);
-/* The site file gave top-level `key` under a misspelt name (see conf_site_t.misspelt). */
-bool conf_site_misspelt(const conf_site_t *s, const char *key);
-
-/* ---- conf_rules.c ---- */
-
-/* The rules that involve more than one site; x->c->sites is still in file order. */
-void conf_rules_check(conf_ctx_t *x);
+/* What each part defines, in its own header (included here, so that a part of the loader
+ * needs this one include): */
+#include "conf_node.h"  /* conf_node.c: typed reading of YAML values, the key-table walker */
+#include "conf_site.h"  /* conf_site.c: one site file */
+#include "conf_rules.h" /* conf_rules.c: the rules across site files */
 
 #endif

@@ -4,6 +4,8 @@
  * reachable subsites, registration identifiers of live sites, and migration targets of
  * closed ones. Each error points at the offending value and names the other file:line, so
  * an operator sees both sides of a conflict. Sorting keeps a large cluster O(n log n). */
+#include "conf_rules.h"
+
 #include "conf_priv.h"
 
 #include <stddef.h>

@@ -3,6 +3,8 @@
  * names, the status rules (suspension dates and their 183-day limit, closure needs a
  * migration target, redesign needs a generation) and unique column ids. Rules that need
  * other files (parents, duplicate hosts) are in conf_rules.c. */
+#include "conf_site.h"
+
 #include "conf_priv.h"
 #include "conf_audit.h"
 #include "tls.h"

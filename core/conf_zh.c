@@ -2,6 +2,8 @@
  * read (the census tables, the audit report); the English names in conf.c stay the
  * configuration's and JSON's values. The terms follow the portal's own labels
  * (modules/content_render.c) and the 基本信息表's 运行状态. */
+#include "conf_zh.h"
+
 #include "conf.h"
 #include "util.h"
 

@@ -36,6 +36,35 @@ atomic_long conn_count;
 typedef enum { T_NONE, T_HEADER, T_KEEPALIVE, T_BODY, T_SEND, T_LINGER, T_KINDS } timer_kind_t;
 _Static_assert(T_KINDS <= WORKER_TIMER_QUEUES, "worker.h must have a queue per timer kind");
 
+/* Where a connection is in its life. All transitions are in this file:
+ *   HEAD -> BODY (start_body) -> HEAD (the body is in: its request is answered)
+ *   HEAD -> DEFERRED (conn_defer) -> HEAD (conn_resume_begin)
+ *   HEAD or BODY -> LINGERING (start_linger: our FIN is sent, reads are dropped)
+ *   any -> CLOSING (conn_close: uv_close called, its callback frees the connection)
+ *   DEFERRED -> DEFERRED_CLOSING (closed while the writer thread holds the connection)
+ *     -> DEFERRED_CLOSED (the close callback ran: conn_resume_begin frees it), or
+ *     -> CLOSING (resumed before the callback ran: the callback frees it)
+ * The closing states come last (conn_closed). */
+typedef enum {
+    CONN_HEAD,      /* between requests, or a request's head arriving */
+    CONN_BODY,      /* a request's body arriving (see the pend layout at conn_t) */
+    CONN_DEFERRED,  /* a response waits for the writer thread (core/writer.h); not reading */
+    CONN_LINGERING, /* closing after an answer: reading and dropping what the client sends */
+    CONN_CLOSING,
+    CONN_DEFERRED_CLOSING,
+    CONN_DEFERRED_CLOSED,
+} conn_state_t;
+
+/* How the connection ends, which can be decided in any open state (the server's shutdown
+ * decides it while a body arrives or a response is deferred); it only ever goes up. */
+typedef enum {
+    CONN_KEEP,         /* keep-alive: read the next request */
+    CONN_CLOSE,        /* close once the requests answered are written (Connection: close,
+                        * HTTP/1.0, shutdown); at once if the client sent nothing more */
+    CONN_CLOSE_LINGER, /* the same after an error: the client may still be sending, so
+                        * linger rather than have our close turn into a reset */
+} conn_end_t;
+
 typedef struct conn {
     uv_tcp_t tcp;
     worker_t *w;
@@ -59,18 +88,26 @@ typedef struct conn {
     uint32_t nwrites;       /* asynchronous writes in flight; reading pauses meanwhile */
     peer_addr_t peer;
     uint8_t timer_kind;
-    bool in_body;
-    bool chunked;
-    bool collect; /* keep the body (POST) rather than drop it */
-    bool close_after;
-    bool closing;
-    bool lingering;
-    bool tls_done; /* handshake finished */
-    bool deferred; /* a response waits for the writer thread (core/writer.h) */
-    bool linger;   /* the close follows an error: the client may still be sending */
-    bool tcp_closed; /* the close callback ran while deferred: free at resume */
+    uint8_t state; /* conn_state_t */
+    uint8_t end;   /* conn_end_t */
+    /* Properties independent of the state: */
+    bool chunked;  /* the body being received (CONN_BODY) is chunked */
+    bool collect;  /* ... and is kept (POST) rather than dropped */
+    bool tls_done; /* TLS handshake finished */
     bool peer_counted; /* counted in peerlimit.h: uncounted at close */
 } conn_t;
+
+static inline bool conn_closed(const conn_t *c)
+{
+    return c->state >= CONN_CLOSING;
+}
+
+/* Decides that c closes after the requests answered so far (never undoes a linger). */
+static inline void conn_end(conn_t *c, conn_end_t how)
+{
+    if (c->end < how)
+        c->end = (uint8_t)how;
+}
 
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
 static void process(conn_t *c, char *data, size_t len);
@@ -92,8 +129,8 @@ static void conn_free(conn_t *c)
 static void on_handle_closed(uv_handle_t *h)
 {
     conn_t *c = h->data;
-    if (c->deferred) {
-        c->tcp_closed = true; /* request_resume() frees it */
+    if (c->state == CONN_DEFERRED_CLOSING) {
+        c->state = CONN_DEFERRED_CLOSED; /* request_resume() frees it */
         return;
     }
     conn_free(c);
@@ -129,9 +166,9 @@ static void tq_append(conn_t *c, timer_kind_t kind)
 
 static void conn_close(conn_t *c)
 {
-    if (c->closing)
+    if (conn_closed(c))
         return;
-    c->closing = true;
+    c->state = c->state == CONN_DEFERRED ? CONN_DEFERRED_CLOSING : CONN_CLOSING;
     worker_t *w = c->w;
     tq_unlink(c);
     w->nconns--;
@@ -253,13 +290,13 @@ static void tls_pump(conn_t *c);
 
 static void start_linger(conn_t *c)
 {
-    c->lingering = true;
+    c->state = CONN_LINGERING;
     drop_pend(c);
     if (c->ssl && c->tls_done) {
         SSL_shutdown(c->ssl); /* close_notify, so the client knows the response is whole */
         ERR_clear_error();
         tls_send_pending(c);
-        if (c->closing)
+        if (conn_closed(c))
             return;
     }
     uv_shutdown_t *req = util_malloc(sizeof *req);
@@ -280,14 +317,14 @@ static void finish_close(conn_t *c)
 {
     uv_os_fd_t fd;
     int unread = 1;
-    if (!c->linger && !c->in_body && c->pend_len == 0 &&
+    if (c->end != CONN_CLOSE_LINGER && c->state != CONN_BODY && c->pend_len == 0 &&
         uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0 && ioctl(fd, FIONREAD, &unread) == 0 &&
         unread == 0) {
         if (c->ssl && c->tls_done) {
             SSL_shutdown(c->ssl);
             ERR_clear_error();
             tls_send_pending(c);
-            if (c->closing || c->nwrites)
+            if (conn_closed(c) || c->nwrites)
                 return; /* closed, or on_write finishes the close once the alert is out */
         }
         conn_close(c);
@@ -303,16 +340,16 @@ static void on_write(uv_write_t *req, int status)
 {
     conn_t *c = req->data;
     free(req);
-    if (c->closing)
+    if (conn_closed(c))
         return;
     c->nwrites--;
     if (status < 0) {
         conn_close(c);
         return;
     }
-    if (c->nwrites > 0 || c->lingering || c->deferred)
+    if (c->nwrites > 0 || c->state == CONN_LINGERING || c->state == CONN_DEFERRED)
         return;
-    if (c->close_after) {
+    if (c->end != CONN_KEEP) {
         finish_close(c);
         return;
     }
@@ -321,7 +358,7 @@ static void on_write(uv_write_t *req, int status)
         process(c, c->pend, c->pend_len);
     else
         set_timer(c, T_KEEPALIVE, limits(c)->keepalive_timeout_ms, true);
-    if (c->ssl && !c->closing && c->nwrites == 0)
+    if (c->ssl && !conn_closed(c) && c->nwrites == 0)
         tls_pump(c);
 }
 
@@ -446,7 +483,7 @@ static bool tls_flush(conn_t *c, const uv_buf_t *iov, size_t n)
     if (staged && SSL_write(c->ssl, w->tls_stage, (int)staged) <= 0)
         goto fail;
     tls_send_pending(c);
-    return !c->closing;
+    return !conn_closed(c);
 fail:
     ERR_clear_error();
     conn_close(c);
@@ -518,7 +555,7 @@ static void start_body(conn_t *c, const http1_request_t *h, char *data, size_t p
     else
         memcpy(alloc_pend(c, rest), data + pos, rest);
     c->pend_len = (uint32_t)rest;
-    c->in_body = true;
+    c->state = CONN_BODY;
     c->body_until = uv_now(&c->w->loop) + limits(c)->body_deadline_ms;
     c->head_len = (uint32_t)h->head_len;
     c->body_kept = 0;
@@ -533,103 +570,69 @@ static void start_body(conn_t *c, const http1_request_t *h, char *data, size_t p
     }
 }
 
-static void process(conn_t *c, char *data, size_t len)
+/* The body of the request whose head waits at pend[0, head_len) is in (see the pend
+ * layout at conn_t): the request is answered. */
+static void answer_with_body(conn_t *c, const http1_limits_t *hl)
 {
-    worker_t *w = c->w;
-    const conf_limits_t *lim = limits(c);
-    http1_limits_t hl = {
-        .max_request_line = lim->max_request_line,
-        .max_header_bytes = lim->max_header_bytes,
-        .max_headers = lim->max_headers < HTTP1_MAX_HEADERS ? lim->max_headers : HTTP1_MAX_HEADERS,
-    };
     http1_request_t h;
-    size_t pos = 0;
-    bool tls = c->ssl != NULL;
+    int status = 0;
+    const char *reason = NULL;
+    c->state = CONN_HEAD;
+    /* The head is whole and unchanged: parsing it again is cheaper than keeping a copy of
+     * the parse result in every connection. */
+    http1_parse_request(c->pend, c->head_len, hl, &h, &status, &reason);
+    int st = 0;
+    if (!request_handle(c->w, c, &c->peer, &h, c->ssl != NULL,
+                        c->collect ? c->pend + c->head_len : NULL, c->body_kept, &st))
+        conn_end(c, st >= 400 ? CONN_CLOSE_LINGER : CONN_CLOSE);
+}
 
-    while (!c->close_after) {
-        int status = 0;
-        const char *reason = NULL;
-        if (c->in_body) {
-            /* Here data == c->pend and pos == 0. */
-            int b = feed_body(c);
-            if (b == BODY_MORE)
-                break;
-            if (b < 0) {
-                c->linger = true;
-                request_reject(w, &c->peer, b == BODY_TOO_LARGE ? 413 : 400,
-                               b == BODY_TOO_LARGE ? "request body too large"
-                                                   : "malformed chunked body");
-                c->close_after = true;
-                break;
-            }
-            c->in_body = false;
-            /* The head is whole and unchanged: parsing it again is cheaper than keeping a
-             * copy of the parse result in every connection. */
-            http1_parse_request(c->pend, c->head_len, &hl, &h, &status, &reason);
-            size_t used = (size_t)c->head_len + c->body_kept;
-            int st = 0;
-            if (!request_handle(w, c, &c->peer, &h, tls,
-                                c->collect ? c->pend + c->head_len : NULL, c->body_kept, &st)) {
-                c->close_after = true;
-                c->linger = st >= 400;
-            }
-            data = c->pend;
-            len = c->pend_len;
-            pos = used;
-        } else {
-            if (pos >= len)
-                break;
-            int rc = http1_parse_request(data + pos, len - pos, &hl, &h, &status, &reason);
-            if (rc == HTTP1_PARTIAL)
-                break;
-            if (rc == HTTP1_ERROR) {
-                request_reject(w, &c->peer, status, reason);
-                c->close_after = true;
-                c->linger = true;
-                pos = len;
-                break;
-            }
-            if (h.chunked || (h.has_content_length && h.content_length > 0)) {
-                /* Refuse a body over the limit before reading any of it. */
-                if (h.has_content_length && h.content_length > lim->max_body_bytes) {
-                    request_reject(w, &c->peer, 413, "request body too large");
-                    c->close_after = true;
-                    c->linger = true;
-                    pos = len;
-                    break;
-                }
-                start_body(c, &h, data, pos, len);
-                data = c->pend;
-                len = c->pend_len;
-                pos = 0;
-                continue;
-            }
-            pos += h.head_len;
-            int st = 0;
-            if (!request_handle(w, c, &c->peer, &h, tls, NULL, 0, &st)) {
-                c->close_after = true;
-                c->linger = st >= 400;
-            }
-        }
-        if (c->deferred)
-            break; /* later requests wait until the deferred response is written */
-        if (w->nparts > WORKER_MAX_PARTS - 8 || w->out.len > 32 * 1024) {
-            if (!flush(c))
-                goto out;
-            if (c->nwrites)
-                break; /* the socket is full: the rest waits for on_write */
-        }
+enum { HEAD_WAIT, HEAD_BODY, HEAD_ANSWERED };
+
+/* Parses the request head at data[*pos] and answers it, or starts receiving its body
+ * (HEAD_BODY: it is then in pend, with the bytes after it). HEAD_WAIT: the head is not
+ * whole yet, or it was refused (the connection then ends). */
+static int answer_head(conn_t *c, const http1_limits_t *hl, char *data, size_t *pos, size_t len)
+{
+    http1_request_t h;
+    int status = 0;
+    const char *reason = NULL;
+    int rc = http1_parse_request(data + *pos, len - *pos, hl, &h, &status, &reason);
+    if (rc == HTTP1_PARTIAL)
+        return HEAD_WAIT;
+    if (rc == HTTP1_ERROR) {
+        request_reject(c->w, &c->peer, status, reason);
+        conn_end(c, CONN_CLOSE_LINGER);
+        *pos = len;
+        return HEAD_WAIT;
     }
-    if (!flush(c))
-        goto out;
+    if (h.chunked || (h.has_content_length && h.content_length > 0)) {
+        /* Refuse a body over the limit before reading any of it. */
+        if (h.has_content_length && h.content_length > limits(c)->max_body_bytes) {
+            request_reject(c->w, &c->peer, 413, "request body too large");
+            conn_end(c, CONN_CLOSE_LINGER);
+            *pos = len;
+            return HEAD_WAIT;
+        }
+        start_body(c, &h, data, *pos, len);
+        return HEAD_BODY;
+    }
+    *pos += h.head_len;
+    int st = 0;
+    if (!request_handle(c->w, c, &c->peer, &h, c->ssl != NULL, NULL, 0, &st))
+        conn_end(c, st >= 400 ? CONN_CLOSE_LINGER : CONN_CLOSE);
+    return HEAD_ANSWERED;
+}
 
-    /* Keep what was not consumed for the next read. */
+/* Keeps what was not consumed, data[pos, len), for the next read. */
+static void keep_rest(conn_t *c, char *data, size_t len, size_t pos)
+{
     size_t rest = len - pos;
-    if (c->close_after && !c->deferred) {
+    if (c->end != CONN_KEEP && c->state != CONN_DEFERRED) {
         if (rest > 0)
-            c->linger = true; /* the client sent more after the last request we answer */
+            conn_end(c, CONN_CLOSE_LINGER); /* the client sent more after the last request we answer */
         drop_pend(c);
-    } else if (c->in_body) {
+    } else if (c->state == CONN_BODY) {
         /* pend holds the request being received; nothing else to keep */
     } else if (rest == 0) {
         if (c->pend)
@@ -641,19 +644,25 @@ static void process(conn_t *c, char *data, size_t len)
         memcpy(alloc_pend(c, rest), data + pos, rest);
         c->pend_len = (uint32_t)rest;
     }
+}
 
+/* After the bytes at hand are answered and written: what c waits for next, under which
+ * timeout, or its close. */
+static void wait_next(conn_t *c)
+{
+    const conf_limits_t *lim = limits(c);
     if (c->nwrites)
-        goto out; /* the send timer runs until the write drains */
-    if (c->deferred) {
+        return; /* the send timer runs until the write drains */
+    if (c->state == CONN_DEFERRED) {
         set_timer(c, T_NONE, 0, true); /* the writer always answers; see request_resume */
-        goto out;
+        return;
     }
-    if (c->close_after) {
+    if (c->end != CONN_KEEP) {
         finish_close(c);
-    } else if (c->in_body) {
+    } else if (c->state == CONN_BODY) {
         /* body_timeout bounds each pause; body_deadline the whole body, so a client sending
          * a byte now and then cannot hold the connection for long */
-        uint64_t now = uv_now(&w->loop);
+        uint64_t now = uv_now(&c->w->loop);
         uint64_t left = c->body_until > now ? c->body_until - now : 0;
         set_timer(c, T_BODY, left < lim->body_timeout_ms ? left : lim->body_timeout_ms, true);
     } else if (c->pend_len > 0) {
@@ -661,8 +670,66 @@ static void process(conn_t *c, char *data, size_t len)
     } else {
         set_timer(c, T_KEEPALIVE, lim->keepalive_timeout_ms, true);
     }
-out:
-    return; /* the worker's read transaction ends after this loop iteration (worker.c) */
+}
+
+/* Answers every complete request in data[0, len) in order, into the worker's batch, and
+ * writes the batch. The worker's read transaction ends after this loop iteration
+ * (worker.c). */
+static void process(conn_t *c, char *data, size_t len)
+{
+    worker_t *w = c->w;
+    const conf_limits_t *lim = limits(c);
+    http1_limits_t hl = {
+        .max_request_line = lim->max_request_line,
+        .max_header_bytes = lim->max_header_bytes,
+        .max_headers = lim->max_headers < HTTP1_MAX_HEADERS ? lim->max_headers : HTTP1_MAX_HEADERS,
+    };
+    size_t pos = 0;
+
+    while (c->end == CONN_KEEP) {
+        if (c->state == CONN_BODY) {
+            /* Here data == c->pend and pos == 0. */
+            int b = feed_body(c);
+            if (b == BODY_MORE)
+                break;
+            if (b < 0) {
+                request_reject(w, &c->peer, b == BODY_TOO_LARGE ? 413 : 400,
+                               b == BODY_TOO_LARGE ? "request body too large"
+                                                   : "malformed chunked body");
+                conn_end(c, CONN_CLOSE_LINGER); /* still CONN_BODY: finish_close lingers */
+                break;
+            }
+            size_t used = (size_t)c->head_len + c->body_kept;
+            answer_with_body(c, &hl);
+            data = c->pend;
+            len = c->pend_len;
+            pos = used;
+        } else {
+            if (pos >= len)
+                break;
+            int r = answer_head(c, &hl, data, &pos, len);
+            if (r == HEAD_WAIT)
+                break;
+            if (r == HEAD_BODY) {
+                data = c->pend;
+                len = c->pend_len;
+                pos = 0;
+                continue;
+            }
+        }
+        if (c->state == CONN_DEFERRED)
+            break; /* later requests wait until the deferred response is written */
+        if (w->nparts > WORKER_MAX_PARTS - 8 || w->out.len > 32 * 1024) {
+            if (!flush(c))
+                return;
+            if (c->nwrites)
+                break; /* the socket is full: the rest waits for on_write */
+        }
+    }
+    if (!flush(c))
+        return;
+    keep_rest(c, data, len, pos);
+    wait_next(c);
 }
 
 /* Plain request bytes (from the socket, or decrypted) join any partial request held. */
@@ -686,7 +753,7 @@ static void tls_pump(conn_t *c)
     if (!c->tls_done) {
         int rc = SSL_do_handshake(c->ssl);
         tls_send_pending(c); /* the server's flight, or an alert */
-        if (c->closing)
+        if (conn_closed(c))
             return;
         if (rc != 1) {
             int e = SSL_get_error(c->ssl, rc);
@@ -699,7 +766,8 @@ static void tls_pump(conn_t *c)
         snapshot_unref(c->hs_snap);
         c->hs_snap = NULL;
     }
-    while (!c->closing && !c->lingering && c->nwrites == 0 && !c->close_after && !c->deferred) {
+    while ((c->state == CONN_HEAD || c->state == CONN_BODY) && c->nwrites == 0 &&
+           c->end == CONN_KEEP) {
         int n = SSL_read(c->ssl, c->w->rbuf, WORKER_READ_BUF);
         if (n <= 0) {
             int e = SSL_get_error(c->ssl, n);
@@ -715,13 +783,13 @@ static void tls_pump(conn_t *c)
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
     conn_t *c = s->data;
-    if (nread == 0 || c->closing)
+    if (nread == 0 || conn_closed(c))
         return;
     if (nread < 0) {
         conn_close(c);
         return;
     }
-    if (c->lingering)
+    if (c->state == CONN_LINGERING)
         return; /* discarded; the timer or the client's FIN ends it */
     if (c->ssl) {
         if (BIO_write(SSL_get_rbio(c->ssl), buf->base, (int)nread) != (int)nread) {
@@ -804,45 +872,50 @@ void conn_accept(worker_t *w, uv_stream_t *server, bool tls)
 
 void conn_defer(conn_t *c)
 {
-    c->deferred = true;
+    c->state = CONN_DEFERRED; /* from CONN_HEAD: called while its request is answered */
     c->w->ndeferred++;
     uv_read_stop((uv_stream_t *)&c->tcp);
 }
 
 bool conn_resume_begin(conn_t *c)
 {
-    c->deferred = false;
     c->w->ndeferred--;
-    if (!c->closing)
+    switch ((conn_state_t)c->state) {
+    case CONN_DEFERRED:
+        c->state = CONN_HEAD;
         return true;
-    if (c->tcp_closed)
-        conn_free(c); /* else the pending close callback frees it */
-    return false;
+    case CONN_DEFERRED_CLOSING:
+        c->state = CONN_CLOSING; /* the pending close callback frees it */
+        return false;
+    default: /* CONN_DEFERRED_CLOSED */
+        conn_free(c);
+        return false;
+    }
 }
 
 void conn_resume_end(conn_t *c, bool keep_alive)
 {
     if (!keep_alive)
-        c->close_after = true;
-    if (c->close_after && c->nwrites == 0 && !c->closing) {
+        conn_end(c, CONN_CLOSE);
+    if (c->end != CONN_KEEP && c->nwrites == 0 && !conn_closed(c)) {
         if (!flush(c))
             return;
     }
-    if (c->pend_len > 0 && !c->close_after && !c->closing) {
+    if (c->pend_len > 0 && c->end == CONN_KEEP && !conn_closed(c)) {
         process(c, c->pend, c->pend_len); /* flushes first, then pipelined requests */
-        if (c->closing || c->nwrites || c->deferred)
+        if (conn_closed(c) || c->nwrites || c->state == CONN_DEFERRED)
             return;
     } else if (!flush(c)) {
         return;
     }
-    if (c->nwrites || c->closing)
+    if (c->nwrites || conn_closed(c))
         return;
-    if (c->close_after) {
+    if (c->end != CONN_KEEP) {
         start_linger(c);
         return;
     }
     uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_read);
-    if (!c->in_body)
+    if (c->state != CONN_BODY)
         set_timer(c, T_KEEPALIVE, limits(c)->keepalive_timeout_ms, true);
 }
 
@@ -853,10 +926,12 @@ void conn_shutdown_all(worker_t *w)
         conn_t *next;
         for (conn_t *c = w->tq_head[k]; c; c = next) {
             next = c->tnext;
-            if (!c->nwrites && !c->in_body && c->pend_len == 0 && !c->deferred)
+            /* Idle: waiting for a request, or lingering after its last answer. */
+            if (!c->nwrites && c->pend_len == 0 &&
+                (c->state == CONN_HEAD || c->state == CONN_LINGERING))
                 conn_close(c);
             else
-                c->close_after = true;
+                conn_end(c, CONN_CLOSE);
         }
     }
 }

@@ -306,6 +306,141 @@ static int head_verdict(http1_request_t *req, const head_facts_t *f, const char 
     return 0;
 }
 
+/* What the parts of http1_parse_request report besides HTTP1_ERROR (with its status). */
+enum {
+    PART_OK = 1,         /* the part is read; *pp is past it */
+    PART_MORE = 2,       /* the bytes up to `end` end inside the part */
+    PART_LINE_SHORT = 3, /* the request line ends past `end`: 414 when it is capped */
+    PART_HEAD_END = 4,   /* (field_line) the empty line that ends the head */
+};
+
+/* request-line = method SP request-target SP HTTP-version CRLF, from b[*pp]. The scan of
+ * the line stops after max_request_line bytes plus the CR, so an endless line is a 414 at
+ * once. Sets the method, target and version of req. */
+static int request_line(const char *buf, size_t *pp, size_t end, size_t line_end,
+                        http1_request_t *req, int *status, const char **reason)
+{
+    const unsigned char *b = (const unsigned char *)buf;
+    size_t p = *pp;
+
+    size_t m0 = p;
+    while (p < line_end && IS_TCHAR(b[p]))
+        p++;
+    if (p == line_end)
+        return PART_LINE_SHORT;
+    if (b[p] != ' ' || p == m0)
+        return fail(status, reason, 400, b[p] == '\n' ? "bare LF" : "malformed request line");
+    size_t m1 = p++;
+
+    size_t t0 = p;
+    p = skip_plain(b, p, line_end, 0x21);
+    while (p < line_end && IS_UCHAR(b[p]))
+        p++;
+    if (p == line_end)
+        return PART_LINE_SHORT;
+    if (b[p] != ' ' || p == t0)
+        return fail(status, reason, 400, b[p] == '\n' ? "bare LF" : "malformed request target");
+    size_t t1 = p++;
+
+    size_t v0 = p;
+    while (p < line_end && IS_UCHAR(b[p]))
+        p++;
+    if (p == line_end)
+        return PART_LINE_SHORT;
+    if (b[p] != '\r')
+        return fail(status, reason, 400, b[p] == '\n' ? "bare LF" : "malformed request line");
+    /* HTTP-version = "HTTP/" DIGIT "." DIGIT, case-sensitive. */
+    const unsigned char *v = b + v0;
+    if (p - v0 != 8 || memcmp(v, "HTTP/", 5) != 0 || v[5] < '0' || v[5] > '9' || v[6] != '.' ||
+        v[7] < '0' || v[7] > '9')
+        return fail(status, reason, 400, "malformed HTTP version");
+    if (v[5] != '1')
+        return fail(status, reason, 505, "HTTP version not supported");
+    if (p + 1 >= end)
+        return PART_MORE;
+    if (b[p + 1] != '\n')
+        return fail(status, reason, 400, "bare CR");
+    *pp = p + 2;
+
+    req->method_str.p = buf + m0;
+    req->method_str.len = m1 - m0;
+    req->method = http1_method_from(buf + m0, m1 - m0);
+    req->target.p = buf + t0;
+    req->target.len = t1 - t0;
+    /* HTTP/1.x with x > 1 is answered as 1.1, the highest minor we speak (RFC 9110 2.5). */
+    req->version_minor = v[7] == '0' ? 0 : 1;
+    return PART_OK;
+}
+
+/* field-line = field-name ":" OWS field-value OWS CRLF, from b[*pp], or the empty line
+ * that ends the head (PART_HEAD_END). A field is added to req and noted in f. */
+static int field_line(const char *buf, size_t *pp, size_t end, size_t max_fields,
+                      http1_request_t *req, head_facts_t *f, int *status, const char **reason)
+{
+    const unsigned char *b = (const unsigned char *)buf;
+    size_t p = *pp;
+    if (p >= end)
+        return PART_MORE;
+    unsigned char c = b[p];
+    if (c == '\r') {
+        if (p + 1 >= end)
+            return PART_MORE;
+        if (b[p + 1] != '\n')
+            return fail(status, reason, 400, "bare CR");
+        *pp = p + 2;
+        return PART_HEAD_END;
+    }
+    if (c == '\n')
+        return fail(status, reason, 400, "bare LF");
+    if (IS_OWS(c))
+        return fail(status, reason, 400, "obsolete line folding");
+    if (req->nheaders >= max_fields)
+        return fail(status, reason, 431, "too many header fields");
+
+    size_t n0 = p;
+    while (p < end && IS_TCHAR(b[p]))
+        p++;
+    if (p >= end)
+        return PART_MORE;
+    if (b[p] != ':') {
+        if (IS_OWS(b[p]))
+            return fail(status, reason, 400, "whitespace before colon");
+        return fail(status, reason, 400, b[p] == '\n' ? "bare LF" : "invalid field name");
+    }
+    if (p == n0)
+        return fail(status, reason, 400, "empty field name");
+    size_t n1 = p++;
+
+    while (p < end && IS_OWS(b[p]))
+        p++;
+    size_t val0 = p;
+    p = scan_value(b, p, end);
+    if (p >= end)
+        return PART_MORE;
+    if (b[p] != '\r')
+        return fail(status, reason, 400,
+                    b[p] == '\n' ? "bare LF" : "control character in field value");
+    if (p + 1 >= end)
+        return PART_MORE;
+    if (b[p + 1] != '\n')
+        return fail(status, reason, 400, "bare CR");
+    size_t val1 = p;
+    while (val1 > val0 && IS_OWS(b[val1 - 1]))
+        val1--;
+    *pp = p + 2;
+
+    http1_header_t *h = &req->headers[req->nheaders++];
+    h->name.p = buf + n0;
+    h->name.len = n1 - n0;
+    h->value.p = buf + val0;
+    h->value.len = val1 - val0;
+    req->name_lens |= UINT64_C(1) << (h->name.len & 63);
+    int st = field_facts(req, f, h, reason);
+    if (st)
+        return *status = st, HTTP1_ERROR;
+    return PART_OK;
+}
+
 int http1_parse_request(const char *buf, size_t len, const http1_limits_t *lim,
                         http1_request_t *req, int *status, const char **reason)
 {
@@ -327,58 +462,16 @@ int http1_parse_request(const char *buf, size_t len, const http1_limits_t *lim,
         p += 2;
     }
 
-    /* request-line = method SP request-target SP HTTP-version CRLF. The scan of the line
-     * stops after max_request_line bytes plus the CR, so an endless line is a 414 at once. */
-    size_t line_start = p;
-    bool line_capped = end - line_start > lim->max_request_line;
-    size_t line_end = line_capped ? line_start + lim->max_request_line + 1 : end;
-
-    size_t m0 = p;
-    while (p < line_end && IS_TCHAR(b[p]))
-        p++;
-    if (p == line_end)
+    bool line_capped = end - p > lim->max_request_line;
+    size_t line_end = line_capped ? p + lim->max_request_line + 1 : end;
+    int rc = request_line(buf, &p, end, line_end, req, status, reason);
+    if (rc == HTTP1_ERROR)
+        return rc;
+    if (rc == PART_LINE_SHORT)
         goto line_short;
-    if (b[p] != ' ' || p == m0)
-        return fail(status, reason, 400, b[p] == '\n' ? "bare LF" : "malformed request line");
-    size_t m1 = p++;
-
-    size_t t0 = p;
-    p = skip_plain(b, p, line_end, 0x21);
-    while (p < line_end && IS_UCHAR(b[p]))
-        p++;
-    if (p == line_end)
-        goto line_short;
-    if (b[p] != ' ' || p == t0)
-        return fail(status, reason, 400, b[p] == '\n' ? "bare LF" : "malformed request target");
-    size_t t1 = p++;
-
-    size_t v0 = p;
-    while (p < line_end && IS_UCHAR(b[p]))
-        p++;
-    if (p == line_end)
-        goto line_short;
-    if (b[p] != '\r')
-        return fail(status, reason, 400, b[p] == '\n' ? "bare LF" : "malformed request line");
-    /* HTTP-version = "HTTP/" DIGIT "." DIGIT, case-sensitive. */
-    const unsigned char *v = b + v0;
-    if (p - v0 != 8 || memcmp(v, "HTTP/", 5) != 0 || v[5] < '0' || v[5] > '9' || v[6] != '.' ||
-        v[7] < '0' || v[7] > '9')
-        return fail(status, reason, 400, "malformed HTTP version");
-    if (v[5] != '1')
-        return fail(status, reason, 505, "HTTP version not supported");
-    if (p + 1 >= end)
+    if (rc == PART_MORE)
         goto need_more;
-    if (b[p + 1] != '\n')
-        return fail(status, reason, 400, "bare CR");
-    p += 2;
 
-    req->method_str.p = buf + m0;
-    req->method_str.len = m1 - m0;
-    req->method = http1_method_from(buf + m0, m1 - m0);
-    req->target.p = buf + t0;
-    req->target.len = t1 - t0;
-    /* HTTP/1.x with x > 1 is answered as 1.1, the highest minor we speak (RFC 9110 2.5). */
-    req->version_minor = v[7] == '0' ? 0 : 1;
     req->nheaders = 0;
     req->name_lens = 0;
     req->host.p = buf + p; /* an empty string inside the buffer */
@@ -389,68 +482,12 @@ int http1_parse_request(const char *buf, size_t len, const http1_limits_t *lim,
     req->keep_alive = false;
     req->expect_continue = false;
 
-    /* field-line = field-name ":" OWS field-value OWS CRLF, until an empty line. */
-    for (;;) {
-        if (p >= end)
-            goto need_more;
-        unsigned char c = b[p];
-        if (c == '\r') {
-            if (p + 1 >= end)
-                goto need_more;
-            if (b[p + 1] != '\n')
-                return fail(status, reason, 400, "bare CR");
-            p += 2;
-            break;
-        }
-        if (c == '\n')
-            return fail(status, reason, 400, "bare LF");
-        if (IS_OWS(c))
-            return fail(status, reason, 400, "obsolete line folding");
-        if (req->nheaders >= max_fields)
-            return fail(status, reason, 431, "too many header fields");
-
-        size_t n0 = p;
-        while (p < end && IS_TCHAR(b[p]))
-            p++;
-        if (p >= end)
-            goto need_more;
-        if (b[p] != ':') {
-            if (IS_OWS(b[p]))
-                return fail(status, reason, 400, "whitespace before colon");
-            return fail(status, reason, 400, b[p] == '\n' ? "bare LF" : "invalid field name");
-        }
-        if (p == n0)
-            return fail(status, reason, 400, "empty field name");
-        size_t n1 = p++;
-
-        while (p < end && IS_OWS(b[p]))
-            p++;
-        size_t val0 = p;
-        p = scan_value(b, p, end);
-        if (p >= end)
-            goto need_more;
-        if (b[p] != '\r')
-            return fail(status, reason, 400,
-                        b[p] == '\n' ? "bare LF" : "control character in field value");
-        if (p + 1 >= end)
-            goto need_more;
-        if (b[p + 1] != '\n')
-            return fail(status, reason, 400, "bare CR");
-        size_t val1 = p;
-        while (val1 > val0 && IS_OWS(b[val1 - 1]))
-            val1--;
-        p += 2;
-
-        http1_header_t *h = &req->headers[req->nheaders++];
-        h->name.p = buf + n0;
-        h->name.len = n1 - n0;
-        h->value.p = buf + val0;
-        h->value.len = val1 - val0;
-        req->name_lens |= UINT64_C(1) << (h->name.len & 63);
-        int st = field_facts(req, &facts, h, reason);
-        if (st)
-            return *status = st, HTTP1_ERROR;
-    }
+    while ((rc = field_line(buf, &p, end, max_fields, req, &facts, status, reason)) == PART_OK)
+        ;
+    if (rc == HTTP1_ERROR)
+        return rc;
+    if (rc == PART_MORE)
+        goto need_more;
 
     int st = head_verdict(req, &facts, reason);
     if (st)

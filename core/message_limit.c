@@ -4,6 +4,8 @@
  * publishing, imports and replies may use). Counts live in the "content" database, written
  * in the same transaction as the message they admit, so every worker and a restarted
  * server see the same numbers (key families "mt/" and "mq/" in store_keys.h). */
+#include "message_limit.h"
+
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,6 +1,8 @@
 /* core/message_stats.c: 受理反馈统计 (received, answered, answered within the site's limit,
  * average days, overdue now, per month of a year) and the overdue report that `jiyuectl
  * check` prints and the server logs at each reload. */
+#include "message_stats.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <time.h>

@@ -3,7 +3,11 @@
  *
  * A module is a table of callbacks. modules/modules.c lists the compiled-in modules in
  * the order core offers them a request; the first to answer MODULE_DONE owns it. Modules
- * use the core API (request.h, store.h, conf.h) and never each other's internals. A module
+ * use the core API (request.h, store.h, conf.h, and the record layers article.h and
+ * message.h). Where one module needs another's rules it includes that module's public
+ * header, never its .c internals: all share render_common.h (page chrome), static.c asks
+ * redirect.h for stored redirects, and jiyuectl uses content_route.h (URL layout),
+ * redirect.h and lifecycle.h so that the audit and the server agree. A module
  * that keeps rendered or derived values between requests keeps them in the per-worker
  * cache of core/wcache.h (stamped with what invalidates them), not in a cache of its own. */
 #ifndef JIYUE_MODULE_H

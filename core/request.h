@@ -72,44 +72,31 @@ store_txn_t *request_store(request_t *r);
  * generation (store_site_live). 0 or a STORE_E* code. */
 int request_pages_ns(request_t *r, char *ns, size_t cap);
 
-/* --- response --- */
-/* Status line, Date and Server. */
-void response_begin(request_t *r, int status);
-/* One header line; name and value as given (value must be free of CR/LF). */
-void response_header(request_t *r, const char *name, const char *value, size_t value_len);
-void response_header_fmt(request_t *r, const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-/* Content-Length, Connection, then the blank line. */
-void response_end_headers(request_t *r, uint64_t content_length);
-/* Body bytes: referenced in place until the batch is written (copy=false: the bytes must
- * stay valid for the rest of the callback, e.g. a store value), or copied now. Dropped for
- * HEAD. */
-void response_body(request_t *r, const void *p, size_t len, bool copy);
-
-/* Whole responses. */
-void response_simple(request_t *r, int status, const char *content_type, const void *body,
-                     size_t len);
-/* An error page: the site's own "/404.html" for a 404 when it has one, else a small
- * plain page naming the status and `detail` (escaped). */
-void response_error(request_t *r, int status, const char *detail);
-/* 301/302/303/307/308 to `location` (absolute URL or path). */
-void response_redirect(request_t *r, int status, const char *location, size_t location_len);
-
-/* Redirects to the URL built in *loc plus the request's own query ("?..."), then frees
- * loc: every redirect that moves a page keeps its query. */
-void response_redirect_keep_query(request_t *r, int status, util_buf_t *loc);
-/* 301 from a folder named without its trailing slash ("/edu", "/edu/news") to the folder,
- * so the relative links of its index page resolve. */
-void response_redirect_to_folder(request_t *r);
-
-/* Serves a stored page with everything HTTP offers for it: ETag and Last-Modified, 304
- * for If-None-Match / If-Modified-Since, one byte range (206, or 416 when unsatisfiable,
- * honouring If-Range), and the stored gzip variant when Accept-Encoding allows it (with
- * Vary). `status` is 200, or the status of an error page served from the store (then
- * conditionals and ranges do not apply). */
-void response_page(request_t *r, int status, const store_page_t *page);
-
 /* Finds a request header (case-insensitive); NULL when absent. */
 const http1_header_t *request_header(const request_t *r, const char *name);
+
+/* ---- responses that wait for the writer thread (core/writer.h) ---- */
+/* A response that waits: returned by request_defer(), consumed by request_resume(). */
+typedef struct request_deferred request_deferred_t;
+
+/* Called by a module inside its handle(): the request will be answered later. The
+ * connection stops reading until then; the request's snapshot stays pinned. The module
+ * returns MODULE_DONE without writing a response. */
+request_deferred_t *request_defer(request_t *r);
+
+/* Called on the request's worker loop thread (e.g. from a writer job's done callback):
+ * rebuilds the request (method, site, keep-alive, TLS; not the headers or body, which are
+ * gone) and calls respond(r, ud), which answers with the usual response_* functions. The
+ * response is written, the access-log line recorded, and the connection resumes. If the
+ * client went away meanwhile, respond is not called and everything is freed. */
+void request_resume(request_deferred_t *d, void (*respond)(request_t *r, void *ud), void *ud);
+
+/* The worker a deferred request belongs to (to post its completion there). */
+struct worker *request_deferred_worker(const request_deferred_t *d);
+
+
+/* The response API (core/response.h, core/serve.h): every module answers through it. */
+#include "response.h"
+#include "serve.h"
 
 #endif

@@ -1,5 +1,7 @@
 /* core/response.c: formatting responses into the worker's output batch: status line and
  * headers, bodies by reference or copy, error pages and redirects. */
+#include "response.h"
+
 #include "request.h"
 
 #include <stdarg.h>

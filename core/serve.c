@@ -1,6 +1,8 @@
 /* core/serve.c: serving a stored page: validators and 304, byte ranges, and choosing the
  * stored gzip variant by Accept-Encoding. The variant was made at import time, so nothing
  * is compressed here. */
+#include "serve.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,9 @@
 /* core/store_keys.h: the on-disk layout of the LMDB store: which named databases exist,
  * how their keys are built and how a page record is laid out. This is the one place that
- * says it; store.c is its only user, and every other part of jiyue goes through store.h.
+ * says it. store.c opens the databases and reads and writes page records; the record
+ * layers (article.c, message_text.c), the modules and jiyuectl build their keys here (a
+ * site's live-generation, redirect, preview-secret and probe keys...) and pass them to
+ * store.h's functions, so no key is spelt out anywhere else.
  *
  * Named databases (one environment, a folder holding data.mdb and lock.mdb):
  *   "pages"  key  = <namespace><path>

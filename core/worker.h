@@ -111,6 +111,9 @@ typedef struct worker {
  * listen address j, tls[j] says whether that address serves TLS. Returns 0 or -1. */
 int workers_start(worker_t **out, int n, store_t *store, int *fds, const bool *tls, size_t nfds);
 void worker_notify(worker_t *w, int msg);
+/* Runs fn(ud) on w's loop thread soon. Safe from any thread (the writer's done callbacks,
+ * the control thread). */
+void worker_post(worker_t *w, void (*fn)(void *ud), void *ud);
 void workers_join(worker_t *ws, int n);
 
 /* Refreshes the cached date strings when the second has changed. */

@@ -1,4 +1,5 @@
-/* core/writer.c: the writer thread (group commit of queued jobs) and worker_post(). */
+/* core/writer.c: the writer thread (group commit of queued jobs); each job's done callback
+ * goes back to its worker through worker_post() (core/worker.c). */
 #include "writer.h"
 
 #include <pthread.h>

@@ -15,28 +15,9 @@
 
 #include <stddef.h>
 
-#include "request.h"
 #include "store.h"
 
 struct worker;
-
-/* A response that waits: returned by request_defer(), consumed by request_resume(). */
-typedef struct request_deferred request_deferred_t;
-
-/* Called by a module inside its handle(): the request will be answered later. The
- * connection stops reading until then; the request's snapshot stays pinned. The module
- * returns MODULE_DONE without writing a response. */
-request_deferred_t *request_defer(request_t *r);
-
-/* Called on the request's worker loop thread (e.g. from a writer job's done callback):
- * rebuilds the request (method, site, keep-alive, TLS; not the headers or body, which are
- * gone) and calls respond(r, ud), which answers with the usual response_* functions. The
- * response is written, the access-log line recorded, and the connection resumes. If the
- * client went away meanwhile, respond is not called and everything is freed. */
-void request_resume(request_deferred_t *d, void (*respond)(request_t *r, void *ud), void *ud);
-
-/* The worker a deferred request belongs to (to post its completion there). */
-struct worker *request_deferred_worker(const request_deferred_t *d);
 
 typedef struct writer_job {
     /* Runs on the writer thread inside the batch's write transaction. Returns 0, or a
@@ -57,8 +38,5 @@ int writer_submit(const writer_job_t *job);
 /* Finishes the queued jobs and stops the thread (at shutdown, after the workers stop
  * accepting requests). */
 void writer_stop(void);
-
-/* Runs fn(ud) on w's loop thread soon. Safe from any thread. */
-void worker_post(struct worker *w, void (*fn)(void *ud), void *ud);
 
 #endif

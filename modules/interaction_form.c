@@ -1,6 +1,8 @@
 /* modules/interaction_form.c: a submitted message form: the media type, urlencoded
  * decoding into UTF-8 fields, and the checks that name each problem for the citizen
  * (required fields, lengths in characters, phone and e-mail shapes). */
+#include "interaction_form.h"
+
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>

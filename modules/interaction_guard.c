@@ -2,6 +2,8 @@
  * random nonce the form's token is an HMAC over: double submit, so a token is good only in
  * the browser it was given to) and the check that a POST comes from a page of the cluster
  * (Origin, or without one Referer). */
+#include "interaction_guard.h"
+
 #include <stdio.h>
 #include <string.h>
 

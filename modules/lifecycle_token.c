@@ -1,5 +1,7 @@
 /* modules/lifecycle_token.c: preview tokens (see lifecycle.h), in a file of their own so
  * that jiyuectl can make them without linking the request machinery. */
+#include "lifecycle_token.h"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>

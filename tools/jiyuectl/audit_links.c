@@ -212,6 +212,85 @@ static const char *kind_name_zh(ref_kind_t k)
     return names[k];
 }
 
+/* What a reference u[0, n) is: -1 no place on the web (mailto:, tel:, javascript:,
+ * data: ...), 0 relative to the page, 1 a network reference ("http://h/...", "//h/...")
+ * whose "//" begins at *rest. */
+static int url_network(const char *u, size_t n, const char **rest, size_t *rn)
+{
+    size_t i = 0;
+    while (i < n && (isalnum((unsigned char)u[i]) || u[i] == '+' || u[i] == '-' || u[i] == '.'))
+        i++;
+    bool has_scheme = i > 0 && i < n && u[i] == ':' && isalpha((unsigned char)u[0]);
+    *rest = NULL;
+    *rn = 0;
+    if (has_scheme) {
+        if (!(i == 4 && strncasecmp(u, "http", 4) == 0) && !(i == 5 && strncasecmp(u, "https", 5) == 0))
+            return -1;
+        *rest = u + i + 1;
+        *rn = n - i - 1;
+        if (*rn < 2 || (*rest)[0] != '/' || (*rest)[1] != '/')
+            return -1;
+        return 1;
+    }
+    if (n >= 2 && u[0] == '/' && u[1] == '/') {
+        *rest = u;
+        *rn = n;
+        return 1;
+    }
+    return 0;
+}
+
+/* The host of a network reference (from its "//"): lower-cased, without user, port or
+ * trailing dots, into host[URL_HOST_MAX]; *tail: the path, query and fragment after it.
+ * False when it has no host we can name. */
+#define URL_HOST_MAX 256
+static bool url_host(const char *rest, size_t rn, char *host, size_t *hlen, const char **tail,
+                     size_t *tn)
+{
+    const char *h = rest + 2, *end = rest + rn;
+    const char *he = h;
+    while (he < end && *he != '/' && *he != '?' && *he != '#')
+        he++;
+    const char *at = memchr(h, '@', (size_t)(he - h));
+    if (at)
+        h = at + 1;
+    const char *hp = h;
+    if (hp < he && *hp == '[') {
+        const char *close = memchr(hp, ']', (size_t)(he - hp));
+        hp = close ? close + 1 : he;
+    }
+    const char *colon = memchr(hp, ':', (size_t)(he - hp));
+    const char *hend = colon ? colon : he;
+    size_t len = (size_t)(hend - h);
+    if (len == 0 || len >= URL_HOST_MAX)
+        return false;
+    for (size_t k = 0; k < len; k++)
+        host[k] = (char)tolower((unsigned char)h[k]);
+    while (len && host[len - 1] == '.')
+        len--;
+    host[len] = '\0';
+    *hlen = len;
+    *tail = he;
+    *tn = (size_t)(end - he);
+    return true;
+}
+
+/* The path a reference without a host (u) resolves to on the page whose base path is
+ * `base` (not NULL unless u begins with '/'). */
+static void resolve_path(util_buf_t *target, const char *base, const char *u, size_t n)
+{
+    if (u[0] == '/') {
+        util_buf_append(target, u, n);
+    } else if (u[0] == '?') {
+        util_buf_appends(target, base);
+        util_buf_append(target, u, n);
+    } else {
+        const char *slash = strrchr(base, '/');
+        util_buf_append(target, base, slash ? (size_t)(slash - base) + 1 : 0);
+        util_buf_append(target, u, n);
+    }
+}
+
 static void judge(audit_t *a, audit_site_t *s, const char *base, const char *page_url,
                   ref_kind_t kind, const char *u, size_t n)
 {
@@ -222,57 +301,16 @@ static void judge(audit_t *a, audit_site_t *s, const char *base, const char *pag
     if (n == 0 || u[0] == '#')
         return;
     a->scanned_links++;
-    /* scheme */
-    size_t i = 0;
-    while (i < n && (isalnum((unsigned char)u[i]) || u[i] == '+' || u[i] == '-' || u[i] == '.'))
-        i++;
-    bool has_scheme = i > 0 && i < n && u[i] == ':' && isalpha((unsigned char)u[0]);
     const char *rest;
     size_t rn;
-    if (has_scheme) {
-        if (!(i == 4 && strncasecmp(u, "http", 4) == 0) && !(i == 5 && strncasecmp(u, "https", 5) == 0))
-            return; /* mailto:, tel:, javascript:, data: ... are not places */
-        rest = u + i + 1;
-        rn = n - i - 1;
-        if (rn < 2 || rest[0] != '/' || rest[1] != '/')
-            return;
-    } else if (n >= 2 && u[0] == '/' && u[1] == '/') {
-        rest = u;
-        rn = n;
-    } else {
-        rest = NULL;
-        rn = 0;
-    }
-    char host[256];
+    if (url_network(u, n, &rest, &rn) < 0)
+        return; /* mailto:, tel:, javascript:, data: ... are not places */
+    char host[URL_HOST_MAX];
     size_t hlen = 0;
     const char *tail = NULL;
     size_t tn = 0;
-    if (rest) {
-        const char *h = rest + 2, *end = rest + rn;
-        const char *he = h;
-        while (he < end && *he != '/' && *he != '?' && *he != '#')
-            he++;
-        const char *at = memchr(h, '@', (size_t)(he - h));
-        if (at)
-            h = at + 1;
-        const char *hp = h;
-        if (hp < he && *hp == '[') {
-            const char *close = memchr(hp, ']', (size_t)(he - hp));
-            hp = close ? close + 1 : he;
-        }
-        const char *colon = memchr(hp, ':', (size_t)(he - hp));
-        const char *hend = colon ? colon : he;
-        hlen = (size_t)(hend - h);
-        if (hlen == 0 || hlen >= sizeof host)
-            return;
-        for (size_t k = 0; k < hlen; k++)
-            host[k] = (char)tolower((unsigned char)h[k]);
-        while (hlen && host[hlen - 1] == '.')
-            hlen--;
-        host[hlen] = '\0';
-        tail = he;
-        tn = (size_t)(end - he);
-    }
+    if (rest && !url_host(rest, rn, host, &hlen, &tail, &tn))
+        return;
     const char *ad = ad_match_url(a, host, hlen, u, n);
     if (ad) {
         char *what = util_asprintf("%s %.*s matches the ad pattern '%s'", kind_name(kind),
@@ -307,16 +345,7 @@ static void judge(audit_t *a, audit_site_t *s, const char *base, const char *pag
     } else {
         th = s->rs->canon_host ? s->rs->canon_host : "";
         thl = strlen(th);
-        if (u[0] == '/') {
-            util_buf_append(&target, u, n);
-        } else if (u[0] == '?') {
-            util_buf_appends(&target, base);
-            util_buf_append(&target, u, n);
-        } else {
-            const char *slash = strrchr(base, '/');
-            util_buf_append(&target, base, slash ? (size_t)(slash - base) + 1 : 0);
-            util_buf_append(&target, u, n);
-        }
+        resolve_path(&target, base, u, n);
     }
     /* the fragment is the browser's business */
     char *hash = target.data ? memchr(target.data, '#', target.len) : NULL;

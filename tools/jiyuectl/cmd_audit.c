@@ -140,6 +140,49 @@ static int parse_at(const char *s, int64_t *at)
     return 0;
 }
 
+/* Audits every site named on the command line (all when none is) into a->sites. */
+static int audit_sites(ctl_t *ctl, audit_t *a, int argc, char **argv, int first)
+{
+    const conf_t *c = a->conf;
+    for (size_t i = 0; i < c->nsites; i++) {
+        const conf_site_t *cs = &c->sites[i];
+        if (!ctl_site_wanted(argc, argv, first, cs->id))
+            continue;
+        audit_site_t *s = &a->sites[a->nsites++];
+        s->conf = cs;
+        s->rs = router_site(a->router, cs->id);
+        /* https when plain HTTP only redirects there: the URL citizens end up at */
+        s->base = util_asprintf("%s://%s%s", cs->https_redirect ? "https" : "http",
+                                s->rs && s->rs->canon_host ? s->rs->canon_host : "",
+                                s->rs ? s->rs->canon_prefix : "/");
+        strmap_init(&s->agg_index);
+        int src = s->rs ? audit_site(a, s) : 0;
+        if (src < 0)
+            return ctl_fail(ctl, "reading the store for %s: %s", cs->id, store_strerror(src));
+    }
+    return CTL_OK;
+}
+
+/* Writes the report in `format` (text, json, html) to out_path, or stdout when NULL. */
+static int write_report(ctl_t *ctl, const audit_t *a, const char *format, const char *out_path)
+{
+    FILE *out = stdout;
+    if (out_path && !(out = fopen(out_path, "w")))
+        return ctl_fail(ctl, "cannot write %s", out_path);
+    int rc = CTL_OK;
+    if (strcmp(format, "json") == 0)
+        audit_write_json(out, a);
+    else if (strcmp(format, "html") == 0)
+        audit_write_html(out, a);
+    else
+        audit_write_text(out, a);
+    if (fflush(out) != 0 || ferror(out))
+        rc = ctl_fail(ctl, "cannot write the report");
+    if (out != stdout && fclose(out) != 0 && rc == CTL_OK)
+        rc = ctl_fail(ctl, "cannot write %s", out_path);
+    return rc;
+}
+
 int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -199,41 +242,10 @@ int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv)
     }
     a.sites = util_calloc(c->nsites + 1, sizeof *a.sites);
     audit_links_prepare(&a);
-    for (size_t i = 0; i < c->nsites; i++) {
-        const conf_site_t *cs = &c->sites[i];
-        if (!ctl_site_wanted(argc, argv, optind, cs->id))
-            continue;
-        audit_site_t *s = &a.sites[a.nsites++];
-        s->conf = cs;
-        s->rs = router_site(a.router, cs->id);
-        /* https when plain HTTP only redirects there: the URL citizens end up at */
-        s->base = util_asprintf("%s://%s%s", cs->https_redirect ? "https" : "http",
-                                s->rs && s->rs->canon_host ? s->rs->canon_host : "",
-                                s->rs ? s->rs->canon_prefix : "/");
-        strmap_init(&s->agg_index);
-        int src = s->rs ? audit_site(&a, s) : 0;
-        if (src < 0) {
-            rc = ctl_fail(ctl, "reading the store for %s: %s", cs->id, store_strerror(src));
-            break;
-        }
-    }
+    rc = audit_sites(ctl, &a, argc, argv, optind);
     bool any_fail = false;
     if (rc == CTL_OK) {
-        FILE *out = stdout;
-        if (out_path && !(out = fopen(out_path, "w")))
-            rc = ctl_fail(ctl, "cannot write %s", out_path);
-        if (rc == CTL_OK) {
-            if (strcmp(format, "json") == 0)
-                audit_write_json(out, &a);
-            else if (strcmp(format, "html") == 0)
-                audit_write_html(out, &a);
-            else
-                audit_write_text(out, &a);
-            if (fflush(out) != 0 || ferror(out))
-                rc = ctl_fail(ctl, "cannot write the report");
-            if (out != stdout && fclose(out) != 0 && rc == CTL_OK)
-                rc = ctl_fail(ctl, "cannot write %s", out_path);
-        }
+        rc = write_report(ctl, &a, format, out_path);
         for (size_t i = 0; i < a.nsites; i++)
             any_fail = any_fail || audit_site_fails(&a.sites[i]);
     }

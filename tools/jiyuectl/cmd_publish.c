@@ -152,72 +152,139 @@ static const char *future_date(const article_meta_t *m, int64_t now, char *buf, 
     return buf;
 }
 
+/* The command line: FILE, --dry-run, and front-matter keys given as --key=value or
+ * --key value (they override the file's). */
+typedef struct publish_args {
+    const char *path;
+    bool dry_run;
+    const char *flag_keys[32], *flag_vals[32]; /* keys allocated */
+    size_t nflags;
+} publish_args_t;
+
+/* Fills *a; false with *rc set when the command ends here (help, a usage error). */
+static bool parse_args(ctl_t *ctl, int argc, char **argv, publish_args_t *pa, int *rc)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+            return *rc = ctl_help(ctl), false;
+        if (strcmp(a, "--dry-run") == 0 || strcmp(a, "-n") == 0) {
+            pa->dry_run = true;
+        } else if (strncmp(a, "--", 2) == 0 && a[2]) {
+            const char *eq = strchr(a, '=');
+            if (pa->nflags == UTIL_ARRAY_LEN(pa->flag_keys))
+                return *rc = ctl_usage(ctl, "too many flags"), false;
+            if (eq) {
+                pa->flag_keys[pa->nflags] = util_strndup(a + 2, (size_t)(eq - a - 2));
+                pa->flag_vals[pa->nflags++] = eq + 1;
+            } else {
+                if (i + 1 >= argc)
+                    return *rc = ctl_usage(ctl, "%s needs a value", a), false;
+                pa->flag_keys[pa->nflags] = util_strdup(a + 2);
+                pa->flag_vals[pa->nflags++] = argv[++i];
+            }
+        } else if (a[0] == '-' && a[1]) {
+            return *rc = ctl_usage(ctl, "unknown option '%s'", a), false;
+        } else if (pa->path) {
+            return *rc = ctl_usage(ctl, "too many arguments"), false;
+        } else {
+            pa->path = a;
+        }
+    }
+    if (!pa->path)
+        return *rc = ctl_usage(ctl, "missing FILE"), false;
+    return true;
+}
+
+/* Reads the article file into *text (which fm's body points into) and its front matter,
+ * with the command line's overrides, into *m. CTL_OK or the failure, said. */
+static int read_article(ctl_t *ctl, const publish_args_t *pa, char **text, frontmatter_t *fm,
+                        article_meta_t *m)
+{
+    const char *path = pa->path;
+    size_t len = 0;
+    *text = read_file(path, &len);
+    if (!*text)
+        return ctl_fail(ctl, "cannot read %s: %s", path, strerror(errno));
+    diag_t d;
+    diag_init(&d);
+    if (frontmatter_parse(path, *text, len, fm, &d) != 0 ||
+        (fm->meta && article_meta_read(m, fm->meta->root, &d) != 0)) {
+        diag_print(&d, stderr);
+        diag_free(&d);
+        return ctl_fail(ctl, "%s: the front matter has errors (see above); nothing was published", path);
+    }
+    diag_free(&d);
+    for (size_t i = 0; i < pa->nflags; i++)
+        if (article_meta_set(m, pa->flag_keys[i], pa->flag_vals[i]) != 0)
+            return ctl_usage(ctl, "unknown option '--%s'", pa->flag_keys[i]);
+    return CTL_OK;
+}
+
+/* Reads the article's attachments (named in its front matter, relative to its folder)
+ * into files[] and data[] (the caller frees data[i]). CTL_OK or the failure, said. */
+static int read_attachments(ctl_t *ctl, const char *path, const article_meta_t *m,
+                            article_file_t *files, char **data, size_t *nfiles)
+{
+    char *dir = dir_of(path);
+    int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc = CTL_OK;
+    for (size_t i = 0; i < m->nattachments && rc == CTL_OK; i++) {
+        const char *a = m->attachments[i];
+        size_t n = 0;
+        data[i] = read_attachment(ctl, dirfd, path, a, &n);
+        if (!data[i]) {
+            rc = CTL_FAIL;
+            break;
+        }
+        const char *name = base_name(a);
+        if (!attachment_name_ok(name)) {
+            rc = ctl_fail(ctl, "%s: refused: attachment name '%s' cannot be used in a URL", path, name);
+            break;
+        }
+        for (size_t j = 0; j < *nfiles; j++)
+            if (strcmp(files[j].name, name) == 0) {
+                rc = ctl_fail(ctl, "%s: refused: two attachments named '%s'", path, name);
+                break;
+            }
+        if (rc == CTL_OK)
+            files[(*nfiles)++] = (article_file_t){.name = name, .data = data[i], .len = n};
+    }
+    free(dir);
+    if (dirfd >= 0)
+        close(dirfd);
+    return rc;
+}
+
+/* Where the article will be read: under the site's path, or on its first host. */
+static char *article_url(const conf_t *conf, const article_meta_t *m)
+{
+    char *site_path = article_site_path(conf_site_find(conf, m->site));
+    char *url = site_path ? util_asprintf("%s%s/%s.html", site_path, m->column, m->id)
+                          : util_asprintf("http://%s/%s/%s.html",
+                                          conf_site_find(conf, m->site)->hosts[0], m->column, m->id);
+    free(site_path);
+    return url;
+}
+
 static int run_publish(ctl_t *ctl, int argc, char **argv, article_op_t op)
 {
     article_meta_t m = {0};
     article_file_t files[ARTICLE_MAX_ATTACHMENTS];
     char *file_data[ARTICLE_MAX_ATTACHMENTS] = {0};
     size_t nfiles = 0;
-    char *text = NULL, *html = NULL, *dir = NULL;
-    const char *path = NULL;
-    bool dry_run = false;
-    int rc = CTL_FAIL, dirfd = -1;
+    char *text = NULL, *html = NULL;
+    int rc = CTL_FAIL;
     frontmatter_t fm = {0};
-    const char *flag_keys[32], *flag_vals[32];
-    size_t nflags = 0;
+    publish_args_t pa = {0};
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
-            return ctl_help(ctl);
-        if (strcmp(a, "--dry-run") == 0 || strcmp(a, "-n") == 0) {
-            dry_run = true;
-        } else if (strncmp(a, "--", 2) == 0 && a[2]) {
-            const char *eq = strchr(a, '=');
-            if (nflags == UTIL_ARRAY_LEN(flag_keys))
-                return ctl_usage(ctl, "too many flags");
-            if (eq) {
-                flag_keys[nflags] = util_strndup(a + 2, (size_t)(eq - a - 2));
-                flag_vals[nflags++] = eq + 1;
-            } else {
-                if (i + 1 >= argc)
-                    return ctl_usage(ctl, "%s needs a value", a);
-                flag_keys[nflags] = util_strdup(a + 2);
-                flag_vals[nflags++] = argv[++i];
-            }
-        } else if (a[0] == '-' && a[1]) {
-            return ctl_usage(ctl, "unknown option '%s'", a);
-        } else if (path) {
-            return ctl_usage(ctl, "too many arguments");
-        } else {
-            path = a;
-        }
-    }
-    if (!path)
-        return ctl_usage(ctl, "missing FILE");
+    if (!parse_args(ctl, argc, argv, &pa, &rc))
+        goto out;
+    const char *path = pa.path;
+    bool dry_run = pa.dry_run;
 
-    size_t len = 0;
-    text = read_file(path, &len);
-    if (!text) {
-        rc = ctl_fail(ctl, "cannot read %s: %s", path, strerror(errno));
+    if ((rc = read_article(ctl, &pa, &text, &fm, &m)) != CTL_OK)
         goto out;
-    }
-    diag_t d;
-    diag_init(&d);
-    if (frontmatter_parse(path, text, len, &fm, &d) != 0 ||
-        (fm.meta && article_meta_read(&m, fm.meta->root, &d) != 0)) {
-        diag_print(&d, stderr);
-        diag_free(&d);
-        rc = ctl_fail(ctl, "%s: the front matter has errors (see above); nothing was published", path);
-        goto out;
-    }
-    diag_free(&d);
-    for (size_t i = 0; i < nflags; i++) {
-        if (article_meta_set(&m, flag_keys[i], flag_vals[i]) != 0) {
-            rc = ctl_usage(ctl, "unknown option '--%s'", flag_keys[i]);
-            goto out;
-        }
-    }
     if ((rc = ctl_load_conf(ctl)) != CTL_OK)
         goto out;
     char why[512];
@@ -233,37 +300,13 @@ static int run_publish(ctl_t *ctl, int argc, char **argv, article_op_t op)
     if (!m.id)
         m.id = default_id(path, &m, now);
 
-    dir = dir_of(path);
-    dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    for (size_t i = 0; i < m.nattachments; i++) {
-        const char *a = m.attachments[i];
-        size_t n = 0;
-        file_data[i] = read_attachment(ctl, dirfd, path, a, &n);
-        if (!file_data[i]) {
-            rc = CTL_FAIL;
-            goto out;
-        }
-        const char *name = base_name(a);
-        if (!attachment_name_ok(name)) {
-            rc = ctl_fail(ctl, "%s: refused: attachment name '%s' cannot be used in a URL", path, name);
-            goto out;
-        }
-        for (size_t j = 0; j < nfiles; j++)
-            if (strcmp(files[j].name, name) == 0) {
-                rc = ctl_fail(ctl, "%s: refused: two attachments named '%s'", path, name);
-                goto out;
-            }
-        files[nfiles++] = (article_file_t){.name = name, .data = file_data[i], .len = n};
-    }
+    if ((rc = read_attachments(ctl, path, &m, files, file_data, &nfiles)) != CTL_OK)
+        goto out;
 
     bool is_html = markdown_is_html_name(path);
     html = is_html ? markdown_html_body(fm.body, fm.body_len)
                    : markdown_to_html(fm.body, fm.body_len);
-    char *site_path = article_site_path(conf_site_find(ctl->conf, m.site));
-    char *url = site_path ? util_asprintf("%s%s/%s.html", site_path, m.column, m.id)
-                          : util_asprintf("http://%s/%s/%s.html",
-                                          conf_site_find(ctl->conf, m.site)->hosts[0], m.column, m.id);
-    free(site_path);
+    char *url = article_url(ctl->conf, &m);
     if (!dry_run && (rc = ctl_open_store(ctl, CTL_STORE_WRITE)) != CTL_OK) {
         free(url);
         goto out;
@@ -290,17 +333,14 @@ static int run_publish(ctl_t *ctl, int argc, char **argv, article_op_t op)
     free(url);
     rc = CTL_OK;
 out:
-    for (size_t i = 0; i < nflags; i++)
-        free((char *)flag_keys[i]);
+    for (size_t i = 0; i < pa.nflags; i++)
+        free((char *)pa.flag_keys[i]);
     for (size_t i = 0; i < ARTICLE_MAX_ATTACHMENTS; i++)
         free(file_data[i]);
     frontmatter_free(&fm);
     article_meta_free(&m);
     free(text);
     free(html);
-    free(dir);
-    if (dirfd >= 0)
-        close(dirfd);
     return rc;
 }
 
