@@ -2,11 +2,13 @@
  * the old one is freed.
  *
  * Design. One message per worker per reload, there and back:
- *   1. The control thread builds the snapshot (core/server.c) and calls handoff_start,
- *      which gives each worker a message holding the new snapshot and one reference to
- *      it, posted to the worker's own mailbox (its mutex-guarded task list, woken with
- *      its uv_async_t: core/worker.c), and returns. The control loop never waits for a
- *      worker: signals, log reopening and shutdown are answered while workers adopt.
+ *   1. The control thread builds the snapshot (core/server.c: it also records `result
+ *      adopting` for the new generation first, so that whoever gets an answer from it
+ *      finds it in the status file) and calls handoff_start, which gives each worker a
+ *      message holding the new snapshot and one reference to it, posted to the worker's
+ *      own mailbox (its mutex-guarded task list, woken with its uv_async_t:
+ *      core/worker.c), and returns. The control loop never waits for a worker: signals,
+ *      log reopening and shutdown are answered while workers adopt.
  *   2. The worker, in its own loop between callbacks, swaps the snapshot it serves new
  *      requests with (a request never outlives the callback it was parsed in, so none is
  *      cut in half, and keep-alive connections simply carry on), puts its old snapshot
@@ -14,16 +16,19 @@
  *      uv_async_send on the control loop's ack handle. The worker never drops a snapshot
  *      reference itself, so freeing a configuration (10,000 sites: some 15 ms of
  *      conf_free) never stalls a worker between requests.
- *   3. The control loop's ack callback collects the returned messages, drops each old
- *      reference (the last acknowledgement drops the old snapshot's last reference: it is
- *      freed there, on the control thread) and counts down; at zero it calls `done`, which
- *      is when core/server.c logs "reloaded" and records the verdict for `jiyue -s
- *      reload`: once that says reloaded, every worker serves the new generation.
+ *   3. The control loop's ack callback counts the returned messages down. Before the
+ *      last, it drops the old references that came back; with the last, it first calls
+ *      `done` (core/server.c logs "reloaded" and records the verdict for `jiyue -s
+ *      reload`: once that says reloaded, every worker serves the new generation), then
+ *      drops the rest: the old snapshot's last reference goes there, and it is freed on
+ *      the control thread.
  * One hand-off is in flight at a time: a SIGHUP that arrives meanwhile is remembered by
- * core/server.c and loaded when this one is done, so reload records stay in order. A
- * worker that takes longer than HANDOFF_WARN_MS is named in the error log; the hand-off
- * still completes when it gets there. There is no global "current snapshot" slot: the
- * snapshot travels only in the messages, and each worker holds the one it serves.
+ * core/server.c and loaded when this one is done, so reload records stay in order. If a
+ * worker has not adopted after HANDOFF_WARN_MS, the error log says how many; the hand-off
+ * still completes when they get there. At stop, acknowledgements that came too late for
+ * the loop are collected by handoff_free once the workers are joined, so no reference is
+ * lost. There is no global "current snapshot" slot: the snapshot travels only in the
+ * messages, and each worker holds the one it serves.
  *
  * Before this, a reload set a flag per worker, the workers fetched the snapshot from a
  * global slot, a second task per worker re-posted itself until the swap had happened,
