@@ -4,9 +4,10 @@
 # is not finished, yet the control thread answers SIGUSR1 at once (before, it sat up to
 # 5 s in pthread_cond_timedwait); the status file says `adopting` meanwhile; `jiyue -s
 # reload` reports only once the stuck worker has taken the new configuration up, and
-# then it serves it.
+# then it serves it. A SIGHUP during the hand-off is applied right after it.
 import fcntl
 import os
+import re
 import select
 import signal
 import socket
@@ -91,16 +92,33 @@ def test_reload_with_a_stuck_worker_leaves_the_control_thread_free(tmp_path_fact
         head = c.status_file.read_text().split("\n\n")[0].splitlines()
         assert "result adopting" in head and "seq 1" in head and "generation 2" in head, head
 
+        # A second SIGHUP during the hand-off is not lost: it is applied right after.
+        stray.unlink()
+        edu = dict(BASE_SITES["edu"])
+        edu["hosts"] = list(edu["hosts"]) + ["edu-again.test.gov.cn"]
+        c.write_site("edu", **edu)
+        c.signal(signal.SIGHUP)
+        time.sleep(0.2)
+        assert proc.poll() is None
+        assert "result adopting" in c.status_file.read_text()
+
         drain.thread.start()  # the worker's write() completes: it adopts, the verdict follows
         out, err = proc.communicate(timeout=15)
         assert proc.returncode == 0, err
-        assert b"reloaded: configuration generation 2, 5 sites" in out, out
-        assert b"not read: site files are NAME.yaml" in err, err
+        assert re.search(rb"reloaded: configuration generation [23], 5 sites", out), out
+        assert wait_for(lambda: "result accepted" in c.status_file.read_text()
+                        and "generation 3" in c.status_file.read_text(), timeout=10), \
+            c.status_file.read_text()
+        head = c.status_file.read_text().split("\n\n")[0].splitlines()
+        assert "seq 2" in head and "warnings 0" in head, head
         r = c.get("/health/")
         assert r.status == 200 and b"HEALTH-HOME" in r.body, r
-        assert "had not taken up" not in read_text(c.error_log)
-        head = c.status_file.read_text().split("\n\n")[0].splitlines()
-        assert "result accepted" in head and "seq 1" in head and "generation 2" in head, head
+        r = c.get("/", host="edu-again.test.gov.cn")
+        assert r.status == 200 and b"EDU-HOME" in r.body, r
+        log = read_text(c.error_log)
+        assert "reloaded: configuration generation 2, 5 sites" in log, log[-2000:]
+        assert "reloaded: configuration generation 3, 5 sites" in log, log[-2000:]
+        assert "had not taken up" not in log
         assert c.alive()
     finally:
         if proc and proc.poll() is None:
