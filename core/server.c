@@ -1,5 +1,6 @@
 /* core/server.c: the control thread: startup (config, logs, store, sockets, privileges,
- * pid file, workers), SIGHUP reload (and its record in the reload status file), SIGUSR1
+ * pid file, workers), SIGHUP reload (and its record in the reload status file; the new
+ * snapshot reaches the workers through core/handoff.c, without this loop waiting), SIGUSR1
  * log reopen, and graceful stop; and `jiyue -t` and `jiyue -s`, which talk to it. */
 #include "server.h"
 
