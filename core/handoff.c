@@ -12,16 +12,18 @@
  *   2. The worker, in its own loop between callbacks, swaps the snapshot it serves new
  *      requests with (a request never outlives the callback it was parsed in, so none is
  *      cut in half, and keep-alive connections simply carry on), puts its old snapshot
- *      into the same message and hands it back: an atomic flag in the message and
- *      uv_async_send on the control loop's ack handle. The worker never drops a snapshot
- *      reference itself, so freeing a configuration (10,000 sites: some 15 ms of
- *      conf_free) never stalls a worker between requests.
- *   3. The control loop's ack callback counts the returned messages down. Before the
- *      last, it drops the old references that came back; with the last, it first calls
+ *      into the same message and hands it back: an atomic flag in the message, and a
+ *      shared atomic counter of messages still out; the worker that brings it to zero
+ *      wakes the control loop (uv_async_send on its ack handle), so the control thread
+ *      is woken once per reload, not once per worker (on a busy machine a second wake-up
+ *      of a thread that has just run waits milliseconds for the scheduler). The worker
+ *      never drops a snapshot reference itself, so freeing a configuration (10,000
+ *      sites: some 15 ms of conf_free) never stalls a worker between requests.
+ *   3. The control loop's ack callback, woken by the last acknowledgement, first calls
  *      `done` (core/server.c logs "reloaded" and records the verdict for `jiyue -s
  *      reload`: once that says reloaded, every worker serves the new generation), then
- *      drops the rest: the old snapshot's last reference goes there, and it is freed on
- *      the control thread.
+ *      drops the old references the messages brought back: the old snapshot's last
+ *      reference goes there, and it is freed on the control thread.
  * One hand-off is in flight at a time: a SIGHUP that arrives meanwhile is remembered by
  * core/server.c and loaded when this one is done, so reload records stay in order. If a
  * worker has not adopted after HANDOFF_WARN_MS, the error log says how many; the hand-off
@@ -52,7 +54,9 @@ struct handoff {
     handoff_done_fn done;
     void *ud;
     handoff_msg_t *msgs; /* n messages of the hand-off in flight, or NULL */
-    int pending;         /* of them, not yet acknowledged */
+    int pending;         /* of them, not yet collected (control thread) */
+    atomic_int outstanding; /* of them, not yet handed back: the worker that brings it
+                             * to 0 wakes the control loop, once per hand-off */
     uint64_t generation;
 };
 
@@ -81,7 +85,7 @@ static void drop_returned(handoff_t *h)
 static void on_ack(uv_async_t *a)
 {
     handoff_t *h = a->data;
-    if (!h->msgs)
+    if (!h->msgs || atomic_load_explicit(&h->outstanding, memory_order_acquire) > 0)
         return;
     collect(h);
     if (h->pending > 0) {
@@ -137,7 +141,14 @@ bool handoff_busy(const handoff_t *h)
 
 int handoff_pending(const handoff_t *h)
 {
-    return h->msgs ? h->pending : 0;
+    return h->msgs ? atomic_load_explicit(&h->outstanding, memory_order_acquire) : 0;
+}
+
+/* One message handed back; the last one wakes the control loop. */
+static void hand_back(handoff_t *h)
+{
+    if (atomic_fetch_sub_explicit(&h->outstanding, 1, memory_order_acq_rel) == 1)
+        uv_async_send(&h->ack);
 }
 
 int handoff_start(handoff_t *h, snapshot_t *s)
@@ -146,6 +157,7 @@ int handoff_start(handoff_t *h, snapshot_t *s)
         return -1;
     h->msgs = util_calloc(h->n ? (size_t)h->n : 1, sizeof *h->msgs);
     h->pending = h->n;
+    atomic_store_explicit(&h->outstanding, h->n, memory_order_relaxed);
     h->generation = s->generation;
     for (int i = 1; i < h->n; i++)
         snapshot_ref(s);
@@ -155,14 +167,17 @@ int handoff_start(handoff_t *h, snapshot_t *s)
         m->h = h;
         atomic_init(&m->back, false);
         /* A stopped worker never adopts: its reference comes straight back. */
-        if (h->send(h->ud, i, m) != 0)
+        if (h->send(h->ud, i, m) != 0) {
             atomic_store_explicit(&m->back, true, memory_order_release);
+            hand_back(h);
+        }
     }
-    if (h->n == 0)
+    if (h->n == 0) {
         snapshot_unref(s);
+        uv_async_send(&h->ack);
+    }
+    /* Completion always comes from the loop (on_ack), never from inside this call. */
     uv_timer_start(&h->slow, on_slow, HANDOFF_WARN_MS, 0);
-    /* Completion always comes from the loop, never from inside this call. */
-    uv_async_send(&h->ack);
     return 0;
 }
 
@@ -173,7 +188,7 @@ void handoff_adopted(handoff_msg_t *m, snapshot_t *old)
     atomic_store_explicit(&m->back, true, memory_order_release);
     /* m may be freed by the control thread from here on; h lives until the workers are
      * joined (handoff_free). */
-    uv_async_send(&h->ack);
+    hand_back(h);
 }
 
 static void on_closed(uv_handle_t *hd)

@@ -1,7 +1,7 @@
 /* tests/unit/test_handoff.c: the reload hand-off (core/handoff.c) with stand-in workers:
  * starting one returns at once, the verdict comes only with the last acknowledgement, the
- * old snapshot's references are dropped by the control thread as they come back (the
- * last one with the last acknowledgement), a hand-off in flight refuses a second one, a
+ * old snapshot's references come back in the messages and are dropped by the control
+ * thread when the last acknowledgement arrives, a hand-off in flight refuses a second one, a
  * stopped worker's reference comes straight back, and nothing is left held at the end. */
 #include <pthread.h>
 #include <setjmp.h>
@@ -141,7 +141,7 @@ static void test_verdict_and_free_with_last_ack(void **state)
     adopt(f, 1);
     assert_int_equal(f->done_calls, 0);
     assert_int_equal(handoff_pending(f->h), 1);
-    assert_int_equal(refs(old), 2); /* worker 1's came back and was dropped */
+    assert_int_equal(refs(old), 3); /* worker 1's came back, in its message */
 
     adopt(f, 0);
     assert_int_equal(f->done_calls, 1);
@@ -190,7 +190,7 @@ static void test_stopped_worker_gives_its_reference_back(void **state)
     assert_null(f->inbox[1]);
     pump(f);
     assert_int_equal(handoff_pending(f->h), 1);
-    assert_int_equal(refs(s), 2); /* the test's and worker 0's message */
+    assert_int_equal(refs(s), 3); /* the test's and the two messages' */
     adopt(f, 0);
     assert_int_equal(f->done_calls, 1);
     assert_int_equal(refs(s), 2); /* the test's and worker 0's */
