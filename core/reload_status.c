@@ -15,7 +15,7 @@
 
 #define MAGIC "jiyue-reload-status 1"
 
-static const char *result_names[] = {"started", "accepted", "rejected"};
+static const char *result_names[] = {"started", "accepted", "rejected", "adopting"};
 
 char *reload_status_path(const char *pid_file)
 {

@@ -12,8 +12,9 @@
  *     pid 4242
  *     seq 3                      reloads handled since the server started (0: none yet)
  *     started_ns 812345678901    CLOCK_MONOTONIC when that reload began (0 at start)
- *     result accepted            started | accepted | rejected
- *     generation 4               the configuration generation serving now
+ *     result accepted            started | accepted | rejected | adopting
+ *     generation 4               the configuration generation serving now (adopting: the
+ *                                one the workers are taking up)
  *     sites 120                  how many sites that generation has
  *     errors 0
  *     warnings 1
@@ -26,7 +27,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum { RELOAD_STARTED, RELOAD_ACCEPTED, RELOAD_REJECTED } reload_result_t;
+/* ADOPTING: the configuration was accepted and is on its way to the workers
+ * (core/handoff.c); ACCEPTED follows once every worker serves it. Written first, so that
+ * whoever is answered by the new generation finds it in the record too. */
+typedef enum { RELOAD_STARTED, RELOAD_ACCEPTED, RELOAD_REJECTED, RELOAD_ADOPTING } reload_result_t;
 
 typedef struct reload_status {
     long pid;

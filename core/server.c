@@ -1,11 +1,11 @@
 /* core/server.c: the control thread: startup (config, logs, store, sockets, privileges,
- * pid file, workers), SIGHUP reload (and its record in the reload status file), SIGUSR1
+ * pid file, workers), SIGHUP reload (and its record in the reload status file; the new
+ * snapshot reaches the workers through core/handoff.c, without this loop waiting), SIGUSR1
  * log reopen, and graceful stop; and `jiyue -t` and `jiyue -s`, which talk to it. */
 #include "server.h"
 
 #include <errno.h>
 #include <grp.h>
-#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +17,7 @@
 #include <uv.h>
 
 #include "conf.h"
+#include "handoff.h"
 #include "listener.h"
 #include "log.h"
 #include "message.h"
@@ -42,7 +43,13 @@ typedef struct control {
     char *status_file; /* <pid_file>.reload (core/reload_status.h), or NULL */
     uint64_t reload_seq; /* reloads handled so far */
     size_t nsites;       /* in the generation serving now */
+    handoff_t *handoff;  /* new snapshots to the workers (core/handoff.c) */
+    uint64_t adopting_started; /* the reload being handed off: when it began, */
+    diag_t adopting_diag;      /* and its diagnostics, for its record */
+    bool reload_again;   /* a SIGHUP came during a hand-off: reload once it is done */
 } control_t;
+
+static void reload(control_t *ctl);
 
 static conf_t *load_config(const char *path, diag_t *d)
 {
@@ -128,15 +135,17 @@ static bool is_jiyue(pid_t pid, char *comm, size_t cap)
 
 typedef enum { WAIT_DONE, WAIT_TIMEOUT, WAIT_GONE } wait_result_t;
 
-/* Waits for the server's record of a reload that began after `sent_ns` (not one that was
- * already running when the signal was sent). */
+/* Waits for the server's verdict on a reload that began after `sent_ns` (not one that was
+ * already running when the signal was sent): accepted once every worker serves it, or
+ * rejected; `adopting` is the record of a reload still on its way to the workers. */
 static wait_result_t wait_reload(const char *status_file, pid_t pid, uint64_t sent_ns,
                                  reload_status_t *st)
 {
     uint64_t deadline = util_now_ms() + RELOAD_WAIT_MS;
     for (;;) {
         if (reload_status_read(status_file, st) == 0) {
-            if (st->pid == (long)pid && st->result != RELOAD_STARTED && st->started_ns >= sent_ns)
+            if (st->pid == (long)pid && st->result != RELOAD_STARTED &&
+                st->result != RELOAD_ADOPTING && st->started_ns >= sent_ns)
                 return WAIT_DONE;
             reload_status_free(st);
         }
@@ -324,85 +333,6 @@ static void record_reload(control_t *ctl, uint64_t started_ns, reload_result_t r
     util_buf_free(&text);
 }
 
-/* Waiting until every worker serves the new generation, so that once `jiyue -s reload`
- * says "reloaded", the next request anywhere is answered by it. A worker adopts the
- * snapshot in its own loop (core/worker.c); a task posted to it checks, and posts itself
- * again while the adoption is still to come in the same wakeup. */
-typedef struct adopt_wait {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    uint64_t generation;
-    int pending; /* workers still on an older generation */
-    int refs;    /* the tasks and the control thread: the last one frees */
-} adopt_wait_t;
-
-typedef struct adopt_task {
-    adopt_wait_t *aw;
-    worker_t *w;
-} adopt_task_t;
-
-#define ADOPT_WAIT_MS 5000
-
-static void adopt_release(adopt_wait_t *aw)
-{
-    pthread_mutex_lock(&aw->mu);
-    bool last = --aw->refs == 0;
-    pthread_mutex_unlock(&aw->mu);
-    if (!last)
-        return;
-    pthread_mutex_destroy(&aw->mu);
-    pthread_cond_destroy(&aw->cv);
-    free(aw);
-}
-
-static void adopt_check(void *ud)
-{
-    adopt_task_t *t = ud;
-    /* runs on the worker's thread: w->snap is its own to read */
-    if (t->w->snap->generation < t->aw->generation) {
-        worker_post(t->w, adopt_check, t);
-        return;
-    }
-    pthread_mutex_lock(&t->aw->mu);
-    if (--t->aw->pending == 0)
-        pthread_cond_signal(&t->aw->cv);
-    pthread_mutex_unlock(&t->aw->mu);
-    adopt_release(t->aw);
-    free(t);
-}
-
-static void wait_adopted(control_t *ctl)
-{
-    adopt_wait_t *aw = util_calloc(1, sizeof *aw);
-    pthread_mutex_init(&aw->mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&aw->cv, &ca);
-    pthread_condattr_destroy(&ca);
-    aw->generation = ctl->generation;
-    aw->pending = ctl->nworkers;
-    aw->refs = ctl->nworkers + 1;
-    for (int i = 0; i < ctl->nworkers; i++) {
-        adopt_task_t *t = util_malloc(sizeof *t);
-        *t = (adopt_task_t){aw, &ctl->workers[i]};
-        worker_post(&ctl->workers[i], adopt_check, t);
-    }
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += ADOPT_WAIT_MS / 1000;
-    pthread_mutex_lock(&aw->mu);
-    int rc = 0;
-    while (aw->pending > 0 && rc == 0)
-        rc = pthread_cond_timedwait(&aw->cv, &aw->mu, &until);
-    int pending = aw->pending;
-    pthread_mutex_unlock(&aw->mu);
-    if (pending > 0)
-        log_warn("reload: %d worker%s had not taken up generation %llu after %d s", pending,
-                 pending == 1 ? "" : "s", (unsigned long long)aw->generation, ADOPT_WAIT_MS / 1000);
-    adopt_release(aw);
-}
-
 /* The one problem a valid configuration can still have at reload: what it asks for
  * cannot be applied without a restart. Reported at the first listen entry. */
 static void note_listen_change(const control_t *ctl, const conf_t *c, diag_t *d)
@@ -426,8 +356,35 @@ static void note_workers_change(const control_t *ctl, const conf_t *c, diag_t *d
                  ctl->nworkers, want);
 }
 
+/* A reload whose snapshot is on its way to the workers: its verdict is recorded when the
+ * last of them has taken it up (core/handoff.c). */
+static void on_adopted(void *ud, uint64_t generation)
+{
+    control_t *ctl = ud;
+    log_info("reloaded: configuration generation %llu, %zu sites",
+             (unsigned long long)generation, ctl->nsites);
+    record_reload(ctl, ctl->adopting_started, RELOAD_ACCEPTED, &ctl->adopting_diag);
+    diag_free(&ctl->adopting_diag);
+    if (ctl->reload_again && !ctl->stopping) {
+        ctl->reload_again = false;
+        reload(ctl);
+    }
+}
+
+static int send_snapshot(void *ud, int i, handoff_msg_t *m)
+{
+    control_t *ctl = ud;
+    return worker_send_snapshot(&ctl->workers[i], m);
+}
+
 static void reload(control_t *ctl)
 {
+    if (handoff_busy(ctl->handoff)) {
+        /* One hand-off at a time, so verdicts are recorded in order: this signal is
+         * loaded (from the files as they are then) when the one in flight is done. */
+        ctl->reload_again = true;
+        return;
+    }
     uint64_t started = reload_status_now_ns();
     ctl->reload_seq++;
     diag_t d;
@@ -458,18 +415,11 @@ static void reload(control_t *ctl)
     ctl->generation++;
     ctl->nsites = c->nsites;
     report_overdue(ctl->store, c);
-    /* Held until every worker has let go of it, so that freeing the old configuration
-     * (10,000 sites: some 15 ms) falls to this thread, not to a worker between requests. */
-    snapshot_t *old = snapshot_acquire();
-    snapshot_publish(snapshot_new(c, ctl->generation));
-    for (int i = 0; i < ctl->nworkers; i++)
-        worker_notify(&ctl->workers[i], WORKER_MSG_RELOAD);
-    wait_adopted(ctl);
-    snapshot_unref(old);
-    log_info("reloaded: configuration generation %llu, %zu sites",
-             (unsigned long long)ctl->generation, ctl->nsites);
-    record_reload(ctl, started, RELOAD_ACCEPTED, &d);
-    diag_free(&d);
+    ctl->adopting_started = started;
+    ctl->adopting_diag = d;
+    record_reload(ctl, started, RELOAD_ADOPTING, &d);
+    /* Not busy (checked above): the snapshot is on its way, and this loop carries on. */
+    handoff_start(ctl->handoff, snapshot_new(c, ctl->generation));
 }
 
 static void stop(control_t *ctl)
@@ -480,6 +430,8 @@ static void stop(control_t *ctl)
     log_info("stopping: finishing requests in flight");
     for (int i = 0; i < ctl->nworkers; i++)
         worker_notify(&ctl->workers[i], WORKER_MSG_STOP);
+    /* With the signals closed, nothing keeps the loop alive (the hand-off's handles do
+     * not): uv_run returns, and server_run joins the workers. */
     uv_close((uv_handle_t *)&ctl->sig_hup, NULL);
     uv_close((uv_handle_t *)&ctl->sig_term, NULL);
     uv_close((uv_handle_t *)&ctl->sig_int, NULL);
@@ -554,16 +506,17 @@ static store_t *open_store(const conf_t *c, bool *writable)
     return s;
 }
 
-int server_run(const char *conf_path)
+/* The configuration and the logs at start: NULL (said on stderr) when there is no
+ * valid configuration or its logs cannot be opened. */
+static conf_t *start_config(const char *conf_path)
 {
-    signal(SIGPIPE, SIG_IGN);
     diag_t d;
     conf_t *c = load_config(conf_path, &d);
     warn_root(c, &d);
     diag_print(&d, stderr);
     if (!c) {
         diag_free(&d);
-        return 1;
+        return NULL;
     }
     char *err = NULL;
     if (log_open(c->error_log, c->access_log, &err) != 0) {
@@ -571,13 +524,80 @@ int server_run(const char *conf_path)
         free(err);
         conf_free(c);
         diag_free(&d);
-        return 1;
+        return NULL;
     }
     /* the error log keeps the warnings too: stderr may go nowhere under a service manager */
     for (size_t i = 0; i < d.count; i++)
         if (d.items[i].level == DIAG_WARNING)
             log_warn("%s", d.items[i].text);
     diag_free(&d);
+    return c;
+}
+
+/* What was bound, kept for the reload check (a reload cannot change it). */
+static void keep_listen(control_t *ctl, const conf_t *c)
+{
+    ctl->nlisten = c->nlisten;
+    ctl->listen_copy = util_calloc(c->nlisten ? c->nlisten : 1, sizeof *ctl->listen_copy);
+    for (size_t i = 0; i < c->nlisten; i++) {
+        ctl->listen_copy[i].address = util_strdup(c->listen[i].address);
+        ctl->listen_copy[i].tls = c->listen[i].tls;
+    }
+}
+
+static void announce(const conf_t *c, const int *ports, int nworkers)
+{
+    for (size_t i = 0; i < c->nlisten; i++) {
+        const conf_listen_t *l = &c->listen[i];
+        bool v6 = strchr(l->host, ':') != NULL;
+        printf("jiyue: listening on %s://%s%s%s:%d/\n", l->tls ? "https" : "http", v6 ? "[" : "",
+               l->host, v6 ? "]" : "", ports[i]);
+    }
+    printf("jiyue: serving %zu sites from %s with %d worker%s (pid %ld)\n", c->nsites, c->store,
+           nworkers, nworkers == 1 ? "" : "s", (long)getpid());
+    fflush(stdout);
+    log_info("starting: %zu sites, %d workers, pid %ld", c->nsites, nworkers, (long)getpid());
+}
+
+/* Signals are caught before the pid file tells anyone where to send them (SIGHUP's
+ * default action would end the process); they wait in the loop until uv_run. */
+static void catch_signals(control_t *ctl)
+{
+    uv_signal_t *sigs[] = {&ctl->sig_hup, &ctl->sig_term, &ctl->sig_int, &ctl->sig_usr1};
+    int nums[] = {SIGHUP, SIGTERM, SIGINT, SIGUSR1};
+    for (int i = 0; i < 4; i++) {
+        uv_signal_init(ctl->loop, sigs[i]);
+        sigs[i]->data = ctl;
+        uv_signal_start(sigs[i], on_signal, nums[i]);
+    }
+}
+
+/* After uv_run: the writer finishes what is queued and posts each completion to its
+ * worker, which is still draining; only then are the workers joined and freed, and the
+ * references a hand-off still holds dropped. */
+static void finish(control_t *ctl)
+{
+    writer_stop();
+    workers_join(ctl->workers, ctl->nworkers);
+    handoff_free(ctl->handoff);
+    diag_free(&ctl->adopting_diag); /* a hand-off cut short by the stop */
+    if (ctl->pid_file)
+        unlink(ctl->pid_file);
+    if (ctl->status_file)
+        unlink(ctl->status_file);
+    for (size_t i = 0; i < ctl->nlisten; i++)
+        free(ctl->listen_copy[i].address);
+    free(ctl->listen_copy);
+    free(ctl->pid_file);
+    free(ctl->status_file);
+}
+
+int server_run(const char *conf_path)
+{
+    signal(SIGPIPE, SIG_IGN);
+    conf_t *c = start_config(conf_path);
+    if (!c)
+        return 1;
     bool writable = false;
     store_t *store = open_store(c, &writable);
     if (!store) {
@@ -589,6 +609,7 @@ int server_run(const char *conf_path)
                  c->store);
     int nworkers = c->workers > 0 ? c->workers : 1;
     int *fds = NULL, *ports = NULL;
+    char *err = NULL;
     if (listener_bind_all(c, nworkers, &fds, &ports, &err) != 0) {
         fprintf(stderr, "jiyue: %s\n", err);
         log_error("%s", err);
@@ -606,78 +627,46 @@ int server_run(const char *conf_path)
     ctl.pid_file = c->pid_file ? util_strdup(c->pid_file) : NULL;
     ctl.status_file = c->pid_file ? reload_status_path(c->pid_file) : NULL;
     ctl.nsites = c->nsites;
-    ctl.nlisten = c->nlisten;
-    ctl.listen_copy = util_calloc(c->nlisten ? c->nlisten : 1, sizeof *ctl.listen_copy);
-    for (size_t i = 0; i < c->nlisten; i++) {
-        ctl.listen_copy[i].address = util_strdup(c->listen[i].address);
-        ctl.listen_copy[i].tls = c->listen[i].tls;
-    }
-    for (size_t i = 0; i < c->nlisten; i++) {
-        const conf_listen_t *l = &c->listen[i];
-        bool v6 = strchr(l->host, ':') != NULL;
-        printf("jiyue: listening on %s://%s%s%s:%d/\n", l->tls ? "https" : "http", v6 ? "[" : "",
-               l->host, v6 ? "]" : "", ports[i]);
-    }
-    printf("jiyue: serving %zu sites from %s with %d worker%s (pid %ld)\n", c->nsites, c->store,
-           nworkers, nworkers == 1 ? "" : "s", (long)getpid());
-    fflush(stdout);
-    log_info("starting: %zu sites, %d workers, pid %ld", c->nsites, nworkers, (long)getpid());
-
+    keep_listen(&ctl, c);
+    announce(c, ports, nworkers);
     bool *tls = util_calloc(c->nlisten ? c->nlisten : 1, sizeof *tls);
     for (size_t i = 0; i < c->nlisten; i++)
         tls[i] = c->listen[i].tls;
     report_overdue(store, c);
-    snapshot_publish(snapshot_new(c, 1));
     if (writable && writer_start(store) != 0)
         log_error("cannot start the writer thread: nothing can be written");
-    if (workers_start(&ctl.workers, nworkers, store, fds, tls, ctl.nlisten) != 0)
+    /* The workers hold the only references to the first snapshot from here on. */
+    snapshot_t *first = snapshot_new(c, 1);
+    int started = workers_start(&ctl.workers, nworkers, store, first, fds, tls, ctl.nlisten);
+    snapshot_unref(first);
+    if (started != 0)
         return 1;
-    /* Signals are caught before the pid file tells anyone where to send them (SIGHUP's
-     * default action would end the process); they wait in the loop until uv_run. */
     ctl.loop = uv_default_loop();
-    uv_signal_t *sigs[] = {&ctl.sig_hup, &ctl.sig_term, &ctl.sig_int, &ctl.sig_usr1};
-    int nums[] = {SIGHUP, SIGTERM, SIGINT, SIGUSR1};
-    for (int i = 0; i < 4; i++) {
-        uv_signal_init(ctl.loop, sigs[i]);
-        sigs[i]->data = &ctl;
-        uv_signal_start(sigs[i], on_signal, nums[i]);
-    }
+    ctl.handoff = handoff_new(ctl.loop, nworkers, send_snapshot, on_adopted, &ctl);
+    catch_signals(&ctl);
     /* The first record before the pid file: whoever finds the pid also finds a status
      * file, which is how `jiyue -s reload` knows this server reports its reloads. */
     record_reload(&ctl, 0, RELOAD_STARTED, NULL);
+    int rc = 0;
     if (write_pid(ctl.pid_file) != 0) {
-        /* Serving without a pid file would make -s reload fail later: refuse now. */
-        for (int i = 0; i < nworkers; i++)
-            worker_notify(&ctl.workers[i], WORKER_MSG_STOP);
-        workers_join(ctl.workers, nworkers);
-        if (ctl.status_file)
-            unlink(ctl.status_file);
-        return 1;
+        /* Serving without a pid file would make -s reload fail later: refuse now (and
+         * leave alone whatever is at that path). */
+        free(ctl.pid_file);
+        ctl.pid_file = NULL;
+        stop(&ctl);
+        rc = 1;
     }
     uv_run(ctl.loop, UV_RUN_DEFAULT);
-
-    /* The writer finishes what is queued and posts each completion to its worker, which is
-     * still draining; only then are the workers joined and freed. */
-    writer_stop();
-    workers_join(ctl.workers, nworkers);
+    finish(&ctl);
     listener_close_all(fds, (size_t)nworkers * ctl.nlisten);
     free(fds);
     free(ports);
-    if (ctl.pid_file)
-        unlink(ctl.pid_file);
-    if (ctl.status_file)
-        unlink(ctl.status_file);
-    log_info("stopped");
-    snapshot_publish(NULL);
+    if (rc == 0)
+        log_info("stopped");
     store_close(store);
-    for (size_t i = 0; i < ctl.nlisten; i++)
-        free(ctl.listen_copy[i].address);
-    free(ctl.listen_copy);
-    free(ctl.pid_file);
-    free(ctl.status_file);
     free(tls);
     tls_shutdown();
     uv_loop_close(ctl.loop);
     log_close();
-    return 0;
+    return rc;
 }

@@ -1,13 +1,9 @@
-/* core/snapshot.c: reference counting and the current-snapshot slot. */
+/* core/snapshot.c: building and reference counting snapshots. */
 #include "snapshot.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 
 #include "util.h"
-
-static pthread_mutex_t current_lock = PTHREAD_MUTEX_INITIALIZER;
-static snapshot_t *current;
 
 snapshot_t *snapshot_new(conf_t *conf, uint64_t generation)
 {
@@ -35,23 +31,4 @@ void snapshot_unref(snapshot_t *s)
     tls_sni_free(s->sni);
     conf_free(s->conf);
     free(s);
-}
-
-void snapshot_publish(snapshot_t *s)
-{
-    pthread_mutex_lock(&current_lock);
-    snapshot_t *old = current;
-    current = s;
-    pthread_mutex_unlock(&current_lock);
-    snapshot_unref(old);
-}
-
-snapshot_t *snapshot_acquire(void)
-{
-    pthread_mutex_lock(&current_lock);
-    snapshot_t *s = current;
-    if (s)
-        snapshot_ref(s);
-    pthread_mutex_unlock(&current_lock);
-    return s;
 }

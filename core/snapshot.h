@@ -1,12 +1,13 @@
 /* core/snapshot.h: the configuration the server runs on, as one immutable, reference-
  * counted value (the loaded conf_t and the router built from it).
  *
- * The control thread publishes a new snapshot on SIGHUP; each worker holds a reference to
- * the snapshot it serves new requests with and swaps it in its own loop when told, so a
- * request always runs start to finish on one snapshot without taking a lock or touching
- * an atomic. A request never outlives the callback it was parsed in (its response is
- * either written or copied before the callback returns), which is what makes that safe.
- * The last reference frees the snapshot, on whichever thread drops it. */
+ * The control thread builds a new snapshot on SIGHUP and hands it to each worker in a
+ * message (core/handoff.c); each worker holds a reference to the snapshot it serves new
+ * requests with and swaps it in its own loop, so a request always runs start to finish on
+ * one snapshot without taking a lock or touching an atomic. A request never outlives the
+ * callback it was parsed in (its response is either written or copied before the callback
+ * returns), which is what makes that safe. The last reference frees the snapshot, on
+ * whichever thread drops it: the hand-off sees to it that this is the control thread. */
 #ifndef JIYUE_SNAPSHOT_H
 #define JIYUE_SNAPSHOT_H
 
@@ -29,10 +30,5 @@ typedef struct snapshot {
 snapshot_t *snapshot_new(conf_t *conf, uint64_t generation);
 void snapshot_ref(snapshot_t *s);
 void snapshot_unref(snapshot_t *s);
-
-/* The process-wide current snapshot. publish() takes over the caller's reference and drops
- * the one the previous current held; acquire() returns a new reference to the current one. */
-void snapshot_publish(snapshot_t *s);
-snapshot_t *snapshot_acquire(void);
 
 #endif

@@ -1,5 +1,6 @@
 /* core/worker.c: the worker threads: loop setup, accepting on the worker's own sockets,
- * adopting new snapshots, the once-a-second tick, and draining at shutdown. */
+ * the mailbox (tasks, stop, and adopting a new snapshot: the worker's half of
+ * core/handoff.c), the once-a-second tick, and draining at shutdown. */
 #include "worker.h"
 
 #include <stdlib.h>
@@ -197,14 +198,13 @@ static void run_tasks(worker_t *w)
     free(tasks);
 }
 
-void worker_post(worker_t *w, void (*fn)(void *ud), void *ud)
+/* Queues fn(ud) for w's loop; false once the loop is gone (nothing queued). */
+static bool post_task(worker_t *w, void (*fn)(void *ud), void *ud)
 {
     pthread_mutex_lock(&w->task_mu);
     if (w->loop_gone) {
-        /* Only at shutdown, after the deadline closed everything: nobody waits any more. */
         pthread_mutex_unlock(&w->task_mu);
-        log_warn("worker %d: a completion arrived after the worker stopped", w->id);
-        return;
+        return false;
     }
     if (w->ntasks == w->task_cap) {
         w->task_cap = w->task_cap ? w->task_cap * 2 : 16;
@@ -214,6 +214,37 @@ void worker_post(worker_t *w, void (*fn)(void *ud), void *ud)
     atomic_fetch_or(&w->msgs, WORKER_MSG_TASKS);
     uv_async_send(&w->wakeup);
     pthread_mutex_unlock(&w->task_mu);
+    return true;
+}
+
+void worker_post(worker_t *w, void (*fn)(void *ud), void *ud)
+{
+    /* Refused only at shutdown, after the deadline closed everything: nobody waits. */
+    if (!post_task(w, fn, ud))
+        log_warn("worker %d: a completion arrived after the worker stopped", w->id);
+}
+
+/* The reload hand-off (core/handoff.c), on this worker's thread: new requests are served
+ * with the new snapshot from here on; the old one goes back to the control thread, which
+ * drops the reference (and frees the configuration when it was the last). */
+static void adopt_snapshot(void *ud)
+{
+    handoff_msg_t *m = ud;
+    worker_t *w = m->to;
+    snapshot_t *s = m->snap, *old = w->snap;
+    w->snap = s;
+    size_t need = s->conf->limits.max_request_line + 1;
+    if (need > w->pathbuf_cap) {
+        w->pathbuf = util_realloc(w->pathbuf, need);
+        w->pathbuf_cap = need;
+    }
+    handoff_adopted(m, old);
+}
+
+int worker_send_snapshot(worker_t *w, handoff_msg_t *m)
+{
+    m->to = w;
+    return post_task(w, adopt_snapshot, m) ? 0 : -1;
 }
 
 static void on_wakeup(uv_async_t *a)
@@ -222,19 +253,6 @@ static void on_wakeup(uv_async_t *a)
     int msgs = atomic_exchange(&w->msgs, 0);
     if (msgs & WORKER_MSG_TASKS)
         run_tasks(w);
-    if (msgs & WORKER_MSG_RELOAD) {
-        snapshot_t *s = snapshot_acquire();
-        if (s) {
-            snapshot_t *old = w->snap;
-            w->snap = s;
-            snapshot_unref(old);
-            size_t need = s->conf->limits.max_request_line + 1;
-            if (need > w->pathbuf_cap) {
-                w->pathbuf = util_realloc(w->pathbuf, need);
-                w->pathbuf_cap = need;
-            }
-        }
-    }
     if (msgs & WORKER_MSG_STOP)
         begin_stop(w);
 }
@@ -277,14 +295,16 @@ static void worker_main(void *arg)
         log_warn("worker %d: loop closed with handles open", w->id);
 }
 
-int workers_start(worker_t **out, int n, store_t *store, int *fds, const bool *tls, size_t nfds)
+int workers_start(worker_t **out, int n, store_t *store, snapshot_t *snap, int *fds,
+                  const bool *tls, size_t nfds)
 {
     worker_t *ws = util_calloc((size_t)n, sizeof *ws);
     for (int i = 0; i < n; i++) {
         worker_t *w = &ws[i];
         w->id = i;
         w->store = store;
-        w->snap = snapshot_acquire();
+        snapshot_ref(snap);
+        w->snap = snap;
         w->listen_fds = &fds[(size_t)i * nfds];
         w->listen_tls = tls;
         w->nlisteners = nfds;

@@ -3,8 +3,9 @@
  * transaction, read buffer, output batch and access-log buffer, so workers share nothing
  * on the hot path but the read-only snapshot and the LMDB map.
  *
- * The control thread talks to a worker only through worker_notify(), which sets a flag and
- * wakes the loop with uv_async_send (the one libuv call that is safe from another thread). */
+ * The control thread talks to a worker only through its mailbox: worker_notify() sets a
+ * flag (stop), worker_post() and worker_send_snapshot() queue a task, and both wake the
+ * loop with uv_async_send (the one libuv call that is safe from another thread). */
 #ifndef JIYUE_WORKER_H
 #define JIYUE_WORKER_H
 
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "handoff.h"
 #include "sendcache.h"
 #include "snapshot.h"
 #include "store.h"
@@ -26,7 +28,6 @@
 #define WORKER_TICK_MS 100
 
 enum {
-    WORKER_MSG_RELOAD = 1, /* adopt the current snapshot */
     WORKER_MSG_STOP = 2,   /* stop accepting, finish in-flight work, exit the loop */
     WORKER_MSG_TASKS = 4   /* run the tasks posted with worker_post() */
 };
@@ -107,13 +108,18 @@ typedef struct worker {
     int exit_code;
 } worker_t;
 
-/* Starts n workers on the current snapshot; fds[i * nfds + j] is worker i's socket for
- * listen address j, tls[j] says whether that address serves TLS. Returns 0 or -1. */
-int workers_start(worker_t **out, int n, store_t *store, int *fds, const bool *tls, size_t nfds);
+/* Starts n workers on snap (each takes a reference of its own); fds[i * nfds + j] is
+ * worker i's socket for listen address j, tls[j] says whether that address serves TLS.
+ * Returns 0 or -1. */
+int workers_start(worker_t **out, int n, store_t *store, snapshot_t *snap, int *fds,
+                  const bool *tls, size_t nfds);
 void worker_notify(worker_t *w, int msg);
 /* Runs fn(ud) on w's loop thread soon. Safe from any thread (the writer's done callbacks,
  * the control thread). */
 void worker_post(worker_t *w, void (*fn)(void *ud), void *ud);
+/* Queues a reload hand-off message (core/handoff.h): the worker adopts m->snap in its own
+ * loop and hands m back. Returns 0, or -1 when the worker has stopped (m not queued). */
+int worker_send_snapshot(worker_t *w, handoff_msg_t *m);
 void workers_join(worker_t *ws, int n);
 
 /* Refreshes the cached date strings when the second has changed. */
