@@ -121,16 +121,32 @@ def test_invalid_site_keeps_old_config_whole(rc):
 
 
 def test_yaml_syntax_error_keeps_old_config(rc):
+    # A valid change made in the same reload as the syntax error is not applied either.
+    spec = dict(BASE_SITES["edu"])
+    spec["hosts"] = [EDU_HOST, "edu4.test.gov.cn"]
+    rc.write_site("edu", **spec)
     bad = rc.sites_dir / "zz-syntax.yaml"
     bad.write_text("id: zz\nname: [unclosed\nkind: department\n")
+    head0 = status_record(rc)[0]
     try:
         before = len(error_log_diags(rc, "zz-syntax.yaml"))
         hup(rc)
         assert wait_for(lambda: len(error_log_diags(rc, "zz-syntax.yaml")) > before, timeout=5), \
             read_text(rc.error_log)[-2000:]
+        assert wait_for(lambda: int(status_record(rc)[0]["seq"]) > int(head0["seq"])
+                        and status_record(rc)[0]["result"] != "started", timeout=5)
+        head = status_record(rc)[0]
+        assert head["result"] == "rejected" and head["generation"] == head0["generation"], head
         assert b"EDU-HOME" in rc.get("/edu/").body
+        for _ in range(4):  # two workers: new connections land on either
+            r = rc.get("/", host="edu4.test.gov.cn")
+            assert r.status == 200 and b"PORTAL-HOME" in r.body and b"EDU-HOME" not in r.body, \
+                "the valid half of the reload was applied"
     finally:
         bad.unlink()
+        rc.write_site("edu", **BASE_SITES["edu"])
+        hup(rc)
+        wait_for(lambda: status_record(rc)[0]["result"] == "accepted", timeout=5)
 
 
 def test_ctl_reload_valid_exits_0_and_applies(rc):
