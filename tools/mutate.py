@@ -225,7 +225,9 @@ def make_copy(tests_from):
         if src.is_file():
             (dst / f.decode()).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dst / f.decode())
-    for d in ("build", "bin"):
+    # the build (incremental rebuilds) and the demo certificates (make certs; test_conf loads
+    # the demo cluster)
+    for d in ("build", "bin", "var/tls"):
         if (ROOT / d).is_dir():
             shutil.copytree(ROOT / d, dst / d, symlinks=True)
     if tests_from:
