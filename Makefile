@@ -115,7 +115,7 @@ unit-san: $(UNIT_BINS)
 test-shuffle: all
 	@set -e; for f in tests/e2e/test_*.py; do echo "  E2E-ALONE $$f"; \
 	  /usr/bin/python3 -m pytest -q -x $$f; done
-	/usr/bin/python3 -m pytest -q -x \
+	/usr/bin/python3 -m pytest -x \
 	  $(if $(SEED),--random-order-seed=$(SEED),--random-order) tests/e2e
 
 # The mutation check: tools/mutate.py applies each one-line change of its list to a copy of

@@ -11,6 +11,13 @@ from conftest import (EDU_HOST, JIYUECTL, PORTAL_HOST, check_sanitized_output, g
                       write_pages)
 
 
+@pytest.fixture(autouse=True)
+def base_content(cluster):
+    """Every test starts from the base pages (tests here import, remove and kill imports:
+    none may depend on what another left behind, in any order)."""
+    cluster.import_base()
+
+
 def test_ls_lists_imported_paths(cluster):
     r = cluster.ctl("ls", "edu")
     assert r.returncode == 0, r.stderr
