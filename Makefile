@@ -53,7 +53,7 @@ LIBMODULES  := $(BUILD)/libjiyue-modules.a
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test unit e2e deps certs clean install bench fuzz fuzz-smoke e2e-san unit-san
+.PHONY: all run test unit e2e deps certs clean install bench fuzz fuzz-smoke e2e-san unit-san test-shuffle mutate
 
 all: $(BIN)/jiyue $(BIN)/jiyuectl
 
@@ -97,6 +97,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(MODULE_OBJS) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD $@")
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) -Itests/unit -o $@ $< $(MODULE_OBJS) $(LIBCORE) $(LDLIBS_ALL) -lcmocka
+# compiles the tool's pure audit threshold functions in (the tool's objects are not linked)
+$(BUILD)/tests/test_audit_limits: tools/jiyuectl/audit_limits.c tools/jiyuectl/audit_limits.h
 
 deps:
 	@sh tools/install-deps.sh
@@ -124,6 +126,21 @@ e2e-san:
 unit-san: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "  UNIT-SAN $$t"; \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ./$$t; done
+
+# Every e2e file alone, then the whole suite in a random order (module order and test order
+# within each module; the seed is printed: SEED=N repeats a run): no test may depend on what
+# another left behind. Not part of `make test` (it runs the suite twice).
+test-shuffle: all
+	@set -e; for f in tests/e2e/test_*.py; do echo "  E2E-ALONE $$f"; \
+	  /usr/bin/python3 -m pytest -q -x $$f; done
+	/usr/bin/python3 -m pytest -x \
+	  $(if $(SEED),--random-order-seed=$(SEED),--random-order) tests/e2e
+
+# The mutation check: tools/mutate.py applies each one-line change of its list to a copy of
+# the tree, rebuilds, runs the tests that must catch it and prints which survived (exit 1
+# if one did). Some minutes; not part of `make test`.
+mutate: all
+	/usr/bin/python3 tools/mutate.py
 
 test: deps certs
 	$(MAKE) all

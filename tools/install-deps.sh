@@ -6,10 +6,11 @@
 set -eu
 
 # Build: libraries found with pkg-config. Run: media-types (/etc/mime.types), lmdb-utils.
-# Tests: cmocka, pytest (Debian's, run as /usr/bin/python3 -m pytest), curl, openssl.
+# Tests: cmocka, pytest (Debian's, run as /usr/bin/python3 -m pytest) and its random-order
+# plugin (make test-shuffle), curl, openssl.
 PACKAGES="build-essential pkg-config libuv1-dev liblmdb-dev lmdb-utils libyaml-dev
-libssl-dev zlib1g-dev libcmark-dev media-types libcmocka-dev python3 python3-pytest curl
-openssl clang libclang-rt-14-dev chromium"
+libssl-dev zlib1g-dev libcmark-dev media-types libcmocka-dev python3 python3-pytest
+python3-pytest-random-order curl openssl clang libclang-rt-14-dev chromium"
 if [ "${1:-}" = "--bench" ]; then
     PACKAGES="$PACKAGES wrk nginx-light"
 fi

@@ -166,12 +166,20 @@ def write_pages(folder, pages):
     return folder
 
 
-def run(args, timeout=30, **kw):
-    r = subprocess.run([str(a) for a in args], capture_output=True, timeout=timeout, **kw)
-    if SANITIZED:
-        rep = sanitizer_report(r.stderr) or sanitizer_report(r.stdout)
+def check_sanitized_output(args, *outputs):
+    """Under sanitizers, fails the test on a report in any of a finished process's outputs
+    (for binaries started without run(), e.g. with Popen to be killed or raced)."""
+    if not SANITIZED:
+        return
+    for data in outputs:
+        rep = sanitizer_report(data)
         if rep:
             pytest.fail(f"sanitizer report from {' '.join(str(a) for a in args)}:\n{rep}", pytrace=False)
+
+
+def run(args, timeout=30, **kw):
+    r = subprocess.run([str(a) for a in args], capture_output=True, timeout=timeout, **kw)
+    check_sanitized_output(args, r.stderr, r.stdout)
     return r
 
 
@@ -314,6 +322,11 @@ class Cluster:
                 f.close()
         if SANITIZED:
             self.check_sanitizers(rc)
+        elif getattr(self, "_sigterm_sent", False) and rc != 0 and getattr(self, "_exit_checked", None) is not self.proc:
+            # A server that does not exit 0 on our SIGTERM is a failure in plain runs too
+            # (every fixture's teardown goes through here).
+            self._exit_checked = self.proc
+            pytest.fail(f"jiyue exited {rc} after SIGTERM: {self.server_output()}", pytrace=False)
         return rc
 
     def check_sanitizers(self, rc):

@@ -252,7 +252,7 @@ def test_relative_paths_resolve_against_config_folder(tree, tmp_path):
     # (a broken site file proves the folder was read).
     p = tree.site_path("edu")
     p.write_text(p.read_text() + "colour: blue\n")
-    r = subprocess.run([str(JIYUE), "-t", "-c", str(tree.conf)], capture_output=True, timeout=15, cwd=tmp_path)
+    r = run([JIYUE, "-t", "-c", tree.conf], timeout=15, cwd=tmp_path)
     assert r.returncode == 1
     assert "edu.yaml" in r.stderr.decode()
 

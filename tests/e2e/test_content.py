@@ -13,7 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EDU_HOST, JIYUE, ROOT, gunzip, make_cluster, run
+from conftest import CSS, EDU_HOST, JIYUE, ROOT, gunzip, make_cluster, run
+
+# These tests tell one story over a shared cluster (static pages, then publishing, then
+# the lists and feeds of what was published):
+# `make test-shuffle` keeps their order within this file; the file itself runs alone and
+# in any position among the others.
+pytestmark = pytest.mark.random_order(disabled=True)
 
 THEMES = ROOT / "conf" / "themes"
 
@@ -151,7 +157,9 @@ def test_publish_update_unpublish_audited(site):
     assert "<strong>九月一日</strong>" in text          # Markdown rendered at publish time
     assert "<script>alert(1)</script>" not in text       # raw HTML in Markdown is dropped
     # The same article on the site's own host, below its mount there.
-    assert site.get("/news/kaixue.html", host=EDU_HOST).status == 200
+    own = site.get("/news/kaixue.html", host=EDU_HOST)
+    assert own.status == 200 and "全市中小学秋季开学工作会议召开" in own.body.decode(), own
+    assert "<strong>九月一日</strong>" in own.body.decode()
 
     again = publish(site, "kaixue.md", article_text())
     assert again.returncode == 1 and "already published" in again.stderr.decode()
@@ -310,7 +318,9 @@ def test_portal_home(site):
     assert b"PORTAL-NEWS" in site.get("/news/").body
     # Imported pages beside articles keep working.
     assert b"EDU-PAGE" in site.get("/edu/page.html").body
-    assert site.get("/style.css").status == 200
+    css = site.get("/style.css")
+    assert css.status == 200 and css.body == CSS, css
+    assert css.header("Content-Type", "").startswith("text/css"), css
 
 
 def test_atom_feed(site):

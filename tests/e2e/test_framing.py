@@ -1,6 +1,7 @@
 # tests/e2e/test_framing.py: strict RFC 9112 framing. Ambiguous or malformed heads get 400
 # and the connection is closed; oversized lines, heads and bodies get 414, 431, 413; a GET
 # with a small body is served and the body discarded.
+import re
 import time
 
 import pytest
@@ -40,6 +41,8 @@ BAD_400 = {
     "bad_version": f"GET / HTTP/1.x\r\n{HOST}\r\n",
     "garbage_line": f"GET/HTTP/1.1\r\n{HOST}\r\n",
     "te_chunked_not_last": f"POST / HTTP/1.1\r\n{HOST}Transfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n",
+    "te_chunked_twice": f"POST / HTTP/1.1\r\n{HOST}Transfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n",
+    "te_in_http10": f"POST / HTTP/1.0\r\n{HOST}Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
 }
 
 
@@ -48,15 +51,10 @@ def test_bad_framing_400_and_close(cluster, name):
     data = BAD_400[name].encode("latin-1")
     out = raw_exchange(cluster.port, data, seconds=5)
     status = parse_status(out)
-    if name in ("bad_version",):
-        assert status in (400, 505), out[:200]
-    elif name == "te_chunked_not_last":
-        assert status in (400, 501), out[:200]
-    else:
-        assert status == 400, (name, out[:300])
+    assert status == 400, (name, out[:300])
     # Exactly one response: nothing after the 400 (the rest of the bytes were not parsed
     # as a second request).
-    assert out.count(b"HTTP/1.") == 1, out[:500]
+    assert len(re.findall(rb"HTTP/1\.[01] \d{3} ", out)) == 1, out[:500]
 
 
 def test_400_does_not_serve_smuggled_request(cluster):
@@ -166,14 +164,12 @@ def test_head_split_across_packets(cluster):
     assert r.status == 200 and b"EDU-HOME" in r.body
 
 
-def test_leading_empty_lines_tolerated_or_400(cluster):
+def test_leading_empty_line_tolerated(cluster):
     # RFC 9112 2.2: a server SHOULD ignore at least one empty line before the request line.
     with RawConn(cluster.port) as c:
         c.send(f"\r\nGET /edu/ HTTP/1.1\r\n{HOST}\r\n")
         r = c.read_response()
-    assert r.status in (200, 400)
-    if r.status == 200:
-        assert b"EDU-HOME" in r.body
+    assert r.status == 200 and b"EDU-HOME" in r.body, r
 
 
 def test_server_survives_bad_input(cluster):

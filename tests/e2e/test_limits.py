@@ -52,8 +52,7 @@ def test_slow_head_is_cut_off(fast):
     assert closed, f"a head trickling one byte per 0.3s was not cut off after {elapsed:.1f}s"
     assert elapsed < 4, f"cut off only after {elapsed:.1f}s with header_timeout 1s"
     assert elapsed > 0.5, "cut off before header_timeout"
-    if c.buf:
-        assert parse_status(c.buf) == 408, c.buf[:200]
+    assert parse_status(c.buf) == 408, c.buf[:200]
     assert fast.get("/").status == 200
 
 
@@ -195,7 +194,7 @@ def test_max_headers(strict):
     with RawConn(strict.port) as c:
         c.send(f"GET / HTTP/1.1\r\nHost: {PORTAL_HOST}\r\n{many}\r\n")
         out = c.read_to_eof(5)
-    assert parse_status(out) in (431, 400), out[:200]
+    assert parse_status(out) == 431, out[:200]
 
 
 def test_slow_reader_not_cut_off(strict):

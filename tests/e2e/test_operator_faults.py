@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from conftest import (EDU_HOST, JIYUE, JIYUECTL, PORTAL_HOST, Cluster, html, make_cluster,
-                      read_text, run, wait_for, write_pages)
+                      check_sanitized_output, read_text, run, wait_for, write_pages)
 
 # A diagnostic naming a file, with or without a position (a file too large or empty has
 # none): FILE[:LINE:COL]: message
@@ -206,9 +206,19 @@ def tagged_pages(tag, n):
     return pages
 
 
+class Import(subprocess.Popen):
+    """A `jiyuectl import` running in the background; communicate() also fails the test on
+    a sanitizer report in its output (it is started without run())."""
+
+    def communicate(self, *a, **kw):
+        out, err = super().communicate(*a, **kw)
+        check_sanitized_output(self.args, out, err)
+        return out, err
+
+
 def start_import(c, sid, folder):
-    return subprocess.Popen([str(JIYUECTL), "-c", str(c.conf), "import", sid, str(folder)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return Import([str(JIYUECTL), "-c", str(c.conf), "import", sid, str(folder)],
+                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def whole_version(c, tags, n):

@@ -36,16 +36,27 @@ def test_pid_file_holds_server_pid(rc):
     assert rc.pid_file.read_text().strip() == str(rc.pid)
 
 
+def settle(rc):
+    """Waits out reloads earlier tests started with a bare SIGHUP: `jiyue -s reload`
+    returns once a reload begun after it has been recorded, and reloads run one at a time."""
+    r = run([JIYUE, "-s", "reload", "-c", rc.conf], timeout=15)
+    assert r.returncode == 0, r.stderr
+
+
 def test_new_site_goes_live(rc):
     r = rc.get("/", host="health.test.gov.cn")
     assert b"PORTAL-HOME" in r.body, "before: an unknown host gets the portal"
     rc.write_site("health", **HEALTH)
     rc.import_pages("health", {"index.html": html("health", "HEALTH-HOME")})
-    hup(rc)
-    r = rc.poll_get("/", lambda r: b"HEALTH-HOME" in r.body, host="health.test.gov.cn")
-    assert r.status == 200 and b"HEALTH-HOME" in r.body, r
-    r = rc.get("/health/", host=PORTAL_HOST)
-    assert r.status == 200 and b"HEALTH-HOME" in r.body, r
+    try:
+        hup(rc)
+        r = rc.poll_get("/", lambda r: b"HEALTH-HOME" in r.body, host="health.test.gov.cn")
+        assert r.status == 200 and b"HEALTH-HOME" in r.body, r
+        r = rc.get("/health/", host=PORTAL_HOST)
+        assert r.status == 200 and b"HEALTH-HOME" in r.body, r
+    finally:
+        rc.site_path("health").unlink()
+        settle(rc)
 
 
 def test_removed_site_stops_answering(rc):
@@ -93,6 +104,7 @@ def error_log_diags(rc, name):
 
 def test_invalid_site_keeps_old_config_whole(rc):
     # One valid change and one broken file in the same reload: neither may take effect.
+    settle(rc)
     spec = dict(BASE_SITES["edu"])
     spec["hosts"] = [EDU_HOST, "edu3.test.gov.cn"]
     rc.write_site("edu", **spec)
@@ -122,16 +134,33 @@ def test_invalid_site_keeps_old_config_whole(rc):
 
 
 def test_yaml_syntax_error_keeps_old_config(rc):
+    # A valid change made in the same reload as the syntax error is not applied either.
+    settle(rc)
+    spec = dict(BASE_SITES["edu"])
+    spec["hosts"] = [EDU_HOST, "edu4.test.gov.cn"]
+    rc.write_site("edu", **spec)
     bad = rc.sites_dir / "zz-syntax.yaml"
     bad.write_text("id: zz\nname: [unclosed\nkind: department\n")
+    head0 = status_record(rc)[0]
     try:
         before = len(error_log_diags(rc, "zz-syntax.yaml"))
         hup(rc)
         assert wait_for(lambda: len(error_log_diags(rc, "zz-syntax.yaml")) > before, timeout=5), \
             read_text(rc.error_log)[-2000:]
+        assert wait_for(lambda: int(status_record(rc)[0]["seq"]) > int(head0["seq"])
+                        and status_record(rc)[0]["result"] != "started", timeout=5)
+        head = status_record(rc)[0]
+        assert head["result"] == "rejected" and head["generation"] == head0["generation"], head
         assert b"EDU-HOME" in rc.get("/edu/").body
+        for _ in range(4):  # two workers: new connections land on either
+            r = rc.get("/", host="edu4.test.gov.cn")
+            assert r.status == 200 and b"PORTAL-HOME" in r.body and b"EDU-HOME" not in r.body, \
+                "the valid half of the reload was applied"
     finally:
         bad.unlink()
+        rc.write_site("edu", **BASE_SITES["edu"])
+        hup(rc)
+        wait_for(lambda: status_record(rc)[0]["result"] == "accepted", timeout=5)
 
 
 def test_ctl_reload_valid_exits_0_and_applies(rc):
@@ -163,6 +192,7 @@ def status_record(rc):
 def test_ctl_reload_invalid_exits_1_with_server_diagnostics(rc):
     # The server itself checks the configuration: jiyue -s reload prints what it found
     # (FILE:LINE:COL) and says which generation still serves; nothing of the change applies.
+    settle(rc)
     rc.write_site("health", **HEALTH)      # valid on its own...
     bad = rc.sites_dir / "bad.yaml"
     bad.write_text("id: bad\nname: 坏\nkind: nonsense\n")  # ...but this one is not
@@ -191,6 +221,7 @@ def test_ctl_reload_invalid_exits_1_with_server_diagnostics(rc):
 def test_ctl_reload_reports_warnings_and_generation(rc):
     # A valid configuration with a warning (listen addresses cannot change without a
     # restart): exit 0, the warning printed as FILE:LINE:COL, the record says accepted.
+    settle(rc)
     gen_before = int(status_record(rc)[0]["generation"])
     port = rc.port
     rc.port = port + 1 if port < 65535 else port - 1
@@ -222,6 +253,7 @@ def test_status_file_replaced_atomically(rc):
     # the generation never goes back. The file is world-readable, the folder has no leftovers.
     st = rc.status_file.stat()
     assert st.st_mode & 0o777 == 0o644, oct(st.st_mode)
+    settle(rc)
     seq0 = int(status_record(rc)[0]["seq"])
     stop = threading.Event()
     seen, bad = [], []

@@ -19,6 +19,13 @@ def threads_of(pid):
     return sorted(int(t) for t in os.listdir(f"/proc/{pid}/task"))
 
 
+def reload_record(c):
+    """The header of the reload status file as a dict."""
+    lines = c.status_file.read_text().partition("\n\n")[0].splitlines()
+    assert lines[0] == "jiyue-reload-status 1", lines
+    return dict(line.split(" ", 1) for line in lines[1:])
+
+
 def ctx_switches(pid):
     out = {}
     for tid in threads_of(pid):
@@ -32,12 +39,28 @@ def ctx_switches(pid):
     return out
 
 
-@pytest.mark.parametrize("workers,expect", [(3, 3), ("auto", os.cpu_count() or 1)])
-def test_worker_threads(tmp_path_factory, workers, expect):
+def idle_threads(tmp_path_factory, workers):
+    """The thread count of an idle server with `workers` workers (after its start-up)."""
     c = make_cluster(tmp_path_factory, f"workers-{workers}", workers=workers)
     c.start()
+    return c, len(threads_of(c.pid))
+
+
+@pytest.fixture(scope="module")
+def one_worker_threads(tmp_path_factory):
+    # The baseline: one worker plus the threads every server runs (main, helpers).
+    c, n = idle_threads(tmp_path_factory, 1)
+    assert c.stop() == 0
+    return n
+
+
+@pytest.mark.parametrize("workers,expect", [(2, 2), (3, 3), ("auto", os.cpu_count() or 1)])
+def test_worker_threads(tmp_path_factory, one_worker_threads, workers, expect):
+    c, n = idle_threads(tmp_path_factory, workers)
     try:
-        assert len(threads_of(c.pid)) >= expect, f"workers: {workers} runs {len(threads_of(c.pid))} threads"
+        # Each worker beyond the first is exactly one more thread than the baseline.
+        assert n - one_worker_threads == expect - 1, \
+            f"workers: {workers} runs {n} threads, workers: 1 runs {one_worker_threads}"
         for _ in range(10):
             r = c.get("/edu/")
             assert r.status == 200 and b"EDU-HOME" in r.body
@@ -160,9 +183,23 @@ def test_drops_to_configured_user():
             assert set(map(int, gids)) == {nobody.pw_gid}, status
             r = c.get("/edu/")
             assert r.status == 200 and b"EDU-HOME" in r.body
-            # Reload still works as the unprivileged user.
+            # Reload still works as the unprivileged user: the status file shows it applied
+            # (the next generation, accepted), and a site added with it serves.
+            head0 = reload_record(c)
+            r = c.get("/", host="health.test.gov.cn")
+            assert r.status == 200 and b"PORTAL-HOME" in r.body, r
+            c.write_site("health", name="测试市卫生健康委员会", kind="department", parent="portal",
+                         path="/health/", hosts=["health.test.gov.cn"], code="1100000009")
             c.signal(signal.SIGHUP)
-            time.sleep(0.3)
+            assert wait_for(lambda: int(reload_record(c)["seq"]) > int(head0["seq"])
+                            and reload_record(c)["result"] != "started", timeout=5), reload_record(c)
+            head = reload_record(c)
+            assert head["result"] == "accepted", (head, c.server_output())
+            assert int(head["generation"]) == int(head0["generation"]) + 1, head
+            # Its host was the portal's fallback before; now it is the new site's (nothing
+            # imported yet: not found, and not the portal's page).
+            r = c.get("/", host="health.test.gov.cn")
+            assert r.status == 404 and b"PORTAL-HOME" not in r.body, r
             assert c.get("/").status == 200
         finally:
             code = c.stop()

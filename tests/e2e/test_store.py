@@ -7,7 +7,15 @@ import time
 
 import pytest
 
-from conftest import EDU_HOST, JIYUECTL, PORTAL_HOST, gunzip, html, make_cluster, write_pages
+from conftest import (EDU_HOST, JIYUECTL, PORTAL_HOST, check_sanitized_output, gunzip, html, make_cluster,
+                      write_pages)
+
+
+@pytest.fixture(autouse=True)
+def base_content(cluster):
+    """Every test starts from the base pages (tests here import, remove and kill imports:
+    none may depend on what another left behind, in any order)."""
+    cluster.import_base()
 
 
 def test_ls_lists_imported_paths(cluster):
@@ -123,11 +131,11 @@ def test_killed_import_leaves_old_or_new_never_half(cluster, tmp_path, delay):
     new_pages = {f"bulk/p{i:04d}.html": html(f"p{i}", f"BULK-{i}", pad=5) for i in range(2000)}
     new_pages["index.html"] = html("zhen", tag)
     folder = write_pages(tmp_path / "bulk", new_pages)
-    proc = subprocess.Popen([str(JIYUECTL), "-c", str(cluster.conf), "import", "zhen", str(folder)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    argv = [str(JIYUECTL), "-c", str(cluster.conf), "import", "zhen", str(folder)]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     time.sleep(delay)
     proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=10)
+    check_sanitized_output(argv, *proc.communicate(timeout=10))
     after = {p.lstrip("/") for p in page_set(cluster, "zhen")}
     assert after in ({p.lstrip("/") for p in old}, set(new_pages)), \
         f"half an import is visible: {len(after)} pages (old {len(old)}, new {len(new_pages)})"

@@ -204,6 +204,20 @@ static void test_tokens(void **state)
     assert_int_equal(message_token_check(k1, "edu", "", tok, n, T0 + 10), MESSAGE_TOKEN_BAD);
     assert_int_equal(message_token_check(k1, "edu", "0123456789ABCDEF0123456789ABCDEF", tok, n,
                                          T0 + 10), MESSAGE_TOKEN_BAD);
+    /* ... even with a token made over that malformed nonce: the nonce's form is checked. */
+    const char *bad_nonces[] = {"", "0123456789ABCDEF0123456789ABCDEF", "0123", "g123456789abcdef0123456789abcdef"};
+    for (size_t i = 0; i < sizeof bad_nonces / sizeof *bad_nonces; i++) {
+        char bt[MESSAGE_TOKEN_MAX];
+        message_token_make(k1, "edu", bad_nonces[i], T0, bt);
+        assert_int_equal(message_token_check(k1, "edu", bad_nonces[i], bt, strlen(bt), T0 + 10),
+                         MESSAGE_TOKEN_BAD);
+    }
+    /* The limits themselves, in seconds: a token is good for a day, and may be dated at
+     * most five minutes ahead (clock skew between processes). */
+    assert_int_equal(message_token_check(k1, "edu", N1, tok, n, T0 + 86400), MESSAGE_TOKEN_OK);
+    assert_int_equal(message_token_check(k1, "edu", N1, tok, n, T0 + 86401), MESSAGE_TOKEN_EXPIRED);
+    assert_int_equal(message_token_check(k1, "edu", N1, tok, n, T0 - 300), MESSAGE_TOKEN_OK);
+    assert_int_equal(message_token_check(k1, "edu", N1, tok, n, T0 - 301), MESSAGE_TOKEN_BAD);
     /* Dated in the future: good within the clock skew allowed, refused beyond it, though
      * the MAC is right (a token the server did not make at that time). */
     message_token_make(k1, "edu", N1, T0 + MESSAGE_TOKEN_SKEW, tok);

@@ -22,6 +22,7 @@
 
 #include "article.h"
 #include "audit.h"
+#include "audit_limits.h"
 #include "content_route.h"
 #include "message.h"
 #include "store_keys.h"
@@ -56,18 +57,6 @@ typedef struct site_ctx {
 static bool listing(const conf_column_t *c)
 {
     return c->type != COLUMN_STATIC && c->type != COLUMN_INTERACTION;
-}
-
-static uint64_t column_days(const conf_audit_t *au, conf_column_type_t t)
-{
-    switch (t) {
-    case COLUMN_DYNAMIC: return au->dynamic_days;
-    case COLUMN_NOTICE: return au->notice_days;
-    case COLUMN_POLICY: return au->policy_days;
-    case COLUMN_PERSONNEL: return au->personnel_days;
-    case COLUMN_PLAN: return au->plan_days;
-    default: return 0;
-    }
 }
 
 static void day_of(int64_t t, char buf[11])
@@ -200,12 +189,11 @@ static void rule_homepage(site_ctx_t *x)
     }
     if (!any_items)
         newest = x->newest_page; /* an imported site: its newest page */
-    int64_t limit = (int64_t)a->conf->audit.homepage_days * DAY;
     if (newest == 0) {
         audit_add(s, AUDIT_HOMEPAGE_STALE, AUDIT_VETO, s->base,
                   "nothing has been published on the home page");
         audit_zh(s, "首页尚未发布任何信息");
-    } else if (a->at - newest > limit) {
+    } else if (audit_limits_days_over(a->at, newest, a->conf->audit.homepage_days)) {
         char d[11];
         day_of(newest, d);
         audit_add(s, AUDIT_HOMEPAGE_STALE, AUDIT_VETO, s->base,
@@ -247,7 +235,7 @@ static void rule_columns(site_ctx_t *x)
         char path[80];
         snprintf(path, sizeof path, "/%s/", c->c->id);
         char *url = audit_url(s, path, strlen(path));
-        uint64_t days = column_days(&a->conf->audit, c->c->type);
+        uint64_t days = audit_limits_column_days(&a->conf->audit, c->c->type);
         const char *tzh = conf_column_type_name_zh(c->c->type);
         if (c->items == 0 && c->list_pages) {
             /* Its folder holds list pages only (an old site's /tzgg/index.html): the items
@@ -278,7 +266,7 @@ static void rule_columns(site_ctx_t *x)
                           c->c->id, c->c->name, conf_column_type_name(c->c->type));
                 audit_zh(s, "栏目 %s（%s，%s）没有任何信息", c->c->id, c->c->name, tzh);
             }
-        } else if (a->at - c->newest > (int64_t)days * DAY) {
+        } else if (audit_limits_days_over(a->at, c->newest, days)) {
             stale++;
             char d[11];
             day_of(c->newest, d);
@@ -298,14 +286,14 @@ static void rule_columns(site_ctx_t *x)
         }
         free(url);
     }
-    if (stale >= a->conf->audit.stale_columns_veto) {
+    if (audit_limits_count_veto(stale, a->conf->audit.stale_columns_veto)) {
         audit_add(s, AUDIT_COLUMN_STALE, AUDIT_VETO, s->base,
                   "%zu columns not updated in time (a veto from %llu)", stale,
                   (unsigned long long)a->conf->audit.stale_columns_veto);
         audit_zh(s, "%zu 个栏目未及时更新（%llu 个起单项否决）", stale,
                  (unsigned long long)a->conf->audit.stale_columns_veto);
     }
-    if (blank >= a->conf->audit.blank_columns_veto) {
+    if (audit_limits_count_veto(blank, a->conf->audit.blank_columns_veto)) {
         audit_add(s, AUDIT_COLUMN_BLANK, AUDIT_VETO, s->base, "%zu blank columns (a veto from %llu)",
                   blank, (unsigned long long)a->conf->audit.blank_columns_veto);
         audit_zh(s, "%zu 个空白栏目（%llu 个起单项否决）", blank,
@@ -350,14 +338,14 @@ static int message_cb(void *ud, const message_t *m)
     reply_bucket(a, 0, false);
     int64_t waited = a->at - m->created;
     uint64_t reply_days = s->conf->interaction_reply_days;
-    if (waited <= (int64_t)reply_days * DAY)
+    if (!audit_limits_days_over(a->at, m->created, reply_days))
         return 0;
     char d[11], path[80];
     day_of(m->created, d);
     snprintf(path, sizeof path, "/%s/", mc->c->id);
     char *url = audit_url(s, path, strlen(path));
-    bool veto = waited > (int64_t)a->conf->audit.unanswered_veto_days * DAY &&
-                m->created >= a->at - 365 * (int64_t)DAY;
+    bool veto = audit_limits_days_over(a->at, m->created, a->conf->audit.unanswered_veto_days) &&
+                audit_limits_within_year(a->at, m->created);
     audit_add(s, AUDIT_MESSAGE_UNANSWERED, veto ? AUDIT_VETO : AUDIT_DEDUCT, url,
               "message %s in %s received %s is unanswered after %lld days (the limit is %llu%s)",
               m->code, mc->c->id, d, (long long)(waited / DAY),
@@ -513,7 +501,7 @@ static int rule_probes(site_ctx_t *x)
         audit_zh(s, "%s 之前 %llu 天内没有可用性探测记录：请用 cron 定时运行 `jiyuectl probe`"
                     "（全国检查每天至少探测 20 次）",
                  a->at_day, (unsigned long long)a->conf->audit.probe_days);
-    } else if (p.failed * 100 > p.total * a->conf->audit.probe_fail_percent) {
+    } else if (audit_limits_percent_over(p.failed, p.total, a->conf->audit.probe_fail_percent)) {
         audit_add(s, AUDIT_SITE_UNREACHABLE, AUDIT_VETO, s->base,
                   "%zu of %zu probes in the %llu days before %s failed or took longer than "
                   "%llu ms (more than %llu%%)", p.failed, p.total,

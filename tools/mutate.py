@@ -1,0 +1,373 @@
+#!/usr/bin/python3
+"""tools/mutate.py: the mutation check (`make mutate`, not part of `make test`).
+
+Each entry of MUTATIONS is a one-line change to security- or rule-critical code (parser
+framing, path normalisation, routing, the reviewer/publisher check, every audit threshold,
+form-token verification and expiry, reload refusal, message rate limits) and the tests that
+must catch it. One at a time, each is applied to a copy of the tree (never the working
+tree), the binaries it needs are rebuilt incrementally, its tests run under a time bound,
+and the change is undone. A mutation whose tests still pass "survived": the suite would
+let that regression through. The table at the end lists every mutation; the exit status
+is 1 when one survived.
+
+  tools/mutate.py                  every mutation
+  tools/mutate.py --only ID,ID     some of them
+  tools/mutate.py --list           the list, nothing run
+  tools/mutate.py --tests-from REV the same code, the tests of another commit (to compare
+                                   how strong the suite was before)
+
+Tests are "unit:NAME" (tests/unit/NAME.c, built and run) or "e2e:ARGS" (pytest ARGS).
+A test that does not exist in the tree (--tests-from an older commit) is left out; a
+mutation with none left is reported "no test".
+"""
+import argparse
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTEST = ["/usr/bin/python3", "-m", "pytest", "-q", "-x"]
+TEST_TIMEOUT = 240  # seconds for one mutation's tests; running out counts as caught
+BUILD_TIMEOUT = 600
+
+E_PATHS = "e2e:tests/e2e/test_paths.py"
+E_ESCAPES = "e2e:tests/e2e/test_adversarial.py -k escape_encoding_refused or invalid_utf8 or raw_utf8"
+E_FRAMING = "e2e:tests/e2e/test_framing.py"
+E_ROUTING = "e2e:tests/e2e/test_routing.py"
+E_AUDIT = "e2e:tests/e2e/test_audit.py"
+E_TOKENS = "e2e:tests/e2e/test_interaction.py -k token"
+E_RELOAD = "e2e:tests/e2e/test_reload.py -k keeps_old_config or reload_invalid"
+E_LIMITS = "e2e:tests/e2e/test_interaction.py -k limit"
+U_AUDIT = "unit:test_audit_limits"
+AUDIT = [U_AUDIT, E_AUDIT]
+
+
+def M(mid, path, find, repl, tests):
+    return {"id": mid, "file": path, "find": find, "repl": repl, "tests": tests}
+
+
+MUTATIONS = [
+    # ---- parser framing (core/http1.c) ----
+    M("http1-cl-and-te-accepted", "core/http1.c",
+      'return *reason = "both Content-Length and Transfer-Encoding", 400;',
+      'req->has_content_length = false;', [E_FRAMING]),
+    M("http1-duplicate-cl-accepted", "core/http1.c",
+      'return *reason = "duplicate Content-Length", 400;',
+      'return *reason = "duplicate Content-Length", 0;', [E_FRAMING]),
+    M("http1-chunked-not-last-accepted", "core/http1.c",
+      "    if (f->te_final_chunked)\n        return 400;",
+      "    if (0 && f->te_final_chunked)\n        return 400;", [E_FRAMING]),
+    M("http1-te-in-http10-accepted", "core/http1.c",
+      "        if (req->version_minor == 0)\n            return *reason = \"Transfer-Encoding",
+      "        if (0)\n            return *reason = \"Transfer-Encoding", [E_FRAMING, "e2e:tests/e2e/test_http.py"]),
+    M("http1-missing-host-accepted", "core/http1.c",
+      "        if (!f->host_seen)", "        if (0 && !f->host_seen)", [E_FRAMING]),
+    M("http1-duplicate-host-accepted", "core/http1.c",
+      "        if (f->host_seen)", "        if (0 && f->host_seen)", [E_FRAMING]),
+    M("http1-leading-crlf-refused", "core/http1.c",
+      "    while (p < end && b[p] == '\\r') {", "    while (0 && p < end && b[p] == '\\r') {",
+      [E_FRAMING]),
+    M("http1-request-line-limit-off-by-one", "core/http1.c",
+      "bool line_capped = end - line_start > lim->max_request_line;",
+      "bool line_capped = end - line_start > lim->max_request_line + 1;",
+      [E_FRAMING, "unit:test_http1"]),
+    M("http1-head-limit-off-by-one", "core/http1.c",
+      "    if (len >= max_head)\n        return fail(status, reason, 431",
+      "    if (len > max_head)\n        return fail(status, reason, 431",
+      [E_FRAMING, "unit:test_http1"]),
+    M("http1-chunk-size-17-digits", "core/http1.c",
+      "if (c->line_len >= 16)", "if (c->line_len >= 17)", [E_FRAMING, "unit:test_http1"]),
+    # ---- path normalisation (core/path.c) ----
+    M("path-dotdot-at-root-kept-as-name", "core/path.c",
+      "} else if (seg_len == 2 && out[seg] == '.' && out[seg + 1] == '.') {",
+      "} else if (seg_len == 2 && out[seg] == '.' && out[seg + 1] == '.' && seg != 1) {",
+      [E_PATHS, E_ESCAPES]),
+    M("path-encoded-slash-accepted", "core/path.c",
+      "                if (c == '/')\n                    return PATH_BAD;",
+      "                if (0 && c == '/')\n                    return PATH_BAD;", [E_PATHS, E_ESCAPES]),
+    M("path-backslash-accepted", "core/path.c",
+      "if (c < 0x20 || c == 0x7f || c == '\\\\')", "if (c < 0x20 || c == 0x7f)",
+      [E_PATHS, E_ESCAPES]),
+    M("path-control-accepted", "core/path.c",
+      "if (c < 0x20 || c == 0x7f || c == '\\\\')", "if (c == 0x7f || c == '\\\\')",
+      [E_PATHS, E_ESCAPES]),
+    M("path-utf8-unchecked", "core/path.c",
+      "if (high && !path_utf8_valid(", "if (0 && high && !path_utf8_valid(", [E_PATHS, E_ESCAPES]),
+    M("path-overlong-e0-accepted", "core/path.c",
+      "lo = 0xa0; /* overlong */", "lo = 0x80; /* overlong */", [E_PATHS, E_ESCAPES]),
+    M("path-dot-kept-as-name", "core/path.c",
+      "if (seg_len == 1 && out[seg] == '.') {", "if (seg_len == 1 && out[seg] == ',') {",
+      [E_PATHS, E_ESCAPES]),
+    M("path-dotdot-does-not-pop", "core/path.c",
+      "w = seg - 1; /* the '/' ending the parent segment */", "w = seg; /* mutated */",
+      [E_PATHS, E_ESCAPES]),
+    # ---- routing (core/router.c) ----
+    M("router-alias-served-as-site", "core/router.c",
+      "    if (h->alias_of) {", "    if (0 && h->alias_of) {", [E_ROUTING]),
+    M("router-host-case-sensitive", "core/router.c",
+      "    util_lower(out, len);", "    (void)util_lower;", [E_ROUTING]),
+    M("router-port-kept-in-host", "core/router.c",
+      "            len = (size_t)(colon - host);", "            (void)colon;", [E_ROUTING]),
+    M("router-trailing-dot-kept", "core/router.c",
+      "    if (len > 0 && host[len - 1] == '.')", "    if (0 && len > 0 && host[len - 1] == '.')",
+      [E_ROUTING, "e2e:tests/e2e/test_adversarial.py -k host"]),
+    M("router-no-fallback-host", "core/router.c",
+      "        h = r->fallback;", "        h = NULL;", [E_ROUTING]),
+    M("router-shortest-mount-first", "core/router.c",
+      "for (size_t end = path_len < h->longest ? path_len : h->longest; end > 0; end--) {",
+      "for (size_t end = 1; end <= (path_len < h->longest ? path_len : h->longest); end++) {",
+      [E_ROUTING]),
+    # ---- the reviewer is not the publisher (core/article.c) ----
+    M("article-self-review-accepted", "core/article.c",
+      "    if (strcmp(m->reviewer, m->publisher) == 0)",
+      "    if (0 && strcmp(m->reviewer, m->publisher) == 0)",
+      ["e2e:tests/e2e/test_content.py -k refusals", "unit:test_article_trail"]),
+    # ---- audit thresholds: the defaults (core/conf_audit.c, core/conf_priv.h) ----
+    M("audit-homepage-14-to-28", "core/conf_audit.c", ".homepage_days = 14,", ".homepage_days = 28,", AUDIT),
+    M("audit-homepage-14-to-15", "core/conf_audit.c", ".homepage_days = 14,", ".homepage_days = 15,", AUDIT),
+    M("audit-dynamic-14-to-15", "core/conf_audit.c", ".dynamic_days = 14,", ".dynamic_days = 15,", AUDIT),
+    M("audit-notice-183-to-184", "core/conf_audit.c", ".notice_days = 183,", ".notice_days = 184,", AUDIT),
+    M("audit-policy-183-to-184", "core/conf_audit.c", ".policy_days = 183,", ".policy_days = 184,", AUDIT),
+    M("audit-personnel-365-to-366", "core/conf_audit.c", ".personnel_days = 365,",
+      ".personnel_days = 366,", AUDIT),
+    M("audit-plan-365-to-366", "core/conf_audit.c", ".plan_days = 365,", ".plan_days = 366,", AUDIT),
+    M("audit-stale-columns-5-to-6", "core/conf_audit.c", ".stale_columns_veto = 5,",
+      ".stale_columns_veto = 6,", AUDIT),
+    M("audit-blank-columns-5-to-6", "core/conf_audit.c", ".blank_columns_veto = 5,",
+      ".blank_columns_veto = 6,", AUDIT),
+    M("audit-unanswered-90-to-91", "core/conf_audit.c", ".unanswered_veto_days = 90,",
+      ".unanswered_veto_days = 91,", AUDIT),
+    M("audit-probe-percent-5-to-6", "core/conf_audit.c", ".probe_fail_percent = 5,",
+      ".probe_fail_percent = 6,", AUDIT),
+    M("audit-probe-days-7-to-8", "core/conf_audit.c", ".probe_days = 7,", ".probe_days = 8,", AUDIT),
+    M("conf-suspension-183-to-184", "core/conf_priv.h", "#define CONF_SUSPENSION_MAX_DAYS 183",
+      "#define CONF_SUSPENSION_MAX_DAYS 184", ["unit:test_conf"]),
+    M("conf-suspension-limit-inclusive", "core/conf_site.c",
+      "else if (days > CONF_SUSPENSION_MAX_DAYS)", "else if (days >= CONF_SUSPENSION_MAX_DAYS)",
+      ["unit:test_conf"]),
+    # ---- audit thresholds: the comparisons (tools/jiyuectl/audit_limits.c) ----
+    M("audit-days-limit-inclusive", "tools/jiyuectl/audit_limits.c",
+      "return at - since > (int64_t)days * AUDIT_LIMITS_DAY;",
+      "return at - since >= (int64_t)days * AUDIT_LIMITS_DAY;", AUDIT),
+    M("audit-veto-count-exclusive", "tools/jiyuectl/audit_limits.c",
+      "return n >= veto;", "return n > veto;", AUDIT),
+    M("audit-probe-percent-inclusive", "tools/jiyuectl/audit_limits.c",
+      "return (uint64_t)failed * 100 > (uint64_t)total * percent;",
+      "return (uint64_t)failed * 100 >= (uint64_t)total * percent;", AUDIT),
+    M("audit-year-366-days", "tools/jiyuectl/audit_limits.c",
+      "#define YEAR_DAYS 365", "#define YEAR_DAYS 366", AUDIT),
+    M("audit-year-exclusive", "tools/jiyuectl/audit_limits.c",
+      "return created >= at - YEAR_DAYS", "return created > at - YEAR_DAYS", AUDIT),
+    M("audit-notice-column-gets-dynamic-limit", "tools/jiyuectl/audit_limits.c",
+      "case COLUMN_NOTICE: return au->notice_days;", "case COLUMN_NOTICE: return au->dynamic_days;",
+      AUDIT),
+    # ---- form tokens (core/message_text.c, core/message.h) ----
+    M("token-mac-unchecked", "core/message_text.c",
+      "    if (CRYPTO_memcmp(hex, dot + 1, 32) != 0)", "    if (0 && CRYPTO_memcmp(hex, dot + 1, 32) != 0)",
+      ["unit:test_message", E_TOKENS]),
+    M("token-future-accepted", "core/message_text.c",
+      "    if (t > now + MESSAGE_TOKEN_SKEW)", "    if (0 && t > now + MESSAGE_TOKEN_SKEW)",
+      ["unit:test_message", E_TOKENS]),
+    M("token-never-expires", "core/message_text.c",
+      "    if (now - t > MESSAGE_TOKEN_TTL)", "    if (0 && now - t > MESSAGE_TOKEN_TTL)",
+      ["unit:test_message", E_TOKENS]),
+    M("token-expiry-off-by-one", "core/message_text.c",
+      "    if (now - t > MESSAGE_TOKEN_TTL)", "    if (now - t > MESSAGE_TOKEN_TTL + 1)",
+      ["unit:test_message", E_TOKENS]),
+    M("token-without-cookie-nonce", "core/message_text.c",
+      "    if (!nonce || !message_nonce_ok(nonce, strlen(nonce)))", "    if (!nonce)",
+      ["unit:test_message", E_TOKENS]),
+    M("token-skew-300-to-3000", "core/message.h", "#define MESSAGE_TOKEN_SKEW 300",
+      "#define MESSAGE_TOKEN_SKEW 3000", ["unit:test_message", E_TOKENS]),
+    # ---- reload refusal (core/conf.c) ----
+    M("reload-one-error-tolerated", "core/conf.c",
+      "    if (diag->errors > errors_before) {", "    if (diag->errors > errors_before + 1) {",
+      [E_RELOAD]),
+    # ---- message rate limits (core/message_limit.c) ----
+    M("limit-hourly-window-exclusive", "core/message_limit.c",
+      "        if (count >= limit) {", "        if (count > limit) {", ["unit:test_message", E_LIMITS]),
+    M("limit-exact-window-exclusive", "core/message_limit.c",
+      "    if (n - first >= limit) {", "    if (n - first > limit) {", ["unit:test_message", E_LIMITS]),
+    M("limit-site-day-exclusive", "core/message_limit.c",
+      "site_n >= l->per_site_day", "site_n > l->per_site_day", ["unit:test_message", E_LIMITS]),
+    M("limit-byte-budget-ignored", "core/message_limit.c",
+      "if (rc == 0 && day_bytes + bytes > l->bytes_per_day) {",
+      "if (0 && rc == 0 && day_bytes + bytes > l->bytes_per_day) {", ["unit:test_message", E_LIMITS]),
+    M("limit-prefix-unchecked", "core/message_limit.c",
+      "    } else if (rc == 0 && have_prefix) {", "    } else if (0 && rc == 0 && have_prefix) {",
+      ["unit:test_message", E_LIMITS]),
+]
+
+
+def sh(cmd, cwd, timeout, env=None):
+    """Runs cmd; returns (exit code or 'timeout', seconds, output tail)."""
+    t0 = time.monotonic()
+    try:
+        r = subprocess.run(cmd, cwd=cwd, capture_output=True, timeout=timeout, env=env)
+        out = (r.stdout + r.stderr).decode(errors="replace")
+        return r.returncode, time.monotonic() - t0, out[-3000:]
+    except subprocess.TimeoutExpired:
+        return "timeout", time.monotonic() - t0, ""
+
+
+def make_copy(tests_from):
+    """A copy of the working tree (tracked and untracked files, uncommitted changes
+    included) with its build, so that builds in it are incremental."""
+    dst = Path(tempfile.mkdtemp(prefix="jiyue-mutate-"))
+    files = subprocess.run(["git", "ls-files", "-coz", "--exclude-standard"], cwd=ROOT,
+                           capture_output=True, check=True).stdout.split(b"\0")
+    for f in files:
+        if not f:
+            continue
+        src = ROOT / f.decode()
+        if src.is_file():
+            (dst / f.decode()).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst / f.decode())
+    # the build (incremental rebuilds) and the demo certificates (make certs; test_conf loads
+    # the demo cluster)
+    for d in ("build", "bin", "var/tls"):
+        if (ROOT / d).is_dir():
+            shutil.copytree(ROOT / d, dst / d, symlinks=True)
+    if tests_from:
+        shutil.rmtree(dst / "tests")
+        tar = subprocess.run(["git", "archive", tests_from, "tests"], cwd=ROOT, capture_output=True,
+                             check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(dst)], input=tar, check=True)
+    return dst
+
+
+def present(tree, test):
+    kind, _, arg = test.partition(":")
+    if kind == "unit":
+        return (tree / "tests/unit" / f"{arg}.c").is_file()
+    return (tree / shlex.split(arg)[0].split("::")[0]).is_file()
+
+
+def build(tree, tests):
+    targets = ["bin/jiyue", "bin/jiyuectl"]
+    targets += [f"build/tests/{t.partition(':')[2]}" for t in tests if t.startswith("unit:")]
+    return sh(["make", "-s", "-j2", *targets], tree, BUILD_TIMEOUT)
+
+
+def pytest_argv(arg):
+    # "-k EXPR" takes the rest of the spec as one expression
+    head, sep, expr = arg.partition(" -k ")
+    argv = PYTEST + shlex.split(head)
+    return argv + ["-k", expr] if sep else argv
+
+
+def run_tests(tree, tests):
+    """(True if every test passed, 'timeout' if time ran out, output of the first failure)."""
+    deadline = time.monotonic() + TEST_TIMEOUT
+    env = dict(os.environ, JIYUE_BIN_DIR="bin")
+    env.pop("JIYUE_SANITIZED", None)
+    for t in tests:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return "timeout", ""
+        kind, _, arg = t.partition(":")
+        argv = [f"./build/tests/{arg}"] if kind == "unit" else pytest_argv(arg)
+        rc, _, out = sh(argv, tree, left, env)
+        if rc == "timeout":
+            return "timeout", t
+        if rc != 0:
+            return False, f"{t}: {out[-800:]}"
+    return True, ""
+
+
+def apply(tree, m):
+    p = tree / m["file"]
+    text = p.read_text()
+    n = text.count(m["find"])
+    if n != 1:
+        return None, f"snippet found {n} times in {m['file']}"
+    p.write_text(text.replace(m["find"], m["repl"], 1))
+    os.utime(p)
+    return text, ""
+
+
+def restore(tree, m, text):
+    p = tree / m["file"]
+    p.write_text(text)
+    os.utime(p)  # newer than the mutated objects: the next build recompiles it
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--only", help="comma-separated mutation ids")
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--tests-from", metavar="REV", help="use the tests/ folder of commit REV")
+    ap.add_argument("--keep", action="store_true", help="keep the copy of the tree")
+    a = ap.parse_args()
+    muts = MUTATIONS
+    if a.only:
+        want = set(a.only.split(","))
+        muts = [m for m in muts if m["id"] in want]
+        if len(muts) != len(want):
+            sys.exit(f"mutate: unknown ids: {sorted(want - {m['id'] for m in MUTATIONS})}")
+    if a.list:
+        for m in muts:
+            print(f"{m['id']:42} {m['file']:32} {' | '.join(m['tests'])}")
+        print(f"{len(muts)} mutations")
+        return 0
+
+    t_start = time.monotonic()
+    tree = make_copy(a.tests_from)
+    print(f"mutate: {len(muts)} mutations in a copy of the tree at {tree}"
+          + (f" (tests of {a.tests_from})" if a.tests_from else ""), flush=True)
+    rows = []
+    try:
+        # The unmutated tree must pass every test of the list, or a "kill" means nothing.
+        every = sorted({t for m in muts for t in m["tests"] if present(tree, t)})
+        rc, secs, out = build(tree, every)
+        if rc != 0:
+            print(f"mutate: the unmutated tree does not build:\n{out}")
+            return 2
+        ok, why = run_tests(tree, every)
+        if ok is not True:
+            print(f"mutate: the unmutated tree fails its tests ({why})")
+            return 2
+        for m in muts:
+            tests = [t for t in m["tests"] if present(tree, t)]
+            t0 = time.monotonic()
+            text, err = apply(tree, m)
+            if text is None:
+                rows.append((m, "ERROR", 0.0, err))
+            elif not tests:
+                restore(tree, m, text)
+                rows.append((m, "no test", 0.0, ""))
+            else:
+                rc, _, out = build(tree, tests)
+                if rc != 0:
+                    # it does not even compile: caught, but by the compiler, not the tests
+                    rows.append((m, "ERROR", time.monotonic() - t0, "does not build: " + out[-300:]))
+                else:
+                    ok, why = run_tests(tree, tests)
+                    res = "survived" if ok is True else ("killed (time)" if ok == "timeout" else "killed")
+                    rows.append((m, res, time.monotonic() - t0, why if ok is not True else ""))
+                restore(tree, m, text)
+            r = rows[-1]
+            print(f"  {r[1]:14} {m['id']:42} {r[2]:6.1f}s", flush=True)
+    finally:
+        if not a.keep:
+            shutil.rmtree(tree, ignore_errors=True)
+
+    print()
+    print(f"{'mutation':42} {'file':30} result")
+    print(f"{'-' * 42} {'-' * 30} {'-' * 14}")
+    for m, res, secs, why in rows:
+        print(f"{m['id']:42} {m['file']:30} {res}")
+    survived = [r for r in rows if r[1] in ("survived", "no test", "ERROR")]
+    killed = len(rows) - len(survived)
+    print(f"\n{len(rows)} mutations: {killed} killed, {len(survived)} not "
+          f"({time.monotonic() - t_start:.0f} s)")
+    return 1 if survived else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
