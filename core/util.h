@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define UTIL_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -63,5 +64,27 @@ void util_buf_appends(util_buf_t *b, const char *s);
 void util_buf_printf(util_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void util_buf_vprintf(util_buf_t *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void util_buf_free(util_buf_t *b);
+
+/* A 64-bit hash of n bytes, eight at a time (keys are short and hashed on hot paths: the
+ * per-thread lookup caches valcache.c and wcache.c). `salt` separates key spaces (a
+ * database, a cache owner) that may hold the same bytes. */
+static inline uint64_t util_hash_bytes(uint64_t salt, const void *key, size_t n)
+{
+    const unsigned char *p = key;
+    uint64_t h = (0x9E3779B97F4A7C15ull ^ n) + salt;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 29;
+        p += 8;
+        n -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, p, n);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 32;
+    return h;
+}
 
 #endif

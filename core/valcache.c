@@ -48,25 +48,10 @@ static table_t *table(void)
     return tl_table;
 }
 
-/* Eight bytes at a time: keys are short ("s012/news/a0003.html"), hashed per request. */
+/* Keys are short ("s012/news/a0003.html"), hashed per request. */
 void valcache_hash(valcache_ref_t *ref)
 {
-    const unsigned char *p = ref->key;
-    size_t n = ref->klen;
-    uint64_t h = (0x9E3779B97F4A7C15ull ^ n) + ref->db;
-    while (n >= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdull;
-        h ^= h >> 29;
-        p += 8;
-        n -= 8;
-    }
-    uint64_t w = 0;
-    memcpy(&w, p, n);
-    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 32;
-    ref->hash = h;
+    ref->hash = util_hash_bytes(ref->db, ref->key, ref->klen);
 }
 
 static slot_t *slot_of(table_t *t, const valcache_ref_t *ref)

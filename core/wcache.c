@@ -51,24 +51,10 @@ static wcache_t *table(void)
     return tl;
 }
 
-/* Eight bytes at a time: keys are short and hashed on every lookup. The owner's address
- * is mixed in so that owners using the same key bytes land apart. */
+/* The owner's address is mixed in so that owners using the same key bytes land apart. */
 static uint64_t hash_key(const wcache_owner_t *owner, const unsigned char *p, size_t n)
 {
-    uint64_t h = (0x9E3779B97F4A7C15ull ^ n) + (uint64_t)(uintptr_t)owner;
-    while (n >= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdull;
-        h ^= h >> 29;
-        p += 8;
-        n -= 8;
-    }
-    uint64_t w = 0;
-    memcpy(&w, p, n);
-    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 32;
-    return h;
+    return util_hash_bytes((uint64_t)(uintptr_t)owner, p, n);
 }
 
 static bool same_stamp(const wcache_stamp_t *a, const wcache_stamp_t *b)

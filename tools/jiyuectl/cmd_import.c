@@ -3,7 +3,6 @@
  * gzip variant made now so the server never compresses. Everything happens in ONE write
  * transaction (clear, then put every file): a crash, an unreadable file or a full map
  * leaves the old content whole, because LMDB simply never sees a commit. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -128,58 +127,6 @@ static void import_help(void)
          "are skipped with a warning. Nothing outside DIR is ever read.");
 }
 
-/* Named like a host: [A-Za-z0-9.-] with a dot and a top-level label of two or more
- * letters ("old-host.example", "www.x.gov.cn"; not "v1.2" or "backup.2024"), then
- * optionally wget's ":port" or "+port". */
-static bool host_like(const char *s)
-{
-    size_t end = strcspn(s, ":+");
-    if (s[end] && !s[end + 1])
-        return false;
-    for (size_t i = end + (s[end] != '\0'); s[i]; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    const char *dot = memrchr(s, '.', end);
-    if (!dot || dot == s || (size_t)(s + end - dot - 1) < 2)
-        return false;
-    for (size_t i = 0; i < end; i++) {
-        char c = s[i];
-        bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-        bool other = (c >= '0' && c <= '9') || c == '-' || c == '.';
-        if (!letter && !(other && s + i < dot + 1))
-            return false;
-    }
-    return true;
-}
-
-/* DIR holds nothing but one folder named like a host ("old-host.example"): a wget mirror
- * imported without --mirror would land under /old-host.example/. The name (heap) or NULL. */
-static char *only_host_folder(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return NULL;
-    char *only = NULL;
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        if (n++ == 0)
-            only = util_strdup(e->d_name);
-    }
-    bool host = n == 1 && host_like(only);
-    struct stat st;
-    if (host && (fstatat(dirfd(d), only, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode)))
-        host = false;
-    closedir(d);
-    if (!host) {
-        free(only);
-        return NULL;
-    }
-    return only;
-}
-
 /* --mirror and --map FILE are taken out first; the rest is what import always took. */
 int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
 {
@@ -216,7 +163,7 @@ static int import_run(ctl_t *ctl, int argc, char **argv, mirror_t *mr)
         return ctl_fail(ctl, "%s is not a directory", dir);
     if ((rc = mirror_read_map(ctl, mr)) != CTL_OK)
         return rc;
-    char *hostdir = mr->enabled ? NULL : only_host_folder(dir);
+    char *hostdir = mr->enabled ? NULL : mirror_only_host_folder(dir);
     if (hostdir)
         ctl_warn(ctl, "%s holds nothing but the folder %s/, which looks like a `wget "
                       "--mirror` of http://%s/: its pages will be under /%s/; to import the "

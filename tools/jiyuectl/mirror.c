@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,39 +40,65 @@ int mirror_options(ctl_t *ctl, int *argc, char **argv, mirror_t *m)
     return -1;
 }
 
-void mirror_set_root(mirror_t *m, const char *dir)
+/* Named like a host: [A-Za-z0-9.-] with a dot and a top-level label of two or more
+ * letters ("old-host.example", "www.x.gov.cn"; not "v1.2" or "backup.2024"), then
+ * optionally wget's ":port" or "+port". */
+static bool host_like(const char *s)
 {
-    m->root = util_strdup(dir);
-    if (!m->enabled)
-        return;
+    size_t end = strcspn(s, ":+");
+    if (s[end] && !s[end + 1])
+        return false;
+    for (size_t i = end + (s[end] != '\0'); s[i]; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    const char *dot = memrchr(s, '.', end);
+    if (!dot || dot == s || (size_t)(s + end - dot - 1) < 2)
+        return false;
+    for (size_t i = 0; i < end; i++) {
+        char c = s[i];
+        bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        bool other = (c >= '0' && c <= '9') || c == '-' || c == '.';
+        if (!letter && !(other && s + i < dot + 1))
+            return false;
+    }
+    return true;
+}
+
+char *mirror_only_host_folder(const char *dir)
+{
     DIR *d = opendir(dir);
     if (!d)
-        return;
+        return NULL;
     char *only = NULL;
     size_t n = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
-        n++;
-        free(only);
-        only = util_strdup(e->d_name);
+        if (n++ == 0)
+            only = util_strdup(e->d_name);
     }
-    closedir(d);
-    if (n != 1 || !strchr(only, '.')) {
-        free(only);
-        return;
-    }
-    char *sub = util_asprintf("%s/%s", dir, only);
+    bool host = n == 1 && host_like(only);
     struct stat st;
-    if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode)) {
-        free(m->root);
-        m->root = sub;
-        m->host = only;
-        return;
+    if (host && (fstatat(dirfd(d), only, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode)))
+        host = false;
+    closedir(d);
+    if (!host) {
+        free(only);
+        return NULL;
     }
-    free(sub);
-    free(only);
+    return only;
+}
+
+void mirror_set_root(mirror_t *m, const char *dir)
+{
+    m->root = util_strdup(dir);
+    char *only = m->enabled ? mirror_only_host_folder(dir) : NULL;
+    if (only) {
+        free(m->root);
+        m->root = util_asprintf("%s/%s", dir, only);
+        m->host = only;
+    }
 }
 
 static void add(mirror_t *m, char *old, char *to)

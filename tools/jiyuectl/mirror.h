@@ -33,6 +33,10 @@ int mirror_options(ctl_t *ctl, int *argc, char **argv, mirror_t *m);
 /* Sets m->root: with --mirror, a DIR holding nothing but one folder named like a host
  * (wget's "old.example.gov.cn/") is entered. */
 void mirror_set_root(mirror_t *m, const char *dir);
+/* DIR holds nothing but one folder named like a host ("old-host.example", wget's
+ * "host:port" too; not "v1.2"): the name (heap), else NULL. Without --mirror such a
+ * folder would be imported as /old-host.example/..., which import warns about. */
+char *mirror_only_host_folder(const char *dir);
 /* The path (heap, "/...") to store the file at `rel` under, given its body, and records
  * the redirect from its old URL when that differs. *type is set to a media type to use
  * instead of the one its name gives, or left alone. */
