@@ -173,16 +173,21 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
 	@echo "  FUZZLD $@"
 	$(Q)clang $(CPPFLAGS_ALL) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(LDLIBS_ALL)
 # A short bounded run of every harness over its corpus: a regression caught once stays caught.
+# An input that crashes a harness (libFuzzer's crash-, leak-, timeout- or oom- file) is
+# copied into the harness's corpus in tests/fuzz/corpus: commit it with the fix, and every
+# later smoke run replays it.
+FUZZ_KEEP = for a in build-fuzz/art-$$t/*; do [ -f "$$a" ] || continue; \
+	  cp "$$a" tests/fuzz/corpus/$$t/; echo "  kept $$a in tests/fuzz/corpus/$$t/: commit it with the fix"; done
 fuzz-smoke: fuzz-build
 	@set -e; for t in $(FUZZ_TARGETS); do echo "  FUZZ $$t (smoke)"; \
-	  mkdir -p build-fuzz/corpus-$$t; \
-	  ./build-fuzz/fuzz_$$t -max_total_time=$${FUZZ_SMOKE_SECONDS:-5} -print_final_stats=0 -artifact_prefix=build-fuzz/ \
-	    build-fuzz/corpus-$$t tests/fuzz/corpus/$$t >build-fuzz/$$t.log 2>&1 || { tail -40 build-fuzz/$$t.log; exit 1; }; done
+	  rm -rf build-fuzz/art-$$t; mkdir -p build-fuzz/corpus-$$t build-fuzz/art-$$t; \
+	  ./build-fuzz/fuzz_$$t -max_total_time=$${FUZZ_SMOKE_SECONDS:-5} -print_final_stats=0 -artifact_prefix=build-fuzz/art-$$t/ \
+	    build-fuzz/corpus-$$t tests/fuzz/corpus/$$t >build-fuzz/$$t.log 2>&1 || { tail -40 build-fuzz/$$t.log; $(FUZZ_KEEP); exit 1; }; done
 fuzz: fuzz-build
 	@set -e; for t in $(FUZZ_TARGETS); do echo "  FUZZ $$t ($(FUZZ_SECONDS)s)"; \
-	  mkdir -p build-fuzz/corpus-$$t; \
-	  ./build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build-fuzz/ \
-	    build-fuzz/corpus-$$t tests/fuzz/corpus/$$t >build-fuzz/$$t.log 2>&1 || { tail -60 build-fuzz/$$t.log; exit 1; }; \
+	  rm -rf build-fuzz/art-$$t; mkdir -p build-fuzz/corpus-$$t build-fuzz/art-$$t; \
+	  ./build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build-fuzz/art-$$t/ \
+	    build-fuzz/corpus-$$t tests/fuzz/corpus/$$t >build-fuzz/$$t.log 2>&1 || { tail -60 build-fuzz/$$t.log; $(FUZZ_KEEP); exit 1; }; \
 	  grep -E '^stat::(number_of_executed_units|peak_rss_mb)' build-fuzz/$$t.log; done
 
 bench:

@@ -201,6 +201,27 @@ MUTATIONS = [
     M("limit-prefix-unchecked", "core/message_limit.c",
       "    } else if (rc == 0 && have_prefix) {", "    } else if (0 && rc == 0 && have_prefix) {",
       ["unit:test_message", E_LIMITS]),
+    # ---- store permissions, connections per address, preview tokens, attachments ----
+    M("store-group-readable-accepted", "core/store.c",
+      "    if (stat(dir, &st) == 0 && (st.st_mode & 077)) {",
+      "    if (stat(dir, &st) == 0 && (st.st_mode & 007)) {",
+      ["e2e:tests/e2e/test_operator_faults.py -k store_is_private"]),
+    M("store-file-modes-unchecked", "core/store.c",
+      "        if (stat(path, &st) == 0 && (st.st_mode & 077)) {",
+      "        if (0 && stat(path, &st) == 0 && (st.st_mode & 077)) {",
+      ["e2e:tests/e2e/test_operator_faults.py -k store_is_private"]),
+    M("peer-cap-off-by-one", "core/peerlimit.c",
+      "    if (e->count >= lim->max_connections_per_address)",
+      "    if (e->count > lim->max_connections_per_address)",
+      ["e2e:tests/e2e/test_limits.py -k per_address"]),
+    M("preview-token-never-expires", "modules/lifecycle_token.c",
+      "    if (exp <= now || exp > LIFECYCLE_EXPIRES_MAX ||",
+      "    if (exp > LIFECYCLE_EXPIRES_MAX ||",
+      ["unit:test_lifecycle", "e2e:tests/e2e/test_lifecycle.py -k token_expires"]),
+    M("attachment-dotdot-accepted", "core/beneath.c",
+      "        if (n == 2 && p[0] == '.' && p[1] == '.')",
+      "        if (0 && n == 2 && p[0] == '.' && p[1] == '.')",
+      ["unit:test_beneath", "e2e:tests/e2e/test_ctl.py -k attachment"]),
 ]
 
 

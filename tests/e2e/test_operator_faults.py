@@ -445,6 +445,11 @@ def test_store_is_private(tmp_path):
     assert f"run chmod 700 {store}" in srv.stderr.decode(), srv.stderr
     assert not c.pid_file.exists()
 
+    # group access alone is access too
+    os.chmod(store, 0o750)
+    r = c.ctl("ls", "edu")
+    assert r.returncode == 1 and f"(folder mode 0750)" in r.stderr.decode(), r.stderr
+
     os.chmod(store, 0o700)
     os.chmod(store / "data.mdb", 0o644)
     os.chmod(store / "lock.mdb", 0o660)
