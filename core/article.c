@@ -393,10 +393,32 @@ static int decode_audit(const void *data, size_t len, article_audit_t *a)
 
 /* ------------------------------------------------------------------ keys */
 
+/* family + the parts joined by '/' ("a/" "edu" "news" "x1" -> "a/edu/news/x1") into
+ * k[KEYBUF]; 0 when it does not fit. By hand, not snprintf: the server builds these keys
+ * on every article request. */
+static size_t key_join(char *k, const char *family, const char *const *parts, size_t n)
+{
+    size_t len = strlen(family);
+    if (len >= KEYBUF)
+        return 0;
+    memcpy(k, family, len);
+    for (size_t i = 0; i < n; i++) {
+        size_t pl = strlen(parts[i]);
+        if (len + (i > 0) + pl >= KEYBUF)
+            return 0;
+        if (i > 0)
+            k[len++] = '/';
+        memcpy(k + len, parts[i], pl);
+        len += pl;
+    }
+    k[len] = '\0';
+    return len;
+}
+
 static size_t key_article(char *k, const char *site, const char *col, const char *id)
 {
-    int n = snprintf(k, KEYBUF, "a/%s/%s/%s", site, col, id);
-    return n > 0 && n < KEYBUF ? (size_t)n : 0;
+    const char *parts[] = {site, col, id};
+    return key_join(k, "a/", parts, 3);
 }
 
 /* The index order, newest first: publication time descending, then, for articles of the
@@ -468,13 +490,23 @@ int article_get(store_txn_t *t, const char *site, const char *column, const char
     return rc ? rc : decode_article(v, len, out);
 }
 
+bool article_exists(store_txn_t *t, const char *site, const char *column, const char *id)
+{
+    char k[KEYBUF];
+    size_t kl = key_article(k, site, column, id);
+    const void *v;
+    size_t len;
+    return kl && store_content_get(t, k, kl, &v, &len) == 0;
+}
+
 uint64_t article_column_count(store_txn_t *t, const char *site, const char *column)
 {
     char k[KEYBUF];
-    int n = snprintf(k, sizeof k, "c/%s/%s", site, column);
+    const char *parts[] = {site, column};
+    size_t n = key_join(k, "c/", parts, 2);
     const void *v;
     size_t len;
-    if (n <= 0 || n >= KEYBUF || store_content_get(t, k, (size_t)n, &v, &len) != 0)
+    if (!n || store_content_get(t, k, n, &v, &len) != 0)
         return 0;
     return rec_u64_at(v, len, 0);
 }
@@ -482,12 +514,13 @@ uint64_t article_column_count(store_txn_t *t, const char *site, const char *colu
 void article_version(store_txn_t *t, const char *site, uint64_t *version, int64_t *mtime)
 {
     char k[KEYBUF];
-    int n = snprintf(k, sizeof k, "v/%s", site ? site : "");
+    const char *parts[] = {site ? site : ""};
+    size_t n = key_join(k, "v/", parts, 1);
     const void *v;
     size_t len;
     *version = 0;
     *mtime = 0;
-    if (n > 0 && n < KEYBUF && store_content_get(t, k, (size_t)n, &v, &len) == 0 && len >= 16) {
+    if (n && store_content_get(t, k, n, &v, &len) == 0 && len >= 16) {
         *version = rec_u64_at(v, len, 0);
         *mtime = (int64_t)rec_u64_at(v, len, 8);
     }

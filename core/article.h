@@ -82,6 +82,8 @@ typedef struct article {
     uint32_t revision;
 } article_t;
 
+/* Whether the article is stored (one lookup, nothing decoded). */
+bool article_exists(store_txn_t *t, const char *site, const char *column, const char *id);
 int article_get(store_txn_t *t, const char *site, const char *column, const char *id,
                 article_t *out);
 

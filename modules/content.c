@@ -106,7 +106,14 @@ static module_result_t content_handle(request_t *r)
     _Static_assert(sizeof q.id == sizeof where.id, "article ids: one size");
     memcpy(q.id, where.id, sizeof q.id);
     q.t = request_store(r);
-    if (!q.t || !req_init(&q, r))
+    if (!q.t)
+        return MODULE_DECLINED;
+    /* An article path with no article (an imported page of an old site's /news/, a junk
+     * URL) is declined after one lookup, before any key is formatted: declines are not
+     * cached (a flood of distinct junk URLs would evict the rendered pages). */
+    if (q.kind == CP_ARTICLE && !article_exists(q.t, r->site->id, q.col->id, q.id))
+        return MODULE_DECLINED;
+    if (!req_init(&q, r))
         return MODULE_DECLINED;
 
     /* What the page depends on: the portal's home and a sitemap show several sites. */
@@ -134,13 +141,18 @@ static module_result_t content_handle(request_t *r)
             return MODULE_DECLINED;
     }
 
+    /* the cache key: namespace, mount prefix, path, scheme (joined by hand: per request) */
     char key[1024];
-    int kl = snprintf(key, sizeof key, "%s\n%s\n%.*s\n%c", ns, q.prefix,
-                      (int)r->rel_len, r->rel, r->tls ? 's' : 'p');
-    if (kl <= 0 || (size_t)kl >= sizeof key)
+    size_t nl = strlen(ns), pl = strlen(q.prefix), kl = nl + pl + r->rel_len + 4;
+    if (kl > sizeof key)
         return MODULE_DECLINED;
+    char *k = key;
+    memcpy(k, ns, nl), k += nl, *k++ = '\n';
+    memcpy(k, q.prefix, pl), k += pl, *k++ = '\n';
+    memcpy(k, r->rel, r->rel_len), k += r->rel_len, *k++ = '\n';
+    *k = r->tls ? 's' : 'p';
     int rc = 0;
-    const store_page_t *page = render_cached(&q, key, (size_t)kl, version, vtime, true, &rc);
+    const store_page_t *page = render_cached(&q, key, kl, version, vtime, true, &rc);
     if (!page && rc < 0) {
         response_error(r, 500, "the content store could not be read");
         return MODULE_DONE;
