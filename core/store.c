@@ -367,6 +367,12 @@ void store_txn_free(store_txn_t *t)
     free(t);
 }
 
+uint64_t store_txn_stamp(const store_txn_t *t)
+{
+    /* LMDB transaction ids grow by one per commit: 2^40 of them are decades of commits */
+    return (t->s->serial << 40) ^ (uint64_t)mdb_txn_id(t->txn);
+}
+
 store_txn_t *store_write_begin(store_t *s, int *rc)
 {
     int r;

@@ -69,6 +69,10 @@ store_txn_t *store_read_txn_new(store_t *s);
 int store_read_renew(store_txn_t *t); /* before a lookup: see the newest commit */
 void store_read_reset(store_txn_t *t); /* after: releases the snapshot, keeps the handle */
 void store_txn_free(store_txn_t *t);    /* aborts if still active */
+/* Names the data a read transaction sees: two transactions have the same stamp only when
+ * they read the same commit of the same open store. For per-thread memories of lookups
+ * (valcache, the content module's declines) that must forget everything at a commit. */
+uint64_t store_txn_stamp(const store_txn_t *t);
 
 store_txn_t *store_write_begin(store_t *s, int *rc);
 int store_commit(store_txn_t *t); /* frees t in every case */

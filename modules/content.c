@@ -90,6 +90,32 @@ static const store_page_t *render_cached(content_req_t *q, const char *key, size
     return page;
 }
 
+/* Article paths without an article, remembered per worker thread for the store snapshot
+ * (and configuration) they were seen in: imported pages at article-like paths are common
+ * (an old site's /news/a0001.html under a column named news) and a decline then costs one
+ * hash probe. A direct-mapped table of its own, apart from wcache's rendered pages on
+ * purpose: a flood of distinct junk URLs overwrites only other declines, never a rendered
+ * page (it once did, through a shared cache). */
+#define DECLINE_SLOTS 2048 /* power of two; 32 KiB per thread */
+typedef struct decline {
+    uint64_t hash, stamp;
+} decline_t;
+static _Thread_local decline_t decline_table[DECLINE_SLOTS];
+
+static bool declined(request_t *r, store_txn_t *t, const content_req_t *q)
+{
+    uint64_t stamp = store_txn_stamp(t) ^ (r->snap->generation << 44);
+    uint64_t h = util_hash_bytes((uint64_t)(uintptr_t)r->site, r->rel, r->rel_len) | 1;
+    decline_t *d = &decline_table[h & (DECLINE_SLOTS - 1)];
+    if (d->hash == h && d->stamp == stamp)
+        return true;
+    if (article_exists(t, r->site->id, q->col->id, q->id))
+        return false;
+    d->hash = h; /* | 1 above: an empty slot (hash 0) never matches */
+    d->stamp = stamp;
+    return true;
+}
+
 static module_result_t content_handle(request_t *r)
 {
     if (!r->site || r->rel_len == 0 || r->rel[0] != '/')
@@ -109,9 +135,8 @@ static module_result_t content_handle(request_t *r)
     if (!q.t)
         return MODULE_DECLINED;
     /* An article path with no article (an imported page of an old site's /news/, a junk
-     * URL) is declined after one lookup, before any key is formatted: declines are not
-     * cached (a flood of distinct junk URLs would evict the rendered pages). */
-    if (q.kind == CP_ARTICLE && !article_exists(q.t, r->site->id, q.col->id, q.id))
+     * URL) is declined before any key is formatted, remembered in the decline table. */
+    if (q.kind == CP_ARTICLE && declined(r, q.t, &q))
         return MODULE_DECLINED;
     if (!req_init(&q, r))
         return MODULE_DECLINED;

@@ -358,8 +358,15 @@ def test_publish_shows_at_next_request(site):
     before = site.get("/xian/news/").body
     # Dated now (a date ahead of the clock is refused): the newest of the column.
     now = time.strftime("%Y-%m-%d %H:%M", time.gmtime(time.time() + 8 * 3600))
-    r = publish(site, "fresh.md", article_text(site="xian", column="news", title="刚刚发布的信息", date=f'"{now}"'))
+    # Asked for before it exists: declined (and the decline remembered by the worker)...
+    for _ in range(3):
+        assert site.get("/xian/news/fresh-1.html").status == 404
+    r = publish(site, "fresh.md", article_text(site="xian", column="news", id="fresh-1",
+                                               title="刚刚发布的信息", date=f'"{now}"'))
     assert r.returncode == 0, r.stderr
+    # ...which the publish makes stale at once
+    r = site.get("/xian/news/fresh-1.html")
+    assert r.status == 200 and "刚刚发布的信息" in r.body.decode(), r
     after = site.get("/xian/news/").body.decode()   # no reload, no wait: the next request
     assert "刚刚发布的信息" in after and after.encode() != before
     assert "刚刚发布的信息" in site.get("/").body.decode()
