@@ -102,23 +102,25 @@ typedef struct decline {
 } decline_t;
 static _Thread_local decline_t decline_table[DECLINE_SLOTS];
 
-static bool declined(request_t *r, store_txn_t *t, const content_req_t *q)
+/* The slot of this request's path in the decline table, and the stamp it must carry. */
+static decline_t *decline_slot(const request_t *r, store_txn_t *t, uint64_t *h, uint64_t *stamp)
 {
-    uint64_t stamp = store_txn_stamp(t) ^ (r->snap->generation << 44);
-    uint64_t h = util_hash_bytes((uint64_t)(uintptr_t)r->site, r->rel, r->rel_len) | 1;
-    decline_t *d = &decline_table[h & (DECLINE_SLOTS - 1)];
-    if (d->hash == h && d->stamp == stamp)
-        return true;
-    if (article_exists(t, r->site->id, q->col->id, q->id))
-        return false;
-    d->hash = h; /* | 1 above: an empty slot (hash 0) never matches */
-    d->stamp = stamp;
-    return true;
+    *stamp = store_txn_stamp(t) ^ (r->snap->generation << 44);
+    *h = util_hash_bytes((uint64_t)(uintptr_t)r->site, r->rel, r->rel_len) | 1; /* 0: empty */
+    return &decline_table[*h & (DECLINE_SLOTS - 1)];
 }
 
 static module_result_t content_handle(request_t *r)
 {
     if (!r->site || r->rel_len == 0 || r->rel[0] != '/')
+        return MODULE_DECLINED;
+    /* Declined before in this snapshot (checked before the path is even parsed)? */
+    store_txn_t *t = request_store(r);
+    if (!t)
+        return MODULE_DECLINED;
+    uint64_t dh, dstamp;
+    decline_t *slot = decline_slot(r, t, &dh, &dstamp);
+    if (slot->hash == dh && slot->stamp == dstamp)
         return MODULE_DECLINED;
     /* the URL layout is content_route.c's, shared with the audit */
     content_path_t where;
@@ -131,13 +133,14 @@ static module_result_t content_handle(request_t *r)
                        .page = where.page};
     _Static_assert(sizeof q.id == sizeof where.id, "article ids: one size");
     memcpy(q.id, where.id, sizeof q.id);
-    q.t = request_store(r);
-    if (!q.t)
-        return MODULE_DECLINED;
+    q.t = t;
     /* An article path with no article (an imported page of an old site's /news/, a junk
-     * URL) is declined before any key is formatted, remembered in the decline table. */
-    if (q.kind == CP_ARTICLE && declined(r, q.t, &q))
+     * URL) is declined before any key is formatted, and remembered. */
+    if (q.kind == CP_ARTICLE && !article_exists(t, r->site->id, q.col->id, q.id)) {
+        slot->hash = dh;
+        slot->stamp = dstamp;
         return MODULE_DECLINED;
+    }
     if (!req_init(&q, r))
         return MODULE_DECLINED;
 

@@ -219,7 +219,7 @@ MUTATIONS = [
       "    if (exp > LIFECYCLE_EXPIRES_MAX ||",
       ["unit:test_lifecycle", "e2e:tests/e2e/test_lifecycle.py -k token_expires"]),
     M("content-decline-never-stale", "modules/content.c",
-      "    if (d->hash == h && d->stamp == stamp)", "    if (d->hash == h)",
+      "    if (slot->hash == dh && slot->stamp == dstamp)", "    if (slot->hash == dh)",
       ["e2e:tests/e2e/test_content.py -k shows_at_next_request"]),
     M("attachment-dotdot-accepted", "core/beneath.c",
       "        if (n == 2 && p[0] == '.' && p[1] == '.')",
