@@ -197,8 +197,14 @@ def test_error_page_in_the_theme(bare):
 
 def test_own_404_page_still_wins(bare):
     bare.import_pages("edu", {"404.html": html("not found", "EDU-OWN-404", pad=1), "page.html": html("p", "P")})
-    r = bare.get("/edu/missing.html")
-    assert r.status == 404 and b"EDU-OWN-404" in r.body
+    try:
+        r = bare.get("/edu/missing.html")
+        assert r.status == 404 and b"EDU-OWN-404" in r.body
+    finally:  # the module's cluster is shared: the theme's 404 again for the tests after
+        for page in ("/404.html", "/page.html"):
+            rm = bare.ctl("rm", "edu", page)
+            assert rm.returncode == 0, rm.stderr
+    assert "<h1>页面不存在</h1>" in bare.get("/edu/missing.html").body.decode()
 
 
 # ------------------------------------------------- suspended and closed sites (20.2)
