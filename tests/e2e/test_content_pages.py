@@ -78,6 +78,13 @@ def links(body):
     return re.findall(r'href="(/[^"]*)"', body.decode())
 
 
+def remove_pages(c, site, pages):
+    """Takes imported pages out of a shared cluster again (jiyuectl rm)."""
+    for page in pages:
+        rm = c.ctl("rm", site, page)
+        assert rm.returncode == 0, rm.stderr
+
+
 @pytest.fixture(scope="module")
 def bare(tmp_path_factory):
     """The test cluster's sites, nothing imported."""
@@ -168,11 +175,15 @@ def test_imported_pages_keep_their_place(bare):
     bare.import_pages("xian", {"index.html": html("xian", "XIAN-IMPORTED-HOME"),
                                "about/index.html": html("about", "XIAN-ABOUT"),
                                "notice/index.html": html("notice", "XIAN-NOTICE")})
-    # Nothing published on xian: its imported home, and its imported column pages, are served.
-    assert b"XIAN-IMPORTED-HOME" in bare.get("/xian/").body
-    assert b"XIAN-ABOUT" in bare.get("/xian/about/").body
-    assert b"XIAN-NOTICE" in bare.get("/xian/notice/").body
-    assert "本栏目暂无信息" in bare.get("/xian/news/").body.decode()
+    try:
+        # Nothing published on xian: its imported home, and its imported column pages, are served.
+        assert b"XIAN-IMPORTED-HOME" in bare.get("/xian/").body
+        assert b"XIAN-ABOUT" in bare.get("/xian/about/").body
+        assert b"XIAN-NOTICE" in bare.get("/xian/notice/").body
+        assert "本栏目暂无信息" in bare.get("/xian/news/").body.decode()
+    finally:  # the module's cluster is shared: nothing imported again for the tests after
+        remove_pages(bare, "xian", ("/index.html", "/about/index.html", "/notice/index.html"))
+    assert "本栏目暂无信息" in bare.get("/xian/about/").body.decode()
 
 
 # ---------------------------------------------------------------- error pages (20.8)
@@ -201,9 +212,7 @@ def test_own_404_page_still_wins(bare):
         r = bare.get("/edu/missing.html")
         assert r.status == 404 and b"EDU-OWN-404" in r.body
     finally:  # the module's cluster is shared: the theme's 404 again for the tests after
-        for page in ("/404.html", "/page.html"):
-            rm = bare.ctl("rm", "edu", page)
-            assert rm.returncode == 0, rm.stderr
+        remove_pages(bare, "edu", ("/404.html", "/page.html"))
     assert "<h1>页面不存在</h1>" in bare.get("/edu/missing.html").body.decode()
 
 
