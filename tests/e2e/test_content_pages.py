@@ -147,16 +147,16 @@ def test_themes_folder_overrides_single_files(tmp_path):
 def test_every_linked_column_and_home_answers_200(bare):
     portal = bare.get("/")
     assert portal.status == 200
-    seen, todo = set(), ["/"] + [p for p in links(portal.body)]
-    while todo and len(seen) < 200:
-        path = todo.pop(0).split("#")[0]
+    seen, queue = set(), ["/"] + [p for p in links(portal.body)]
+    while queue and len(seen) < 200:
+        path = queue.pop(0).split("#")[0]
         if path in seen or path.startswith("//"):
             continue
         seen.add(path)
         r = bare.get(path)
         assert r.status == 200, (path, r)
         if r.header("Content-Type", "").startswith("text/html") and path.endswith("/"):
-            todo.extend(links(r.body))
+            queue.extend(links(r.body))
     for must in ("/news/", "/notice/", "/xian/", "/xian/zhen/", "/xian/about/", "/edu/mailbox/"):
         assert must in seen, must
     empty = bare.get("/notice/").body.decode()

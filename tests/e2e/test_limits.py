@@ -115,6 +115,20 @@ def served(sock, timeout=3):
     return parse_status(data) == 200
 
 
+def served_again(c, addr, why):
+    """Waits (5 s at most) until a new connection from addr gets a page."""
+    deadline = time.monotonic() + 5
+    while True:
+        s = from_addr(c.port, addr)
+        try:
+            if served(s):
+                return
+        finally:
+            s.close()
+        assert time.monotonic() < deadline, why
+        time.sleep(0.1)
+
+
 def test_max_connections(capped):
     held, extra = [], []
     try:
@@ -358,16 +372,7 @@ def test_connections_per_address_capped(per_addr):
         for s in held + extra:
             s.close()
     # its connections closed, the address is served again
-    deadline = time.monotonic() + 5
-    while True:
-        s = from_addr(c.port, "127.0.0.2")
-        try:
-            if served(s):
-                break
-        finally:
-            s.close()
-        assert time.monotonic() < deadline, "127.0.0.2 was not served again after closing its connections"
-        time.sleep(0.1)
+    served_again(c, "127.0.0.2", "127.0.0.2 was not served again after closing its connections")
 
 
 def test_exempt_address_not_capped(per_addr):
@@ -430,14 +435,5 @@ def test_slow_bodies_do_not_hold_the_slots(per_addr):
         for s in attack:
             s.close()
     # the attacker's slots are free again: its address is served too
-    deadline = time.monotonic() + 5
-    while True:
-        s = from_addr(c.port, "127.0.0.2")
-        try:
-            if served(s):
-                break
-        finally:
-            s.close()
-        assert time.monotonic() < deadline, "the slots held by slow bodies were not freed"
-        time.sleep(0.1)
+    served_again(c, "127.0.0.2", "the slots held by slow bodies were not freed")
     assert c.alive()
