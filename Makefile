@@ -13,7 +13,16 @@ PKGS    := libuv yaml-0.1 openssl zlib libcmark
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
-CPPFLAGS_ALL := -std=c11 -D_GNU_SOURCE -Icore -Imodules $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CPPFLAGS_ALL := -std=c11 -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# Each layer sees only the headers it may use, so a wrong include fails the build: core/
+# knows no module (it reaches them only through the table in core/module.h); a module sees
+# core and the modules' headers (every folder of modules/; header names are prefixed by
+# their module, so they stay unique); jiyuectl and the tests see everything.
+MODULE_DIRS := $(patsubst %/,%,$(wildcard modules/*/))
+INC_core    := -Icore
+INC_modules := -Icore -Imodules $(addprefix -I,$(MODULE_DIRS))
+INC_tools   := $(INC_modules) -Itools/jiyuectl
+INC_tests   := $(INC_tools) -Itests/unit
 LDLIBS_ALL   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -llmdb -lpthread -lm
 SAN     ?=
 ifneq ($(SAN),)
@@ -37,7 +46,7 @@ else
 endif
 
 CORE_SRCS   := $(filter-out core/main.c,$(wildcard core/*.c))
-MODULE_SRCS := $(wildcard modules/*.c)
+MODULE_SRCS := $(wildcard modules/*.c modules/*/*.c)
 TOOL_SRCS   := $(wildcard tools/jiyuectl/*.c)
 # The default theme is compiled into the binaries (core/theme.c falls back to it file by
 # file), generated from conf/themes/default by our own tools/embed_files.c.
@@ -48,7 +57,6 @@ CORE_OBJS   := $(CORE_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/theme_default.o
 MODULE_OBJS := $(MODULE_SRCS:%.c=$(BUILD)/%.o)
 TOOL_OBJS   := $(TOOL_SRCS:%.c=$(BUILD)/%.o)
 LIBCORE     := $(BUILD)/libjiyue.a
-LIBMODULES  := $(BUILD)/libjiyue-modules.a
 
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -57,10 +65,12 @@ UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 all: $(BIN)/jiyue $(BIN)/jiyuectl
 
+# The layer is the first folder of the source path: core, modules or tools.
+layer_inc = $(INC_$(firstword $(subst /, ,$(1))))
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC $<")
-	$(Q)$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(call layer_inc,$<) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c $< -o $@
 
 $(BUILD)/gen/embed_files: tools/embed_files.c
 	@mkdir -p $(dir $@)
@@ -73,30 +83,28 @@ $(THEME_GEN): $(BUILD)/gen/embed_files $(THEME_DIR) $(THEME_FILES)
 
 $(BUILD)/gen/theme_default.o: $(THEME_GEN)
 	@$(if $(Q),echo "  CC $<")
-	$(Q)$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(CFLAGS) $(WARN) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(INC_core) $(CPPFLAGS) $(CFLAGS) $(WARN) -c $< -o $@
 
 $(LIBCORE): $(CORE_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(LIBMODULES): $(MODULE_OBJS)
-	$(Q)rm -f $@ && ar rcs $@ $^
-
 # Module objects are linked whole (not from an archive): core reaches them only through
-# the table in modules/modules.c, which nothing before it in the link line references.
+# the table in modules/modules.c, which nothing before it in the link line references
+# (core's config loader and server walk that table, jiyuectl's commands call modules' APIs).
 $(BIN)/jiyue: $(BUILD)/core/main.o $(MODULE_OBJS) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(BUILD)/core/main.o $(MODULE_OBJS) $(LIBCORE) $(LDLIBS_ALL)
 
-$(BIN)/jiyuectl: $(TOOL_OBJS) $(LIBMODULES) $(LIBCORE)
+$(BIN)/jiyuectl: $(TOOL_OBJS) $(MODULE_OBJS) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(LIBMODULES) $(LIBCORE) $(LDLIBS_ALL)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(MODULE_OBJS) $(LIBCORE) $(LDLIBS_ALL)
 
 $(BUILD)/tests/%: tests/unit/%.c $(MODULE_OBJS) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD $@")
-	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) -Itests/unit -o $@ $< $(MODULE_OBJS) $(LIBCORE) $(LDLIBS_ALL) -lcmocka
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(INC_tests) $(CFLAGS) $(WARN) -o $@ $< $(MODULE_OBJS) $(LIBCORE) $(LDLIBS_ALL) -lcmocka
 # compiles the tool's pure audit threshold functions in (the tool's objects are not linked)
 $(BUILD)/tests/test_audit_limits: tools/jiyuectl/audit_limits.c tools/jiyuectl/audit_limits.h
 
@@ -165,13 +173,13 @@ fuzz-build: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 build-fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC $<"
-	$(Q)clang $(CPPFLAGS_ALL) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+	$(Q)clang $(CPPFLAGS_ALL) $(call layer_inc,$<) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 build-fuzz/obj/gen/theme_default.o: $(THEME_GEN)
 	@mkdir -p $(dir $@)
-	$(Q)clang $(CPPFLAGS_ALL) $(FUZZ_FLAGS) -c $< -o $@
+	$(Q)clang $(CPPFLAGS_ALL) $(INC_core) $(FUZZ_FLAGS) -c $< -o $@
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
 	@echo "  FUZZLD $@"
-	$(Q)clang $(CPPFLAGS_ALL) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(LDLIBS_ALL)
+	$(Q)clang $(CPPFLAGS_ALL) $(INC_tests) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(LDLIBS_ALL)
 # A short bounded run of every harness over its corpus: a regression caught once stays caught.
 # An input that crashes a harness (libFuzzer's crash-, leak-, timeout- or oom- file) is
 # copied into the harness's corpus in tests/fuzz/corpus: commit it with the fix, and every

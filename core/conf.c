@@ -259,27 +259,32 @@ static void key_exempt(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const
 }
 
 static const conf_key_t limit_keys[] = {
-    {"header_timeout", CONF_K_DURATION, offsetof(conf_limits_t, header_timeout_ms), NULL, false},
-    {"keepalive_timeout", CONF_K_DURATION, offsetof(conf_limits_t, keepalive_timeout_ms), NULL, false},
-    {"body_timeout", CONF_K_DURATION, offsetof(conf_limits_t, body_timeout_ms), NULL, false},
-    {"send_timeout", CONF_K_DURATION, offsetof(conf_limits_t, send_timeout_ms), NULL, false},
-    {"shutdown_timeout", CONF_K_DURATION, offsetof(conf_limits_t, shutdown_timeout_ms), NULL, false},
-    {"max_header_bytes", CONF_K_SIZE, offsetof(conf_limits_t, max_header_bytes), NULL, false},
-    {"max_request_line", CONF_K_SIZE, offsetof(conf_limits_t, max_request_line), NULL, false},
-    {"max_body_bytes", CONF_K_SIZE, offsetof(conf_limits_t, max_body_bytes), NULL, false},
-    {"max_connections", CONF_K_COUNT, offsetof(conf_limits_t, max_connections), NULL, false},
-    {"max_headers", CONF_K_COUNT, offsetof(conf_limits_t, max_headers), NULL, false},
-    {"message_bytes_per_day", CONF_K_SIZE, offsetof(conf_limits_t, message_bytes_per_day), NULL, false},
-    {"body_deadline", CONF_K_DURATION, offsetof(conf_limits_t, body_deadline_ms), NULL, false},
+    {"header_timeout", CONF_K_DURATION, offsetof(conf_limits_t, header_timeout_ms), NULL, false, 0},
+    {"keepalive_timeout", CONF_K_DURATION, offsetof(conf_limits_t, keepalive_timeout_ms), NULL, false, 0},
+    {"body_timeout", CONF_K_DURATION, offsetof(conf_limits_t, body_timeout_ms), NULL, false, 0},
+    {"send_timeout", CONF_K_DURATION, offsetof(conf_limits_t, send_timeout_ms), NULL, false, 0},
+    {"shutdown_timeout", CONF_K_DURATION, offsetof(conf_limits_t, shutdown_timeout_ms), NULL, false, 0},
+    {"max_header_bytes", CONF_K_SIZE, offsetof(conf_limits_t, max_header_bytes), NULL, false, 0},
+    {"max_request_line", CONF_K_SIZE, offsetof(conf_limits_t, max_request_line), NULL, false, 0},
+    {"max_body_bytes", CONF_K_SIZE, offsetof(conf_limits_t, max_body_bytes), NULL, false, 0},
+    {"max_connections", CONF_K_COUNT, offsetof(conf_limits_t, max_connections), NULL, false, 0},
+    {"max_headers", CONF_K_COUNT, offsetof(conf_limits_t, max_headers), NULL, false, 0},
+    {"message_bytes_per_day", CONF_K_SIZE, offsetof(conf_limits_t, message_bytes_per_day), NULL, false, 0},
+    {"body_deadline", CONF_K_DURATION, offsetof(conf_limits_t, body_deadline_ms), NULL, false, 0},
     {"max_connections_per_address", CONF_K_COUNT,
-     offsetof(conf_limits_t, max_connections_per_address), NULL, false},
-    {"exempt_addresses", CONF_K_FN, 0, key_exempt, false},
+     offsetof(conf_limits_t, max_connections_per_address), NULL, false, 0},
+    {"exempt_addresses", CONF_K_FN, 0, key_exempt, false, 0},
 };
 
 static void key_limits(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
 {
     conf_t *c = obj;
-    if (!conf_walk(x, v, "limits", limit_keys, UTIL_ARRAY_LEN(limit_keys), &c->limits))
+    size_t nkeys;
+    const conf_key_t *keys = conf_modules_limit_keys(limit_keys, UTIL_ARRAY_LEN(limit_keys), &nkeys);
+    x->slots = c->mod;
+    bool walked = conf_walk(x, v, "limits", keys, nkeys, &c->limits);
+    x->slots = NULL;
+    if (!walked)
         return;
     if (c->limits.max_body_bytes > CONF_MAX_BODY_BYTES)
         conf_err(x, yaml_dom_get(v, "max_body_bytes"),
@@ -293,8 +298,8 @@ static void key_limits(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const
 }
 
 static const conf_key_t tls_keys[] = {
-    {"cert", CONF_K_PATH, offsetof(conf_tls_t, cert), NULL, true},
-    {"key", CONF_K_PATH, offsetof(conf_tls_t, key), NULL, true},
+    {"cert", CONF_K_PATH, offsetof(conf_tls_t, cert), NULL, true, 0},
+    {"key", CONF_K_PATH, offsetof(conf_tls_t, key), NULL, true, 0},
 };
 
 static void key_tls(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
@@ -333,21 +338,21 @@ static void key_store_reserve(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k
 }
 
 static const conf_key_t server_keys[] = {
-    {"listen", CONF_K_FN, 0, key_listen, true},
-    {"workers", CONF_K_FN, 0, key_workers, false},
-    {"store", CONF_K_PATH, offsetof(conf_t, store), NULL, true},
-    {"store_map_size", CONF_K_SIZE, offsetof(conf_t, store_map_size), NULL, false},
-    {"store_reserve", CONF_K_FN, 0, key_store_reserve, false},
-    {"sites", CONF_K_FN, 0, key_sites, true},
-    {"pid_file", CONF_K_PATH, offsetof(conf_t, pid_file), NULL, false},
-    {"access_log", CONF_K_FN, 0, key_access_log, false},
-    {"error_log", CONF_K_PATH, offsetof(conf_t, error_log), NULL, false},
-    {"user", CONF_K_STR, offsetof(conf_t, user), NULL, false},
-    {"limits", CONF_K_FN, 0, key_limits, false},
-    {"tls", CONF_K_FN, 0, key_tls, false},
-    {"themes", CONF_K_FN, 0, key_themes, false},
-    {"mourning", CONF_K_FN, 0, key_mourning, false},
-    {"audit", CONF_K_FN, 0, conf_audit_key, false},
+    {"listen", CONF_K_FN, 0, key_listen, true, 0},
+    {"workers", CONF_K_FN, 0, key_workers, false, 0},
+    {"store", CONF_K_PATH, offsetof(conf_t, store), NULL, true, 0},
+    {"store_map_size", CONF_K_SIZE, offsetof(conf_t, store_map_size), NULL, false, 0},
+    {"store_reserve", CONF_K_FN, 0, key_store_reserve, false, 0},
+    {"sites", CONF_K_FN, 0, key_sites, true, 0},
+    {"pid_file", CONF_K_PATH, offsetof(conf_t, pid_file), NULL, false, 0},
+    {"access_log", CONF_K_FN, 0, key_access_log, false, 0},
+    {"error_log", CONF_K_PATH, offsetof(conf_t, error_log), NULL, false, 0},
+    {"user", CONF_K_STR, offsetof(conf_t, user), NULL, false, 0},
+    {"limits", CONF_K_FN, 0, key_limits, false, 0},
+    {"tls", CONF_K_FN, 0, key_tls, false, 0},
+    {"themes", CONF_K_FN, 0, key_themes, false, 0},
+    {"mourning", CONF_K_FN, 0, key_mourning, false, 0},
+    {"audit", CONF_K_FN, 0, conf_audit_key, false, 0},
 };
 
 static void set_defaults(conf_t *c)
@@ -376,7 +381,12 @@ static void read_server(conf_ctx_t *x, const yaml_dom_t *doc)
 {
     conf_t *c = x->c;
     x->file = c->file;
-    if (!conf_walk(x, doc->root, "", server_keys, UTIL_ARRAY_LEN(server_keys), c))
+    size_t nkeys;
+    const conf_key_t *keys = conf_modules_server_keys(server_keys, UTIL_ARRAY_LEN(server_keys), &nkeys);
+    x->slots = c->mod;
+    bool walked = conf_walk(x, doc->root, "", keys, nkeys, c);
+    x->slots = NULL;
+    if (!walked)
         return;
     if (!c->store_reserve_pos.line)
         c->store_reserve = c->store_map_size / 8;
@@ -507,6 +517,7 @@ conf_t *conf_load(const char *path, int64_t today_days, diag_t *diag)
     c->file = util_strdup(path);
     c->dir = util_dirname(path);
     set_defaults(c);
+    conf_modules_server_init(c);
     conf_ctx_t x = {.c = c, .diag = diag, .file = c->file, .today = today_days};
     if (x.today < 0)
         x.today = (int64_t)(time(NULL) / 86400);
@@ -519,6 +530,7 @@ conf_t *conf_load(const char *path, int64_t today_days, diag_t *diag)
     if (c->sites_dir) {
         read_sites(&x);
         conf_rules_check(&x);
+        conf_modules_check(&x);
         /* Themes compile with the rest, so a template error fails the load like any other. */
         c->themes = theme_set_load(c, diag);
     }
@@ -533,6 +545,7 @@ conf_t *conf_load(const char *path, int64_t today_days, diag_t *diag)
     link_sites(c);
     conf_audit_finish(c);
     conf_csp_build(c);
+    conf_modules_ready(c);
     return c;
 }
 
@@ -566,6 +579,7 @@ void conf_free(conf_t *c)
 {
     if (!c)
         return;
+    conf_modules_server_free(c);
     for (size_t i = 0; i < c->nlisten; i++) {
         free(c->listen[i].address);
         free(c->listen[i].host);

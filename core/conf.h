@@ -186,6 +186,9 @@ struct conf_site {
      * names them): bit i of conf_site.c's top-level table, and of its registration table.
      * The rules do not add "missing" errors for these. */
     uint64_t misspelt, reg_misspelt;
+    /* One slot per module of modules_list (core/module.h: module_site_conf), holding what
+     * the module read from this file and derived from it; NULL where a module has none. */
+    void **mod;
 };
 
 /* `audit:` in the server file: the thresholds of `jiyuectl audit` (the 2019 national
@@ -239,6 +242,9 @@ typedef struct conf {
     bool mourning;       /* cluster-wide 一键置灰 */
     struct theme_set *themes; /* compiled templates (core/theme.h), the built-in default at least */
     conf_audit_t audit;
+    /* One slot per module for its server-file keys and per-configuration data
+     * (core/module.h: module_server_conf). */
+    void **mod;
 } conf_t;
 
 /* Loads and validates the server config at `path` and every *.yaml file (sorted, dotfiles

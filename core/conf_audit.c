@@ -30,18 +30,18 @@ const char *const conf_audit_default_ads[] = {
 };
 
 static const conf_key_t audit_num_keys[] = {
-    {"homepage_days", CONF_K_COUNT, offsetof(conf_audit_t, homepage_days), NULL, false},
-    {"dynamic_days", CONF_K_COUNT, offsetof(conf_audit_t, dynamic_days), NULL, false},
-    {"notice_days", CONF_K_COUNT, offsetof(conf_audit_t, notice_days), NULL, false},
-    {"policy_days", CONF_K_COUNT, offsetof(conf_audit_t, policy_days), NULL, false},
-    {"personnel_days", CONF_K_COUNT, offsetof(conf_audit_t, personnel_days), NULL, false},
-    {"plan_days", CONF_K_COUNT, offsetof(conf_audit_t, plan_days), NULL, false},
-    {"stale_columns_veto", CONF_K_COUNT, offsetof(conf_audit_t, stale_columns_veto), NULL, false},
-    {"blank_columns_veto", CONF_K_COUNT, offsetof(conf_audit_t, blank_columns_veto), NULL, false},
-    {"unanswered_veto_days", CONF_K_COUNT, offsetof(conf_audit_t, unanswered_veto_days), NULL, false},
-    {"probe_days", CONF_K_COUNT, offsetof(conf_audit_t, probe_days), NULL, false},
-    {"probe_fail_percent", CONF_K_COUNT, offsetof(conf_audit_t, probe_fail_percent), NULL, false},
-    {"probe_timeout", CONF_K_DURATION, offsetof(conf_audit_t, probe_timeout_ms), NULL, false},
+    {"homepage_days", CONF_K_COUNT, offsetof(conf_audit_t, homepage_days), NULL, false, 0},
+    {"dynamic_days", CONF_K_COUNT, offsetof(conf_audit_t, dynamic_days), NULL, false, 0},
+    {"notice_days", CONF_K_COUNT, offsetof(conf_audit_t, notice_days), NULL, false, 0},
+    {"policy_days", CONF_K_COUNT, offsetof(conf_audit_t, policy_days), NULL, false, 0},
+    {"personnel_days", CONF_K_COUNT, offsetof(conf_audit_t, personnel_days), NULL, false, 0},
+    {"plan_days", CONF_K_COUNT, offsetof(conf_audit_t, plan_days), NULL, false, 0},
+    {"stale_columns_veto", CONF_K_COUNT, offsetof(conf_audit_t, stale_columns_veto), NULL, false, 0},
+    {"blank_columns_veto", CONF_K_COUNT, offsetof(conf_audit_t, blank_columns_veto), NULL, false, 0},
+    {"unanswered_veto_days", CONF_K_COUNT, offsetof(conf_audit_t, unanswered_veto_days), NULL, false, 0},
+    {"probe_days", CONF_K_COUNT, offsetof(conf_audit_t, probe_days), NULL, false, 0},
+    {"probe_fail_percent", CONF_K_COUNT, offsetof(conf_audit_t, probe_fail_percent), NULL, false, 0},
+    {"probe_timeout", CONF_K_DURATION, offsetof(conf_audit_t, probe_timeout_ms), NULL, false, 0},
 };
 
 void conf_audit_defaults(conf_audit_t *a)
@@ -126,8 +126,8 @@ void conf_audit_key(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const ya
     conf_audit_t *a = &((conf_t *)obj)->audit;
     a->pos = conf_pos(x, v);
     static const conf_key_t list_keys[] = {
-        {"allow_hosts", CONF_K_FN, 0, key_allow_hosts, false},
-        {"ad_patterns", CONF_K_FN, 0, key_ad_patterns, false},
+        {"allow_hosts", CONF_K_FN, 0, key_allow_hosts, false, 0},
+        {"ad_patterns", CONF_K_FN, 0, key_ad_patterns, false, 0},
     };
     if (v->kind != YAML_DOM_MAPPING) {
         conf_walk(x, v, "audit", audit_num_keys, UTIL_ARRAY_LEN(audit_num_keys), a);

@@ -306,7 +306,8 @@ bool conf_walk(conf_ctx_t *x, const yaml_dom_node_t *map, const char *what,
         seen[j] = true;
         char name[128];
         key_name(name, sizeof name, what, keys[j].name);
-        char *field = (char *)obj + keys[j].off;
+        void *target = keys[j].module ? x->slots[keys[j].module - 1] : obj;
+        char *field = (char *)target + keys[j].off;
         const char *s;
         uint64_t u;
         switch (keys[j].kind) {
@@ -338,7 +339,7 @@ bool conf_walk(conf_ctx_t *x, const yaml_dom_node_t *map, const char *what,
                 *(uint64_t *)field = u;
             break;
         case CONF_K_FN:
-            keys[j].fn(x, obj, k, v);
+            keys[j].fn(x, target, k, v);
             break;
         }
     }

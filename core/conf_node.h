@@ -1,7 +1,8 @@
 /* core/conf_node.h: typed reading of YAML values for the config loader, with errors at
  * their FILE:LINE:COL, and the key-table walker that makes "unknown key" and "missing
  * key" uniform across the server file and site files (defined in core/conf_node.c).
- * Private to the loader (core/conf_priv.h). */
+ * Used by the loader (core/conf_priv.h) and by modules reading the keys they declare
+ * (core/module.h). */
 #ifndef JIYUE_CONF_NODE_H
 #define JIYUE_CONF_NODE_H
 
@@ -35,6 +36,10 @@ typedef struct conf_key {
     size_t off;
     conf_key_fn fn;
     bool required;
+    /* 0: the key fills the object conf_walk() was given. n > 0: it belongs to module n - 1
+     * of modules_list and fills that module's slot of the object (x->slots[n - 1]); the
+     * loader sets this when it joins the modules' keys to its own (core/conf_modules.c). */
+    unsigned module;
 } conf_key_t;
 
 /* Reads every key of the mapping `map` through the table: unknown keys are errors at the

@@ -1,7 +1,9 @@
 /* core/conf_priv.h: what the parts of the config loader share (conf.c: the server file
  * and the load sequence; conf_site.c: one site file; conf_rules.c: rules across files;
- * conf_node.c: typed reading of YAML values with errors at their position): the loader's
- * context. Not a public interface: everyone else uses conf.h. */
+ * conf_node.c: typed reading of YAML values with errors at their position;
+ * conf_modules.c: the modules' part): the loader's context. Modules see the context
+ * through the callbacks of core/module.h (their keys and checks); everyone else uses
+ * conf.h. */
 #ifndef JIYUE_CONF_PRIV_H
 #define JIYUE_CONF_PRIV_H
 
@@ -23,6 +25,9 @@ typedef struct conf_ctx {
      * for keys[j] misspelt (its suggestion), so that callers do not add "missing" errors
      * that only follow from the misspelling. */
     uint64_t misspelt;
+    /* The module slots of the object whose top level is being walked (a site's or the
+     * configuration's mod array), for keys a module declared (conf_key_t.module). */
+    void **slots;
 } conf_ctx_t;
 
 /* What each part defines, in its own header (included here, so that a part of the loader
@@ -30,5 +35,6 @@ typedef struct conf_ctx {
 #include "conf_node.h"  /* conf_node.c: typed reading of YAML values, the key-table walker */
 #include "conf_site.h"  /* conf_site.c: one site file */
 #include "conf_rules.h" /* conf_rules.c: the rules across site files */
+#include "conf_modules.h" /* conf_modules.c: the modules' keys, slots and checks */
 
 #endif

@@ -143,9 +143,9 @@ static void key_aliases(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, cons
 }
 
 static const conf_key_t mount_keys[] = {
-    {"path", CONF_K_FN, 0, key_path, false},
-    {"hosts", CONF_K_FN, 0, key_hosts, false},
-    {"aliases", CONF_K_FN, 0, key_aliases, false},
+    {"path", CONF_K_FN, 0, key_path, false, 0},
+    {"hosts", CONF_K_FN, 0, key_hosts, false, 0},
+    {"aliases", CONF_K_FN, 0, key_aliases, false, 0},
 };
 
 static void key_mount(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
@@ -156,11 +156,11 @@ static void key_mount(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const 
 }
 
 static const conf_key_t reg_keys[] = {
-    {"site_code", CONF_K_STR, offsetof(conf_registration_t, site_code), NULL, false},
-    {"icp", CONF_K_STR, offsetof(conf_registration_t, icp), NULL, false},
-    {"police", CONF_K_STR, offsetof(conf_registration_t, police), NULL, false},
-    {"organizer", CONF_K_STR, offsetof(conf_registration_t, organizer), NULL, false},
-    {"contact", CONF_K_STR, offsetof(conf_registration_t, contact), NULL, false},
+    {"site_code", CONF_K_STR, offsetof(conf_registration_t, site_code), NULL, false, 0},
+    {"icp", CONF_K_STR, offsetof(conf_registration_t, icp), NULL, false, 0},
+    {"police", CONF_K_STR, offsetof(conf_registration_t, police), NULL, false, 0},
+    {"organizer", CONF_K_STR, offsetof(conf_registration_t, organizer), NULL, false, 0},
+    {"contact", CONF_K_STR, offsetof(conf_registration_t, contact), NULL, false, 0},
 };
 
 static void key_registration(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
@@ -456,12 +456,12 @@ static void col_folder(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const
 }
 
 static const conf_key_t column_keys[] = {
-    {"id", CONF_K_FN, 0, col_id, true},
-    {"name", CONF_K_STR, offsetof(conf_column_t, name), NULL, true},
-    {"type", CONF_K_FN, 0, col_type, true},
-    {"description", CONF_K_STR, offsetof(conf_column_t, description), NULL, false},
-    {"keywords", CONF_K_FN, 0, col_keywords, false},
-    {"folder", CONF_K_FN, 0, col_folder, false},
+    {"id", CONF_K_FN, 0, col_id, true, 0},
+    {"name", CONF_K_STR, offsetof(conf_column_t, name), NULL, true, 0},
+    {"type", CONF_K_FN, 0, col_type, true, 0},
+    {"description", CONF_K_STR, offsetof(conf_column_t, description), NULL, false, 0},
+    {"keywords", CONF_K_FN, 0, col_keywords, false, 0},
+    {"folder", CONF_K_FN, 0, col_folder, false, 0},
 };
 
 static void key_columns(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
@@ -504,8 +504,8 @@ static void key_columns(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, cons
 }
 
 static const conf_key_t tls_keys[] = {
-    {"cert", CONF_K_PATH, offsetof(conf_tls_t, cert), NULL, true},
-    {"key", CONF_K_PATH, offsetof(conf_tls_t, key), NULL, true},
+    {"cert", CONF_K_PATH, offsetof(conf_tls_t, cert), NULL, true, 0},
+    {"key", CONF_K_PATH, offsetof(conf_tls_t, key), NULL, true, 0},
 };
 
 static void key_tls(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
@@ -542,8 +542,8 @@ static void key_hsts_max_age(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k,
 }
 
 static const conf_key_t hsts_keys[] = {
-    {"max_age", CONF_K_FN, 0, key_hsts_max_age, true},
-    {"include_subdomains", CONF_K_FN, 0, key_hsts_subdomains, false},
+    {"max_age", CONF_K_FN, 0, key_hsts_max_age, true, 0},
+    {"include_subdomains", CONF_K_FN, 0, key_hsts_subdomains, false, 0},
 };
 
 /* `hsts: {max_age: 31536000, include_subdomains: true}`: Strict-Transport-Security on
@@ -581,10 +581,10 @@ static void key_rate_limit(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, c
 }
 
 static const conf_key_t interaction_keys[] = {
-    {"reply_days", CONF_K_FN, 0, key_reply_days, false},
-    {"rate_limit", CONF_K_FN, 0, key_rate_limit, false},
-    {"prefix_multiple", CONF_K_COUNT, offsetof(conf_site_t, interaction_prefix_multiple), NULL, false},
-    {"daily_limit", CONF_K_COUNT, offsetof(conf_site_t, interaction_daily_limit), NULL, false},
+    {"reply_days", CONF_K_FN, 0, key_reply_days, false, 0},
+    {"rate_limit", CONF_K_FN, 0, key_rate_limit, false, 0},
+    {"prefix_multiple", CONF_K_COUNT, offsetof(conf_site_t, interaction_prefix_multiple), NULL, false, 0},
+    {"daily_limit", CONF_K_COUNT, offsetof(conf_site_t, interaction_daily_limit), NULL, false, 0},
 };
 
 /* `interaction: {reply_days: 15, rate_limit: 5, prefix_multiple: 4, daily_limit: 200}`:
@@ -598,21 +598,21 @@ static void key_interaction(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, 
 }
 
 static const conf_key_t site_keys[] = {
-    {"interaction", CONF_K_FN, 0, key_interaction, false},
-    {"https", CONF_K_FN, 0, key_https, false},
-    {"hsts", CONF_K_FN, 0, key_hsts, false},
-    {"id", CONF_K_FN, 0, key_id, true},
-    {"name", CONF_K_STR, offsetof(conf_site_t, name), NULL, true},
-    {"kind", CONF_K_FN, 0, key_kind, true},
-    {"parent", CONF_K_FN, 0, key_parent, false},
-    {"mount", CONF_K_FN, 0, key_mount, false},
-    {"registration", CONF_K_FN, 0, key_registration, false},
-    {"status", CONF_K_FN, 0, key_status, false},
-    {"columns", CONF_K_FN, 0, key_columns, false},
-    {"tls", CONF_K_FN, 0, key_tls, false},
-    {"theme", CONF_K_FN, 0, key_theme, false},
-    {"mourning", CONF_K_FN, 0, key_site_mourning, false},
-    {"csp", CONF_K_FN, 0, conf_audit_site_csp, false},
+    {"interaction", CONF_K_FN, 0, key_interaction, false, 0},
+    {"https", CONF_K_FN, 0, key_https, false, 0},
+    {"hsts", CONF_K_FN, 0, key_hsts, false, 0},
+    {"id", CONF_K_FN, 0, key_id, true, 0},
+    {"name", CONF_K_STR, offsetof(conf_site_t, name), NULL, true, 0},
+    {"kind", CONF_K_FN, 0, key_kind, true, 0},
+    {"parent", CONF_K_FN, 0, key_parent, false, 0},
+    {"mount", CONF_K_FN, 0, key_mount, false, 0},
+    {"registration", CONF_K_FN, 0, key_registration, false, 0},
+    {"status", CONF_K_FN, 0, key_status, false, 0},
+    {"columns", CONF_K_FN, 0, key_columns, false, 0},
+    {"tls", CONF_K_FN, 0, key_tls, false, 0},
+    {"theme", CONF_K_FN, 0, key_theme, false, 0},
+    {"mourning", CONF_K_FN, 0, key_site_mourning, false, 0},
+    {"csp", CONF_K_FN, 0, conf_audit_site_csp, false, 0},
 };
 
 bool conf_site_read(conf_ctx_t *x, const yaml_dom_t *doc, conf_site_t *s)
@@ -623,7 +623,13 @@ bool conf_site_read(conf_ctx_t *x, const yaml_dom_t *doc, conf_site_t *s)
     s->interaction_rate_limit = 5;
     s->interaction_prefix_multiple = 4;
     s->interaction_daily_limit = 200;
-    if (!conf_walk(x, doc->root, "", site_keys, UTIL_ARRAY_LEN(site_keys), s))
+    conf_modules_site_init(s);
+    size_t nkeys;
+    const conf_key_t *keys = conf_modules_site_keys(site_keys, UTIL_ARRAY_LEN(site_keys), &nkeys);
+    x->slots = s->mod;
+    bool walked = conf_walk(x, doc->root, "", keys, nkeys, s);
+    x->slots = NULL;
+    if (!walked)
         return false;
     s->misspelt = x->misspelt;
     if (s->kind_pos.line) {
@@ -632,19 +638,24 @@ bool conf_site_read(conf_ctx_t *x, const yaml_dom_t *doc, conf_site_t *s)
         else if (s->kind != SITE_PORTAL && !s->parent_pos.line && !conf_site_misspelt(s, "parent"))
             conf_err(x, doc->root, "missing required key 'parent' (every site but the portal hangs under one)");
     }
+    if (s->id)
+        conf_modules_site_check(x, s);
     return s->id != NULL;
 }
 
 bool conf_site_misspelt(const conf_site_t *s, const char *key)
 {
-    for (size_t i = 0; i < UTIL_ARRAY_LEN(site_keys); i++)
-        if (strcmp(site_keys[i].name, key) == 0)
+    size_t nkeys;
+    const conf_key_t *keys = conf_modules_site_keys(site_keys, UTIL_ARRAY_LEN(site_keys), &nkeys);
+    for (size_t i = 0; i < nkeys; i++)
+        if (strcmp(keys[i].name, key) == 0)
             return (s->misspelt >> i) & 1;
     return false;
 }
 
 void conf_site_free(conf_site_t *s)
 {
+    conf_modules_site_free(s);
     tls_conf_release(&s->tls);
     free(s->hsts_header);
     free(s->csp_extra);

@@ -68,13 +68,28 @@ static void log_field(util_buf_t *b, const char *p, size_t len)
     }
 }
 
-/* log_field for a URL whose query may carry a preview token (modules/lifecycle.c): every
- * "preview=VALUE" parameter is written "preview=-", so the log does not hand out a key to
- * an unpublished generation. */
+/* Whether the query parameter p[0..len) ("name=value") is one a module keeps out of the
+ * log (module_t.secret_params); *nlen is then the length of "name=". */
+static bool secret_param(const char *p, size_t len, size_t *nlen)
+{
+    for (size_t m = 0; modules_list[m]; m++) {
+        const char *const *names = modules_list[m]->secret_params;
+        for (size_t i = 0; names && names[i]; i++) {
+            size_t n = strlen(names[i]);
+            if (len > n && p[n] == '=' && strncasecmp(p, names[i], n) == 0) {
+                *nlen = n + 1;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* log_field for a URL whose query may carry a secret, such as a preview token
+ * (module_t.secret_params): such a parameter is written "NAME=-", so the log does not
+ * hand out a key. */
 static void log_url_field(util_buf_t *b, const char *p, size_t len)
 {
-    static const char name[] = "preview=";
-    const size_t nlen = sizeof name - 1;
     if (len > 1024)
         len = 1024; /* what log_field keeps */
     const char *q = p ? memchr(p, '?', len) : NULL;
@@ -82,14 +97,14 @@ static void log_url_field(util_buf_t *b, const char *p, size_t len)
         log_field(b, p, len);
         return;
     }
-    char tmp[1024 + 1024 / 8 + 8]; /* an empty "preview=" grows by its '-' */
-    size_t n = (size_t)(q - p) + 1, i = n;
+    char tmp[1024 + 1024 / 2 + 8]; /* an empty "x=" grows by its '-' */
+    size_t n = (size_t)(q - p) + 1, i = n, nlen;
     memcpy(tmp, p, n);
     while (i < len) {
         const char *amp = memchr(p + i, '&', len - i);
         size_t end = amp ? (size_t)(amp - p) : len;
-        if (end - i >= nlen && strncasecmp(p + i, name, nlen) == 0) {
-            memcpy(tmp + n, name, nlen);
+        if (secret_param(p + i, end - i, &nlen)) {
+            memcpy(tmp + n, p + i, nlen);
             n += nlen;
             tmp[n++] = '-';
         } else {
@@ -325,8 +340,8 @@ static void dispatch(request_t *r)
         return;
     }
     for (const module_t *const *m = modules_list; *m; m++) {
-        if (!get_or_head && !(*m)->accepts_any_method)
-            continue;
+        if (!(*m)->handle || (!get_or_head && !(*m)->accepts_any_method))
+            continue; /* a module of rules and data only, or not for this method */
         if ((*m)->handle(r) == MODULE_DONE)
             return;
     }

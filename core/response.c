@@ -42,14 +42,16 @@ void response_begin(request_t *r, int status)
     size_t hsts_len = hsts ? r->site->hsts_header_len : 0;
     const char *csp = r->site ? r->site->csp_header : NULL;
     size_t csp_len = csp ? r->site->csp_header_len : 0;
-    /* A preview (modules/lifecycle.c) shows pages not yet public: no shared cache may keep
-     * them, a cache must tell the previewer's answers from others' by the cookie, and no
-     * search engine may index them. */
-    static const char preview_hdrs[] = "X-Robots-Tag: noindex\r\nCache-Control: private, no-store"
-                                       "\r\nVary: Cookie\r\n";
-    size_t preview_len = r->preview ? sizeof preview_hdrs - 1 : 0;
+    /* The modules' headers (module_t.response_headers): ready-made lines, copied. */
+    const char *mod_hdr[MODULE_HEADERS_MAX];
+    size_t mod_len[MODULE_HEADERS_MAX], nmod = 0, mod_total = 0;
+    if (r->site && r->site->mod)
+        for (size_t i = 0; modules_list[i] && nmod < MODULE_HEADERS_MAX; i++)
+            if (modules_list[i]->response_headers &&
+                (mod_len[nmod] = modules_list[i]->response_headers(r, r->site->mod[i], &mod_hdr[nmod])))
+                mod_total += mod_len[nmod++];
     char *start = worker_out_reserve(w, 128 + tlen + w->date_hdr_len + hsts_len + csp_len +
-                                            preview_len);
+                                            mod_total);
     char *p = start;
     p = WORKER_PUT_LIT(p, "HTTP/1.1 ");
     p = put_uint(p, (uint64_t)status);
@@ -67,7 +69,8 @@ void response_begin(request_t *r, int status)
         p = worker_put(p, csp, csp_len);
         p = WORKER_PUT_LIT(p, "\r\n");
     }
-    p = worker_put(p, preview_hdrs, preview_len);
+    for (size_t i = 0; i < nmod; i++)
+        p = worker_put(p, mod_hdr[i], mod_len[i]);
     worker_out_commit(w, (size_t)(p - start));
 }
 

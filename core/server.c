@@ -20,7 +20,7 @@
 #include "handoff.h"
 #include "listener.h"
 #include "log.h"
-#include "message.h"
+#include "module.h"
 #include "reload_status.h"
 #include "snapshot.h"
 #include "store.h"
@@ -39,7 +39,7 @@ typedef struct control {
     conf_listen_t *listen_copy; /* what was bound: a reload cannot change it */
     size_t nlisten;
     bool stopping;
-    store_t *store; /* for the overdue-message report at start and reload */
+    store_t *store; /* for the modules' reports at start and reload */
     char *status_file; /* <pid_file>.reload (core/reload_status.h), or NULL */
     uint64_t reload_seq; /* reloads handled so far */
     size_t nsites;       /* in the generation serving now */
@@ -281,23 +281,22 @@ static bool same_listen(const control_t *ctl, const conf_t *c)
     return true;
 }
 
-/* Citizens' messages past their site's reply limit go to the error log at start and at
- * each reload (core/message.h), so that 不回应 is seen before an inspection sees it. */
-static void log_overdue_line(void *ud, const char *line)
+/* The modules' reload reports (module_t.reload_report) go to the error log at start and
+ * at each accepted reload, one warning per line, prefixed with the module's name: what an
+ * operator should see before an inspection does (e.g. replies overdue). */
+static void log_report_line(void *ud, const char *line)
 {
-    (void)ud;
-    log_warn("interaction: %s", line);
+    log_warn("%s: %s", ((const module_t *)ud)->name, line);
 }
 
-static void report_overdue(store_t *store, const conf_t *c)
+static void modules_report(store_t *store, const conf_t *c)
 {
     store_txn_t *t = store ? store_read_txn_new(store) : NULL;
-    if (t && store_read_renew(t) == 0) {
-        long n = message_report_overdue(t, c, (int64_t)time(NULL), log_overdue_line, NULL);
-        if (n > 0)
-            log_warn("interaction: %ld message%s overdue (jiyuectl messages SITE --overdue)", n,
-                     n == 1 ? "" : "s");
-    }
+    if (t && store_read_renew(t) == 0)
+        for (size_t m = 0; modules_list[m]; m++)
+            if (modules_list[m]->reload_report)
+                modules_list[m]->reload_report(c, t, (int64_t)time(NULL), log_report_line,
+                                               (void *)modules_list[m]);
     store_txn_free(t);
 }
 
@@ -414,7 +413,7 @@ static void reload(control_t *ctl)
     }
     ctl->generation++;
     ctl->nsites = c->nsites;
-    report_overdue(ctl->store, c);
+    modules_report(ctl->store, c);
     ctl->adopting_started = started;
     ctl->adopting_diag = d;
     record_reload(ctl, started, RELOAD_ADOPTING, &d);
@@ -632,7 +631,7 @@ int server_run(const char *conf_path)
     bool *tls = util_calloc(c->nlisten ? c->nlisten : 1, sizeof *tls);
     for (size_t i = 0; i < c->nlisten; i++)
         tls[i] = c->listen[i].tls;
-    report_overdue(store, c);
+    modules_report(store, c);
     if (writable && writer_start(store) != 0)
         log_error("cannot start the writer thread: nothing can be written");
     /* The workers hold the only references to the first snapshot from here on. */

@@ -469,8 +469,23 @@ static module_result_t interaction_handle(request_t *r)
     return MODULE_DONE;
 }
 
+/* Citizens' messages past their site's reply limit, at start and at each reload: 不回应
+ * is seen in the error log before an inspection sees it. */
+static void interaction_report(const conf_t *c, store_txn_t *t, int64_t now, module_report_fn warn,
+                               void *ud)
+{
+    long n = message_report_overdue(t, c, now, warn, ud);
+    if (n > 0) {
+        char line[128];
+        snprintf(line, sizeof line, "%ld message%s overdue (jiyuectl messages SITE --overdue)", n,
+                 n == 1 ? "" : "s");
+        warn(ud, line);
+    }
+}
+
 const module_t module_interaction = {
     .name = "interaction",
     .handle = interaction_handle,
     .accepts_any_method = 1,
+    .reload_report = interaction_report,
 };

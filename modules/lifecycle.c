@@ -398,7 +398,7 @@ static void preview_cookie(request_t *r, const char *tok, size_t tok_len, int64_
     util_buf_printf(&cookie, "; Max-Age=%lld; HttpOnly; SameSite=Lax", age > 0 ? age : 0);
     if (r->tls)
         util_buf_appends(&cookie, "; Secure");
-    r->preview = true; /* no-store, noindex, Vary: Cookie (core/response.c) */
+    r->preview = true; /* no-store, noindex, Vary: Cookie (lifecycle_headers) */
     response_begin(r, 302);
     response_header(r, "Location", loc.data, loc.len);
     response_header(r, "Set-Cookie", cookie.data, cookie.len);
@@ -521,8 +521,26 @@ static module_result_t lifecycle_handle(request_t *r)
     return MODULE_DECLINED;
 }
 
+/* A preview shows pages not yet public: no shared cache may keep them, a cache must tell
+ * the previewer's answers from others' by the cookie, and no search engine may index them
+ * (even a refusal on the preview host). */
+static size_t lifecycle_headers(const request_t *r, const void *slot, const char **lines)
+{
+    static const char preview_hdrs[] = "X-Robots-Tag: noindex\r\nCache-Control: private, no-store"
+                                       "\r\nVary: Cookie\r\n";
+    if (!r->preview)
+        return 0;
+    *lines = preview_hdrs;
+    return sizeof preview_hdrs - 1;
+}
+
+/* The token of a preview link: the access log writes preview=- (core/request.c). */
+static const char *const lifecycle_secret_params[] = {"preview", NULL};
+
 const module_t module_lifecycle = {
     .name = "lifecycle",
     .handle = lifecycle_handle,
     .accepts_any_method = 1,
+    .response_headers = lifecycle_headers,
+    .secret_params = lifecycle_secret_params,
 };
