@@ -269,7 +269,6 @@ static const conf_key_t limit_keys[] = {
     {"max_body_bytes", CONF_K_SIZE, offsetof(conf_limits_t, max_body_bytes), NULL, false, 0},
     {"max_connections", CONF_K_COUNT, offsetof(conf_limits_t, max_connections), NULL, false, 0},
     {"max_headers", CONF_K_COUNT, offsetof(conf_limits_t, max_headers), NULL, false, 0},
-    {"message_bytes_per_day", CONF_K_SIZE, offsetof(conf_limits_t, message_bytes_per_day), NULL, false, 0},
     {"body_deadline", CONF_K_DURATION, offsetof(conf_limits_t, body_deadline_ms), NULL, false, 0},
     {"max_connections_per_address", CONF_K_COUNT,
      offsetof(conf_limits_t, max_connections_per_address), NULL, false, 0},
@@ -370,7 +369,6 @@ static void set_defaults(conf_t *c)
         .max_connections = 10000,
         .max_headers = 100,
         .shutdown_timeout_ms = 10000,
-        .message_bytes_per_day = 32ull << 20,
         .body_deadline_ms = 60000,
         .max_connections_per_address = 64,
     };

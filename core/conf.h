@@ -51,7 +51,6 @@ typedef struct conf_limits {
     uint64_t max_connections;      /* default 10000, across all workers */
     uint64_t max_headers;          /* default 100 header fields */
     uint64_t shutdown_timeout_ms;  /* default 10s: in-flight requests get this long at stop */
-    uint64_t message_bytes_per_day; /* default 32MiB: citizens' messages, whole cluster */
     uint64_t body_deadline_ms;     /* default 60s: a whole request body must arrive within this */
     uint64_t max_connections_per_address; /* default 64 (IPv6: per /64) */
     conf_net_t *exempt; /* `exempt_addresses`: not counted by max_connections_per_address */
@@ -156,16 +155,6 @@ struct conf_site {
     char *theme;    /* NULL: the default theme */
     conf_pos_t theme_pos;
     bool mourning; /* 一键置灰: render this site's pages in grey (content untouched) */
-    /* `interaction: {reply_days: 15, rate_limit: 5, prefix_multiple: 4, daily_limit: 200}`:
-     * how many days a citizen's message may wait for its reply before it is overdue, how
-     * many messages one address may send to this site per hour, that times prefix_multiple
-     * from one network (IPv4 /24, IPv6 /64), and how many the site takes a day from
-     * everyone (modules/interaction.c, core/message_limit.c). */
-    uint64_t interaction_reply_days; /* default 15 */
-    uint64_t interaction_rate_limit; /* default 5 */
-    uint64_t interaction_prefix_multiple; /* default 4 */
-    uint64_t interaction_daily_limit;     /* default 200 */
-    conf_pos_t interaction_pos;
     /* `csp: {script-src: [...], img-src: [...]}`: sources this site adds to its
      * Content-Security-Policy, one "directive source source;" group per entry ("" when
      * none); and the whole header value, formatted once per load by conf_csp_build()
@@ -223,8 +212,9 @@ typedef struct conf {
     conf_pos_t workers_pos; /* line 0: not given */
     char *store;    /* LMDB directory, resolved */
     uint64_t store_map_size; /* default 1GiB */
-    /* Room in the store that citizens' messages never use, so that a flood cannot stop
-     * publish, import or reply (core/message_limit.c); default store_map_size / 8. */
+    /* Room in the store that what the public submits never uses, so that a flood cannot
+     * stop the staff's own writes (modules enforce it with store_room()); default
+     * store_map_size / 8. */
     uint64_t store_reserve;
     conf_pos_t store_reserve_pos; /* line 0: not given */
     char *sites_dir; /* resolved */

@@ -570,35 +570,7 @@ static void key_site_mourning(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k
     conf_bool(x, v, "mourning", &((conf_site_t *)obj)->mourning);
 }
 
-static void key_reply_days(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
-{
-    conf_count(x, v, "interaction.reply_days", &((conf_site_t *)obj)->interaction_reply_days);
-}
-
-static void key_rate_limit(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
-{
-    conf_count(x, v, "interaction.rate_limit", &((conf_site_t *)obj)->interaction_rate_limit);
-}
-
-static const conf_key_t interaction_keys[] = {
-    {"reply_days", CONF_K_FN, 0, key_reply_days, false, 0},
-    {"rate_limit", CONF_K_FN, 0, key_rate_limit, false, 0},
-    {"prefix_multiple", CONF_K_COUNT, offsetof(conf_site_t, interaction_prefix_multiple), NULL, false, 0},
-    {"daily_limit", CONF_K_COUNT, offsetof(conf_site_t, interaction_daily_limit), NULL, false, 0},
-};
-
-/* `interaction: {reply_days: 15, rate_limit: 5, prefix_multiple: 4, daily_limit: 200}`:
- * the message board's reply limit (days), how many messages one address may send per
- * hour, that times prefix_multiple from one /24 or /64, and how many a day in all. */
-static void key_interaction(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
-{
-    conf_site_t *s = obj;
-    s->interaction_pos = conf_pos(x, v);
-    conf_walk(x, v, "interaction", interaction_keys, UTIL_ARRAY_LEN(interaction_keys), s);
-}
-
 static const conf_key_t site_keys[] = {
-    {"interaction", CONF_K_FN, 0, key_interaction, false, 0},
     {"https", CONF_K_FN, 0, key_https, false, 0},
     {"hsts", CONF_K_FN, 0, key_hsts, false, 0},
     {"id", CONF_K_FN, 0, key_id, true, 0},
@@ -619,10 +591,6 @@ bool conf_site_read(conf_ctx_t *x, const yaml_dom_t *doc, conf_site_t *s)
 {
     s->pos = (conf_pos_t){s->file, 1, 1};
     s->status.state = STATUS_ACTIVE;
-    s->interaction_reply_days = 15;
-    s->interaction_rate_limit = 5;
-    s->interaction_prefix_multiple = 4;
-    s->interaction_daily_limit = 200;
     conf_modules_site_init(s);
     size_t nkeys;
     const conf_key_t *keys = conf_modules_site_keys(site_keys, UTIL_ARRAY_LEN(site_keys), &nkeys);

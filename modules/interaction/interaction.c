@@ -381,12 +381,13 @@ static void handle_post(request_t *r, const interaction_page_t *p)
     }
     peer_text(r, j->addr, sizeof j->addr);
     const conf_t *c = r->snap->conf;
-    uint64_t per = p->site->interaction_rate_limit, mult = p->site->interaction_prefix_multiple;
+    const interaction_site_conf_t *ic = interaction_site_conf(p->site);
+    uint64_t per = ic->rate_limit, mult = ic->prefix_multiple;
     j->limits = (message_limits_t){
         .per_address = per,
         .per_prefix = per > UINT64_MAX / mult ? UINT64_MAX : per * mult,
-        .per_site_day = p->site->interaction_daily_limit,
-        .bytes_per_day = c->limits.message_bytes_per_day,
+        .per_site_day = ic->daily_limit,
+        .bytes_per_day = interaction_server_conf(c)->message_bytes_per_day,
         .reserve = c->store_reserve,
     };
     if (!submit(r, j, apply_submit)) {
@@ -488,4 +489,12 @@ const module_t module_interaction = {
     .handle = interaction_handle,
     .accepts_any_method = 1,
     .reload_report = interaction_report,
+    .site_keys = interaction_site_keys,
+    .nsite_keys = INTERACTION_NSITE_KEYS,
+    .site_conf_size = sizeof(interaction_site_conf_t),
+    .site_conf_init = interaction_site_conf_init,
+    .limit_keys = interaction_limit_keys,
+    .nlimit_keys = INTERACTION_NLIMIT_KEYS,
+    .server_conf_size = sizeof(interaction_server_conf_t),
+    .server_conf_init = interaction_server_conf_init,
 };

@@ -14,6 +14,7 @@
 #include "request.h"
 #include "util.h"
 
+#include "interaction_conf.h"  /* interaction_conf.c */
 #include "interaction_form.h"  /* interaction_form.c */
 #include "interaction_guard.h" /* interaction_guard.c */
 

@@ -95,7 +95,7 @@ static void add_site(ctx_t *x)
     set_owned(x, c, "url", util_asprintf("%s%s/", x->p->prefix, col->id));
     set_owned(x, c, "new_url", util_asprintf("%s%s/new", x->p->prefix, col->id));
     set_owned(x, c, "stats_url", util_asprintf("%s%s/stats", x->p->prefix, col->id));
-    tpl_set_int(x->d, c, "reply_days", (long long)x->p->site->interaction_reply_days);
+    tpl_set_int(x->d, c, "reply_days", (long long)interaction_site_conf(x->p->site)->reply_days);
     time_t now = time(NULL) + ARTICLE_TZ_OFFSET;
     struct tm tm;
     gmtime_r(&now, &tm);
@@ -461,7 +461,7 @@ int interaction_render_stats(request_t *r, const interaction_page_t *p)
     gmtime_r(&local, &tm);
     message_stat_t months[12], total;
     int rc = message_stats(t, p->site->id, p->col->id, tm.tm_year + 1900,
-                           p->site->interaction_reply_days, now, months, &total);
+                           interaction_site_conf(p->site)->reply_days, now, months, &total);
     if (rc < 0 && rc != STORE_NOTFOUND)
         return rc;
     ctx_t x;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "interaction_conf.h"
 #include "message.h"
 
 #define TZ_OFFSET (8 * 3600) /* China Standard Time, as articles */
@@ -85,7 +86,7 @@ static int overdue_cb(void *ud, const message_t *m)
              "(limit %llu days): %.120s",
              o->site->id, o->column, m->code, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
              (long long)((o->now - m->created) / MESSAGE_DAY),
-             (unsigned long long)o->site->interaction_reply_days, m->title);
+             (unsigned long long)interaction_site_conf(o->site)->reply_days, m->title);
     o->emit(o->ud, line);
     o->n++;
     return 0;
@@ -100,7 +101,7 @@ long message_report_overdue(store_txn_t *t, const conf_t *c, int64_t now, messag
         for (size_t j = 0; j < s->ncolumns; j++) {
             if (s->columns[j].type != COLUMN_INTERACTION)
                 continue;
-            od_t o = {s, s->columns[j].id, now, (int64_t)s->interaction_reply_days * MESSAGE_DAY,
+            od_t o = {s, s->columns[j].id, now, (int64_t)interaction_site_conf(s)->reply_days * MESSAGE_DAY,
                       emit, ud, 0};
             int rc = message_each(t, s->id, s->columns[j].id, false, 0, SIZE_MAX, overdue_cb, &o);
             if (rc < 0 && rc != STORE_NOTFOUND)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "interaction_conf.h"
 #include "util.h"
 #include "yaml.h"
 
@@ -761,10 +762,13 @@ static void test_message_limits(void **state)
     conf_t *c = load_tree(&d, day("2026-03-01"), NULL, f);
     assert_non_null(c);
     assert_int_equal(c->store_reserve, (1ull << 30) / 8);
-    assert_int_equal(c->limits.message_bytes_per_day, 32ull << 20);
-    assert_int_equal(c->sites[0].interaction_rate_limit, 5);
-    assert_int_equal(c->sites[0].interaction_prefix_multiple, 4);
-    assert_int_equal(c->sites[0].interaction_daily_limit, 200);
+    assert_int_equal(interaction_server_conf(c)->message_bytes_per_day, 32ull << 20);
+    assert_int_equal(interaction_site_conf(&c->sites[0])->rate_limit, 5);
+    assert_int_equal(interaction_site_conf(&c->sites[0])->prefix_multiple, 4);
+    assert_int_equal(interaction_site_conf(&c->sites[0])->daily_limit, 200);
+    /* the values come from the module's slot that conf_load made, not the defaults */
+    assert_non_null(module_site_conf(&c->sites[0], &module_interaction));
+    assert_non_null(module_server_conf(c, &module_interaction));
     conf_free(c);
     diag_free(&d);
 
@@ -777,9 +781,10 @@ static void test_message_limits(void **state)
                   "store_map_size: 64MiB\nstore_reserve: 0\nlimits: {message_bytes_per_day: 1MiB}\n", g);
     assert_non_null(c);
     assert_int_equal(c->store_reserve, 0);
-    assert_int_equal(c->limits.message_bytes_per_day, 1u << 20);
-    assert_int_equal(c->sites[0].interaction_prefix_multiple, 2);
-    assert_int_equal(c->sites[0].interaction_daily_limit, 10);
+    assert_int_equal(interaction_server_conf(c)->message_bytes_per_day, 1u << 20);
+    assert_int_equal(interaction_site_conf(&c->sites[0])->rate_limit, 3);
+    assert_int_equal(interaction_site_conf(&c->sites[0])->prefix_multiple, 2);
+    assert_int_equal(interaction_site_conf(&c->sites[0])->daily_limit, 10);
     conf_free(c);
     diag_free(&d);
 

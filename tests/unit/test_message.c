@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "interaction_conf.h"
 #include "message.h"
 #include "testutil.h"
 #include "util.h"
@@ -406,6 +407,19 @@ static void test_text(void **state)
     assert_int_equal(message_days(T0, T0 + MESSAGE_DAY + 1), 2);
 }
 
+/* A hand-made site with the interaction module's settings in its slot, as conf_load gives
+ * a loaded site (core/module.h); slots has room for every module. */
+static void with_reply_days(conf_site_t *site, void **slots, interaction_site_conf_t *ic,
+                            uint64_t days)
+{
+    *ic = *interaction_site_conf(NULL);
+    ic->reply_days = days;
+    assert_true(modules_count() <= 16);
+    for (size_t i = 0; modules_list[i]; i++)
+        slots[i] = modules_list[i] == &module_interaction ? (void *)ic : NULL;
+    site->mod = slots;
+}
+
 typedef struct lines {
     int n;
     char last[512];
@@ -446,7 +460,10 @@ static void test_stats_and_overdue(void **state)
     assert_int_equal(tot.received, 4);
     assert_int_equal(tot.overdue, 1);
 
-    conf_site_t site = {.id = "edu", .interaction_reply_days = 15};
+    conf_site_t site = {.id = "edu"};
+    void *slots[16];
+    interaction_site_conf_t ic;
+    with_reply_days(&site, slots, &ic, 15);
     conf_column_t col = {.id = "xx", .type = COLUMN_INTERACTION};
     site.columns = &col;
     site.ncolumns = 1;
@@ -456,7 +473,7 @@ static void test_stats_and_overdue(void **state)
     assert_int_equal(message_report_overdue(t, &c, now, emit, &l), 2);
     assert_int_equal(l.n, 2);
     assert_non_null(strstr(l.last, "edu/xx: message eeeeeeeeeeeeeeeeeeee"));
-    site.interaction_reply_days = 200;
+    ic.reply_days = 200;
     l.n = 0;
     assert_int_equal(message_report_overdue(t, &c, now, emit, &l), 0);
     store_txn_free(t);
@@ -508,7 +525,10 @@ static void test_spam(void **state)
     message_stat_t mo[12], tot;
     assert_int_equal(message_stats(t, "edu", "xx", 2026, 15, T0 + 40 * MESSAGE_DAY, mo, &tot), 0);
     assert_int_equal(tot.received, 1);
-    conf_site_t site = {.id = "edu", .interaction_reply_days = 15};
+    conf_site_t site = {.id = "edu"};
+    void *slots[16];
+    interaction_site_conf_t ic;
+    with_reply_days(&site, slots, &ic, 15);
     conf_column_t col = {.id = "xx", .type = COLUMN_INTERACTION};
     site.columns = &col;
     site.ncolumns = 1;

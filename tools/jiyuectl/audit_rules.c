@@ -24,6 +24,7 @@
 #include "audit.h"
 #include "audit_limits.h"
 #include "content_route.h"
+#include "interaction_conf.h"
 #include "message.h"
 #include "store_keys.h"
 #include "theme.h"
@@ -337,7 +338,7 @@ static int message_cb(void *ud, const message_t *m)
     }
     reply_bucket(a, 0, false);
     int64_t waited = a->at - m->created;
-    uint64_t reply_days = s->conf->interaction_reply_days;
+    uint64_t reply_days = interaction_site_conf(s->conf)->reply_days;
     if (!audit_limits_days_over(a->at, m->created, reply_days))
         return 0;
     char d[11], path[80];

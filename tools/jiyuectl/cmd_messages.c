@@ -12,6 +12,7 @@
 
 #include "article.h"
 #include "ctl.h"
+#include "interaction_conf.h"
 #include "message.h"
 #include "util.h"
 
@@ -26,7 +27,7 @@ static int print_one(void *ud, const message_t *m)
 {
     lister_t *l = ud;
     bool overdue = m->nreplies == 0 &&
-                   l->now - m->created > (int64_t)l->site->interaction_reply_days * MESSAGE_DAY;
+                   l->now - m->created > (int64_t)interaction_site_conf(l->site)->reply_days * MESSAGE_DAY;
     if (m->spam_time) {
         overdue = false;
         if (l->open_only || l->overdue_only)
