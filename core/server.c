@@ -490,7 +490,7 @@ static store_t *open_store(const conf_t *c, bool *writable)
     store_t *s = store_open(c->store, &opt, &err);
     *writable = s != NULL;
     if (!s) {
-        /* A read-only store folder still serves what it holds (but takes no messages). */
+        /* A read-only store folder still serves what it holds (but takes no writes). */
         free(err);
         err = NULL;
         opt.read_only = true;
@@ -604,7 +604,7 @@ int server_run(const char *conf_path)
         return 1;
     }
     if (!writable)
-        log_warn("store %s is read-only: serving it, but nothing can be written (messages)",
+        log_warn("store %s is read-only: serving it, but nothing can be written (submissions fail)",
                  c->store);
     int nworkers = c->workers > 0 ? c->workers : 1;
     int *fds = NULL, *ports = NULL;

@@ -49,7 +49,7 @@ typedef struct store_options {
 
 /* Opens (or creates) the environment in folder `dir`. On failure returns NULL and, when
  * err is given, a one-line reason in *err (heap string).
- * The store holds secrets (the preview and form keys) and citizens' contact details: a
+ * The store holds secrets (the modules' keys) and people's contact details: a
  * new folder is made 0700 and its files 0600, and a folder or file that other users may
  * access (any group or other permission bit) is refused with the chmod that fixes it. */
 store_t *store_open(const char *dir, const store_options_t *opt, char **err);
@@ -84,8 +84,8 @@ void store_abort(store_txn_t *t); /* frees t */
 /* Bytes of the map a write transaction could still fill: the map size less every page the
  * transaction's view uses (each database's tree, the free list's own tree and the two
  * meta pages), from mdb_env_info and mdb_stat. Pages on the free list count as room:
- * LMDB reuses them. Writes that must never stop the publishing ones (citizens'
- * messages) leave a reserve by checking this first (modules/interaction.c). Returns 0
+ * LMDB reuses them. Writes the public causes leave the configuration's store_reserve to
+ * the staff's own by checking this first (a module's limits). Returns 0
  * with *room set, or a STORE_E* code. */
 int store_room(store_txn_t *t, uint64_t *room);
 

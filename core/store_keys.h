@@ -39,7 +39,7 @@
 #define STORE_DB_PAGES "pages"
 #define STORE_DB_META "meta"
 #define STORE_DB_CONTENT "content"
-/* Room for more named databases added later (messages, indexes, counters...). */
+/* Room for more named databases added later (indexes, counters...). */
 #define STORE_MAX_DBS 32
 
 /* LMDB's compiled-in maximum key size (mdb_env_get_maxkeysize() on Debian's build). */
@@ -168,26 +168,8 @@ static inline size_t store_key_redirect(char *buf, const char *ns, const char *p
  * purge SITE` (tools/jiyuectl/cmd_purge.c lists them): a new one goes there too. The
  * trail (h/) is kept on purpose. */
 
-/* Citizens' messages, also in "content" (core/message.c builds these keys; <code> is a
- * receipt code, 20 of [a-z2-7], so no family below collides with another):
- *   m/<code>                    message record (layout in message.c): site, column, the
- *                               citizen's fields, times, how many replies
- *   mr/<code>/<n>               reply n (8 hex digits, from 1), never rewritten: a
- *                               correction is reply n+1, and the trail keeps both
- *   mi/<site>/<column>/<rank>   every message of a column, value <code>
- *   ma/<site>/<column>/<rank>   answered messages (the public list), value <code>
- *   mc/<site>/<column>          received and answered counts (two u64)
- *   mv/<site>                   version of a site's messages (u64), bumped by every change
- *   mn/seq                      the last message sequence number handed out (u64)
- *   mt/<site>/<address>         send times (i64 each) within the last hour: the rate limit
- *   mt/<site>/<net>/<bits>      the same per network ("203.0.113.0/24", "2001:db8::/64")
- *   mq/<YYYYMMDD>/<site>        messages a site took that day, UTC+8 (u64): daily_limit
- *   mq/<YYYYMMDD>               bytes of messages the cluster took that day (u64)
- *   ms/<site>/<column>/<rank>   messages marked spam (out of mi/ and ma/), value <code>
- * <rank> here is 16 hex digits of (INT64_MAX - time received) then 16 of (UINT64_MAX -
- * sequence number): newest first, within one second too.
- * In "meta": "secret/interaction" = 32 random bytes keying the form tokens. */
-#define STORE_META_INTERACTION_SECRET "secret/interaction"
+/* The families a module keeps for its own records are documented in the module's folder
+ * (modules/NAME/), next to the code that builds them. */
 
 /* ---- availability log in "meta" (`jiyuectl probe` writes, `jiyuectl audit` reads) ----
  *   "probe/<site>/<16 hex ms>"   one probe of the site's home page at that time

@@ -1,6 +1,6 @@
 /* core/writer.h: the server's one writer thread, and responses that wait for it.
  *
- * The event loops never write to the store: a module that must (a citizen's message, a
+ * The event loops never write to the store: a module that must (a submitted form, a
  * counter) hands a job to the writer thread and defers its response. The writer takes
  * every job queued, runs them in ONE write transaction (group commit: a burst of 200
  * submissions costs a few fsyncs, not 200), commits durably (LMDB syncs on commit), and

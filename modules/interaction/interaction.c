@@ -1,4 +1,4 @@
-/* modules/interaction.c: the message board (政民互动) of every column of type interaction.
+/* modules/interaction/interaction.c: the message board (政民互动) of every column of type interaction.
  * URL layout below a site's mount, for such a column <c>:
  *   GET  /<c>/, /<c>/index_N.html   answered messages, newest first, paginated
  *   GET  /<c>/new                   the form (with a fresh token)

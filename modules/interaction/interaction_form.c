@@ -1,4 +1,4 @@
-/* modules/interaction_form.c: a submitted message form: the media type, urlencoded
+/* modules/interaction/interaction_form.c: a submitted message form: the media type, urlencoded
  * decoding into UTF-8 fields, and the checks that name each problem for the citizen
  * (required fields, lengths in characters, phone and e-mail shapes). */
 #include "interaction_form.h"

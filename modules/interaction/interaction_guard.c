@@ -1,4 +1,4 @@
-/* modules/interaction_guard.c: who may post a message form: the form cookie (jiyue_form, a
+/* modules/interaction/interaction_guard.c: who may post a message form: the form cookie (jiyue_form, a
  * random nonce the form's token is an HMAC over: double submit, so a token is good only in
  * the browser it was given to) and the check that a POST comes from a page of the cluster
  * (Origin, or without one Referer). */

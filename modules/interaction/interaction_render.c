@@ -1,9 +1,11 @@
-/* modules/interaction_render.c: the message board's pages in the site's theme: the form
+/* modules/interaction/interaction_render.c: the message board's pages in the site's theme: the form
  * (interaction_form.html), the receipt (interaction_receipt.html), the public list of
  * answered messages (interaction_list.html) and 受理反馈统计 (interaction_stats.html).
  *
  * Everything a citizen wrote reaches the templates as data and is escaped by them; names
  * and phone numbers are masked before they get there, and e-mail addresses never do. */
+#include "interaction_render.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

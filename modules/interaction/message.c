@@ -1,4 +1,4 @@
-/* core/message.c: message and reply records, their indexes and counters, and spam marks,
+/* modules/interaction/message.c: message and reply records, their indexes and counters, and spam marks,
  * in the "content" database (key families in store_keys.h). The submission limits are in
  * message_limit.c. */
 #include "message.h"

@@ -1,6 +1,6 @@
-/* core/message.h: citizens' messages (政民互动: 领导信箱, 咨询建言) and the replies that
+/* modules/interaction/message.h: citizens' messages (政民互动: 领导信箱, 咨询建言) and the replies that
  * answer them: records, indexes, the reply trail, counters, statistics and the overdue
- * report, in the store's "content" database (key families in store_keys.h). Used by the
+ * report, in the store's "content" database (key families below). Used by the
  * interaction module (through the writer thread) and by jiyuectl alike, so both keep one
  * layout and one set of rules.
  *
@@ -25,6 +25,28 @@
 #include "message_limit.h"
 #include "message_stats.h"
 #include "message_text.h"
+
+/* ---- store keys ----
+ * Citizens' messages, in the store's "content" database (message.c builds these keys;
+ * <code> is a receipt code, 20 of [a-z2-7], so no family below collides with another):
+ *   m/<code>                    message record (layout in message.c): site, column, the
+ *                               citizen's fields, times, how many replies
+ *   mr/<code>/<n>               reply n (8 hex digits, from 1), never rewritten: a
+ *                               correction is reply n+1, and the trail keeps both
+ *   mi/<site>/<column>/<rank>   every message of a column, value <code>
+ *   ma/<site>/<column>/<rank>   answered messages (the public list), value <code>
+ *   mc/<site>/<column>          received and answered counts (two u64)
+ *   mv/<site>                   version of a site's messages (u64), bumped by every change
+ *   mn/seq                      the last message sequence number handed out (u64)
+ *   mt/<site>/<address>         send times (i64 each) within the last hour: the rate limit
+ *   mt/<site>/<net>/<bits>      the same per network ("203.0.113.0/24", "2001:db8::/64")
+ *   mq/<YYYYMMDD>/<site>        messages a site took that day, UTC+8 (u64): daily_limit
+ *   mq/<YYYYMMDD>               bytes of messages the cluster took that day (u64)
+ *   ms/<site>/<column>/<rank>   messages marked spam (out of mi/ and ma/), value <code>
+ * <rank> here is 16 hex digits of (INT64_MAX - time received) then 16 of (UINT64_MAX -
+ * sequence number): newest first, within one second too.
+ * In "meta": "secret/interaction" = 32 random bytes keying the form tokens. */
+#define STORE_META_INTERACTION_SECRET "secret/interaction"
 
 #define MESSAGE_TITLE_MAX 100   /* characters, not bytes */
 #define MESSAGE_BODY_MAX 5000

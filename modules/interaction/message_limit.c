@@ -1,4 +1,4 @@
-/* core/message_limit.c: what stands between a flood of citizens' submissions and the
+/* modules/interaction/message_limit.c: what stands between a flood of citizens' submissions and the
  * store: the hourly limits per address and per network prefix (IPv4 /24, IPv6 /64), the
  * daily cap per site, the cluster's daily byte budget, and the store's reserve (room only
  * publishing, imports and replies may use). Counts live in the "content" database, written

@@ -1,4 +1,4 @@
-/* core/message_limit.h: the limits on citizens' submissions (defined in
+/* modules/interaction/message_limit.h: the limits on citizens' submissions (defined in
  * core/message_limit.c): per address, per network prefix, per site and day, the cluster's
  * daily byte budget and the store's reserve, counted in the store. */
 #ifndef JIYUE_MESSAGE_LIMIT_H

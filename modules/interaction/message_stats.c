@@ -1,4 +1,4 @@
-/* core/message_stats.c: 受理反馈统计 (received, answered, answered within the site's limit,
+/* modules/interaction/message_stats.c: 受理反馈统计 (received, answered, answered within the site's limit,
  * average days, overdue now, per month of a year) and the overdue report that `jiyuectl
  * check` prints and the server logs at each reload. */
 #include "message_stats.h"

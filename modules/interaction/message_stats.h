@@ -1,4 +1,4 @@
-/* core/message_stats.h: statistics of citizens' messages (受理反馈统计) and the overdue
+/* modules/interaction/message_stats.h: statistics of citizens' messages (受理反馈统计) and the overdue
  * report (defined in core/message_stats.c). */
 #ifndef JIYUE_MESSAGE_STATS_H
 #define JIYUE_MESSAGE_STATS_H

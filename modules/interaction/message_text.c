@@ -1,4 +1,4 @@
-/* core/message_text.c: the small pure parts of the message system: receipt codes, the
+/* modules/interaction/message_text.c: the small pure parts of the message system: receipt codes, the
  * stateless form tokens and their secret, UTF-8 checking, and public masking of names and
  * phone numbers. */
 #include "message_text.h"

@@ -1,5 +1,5 @@
 /* tests/unit/test_interaction_form.c: reading a submitted message form
- * (modules/interaction_form.c): the media type, urlencoded decoding, duplicates, malformed
+ * (modules/interaction/interaction_form.c): the media type, urlencoded decoding, duplicates, malformed
  * escapes and invalid UTF-8, trimming and CRLF, and the checks that name each problem. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* tests/unit/test_message.c: core/message*.c in a temporary store: records and indexes,
+/* tests/unit/test_message.c: modules/interaction/message*.c in a temporary store: records and indexes,
  * the reply trail (a correction is a new reply), counters, the rate-limit window, form
  * tokens (forged, expired, dated ahead, another site, another cookie), receipt codes,
  * UTF-8 checks, masking, the monthly statistics and overdue report, the submission limits

@@ -6,35 +6,48 @@
 #include <unistd.h>
 
 #include "ctl.h"
-#include "message.h"
+#include "module.h"
 
-/* Citizens' messages past their site's reply limit (core/message.h) are warnings: the
- * configuration is fine, but 不回应 is one of the failures an inspection looks for. */
-static void warn_overdue(void *ud, const char *line)
+/* The modules' reload reports (core/module.h), the same the server logs at start and at
+ * each reload, are warnings here: the configuration is fine, but e.g. a reply overdue
+ * (不回应) is one of the failures an inspection looks for. */
+typedef struct report {
+    ctl_t *ctl;
+    const module_t *module;
+    long lines;
+} report_t;
+
+static void warn_line(void *ud, const char *line)
 {
-    ctl_warn(ud, "%s", line);
+    report_t *r = ud;
+    ctl_warn(r->ctl, "%s: %s", r->module->name, line);
+    r->lines++;
 }
 
-static long report_overdue(ctl_t *ctl, const conf_t *c)
+static long modules_report(ctl_t *ctl, const conf_t *c)
 {
     store_options_t opt = {.map_size = c->store_map_size, .read_only = true, .owner = c->user};
     char *err = NULL;
     store_t *s = store_open(c->store, &opt, &err);
     if (!s) {
-        /* no store yet: no messages; one that cannot be opened (other users may read it)
-         * is worth saying here too, before the server refuses it */
+        /* no store yet: nothing to report; one that cannot be opened (other users may
+         * read it) is worth saying here too, before the server refuses it */
         if (access(c->store, F_OK) == 0)
             ctl_warn(ctl, "%s", err ? err : "cannot open the store");
         free(err);
         return 0;
     }
-    long n = 0;
+    report_t r = {.ctl = ctl};
     store_txn_t *t = store_read_txn_new(s);
     if (t && store_read_renew(t) == 0)
-        n = message_report_overdue(t, c, (int64_t)time(NULL), warn_overdue, ctl);
+        for (size_t m = 0; modules_list[m]; m++)
+            if (modules_list[m]->reload_report) {
+                r.module = modules_list[m];
+                modules_list[m]->reload_report(c, t, (int64_t)time(NULL), warn_line, &r);
+            }
     store_txn_free(t);
     store_close(s);
-    return n > 0 ? n : 0;
+    return r.lines;
 }
 
 int ctl_cmd_check(ctl_t *ctl, int argc, char **argv)
@@ -58,12 +71,12 @@ int ctl_cmd_check(ctl_t *ctl, int argc, char **argv)
         return ctl_fail(ctl, "%s: %zu error%s, %zu warning%s", ctl->conf_path, errors,
                         errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
     }
-    long overdue = report_overdue(ctl, c);
+    long reported = modules_report(ctl, c);
     printf("configuration ok: %zu site%s", c->nsites, c->nsites == 1 ? "" : "s");
     if (warnings)
         printf(" (%zu warning%s)", warnings, warnings == 1 ? "" : "s");
-    if (overdue)
-        printf("; %ld message%s overdue", overdue, overdue == 1 ? "" : "s");
+    if (reported)
+        printf("; %ld report line%s above", reported, reported == 1 ? "" : "s");
     putchar('\n');
     conf_free(c);
     return CTL_OK;
