@@ -1,5 +1,5 @@
-/* modules/redirect.c: the store of a site's migration redirects (see redirect.h), read by
- * modules/static.c for every old URL, by the audit's link check and by
+/* modules/static/redirect.c: the store of a site's migration redirects (see redirect.h), read by
+ * modules/static/static.c for every old URL, by the audit's link check and by
  * `jiyuectl redirects`. */
 #include "redirect.h"
 

@@ -1,4 +1,4 @@
-/* modules/redirect.h: migration redirects, the old URLs of a site brought in with
+/* modules/static/redirect.h: migration redirects, the old URLs of a site brought in with
  * `jiyuectl import --mirror` (or --map) and where each now lives. They belong to the SITE,
  * not to one generation of its pages: stored in "meta" as "redir/<site><path>[?<query>]"
  * (store_keys.h), so `promote` and `rollback` keep every old URL answering.

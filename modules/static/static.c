@@ -1,11 +1,11 @@
-/* modules/static.c: serves what `jiyuectl import` stored for a site: the page at the
+/* modules/static/static.c: serves what `jiyuectl import` stored for a site: the page at the
  * request's path below the site's mount, a folder's index.html, and a redirect from a
  * folder named without its trailing slash. It reads the site's LIVE generation (the
  * namespace `jiyuectl promote` switched to, "edu" or "edu@v2"), looked up in the same
  * read transaction as the page, so a promote takes effect between two requests and never
  * inside one (or the generation a preview shows: request.h pages_ns). Old URLs of a
  * migrated site (a wget mirror imported with its redirect map; the site's, whatever
- * generation serves, modules/redirect.h) answer 301 to their new place. The last module
+ * generation serves, modules/static/redirect.h) answer 301 to their new place. The last module
  * in the chain: whatever it does not find is a 404 (the site's own 404 page when it has
  * one). */
 #include <string.h>

@@ -1,5 +1,5 @@
 /* tools/jiyuectl/cmd_redirects.c: `jiyuectl redirects SITE`: the migration redirects stored
- * for a site (modules/redirect.h), one "OLD -> NEW" per line in key order: OLD an old path
+ * for a site (modules/static/redirect.h), one "OLD -> NEW" per line in key order: OLD an old path
  * with its query, NEW a path below the site's mount or an absolute URL. Redirects an older
  * store keeps for one generation only are listed after them, marked so. */
 #include <stdio.h>

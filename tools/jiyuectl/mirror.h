@@ -2,7 +2,7 @@
  * names wget makes for URLs with a query string ("show.asp?id=12", "show.asp@id=12.html"
  * with --restrict-file-names=windows, ".html" appended by --adjust-extension) become
  * servable paths, and every old URL that changed gets a redirect of the site (store_keys.h
- * "redir/", modules/redirect.h), which modules/static.c answers with a 301. An operator's CSV map (--map) adds to and
+ * "redir/", modules/static/redirect.h), which modules/static/static.c answers with a 301. An operator's CSV map (--map) adds to and
  * overrides those redirects. */
 #ifndef JIYUE_CTL_MIRROR_H
 #define JIYUE_CTL_MIRROR_H
@@ -45,7 +45,7 @@ char *mirror_file(mirror_t *m, const char *rel, const uint8_t *body, size_t len,
 /* Reads the CSV map (old URL or path, new path or URL per line). CTL_OK or CTL_FAIL after
  * reporting FILE:LINE: reason. */
 int mirror_read_map(ctl_t *ctl, mirror_t *m);
-/* Writes the redirects as the SITE's (modules/redirect.h: they outlive promote and
+/* Writes the redirects as the SITE's (modules/static/redirect.h: they outlive promote and
  * rollback), after removing the site's old ones, and those an older store kept for
  * namespace ns, when `replace`; else they add to and override what is there. Returns 0 or
  * a STORE_E* code. */
