@@ -1,6 +1,6 @@
-/* core/article.c: article records, their indexes and the audit trail in the store's
- * "content" database (key families documented in store_keys.h), the front matter schema
- * of an article, and the refusals.
+/* modules/content/article.c: article records, their indexes and the audit trail in the
+ * store's "content" database (key families documented in store_keys.h), the front matter
+ * schema of an article, and the refusals.
  *
  * Records are length-prefixed and versioned so a later jiyue can read older ones:
  *   article: "JYAR" u16 version(1), i64 pubtime, i64 updated, u64 seq, u32 revision, then

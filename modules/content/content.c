@@ -1,6 +1,6 @@
-/* modules/content.c: the pages of the content module: a site's home, its columns (栏目)
- * with their pages and Atom feeds, its articles with their attachments, and a sitemap per
- * host, all rendered in the site's theme. URL layout below a site's mount:
+/* modules/content/content.c: the pages of the content module: a site's home, its columns
+ * (栏目) with their pages and Atom feeds, its articles with their attachments, and a sitemap
+ * per host, all rendered in the site's theme. URL layout below a site's mount:
  *   /                       site home (the portal's home for the portal)
  *   /<column>/              column page 1 (also /<column>/index.html)
  *   /<column>/index_N.html  column page N

@@ -1,6 +1,7 @@
-/* modules/content.h: what the parts of the content module share (content.c: requests and
- * the URL layout; content_render.c: the data a page is rendered over; content_cache.c: the
- * per-worker cache of rendered pages). Not an interface for other modules. */
+/* modules/content/content.h: what the parts of the content module share (content.c:
+ * requests and the URL layout; content_render.c: the data a page is rendered over;
+ * content_cache.c: the per-worker cache of rendered pages). Not an interface for other
+ * modules. */
 #ifndef JIYUE_CONTENT_H
 #define JIYUE_CONTENT_H
 

@@ -1,13 +1,13 @@
-/* modules/content_route.c: the content module's URL layout (which paths below a site are
- * its pages) and the rule deciding whether it renders such a page or leaves the path to
- * the imported pages (static.c), as one function of the store: `jiyuectl audit` and the
- * census ask content_route_answers() whether a link target is answered and whether an
+/* modules/content/content_route.c: the content module's URL layout (which paths below a
+ * site are its pages) and the rule deciding whether it renders such a page or leaves the
+ * path to the imported pages (static.c), as one function of the store: `jiyuectl audit` and
+ * the census ask content_route_answers() whether a link target is answered and whether an
  * imported page is hidden behind a rendering. The URL layout (content_path_parse) is the
- * server's own: content.c calls it. The render-or-decline rule is applied by the server
- * in content_handle() and content_render.c while it renders; the rule here is
- * the one where every home and column page answers (empty ones rendered with 本栏目暂无信息)
- * and an imported home or column page keeps its place until something is published
- * there. A change to the server's rule is a change here. */
+ * server's own: content.c calls it. The render-or-decline rule is applied by the server in
+ * content_handle() and content_render.c while it renders; the rule here is the one where
+ * every home and column page answers (empty ones rendered with 本栏目暂无信息) and an imported
+ * home or column page keeps its place until something is published there. A change to the
+ * server's rule is a change here. */
 #include <stdio.h>
 #include <string.h>
 

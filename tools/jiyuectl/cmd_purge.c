@@ -205,7 +205,7 @@ static int purge(store_txn_t *w, const char *site, purge_counts_t *c)
     return article_history_each(w, site, count_trail, &c->trail);
 }
 
-/* The cluster's content version (v/, core/article.c): bumped so rendered portal pages
+/* The cluster's content version (v/, modules/content/article.c): bumped so rendered portal pages
  * that listed the site's articles (latest news) are rendered again. */
 static int bump_cluster_version(store_txn_t *w)
 {
