@@ -25,6 +25,8 @@
 
 #include "article.h"
 #include "content.h"
+#include "content_cache.h"
+#include "content_render.h"
 #include "content_route.h"
 #include "module.h"
 #include "render_common.h"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "content.h"
+#include "content_cache.h"
 #include "gzip.h"
 #include "mime.h"
 #include "util.h"

@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "article.h"
-#include "content.h"
+#include "content_render.h"
 #include "render_common.h"
 #include "store_keys.h"
 #include "util.h"
