@@ -26,6 +26,7 @@
 #include "article.h"
 #include "content.h"
 #include "content_cache.h"
+#include "content_keys.h"
 #include "content_render.h"
 #include "content_route.h"
 #include "module.h"
@@ -39,7 +40,7 @@ static module_result_t serve_attachment(request_t *r)
     if (!t)
         return MODULE_DECLINED;
     char ns[64];
-    snprintf(ns, sizeof ns, "%s" STORE_ATT_NS_SUFFIX, r->site->id);
+    snprintf(ns, sizeof ns, "%s" CONTENT_ATT_NS_SUFFIX, r->site->id);
     /* The path below the mount is exactly the attachment's key: /<column>/<id>/<file>. */
     store_page_t page;
     if (store_page_get(t, ns, r->rel, r->rel_len, &page) != 0)

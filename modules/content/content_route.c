@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "article.h"
+#include "content_keys.h"
 #include "content_route.h"
 #include "render_common.h"
 #include "store_keys.h"
@@ -115,7 +116,7 @@ int content_route_answers(store_txn_t *t, bool themed, const conf_site_t *s, con
     store_page_t sp;
     if (q.what == CONTENT_PATH_ATTACHMENT) {
         char ns[64];
-        snprintf(ns, sizeof ns, "%s" STORE_ATT_NS_SUFFIX, s->id);
+        snprintf(ns, sizeof ns, "%s" CONTENT_ATT_NS_SUFFIX, s->id);
         int rc = store_page_get(t, ns, rel, len, &sp);
         return rc == 0 ? 1 : rc == STORE_NOTFOUND || rc == STORE_EKEY ? 0 : rc;
     }
