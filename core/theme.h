@@ -17,9 +17,6 @@
 
 #define THEME_DEFAULT "default"
 
-/* Templates every page type needs from the default theme. */
-#define THEME_REQUIRED {"article.html", "column.html", "home.html", "portal.html", "feed.xml", "sitemap.xml", "error.html"}
-
 /* One file of the built-in default theme. */
 typedef struct theme_file {
     const char *name;

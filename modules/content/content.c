@@ -29,6 +29,7 @@
 #include "content_keys.h"
 #include "content_render.h"
 #include "content_route.h"
+#include "conf_node.h"
 #include "module.h"
 #include "render_common.h"
 #include "store_keys.h"
@@ -218,8 +219,25 @@ static bool content_error_page(request_t *r, int status, const char *detail,
     return *out != NULL;
 }
 
+/* The theme every site's falls back to, file by file, is the built-in default one (a
+ * themes folder replaces its files, never removes one): it must have every template the
+ * pages are rendered in, or a page type would have nothing to render with. */
+static void content_conf_check(conf_ctx_t *x)
+{
+    static const char *const need[] = CONTENT_TEMPLATES;
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(need); i++) {
+        const theme_file_t *f = theme_builtin_default;
+        while (f->name && strcmp(f->name, need[i]) != 0)
+            f++;
+        if (!f->name)
+            diag_error(x->diag, "(built-in) conf/themes/" THEME_DEFAULT, 0, 0,
+                       "the default theme has no %s", need[i]);
+    }
+}
+
 const module_t module_content = {
     .name = "content",
+    .conf_check = content_conf_check,
     .handle = content_handle,
     .error_page = content_error_page,
 };

@@ -20,6 +20,12 @@
 #define CONTENT_FEED_ITEMS 20
 #define CONTENT_SITEMAP_MAX 50000 /* the sitemaps.org limit per file */
 
+/* The templates the module renders its pages in: the built-in default theme must have each
+ * (checked when a configuration is loaded, content_conf_check in content.c). */
+#define CONTENT_TEMPLATES                                                                   \
+    {"article.html", "column.html", "home.html", "portal.html", "feed.xml", "sitemap.xml", \
+     "error.html"}
+
 typedef enum { CP_HOME, CP_COLUMN, CP_FEED, CP_ARTICLE, CP_SITEMAP, CP_ERROR } content_kind_t;
 
 typedef struct content_req {
