@@ -1,7 +1,7 @@
 /* core/conf_zh.c: the Chinese names of the configuration's enumerations, for what people
  * read (the census tables, the audit report); the English names in conf.c stay the
  * configuration's and JSON's values. The terms follow the portal's own labels
- * (modules/content_render.c) and the 基本信息表's 运行状态. */
+ * (modules/content/content_render.c) and the 基本信息表's 运行状态. */
 #include "conf_zh.h"
 
 #include "conf.h"

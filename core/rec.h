@@ -1,8 +1,9 @@
-/* core/rec.h: the binary layout shared by the records article.c and message.c keep in the
- * content database: a 4-byte magic and a 2-byte version, little-endian integers of a fixed
- * width, and strings stored as a 4-byte length, the bytes and a NUL, so that a decoded
- * record can point straight into the stored value. Inline: records are decoded while
- * pages are served, and these are a few instructions each. */
+/* core/rec.h: the binary layout shared by the records the modules keep in the store's
+ * "content" database (each module's record layer reads and writes them): a 4-byte magic and
+ * a 2-byte version, little-endian integers of a fixed width, and strings stored as a 4-byte
+ * length, the bytes and a NUL, so that a decoded record can point straight into the stored
+ * value. Inline: records are decoded while pages are served, and these are a few
+ * instructions each. */
 #ifndef JIYUE_REC_H
 #define JIYUE_REC_H
 

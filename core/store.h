@@ -150,9 +150,9 @@ int store_meta_each(store_txn_t *t, const char *prefix, store_meta_fn fn, void *
  * STORE_EKEY when the site id or the result does not fit in cap. */
 int store_site_live(store_txn_t *t, const char *site, char *ns, size_t cap);
 
-/* --- content: articles, column indexes, the audit trail and content versions, in the
- * named database "content" (key families in store_keys.h). A store opened read-only that
- * predates the database answers STORE_NOTFOUND. --- */
+/* --- content: the modules' records, in the named database "content" (each module
+ * documents its key families in its folder, see store_keys.h). A store opened read-only
+ * that predates the database answers STORE_NOTFOUND. --- */
 int store_content_get(store_txn_t *t, const void *key, size_t klen, const void **val,
                       size_t *len);
 int store_content_put(store_txn_t *t, const void *key, size_t klen, const void *val,

@@ -1,7 +1,7 @@
 /* core/store_keys.h: the on-disk layout of the LMDB store: which named databases exist,
  * how their keys are built and how a page record is laid out. This is the one place that
  * says it. store.c opens the databases and reads and writes page records; the record
- * layers (article.c, message_text.c), the modules and jiyuectl build their keys here (a
+ * layers (message_text.c), the modules and jiyuectl build their keys here (a
  * site's live-generation, redirect, preview-secret and probe keys...) and pass them to
  * store.h's functions, so no key is spelt out anywhere else.
  *
@@ -141,32 +141,10 @@ static inline size_t store_key_redirect(char *buf, const char *ns, const char *p
     return total;
 }
 
-/* "content" (core/article.c builds these keys; site, column and article ids are slugs,
- * so none contains '/' and every "<x>/" prefix below is exact):
- *   a/<site>/<column>/<id>      article record (layout in article.c)
- *   i/<site>/<column>/<rank>    column index, value <id>
- *   g/<rank>                    the whole cluster's newest first, value <site>/<column>/<id>
- *   c/<site>/<column>           published articles in the column (u64)
- *   v/<site>, v/                content version of a site / of the cluster: u64 counter and
- *                               i64 time of the last change, bumped by every publish,
- *                               update and unpublish (what rendered-page caches key on)
- *   h/<seq>                     audit trail record, never rewritten
- *   n/seq                       the last article sequence number handed out (u64)
- *   n/trail                     the last h/<seq> handed out (u64); absent in stores from
- *                               before the trail had its own counter (trail records then
- *                               took n/seq numbers): the first append starts it after the
- *                               last h/ key. `history` numbers records on read, densely.
- * <rank> is 16 hex digits of (INT64_MAX - publication time) then 16 of (UINT64_MAX -
- * sequence number), so a bytewise scan gives newest first and, for one publication time,
- * the last published first (stores written before kept the sequence number itself there:
- * update and unpublish delete both forms).
- * <seq> is 16 hex digits. Counters are little-endian.
- * Attachments are pages (the "pages" layout above) in the namespace "<site>#att" at
- * /<column>/<id>/<file name>: `jiyuectl import` replaces "<site>/" and leaves them alone. */
-#define STORE_ATT_NS_SUFFIX "#att"
-/* Every key family that belongs to one site (in any database) is deleted by `jiyuectl
- * purge SITE` (tools/jiyuectl/cmd_purge.c lists them): a new one goes there too. The
- * trail (h/) is kept on purpose. */
+/* "content" holds the modules' records. A module documents its key families, and builds
+ * their keys, in a header of its own folder (e.g. modules/content/content_keys.h), not
+ * here. Every key family that belongs to one site (in any database) is deleted by
+ * `jiyuectl purge SITE` (tools/jiyuectl/cmd_purge.c lists them): a new one goes there too. */
 
 /* The families a module keeps for its own records are documented in the module's folder
  * (modules/NAME/), next to the code that builds them. */

@@ -4,7 +4,7 @@
  *
  * Syntax (a small, logic-less subset in the spirit of Mustache/Handlebars):
  *   {{ a.b.c }}             the value, HTML-escaped (& < > " ' ) - the default
- *   {{ raw a.b }}           the value as is (article bodies rendered at publish time)
+ *   {{ raw a.b }}           the value as is (HTML a module rendered and trusts)
  *   {{#if a}} .. {{else}} .. {{/if}}          truthy: non-empty text, true, non-zero,
  *   {{#unless a}} .. {{else}} .. {{/unless}}  a non-empty list, any map
  *   {{#each list}} .. {{else}} .. {{/each}}   once per item; names resolve in the item

@@ -132,13 +132,10 @@ theme_set_t *theme_set_load(const conf_t *c, diag_t *d)
     t->themes[0].name = util_strdup(THEME_DEFAULT);
     t->themes[0].set = tpl_set_new(NULL);
     t->n = 1;
-    if (load_dir(ddir, theme_builtin_default, t->themes[0].set, d) == 0) {
-        static const char *const required[] = THEME_REQUIRED;
-        for (size_t i = 0; i < UTIL_ARRAY_LEN(required); i++)
-            if (!tpl_set_get(t->themes[0].set, required[i]))
-                diag_error(d, ddir ? ddir : dir, 0, 0, "the default theme has no %s",
-                           required[i]);
-    }
+    /* Every built-in file is in the default theme now (a folder replaces built-in files,
+     * never removes one): the modules check at load that the built-in theme has the
+     * templates their pages need (their conf_check). */
+    load_dir(ddir, theme_builtin_default, t->themes[0].set, d);
     free(ddir);
     for (size_t i = 0; i < c->nsites; i++) {
         const conf_site_t *s = &c->sites[i];

@@ -1,6 +1,6 @@
 /* core/theme.h: the themes a configuration uses, compiled once when the configuration is
  * loaded (and so again at every SIGHUP): every file in <themes>/<name>/ becomes a
- * template named by its file name ("article.html", "style.css"). The default theme is
+ * template named by its file name ("home.html", "style.css"). The default theme is
  * built into the binaries (generated from conf/themes/default at build time), so every
  * install renders; files in <themes>/default/ replace built-in files of the same name. A
  * theme other than "default" falls back to "default" for the templates it does not have.
@@ -16,9 +16,6 @@
 #include "template.h"
 
 #define THEME_DEFAULT "default"
-
-/* Templates every page type needs from the default theme. */
-#define THEME_REQUIRED {"article.html", "column.html", "home.html", "portal.html", "feed.xml", "sitemap.xml", "error.html"}
 
 /* One file of the built-in default theme. */
 typedef struct theme_file {

@@ -122,8 +122,8 @@ MUTATIONS = [
       "for (size_t end = path_len < h->longest ? path_len : h->longest; end > 0; end--) {",
       "for (size_t end = 1; end <= (path_len < h->longest ? path_len : h->longest); end++) {",
       [E_ROUTING]),
-    # ---- the reviewer is not the publisher (core/article.c) ----
-    M("article-self-review-accepted", "core/article.c",
+    # ---- the reviewer is not the publisher (modules/content/article.c) ----
+    M("article-self-review-accepted", "modules/content/article.c",
       "    if (strcmp(m->reviewer, m->publisher) == 0)",
       "    if (0 && strcmp(m->reviewer, m->publisher) == 0)",
       ["e2e:tests/e2e/test_content.py -k refusals", "unit:test_article_trail"]),
@@ -218,7 +218,7 @@ MUTATIONS = [
       "    if (exp <= now || exp > LIFECYCLE_EXPIRES_MAX ||",
       "    if (exp > LIFECYCLE_EXPIRES_MAX ||",
       ["unit:test_lifecycle", "e2e:tests/e2e/test_lifecycle.py -k token_expires"]),
-    M("content-decline-never-stale", "modules/content.c",
+    M("content-decline-never-stale", "modules/content/content.c",
       "    if (slot->hash == dh && slot->stamp == dstamp)", "    if (slot->hash == dh)",
       ["e2e:tests/e2e/test_content.py -k shows_at_next_request"]),
     M("attachment-dotdot-accepted", "core/beneath.c",

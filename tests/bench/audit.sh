@@ -3,7 +3,7 @@
 # (default 1000: the portal and departments under it, one in ten with a host of its own),
 # each with AUDIT_COLUMNS article columns (default 20) of AUDIT_ARTICLES articles (default
 # 50) and an interaction column: a million articles. The store is filled by audit_gen.c
-# through core's article_publish() in tmpfs (AUDIT_DIR, default /dev/shm/jiyue-audit-bench),
+# through the content module's article_publish() in tmpfs (AUDIT_DIR, default /dev/shm/jiyue-audit-bench),
 # kept between runs with the same sizes (AUDIT_KEEP=0 removes it at the end). Then the
 # audit runs AUDIT_RUNS times (default 3) in each output format; the target is < 10 s.
 set -eu
@@ -17,11 +17,25 @@ KEEP=${AUDIT_KEEP:-1}
 
 [ -x bin/jiyuectl ] || { echo "audit bench: bin/jiyuectl missing: run make first" >&2; exit 1; }
 [ -f build/libjiyue.a ] || { echo "audit bench: build/libjiyue.a missing: run make first" >&2; exit 1; }
+# The generator calls the content module (article_publish) and core's loader, which walks
+# the module table: it links the module objects `make` built, named from today's sources
+# (so an object left behind by a moved file is not picked up), as the Makefile does.
+MODULE_OBJS=
+MODULE_INC="-Icore -Imodules"
+for src in modules/*.c modules/*/*.c; do
+    [ -f "$src" ] || continue
+    obj="build/${src%.c}.o"
+    [ -f "$obj" ] || { echo "audit bench: $obj missing: run make first" >&2; exit 1; }
+    MODULE_OBJS="$MODULE_OBJS $obj"
+done
+for dir in modules/*/; do
+    MODULE_INC="$MODULE_INC -I${dir%/}"
+done
 mkdir -p build/bench
 CC=${CC:-cc}
-# shellcheck disable=SC2046
-$CC -std=c11 -D_GNU_SOURCE -O2 -Icore $(pkg-config --cflags libuv yaml-0.1 openssl zlib libcmark) \
-    -o build/bench/audit_gen tests/bench/audit_gen.c build/libjiyue.a \
+# shellcheck disable=SC2046,SC2086
+$CC -std=c11 -D_GNU_SOURCE -O2 $MODULE_INC $(pkg-config --cflags libuv yaml-0.1 openssl zlib libcmark) \
+    -o build/bench/audit_gen tests/bench/audit_gen.c $MODULE_OBJS build/libjiyue.a \
     $(pkg-config --libs libuv yaml-0.1 openssl zlib libcmark) -llmdb -lpthread -lm
 
 MARK="$DIR/.generated-$SITES-$COLUMNS-$ARTICLES"

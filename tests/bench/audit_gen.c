@@ -1,10 +1,10 @@
 /* tests/bench/audit_gen.c: fills the store of a generated cluster with articles for the
- * audit benchmark (tests/bench/audit.sh): N articles in every article column of every
- * site of the configuration, written through core's article_publish() (the one record
- * layout), one transaction per article as jiyuectl publish does. Each body has a few links
- * (internal, external, an image) so the audit's link pass has real work. Run it on a store
- * in tmpfs: a commit there costs no disk flush, so a million articles take a minute, not
- * hours.
+ * audit benchmark (tests/bench/audit.sh): N articles in every article column of every site
+ * of the configuration, written through the content module's article_publish() (the one
+ * record layout), one transaction per article as jiyuectl publish does. Each body has a few
+ * links (internal, external, an image) so the audit's link pass has real work. Run it on a
+ * store in tmpfs: a commit there costs no disk flush, so a million articles take a minute,
+ * not hours.
  *
  *   audit_gen CONF ARTICLES_PER_COLUMN */
 #include <stdio.h>

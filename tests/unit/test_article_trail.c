@@ -1,8 +1,8 @@
-/* tests/unit/test_article_trail.c: the accountability trail's numbering (core/article.c):
- * dense 1, 2, 3... in the cluster's listing and in each site's, trail records no longer
- * taking article sequence numbers, and a store written before the trail had its own
- * counter (records at h/ keys with gaps, no n/trail) read densely and appended to in
- * order. */
+/* tests/unit/test_article_trail.c: the accountability trail's numbering
+ * (modules/content/article.c): dense 1, 2, 3... in the cluster's listing and in each
+ * site's, trail records no longer taking article sequence numbers, and a store written
+ * before the trail had its own counter (records at h/ keys with gaps, no n/trail) read
+ * densely and appended to in order. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

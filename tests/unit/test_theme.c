@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "content.h"
 #include "theme.h"
 #include "util.h"
 
@@ -98,7 +99,7 @@ static void test_no_folder_uses_built_in(void **state)
         diag_print(&t->d, stderr);
     assert_non_null(ts);
     assert_int_equal(t->d.errors, 0);
-    static const char *const required[] = THEME_REQUIRED;
+    static const char *const required[] = CONTENT_TEMPLATES;
     for (size_t i = 0; i < UTIL_ARRAY_LEN(required); i++)
         assert_non_null(tpl_set_get(theme_for_site(ts, &t->site), required[i]));
     char *article = render(ts, &t->site, "article.html");

@@ -3,7 +3,7 @@
  * in UTF-8:
  *   sites    基本信息表: one row per site (registration, domains, status with its dates);
  *   columns  栏目信息表: one row per column, with its item count and last update taken
- *            from the store: the articles published into the column (core/article.h)
+ *            from the store: the articles published into the column (modules/content/article.h)
  *            plus the imported HTML pages under /<column>/ or its `folder:` in the site's
  *            live generation other than list pages (index.html, index_N.html) and old
  *            pages an article replaces (audit_columns.c, content_route.c: what the

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "article.h"
+#include "content_keys.h"
 #include "ctl.h"
 #include "rec.h"
 #include "store_keys.h"
@@ -122,7 +123,7 @@ static int purge(store_txn_t *w, const char *site, purge_counts_t *c)
     snprintf(buf, sizeof buf, "%s@", site);
     if ((rc = add(&c->gen_pages, store_pages_clear_prefix(w, buf))) != 0)
         return rc;
-    snprintf(buf, sizeof buf, "%s" STORE_ATT_NS_SUFFIX, site);
+    snprintf(buf, sizeof buf, "%s" CONTENT_ATT_NS_SUFFIX, site);
     if ((rc = add(&c->attachments, store_site_clear(w, buf))) != 0)
         return rc;
 
@@ -149,21 +150,22 @@ static int purge(store_txn_t *w, const char *site, purge_counts_t *c)
         return rc;
 
     /* articles: records, column indexes, counters, the cluster-wide index, the version */
-    snprintf(buf, sizeof buf, "a/%s/", site);
+    snprintf(buf, sizeof buf, CONTENT_KEY_ARTICLE "%s/", site);
     if ((rc = del_content_prefix(w, buf, &c->articles)) != 0)
         return rc;
-    snprintf(buf, sizeof buf, "i/%s/", site);
+    snprintf(buf, sizeof buf, CONTENT_KEY_INDEX "%s/", site);
     if ((rc = del_content_prefix(w, buf, &c->index)) != 0)
         return rc;
-    snprintf(buf, sizeof buf, "c/%s/", site);
+    snprintf(buf, sizeof buf, CONTENT_KEY_COUNT "%s/", site);
     if ((rc = del_content_prefix(w, buf, &c->index)) != 0)
         return rc;
-    snprintf(buf, sizeof buf, "v/%s", site);
+    snprintf(buf, sizeof buf, CONTENT_KEY_VERSION "%s", site);
     if ((rc = del_content_key(w, buf, &c->index)) != 0)
         return rc;
     snprintf(buf, sizeof buf, "%s/", site);
     keys_t g = {.value_prefix = buf, .vp_len = strlen(buf)};
-    rc = store_content_each(w, "g/", 2, collect_cb, &g);
+    rc = store_content_each(w, CONTENT_KEY_GLOBAL, CONTENT_KEY_LEN(CONTENT_KEY_GLOBAL), collect_cb,
+                            &g);
     if (rc == 0)
         rc = del_keys(w, &g);
     c->index += (long)g.n;
@@ -205,13 +207,14 @@ static int purge(store_txn_t *w, const char *site, purge_counts_t *c)
     return article_history_each(w, site, count_trail, &c->trail);
 }
 
-/* The cluster's content version (v/, core/article.c): bumped so rendered portal pages
- * that listed the site's articles (latest news) are rendered again. */
+/* The cluster's content version (v/, modules/content/content_keys.h): bumped so rendered
+ * portal pages that listed the site's articles (latest news) are rendered again. */
 static int bump_cluster_version(store_txn_t *w)
 {
     const void *v;
     size_t len;
-    int rc = store_content_get(w, "v/", 2, &v, &len);
+    int rc = store_content_get(w, CONTENT_KEY_VERSION, CONTENT_KEY_LEN(CONTENT_KEY_VERSION), &v,
+                               &len);
     if (rc == STORE_NOTFOUND)
         return 0; /* nothing was ever published in the cluster */
     if (rc != 0)
@@ -219,7 +222,8 @@ static int bump_cluster_version(store_txn_t *w)
     util_buf_t b = {0};
     rec_put_n(&b, rec_u64_at(v, len, 0) + 1, 8);
     rec_put_n(&b, util_now_ms() / 1000, 8);
-    rc = store_content_put(w, "v/", 2, b.data, b.len);
+    rc = store_content_put(w, CONTENT_KEY_VERSION, CONTENT_KEY_LEN(CONTENT_KEY_VERSION), b.data,
+                           b.len);
     util_buf_free(&b);
     return rc;
 }

@@ -1,6 +1,7 @@
-/* tools/jiyuectl/replaced.c: see replaced.h. The rules mirror modules/content_render.c: a
- * site's home is rendered once its content version is non-zero (the portal's once the
- * cluster's is), a column page once the column holds an article. */
+/* tools/jiyuectl/replaced.c: see replaced.h. The rules mirror
+ * modules/content/content_render.c: a site's home is rendered once its content version is
+ * non-zero (the portal's once the cluster's is), a column page once the column holds an
+ * article. */
 #include "replaced.h"
 
 #include <stdlib.h>

@@ -1,17 +1,18 @@
-/* modules/content_route.c: the content module's URL layout (which paths below a site are
- * its pages) and the rule deciding whether it renders such a page or leaves the path to
- * the imported pages (static.c), as one function of the store: `jiyuectl audit` and the
- * census ask content_route_answers() whether a link target is answered and whether an
+/* modules/content/content_route.c: the content module's URL layout (which paths below a
+ * site are its pages) and the rule deciding whether it renders such a page or leaves the
+ * path to the imported pages (static.c), as one function of the store: `jiyuectl audit` and
+ * the census ask content_route_answers() whether a link target is answered and whether an
  * imported page is hidden behind a rendering. The URL layout (content_path_parse) is the
- * server's own: content.c calls it. The render-or-decline rule is applied by the server
- * in content_handle() and content_render.c while it renders; the rule here is
- * the one where every home and column page answers (empty ones rendered with 本栏目暂无信息)
- * and an imported home or column page keeps its place until something is published
- * there. A change to the server's rule is a change here. */
+ * server's own: content.c calls it. The render-or-decline rule is applied by the server in
+ * content_handle() and content_render.c while it renders; the rule here is the one where
+ * every home and column page answers (empty ones rendered with 本栏目暂无信息) and an imported
+ * home or column page keeps its place until something is published there. A change to the
+ * server's rule is a change here. */
 #include <stdio.h>
 #include <string.h>
 
 #include "article.h"
+#include "content_keys.h"
 #include "content_route.h"
 #include "render_common.h"
 #include "store_keys.h"
@@ -115,7 +116,7 @@ int content_route_answers(store_txn_t *t, bool themed, const conf_site_t *s, con
     store_page_t sp;
     if (q.what == CONTENT_PATH_ATTACHMENT) {
         char ns[64];
-        snprintf(ns, sizeof ns, "%s" STORE_ATT_NS_SUFFIX, s->id);
+        snprintf(ns, sizeof ns, "%s" CONTENT_ATT_NS_SUFFIX, s->id);
         int rc = store_page_get(t, ns, rel, len, &sp);
         return rc == 0 ? 1 : rc == STORE_NOTFOUND || rc == STORE_EKEY ? 0 : rc;
     }

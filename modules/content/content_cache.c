@@ -1,14 +1,14 @@
-/* modules/content_cache.c: rendered pages in the per-worker cache (core/wcache.h), so that
- * no lock is taken on the hot path. An entry is valid for one configuration generation and
- * one content version (the store's counter, read in the request's own read transaction),
- * so a publish or a reload makes it stale without anyone having to reach into the cache.
- * A response references the body in place until the end of the read callback; wcache
- * keeps a replaced or evicted value until then. The gzip variant and the ETag are
+/* modules/content/content_cache.c: rendered pages in the per-worker cache (core/wcache.h),
+ * so that no lock is taken on the hot path. An entry is valid for one configuration
+ * generation and one content version (the store's counter, read in the request's own read
+ * transaction), so a publish or a reload makes it stale without anyone having to reach into
+ * the cache. A response references the body in place until the end of the read callback;
+ * wcache keeps a replaced or evicted value until then. The gzip variant and the ETag are
  * computed once per fill. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "content.h"
+#include "content_cache.h"
 #include "gzip.h"
 #include "mime.h"
 #include "util.h"

@@ -1,7 +1,7 @@
-/* modules/content_route.h: which paths below a site the content module answers itself
- * (content_route.c), for `jiyuectl audit` and the census, which must judge what citizens
- * get: a link to a rendered page exists, and an imported page that a rendering replaces
- * is seen by nobody. */
+/* modules/content/content_route.h: which paths below a site the content module answers
+ * itself (content_route.c), for `jiyuectl audit` and the census, which must judge what
+ * citizens get: a link to a rendered page exists, and an imported page that a rendering
+ * replaces is seen by nobody. */
 #ifndef JIYUE_CONTENT_ROUTE_H
 #define JIYUE_CONTENT_ROUTE_H
 

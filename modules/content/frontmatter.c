@@ -1,6 +1,6 @@
-/* core/frontmatter.c: finding the front matter block and handing it to the YAML reader.
- * The opening "---" line is kept in what the reader sees (it is YAML's own document start
- * marker), so every line number the reader reports is already the file's. */
+/* modules/content/frontmatter.c: finding the front matter block and handing it to the YAML
+ * reader. The opening "---" line is kept in what the reader sees (it is YAML's own document
+ * start marker), so every line number the reader reports is already the file's. */
 #include "frontmatter.h"
 
 #include <string.h>

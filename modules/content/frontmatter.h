@@ -1,8 +1,8 @@
-/* core/frontmatter.h: splits a Markdown or HTML document into its YAML front matter and
- * its body. The front matter is a block that opens with a line "---" at the very start of
- * the file (after an optional UTF-8 byte order mark) and closes at the next line that is
- * "---" or "...". It is parsed with the strict YAML reader of yaml.h, and line numbers in
- * its errors are the file's own. */
+/* modules/content/frontmatter.h: splits a Markdown or HTML document into its YAML front
+ * matter and its body. The front matter is a block that opens with a line "---" at the very
+ * start of the file (after an optional UTF-8 byte order mark) and closes at the next line
+ * that is "---" or "...". It is parsed with the strict YAML reader of yaml.h, and line
+ * numbers in its errors are the file's own. */
 #ifndef JIYUE_FRONTMATTER_H
 #define JIYUE_FRONTMATTER_H
 

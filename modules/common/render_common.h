@@ -1,6 +1,10 @@
-/* modules/render_common.h: what the modules that render pages in a site's theme (content,
- * interaction) fill in the same way, so that every theme template sees one site footer and
- * one page-number URL scheme whichever module answers. Not a core interface. */
+/* modules/common/render_common.h: what the modules that render pages in a site's theme
+ * (content, interaction) fill in the same way, so that every theme template sees one site
+ * footer and one page-number URL scheme whichever module answers. Not a core interface.
+ *
+ * modules/common/ is not a module (it has no module_t and no entry in modules.c): it is a
+ * folder of helpers that every page-rendering module shares, so that none of them has to
+ * reach into another module's folder for them. */
 #ifndef JIYUE_RENDER_COMMON_H
 #define JIYUE_RENDER_COMMON_H
 

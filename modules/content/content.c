@@ -1,6 +1,6 @@
-/* modules/content.c: the pages of the content module: a site's home, its columns (栏目)
- * with their pages and Atom feeds, its articles with their attachments, and a sitemap per
- * host, all rendered in the site's theme. URL layout below a site's mount:
+/* modules/content/content.c: the pages of the content module: a site's home, its columns
+ * (栏目) with their pages and Atom feeds, its articles with their attachments, and a sitemap
+ * per host, all rendered in the site's theme. URL layout below a site's mount:
  *   /                       site home (the portal's home for the portal)
  *   /<column>/              column page 1 (also /<column>/index.html)
  *   /<column>/index_N.html  column page N
@@ -25,7 +25,11 @@
 
 #include "article.h"
 #include "content.h"
+#include "content_cache.h"
+#include "content_keys.h"
+#include "content_render.h"
 #include "content_route.h"
+#include "conf_node.h"
 #include "module.h"
 #include "render_common.h"
 #include "store_keys.h"
@@ -37,7 +41,7 @@ static module_result_t serve_attachment(request_t *r)
     if (!t)
         return MODULE_DECLINED;
     char ns[64];
-    snprintf(ns, sizeof ns, "%s" STORE_ATT_NS_SUFFIX, r->site->id);
+    snprintf(ns, sizeof ns, "%s" CONTENT_ATT_NS_SUFFIX, r->site->id);
     /* The path below the mount is exactly the attachment's key: /<column>/<id>/<file>. */
     store_page_t page;
     if (store_page_get(t, ns, r->rel, r->rel_len, &page) != 0)
@@ -215,8 +219,25 @@ static bool content_error_page(request_t *r, int status, const char *detail,
     return *out != NULL;
 }
 
+/* The theme every site's falls back to, file by file, is the built-in default one (a
+ * themes folder replaces its files, never removes one): it must have every template the
+ * pages are rendered in, or a page type would have nothing to render with. */
+static void content_conf_check(conf_ctx_t *x)
+{
+    static const char *const need[] = CONTENT_TEMPLATES;
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(need); i++) {
+        const theme_file_t *f = theme_builtin_default;
+        while (f->name && strcmp(f->name, need[i]) != 0)
+            f++;
+        if (!f->name)
+            diag_error(x->diag, "(built-in) conf/themes/" THEME_DEFAULT, 0, 0,
+                       "the default theme has no %s", need[i]);
+    }
+}
+
 const module_t module_content = {
     .name = "content",
+    .conf_check = content_conf_check,
     .handle = content_handle,
     .error_page = content_error_page,
 };

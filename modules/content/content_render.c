@@ -1,4 +1,4 @@
-/* modules/content_render.c: the data each page type is rendered over, read from the
+/* modules/content/content_render.c: the data each page type is rendered over, read from the
  * configuration (sites, columns, registration identifiers) and the store (articles,
  * indexes), and the choice of template. Runs only when a page is not cached.
  *
@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "article.h"
-#include "content.h"
+#include "content_render.h"
 #include "render_common.h"
 #include "store_keys.h"
 #include "util.h"

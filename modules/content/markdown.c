@@ -1,4 +1,4 @@
-/* core/markdown.c: the libcmark call and the <body> extraction of markdown.h. */
+/* modules/content/markdown.c: the libcmark call and the <body> extraction of markdown.h. */
 #include "markdown.h"
 
 #include <cmark.h>

@@ -1,4 +1,4 @@
-/* modules/render_common.c: the page-number URLs and site footer fields shared by the
+/* modules/common/render_common.c: the page-number URLs and site footer fields shared by the
  * modules that render in a site's theme (see render_common.h). */
 #include "render_common.h"
 

@@ -1,6 +1,6 @@
-/* core/article.c: article records, their indexes and the audit trail in the store's
- * "content" database (key families documented in store_keys.h), the front matter schema
- * of an article, and the refusals.
+/* modules/content/article.c: article records, their indexes and the audit trail in the
+ * store's "content" database (key families documented in content_keys.h), the front
+ * matter schema of an article, and the refusals.
  *
  * Records are length-prefixed and versioned so a later jiyue can read older ones:
  *   article: "JYAR" u16 version(1), i64 pubtime, i64 updated, u64 seq, u32 revision, then
@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "content_keys.h"
 #include "mime.h"
 #include "rec.h"
 #include "gzip.h"
@@ -418,7 +419,7 @@ static size_t key_join(char *k, const char *family, const char *const *parts, si
 static size_t key_article(char *k, const char *site, const char *col, const char *id)
 {
     const char *parts[] = {site, col, id};
-    return key_join(k, "a/", parts, 3);
+    return key_join(k, CONTENT_KEY_ARTICLE, parts, 3);
 }
 
 /* The index order, newest first: publication time descending, then, for articles of the
@@ -436,7 +437,7 @@ static size_t key_index_rank(char *k, const char *site, const char *col, int64_t
 {
     char r[33];
     rank(r, pubtime, seq, legacy);
-    int n = snprintf(k, KEYBUF, "i/%s/%s/%s", site, col, r);
+    int n = snprintf(k, KEYBUF, CONTENT_KEY_INDEX "%s/%s/%s", site, col, r);
     return n > 0 && n < KEYBUF ? (size_t)n : 0;
 }
 
@@ -449,7 +450,7 @@ static size_t key_global_rank(char *k, int64_t pubtime, uint64_t seq, bool legac
 {
     char r[33];
     rank(r, pubtime, seq, legacy);
-    return (size_t)snprintf(k, KEYBUF, "g/%s", r);
+    return (size_t)snprintf(k, KEYBUF, CONTENT_KEY_GLOBAL "%s", r);
 }
 
 static size_t key_global(char *k, int64_t pubtime, uint64_t seq)
@@ -503,7 +504,7 @@ uint64_t article_column_count(store_txn_t *t, const char *site, const char *colu
 {
     char k[KEYBUF];
     const char *parts[] = {site, column};
-    size_t n = key_join(k, "c/", parts, 2);
+    size_t n = key_join(k, CONTENT_KEY_COUNT, parts, 2);
     const void *v;
     size_t len;
     if (!n || store_content_get(t, k, n, &v, &len) != 0)
@@ -515,7 +516,7 @@ void article_version(store_txn_t *t, const char *site, uint64_t *version, int64_
 {
     char k[KEYBUF];
     const char *parts[] = {site ? site : ""};
-    size_t n = key_join(k, "v/", parts, 1);
+    size_t n = key_join(k, CONTENT_KEY_VERSION, parts, 1);
     const void *v;
     size_t len;
     *version = 0;
@@ -571,7 +572,7 @@ int article_column_each(store_txn_t *t, const char *site, const char *column, si
                         size_t limit, article_fn fn, void *ud)
 {
     char p[KEYBUF];
-    int n = snprintf(p, sizeof p, "i/%s/%s/", site, column);
+    int n = snprintf(p, sizeof p, CONTENT_KEY_INDEX "%s/%s/", site, column);
     if (n <= 0 || n >= KEYBUF)
         return STORE_EKEY;
     walk_t w = {t, skip, limit, 0, fn, ud, site, column};
@@ -582,7 +583,8 @@ int article_column_each(store_txn_t *t, const char *site, const char *column, si
 int article_latest_each(store_txn_t *t, size_t skip, size_t limit, article_fn fn, void *ud)
 {
     walk_t w = {t, skip, limit, 0, fn, ud, NULL, NULL};
-    int rc = store_content_each(t, "g/", 2, walk_cb, &w);
+    int rc = store_content_each(t, CONTENT_KEY_GLOBAL, CONTENT_KEY_LEN(CONTENT_KEY_GLOBAL),
+                                walk_cb, &w);
     return w.limit == 0 && rc == 1 ? 0 : rc;
 }
 
@@ -615,7 +617,8 @@ static int hist_cb(void *ud, const void *key, size_t klen, const void *val, size
 int article_history_each(store_txn_t *t, const char *site, article_audit_fn fn, void *ud)
 {
     hist_t h = {site, fn, ud, 0};
-    return store_content_each(t, "h/", 2, hist_cb, &h);
+    return store_content_each(t, CONTENT_KEY_TRAIL, CONTENT_KEY_LEN(CONTENT_KEY_TRAIL), hist_cb,
+                              &h);
 }
 
 /* ------------------------------------------------------------------ writing */
@@ -642,7 +645,7 @@ static int next_n(store_txn_t *w, const char *key, uint64_t start, uint64_t *seq
 
 static int next_seq(store_txn_t *w, uint64_t *seq)
 {
-    return next_n(w, "n/seq", 0, seq);
+    return next_n(w, CONTENT_KEY_SEQ, 0, seq);
 }
 
 static int last_key_cb(void *ud, const void *key, size_t klen, const void *val, size_t vlen)
@@ -651,8 +654,8 @@ static int last_key_cb(void *ud, const void *key, size_t klen, const void *val, 
     (void)vlen;
     uint64_t *last = ud;
     char hex[17];
-    if (klen == 18) {
-        memcpy(hex, (const char *)key + 2, 16);
+    if (klen == CONTENT_KEY_LEN(CONTENT_KEY_TRAIL) + 16) {
+        memcpy(hex, (const char *)key + CONTENT_KEY_LEN(CONTENT_KEY_TRAIL), 16);
         hex[16] = '\0';
         uint64_t n = strtoull(hex, NULL, 16);
         if (n > *last)
@@ -668,21 +671,23 @@ static int next_trail(store_txn_t *w, uint64_t *seq)
     const void *v;
     size_t len;
     uint64_t last = 0;
-    int rc = store_content_get(w, "n/trail", 7, &v, &len);
+    int rc = store_content_get(w, CONTENT_KEY_TRAIL_SEQ, CONTENT_KEY_LEN(CONTENT_KEY_TRAIL_SEQ),
+                               &v, &len);
     if (rc == STORE_NOTFOUND) {
-        rc = store_content_each(w, "h/", 2, last_key_cb, &last);
+        rc = store_content_each(w, CONTENT_KEY_TRAIL, CONTENT_KEY_LEN(CONTENT_KEY_TRAIL),
+                                last_key_cb, &last);
         if (rc < 0)
             return rc;
     } else if (rc != 0) {
         return rc;
     }
-    return next_n(w, "n/trail", last, seq);
+    return next_n(w, CONTENT_KEY_TRAIL_SEQ, last, seq);
 }
 
 static int add_count(store_txn_t *w, const char *site, const char *col, int delta)
 {
     char k[KEYBUF];
-    int n = snprintf(k, sizeof k, "c/%s/%s", site, col);
+    int n = snprintf(k, sizeof k, CONTENT_KEY_COUNT "%s/%s", site, col);
     uint64_t cur = article_column_count(w, site, col);
     cur = delta < 0 && cur == 0 ? 0 : cur + (uint64_t)(int64_t)delta;
     util_buf_t b = {0};
@@ -698,7 +703,7 @@ static int bump_version(store_txn_t *w, const char *site, int64_t now)
     int64_t mt;
     article_version(w, site, &ver, &mt);
     char k[KEYBUF];
-    int n = snprintf(k, sizeof k, "v/%s", site ? site : "");
+    int n = snprintf(k, sizeof k, CONTENT_KEY_VERSION "%s", site ? site : "");
     util_buf_t b = {0};
     rec_put_n(&b, ver + 1, 8);
     rec_put_n(&b, (uint64_t)now, 8);
@@ -729,7 +734,7 @@ static int append_audit(store_txn_t *w, int64_t now, const char *action, const c
     rec_put_str(&b, title);
     rec_put_str(&b, note);
     char k[32];
-    int n = snprintf(k, sizeof k, "h/%016" PRIx64, seq);
+    int n = snprintf(k, sizeof k, CONTENT_KEY_TRAIL "%016" PRIx64, seq);
     rc = store_content_put(w, k, (size_t)n, b.data, b.len);
     util_buf_free(&b);
     *seq_out = seq;
@@ -745,7 +750,7 @@ int article_audit_append(store_txn_t *w, int64_t now, const char *action, const 
 
 static char *att_ns(const char *site)
 {
-    return util_asprintf("%s" STORE_ATT_NS_SUFFIX, site);
+    return util_asprintf("%s" CONTENT_ATT_NS_SUFFIX, site);
 }
 
 /* Deletes the attachments named in a record's newline-separated list. */

@@ -1,8 +1,8 @@
-/* core/markdown.h: article bodies to HTML, once, at publish time. Markdown goes through
- * libcmark (the CommonMark reference implementation) in its safe mode: raw HTML and
+/* modules/content/markdown.h: article bodies to HTML, once, at publish time. Markdown goes
+ * through libcmark (the CommonMark reference implementation) in its safe mode: raw HTML and
  * javascript: links in Markdown are dropped. An HTML file is taken as the publisher wrote
- * it (reviewed before publishing), reduced to what is between <body> and </body> when it
- * is a whole document. */
+ * it (reviewed before publishing), reduced to what is between <body> and </body> when it is
+ * a whole document. */
 #ifndef JIYUE_MARKDOWN_H
 #define JIYUE_MARKDOWN_H
 

@@ -1,7 +1,7 @@
-/* core/article.h: articles (信息) published into a site's columns, with the accountability
- * the seed demands (谁发布谁负责): who published, who reviewed, the confidentiality review
- * and the disclosure attribute travel with every article, and every publish, update and
- * unpublish appends a record to an audit trail that is never rewritten.
+/* modules/content/article.h: articles (信息) published into a site's columns, with the
+ * accountability the seed demands (谁发布谁负责): who published, who reviewed, the
+ * confidentiality review and the disclosure attribute travel with every article, and every
+ * publish, update and unpublish appends a record to an audit trail that is never rewritten.
  *
  * The checks that refuse an article live here (article_check), so that jiyuectl and any
  * later publishing front end refuse the same things. A publication is one LMDB write
