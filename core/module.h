@@ -15,7 +15,8 @@
  *     request handler, its themed error pages and its per-worker state.
  * Modules use the core API (request.h, response.h, store.h, conf.h, conf_node.h for their
  * keys, wcache.h for values kept between requests, writer.h for writes). Where one module
- * needs another's rules it includes that module's public header ("content/article.h"),
+ * needs another's rules it includes that module's public header (by its bare name: the
+ * Makefile puts every modules/ folder on the modules' include path, never on core's),
  * never its internals; jiyuectl calls the modules' public APIs the same way. */
 #ifndef JIYUE_MODULE_H
 #define JIYUE_MODULE_H
