@@ -214,7 +214,7 @@ MUTATIONS = [
       "    if (e->count >= lim->max_connections_per_address)",
       "    if (e->count > lim->max_connections_per_address)",
       ["e2e:tests/e2e/test_limits.py -k per_address"]),
-    M("preview-token-never-expires", "modules/lifecycle_token.c",
+    M("preview-token-never-expires", "modules/lifecycle/lifecycle_token.c",
       "    if (exp <= now || exp > LIFECYCLE_EXPIRES_MAX ||",
       "    if (exp > LIFECYCLE_EXPIRES_MAX ||",
       ["unit:test_lifecycle", "e2e:tests/e2e/test_lifecycle.py -k token_expires"]),

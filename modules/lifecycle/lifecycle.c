@@ -1,4 +1,4 @@
-/* modules/lifecycle.c: the first module in the chain: what a suspended, closed or
+/* modules/lifecycle/lifecycle.c: the first module in the chain: what a suspended, closed or
  * redesigning site answers (see lifecycle.h for the behaviour). Active sites cost one
  * comparison and are declined.
  *

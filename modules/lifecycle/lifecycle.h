@@ -1,4 +1,4 @@
-/* modules/lifecycle.h: the site lifecycle as visitors meet it (the seed's rules on
+/* modules/lifecycle/lifecycle.h: the site lifecycle as visitors meet it (the seed's rules on
  * suspension, closure and redesign; the rules themselves are checked by core/conf*.c).
  *
  *  suspended  the home page shows a notice (why, and when the site returns; once that

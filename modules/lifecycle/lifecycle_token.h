@@ -1,6 +1,6 @@
-/* modules/lifecycle_token.h: a redesign's preview tokens (defined in
- * modules/lifecycle_token.c, a file of its own so that jiyuectl can make them without
- * linking the request machinery). Part of the lifecycle module (modules/lifecycle.h). */
+/* modules/lifecycle/lifecycle_token.h: a redesign's preview tokens (defined in
+ * modules/lifecycle/lifecycle_token.c, a file of its own so that jiyuectl can make them without
+ * linking the request machinery). Part of the lifecycle module (modules/lifecycle/lifecycle.h). */
 #ifndef JIYUE_LIFECYCLE_TOKEN_H
 #define JIYUE_LIFECYCLE_TOKEN_H
 

@@ -4,7 +4,7 @@
  * so far stops working. A token is an HMAC of "SITE@GEN@EXPIRY" under the site's own
  * secret, kept in the store (created here on first use, replaced by --revoke), so the
  * server needs no list of tokens and a token dies with its generation, its expiry or its
- * secret (modules/lifecycle.h). */
+ * secret (modules/lifecycle/lifecycle.h). */
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
