@@ -709,6 +709,38 @@ static void test_site_schema(void **state)
     diag_free(&d);
 }
 
+/* A preview host answers for one site: it may not be any host, alias or preview host of
+ * another site, nor a host of its own; the error is at the later claim in file order. */
+static void test_preview_host_claims(void **state)
+{
+#define REDESIGN(id, reg, mount, preview)                                                       \
+    "id: " id "\nname: R\nkind: department\nparent: portal\nmount:\n  " mount "\n" REG(reg)      \
+    "status:\n  state: redesign\n  generation: v2\n  preview_host: " preview "\n"
+    diag_t d;
+    tfile_t files[] = {
+        {"portal.yaml", "id: portal\nname: 门户\nkind: portal\nmount:\n  hosts: [www.t.gov.cn, "
+                        "second.t.gov.cn]\n" REG("01")},
+        {"a.yaml", REDESIGN("a", "02", "path: /a/", "www.t.gov.cn")},
+        {"b.yaml", REDESIGN("b", "03", "hosts: [b.t.gov.cn]", "b.t.gov.cn")},
+        {"y.yaml", REDESIGN("y", "04", "path: /y/", "p.t.gov.cn")},
+        {"z.yaml", REDESIGN("z", "05", "path: /z/", "p.t.gov.cn")},
+        {"zz.yaml", REDESIGN("zz", "06", "path: /zz/", "second.t.gov.cn")},
+        {NULL, NULL},
+    };
+#undef REDESIGN
+    load_fail(&d, NULL, files);
+    /* a.yaml comes first: the portal's host is the later claim */
+    expect(&d, "portal.yaml:5:11: host 'www.t.gov.cn' is already claimed by site 'a' (");
+    expect(&d, "/sites/a.yaml:16)");
+    expect(&d, "b.yaml:16:17: host 'b.t.gov.cn' is listed twice in this site (first at line 6)");
+    expect(&d, "z.yaml:16:17: host 'p.t.gov.cn' is already claimed by site 'y' (");
+    expect(&d, "/sites/y.yaml:16)");
+    expect(&d, "zz.yaml:16:17: host 'second.t.gov.cn' is already claimed by site 'portal' (");
+    expect(&d, "/sites/portal.yaml:5)");
+    assert_int_equal(d.errors, 4);
+    diag_free(&d);
+}
+
 static void test_server_schema(void **state)
 {
     diag_t d;
@@ -1023,6 +1055,7 @@ int main(void)
         cmocka_unit_test(test_registration_required),
         cmocka_unit_test(test_cluster_rules),
         cmocka_unit_test(test_site_schema),
+        cmocka_unit_test(test_preview_host_claims),
         cmocka_unit_test(test_server_schema),
         cmocka_unit_test(test_message_limits),
         cmocka_unit_test(test_demo_cluster),
