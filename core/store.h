@@ -49,7 +49,7 @@ typedef struct store_options {
 
 /* Opens (or creates) the environment in folder `dir`. On failure returns NULL and, when
  * err is given, a one-line reason in *err (heap string).
- * The store holds secrets (the preview and form keys) and citizens' contact details: a
+ * The store holds secrets (the keys tokens are signed with) and citizens' contact details: a
  * new folder is made 0700 and its files 0600, and a folder or file that other users may
  * access (any group or other permission bit) is refused with the chmod that fixes it. */
 store_t *store_open(const char *dir, const store_options_t *opt, char **err);
@@ -144,7 +144,7 @@ typedef int (*store_meta_fn)(void *ud, const char *key, size_t key_len, const vo
                              size_t len);
 int store_meta_each(store_txn_t *t, const char *prefix, store_meta_fn fn, void *ud);
 
-/* --- generations (redesign): which namespace a site serves --- */
+/* --- generations: which namespace a site serves --- */
 /* Writes the namespace a site serves now into ns ("edu", or "edu@v2" after
  * `jiyuectl promote edu v2`; store_keys.h "live/<site>"). One meta lookup. Returns 0, or
  * STORE_EKEY when the site id or the result does not fit in cap. */

@@ -247,7 +247,7 @@ static bool token_ok(request_t *r, const conf_site_t *s, const char *tok, size_t
     char key[STORE_KEY_MAX + 1];
     const void *secret;
     size_t slen;
-    if (!t || !store_key_meta_site(key, STORE_META_PREVIEW_SECRET, s->id) ||
+    if (!t || !store_key_meta_site(key, LIFECYCLE_META_PREVIEW_SECRET, s->id) ||
         store_meta_get(t, key, &secret, &slen) != 0 || slen < 16)
         return false;
     return lifecycle_preview_token_ok(secret, slen, s->id, lifecycle_conf(s)->generation, tok, len,
@@ -284,7 +284,7 @@ static void preview_cookie(request_t *r, const char *tok, size_t tok_len, int64_
     util_buf_printf(&cookie, "; Max-Age=%lld; HttpOnly; SameSite=Lax", age > 0 ? age : 0);
     if (r->tls)
         util_buf_appends(&cookie, "; Secure");
-    r->preview = true; /* no-store, noindex, Vary: Cookie (lifecycle_headers) */
+    r->not_public = true; /* no-store, noindex, Vary: Cookie (lifecycle_headers) */
     response_begin(r, 302);
     response_header(r, "Location", loc.data, loc.len);
     response_header(r, "Set-Cookie", cookie.data, cookie.len);
@@ -320,7 +320,7 @@ static preview_t preview_check(request_t *r, const conf_site_t *s, const char *n
             break;
         if (token_ok(r, s, tok, len, NULL)) {
             r->pages_ns = ns;
-            r->preview = true;
+            r->not_public = true;
             return PV_SHOW;
         }
     }
@@ -353,7 +353,7 @@ static bool preview_host(request_t *r, const lifecycle_global_t *g, module_resul
         r->route.prefix_len = 0;
         r->rel = r->route.rel = r->path;
         r->rel_len = r->route.rel_len = r->path_len;
-        r->preview = true; /* even a refusal is not for caches or search engines */
+        r->not_public = true; /* even a refusal is not for caches or search engines */
         *res = MODULE_DONE;
         if (!get_or_head(r)) {
             response_error(r, 405, "the preview is read-only");
@@ -411,7 +411,7 @@ static size_t lifecycle_headers(const request_t *r, const void *slot, const char
 {
     static const char preview_hdrs[] = "X-Robots-Tag: noindex\r\nCache-Control: private, no-store"
                                        "\r\nVary: Cookie\r\n";
-    if (!r->preview)
+    if (!r->not_public)
         return 0;
     *lines = preview_hdrs;
     return sizeof preview_hdrs - 1;

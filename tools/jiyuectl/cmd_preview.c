@@ -68,7 +68,7 @@ static int preview_options(ctl_t *ctl, int *argc, char **argv, preview_opts_t *o
 static int site_secret(ctl_t *ctl, const char *site, bool fresh, uint8_t secret[SECRET_LEN])
 {
     char key[STORE_KEY_MAX + 1];
-    if (!store_key_meta_site(key, STORE_META_PREVIEW_SECRET, site))
+    if (!store_key_meta_site(key, LIFECYCLE_META_PREVIEW_SECRET, site))
         return ctl_fail(ctl, "'%s' cannot name a preview secret", site);
     int src;
     store_txn_t *w = store_write_begin(ctl->store, &src);
