@@ -326,7 +326,9 @@ static int cmp_claim(const void *a, const void *b)
 /* A preview host answers for one site only, so no other site's host, alias or preview
  * host may be the same name. Core checks hosts and aliases among themselves; the clashes
  * that involve a preview host are reported here in the same words, at the later claim in
- * file order. */
+ * file order, each claim against the one before it. A host after a preview host that
+ * follows another host or alias of the same name has core's error already (against that
+ * one), so it gets no second. */
 static void check_preview_hosts(conf_ctx_t *x)
 {
     const conf_t *c = x->c;
@@ -353,9 +355,16 @@ static void check_preview_hosts(conf_ctx_t *x)
             cl[n++] = (claim_t){st->preview_host, i, seq++, st->preview_pos, true};
     }
     qsort(cl, n, sizeof *cl, cmp_claim);
+    bool host_before = false; /* a host or alias of this name before cl[k - 1] */
     for (size_t k = 1; k < n; k++) {
         const claim_t *a = &cl[k - 1], *b = &cl[k];
-        if ((!a->preview && !b->preview) || strcmp(a->host, b->host) != 0)
+        if (strcmp(a->host, b->host) != 0) {
+            host_before = false;
+            continue;
+        }
+        bool core_reports = !b->preview && (!a->preview || host_before);
+        host_before |= !a->preview;
+        if (core_reports)
             continue;
         if (a->site == b->site)
             conf_err_at(x, b->pos, "host '%s' is listed twice in this site (first at line %d)", b->host,
