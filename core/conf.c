@@ -632,12 +632,6 @@ const char *conf_kind_name(conf_site_kind_t k)
     return (unsigned)k < UTIL_ARRAY_LEN(names) ? names[k] : "?";
 }
 
-const char *conf_state_name(conf_status_state_t s)
-{
-    static const char *names[] = {"active", "redesign", "suspended", "closed"};
-    return (unsigned)s < UTIL_ARRAY_LEN(names) ? names[s] : "?";
-}
-
 const char *conf_column_type_name(conf_column_type_t t)
 {
     static const char *names[] = {"dynamic", "notice", "policy", "personnel", "plan", "interaction", "static"};

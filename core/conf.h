@@ -73,13 +73,6 @@ typedef enum {
 } conf_site_kind_t;
 
 typedef enum {
-    STATUS_ACTIVE,
-    STATUS_REDESIGN,
-    STATUS_SUSPENDED,
-    STATUS_CLOSED
-} conf_status_state_t;
-
-typedef enum {
     COLUMN_DYNAMIC,
     COLUMN_NOTICE,
     COLUMN_POLICY,
@@ -99,37 +92,6 @@ typedef struct conf_column {
     conf_pos_t pos;
 } conf_column_t;
 
-typedef struct conf_path_map {
-    char *from;
-    char *to;
-} conf_path_map_t;
-
-typedef struct conf_status {
-    conf_status_state_t state;
-    char *from;  /* suspended: YYYY-MM-DD */
-    char *until; /* suspended */
-    char *reason;
-    char *date;       /* closed */
-    char *migrate_to; /* closed: a site id or an absolute URL */
-    conf_path_map_t *paths; /* closed: old path -> new path or URL */
-    size_t npaths;
-    char *generation;   /* redesign: the generation being built */
-    char *preview_host; /* redesign */
-    conf_pos_t pos;
-} conf_status_t;
-
-typedef struct conf_registration {
-    char *site_code; /* 网站标识码 */
-    char *icp;       /* ICP备案号 */
-    char *police;    /* 公安备案号 */
-    char *organizer; /* 主办单位 */
-    char *contact;
-    conf_pos_t pos;
-    /* where site_code, icp and police were given (line 0: absent), for the rules that
-     * compare them across sites */
-    conf_pos_t site_code_pos, icp_pos, police_pos;
-} conf_registration_t;
-
 typedef struct conf_site conf_site_t;
 struct conf_site {
     char *id; /* slug: [a-z0-9-]{1,32}, unique in the cluster */
@@ -142,8 +104,6 @@ struct conf_site {
     size_t nhosts;
     char **aliases; /* old host names that answer 301 to the canonical URL */
     size_t naliases;
-    conf_registration_t reg;
-    conf_status_t status;
     conf_column_t *columns;
     size_t ncolumns;
     conf_tls_t tls; /* cert == NULL when the site has none */
@@ -167,14 +127,13 @@ struct conf_site {
 
     /* Where the values checked across files came from, so that a rule that involves two
      * files (a host claimed twice, a missing parent) points at both. line == 0: absent. */
-    conf_pos_t id_pos, kind_pos, parent_pos, mount_pos, path_pos, reg_pos, migrate_pos,
-        preview_pos;
+    conf_pos_t id_pos, kind_pos, parent_pos, mount_pos, path_pos;
     conf_pos_t *host_pos;  /* nhosts entries */
     conf_pos_t *alias_pos; /* naliases entries */
-    /* Keys given under a misspelt name (an "unknown key ...; did you mean" error already
-     * names them): bit i of conf_site.c's top-level table, and of its registration table.
-     * The rules do not add "missing" errors for these. */
-    uint64_t misspelt, reg_misspelt;
+    /* Top-level keys given under a misspelt name (an "unknown key ...; did you mean" error
+     * already names them): bit i of conf_site.c's top-level table joined with the modules'
+     * (conf_site_misspelt). The rules do not add "missing" errors for these. */
+    uint64_t misspelt;
     /* One slot per module of modules_list (core/module.h: module_site_conf), holding what
      * the module read from this file and derived from it; NULL where a module has none. */
     void **mod;
@@ -241,7 +200,7 @@ typedef struct conf {
  * skipped) in its `sites` folder. Every problem in every file is added to `diag`. Returns
  * NULL when there is any error (the caller keeps whatever it had); warnings alone do not
  * fail. `today_days` (days since 1970-01-01) is the date rules are judged against
- * (suspension overdue...); pass -1 for the current date. */
+ * (modules' rules about dates, through conf_ctx_t.today); pass -1 for the current date. */
 conf_t *conf_load(const char *path, int64_t today_days, diag_t *diag);
 void conf_free(conf_t *c);
 /* Reads only `pid_file` from the server file at `path` (resolved as conf_load() does),
@@ -258,7 +217,6 @@ bool conf_is_slug(const char *s);
 const conf_column_t *conf_column_find(const conf_site_t *s, const char *id);
 
 const char *conf_kind_name(conf_site_kind_t k);       /* "portal", "department", ... */
-const char *conf_state_name(conf_status_state_t s);   /* "active", "suspended", ... */
 const char *conf_column_type_name(conf_column_type_t t); /* "dynamic", "notice", ... */
 /* The same in Chinese (core/conf_zh.h). */
 #include "conf_zh.h"

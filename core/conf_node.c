@@ -170,7 +170,7 @@ void conf_str_list_free(char **list, size_t n)
 }
 
 /* Optimal string alignment distance (Levenshtein plus adjacent transpositions, so
- * "regsitration" is one edit from "registration"), ASCII case folded. Keys are short:
+ * "colunms" is one edit from "columns"), ASCII case folded. Keys are short:
  * longer strings are not compared (returns a large distance). */
 #define SUGGEST_MAX 64
 static size_t edit_distance(const char *a, const char *b)

@@ -10,7 +10,6 @@
 #include "conf.h"
 #include "yaml.h"
 
-#define CONF_SUSPENSION_MAX_DAYS 183 /* the seed: a temporary closure lasts at most half a year */
 #define CONF_MAX_WORKERS 1024
 #define CONF_MAX_LISTEN 256 /* keeps the duplicate check trivially cheap */
 

@@ -1,8 +1,8 @@
 /* core/conf_rules.c: the rules that involve more than one site file: unique ids, exactly
  * one portal, parents that exist and do not loop, hosts and mount paths claimed once (also
  * the same URL reached through different parents),
- * reachable subsites, registration identifiers of live sites, and migration targets of
- * closed ones. Each error points at the offending value and names the other file:line, so
+ * reachable subsites (the modules' rules across sites run after these: conf_modules.c).
+ * Each error points at the offending value and names the other file:line, so
  * an operator sees both sides of a conflict. Sorting keeps a large cluster O(n log n). */
 #include "conf_rules.h"
 
@@ -176,8 +176,6 @@ static void check_hosts(rules_t *r)
             cl[n++] = (claim_t){s->hosts[h], "", i, seq++, s->host_pos[h]};
         for (size_t h = 0; h < s->naliases; h++)
             cl[n++] = (claim_t){s->aliases[h], "", i, seq++, s->alias_pos[h]};
-        if (s->status.preview_host)
-            cl[n++] = (claim_t){s->status.preview_host, "", i, seq++, s->preview_pos};
     }
     if (n > 1)
         qsort(cl, n, sizeof *cl, cmp_claim);
@@ -276,96 +274,6 @@ static void check_full_paths(rules_t *r)
     free(cl);
 }
 
-/* ---- per-site rules that need the cluster ---- */
-
-static void check_registration(rules_t *r)
-{
-    static const struct {
-        size_t off;
-        const char *key, *label;
-    } fields[] = {
-        {offsetof(conf_registration_t, site_code), "site_code", "网站标识码"},
-        {offsetof(conf_registration_t, icp), "icp", "ICP备案号"},
-        {offsetof(conf_registration_t, police), "police", "公安备案号"},
-        {offsetof(conf_registration_t, organizer), "organizer", "主办单位"},
-        {offsetof(conf_registration_t, contact), "contact", "联系方式"},
-    };
-    for (size_t i = 0; i < r->n; i++) {
-        const conf_site_t *s = &r->sites[i];
-        conf_status_state_t st = s->status.state;
-        /* a misspelt key already has its error: "needs ..." for each field would bury it */
-        if ((st != STATUS_ACTIVE && st != STATUS_REDESIGN) || conf_site_misspelt(s, "registration"))
-            continue;
-        conf_pos_t p = s->reg_pos.line ? s->reg_pos : site_pos(s);
-        for (size_t f = 0; f < UTIL_ARRAY_LEN(fields); f++) {
-            if (!*(char *const *)((const char *)&s->reg + fields[f].off) &&
-                !((s->reg_misspelt >> f) & 1)) /* fields[] is in the order of reg_keys */
-                conf_err_at(r->x, p, "%s site needs registration.%s (%s)", conf_state_name(st),
-                            fields[f].key, fields[f].label);
-        }
-    }
-}
-
-/* 网站标识码 and 公安备案号 name one site each: two sites with the same one is a copied
- * file left half-edited. An ICP number may be shared (a portal's departments often
- * file under the portal's), so a repeat of it is only worth a look. */
-static void check_reg_unique(rules_t *r)
-{
-    static const struct {
-        size_t off, pos_off;
-        const char *key;
-        bool shared_ok;
-    } fields[] = {
-        {offsetof(conf_registration_t, site_code), offsetof(conf_registration_t, site_code_pos),
-         "site_code", false},
-        {offsetof(conf_registration_t, police), offsetof(conf_registration_t, police_pos),
-         "police", false},
-        {offsetof(conf_registration_t, icp), offsetof(conf_registration_t, icp_pos), "icp", true},
-    };
-    claim_t *cl = util_calloc(r->n + 1, sizeof *cl);
-    for (size_t f = 0; f < UTIL_ARRAY_LEN(fields); f++) {
-        size_t n = 0;
-        for (size_t i = 0; i < r->n; i++) {
-            const conf_registration_t *reg = &r->sites[i].reg;
-            const char *v = *(char *const *)((const char *)reg + fields[f].off);
-            const conf_pos_t *p = (const conf_pos_t *)((const char *)reg + fields[f].pos_off);
-            if (v && p->line)
-                cl[n++] = (claim_t){v, "", i, 0, *p};
-        }
-        if (n > 1)
-            qsort(cl, n, sizeof *cl, cmp_claim);
-        for (size_t k = 1; k < n; k++) {
-            const claim_t *a = &cl[k - 1], *b = &cl[k];
-            if (strcmp(a->key, b->key) != 0)
-                continue;
-            if (fields[f].shared_ok)
-                conf_warn_at(r->x, b->pos,
-                             "registration.%s '%s' is also site '%s''s (%s:%d): fine for "
-                             "departments filed under one ICP number, otherwise a copy left unedited",
-                             fields[f].key, b->key, r->sites[a->site].id, a->pos.file, a->pos.line);
-            else
-                conf_err_at(r->x, b->pos, "registration.%s '%s' is already site '%s''s (%s:%d): "
-                                          "each site has its own",
-                            fields[f].key, b->key, r->sites[a->site].id, a->pos.file, a->pos.line);
-        }
-    }
-    free(cl);
-}
-
-static void check_migration(rules_t *r)
-{
-    for (size_t i = 0; i < r->n; i++) {
-        const conf_site_t *s = &r->sites[i];
-        const char *t = s->status.migrate_to;
-        if (s->status.state != STATUS_CLOSED || !t || conf_is_url(t))
-            continue;
-        if (strcmp(t, s->id) == 0)
-            conf_err_at(r->x, s->migrate_pos, "status.migrate_to names the closed site itself");
-        else if (find(r, t) < 0)
-            conf_err_at(r->x, s->migrate_pos, "status.migrate_to '%s' is not a site in this cluster", t);
-    }
-}
-
 void conf_rules_check(conf_ctx_t *x)
 {
     rules_t r = {.x = x, .sites = x->c->sites, .n = x->c->nsites};
@@ -382,8 +290,5 @@ void conf_rules_check(conf_ctx_t *x)
     check_mount_paths(&r);
     check_full_paths(&r);
     check_hosts(&r);
-    check_registration(&r);
-    check_reg_unique(&r);
-    check_migration(&r);
     free(r.by_id);
 }

@@ -1,8 +1,8 @@
 /* core/conf_site.c: reads one site file (sites.d/NAME.yaml) into a conf_site_t and checks what can
  * be checked inside that file alone: the keys and their types, slugs, mount paths, host
- * names, the status rules (suspension dates and their 183-day limit, closure needs a
- * migration target, redesign needs a generation) and unique column ids. Rules that need
- * other files (parents, duplicate hosts) are in conf_rules.c. */
+ * names and unique column ids; the modules' keys go to their slots and their rules run
+ * after (conf_modules.c). Rules that need other files (parents, duplicate hosts) are in
+ * conf_rules.c. */
 #include "conf_site.h"
 
 #include "conf_priv.h"
@@ -41,7 +41,6 @@ static int enum_index(const char *s, const char *const *names, size_t n)
 }
 
 static const char *const kind_names[] = {"portal", "department", "county", "township", "village"};
-static const char *const state_names[] = {"active", "redesign", "suspended", "closed"};
 static const char *const type_names[] = {"dynamic", "notice", "policy", "personnel", "plan", "interaction", "static"};
 
 static void key_kind(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
@@ -153,227 +152,6 @@ static void key_mount(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const 
     conf_site_t *s = obj;
     s->mount_pos = conf_pos(x, v);
     conf_walk(x, v, "mount", mount_keys, UTIL_ARRAY_LEN(mount_keys), s);
-}
-
-static const conf_key_t reg_keys[] = {
-    {"site_code", CONF_K_STR, offsetof(conf_registration_t, site_code), NULL, false, 0},
-    {"icp", CONF_K_STR, offsetof(conf_registration_t, icp), NULL, false, 0},
-    {"police", CONF_K_STR, offsetof(conf_registration_t, police), NULL, false, 0},
-    {"organizer", CONF_K_STR, offsetof(conf_registration_t, organizer), NULL, false, 0},
-    {"contact", CONF_K_STR, offsetof(conf_registration_t, contact), NULL, false, 0},
-};
-
-static void key_registration(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
-{
-    conf_site_t *s = obj;
-    s->reg.pos = s->reg_pos = conf_pos(x, v);
-    if (!conf_walk(x, v, "registration", reg_keys, UTIL_ARRAY_LEN(reg_keys), &s->reg))
-        return;
-    s->reg_misspelt = x->misspelt;
-    const yaml_dom_node_t *n;
-    if (s->reg.site_code && (n = yaml_dom_get(v, "site_code")))
-        s->reg.site_code_pos = conf_pos(x, n);
-    if (s->reg.icp && (n = yaml_dom_get(v, "icp")))
-        s->reg.icp_pos = conf_pos(x, n);
-    if (s->reg.police && (n = yaml_dom_get(v, "police")))
-        s->reg.police_pos = conf_pos(x, n);
-    const char *code = s->reg.site_code;
-    if (code) {
-        bool ok = strlen(code) == 10;
-        for (size_t i = 0; ok && code[i]; i++)
-            ok = isalnum((unsigned char)code[i]);
-        if (!ok)
-            conf_err(x, yaml_dom_get(v, "site_code"),
-                     "registration.site_code '%s' must be 10 letters or digits (网站标识码, e.g. 6210000001)", code);
-    }
-}
-
-/* ---- status ---- */
-
-enum { SK_STATE, SK_FROM, SK_UNTIL, SK_REASON, SK_DATE, SK_MIGRATE, SK_PATHS, SK_GENERATION, SK_PREVIEW, SK_N };
-
-#define ST(s) (1u << (s))
-static const struct {
-    const char *name;
-    unsigned states; /* the states the key belongs to */
-    bool required;
-} status_keys[SK_N] = {
-    [SK_STATE] = {"state", 0xf, true},
-    [SK_FROM] = {"from", ST(STATUS_SUSPENDED), true},
-    [SK_UNTIL] = {"until", ST(STATUS_SUSPENDED), true},
-    [SK_REASON] = {"reason", ST(STATUS_SUSPENDED) | ST(STATUS_CLOSED), false},
-    [SK_DATE] = {"date", ST(STATUS_CLOSED), true},
-    [SK_MIGRATE] = {"migrate_to", ST(STATUS_CLOSED), true},
-    [SK_PATHS] = {"paths", ST(STATUS_CLOSED), false},
-    [SK_GENERATION] = {"generation", ST(STATUS_REDESIGN), true},
-    [SK_PREVIEW] = {"preview_host", ST(STATUS_REDESIGN), false},
-};
-
-static void status_paths(conf_ctx_t *x, conf_status_t *st, const yaml_dom_node_t *v)
-{
-    if (v->kind != YAML_DOM_MAPPING) {
-        conf_err(x, v, "'status.paths' must be a mapping of old path to new path or URL, not a %s",
-                 yaml_dom_is_null(v) ? "null" : yaml_dom_kind_name(v));
-        return;
-    }
-    st->paths = util_calloc(v->npairs + 1, sizeof *st->paths);
-    for (size_t i = 0; i < v->npairs; i++) {
-        const yaml_dom_node_t *from = v->pairs[i].key, *to = v->pairs[i].value;
-        if (from->str[0] != '/') {
-            conf_err(x, from, "'status.paths' key '%s' must be an old path starting with '/'", from->str);
-            continue;
-        }
-        const char *t = conf_str(x, to, "status.paths", "a new path or URL");
-        if (!t)
-            continue;
-        if (t[0] != '/' && !conf_is_url(t)) {
-            conf_err(x, to, "'status.paths' target '%s' must be a path starting with '/' or an http(s) URL", t);
-            continue;
-        }
-        st->paths[st->npaths].from = util_strdup(from->str);
-        st->paths[st->npaths].to = util_strdup(t);
-        st->npaths++;
-    }
-}
-
-static void read_suspension(conf_ctx_t *x, conf_status_t *st, const yaml_dom_node_t **nodes)
-{
-    int64_t from = 0, until = 0;
-    bool have_from = nodes[SK_FROM] && conf_date(x, nodes[SK_FROM], "status.from", &from) == 0;
-    bool have_until = nodes[SK_UNTIL] && conf_date(x, nodes[SK_UNTIL], "status.until", &until) == 0;
-    if (have_from)
-        st->from = util_strdup(nodes[SK_FROM]->str);
-    if (have_until)
-        st->until = util_strdup(nodes[SK_UNTIL]->str);
-    if (nodes[SK_REASON])
-        st->reason = conf_strdup(x, nodes[SK_REASON], "status.reason");
-    else
-        conf_err_at(x, st->pos, "a suspended site needs 'status.reason'");
-    if (!have_from || !have_until)
-        return;
-    int64_t days = until - from;
-    if (days < 0)
-        conf_err(x, nodes[SK_UNTIL], "status.until %s is before status.from %s", st->until, st->from);
-    else if (days > CONF_SUSPENSION_MAX_DAYS)
-        conf_err(x, nodes[SK_UNTIL], "suspension longer than %d days (%lld days)",
-                 CONF_SUSPENSION_MAX_DAYS, (long long)days);
-    if (until < x->today)
-        conf_warn_at(x, conf_pos(x, nodes[SK_UNTIL]), "suspension overdue since %s", st->until);
-}
-
-static void read_closure(conf_ctx_t *x, conf_site_t *s, const yaml_dom_node_t **nodes)
-{
-    conf_status_t *st = &s->status;
-    int64_t days;
-    if (nodes[SK_DATE] && conf_date(x, nodes[SK_DATE], "status.date", &days) == 0)
-        st->date = util_strdup(nodes[SK_DATE]->str);
-    if (nodes[SK_REASON])
-        st->reason = conf_strdup(x, nodes[SK_REASON], "status.reason");
-    if (nodes[SK_PATHS])
-        status_paths(x, st, nodes[SK_PATHS]);
-    const yaml_dom_node_t *m = nodes[SK_MIGRATE];
-    if (!m)
-        return;
-    const char *t = conf_str(x, m, "status.migrate_to", "a site id or an http(s) URL");
-    if (!t)
-        return;
-    if (!conf_is_slug(t) && !conf_is_url(t)) {
-        conf_err(x, m, "status.migrate_to '%s' must be a site id or an absolute http(s) URL", t);
-        return;
-    }
-    st->migrate_to = util_strdup(t);
-    s->migrate_pos = conf_pos(x, m);
-}
-
-static void read_redesign(conf_ctx_t *x, conf_site_t *s, const yaml_dom_node_t **nodes)
-{
-    conf_status_t *st = &s->status;
-    const yaml_dom_node_t *g = nodes[SK_GENERATION], *p = nodes[SK_PREVIEW];
-    const char *t;
-    if (g && (t = conf_str(x, g, "status.generation", "a generation name (slug)"))) {
-        if (conf_is_slug(t))
-            st->generation = util_strdup(t);
-        else
-            conf_err(x, g, "status.generation '%s' is not a slug (a-z, 0-9 and '-', up to 32)", t);
-    }
-    if (p && (t = conf_str(x, p, "status.preview_host", "a host name"))) {
-        char *h = util_strdup(t);
-        const char *why = conf_host_check(h);
-        if (why) {
-            conf_err(x, p, "status.preview_host '%s': %s", t, why);
-            free(h);
-        } else {
-            st->preview_host = h;
-            s->preview_pos = conf_pos(x, p);
-        }
-    }
-}
-
-static void key_status(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
-{
-    conf_site_t *s = obj;
-    conf_status_t *st = &s->status;
-    st->pos = conf_pos(x, v);
-    if (v->kind == YAML_DOM_SCALAR) {
-        if (strcmp(v->str, "active") == 0)
-            return;
-        if (enum_index(v->str, state_names, UTIL_ARRAY_LEN(state_names)) > 0)
-            conf_err(x, v, "status '%s' needs its details: write status: {state: %s, ...}", v->str, v->str);
-        else
-            conf_err(x, v, "'status' must be active or a mapping with 'state', not '%s'", v->str);
-        return;
-    }
-    if (v->kind != YAML_DOM_MAPPING) {
-        conf_err(x, v, "'status' must be active or a mapping with 'state', not a list");
-        return;
-    }
-    const yaml_dom_node_t *nodes[SK_N] = {NULL}, *keys[SK_N] = {NULL};
-    for (size_t i = 0; i < v->npairs; i++) {
-        const char *name = v->pairs[i].key->str;
-        size_t j = 0;
-        while (j < SK_N && strcmp(status_keys[j].name, name) != 0)
-            j++;
-        if (j == SK_N) {
-            const char *names[SK_N];
-            for (size_t m = 0; m < SK_N; m++)
-                names[m] = status_keys[m].name;
-            const char *near = conf_suggest(name, names, SK_N);
-            if (near)
-                conf_err(x, v->pairs[i].key, "unknown key '%s' in 'status'; did you mean '%s'?", name, near);
-            else
-                conf_err(x, v->pairs[i].key, "unknown key '%s' in 'status'", name);
-            continue;
-        }
-        keys[j] = v->pairs[i].key;
-        nodes[j] = v->pairs[i].value;
-    }
-    if (!nodes[SK_STATE]) {
-        conf_err(x, v, "missing required key 'state' in 'status'");
-        return;
-    }
-    const char *state = conf_str(x, nodes[SK_STATE], "status.state", "active, redesign, suspended or closed");
-    if (!state)
-        return;
-    int si = enum_index(state, state_names, UTIL_ARRAY_LEN(state_names));
-    if (si < 0) {
-        conf_err(x, nodes[SK_STATE], "unknown state '%s' (expected active, redesign, suspended or closed)", state);
-        return;
-    }
-    st->state = (conf_status_state_t)si;
-    for (int j = 1; j < SK_N; j++) {
-        if (keys[j] && !(status_keys[j].states & ST(si))) {
-            conf_err(x, keys[j], "'status.%s' does not apply to a site in state %s", status_keys[j].name, state);
-            nodes[j] = NULL;
-        } else if (!keys[j] && status_keys[j].required && (status_keys[j].states & ST(si))) {
-            conf_err(x, v, "a %s site needs 'status.%s'", state, status_keys[j].name);
-        }
-    }
-    if (si == STATUS_SUSPENDED)
-        read_suspension(x, st, nodes);
-    else if (si == STATUS_CLOSED)
-        read_closure(x, s, nodes);
-    else if (si == STATUS_REDESIGN)
-        read_redesign(x, s, nodes);
 }
 
 /* ---- columns ---- */
@@ -578,8 +356,6 @@ static const conf_key_t site_keys[] = {
     {"kind", CONF_K_FN, 0, key_kind, true, 0},
     {"parent", CONF_K_FN, 0, key_parent, false, 0},
     {"mount", CONF_K_FN, 0, key_mount, false, 0},
-    {"registration", CONF_K_FN, 0, key_registration, false, 0},
-    {"status", CONF_K_FN, 0, key_status, false, 0},
     {"columns", CONF_K_FN, 0, key_columns, false, 0},
     {"tls", CONF_K_FN, 0, key_tls, false, 0},
     {"theme", CONF_K_FN, 0, key_theme, false, 0},
@@ -590,7 +366,6 @@ static const conf_key_t site_keys[] = {
 bool conf_site_read(conf_ctx_t *x, const yaml_dom_t *doc, conf_site_t *s)
 {
     s->pos = (conf_pos_t){s->file, 1, 1};
-    s->status.state = STATUS_ACTIVE;
     conf_modules_site_init(s);
     size_t nkeys;
     const conf_key_t *keys = conf_modules_site_keys(site_keys, UTIL_ARRAY_LEN(site_keys), &nkeys);
@@ -636,24 +411,6 @@ void conf_site_free(conf_site_t *s)
     conf_str_list_free(s->aliases, s->naliases);
     free(s->host_pos);
     free(s->alias_pos);
-    free(s->reg.site_code);
-    free(s->reg.icp);
-    free(s->reg.police);
-    free(s->reg.organizer);
-    free(s->reg.contact);
-    conf_status_t *st = &s->status;
-    free(st->from);
-    free(st->until);
-    free(st->reason);
-    free(st->date);
-    free(st->migrate_to);
-    for (size_t i = 0; i < st->npaths; i++) {
-        free(st->paths[i].from);
-        free(st->paths[i].to);
-    }
-    free(st->paths);
-    free(st->generation);
-    free(st->preview_host);
     for (size_t i = 0; i < s->ncolumns; i++) {
         free(s->columns[i].id);
         free(s->columns[i].name);

@@ -1,7 +1,7 @@
 /* core/conf_zh.c: the Chinese names of the configuration's enumerations, for what people
  * read (the census tables, the audit report); the English names in conf.c stay the
  * configuration's and JSON's values. The terms follow the portal's own labels
- * (modules/content/content_render.c) and the 基本信息表's 运行状态. */
+ * (modules/content/content_render.c). */
 #include "conf_zh.h"
 
 #include "conf.h"
@@ -11,12 +11,6 @@ const char *conf_kind_name_zh(conf_site_kind_t k)
 {
     static const char *const names[] = {"门户", "部门", "县区", "乡镇", "村"};
     return (unsigned)k < UTIL_ARRAY_LEN(names) ? names[k] : "?";
-}
-
-const char *conf_state_name_zh(conf_status_state_t s)
-{
-    static const char *const names[] = {"正常运行", "改版中", "暂时关停", "永久关停"};
-    return (unsigned)s < UTIL_ARRAY_LEN(names) ? names[s] : "?";
 }
 
 const char *conf_column_type_name_zh(conf_column_type_t t)

@@ -85,7 +85,7 @@ static bool secret_param(const char *p, size_t len, size_t *nlen)
     return false;
 }
 
-/* log_field for a URL whose query may carry a secret, such as a preview token
+/* log_field for a URL whose query may carry a secret, such as a token
  * (module_t.secret_params): such a parameter is written "NAME=-", so the log does not
  * hand out a key. */
 static void log_url_field(util_buf_t *b, const char *p, size_t len)

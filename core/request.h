@@ -48,11 +48,12 @@ typedef struct request {
     const router_site_t *rsite;
     const char *rel; /* the path below the site's mount, begins with '/' */
     size_t rel_len;
-    /* A redesign's preview (modules/lifecycle.c): the namespace ("edu@v2") whose pages
-     * answer instead of the live generation's, NULL otherwise; and `preview` makes every
-     * response header say it must not be cached or indexed. */
+    /* Set by a module before the chain goes on: a namespace other than the site's live
+     * pages ("edu@v2") whose pages answer r, NULL for the live ones (request_pages_ns); and
+     * `not_public`: the response is not public: no shared cache, no index (modules add the
+     * headers, module_t.response_headers). */
     const char *pages_ns;
-    bool preview;
+    bool not_public;
 
     /* Response state (set by the response_* functions). */
     int status;

@@ -52,15 +52,13 @@ static void add_subtree(router_t *r, router_host_t *h, const children_t *kids, s
     (void)site;
 }
 
-/* The canonical place of a site: the nearest host up its ancestry and the joined mount
- * paths from there down. */
-static void set_canonical(router_site_t *rs)
+char *router_canonical(const conf_site_t *s, const char **host)
 {
-    const conf_site_t *s = rs->site;
     char *prefix = util_strdup("/");
+    *host = NULL;
     while (s) {
         if (s->nhosts > 0) {
-            rs->canon_host = s->hosts[0];
+            *host = s->hosts[0];
             break;
         }
         if (!s->mount_path)
@@ -70,8 +68,13 @@ static void set_canonical(router_site_t *rs)
         prefix = p;
         s = s->parent;
     }
-    rs->canon_prefix = prefix;
-    rs->canon_prefix_len = strlen(prefix);
+    return prefix;
+}
+
+static void set_canonical(router_site_t *rs)
+{
+    rs->canon_prefix = router_canonical(rs->site, &rs->canon_host);
+    rs->canon_prefix_len = strlen(rs->canon_prefix);
 }
 
 router_t *router_build(const conf_t *conf)

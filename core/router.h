@@ -62,4 +62,10 @@ void router_resolve(const router_t *r, const char *host, size_t host_len, const 
 
 const router_site_t *router_site(const router_t *r, const char *id);
 
+/* The canonical place of a site of a loaded configuration (parents linked), as the router
+ * gives it (router_site_t.canon_host, canon_prefix): the nearest host up its ancestry
+ * (*host, NULL when there is none) and the joined mount paths from there down, returned
+ * (the caller frees it). */
+char *router_canonical(const conf_site_t *s, const char **host);
+
 #endif

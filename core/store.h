@@ -144,7 +144,7 @@ typedef int (*store_meta_fn)(void *ud, const char *key, size_t key_len, const vo
                              size_t len);
 int store_meta_each(store_txn_t *t, const char *prefix, store_meta_fn fn, void *ud);
 
-/* --- generations (redesign): which namespace a site serves --- */
+/* --- generations: which namespace a site serves --- */
 /* Writes the namespace a site serves now into ns ("edu", or "edu@v2" after
  * `jiyuectl promote edu v2`; store_keys.h "live/<site>"). One meta lookup. Returns 0, or
  * STORE_EKEY when the site id or the result does not fit in cap. */

@@ -1,14 +1,15 @@
-/* core/store_keys.h: the on-disk layout of the LMDB store: which named databases exist,
- * how their keys are built and how a page record is laid out. This is the one place that
- * says it. store.c opens the databases and reads and writes page records; the record
- * layers (message_text.c), the modules and jiyuectl build their keys here (a
- * site's live-generation, redirect, preview-secret and probe keys...) and pass them to
- * store.h's functions, so no key is spelt out anywhere else.
+/* core/store_keys.h: the on-disk layout of the LMDB store as core knows it: which named
+ * databases exist, how their shared keys are built and how a page record is laid out.
+ * store.c opens the databases and reads and writes page records; the modules and jiyuectl
+ * build their keys with the helpers here (a site's live-generation, redirect and probe
+ * keys...) and pass them to store.h's functions. A module's own record families are
+ * declared in a header of its folder (content_keys.h, message.h, lifecycle_token.h...),
+ * next to the code that builds them, so each key is spelt out in one place.
  *
  * Named databases (one environment, a folder holding data.mdb and lock.mdb):
  *   "pages"  key  = <namespace><path>
- *                   namespace: a site id (a slug, [a-z0-9-]) or "site@gen" for a
- *                   generation being built during a redesign; never contains '/'.
+ *                   namespace: a site id (a slug, [a-z0-9-]) or "site@gen" for
+ *                   another generation of the site's pages; never contains '/'.
  *                   path: the normalised request path, starting with '/'.
  *                   e.g. "edu/news/index.html", "edu@v2/index.html".
  *            Because a namespace never contains '/', the prefix "<namespace>/" selects
@@ -87,7 +88,7 @@ static inline size_t store_key_site_prefix(char *buf, const char *ns)
     return ns_len + 1;
 }
 
-/* ---- lifecycle keys in "meta" (modules/lifecycle.c, modules/static.c, jiyuectl) ----
+/* ---- a site's generations and old URLs in "meta" (core/store.c, modules, jiyuectl) ----
  *   "live/<site>"       the generation a site serves: absent or "" = the base namespace
  *                       "<site>", "v2" = "<site>@v2". `jiyuectl promote` writes it (and
  *                       "prev/<site>") in one transaction; the server reads it in the same
@@ -97,14 +98,10 @@ static inline size_t store_key_site_prefix(char *buf, const char *ns)
  *                       one) -> the new site-relative path or an absolute URL; written by
  *                       `jiyuectl import` of a wget mirror (and --map), per SITE, so they
  *                       outlive promote and rollback (modules/redirect.h). Older stores
- *                       may hold "redir/<site>@<gen><path>" too: still read, see there.
- *   "secret/preview/<site>"  32 random bytes keying the site's preview tokens
- *                       (modules/lifecycle.h); `jiyuectl preview SITE --revoke` replaces
- *                       them. (An older store's "secret/preview" is no longer read.) */
+ *                       may hold "redir/<site>@<gen><path>" too: still read, see there. */
 #define STORE_META_LIVE "live/"
 #define STORE_META_PREV "prev/"
 #define STORE_META_REDIR "redir/"
-#define STORE_META_PREVIEW_SECRET "secret/preview/"
 
 /* "<family><site>" into buf (capacity STORE_KEY_MAX + 1, NUL-terminated, as store_meta_*
  * take C strings). Returns the length or 0 when the site id is invalid or too long. */

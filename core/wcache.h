@@ -1,5 +1,5 @@
 /* core/wcache.h: the one per-worker cache of rendered and derived values (rendered pages,
- * a board's public lists, the lifecycle notices of a configuration...), used by every
+ * a board's public lists...), used by every
  * module that keeps something between requests.
  *
  * An entry is a value under (owner, key bytes) together with the stamp it was made for:
@@ -60,7 +60,7 @@ void *wcache_get(const wcache_owner_t *owner, const void *key, size_t klen,
 void *wcache_put(const wcache_owner_t *owner, const void *key, size_t klen,
                  const wcache_stamp_t *stamp, void *value, size_t bytes);
 /* A one-entry memo in front of the table, for an owner that asks for the same key on every
- * request (lifecycle: what it derives from the configuration). A hot-path probe costs a
+ * request (e.g. a value derived from the configuration). A hot-path probe costs a
  * few comparisons instead of a hash and a table lookup (about 100 instructions). It holds
  * while the stamp is the same and nothing has left this thread's table since it was set
  * (wcache_epoch counts departures), so its value is always one the table still owns. A

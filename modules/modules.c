@@ -6,11 +6,13 @@ extern const module_t module_lifecycle;
 extern const module_t module_interaction;
 extern const module_t module_content;
 extern const module_t module_static;
+extern const module_t module_registration;
 
 const module_t *const modules_list[] = {
     &module_lifecycle, /* first: a suspended or closed site answers before anything else */
     &module_interaction, /* before content: an interaction column's board, form and receipts */
     &module_content, /* before static: articles and columns, declining anything else */
     &module_static,
+    &module_registration, /* no handler: the `registration:` key and its rules */
     NULL,
 };

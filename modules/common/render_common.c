@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "registration.h"
+
 bool render_index_page(const char *rest, size_t rn, unsigned *page)
 {
     if (rn <= 11 || memcmp(rest, "index_", 6) != 0 || memcmp(rest + rn - 5, ".html", 5) != 0)
@@ -36,19 +38,20 @@ bool render_mount_prefix(const request_t *r, char *out, size_t cap)
 void render_site_reg(tpl_data_t *d, tpl_val_t *m, const conf_site_t *s, const router_site_t *rs)
 {
     tpl_set_str(d, m, "domain", rs ? rs->canon_host : "");
-    tpl_set_str(d, m, "code", s->reg.site_code);
-    tpl_set_str(d, m, "icp", s->reg.icp);
-    tpl_set_str(d, m, "police", s->reg.police);
+    const registration_t *reg = registration_of(s);
+    tpl_set_str(d, m, "code", reg->site_code);
+    tpl_set_str(d, m, "icp", reg->icp);
+    tpl_set_str(d, m, "police", reg->police);
     /* 公安备案号 links to its filing record by the number's digits. */
-    if (s->reg.police) {
+    if (reg->police) {
         char digits[64];
         size_t n = 0;
-        for (const char *p = s->reg.police; *p && n + 1 < sizeof digits; p++)
+        for (const char *p = reg->police; *p && n + 1 < sizeof digits; p++)
             if (*p >= '0' && *p <= '9')
                 digits[n++] = *p;
         digits[n] = '\0';
         tpl_set_str(d, m, "police_code", digits);
     }
-    tpl_set_str(d, m, "organizer", s->reg.organizer ? s->reg.organizer : s->name);
-    tpl_set_str(d, m, "contact", s->reg.contact);
+    tpl_set_str(d, m, "organizer", reg->organizer ? reg->organizer : s->name);
+    tpl_set_str(d, m, "contact", reg->contact);
 }

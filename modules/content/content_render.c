@@ -13,6 +13,7 @@
 
 #include "article.h"
 #include "content_render.h"
+#include "lifecycle.h"
 #include "render_common.h"
 #include "store_keys.h"
 #include "util.h"
@@ -496,7 +497,8 @@ static int declines(content_req_t *q)
 
 bool content_site_listed(const conf_site_t *s)
 {
-    return s->status.state == STATUS_ACTIVE || s->status.state == STATUS_REDESIGN;
+    lifecycle_state_t st = lifecycle_conf(s)->state;
+    return st == LIFECYCLE_ACTIVE || st == LIFECYCLE_REDESIGN;
 }
 
 /* ------------------------------------------------------------------ entry */

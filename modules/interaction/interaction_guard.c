@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "interaction.h"
+#include "lifecycle.h"
 #include "router.h"
 #include "snapshot.h"
 
@@ -69,7 +70,7 @@ static bool host_ours(const request_t *r, const char *host, size_t n)
         return true;
     const conf_t *c = r->snap->conf;
     for (size_t i = 0; i < c->nsites; i++) {
-        const char *ph = c->sites[i].status.preview_host;
+        const char *ph = lifecycle_conf(&c->sites[i])->preview_host;
         if (ph && strlen(ph) == n && memcmp(ph, low, n) == 0)
             return true;
     }

@@ -1,6 +1,6 @@
 /* modules/static/static.h: serving one namespace of stored pages. static.c's module serves the
  * namespace request_pages_ns() names: the site's live generation, or the one a preview
- * shows (modules/lifecycle.c sets r->pages_ns and lets the chain go on). */
+ * shows (modules/lifecycle/lifecycle.c sets r->pages_ns and lets the chain go on). */
 #ifndef JIYUE_MODULE_STATIC_H
 #define JIYUE_MODULE_STATIC_H
 

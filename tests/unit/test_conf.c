@@ -20,6 +20,8 @@
 
 #include "conf.h"
 #include "interaction_conf.h"
+#include "lifecycle.h"
+#include "registration.h"
 #include "util.h"
 #include "yaml.h"
 
@@ -182,10 +184,13 @@ static void test_valid_tree(void **state)
     assert_int_equal(p->nhosts, 2);
     assert_string_equal(p->hosts[0], "www.example.gov.cn"); /* lower-cased */
     assert_string_equal(p->aliases[0], "old.example.gov.cn");
-    assert_string_equal(p->reg.site_code, "5399000001");
-    assert_string_equal(p->reg.icp, "滇ICP备05000001号-1");
-    assert_string_equal(p->reg.contact, "示例市人民政府办公室 0871-61000001");
-    assert_int_equal(p->status.state, STATUS_ACTIVE);
+    assert_string_equal(registration_of(p)->site_code, "5399000001");
+    assert_string_equal(registration_of(p)->icp, "滇ICP备05000001号-1");
+    assert_string_equal(registration_of(p)->contact, "示例市人民政府办公室 0871-61000001");
+    assert_int_equal(lifecycle_conf(p)->state, LIFECYCLE_ACTIVE);
+    /* the modules' keys are in their slots */
+    assert_non_null(module_site_conf(p, &module_lifecycle));
+    assert_non_null(module_site_conf(p, &module_registration));
     assert_string_equal(p->tls.cert, FIX "valid/tls/portal.crt"); /* relative to the server file */
     assert_string_equal(p->theme, "classic");
     assert_string_equal(p->file, FIX "valid/sites/portal.yaml");
@@ -206,31 +211,31 @@ static void test_valid_tree(void **state)
     assert_null(conf_column_find(a, "nope"));
 
     const conf_site_t *b = conf_site_find(c, "b");
-    assert_int_equal(b->status.state, STATUS_SUSPENDED);
-    assert_string_equal(b->status.from, "2026-01-01");
-    assert_string_equal(b->status.until, "2026-07-03");
-    assert_string_equal(b->status.reason, "网站整改");
+    assert_int_equal(lifecycle_conf(b)->state, LIFECYCLE_SUSPENDED);
+    assert_string_equal(lifecycle_conf(b)->from, "2026-01-01");
+    assert_string_equal(lifecycle_conf(b)->until, "2026-07-03");
+    assert_string_equal(lifecycle_conf(b)->reason, "网站整改");
 
     const conf_site_t *cs = conf_site_find(c, "c");
-    assert_int_equal(cs->status.state, STATUS_CLOSED);
-    assert_string_equal(cs->status.migrate_to, "a");
-    assert_string_equal(cs->status.date, "2025-12-31");
-    assert_int_equal(cs->status.npaths, 2);
-    assert_string_equal(cs->status.paths[0].from, "/old/list.html");
-    assert_string_equal(cs->status.paths[0].to, "/a/news/");
-    assert_string_equal(cs->status.paths[1].to, "https://example.org/x");
+    assert_int_equal(lifecycle_conf(cs)->state, LIFECYCLE_CLOSED);
+    assert_string_equal(lifecycle_conf(cs)->migrate_to, "a");
+    assert_string_equal(lifecycle_conf(cs)->date, "2025-12-31");
+    assert_int_equal(lifecycle_conf(cs)->npaths, 2);
+    assert_string_equal(lifecycle_conf(cs)->paths[0].from, "/old/list.html");
+    assert_string_equal(lifecycle_conf(cs)->paths[0].to, "/a/news/");
+    assert_string_equal(lifecycle_conf(cs)->paths[1].to, "https://example.org/x");
 
     const conf_site_t *ds = conf_site_find(c, "d");
     assert_int_equal(ds->kind, SITE_VILLAGE);
     assert_ptr_equal(ds->parent, a);
-    assert_int_equal(ds->status.state, STATUS_REDESIGN);
-    assert_string_equal(ds->status.generation, "v2");
-    assert_string_equal(ds->status.preview_host, "v2.example.gov.cn");
+    assert_int_equal(lifecycle_conf(ds)->state, LIFECYCLE_REDESIGN);
+    assert_string_equal(lifecycle_conf(ds)->generation, "v2");
+    assert_string_equal(lifecycle_conf(ds)->preview_host, "v2.example.gov.cn");
 
     assert_null(conf_site_find(c, "zzz"));
     assert_null(conf_site_find(c, "0"));
     assert_string_equal(conf_kind_name(SITE_TOWNSHIP), "township");
-    assert_string_equal(conf_state_name(STATUS_CLOSED), "closed");
+    assert_string_equal(lifecycle_state_name(LIFECYCLE_CLOSED), "closed");
     assert_string_equal(conf_column_type_name(COLUMN_PERSONNEL), "personnel");
     conf_free(c);
     diag_free(&d);
@@ -490,7 +495,7 @@ static void test_suspension_limit(void **state)
     conf_t *c = load_tree(&d, day("2026-03-01"), NULL, files);
     assert_non_null(c);
     assert_int_equal(d.count, 0);
-    assert_string_equal(conf_site_find(c, "s")->status.until, "2026-07-03");
+    assert_string_equal(lifecycle_conf(conf_site_find(c, "s"))->until, "2026-07-03");
     conf_free(c);
     diag_free(&d);
 
@@ -564,7 +569,7 @@ static void test_closed(void **state)
     diag_init(&d);
     conf_t *c = load_tree(&d, 0, NULL, f5);
     assert_non_null(c);
-    assert_string_equal(conf_site_find(c, "old")->status.migrate_to, "https://new.example.cn/");
+    assert_string_equal(lifecycle_conf(conf_site_find(c, "old"))->migrate_to, "https://new.example.cn/");
     conf_free(c);
     diag_free(&d);
 
@@ -702,6 +707,38 @@ static void test_site_schema(void **state)
 
     load_fail(&d, NULL, (tfile_t[]){{"portal.yaml", PORTAL}, {"a.yaml", "- just\n- a list\n"}, {NULL, NULL}});
     expect(&d, "a.yaml:1:1: the file must be a mapping");
+    diag_free(&d);
+}
+
+/* A preview host answers for one site: it may not be any host, alias or preview host of
+ * another site, nor a host of its own; the error is at the later claim in file order. */
+static void test_preview_host_claims(void **state)
+{
+#define REDESIGN(id, reg, mount, preview)                                                       \
+    "id: " id "\nname: R\nkind: department\nparent: portal\nmount:\n  " mount "\n" REG(reg)      \
+    "status:\n  state: redesign\n  generation: v2\n  preview_host: " preview "\n"
+    diag_t d;
+    tfile_t files[] = {
+        {"portal.yaml", "id: portal\nname: 门户\nkind: portal\nmount:\n  hosts: [www.t.gov.cn, "
+                        "second.t.gov.cn]\n" REG("01")},
+        {"a.yaml", REDESIGN("a", "02", "path: /a/", "www.t.gov.cn")},
+        {"b.yaml", REDESIGN("b", "03", "hosts: [b.t.gov.cn]", "b.t.gov.cn")},
+        {"y.yaml", REDESIGN("y", "04", "path: /y/", "p.t.gov.cn")},
+        {"z.yaml", REDESIGN("z", "05", "path: /z/", "p.t.gov.cn")},
+        {"zz.yaml", REDESIGN("zz", "06", "path: /zz/", "second.t.gov.cn")},
+        {NULL, NULL},
+    };
+#undef REDESIGN
+    load_fail(&d, NULL, files);
+    /* a.yaml comes first: the portal's host is the later claim */
+    expect(&d, "portal.yaml:5:11: host 'www.t.gov.cn' is already claimed by site 'a' (");
+    expect(&d, "/sites/a.yaml:16)");
+    expect(&d, "b.yaml:16:17: host 'b.t.gov.cn' is listed twice in this site (first at line 6)");
+    expect(&d, "z.yaml:16:17: host 'p.t.gov.cn' is already claimed by site 'y' (");
+    expect(&d, "/sites/y.yaml:16)");
+    expect(&d, "zz.yaml:16:17: host 'second.t.gov.cn' is already claimed by site 'portal' (");
+    expect(&d, "/sites/portal.yaml:5)");
+    assert_int_equal(d.errors, 4);
     diag_free(&d);
 }
 
@@ -979,10 +1016,10 @@ static void test_demo_cluster(void **state)
     assert_int_equal(d.warnings, 0);
     /* the 7 active sites, and one suspended, one closed, one redesigning (lifecycle) */
     assert_int_equal(c->nsites, 10);
-    assert_int_equal(conf_site_find(c, "longtan")->status.state, STATUS_SUSPENDED);
-    assert_int_equal(conf_site_find(c, "wsj")->status.state, STATUS_CLOSED);
-    assert_string_equal(conf_site_find(c, "wsj")->status.migrate_to, "health");
-    assert_int_equal(conf_site_find(c, "stj")->status.state, STATUS_REDESIGN);
+    assert_int_equal(lifecycle_conf(conf_site_find(c, "longtan"))->state, LIFECYCLE_SUSPENDED);
+    assert_int_equal(lifecycle_conf(conf_site_find(c, "wsj"))->state, LIFECYCLE_CLOSED);
+    assert_string_equal(lifecycle_conf(conf_site_find(c, "wsj"))->migrate_to, "health");
+    assert_int_equal(lifecycle_conf(conf_site_find(c, "stj"))->state, LIFECYCLE_REDESIGN);
     assert_int_equal(c->nlisten, 4);
     assert_string_equal(c->listen[1].host, "::1");
     assert_true(c->listen[2].tls);
@@ -993,7 +1030,7 @@ static void test_demo_cluster(void **state)
     for (size_t i = 0; i < 7; i++) {
         const conf_site_t *s = conf_site_find(c, ids[i]);
         assert_non_null(s);
-        assert_int_equal(s->status.state, STATUS_ACTIVE);
+        assert_int_equal(lifecycle_conf(s)->state, LIFECYCLE_ACTIVE);
         assert_true(s->ncolumns >= 4 && s->ncolumns <= 7);
         bool interaction = false;
         for (size_t j = 0; j < s->ncolumns; j++)
@@ -1023,6 +1060,7 @@ int main(void)
         cmocka_unit_test(test_registration_required),
         cmocka_unit_test(test_cluster_rules),
         cmocka_unit_test(test_site_schema),
+        cmocka_unit_test(test_preview_host_claims),
         cmocka_unit_test(test_server_schema),
         cmocka_unit_test(test_message_limits),
         cmocka_unit_test(test_demo_cluster),

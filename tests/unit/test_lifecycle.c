@@ -14,10 +14,11 @@
 
 #include "lifecycle.h"
 #include "redirect.h"
+#include "registration.h"
 #include "store.h"
 #include "store_keys.h"
 
-static void expect_path(const conf_status_t *st, const char *rel, const char *want, bool abs)
+static void expect_path(const lifecycle_conf_t *st, const char *rel, const char *want, bool abs)
 {
     util_buf_t b = {0};
     bool absolute = !abs;
@@ -30,14 +31,14 @@ static void expect_path(const conf_status_t *st, const char *rel, const char *wa
 
 static void test_closed_path_map(void **state)
 {
-    conf_path_map_t map[] = {
+    lifecycle_path_map_t map[] = {
         {"/about.html", "/intro/"},
         {"/news/", "/xinwen/"},
         {"/news/old/", "https://archive.example.cn/old/"},
         {"/gone/", "/"},
         {"/one/", "/single.html"},
     };
-    conf_status_t st = {.state = STATUS_CLOSED, .paths = map, .npaths = 5};
+    lifecycle_conf_t st = {.state = LIFECYCLE_CLOSED, .paths = map, .npaths = 5};
     expect_path(&st, "/about.html", "/intro/", false);
     expect_path(&st, "/news/", "/xinwen/", false);
     expect_path(&st, "/news/2026/a.html", "/xinwen/2026/a.html", false);
@@ -94,14 +95,25 @@ static void test_until_time(void **state)
     assert_int_equal(lifecycle_until_time(NULL), (time_t)-1);
 }
 
+/* A site with the registration module's slot holding `reg` (the other slots empty). */
+static void give_registration(conf_site_t *s, void **slots, size_t nslots, registration_t *reg)
+{
+    for (size_t i = 0; i < nslots && modules_list[i]; i++)
+        slots[i] = modules_list[i] == &module_registration ? reg : NULL;
+    s->mod = slots;
+}
+
 static void test_notices(void **state)
 {
     conf_site_t s = {.id = "old", .name = "旧<局>"};
-    s.status = (conf_status_t){.state = STATUS_SUSPENDED, .from = "2026-11-01",
-                               .until = "2027-03-01", .reason = "整改&升级"};
-    s.reg.contact = "0871-1";
+    lifecycle_conf_t st = {.state = LIFECYCLE_SUSPENDED, .from = "2026-11-01",
+                           .until = "2027-03-01", .reason = "整改&升级"};
+    registration_t reg = {.contact = "0871-1"};
+    void *slots[16];
+    assert_true(modules_count() <= 16);
+    give_registration(&s, slots, 16, &reg);
     util_buf_t b = {0};
-    lifecycle_render_notice(&s, NULL, false, &b);
+    lifecycle_render_notice(&s, &st, NULL, false, &b);
     util_buf_append(&b, "", 1);
     assert_non_null(strstr(b.data, "网站暂时关停"));
     assert_non_null(strstr(b.data, "2027年3月1日"));
@@ -113,7 +125,7 @@ static void test_notices(void **state)
     util_buf_free(&b);
     /* past `until`: being restored, and no date that has gone by */
     b = (util_buf_t){0};
-    lifecycle_render_notice(&s, NULL, true, &b);
+    lifecycle_render_notice(&s, &st, NULL, true, &b);
     util_buf_append(&b, "", 1);
     assert_non_null(strstr(b.data, "正在恢复"));
     assert_non_null(strstr(b.data, "2026年11月1日")); /* since when */
@@ -124,9 +136,9 @@ static void test_notices(void **state)
     conf_site_t target = {.id = "health", .name = "卫健委"};
     router_site_t rt = {.site = &target, .canon_host = "www.example.cn", .canon_prefix = "/health/",
                         .canon_prefix_len = 8};
-    s.status = (conf_status_t){.state = STATUS_CLOSED, .date = "2026-10-31", .migrate_to = "health"};
+    st = (lifecycle_conf_t){.state = LIFECYCLE_CLOSED, .date = "2026-10-31", .migrate_to = "health"};
     b = (util_buf_t){0};
-    lifecycle_render_notice(&s, &rt, false, &b);
+    lifecycle_render_notice(&s, &st, &rt, false, &b);
     util_buf_append(&b, "", 1);
     assert_non_null(strstr(b.data, "网站已关停"));
     assert_non_null(strstr(b.data, "2026年10月31日"));

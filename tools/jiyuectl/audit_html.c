@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "lifecycle.h"
 #include "template.h"
 
 typedef struct series {
@@ -177,7 +178,7 @@ void audit_write_html(FILE *out, const audit_t *a)
         tpl_escape_str(&b, s->conf->name);
         util_buf_printf(&b, "</td><td>%s</td><td class=\"%s\">%s</td><td class=\"n\">%zu</td>"
                             "<td class=\"n\">%zu</td><td class=\"n\">%zu</td></tr>\n",
-                        conf_state_name_zh(s->conf->status.state), f ? "fail" : "pass",
+                        lifecycle_state_name_zh(lifecycle_conf(s->conf)->state), f ? "fail" : "pass",
                         f ? "fail" : "pass", n[0], n[1], n[2]);
         if (b.len > 1 << 20) {
             fwrite(b.data, 1, b.len, out);

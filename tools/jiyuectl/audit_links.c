@@ -18,6 +18,7 @@
 #include "article.h"
 #include "audit.h"
 #include "content_route.h"
+#include "lifecycle.h"
 #include "path.h"
 #include "redirect.h"
 #include "store_keys.h"
@@ -190,7 +191,7 @@ static bool internal_exists(audit_t *a, const char *host, size_t hlen, const cha
     if (r.kind != ROUTE_SITE)
         return false;
     const conf_site_t *s = r.rsite->site;
-    if (s->status.state == STATUS_SUSPENDED || s->status.state == STATUS_CLOSED)
+    if (lifecycle_conf(s)->state == LIFECYCLE_SUSPENDED || lifecycle_conf(s)->state == LIFECYCLE_CLOSED)
         return true;
     return content_exists(a, s, r.rel, r.rel_len) ||
            static_exists(a, s, r.rel, r.rel_len, info.query, info.query_len);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "lifecycle.h"
 
 void audit_json_str(util_buf_t *b, const char *s)
 {
@@ -45,9 +46,9 @@ void audit_write_json(FILE *out, const audit_t *a)
         util_buf_appends(&b, ", \"name\": ");
         audit_json_str(&b, s->conf->name);
         util_buf_appends(&b, ", \"status\": ");
-        audit_json_str(&b, conf_state_name(s->conf->status.state));
+        audit_json_str(&b, lifecycle_state_name(lifecycle_conf(s->conf)->state));
         util_buf_appends(&b, ", \"status_name\": ");
-        audit_json_str(&b, conf_state_name_zh(s->conf->status.state));
+        audit_json_str(&b, lifecycle_state_name_zh(lifecycle_conf(s->conf)->state));
         util_buf_printf(&b, ", \"verdict\": \"%s\", \"findings\": [",
                         audit_site_fails(s) ? "fail" : "pass");
         for (size_t j = 0; j < s->nf; j++) {
@@ -85,7 +86,7 @@ void audit_write_text(FILE *out, const audit_t *a)
         bool f = audit_site_fails(s);
         fail += f;
         fprintf(out, "%s  %s  %s (%s): %zu veto, %zu deduct, %zu info\n", f ? "FAIL" : "pass",
-                s->conf->id, s->conf->name, conf_state_name_zh(s->conf->status.state), n[0], n[1],
+                s->conf->id, s->conf->name, lifecycle_state_name_zh(lifecycle_conf(s->conf)->state), n[0], n[1],
                 n[2]);
         for (size_t j = 0; j < s->nf; j++) {
             const audit_finding_t *x = &s->f[j];

@@ -25,7 +25,9 @@
 #include "audit_limits.h"
 #include "content_route.h"
 #include "interaction_conf.h"
+#include "lifecycle.h"
 #include "message.h"
+#include "registration.h"
 #include "store_keys.h"
 #include "theme.h"
 
@@ -408,15 +410,15 @@ static char *digit_run(const char *v)
 static void rule_identifiers(site_ctx_t *x, bool themed_home)
 {
     audit_site_t *s = x->s;
-    const conf_registration_t *r = &s->conf->reg;
+    const registration_t *r = registration_of(s->conf);
     static const struct {
         size_t off;
         const char *label;
     } ids[] = {
-        {offsetof(conf_registration_t, site_code), "网站标识码 (registration.site_code)"},
-        {offsetof(conf_registration_t, icp), "ICP备案号 (registration.icp)"},
-        {offsetof(conf_registration_t, police), "公安备案号 (registration.police)"},
-        {offsetof(conf_registration_t, organizer), "主办单位 (registration.organizer)"},
+        {offsetof(registration_t, site_code), "网站标识码 (registration.site_code)"},
+        {offsetof(registration_t, icp), "ICP备案号 (registration.icp)"},
+        {offsetof(registration_t, police), "公安备案号 (registration.police)"},
+        {offsetof(registration_t, organizer), "主办单位 (registration.organizer)"},
     };
     util_buf_t missing = {0}, unshown = {0};
     for (size_t i = 0; i < UTIL_ARRAY_LEN(ids); i++) {
@@ -428,7 +430,7 @@ static void rule_identifiers(site_ctx_t *x, bool themed_home)
         /* The theme's footer shows every identifier; an imported home page must too. */
         if (themed_home || !x->have_home_page)
             continue;
-        char *needle = ids[i].off == offsetof(conf_registration_t, organizer) ? util_strdup(v)
+        char *needle = ids[i].off == offsetof(registration_t, organizer) ? util_strdup(v)
                                                                                 : digit_run(v);
         util_buf_append(&x->home_text, "", 1);
         x->home_text.len--;
@@ -557,21 +559,22 @@ static bool theme_shows_pubdate(const audit_t *a, const conf_site_t *s)
 int audit_site(audit_t *a, audit_site_t *s)
 {
     const conf_site_t *cs = s->conf;
-    conf_status_state_t st = cs->status.state;
-    if (st == STATUS_CLOSED)
+    const lifecycle_conf_t *lc = lifecycle_conf(cs);
+    lifecycle_state_t st = lc->state;
+    if (st == LIFECYCLE_CLOSED)
         return 0;
-    if (st == STATUS_SUSPENDED) {
+    if (st == LIFECYCLE_SUSPENDED) {
         int64_t until;
-        if (cs->status.until && util_parse_date(cs->status.until, &until) == 0 &&
+        if (lc->until && util_parse_date(lc->until, &until) == 0 &&
             until * DAY + DAY - 8 * 3600 <= a->at) { /* the end of `until`, Beijing time */
             long long over = (long long)((a->at - (until * DAY + DAY - 8 * 3600)) / DAY + 1);
             audit_add(s, AUDIT_SUSPENSION_OVERDUE, AUDIT_VETO, s->base,
                       "suspended since %s until %s: %lld days overdue (reopen it, extend the "
                       "suspension within 183 days, or close it with a migration)",
-                      cs->status.from ? cs->status.from : "?", cs->status.until, over);
+                      lc->from ? lc->from : "?", lc->until, over);
             audit_zh(s, "自 %s 起暂时关停至 %s，已超期 %lld 天（请恢复访问、在 183 天内延长关停，"
-                        "或永久关停并迁移）", cs->status.from ? cs->status.from : "?",
-                     cs->status.until, over);
+                        "或永久关停并迁移）", lc->from ? lc->from : "?",
+                     lc->until, over);
         }
         return 0;
     }

@@ -27,6 +27,8 @@
 #include "audit.h"
 #include "content_route.h"
 #include "ctl.h"
+#include "lifecycle.h"
+#include "registration.h"
 #include "router.h"
 #include "store_keys.h"
 #include "util.h"
@@ -172,20 +174,21 @@ static void site_rows(ctl_t *ctl, out_t *o)
     router_t *r = router_build(ctl->conf);
     for (size_t i = 0; i < ctl->conf->nsites; i++) {
         const conf_site_t *s = &ctl->conf->sites[i];
-        const conf_status_t *st = &s->status;
+        const lifecycle_conf_t *st = lifecycle_conf(s);
+        const registration_t *reg = registration_of(s);
         const router_site_t *rs = router_site(r, s->id);
         char *url = util_asprintf("%s://%s%s", s->https_redirect ? "https" : "http",
                                   rs && rs->canon_host ? rs->canon_host : "",
                                   rs ? rs->canon_prefix : "/");
         char *domains = join(s->hosts, s->nhosts, " ");
         char *aliases = join(s->aliases, s->naliases, " ");
-        const char *from = st->state == STATUS_CLOSED ? st->date : st->from;
+        const char *from = st->state == LIFECYCLE_CLOSED ? st->date : st->from;
         const char *vals[NSITE_FIELDS] = {
-            s->reg.site_code, s->id, s->name, conf_kind_name(s->kind), s->parent_id,
-            s->reg.organizer, url, domains, aliases, conf_state_name(st->state), from,
-            st->until, st->reason, st->migrate_to, st->generation, s->reg.icp, s->reg.police,
-            s->reg.contact, conf_kind_name_zh(s->kind), s->parent ? s->parent->name : NULL,
-            conf_state_name_zh(st->state),
+            reg->site_code, s->id, s->name, conf_kind_name(s->kind), s->parent_id,
+            reg->organizer, url, domains, aliases, lifecycle_state_name(st->state), from,
+            st->until, st->reason, st->migrate_to, st->generation, reg->icp, reg->police,
+            reg->contact, conf_kind_name_zh(s->kind), s->parent ? s->parent->name : NULL,
+            lifecycle_state_name_zh(st->state),
         };
         out_row(o, vals, NULL);
         free(url);

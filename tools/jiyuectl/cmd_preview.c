@@ -4,7 +4,7 @@
  * so far stops working. A token is an HMAC of "SITE@GEN@EXPIRY" under the site's own
  * secret, kept in the store (created here on first use, replaced by --revoke), so the
  * server needs no list of tokens and a token dies with its generation, its expiry or its
- * secret (modules/lifecycle.h). */
+ * secret (modules/lifecycle/lifecycle.h). */
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,7 +68,7 @@ static int preview_options(ctl_t *ctl, int *argc, char **argv, preview_opts_t *o
 static int site_secret(ctl_t *ctl, const char *site, bool fresh, uint8_t secret[SECRET_LEN])
 {
     char key[STORE_KEY_MAX + 1];
-    if (!store_key_meta_site(key, STORE_META_PREVIEW_SECRET, site))
+    if (!store_key_meta_site(key, LIFECYCLE_META_PREVIEW_SECRET, site))
         return ctl_fail(ctl, "'%s' cannot name a preview secret", site);
     int src;
     store_txn_t *w = store_write_begin(ctl->store, &src);
@@ -117,7 +117,8 @@ int ctl_cmd_preview(ctl_t *ctl, int argc, char **argv)
                site, site);
         return CTL_OK;
     }
-    if (s->status.state != STATUS_REDESIGN || !s->status.generation)
+    const lifecycle_conf_t *lc = lifecycle_conf(s);
+    if (lc->state != LIFECYCLE_REDESIGN || !lc->generation)
         return ctl_fail(ctl, "%s is not being redesigned (preview needs status: {state: "
                              "redesign, generation: GEN} in %s)", site, s->file);
     if ((rc = ctl_open_store(ctl, CTL_STORE_WRITE)) != CTL_OK ||
@@ -126,8 +127,8 @@ int ctl_cmd_preview(ctl_t *ctl, int argc, char **argv)
 
     int64_t expires = (int64_t)time(NULL) + (int64_t)o.days * 86400;
     char tok[LIFECYCLE_TOKEN_MAX + 1];
-    if (!lifecycle_preview_token(secret, SECRET_LEN, site, s->status.generation, expires, tok))
-        return ctl_fail(ctl, "cannot make a token for generation %s of %s", s->status.generation,
+    if (!lifecycle_preview_token(secret, SECRET_LEN, site, lc->generation, expires, tok))
+        return ctl_fail(ctl, "cannot make a token for generation %s of %s", lc->generation,
                         site);
     printf("%s\n", tok);
     time_t t = (time_t)expires;
@@ -138,9 +139,9 @@ int ctl_cmd_preview(ctl_t *ctl, int argc, char **argv)
     router_t *r = router_build(ctl->conf);
     const router_site_t *rs = router_site(r, site);
     fprintf(stderr, "preview of generation %s of %s, good until %s (`jiyuectl preview %s "
-                    "--revoke` ends it sooner):\n", s->status.generation, site, when, site);
-    if (s->status.preview_host)
-        fprintf(stderr, "  http://%s/?%s=%s\n", s->status.preview_host, LIFECYCLE_PREVIEW_PARAM,
+                    "--revoke` ends it sooner):\n", lc->generation, site, when, site);
+    if (lc->preview_host)
+        fprintf(stderr, "  http://%s/?%s=%s\n", lc->preview_host, LIFECYCLE_PREVIEW_PARAM,
                 tok);
     if (rs && rs->canon_host)
         fprintf(stderr, "  http://%s%s?%s=%s  (sets a cookie, then shows the new generation)\n",

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "lifecycle.h"
 #include "router.h"
 #include "store_keys.h"
 #include "util.h"
@@ -292,7 +293,7 @@ int ctl_cmd_probe(ctl_t *ctl, int argc, char **argv)
     bool *did = util_calloc(n + 1, sizeof *did);
     for (size_t i = 0; i < n; i++) {
         const conf_site_t *s = &c->sites[i];
-        if (!ctl_site_wanted(argc, argv, optind, s->id) || (s->status.state != STATUS_ACTIVE && s->status.state != STATUS_REDESIGN))
+        if (!ctl_site_wanted(argc, argv, optind, s->id) || (lifecycle_conf(s)->state != LIFECYCLE_ACTIVE && lifecycle_conf(s)->state != LIFECYCLE_REDESIGN))
             continue;
         const router_site_t *rs = router_site(r, s->id);
         if (!rs || !rs->canon_host)

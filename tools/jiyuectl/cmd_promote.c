@@ -8,6 +8,7 @@
 
 #include "ctl.h"
 #include "gen.h"
+#include "lifecycle.h"
 #include "store_keys.h"
 
 int ctl_cmd_promote(ctl_t *ctl, int argc, char **argv)
@@ -57,7 +58,7 @@ int ctl_cmd_promote(ctl_t *ctl, int argc, char **argv)
         return rc;
     printf("%s now serves generation %s (was %s; `jiyuectl rollback %s` switches back)\n", site,
            gen, gen_label(cur, site, label, sizeof label), site);
-    if (s->status.state == STATUS_REDESIGN)
+    if (lifecycle_conf(s)->state == LIFECYCLE_REDESIGN)
         printf("when the new generation is confirmed, set `status: active` in %s and reload\n",
                s->file);
     return CTL_OK;

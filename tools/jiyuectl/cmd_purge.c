@@ -17,6 +17,7 @@
 #include "article.h"
 #include "content_keys.h"
 #include "ctl.h"
+#include "lifecycle_token.h"
 #include "rec.h"
 #include "store_keys.h"
 #include "util.h"
@@ -136,7 +137,7 @@ static int purge(store_txn_t *w, const char *site, purge_counts_t *c)
     if ((rc = add(&c->redirects, store_meta_clear_prefix(w, buf))) != 0)
         return rc;
     static const char *const exact_meta[] = {STORE_META_LIVE, STORE_META_PREV,
-                                             STORE_META_PREVIEW_SECRET};
+                                             LIFECYCLE_META_PREVIEW_SECRET};
     for (size_t i = 0; i < UTIL_ARRAY_LEN(exact_meta); i++) {
         store_key_meta_site(buf, exact_meta[i], site);
         rc = store_meta_del(w, buf);

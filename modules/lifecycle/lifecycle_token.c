@@ -1,4 +1,4 @@
-/* modules/lifecycle_token.c: preview tokens (see lifecycle.h), in a file of their own so
+/* modules/lifecycle/lifecycle_token.c: preview tokens (see lifecycle.h), in a file of their own so
  * that jiyuectl can make them without linking the request machinery. */
 #include "lifecycle_token.h"
 

@@ -1,12 +1,10 @@
-/* modules/lifecycle.c: the first module in the chain: what a suspended, closed or
- * redesigning site answers (see lifecycle.h for the behaviour). Active sites cost one
- * comparison and are declined.
+/* modules/lifecycle/lifecycle.c: the first module in the chain: what a suspended, closed or
+ * redesigning site answers (see lifecycle.h for the behaviour), and the module's table.
+ * Active sites cost one comparison and are declined.
  *
- * Each worker keeps, in the per-worker cache (core/wcache.h) stamped with the snapshot's
- * generation, the notices rendered for the snapshot it serves, the migration targets
- * resolved to URLs and the preview hosts. They are rebuilt by the first request after a
- * reload, on the worker's own thread, so there is no lock and nothing is rendered per
- * request. */
+ * Everything a request needs (the notices, the migration targets resolved to URLs, the
+ * preview hosts) is derived once per configuration by lifecycle_conf.c into the module's
+ * slots, which the workers only read: nothing is rendered or looked up per request. */
 #include "lifecycle.h"
 
 #include <stdio.h>
@@ -15,10 +13,10 @@
 
 #include "httpdate.h"
 #include "module.h"
+#include "registration.h"
 #include "store_keys.h"
 #include "template.h"
 #include "url.h"
-#include "wcache.h"
 
 /* ---- pure parts ---- */
 
@@ -42,22 +40,21 @@ static void cn_date(util_buf_t *b, const char *d)
 
 /* The target's home as an absolute URL for the notice (scheme-relative for a site, so it
  * follows whatever scheme the visitor used). */
-static void target_home(util_buf_t *b, const conf_site_t *s, const router_site_t *target)
+static void target_home(util_buf_t *b, const lifecycle_conf_t *st, const router_site_t *target)
 {
     if (target) {
         util_buf_appends(b, "//");
         util_buf_appends(b, target->canon_host ? target->canon_host : "");
         url_append_path(b, target->canon_prefix, target->canon_prefix_len);
     } else {
-        util_buf_appends(b, s->status.migrate_to);
+        util_buf_appends(b, st->migrate_to);
     }
 }
 
-void lifecycle_render_notice(const conf_site_t *s, const router_site_t *target, bool overdue,
-                             util_buf_t *out)
+void lifecycle_render_notice(const conf_site_t *s, const lifecycle_conf_t *st,
+                             const router_site_t *target, bool overdue, util_buf_t *out)
 {
-    const conf_status_t *st = &s->status;
-    bool closed = st->state == STATUS_CLOSED;
+    bool closed = st->state == LIFECYCLE_CLOSED;
     const char *title = closed ? "网站已关停" : "网站暂时关停";
     util_buf_appends(out, "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
                           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -83,7 +80,7 @@ void lifecycle_render_notice(const conf_site_t *s, const router_site_t *target, 
         }
         util_buf_appends(out, "。</p>\n<p class=\"target\">本网站内容已迁移至：<a href=\"");
         util_buf_t href = {0};
-        target_home(&href, s, target);
+        target_home(&href, st, target);
         util_buf_append(&href, "", 1);
         tpl_escape_str(out, href.data);
         util_buf_appends(out, "\">");
@@ -107,19 +104,20 @@ void lifecycle_render_notice(const conf_site_t *s, const router_site_t *target, 
         util_buf_appends(out, "<p>关停期间给您带来不便，敬请谅解。</p>\n");
     }
     util_buf_appends(out, "<footer>");
-    if (s->reg.organizer) {
+    const registration_t *reg = registration_of(s);
+    if (reg->organizer) {
         util_buf_appends(out, "主办单位：");
-        tpl_escape_str(out, s->reg.organizer);
+        tpl_escape_str(out, reg->organizer);
         util_buf_appends(out, "<br>");
     }
-    if (s->reg.contact) {
+    if (reg->contact) {
         util_buf_appends(out, "联系方式：");
-        tpl_escape_str(out, s->reg.contact);
+        tpl_escape_str(out, reg->contact);
         util_buf_appends(out, "<br>");
     }
-    if (s->reg.site_code) {
+    if (reg->site_code) {
         util_buf_appends(out, "网站标识码：");
-        tpl_escape_str(out, s->reg.site_code);
+        tpl_escape_str(out, reg->site_code);
     }
     util_buf_appends(out, "</footer>\n</main></body></html>\n");
 }
@@ -130,13 +128,13 @@ static bool ends_slash(const char *s)
     return n > 0 && s[n - 1] == '/';
 }
 
-void lifecycle_closed_path(const conf_status_t *st, const char *rel, size_t rel_len,
+void lifecycle_closed_path(const lifecycle_conf_t *st, const char *rel, size_t rel_len,
                            util_buf_t *out, bool *absolute)
 {
-    const conf_path_map_t *best = NULL;
+    const lifecycle_path_map_t *best = NULL;
     size_t best_len = 0;
     for (size_t i = 0; i < st->npaths; i++) {
-        const conf_path_map_t *m = &st->paths[i];
+        const lifecycle_path_map_t *m = &st->paths[i];
         size_t n = strlen(m->from);
         if (n == rel_len && memcmp(m->from, rel, n) == 0) {
             best = m;
@@ -167,118 +165,6 @@ void lifecycle_closed_path(const conf_status_t *st, const char *rel, size_t rel_
     }
 }
 
-/* ---- the per-worker cache ---- */
-
-typedef struct lc_site {
-    util_buf_t notice;  /* suspended, closed */
-    util_buf_t overdue; /* suspended: the notice once `until` has passed (正在恢复) */
-    char retry_date[HTTPDATE_LEN + 1];
-    time_t until;
-    util_buf_t target;  /* closed: "host/prefix" (no scheme, no trailing '/') or a URL */
-    bool target_is_url;
-    char *preview_ns;   /* redesign: "<site>@<generation>" */
-} lc_site_t;
-
-typedef struct lc_preview {
-    const char *host; /* points into the snapshot's conf, alive while generation matches */
-    size_t len;
-    size_t site;
-} lc_preview_t;
-
-typedef struct lc_cache {
-    lc_site_t *sites;
-    size_t nsites;
-    lc_preview_t *previews;
-    size_t npreviews;
-} lc_cache_t;
-
-static void cache_free(void *v)
-{
-    lc_cache_t *c = v;
-    for (size_t i = 0; i < c->nsites; i++) {
-        util_buf_free(&c->sites[i].notice);
-        util_buf_free(&c->sites[i].overdue);
-        util_buf_free(&c->sites[i].target);
-        free(c->sites[i].preview_ns);
-    }
-    free(c->sites);
-    free(c->previews);
-    free(c);
-}
-
-static const wcache_owner_t cache_owner = {"lifecycle", cache_free};
-
-/* Returns what the value costs against the cache's bound. */
-static size_t cache_build(lc_cache_t *c, const snapshot_t *snap)
-{
-    const conf_t *conf = snap->conf;
-    c->nsites = conf->nsites;
-    c->sites = util_calloc(conf->nsites ? conf->nsites : 1, sizeof *c->sites);
-    c->previews = util_calloc(conf->nsites ? conf->nsites : 1, sizeof *c->previews);
-    size_t bytes = sizeof *c + conf->nsites * (sizeof *c->sites + sizeof *c->previews);
-    for (size_t i = 0; i < conf->nsites; i++) {
-        const conf_site_t *s = &conf->sites[i];
-        const conf_status_t *st = &s->status;
-        lc_site_t *ls = &c->sites[i];
-        const router_site_t *target = NULL;
-        switch (st->state) {
-        case STATUS_ACTIVE:
-            break;
-        case STATUS_SUSPENDED:
-            /* Both texts now: a snapshot can outlive `until` without any reload. */
-            lifecycle_render_notice(s, NULL, false, &ls->notice);
-            lifecycle_render_notice(s, NULL, true, &ls->overdue);
-            ls->until = lifecycle_until_time(st->until);
-            httpdate_format(ls->until, ls->retry_date);
-            break;
-        case STATUS_CLOSED:
-            if (st->migrate_to && !strchr(st->migrate_to, ':'))
-                target = router_site(snap->router, st->migrate_to);
-            lifecycle_render_notice(s, target, false, &ls->notice);
-            if (target) {
-                util_buf_appends(&ls->target, target->canon_host ? target->canon_host : "");
-                url_append_path(&ls->target, target->canon_prefix, target->canon_prefix_len - 1);
-            } else if (st->migrate_to) {
-                size_t n = strlen(st->migrate_to);
-                while (n > 0 && st->migrate_to[n - 1] == '/')
-                    n--;
-                util_buf_append(&ls->target, st->migrate_to, n);
-                ls->target_is_url = true;
-            }
-            break;
-        case STATUS_REDESIGN:
-            if (st->generation)
-                ls->preview_ns = util_asprintf("%s@%s", s->id, st->generation);
-            if (st->generation && st->preview_host)
-                c->previews[c->npreviews++] =
-                    (lc_preview_t){st->preview_host, strlen(st->preview_host), i};
-            break;
-        }
-        bytes += ls->notice.len + ls->overdue.len + ls->target.len +
-                 (ls->preview_ns ? strlen(ls->preview_ns) + 1 : 0);
-    }
-    return bytes;
-}
-
-/* Asked on every request: the memo answers without a table lookup. */
-static _Thread_local wcache_memo_t memo;
-
-static const lc_cache_t *cache_for(const snapshot_t *snap)
-{
-    const wcache_stamp_t st = {.generation = snap->generation};
-    lc_cache_t *c = wcache_memo_get(&memo, &st);
-    if (c)
-        return c;
-    c = wcache_get(&cache_owner, "", 0, &st);
-    if (!c) {
-        c = util_calloc(1, sizeof *c);
-        size_t bytes = cache_build(c, snap);
-        c = wcache_put(&cache_owner, "", 0, &st, c, bytes);
-    }
-    wcache_memo_set(&memo, &st, c);
-    return c;
-}
-
 /* ---- answering ---- */
 
 static bool get_or_head(const request_t *r)
@@ -292,9 +178,9 @@ static bool is_home(const request_t *r)
            (r->rel_len == 11 && memcmp(r->rel, "/index.html", 11) == 0);
 }
 
-static void notice(request_t *r, const lc_site_t *ls, int status)
+static void notice(request_t *r, const lifecycle_conf_t *ls, int status)
 {
-    bool overdue = ls->overdue.len && (ls->until == (time_t)-1 || ls->until <= time(NULL));
+    bool overdue = ls->overdue.len && (ls->until_time == (time_t)-1 || ls->until_time <= time(NULL));
     const util_buf_t *text = overdue ? &ls->overdue : &ls->notice;
     response_begin(r, status);
     response_header(r, "Content-Type", "text/html; charset=utf-8", 24);
@@ -307,15 +193,15 @@ static void notice(request_t *r, const lc_site_t *ls, int status)
             response_header(r, "Retry-After", "86400", 5);
     }
     response_end_headers(r, text->len);
-    /* The cache entry outlives this callback (wcache frees no value before it returns). */
+    /* The configuration outlives this callback (the request holds its snapshot). */
     response_body(r, text->data, text->len, false);
 }
 
-static void closed_redirect(request_t *r, const conf_site_t *s, const lc_site_t *ls)
+static void closed_redirect(request_t *r, const lifecycle_conf_t *ls)
 {
     util_buf_t path = {0}, loc = {0};
     bool absolute;
-    lifecycle_closed_path(&s->status, r->rel, r->rel_len, &path, &absolute);
+    lifecycle_closed_path(ls, r->rel, r->rel_len, &path, &absolute);
     if (absolute) {
         util_buf_append(&loc, path.data, path.len);
     } else {
@@ -361,10 +247,10 @@ static bool token_ok(request_t *r, const conf_site_t *s, const char *tok, size_t
     char key[STORE_KEY_MAX + 1];
     const void *secret;
     size_t slen;
-    if (!t || !store_key_meta_site(key, STORE_META_PREVIEW_SECRET, s->id) ||
+    if (!t || !store_key_meta_site(key, LIFECYCLE_META_PREVIEW_SECRET, s->id) ||
         store_meta_get(t, key, &secret, &slen) != 0 || slen < 16)
         return false;
-    return lifecycle_preview_token_ok(secret, slen, s->id, s->status.generation, tok, len,
+    return lifecycle_preview_token_ok(secret, slen, s->id, lifecycle_conf(s)->generation, tok, len,
                                       (int64_t)time(NULL), expires);
 }
 
@@ -398,7 +284,7 @@ static void preview_cookie(request_t *r, const char *tok, size_t tok_len, int64_
     util_buf_printf(&cookie, "; Max-Age=%lld; HttpOnly; SameSite=Lax", age > 0 ? age : 0);
     if (r->tls)
         util_buf_appends(&cookie, "; Secure");
-    r->preview = true; /* no-store, noindex, Vary: Cookie (lifecycle_headers) */
+    r->not_public = true; /* no-store, noindex, Vary: Cookie (lifecycle_headers) */
     response_begin(r, 302);
     response_header(r, "Location", loc.data, loc.len);
     response_header(r, "Set-Cookie", cookie.data, cookie.len);
@@ -434,7 +320,7 @@ static preview_t preview_check(request_t *r, const conf_site_t *s, const char *n
             break;
         if (token_ok(r, s, tok, len, NULL)) {
             r->pages_ns = ns;
-            r->preview = true;
+            r->not_public = true;
             return PV_SHOW;
         }
     }
@@ -451,14 +337,14 @@ static const char preview_denied[] =
  * generation under preview to a holder of its token, and nothing to anyone else.
  * Returns true when it was such a request; *res says whether it is answered or goes on
  * down the module chain (r re-routed to the site, r->pages_ns set). */
-static bool preview_host(request_t *r, const lc_cache_t *c, module_result_t *res)
+static bool preview_host(request_t *r, const lifecycle_global_t *g, module_result_t *res)
 {
     size_t n = r->host_len;
     const char *colon = memchr(r->host, ':', n);
     if (colon && r->host[0] != '[')
         n = (size_t)(colon - r->host);
-    for (size_t i = 0; i < c->npreviews; i++) {
-        const lc_preview_t *p = &c->previews[i];
+    for (size_t i = 0; i < g->npreviews; i++) {
+        const lifecycle_preview_t *p = &g->previews[i];
         if (!util_streq_nocase(r->host, n, p->host, p->len))
             continue;
         r->rsite = &r->snap->router->sites[p->site];
@@ -467,13 +353,13 @@ static bool preview_host(request_t *r, const lc_cache_t *c, module_result_t *res
         r->route.prefix_len = 0;
         r->rel = r->route.rel = r->path;
         r->rel_len = r->route.rel_len = r->path_len;
-        r->preview = true; /* even a refusal is not for caches or search engines */
+        r->not_public = true; /* even a refusal is not for caches or search engines */
         *res = MODULE_DONE;
         if (!get_or_head(r)) {
             response_error(r, 405, "the preview is read-only");
             return true;
         }
-        switch (preview_check(r, r->site, c->sites[p->site].preview_ns)) {
+        switch (preview_check(r, r->site, lifecycle_conf(r->site)->preview_ns)) {
         case PV_DONE:
             break;
         case PV_SHOW:
@@ -491,32 +377,29 @@ static bool preview_host(request_t *r, const lc_cache_t *c, module_result_t *res
 
 static module_result_t lifecycle_handle(request_t *r)
 {
-    const lc_cache_t *c = cache_for(r->snap);
+    const lifecycle_global_t *g = lifecycle_global(r->snap->conf);
     module_result_t res;
-    if (c->npreviews && r->host && preview_host(r, c, &res))
+    if (g->npreviews && r->host && preview_host(r, g, &res))
         return res;
-    const conf_site_t *s = r->site;
-    if (s->status.state == STATUS_ACTIVE)
+    const lifecycle_conf_t *ls = lifecycle_conf(r->site);
+    switch (ls->state) {
+    case LIFECYCLE_ACTIVE:
         return MODULE_DECLINED;
-    const lc_site_t *ls = &c->sites[s - r->snap->conf->sites];
-    switch (s->status.state) {
-    case STATUS_SUSPENDED:
+    case LIFECYCLE_SUSPENDED:
         notice(r, ls, is_home(r) && get_or_head(r) ? 200 : 503);
         return MODULE_DONE;
-    case STATUS_CLOSED:
+    case LIFECYCLE_CLOSED:
         if (is_home(r) && get_or_head(r))
             notice(r, ls, 200);
         else
-            closed_redirect(r, s, ls);
+            closed_redirect(r, ls);
         return MODULE_DONE;
-    case STATUS_REDESIGN:
+    case LIFECYCLE_REDESIGN:
         /* With a token, the rest of the chain answers from the previewed generation,
          * exactly as it will once that generation is promoted. */
-        if (ls->preview_ns && get_or_head(r) && preview_check(r, s, ls->preview_ns) == PV_DONE)
+        if (ls->preview_ns && get_or_head(r) && preview_check(r, r->site, ls->preview_ns) == PV_DONE)
             return MODULE_DONE;
         return MODULE_DECLINED;
-    case STATUS_ACTIVE:
-        break;
     }
     return MODULE_DECLINED;
 }
@@ -528,7 +411,7 @@ static size_t lifecycle_headers(const request_t *r, const void *slot, const char
 {
     static const char preview_hdrs[] = "X-Robots-Tag: noindex\r\nCache-Control: private, no-store"
                                        "\r\nVary: Cookie\r\n";
-    if (!r->preview)
+    if (!r->not_public)
         return 0;
     *lines = preview_hdrs;
     return sizeof preview_hdrs - 1;
@@ -539,6 +422,15 @@ static const char *const lifecycle_secret_params[] = {"preview", NULL};
 
 const module_t module_lifecycle = {
     .name = "lifecycle",
+    .site_keys = lifecycle_site_keys,
+    .nsite_keys = LIFECYCLE_NSITE_KEYS,
+    .site_conf_size = sizeof(lifecycle_conf_t),
+    .site_conf_free = lifecycle_site_conf_free,
+    .server_conf_size = sizeof(lifecycle_global_t),
+    .server_conf_free = lifecycle_server_conf_free,
+    .site_check = lifecycle_site_check,
+    .conf_check = lifecycle_conf_check,
+    .conf_ready = lifecycle_conf_ready,
     .handle = lifecycle_handle,
     .accepts_any_method = 1,
     .response_headers = lifecycle_headers,

@@ -1,6 +1,6 @@
-/* modules/lifecycle_token.h: a redesign's preview tokens (defined in
- * modules/lifecycle_token.c, a file of its own so that jiyuectl can make them without
- * linking the request machinery). Part of the lifecycle module (modules/lifecycle.h). */
+/* modules/lifecycle/lifecycle_token.h: a redesign's preview tokens (defined in
+ * modules/lifecycle/lifecycle_token.c, a file of its own so that jiyuectl can make them without
+ * linking the request machinery). Part of the lifecycle module (modules/lifecycle/lifecycle.h). */
 #ifndef JIYUE_LIFECYCLE_TOKEN_H
 #define JIYUE_LIFECYCLE_TOKEN_H
 
@@ -25,6 +25,14 @@ bool lifecycle_preview_token(const void *secret, size_t secret_len, const char *
 bool lifecycle_preview_token_ok(const void *secret, size_t secret_len, const char *site,
                                 const char *gen, const char *tok, size_t len, int64_t now,
                                 int64_t *expires);
+/* The key family in the store's "meta" database (store_keys.h; build keys with
+ * store_key_meta_site):
+ *   "secret/preview/<site>"  32 random bytes keying the site's preview tokens;
+ *                       `jiyuectl preview SITE --revoke` replaces them (and `jiyuectl
+ *                       purge` removes them). (An older store's "secret/preview" is no
+ *                       longer read.) */
+#define LIFECYCLE_META_PREVIEW_SECRET "secret/preview/"
+
 /* Cookie and query parameter that carry it. */
 #define LIFECYCLE_PREVIEW_PARAM "preview"
 #define LIFECYCLE_PREVIEW_COOKIE "jiyue_preview"
