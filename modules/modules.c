@@ -2,12 +2,14 @@
  * Adding a module is one extern line and one entry here. */
 #include "module.h"
 
+extern const module_t module_audit;
 extern const module_t module_lifecycle;
 extern const module_t module_interaction;
 extern const module_t module_content;
 extern const module_t module_static;
 
 const module_t *const modules_list[] = {
+    &module_audit, /* answers no request; first, so its CSP line follows HSTS as before */
     &module_lifecycle, /* first: a suspended or closed site answers before anything else */
     &module_interaction, /* before content: an interaction column's board, form and receipts */
     &module_content, /* before static: articles and columns, declining anything else */

@@ -1,23 +1,15 @@
-/* core/conf_audit.c: the `audit:` mapping of the server file (the national inspection
- * thresholds, hosts outside the cluster that are not foreign, ad patterns), a site's
- * `csp:` extension, and each site's Content-Security-Policy value, formatted here once per
- * load so that serving a response costs one header copy.
- *
- * The policy allows the site itself, the cluster's own hosts and audit.allow_hosts, so an
- * ad or a foreign script injected into a stored page does not load even before
- * `jiyuectl audit` finds it. Inline scripts and styles stay allowed: imported pages of old
- * sites are full of inline handlers, and an inline script still cannot load anything
- * from a host outside the list, which is what an injected ad needs. */
-#include "conf_audit.h"
+/* modules/audit/audit_conf.c: the `audit:` mapping of the server file (the national
+ * inspection thresholds, hosts outside the cluster that are not foreign, ad patterns),
+ * read into the audit module's slot of the configuration. */
+#include "audit_conf.h"
 
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "strmap.h"
 #include "util.h"
 
-const char *const conf_audit_default_ads[] = {
+const char *const audit_conf_default_ads[] = {
     /* hosts (a host pattern matches the host and its subdomains) */
     "googlesyndication.com", "doubleclick.net", "googleadservices.com", "adservice.google.com",
     "amazon-adsystem.com", "adnxs.com", "criteo.com", "criteo.net", "taboola.com",
@@ -30,23 +22,23 @@ const char *const conf_audit_default_ads[] = {
 };
 
 static const conf_key_t audit_num_keys[] = {
-    {"homepage_days", CONF_K_COUNT, offsetof(conf_audit_t, homepage_days), NULL, false, 0},
-    {"dynamic_days", CONF_K_COUNT, offsetof(conf_audit_t, dynamic_days), NULL, false, 0},
-    {"notice_days", CONF_K_COUNT, offsetof(conf_audit_t, notice_days), NULL, false, 0},
-    {"policy_days", CONF_K_COUNT, offsetof(conf_audit_t, policy_days), NULL, false, 0},
-    {"personnel_days", CONF_K_COUNT, offsetof(conf_audit_t, personnel_days), NULL, false, 0},
-    {"plan_days", CONF_K_COUNT, offsetof(conf_audit_t, plan_days), NULL, false, 0},
-    {"stale_columns_veto", CONF_K_COUNT, offsetof(conf_audit_t, stale_columns_veto), NULL, false, 0},
-    {"blank_columns_veto", CONF_K_COUNT, offsetof(conf_audit_t, blank_columns_veto), NULL, false, 0},
-    {"unanswered_veto_days", CONF_K_COUNT, offsetof(conf_audit_t, unanswered_veto_days), NULL, false, 0},
-    {"probe_days", CONF_K_COUNT, offsetof(conf_audit_t, probe_days), NULL, false, 0},
-    {"probe_fail_percent", CONF_K_COUNT, offsetof(conf_audit_t, probe_fail_percent), NULL, false, 0},
-    {"probe_timeout", CONF_K_DURATION, offsetof(conf_audit_t, probe_timeout_ms), NULL, false, 0},
+    {"homepage_days", CONF_K_COUNT, offsetof(audit_conf_t, homepage_days), NULL, false, 0},
+    {"dynamic_days", CONF_K_COUNT, offsetof(audit_conf_t, dynamic_days), NULL, false, 0},
+    {"notice_days", CONF_K_COUNT, offsetof(audit_conf_t, notice_days), NULL, false, 0},
+    {"policy_days", CONF_K_COUNT, offsetof(audit_conf_t, policy_days), NULL, false, 0},
+    {"personnel_days", CONF_K_COUNT, offsetof(audit_conf_t, personnel_days), NULL, false, 0},
+    {"plan_days", CONF_K_COUNT, offsetof(audit_conf_t, plan_days), NULL, false, 0},
+    {"stale_columns_veto", CONF_K_COUNT, offsetof(audit_conf_t, stale_columns_veto), NULL, false, 0},
+    {"blank_columns_veto", CONF_K_COUNT, offsetof(audit_conf_t, blank_columns_veto), NULL, false, 0},
+    {"unanswered_veto_days", CONF_K_COUNT, offsetof(audit_conf_t, unanswered_veto_days), NULL, false, 0},
+    {"probe_days", CONF_K_COUNT, offsetof(audit_conf_t, probe_days), NULL, false, 0},
+    {"probe_fail_percent", CONF_K_COUNT, offsetof(audit_conf_t, probe_fail_percent), NULL, false, 0},
+    {"probe_timeout", CONF_K_DURATION, offsetof(audit_conf_t, probe_timeout_ms), NULL, false, 0},
 };
 
-void conf_audit_defaults(conf_audit_t *a)
+void audit_conf_init(void *slot)
 {
-    *a = (conf_audit_t){
+    *(audit_conf_t *)slot = (audit_conf_t){
         .homepage_days = 14,
         .dynamic_days = 14,
         .notice_days = 183,
@@ -62,8 +54,9 @@ void conf_audit_defaults(conf_audit_t *a)
     };
 }
 
-void conf_audit_free(conf_audit_t *a)
+void audit_conf_free(void *slot)
 {
+    audit_conf_t *a = slot;
     conf_str_list_free(a->allow_hosts, a->nallow_hosts);
     conf_str_list_free(a->ad_patterns, a->nad_patterns);
     a->allow_hosts = a->ad_patterns = NULL;
@@ -80,7 +73,7 @@ static void push(char ***list, size_t *n, const char *s)
 static void key_allow_hosts(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k,
                             const yaml_dom_node_t *v)
 {
-    conf_audit_t *a = obj;
+    audit_conf_t *a = obj;
     size_t n;
     conf_pos_t *pos;
     char **list = conf_str_list(x, v, "audit.allow_hosts", &n, &pos);
@@ -101,7 +94,7 @@ static void key_allow_hosts(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k,
 static void key_ad_patterns(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k,
                             const yaml_dom_node_t *v)
 {
-    conf_audit_t *a = obj;
+    audit_conf_t *a = obj;
     size_t n;
     char **list = conf_str_list(x, v, "audit.ad_patterns", &n, NULL);
     if (!list)
@@ -112,7 +105,7 @@ static void key_ad_patterns(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k,
     for (size_t i = 0; i < n; i++) {
         util_lower(list[i], strlen(list[i]));
         if (strcmp(list[i], "default") == 0) {
-            for (const char *const *d = conf_audit_default_ads; *d; d++)
+            for (const char *const *d = audit_conf_default_ads; *d; d++)
                 push(&a->ad_patterns, &a->nad_patterns, *d);
         } else {
             push(&a->ad_patterns, &a->nad_patterns, list[i]);
@@ -121,9 +114,9 @@ static void key_ad_patterns(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k,
     conf_str_list_free(list, n);
 }
 
-void conf_audit_key(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
+void audit_conf_key(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
 {
-    conf_audit_t *a = &((conf_t *)obj)->audit;
+    audit_conf_t *a = obj;
     a->pos = conf_pos(x, v);
     static const conf_key_t list_keys[] = {
         {"allow_hosts", CONF_K_FN, 0, key_allow_hosts, false, 0},
@@ -144,239 +137,10 @@ void conf_audit_key(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const ya
                  (unsigned long long)a->probe_fail_percent);
 }
 
-void conf_audit_finish(conf_t *c)
+void audit_conf_finish(audit_conf_t *a)
 {
-    conf_audit_t *a = &c->audit;
     if (a->ad_patterns)
         return;
-    for (const char *const *d = conf_audit_default_ads; *d; d++)
+    for (const char *const *d = audit_conf_default_ads; *d; d++)
         push(&a->ad_patterns, &a->nad_patterns, *d);
-}
-
-/* ---- csp ---- */
-
-static bool directive_ok(const char *d)
-{
-    static const char *const names[] = {"form-action", "frame-ancestors", "base-uri"};
-    size_t n = strlen(d);
-    for (size_t i = 0; i < n; i++)
-        if (!((d[i] >= 'a' && d[i] <= 'z') || d[i] == '-'))
-            return false;
-    if (n > 4 && strcmp(d + n - 4, "-src") == 0)
-        return true;
-    for (size_t i = 0; i < UTIL_ARRAY_LEN(names); i++)
-        if (strcmp(d, names[i]) == 0)
-            return true;
-    return false;
-}
-
-/* A source expression: printable ASCII without the separators of the header. */
-static bool source_ok(const char *s)
-{
-    for (; *s; s++)
-        if (*s <= ' ' || *s >= 0x7f || *s == ';' || *s == ',')
-            return false;
-    return true;
-}
-
-void conf_audit_site_csp(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k,
-                         const yaml_dom_node_t *v)
-{
-    conf_site_t *s = obj;
-    if (v->kind != YAML_DOM_MAPPING) {
-        conf_err(x, v, "'csp' must be a mapping of directive to a list of sources, e.g. "
-                       "{img-src: [https://img.example.cn]}, not a %s",
-                 yaml_dom_is_null(v) ? "null" : yaml_dom_kind_name(v));
-        return;
-    }
-    util_buf_t b = {0};
-    for (size_t i = 0; i < v->npairs; i++) {
-        const char *d = v->pairs[i].key->str;
-        if (!directive_ok(d)) {
-            conf_err(x, v->pairs[i].key, "csp: unknown directive '%s' (e.g. script-src, img-src, "
-                                         "frame-src, form-action)", d);
-            continue;
-        }
-        size_t n;
-        conf_pos_t *pos;
-        char **list = conf_str_list(x, v->pairs[i].value, "csp", &n, &pos);
-        if (!list)
-            continue;
-        util_buf_appends(&b, d);
-        for (size_t j = 0; j < n; j++) {
-            if (!source_ok(list[j])) {
-                conf_err_at(x, pos[j], "csp: source '%s' has a space, ';' or ',' or a byte "
-                                       "outside printable ASCII", list[j]);
-                continue;
-            }
-            util_buf_printf(&b, " %s", list[j]);
-        }
-        util_buf_append(&b, "\n", 1);
-        conf_str_list_free(list, n);
-        free(pos);
-    }
-    util_buf_append(&b, "", 1);
-    free(s->csp_extra);
-    s->csp_extra = b.data;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The cluster's hosts as CSP sources, sorted: three or more hosts under one parent domain
- * of at least three labels ("edu.yunling.gov.cn", "fgw.yunling.gov.cn"...) become
- * "*.yunling.gov.cn", so a cluster of a thousand sites still has a short header. Never
- * "*.gov.cn": that would be every government site. */
-static char *cluster_sources(const conf_t *c)
-{
-    char **hosts = NULL;
-    size_t n = 0;
-    for (size_t i = 0; i < c->nsites; i++)
-        for (size_t j = 0; j < c->sites[i].nhosts; j++)
-            push(&hosts, &n, c->sites[i].hosts[j]);
-    if (n > 1)
-        qsort(hosts, n, sizeof *hosts, cmp_str);
-    strmap_t groups; /* parent domain -> count */
-    strmap_init(&groups);
-    for (size_t i = 0; i < n; i++) {
-        const char *dot = strchr(hosts[i], '.');
-        if (!dot)
-            continue;
-        const char *parent = dot + 1;
-        size_t labels = 1;
-        for (const char *p = parent; *p; p++)
-            labels += *p == '.';
-        if (labels < 3)
-            continue;
-        uintptr_t cnt = (uintptr_t)strmap_get(&groups, parent, strlen(parent));
-        strmap_put(&groups, parent, strlen(parent), (void *)(cnt + 1));
-    }
-    util_buf_t b = {0};
-    strmap_t done;
-    strmap_init(&done);
-    for (size_t i = 0; i < n; i++) {
-        if (i && strcmp(hosts[i], hosts[i - 1]) == 0)
-            continue;
-        const char *dot = strchr(hosts[i], '.');
-        const char *parent = dot ? dot + 1 : "";
-        if (dot && (uintptr_t)strmap_get(&groups, parent, strlen(parent)) >= 3) {
-            if (!strmap_get(&done, parent, strlen(parent))) {
-                strmap_put(&done, parent, strlen(parent), (void *)1);
-                util_buf_printf(&b, " *.%s:*", parent);
-            }
-            continue;
-        }
-        util_buf_printf(&b, " %s:*", hosts[i]);
-    }
-    strmap_free(&done);
-    strmap_free(&groups);
-    conf_str_list_free(hosts, n);
-    util_buf_append(&b, "", 1);
-    return b.data;
-}
-
-typedef struct directive {
-    const char *name;
-    util_buf_t v;
-} directive_t;
-
-/* One site's Content-Security-Policy value: the defaults ('self', the cluster's hosts
- * `base` and audit.allow_hosts `allow`), with the site's own additions `extra`. */
-static char *site_csp(const char *base, const char *allow, const char *extra)
-{
-    /* name, then what follows 'self' + the hosts ('none' replaces the whole list) */
-    static const struct {
-        const char *name, *extra;
-    } defaults[] = {
-        {"default-src", ""},
-        {"script-src", " 'unsafe-inline'"},
-        {"style-src", " 'unsafe-inline'"},
-        {"img-src", " data:"},
-        {"font-src", " data:"},
-        {"object-src", NULL},
-        {"base-uri", NULL},
-        {"frame-ancestors", NULL},
-    };
-    enum { MAXD = 32 };
-    directive_t ds[MAXD];
-    size_t nd = 0;
-    for (size_t j = 0; j < UTIL_ARRAY_LEN(defaults); j++) {
-        directive_t *d = &ds[nd++];
-        d->name = defaults[j].name;
-        d->v = (util_buf_t){0};
-        if (strcmp(d->name, "object-src") == 0)
-            util_buf_appends(&d->v, " 'none'");
-        else if (!defaults[j].extra)
-            util_buf_appends(&d->v, " 'self'");
-        else
-            util_buf_printf(&d->v, " 'self'%s%s%s", base, allow, defaults[j].extra);
-    }
-    /* The site's own additions: appended to the directive, or a new directive that
-     * starts from what default-src allows. */
-    for (const char *p = extra; p && *p;) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        const char *sp = memchr(p, ' ', len);
-        size_t nlen = sp ? (size_t)(sp - p) : len;
-        directive_t *d = NULL;
-        for (size_t j = 0; j < nd && !d; j++)
-            if (strlen(ds[j].name) == nlen && memcmp(ds[j].name, p, nlen) == 0)
-                d = &ds[j];
-        if (!d && nd < MAXD) {
-            d = &ds[nd++];
-            d->name = NULL;
-            d->v = (util_buf_t){0};
-            util_buf_printf(&d->v, "%.*s\x01 'self'%s%s", (int)nlen, p, base, allow);
-        } else if (d && d->v.len >= 7 && memcmp(d->v.data, " 'none'", 7) == 0) {
-            d->v.len = 0;
-        }
-        if (d && sp)
-            util_buf_append(&d->v, sp, len - nlen);
-        p = nl ? nl + 1 : NULL;
-    }
-    util_buf_t h = {0};
-    for (size_t j = 0; j < nd; j++) {
-        util_buf_append(&ds[j].v, "", 1);
-        if (j)
-            util_buf_appends(&h, "; ");
-        if (ds[j].name) {
-            util_buf_printf(&h, "%s%s", ds[j].name, ds[j].v.data);
-        } else {
-            /* a directive of the site's own: "name\x01 sources" */
-            char *sep = strchr(ds[j].v.data, '\x01');
-            util_buf_append(&h, ds[j].v.data, (size_t)(sep - ds[j].v.data));
-            util_buf_appends(&h, sep + 1);
-        }
-        util_buf_free(&ds[j].v);
-    }
-    util_buf_append(&h, "", 1);
-    return h.data;
-}
-
-void conf_csp_build(conf_t *c)
-{
-    char *cluster = cluster_sources(c);
-    util_buf_t allow = {0};
-    for (size_t i = 0; i < c->audit.nallow_hosts; i++)
-        util_buf_printf(&allow, " %s", c->audit.allow_hosts[i]);
-    util_buf_append(&allow, "", 1);
-    /* Most sites add nothing of their own and share one value: built once, copied. */
-    char *plain = NULL;
-    for (size_t i = 0; i < c->nsites; i++) {
-        conf_site_t *s = &c->sites[i];
-        free(s->csp_header);
-        if (s->csp_extra && *s->csp_extra) {
-            s->csp_header = site_csp(cluster, allow.data, s->csp_extra);
-        } else {
-            if (!plain)
-                plain = site_csp(cluster, allow.data, NULL);
-            s->csp_header = util_strdup(plain);
-        }
-        s->csp_header_len = strlen(s->csp_header);
-    }
-    free(plain);
-    util_buf_free(&allow);
-    free(cluster);
 }

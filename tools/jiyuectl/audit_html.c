@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
+#include "audit_report.h"
 #include "template.h"
 
 typedef struct series {

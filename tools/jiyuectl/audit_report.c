@@ -8,7 +8,7 @@
  * Also the escaping helpers the HTML report shares. */
 #include <string.h>
 
-#include "audit.h"
+#include "audit_report.h"
 
 void audit_json_str(util_buf_t *b, const char *s)
 {
