@@ -67,7 +67,16 @@ static int write_report(ctl_t *ctl, const audit_t *a, const char *format, const 
     return rc;
 }
 
-int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv)
+/* The command line's options. */
+typedef struct audit_opts {
+    const char *at;     /* --at YYYY-MM-DD, or NULL: now */
+    const char *format; /* text, json or html */
+    const char *out;    /* --out FILE, or NULL: stdout */
+} audit_opts_t;
+
+/* Reads the options into o (optind then points at the first site); returns -1 to go on,
+ * else the exit code (after --help or a usage error). */
+static int parse_opts(ctl_t *ctl, int argc, char **argv, audit_opts_t *o)
 {
     static const struct option longopts[] = {
         {"at", required_argument, NULL, 'a'},
@@ -76,20 +85,19 @@ int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *at_s = NULL, *format = "text", *out_path = NULL;
     optind = 0;
     opterr = 0;
     int ch;
     while ((ch = getopt_long(argc, argv, "a:f:o:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'a':
-            at_s = optarg;
+            o->at = optarg;
             break;
         case 'f':
-            format = optarg;
+            o->format = optarg;
             break;
         case 'o':
-            out_path = optarg;
+            o->out = optarg;
             break;
         case 'h':
             return ctl_help(ctl);
@@ -99,48 +107,65 @@ int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv)
             return ctl_usage(ctl, "unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 && strcmp(format, "html") != 0)
-        return ctl_usage(ctl, "--format is text, json or html, not '%s'", format);
-    audit_t a = {0};
-    if (at_s) {
-        if (parse_at(at_s, &a.at) != 0)
-            return ctl_usage(ctl, "--at '%s' is not a date (YYYY-MM-DD)", at_s);
-    } else {
-        a.at = (int64_t)time(NULL);
-    }
-    article_format_day(a.at, a.at_day);
+    if (strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0 &&
+        strcmp(o->format, "html") != 0)
+        return ctl_usage(ctl, "--format is text, json or html, not '%s'", o->format);
+    return -1;
+}
+
+/* Applies the rules to the sites named from argv[first] on (all when none is) as of a->at,
+ * and writes the report. */
+static int run(ctl_t *ctl, audit_t *a, const audit_opts_t *o, int argc, char **argv, int first)
+{
     int rc = ctl_load_conf(ctl);
     if (rc != CTL_OK)
         return rc;
     const conf_t *c = ctl->conf;
-    if ((rc = ctl_check_sites(ctl, argc, argv, optind)) != CTL_OK)
+    if ((rc = ctl_check_sites(ctl, argc, argv, first)) != CTL_OK)
         return rc;
     if ((rc = ctl_open_store(ctl, CTL_STORE_READ)) != CTL_OK)
         return rc;
-    a.conf = c;
-    a.au = audit_conf(c);
-    a.router = router_build(c);
-    a.t = ctl_read_txn(ctl);
-    if (!a.t) {
-        router_free(a.router);
+    a->conf = c;
+    a->au = audit_conf(c);
+    a->router = router_build(c);
+    a->t = ctl_read_txn(ctl);
+    if (!a->t) {
+        router_free(a->router);
         return CTL_FAIL;
     }
-    a.sites = util_calloc(c->nsites + 1, sizeof *a.sites);
-    audit_links_prepare(&a);
-    rc = audit_sites(ctl, &a, argc, argv, optind);
+    a->sites = util_calloc(c->nsites + 1, sizeof *a->sites);
+    audit_links_prepare(a);
+    rc = audit_sites(ctl, a, argc, argv, first);
     bool any_fail = false;
     if (rc == CTL_OK) {
-        rc = write_report(ctl, &a, format, out_path);
-        for (size_t i = 0; i < a.nsites; i++)
-            any_fail = any_fail || audit_site_fails(&a.sites[i]);
+        rc = write_report(ctl, a, o->format, o->out);
+        for (size_t i = 0; i < a->nsites; i++)
+            any_fail = any_fail || audit_site_fails(&a->sites[i]);
     }
-    for (size_t i = 0; i < a.nsites; i++)
-        audit_site_free(&a.sites[i]);
-    free(a.sites);
-    audit_links_done(&a);
-    store_txn_free(a.t);
-    router_free(a.router);
+    for (size_t i = 0; i < a->nsites; i++)
+        audit_site_free(&a->sites[i]);
+    free(a->sites);
+    audit_links_done(a);
+    store_txn_free(a->t);
+    router_free(a->router);
     if (rc != CTL_OK)
         return rc;
     return any_fail ? CTL_FAIL : CTL_OK;
+}
+
+int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv)
+{
+    audit_opts_t o = {.format = "text"};
+    int rc = parse_opts(ctl, argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    audit_t a = {0};
+    if (o.at) {
+        if (parse_at(o.at, &a.at) != 0)
+            return ctl_usage(ctl, "--at '%s' is not a date (YYYY-MM-DD)", o.at);
+    } else {
+        a.at = (int64_t)time(NULL);
+    }
+    article_format_day(a.at, a.at_day);
+    return run(ctl, &a, &o, argc, argv, optind);
 }
