@@ -1,10 +1,10 @@
 /* tools/jiyuectl/cmd_audit.c: `jiyuectl audit [SITE...] [--at YYYY-MM-DD]
  * [--format text|json|html] [--out FILE]`: self-inspection (自查) of the whole cluster, or
  * of the named sites, as of now or as of the end of the --at day (Beijing time), against
- * the national spot-check rules (modules/audit/audit_rules.c, audit_links.c). Exit 0 when no site has a
- * veto-level finding, 1 when one has (or the audit could not run), 2 on a usage error.
- * The rules and the findings' bookkeeping are the audit module's (modules/audit/audit.h);
- * the reports are audit_report.c and audit_html.c. */
+ * the national spot-check rules. Exit 0 when no site has a veto-level finding, 1 when one
+ * has (or the audit could not run), 2 on a usage error. The rules and the findings'
+ * bookkeeping are the audit module's (modules/audit/audit.h: audit_rules.c,
+ * audit_links.c); the reports are audit_report.c and audit_html.c. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
