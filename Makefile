@@ -105,8 +105,6 @@ $(BUILD)/tests/%: tests/unit/%.c $(MODULE_OBJS) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD $@")
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(INC_tests) $(CFLAGS) $(WARN) -o $@ $< $(MODULE_OBJS) $(LIBCORE) $(LDLIBS_ALL) -lcmocka
-# compiles the tool's pure audit threshold functions in (the tool's objects are not linked)
-$(BUILD)/tests/test_audit_limits: tools/jiyuectl/audit_limits.c tools/jiyuectl/audit_limits.h
 
 deps:
 	@sh tools/install-deps.sh

@@ -3,7 +3,6 @@
  * across files (conf_rules.c), and keeps going after errors so that one run reports
  * every problem in every file. Also the small lookups over a loaded conf_t. */
 #include "conf_priv.h"
-#include "conf_audit.h"
 #include "tls.h"
 
 #include <arpa/inet.h>
@@ -280,9 +279,11 @@ static void key_limits(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const
     conf_t *c = obj;
     size_t nkeys;
     const conf_key_t *keys = conf_modules_limit_keys(limit_keys, UTIL_ARRAY_LEN(limit_keys), &nkeys);
+    /* Inside the server file's walk: the keys after `limits` may be modules' too. */
+    void **outer = x->slots;
     x->slots = c->mod;
     bool walked = conf_walk(x, v, "limits", keys, nkeys, &c->limits);
-    x->slots = NULL;
+    x->slots = outer;
     if (!walked)
         return;
     if (c->limits.max_body_bytes > CONF_MAX_BODY_BYTES)
@@ -351,7 +352,6 @@ static const conf_key_t server_keys[] = {
     {"tls", CONF_K_FN, 0, key_tls, false, 0},
     {"themes", CONF_K_FN, 0, key_themes, false, 0},
     {"mourning", CONF_K_FN, 0, key_mourning, false, 0},
-    {"audit", CONF_K_FN, 0, conf_audit_key, false, 0},
 };
 
 static void set_defaults(conf_t *c)
@@ -372,7 +372,6 @@ static void set_defaults(conf_t *c)
         .body_deadline_ms = 60000,
         .max_connections_per_address = 64,
     };
-    conf_audit_defaults(&c->audit);
 }
 
 static void read_server(conf_ctx_t *x, const yaml_dom_t *doc)
@@ -541,8 +540,6 @@ conf_t *conf_load(const char *path, int64_t today_days, diag_t *diag)
         return NULL;
     }
     link_sites(c);
-    conf_audit_finish(c);
-    conf_csp_build(c);
     conf_modules_ready(c);
     return c;
 }
@@ -588,7 +585,6 @@ void conf_free(conf_t *c)
     free(c->sites);
     tls_free(&c->tls);
     theme_set_free(c->themes);
-    conf_audit_free(&c->audit);
     free(c->themes_dir);
     free(c->file);
     free(c->dir);

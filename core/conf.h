@@ -115,13 +115,6 @@ struct conf_site {
     char *theme;    /* NULL: the default theme */
     conf_pos_t theme_pos;
     bool mourning; /* 一键置灰: render this site's pages in grey (content untouched) */
-    /* `csp: {script-src: [...], img-src: [...]}`: sources this site adds to its
-     * Content-Security-Policy, one "directive source source;" group per entry ("" when
-     * none); and the whole header value, formatted once per load by conf_csp_build()
-     * (core/conf_audit.c) from self, the cluster's hosts and audit.allow_hosts. */
-    char *csp_extra;
-    char *csp_header;
-    size_t csp_header_len;
     char *file;     /* the site file this came from */
     conf_pos_t pos; /* position of the document (line 1) */
 
@@ -138,29 +131,6 @@ struct conf_site {
      * the module read from this file and derived from it; NULL where a module has none. */
     void **mod;
 };
-
-/* `audit:` in the server file: the thresholds of `jiyuectl audit` (the 2019 national
- * inspection indicators by default) and the hosts and ad patterns it judges links by
- * (core/conf_audit.c; tools/jiyuectl/audit_*.c). */
-typedef struct conf_audit {
-    uint64_t homepage_days;        /* 14: no new item on the home page */
-    uint64_t dynamic_days;         /* 14: dynamic columns */
-    uint64_t notice_days;          /* 183: notice columns */
-    uint64_t policy_days;          /* 183: policy columns */
-    uint64_t personnel_days;       /* 365: personnel columns */
-    uint64_t plan_days;            /* 365: plan columns */
-    uint64_t stale_columns_veto;   /* 5: this many stale columns on a site is a veto */
-    uint64_t blank_columns_veto;   /* 5: this many blank columns on a site is a veto */
-    uint64_t unanswered_veto_days; /* 90: a message unanswered this long (within a year) */
-    uint64_t probe_days;           /* 7: the availability window */
-    uint64_t probe_fail_percent;   /* 5: more failed probes than this percentage is a veto */
-    uint64_t probe_timeout_ms;     /* 15s: a probe slower than this failed */
-    char **allow_hosts;            /* hosts outside the cluster that are not foreign */
-    size_t nallow_hosts;
-    char **ad_patterns;            /* lower-case; "default" in the list expands to the built-in */
-    size_t nad_patterns;
-    conf_pos_t pos;
-} conf_audit_t;
 
 typedef struct conf {
     char *file; /* the server config file, as given */
@@ -190,7 +160,6 @@ typedef struct conf {
     conf_pos_t themes_pos;
     bool mourning;       /* cluster-wide 一键置灰 */
     struct theme_set *themes; /* compiled templates (core/theme.h), the built-in default at least */
-    conf_audit_t audit;
     /* One slot per module for its server-file keys and per-configuration data
      * (core/module.h: module_server_conf). */
     void **mod;

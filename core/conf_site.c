@@ -6,7 +6,6 @@
 #include "conf_site.h"
 
 #include "conf_priv.h"
-#include "conf_audit.h"
 #include "tls.h"
 
 #include <ctype.h>
@@ -360,7 +359,6 @@ static const conf_key_t site_keys[] = {
     {"tls", CONF_K_FN, 0, key_tls, false, 0},
     {"theme", CONF_K_FN, 0, key_theme, false, 0},
     {"mourning", CONF_K_FN, 0, key_site_mourning, false, 0},
-    {"csp", CONF_K_FN, 0, conf_audit_site_csp, false, 0},
 };
 
 bool conf_site_read(conf_ctx_t *x, const yaml_dom_t *doc, conf_site_t *s)
@@ -401,8 +399,6 @@ void conf_site_free(conf_site_t *s)
     conf_modules_site_free(s);
     tls_conf_release(&s->tls);
     free(s->hsts_header);
-    free(s->csp_extra);
-    free(s->csp_header);
     free(s->id);
     free(s->name);
     free(s->parent_id);

@@ -36,12 +36,10 @@ void response_begin(request_t *r, int status)
     r->status = status;
     const char *text = http1_status_text(status);
     size_t tlen = strlen(text);
-    /* The site's security headers were formatted once per configuration load
-     * (core/conf_audit.c); they go into the same reservation as the status line. */
+    /* The site's HSTS value was formatted once per configuration load (core/conf_site.c);
+     * it goes into the same reservation as the status line. */
     const char *hsts = r->tls && r->site ? r->site->hsts_header : NULL;
     size_t hsts_len = hsts ? r->site->hsts_header_len : 0;
-    const char *csp = r->site ? r->site->csp_header : NULL;
-    size_t csp_len = csp ? r->site->csp_header_len : 0;
     /* The modules' headers (module_t.response_headers): ready-made lines, copied. */
     const char *mod_hdr[MODULE_HEADERS_MAX];
     size_t mod_len[MODULE_HEADERS_MAX], nmod = 0, mod_total = 0;
@@ -50,8 +48,7 @@ void response_begin(request_t *r, int status)
             if (modules_list[i]->response_headers &&
                 (mod_len[nmod] = modules_list[i]->response_headers(r, r->site->mod[i], &mod_hdr[nmod])))
                 mod_total += mod_len[nmod++];
-    char *start = worker_out_reserve(w, 128 + tlen + w->date_hdr_len + hsts_len + csp_len +
-                                            mod_total);
+    char *start = worker_out_reserve(w, 128 + tlen + w->date_hdr_len + hsts_len + mod_total);
     char *p = start;
     p = WORKER_PUT_LIT(p, "HTTP/1.1 ");
     p = put_uint(p, (uint64_t)status);
@@ -62,11 +59,6 @@ void response_begin(request_t *r, int status)
     if (hsts) {
         p = WORKER_PUT_LIT(p, "Strict-Transport-Security: ");
         p = worker_put(p, hsts, hsts_len);
-        p = WORKER_PUT_LIT(p, "\r\n");
-    }
-    if (csp) {
-        p = WORKER_PUT_LIT(p, "Content-Security-Policy: ");
-        p = worker_put(p, csp, csp_len);
         p = WORKER_PUT_LIT(p, "\r\n");
     }
     for (size_t i = 0; i < nmod; i++)

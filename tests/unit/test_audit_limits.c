@@ -1,7 +1,6 @@
 /* tests/unit/test_audit_limits.c: every threshold of `jiyuectl audit` at its boundary, with
- * the default values (conf_audit_defaults) and the comparisons audit_rules.c makes
- * (tools/jiyuectl/audit_limits.c, compiled in here: the tool's objects are not in the
- * unit-test link). A limit of N days is met on day N and broken on day N+1; a veto count
+ * the default values (audit_conf_init) and the comparisons audit_rules.c makes
+ * (modules/audit/audit_limits.c, in the unit-test link with the other modules). A limit of N days is met on day N and broken on day N+1; a veto count
  * of N fires at N, not N-1; 5% of probes failing is still fine, a little more is not. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,16 +8,16 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "../../tools/jiyuectl/audit_limits.c"
-#include "conf_audit.h"
+#include "audit_conf.h"
+#include "audit_limits.h"
 
 #define DAY AUDIT_LIMITS_DAY
 static const int64_t AT = 1780000000; /* any moment */
 
-static conf_audit_t defaults(void)
+static audit_conf_t defaults(void)
 {
-    conf_audit_t a;
-    conf_audit_defaults(&a);
+    audit_conf_t a;
+    audit_conf_init(&a);
     return a;
 }
 
@@ -36,7 +35,7 @@ static void check_days(uint64_t days, uint64_t expected)
 
 static void test_homepage_14_days(void **state)
 {
-    conf_audit_t a = defaults();
+    audit_conf_t a = defaults();
     check_days(a.homepage_days, 14);
     /* the cases: 13 days is fresh, 15 stale */
     assert_false(audit_limits_days_over(AT, AT - 13 * DAY, a.homepage_days));
@@ -45,7 +44,7 @@ static void test_homepage_14_days(void **state)
 
 static void test_column_days_by_type(void **state)
 {
-    conf_audit_t a = defaults();
+    audit_conf_t a = defaults();
     check_days(audit_limits_column_days(&a, COLUMN_DYNAMIC), 14);
     check_days(audit_limits_column_days(&a, COLUMN_NOTICE), 183);
     check_days(audit_limits_column_days(&a, COLUMN_POLICY), 183);
@@ -62,7 +61,7 @@ static void test_column_days_by_type(void **state)
 
 static void test_five_columns_veto(void **state)
 {
-    conf_audit_t a = defaults();
+    audit_conf_t a = defaults();
     assert_int_equal(a.stale_columns_veto, 5);
     assert_int_equal(a.blank_columns_veto, 5);
     assert_false(audit_limits_count_veto(0, a.stale_columns_veto));
@@ -75,7 +74,7 @@ static void test_five_columns_veto(void **state)
 
 static void test_unanswered_90_days_within_the_year(void **state)
 {
-    conf_audit_t a = defaults();
+    audit_conf_t a = defaults();
     check_days(a.unanswered_veto_days, 90);
     assert_false(audit_limits_days_over(AT, AT - 89 * DAY, a.unanswered_veto_days));
     assert_true(audit_limits_days_over(AT, AT - 91 * DAY, a.unanswered_veto_days));
@@ -89,7 +88,7 @@ static void test_unanswered_90_days_within_the_year(void **state)
 
 static void test_probes_5_percent(void **state)
 {
-    conf_audit_t a = defaults();
+    audit_conf_t a = defaults();
     assert_int_equal(a.probe_fail_percent, 5);
     assert_int_equal(a.probe_days, 7);
     assert_false(audit_limits_percent_over(0, 100, a.probe_fail_percent));

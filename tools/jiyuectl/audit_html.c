@@ -7,6 +7,7 @@
 
 #include "audit.h"
 #include "lifecycle.h"
+#include "audit_report.h"
 #include "template.h"
 
 typedef struct series {

@@ -10,6 +10,7 @@
 
 #include "audit.h"
 #include "lifecycle.h"
+#include "audit_report.h"
 
 void audit_json_str(util_buf_t *b, const char *s)
 {

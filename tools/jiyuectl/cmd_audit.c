@@ -1,134 +1,18 @@
 /* tools/jiyuectl/cmd_audit.c: `jiyuectl audit [SITE...] [--at YYYY-MM-DD]
  * [--format text|json|html] [--out FILE]`: self-inspection (自查) of the whole cluster, or
  * of the named sites, as of now or as of the end of the --at day (Beijing time), against
- * the national spot-check rules (audit_rules.c, audit_links.c). Exit 0 when no site has a
- * veto-level finding, 1 when one has (or the audit could not run), 2 on a usage error.
- * Also the findings' bookkeeping the other audit_*.c files share (audit.h). */
+ * the national spot-check rules. Exit 0 when no site has a veto-level finding, 1 when one
+ * has (or the audit could not run), 2 on a usage error. The rules and the findings'
+ * bookkeeping are the audit module's (modules/audit/audit.h: audit_rules.c,
+ * audit_links.c); the reports are audit_report.c and audit_html.c. */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "article.h"
-#include "audit.h"
+#include "audit_report.h"
 #include "ctl.h"
-#include "url.h"
-
-const char *audit_sev_name(audit_sev_t s)
-{
-    return s == AUDIT_VETO ? "veto" : s == AUDIT_DEDUCT ? "deduct" : "info";
-}
-
-const char *audit_sev_name_zh(audit_sev_t s)
-{
-    return s == AUDIT_VETO ? "单项否决" : s == AUDIT_DEDUCT ? "扣分" : "提示";
-}
-
-void audit_add(audit_site_t *s, const char *rule, audit_sev_t sev, const char *url,
-               const char *fmt, ...)
-{
-    if (s->nf == s->capf) {
-        s->capf = s->capf ? s->capf * 2 : 8;
-        s->f = util_realloc(s->f, s->capf * sizeof *s->f);
-    }
-    audit_finding_t *f = &s->f[s->nf++];
-    f->rule = rule;
-    f->sev = sev;
-    f->url = url ? util_strdup(url) : NULL;
-    f->detail_zh = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    util_buf_t b = {0};
-    util_buf_vprintf(&b, fmt, ap);
-    va_end(ap);
-    util_buf_append(&b, "", 1);
-    f->detail = b.data;
-}
-
-void audit_zh(audit_site_t *s, const char *fmt, ...)
-{
-    if (!s->nf)
-        return;
-    audit_finding_t *f = &s->f[s->nf - 1];
-    va_list ap;
-    va_start(ap, fmt);
-    util_buf_t b = {0};
-    util_buf_vprintf(&b, fmt, ap);
-    va_end(ap);
-    util_buf_append(&b, "", 1);
-    free(f->detail_zh);
-    f->detail_zh = b.data;
-}
-
-const char *audit_detail(const audit_finding_t *f)
-{
-    return f->detail_zh ? f->detail_zh : f->detail;
-}
-
-void audit_agg(audit_site_t *s, const char *rule, audit_sev_t sev, const char *what,
-               const char *what_zh, const char *path)
-{
-    util_buf_t k = {0};
-    util_buf_appends(&k, rule);
-    util_buf_append(&k, "", 1);
-    util_buf_appends(&k, what);
-    uintptr_t i = (uintptr_t)strmap_get(&s->agg_index, k.data, k.len);
-    if (i) {
-        s->agg[i - 1].count++;
-        util_buf_free(&k);
-        return;
-    }
-    if (s->nagg == s->capagg) {
-        s->capagg = s->capagg ? s->capagg * 2 : 8;
-        s->agg = util_realloc(s->agg, s->capagg * sizeof *s->agg);
-    }
-    s->agg[s->nagg] = (audit_agg_t){rule, sev, util_strdup(what), what_zh ? util_strdup(what_zh) : NULL,
-                                    path ? audit_url(s, path, strlen(path)) : NULL, 1};
-    s->nagg++;
-    strmap_put(&s->agg_index, k.data, k.len, (void *)(uintptr_t)s->nagg);
-    util_buf_free(&k);
-}
-
-void audit_counts(const audit_site_t *s, size_t out[3])
-{
-    out[0] = out[1] = out[2] = 0;
-    for (size_t i = 0; i < s->nf; i++)
-        out[s->f[i].sev]++;
-}
-
-bool audit_site_fails(const audit_site_t *s)
-{
-    for (size_t i = 0; i < s->nf; i++)
-        if (s->f[i].sev == AUDIT_VETO)
-            return true;
-    return false;
-}
-
-char *audit_url(const audit_site_t *s, const char *path, size_t len)
-{
-    util_buf_t b = {0};
-    util_buf_appends(&b, s->base);
-    if (len && path[0] == '/') {
-        path++;
-        len--;
-    }
-    url_append_path(&b, path, len);
-    util_buf_append(&b, "", 1);
-    return b.data;
-}
-
-static void site_free(audit_site_t *s)
-{
-    for (size_t i = 0; i < s->nf; i++) {
-        free(s->f[i].detail);
-        free(s->f[i].detail_zh);
-        free(s->f[i].url);
-    }
-    free(s->f);
-    free(s->base);
-    strmap_free(&s->agg_index);
-}
 
 /* "2026-11-27" -> the last second of that day in Beijing time. */
 static int parse_at(const char *s, int64_t *at)
@@ -183,7 +67,16 @@ static int write_report(ctl_t *ctl, const audit_t *a, const char *format, const 
     return rc;
 }
 
-int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv)
+/* The command line's options. */
+typedef struct audit_opts {
+    const char *at;     /* --at YYYY-MM-DD, or NULL: now */
+    const char *format; /* text, json or html */
+    const char *out;    /* --out FILE, or NULL: stdout */
+} audit_opts_t;
+
+/* Reads the options into o (optind then points at the first site); returns -1 to go on,
+ * else the exit code (after --help or a usage error). */
+static int parse_opts(ctl_t *ctl, int argc, char **argv, audit_opts_t *o)
 {
     static const struct option longopts[] = {
         {"at", required_argument, NULL, 'a'},
@@ -192,20 +85,19 @@ int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *at_s = NULL, *format = "text", *out_path = NULL;
     optind = 0;
     opterr = 0;
     int ch;
     while ((ch = getopt_long(argc, argv, "a:f:o:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'a':
-            at_s = optarg;
+            o->at = optarg;
             break;
         case 'f':
-            format = optarg;
+            o->format = optarg;
             break;
         case 'o':
-            out_path = optarg;
+            o->out = optarg;
             break;
         case 'h':
             return ctl_help(ctl);
@@ -215,47 +107,65 @@ int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv)
             return ctl_usage(ctl, "unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 && strcmp(format, "html") != 0)
-        return ctl_usage(ctl, "--format is text, json or html, not '%s'", format);
-    audit_t a = {0};
-    if (at_s) {
-        if (parse_at(at_s, &a.at) != 0)
-            return ctl_usage(ctl, "--at '%s' is not a date (YYYY-MM-DD)", at_s);
-    } else {
-        a.at = (int64_t)time(NULL);
-    }
-    article_format_day(a.at, a.at_day);
+    if (strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0 &&
+        strcmp(o->format, "html") != 0)
+        return ctl_usage(ctl, "--format is text, json or html, not '%s'", o->format);
+    return -1;
+}
+
+/* Applies the rules to the sites named from argv[first] on (all when none is) as of a->at,
+ * and writes the report. */
+static int run(ctl_t *ctl, audit_t *a, const audit_opts_t *o, int argc, char **argv, int first)
+{
     int rc = ctl_load_conf(ctl);
     if (rc != CTL_OK)
         return rc;
     const conf_t *c = ctl->conf;
-    if ((rc = ctl_check_sites(ctl, argc, argv, optind)) != CTL_OK)
+    if ((rc = ctl_check_sites(ctl, argc, argv, first)) != CTL_OK)
         return rc;
     if ((rc = ctl_open_store(ctl, CTL_STORE_READ)) != CTL_OK)
         return rc;
-    a.conf = c;
-    a.router = router_build(c);
-    a.t = ctl_read_txn(ctl);
-    if (!a.t) {
-        router_free(a.router);
+    a->conf = c;
+    a->au = audit_conf(c);
+    a->router = router_build(c);
+    a->t = ctl_read_txn(ctl);
+    if (!a->t) {
+        router_free(a->router);
         return CTL_FAIL;
     }
-    a.sites = util_calloc(c->nsites + 1, sizeof *a.sites);
-    audit_links_prepare(&a);
-    rc = audit_sites(ctl, &a, argc, argv, optind);
+    a->sites = util_calloc(c->nsites + 1, sizeof *a->sites);
+    audit_links_prepare(a);
+    rc = audit_sites(ctl, a, argc, argv, first);
     bool any_fail = false;
     if (rc == CTL_OK) {
-        rc = write_report(ctl, &a, format, out_path);
-        for (size_t i = 0; i < a.nsites; i++)
-            any_fail = any_fail || audit_site_fails(&a.sites[i]);
+        rc = write_report(ctl, a, o->format, o->out);
+        for (size_t i = 0; i < a->nsites; i++)
+            any_fail = any_fail || audit_site_fails(&a->sites[i]);
     }
-    for (size_t i = 0; i < a.nsites; i++)
-        site_free(&a.sites[i]);
-    free(a.sites);
-    audit_links_done(&a);
-    store_txn_free(a.t);
-    router_free(a.router);
+    for (size_t i = 0; i < a->nsites; i++)
+        audit_site_free(&a->sites[i]);
+    free(a->sites);
+    audit_links_done(a);
+    store_txn_free(a->t);
+    router_free(a->router);
     if (rc != CTL_OK)
         return rc;
     return any_fail ? CTL_FAIL : CTL_OK;
+}
+
+int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv)
+{
+    audit_opts_t o = {.format = "text"};
+    int rc = parse_opts(ctl, argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    audit_t a = {0};
+    if (o.at) {
+        if (parse_at(o.at, &a.at) != 0)
+            return ctl_usage(ctl, "--at '%s' is not a date (YYYY-MM-DD)", o.at);
+    } else {
+        a.at = (int64_t)time(NULL);
+    }
+    article_format_day(a.at, a.at_day);
+    return run(ctl, &a, &o, argc, argv, optind);
 }

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit_conf.h"
 #include "ctl.h"
 #include "lifecycle.h"
 #include "router.h"
@@ -265,6 +266,7 @@ int ctl_cmd_probe(ctl_t *ctl, int argc, char **argv)
     if (rc != CTL_OK)
         return rc;
     const conf_t *c = ctl->conf;
+    const audit_conf_t *au = audit_conf(c);
     if ((rc = ctl_check_sites(ctl, argc, argv, optind)) != CTL_OK)
         return rc;
     if (!address) {
@@ -285,7 +287,7 @@ int ctl_cmd_probe(ctl_t *ctl, int argc, char **argv)
     if ((rc = ctl_open_store(ctl, CTL_STORE_WRITE)) != CTL_OK)
         return rc;
     router_t *r = router_build(c);
-    int64_t keep_ms = (int64_t)(c->audit.probe_days * 2 > 35 ? c->audit.probe_days * 2 : 35) *
+    int64_t keep_ms = (int64_t)(au->probe_days * 2 > 35 ? au->probe_days * 2 : 35) *
                       86400 * 1000;
     size_t failed = 0, n = c->nsites;
     probe_result_t *res = util_calloc(n + 1, sizeof *res);
@@ -301,7 +303,7 @@ int ctl_cmd_probe(ctl_t *ctl, int argc, char **argv)
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         when[i] = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-        probe_one(host, port, rs->canon_host, rs->canon_prefix, c->audit.probe_timeout_ms, &res[i]);
+        probe_one(host, port, rs->canon_host, rs->canon_prefix, au->probe_timeout_ms, &res[i]);
         did[i] = true;
         if (!res[i].ok)
             failed++;

@@ -1,8 +1,11 @@
-/* tools/jiyuectl/audit.h: what the parts of `jiyuectl audit` share: the findings, the
- * per-site results and the figures behind the report's charts. cmd_audit.c parses the
- * command line and runs the parts: audit_rules.c (the national rules over config, store
- * and availability log), audit_links.c (links in stored HTML, no network), audit_report.c
- * (text and JSON) and audit_html.c (the self-contained HTML report).
+/* modules/audit/audit.h: the audit module's public header: the rules `jiyuectl audit`
+ * applies, the findings they produce, the per-site results and the figures behind the
+ * report's charts. audit_rules.c holds the national rules over config, store and
+ * availability log, audit_links.c the links in stored HTML (no network), audit_columns.c
+ * which column a page belongs to, audit_findings.c the findings' bookkeeping; the
+ * thresholds are the server file's `audit:` (audit_conf.h), the comparisons with them
+ * audit_limits.h. The command and its text, JSON and HTML reports are jiyuectl's
+ * (tools/jiyuectl/cmd_audit.c, audit_report.h).
  *
  * The rule ids and severities are an interface (JSON consumers, the README, the tests):
  * never rename one. */
@@ -12,8 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
+#include "audit_conf.h"
 #include "conf.h"
 #include "router.h"
 #include "store.h"
@@ -73,6 +76,7 @@ typedef struct audit_site {
 
 typedef struct audit {
     const conf_t *conf;
+    const audit_conf_t *au; /* audit_conf(conf): the thresholds, hosts and ad patterns */
     router_t *router;
     store_txn_t *t;
     int64_t at;      /* the moment judged (seconds): now, or the end of the --at day (UTC+8) */
@@ -85,7 +89,7 @@ typedef struct audit {
     bool *ad_is_host; /* per audit.ad_patterns entry: a host pattern (else a marker) */
 } audit_t;
 
-/* ---- cmd_audit.c ---- */
+/* ---- audit_findings.c ---- */
 void audit_add(audit_site_t *s, const char *rule, audit_sev_t sev, const char *url,
                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* The Chinese detail of the finding audit_add() added last (the reports show it). */
@@ -103,6 +107,8 @@ bool audit_site_fails(const audit_site_t *s);
 void audit_counts(const audit_site_t *s, size_t out[3]);
 /* The site's canonical URL of a path below its mount ("/news/a.html"). Heap string. */
 char *audit_url(const audit_site_t *s, const char *path, size_t len);
+/* Frees what audit_site() and the functions above added to s. */
+void audit_site_free(audit_site_t *s);
 
 /* ---- audit_rules.c ---- */
 /* Every rule for one site. Returns 0 or a STORE_E* code. */
@@ -130,12 +136,5 @@ void audit_links_done(audit_t *a);
 void audit_links_flush(audit_site_t *s);
 /* A publication date ("2026-11-20", "2026/11/20", "2026年11月20日") in a text. */
 bool audit_text_has_date(const char *s, size_t len);
-
-/* ---- audit_report.c, audit_html.c ---- */
-void audit_write_text(FILE *out, const audit_t *a);
-void audit_write_json(FILE *out, const audit_t *a);
-void audit_write_html(FILE *out, const audit_t *a);
-/* JSON escaping into a buffer (HTML: tpl_escape_str, core/template.h). */
-void audit_json_str(util_buf_t *b, const char *s);
 
 #endif

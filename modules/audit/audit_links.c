@@ -1,4 +1,4 @@
-/* tools/jiyuectl/audit_links.c: the links of stored HTML (imported pages and article
+/* modules/audit/audit_links.c: the links of stored HTML (imported pages and article
  * bodies), judged without any network access: a link into the cluster must name
  * something the server would answer (a stored page, a folder's index, a stored redirect,
  * an article, a column page, an attachment; any path of a suspended or closed site, whose
@@ -68,8 +68,8 @@ static bool pattern_is_host(const char *p)
 static const char *ad_match_url(const audit_t *a, const char *host, size_t hlen, const char *url,
                                 size_t ulen)
 {
-    for (size_t i = 0; i < a->conf->audit.nad_patterns; i++) {
-        const char *p = a->conf->audit.ad_patterns[i];
+    for (size_t i = 0; i < a->au->nad_patterns; i++) {
+        const char *p = a->au->ad_patterns[i];
         if (a->ad_is_host[i] ? (hlen && host_matches(host, hlen, p))
                                : contains_nocase(url, ulen, p))
             return p;
@@ -79,10 +79,10 @@ static const char *ad_match_url(const audit_t *a, const char *host, size_t hlen,
 
 void audit_links_prepare(audit_t *a)
 {
-    size_t n = a->conf->audit.nad_patterns;
+    size_t n = a->au->nad_patterns;
     a->ad_is_host = util_calloc(n + 1, sizeof *a->ad_is_host);
     for (size_t i = 0; i < n; i++)
-        a->ad_is_host[i] = pattern_is_host(a->conf->audit.ad_patterns[i]);
+        a->ad_is_host[i] = pattern_is_host(a->au->ad_patterns[i]);
 }
 
 void audit_links_done(audit_t *a)
@@ -93,8 +93,8 @@ void audit_links_done(audit_t *a)
 
 static const char *ad_match_script(const audit_t *a, const char *code, size_t len)
 {
-    for (size_t i = 0; i < a->conf->audit.nad_patterns; i++) {
-        const char *p = a->conf->audit.ad_patterns[i];
+    for (size_t i = 0; i < a->au->nad_patterns; i++) {
+        const char *p = a->au->ad_patterns[i];
         if (contains_nocase(code, len, p))
             return p;
     }
@@ -103,8 +103,8 @@ static const char *ad_match_script(const audit_t *a, const char *code, size_t le
 
 static bool host_allowed(const audit_t *a, const char *host, size_t n)
 {
-    for (size_t i = 0; i < a->conf->audit.nallow_hosts; i++) {
-        const char *h = a->conf->audit.allow_hosts[i];
+    for (size_t i = 0; i < a->au->nallow_hosts; i++) {
+        const char *h = a->au->allow_hosts[i];
         if (strncmp(h, "*.", 2) == 0 ? host_matches(host, n, h + 2) && n > strlen(h) - 2
                                      : (strlen(h) == n && memcmp(h, host, n) == 0))
             return true;

@@ -1,4 +1,4 @@
-/* tools/jiyuectl/audit_columns.c: which column an imported page belongs to, one rule for
+/* modules/audit/audit_columns.c: which column an imported page belongs to, one rule for
  * the audit (items, freshness, blank columns) and the census (信息条数): a page below the
  * folder named after a column (/<id>/) or the folder a column names (`folder:` in the site
  * file, an old site's /news/tzgg/). Where folders nest, the longest one wins, so a column

@@ -1,6 +1,6 @@
-/* tools/jiyuectl/audit_limits.h: the comparisons behind the audit's thresholds, as pure
+/* modules/audit/audit_limits.h: the comparisons behind the audit's thresholds, as pure
  * functions (no store, no config file) so that tests/unit/test_audit_limits.c pins each
- * threshold at its boundary. The values are config (conf_audit_defaults: 14, 183, 365
+ * threshold at its boundary. The values are config (audit_conf_init: 14, 183, 365
  * days, 5 columns, 90 days, 5% of probes); which side of the value a site falls on is
  * decided here and only here. */
 #ifndef JIYUE_AUDIT_LIMITS_H
@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conf.h"
+#include "audit_conf.h"
 
 #define AUDIT_LIMITS_DAY 86400
 
@@ -25,6 +25,6 @@ bool audit_limits_percent_over(size_t failed, size_t total, uint64_t percent);
  * counts only then). */
 bool audit_limits_within_year(int64_t at, int64_t created);
 /* The update limit in days of a column of type t; 0 for types without one. */
-uint64_t audit_limits_column_days(const conf_audit_t *au, conf_column_type_t t);
+uint64_t audit_limits_column_days(const audit_conf_t *au, conf_column_type_t t);
 
 #endif

@@ -1,14 +1,13 @@
-/* core/conf_audit.c: the `audit:` mapping of the server file (the national inspection
- * thresholds, hosts outside the cluster that are not foreign, ad patterns), a site's
- * `csp:` extension, and each site's Content-Security-Policy value, formatted here once per
- * load so that serving a response costs one header copy.
+/* modules/audit/audit_csp.c: a site's `csp:` extension and its Content-Security-Policy
+ * header line, formatted here once per configuration so that serving a response costs one
+ * header copy.
  *
  * The policy allows the site itself, the cluster's own hosts and audit.allow_hosts, so an
  * ad or a foreign script injected into a stored page does not load even before
  * `jiyuectl audit` finds it. Inline scripts and styles stay allowed: imported pages of old
  * sites are full of inline handlers, and an inline script still cannot load anything
  * from a host outside the list, which is what an injected ad needs. */
-#include "conf_audit.h"
+#include "audit_csp.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -17,58 +16,7 @@
 #include "strmap.h"
 #include "util.h"
 
-const char *const conf_audit_default_ads[] = {
-    /* hosts (a host pattern matches the host and its subdomains) */
-    "googlesyndication.com", "doubleclick.net", "googleadservices.com", "adservice.google.com",
-    "amazon-adsystem.com", "adnxs.com", "criteo.com", "criteo.net", "taboola.com",
-    "outbrain.com", "adsrvr.org", "pubmatic.com", "rubiconproject.com", "pos.baidu.com",
-    "cpro.baidu.com", "cpro.baidustatic.com", "dup.baidustatic.com", "cbjs.baidu.com",
-    "tanx.com", "alimama.com", "lianmeng.360.cn",
-    /* markers in script URLs and inline scripts */
-    "adsbygoogle", "baidu_clb_fillslot", "cpro_id", "/pagead/",
-    NULL,
-};
-
-static const conf_key_t audit_num_keys[] = {
-    {"homepage_days", CONF_K_COUNT, offsetof(conf_audit_t, homepage_days), NULL, false, 0},
-    {"dynamic_days", CONF_K_COUNT, offsetof(conf_audit_t, dynamic_days), NULL, false, 0},
-    {"notice_days", CONF_K_COUNT, offsetof(conf_audit_t, notice_days), NULL, false, 0},
-    {"policy_days", CONF_K_COUNT, offsetof(conf_audit_t, policy_days), NULL, false, 0},
-    {"personnel_days", CONF_K_COUNT, offsetof(conf_audit_t, personnel_days), NULL, false, 0},
-    {"plan_days", CONF_K_COUNT, offsetof(conf_audit_t, plan_days), NULL, false, 0},
-    {"stale_columns_veto", CONF_K_COUNT, offsetof(conf_audit_t, stale_columns_veto), NULL, false, 0},
-    {"blank_columns_veto", CONF_K_COUNT, offsetof(conf_audit_t, blank_columns_veto), NULL, false, 0},
-    {"unanswered_veto_days", CONF_K_COUNT, offsetof(conf_audit_t, unanswered_veto_days), NULL, false, 0},
-    {"probe_days", CONF_K_COUNT, offsetof(conf_audit_t, probe_days), NULL, false, 0},
-    {"probe_fail_percent", CONF_K_COUNT, offsetof(conf_audit_t, probe_fail_percent), NULL, false, 0},
-    {"probe_timeout", CONF_K_DURATION, offsetof(conf_audit_t, probe_timeout_ms), NULL, false, 0},
-};
-
-void conf_audit_defaults(conf_audit_t *a)
-{
-    *a = (conf_audit_t){
-        .homepage_days = 14,
-        .dynamic_days = 14,
-        .notice_days = 183,
-        .policy_days = 183,
-        .personnel_days = 365,
-        .plan_days = 365,
-        .stale_columns_veto = 5,
-        .blank_columns_veto = 5,
-        .unanswered_veto_days = 90,
-        .probe_days = 7,
-        .probe_fail_percent = 5,
-        .probe_timeout_ms = 15000,
-    };
-}
-
-void conf_audit_free(conf_audit_t *a)
-{
-    conf_str_list_free(a->allow_hosts, a->nallow_hosts);
-    conf_str_list_free(a->ad_patterns, a->nad_patterns);
-    a->allow_hosts = a->ad_patterns = NULL;
-    a->nallow_hosts = a->nad_patterns = 0;
-}
+#define CSP_NAME "Content-Security-Policy: "
 
 static void push(char ***list, size_t *n, const char *s)
 {
@@ -76,84 +24,6 @@ static void push(char ***list, size_t *n, const char *s)
     (*list)[(*n)++] = util_strdup(s);
     (*list)[*n] = NULL;
 }
-
-static void key_allow_hosts(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k,
-                            const yaml_dom_node_t *v)
-{
-    conf_audit_t *a = obj;
-    size_t n;
-    conf_pos_t *pos;
-    char **list = conf_str_list(x, v, "audit.allow_hosts", &n, &pos);
-    for (size_t i = 0; list && i < n; i++) {
-        /* "*.example.cn" allows the subdomains, as in a CSP source. */
-        char *h = list[i];
-        bool wild = strncmp(h, "*.", 2) == 0;
-        const char *why = conf_host_check(wild ? h + 2 : h);
-        if (why)
-            conf_err_at(x, pos[i], "audit.allow_hosts '%s': %s", h, why);
-        else
-            push(&a->allow_hosts, &a->nallow_hosts, h);
-    }
-    conf_str_list_free(list, n);
-    free(pos);
-}
-
-static void key_ad_patterns(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k,
-                            const yaml_dom_node_t *v)
-{
-    conf_audit_t *a = obj;
-    size_t n;
-    char **list = conf_str_list(x, v, "audit.ad_patterns", &n, NULL);
-    if (!list)
-        return;
-    /* An empty list is allowed: an office that wants no ad rule says so explicitly. */
-    if (!a->ad_patterns)
-        a->ad_patterns = util_calloc(1, sizeof *a->ad_patterns);
-    for (size_t i = 0; i < n; i++) {
-        util_lower(list[i], strlen(list[i]));
-        if (strcmp(list[i], "default") == 0) {
-            for (const char *const *d = conf_audit_default_ads; *d; d++)
-                push(&a->ad_patterns, &a->nad_patterns, *d);
-        } else {
-            push(&a->ad_patterns, &a->nad_patterns, list[i]);
-        }
-    }
-    conf_str_list_free(list, n);
-}
-
-void conf_audit_key(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
-{
-    conf_audit_t *a = &((conf_t *)obj)->audit;
-    a->pos = conf_pos(x, v);
-    static const conf_key_t list_keys[] = {
-        {"allow_hosts", CONF_K_FN, 0, key_allow_hosts, false, 0},
-        {"ad_patterns", CONF_K_FN, 0, key_ad_patterns, false, 0},
-    };
-    if (v->kind != YAML_DOM_MAPPING) {
-        conf_walk(x, v, "audit", audit_num_keys, UTIL_ARRAY_LEN(audit_num_keys), a);
-        return;
-    }
-    /* One table in two parts: the list keys are read into the audit struct as well. */
-    conf_key_t keys[UTIL_ARRAY_LEN(audit_num_keys) + UTIL_ARRAY_LEN(list_keys)];
-    memcpy(keys, audit_num_keys, sizeof audit_num_keys);
-    memcpy(keys + UTIL_ARRAY_LEN(audit_num_keys), list_keys, sizeof list_keys);
-    conf_walk(x, v, "audit", keys, UTIL_ARRAY_LEN(keys), a);
-    if (a->probe_fail_percent > 100)
-        conf_err(x, yaml_dom_get(v, "probe_fail_percent"),
-                 "audit.probe_fail_percent is a percentage (at most 100), not %llu",
-                 (unsigned long long)a->probe_fail_percent);
-}
-
-void conf_audit_finish(conf_t *c)
-{
-    conf_audit_t *a = &c->audit;
-    if (a->ad_patterns)
-        return;
-    for (const char *const *d = conf_audit_default_ads; *d; d++)
-        push(&a->ad_patterns, &a->nad_patterns, *d);
-}
-
-/* ---- csp ---- */
 
 static bool directive_ok(const char *d)
 {
@@ -179,10 +49,9 @@ static bool source_ok(const char *s)
     return true;
 }
 
-void conf_audit_site_csp(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k,
-                         const yaml_dom_node_t *v)
+void audit_csp_key(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
 {
-    conf_site_t *s = obj;
+    audit_csp_t *s = obj;
     if (v->kind != YAML_DOM_MAPPING) {
         conf_err(x, v, "'csp' must be a mapping of directive to a list of sources, e.g. "
                        "{img-src: [https://img.example.cn]}, not a %s",
@@ -216,8 +85,15 @@ void conf_audit_site_csp(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k,
         free(pos);
     }
     util_buf_append(&b, "", 1);
-    free(s->csp_extra);
-    s->csp_extra = b.data;
+    free(s->extra);
+    s->extra = b.data;
+}
+
+void audit_csp_free(void *slot)
+{
+    audit_csp_t *s = slot;
+    free(s->extra);
+    free(s->header);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -355,26 +231,30 @@ static char *site_csp(const char *base, const char *allow, const char *extra)
     return h.data;
 }
 
-void conf_csp_build(conf_t *c)
+void audit_csp_build(conf_t *c, char *const *allow_hosts, size_t nallow)
 {
     char *cluster = cluster_sources(c);
     util_buf_t allow = {0};
-    for (size_t i = 0; i < c->audit.nallow_hosts; i++)
-        util_buf_printf(&allow, " %s", c->audit.allow_hosts[i]);
+    for (size_t i = 0; i < nallow; i++)
+        util_buf_printf(&allow, " %s", allow_hosts[i]);
     util_buf_append(&allow, "", 1);
     /* Most sites add nothing of their own and share one value: built once, copied. */
     char *plain = NULL;
     for (size_t i = 0; i < c->nsites; i++) {
-        conf_site_t *s = &c->sites[i];
-        free(s->csp_header);
-        if (s->csp_extra && *s->csp_extra) {
-            s->csp_header = site_csp(cluster, allow.data, s->csp_extra);
+        audit_csp_t *s = audit_csp_of(&c->sites[i]);
+        char *value;
+        if (s->extra && *s->extra) {
+            value = site_csp(cluster, allow.data, s->extra);
         } else {
             if (!plain)
                 plain = site_csp(cluster, allow.data, NULL);
-            s->csp_header = util_strdup(plain);
+            value = plain;
         }
-        s->csp_header_len = strlen(s->csp_header);
+        free(s->header);
+        s->header = util_asprintf(CSP_NAME "%s\r\n", value);
+        s->header_len = strlen(s->header);
+        if (value != plain)
+            free(value);
     }
     free(plain);
     util_buf_free(&allow);

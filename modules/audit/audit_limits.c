@@ -1,4 +1,4 @@
-/* tools/jiyuectl/audit_limits.c: which side of each audit threshold a figure falls on
+/* modules/audit/audit_limits.c: which side of each audit threshold a figure falls on
  * (see audit_limits.h). Kept apart from audit_rules.c so that a unit test can hold every
  * threshold at its boundary without a store. */
 #include "audit_limits.h"
@@ -25,7 +25,7 @@ bool audit_limits_within_year(int64_t at, int64_t created)
     return created >= at - YEAR_DAYS * (int64_t)AUDIT_LIMITS_DAY;
 }
 
-uint64_t audit_limits_column_days(const conf_audit_t *au, conf_column_type_t t)
+uint64_t audit_limits_column_days(const audit_conf_t *au, conf_column_type_t t)
 {
     switch (t) {
     case COLUMN_DYNAMIC: return au->dynamic_days;

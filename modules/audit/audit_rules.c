@@ -1,4 +1,4 @@
-/* tools/jiyuectl/audit_rules.c: the national inspection rules (国办秘函〔2019〕19号, as
+/* modules/audit/audit_rules.c: the national inspection rules (国办秘函〔2019〕19号, as
  * summarised in the README's self-inspection section) applied to one site, as of the
  * audit's moment `at`: content published later, messages received later and probes made
  * later do not exist yet, so a report run with --at is reproducible.
@@ -196,14 +196,14 @@ static void rule_homepage(site_ctx_t *x)
         audit_add(s, AUDIT_HOMEPAGE_STALE, AUDIT_VETO, s->base,
                   "nothing has been published on the home page");
         audit_zh(s, "首页尚未发布任何信息");
-    } else if (audit_limits_days_over(a->at, newest, a->conf->audit.homepage_days)) {
+    } else if (audit_limits_days_over(a->at, newest, a->au->homepage_days)) {
         char d[11];
         day_of(newest, d);
         audit_add(s, AUDIT_HOMEPAGE_STALE, AUDIT_VETO, s->base,
                   "no new item on the home page since %s (%lld days; the limit is %llu)", d,
-                  (long long)((a->at - newest) / DAY), (unsigned long long)a->conf->audit.homepage_days);
+                  (long long)((a->at - newest) / DAY), (unsigned long long)a->au->homepage_days);
         audit_zh(s, "首页自 %s 起没有新信息（已 %lld 天，时限 %llu 天）", d,
-                 (long long)((a->at - newest) / DAY), (unsigned long long)a->conf->audit.homepage_days);
+                 (long long)((a->at - newest) / DAY), (unsigned long long)a->au->homepage_days);
     }
 }
 
@@ -238,7 +238,7 @@ static void rule_columns(site_ctx_t *x)
         char path[80];
         snprintf(path, sizeof path, "/%s/", c->c->id);
         char *url = audit_url(s, path, strlen(path));
-        uint64_t days = audit_limits_column_days(&a->conf->audit, c->c->type);
+        uint64_t days = audit_limits_column_days(a->au, c->c->type);
         const char *tzh = conf_column_type_name_zh(c->c->type);
         if (c->items == 0 && c->list_pages) {
             /* Its folder holds list pages only (an old site's /tzgg/index.html): the items
@@ -289,18 +289,18 @@ static void rule_columns(site_ctx_t *x)
         }
         free(url);
     }
-    if (audit_limits_count_veto(stale, a->conf->audit.stale_columns_veto)) {
+    if (audit_limits_count_veto(stale, a->au->stale_columns_veto)) {
         audit_add(s, AUDIT_COLUMN_STALE, AUDIT_VETO, s->base,
                   "%zu columns not updated in time (a veto from %llu)", stale,
-                  (unsigned long long)a->conf->audit.stale_columns_veto);
+                  (unsigned long long)a->au->stale_columns_veto);
         audit_zh(s, "%zu 个栏目未及时更新（%llu 个起单项否决）", stale,
-                 (unsigned long long)a->conf->audit.stale_columns_veto);
+                 (unsigned long long)a->au->stale_columns_veto);
     }
-    if (audit_limits_count_veto(blank, a->conf->audit.blank_columns_veto)) {
+    if (audit_limits_count_veto(blank, a->au->blank_columns_veto)) {
         audit_add(s, AUDIT_COLUMN_BLANK, AUDIT_VETO, s->base, "%zu blank columns (a veto from %llu)",
-                  blank, (unsigned long long)a->conf->audit.blank_columns_veto);
+                  blank, (unsigned long long)a->au->blank_columns_veto);
         audit_zh(s, "%zu 个空白栏目（%llu 个起单项否决）", blank,
-                 (unsigned long long)a->conf->audit.blank_columns_veto);
+                 (unsigned long long)a->au->blank_columns_veto);
     }
 }
 
@@ -347,16 +347,16 @@ static int message_cb(void *ud, const message_t *m)
     day_of(m->created, d);
     snprintf(path, sizeof path, "/%s/", mc->c->id);
     char *url = audit_url(s, path, strlen(path));
-    bool veto = audit_limits_days_over(a->at, m->created, a->conf->audit.unanswered_veto_days) &&
+    bool veto = audit_limits_days_over(a->at, m->created, a->au->unanswered_veto_days) &&
                 audit_limits_within_year(a->at, m->created);
     audit_add(s, AUDIT_MESSAGE_UNANSWERED, veto ? AUDIT_VETO : AUDIT_DEDUCT, url,
               "message %s in %s received %s is unanswered after %lld days (the limit is %llu%s)",
               m->code, mc->c->id, d, (long long)(waited / DAY),
-              (unsigned long long)(veto ? a->conf->audit.unanswered_veto_days : reply_days),
+              (unsigned long long)(veto ? a->au->unanswered_veto_days : reply_days),
               veto ? " within the year" : "");
     audit_zh(s, "栏目 %s 于 %s 收到的留言 %s 已 %lld 天未答复（%s时限 %llu 天）", mc->c->id, d,
              m->code, (long long)(waited / DAY), veto ? "一年内收到的留言" : "",
-             (unsigned long long)(veto ? a->conf->audit.unanswered_veto_days : reply_days));
+             (unsigned long long)(veto ? a->au->unanswered_veto_days : reply_days));
     free(url);
     return 0;
 }
@@ -489,9 +489,9 @@ static int rule_probes(site_ctx_t *x)
     if (!store_key_probe(prefix, s->conf->id, -1))
         return 0;
     probe_ctx_t p = {
-        .from_ms = (a->at - (int64_t)a->conf->audit.probe_days * DAY) * 1000,
+        .from_ms = (a->at - (int64_t)a->au->probe_days * DAY) * 1000,
         .to_ms = a->at * 1000 + 999,
-        .timeout_ms = a->conf->audit.probe_timeout_ms,
+        .timeout_ms = a->au->probe_timeout_ms,
     };
     int rc = store_meta_each(a->t, prefix, probe_cb, &p);
     if (rc < 0 && rc != STORE_NOTFOUND)
@@ -500,21 +500,21 @@ static int rule_probes(site_ctx_t *x)
         audit_add(s, AUDIT_SITE_UNREACHABLE, AUDIT_INFO, s->base,
                   "no availability probes in the %llu days before %s: run `jiyuectl probe` "
                   "from cron (the national check probes at least 20 times a day)",
-                  (unsigned long long)a->conf->audit.probe_days, a->at_day);
+                  (unsigned long long)a->au->probe_days, a->at_day);
         audit_zh(s, "%s 之前 %llu 天内没有可用性探测记录：请用 cron 定时运行 `jiyuectl probe`"
                     "（全国检查每天至少探测 20 次）",
-                 a->at_day, (unsigned long long)a->conf->audit.probe_days);
-    } else if (audit_limits_percent_over(p.failed, p.total, a->conf->audit.probe_fail_percent)) {
+                 a->at_day, (unsigned long long)a->au->probe_days);
+    } else if (audit_limits_percent_over(p.failed, p.total, a->au->probe_fail_percent)) {
         audit_add(s, AUDIT_SITE_UNREACHABLE, AUDIT_VETO, s->base,
                   "%zu of %zu probes in the %llu days before %s failed or took longer than "
                   "%llu ms (more than %llu%%)", p.failed, p.total,
-                  (unsigned long long)a->conf->audit.probe_days, a->at_day,
-                  (unsigned long long)a->conf->audit.probe_timeout_ms,
-                  (unsigned long long)a->conf->audit.probe_fail_percent);
+                  (unsigned long long)a->au->probe_days, a->at_day,
+                  (unsigned long long)a->au->probe_timeout_ms,
+                  (unsigned long long)a->au->probe_fail_percent);
         audit_zh(s, "%s 之前 %llu 天内的 %zu 次探测中有 %zu 次失败或超过 %llu 毫秒（超过 %llu%%）",
-                 a->at_day, (unsigned long long)a->conf->audit.probe_days, p.total, p.failed,
-                 (unsigned long long)a->conf->audit.probe_timeout_ms,
-                 (unsigned long long)a->conf->audit.probe_fail_percent);
+                 a->at_day, (unsigned long long)a->au->probe_days, p.total, p.failed,
+                 (unsigned long long)a->au->probe_timeout_ms,
+                 (unsigned long long)a->au->probe_fail_percent);
     }
     return 0;
 }
