@@ -38,8 +38,6 @@ typedef struct wcache {
 } wcache_t;
 
 static _Thread_local wcache_t *tl;
-/* Starts at 1 (an empty memo has 0) and never goes back, not even across wcache_exit. */
-_Thread_local uint64_t wcache_epoch = 1;
 
 static wcache_t *table(void)
 {
@@ -87,7 +85,6 @@ static void lru_push(wcache_t *c, entry_t *e)
 
 static void park(wcache_t *c, entry_t *e)
 {
-    wcache_epoch++;
     e->chain = c->parked;
     c->parked = e;
     c->nparked++;
@@ -176,15 +173,6 @@ void *wcache_put(const wcache_owner_t *owner, const void *key, size_t klen,
     return value;
 }
 
-void wcache_memo_set(wcache_memo_t *m, const wcache_stamp_t *stamp, void *value)
-{
-    /* A value that is not in the table (larger than the bound) is parked: not memoized. */
-    wcache_t *c = tl;
-    m->epoch = c && c->newest && c->newest->value == value ? wcache_epoch : 0;
-    m->stamp = *stamp;
-    m->value = value;
-}
-
 void wcache_collect(void)
 {
     wcache_t *c = tl;
@@ -233,7 +221,6 @@ void wcache_exit(void)
         uv_run(loop, UV_RUN_NOWAIT); /* let the close complete before the loop is closed */
     }
     tl = NULL;
-    wcache_epoch++;
     free(c);
 }
 

@@ -59,30 +59,6 @@ void *wcache_get(const wcache_owner_t *owner, const void *key, size_t klen,
  * bound (then it is parked at once, not kept). */
 void *wcache_put(const wcache_owner_t *owner, const void *key, size_t klen,
                  const wcache_stamp_t *stamp, void *value, size_t bytes);
-/* A one-entry memo in front of the table, for an owner that asks for the same key on every
- * request (e.g. a value derived from the configuration). A hot-path probe costs a
- * few comparisons instead of a hash and a table lookup (about 100 instructions). It holds
- * while the stamp is the same and nothing has left this thread's table since it was set
- * (wcache_epoch counts departures), so its value is always one the table still owns. A
- * memo hit does not refresh the entry's recency: any eviction voids every memo, and the
- * next request's wcache_get then marks the entry used again. */
-typedef struct wcache_memo {
-    uint64_t epoch; /* 0: empty */
-    wcache_stamp_t stamp;
-    void *value;
-} wcache_memo_t;
-extern _Thread_local uint64_t wcache_epoch;
-
-static inline void *wcache_memo_get(const wcache_memo_t *m, const wcache_stamp_t *stamp)
-{
-    if (m->epoch == wcache_epoch && m->stamp.generation == stamp->generation &&
-        m->stamp.version == stamp->version && m->stamp.txn == stamp->txn)
-        return m->value;
-    return NULL;
-}
-/* Remembers value, just returned by wcache_get or wcache_put for stamp, in the memo. */
-void wcache_memo_set(wcache_memo_t *m, const wcache_stamp_t *stamp, void *value);
-
 /* Frees the parked values now (the check handle calls it after each loop turn). */
 void wcache_collect(void);
 

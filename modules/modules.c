@@ -11,7 +11,7 @@ extern const module_t module_registration;
 
 const module_t *const modules_list[] = {
     &module_audit, /* answers no request; first, so its CSP line follows HSTS as before */
-    &module_lifecycle, /* first: a suspended or closed site answers before anything else */
+    &module_lifecycle, /* the first to answer: a suspended or closed site answers before anything else */
     &module_interaction, /* before content: an interaction column's board, form and receipts */
     &module_content, /* before static: articles and columns, declining anything else */
     &module_static,

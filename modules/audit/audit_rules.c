@@ -23,6 +23,7 @@
 #include "article.h"
 #include "audit.h"
 #include "audit_limits.h"
+#include "audit_probe.h"
 #include "content_route.h"
 #include "interaction_conf.h"
 #include "lifecycle.h"
@@ -465,7 +466,7 @@ typedef struct probe_ctx {
 static int probe_cb(void *ud, const char *key, size_t klen, const void *val, size_t len)
 {
     probe_ctx_t *p = ud;
-    if (klen < 16 || len < STORE_PROBE_REC)
+    if (klen < 16 || len < AUDIT_PROBE_REC)
         return 0;
     char hex[17];
     memcpy(hex, key + klen - 16, 16);
@@ -486,7 +487,7 @@ static int rule_probes(site_ctx_t *x)
     audit_t *a = x->a;
     audit_site_t *s = x->s;
     char prefix[STORE_KEY_MAX + 1];
-    if (!store_key_probe(prefix, s->conf->id, -1))
+    if (!audit_probe_key(prefix, s->conf->id, -1))
         return 0;
     probe_ctx_t p = {
         .from_ms = (a->at - (int64_t)a->au->probe_days * DAY) * 1000,

@@ -190,37 +190,6 @@ static void replacing_frees_the_old_value(void **state)
     assert_int_equal(freed[1], 2);
 }
 
-static void memo_holds_until_something_leaves(void **state)
-{
-    (void)state;
-    wcache_memo_t m = {0};
-    const wcache_stamp_t g1 = {.generation = 1}, g2 = {.generation = 2};
-    assert_null(wcache_memo_get(&m, &g1)); /* empty */
-    int *v = val(1);
-    wcache_memo_set(&m, &g1, wcache_put(&owner, "m", 1, &g1, v, 4));
-    assert_ptr_equal(wcache_memo_get(&m, &g1), v);
-    assert_null(wcache_memo_get(&m, &g2)); /* another stamp */
-    put(&owner, "n", 1, 0, 2, 4);           /* an addition leaves the memo valid */
-    assert_ptr_equal(wcache_memo_get(&m, &g1), v);
-    put(&owner, "n", 1, 0, 3, 4); /* a replacement (of another key) voids it */
-    assert_null(wcache_memo_get(&m, &g1));
-    assert_ptr_equal(wcache_get(&owner, "m", 1, &g1), v); /* the table still has it */
-    wcache_memo_set(&m, &g1, v);
-    assert_ptr_equal(wcache_memo_get(&m, &g1), v);
-    wcache_set_bound(2, 0);
-    put(&owner, "o", 1, 0, 4, 4); /* evicts n, the least recently used */
-    assert_null(wcache_memo_get(&m, &g1));
-    /* A value too large to be kept is never memoized. */
-    int *big = val(5);
-    wcache_memo_set(&m, &g2, wcache_put(&owner, "b", 1, &g2, big, 1 << 30));
-    assert_null(wcache_memo_get(&m, &g2));
-    /* Nothing survives the table. */
-    wcache_memo_set(&m, &g1, wcache_get(&owner, "m", 1, &g1));
-    assert_ptr_equal(wcache_memo_get(&m, &g1), v);
-    wcache_exit();
-    assert_null(wcache_memo_get(&m, &g1));
-}
-
 static void *other_thread(void *arg)
 {
     int *out = arg;
@@ -254,7 +223,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(lru_eviction_under_the_entry_bound, setup, teardown),
         cmocka_unit_test_setup_teardown(lru_eviction_under_the_byte_bound, setup, teardown),
         cmocka_unit_test_setup_teardown(replacing_frees_the_old_value, setup, teardown),
-        cmocka_unit_test_setup_teardown(memo_holds_until_something_leaves, setup, teardown),
         cmocka_unit_test_setup_teardown(each_thread_has_its_own_table, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "audit_conf.h"
+#include "audit_probe.h"
 #include "ctl.h"
 #include "lifecycle.h"
 #include "router.h"
@@ -180,9 +181,9 @@ static int record(store_txn_t *w, const char *site, int64_t now_ms, const probe_
                   int64_t keep_ms)
 {
     char key[STORE_KEY_MAX + 1];
-    if (!store_key_probe(key, site, now_ms))
+    if (!audit_probe_key(key, site, now_ms))
         return STORE_EKEY;
-    uint8_t v[STORE_PROBE_REC] = {r->ok ? 1 : 0, 0, (uint8_t)(r->status & 0xff),
+    uint8_t v[AUDIT_PROBE_REC] = {r->ok ? 1 : 0, 0, (uint8_t)(r->status & 0xff),
                                   (uint8_t)((r->status >> 8) & 0xff), (uint8_t)(r->ms & 0xff),
                                   (uint8_t)((r->ms >> 8) & 0xff), (uint8_t)((r->ms >> 16) & 0xff),
                                   (uint8_t)((r->ms >> 24) & 0xff)};
@@ -190,9 +191,9 @@ static int record(store_txn_t *w, const char *site, int64_t now_ms, const probe_
     if (rc != 0)
         return rc;
     old_keys_t o = {0};
-    store_key_probe(o.prefix_cut, site, now_ms - keep_ms);
+    audit_probe_key(o.prefix_cut, site, now_ms - keep_ms);
     char prefix[STORE_KEY_MAX + 1];
-    store_key_probe(prefix, site, -1);
+    audit_probe_key(prefix, site, -1);
     rc = store_meta_each(w, prefix, collect_old, &o);
     if (rc == 1 || rc == STORE_NOTFOUND)
         rc = 0;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "article.h"
+#include "audit_probe.h"
 #include "content_keys.h"
 #include "ctl.h"
 #include "lifecycle_token.h"
@@ -146,7 +147,7 @@ static int purge(store_txn_t *w, const char *site, purge_counts_t *c)
         else if (rc != STORE_NOTFOUND)
             return rc;
     }
-    store_key_probe(buf, site, -1);
+    audit_probe_key(buf, site, -1);
     if ((rc = add(&c->meta, store_meta_clear_prefix(w, buf))) != 0)
         return rc;
 
