@@ -97,7 +97,7 @@ static inline size_t store_key_site_prefix(char *buf, const char *ns)
  *   "redir/<site><path>"  an old URL of a migrated site (path, then "?query" when it had
  *                       one) -> the new site-relative path or an absolute URL; written by
  *                       `jiyuectl import` of a wget mirror (and --map), per SITE, so they
- *                       outlive promote and rollback (modules/redirect.h). Older stores
+ *                       outlive promote and rollback (modules/static/redirect.h). Older stores
  *                       may hold "redir/<site>@<gen><path>" too: still read, see there. */
 #define STORE_META_LIVE "live/"
 #define STORE_META_PREV "prev/"

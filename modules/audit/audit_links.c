@@ -130,7 +130,7 @@ static bool redirect_exists(store_txn_t *t, const char *ns, const char *path, si
                             const char *query, size_t qlen)
 {
     const void *v;
-    size_t vlen; /* the site's redirects, whatever generation ns is (modules/redirect.h) */
+    size_t vlen; /* the site's redirects, whatever generation ns is (modules/static/redirect.h) */
     return redirect_lookup(t, ns, path, len, query, qlen, &v, &vlen) == 0;
 }
 

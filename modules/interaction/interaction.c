@@ -10,7 +10,7 @@
  * The event loop never writes: a message (and the form secret, made on first use) goes to
  * the writer thread (core/writer.h) and the response waits, deferred, until the batch it
  * was in is committed and synced, so a 303 always points at a message that survives a
- * crash. The limits live in the store too (core/message_limit.c), written in the same
+ * crash. The limits live in the store too (message_limit.c), written in the same
  * transaction as the message: every worker, and a restarted server, sees the same count.
  *
  * A form is good only from the browser it was given to: the form page sets a cookie

@@ -1,7 +1,7 @@
 /* modules/interaction/interaction_form.h: a submitted message form (defined in
- * modules/interaction_form.c): the media type, urlencoded decoding into UTF-8 fields, and
+ * interaction_form.c): the media type, urlencoded decoding into UTF-8 fields, and
  * the checks that name each problem for the citizen. Part of the interaction module
- * (modules/interaction.h). */
+ * (interaction.h). */
 #ifndef JIYUE_INTERACTION_FORM_H
 #define JIYUE_INTERACTION_FORM_H
 

@@ -1,6 +1,6 @@
 /* modules/interaction/interaction_guard.h: who may post a message form (defined in
- * modules/interaction_guard.c): the form cookie's nonces and the origin check. Part of the
- * interaction module (modules/interaction.h). */
+ * interaction_guard.c): the form cookie's nonces and the origin check. Part of the
+ * interaction module (interaction.h). */
 #ifndef JIYUE_INTERACTION_GUARD_H
 #define JIYUE_INTERACTION_GUARD_H
 

@@ -1,5 +1,5 @@
 /* modules/interaction/message_limit.h: the limits on citizens' submissions (defined in
- * core/message_limit.c): per address, per network prefix, per site and day, the cluster's
+ * message_limit.c): per address, per network prefix, per site and day, the cluster's
  * daily byte budget and the store's reserve, counted in the store. */
 #ifndef JIYUE_MESSAGE_LIMIT_H
 #define JIYUE_MESSAGE_LIMIT_H
@@ -10,7 +10,7 @@
 
 #include "store.h"
 
-/* ---- submission limits (core/message_limit.c) ---- */
+/* ---- submission limits (message_limit.c) ---- */
 typedef enum message_limit_kind {
     MESSAGE_LIMIT_NONE = 0,
     MESSAGE_LIMIT_ADDRESS,  /* interaction.rate_limit an hour from one address */

@@ -1,5 +1,5 @@
 /* modules/interaction/message_stats.h: statistics of citizens' messages (受理反馈统计) and the overdue
- * report (defined in core/message_stats.c). */
+ * report (defined in message_stats.c). */
 #ifndef JIYUE_MESSAGE_STATS_H
 #define JIYUE_MESSAGE_STATS_H
 

@@ -1,5 +1,5 @@
 /* modules/interaction/message_text.h: the small rules of citizens' messages that need no record (defined
- * in core/message_text.c): receipt codes, the stateless form tokens and their secret, UTF-8
+ * in message_text.c): receipt codes, the stateless form tokens and their secret, UTF-8
  * checking, public masking of names and phone numbers, and reply days. */
 #ifndef JIYUE_MESSAGE_TEXT_H
 #define JIYUE_MESSAGE_TEXT_H

@@ -6,7 +6,7 @@
  *             Retry-After and the same notice.
  *  closed     the home page shows a closure notice naming the migration target; every
  *             other URL answers 301 to its new place (status.paths, else the target's home).
- *  redesign   the live generation keeps serving (modules/static.c); the generation named
+ *  redesign   the live generation keeps serving (modules/static/static.c); the generation named
  *             in status.generation is shown to a browser holding a preview token
  *             (`jiyuectl preview SITE`, or its cookie) on status.preview_host and on the
  *             site's own URLs, resolved by the same modules in the same order as the live
