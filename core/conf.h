@@ -130,6 +130,10 @@ struct conf_site {
     /* One slot per module of modules_list (core/module.h: module_site_conf), holding what
      * the module read from this file and derived from it; NULL where a module has none. */
     void **mod;
+    /* Every module's header lines for this site's responses (module_t.site_headers),
+     * joined once per configuration; NULL when none. */
+    char *module_headers;
+    size_t module_headers_len;
 };
 
 typedef struct conf {

@@ -144,6 +144,8 @@ void conf_modules_site_free(conf_site_t *s)
 {
     slots_free(s->mod, true);
     s->mod = NULL;
+    free(s->module_headers);
+    s->module_headers = NULL;
 }
 
 void conf_modules_server_free(conf_t *c)
@@ -166,9 +168,29 @@ void conf_modules_check(conf_ctx_t *x)
             modules_list[m]->conf_check(x);
 }
 
+/* Joins the modules' header lines of site s (in modules_list's order) into one string. */
+static void join_site_headers(conf_site_t *s)
+{
+    util_buf_t b = {0};
+    for (size_t m = 0; modules_list[m]; m++) {
+        const char *lines = NULL;
+        size_t n = modules_list[m]->site_headers
+                       ? modules_list[m]->site_headers(s, s->mod ? s->mod[m] : NULL, &lines)
+                       : 0;
+        if (n)
+            util_buf_append(&b, lines, n);
+    }
+    if (b.len) {
+        s->module_headers = b.data;
+        s->module_headers_len = b.len;
+    }
+}
+
 void conf_modules_ready(conf_t *c)
 {
     for (size_t m = 0; modules_list[m]; m++)
         if (modules_list[m]->conf_ready)
             modules_list[m]->conf_ready(c);
+    for (size_t i = 0; i < c->nsites; i++)
+        join_site_headers(&c->sites[i]);
 }

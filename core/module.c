@@ -1,31 +1,38 @@
-/* core/module.c: finding a module's slot in a site or a configuration (core/module.h).
- * The slot number is the module's position in modules_list: a few pointer compares. */
+/* core/module.c: numbering the modules of modules_list (module_t.index, the slot each
+ * has in a site's and a configuration's mod array) and listing those with a handler, once
+ * per process (core/module.h). */
 #include "module.h"
+
+#include <pthread.h>
+
+#include "util.h"
+
+#define MODULES_MAX 64
+
+module_t *modules_handlers[MODULES_MAX + 1];
+static size_t nmodules;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void number_modules(void)
+{
+    size_t h = 0;
+    for (size_t i = 0; modules_list[i]; i++) {
+        if (i == MODULES_MAX)
+            UTIL_FATAL("more than %d modules", MODULES_MAX);
+        modules_list[i]->index = i;
+        if (modules_list[i]->handle)
+            modules_handlers[h++] = modules_list[i];
+        nmodules = i + 1;
+    }
+}
+
+void modules_init(void)
+{
+    pthread_once(&once, number_modules);
+}
 
 size_t modules_count(void)
 {
-    size_t n = 0;
-    while (modules_list[n])
-        n++;
-    return n;
-}
-
-static long module_index(const module_t *m)
-{
-    for (size_t i = 0; modules_list[i]; i++)
-        if (modules_list[i] == m)
-            return (long)i;
-    return -1;
-}
-
-void *module_site_conf(const conf_site_t *s, const module_t *m)
-{
-    long i = s && s->mod ? module_index(m) : -1;
-    return i < 0 ? NULL : s->mod[i];
-}
-
-void *module_server_conf(const conf_t *c, const module_t *m)
-{
-    long i = c && c->mod ? module_index(m) : -1;
-    return i < 0 ? NULL : c->mod[i];
+    modules_init();
+    return nmodules;
 }

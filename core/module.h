@@ -35,6 +35,9 @@ typedef void (*module_report_fn)(void *ud, const char *line);
 
 typedef struct module {
     const char *name;
+    /* The module's slot number: its position in modules_list, written by core once before
+     * the first configuration is loaded (modules_init; nginx's ctx_index). Leave it 0. */
+    size_t index;
 
     /* ---- configuration (all optional) ---- */
     /* Top-level keys of a site file this module owns, read into the module's slot of the
@@ -71,10 +74,12 @@ typedef struct module {
      * (e.g. overdue replies), read from the store. Runs on the control thread. */
     void (*reload_report)(const conf_t *c, store_txn_t *t, int64_t now, module_report_fn warn,
                           void *ud);
-    /* Headers for every response of a routed request (r->site set): complete lines
-     * ("Name: value\r\n..."), kept by the module (per configuration or static); returns
-     * their length, 0 for none. `slot` is the module's slot of r->site. */
-    size_t (*response_headers)(const request_t *r, const void *slot, const char **lines);
+    /* Headers for every response of a site, the same for all its requests (e.g. its
+     * Content-Security-Policy): complete lines ("Name: value\r\n..."), asked once per
+     * configuration after conf_ready; core joins every module's into one string per site
+     * (conf_site_t.module_headers), so a response pays one copy. Returns their length, 0
+     * for none; `lines` must stay valid while the configuration does (e.g. in the slot). */
+    size_t (*site_headers)(const conf_site_t *s, const void *slot, const char **lines);
     /* Query parameters the access log writes as NAME=- (NULL-terminated), e.g. a token. */
     const char *const *secret_params;
     /* Called for every routed request (r->site set, method GET or HEAD, or any method for
@@ -92,18 +97,29 @@ typedef struct module {
     void (*worker_exit)(struct worker *w);
 } module_t;
 
-/* At most this many modules add headers to one response (the rest are not asked). */
-#define MODULE_HEADERS_MAX 8
-
 /* NULL-terminated, in the order requests are offered (modules/modules.c). A module's
- * position in this list is its slot number in conf_t.mod and conf_site_t.mod. */
-extern const module_t *const modules_list[];
+ * position in this list is its slot number in conf_t.mod and conf_site_t.mod. The tables
+ * are not const only because core writes each one's index. */
+extern module_t *const modules_list[];
 
+/* Numbers the modules (module_t.index) and finds those with a request handler; once per
+ * process, before anything else uses the list (conf_load calls it; idempotent). */
+void modules_init(void);
 /* How many modules modules_list holds. */
 size_t modules_count(void);
+/* The modules that have a request handler, in order (NULL-terminated): what a request is
+ * offered to. */
+extern module_t *modules_handlers[];
+
 /* The slot of module `m` in a site or a configuration: NULL when the module declares none
- * (or the value was not made by conf_load). */
-void *module_site_conf(const conf_site_t *s, const module_t *m);
-void *module_server_conf(const conf_t *c, const module_t *m);
+ * (or the value was not made by conf_load). Two loads: on the request path. */
+static inline void *module_site_conf(const conf_site_t *s, const module_t *m)
+{
+    return s && s->mod ? s->mod[m->index] : NULL;
+}
+static inline void *module_server_conf(const conf_t *c, const module_t *m)
+{
+    return c && c->mod ? c->mod[m->index] : NULL;
+}
 
 #endif

@@ -339,9 +339,9 @@ static void dispatch(request_t *r)
         response_error(r, 501, "unknown method");
         return;
     }
-    for (const module_t *const *m = modules_list; *m; m++) {
-        if (!(*m)->handle || (!get_or_head && !(*m)->accepts_any_method))
-            continue; /* a module of rules and data only, or not for this method */
+    for (module_t *const *m = modules_handlers; *m; m++) {
+        if (!get_or_head && !(*m)->accepts_any_method)
+            continue;
         if ((*m)->handle(r) == MODULE_DONE)
             return;
     }

@@ -50,8 +50,9 @@ typedef struct request {
     size_t rel_len;
     /* Set by a module before the chain goes on: a namespace other than the site's live
      * pages ("edu@v2") whose pages answer r, NULL for the live ones (request_pages_ns); and
-     * `not_public`: the response is not public: no shared cache, no index (modules add the
-     * headers, module_t.response_headers). */
+     * `not_public`: the response is not public: no shared cache may keep it, caches tell
+     * it apart by the cookie, search engines do not index it (core/response.c writes the
+     * headers that say so). */
     const char *pages_ns;
     bool not_public;
 

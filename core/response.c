@@ -40,15 +40,17 @@ void response_begin(request_t *r, int status)
      * it goes into the same reservation as the status line. */
     const char *hsts = r->tls && r->site ? r->site->hsts_header : NULL;
     size_t hsts_len = hsts ? r->site->hsts_header_len : 0;
-    /* The modules' headers (module_t.response_headers): ready-made lines, copied. */
-    const char *mod_hdr[MODULE_HEADERS_MAX];
-    size_t mod_len[MODULE_HEADERS_MAX], nmod = 0, mod_total = 0;
-    if (r->site && r->site->mod)
-        for (size_t i = 0; modules_list[i] && nmod < MODULE_HEADERS_MAX; i++)
-            if (modules_list[i]->response_headers &&
-                (mod_len[nmod] = modules_list[i]->response_headers(r, r->site->mod[i], &mod_hdr[nmod])))
-                mod_total += mod_len[nmod++];
-    char *start = worker_out_reserve(w, 128 + tlen + w->date_hdr_len + hsts_len + mod_total);
+    /* The modules' lines for this site (module_t.site_headers), joined once per
+     * configuration: one copy. */
+    const char *site_hdr = r->site ? r->site->module_headers : NULL;
+    size_t site_hdr_len = site_hdr ? r->site->module_headers_len : 0;
+    /* A response that is not public (request_t.not_public) may be kept by no shared cache,
+     * must be told apart by the cookie that unlocked it, and is not for search engines. */
+    static const char not_public_hdrs[] = "X-Robots-Tag: noindex\r\nCache-Control: private, no-store"
+                                          "\r\nVary: Cookie\r\n";
+    size_t not_public_len = r->not_public ? sizeof not_public_hdrs - 1 : 0;
+    char *start = worker_out_reserve(w, 128 + tlen + w->date_hdr_len + hsts_len + site_hdr_len +
+                                            not_public_len);
     char *p = start;
     p = WORKER_PUT_LIT(p, "HTTP/1.1 ");
     p = put_uint(p, (uint64_t)status);
@@ -61,8 +63,8 @@ void response_begin(request_t *r, int status)
         p = worker_put(p, hsts, hsts_len);
         p = WORKER_PUT_LIT(p, "\r\n");
     }
-    for (size_t i = 0; i < nmod; i++)
-        p = worker_put(p, mod_hdr[i], mod_len[i]);
+    p = worker_put(p, site_hdr, site_hdr_len);
+    p = worker_put(p, not_public_hdrs, not_public_len);
     worker_out_commit(w, (size_t)(p - start));
 }
 
@@ -147,7 +149,7 @@ void response_error(request_t *r, int status, const char *detail)
     const store_page_t *themed = NULL;
     if (r->site && (status == 403 || status == 404 || status == 410 || status == 429 ||
                     status == 500 || status == 503))
-        for (const module_t *const *m = modules_list; *m && !themed; m++)
+        for (module_t *const *m = modules_list; *m && !themed; m++)
             if ((*m)->error_page && !(*m)->error_page(r, status, detail, &themed))
                 themed = NULL;
     if (themed) {

@@ -279,12 +279,12 @@ static void worker_main(void *arg)
             log_error("worker %d: listen: %s", w->id, uv_strerror(rc));
     }
     wcache_init(&w->loop);
-    for (const module_t *const *m = modules_list; *m; m++)
+    for (module_t *const *m = modules_list; *m; m++)
         if ((*m)->worker_init)
             (*m)->worker_init(w);
     uv_timer_start(&w->tick, on_tick, WORKER_TICK_MS, WORKER_TICK_MS);
     uv_run(&w->loop, UV_RUN_DEFAULT);
-    for (const module_t *const *m = modules_list; *m; m++)
+    for (module_t *const *m = modules_list; *m; m++)
         if ((*m)->worker_exit)
             (*m)->worker_exit(w);
     wcache_exit();

@@ -2,14 +2,14 @@
  * Adding a module is one extern line and one entry here. */
 #include "module.h"
 
-extern const module_t module_audit;
-extern const module_t module_lifecycle;
-extern const module_t module_interaction;
-extern const module_t module_content;
-extern const module_t module_static;
-extern const module_t module_registration;
+extern module_t module_audit;
+extern module_t module_lifecycle;
+extern module_t module_interaction;
+extern module_t module_content;
+extern module_t module_static;
+extern module_t module_registration;
 
-const module_t *const modules_list[] = {
+module_t *const modules_list[] = {
     &module_audit, /* answers no request; first, so its CSP line follows HSTS as before */
     &module_lifecycle, /* the first to answer: a suspended or closed site answers before anything else */
     &module_interaction, /* before content: an interaction column's board, form and receipts */

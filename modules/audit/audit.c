@@ -10,7 +10,7 @@
 #include "audit_csp.h"
 #include "module.h"
 
-extern const module_t module_audit;
+extern module_t module_audit;
 
 const audit_conf_t *audit_conf(const conf_t *c)
 {
@@ -29,7 +29,7 @@ static void audit_ready(conf_t *c)
     audit_csp_build(c, a->allow_hosts, a->nallow_hosts);
 }
 
-static size_t audit_headers(const request_t *r, const void *slot, const char **lines)
+static size_t audit_headers(const conf_site_t *s, const void *slot, const char **lines)
 {
     const audit_csp_t *csp = slot;
     if (!csp || !csp->header)
@@ -46,7 +46,7 @@ static const conf_key_t audit_site_keys[] = {
     {"csp", CONF_K_FN, 0, audit_csp_key, false, 0},
 };
 
-const module_t module_audit = {
+module_t module_audit = {
     .name = "audit",
     .site_keys = audit_site_keys,
     .nsite_keys = 1,
@@ -58,5 +58,5 @@ const module_t module_audit = {
     .server_conf_init = audit_conf_init,
     .server_conf_free = audit_conf_free,
     .conf_ready = audit_ready,
-    .response_headers = audit_headers,
+    .site_headers = audit_headers,
 };

@@ -235,7 +235,7 @@ static void content_conf_check(conf_ctx_t *x)
     }
 }
 
-const module_t module_content = {
+module_t module_content = {
     .name = "content",
     .conf_check = content_conf_check,
     .handle = content_handle,

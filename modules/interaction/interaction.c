@@ -484,7 +484,7 @@ static void interaction_report(const conf_t *c, store_txn_t *t, int64_t now, mod
     }
 }
 
-const module_t module_interaction = {
+module_t module_interaction = {
     .name = "interaction",
     .handle = interaction_handle,
     .accepts_any_method = 1,

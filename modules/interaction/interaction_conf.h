@@ -28,7 +28,7 @@ typedef struct interaction_server_conf {
     uint64_t message_bytes_per_day;
 } interaction_server_conf_t;
 
-extern const module_t module_interaction; /* interaction.c */
+extern module_t module_interaction; /* interaction.c */
 
 /* The settings of site s; the defaults for a site not made by conf_load (never NULL). */
 const interaction_site_conf_t *interaction_site_conf(const conf_site_t *s);

@@ -284,7 +284,7 @@ static void preview_cookie(request_t *r, const char *tok, size_t tok_len, int64_
     util_buf_printf(&cookie, "; Max-Age=%lld; HttpOnly; SameSite=Lax", age > 0 ? age : 0);
     if (r->tls)
         util_buf_appends(&cookie, "; Secure");
-    r->not_public = true; /* no-store, noindex, Vary: Cookie (lifecycle_headers) */
+    r->not_public = true; /* no-store, noindex, Vary: Cookie (core/response.c) */
     response_begin(r, 302);
     response_header(r, "Location", loc.data, loc.len);
     response_header(r, "Set-Cookie", cookie.data, cookie.len);
@@ -404,23 +404,10 @@ static module_result_t lifecycle_handle(request_t *r)
     return MODULE_DECLINED;
 }
 
-/* A preview shows pages not yet public: no shared cache may keep them, a cache must tell
- * the previewer's answers from others' by the cookie, and no search engine may index them
- * (even a refusal on the preview host). */
-static size_t lifecycle_headers(const request_t *r, const void *slot, const char **lines)
-{
-    static const char preview_hdrs[] = "X-Robots-Tag: noindex\r\nCache-Control: private, no-store"
-                                       "\r\nVary: Cookie\r\n";
-    if (!r->not_public)
-        return 0;
-    *lines = preview_hdrs;
-    return sizeof preview_hdrs - 1;
-}
-
 /* The token of a preview link: the access log writes preview=- (core/request.c). */
 static const char *const lifecycle_secret_params[] = {"preview", NULL};
 
-const module_t module_lifecycle = {
+module_t module_lifecycle = {
     .name = "lifecycle",
     .site_keys = lifecycle_site_keys,
     .nsite_keys = LIFECYCLE_NSITE_KEYS,
@@ -433,6 +420,5 @@ const module_t module_lifecycle = {
     .conf_ready = lifecycle_conf_ready,
     .handle = lifecycle_handle,
     .accepts_any_method = 1,
-    .response_headers = lifecycle_headers,
     .secret_params = lifecycle_secret_params,
 };

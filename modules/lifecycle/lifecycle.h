@@ -31,7 +31,7 @@
 #include "lifecycle_token.h" /* lifecycle_token.c: preview tokens */
 #include "module.h"
 
-extern const module_t module_lifecycle;
+extern module_t module_lifecycle;
 
 /* The notice page of a suspended or closed site `s` in state `st` (full HTML, UTF-8). `target` is the
  * migration target's site (NULL for a URL target or a suspension). `overdue`: a

@@ -173,7 +173,7 @@ static void conf_check(conf_ctx_t *x)
     check_unique(x);
 }
 
-const module_t module_registration = {
+module_t module_registration = {
     .name = "registration",
     .site_keys = site_keys,
     .nsite_keys = UTIL_ARRAY_LEN(site_keys),

@@ -28,7 +28,7 @@ typedef struct registration {
     uint64_t misspelt;
 } registration_t;
 
-extern const module_t module_registration;
+extern module_t module_registration;
 
 /* The identifiers of a loaded site; never NULL (a site without the module's slot, such
  * as a test's, has none). */

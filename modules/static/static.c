@@ -126,7 +126,7 @@ static module_result_t static_handle(request_t *r)
     return MODULE_DONE;
 }
 
-const module_t module_static = {
+module_t module_static = {
     .name = "static",
     .handle = static_handle,
 };

@@ -98,6 +98,7 @@ static void test_until_time(void **state)
 /* A site with the registration module's slot holding `reg` (the other slots empty). */
 static void give_registration(conf_site_t *s, void **slots, size_t nslots, registration_t *reg)
 {
+    assert_true(modules_count() <= nslots); /* numbers the modules too (module_t.index) */
     for (size_t i = 0; i < nslots && modules_list[i]; i++)
         slots[i] = modules_list[i] == &module_registration ? reg : NULL;
     s->mod = slots;
