@@ -628,8 +628,3 @@ const char *conf_kind_name(conf_site_kind_t k)
     return (unsigned)k < UTIL_ARRAY_LEN(names) ? names[k] : "?";
 }
 
-const char *conf_column_type_name(conf_column_type_t t)
-{
-    static const char *names[] = {"dynamic", "notice", "policy", "personnel", "plan", "interaction", "static"};
-    return (unsigned)t < UTIL_ARRAY_LEN(names) ? names[t] : "?";
-}

@@ -72,20 +72,13 @@ typedef enum {
     SITE_VILLAGE
 } conf_site_kind_t;
 
-typedef enum {
-    COLUMN_DYNAMIC,
-    COLUMN_NOTICE,
-    COLUMN_POLICY,
-    COLUMN_PERSONNEL,
-    COLUMN_PLAN,
-    COLUMN_INTERACTION,
-    COLUMN_STATIC
-} conf_column_type_t;
 
 typedef struct conf_column {
     char *id; /* slug: [a-z0-9-]{1,32} */
     char *name;
-    conf_column_type_t type;
+    /* `type:`, one of the names the modules declare (module_t.column_types): its index in
+     * the declaring module's list (for the content module, content_column_type_t). */
+    int type;
     char *description; /* optional */
     char *keywords;    /* optional */
     char *folder;      /* optional: the old site's folder of its items, "/news/tzgg/" */
@@ -190,7 +183,6 @@ bool conf_is_slug(const char *s);
 const conf_column_t *conf_column_find(const conf_site_t *s, const char *id);
 
 const char *conf_kind_name(conf_site_kind_t k);       /* "portal", "department", ... */
-const char *conf_column_type_name(conf_column_type_t t); /* "dynamic", "notice", ... */
 /* The same in Chinese (core/conf_zh.h). */
 #include "conf_zh.h"
 

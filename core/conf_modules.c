@@ -154,6 +154,29 @@ void conf_modules_server_free(conf_t *c)
     c->mod = NULL;
 }
 
+int conf_modules_column_type(const char *name)
+{
+    for (size_t m = 0; modules_list[m]; m++)
+        for (size_t i = 0; modules_list[m]->column_types && modules_list[m]->column_types[i]; i++)
+            if (strcmp(modules_list[m]->column_types[i], name) == 0)
+                return (int)i;
+    return -1;
+}
+
+char *conf_modules_column_types_text(void)
+{
+    size_t total = 0, k = 0;
+    for (size_t m = 0; modules_list[m]; m++)
+        for (size_t i = 0; modules_list[m]->column_types && modules_list[m]->column_types[i]; i++)
+            total++;
+    util_buf_t b = {0};
+    for (size_t m = 0; modules_list[m]; m++)
+        for (size_t i = 0; modules_list[m]->column_types && modules_list[m]->column_types[i]; i++, k++)
+            util_buf_printf(&b, "%s%s", k == 0 ? "" : k + 1 == total ? " or " : ", ",
+                            modules_list[m]->column_types[i]);
+    return b.data ? b.data : util_strdup("none");
+}
+
 void conf_modules_site_check(conf_ctx_t *x, const conf_site_t *s)
 {
     for (size_t m = 0; modules_list[m]; m++)

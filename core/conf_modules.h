@@ -21,6 +21,12 @@ void conf_modules_server_init(conf_t *c);
 void conf_modules_site_free(conf_site_t *s);
 void conf_modules_server_free(conf_t *c);
 
+/* A column type's index in the list of the module that declares it (module_t.column_types),
+ * or -1 for a name no module declares. */
+int conf_modules_column_type(const char *name);
+/* "a, b or c": every declared column type, for the error that lists them (heap string). */
+char *conf_modules_column_types_text(void);
+
 /* The modules' rules: within one site file, across sites, and their per-configuration
  * data on a valid configuration (module_t.site_check, conf_check, conf_ready). */
 void conf_modules_site_check(conf_ctx_t *x, const conf_site_t *s);

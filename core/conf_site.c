@@ -40,7 +40,6 @@ static int enum_index(const char *s, const char *const *names, size_t n)
 }
 
 static const char *const kind_names[] = {"portal", "department", "county", "township", "village"};
-static const char *const type_names[] = {"dynamic", "notice", "policy", "personnel", "plan", "interaction", "static"};
 
 static void key_kind(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
 {
@@ -175,12 +174,14 @@ static void col_type(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const y
     const char *t = conf_str(x, v, "columns.type", "a column type");
     if (!t)
         return;
-    int i = enum_index(t, type_names, UTIL_ARRAY_LEN(type_names));
-    if (i < 0)
-        conf_err(x, v, "unknown column type '%s' (expected dynamic, notice, policy, personnel, plan, "
-                       "interaction or static)", t);
-    else
-        col->type = (conf_column_type_t)i;
+    int i = conf_modules_column_type(t);
+    if (i < 0) {
+        char *expected = conf_modules_column_types_text();
+        conf_err(x, v, "unknown column type '%s' (expected %s)", t, expected);
+        free(expected);
+    } else {
+        col->type = i;
+    }
 }
 
 /* A string, or a list of strings joined with ", " (operators write both). */

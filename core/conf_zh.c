@@ -12,10 +12,3 @@ const char *conf_kind_name_zh(conf_site_kind_t k)
     static const char *const names[] = {"门户", "部门", "县区", "乡镇", "村"};
     return (unsigned)k < UTIL_ARRAY_LEN(names) ? names[k] : "?";
 }
-
-const char *conf_column_type_name_zh(conf_column_type_t t)
-{
-    static const char *const names[] = {"工作动态", "通知公告", "政策文件", "人事信息",
-                                        "规划计划", "互动交流", "概况信息"};
-    return (unsigned)t < UTIL_ARRAY_LEN(names) ? names[t] : "?";
-}

@@ -58,6 +58,9 @@ typedef struct module {
      * a limit on what clients send belongs with the others even when a module enforces it. */
     const conf_key_t *limit_keys;
     size_t nlimit_keys;
+    /* The names this module gives a column's `type:` (NULL-terminated); a column's type
+     * is the index of its name here (conf_column_t.type). One module declares a name. */
+    const char *const *column_types;
     /* Rules within one site file, after its keys are read (conf_site_misspelt tells
      * whether a key was given under a misspelt name, to avoid a second error). */
     void (*site_check)(conf_ctx_t *x, const conf_site_t *s, void *slot);

@@ -2,6 +2,7 @@
  * (see audit_limits.h). Kept apart from audit_rules.c so that a unit test can hold every
  * threshold at its boundary without a store. */
 #include "audit_limits.h"
+#include "content_columns.h"
 
 #define YEAR_DAYS 365
 
@@ -25,7 +26,7 @@ bool audit_limits_within_year(int64_t at, int64_t created)
     return created >= at - YEAR_DAYS * (int64_t)AUDIT_LIMITS_DAY;
 }
 
-uint64_t audit_limits_column_days(const audit_conf_t *au, conf_column_type_t t)
+uint64_t audit_limits_column_days(const audit_conf_t *au, content_column_type_t t)
 {
     switch (t) {
     case COLUMN_DYNAMIC: return au->dynamic_days;

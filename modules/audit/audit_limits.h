@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "audit_conf.h"
+#include "content_columns.h"
 
 #define AUDIT_LIMITS_DAY 86400
 
@@ -25,6 +26,6 @@ bool audit_limits_percent_over(size_t failed, size_t total, uint64_t percent);
  * counts only then). */
 bool audit_limits_within_year(int64_t at, int64_t created);
 /* The update limit in days of a column of type t; 0 for types without one. */
-uint64_t audit_limits_column_days(const audit_conf_t *au, conf_column_type_t t);
+uint64_t audit_limits_column_days(const audit_conf_t *au, content_column_type_t t);
 
 #endif

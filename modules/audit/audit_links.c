@@ -17,6 +17,7 @@
 
 #include "article.h"
 #include "audit.h"
+#include "content_columns.h"
 #include "content_route.h"
 #include "lifecycle.h"
 #include "path.h"

@@ -24,6 +24,7 @@
 #include "audit.h"
 #include "audit_limits.h"
 #include "audit_probe.h"
+#include "content_columns.h"
 #include "content_route.h"
 #include "interaction_conf.h"
 #include "lifecycle.h"
@@ -240,7 +241,7 @@ static void rule_columns(site_ctx_t *x)
         snprintf(path, sizeof path, "/%s/", c->c->id);
         char *url = audit_url(s, path, strlen(path));
         uint64_t days = audit_limits_column_days(a->au, c->c->type);
-        const char *tzh = conf_column_type_name_zh(c->c->type);
+        const char *tzh = content_column_type_name_zh(c->c->type);
         if (c->items == 0 && c->list_pages) {
             /* Its folder holds list pages only (an old site's /tzgg/index.html): the items
              * they list may be stored elsewhere, so this cannot be judged. */
@@ -248,7 +249,7 @@ static void rule_columns(site_ctx_t *x)
                       "column %s (%s, %s) has no items the audit can count: its folder %s holds "
                       "only list pages (%zu); if its items are in another folder, name that "
                       "folder in the column's folder:", c->c->id, c->c->name,
-                      conf_column_type_name(c->c->type), c->list_folder, c->list_pages);
+                      content_column_type_name(c->c->type), c->list_folder, c->list_pages);
             audit_zh(s, "栏目 %s（%s，%s）没有可计数的信息：其文件夹 %s 只有列表页（%zu 个）；"
                         "如信息存放在别的文件夹，请在栏目的 folder: 中写明该文件夹",
                      c->c->id, c->c->name, tzh, c->list_folder, c->list_pages);
@@ -261,13 +262,13 @@ static void rule_columns(site_ctx_t *x)
                           "column %s (%s, %s) has no items; %zu imported pages are in folders no "
                           "column is named after or names (first: %s): if its items are there, "
                           "name that folder in the column's folder:", c->c->id, c->c->name,
-                          conf_column_type_name(c->c->type), x->unattributed, x->unattributed_folder);
+                          content_column_type_name(c->c->type), x->unattributed, x->unattributed_folder);
                 audit_zh(s, "栏目 %s（%s，%s）没有任何信息；另有 %zu 个导入页面位于不属于任何栏目的"
                             "文件夹（首个：%s）：如本栏目的信息在其中，请在栏目的 folder: 中写明该文件夹",
                          c->c->id, c->c->name, tzh, x->unattributed, x->unattributed_folder);
             } else {
                 audit_add(s, AUDIT_COLUMN_BLANK, AUDIT_DEDUCT, url, "column %s (%s, %s) has no items",
-                          c->c->id, c->c->name, conf_column_type_name(c->c->type));
+                          c->c->id, c->c->name, content_column_type_name(c->c->type));
                 audit_zh(s, "栏目 %s（%s，%s）没有任何信息", c->c->id, c->c->name, tzh);
             }
         } else if (audit_limits_days_over(a->at, c->newest, days)) {
@@ -276,7 +277,7 @@ static void rule_columns(site_ctx_t *x)
             day_of(c->newest, d);
             audit_add(s, AUDIT_COLUMN_STALE, AUDIT_DEDUCT, url,
                       "column %s (%s, %s) has nothing new since %s (%lld days; the limit is %llu)",
-                      c->c->id, c->c->name, conf_column_type_name(c->c->type), d,
+                      c->c->id, c->c->name, content_column_type_name(c->c->type), d,
                       (long long)((a->at - c->newest) / DAY), (unsigned long long)days);
             audit_zh(s, "栏目 %s（%s，%s）自 %s 起没有更新（已 %lld 天，时限 %llu 天）", c->c->id,
                      c->c->name, tzh, d, (long long)((a->at - c->newest) / DAY),

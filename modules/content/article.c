@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "content_columns.h"
 #include "content_keys.h"
 #include "mime.h"
 #include "rec.h"
@@ -312,7 +313,7 @@ const char *article_check(const conf_t *c, const article_meta_t *m, char *buf, s
     if (col->type == COLUMN_STATIC || col->type == COLUMN_INTERACTION)
         REFUSE("column '%s' of site '%s' is of type %s: its pages are not articles (publish "
                "into a dynamic, notice, policy, personnel or plan column)", m->column, m->site,
-               conf_column_type_name(col->type));
+               content_column_type_name(col->type));
     if (blank(m->title))
         REFUSE("missing title (title: in the front matter)");
     if (blank(m->publisher))

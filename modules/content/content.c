@@ -25,6 +25,7 @@
 
 #include "article.h"
 #include "content.h"
+#include "content_columns.h"
 #include "content_cache.h"
 #include "content_keys.h"
 #include "content_render.h"
@@ -240,4 +241,5 @@ module_t module_content = {
     .conf_check = content_conf_check,
     .handle = content_handle,
     .error_page = content_error_page,
+    .column_types = content_column_types,
 };

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "article.h"
+#include "content_columns.h"
 #include "content_render.h"
 #include "lifecycle.h"
 #include "render_common.h"
@@ -28,7 +29,7 @@ typedef struct ctx {
     int64_t newest; /* Last-Modified: the newest time shown */
 } ctx_t;
 
-static const char *type_label(conf_column_type_t t)
+static const char *type_label(content_column_type_t t)
 {
     static const char *const labels[] = {"工作动态", "通知公告", "政策文件", "人事信息",
                                          "规划计划", "互动交流", "概况信息"};
@@ -75,7 +76,7 @@ static void add_column(ctx_t *x, tpl_val_t *m, const char *home, const conf_colu
     tpl_set_str(x->d, m, "name", c->name);
     tpl_set_str(x->d, m, "description", c->description ? c->description : c->name);
     tpl_set_str(x->d, m, "keywords", c->keywords ? c->keywords : c->name);
-    tpl_set_str(x->d, m, "type", conf_column_type_name(c->type));
+    tpl_set_str(x->d, m, "type", content_column_type_name(c->type));
     tpl_set_str(x->d, m, "type_label", type_label(c->type));
     set_owned(x, m, "url", util_asprintf("%s%s/", home, c->id));
     if (c->type != COLUMN_STATIC && c->type != COLUMN_INTERACTION) /* only those have one */

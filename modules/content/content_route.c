@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "article.h"
+#include "content_columns.h"
 #include "content_keys.h"
 #include "content_route.h"
 #include "render_common.h"

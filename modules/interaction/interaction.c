@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "interaction.h"
+#include "content_columns.h"
 #include "log.h"
 #include "module.h"
 #include "render_common.h"

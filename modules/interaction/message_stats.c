@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "content_columns.h"
 #include "interaction_conf.h"
 #include "message.h"
 

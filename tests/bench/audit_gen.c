@@ -14,6 +14,7 @@
 
 #include "article.h"
 #include "conf.h"
+#include "content_columns.h"
 #include "store.h"
 #include "util.h"
 

@@ -10,6 +10,7 @@
 
 #include "audit_conf.h"
 #include "audit_limits.h"
+#include "content_columns.h"
 
 #define DAY AUDIT_LIMITS_DAY
 static const int64_t AT = 1780000000; /* any moment */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "content_columns.h"
 #include "interaction_conf.h"
 #include "lifecycle.h"
 #include "registration.h"
@@ -236,7 +237,7 @@ static void test_valid_tree(void **state)
     assert_null(conf_site_find(c, "0"));
     assert_string_equal(conf_kind_name(SITE_TOWNSHIP), "township");
     assert_string_equal(lifecycle_state_name(LIFECYCLE_CLOSED), "closed");
-    assert_string_equal(conf_column_type_name(COLUMN_PERSONNEL), "personnel");
+    assert_string_equal(content_column_type_name(COLUMN_PERSONNEL), "personnel");
     conf_free(c);
     diag_free(&d);
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "interaction_conf.h"
+#include "content_columns.h"
 #include "message.h"
 #include "testutil.h"
 #include "util.h"

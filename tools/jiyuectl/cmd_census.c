@@ -25,6 +25,7 @@
 
 #include "article.h"
 #include "audit.h"
+#include "content_columns.h"
 #include "content_route.h"
 #include "ctl.h"
 #include "lifecycle.h"
@@ -272,9 +273,9 @@ static int column_rows(ctl_t *ctl, out_t *o, store_txn_t *t)
                     strftime(when, sizeof when, "%Y-%m-%d", &tm);
             }
             const char *vals[NCOLUMN_FIELDS] = {s->id, s->name, col->id, col->name,
-                                                conf_column_type_name(col->type), items,
+                                                content_column_type_name(col->type), items,
                                                 when[0] ? when : NULL,
-                                                conf_column_type_name_zh(col->type)};
+                                                content_column_type_name_zh(col->type)};
             static const bool numeric[NCOLUMN_FIELDS] = {[5] = true};
             out_row(o, vals, numeric);
         }

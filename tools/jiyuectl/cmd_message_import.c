@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "article.h"
+#include "content_columns.h"
 #include "ctl.h"
 #include "message.h"
 #include "yaml.h"

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "article.h"
+#include "content_columns.h"
 #include "ctl.h"
 #include "interaction_conf.h"
 #include "message.h"
