@@ -89,52 +89,10 @@ typedef struct audit {
     bool *ad_is_host; /* per audit.ad_patterns entry: a host pattern (else a marker) */
 } audit_t;
 
-/* ---- audit_findings.c ---- */
-void audit_add(audit_site_t *s, const char *rule, audit_sev_t sev, const char *url,
-               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-/* The Chinese detail of the finding audit_add() added last (the reports show it). */
-void audit_zh(audit_site_t *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The detail to show a reader: the Chinese one when there is one. */
-const char *audit_detail(const audit_finding_t *f);
-/* Counts a link finding (aggregated per site by rule and `what`), found on the page at
- * `path` below the site's mount (its URL is made only for the first). what_zh: what in
- * Chinese when it is a phrase rather than a URL or host (NULL: the same). */
-void audit_agg(audit_site_t *s, const char *rule, audit_sev_t sev, const char *what,
-               const char *what_zh, const char *path);
-const char *audit_sev_name(audit_sev_t s);
-const char *audit_sev_name_zh(audit_sev_t s); /* 单项否决, 扣分, 提示 */
-bool audit_site_fails(const audit_site_t *s);
-void audit_counts(const audit_site_t *s, size_t out[3]);
-/* The site's canonical URL of a path below its mount ("/news/a.html"). Heap string. */
-char *audit_url(const audit_site_t *s, const char *path, size_t len);
-/* Frees what audit_site() and the functions above added to s. */
-void audit_site_free(audit_site_t *s);
-
-/* ---- audit_rules.c ---- */
-/* Every rule for one site. Returns 0 or a STORE_E* code. */
-int audit_site(audit_t *a, audit_site_t *s);
-
-/* ---- audit_columns.c ---- */
-/* The column (index into s->columns) an imported page at path belongs to: below /<id>/
- * or below the column's `folder:`, the longest folder winning; -1 for none. *is_list
- * (may be NULL) says whether the page is that folder's own list page (index.html,
- * index_N.html), which is not an item. */
-int audit_page_column(const conf_site_t *s, const char *path, size_t len, bool *is_list);
-
-/* ---- audit_links.c ---- */
-/* Scans one stored HTML document of site s, served at `path` below the site's mount
- * (what relative links resolve against and findings point at): every link,
- * image, script and frame is classified (internal: must exist; outside the cluster:
- * external or foreign; ad patterns) and recorded as aggregated findings. When `text` is
- * given, the visible text (outside tags, scripts and styles) is appended to it. */
-void audit_scan_html(audit_t *a, audit_site_t *s, const char *path, const char *html,
-                     size_t len, util_buf_t *text);
-/* Classifies audit.ad_patterns once before the scans; audit_links_done() frees it. */
-void audit_links_prepare(audit_t *a);
-void audit_links_done(audit_t *a);
-/* Turns the aggregated link findings into findings. */
-void audit_links_flush(audit_site_t *s);
-/* A publication date ("2026-11-20", "2026/11/20", "2026年11月20日") in a text. */
-bool audit_text_has_date(const char *s, size_t len);
+/* The parts, each with its header. */
+#include "audit_findings.h" /* audit_findings.c */
+#include "audit_rules.h" /* audit_rules.c */
+#include "audit_columns.h" /* audit_columns.c */
+#include "audit_links.h" /* audit_links.c */
 
 #endif

@@ -3,6 +3,8 @@
  * folder named after a column (/<id>/) or the folder a column names (`folder:` in the site
  * file, an old site's /news/tzgg/). Where folders nest, the longest one wins, so a column
  * mapped to /news/tzgg/ takes those pages from a column named news. */
+#include "audit_columns.h"
+
 #include <string.h>
 
 #include "audit.h"

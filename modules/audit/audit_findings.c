@@ -1,6 +1,8 @@
 /* modules/audit/audit_findings.c: the findings' bookkeeping the rules share (audit.h):
  * adding a finding with its English and Chinese details, aggregating link findings per
  * site, the severities' names, a site's verdict and its URLs. */
+#include "audit_findings.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>

@@ -11,6 +11,8 @@
  * href/src/data attributes and the text between them, and skips comments, scripts and
  * styles (whose contents are only searched for ad markers). Old imported pages are
  * rarely valid HTML, so it never fails: what it cannot read it skips. */
+#include "audit_links.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>

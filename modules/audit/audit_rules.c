@@ -17,6 +17,8 @@
  * Rules apply to what an inspector can see: an active site or one being redesigned (it
  * serves its live generation). A suspended site is judged only on its date; a closed site
  * not at all. */
+#include "audit_rules.h"
+
 #include <stdlib.h>
 #include <string.h>
 
