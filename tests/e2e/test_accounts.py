@@ -160,6 +160,8 @@ ADD_REFUSED = [
     (["-x", "--role", "editor:edu"], None, None),  # an option: a usage error
     (["a" * 33, "--role", "editor:edu"], None, "bad account name"),
     (["李华", "--role", "editor:edu"], None, "bad account name"),
+    (["a\x1b[2Jb", "--role", "editor:edu"], None, "bad account name 'a?[2Jb'"),  # no escapes echoed
+    (["new", "--role", "edi\x1b[2Jtor:edu"], None, "unknown role 'edi?[2Jtor'"),
     (["new"], None, "give at least one role"),
     (["new", "--role", "editor"], None, "role 'editor' needs a site"),
     (["new", "--role", "root:edu"], None, "unknown role 'root'"),
@@ -194,6 +196,7 @@ def test_add_refused_nothing_written(c, args, stdin, why):
     if why:
         assert why in line, line
     assert len(line) < 300  # a huge argument is not echoed whole
+    assert b"\x1b" not in r.stderr
     assert dump(c) == before
     assert ls(c) == listing
     if stdin:

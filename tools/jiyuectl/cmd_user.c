@@ -27,15 +27,31 @@
 #include "ctl.h"
 #include "util.h"
 
-/* A name as the user typed it, in an error message: bounded, so that a huge argument does
- * not flood the terminal. */
+/* An argument as the user typed it, in an error message: bounded, so that a huge argument
+ * does not flood the terminal, and with control characters as '?', so that it cannot
+ * move the cursor or rewrite what the terminal shows. */
 #define SHOWN 40
+
+static void defang(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            *s = '?';
+}
+
+static const char *shown(const char *arg, char buf[static SHOWN + 4])
+{
+    size_t n = strlen(arg);
+    snprintf(buf, SHOWN + 4, "%.*s%s", SHOWN, arg, n > SHOWN ? "..." : "");
+    defang(buf);
+    return buf;
+}
 
 static int bad_name(ctl_t *ctl, const char *name)
 {
-    return ctl_fail(ctl, "bad account name '%.*s%s': 1-%d of [a-z0-9._-], starting with a "
-                         "letter or digit", SHOWN, name, strlen(name) > SHOWN ? "..." : "",
-                    ACCOUNT_NAME_MAX);
+    char b[SHOWN + 4];
+    return ctl_fail(ctl, "bad account name '%s': 1-%d of [a-z0-9._-], starting with a letter "
+                         "or digit", shown(name, b), ACCOUNT_NAME_MAX);
 }
 
 /* Parses role texts, checks each site against the configuration (which must be loaded),
@@ -50,8 +66,10 @@ static int parse_roles(ctl_t *ctl, char **texts, int n, account_t *a)
     account_role_t roles[ACCOUNT_ROLES_MAX];
     for (int i = 0; i < n; i++) {
         char err[200];
-        if (!account_role_parse(texts[i], &roles[i], err, sizeof err))
+        if (!account_role_parse(texts[i], &roles[i], err, sizeof err)) {
+            defang(err);
             return ctl_fail(ctl, "%s", err);
+        }
         if (!account_role_check(&roles[i], ctl->conf))
             return ctl_fail(ctl, "role '%s': no site '%s' in sites.d", texts[i], roles[i].site);
     }
@@ -457,6 +475,7 @@ int ctl_cmd_user(ctl_t *ctl, int argc, char **argv)
     for (size_t i = 0; i < UTIL_ARRAY_LEN(verbs); i++)
         if (strcmp(verb, verbs[i]) == 0)
             return cmd_change(ctl, argc, argv, verbs[i]);
-    return ctl_usage(ctl, "unknown verb '%.*s' (add, passwd, roles, disable, enable, ls)", SHOWN,
-                     verb);
+    char b[SHOWN + 4];
+    return ctl_usage(ctl, "unknown verb '%s' (add, passwd, roles, disable, enable, ls)",
+                     shown(verb, b));
 }
