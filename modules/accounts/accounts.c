@@ -65,6 +65,20 @@ bool account_may(const account_t *a, account_role_kind_t want, const conf_t *c,
     return false;
 }
 
+void account_login_record(account_t *a, account_throttle_t *address, bool ok, int64_t now)
+{
+    if (ok) {
+        if (a) {
+            account_throttle_reset(&a->fails);
+            a->last_login = now;
+        }
+        return;
+    }
+    if (a)
+        account_throttle_fail(&a->fails, now);
+    account_throttle_fail(address, now);
+}
+
 /* ------------------------------------------------------------------ records */
 
 void account_encode(const account_t *a, util_buf_t *b)

@@ -71,6 +71,13 @@ void account_roles_text(const account_t *a, util_buf_t *buf);
 bool account_may(const account_t *a, account_role_kind_t want, const conf_t *c,
                  const char *site_id);
 
+/* The outcome of one login attempt applied to the counters the console stores back (one
+ * write transaction): a success resets the account's failures and sets its last login; a
+ * failure counts against the account (a may be NULL: the name has no account) and the
+ * address. The console first asks account_login_wait, and verifies (account_password_
+ * verify) only when it answers 0. */
+void account_login_record(account_t *a, account_throttle_t *address, bool ok, int64_t now);
+
 /* The record's bytes (appended to b) and back. account_decode returns STORE_OK or
  * STORE_ECORRUPT, whatever the bytes. */
 void account_encode(const account_t *a, util_buf_t *b);

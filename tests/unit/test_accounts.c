@@ -547,6 +547,33 @@ static void test_throttle_address_and_login(void **state)
     assert_int_equal(account_login_wait(NULL, NULL, 3100), 0);
 }
 
+/* A console's sequence: ask, verify, record; with the limits' exact numbers. */
+static void test_login_record(void **state)
+{
+    (void)state;
+    account_t a = {0};
+    account_throttle_t addr = {0};
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(account_login_wait(&a.fails, &addr, 100 + i), 0);
+        account_login_record(&a, &addr, false, 100 + i);
+    }
+    assert_int_equal(account_login_wait(&a.fails, &addr, 104), 896); /* the account waits */
+    assert_int_equal(addr.failures, 5);
+    /* unknown names count against the address only: 15 more make 20 */
+    for (int i = 0; i < 15; i++)
+        account_login_record(NULL, &addr, false, 200 + i);
+    assert_int_equal(addr.failures, 20);
+    assert_int_equal(a.fails.failures, 5);
+    account_t b = {0};
+    assert_int_equal(account_login_wait(&b.fails, &addr, 214), 786); /* another name waits too */
+    /* once both windows are over a success resets the account, not the address */
+    account_login_record(&a, &addr, true, 1000);
+    assert_int_equal(a.fails.failures, 0);
+    assert_int_equal(a.last_login, 1000);
+    assert_int_equal(addr.failures, 20);
+    assert_int_equal(addr.window_start, 100);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -562,6 +589,7 @@ int main(void)
         cmocka_unit_test(test_generated_passwords),
         cmocka_unit_test(test_throttle_account),
         cmocka_unit_test(test_throttle_address_and_login),
+        cmocka_unit_test(test_login_record),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
