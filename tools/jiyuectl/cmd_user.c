@@ -179,10 +179,11 @@ static void os_user(char *buf, size_t cap)
         snprintf(buf + n, cap - (size_t)n, " (sudo by %s)", sudo);
 }
 
-/* One change: opens the store for writing, calls fn inside one transaction, appends its
- * trail record and commits; prints `done` (and the generated password) only when the
- * commit succeeded. fn returns CTL_OK with what the trail says in *title and *note, or
- * reports and returns an exit code (nothing is written then). */
+/* One change: opens the store for writing, reads the account and calls fn on it inside one
+ * transaction, writes it back with its trail record and commits; prints `done` (and the
+ * generated password) only when the commit succeeded. fn changes the account and says
+ * what the trail records (c->title, c->note) and what is printed (c->done), or sets
+ * c->nothing when there is nothing to change (then nothing is written). */
 typedef struct change {
     const char *action; /* user-add, ... */
     const char *name;
@@ -193,7 +194,7 @@ typedef struct change {
     bool nothing;                /* fn found nothing to change: no write, no record */
 } change_t;
 
-typedef int (*change_fn)(ctl_t *ctl, store_txn_t *w, change_t *c, account_t *a, int64_t now);
+typedef int (*change_fn)(change_t *c, account_t *a, int64_t now);
 
 static int run_change(ctl_t *ctl, change_t *c, change_fn fn)
 {
@@ -220,7 +221,7 @@ static int run_change(ctl_t *ctl, change_t *c, change_fn fn)
     }
     if (src == STORE_NOTFOUND)
         a = (account_t){0};
-    rc = fn(ctl, w, c, &a, now);
+    rc = fn(c, &a, now);
     if (rc != CTL_OK || c->nothing) {
         store_abort(w);
         account_password_wipe(&a, sizeof a);
@@ -253,10 +254,8 @@ static void pw_note(change_t *c)
     util_buf_appends(&c->note, *c->pw->shown ? "password generated" : "password from stdin");
 }
 
-static int do_add(ctl_t *ctl, store_txn_t *w, change_t *c, account_t *a, int64_t now)
+static int do_add(change_t *c, account_t *a, int64_t now)
 {
-    (void)ctl;
-    (void)w;
     *a = *c->proposed;
     snprintf(a->name, sizeof a->name, "%s", c->name);
     memcpy(a->hash, c->pw->hash, sizeof a->hash);
@@ -268,11 +267,8 @@ static int do_add(ctl_t *ctl, store_txn_t *w, change_t *c, account_t *a, int64_t
     return CTL_OK;
 }
 
-static int do_passwd(ctl_t *ctl, store_txn_t *w, change_t *c, account_t *a, int64_t now)
+static int do_passwd(change_t *c, account_t *a, int64_t now)
 {
-    (void)ctl;
-    (void)w;
-    (void)now;
     memcpy(a->hash, c->pw->hash, sizeof a->hash);
     /* whoever was locked out by failed logins may try the new password at once */
     account_throttle_reset(&a->fails);
@@ -281,11 +277,8 @@ static int do_passwd(ctl_t *ctl, store_txn_t *w, change_t *c, account_t *a, int6
     return CTL_OK;
 }
 
-static int do_roles(ctl_t *ctl, store_txn_t *w, change_t *c, account_t *a, int64_t now)
+static int do_roles(change_t *c, account_t *a, int64_t now)
 {
-    (void)ctl;
-    (void)w;
-    (void)now;
     util_buf_appends(&c->note, "were: ");
     account_roles_text(a, &c->note);
     memcpy(a->roles, c->proposed->roles, sizeof a->roles);
@@ -296,11 +289,8 @@ static int do_roles(ctl_t *ctl, store_txn_t *w, change_t *c, account_t *a, int64
     return CTL_OK;
 }
 
-static int do_disable(ctl_t *ctl, store_txn_t *w, change_t *c, account_t *a, int64_t now)
+static int do_disable(change_t *c, account_t *a, int64_t now)
 {
-    (void)ctl;
-    (void)w;
-    (void)now;
     bool disable = strcmp(c->action, "user-disable") == 0;
     const char *state = disable ? "disabled" : "enabled";
     if (a->disabled == disable) {
