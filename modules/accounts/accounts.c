@@ -100,10 +100,13 @@ void account_encode(const account_t *a, util_buf_t *b)
     }
 }
 
-/* Copies a decoded string into a fixed field; false when it does not fit. */
-static bool copy_field(char *dst, size_t cap, const char *s, size_t n)
+/* Reads a string into a fixed field; false when the record is short, or the string does
+ * not fit or holds a NUL. */
+static bool get_field(rec_rd_t *r, char *dst, size_t cap)
 {
-    if (n >= cap)
+    size_t n = 0;
+    const char *s = rec_get_str(r, &n);
+    if (r->bad || n >= cap || memchr(s, '\0', n))
         return false;
     memcpy(dst, s, n);
     dst[n] = '\0';
@@ -116,11 +119,8 @@ int account_decode(const void *data, size_t len, account_t *out)
     rec_rd_t r = rec_reader(data, len);
     if (!rec_get_head(&r, REC_ACCOUNT, 1))
         return STORE_ECORRUPT;
-    size_t n = 0;
-    const char *s = rec_get_str(&r, &n);
-    bool ok = copy_field(out->name, sizeof out->name, s, n);
-    s = rec_get_str(&r, &n);
-    ok = ok && copy_field(out->hash, sizeof out->hash, s, n);
+    bool ok = get_field(&r, out->name, sizeof out->name);
+    ok = ok && get_field(&r, out->hash, sizeof out->hash);
     uint64_t disabled = rec_get_n(&r, 1);
     out->disabled = disabled != 0;
     out->created = (int64_t)rec_get_n(&r, 8);
@@ -133,18 +133,19 @@ int account_decode(const void *data, size_t len, account_t *out)
     for (uint64_t i = 0; ok && i < nroles; i++) {
         account_role_t *role = &out->roles[i];
         uint64_t kind = rec_get_n(&r, 1), subtree = rec_get_n(&r, 1);
-        s = rec_get_str(&r, &n);
         ok = kind < ACCOUNT_ROLE_COUNT && subtree <= 1 &&
-             copy_field(role->site, sizeof role->site, s, n) &&
+             get_field(&r, role->site, sizeof role->site) &&
              /* cluster_admin has no site; every other role has one */
-             ((kind == ACCOUNT_ROLE_CLUSTER_ADMIN) == (n == 0)) &&
+             ((kind == ACCOUNT_ROLE_CLUSTER_ADMIN) == (role->site[0] == '\0')) &&
              !(kind == ACCOUNT_ROLE_CLUSTER_ADMIN && subtree);
+        if (!ok)
+            break;
         role->kind = (account_role_kind_t)kind;
         role->subtree = subtree == 1;
         /* and it reads back as the same role (a site id's syntax) */
         char text[ACCOUNT_ROLE_TEXT_MAX], err[8];
         account_role_t again;
-        ok = ok && account_role_parse(account_role_format(role, text), &again, err, sizeof err) &&
+        ok = account_role_parse(account_role_format(role, text), &again, err, sizeof err) &&
              account_role_equal(role, &again);
     }
     out->nroles = (size_t)nroles;

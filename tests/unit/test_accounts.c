@@ -317,13 +317,16 @@ static void test_records_malformed(void **state)
     assert_int_equal(account_decode(b.data, b.len, &out), STORE_ECORRUPT);
     util_buf_free(&b);
 
-    /* a role kind out of range, a site that is not a site id, a cluster_admin with a site */
+    /* a role kind out of range, a site that is not a site id (or holds a NUL), a role without
+     * a site, a cluster_admin with one */
     struct {
         uint8_t kind, subtree;
         const char *site;
-    } roles[] = {{ACCOUNT_ROLE_COUNT, 0, "edu"}, {ACCOUNT_ROLE_EDITOR, 0, "a*b"},
-                 {ACCOUNT_ROLE_EDITOR, 0, ""}, {ACCOUNT_ROLE_CLUSTER_ADMIN, 0, "edu"},
-                 {ACCOUNT_ROLE_CLUSTER_ADMIN, 1, ""}, {ACCOUNT_ROLE_EDITOR, 2, "edu"}};
+        size_t len; /* of site, when not strlen's */
+    } roles[] = {{ACCOUNT_ROLE_COUNT, 0, "edu", 0},   {ACCOUNT_ROLE_EDITOR, 0, "a*b", 0},
+                 {ACCOUNT_ROLE_EDITOR, 0, "", 0},        {ACCOUNT_ROLE_CLUSTER_ADMIN, 0, "edu", 0},
+                 {ACCOUNT_ROLE_CLUSTER_ADMIN, 1, "", 0}, {ACCOUNT_ROLE_EDITOR, 2, "edu", 0},
+                 {ACCOUNT_ROLE_EDITOR, 0, "edu\0x", 5}};
     for (size_t i = 0; i < sizeof roles / sizeof *roles; i++) {
         util_buf_t r = {0};
         rec_put_head(&r, "JYAC", 1);
@@ -337,7 +340,7 @@ static void test_records_malformed(void **state)
         rec_put_n(&r, 1, 4);
         rec_put_n(&r, roles[i].kind, 1);
         rec_put_n(&r, roles[i].subtree, 1);
-        rec_put_str(&r, roles[i].site);
+        rec_put_strn(&r, roles[i].site, roles[i].len ? roles[i].len : strlen(roles[i].site));
         if (account_decode(r.data, r.len, &out) != STORE_ECORRUPT)
             fail_msg("role %zu decoded", i);
         util_buf_free(&r);
