@@ -123,6 +123,20 @@ def test_add_generates_a_password_printed_once(c):
     no_secret_anywhere(c)
 
 
+def test_generated_password_not_printable(c):
+    """stdout that cannot be written (a full disk): the account is made, and the one line
+    says that its password was never shown and how to set another."""
+    with open("/dev/full", "wb") as full:
+        args = [str(JIYUECTL), "-c", str(c.conf), "user", "add", "li.hua", "--role", "editor:edu"]
+        r = subprocess.run(args, stdout=full, stderr=subprocess.PIPE, timeout=60)
+    check_sanitized_output(args, r.stderr)
+    assert r.returncode == 1
+    line = r.stderr.decode()
+    assert line.startswith("jiyuectl: user: the generated password could not be printed (No space")
+    assert "user passwd li.hua" in line and line.count("\n") == 1
+    assert ls(c)[0].startswith("li.hua\t")
+
+
 @pytest.mark.parametrize("sent", [GOOD_PW + "\n", GOOD_PW, GOOD_PW + "\r\n"],
                          ids=["newline", "no-newline", "crlf"])
 def test_add_password_from_stdin(c, sent):

@@ -244,8 +244,15 @@ static int run_change(ctl_t *ctl, change_t *c, change_fn fn)
         return rc;
     printf("%.*s (trail record %llu)\n", (int)c->done.len, c->done.data ? c->done.data : "",
            (unsigned long long)seq);
-    if (c->pw && *c->pw->shown)
+    if (c->pw && *c->pw->shown) {
         printf("password: %s\n", c->pw->shown);
+        /* the only copy: when it could not be shown, say so rather than leave an account
+         * nobody knows the password of */
+        if (fflush(stdout) != 0 || ferror(stdout))
+            return ctl_fail(ctl, "the generated password could not be printed (%s): the change "
+                                 "is made; set another with `jiyuectl user passwd %s`",
+                            strerror(errno), c->name);
+    }
     return CTL_OK;
 }
 
