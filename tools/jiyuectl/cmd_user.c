@@ -129,7 +129,7 @@ static int read_password(ctl_t *ctl, char *pw, size_t cap, size_t *len)
 
 typedef struct newpw {
     char hash[ACCOUNT_HASH_MAX];
-    char shown[ACCOUNT_PASSWORD_GEN_LEN + 1]; /* the generated password, "" when read */
+    char generated[ACCOUNT_PASSWORD_GEN_LEN + 1]; /* "" when the password was read */
 } newpw_t;
 
 /* The new password, from standard input or generated, hashed into p->hash. */
@@ -145,11 +145,11 @@ static int new_password(ctl_t *ctl, bool from_stdin, newpw_t *p)
         rc = read_password(ctl, pw, sizeof pw, &len);
         if (rc == CTL_OK && !account_password_ok(pw, len, err, sizeof err))
             rc = ctl_fail(ctl, "%s", err);
-    } else if (account_password_generate(p->shown, sizeof p->shown) != 0) {
+    } else if (account_password_generate(p->generated, sizeof p->generated) != 0) {
         rc = ctl_fail(ctl, "no randomness to generate a password (OpenSSL RAND_bytes)");
     } else {
-        len = strlen(p->shown);
-        memcpy(pw, p->shown, len);
+        len = strlen(p->generated);
+        memcpy(pw, p->generated, len);
     }
     if (rc == CTL_OK && account_password_hash(pw, len, p->hash, sizeof p->hash, err, sizeof err) != 0)
         rc = ctl_fail(ctl, "%s", err);
@@ -244,8 +244,8 @@ static int run_change(ctl_t *ctl, change_t *c, change_fn fn)
         return rc;
     printf("%.*s (trail record %llu)\n", (int)c->done.len, c->done.data ? c->done.data : "",
            (unsigned long long)seq);
-    if (c->pw && *c->pw->shown) {
-        printf("password: %s\n", c->pw->shown);
+    if (c->pw && *c->pw->generated) {
+        printf("password: %s\n", c->pw->generated);
         /* the only copy: when it could not be shown, say so rather than leave an account
          * nobody knows the password of */
         if (fflush(stdout) != 0 || ferror(stdout))
@@ -258,7 +258,7 @@ static int run_change(ctl_t *ctl, change_t *c, change_fn fn)
 
 static void pw_note(change_t *c)
 {
-    util_buf_appends(&c->note, *c->pw->shown ? "password generated" : "password from stdin");
+    util_buf_appends(&c->note, *c->pw->generated ? "password generated" : "password from stdin");
 }
 
 static int do_add(change_t *c, account_t *a, int64_t now)
