@@ -225,6 +225,20 @@ MUTATIONS = [
       "        if (n == 2 && p[0] == '.' && p[1] == '.')",
       "        if (0 && n == 2 && p[0] == '.' && p[1] == '.')",
       ["unit:test_beneath", "e2e:tests/e2e/test_ctl.py -k attachment"]),
+    # ---- console accounts (modules/accounts/, jiyuectl user) ----
+    M("account-disabled-allowed", "modules/accounts/accounts.c",
+      "    if (a->disabled)\n        return false;", "    if (0 && a->disabled)\n        return false;",
+      ["unit:test_accounts"]),
+    M("account-subtree-one-level", "modules/accounts/account_role.c",
+      "p && steps <= c->nsites; p = p->parent, steps++)", "p && steps <= c->nsites; p = NULL, steps++)",
+      ["unit:test_accounts"]),
+    M("account-throttle-one-more-try", "modules/accounts/account_throttle.c",
+      "    if (!window_open(t, now) || t->failures < max)",
+      "    if (!window_open(t, now) || t->failures <= max)", ["unit:test_accounts"]),
+    M("account-role-site-unchecked", "tools/jiyuectl/cmd_user.c",
+      "        if (!account_role_check(&roles[i], ctl->conf))",
+      "        if (0 && !account_role_check(&roles[i], ctl->conf))",
+      ["e2e:tests/e2e/test_accounts.py -k refused"]),
 ]
 
 

@@ -1,6 +1,7 @@
 /* tools/jiyuectl/cmd_history.c: `jiyuectl history [SITE]`: the audit trail, oldest first:
  * its number (1, 2, 3... in the trail listed), when, what, which article and revision, who
- * did it and who reviewed it. */
+ * did it and who reviewed it; and the changes to console accounts (`jiyuectl user`: no
+ * site, so listed with the whole cluster's trail only). */
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +13,14 @@ static int print_one(void *ud, const article_audit_t *a)
     size_t *n = ud;
     char when[17];
     article_format_minute(a->time, when);
+    if (strncmp(a->action, "user-", 5) == 0) {
+        /* a console account's change (cmd_user.c): no site, the account as id */
+        printf("%llu\t%s\t%s\tuser %s\tby %s%s%s%s%s\n", (unsigned long long)a->seq, when,
+               a->action, a->id, a->who, *a->title ? "\troles: " : "", a->title,
+               *a->note ? "\t" : "", a->note);
+        (*n)++;
+        return 0;
+    }
     printf("%llu\t%s\t%s\t%s/%s/%s\trev %u\tby %s", (unsigned long long)a->seq, when, a->action,
            a->site, a->column, a->id, a->revision, a->who);
     if (strcmp(a->action, "unpublish") != 0 && strcmp(a->action, "spam") != 0)

@@ -35,3 +35,9 @@ CTL_COMMAND(audit, "[SITE...] [--at YYYY-MM-DD] [--format text|json|html] [--out
             "self-inspection against the national spot-check rules; exit 1 on any veto")
 CTL_COMMAND(probe, "[--address HOST:PORT] [SITE...]",
             "fetch each active site's home page through the server and log it (run from cron)")
+CTL_COMMAND(user, "add NAME --role ROLE[:SITE|:SITE/*] [--role ...] [--password-stdin] | "
+                  "passwd NAME [--password-stdin] | roles NAME ROLE[:SITE|:SITE/*]... | "
+                  "disable NAME | enable NAME | ls",
+            "web console accounts: add one (without --password-stdin a generated password is "
+            "printed once), set its password or its roles, disable or enable it, list them "
+            "(each change recorded in the audit trail)")

@@ -54,8 +54,9 @@ int ctl_parse_args(ctl_t *ctl, int argc, char **argv, int nargs, const char **ge
 /* Loads the configuration (conf_load with today's date). On errors prints every
  * diagnostic and returns CTL_FAIL; warnings are left to `jiyuectl check`. */
 int ctl_load_conf(ctl_t *ctl);
-/* How a subcommand opens the store: only `import` may bring a new store into being; a
- * command that changes or reads existing content on a missing store is a mistake. */
+/* How a subcommand opens the store: only `import` and `user add` (the first content or
+ * the first account of an installation) may bring a new store into being; a command that
+ * changes or reads existing content on a missing store is a mistake. */
 typedef enum { CTL_STORE_READ, CTL_STORE_WRITE, CTL_STORE_CREATE } ctl_store_mode_t;
 /* Opens the configured store in `mode`; reports and returns CTL_FAIL when it cannot. */
 int ctl_open_store(ctl_t *ctl, ctl_store_mode_t mode);
