@@ -63,7 +63,8 @@ void response_begin(request_t *r, int status)
         p = worker_put(p, hsts, hsts_len);
         p = WORKER_PUT_LIT(p, "\r\n");
     }
-    p = worker_put(p, site_hdr, site_hdr_len);
+    if (site_hdr)
+        p = worker_put(p, site_hdr, site_hdr_len);
     p = worker_put(p, not_public_hdrs, not_public_len);
     worker_out_commit(w, (size_t)(p - start));
 }
