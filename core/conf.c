@@ -279,12 +279,7 @@ static void key_limits(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const
     conf_t *c = obj;
     size_t nkeys;
     const conf_key_t *keys = conf_modules_limit_keys(limit_keys, UTIL_ARRAY_LEN(limit_keys), &nkeys);
-    /* Inside the server file's walk: the keys after `limits` may be modules' too. */
-    void **outer = x->slots;
-    x->slots = c->mod;
-    bool walked = conf_walk(x, v, "limits", keys, nkeys, &c->limits);
-    x->slots = outer;
-    if (!walked)
+    if (!conf_walk_slots(x, v, "limits", keys, nkeys, &c->limits, c->mod))
         return;
     if (c->limits.max_body_bytes > CONF_MAX_BODY_BYTES)
         conf_err(x, yaml_dom_get(v, "max_body_bytes"),
@@ -380,10 +375,7 @@ static void read_server(conf_ctx_t *x, const yaml_dom_t *doc)
     x->file = c->file;
     size_t nkeys;
     const conf_key_t *keys = conf_modules_server_keys(server_keys, UTIL_ARRAY_LEN(server_keys), &nkeys);
-    x->slots = c->mod;
-    bool walked = conf_walk(x, doc->root, "", keys, nkeys, c);
-    x->slots = NULL;
-    if (!walked)
+    if (!conf_walk_slots(x, doc->root, "", keys, nkeys, c, c->mod))
         return;
     if (!c->store_reserve_pos.line)
         c->store_reserve = c->store_map_size / 8;

@@ -368,10 +368,7 @@ bool conf_site_read(conf_ctx_t *x, const yaml_dom_t *doc, conf_site_t *s)
     conf_modules_site_init(s);
     size_t nkeys;
     const conf_key_t *keys = conf_modules_site_keys(site_keys, UTIL_ARRAY_LEN(site_keys), &nkeys);
-    x->slots = s->mod;
-    bool walked = conf_walk(x, doc->root, "", keys, nkeys, s);
-    x->slots = NULL;
-    if (!walked)
+    if (!conf_walk_slots(x, doc->root, "", keys, nkeys, s, s->mod))
         return false;
     s->misspelt = x->misspelt;
     if (s->kind_pos.line) {
