@@ -104,13 +104,11 @@ static int mark_spam(ctl_t *ctl, const conf_site_t *site, char **codes, int n, c
         if (!message_code_ok(codes[i], strlen(codes[i])))
             return ctl_fail(ctl, "'%s' is not a receipt code (%d of a-z and 2-7)", codes[i],
                             MESSAGE_CODE_LEN);
-    int rc;
-    if ((rc = ctl_open_store(ctl, CTL_STORE_WRITE)) != CTL_OK)
+    store_txn_t *w;
+    int rc = ctl_write_begin(ctl, CTL_STORE_WRITE, "cannot start a write", &w);
+    if (rc != CTL_OK)
         return rc;
-    int src;
-    store_txn_t *w = store_write_begin(ctl->store, &src);
-    if (!w)
-        return ctl_store_fail(ctl, src, "cannot start a write");
+    int src = 0;
     int64_t now = (int64_t)time(NULL);
     util_buf_t out = {0};
     for (int i = 0; i < n && src == 0; i++) {

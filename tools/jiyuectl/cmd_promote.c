@@ -27,13 +27,10 @@ int ctl_cmd_promote(ctl_t *ctl, int argc, char **argv)
     const conf_site_t *s;
     if ((rc = ctl_load_site(ctl, site, &s)) != CTL_OK)
         return rc;
-    if ((rc = ctl_open_store(ctl, CTL_STORE_WRITE)) != CTL_OK)
+    store_txn_t *w;
+    if ((rc = ctl_write_begin(ctl, CTL_STORE_WRITE, "nothing was changed", &w)) != CTL_OK)
         return rc;
-
     int src;
-    store_txn_t *w = store_write_begin(ctl->store, &src);
-    if (!w)
-        return ctl_store_fail(ctl, src, "nothing was changed");
     char cur[64], label[96];
     src = gen_live(w, site, cur, sizeof cur);
     if (src != 0) {

@@ -257,12 +257,10 @@ int ctl_cmd_purge(ctl_t *ctl, int argc, char **argv)
     if (cs)
         return ctl_fail(ctl, "site '%s' is still in sites.d (%s): remove its file and reload "
                              "first; nothing was deleted", site, cs->file);
-    if ((rc = ctl_open_store(ctl, CTL_STORE_WRITE)) != CTL_OK)
+    store_txn_t *w;
+    if ((rc = ctl_write_begin(ctl, CTL_STORE_WRITE, "nothing was deleted", &w)) != CTL_OK)
         return rc;
     int src;
-    store_txn_t *w = store_write_begin(ctl->store, &src);
-    if (!w)
-        return ctl_store_fail(ctl, src, "nothing was deleted");
     purge_counts_t c = {0};
     src = purge(w, site, &c);
     long total = c.pages + c.gen_pages + c.attachments + c.articles + c.index + c.messages +

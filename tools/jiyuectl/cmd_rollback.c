@@ -20,13 +20,10 @@ int ctl_cmd_rollback(ctl_t *ctl, int argc, char **argv)
     const char *site = argv[first];
     if ((rc = ctl_load_site(ctl, site, NULL)) != CTL_OK)
         return rc;
-    if ((rc = ctl_open_store(ctl, CTL_STORE_WRITE)) != CTL_OK)
+    store_txn_t *w;
+    if ((rc = ctl_write_begin(ctl, CTL_STORE_WRITE, "nothing was changed", &w)) != CTL_OK)
         return rc;
-
     int src;
-    store_txn_t *w = store_write_begin(ctl->store, &src);
-    if (!w)
-        return ctl_store_fail(ctl, src, "nothing was changed");
     char cur[64], prev[64], l1[96], l2[96];
     src = gen_get(w, STORE_META_PREV, site, prev, sizeof prev);
     if (src == STORE_NOTFOUND) {

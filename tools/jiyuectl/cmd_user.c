@@ -198,13 +198,12 @@ typedef int (*change_fn)(change_t *c, account_t *a, int64_t now);
 
 static int run_change(ctl_t *ctl, change_t *c, change_fn fn)
 {
-    int rc = ctl_open_store(ctl, c->create ? CTL_STORE_CREATE : CTL_STORE_WRITE);
+    store_txn_t *w;
+    int rc = ctl_write_begin(ctl, c->create ? CTL_STORE_CREATE : CTL_STORE_WRITE,
+                             "cannot start a write", &w);
     if (rc != CTL_OK)
         return rc;
     int src;
-    store_txn_t *w = store_write_begin(ctl->store, &src);
-    if (!w)
-        return ctl_store_fail(ctl, src, "cannot start a write");
     int64_t now = (int64_t)time(NULL);
     account_t a;
     src = account_get(w, c->name, &a);

@@ -70,6 +70,9 @@ const char *ctl_size(uint64_t n, char buf[32]);
 
 /* Reports a store error for this subcommand; for a full map names the configured size. */
 int ctl_store_fail(ctl_t *ctl, int rc, const char *what);
+/* Opens the store in `mode` and begins a write transaction into *w. Returns CTL_OK, or
+ * the exit code after reporting the failure followed by `what` ("nothing was changed"). */
+int ctl_write_begin(ctl_t *ctl, ctl_store_mode_t mode, const char *what, store_txn_t **w);
 
 /* Loads the configuration and finds SITE in it ("no site 'SITE' in sites.d" when it is not
  * there). Returns CTL_OK with *out set (out may be NULL), else the exit code to return. */

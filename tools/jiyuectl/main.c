@@ -195,6 +195,16 @@ int ctl_store_fail(ctl_t *ctl, int rc, const char *what)
     return ctl_fail(ctl, "%s: %s", store_strerror(rc), what);
 }
 
+int ctl_write_begin(ctl_t *ctl, ctl_store_mode_t mode, const char *what, store_txn_t **w)
+{
+    int rc = ctl_open_store(ctl, mode);
+    if (rc != CTL_OK)
+        return rc;
+    int src;
+    *w = store_write_begin(ctl->store, &src);
+    return *w ? CTL_OK : ctl_store_fail(ctl, src, what);
+}
+
 int ctl_load_site(ctl_t *ctl, const char *site, const conf_site_t **out)
 {
     int rc = ctl_load_conf(ctl);
