@@ -215,8 +215,8 @@ static workflow_rc_t check_fields(const act_t *a, const char *site, const char *
                       WORKFLOW_DATE_MAX);
     if (f->disclosure && strlen(f->disclosure) > 64)
         return refuse(e, WORKFLOW_EINVAL, "disclosure", "unknown disclosure");
-    if (f->scheduled < 0)
-        return refuse(e, WORKFLOW_EINVAL, "scheduled", "scheduled is not a time");
+    if (f->scheduled < 0 || f->scheduled > WORKFLOW_SCHEDULED_MAX)
+        return refuse(e, WORKFLOW_EINVAL, "scheduled", "scheduled is not a time before 10000");
     article_meta_t m = {
         .site = (char *)site, .column = (char *)column, .id = (char *)article,
         .title = (char *)f->title, .source = (char *)f->source, .author = (char *)f->author,

@@ -138,7 +138,8 @@ int workflow_draft_decode(const void *data, size_t len, workflow_draft_t *out)
     d->edits = (uint32_t)rec_get_n(&r, 4);
     d->revision = (uint32_t)rec_get_n(&r, 4);
     uint64_t natt = rec_get_n(&r, 4);
-    ok = ok && update <= 1 && state < WORKFLOW_STATE_COUNT && natt <= WORKFLOW_ATTACHMENTS_MAX;
+    ok = ok && update <= 1 && state < WORKFLOW_STATE_COUNT && natt <= WORKFLOW_ATTACHMENTS_MAX &&
+         d->scheduled >= 0 && d->scheduled <= WORKFLOW_SCHEDULED_MAX;
     for (uint64_t i = 0; ok && i < natt; i++) {
         ok = get_fixed(&r, d->att[i].name, sizeof d->att[i].name);
         d->att[i].size = rec_get_n(&r, 8);

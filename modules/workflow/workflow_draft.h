@@ -55,6 +55,7 @@
 #define WORKFLOW_AUTHOR_MAX 100       /* characters */
 #define WORKFLOW_DATE_MAX 32          /* bytes ("2026-11-20 09:30+08:00") */
 #define WORKFLOW_REASON_MAX 1000      /* characters of a rejection or unpublish reason */
+#define WORKFLOW_SCHEDULED_MAX 253402300799 /* 9999-12-31 23:59:59 UTC: the latest schedule */
 #define WORKFLOW_ATTACHMENTS_MAX 20   /* files per draft */
 /* Default byte limits of attachments (workflow_limits_t): one file, and all of a draft's. */
 #define WORKFLOW_ATTACHMENT_BYTES (20u << 20)

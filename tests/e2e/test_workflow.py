@@ -71,6 +71,13 @@ def c(tmp_path):
         if queued:
             pairs.append((f"wq/{site}/{rank(seq, False)}".encode(), str(seq).encode()))
     pairs.append((b"wa/2/\xe5\xae\x89\xe6\x8e\x92.pdf", b"x" * 1234))
+    # two trail records of the workflow, as article_audit_append writes them
+    for n, (action, who, note) in enumerate((("draft-submit", "ed.a", ""),
+                                             ("draft-reject", "rev.a", "来源有误"))):
+        rec = b"JYAU" + struct.pack("<H", 1) + struct.pack("<qI", T0 + n, 0)
+        for part in (action, "edu", "news", "1", who, "", "关于寒假安排的通知", note):
+            rec += s(part)
+        pairs.append((b"h/%016x" % (n + 1), rec))
     load(cl.root / "store", pairs)
     return cl
 
@@ -91,6 +98,15 @@ def test_drafts_lists_a_sites_drafts(c):
     r = c.ctl("drafts", "xian")
     assert (r.returncode, r.stdout) == (0, b"")
     assert r.stderr.decode() == "jiyuectl: drafts: no drafts of xian\n"
+
+
+def test_history_shows_workflow_steps(c):
+    r = c.ctl("history", "edu")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode().splitlines() == [
+        f"1\t{minute(T0)}\tdraft-submit\tedu/news draft 1\tby ed.a\t关于寒假安排的通知",
+        f"2\t{minute(T0 + 1)}\tdraft-reject\tedu/news draft 1\tby rev.a\t来源有误\t关于寒假安排的通知",
+    ]
 
 
 def test_drafts_refusals(c):

@@ -401,6 +401,8 @@ static void test_create_refusals(void **state)
     b = fl;
     b.scheduled = -1;
     EXPECT(create_as(f, "ed.edu", &b, NULL), WORKFLOW_EINVAL, "scheduled");
+    b.scheduled = INT64_MAX; /* would overflow when shown in UTC+8 */
+    EXPECT(create_as(f, "ed.edu", &b, NULL), WORKFLOW_EINVAL, "scheduled");
     b = fl;
     b.article = "Bad_Id";
     EXPECT(create_as(f, "ed.edu", &b, NULL), WORKFLOW_EINVAL, "article");
