@@ -122,7 +122,8 @@ static workflow_rc_t check_writable(act_t *a, workflow_err_t *e)
 {
     if (!may_write(a))
         return refuse(e, WORKFLOW_EDENIED, NULL, "account '%s' may not change draft %s of "
-                      "site '%s' (its editor or a site_admin may)", a->acct.name, a->d.id, a->d.site);
+                      "site '%s' (its editor or a site_admin may)", a->acct.name, a->d.id,
+                      a->d.site);
     if (a->d.state != WORKFLOW_DRAFT && a->d.state != WORKFLOW_REJECTED)
         return refuse(e, WORKFLOW_ECONFLICT, NULL, "draft %s is %s: only a draft or a rejected "
                       "one can be changed", a->d.id, workflow_state_name(a->d.state));
