@@ -239,6 +239,19 @@ MUTATIONS = [
       "        if (!account_role_check(&roles[i], ctl->conf))",
       "        if (0 && !account_role_check(&roles[i], ctl->conf))",
       ["e2e:tests/e2e/test_accounts.py -k refused"]),
+    # ---- the publishing workflow (modules/workflow/) ----
+    M("workflow-self-review", "modules/workflow/workflow.c",
+      "    if (strcmp(a->acct.name, a->d.editor) == 0 || strcmp(a->acct.name, a->d.last_by) == 0)",
+      "    if (strcmp(a->acct.name, a->d.last_by) == 0 && 0)", ["unit:test_workflow"]),
+    M("workflow-secrecy-unconfirmed", "modules/workflow/workflow.c",
+      "    if (!secrecy_review)", "    if (0 && !secrecy_review)", ["unit:test_workflow"]),
+    M("workflow-update-after-submit", "modules/workflow/workflow.c",
+      "    if (a->d.state != WORKFLOW_DRAFT && a->d.state != WORKFLOW_REJECTED)\n        return refuse(e, WORKFLOW_ECONFLICT, NULL, \"draft %s is %s: only a draft or a rejected \"",
+      "    if (0)\n        return refuse(e, WORKFLOW_ECONFLICT, NULL, \"draft %s is %s: only a draft or a rejected \"",
+      ["unit:test_workflow"]),
+    M("workflow-other-editor-writes", "modules/workflow/workflow.c",
+      "    return (strcmp(a->acct.name, a->d.editor) == 0 && may(a, ACCOUNT_ROLE_EDITOR, a->d.site)) ||",
+      "    return (may(a, ACCOUNT_ROLE_EDITOR, a->d.site)) ||", ["unit:test_workflow"]),
 ]
 
 

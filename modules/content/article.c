@@ -267,6 +267,43 @@ char *article_site_path(const conf_site_t *s)
     return b.data;
 }
 
+char *article_url_path(const conf_t *c, const char *site, const char *column, const char *id)
+{
+    const conf_site_t *s = conf_site_find(c, site);
+    if (!s)
+        return NULL;
+    char *site_path = article_site_path(s);
+    char *url = site_path ? util_asprintf("%s%s/%s.html", site_path, column, id)
+                : s->nhosts ? util_asprintf("http://%s/%s/%s.html", s->hosts[0], column, id)
+                            : util_asprintf("%s/%s/%s.html", site, column, id);
+    free(site_path);
+    return url;
+}
+
+bool article_attachment_name_ok(const char *n)
+{
+    if (!*n || n[0] == '.' || strlen(n) > ARTICLE_ATTACHMENT_NAME_MAX)
+        return false;
+    for (const unsigned char *p = (const unsigned char *)n; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || *p == '/' || *p == '\\' || *p == '?' || *p == '#' ||
+            *p == '%')
+            return false;
+    return true;
+}
+
+const char *article_future_check(const article_meta_t *m, int64_t now, char *buf, size_t cap)
+{
+    int64_t t;
+    if (!m->date || article_parse_time(m->date, &t) != 0 || t <= now + ARTICLE_FUTURE_SLACK)
+        return NULL;
+    char when[17], at[17];
+    article_format_minute(t, when);
+    article_format_minute(now, at);
+    snprintf(buf, cap, "date %s is in the future (now %s, UTC+8): articles are not scheduled, "
+                       "publish it when it is due", when, at);
+    return buf;
+}
+
 bool article_id_ok(const char *id)
 {
     size_t n = strlen(id);
@@ -290,20 +327,25 @@ static bool blank(const char *s)
     return true;
 }
 
-const char *article_check(const conf_t *c, const article_meta_t *m, char *buf, size_t cap)
+const char *article_check_field(const conf_t *c, const article_meta_t *m, char *buf, size_t cap,
+                                const char **field)
 {
-#define REFUSE(...) return (snprintf(buf, cap, __VA_ARGS__), buf)
+    const char *unused;
+    if (!field)
+        field = &unused;
+#define REFUSE(name, ...) return (*field = (name), snprintf(buf, cap, __VA_ARGS__), buf)
     if (blank(m->site))
-        REFUSE("no site given (site: in the front matter, or --site)");
+        REFUSE("site", "no site given (site: in the front matter, or --site)");
     const conf_site_t *s = conf_site_find(c, m->site);
     if (!s)
-        REFUSE("unknown site '%s' (no such id in sites.d)", m->site);
+        REFUSE("site", "unknown site '%s' (no such id in sites.d)", m->site);
     if (blank(m->column))
-        REFUSE("no column given (column: in the front matter, or --column)");
+        REFUSE("column", "no column given (column: in the front matter, or --column)");
     if (!conf_column_find(s, m->column)) {
         util_buf_t ids = {0};
         for (size_t i = 0; i < s->ncolumns; i++)
             util_buf_printf(&ids, "%s%s", i ? ", " : "", s->columns[i].id);
+        *field = "column";
         snprintf(buf, cap, "site '%s' has no column '%s' (its columns: %s)", m->site, m->column,
                  ids.data ? ids.data : "none");
         util_buf_free(&ids);
@@ -311,39 +353,50 @@ const char *article_check(const conf_t *c, const article_meta_t *m, char *buf, s
     }
     const conf_column_t *col = conf_column_find(s, m->column);
     if (col->type == COLUMN_STATIC || col->type == COLUMN_INTERACTION)
-        REFUSE("column '%s' of site '%s' is of type %s: its pages are not articles (publish "
+        REFUSE("column",
+               "column '%s' of site '%s' is of type %s: its pages are not articles (publish "
                "into a dynamic, notice, policy, personnel or plan column)", m->column, m->site,
                content_column_type_name(col->type));
     if (blank(m->title))
-        REFUSE("missing title (title: in the front matter)");
+        REFUSE("title", "missing title (title: in the front matter)");
     if (blank(m->publisher))
-        REFUSE("missing publisher: 谁发布谁负责, name who publishes (publisher: ...)");
+        REFUSE("publisher",
+               "missing publisher: 谁发布谁负责, name who publishes (publisher: ...)");
     if (blank(m->reviewer))
-        REFUSE("missing reviewer: every article is reviewed before publication (reviewer: ...)");
+        REFUSE("reviewer",
+               "missing reviewer: every article is reviewed before publication (reviewer: ...)");
     if (strcmp(m->reviewer, m->publisher) == 0)
-        REFUSE("the reviewer must be someone other than the publisher (both are '%s')",
+        REFUSE("reviewer", "the reviewer must be someone other than the publisher (both are '%s')",
                m->publisher);
     if (blank(m->secrecy_by) || blank(m->secrecy_date))
-        REFUSE("missing confidentiality review (保密审查): secrecy_review: {by: NAME, date: "
+        REFUSE("secrecy_review",
+               "missing confidentiality review (保密审查): secrecy_review: {by: NAME, date: "
                "YYYY-MM-DD}");
     int64_t t;
     if (article_parse_time(m->secrecy_date, &t) != 0)
-        REFUSE("secrecy_review.date '%s' is not a date (YYYY-MM-DD)", m->secrecy_date);
+        REFUSE("secrecy_review",
+               "secrecy_review.date '%s' is not a date (YYYY-MM-DD)", m->secrecy_date);
     if (blank(m->disclosure))
-        REFUSE("missing disclosure (公开属性): " ARTICLE_DISCLOSE_ACTIVE ", "
+        REFUSE("disclosure", "missing disclosure (公开属性): " ARTICLE_DISCLOSE_ACTIVE ", "
                ARTICLE_DISCLOSE_ON_REQUEST " or " ARTICLE_DISCLOSE_WITHHELD);
     if (strcmp(m->disclosure, ARTICLE_DISCLOSE_WITHHELD) == 0)
-        REFUSE("disclosure is " ARTICLE_DISCLOSE_WITHHELD ": this content must not be published");
+        REFUSE("disclosure",
+               "disclosure is " ARTICLE_DISCLOSE_WITHHELD ": this content must not be published");
     if (strcmp(m->disclosure, ARTICLE_DISCLOSE_ACTIVE) != 0 &&
         strcmp(m->disclosure, ARTICLE_DISCLOSE_ON_REQUEST) != 0)
-        REFUSE("unknown disclosure '%s' (expected " ARTICLE_DISCLOSE_ACTIVE ", "
+        REFUSE("disclosure", "unknown disclosure '%s' (expected " ARTICLE_DISCLOSE_ACTIVE ", "
                ARTICLE_DISCLOSE_ON_REQUEST " or " ARTICLE_DISCLOSE_WITHHELD ")", m->disclosure);
     if (m->date && (article_parse_time(m->date, &t) != 0 || t < 0))
-        REFUSE("date '%s' is not a time (YYYY-MM-DD or YYYY-MM-DD HH:MM)", m->date);
+        REFUSE("date", "date '%s' is not a time (YYYY-MM-DD or YYYY-MM-DD HH:MM)", m->date);
     if (m->id && !article_id_ok(m->id))
-        REFUSE("id '%s' is not usable in a URL: 1 to 64 of a-z, 0-9 and '-'", m->id);
+        REFUSE("id", "id '%s' is not usable in a URL: 1 to 64 of a-z, 0-9 and '-'", m->id);
     return NULL;
 #undef REFUSE
+}
+
+const char *article_check(const conf_t *c, const article_meta_t *m, char *buf, size_t cap)
+{
+    return article_check_field(c, m, buf, cap, NULL);
 }
 
 /* ------------------------------------------------------------------ decoding (layout: rec.h) */
@@ -795,31 +848,31 @@ static int put_attachments(store_txn_t *w, const char *site, const char *col, co
     return rc;
 }
 
-/* The end of a publish or unpublish: commit, then say what was written. The write
- * transaction is gone either way. */
-static int commit_change(store_txn_t *w, uint64_t seq, uint32_t revision, uint64_t audit_seq,
-                         article_result_t *res)
+/* The end of a publish or unpublish in a transaction of its own: commit, then say what
+ * was written. The write transaction is gone either way. Returns 0 or -1 with the reason. */
+static int commit_change(store_txn_t *w, article_result_t r, article_result_t *res, char *err,
+                         size_t cap)
 {
     int rc = store_commit(w);
-    if (rc == 0 && res)
-        *res = (article_result_t){.seq = seq, .revision = revision, .audit_seq = audit_seq};
-    return rc;
+    if (rc != 0) {
+        snprintf(err, cap, "%s", store_strerror(rc));
+        return -1;
+    }
+    if (res)
+        *res = r;
+    return 0;
 }
 
 #define FAIL(...) do { snprintf(err, cap, __VA_ARGS__); goto fail; } while (0)
 
-int article_publish(store_t *s, article_op_t op, const article_meta_t *m, const char *format,
-                    const char *body_html, size_t body_len, const article_file_t *files,
-                    size_t nfiles, int64_t now, article_result_t *res, char *err, size_t cap)
+int article_publish_txn(store_txn_t *w, article_op_t op, const article_meta_t *m,
+                        const char *format, const char *body_html, size_t body_len,
+                        const article_file_t *files, size_t nfiles, int64_t now,
+                        article_result_t *res, char *err, size_t cap)
 {
     int rc, ret = -1;
     char *old_atts = NULL;
     util_buf_t rec = {0}, names = {0};
-    store_txn_t *w = store_write_begin(s, &rc);
-    if (!w) {
-        snprintf(err, cap, "%s", store_strerror(rc));
-        return -1;
-    }
     char k[KEYBUF], ki[KEYBUF];
     size_t kl = key_article(k, m->site, m->column, m->id);
     if (!kl)
@@ -895,30 +948,41 @@ int article_publish(store_t *s, article_op_t op, const article_meta_t *m, const 
     if ((rc = append_audit(w, now, exists ? "update" : "publish", m->site, m->column, m->id,
                            revision, m->publisher, m->reviewer, m->title, m->disclosure, &aseq)) != 0)
         FAIL("%s", store_strerror(rc));
-    rc = commit_change(w, seq, revision, aseq, res);
-    w = NULL;
-    if (rc != 0)
-        FAIL("%s", store_strerror(rc));
+    if (res)
+        *res = (article_result_t){.seq = seq, .revision = revision, .audit_seq = aseq};
     ret = 0;
 fail:
-    store_abort(w);
     free(old_atts);
     util_buf_free(&rec);
     util_buf_free(&names);
     return ret;
 }
 
-int article_unpublish(store_t *s, const char *site, const char *column, const char *id,
-                      const char *by, const char *reason, int64_t now, article_result_t *res,
-                      char *err, size_t cap)
+int article_publish(store_t *s, article_op_t op, const article_meta_t *m, const char *format,
+                    const char *body_html, size_t body_len, const article_file_t *files,
+                    size_t nfiles, int64_t now, article_result_t *res, char *err, size_t cap)
 {
-    int rc, ret = -1;
-    char *title = NULL, *atts = NULL, *reviewer = NULL;
+    int rc;
     store_txn_t *w = store_write_begin(s, &rc);
     if (!w) {
         snprintf(err, cap, "%s", store_strerror(rc));
         return -1;
     }
+    article_result_t r;
+    if (article_publish_txn(w, op, m, format, body_html, body_len, files, nfiles, now, &r, err,
+                            cap) != 0) {
+        store_abort(w);
+        return -1;
+    }
+    return commit_change(w, r, res, err, cap);
+}
+
+int article_unpublish_txn(store_txn_t *w, const char *site, const char *column, const char *id,
+                          const char *by, const char *reason, int64_t now,
+                          article_result_t *res, char *err, size_t cap)
+{
+    int rc, ret = -1;
+    char *title = NULL, *atts = NULL, *reviewer = NULL;
     char k[KEYBUF];
     size_t kl = key_article(k, site, column, id);
     article_t a;
@@ -945,15 +1009,30 @@ int article_unpublish(store_t *s, const char *site, const char *column, const ch
     if ((rc = append_audit(w, now, "unpublish", site, column, id, revision, by, reviewer, title,
                            reason, &aseq)) != 0)
         FAIL("%s", store_strerror(rc));
-    rc = commit_change(w, seq, revision, aseq, res);
-    w = NULL;
-    if (rc != 0)
-        FAIL("%s", store_strerror(rc));
+    if (res)
+        *res = (article_result_t){.seq = seq, .revision = revision, .audit_seq = aseq};
     ret = 0;
 fail:
-    store_abort(w);
     free(title);
     free(atts);
     free(reviewer);
     return ret;
+}
+
+int article_unpublish(store_t *s, const char *site, const char *column, const char *id,
+                      const char *by, const char *reason, int64_t now, article_result_t *res,
+                      char *err, size_t cap)
+{
+    int rc;
+    store_txn_t *w = store_write_begin(s, &rc);
+    if (!w) {
+        snprintf(err, cap, "%s", store_strerror(rc));
+        return -1;
+    }
+    article_result_t r;
+    if (article_unpublish_txn(w, site, column, id, by, reason, now, &r, err, cap) != 0) {
+        store_abort(w);
+        return -1;
+    }
+    return commit_change(w, r, res, err, cap);
 }

@@ -54,6 +54,11 @@ void article_meta_free(article_meta_t *m);
  * review, a disclosure attribute that is missing or unknown, 不予公开, a bad date or id.
  * Returns NULL when the article may be published, else a one-line reason in buf. */
 const char *article_check(const conf_t *c, const article_meta_t *m, char *buf, size_t cap);
+/* The same, naming in *field (when not NULL) the front-matter key the refusal is about
+ * ("site", "column", "title", "publisher", "reviewer", "secrecy_review", "disclosure",
+ * "date", "id"), for an API that answers 400 with the field named. */
+const char *article_check_field(const conf_t *c, const article_meta_t *m, char *buf, size_t cap,
+                                const char **field);
 
 /* "2026-11-20", "2026-11-20 09:30", "2026-11-20T09:30:05", optionally followed by "Z" or
  * "+08:00": seconds since the epoch (no zone: UTC+8). Returns 0 or -1. */
@@ -69,6 +74,21 @@ char *article_site_path(const conf_site_t *s);
 
 /* Article ids: 1 to 64 of [a-z0-9-], not starting with '-'. */
 bool article_id_ok(const char *id);
+/* Where the article will be read, as `jiyuectl publish` prints it: its URL path on the
+ * portal's host ("/edu/news/x.html"), or "http://HOST/news/x.html" for a site on hosts of
+ * its own (SITE/COLUMN/ID.html, as `unpublish` takes it, for a site under one reachable
+ * by neither). Heap string; NULL for a site c does not hold. */
+char *article_url_path(const conf_t *c, const char *site, const char *column, const char *id);
+/* Whether an attachment's file name can be a URL's last segment (/<column>/<id>/<name>):
+ * 1 to ARTICLE_ATTACHMENT_NAME_MAX bytes, no leading '.', no control byte, '/', '\\', '?',
+ * '#' or '%'. */
+#define ARTICLE_ATTACHMENT_NAME_MAX 200
+bool article_attachment_name_ok(const char *name);
+/* Articles are not scheduled: a date ahead of the clock (beyond ARTICLE_FUTURE_SLACK of
+ * skew) would show at once as if published then. NULL when m's date may be used at `now`,
+ * else the reason in buf. */
+#define ARTICLE_FUTURE_SLACK (5 * 60)
+const char *article_future_check(const article_meta_t *m, int64_t now, char *buf, size_t cap);
 
 /* A stored article; strings point into the store (valid while the read txn is). */
 typedef struct article {
@@ -103,17 +123,29 @@ typedef struct article_result {
 } article_result_t;
 
 /* Publishes (the id must be new in its column) or updates (it must exist: a new revision,
- * keeping the first publication's sequence and, unless `m->date` is given, its time).
- * `m` must have passed article_check() and carry an id. Returns 0, or -1 with a one-line
- * reason in err; nothing is written then. */
+ * keeping the first publication's sequence and, unless `m->date` is given, its time), in a
+ * write transaction of its own. `m` must have passed article_check() and carry an id.
+ * Returns 0, or -1 with a one-line reason in err; nothing is written then. `jiyuectl
+ * publish` and the console's approval (modules/workflow) both come here. */
 int article_publish(store_t *s, article_op_t op, const article_meta_t *m, const char *format,
                     const char *body_html, size_t body_len, const article_file_t *files,
                     size_t nfiles, int64_t now, article_result_t *res, char *err, size_t cap);
+/* The same inside the caller's write transaction (the console's writer thread runs a
+ * whole approval in one): nothing is committed. On -1 the transaction may hold part of the
+ * change: the caller aborts it (or the child transaction it ran this in). */
+int article_publish_txn(store_txn_t *w, article_op_t op, const article_meta_t *m,
+                        const char *format, const char *body_html, size_t body_len,
+                        const article_file_t *files, size_t nfiles, int64_t now,
+                        article_result_t *res, char *err, size_t cap);
 /* Takes an article down (its record, index entries and attachments) and records who did
  * it and why. Returns 0 or -1 with a reason in err. */
 int article_unpublish(store_t *s, const char *site, const char *column, const char *id,
                       const char *by, const char *reason, int64_t now, article_result_t *res,
                       char *err, size_t cap);
+/* The same inside the caller's write transaction, as article_publish_txn. */
+int article_unpublish_txn(store_txn_t *w, const char *site, const char *column, const char *id,
+                          const char *by, const char *reason, int64_t now,
+                          article_result_t *res, char *err, size_t cap);
 
 /* Newest first. skip/limit page through the list; fn returning non-zero stops. Returns 0,
  * fn's value, or a STORE_E* code. */

@@ -1,7 +1,9 @@
 /* tools/jiyuectl/cmd_history.c: `jiyuectl history [SITE]`: the audit trail, oldest first:
  * its number (1, 2, 3... in the trail listed), when, what, which article and revision, who
  * did it and who reviewed it; and the changes to console accounts (`jiyuectl user`: no
- * site, so listed with the whole cluster's trail only). */
+ * site, so listed with the whole cluster's trail only) and the steps of the publishing
+ * workflow (draft-create, draft-update, draft-submit, draft-approve, draft-reject: the
+ * draft's id and the account that took the step). */
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +20,14 @@ static int print_one(void *ud, const article_audit_t *a)
         printf("%llu\t%s\t%s\tuser %s\tby %s%s%s%s%s\n", (unsigned long long)a->seq, when,
                a->action, a->id, a->who, *a->title ? "\troles: " : "", a->title,
                *a->note ? "\t" : "", a->note);
+        (*n)++;
+        return 0;
+    }
+    if (strncmp(a->action, "draft-", 6) == 0) {
+        /* a step of the publishing workflow (modules/workflow): the draft's id, the account */
+        printf("%llu\t%s\t%s\t%s/%s draft %s\tby %s%s%s\t%s\n", (unsigned long long)a->seq,
+               when, a->action, a->site, a->column, a->id, a->who, *a->note ? "\t" : "", a->note,
+               a->title);
         (*n)++;
         return 0;
     }

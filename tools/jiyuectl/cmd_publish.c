@@ -109,16 +109,6 @@ static char *default_id(const char *file, const article_meta_t *m, int64_t now)
                          (unsigned long long)(h & 0xffffff));
 }
 
-static bool attachment_name_ok(const char *n)
-{
-    if (!*n || n[0] == '.' || strlen(n) > 200)
-        return false;
-    for (const unsigned char *p = (const unsigned char *)n; *p; p++)
-        if (*p < 0x20 || *p == 0x7f || *p == '/' || *p == '\\' || *p == '?' || *p == '#' || *p == '%')
-            return false;
-    return true;
-}
-
 static char *dir_of(const char *path)
 {
     const char *s = strrchr(path, '/');
@@ -133,23 +123,6 @@ static void open_quietly(ctl_t *ctl)
     char *err = NULL;
     ctl->store = store_open(ctl->conf->store, &opt, &err);
     free(err);
-}
-
-/* Articles are not scheduled: a date ahead of the clock (beyond a few minutes of skew)
- * would show at once as if published then. NULL when the date may be used, else the
- * reason in buf. */
-#define PUBLISH_FUTURE_SLACK (5 * 60)
-static const char *future_date(const article_meta_t *m, int64_t now, char *buf, size_t cap)
-{
-    int64_t t;
-    if (!m->date || article_parse_time(m->date, &t) != 0 || t <= now + PUBLISH_FUTURE_SLACK)
-        return NULL;
-    char when[17], at[17];
-    article_format_minute(t, when);
-    article_format_minute(now, at);
-    snprintf(buf, cap, "date %s is in the future (now %s, UTC+8): articles are not scheduled, "
-                       "publish it when it is due", when, at);
-    return buf;
 }
 
 /* The command line: FILE, --dry-run, and front-matter keys given as --key=value or
@@ -238,7 +211,7 @@ static int read_attachments(ctl_t *ctl, const char *path, const article_meta_t *
             break;
         }
         const char *name = base_name(a);
-        if (!attachment_name_ok(name)) {
+        if (!article_attachment_name_ok(name)) {
             rc = ctl_fail(ctl, "%s: refused: attachment name '%s' cannot be used in a URL", path, name);
             break;
         }
@@ -254,17 +227,6 @@ static int read_attachments(ctl_t *ctl, const char *path, const article_meta_t *
     if (dirfd >= 0)
         close(dirfd);
     return rc;
-}
-
-/* Where the article will be read: under the site's path, or on its first host. */
-static char *article_url(const conf_t *conf, const article_meta_t *m)
-{
-    char *site_path = article_site_path(conf_site_find(conf, m->site));
-    char *url = site_path ? util_asprintf("%s%s/%s.html", site_path, m->column, m->id)
-                          : util_asprintf("http://%s/%s/%s.html",
-                                          conf_site_find(conf, m->site)->hosts[0], m->column, m->id);
-    free(site_path);
-    return url;
 }
 
 static int run_publish(ctl_t *ctl, int argc, char **argv, article_op_t op)
@@ -293,7 +255,7 @@ static int run_publish(ctl_t *ctl, int argc, char **argv, article_op_t op)
         goto out;
     }
     int64_t now = (int64_t)time(NULL);
-    if (future_date(&m, now, why, sizeof why)) {
+    if (article_future_check(&m, now, why, sizeof why)) {
         rc = ctl_fail(ctl, "%s: refused: %s", path, why);
         goto out;
     }
@@ -306,7 +268,7 @@ static int run_publish(ctl_t *ctl, int argc, char **argv, article_op_t op)
     bool is_html = markdown_is_html_name(path);
     html = is_html ? markdown_html_body(fm.body, fm.body_len)
                    : markdown_to_html(fm.body, fm.body_len);
-    char *url = article_url(ctl->conf, &m);
+    char *url = article_url_path(ctl->conf, m.site, m.column, m.id);
     if (!dry_run && (rc = ctl_open_store(ctl, CTL_STORE_WRITE)) != CTL_OK) {
         free(url);
         goto out;

@@ -1,7 +1,8 @@
 /* tools/jiyuectl/cmd_purge.c: `jiyuectl purge [--yes] SITE`: deletes what the store still
  * holds of a site that was removed from sites.d: its pages (every generation), its
  * attachments, articles and their index entries and counters, its citizens' messages and
- * replies, its redirects, generation switches and probe records. One write transaction.
+ * replies, its redirects, generation switches and probe records, its drafts of the
+ * publishing workflow. One write transaction.
  *
  * Kept on purpose: the accountability trail (h/ records, `jiyuectl history SITE`). It says
  * who published, updated and took down what; a record is never rewritten or removed, and
@@ -22,11 +23,13 @@
 #include "rec.h"
 #include "store_keys.h"
 #include "util.h"
+#include "workflow_draft.h"
 
 typedef struct purge_counts {
     long pages, gen_pages, attachments;
     long articles, index, messages, replies, msg_index;
     long redirects, meta, trail;
+    long drafts;
 } purge_counts_t;
 
 typedef struct keys {
@@ -205,6 +208,10 @@ static int purge(store_txn_t *w, const char *site, purge_counts_t *c)
     if ((rc = del_content_key(w, buf, &c->msg_index)) != 0)
         return rc;
 
+    /* the publishing workflow's drafts, their attachments and indexes */
+    if ((rc = workflow_purge_site(w, site, &c->drafts)) != 0)
+        return rc;
+
     /* the trail stays: count its records to say so */
     return article_history_each(w, site, count_trail, &c->trail);
 }
@@ -264,7 +271,7 @@ int ctl_cmd_purge(ctl_t *ctl, int argc, char **argv)
     purge_counts_t c = {0};
     src = purge(w, site, &c);
     long total = c.pages + c.gen_pages + c.attachments + c.articles + c.index + c.messages +
-                 c.replies + c.msg_index + c.redirects + c.meta;
+                 c.replies + c.msg_index + c.redirects + c.meta + c.drafts;
     if (src == 0 && yes && total > 0)
         src = bump_cluster_version(w);
     if (src != 0 || !yes || total == 0) {
@@ -279,9 +286,10 @@ int ctl_cmd_purge(ctl_t *ctl, int argc, char **argv)
     else
         printf("%s %s: %ld pages, %ld pages of other generations, %ld attachments, %ld "
                "articles (%ld index entries and counters), %ld messages with %ld replies (%ld "
-               "index entries and counters), %ld redirects, %ld other records\n",
+               "index entries and counters), %ld redirects, %ld other records, %ld drafts\n",
                yes ? "purged" : "would purge", site, c.pages, c.gen_pages, c.attachments,
-               c.articles, c.index, c.messages, c.replies, c.msg_index, c.redirects, c.meta);
+               c.articles, c.index, c.messages, c.replies, c.msg_index, c.redirects, c.meta,
+               c.drafts);
     if (c.trail > 0)
         printf("kept: the accountability trail (%ld records of %s; `jiyuectl history %s` "
                "lists them)\n", c.trail, site, site);

@@ -23,6 +23,9 @@ CTL_COMMAND(update, "[--KEY VALUE]... FILE", "publish a new revision of a publis
 CTL_COMMAND(unpublish, "--by NAME [--reason TEXT] SITE COLUMN ID | URL",
             "take an article down (recorded in the audit trail)")
 CTL_COMMAND(history, "[SITE]", "list the audit trail: publish, update, unpublish, spam records")
+CTL_COMMAND(drafts, "SITE [--queue]",
+            "list a site's drafts of the publishing workflow (newest first), or those "
+            "awaiting review (--queue, oldest first)")
 CTL_COMMAND(purge, "[--yes] SITE",
             "delete what the store holds of a site removed from sites.d (the trail stays)")
 CTL_COMMAND(messages, "SITE [--open|--overdue|--all] [--show CODE] | SITE --spam CODE... --by NAME",

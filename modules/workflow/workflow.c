@@ -1,0 +1,602 @@
+/* modules/workflow/workflow.c: the workflow's transitions (create, update, attach, detach,
+ * submit, approve, reject, unpublish), who may do each, and the checks on what an editor
+ * gives. Each runs in a child of the caller's write transaction (workflow.h). */
+#include "workflow.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "markdown.h"
+#include "message_text.h"
+
+/* Stands in for the reviewer while a draft's fields are checked with the article rules
+ * (article_check_field wants a reviewer and a 保密审查): not an account name, so never the
+ * editor's. */
+#define PENDING_REVIEW "待审"
+
+static const workflow_limits_t default_limits = {WORKFLOW_ATTACHMENT_BYTES,
+                                                 WORKFLOW_ATTACHMENTS_BYTES};
+
+__attribute__((format(printf, 4, 5))) static workflow_rc_t
+refuse(workflow_err_t *e, workflow_rc_t rc, const char *field, const char *fmt, ...)
+{
+    e->rc = rc;
+    e->field = field;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static workflow_rc_t store_failed(workflow_err_t *e, int rc)
+{
+    return refuse(e, WORKFLOW_ESTORE, NULL, "the store failed: %s", store_strerror(rc));
+}
+
+int workflow_http_status(workflow_rc_t rc)
+{
+    switch (rc) {
+    case WORKFLOW_OK: return 200;
+    case WORKFLOW_EINVAL: return 400;
+    case WORKFLOW_EDENIED: return 403;
+    case WORKFLOW_ENOTFOUND: return 404;
+    case WORKFLOW_ECONFLICT: return 409;
+    case WORKFLOW_ETOOLARGE: return 413;
+    default: return 500;
+    }
+}
+
+/* ------------------------------------------------------------------ one act */
+
+/* A transition's frame: its child transaction and the acting account, read in it. */
+typedef struct act {
+    const workflow_ctx_t *x;
+    store_txn_t *w;
+    account_t acct;
+    workflow_draft_t d;
+} act_t;
+
+static workflow_rc_t act_begin(const workflow_ctx_t *x, act_t *a, workflow_err_t *e)
+{
+    *e = (workflow_err_t){0};
+    memset(a, 0, sizeof *a);
+    a->x = x;
+    int rc;
+    a->w = store_write_child(x->w, &rc);
+    if (!a->w)
+        return store_failed(e, rc);
+    rc = x->who ? account_get(a->w, x->who, &a->acct) : STORE_NOTFOUND;
+    if (rc == STORE_NOTFOUND)
+        return refuse(e, WORKFLOW_EDENIED, NULL, "no account '%s'", x->who ? x->who : "");
+    if (rc != STORE_OK)
+        return store_failed(e, rc);
+    if (a->acct.disabled)
+        return refuse(e, WORKFLOW_EDENIED, NULL, "account '%s' is disabled", a->acct.name);
+    return WORKFLOW_OK;
+}
+
+/* Commits the child on success (folding it into the caller's transaction), else aborts
+ * it: a refused act leaves nothing. */
+static workflow_rc_t act_end(act_t *a, workflow_rc_t rc, workflow_err_t *e)
+{
+    if (a->w) {
+        if (rc == WORKFLOW_OK) {
+            int src = store_commit(a->w);
+            if (src != STORE_OK)
+                rc = store_failed(e, src);
+        } else {
+            store_abort(a->w);
+        }
+    }
+    account_password_wipe(a->acct.hash, sizeof a->acct.hash);
+    workflow_draft_free(&a->d);
+    e->rc = rc;
+    return rc;
+}
+
+static bool may(const act_t *a, account_role_kind_t want, const char *site)
+{
+    return account_may(&a->acct, want, a->x->conf, site);
+}
+
+/* Reads draft `id` into a->d: 404 when there is none. */
+static workflow_rc_t load(act_t *a, const char *id, workflow_err_t *e)
+{
+    int rc = workflow_draft_get(a->w, id ? id : "", &a->d);
+    if (rc == STORE_NOTFOUND)
+        return refuse(e, WORKFLOW_ENOTFOUND, NULL, "no draft '%s'", id ? id : "");
+    return rc == STORE_OK ? WORKFLOW_OK : store_failed(e, rc);
+}
+
+/* Its editor, while still an editor of the site, or a site_admin of the site. */
+static bool may_write(const act_t *a)
+{
+    return (strcmp(a->acct.name, a->d.editor) == 0 && may(a, ACCOUNT_ROLE_EDITOR, a->d.site)) ||
+           may(a, ACCOUNT_ROLE_SITE_ADMIN, a->d.site);
+}
+
+static workflow_rc_t check_writable(act_t *a, workflow_err_t *e)
+{
+    if (!may_write(a))
+        return refuse(e, WORKFLOW_EDENIED, NULL, "account '%s' may not change draft %s of "
+                      "site '%s' (its editor or a site_admin may)", a->acct.name, a->d.id,
+                      a->d.site);
+    if (a->d.state != WORKFLOW_DRAFT && a->d.state != WORKFLOW_REJECTED)
+        return refuse(e, WORKFLOW_ECONFLICT, NULL, "draft %s is %s: only a draft or a rejected "
+                      "one can be changed", a->d.id, workflow_state_name(a->d.state));
+    return WORKFLOW_OK;
+}
+
+/* A reviewer of the site who did not write it: neither its editor nor whoever saved it
+ * last (a site_admin who edited someone's draft does not approve their own text). */
+static workflow_rc_t check_reviewer(act_t *a, workflow_err_t *e)
+{
+    if (!may(a, ACCOUNT_ROLE_REVIEWER, a->d.site))
+        return refuse(e, WORKFLOW_EDENIED, NULL, "account '%s' is not a reviewer of site '%s'",
+                      a->acct.name, a->d.site);
+    if (strcmp(a->acct.name, a->d.editor) == 0 || strcmp(a->acct.name, a->d.last_by) == 0)
+        return refuse(e, WORKFLOW_EDENIED, NULL, "self-review refused: account '%s' wrote draft "
+                      "%s; another reviewer of site '%s' must review it", a->acct.name, a->d.id,
+                      a->d.site);
+    if (a->d.state != WORKFLOW_SUBMITTED)
+        return refuse(e, WORKFLOW_ECONFLICT, NULL, "draft %s is %s: only a submitted draft is "
+                      "reviewed", a->d.id, workflow_state_name(a->d.state));
+    return WORKFLOW_OK;
+}
+
+static workflow_rc_t trail(act_t *a, const char *action, const char *note, workflow_err_t *e)
+{
+    uint64_t seq;
+    int rc = article_audit_append(a->w, a->x->now, action, a->d.site, a->d.column, a->d.id,
+                                  a->acct.name, a->d.title, note ? note : "", &seq);
+    return rc == STORE_OK ? WORKFLOW_OK : store_failed(e, rc);
+}
+
+static workflow_rc_t save(act_t *a, workflow_err_t *e)
+{
+    int rc = workflow_draft_put(a->w, &a->d);
+    return rc == STORE_OK ? WORKFLOW_OK : store_failed(e, rc);
+}
+
+static workflow_rc_t set_index(act_t *a, workflow_index_t which, bool add, workflow_err_t *e)
+{
+    int rc = workflow_index_set(a->w, which, &a->d, add);
+    return rc == STORE_OK ? WORKFLOW_OK : store_failed(e, rc);
+}
+
+/* ------------------------------------------------------------------ the fields */
+
+static bool empty(const char *s)
+{
+    return !s || !*s;
+}
+
+/* Valid UTF-8 without control characters (but line breaks and tabs when `lines`), at most
+ * `max` characters. */
+static workflow_rc_t text(workflow_err_t *e, const char *field, const char *s, size_t max,
+                          bool lines)
+{
+    size_t chars = 0;
+    if (empty(s))
+        return WORKFLOW_OK;
+    if (!message_text_ok(s, strlen(s), lines, &chars))
+        return refuse(e, WORKFLOW_EINVAL, field, "%s is not valid UTF-8 text (or holds control "
+                      "characters)", field);
+    if (chars > max)
+        return refuse(e, WORKFLOW_EINVAL, field, "%s has %zu characters: at most %zu", field,
+                      chars, max);
+    return WORKFLOW_OK;
+}
+
+/* Bounds first, then the article rules (article_check_field: the column's type, the
+ * disclosure attribute, the date), so a draft holds nothing `jiyuectl publish` refuses. */
+static workflow_rc_t check_fields(const act_t *a, const char *site, const char *column,
+                                  const char *article, const workflow_fields_t *f,
+                                  workflow_err_t *e)
+{
+    workflow_rc_t rc;
+    if ((rc = text(e, "title", f->title, WORKFLOW_TITLE_MAX, false)) ||
+        (rc = text(e, "source", f->source, WORKFLOW_SOURCE_MAX, false)) ||
+        (rc = text(e, "author", f->author, WORKFLOW_AUTHOR_MAX, false)))
+        return rc;
+    if (empty(f->title))
+        return refuse(e, WORKFLOW_EINVAL, "title", "missing title");
+    size_t blen = f->body ? strlen(f->body) : 0;
+    if (blen > WORKFLOW_BODY_MAX)
+        return refuse(e, WORKFLOW_EINVAL, "body", "body has %zu bytes: at most %u", blen,
+                      WORKFLOW_BODY_MAX);
+    if (blen && !message_text_ok(f->body, blen, true, NULL))
+        return refuse(e, WORKFLOW_EINVAL, "body", "body is not valid UTF-8 text (or holds "
+                      "control characters)");
+    if (f->date && strlen(f->date) > WORKFLOW_DATE_MAX)
+        return refuse(e, WORKFLOW_EINVAL, "date", "date is longer than %d bytes",
+                      WORKFLOW_DATE_MAX);
+    if (f->disclosure && strlen(f->disclosure) > 64)
+        return refuse(e, WORKFLOW_EINVAL, "disclosure", "unknown disclosure");
+    if (f->scheduled < 0 || f->scheduled > WORKFLOW_SCHEDULED_MAX)
+        return refuse(e, WORKFLOW_EINVAL, "scheduled", "scheduled is not a time before 10000");
+    article_meta_t m = {
+        .site = (char *)site, .column = (char *)column, .id = (char *)article,
+        .title = (char *)f->title, .source = (char *)f->source, .author = (char *)f->author,
+        .publisher = (char *)a->acct.name, .reviewer = PENDING_REVIEW,
+        .disclosure = empty(f->disclosure) ? NULL : (char *)f->disclosure,
+        .secrecy_by = PENDING_REVIEW, .secrecy_date = "2000-01-01",
+        .date = empty(f->date) ? NULL : (char *)f->date, .secrecy_given = true,
+    };
+    char why[256];
+    const char *field = NULL;
+    if (article_check_field(a->x->conf, &m, why, sizeof why, &field))
+        return refuse(e, WORKFLOW_EINVAL, field, "%s", why);
+    return WORKFLOW_OK;
+}
+
+static char *dup0(const char *s)
+{
+    return util_strdup(s ? s : "");
+}
+
+/* Replaces the draft's editable fields with f's. */
+static void set_fields(workflow_draft_t *d, const workflow_fields_t *f)
+{
+    char **dst[] = {&d->title, &d->body, &d->source, &d->author, &d->disclosure, &d->date};
+    const char *src[] = {f->title, f->body, f->source, f->author, f->disclosure, f->date};
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(dst); i++) {
+        free(*dst[i]);
+        *dst[i] = dup0(src[i]);
+    }
+    d->scheduled = f->scheduled;
+}
+
+/* ------------------------------------------------------------------ transitions */
+
+workflow_rc_t workflow_create(const workflow_ctx_t *x, const workflow_fields_t *f,
+                              char id[static WORKFLOW_ID_MAX + 1], workflow_err_t *e)
+{
+    act_t a;
+    workflow_rc_t rc = act_begin(x, &a, e);
+    if (rc)
+        return act_end(&a, rc, e);
+    if (empty(f->site) || !conf_site_find(x->conf, f->site))
+        return act_end(&a, refuse(e, WORKFLOW_EINVAL, "site", "unknown site '%s'",
+                                  f->site ? f->site : ""), e);
+    if (!may(&a, ACCOUNT_ROLE_EDITOR, f->site))
+        return act_end(&a, refuse(e, WORKFLOW_EDENIED, NULL, "account '%s' is not an editor of "
+                                  "site '%s'", a.acct.name, f->site), e);
+    if (empty(f->column))
+        return act_end(&a, refuse(e, WORKFLOW_EINVAL, "column", "missing column"), e);
+    bool update = !empty(f->article);
+    if (update && !article_id_ok(f->article))
+        return act_end(&a, refuse(e, WORKFLOW_EINVAL, "article", "'%s' is not an article id",
+                                  f->article), e);
+    if ((rc = check_fields(&a, f->site, f->column, update ? f->article : NULL, f, e)))
+        return act_end(&a, rc, e);
+    if (update && !article_exists(a.w, f->site, f->column, f->article))
+        return act_end(&a, refuse(e, WORKFLOW_ENOTFOUND, "article", "no published article "
+                                  "%s/%s/%s.html to revise", f->site, f->column, f->article), e);
+    int src = workflow_draft_next_id(a.w, a.d.id);
+    if (src != STORE_OK)
+        return act_end(&a, store_failed(e, src), e);
+    char day[11];
+    article_format_day(x->now, day);
+    a.d.site = util_strdup(f->site);
+    a.d.column = util_strdup(f->column);
+    a.d.article = update ? util_strdup(f->article)
+                         : util_asprintf("%.4s%.2s%.2s-%s", day, day + 5, day + 8, a.d.id);
+    a.d.update = update;
+    a.d.reason = util_strdup("");
+    set_fields(&a.d, f);
+    a.d.state = WORKFLOW_DRAFT;
+    snprintf(a.d.editor, sizeof a.d.editor, "%s", a.acct.name);
+    snprintf(a.d.last_by, sizeof a.d.last_by, "%s", a.acct.name);
+    a.d.created = a.d.updated = x->now;
+    if ((rc = save(&a, e)) || (rc = set_index(&a, WORKFLOW_INDEX_MINE, true, e)) ||
+        (rc = set_index(&a, WORKFLOW_INDEX_SITE, true, e)) ||
+        (rc = trail(&a, "draft-create", update ? "revision" : "", e)))
+        return act_end(&a, rc, e);
+    memcpy(id, a.d.id, sizeof a.d.id);
+    return act_end(&a, WORKFLOW_OK, e);
+}
+
+/* The draft saved by a->acct: one more edit. */
+static void touched(act_t *a)
+{
+    a->d.edits++;
+    a->d.updated = a->x->now;
+    snprintf(a->d.last_by, sizeof a->d.last_by, "%s", a->acct.name);
+}
+
+workflow_rc_t workflow_update(const workflow_ctx_t *x, const char *id, const workflow_fields_t *f,
+                              workflow_err_t *e)
+{
+    act_t a;
+    workflow_rc_t rc = act_begin(x, &a, e);
+    if (rc || (rc = load(&a, id, e)) || (rc = check_writable(&a, e)) ||
+        (rc = check_fields(&a, a.d.site, a.d.column, a.d.article, f, e)))
+        return act_end(&a, rc, e);
+    set_fields(&a.d, f);
+    touched(&a);
+    if ((rc = save(&a, e)) || (rc = trail(&a, "draft-update", "", e)))
+        return act_end(&a, rc, e);
+    return act_end(&a, WORKFLOW_OK, e);
+}
+
+workflow_rc_t workflow_attach(const workflow_ctx_t *x, const char *id, const char *name,
+                              const void *data, size_t len, workflow_err_t *e)
+{
+    const workflow_limits_t *lim = x->limits ? x->limits : &default_limits;
+    act_t a;
+    workflow_rc_t rc = act_begin(x, &a, e);
+    if (rc || (rc = load(&a, id, e)) || (rc = check_writable(&a, e)))
+        return act_end(&a, rc, e);
+    if (empty(name) || !article_attachment_name_ok(name) ||
+        !message_text_ok(name, strlen(name), false, NULL))
+        return act_end(&a, refuse(e, WORKFLOW_EINVAL, "attachments", "attachment name '%.64s' "
+                                  "cannot be used in a URL (1 to %d bytes of UTF-8, no leading "
+                                  "'.', no '/', '\\', '?', '#' or '%%')", name ? name : "",
+                                  ARTICLE_ATTACHMENT_NAME_MAX), e);
+    if (len > lim->attachment_bytes)
+        return act_end(&a, refuse(e, WORKFLOW_ETOOLARGE, "attachments", "attachment '%s' has "
+                                  "%zu bytes: at most %zu", name, len, lim->attachment_bytes), e);
+    size_t slot = a.d.natt, others = 0;
+    for (size_t i = 0; i < a.d.natt; i++) {
+        if (strcmp(a.d.att[i].name, name) == 0)
+            slot = i; /* replaced */
+        else
+            others += (size_t)a.d.att[i].size;
+    }
+    if (slot == WORKFLOW_ATTACHMENTS_MAX)
+        return act_end(&a, refuse(e, WORKFLOW_ETOOLARGE, "attachments", "draft %s has %d "
+                                  "attachments already: at most %d", a.d.id,
+                                  WORKFLOW_ATTACHMENTS_MAX, WORKFLOW_ATTACHMENTS_MAX), e);
+    if (others + len > lim->attachments_bytes)
+        return act_end(&a, refuse(e, WORKFLOW_ETOOLARGE, "attachments", "the attachments of "
+                                  "draft %s would have %zu bytes: at most %zu", a.d.id,
+                                  others + len, lim->attachments_bytes), e);
+    int src = workflow_attachment_put(a.w, a.d.id, name, data, len);
+    if (src != STORE_OK)
+        return act_end(&a, store_failed(e, src), e);
+    snprintf(a.d.att[slot].name, sizeof a.d.att[slot].name, "%s", name);
+    a.d.att[slot].size = len;
+    if (slot == a.d.natt)
+        a.d.natt++;
+    touched(&a);
+    char note[ARTICLE_ATTACHMENT_NAME_MAX + 32];
+    snprintf(note, sizeof note, "attachment %s", name);
+    if ((rc = save(&a, e)) || (rc = trail(&a, "draft-update", note, e)))
+        return act_end(&a, rc, e);
+    return act_end(&a, WORKFLOW_OK, e);
+}
+
+workflow_rc_t workflow_detach(const workflow_ctx_t *x, const char *id, const char *name,
+                              workflow_err_t *e)
+{
+    act_t a;
+    workflow_rc_t rc = act_begin(x, &a, e);
+    if (rc || (rc = load(&a, id, e)) || (rc = check_writable(&a, e)))
+        return act_end(&a, rc, e);
+    size_t i = 0;
+    while (i < a.d.natt && strcmp(a.d.att[i].name, name ? name : "") != 0)
+        i++;
+    if (i == a.d.natt)
+        return act_end(&a, refuse(e, WORKFLOW_ENOTFOUND, "attachments", "draft %s has no "
+                                  "attachment '%.64s'", a.d.id, name ? name : ""), e);
+    int src = workflow_attachment_del(a.w, a.d.id, name);
+    if (src != STORE_OK)
+        return act_end(&a, store_failed(e, src), e);
+    memmove(&a.d.att[i], &a.d.att[i + 1], (a.d.natt - i - 1) * sizeof a.d.att[0]);
+    a.d.natt--;
+    touched(&a);
+    char note[ARTICLE_ATTACHMENT_NAME_MAX + 32];
+    snprintf(note, sizeof note, "attachment %s removed", name);
+    if ((rc = save(&a, e)) || (rc = trail(&a, "draft-update", note, e)))
+        return act_end(&a, rc, e);
+    return act_end(&a, WORKFLOW_OK, e);
+}
+
+workflow_rc_t workflow_submit(const workflow_ctx_t *x, const char *id, workflow_err_t *e)
+{
+    act_t a;
+    workflow_rc_t rc = act_begin(x, &a, e);
+    if (rc || (rc = load(&a, id, e)))
+        return act_end(&a, rc, e);
+    if (strcmp(a.acct.name, a.d.editor) != 0 || !may(&a, ACCOUNT_ROLE_EDITOR, a.d.site))
+        return act_end(&a, refuse(e, WORKFLOW_EDENIED, NULL, "only draft %s's editor (%s) may "
+                                  "submit it", a.d.id, a.d.editor), e);
+    if (a.d.state != WORKFLOW_DRAFT && a.d.state != WORKFLOW_REJECTED)
+        return act_end(&a, refuse(e, WORKFLOW_ECONFLICT, NULL, "draft %s is %s: only a draft or "
+                                  "a rejected one is submitted", a.d.id,
+                                  workflow_state_name(a.d.state)), e);
+    a.d.state = WORKFLOW_SUBMITTED;
+    a.d.submitted = x->now;
+    if ((rc = save(&a, e)) || (rc = set_index(&a, WORKFLOW_INDEX_QUEUE, true, e)) ||
+        (rc = trail(&a, "draft-submit", "", e)))
+        return act_end(&a, rc, e);
+    return act_end(&a, WORKFLOW_OK, e);
+}
+
+/* The draft's attachments as files to publish: heap copies (a write in the transaction may
+ * move what a lookup pointed to). */
+static workflow_rc_t load_files(act_t *a, article_file_t *files, void **copies,
+                                workflow_err_t *e)
+{
+    for (size_t i = 0; i < a->d.natt; i++) {
+        const void *v;
+        size_t len;
+        int rc = workflow_attachment_get(a->w, a->d.id, a->d.att[i].name, &v, &len);
+        if (rc != STORE_OK)
+            return store_failed(e, rc == STORE_NOTFOUND ? STORE_ECORRUPT : rc);
+        copies[i] = util_malloc(len ? len : 1);
+        memcpy(copies[i], v, len);
+        files[i] = (article_file_t){.name = a->d.att[i].name, .data = copies[i], .len = len};
+    }
+    return WORKFLOW_OK;
+}
+
+/* The publication itself: the draft as article meta, checked and published by the content
+ * module exactly as `jiyuectl publish` does (article_check, article_future_check,
+ * markdown_to_html, article_publish_txn). */
+static workflow_rc_t publish(act_t *a, article_result_t *res, workflow_err_t *e)
+{
+    workflow_draft_t *d = &a->d;
+    char day[11];
+    article_format_day(a->x->now, day);
+    article_meta_t m = {
+        .site = d->site, .column = d->column, .id = d->article, .title = d->title,
+        .source = d->source, .author = d->author, .publisher = d->editor,
+        .reviewer = a->acct.name, .disclosure = d->disclosure, .secrecy_by = a->acct.name,
+        .secrecy_date = day, .date = *d->date ? d->date : NULL, .secrecy_given = true,
+    };
+    char why[512];
+    if (article_check(a->x->conf, &m, why, sizeof why) ||
+        article_future_check(&m, a->x->now, why, sizeof why))
+        return refuse(e, WORKFLOW_ECONFLICT, NULL, "draft %s cannot be published: %s", d->id, why);
+    bool exists = article_exists(a->w, d->site, d->column, d->article);
+    if (exists != d->update)
+        return refuse(e, WORKFLOW_ECONFLICT, NULL, exists ? "%s/%s/%s.html is already published"
+                      : "%s/%s/%s.html is no longer published: there is nothing to revise",
+                      d->site, d->column, d->article);
+    article_file_t files[WORKFLOW_ATTACHMENTS_MAX];
+    void *copies[WORKFLOW_ATTACHMENTS_MAX] = {0};
+    workflow_rc_t rc = load_files(a, files, copies, e);
+    char *html = rc ? NULL : markdown_to_html(d->body, strlen(d->body));
+    if (!rc && article_publish_txn(a->w, d->update ? ARTICLE_UPDATE : ARTICLE_PUBLISH, &m,
+                                   "markdown", html, strlen(html), files, d->natt, a->x->now,
+                                   res, why, sizeof why) != 0)
+        rc = refuse(e, WORKFLOW_ESTORE, NULL, "publishing draft %s failed: %s", d->id, why);
+    for (size_t i = 0; i < d->natt; i++)
+        free(copies[i]);
+    free(html);
+    /* The files now live with the article (one copy): the draft keeps their names. */
+    for (size_t i = 0; !rc && i < d->natt; i++) {
+        int src = workflow_attachment_del(a->w, d->id, d->att[i].name);
+        if (src != STORE_OK)
+            rc = store_failed(e, src);
+    }
+    return rc;
+}
+
+workflow_rc_t workflow_approve(const workflow_ctx_t *x, const char *id, bool secrecy_review,
+                               char **url, workflow_err_t *e)
+{
+    *url = NULL;
+    act_t a;
+    workflow_rc_t rc = act_begin(x, &a, e);
+    if (rc || (rc = load(&a, id, e)) || (rc = check_reviewer(&a, e)))
+        return act_end(&a, rc, e);
+    if (!secrecy_review)
+        return act_end(&a, refuse(e, WORKFLOW_EINVAL, "secrecy_review", "approval needs the "
+                                  "保密审查 confirmation (secrecy_review: true)"), e);
+    if (a.d.scheduled > x->now) {
+        char when[17];
+        article_format_minute(a.d.scheduled, when);
+        return act_end(&a, refuse(e, WORKFLOW_ECONFLICT, NULL, "draft %s is scheduled for %s "
+                                  "(UTC+8): approve it then", a.d.id, when), e);
+    }
+    article_result_t res;
+    if ((rc = publish(&a, &res, e)))
+        return act_end(&a, rc, e);
+    a.d.state = WORKFLOW_PUBLISHED;
+    snprintf(a.d.reviewer, sizeof a.d.reviewer, "%s", a.acct.name);
+    a.d.decided = x->now;
+    a.d.revision = res.revision;
+    char *path = article_url_path(x->conf, a.d.site, a.d.column, a.d.article);
+    if ((rc = save(&a, e)) || (rc = set_index(&a, WORKFLOW_INDEX_QUEUE, false, e)) ||
+        (rc = trail(&a, "draft-approve", path, e))) {
+        free(path);
+        return act_end(&a, rc, e);
+    }
+    rc = act_end(&a, WORKFLOW_OK, e);
+    if (rc == WORKFLOW_OK)
+        *url = path;
+    else
+        free(path);
+    return rc;
+}
+
+/* A reason: not blank, bounded, one paragraph of text. */
+static workflow_rc_t check_reason(const char *reason, workflow_err_t *e)
+{
+    bool blank = true;
+    for (const char *p = reason; p && *p && blank; p++)
+        blank = *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r';
+    if (blank)
+        return refuse(e, WORKFLOW_EINVAL, "reason", "a reason is required");
+    return text(e, "reason", reason, WORKFLOW_REASON_MAX, true);
+}
+
+workflow_rc_t workflow_reject(const workflow_ctx_t *x, const char *id, const char *reason,
+                              workflow_err_t *e)
+{
+    act_t a;
+    workflow_rc_t rc = act_begin(x, &a, e);
+    if (rc || (rc = load(&a, id, e)) || (rc = check_reviewer(&a, e)) ||
+        (rc = check_reason(reason, e)))
+        return act_end(&a, rc, e);
+    a.d.state = WORKFLOW_REJECTED;
+    snprintf(a.d.reviewer, sizeof a.d.reviewer, "%s", a.acct.name);
+    free(a.d.reason);
+    a.d.reason = util_strdup(reason);
+    a.d.decided = x->now;
+    if ((rc = save(&a, e)) || (rc = set_index(&a, WORKFLOW_INDEX_QUEUE, false, e)) ||
+        (rc = trail(&a, "draft-reject", reason, e)))
+        return act_end(&a, rc, e);
+    return act_end(&a, WORKFLOW_OK, e);
+}
+
+workflow_rc_t workflow_unpublish(const workflow_ctx_t *x, const char *site, const char *column,
+                                 const char *article, const char *reason, workflow_err_t *e)
+{
+    act_t a;
+    workflow_rc_t rc = act_begin(x, &a, e);
+    if (rc)
+        return act_end(&a, rc, e);
+    if (empty(site) || !conf_site_find(x->conf, site))
+        return act_end(&a, refuse(e, WORKFLOW_ENOTFOUND, "site", "unknown site '%s'",
+                                  site ? site : ""), e);
+    /* reviewer: a site_admin (and a cluster_admin) counts as one */
+    if (!may(&a, ACCOUNT_ROLE_REVIEWER, site))
+        return act_end(&a, refuse(e, WORKFLOW_EDENIED, NULL, "account '%s' is neither a "
+                                  "reviewer nor a site_admin of site '%s'", a.acct.name, site), e);
+    if ((rc = check_reason(reason, e)))
+        return act_end(&a, rc, e);
+    if (empty(column) || empty(article) || !article_exists(a.w, site, column, article))
+        return act_end(&a, refuse(e, WORKFLOW_ENOTFOUND, NULL, "no published article "
+                                  "%s/%s/%s.html", site, column ? column : "",
+                                  article ? article : ""), e);
+    char why[512];
+    if (article_unpublish_txn(a.w, site, column, article, a.acct.name, reason, x->now, NULL, why,
+                              sizeof why) != 0)
+        return act_end(&a, refuse(e, WORKFLOW_ESTORE, NULL, "unpublishing failed: %s", why), e);
+    return act_end(&a, WORKFLOW_OK, e);
+}
+
+workflow_rc_t workflow_read(store_txn_t *t, const conf_t *c, const char *who, const char *id,
+                            workflow_draft_t *out, workflow_err_t *e)
+{
+    *e = (workflow_err_t){0};
+    account_t acct = {0};
+    int rc = account_get(t, who ? who : "", &acct);
+    account_password_wipe(acct.hash, sizeof acct.hash);
+    if (rc == STORE_NOTFOUND || (rc == STORE_OK && acct.disabled))
+        return refuse(e, WORKFLOW_EDENIED, NULL, "account '%s' may not read drafts",
+                      who ? who : "");
+    if (rc != STORE_OK)
+        return store_failed(e, rc);
+    rc = workflow_draft_get(t, id ? id : "", out);
+    if (rc == STORE_NOTFOUND)
+        return refuse(e, WORKFLOW_ENOTFOUND, NULL, "no draft '%s'", id ? id : "");
+    if (rc != STORE_OK)
+        return store_failed(e, rc);
+    bool own = strcmp(acct.name, out->editor) == 0 &&
+               account_may(&acct, ACCOUNT_ROLE_EDITOR, c, out->site);
+    if (!own && !account_may(&acct, ACCOUNT_ROLE_REVIEWER, c, out->site)) {
+        refuse(e, WORKFLOW_EDENIED, NULL, "account '%s' may not read draft %s of site '%s'",
+               acct.name, out->id, out->site);
+        workflow_draft_free(out);
+        return WORKFLOW_EDENIED;
+    }
+    return WORKFLOW_OK;
+}
