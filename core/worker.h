@@ -72,6 +72,7 @@ typedef struct worker {
 
     int *listen_fds; /* one per listen address, bound by main before threads start */
     const bool *listen_tls; /* per listen address: serves TLS */
+    const bool *listen_admin; /* per listen address: a management listener (`admin:`) */
     uv_tcp_t *listeners;
     size_t nlisteners;
     bool *accept_waiting; /* per listener: a connection waits for the next round */
@@ -109,10 +110,10 @@ typedef struct worker {
 } worker_t;
 
 /* Starts n workers on snap (each takes a reference of its own); fds[i * nfds + j] is
- * worker i's socket for listen address j, tls[j] says whether that address serves TLS.
- * Returns 0 or -1. */
+ * worker i's socket for listen address j, tls[j] says whether that address serves TLS,
+ * admin[j] whether it is a management listener. Returns 0 or -1. */
 int workers_start(worker_t **out, int n, store_t *store, snapshot_t *snap, int *fds,
-                  const bool *tls, size_t nfds);
+                  const bool *tls, const bool *admin, size_t nfds);
 void worker_notify(worker_t *w, int msg);
 /* Runs fn(ud) on w's loop thread soon. Safe from any thread (the writer's done callbacks,
  * the control thread). */
