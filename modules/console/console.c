@@ -70,6 +70,9 @@ static module_result_t admin_handle(request_t *r)
     return MODULE_DONE;
 }
 
+/* A CSRF token given in a query by mistake stays out of the access log. */
+static const char *const secret_params[] = {"csrf", NULL};
+
 module_t module_console = {
     .name = "console",
     .admin_keys = admin_keys,
@@ -77,4 +80,5 @@ module_t module_console = {
     .server_conf_size = sizeof(console_conf_t),
     .server_conf_init = conf_init,
     .admin_handle = admin_handle,
+    .secret_params = secret_params,
 };

@@ -15,6 +15,7 @@
  *   4. Back on the worker: 200 with the cookie and {"csrf"}, 401 or 429.
  * The password is wiped as soon as it is verified, and neither it, the session id nor the
  * CSRF token is ever logged (the access log has the request line only). */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,11 @@
 #include "writer.h"
 
 #define LOGIN_FAILED "wrong user name or password"
+/* Verifications queued or running at once, across the workers: each holds 19 MiB and
+ * ~0.15 s of a core, so a burst of sign-ins (from addresses not yet throttled) waits for
+ * a 503 rather than growing the pool's queue without bound. */
+#define LOGIN_IN_FLIGHT_MAX 32
+static atomic_int in_flight;
 
 typedef struct login_job {
     uv_work_t work;
@@ -40,6 +46,7 @@ typedef struct login_job {
     size_t pwlen;
     char addr[ACCOUNT_ADDRESS_MAX + 1];
     bool verified;
+    bool counted; /* in in_flight */
     int rc;              /* the writer's outcome */
     int status;          /* 200, 401, 429 */
     int64_t retry_after; /* for 429 */
@@ -49,6 +56,8 @@ typedef struct login_job {
 
 static void job_free(login_job_t *j)
 {
+    if (j->counted)
+        atomic_fetch_sub(&in_flight, 1);
     if (j->pw) {
         account_password_wipe(j->pw, j->pwlen);
         free(j->pw);
@@ -236,6 +245,14 @@ module_result_t console_api_login(request_t *r)
                       NULL, wait);
         return MODULE_DONE;
     }
+    if (atomic_fetch_add(&in_flight, 1) >= LOGIN_IN_FLIGHT_MAX) {
+        atomic_fetch_sub(&in_flight, 1);
+        job_free(j);
+        console_reply(r, 503, json_pack("{s:s}", "error", "too many sign-ins at once: try again"),
+                      NULL, 1);
+        return MODULE_DONE;
+    }
+    j->counted = true;
     j->w = r->worker;
     j->work.data = j;
     if (uv_queue_work(&r->worker->loop, &j->work, verify_work, verify_after) != 0) {

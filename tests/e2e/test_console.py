@@ -361,17 +361,20 @@ def test_disabled_account_sessions_stop_at_once(console):
 def test_no_secret_in_the_access_log(console):
     a = Api(console)
     assert a.login("li.hua").status == 200
-    assert a.call("GET", "/api/me?csrf=" + a.csrf).status == 200
+    mark = f"mark={time.monotonic_ns()}"
+    assert a.call("GET", f"/api/me?csrf={a.csrf}&{mark}").status == 200
     assert a.call("POST", "/api/logout").status == 200
-    assert wait_for(lambda: "/api/logout" in read_text(console.access_log), timeout=5)
+    assert wait_for(lambda: mark in read_text(console.access_log), timeout=5)
     log = read_text(console.access_log) + read_text(console.error_log)
+    assert f"/api/me?csrf=-&{mark}" in log
     assert "/api/login" in log
     for secret in (CONSOLE_PASSWORD, a.cookie, a.csrf):
         assert secret not in log
 
 
 def test_throttling(tmp_path):
-    c = console_cluster(tmp_path / "thr", accounts={"li.hua": ["editor:edu"]})
+    c = console_cluster(tmp_path / "thr", accounts={"li.hua": ["editor:edu"],
+                                                    "zhang": ["editor:edu"]})
     c.start()
     try:
         a = Api(c)
@@ -385,6 +388,14 @@ def test_throttling(tmp_path):
         assert not r.has("Set-Cookie")
         # another name from the same address is not locked by li.hua's limit
         assert a.login("nobody.here").status == 401
+        # guesses sent at once, all past the first check before any is counted: the
+        # writer counts again, so still only 5 are tried
+        import concurrent.futures
+        with concurrent.futures.ThreadPoolExecutor(8) as ex:
+            got = list(ex.map(lambda i: Api(c).login("zhang", f"Wrong-password-{i}").status,
+                              range(8)))
+        assert sorted(got) == [401] * 5 + [429] * 3, got
+        assert Api(c).login("zhang").status == 429
     finally:
         c.stop()
 
@@ -414,5 +425,55 @@ def test_idle_and_absolute_expiry(tmp_path):
         time.sleep(1.3)
         r = b.call("GET", "/api/me")
         assert r.status == 401 and "expired" in r.json["error"]
+    finally:
+        c.stop()
+
+
+def test_tls_admin_listener_sets_secure_cookies(tmp_path):
+    """A TLS admin listener (the only kind allowed off loopback): the session cookie is
+    Secure, and the origin it checks is https://."""
+    import http.client
+    import ssl
+    need_binaries()
+    crt, key = tmp_path / "admin.crt", tmp_path / "admin.key"
+    r = run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+             "-nodes", "-subj", "/CN=127.0.0.1", "-days", "2", "-keyout", key, "-out", crt])
+    assert r.returncode == 0, r.stderr
+    port = free_port()
+    tls = f"tls:\n  cert: {crt}\n  key: {key}\n"
+    # off loopback with TLS: accepted by -t
+    c0 = Cluster(tmp_path / "wide", extra_conf=tls + f'admin:\n  listen: [{{address: "0.0.0.0:{port}", tls: true}}]\n')
+    r = run([JIYUE, "-t", "-c", c0.conf])
+    assert r.returncode == 0, r.stdout + r.stderr
+    c = console_cluster(tmp_path / "tls", accounts={"li.hua": ["editor:edu"]})
+    c.conf.write_text(c.conf.read_text().replace(
+        f'listen: ["127.0.0.1:{c.admin_port}"]', f'listen: [{{address: "127.0.0.1:{c.admin_port}", tls: true}}]') + tls)
+    c.start()
+    try:
+        ctx = ssl.create_default_context(cafile=str(crt))
+        ctx.check_hostname = False
+
+        def call(method, path, body=None, headers=None):
+            conn = http.client.HTTPSConnection("127.0.0.1", c.admin_port, context=ctx, timeout=10)
+            conn.request(method, path, body=json.dumps(body) if body is not None else None,
+                         headers=headers or {})
+            resp = conn.getresponse()
+            data = resp.read()
+            conn.close()
+            return resp, data
+
+        resp, data = call("POST", "/api/login", {"user": "li.hua", "password": CONSOLE_PASSWORD},
+                          {"Content-Type": "application/json"})
+        assert resp.status == 200, data
+        cookie = resp.getheader("Set-Cookie")
+        assert cookie.endswith("; HttpOnly; SameSite=Strict; Path=/; Secure"), cookie
+        sid = cookie.split(";")[0]
+        csrf = json.loads(data)["csrf"]
+        hdrs = {"Cookie": sid, "X-CSRF-Token": csrf}
+        resp, _ = call("POST", "/api/logout", {}, dict(hdrs, Origin=f"http://127.0.0.1:{c.admin_port}"))
+        assert resp.status == 403  # the plain-HTTP origin is not this listener's
+        resp, _ = call("POST", "/api/logout", {}, dict(hdrs, Origin=f"https://127.0.0.1:{c.admin_port}"))
+        assert resp.status == 200
+        assert resp.getheader("Set-Cookie").endswith("; Secure")
     finally:
         c.stop()
