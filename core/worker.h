@@ -61,7 +61,7 @@ typedef struct worker {
     worker_task_t *tasks;
     size_t ntasks, task_cap;
     bool loop_gone;
-    size_t ndeferred; /* requests waiting for the writer: the loop stays up for them */
+    size_t ndeferred; /* requests (and held jobs) waiting for the writer: the loop stays up for them */
     uv_timer_t tick; /* every WORKER_TICK_MS: timeouts, access log flush, shutdown */
 
     snapshot_t *snap; /* what new requests are served with */
@@ -122,6 +122,20 @@ void worker_post(worker_t *w, void (*fn)(void *ud), void *ud);
  * loop and hands m back. Returns 0, or -1 when the worker has stopped (m not queued). */
 int worker_send_snapshot(worker_t *w, handoff_msg_t *m);
 void workers_join(worker_t *ws, int n);
+
+/* A writer job no request waits for (a module's fire-and-forget update) still has its
+ * done callback run on this worker: worker_hold before writer_submit keeps the loop up at
+ * shutdown until the matching worker_release (in done), as a deferred request does. On
+ * w's loop thread only. */
+static inline void worker_hold(worker_t *w)
+{
+    w->ndeferred++;
+}
+static inline void worker_release(worker_t *w)
+{
+    if (w->ndeferred > 0) /* zeroed when the shutdown deadline passed */
+        w->ndeferred--;
+}
 
 /* Refreshes the cached date strings when the second has changed. */
 void worker_update_time(worker_t *w);

@@ -15,6 +15,7 @@
 #include "console_guard.h"
 #include "log.h"
 #include "path.h"
+#include "worker.h"
 #include "writer.h"
 
 int64_t console_now_ms(void)
@@ -93,6 +94,7 @@ json_t *console_body_json(request_t *r)
 /* ---- sessions ---- */
 
 typedef struct touch_job {
+    worker_t *w;
     char key[CONSOLE_SESSION_KEY_MAX];
     int64_t now_ms;
     bool drop; /* expired: delete it */
@@ -123,7 +125,9 @@ static int apply_touch(store_txn_t *t, void *ud)
 
 static void touch_done(int rc, void *ud)
 {
-    free(ud);
+    touch_job_t *j = ud;
+    worker_release(j->w);
+    free(j);
 }
 
 /* Fire and forget: the request is answered now; the writer records the use (or removes
@@ -134,9 +138,13 @@ static void touch(request_t *r, const char *key, int64_t now_ms, bool drop)
     snprintf(j->key, sizeof j->key, "%s", key);
     j->now_ms = now_ms;
     j->drop = drop;
+    j->w = r->worker;
     writer_job_t wj = {.apply = apply_touch, .done = touch_done, .ud = j, .worker = r->worker};
-    if (writer_submit(&wj) != 0)
+    worker_hold(r->worker); /* its done must run even if the server stops meanwhile */
+    if (writer_submit(&wj) != 0) {
+        worker_release(r->worker);
         free(j);
+    }
 }
 
 int console_session_of(request_t *r, console_session_t *s, account_t *a,
