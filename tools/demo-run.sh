@@ -58,6 +58,9 @@ The demo cluster of 云岭市 (fictional) is loaded. Try, while the server runs:
   curl http://127.0.0.1:8080/edu/mailbox/stats                  # 受理反馈统计
   bin/jiyuectl messages portal --open                           # staff: what waits for a reply
   curl --cacert var/tls/ca.crt --resolve www.yunling.gov.cn:8443:127.0.0.1 https://www.yunling.gov.cn:8443/
+  bin/jiyuectl user add li.hua --role editor:edu                # a console account (prints its password)
+  curl -i -H 'Content-Type: application/json' -d '{"user":"li.hua","password":"..."}' \
+    http://127.0.0.1:8444/api/login                             # the console (admin: listener, loopback only)
   curl --cacert var/tls/ca.crt --resolve edu.yunling.gov.cn:8443:127.0.0.1 https://edu.yunling.gov.cn:8443/
                                                                 # HTTPS: each host its certificate (SNI)
   bin/jiyuectl audit --format html --out var/audit.html        # self-inspection report (自查)
