@@ -1081,9 +1081,12 @@ static void test_demo_cluster(void **state)
     assert_int_equal(lifecycle_conf(conf_site_find(c, "wsj"))->state, LIFECYCLE_CLOSED);
     assert_string_equal(lifecycle_conf(conf_site_find(c, "wsj"))->migrate_to, "health");
     assert_int_equal(lifecycle_conf(conf_site_find(c, "stj"))->state, LIFECYCLE_REDESIGN);
-    assert_int_equal(c->nlisten, 4);
+    assert_int_equal(c->nlisten, 5); /* four public, then the console's (admin:) */
     assert_string_equal(c->listen[1].host, "::1");
     assert_true(c->listen[2].tls);
+    assert_false(c->listen[3].admin);
+    assert_true(c->listen[4].admin && !c->listen[4].tls);
+    assert_int_equal(c->listen[4].port, 8444);
     assert_non_null(c->tls.ctx);
     assert_string_equal(c->portal->id, "portal");
     assert_string_equal(c->portal->hosts[0], "www.yunling.gov.cn");
