@@ -97,6 +97,13 @@ def test_allow_list_refuses_before_the_body(tmp_path):
         assert time.monotonic() - t0 < 2
         # the public side is not affected by the admin allow-list
         assert c.get("/").status == 200
+        # a reload that lets loopback in applies at once, on the listener already bound
+        c.conf.write_text(c.conf.read_text().replace('allow: ["10.0.0.0/8"]',
+                                                     'allow: ["10.0.0.0/8", "127.0.0.1"]'))
+        r = run([JIYUE, "-s", "reload", "-c", c.conf], timeout=15)
+        assert r.returncode == 0, r.stdout + r.stderr
+        r = admin_get(c, "/api/me")
+        assert r.status == 401 and r.body == b'{"error":"not signed in"}'  # past the allow-list
     finally:
         c.stop()
 
