@@ -9,7 +9,7 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 DESTDIR ?=
-PKGS    := libuv yaml-0.1 openssl zlib libcmark libargon2
+PKGS    := libuv yaml-0.1 openssl zlib libcmark libargon2 jansson
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter

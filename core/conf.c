@@ -75,32 +75,68 @@ static const char *parse_listen_address(const char *s, char **host, int *port)
     return NULL;
 }
 
+static bool host_is_wildcard(const char *h)
+{
+    return strcmp(h, "0.0.0.0") == 0 || strcmp(h, "::") == 0;
+}
+
+/* 127.0.0.0/8 and ::1: a management listener there needs no TLS (nothing crosses a
+ * network). */
+static bool host_is_loopback(const char *h)
+{
+    unsigned char a[16];
+    if (inet_pton(AF_INET, h, a) == 1)
+        return a[0] == 127;
+    return strcmp(h, "::1") == 0;
+}
+
 static void listen_add(conf_ctx_t *x, const yaml_dom_node_t *entry, const yaml_dom_node_t *addr,
-                       const yaml_dom_node_t *tls)
+                       const yaml_dom_node_t *tls, bool admin)
 {
     conf_t *c = x->c;
-    const char *s = conf_str(x, addr, "listen", "an address HOST:PORT");
+    const char *what = admin ? "admin.listen" : "listen";
+    const char *s = conf_str(x, addr, what, "an address HOST:PORT");
     if (!s)
         return;
     char *host = NULL;
     int port = 0;
     const char *why = parse_listen_address(s, &host, &port);
     if (why) {
-        conf_err(x, addr, "listen address '%s': %s", s, why);
+        conf_err(x, addr, "%s address '%s': %s", what, s, why);
         return;
     }
     bool on = false;
-    if (tls && conf_bool(x, tls, "listen.tls", &on) != 0) {
+    if (tls && conf_bool(x, tls, admin ? "admin.listen.tls" : "listen.tls", &on) != 0) {
         free(host);
         return;
     }
     for (size_t i = 0; i < c->nlisten; i++) {
-        if (c->listen[i].port == port && strcmp(c->listen[i].host, host) == 0) {
-            conf_err(x, addr, "listen address '%s' is given twice (first at line %d)", s,
-                     c->listen[i].pos.line);
+        const conf_listen_t *o = &c->listen[i];
+        if (o->port != port)
+            continue;
+        if (o->admin != admin && (strcmp(o->host, host) == 0 || host_is_wildcard(o->host) ||
+                                  host_is_wildcard(host))) {
+            /* One socket cannot be both, and a wildcard beside a specific address on the
+             * same port splits the clients between them by the kernel's choice. */
+            conf_err(x, addr, "%s address '%s' is the same address and port as the %s "
+                              "listener '%s' (line %d): the management listener needs one "
+                              "of its own", what, s, o->admin ? "admin" : "public",
+                     o->address, o->pos.line);
             free(host);
             return;
         }
+        if (strcmp(o->host, host) == 0) {
+            conf_err(x, addr, "%s address '%s' is given twice (first at line %d)", what, s,
+                     o->pos.line);
+            free(host);
+            return;
+        }
+    }
+    if (admin && !on && !host_is_loopback(host)) {
+        conf_err(x, entry, "admin.listen '%s' is not a loopback address: the management "
+                           "listener must use TLS there ({address: '%s', tls: true})", s, s);
+        free(host);
+        return;
     }
     c->listen = util_realloc(c->listen, (c->nlisten + 1) * sizeof *c->listen);
     conf_listen_t *l = &c->listen[c->nlisten++];
@@ -108,26 +144,29 @@ static void listen_add(conf_ctx_t *x, const yaml_dom_node_t *entry, const yaml_d
     l->host = host;
     l->port = port;
     l->tls = on;
+    l->admin = admin;
     l->pos = conf_pos(x, entry);
     l->tls_pos = tls ? conf_pos(x, tls) : l->pos;
 }
 
-static void key_listen(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
+/* `listen` and `admin.listen`: a list of "HOST:PORT" or {address, tls}. */
+static void read_listen(conf_ctx_t *x, const yaml_dom_node_t *v, bool admin)
 {
+    const char *what = admin ? "admin.listen" : "listen";
     if (v->kind != YAML_DOM_SEQUENCE || v->nitems == 0) {
-        conf_err(x, v, "'listen' must be a non-empty list of addresses (\"127.0.0.1:8080\" or "
-                       "{address: ..., tls: true}), not %s",
+        conf_err(x, v, "'%s' must be a non-empty list of addresses (\"127.0.0.1:8080\" or "
+                       "{address: ..., tls: true}), not %s", what,
                  v->kind == YAML_DOM_SEQUENCE ? "an empty list" : yaml_dom_kind_name(v));
         return;
     }
     if (v->nitems > CONF_MAX_LISTEN) {
-        conf_err(x, v, "'listen' has %zu entries; at most %d are allowed", v->nitems, CONF_MAX_LISTEN);
+        conf_err(x, v, "'%s' has %zu entries; at most %d are allowed", what, v->nitems, CONF_MAX_LISTEN);
         return;
     }
     for (size_t i = 0; i < v->nitems; i++) {
         const yaml_dom_node_t *e = v->items[i];
         if (e->kind == YAML_DOM_SCALAR) {
-            listen_add(x, e, e, NULL);
+            listen_add(x, e, e, NULL, admin);
             continue;
         }
         if (e->kind != YAML_DOM_MAPPING) {
@@ -148,8 +187,13 @@ static void key_listen(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const
         if (!addr)
             conf_err(x, e, "missing required key 'address' in a listen entry");
         else
-            listen_add(x, e, addr, tls);
+            listen_add(x, e, addr, tls, admin);
     }
+}
+
+static void key_listen(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
+{
+    read_listen(x, v, false);
 }
 
 static void key_workers(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
@@ -257,6 +301,58 @@ static void key_exempt(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const
     free(pos);
 }
 
+/* `admin.allow`: the networks that may reach the management listener. */
+static void key_admin_allow(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
+{
+    conf_t *c = x->c;
+    size_t n = 0;
+    conf_pos_t *pos = NULL;
+    char **list = conf_str_list(x, v, "admin.allow", &n, &pos);
+    if (!list)
+        return;
+    free(c->admin_allow);
+    c->admin_allow = util_calloc(n ? n : 1, sizeof *c->admin_allow);
+    c->nadmin_allow = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *why = parse_net(list[i], &c->admin_allow[c->nadmin_allow]);
+        if (why)
+            conf_err_at(x, pos[i], "admin.allow '%s': %s", list[i], why);
+        else
+            c->nadmin_allow++;
+    }
+    conf_str_list_free(list, n);
+    free(pos);
+}
+
+static void key_admin_listen(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
+{
+    read_listen(x, v, true);
+}
+
+static const conf_key_t admin_keys[] = {
+    {"listen", CONF_K_FN, 0, key_admin_listen, true, 0},
+    {"allow", CONF_K_FN, 0, key_admin_allow, false, 0},
+};
+
+static void key_admin(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
+{
+    conf_t *c = obj;
+    size_t nkeys;
+    const conf_key_t *keys = conf_modules_admin_keys(admin_keys, UTIL_ARRAY_LEN(admin_keys), &nkeys);
+    c->admin_pos = conf_pos(x, v);
+    void **outer = x->slots;
+    x->slots = c->mod;
+    conf_walk(x, v, "admin", keys, nkeys, c);
+    x->slots = outer;
+    if (!c->admin_allow) {
+        /* Without `allow`, only this machine: the safe reading of an omission. */
+        c->admin_allow = util_calloc(2, sizeof *c->admin_allow);
+        parse_net("127.0.0.0/8", &c->admin_allow[0]);
+        parse_net("::1", &c->admin_allow[1]);
+        c->nadmin_allow = 2;
+    }
+}
+
 static const conf_key_t limit_keys[] = {
     {"header_timeout", CONF_K_DURATION, offsetof(conf_limits_t, header_timeout_ms), NULL, false, 0},
     {"keepalive_timeout", CONF_K_DURATION, offsetof(conf_limits_t, keepalive_timeout_ms), NULL, false, 0},
@@ -347,6 +443,7 @@ static const conf_key_t server_keys[] = {
     {"tls", CONF_K_FN, 0, key_tls, false, 0},
     {"themes", CONF_K_FN, 0, key_themes, false, 0},
     {"mourning", CONF_K_FN, 0, key_mourning, false, 0},
+    {"admin", CONF_K_FN, 0, key_admin, false, 0},
 };
 
 static void set_defaults(conf_t *c)
@@ -386,8 +483,18 @@ static void read_server(conf_ctx_t *x, const yaml_dom_t *doc)
     for (size_t i = 0; i < c->nlisten; i++)
         if (c->listen[i].tls && !have_cert)
             conf_err_at(x, c->listen[i].tls_pos,
-                        "listen '%s' has tls: true but there is no default certificate "
-                        "(tls: {cert: ..., key: ...})", c->listen[i].address);
+                        "%s '%s' has tls: true but there is no default certificate "
+                        "(tls: {cert: ..., key: ...})", c->listen[i].admin ? "admin.listen" : "listen",
+                        c->listen[i].address);
+    /* Public listeners first, whichever of `listen` and `admin` the file gives first. */
+    size_t np = 0;
+    for (size_t i = 0; i < c->nlisten; i++) {
+        if (c->listen[i].admin)
+            continue;
+        conf_listen_t l = c->listen[i];
+        memmove(&c->listen[np + 1], &c->listen[np], (i - np) * sizeof l);
+        c->listen[np++] = l;
+    }
 }
 
 /* ---- site files ---- */
@@ -587,7 +694,36 @@ void conf_free(conf_t *c)
     free(c->error_log);
     free(c->user);
     free(c->limits.exempt);
+    free(c->admin_allow);
     free(c);
+}
+
+bool conf_net_contains(const conf_net_t *n, const unsigned char a[16])
+{
+    int full = n->prefix / 8, rest = n->prefix % 8;
+    if (memcmp(a, n->addr, (size_t)full) != 0)
+        return false;
+    if (rest == 0)
+        return true;
+    unsigned char mask = (unsigned char)(0xff << (8 - rest));
+    return (a[full] & mask) == (n->addr[full] & mask);
+}
+
+bool conf_nets_match(const conf_net_t *nets, size_t n, const struct sockaddr *sa)
+{
+    unsigned char a[16] = {0};
+    if (sa->sa_family == AF_INET) {
+        a[10] = a[11] = 0xff;
+        memcpy(a + 12, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+    } else if (sa->sa_family == AF_INET6) {
+        memcpy(a, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+    } else {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (conf_net_contains(&nets[i], a))
+            return true;
+    return false;
 }
 
 const conf_site_t *conf_site_find(const conf_t *c, const char *id)

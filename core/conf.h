@@ -27,6 +27,7 @@ typedef struct conf_listen {
     char *host;    /* "127.0.0.1", "::1", "0.0.0.0" ... (brackets removed) */
     int port;
     bool tls;
+    bool admin; /* a management listener (`admin.listen`): never serves the public sites */
     conf_pos_t pos;
     conf_pos_t tls_pos; /* the `tls:` value when given as a map, else == pos */
 } conf_listen_t;
@@ -39,6 +40,13 @@ typedef struct conf_net {
     unsigned char addr[16];
     int prefix; /* bits of addr that count, 0..128 */
 } conf_net_t;
+
+/* Whether the IPv6 (or IPv4-mapped) address a[16] lies in n. */
+bool conf_net_contains(const conf_net_t *n, const unsigned char a[16]);
+/* Whether the peer `sa` (a struct sockaddr of family AF_INET or AF_INET6) lies in one of
+ * nets[0..n); false for any other family. */
+struct sockaddr;
+bool conf_nets_match(const conf_net_t *nets, size_t n, const struct sockaddr *sa);
 
 typedef struct conf_limits {
     uint64_t header_timeout_ms;    /* default 10s: a request head must arrive within this */
@@ -132,8 +140,15 @@ struct conf_site {
 typedef struct conf {
     char *file; /* the server config file, as given */
     char *dir;  /* its folder: relative paths resolve against this */
+    /* Every listener: the public ones (`listen`) first, then the management ones
+     * (`admin.listen`, conf_listen_t.admin). */
     conf_listen_t *listen;
     size_t nlisten;
+    /* `admin:`, the management listener: who may reach it (`admin.allow`, default the
+     * loopback addresses); admin_pos.line 0 when the key is absent (no admin listener). */
+    conf_net_t *admin_allow;
+    size_t nadmin_allow;
+    conf_pos_t admin_pos;
     int workers;    /* resolved: `auto` becomes the number of cores */
     conf_pos_t workers_pos; /* line 0: not given */
     char *store;    /* LMDB directory, resolved */

@@ -26,8 +26,9 @@ typedef struct joined {
 static joined_t site_table = {.once = PTHREAD_ONCE_INIT};
 static joined_t server_table = {.once = PTHREAD_ONCE_INIT};
 static joined_t limit_table = {.once = PTHREAD_ONCE_INIT};
+static joined_t admin_table = {.once = PTHREAD_ONCE_INIT};
 
-typedef enum { KEYS_SITE, KEYS_SERVER, KEYS_LIMITS } keys_of_t;
+typedef enum { KEYS_SITE, KEYS_SERVER, KEYS_LIMITS, KEYS_ADMIN } keys_of_t;
 
 static void join(joined_t *j, keys_of_t of)
 {
@@ -39,8 +40,12 @@ static void join(joined_t *j, keys_of_t of)
         const module_t *mod = modules_list[m];
         const conf_key_t *keys = of == KEYS_SITE     ? mod->site_keys
                                  : of == KEYS_SERVER ? mod->server_keys
-                                                     : mod->limit_keys;
-        size_t nkeys = of == KEYS_SITE ? mod->nsite_keys : of == KEYS_SERVER ? mod->nserver_keys : mod->nlimit_keys;
+                                 : of == KEYS_LIMITS ? mod->limit_keys
+                                                     : mod->admin_keys;
+        size_t nkeys = of == KEYS_SITE     ? mod->nsite_keys
+                       : of == KEYS_SERVER ? mod->nserver_keys
+                       : of == KEYS_LIMITS ? mod->nlimit_keys
+                                           : mod->nadmin_keys;
         size_t size = of == KEYS_SITE ? mod->site_conf_size : mod->server_conf_size;
         if (nkeys && !size)
             UTIL_FATAL("module %s declares keys but no slot for them", mod->name);
@@ -72,6 +77,11 @@ static void join_limits(void)
     join(&limit_table, KEYS_LIMITS);
 }
 
+static void join_admin(void)
+{
+    join(&admin_table, KEYS_ADMIN);
+}
+
 const struct conf_key *conf_modules_site_keys(const struct conf_key *core, size_t ncore, size_t *n)
 {
     site_table.core = core;
@@ -97,6 +107,15 @@ const struct conf_key *conf_modules_limit_keys(const struct conf_key *core, size
     pthread_once(&limit_table.once, join_limits);
     *n = limit_table.n;
     return limit_table.keys;
+}
+
+const struct conf_key *conf_modules_admin_keys(const struct conf_key *core, size_t ncore, size_t *n)
+{
+    admin_table.core = core;
+    admin_table.ncore = ncore;
+    pthread_once(&admin_table.once, join_admin);
+    *n = admin_table.n;
+    return admin_table.keys;
 }
 
 static void **slots_new(bool site)

@@ -13,6 +13,8 @@ const struct conf_key *conf_modules_site_keys(const struct conf_key *core, size_
 const struct conf_key *conf_modules_server_keys(const struct conf_key *core, size_t ncore, size_t *n);
 /* The same for the server file's `limits:` mapping (module_t.limit_keys). */
 const struct conf_key *conf_modules_limit_keys(const struct conf_key *core, size_t ncore, size_t *n);
+/* The same for the management listener's `admin:` mapping (module_t.admin_keys). */
+const struct conf_key *conf_modules_admin_keys(const struct conf_key *core, size_t ncore, size_t *n);
 
 /* Allocates s->mod / c->mod and each module's slot with its defaults. */
 void conf_modules_site_init(conf_site_t *s);

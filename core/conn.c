@@ -95,6 +95,7 @@ typedef struct conn {
     bool collect;  /* ... and is kept (POST) rather than dropped */
     bool tls_done; /* TLS handshake finished */
     bool peer_counted; /* counted in peerlimit.h: uncounted at close */
+    bool admin;        /* accepted on a management listener (`admin:`) */
 } conn_t;
 
 static inline bool conn_closed(const conn_t *c)
@@ -582,7 +583,7 @@ static void answer_with_body(conn_t *c, const http1_limits_t *hl)
      * the parse result in every connection. */
     http1_parse_request(c->pend, c->head_len, hl, &h, &status, &reason);
     int st = 0;
-    if (!request_handle(c->w, c, &c->peer, &h, c->ssl != NULL,
+    if (!request_handle(c->w, c, &c->peer, &h, c->ssl != NULL, c->admin,
                         c->collect ? c->pend + c->head_len : NULL, c->body_kept, &st))
         conn_end(c, st >= 400 ? CONN_CLOSE_LINGER : CONN_CLOSE);
 }
@@ -606,6 +607,18 @@ static int answer_head(conn_t *c, const http1_limits_t *hl, char *data, size_t *
         *pos = len;
         return HEAD_WAIT;
     }
+    if (c->admin) {
+        /* The management listener answers only the addresses in admin.allow: anyone else
+         * gets 403 on the head alone, before any body is read or any module runs. The
+         * list is the current configuration's, so a reload narrows it at once. */
+        const conf_t *conf = c->w->snap->conf;
+        if (!conf_nets_match(conf->admin_allow, conf->nadmin_allow, &c->peer.sa)) {
+            request_reject(c->w, &c->peer, 403, "this address may not use the management listener");
+            conn_end(c, CONN_CLOSE_LINGER);
+            *pos = len;
+            return HEAD_WAIT;
+        }
+    }
     if (h.chunked || (h.has_content_length && h.content_length > 0)) {
         /* Refuse a body over the limit before reading any of it. */
         if (h.has_content_length && h.content_length > limits(c)->max_body_bytes) {
@@ -619,7 +632,7 @@ static int answer_head(conn_t *c, const http1_limits_t *hl, char *data, size_t *
     }
     *pos += h.head_len;
     int st = 0;
-    if (!request_handle(c->w, c, &c->peer, &h, c->ssl != NULL, NULL, 0, &st))
+    if (!request_handle(c->w, c, &c->peer, &h, c->ssl != NULL, c->admin, NULL, 0, &st))
         conn_end(c, st >= 400 ? CONN_CLOSE_LINGER : CONN_CLOSE);
     return HEAD_ANSWERED;
 }
@@ -820,10 +833,11 @@ static void log_peer_over(conn_t *c)
              (unsigned long long)limits(c)->max_connections_per_address, ip);
 }
 
-void conn_accept(worker_t *w, uv_stream_t *server, bool tls)
+void conn_accept(worker_t *w, uv_stream_t *server, bool tls, bool admin)
 {
     conn_t *c = util_calloc(1, sizeof *c);
     c->w = w;
+    c->admin = admin;
     uv_tcp_init(&w->loop, &c->tcp);
     c->tcp.data = c;
     tq_append(c, T_NONE);

@@ -14,8 +14,10 @@
 /* Connections open across all workers (for max_connections). */
 extern atomic_long conn_count;
 
-/* Accepts one connection from a listening stream; tls: the listener serves TLS. */
-void conn_accept(worker_t *w, uv_stream_t *server, bool tls);
+/* Accepts one connection from a listening stream; tls: the listener serves TLS; admin: it
+ * is a management listener (its requests go to the modules' admin_handle, from the
+ * addresses in admin.allow only). */
+void conn_accept(worker_t *w, uv_stream_t *server, bool tls, bool admin);
 /* At shutdown: closes idle connections now and marks busy ones to close after their
  * current response. */
 void conn_shutdown_all(worker_t *w);

@@ -58,6 +58,10 @@ typedef struct module {
      * a limit on what clients send belongs with the others even when a module enforces it. */
     const conf_key_t *limit_keys;
     size_t nlimit_keys;
+    /* Keys the module adds to the server file's `admin:` mapping (into its server slot),
+     * beside core's `listen` and `allow` of the management listener. */
+    const conf_key_t *admin_keys;
+    size_t nadmin_keys;
     /* The names this module gives a column's `type:` (NULL-terminated); a column's type
      * is the index of its name here (conf_column_t.type). One module declares a name. */
     const char *const *column_types;
@@ -91,6 +95,12 @@ typedef struct module {
      * other than store lookups, no waiting on locks held for long. */
     module_result_t (*handle)(request_t *r);
     int accepts_any_method;
+    /* Called for every request that arrives on a management listener (`admin:`), from a
+     * peer in `admin.allow`, any method; such a request is never routed to a site
+     * (r->site NULL, r->admin true) and never offered to `handle`. The first module that
+     * answers MODULE_DONE owns it; 404 when none does. The public listeners never call
+     * it. The same rules as `handle`: must not block. */
+    module_result_t (*admin_handle)(request_t *r);
     /* Optional: an error page for a routed request (r->site set) in the site's own look,
      * valid until the current callback returns. Returns false when it has none; core's
      * response_error() then writes its plain page. Must not call response_*. */
@@ -113,6 +123,8 @@ size_t modules_count(void);
 /* The modules that have a request handler, in order (NULL-terminated): what a request is
  * offered to. */
 extern module_t *modules_handlers[];
+/* The same for the management listener: the modules that have an admin_handle. */
+extern module_t *modules_admin_handlers[];
 
 /* The slot of module `m` in a site or a configuration: NULL when the module declares none
  * (or the value was not made by conf_load). Two loads: on the request path. */

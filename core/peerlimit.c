@@ -55,17 +55,6 @@ static bool is_v4_mapped(const unsigned char a[16])
     return memcmp(a, prefix, 12) == 0;
 }
 
-static bool in_net(const unsigned char a[16], const conf_net_t *n)
-{
-    int full = n->prefix / 8, rest = n->prefix % 8;
-    if (memcmp(a, n->addr, (size_t)full) != 0)
-        return false;
-    if (rest == 0)
-        return true;
-    unsigned char mask = (unsigned char)(0xff << (8 - rest));
-    return (a[full] & mask) == (n->addr[full] & mask);
-}
-
 /* What is counted: the IPv4 address, or the IPv6 /64. */
 static bool make_key(const struct sockaddr *sa, unsigned char key[16])
 {
@@ -103,7 +92,7 @@ peerlimit_result_t peerlimit_enter(const struct sockaddr *sa, const conf_limits_
     if (!to_v6(sa, addr) || !make_key(sa, key))
         return PEERLIMIT_EXEMPT;
     for (size_t i = 0; i < lim->nexempt; i++)
-        if (in_net(addr, &lim->exempt[i]))
+        if (conf_net_contains(&lim->exempt[i], addr))
             return PEERLIMIT_EXEMPT;
     uint64_t h = hash(key);
     struct shard *s = &shards[h % SHARDS];

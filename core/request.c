@@ -251,7 +251,7 @@ static void redirect_https(request_t *r)
     const conf_t *c = r->snap->conf;
     int port = 443;
     for (size_t i = 0; i < c->nlisten; i++)
-        if (c->listen[i].tls) {
+        if (c->listen[i].tls && !c->listen[i].admin) {
             port = c->listen[i].port;
             break;
         }
@@ -275,6 +275,20 @@ static void redirect_https(request_t *r)
         url_append_path(&loc, r->rel, r->rel_len);
     }
     response_redirect_keep_query(r, 301, &loc);
+}
+
+/* A request on a management listener: the modules that serve the management side
+ * (module_t.admin_handle), never a site. */
+static void dispatch_admin(request_t *r)
+{
+    if (r->method == HTTP_M_OTHER) {
+        response_error(r, 501, "unknown method");
+        return;
+    }
+    for (module_t *const *m = modules_admin_handlers; *m; m++)
+        if ((*m)->admin_handle(r) == MODULE_DONE)
+            return;
+    response_error(r, 404, "not found");
 }
 
 static void dispatch(request_t *r)
@@ -309,6 +323,10 @@ static void dispatch(request_t *r)
     if (!host_port_valid(r->host, r->host_len)) {
         r->keep_alive = false;
         response_error(r, 400, "malformed Host");
+        return;
+    }
+    if (r->admin) {
+        dispatch_admin(r);
         return;
     }
     router_resolve(r->snap->router, r->host, r->host_len, r->path, r->path_len, &r->route);
@@ -353,8 +371,8 @@ static void dispatch(request_t *r)
 }
 
 bool request_handle(worker_t *w, struct conn *c, const peer_addr_t *peer,
-                    const http1_request_t *h, bool tls, const char *body, size_t body_len,
-                    int *status)
+                    const http1_request_t *h, bool tls, bool admin, const char *body,
+                    size_t body_len, int *status)
 {
     worker_update_time(w);
     request_t r = {
@@ -366,6 +384,7 @@ bool request_handle(worker_t *w, struct conn *c, const peer_addr_t *peer,
         .head_only = h->method == HTTP_M_HEAD,
         .keep_alive = h->keep_alive && !w->stopping,
         .tls = tls,
+        .admin = admin,
         .body = body,
         .body_len = body_len,
         .peer = peer,
@@ -387,7 +406,7 @@ struct request_deferred {
     snapshot_t *snap; /* pinned: the site and its config stay valid */
     peer_addr_t peer;
     http_method_t method;
-    bool head_only, keep_alive, tls;
+    bool head_only, keep_alive, tls, admin;
     int version_minor;
     const conf_site_t *site;
     const router_site_t *rsite;
@@ -408,6 +427,7 @@ request_deferred_t *request_defer(request_t *r)
     d->head_only = r->head_only;
     d->keep_alive = r->keep_alive;
     d->tls = r->tls;
+    d->admin = r->admin;
     d->version_minor = r->h ? r->h->version_minor : 1;
     d->site = r->site;
     d->rsite = r->rsite;
@@ -445,6 +465,7 @@ void request_resume(request_deferred_t *d, void (*respond)(request_t *r, void *u
             .head_only = d->head_only,
             .keep_alive = d->keep_alive && !w->stopping,
             .tls = d->tls,
+            .admin = d->admin,
             .site = d->site,
             .rsite = d->rsite,
             .peer = &d->peer,

@@ -17,11 +17,12 @@ typedef union peer_addr {
 } peer_addr_t;
 
 /* Answers one parsed request into the worker's output batch (tls: it arrived over TLS;
- * body: the whole request body of a POST, else NULL; *status: the status answered).
+ * admin: on a management listener, so it goes to the modules' admin_handle, never to a
+ * site; body: the whole request body of a POST, else NULL; *status: the status answered).
  * Returns true when the connection may carry another request. */
 bool request_handle(worker_t *w, struct conn *c, const peer_addr_t *peer,
-                    const http1_request_t *h, bool tls, const char *body, size_t body_len,
-                    int *status);
+                    const http1_request_t *h, bool tls, bool admin, const char *body,
+                    size_t body_len, int *status);
 /* Answers a request the parser refused (status 400, 413, 414, 431, 501, 505) with an error
  * page and `Connection: close`, and logs it. */
 void request_reject(worker_t *w, const peer_addr_t *peer, int status, const char *reason);

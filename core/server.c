@@ -276,7 +276,8 @@ static bool same_listen(const control_t *ctl, const conf_t *c)
         return false;
     for (size_t i = 0; i < c->nlisten; i++)
         if (strcmp(c->listen[i].address, ctl->listen_copy[i].address) != 0 ||
-            c->listen[i].tls != ctl->listen_copy[i].tls)
+            c->listen[i].tls != ctl->listen_copy[i].tls ||
+            c->listen[i].admin != ctl->listen_copy[i].admin)
             return false;
     return true;
 }
@@ -541,6 +542,7 @@ static void keep_listen(control_t *ctl, const conf_t *c)
     for (size_t i = 0; i < c->nlisten; i++) {
         ctl->listen_copy[i].address = util_strdup(c->listen[i].address);
         ctl->listen_copy[i].tls = c->listen[i].tls;
+        ctl->listen_copy[i].admin = c->listen[i].admin;
     }
 }
 
@@ -549,8 +551,8 @@ static void announce(const conf_t *c, const int *ports, int nworkers)
     for (size_t i = 0; i < c->nlisten; i++) {
         const conf_listen_t *l = &c->listen[i];
         bool v6 = strchr(l->host, ':') != NULL;
-        printf("jiyue: listening on %s://%s%s%s:%d/\n", l->tls ? "https" : "http", v6 ? "[" : "",
-               l->host, v6 ? "]" : "", ports[i]);
+        printf("jiyue: %s on %s://%s%s%s:%d/\n", l->admin ? "admin listener" : "listening",
+               l->tls ? "https" : "http", v6 ? "[" : "", l->host, v6 ? "]" : "", ports[i]);
     }
     printf("jiyue: serving %zu sites from %s with %d worker%s (pid %ld)\n", c->nsites, c->store,
            nworkers, nworkers == 1 ? "" : "s", (long)getpid());
@@ -629,14 +631,18 @@ int server_run(const char *conf_path)
     keep_listen(&ctl, c);
     announce(c, ports, nworkers);
     bool *tls = util_calloc(c->nlisten ? c->nlisten : 1, sizeof *tls);
-    for (size_t i = 0; i < c->nlisten; i++)
+    bool *admin = util_calloc(c->nlisten ? c->nlisten : 1, sizeof *admin);
+    for (size_t i = 0; i < c->nlisten; i++) {
         tls[i] = c->listen[i].tls;
+        admin[i] = c->listen[i].admin;
+    }
     modules_report(store, c);
     if (writable && writer_start(store) != 0)
         log_error("cannot start the writer thread: nothing can be written");
     /* The workers hold the only references to the first snapshot from here on. */
     snapshot_t *first = snapshot_new(c, 1);
-    int started = workers_start(&ctl.workers, nworkers, store, first, fds, tls, ctl.nlisten);
+    int started = workers_start(&ctl.workers, nworkers, store, first, fds, tls, admin,
+                                ctl.nlisten);
     snapshot_unref(first);
     if (started != 0)
         return 1;
@@ -664,6 +670,7 @@ int server_run(const char *conf_path)
         log_info("stopped");
     store_close(store);
     free(tls);
+    free(admin);
     tls_shutdown();
     uv_loop_close(ctl.loop);
     log_close();

@@ -101,7 +101,7 @@ static void accept_waiting(worker_t *w)
             continue;
         w->accept_waiting[i] = false;
         w->accepted++;
-        conn_accept(w, (uv_stream_t *)&w->listeners[i], w->listen_tls[i]);
+        conn_accept(w, (uv_stream_t *)&w->listeners[i], w->listen_tls[i], w->listen_admin[i]);
     }
 }
 
@@ -134,7 +134,7 @@ static void on_connection(uv_stream_t *server, int status)
         return;
     }
     w->accepted++;
-    conn_accept(w, server, w->listen_tls[i]);
+    conn_accept(w, server, w->listen_tls[i], w->listen_admin[i]);
 }
 
 static void close_cb_noop(uv_handle_t *h)
@@ -296,7 +296,7 @@ static void worker_main(void *arg)
 }
 
 int workers_start(worker_t **out, int n, store_t *store, snapshot_t *snap, int *fds,
-                  const bool *tls, size_t nfds)
+                  const bool *tls, const bool *admin, size_t nfds)
 {
     worker_t *ws = util_calloc((size_t)n, sizeof *ws);
     for (int i = 0; i < n; i++) {
@@ -307,6 +307,7 @@ int workers_start(worker_t **out, int n, store_t *store, snapshot_t *snap, int *
         w->snap = snap;
         w->listen_fds = &fds[(size_t)i * nfds];
         w->listen_tls = tls;
+        w->listen_admin = admin;
         w->nlisteners = nfds;
         w->listeners = util_calloc(nfds ? nfds : 1, sizeof *w->listeners);
         w->accept_waiting = util_calloc(nfds ? nfds : 1, sizeof *w->accept_waiting);

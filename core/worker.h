@@ -61,7 +61,7 @@ typedef struct worker {
     worker_task_t *tasks;
     size_t ntasks, task_cap;
     bool loop_gone;
-    size_t ndeferred; /* requests waiting for the writer: the loop stays up for them */
+    size_t ndeferred; /* requests (and held jobs) waiting for the writer: the loop stays up for them */
     uv_timer_t tick; /* every WORKER_TICK_MS: timeouts, access log flush, shutdown */
 
     snapshot_t *snap; /* what new requests are served with */
@@ -72,6 +72,7 @@ typedef struct worker {
 
     int *listen_fds; /* one per listen address, bound by main before threads start */
     const bool *listen_tls; /* per listen address: serves TLS */
+    const bool *listen_admin; /* per listen address: a management listener (`admin:`) */
     uv_tcp_t *listeners;
     size_t nlisteners;
     bool *accept_waiting; /* per listener: a connection waits for the next round */
@@ -109,10 +110,10 @@ typedef struct worker {
 } worker_t;
 
 /* Starts n workers on snap (each takes a reference of its own); fds[i * nfds + j] is
- * worker i's socket for listen address j, tls[j] says whether that address serves TLS.
- * Returns 0 or -1. */
+ * worker i's socket for listen address j, tls[j] says whether that address serves TLS,
+ * admin[j] whether it is a management listener. Returns 0 or -1. */
 int workers_start(worker_t **out, int n, store_t *store, snapshot_t *snap, int *fds,
-                  const bool *tls, size_t nfds);
+                  const bool *tls, const bool *admin, size_t nfds);
 void worker_notify(worker_t *w, int msg);
 /* Runs fn(ud) on w's loop thread soon. Safe from any thread (the writer's done callbacks,
  * the control thread). */
@@ -121,6 +122,20 @@ void worker_post(worker_t *w, void (*fn)(void *ud), void *ud);
  * loop and hands m back. Returns 0, or -1 when the worker has stopped (m not queued). */
 int worker_send_snapshot(worker_t *w, handoff_msg_t *m);
 void workers_join(worker_t *ws, int n);
+
+/* A writer job no request waits for (a module's fire-and-forget update) still has its
+ * done callback run on this worker: worker_hold before writer_submit keeps the loop up at
+ * shutdown until the matching worker_release (in done), as a deferred request does. On
+ * w's loop thread only. */
+static inline void worker_hold(worker_t *w)
+{
+    w->ndeferred++;
+}
+static inline void worker_release(worker_t *w)
+{
+    if (w->ndeferred > 0) /* zeroed when the shutdown deadline passed */
+        w->ndeferred--;
+}
 
 /* Refreshes the cached date strings when the second has changed. */
 void worker_update_time(worker_t *w);

@@ -8,6 +8,7 @@ extern module_t module_interaction;
 extern module_t module_content;
 extern module_t module_static;
 extern module_t module_registration;
+extern module_t module_console;
 
 module_t *const modules_list[] = {
     &module_audit, /* answers no request; first, so its CSP line follows HSTS as before */
@@ -16,5 +17,6 @@ module_t *const modules_list[] = {
     &module_content, /* before static: articles and columns, declining anything else */
     &module_static,
     &module_registration, /* no handler: the `registration:` key and its rules */
+    &module_console, /* the management listener only (admin_handle): the console's API */
     NULL,
 };

@@ -40,6 +40,20 @@ for dir in demo/*@*/; do
     bin/jiyuectl -c "$CONF" import --generation "$gen" "$site" "$dir"
 done
 
+# The web console's demo accounts, one per role: a fresh password on every run, printed
+# here once (the store keeps only its Argon2id hash). Never use these outside a demo.
+accounts=""
+for spec in "demo.editor editor:edu" "demo.reviewer reviewer:edu" "demo.replier replier:edu" \
+            "demo.county site_admin:anning/*" "demo.admin cluster_admin"; do
+    name=${spec%% *}
+    role=${spec#* }
+    out=$(bin/jiyuectl -c "$CONF" user add "$name" --role "$role" 2>/dev/null) ||
+        out=$(bin/jiyuectl -c "$CONF" user passwd "$name")
+    pw=$(printf '%s\n' "$out" | sed -n 's/^password: //p')
+    accounts="$accounts$(printf '  %-14s %-20s %s' "$name" "$role" "$pw")
+"
+done
+
 cat <<'MSG'
 
 The demo cluster of 云岭市 (fictional) is loaded. Try, while the server runs:
@@ -63,4 +77,9 @@ The demo cluster of 云岭市 (fictional) is loaded. Try, while the server runs:
   bin/jiyuectl audit --format html --out var/audit.html        # self-inspection report (自查)
 In a browser, open http://127.0.0.1:8080/ . Reload after editing sites.d: bin/jiyue -s reload
 MSG
+printf '\nThe web console (its sign-in API for now) answers on http://127.0.0.1:8444/ (loopback\n'
+printf 'only: admin: in conf/jiyue.yaml). Demo accounts, with the password made for this run:\n'
+printf '%s' "$accounts"
+printf '  e.g. curl -i -H "Content-Type: application/json" -d %s http://127.0.0.1:8444/api/login\n' \
+    "'{\"user\":\"demo.editor\",\"password\":\"...\"}'"
 exec bin/jiyue -c "$CONF"

@@ -5,11 +5,11 @@
 # and where neither is possible it prints the exact command and fails.
 set -eu
 
-# Build: libraries found with pkg-config (libargon2: console passwords). Run: media-types (/etc/mime.types), lmdb-utils.
+# Build: libraries found with pkg-config (libargon2: console passwords; libjansson: the console's JSON). Run: media-types (/etc/mime.types), lmdb-utils.
 # Tests: cmocka, pytest (Debian's, run as /usr/bin/python3 -m pytest) and its random-order
 # plugin (make test-shuffle), curl, openssl.
 PACKAGES="build-essential pkg-config libuv1-dev liblmdb-dev lmdb-utils libyaml-dev
-libssl-dev zlib1g-dev libcmark-dev libargon2-dev media-types libcmocka-dev python3 python3-pytest
+libssl-dev zlib1g-dev libcmark-dev libargon2-dev libjansson-dev media-types libcmocka-dev python3 python3-pytest
 python3-pytest-random-order curl openssl clang libclang-rt-14-dev chromium"
 if [ "${1:-}" = "--bench" ]; then
     PACKAGES="$PACKAGES wrk nginx-light"

@@ -252,6 +252,24 @@ MUTATIONS = [
     M("workflow-other-editor-writes", "modules/workflow/workflow.c",
       "    return (strcmp(a->acct.name, a->d.editor) == 0 && may(a, ACCOUNT_ROLE_EDITOR, a->d.site)) ||",
       "    return (may(a, ACCOUNT_ROLE_EDITOR, a->d.site)) ||", ["unit:test_workflow"]),
+    # ---- the management listener and the console (core/conn.c, modules/console/) ----
+    M("admin-allow-list-skipped", "core/conn.c",
+      "        if (!conf_nets_match(conf->admin_allow, conf->nadmin_allow, &c->peer.sa)) {",
+      "        if (0 && !conf_nets_match(conf->admin_allow, conf->nadmin_allow, &c->peer.sa)) {",
+      ["e2e:tests/e2e/test_console.py -k allow_list"]),
+    M("console-csrf-prefix-accepted", "modules/console/console_guard.c",
+      "    if (n == 0 || len != n)", "    if (n == 0 || len > n)",
+      ["unit:test_console", "e2e:tests/e2e/test_console.py -k csrf"]),
+    M("console-origin-unchecked", "modules/console/console_api.c",
+      "    if (!origin || !console_origin_ok(origin->value.p, origin->value.len, r->tls, r->host,",
+      "    if (0 && !console_origin_ok(origin->value.p, origin->value.len, r->tls, r->host,",
+      ["e2e:tests/e2e/test_console.py -k csrf"]),
+    M("console-disabled-session-kept", "modules/console/console_api.c",
+      "    if (rc != STORE_OK || a->disabled) {", "    if (rc != STORE_OK) {",
+      ["e2e:tests/e2e/test_console.py -k disabled"]),
+    M("console-throttle-ignored", "modules/console/console_login.c",
+      "    if (wait > 0) {\n        j->status = 429;", "    if (0) {\n        j->status = 429;",
+      ["e2e:tests/e2e/test_console.py -k throttling"]),
 ]
 
 

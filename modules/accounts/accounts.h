@@ -3,7 +3,7 @@
  *
  * modules/accounts/ is a library folder, not a module in modules_list: it has no request
  * handler, no configuration keys and no reload report yet. `jiyuectl user` (tools/jiyuectl/
- * cmd_user.c) calls it now; the admin listener and the console will call it later. Its
+ * cmd_user.c) and the console (modules/console/: sign-in, sessions) call it. Its
  * parts: accounts.c (records, keys, account_may), account_role.c (roles and what they
  * allow), account_password.c (Argon2id hashes, password rules, generated passwords),
  * account_throttle.c (the failed-login limit).

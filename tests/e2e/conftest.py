@@ -613,3 +613,45 @@ def cluster(tmp_path_factory, request):
     c.start()
     yield c
     c.stop()
+
+
+# --------------------------------------------------------------------------------------
+# The management listener and the console's accounts
+# --------------------------------------------------------------------------------------
+
+CONSOLE_PASSWORD = "Ce-shi-mi-ma-2026"
+# name -> roles; every account's password is CONSOLE_PASSWORD
+CONSOLE_ACCOUNTS = {
+    "li.hua": ["editor:edu"],
+    "wang.xian": ["site_admin:xian/*"],
+    "ops": ["cluster_admin"],
+}
+
+
+def console_cluster(root, admin_extra="", allow=("127.0.0.1/32", "10.0.0.0/8"),
+                    accounts=CONSOLE_ACCOUNTS):
+    """The standard cluster with an `admin:` listener on a free loopback port
+    (c.admin_port) and accounts made with `jiyuectl user add --password-stdin`."""
+    need_binaries()
+    admin_port = free_port()
+    allow_list = ", ".join(f'"{a}"' for a in allow)
+    c = Cluster(root, extra_conf=f'admin:\n  listen: ["127.0.0.1:{admin_port}"]\n'
+                                 f'  allow: [{allow_list}]\n' + admin_extra)
+    c.admin_port = admin_port
+    c.import_base()
+    for name, roles in accounts.items():
+        args = [JIYUECTL, "-c", c.conf, "user", "add", name]
+        for role in roles:
+            args += ["--role", role]
+        r = run(args + ["--password-stdin"], input=CONSOLE_PASSWORD.encode() + b"\n", timeout=60)
+        assert r.returncode == 0, (name, r.stdout, r.stderr)
+    return c
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory, request):
+    """A running cluster with the management listener and CONSOLE_ACCOUNTS."""
+    c = console_cluster(tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1]))
+    c.start()
+    yield c
+    c.stop()

@@ -12,6 +12,7 @@
 
 #include "testcert.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +115,64 @@ static void load_fail(diag_t *d, const char *server, const tfile_t *files)
         fail_msg("conf_load accepted a tree with an error");
     }
     assert_true(d->errors > 0);
+}
+
+/* ---- the management listener (admin:) ---- */
+
+static void test_admin_listener(void **state)
+{
+    diag_t d;
+    diag_init(&d);
+    const tfile_t files[] = {{"portal.yaml", PORTAL}, {NULL, NULL}};
+    /* admin: before listen: the public listeners still come first */
+    conf_t *c = load_tree(&d, day("2026-03-01"),
+                          "admin:\n  listen: [\"127.0.0.1:8444\", \"[::1]:8444\"]\n"
+                          "  allow: [\"10.0.0.0/8\"]\n  session_idle: 1s\n"
+                          "listen: [\"127.0.0.1:8080\"]\nstore: store\nsites: sites\n", files);
+    if (!c)
+        diag_print(&d, stderr);
+    assert_non_null(c);
+    assert_int_equal(c->nlisten, 3);
+    assert_false(c->listen[0].admin);
+    assert_int_equal(c->listen[0].port, 8080);
+    assert_true(c->listen[1].admin && c->listen[2].admin);
+    assert_string_equal(c->listen[2].address, "[::1]:8444");
+    assert_int_equal(c->admin_pos.line, 2);
+    assert_int_equal(c->nadmin_allow, 1);
+    struct sockaddr_in in = {.sin_family = AF_INET};
+    inet_pton(AF_INET, "10.9.8.7", &in.sin_addr);
+    assert_true(conf_nets_match(c->admin_allow, c->nadmin_allow, (struct sockaddr *)&in));
+    inet_pton(AF_INET, "127.0.0.1", &in.sin_addr);
+    assert_false(conf_nets_match(c->admin_allow, c->nadmin_allow, (struct sockaddr *)&in));
+    conf_free(c);
+    diag_free(&d);
+
+    /* without allow: loopback only */
+    diag_init(&d);
+    c = load_tree(&d, day("2026-03-01"),
+                  "listen: [\"127.0.0.1:8080\"]\nstore: store\nsites: sites\n"
+                  "admin: {listen: [\"127.0.0.1:8444\"]}\n", files);
+    assert_non_null(c);
+    assert_true(conf_nets_match(c->admin_allow, c->nadmin_allow, (struct sockaddr *)&in));
+    inet_pton(AF_INET, "10.9.8.7", &in.sin_addr);
+    assert_false(conf_nets_match(c->admin_allow, c->nadmin_allow, (struct sockaddr *)&in));
+    conf_free(c);
+    diag_free(&d);
+
+    /* plain off loopback, a public address, unknown and missing keys */
+    load_fail(&d, "listen: [\"127.0.0.1:8080\", \"0.0.0.0:9000\"]\nstore: store\nsites: sites\n"
+                  "admin:\n  listen:\n    - \"10.0.0.1:8444\"\n    - \"127.0.0.1:8080\"\n"
+                  "    - \"127.0.0.1:9000\"\n    - {address: \"[::]:8445\", tls: true}\n"
+                  "  alow: []\n", files);
+    expect(&d, ":6:7: admin.listen '10.0.0.1:8444' is not a loopback address: the management "
+               "listener must use TLS there");
+    expect(&d, ":7:7: admin.listen address '127.0.0.1:8080' is the same address and port as "
+               "the public listener '127.0.0.1:8080'");
+    expect(&d, ":8:7: admin.listen address '127.0.0.1:9000' is the same address and port as "
+               "the public listener '0.0.0.0:9000'");
+    expect(&d, "no default certificate");
+    expect(&d, ":10:3: unknown key 'alow' in 'admin'; did you mean 'allow'?");
+    diag_free(&d);
 }
 
 /* ---- the valid fixture ---- */
@@ -1022,9 +1081,12 @@ static void test_demo_cluster(void **state)
     assert_int_equal(lifecycle_conf(conf_site_find(c, "wsj"))->state, LIFECYCLE_CLOSED);
     assert_string_equal(lifecycle_conf(conf_site_find(c, "wsj"))->migrate_to, "health");
     assert_int_equal(lifecycle_conf(conf_site_find(c, "stj"))->state, LIFECYCLE_REDESIGN);
-    assert_int_equal(c->nlisten, 4);
+    assert_int_equal(c->nlisten, 5); /* four public, then the console's (admin:) */
     assert_string_equal(c->listen[1].host, "::1");
     assert_true(c->listen[2].tls);
+    assert_false(c->listen[3].admin);
+    assert_true(c->listen[4].admin && !c->listen[4].tls);
+    assert_int_equal(c->listen[4].port, 8444);
     assert_non_null(c->tls.ctx);
     assert_string_equal(c->portal->id, "portal");
     assert_string_equal(c->portal->hosts[0], "www.yunling.gov.cn");
@@ -1050,6 +1112,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_tree),
+        cmocka_unit_test(test_admin_listener),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_workers_auto),
         cmocka_unit_test(test_errors_everywhere),

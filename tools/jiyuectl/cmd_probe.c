@@ -273,7 +273,7 @@ int ctl_cmd_probe(ctl_t *ctl, int argc, char **argv)
     if (!address) {
         const conf_listen_t *l = NULL;
         for (size_t i = 0; i < c->nlisten && !l; i++)
-            if (!c->listen[i].tls)
+            if (!c->listen[i].tls && !c->listen[i].admin)
                 l = &c->listen[i];
         if (!l)
             return ctl_fail(ctl, "no plain-HTTP listen address to probe through (give --address)");

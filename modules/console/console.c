@@ -1,0 +1,84 @@
+/* modules/console/console.c: the console module: its keys under `admin:`, and the routes
+ * of the management listener's requests (module_t.admin_handle) to the API handlers. */
+#include "console.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "console_api.h"
+
+static const console_conf_t defaults = {
+    .session_ttl_ms = 8ull * 3600 * 1000,
+    .session_idle_ms = 30ull * 60 * 1000,
+    .max_upload = 20ull * 1024 * 1024,
+};
+
+static void conf_init(void *slot)
+{
+    *(console_conf_t *)slot = defaults;
+}
+
+static const conf_key_t admin_keys[] = {
+    {"session_ttl", CONF_K_DURATION, offsetof(console_conf_t, session_ttl_ms), NULL, false, 0},
+    {"session_idle", CONF_K_DURATION, offsetof(console_conf_t, session_idle_ms), NULL, false, 0},
+    {"max_upload", CONF_K_SIZE, offsetof(console_conf_t, max_upload), NULL, false, 0},
+};
+
+const console_conf_t *console_conf(const conf_t *c)
+{
+    const console_conf_t *cc = module_server_conf(c, &module_console);
+    return cc ? cc : &defaults;
+}
+
+static bool path_is(const request_t *r, const char *p)
+{
+    size_t n = strlen(p);
+    return r->path_len == n && memcmp(r->path, p, n) == 0;
+}
+
+static module_result_t method_not_allowed(request_t *r, const char *allow)
+{
+    json_t *o = json_pack("{s:s}", "error", "method not allowed");
+    response_begin(r, 405);
+    response_header(r, "Allow", allow, strlen(allow));
+    char *text = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    size_t n = strlen(text);
+    response_header(r, "Content-Type", "application/json", 16);
+    response_end_headers(r, n);
+    response_body(r, text, n, true);
+    free(text);
+    return MODULE_DONE;
+}
+
+static module_result_t admin_handle(request_t *r)
+{
+    if (r->path_len < 5 || memcmp(r->path, "/api/", 5) != 0)
+        return MODULE_DECLINED;
+    r->not_public = true; /* nothing the API answers may be kept by a shared cache */
+    bool get = r->method == HTTP_M_GET || r->method == HTTP_M_HEAD;
+    bool post = r->method == HTTP_M_POST;
+    if (path_is(r, "/api/login"))
+        return post ? console_api_login(r) : method_not_allowed(r, "POST");
+    if (path_is(r, "/api/logout"))
+        return post ? console_api_logout(r) : method_not_allowed(r, "POST");
+    if (path_is(r, "/api/me"))
+        return get ? console_api_me(r) : method_not_allowed(r, "GET, HEAD");
+    if (path_is(r, "/api/sites"))
+        return get ? console_api_sites(r) : method_not_allowed(r, "GET, HEAD");
+    console_error(r, 404, "no such API", NULL);
+    return MODULE_DONE;
+}
+
+/* A CSRF token given in a query by mistake stays out of the access log. */
+static const char *const secret_params[] = {"csrf", NULL};
+
+module_t module_console = {
+    .name = "console",
+    .admin_keys = admin_keys,
+    .nadmin_keys = UTIL_ARRAY_LEN(admin_keys),
+    .server_conf_size = sizeof(console_conf_t),
+    .server_conf_init = conf_init,
+    .admin_handle = admin_handle,
+    .secret_params = secret_params,
+};

@@ -1,0 +1,32 @@
+/* modules/console/console.h: the web console, served only on the management listener
+ * (core's `admin:`; module_t.admin_handle). This first part is its sign-in and the JSON
+ * API around it: POST /api/login, POST /api/logout, GET /api/me, GET /api/sites.
+ *
+ * Its keys under `admin:` (beside core's `listen` and `allow`):
+ *   session_ttl   absolute lifetime of a session (default 8h)
+ *   session_idle  a session not used for this long ends (default 30m)
+ *   max_upload    the largest upload the console takes (default 20MiB; later parts)
+ * Parts: console.c (the module, its keys, the routes), console_api.c (the handlers, JSON
+ * through libjansson), console_login.c (verification on libuv's thread pool, counters and
+ * the new session through the writer), console_session.c (ids, records, store keys,
+ * expiry), console_guard.c (cookie, CSRF, Origin). */
+#ifndef JIYUE_CONSOLE_H
+#define JIYUE_CONSOLE_H
+
+#include <stdint.h>
+
+#include "conf.h"
+#include "module.h"
+
+typedef struct console_conf {
+    uint64_t session_ttl_ms;
+    uint64_t session_idle_ms;
+    uint64_t max_upload;
+} console_conf_t;
+
+extern module_t module_console;
+
+/* The console's keys of configuration c (defaults when `admin:` is absent). */
+const console_conf_t *console_conf(const conf_t *c);
+
+#endif
