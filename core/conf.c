@@ -340,10 +340,7 @@ static void key_admin(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const 
     size_t nkeys;
     const conf_key_t *keys = conf_modules_admin_keys(admin_keys, UTIL_ARRAY_LEN(admin_keys), &nkeys);
     c->admin_pos = conf_pos(x, v);
-    void **outer = x->slots;
-    x->slots = c->mod;
-    conf_walk(x, v, "admin", keys, nkeys, c);
-    x->slots = outer;
+    conf_walk_slots(x, v, "admin", keys, nkeys, c, c->mod);
     if (!c->admin_allow) {
         /* Without `allow`, only this machine: the safe reading of an omission. */
         c->admin_allow = util_calloc(2, sizeof *c->admin_allow);
