@@ -248,7 +248,7 @@ MUTATIONS = [
       "    if (nphrases) {", "    if (0 && nphrases) {", ["unit:test_search_index"]),
     M("search-site-filter-ignored", "modules/search/search_query.c",
       "    return (!r->site || e->site == r->site)", "    return (1 || e->site == r->site)",
-      ["unit:test_search_index"]),
+      ["unit:test_search_index", "e2e:tests/e2e/test_search.py -k site_scope"]),
     M("search-reindex-always-equal", "modules/search/search_reindex.c",
       "        rep->equal = memcmp(before, after, sizeof before) == 0;",
       "        rep->equal = true;", ["unit:test_search_index", "e2e:tests/e2e/test_search.py"]),

@@ -265,3 +265,63 @@ void search_text_from_html(const char *s, size_t n, util_buf_t *out)
     util_buf_append(out, "", 1);
     out->len--;
 }
+
+/* --- snippets --- */
+
+typedef struct first {
+    const char *text;
+    size_t n;
+    size_t at; /* the earliest byte offset found; n when none */
+} first_t;
+
+static const char *find_nocase(const char *h, size_t hn, const char *w, size_t wn)
+{
+    for (size_t i = 0; wn && i + wn <= hn; i++)
+        if (util_streq_nocase(h + i, wn, w, wn))
+            return h + i;
+    return NULL;
+}
+
+static int first_cb(void *ud, const char *term, size_t len, uint32_t pos, bool prefix)
+{
+    first_t *f = ud;
+    const char *hit = find_nocase(f->text, f->at, term, len);
+    if (hit)
+        f->at = (size_t)(hit - f->text);
+    return 0;
+}
+
+/* The offset `count` characters before or after `from`. */
+static size_t step(const char *s, size_t n, size_t from, long count)
+{
+    size_t i = from;
+    if (count < 0) {
+        for (long k = 0; k > count && i > 0; k--) {
+            i--;
+            while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
+                i--;
+        }
+    } else {
+        for (long k = 0; k < count && i < n; k++) {
+            i++;
+            while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
+                i++;
+        }
+    }
+    return i;
+}
+
+void search_text_snippet(const char *text, size_t n, const char *query, util_buf_t *out)
+{
+    first_t f = {text, n, n};
+    search_text_terms(query, strlen(query), SEARCH_TEXT_QUERY, NULL, first_cb, &f);
+    size_t start = f.at < n ? step(text, n, f.at, -SEARCH_SNIPPET_BEFORE) : 0;
+    size_t end = step(text, n, start, SEARCH_SNIPPET_CHARS);
+    if (start > 0)
+        util_buf_appends(out, "…");
+    util_buf_append(out, text + start, end - start);
+    if (end < n)
+        util_buf_appends(out, "…");
+    util_buf_append(out, "", 1);
+    out->len--;
+}

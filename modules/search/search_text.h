@@ -49,6 +49,14 @@ int search_text_terms(const char *s, size_t n, search_text_mode_t mode, uint32_t
  * space removed. Appended to out (NUL-terminated). */
 void search_text_from_html(const char *html, size_t n, util_buf_t *out);
 
+/* A plain-text excerpt of text around the first place one of the query's terms occurs:
+ * up to SEARCH_SNIPPET_BEFORE characters before it and SEARCH_SNIPPET_CHARS in all, "…"
+ * where text was cut; the start of the text when no term occurs in it. Never cuts a
+ * UTF-8 character. Appended to out (NUL-terminated). */
+#define SEARCH_SNIPPET_CHARS 100
+#define SEARCH_SNIPPET_BEFORE 30
+void search_text_snippet(const char *text, size_t n, const char *query, util_buf_t *out);
+
 /* Decodes one UTF-8 character at s (n bytes left): its code point, *len its length; for an
  * invalid or truncated sequence, -1 and *len 1. */
 int32_t search_text_utf8(const unsigned char *s, size_t n, size_t *len);

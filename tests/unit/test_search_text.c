@@ -104,6 +104,34 @@ static void test_html_to_text(void **state)
     assert_string_equal(plain("&bogus; &#0; &#xZZ;"), "&bogus; &#0; &#xZZ;");
 }
 
+static const char *snip(const char *text, const char *q)
+{
+    static char out[1024];
+    util_buf_t b = {0};
+    search_text_snippet(text, strlen(text), q, &b);
+    snprintf(out, sizeof out, "%s", b.data ? b.data : "");
+    util_buf_free(&b);
+    return out;
+}
+
+static void test_snippet(void **state)
+{
+    assert_string_equal(snip("关于社保卡办理的说明", "社保"), "关于社保卡办理的说明");
+    char text[512], want[512];
+    /* 50 characters, the term, 100 more: 30 before it, 100 in all */
+    snprintf(text, sizeof text, "%s社保%s", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+             "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+             "bbbbbbbbbbbbbbbbbbb");
+    snprintf(want, sizeof want, "…%s社保%s…", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+             "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+    assert_string_equal(snip(text, "社保"), want);
+    /* ASCII terms case-insensitively; the first of several terms in the text */
+    assert_string_equal(snip("办事指南 PDF 下载", "pdf"), "办事指南 PDF 下载");
+    /* no term in the text: its start */
+    assert_string_equal(snip("第一条 总则", "养老"), "第一条 总则");
+    assert_string_equal(snip("", "养老"), "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -114,6 +142,7 @@ int main(void)
         cmocka_unit_test(test_query_mode),
         cmocka_unit_test(test_positions_continue),
         cmocka_unit_test(test_html_to_text),
+        cmocka_unit_test(test_snippet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
