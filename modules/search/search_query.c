@@ -278,11 +278,13 @@ static bool phrase_in(const qparse_t *p, uint16_t ph, const stream_t *s)
 }
 
 /* Whether every phrase of p is in one of the document's fields. */
-static bool phrases_ok(store_txn_t *t, const qparse_t *p, uint16_t nphrases, uint64_t doc)
+static bool phrases_ok(store_txn_t *t, const qparse_t *p, uint16_t nphrases, uint64_t doc,
+                       size_t *bytes)
 {
     search_docrec_t d;
     if (search_doc_get(t, doc, &d) != 0)
         return false;
+    *bytes += d.text_len;
     stream_t f[3];
     memset(f, 0, sizeof f);
     const char *text[3] = {d.title, d.source, d.text};
@@ -397,13 +399,13 @@ int search_run(store_txn_t *t, const search_query_t *q, search_result_t *out)
         return rc;
     }
     if (nphrases) {
-        size_t m = 0;
+        size_t m = 0, bytes = 0;
         for (size_t i = 0; i < cand.n; i++) {
-            if (i == SEARCH_MAX_VERIFY) {
+            if (i == SEARCH_MAX_VERIFY || bytes > SEARCH_MAX_VERIFY_BYTES) {
                 out->capped = true;
                 break;
             }
-            if (phrases_ok(t, &p, nphrases, cand.c[i].doc))
+            if (phrases_ok(t, &p, nphrases, cand.c[i].doc, &bytes))
                 cand.c[m++] = cand.c[i];
         }
         cand.n = m;

@@ -9,7 +9,8 @@
  *
  * Bounded work: a query decodes at most SEARCH_MAX_POSTINGS posting entries (blocks that
  * cannot hold a candidate are skipped unread) and checks phrases in at most
- * SEARCH_MAX_VERIFY documents (newest first); when either cap is reached, `capped` is set,
+ * SEARCH_MAX_VERIFY documents and SEARCH_MAX_VERIFY_BYTES of their text (newest first);
+ * when a cap is reached, `capped` is set,
  * the total counts what was found within it, and what was not reached is left out. */
 #ifndef JIYUE_SEARCH_QUERY_H
 #define JIYUE_SEARCH_QUERY_H
@@ -25,6 +26,7 @@
 #define SEARCH_MAX_TERMS 32
 #define SEARCH_MAX_POSTINGS 200000
 #define SEARCH_MAX_VERIFY 2000
+#define SEARCH_MAX_VERIFY_BYTES (8 * 1024 * 1024) /* of text tokenized for phrases */
 #define SEARCH_TITLE_WEIGHT 5
 #define SEARCH_RECENCY_DAYS 90
 
