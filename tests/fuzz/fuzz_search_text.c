@@ -3,11 +3,13 @@
  * are 1..SEARCH_TERM_MAX bytes, never hold '/' (the key layout relies on it), positions
  * count up by one, a one-character prefix only in query mode; the plain text of any HTML
  * is no longer than the HTML plus what entities add, and a decoded block encodes back to
- * the same bytes. */
+ * the same bytes; any query string is read or refused with a reason, and what is read
+ * keeps to its bounds. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "search.h"
 #include "search_keys.h"
 #include "search_postings.h"
 #include "search_text.h"
@@ -57,6 +59,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(search_block_decode(b.data, b.len, again, SEARCH_BLOCK_MAX) == n);
         CHECK(memcmp(&again[n - 1].doc, &e[n - 1].doc, sizeof e[0].doc) == 0);
         util_buf_free(&b);
+    }
+    /* the search page's parameters */
+    search_query_t q;
+    bool json;
+    char *buf = malloc(size + 16);
+    if (buf) {
+        const char *why = search_params_parse(text, size, &q, &json, buf, size + 16);
+        if (!why) {
+            CHECK(q.q && strlen(q.q) <= size && q.page >= 1 && q.page <= SEARCH_PAGE_MAX);
+            util_buf_t sn = {0};
+            search_text_snippet(text, size, q.q, &sn);
+            util_buf_free(&sn);
+        }
+        free(buf);
     }
     return 0;
 }
