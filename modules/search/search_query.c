@@ -354,7 +354,8 @@ int search_run(store_txn_t *t, const search_query_t *q, search_result_t *out)
     if (df[0] == 0)
         return 0; /* a term no document holds */
 
-    size_t budget = SEARCH_MAX_POSTINGS;
+    size_t budget = q->max_postings ? q->max_postings : SEARCH_MAX_POSTINGS;
+    size_t max_verify = q->max_verify ? q->max_verify : SEARCH_MAX_VERIFY;
     clist_t cand = {0};
     rc = 0;
     for (size_t i = 0; i < nt; i++) {
@@ -401,7 +402,7 @@ int search_run(store_txn_t *t, const search_query_t *q, search_result_t *out)
     if (nphrases) {
         size_t m = 0, bytes = 0;
         for (size_t i = 0; i < cand.n; i++) {
-            if (i == SEARCH_MAX_VERIFY || bytes > SEARCH_MAX_VERIFY_BYTES) {
+            if (i == max_verify || bytes > SEARCH_MAX_VERIFY_BYTES) {
                 out->capped = true;
                 break;
             }

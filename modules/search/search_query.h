@@ -41,6 +41,8 @@ typedef struct search_query {
     search_sort_t sort;
     unsigned page;             /* from 1 */
     int64_t now;               /* for the recency boost */
+    /* the bounds (0: SEARCH_MAX_POSTINGS, SEARCH_MAX_VERIFY): smaller ones for tests */
+    size_t max_postings, max_verify;
 } search_query_t;
 
 typedef struct search_hit {

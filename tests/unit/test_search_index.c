@@ -248,6 +248,17 @@ static void test_paging_and_blocks(void **state)
     for (size_t i = 1; i < r.n; i++)
         assert_true(r.hits[i - 1].rec.pubtime >= r.hits[i].rec.pubtime);
     store_txn_free(t);
+    /* the bounds: postings read (whole blocks: the first block or two fit in 200), phrase
+     * checks */
+    a = run(state, (search_query_t){.q = "公告", .sort = SEARCH_SORT_DATE, .max_postings = 200});
+    assert_true(a.capped);
+    assert_true(a.total > 0 && a.total <= 200);
+    a = run(state, (search_query_t){.q = "\"公 告\"", .max_verify = 25});
+    assert_true(a.capped);
+    assert_int_equal(a.total, 25);
+    a = run(state, (search_query_t){.q = "\"公 告\""});
+    assert_false(a.capped);
+    assert_int_equal(a.total, 300);
     /* remove a third of them */
     for (int k = 0; k < 300; k += 3) {
         snprintf(id, sizeof id, "n%03d", k);
