@@ -6,6 +6,7 @@ extern module_t module_audit;
 extern module_t module_lifecycle;
 extern module_t module_interaction;
 extern module_t module_content;
+extern module_t module_search;
 extern module_t module_static;
 extern module_t module_registration;
 extern module_t module_console;
@@ -15,6 +16,7 @@ module_t *const modules_list[] = {
     &module_lifecycle, /* the first to answer: a suspended or closed site answers before anything else */
     &module_interaction, /* before content: an interaction column's board, form and receipts */
     &module_content, /* before static: articles and columns, declining anything else */
+    &module_search, /* after content (a column named search stays the content's), before static */
     &module_static,
     &module_registration, /* no handler: the `registration:` key and its rules */
     &module_console, /* the management listener only (admin_handle): the console's API */

@@ -22,6 +22,7 @@
 #include "content_keys.h"
 #include "mime.h"
 #include "rec.h"
+#include "search_index.h"
 #include "gzip.h"
 #include "store_keys.h"
 #include "util.h"
@@ -942,6 +943,10 @@ int article_publish_txn(store_txn_t *w, article_op_t op, const article_meta_t *m
         FAIL("%s", store_strerror(rc));
     if ((rc = put_attachments(w, m->site, m->column, m->id, files, nfiles, now)) != 0)
         FAIL("%s", store_strerror(rc));
+    /* the search index follows in the same transaction (modules/search) */
+    if ((rc = search_index_article(w, m->site, m->column, m->id, m->title, m->source, body_html,
+                                   body_len, pubtime, seq)) != 0)
+        FAIL("search index: %s", store_strerror(rc));
     if ((rc = bump_version(w, m->site, now)) != 0 || (rc = bump_version(w, NULL, now)) != 0)
         FAIL("%s", store_strerror(rc));
     uint64_t aseq;
@@ -1001,6 +1006,8 @@ int article_unpublish_txn(store_txn_t *w, const char *site, const char *column, 
         FAIL("%s", store_strerror(rc));
     if ((rc = drop_index(w, site, column, pubtime, seq)) != 0)
         FAIL("%s", store_strerror(rc));
+    if ((rc = search_unindex_article(w, site, column, id)) != 0)
+        FAIL("search index: %s", store_strerror(rc));
     if ((rc = add_count(w, site, column, -1)) != 0 ||
         (rc = drop_attachments(w, site, column, id, atts)) != 0 ||
         (rc = bump_version(w, site, now)) != 0 || (rc = bump_version(w, NULL, now)) != 0)

@@ -272,6 +272,7 @@ def gone_keys(dbs):
         ks = [k for k, v in kv.items()
               if k.startswith(("gone/", "gone@", "gone#att/")) or "/gone/" in k or "/gone@" in k
               or k.endswith("/gone") or (k.startswith("g/") and v.startswith("gone/"))
+              or (k.startswith("xd/") and "\\00\\00\\00gone\\00" in v)   # search documents
               or any(k in (f"m/{c}",) or k.startswith(f"mr/{c}/") for c in codes)]
         if ks:
             out[db] = sorted(ks)
@@ -354,6 +355,10 @@ def test_purge_removed_site(site, tmp_path):
     for db, kv in before.items():
         for k, v in kv.items():
             if k in have.get(db, []) or k == "v/":
+                continue
+            # the search index's postings, term counts and counters are shared by every
+            # site: gone's entries leave them (test_search.py checks what stays)
+            if db == "content" and (k.startswith(("xp/", "xf/")) or k == "xn"):
                 continue
             assert after[db].get(k) == v, (db, k)
     rows = history(site, "gone")

@@ -2,7 +2,7 @@
  * holds of a site that was removed from sites.d: its pages (every generation), its
  * attachments, articles and their index entries and counters, its citizens' messages and
  * replies, its redirects, generation switches and probe records, its drafts of the
- * publishing workflow. One write transaction.
+ * publishing workflow, its documents in the search index. One write transaction.
  *
  * Kept on purpose: the accountability trail (h/ records, `jiyuectl history SITE`). It says
  * who published, updated and took down what; a record is never rewritten or removed, and
@@ -21,6 +21,7 @@
 #include "ctl.h"
 #include "lifecycle_token.h"
 #include "rec.h"
+#include "search_index.h"
 #include "store_keys.h"
 #include "util.h"
 #include "workflow_draft.h"
@@ -176,6 +177,11 @@ static int purge(store_txn_t *w, const char *site, purge_counts_t *c)
     c->index += (long)g.n;
     keys_free(&g);
     if (rc != 0)
+        return rc;
+
+    /* the search index: the site's documents, their postings, its number in postings
+     * (modules/search/search_keys.h) */
+    if ((rc = search_index_clear(w, site, true, &c->index)) != 0)
         return rc;
 
     /* messages: each record and its replies (found through the site's index), then the

@@ -28,6 +28,9 @@ CTL_COMMAND(drafts, "SITE [--queue]",
             "awaiting review (--queue, oldest first)")
 CTL_COMMAND(purge, "[--yes] SITE",
             "delete what the store holds of a site removed from sites.d (the trail stays)")
+CTL_COMMAND(reindex, "[--check] [SITE]",
+            "rebuild the search index of a site (or all) from the published articles and say "
+            "whether it equals the maintained one (--check: compare only, exit 1 on a difference)")
 CTL_COMMAND(messages, "SITE [--open|--overdue|--all] [--show CODE] | SITE --spam CODE... --by NAME",
             "list a site's citizen messages with their age and status, show one in full, or "
             "mark spam (out of every list and count; recorded in the audit trail)")

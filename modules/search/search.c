@@ -1,0 +1,319 @@
+/* modules/search/search.c: the search module's table and its handler, the JSON answer
+ * of `<mount>search` (search.h). The index and the queries are in search_index.c and
+ * search_query.c; this file reads parameters and writes the answer. */
+#include "search.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "article.h"
+#include "module.h"
+#include "search_text.h"
+#include "store_keys.h"
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Percent-decodes s[0..n) ('+' is a space) into out; false for a bad escape or a NUL. */
+static bool decode(const char *s, size_t n, char *out, size_t cap, size_t *len)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '+') {
+            c = ' ';
+        } else if (c == '%') {
+            int h, l;
+            if (i + 2 >= n || (h = hexval(s[i + 1])) < 0 || (l = hexval(s[i + 2])) < 0)
+                return false;
+            c = (char)(h << 4 | l);
+            i += 2;
+        }
+        if (c == '\0' || o + 1 >= cap)
+            return false;
+        out[o++] = c;
+    }
+    out[o] = '\0';
+    *len = o;
+    return true;
+}
+
+/* Valid UTF-8 with no control character; its length in characters into *chars. */
+static bool text_ok(const char *s, size_t n, size_t *chars)
+{
+    *chars = 0;
+    for (size_t i = 0; i < n;) {
+        size_t l;
+        int32_t cp = search_text_utf8((const unsigned char *)s + i, n - i, &l);
+        if (cp < 0 || cp < 0x20 || cp == 0x7F)
+            return false;
+        i += l;
+        (*chars)++;
+    }
+    return true;
+}
+
+static bool number(const char *s, unsigned min, unsigned max, unsigned *out)
+{
+    unsigned v = 0;
+    if (!*s || strlen(s) > 3)
+        return false;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return false;
+        v = v * 10 + (unsigned)(*s - '0');
+    }
+    *out = v;
+    return v >= min && v <= max;
+}
+
+static bool day(const char *s, int64_t *t)
+{
+    /* YYYY-MM-DD only */
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    return article_parse_time(s, t) == 0;
+}
+
+const char *search_params_parse(const char *query, size_t len, search_query_t *q,
+                                bool *format_json, char *buf, size_t cap)
+{
+    *q = (search_query_t){.sort = SEARCH_SORT_RELEVANCE, .page = 1};
+    *format_json = false;
+    enum { P_Q, P_PAGE, P_SORT, P_TYPE, P_COLUMN, P_SITE, P_FROM, P_TO, P_FORMAT, P_N };
+    static const char *const names[P_N] = {"q", "page", "sort", "type", "column", "site",
+                                           "from", "to", "format"};
+    bool seen[P_N] = {false};
+    size_t used = 0;
+    for (size_t i = 0; query && i < len;) {
+        const char *amp = memchr(query + i, '&', len - i);
+        size_t end = amp ? (size_t)(amp - query) : len;
+        const char *eq = memchr(query + i, '=', end - i);
+        size_t kn = (eq ? (size_t)(eq - query) : end) - i;
+        int which = -1;
+        for (int k = 0; k < P_N; k++)
+            if (strlen(names[k]) == kn && memcmp(query + i, names[k], kn) == 0)
+                which = k;
+        if (which >= 0) {
+            if (seen[which])
+                return "a parameter is given twice";
+            seen[which] = true;
+            const char *v = eq ? eq + 1 : query + end;
+            size_t vn = (size_t)(query + end - v), dl;
+            char *out = buf + used;
+            if (!decode(v, vn, out, cap - used, &dl))
+                return "a parameter is not well encoded";
+            used += dl + 1;
+            size_t chars;
+            unsigned n;
+            int64_t t;
+            switch (which) {
+            case P_Q:
+                if (!text_ok(out, dl, &chars))
+                    return "q is not text";
+                if (chars == 0)
+                    return "q is missing";
+                if (chars > SEARCH_Q_MAX)
+                    return "q is longer than 100 characters";
+                q->q = out;
+                break;
+            case P_PAGE:
+                if (!number(out, 1, SEARCH_PAGE_MAX, &n))
+                    return "page must be a number from 1 to 50";
+                q->page = n;
+                break;
+            case P_SORT:
+                if (strcmp(out, "date") == 0)
+                    q->sort = SEARCH_SORT_DATE;
+                else if (strcmp(out, "relevance") != 0)
+                    return "sort must be relevance or date";
+                break;
+            case P_TYPE:
+                q->type = strcmp(out, "article") == 0   ? SEARCH_TYPE_ARTICLE
+                          : strcmp(out, "page") == 0    ? SEARCH_TYPE_PAGE
+                          : strcmp(out, "message") == 0 ? SEARCH_TYPE_MESSAGE : -1;
+                if (q->type < 0)
+                    return "type must be article, page or message";
+                break;
+            case P_COLUMN:
+            case P_SITE:
+                if (!conf_is_slug(out))
+                    return which == P_SITE ? "site is not a site id" : "column is not a column id";
+                if (which == P_SITE)
+                    q->site = out;
+                else
+                    q->column = out;
+                break;
+            case P_FROM:
+            case P_TO:
+                if (!day(out, &t))
+                    return "from and to are dates: YYYY-MM-DD";
+                if (which == P_FROM)
+                    q->has_from = true, q->from = t;
+                else
+                    q->has_to = true, q->to = t + 86399;
+                break;
+            case P_FORMAT:
+                if (strcmp(out, "json") != 0)
+                    return "format must be json";
+                *format_json = true;
+                break;
+            }
+        }
+        i = end + 1;
+    }
+    if (!q->q)
+        return "q is missing";
+    return NULL;
+}
+
+/* --- the answer --- */
+
+static void json_str(util_buf_t *b, const char *s, size_t n)
+{
+    util_buf_append(b, "\"", 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\')
+            util_buf_printf(b, "\\%c", c);
+        else if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x7F)
+            util_buf_printf(b, "\\u%04x", c); /* also safe inside HTML */
+        else
+            util_buf_append(b, s + i, 1);
+    }
+    util_buf_append(b, "\"", 1);
+}
+
+static void json_strz(util_buf_t *b, const char *s)
+{
+    json_str(b, s, strlen(s));
+}
+
+static void bad_request(request_t *r, const char *why)
+{
+    util_buf_t b = {0};
+    util_buf_appends(&b, "{\"error\":");
+    json_strz(&b, why);
+    util_buf_appends(&b, "}\n");
+    response_simple(r, 400, "application/json; charset=utf-8", b.data, b.len);
+    util_buf_free(&b);
+}
+
+/* Whether another module serves <mount>search: a column of that name (the content or the
+ * interaction module), or a page imported there. */
+static bool taken(request_t *r, store_txn_t *t)
+{
+    if (conf_column_find(r->site, "search"))
+        return true;
+    char ns[STORE_KEY_MAX + 1];
+    store_page_t page;
+    return request_pages_ns(r, ns, sizeof ns) == 0 &&
+           store_page_get(t, ns, "/search", strlen("/search"), &page) == 0;
+}
+
+static bool has_param(const char *q, size_t n, const char *name)
+{
+    size_t l = strlen(name);
+    for (size_t i = 0; q && i < n;) {
+        const char *amp = memchr(q + i, '&', n - i);
+        size_t end = amp ? (size_t)(amp - q) : n;
+        if (end - i >= l && memcmp(q + i, name, l) == 0 && (end - i == l || q[i + l] == '='))
+            return true;
+        i = end + 1;
+    }
+    return false;
+}
+
+static module_result_t search_handle(request_t *r)
+{
+    static const char path[] = "/search";
+    if (r->rel_len != sizeof path - 1 || memcmp(r->rel, path, sizeof path - 1) != 0)
+        return MODULE_DECLINED;
+    store_txn_t *t = request_store(r);
+    if (!t) {
+        response_error(r, 503, "the content store is not available");
+        return MODULE_DONE;
+    }
+    if (taken(r, t))
+        return MODULE_DECLINED;
+    search_query_t q;
+    bool json;
+    /* decoded values are no longer than the query string */
+    char *buf = util_malloc(r->query_len + 16);
+    const char *why = search_params_parse(r->query, r->query_len, &q, &json, buf,
+                                          r->query_len + 16);
+    bool formatted = json || has_param(r->query, r->query_len, "format");
+    if (!formatted) {
+        free(buf);
+        return MODULE_DECLINED; /* the HTML page: the next part */
+    }
+    const conf_t *c = r->snap->conf;
+    bool cluster = r->site == c->portal;
+    if (!why && !cluster && q.site && strcmp(q.site, r->site->id) != 0)
+        why = "site: this site's search covers this site only (the portal's covers all)";
+    if (why) {
+        bad_request(r, why);
+        free(buf);
+        return MODULE_DONE;
+    }
+    if (!cluster)
+        q.site = r->site->id;
+    q.now = (int64_t)(util_now_ms() / 1000);
+    search_result_t res;
+    int rc = search_run(t, &q, &res);
+    if (rc != 0) {
+        free(buf);
+        response_error(r, 500, "the search index could not be read");
+        return MODULE_DONE;
+    }
+    util_buf_t b = {0};
+    util_buf_appends(&b, "{\"q\":");
+    json_strz(&b, q.q);
+    util_buf_printf(&b, ",\"total\":%llu,\"page\":%u,\"results\":[",
+                    (unsigned long long)res.total, q.page);
+    size_t base = r->path_len >= r->rel_len ? r->path_len - r->rel_len : 0;
+    for (size_t i = 0; i < res.n; i++) {
+        const search_docrec_t *d = &res.hits[i].rec;
+        const conf_site_t *s = conf_site_find(c, d->site);
+        util_buf_appends(&b, i ? ",{\"title\":" : "{\"title\":");
+        json_strz(&b, d->title);
+        util_buf_appends(&b, ",\"url\":");
+        char *url = NULL;
+        if (cluster)
+            url = article_url_path(c, d->site, d->column, d->id);
+        else
+            url = util_asprintf("%.*s/%s/%s.html", (int)base, r->path, d->column, d->id);
+        json_strz(&b, url ? url : "");
+        free(url);
+        util_buf_appends(&b, ",\"site\":");
+        json_strz(&b, d->site);
+        util_buf_appends(&b, ",\"site_name\":");
+        json_strz(&b, s ? s->name : d->site);
+        util_buf_appends(&b, ",\"column\":");
+        json_strz(&b, d->column);
+        char date[17];
+        article_format_minute(d->pubtime, date);
+        util_buf_appends(&b, ",\"date\":");
+        json_strz(&b, date);
+        util_buf_t snip = {0};
+        search_text_snippet(d->text, d->text_len, q.q, &snip);
+        util_buf_appends(&b, ",\"snippet\":");
+        json_str(&b, snip.data ? snip.data : "", snip.len);
+        util_buf_free(&snip);
+        util_buf_appends(&b, "}");
+    }
+    util_buf_appends(&b, "]}\n");
+    response_simple(r, 200, "application/json; charset=utf-8", b.data, b.len);
+    util_buf_free(&b);
+    free(buf);
+    return MODULE_DONE;
+}
+
+module_t module_search = {
+    .name = "search",
+    .handle = search_handle,
+};

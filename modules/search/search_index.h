@@ -1,0 +1,76 @@
+/* modules/search/search_index.h: keeping the search index (key families in
+ * search_keys.h) in step with what citizens can read. Every function here works inside the
+ * caller's write transaction, so the index changes in the same commit as the content:
+ * article.c calls search_index_article from article_publish_txn (publish and update) and
+ * search_unindex_article from article_unpublish_txn; the index never holds an article that
+ * is not published. */
+#ifndef JIYUE_SEARCH_INDEX_H
+#define JIYUE_SEARCH_INDEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+typedef enum {
+    SEARCH_TYPE_ARTICLE = 1,
+    SEARCH_TYPE_PAGE = 2,
+    SEARCH_TYPE_MESSAGE = 3
+} search_type_t;
+
+/* A document to index; strings NUL-terminated, source may be NULL. */
+typedef struct search_doc {
+    search_type_t type;
+    const char *site, *column;
+    const char *ref;   /* what names it within the site and type: "<column>/<id>" */
+    const char *id;
+    const char *title, *source;
+    const char *text;  /* plain text (cut at SEARCH_TEXT_MAX bytes) */
+    size_t text_len;
+    int64_t pubtime;
+    uint64_t seq;      /* the source's own number (an article's sequence number) */
+} search_doc_t;
+
+/* Indexes d, replacing what the index held for the same site, type and ref. Returns 0 or
+ * a STORE_E* code. */
+int search_index_put(store_txn_t *w, const search_doc_t *d);
+/* Removes the document of site, type and ref: 0 (also when there was none) or a STORE_E*
+ * code. */
+int search_index_del(store_txn_t *w, const char *site, search_type_t type, const char *ref);
+
+/* An article as article.c stores it: its HTML body made plain text. */
+int search_index_article(store_txn_t *w, const char *site, const char *column, const char *id,
+                         const char *title, const char *source, const char *html,
+                         size_t html_len, int64_t pubtime, uint64_t seq);
+int search_unindex_article(store_txn_t *w, const char *site, const char *column,
+                           const char *id);
+
+/* A stored document record; strings point into the store (valid while t is). */
+typedef struct search_docrec {
+    int64_t pubtime;
+    uint8_t type;
+    uint32_t length;
+    const char *site, *column, *id, *title, *source, *text;
+    size_t text_len;
+} search_docrec_t;
+int search_doc_get(store_txn_t *t, uint64_t doc, search_docrec_t *out);
+int search_doc_decode(const void *v, size_t len, search_docrec_t *out);
+
+/* The number postings carry for a site / a column id: 0 and STORE_NOTFOUND when none was
+ * handed out (nothing of it is indexed). */
+int search_site_number(store_txn_t *t, const char *site, uint32_t *num);
+int search_column_number(store_txn_t *t, const char *column, uint32_t *num);
+/* Documents indexed and their total length in terms (for BM25's average). */
+void search_counters(store_txn_t *t, uint64_t *docs, uint64_t *total_len);
+
+/* Removes everything the index holds of a site (site NULL: the whole index), including
+ * postings whose document record is gone. purge: the site's number goes too (`jiyuectl
+ * purge`); else it is kept (a reindex). *count (may be NULL): documents removed. Returns 0
+ * or a STORE_E* code. */
+int search_index_clear(store_txn_t *w, const char *site, bool purge, long *count);
+/* A digest of what the index holds of a site (NULL: all of it) in a form that does not
+ * depend on how postings fell into blocks: equal digests, equal indexes. */
+int search_index_digest(store_txn_t *t, const char *site, unsigned char out[32]);
+
+#endif

@@ -1,0 +1,53 @@
+/* modules/search/search_keys.h: the search index's key families in the store's "content"
+ * database (core/store_keys.h has the databases). search_index.c writes them in the same
+ * write transaction as the change they follow (an article's publish, update, unpublish:
+ * modules/content/article.c calls search_index.h); search_query.c reads them; `jiyuectl
+ * reindex` rebuilds them and `jiyuectl purge SITE` deletes a site's (search_index_purge_site).
+ *
+ *   xp/<term>/<~min>     a block of the term's postings: up to SEARCH_BLOCK_MAX entries,
+ *                        newest document first; <~min> is 16 hex digits of (UINT64_MAX -
+ *                        the smallest document number in the block), so a bytewise scan of
+ *                        a term's blocks runs newest first and a date-sorted query reads
+ *                        only the blocks it needs. A term holds no '/' (search_text.h), so
+ *                        "xp/<term>/" is exact and "xp/<c>" lists every term starting with
+ *                        the character c (a one-character query).
+ *   xf/<term>            how many documents hold the term (u32): its IDF without reading
+ *                        its postings
+ *   xd/<doc>             the document record (layout below); <doc> is 16 hex digits
+ *   xa/<site>/<type>/<ref>  the document number of a source (u64): type "a" with ref
+ *                        <column>/<id> for an article (pages and messages will add theirs)
+ *   xs/<site>            the site's number in postings (u32), xc/<column> a column id's;
+ *                        numbers are handed out once and kept (reindex keeps them)
+ *   xn                   counters: documents (u64), total length in terms (u64), the last
+ *                        site number and the last column number handed out (u32 each)
+ *
+ * A document number is (publication time in seconds, clamped to 0..2^40-1) << 24 | (the
+ * article's sequence number mod 2^24): numbers sort as dates do, so newest-first is the
+ * postings' own order and a from/to filter needs no record. Two documents of the same
+ * second whose sequence numbers agree mod 2^24 would collide: the later one takes the
+ * next lower free number.
+ *
+ * A posting entry (varints, LEB128): the document number (the first of a block whole, the
+ * others as the difference to the one before), site number, column number, type (1
+ * article, 2 page, 3 message), the term's count in the title, in the body (source and
+ * text), and the document's length in terms (capped at 65535). A block value is a u16
+ * entry count then the entries.
+ *
+ * A document record: "JYSD" v1, publication time (i64), type (u8), length in terms (u32),
+ * then the strings site, column, id, title, source, text (the plain text that was indexed,
+ * at most SEARCH_TEXT_MAX bytes: a phrase is verified, and a snippet cut, from it). */
+#ifndef JIYUE_SEARCH_KEYS_H
+#define JIYUE_SEARCH_KEYS_H
+
+#define SEARCH_KEY_POSTINGS "xp/"
+#define SEARCH_KEY_DF "xf/"
+#define SEARCH_KEY_DOC "xd/"
+#define SEARCH_KEY_REF "xa/"
+#define SEARCH_KEY_SITE "xs/"
+#define SEARCH_KEY_COLUMN "xc/"
+#define SEARCH_KEY_COUNTERS "xn"
+
+#define SEARCH_BLOCK_MAX 128
+#define SEARCH_TEXT_MAX (256 * 1024)
+
+#endif

@@ -1,0 +1,434 @@
+/* modules/search/search_query.c: a query against the index (rules and caps in
+ * search_query.h): the query's terms and phrases, each term's postings read rarest first
+ * and intersected in document order (newest first), phrases verified against the
+ * documents' text, scores, the sort and the page. */
+#include "search_query.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rec.h"
+#include "search_keys.h"
+#include "search_postings.h"
+#include "search_text.h"
+#include "store_keys.h"
+
+typedef struct qterm {
+    char term[SEARCH_TERM_MAX];
+    uint8_t len;
+    bool prefix;
+    uint16_t phrase; /* 0: a loose term; else the phrase's number */
+    uint32_t pos;    /* within its phrase */
+} qterm_t;
+
+typedef struct qparse {
+    qterm_t t[SEARCH_MAX_TERMS];
+    size_t n;
+    uint16_t phrase;
+} qparse_t;
+
+static int qterm_cb(void *ud, const char *term, size_t len, uint32_t pos, bool prefix)
+{
+    qparse_t *p = ud;
+    if (p->n == SEARCH_MAX_TERMS)
+        return 1;
+    qterm_t *t = &p->t[p->n++];
+    memcpy(t->term, term, len);
+    t->len = (uint8_t)len;
+    t->prefix = prefix;
+    t->phrase = p->phrase;
+    t->pos = pos;
+    return 0;
+}
+
+/* Splits q at double quotes (ASCII, “ and ”): odd parts are phrases. */
+static void parse(const char *q, qparse_t *p)
+{
+    size_t n = strlen(q), i = 0, start = 0;
+    bool inq = false;
+    uint16_t phrases = 0;
+    while (i <= n) {
+        size_t ql = 0;
+        if (i < n && q[i] == '"')
+            ql = 1;
+        else if (i + 3 <= n && (memcmp(q + i, "\xe2\x80\x9c", 3) == 0 || memcmp(q + i, "\xe2\x80\x9d", 3) == 0))
+            ql = 3;
+        if (ql || i == n) {
+            p->phrase = inq ? ++phrases : 0;
+            size_t before = p->n;
+            search_text_terms(q + start, i - start, SEARCH_TEXT_QUERY, NULL, qterm_cb, p);
+            if (inq && p->n - before < 2)
+                for (size_t k = before; k < p->n; k++)
+                    p->t[k].phrase = 0; /* one term: nothing to keep in order */
+            inq = !inq;
+            start = i + (ql ? ql : 1);
+            i = start;
+            if (!ql)
+                break;
+        } else {
+            i++;
+        }
+    }
+}
+
+/* --- postings into candidates --- */
+
+typedef struct cand {
+    uint64_t doc;
+    double score;
+    uint32_t tf_title, tf_body, length; /* of the term being read */
+} cand_t;
+
+typedef struct clist {
+    cand_t *c;
+    size_t n, cap;
+} clist_t;
+
+static void cl_push(clist_t *l, cand_t c)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 256;
+        l->c = util_realloc(l->c, l->cap * sizeof *l->c);
+    }
+    l->c[l->n++] = c;
+}
+
+typedef struct reader {
+    const search_query_t *q;
+    uint32_t site, column;
+    const clist_t *want; /* the candidates so far (NULL: every document) */
+    size_t cursor;
+    size_t plen;
+    bool prefix;
+    clist_t out;
+    size_t *budget;
+    bool capped, bad;
+} reader_t;
+
+static bool keep(const reader_t *r, const search_posting_t *e)
+{
+    const search_query_t *q = r->q;
+    int64_t t = (int64_t)(e->doc >> 24);
+    return (!r->site || e->site == r->site) && (!r->column || e->column == r->column) &&
+           (!q->type || e->type == q->type) && (!q->has_from || t >= q->from) &&
+           (!q->has_to || t <= q->to);
+}
+
+static int read_cb(void *ud, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    reader_t *r = ud;
+    if (r->want && !r->prefix && klen > 16) {
+        /* skip a block no candidate falls in: its range is [min, first] */
+        uint64_t min = 0;
+        const char *h = (const char *)key + klen - 16;
+        for (int i = 0; i < 16; i++)
+            min = min << 4 | (uint64_t)(h[i] <= '9' ? h[i] - '0' : h[i] - 'a' + 10);
+        min = UINT64_MAX - min;
+        /* candidates are newest first: skip those newer than this block */
+        const uint8_t *p = val;
+        uint64_t first = 0;
+        for (size_t i = 2, shift = 0; i < vlen && shift < 64; i++, shift += 7) {
+            first |= (uint64_t)(p[i] & 0x7F) << shift;
+            if (!(p[i] & 0x80))
+                break;
+        }
+        while (r->cursor < r->want->n && r->want->c[r->cursor].doc > first)
+            r->cursor++;
+        if (r->cursor == r->want->n)
+            return 1; /* no candidate is this old */
+        if (r->want->c[r->cursor].doc < min)
+            return 0;
+    }
+    search_posting_t e[SEARCH_BLOCK_MAX];
+    int n = search_block_decode(val, vlen, e, SEARCH_BLOCK_MAX);
+    if (n < 0) {
+        r->bad = true;
+        return 1;
+    }
+    if (*r->budget < (size_t)n) {
+        r->capped = true;
+        return 1;
+    }
+    *r->budget -= (size_t)n;
+    for (int i = 0; i < n; i++)
+        if (keep(r, &e[i]))
+            cl_push(&r->out, (cand_t){e[i].doc, 0, e[i].tf_title, e[i].tf_body, e[i].length});
+    return 0;
+}
+
+static int cand_doc_desc(const void *a, const void *b)
+{
+    const cand_t *x = a, *y = b;
+    return x->doc < y->doc ? 1 : x->doc > y->doc ? -1 : 0;
+}
+
+/* One term's postings (filtered) newest first, one entry per document. */
+static int read_term(store_txn_t *t, const qterm_t *qt, reader_t *r)
+{
+    char k[STORE_KEY_MAX + 1];
+    size_t kl;
+    if (qt->prefix) {
+        kl = strlen(SEARCH_KEY_POSTINGS);
+        memcpy(k, SEARCH_KEY_POSTINGS, kl);
+        memcpy(k + kl, qt->term, qt->len);
+        kl += qt->len;
+    } else if (!(kl = search_postings_prefix(k, qt->term, qt->len))) {
+        return 0;
+    }
+    r->prefix = qt->prefix;
+    r->cursor = 0;
+    int rc = store_content_each(t, k, kl, read_cb, r);
+    if (rc < 0)
+        return rc == STORE_NOTFOUND ? 0 : rc;
+    if (r->bad)
+        return STORE_ECORRUPT;
+    if (qt->prefix && r->out.n > 1) {
+        /* several terms: merge them by document */
+        qsort(r->out.c, r->out.n, sizeof *r->out.c, cand_doc_desc);
+        size_t m = 0;
+        for (size_t i = 0; i < r->out.n; i++) {
+            if (m > 0 && r->out.c[m - 1].doc == r->out.c[i].doc) {
+                r->out.c[m - 1].tf_title += r->out.c[i].tf_title;
+                r->out.c[m - 1].tf_body += r->out.c[i].tf_body;
+            } else {
+                r->out.c[m++] = r->out.c[i];
+            }
+        }
+        r->out.n = m;
+    }
+    return 0;
+}
+
+static uint32_t term_df(store_txn_t *t, const qterm_t *qt)
+{
+    if (qt->prefix)
+        return UINT32_MAX; /* unknown before reading: read last */
+    char k[STORE_KEY_MAX + 1];
+    size_t fl = strlen(SEARCH_KEY_DF);
+    memcpy(k, SEARCH_KEY_DF, fl);
+    memcpy(k + fl, qt->term, qt->len);
+    const void *v;
+    size_t len;
+    if (store_content_get(t, k, fl + qt->len, &v, &len) != 0 || len != 4)
+        return 0;
+    rec_rd_t rd = rec_reader(v, len);
+    return (uint32_t)rec_get_n(&rd, 4);
+}
+
+static double bm25(const cand_t *c, double idf, double avgdl)
+{
+    const double k1 = 1.2, b = 0.75;
+    double tf = (double)c->tf_body + SEARCH_TITLE_WEIGHT * (double)c->tf_title;
+    double norm = k1 * (1 - b + b * (double)c->length / (avgdl > 0 ? avgdl : 1));
+    return idf * tf * (k1 + 1) / (tf + norm);
+}
+
+/* --- phrases --- */
+
+/* A field's terms in order (position = index), copied: the tokenizer hands out words
+ * and bigrams from a buffer of its own. */
+typedef struct stream {
+    util_buf_t bytes;
+    size_t *off;
+    uint8_t *len;
+    size_t n, cap;
+} stream_t;
+
+static int stream_cb(void *ud, const char *term, size_t len, uint32_t pos, bool prefix)
+{
+    stream_t *s = ud;
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 256;
+        s->off = util_realloc(s->off, s->cap * sizeof *s->off);
+        s->len = util_realloc(s->len, s->cap * sizeof *s->len);
+    }
+    s->off[s->n] = s->bytes.len;
+    s->len[s->n++] = (uint8_t)len;
+    util_buf_append(&s->bytes, term, len);
+    return 0;
+}
+
+static bool tok_match(const qterm_t *qt, const char *term, size_t len)
+{
+    if (qt->prefix)
+        return len >= qt->len && memcmp(term, qt->term, qt->len) == 0;
+    return len == qt->len && memcmp(term, qt->term, len) == 0;
+}
+
+/* Whether phrase ph's terms stand at consecutive positions somewhere in s. */
+static bool phrase_in(const qparse_t *p, uint16_t ph, const stream_t *s)
+{
+    const qterm_t *first = NULL;
+    for (size_t i = 0; i < p->n && !first; i++)
+        if (p->t[i].phrase == ph)
+            first = &p->t[i];
+    for (size_t at = 0; first && at < s->n; at++) {
+        bool ok = true;
+        for (size_t i = 0; i < p->n && ok; i++) {
+            if (p->t[i].phrase != ph)
+                continue;
+            size_t pos = at + (p->t[i].pos - first->pos);
+            ok = pos < s->n && tok_match(&p->t[i], s->bytes.data + s->off[pos], s->len[pos]);
+        }
+        if (ok)
+            return true;
+    }
+    return false;
+}
+
+/* Whether every phrase of p is in one of the document's fields. */
+static bool phrases_ok(store_txn_t *t, const qparse_t *p, uint16_t nphrases, uint64_t doc,
+                       size_t *bytes)
+{
+    search_docrec_t d;
+    if (search_doc_get(t, doc, &d) != 0)
+        return false;
+    *bytes += d.text_len;
+    stream_t f[3];
+    memset(f, 0, sizeof f);
+    const char *text[3] = {d.title, d.source, d.text};
+    size_t tl[3] = {strlen(d.title), strlen(d.source), d.text_len};
+    for (int i = 0; i < 3; i++)
+        search_text_terms(text[i], tl[i], SEARCH_TEXT_INDEX, NULL, stream_cb, &f[i]);
+    bool all = true;
+    for (uint16_t ph = 1; ph <= nphrases && all; ph++)
+        all = phrase_in(p, ph, &f[0]) || phrase_in(p, ph, &f[1]) || phrase_in(p, ph, &f[2]);
+    for (int i = 0; i < 3; i++) {
+        util_buf_free(&f[i].bytes);
+        free(f[i].off);
+        free(f[i].len);
+    }
+    return all;
+}
+
+static int score_desc(const void *a, const void *b)
+{
+    const cand_t *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? 1 : -1;
+    return cand_doc_desc(a, b);
+}
+
+int search_run(store_txn_t *t, const search_query_t *q, search_result_t *out)
+{
+    memset(out, 0, sizeof *out);
+    qparse_t p = {0};
+    parse(q->q ? q->q : "", &p);
+    if (p.n == 0)
+        return 0;
+    reader_t r = {.q = q};
+    int rc;
+    if (q->site && (rc = search_site_number(t, q->site, &r.site)) != 0)
+        return rc == STORE_NOTFOUND ? 0 : rc;
+    if (q->column && (rc = search_column_number(t, q->column, &r.column)) != 0)
+        return rc == STORE_NOTFOUND ? 0 : rc;
+    uint64_t ndocs, total_len;
+    search_counters(t, &ndocs, &total_len);
+    double avgdl = ndocs ? (double)total_len / (double)ndocs : 1;
+
+    /* distinct terms, rarest first */
+    qterm_t *order[SEARCH_MAX_TERMS];
+    uint32_t df[SEARCH_MAX_TERMS] = {0};
+    size_t nt = 0;
+    uint16_t nphrases = 0;
+    for (size_t i = 0; i < p.n; i++) {
+        if (p.t[i].phrase > nphrases)
+            nphrases = p.t[i].phrase;
+        bool dup = false;
+        for (size_t j = 0; j < nt && !dup; j++)
+            dup = order[j]->prefix == p.t[i].prefix && order[j]->len == p.t[i].len &&
+                  memcmp(order[j]->term, p.t[i].term, p.t[i].len) == 0;
+        if (dup)
+            continue;
+        order[nt] = &p.t[i];
+        df[nt++] = term_df(t, &p.t[i]);
+    }
+    for (size_t i = 1; i < nt; i++)
+        for (size_t j = i; j > 0 && df[j] < df[j - 1]; j--) {
+            uint32_t d = df[j];
+            df[j] = df[j - 1], df[j - 1] = d;
+            qterm_t *o = order[j];
+            order[j] = order[j - 1], order[j - 1] = o;
+        }
+    if (df[0] == 0)
+        return 0; /* a term no document holds */
+
+    size_t budget = q->max_postings ? q->max_postings : SEARCH_MAX_POSTINGS;
+    size_t max_verify = q->max_verify ? q->max_verify : SEARCH_MAX_VERIFY;
+    clist_t cand = {0};
+    rc = 0;
+    for (size_t i = 0; i < nt; i++) {
+        r.out = (clist_t){0};
+        r.want = i ? &cand : NULL;
+        r.budget = &budget;
+        if ((rc = read_term(t, order[i], &r)) != 0) {
+            free(r.out.c);
+            break;
+        }
+        double d = order[i]->prefix ? (double)r.out.n : (double)df[i];
+        double idf = log(1 + ((double)ndocs - d + 0.5) / (d + 0.5));
+        if (idf < 0.01)
+            idf = 0.01;
+        if (i == 0) {
+            cand = r.out;
+            for (size_t k = 0; k < cand.n; k++)
+                cand.c[k].score = bm25(&cand.c[k], idf, avgdl);
+        } else {
+            /* both newest first: a merge */
+            size_t a = 0, b = 0, m = 0;
+            while (a < cand.n && b < r.out.n) {
+                if (cand.c[a].doc == r.out.c[b].doc) {
+                    cand.c[a].score += bm25(&r.out.c[b], idf, avgdl);
+                    cand.c[m++] = cand.c[a];
+                    a++, b++;
+                } else if (cand.c[a].doc > r.out.c[b].doc) {
+                    a++;
+                } else {
+                    b++;
+                }
+            }
+            cand.n = m;
+            free(r.out.c);
+        }
+        if (cand.n == 0)
+            break;
+    }
+    out->capped = r.capped;
+    if (rc != 0) {
+        free(cand.c);
+        return rc;
+    }
+    if (nphrases) {
+        size_t m = 0, bytes = 0;
+        for (size_t i = 0; i < cand.n; i++) {
+            if (i == max_verify || bytes > SEARCH_MAX_VERIFY_BYTES) {
+                out->capped = true;
+                break;
+            }
+            if (phrases_ok(t, &p, nphrases, cand.c[i].doc, &bytes))
+                cand.c[m++] = cand.c[i];
+        }
+        cand.n = m;
+    }
+    for (size_t i = 0; i < cand.n; i++) {
+        double age = (double)(q->now - (int64_t)(cand.c[i].doc >> 24)) / 86400.0;
+        if (age < 0)
+            age = 0;
+        cand.c[i].score *= 1 + 0.5 * pow(0.5, age / SEARCH_RECENCY_DAYS);
+    }
+    if (q->sort == SEARCH_SORT_RELEVANCE && cand.n > 1)
+        qsort(cand.c, cand.n, sizeof *cand.c, score_desc);
+    out->total = cand.n;
+    size_t skip = (size_t)(q->page ? q->page - 1 : 0) * SEARCH_PAGE_SIZE;
+    for (size_t i = skip; i < cand.n && out->n < SEARCH_PAGE_SIZE; i++) {
+        search_hit_t *h = &out->hits[out->n];
+        if (search_doc_get(t, cand.c[i].doc, &h->rec) != 0)
+            continue;
+        h->doc = cand.c[i].doc;
+        h->score = cand.c[i].score;
+        out->n++;
+    }
+    free(cand.c);
+    return 0;
+}

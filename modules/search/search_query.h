@@ -1,0 +1,65 @@
+/* modules/search/search_query.h: answering a query from the search index (search_keys.h).
+ *
+ * A query is all of its terms (search_text.h: bigrams, words, a lone character as a
+ * prefix); a part in double quotes ("..." or “...”) is a phrase: its terms must stand at
+ * consecutive positions in the title, the source or the text, in order. Filters: site,
+ * column, type, from/to (publication time, inclusive). Sorts: relevance (BM25 with the
+ * title's occurrences weighted SEARCH_TITLE_WEIGHT times, times a recency boost that halves
+ * the extra weight of a document every SEARCH_RECENCY_DAYS of age) or date (newest first).
+ *
+ * Bounded work: a query decodes at most SEARCH_MAX_POSTINGS posting entries (blocks that
+ * cannot hold a candidate are skipped unread) and checks phrases in at most
+ * SEARCH_MAX_VERIFY documents and SEARCH_MAX_VERIFY_BYTES of their text (newest first);
+ * when a cap is reached, `capped` is set,
+ * the total counts what was found within it, and what was not reached is left out. */
+#ifndef JIYUE_SEARCH_QUERY_H
+#define JIYUE_SEARCH_QUERY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "search_index.h"
+#include "store.h"
+
+#define SEARCH_PAGE_SIZE 10
+#define SEARCH_MAX_TERMS 32
+#define SEARCH_MAX_POSTINGS 200000
+#define SEARCH_MAX_VERIFY 2000
+#define SEARCH_MAX_VERIFY_BYTES (8 * 1024 * 1024) /* of text tokenized for phrases */
+#define SEARCH_TITLE_WEIGHT 5
+#define SEARCH_RECENCY_DAYS 90
+
+typedef enum { SEARCH_SORT_RELEVANCE, SEARCH_SORT_DATE } search_sort_t;
+
+typedef struct search_query {
+    const char *q;
+    const char *site, *column; /* NULL: any */
+    int type;                  /* 0: any, else a search_type_t */
+    bool has_from, has_to;
+    int64_t from, to;          /* seconds since the epoch, inclusive */
+    search_sort_t sort;
+    unsigned page;             /* from 1 */
+    int64_t now;               /* for the recency boost */
+    /* the bounds (0: SEARCH_MAX_POSTINGS, SEARCH_MAX_VERIFY): smaller ones for tests */
+    size_t max_postings, max_verify;
+} search_query_t;
+
+typedef struct search_hit {
+    uint64_t doc;
+    double score;
+    search_docrec_t rec; /* points into the store: valid while the read transaction is */
+} search_hit_t;
+
+typedef struct search_result {
+    uint64_t total;
+    bool capped;
+    size_t n;
+    search_hit_t hits[SEARCH_PAGE_SIZE];
+} search_result_t;
+
+/* Runs q in t. A query without a term (only punctuation) finds nothing. Returns 0 or a
+ * STORE_E* code. */
+int search_run(store_txn_t *t, const search_query_t *q, search_result_t *out);
+
+#endif

@@ -1,0 +1,20 @@
+/* modules/search/search_reindex.h: rebuilding the search index from the content (after an
+ * upgrade, or to verify it): what `jiyuectl reindex [SITE]` runs. */
+#ifndef JIYUE_SEARCH_REINDEX_H
+#define JIYUE_SEARCH_REINDEX_H
+
+#include <stdbool.h>
+
+#include "store.h"
+
+typedef struct search_reindex_report {
+    long removed;  /* documents the index held before */
+    long indexed;  /* documents indexed from the content */
+    bool equal;    /* the rebuilt index equals the one maintained (search_index_digest) */
+} search_reindex_report_t;
+
+/* In w: clears what the index holds of `site` (NULL: all of it), indexes every published
+ * article of it again, and compares. Returns 0 or a STORE_E* code. */
+int search_reindex(store_txn_t *w, const char *site, search_reindex_report_t *rep);
+
+#endif

@@ -1,0 +1,327 @@
+/* modules/search/search_text.c: the tokenizer of the search index and the plain text of
+ * an article's HTML (rules in search_text.h). */
+#include "search_text.h"
+
+#include <string.h>
+
+int32_t search_text_utf8(const unsigned char *s, size_t n, size_t *len)
+{
+    *len = 1;
+    unsigned c = s[0];
+    if (c < 0x80)
+        return (int32_t)c;
+    size_t need;
+    uint32_t cp, min;
+    if ((c & 0xE0) == 0xC0) {
+        need = 2, cp = c & 0x1F, min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+        need = 3, cp = c & 0x0F, min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+        need = 4, cp = c & 0x07, min = 0x10000;
+    } else {
+        return -1;
+    }
+    if (n < need)
+        return -1;
+    for (size_t i = 1; i < need; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return -1;
+        cp = cp << 6 | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return -1;
+    *len = need;
+    return (int32_t)cp;
+}
+
+/* Full-width ASCII forms and the ideographic space, as their ASCII selves. */
+static int32_t fold(int32_t cp)
+{
+    if (cp >= 0xFF01 && cp <= 0xFF5E)
+        return cp - 0xFF01 + 0x21;
+    if (cp == 0x3000)
+        return ' ';
+    return cp;
+}
+
+static bool is_cjk(int32_t cp)
+{
+    return (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x2FFFF) ||
+           (cp >= 0x3040 && cp <= 0x309F) || (cp >= 0x30A0 && cp <= 0x30FF) ||
+           (cp >= 0xAC00 && cp <= 0xD7AF);
+}
+
+static bool is_word(int32_t cp)
+{
+    return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
+}
+
+typedef struct chr {
+    int32_t cp;      /* folded */
+    const char *at;  /* its bytes in the input */
+    size_t len;
+} chr_t;
+
+static chr_t next_chr(const char *s, size_t n, size_t *i)
+{
+    size_t len;
+    int32_t cp = search_text_utf8((const unsigned char *)s + *i, n - *i, &len);
+    chr_t c = {fold(cp), s + *i, len};
+    *i += len;
+    return c;
+}
+
+int search_text_terms(const char *s, size_t n, search_text_mode_t mode, uint32_t *posp,
+                      search_term_fn fn, void *ud)
+{
+    uint32_t pos = posp ? *posp : 0;
+    size_t i = 0;
+    int rc = 0;
+    while (i < n && rc == 0) {
+        chr_t c = next_chr(s, n, &i);
+        if (is_word(c.cp)) {
+            char w[SEARCH_WORD_MAX];
+            size_t wl = 0;
+            for (;;) {
+                if (wl < sizeof w)
+                    w[wl++] = (char)(c.cp >= 'A' && c.cp <= 'Z' ? c.cp + 32 : c.cp);
+                if (i >= n)
+                    break;
+                size_t save = i;
+                c = next_chr(s, n, &i);
+                if (!is_word(c.cp)) {
+                    i = save;
+                    break;
+                }
+            }
+            rc = fn(ud, w, wl, pos++, false);
+        } else if (is_cjk(c.cp)) {
+            /* the run: this character and the CJK characters right after it */
+            chr_t prev = c;
+            size_t runlen = 1;
+            for (;;) {
+                size_t save = i;
+                chr_t d = {0};
+                bool more = i < n && is_cjk((d = next_chr(s, n, &i)).cp);
+                if (!more) {
+                    i = save;
+                    break;
+                }
+                char bi[8];
+                memcpy(bi, prev.at, prev.len);
+                memcpy(bi + prev.len, d.at, d.len);
+                if ((rc = fn(ud, bi, prev.len + d.len, pos++, false)) != 0)
+                    break;
+                prev = d;
+                runlen++;
+            }
+            if (rc == 0 && mode == SEARCH_TEXT_INDEX)
+                rc = fn(ud, prev.at, prev.len, pos++, false);
+            else if (rc == 0 && runlen == 1)
+                rc = fn(ud, prev.at, prev.len, pos++, true);
+        }
+    }
+    if (posp)
+        *posp = pos;
+    return rc;
+}
+
+/* --- HTML to text --- */
+
+static bool tag_is(const char *s, size_t n, const char *name)
+{
+    size_t l = strlen(name);
+    return n >= l && util_streq_nocase(s, l, name, l) &&
+           (n == l || s[l] == '>' || s[l] == ' ' || s[l] == '\t' || s[l] == '\n' ||
+            s[l] == '\r' || s[l] == '/');
+}
+
+static bool inline_tag(const char *t, size_t n)
+{
+    static const char *const names[] = {"a", "b", "i", "u", "em", "strong", "span", "font",
+                                        "sub", "sup", "code", "small", "mark", "abbr"};
+    if (n > 0 && t[0] == '/')
+        t++, n--;
+    for (size_t k = 0; k < UTIL_ARRAY_LEN(names); k++)
+        if (tag_is(t, n, names[k]))
+            return true;
+    return false;
+}
+
+static void put_space(util_buf_t *out, size_t base)
+{
+    if (out->len > base && out->data[out->len - 1] != ' ')
+        util_buf_append(out, " ", 1);
+}
+
+static void put_cp(util_buf_t *out, uint32_t cp)
+{
+    char b[4];
+    size_t l;
+    if (cp < 0x80) {
+        b[0] = (char)cp, l = 1;
+    } else if (cp < 0x800) {
+        b[0] = (char)(0xC0 | cp >> 6), b[1] = (char)(0x80 | (cp & 0x3F)), l = 2;
+    } else if (cp < 0x10000) {
+        b[0] = (char)(0xE0 | cp >> 12), b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        b[2] = (char)(0x80 | (cp & 0x3F)), l = 3;
+    } else {
+        b[0] = (char)(0xF0 | cp >> 18), b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        b[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), b[3] = (char)(0x80 | (cp & 0x3F)), l = 4;
+    }
+    util_buf_append(out, b, l);
+}
+
+/* An entity at s ("&amp;"...): appends its character and returns its length, 0 when it is
+ * not one we know (the '&' is then kept as text). */
+static size_t entity(const char *s, size_t n, util_buf_t *out)
+{
+    static const struct { const char *name; uint32_t cp; } named[] = {
+        {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''},
+        {"&apos;", '\''}, {"&nbsp;", ' '},
+    };
+    for (size_t k = 0; k < UTIL_ARRAY_LEN(named); k++) {
+        size_t l = strlen(named[k].name);
+        if (n >= l && memcmp(s, named[k].name, l) == 0) {
+            put_cp(out, named[k].cp);
+            return l;
+        }
+    }
+    if (n >= 4 && s[1] == '#') {
+        size_t i = 2;
+        int base = 10;
+        if (s[2] == 'x' || s[2] == 'X')
+            base = 16, i = 3;
+        uint32_t cp = 0;
+        size_t digits = 0;
+        for (; i < n && digits < 7; i++, digits++) {
+            char c = s[i];
+            int v = c >= '0' && c <= '9' ? c - '0'
+                    : base == 16 && c >= 'a' && c <= 'f' ? c - 'a' + 10
+                    : base == 16 && c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            if (v < 0)
+                break;
+            cp = cp * (uint32_t)base + (uint32_t)v;
+        }
+        if (digits > 0 && i < n && s[i] == ';' && cp > 0 && cp <= 0x10FFFF &&
+            !(cp >= 0xD800 && cp <= 0xDFFF)) {
+            put_cp(out, cp);
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+void search_text_from_html(const char *s, size_t n, util_buf_t *out)
+{
+    size_t base = out->len;
+    size_t i = 0;
+    while (i < n) {
+        char c = s[i];
+        if (c == '<') {
+            const char *t = s + i + 1;
+            size_t tn = n - i - 1;
+            const char *end = memchr(t, '>', tn);
+            if (!end)
+                break; /* an unclosed tag: the rest is not text */
+            bool script = tag_is(t, tn, "script"), style = tag_is(t, tn, "style");
+            i = (size_t)(end - s) + 1;
+            if (script || style) {
+                const char *close = script ? "</script" : "</style";
+                size_t cl = strlen(close);
+                while (i < n && !(n - i >= cl && util_streq_nocase(s + i, cl, close, cl)))
+                    i++;
+                const char *e2 = i < n ? memchr(s + i, '>', n - i) : NULL;
+                i = e2 ? (size_t)(e2 - s) + 1 : n;
+            }
+            /* block tags separate words (<p>a</p><p>b</p>); inline ones do not, so that
+             * <b>社</b>保 still gives 社保 */
+            if (!inline_tag(t, tn))
+                put_space(out, base);
+        } else if (c == '&') {
+            size_t l = entity(s + i, n - i, out);
+            if (l == 0)
+                util_buf_append(out, "&", 1), l = 1;
+            i += l;
+        } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+            put_space(out, base);
+            i++;
+        } else {
+            util_buf_append(out, &c, 1);
+            i++;
+        }
+    }
+    while (out->len > base && out->data[out->len - 1] == ' ')
+        out->len--;
+    /* entities can make a space (&nbsp;) right at the start */
+    size_t lead = 0;
+    while (base + lead < out->len && out->data[base + lead] == ' ')
+        lead++;
+    if (lead) {
+        memmove(out->data + base, out->data + base + lead, out->len - base - lead);
+        out->len -= lead;
+    }
+    util_buf_append(out, "", 1);
+    out->len--;
+}
+
+/* --- snippets --- */
+
+typedef struct first {
+    const char *text;
+    size_t n;
+    size_t at; /* the earliest byte offset found; n when none */
+} first_t;
+
+static const char *find_nocase(const char *h, size_t hn, const char *w, size_t wn)
+{
+    for (size_t i = 0; wn && i + wn <= hn; i++)
+        if (util_streq_nocase(h + i, wn, w, wn))
+            return h + i;
+    return NULL;
+}
+
+static int first_cb(void *ud, const char *term, size_t len, uint32_t pos, bool prefix)
+{
+    first_t *f = ud;
+    const char *hit = find_nocase(f->text, f->at, term, len);
+    if (hit)
+        f->at = (size_t)(hit - f->text);
+    return 0;
+}
+
+/* The offset `count` characters before or after `from`. */
+static size_t step(const char *s, size_t n, size_t from, long count)
+{
+    size_t i = from;
+    if (count < 0) {
+        for (long k = 0; k > count && i > 0; k--) {
+            i--;
+            while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
+                i--;
+        }
+    } else {
+        for (long k = 0; k < count && i < n; k++) {
+            i++;
+            while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
+                i++;
+        }
+    }
+    return i;
+}
+
+void search_text_snippet(const char *text, size_t n, const char *query, util_buf_t *out)
+{
+    first_t f = {text, n, n};
+    search_text_terms(query, strlen(query), SEARCH_TEXT_QUERY, NULL, first_cb, &f);
+    size_t start = f.at < n ? step(text, n, f.at, -SEARCH_SNIPPET_BEFORE) : 0;
+    size_t end = step(text, n, start, SEARCH_SNIPPET_CHARS);
+    if (start > 0)
+        util_buf_appends(out, "…");
+    util_buf_append(out, text + start, end - start);
+    if (end < n)
+        util_buf_appends(out, "…");
+    util_buf_append(out, "", 1);
+    out->len--;
+}

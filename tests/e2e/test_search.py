@@ -1,0 +1,325 @@
+# tests/e2e/test_search.py: the search index (modules/search/, first part) kept by the
+# real jiyuectl: publish, update and unpublish change it in the same transaction (the
+# documents it holds are read from the store with LMDB's mdb_dump, in the layout
+# modules/search/search_keys.h documents); `jiyuectl reindex [--check] [SITE]` rebuilds it
+# and says whether the rebuild equals what was maintained, finds a damaged index (written
+# behind its back with mdb_load) and repairs it; `jiyuectl purge` takes a removed site's
+# documents out of it.
+import subprocess
+
+import pytest
+
+from conftest import BASE_SITES, Cluster, need_binaries
+
+FRONT = """---
+site: {site}
+column: {column}
+id: {aid}
+title: {title}
+source: 测试市人社局
+publisher: 李华
+reviewer: 王强
+disclosure: 主动公开
+date: 2026-03-01 09:00
+secrecy_review: {{by: 赵敏, date: 2026-02-28}}
+---
+{body}
+"""
+
+
+@pytest.fixture
+def c(tmp_path):
+    need_binaries()
+    cl = Cluster(tmp_path / "c")
+    cl.import_base()
+    return cl
+
+
+def publish(c, site, column, aid, title, body, cmd="publish"):
+    d = c.root / "articles"
+    d.mkdir(exist_ok=True)
+    p = d / f"{site}-{aid}.md"
+    p.write_text(FRONT.format(site=site, column=column, aid=aid, title=title, body=body))
+    r = c.ctl(cmd, p)
+    assert r.returncode == 0, r.stderr
+
+
+def content(c):
+    """The "content" database: [(key bytes, value bytes)] in key order."""
+    r = subprocess.run(["mdb_dump", "-s", "content", str(c.root / "store")], capture_output=True,
+                       timeout=30, check=True)
+    lines = r.stdout.decode().splitlines()
+    data = lines[lines.index("HEADER=END") + 1:lines.index("DATA=END")]
+    return [(bytes.fromhex(k.strip()), bytes.fromhex(v.strip())) for k, v in zip(data[0::2], data[1::2])]
+
+
+def refs(c):
+    return sorted(k.decode() for k, _ in content(c) if k.startswith(b"xa/"))
+
+
+def docs(c):
+    """The titles (and site) the index's document records hold."""
+    out = []
+    for k, v in content(c):
+        if k.startswith(b"xd/"):
+            assert v[:4] == b"JYSD"
+            at, parts = 4 + 2 + 8 + 1 + 4, []   # head, time, type, length; then strings:
+            while at < len(v):                  # u32 length, the bytes, a NUL
+                n = int.from_bytes(v[at:at + 4], "little")
+                parts.append(v[at + 4:at + 4 + n].decode())
+                at += 4 + n + 1
+            assert len(parts) == 6, parts       # site column id title source text
+            out.append((parts[0], parts[3]))
+    return sorted(out)
+
+
+def load(c, pairs):
+    def esc(b):
+        return "".join("\\%02x" % ch for ch in b)
+    text = "".join(esc(k) + "\n" + esc(v) + "\n" for k, v in pairs)
+    r = subprocess.run(["mdb_load", "-T", "-s", "content", str(c.root / "store")],
+                       input=text.encode(), capture_output=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+
+
+def reindex(c, *args):
+    r = c.ctl("reindex", *args)
+    return r.returncode, r.stdout.decode(), r.stderr.decode()
+
+
+def test_maintained_with_publish_update_unpublish(c):
+    publish(c, "edu", "news", "card", "社保卡办理指南", "携带**身份证**办理。")
+    publish(c, "edu", "notice", "claim", "医保报销须知", "报销须知。")
+    publish(c, "zhen", "news", "farm", "春耕通知", "春耕。")
+    assert refs(c) == ["xa/edu/a/news/card", "xa/edu/a/notice/claim", "xa/zhen/a/news/farm"]
+    assert docs(c) == [("edu", "医保报销须知"), ("edu", "社保卡办理指南"), ("zhen", "春耕通知")]
+
+    publish(c, "edu", "news", "card", "居民身份证换领", "换领须知。", cmd="update")
+    assert docs(c) == [("edu", "医保报销须知"), ("edu", "居民身份证换领"), ("zhen", "春耕通知")]
+    r = c.ctl("unpublish", "--by", "李华", "edu", "notice", "claim")
+    assert r.returncode == 0, r.stderr
+    assert refs(c) == ["xa/edu/a/news/card", "xa/zhen/a/news/farm"]
+    assert docs(c) == [("edu", "居民身份证换领"), ("zhen", "春耕通知")]
+    # nothing of the old title or the unpublished article is left in any term list
+    keys = [k for k, _ in content(c)]
+    assert not any(k.startswith("xp/办理/".encode()) for k in keys)
+    assert not any(k.startswith("xp/报销/".encode()) or k.startswith("xf/报销".encode()) for k in keys)
+    assert any(k.startswith("xp/换领/".encode()) for k in keys)
+
+    before = [(k, v) for k, v in content(c) if k.startswith((b"xa/", b"xd/", b"xf/", b"xp/"))]
+    assert reindex(c, "--check") == (0, "checked 2 documents of all sites: the rebuilt index "
+                                        "equals the maintained one\n", "")
+    assert reindex(c, "edu") == (0, "reindexed 1 documents of edu: the rebuilt index equals "
+                                    "the maintained one\n", "")
+    assert reindex(c) == (0, "reindexed 2 documents of all sites: the rebuilt index equals "
+                             "the maintained one\n", "")
+    after = [(k, v) for k, v in content(c) if k.startswith((b"xa/", b"xd/", b"xf/", b"xp/"))]
+    assert after == before
+
+
+def test_damage_is_found_and_repaired(c):
+    publish(c, "edu", "news", "card", "社保卡办理指南", "携带身份证办理。")
+    publish(c, "xian", "news", "road", "道路施工公告", "施工。")
+    # a document record's title changed behind the index's back (same length)
+    pairs = [(k, v.replace("社保".encode(), "医保".encode())) for k, v in content(c)
+             if k.startswith(b"xd/") and "社保".encode() in v]
+    assert len(pairs) == 1
+    load(c, pairs)
+    assert docs(c) == [("edu", "医保卡办理指南"), ("xian", "道路施工公告")]
+    assert reindex(c, "--check") == (1, "", "jiyuectl: reindex: the search index of all sites "
+                                     "differs from the content (2 documents held, 2 published): "
+                                     "run `jiyuectl reindex` to rebuild it\n")
+    assert docs(c) == [("edu", "医保卡办理指南"), ("xian", "道路施工公告")]  # --check wrote nothing
+    assert reindex(c, "xian", "--check")[0] == 0                           # only edu is damaged
+    assert reindex(c, "edu") == (0, "reindexed 1 documents of edu: the maintained index differed "
+                                    "from the content (it held 1 documents); it is rebuilt now\n", "")
+    assert docs(c) == [("edu", "社保卡办理指南"), ("xian", "道路施工公告")]
+    assert reindex(c, "--check")[0] == 0
+
+    # a stray document of an article that is not published
+    load(c, [(b"xa/edu/a/news/ghost", (1).to_bytes(8, "little"))])
+    code, out, err = reindex(c, "edu", "--check")
+    assert code == 1 and "the search index of edu differs from the content" in err, err
+    assert reindex(c)[1].startswith("reindexed 2 documents of all sites: the maintained index differed")
+    assert refs(c) == ["xa/edu/a/news/card", "xa/xian/a/news/road"]
+    assert reindex(c, "--check")[0] == 0
+
+
+def test_purge_takes_a_sites_documents(c):
+    publish(c, "zhen", "news", "farm", "春耕通知", "春耕生产。")
+    publish(c, "edu", "news", "card", "社保卡办理指南", "春耕。")
+    c.site_path("zhen").unlink()
+    r = c.ctl("purge", "--yes", "zhen")
+    assert r.returncode == 0, r.stderr
+    assert refs(c) == ["xa/edu/a/news/card"]
+    assert docs(c) == [("edu", "社保卡办理指南")]
+    keys = [k for k, _ in content(c)]
+    assert b"xs/zhen" not in keys and b"xs/edu" in keys
+    assert not any(k.startswith("xp/生产/".encode()) for k in keys)
+    assert any(k.startswith("xp/春耕/".encode()) for k in keys)    # edu's stays
+    c.write_site("zhen", **BASE_SITES["zhen"])
+    assert reindex(c, "--check")[0] == 0
+
+
+def test_reindex_usage(c):
+    code, out, err = reindex(c, "-h")
+    assert code == 0 and out.startswith("usage: jiyuectl [-c FILE] reindex [--check] [SITE]\n"), out
+    assert reindex(c, "--bogus")[0] == 2
+    assert reindex(c, "edu", "xian")[0] == 2
+    code, out, err = reindex(c, "nosuch")
+    assert code != 0 and "nosuch" in err and out == ""
+    # an empty index is equal to an empty rebuild
+    assert reindex(c) == (0, "reindexed 0 documents of all sites: the rebuilt index equals the "
+                             "maintained one\n", "")
+
+
+# ------------------------------------------------------------------ <mount>search?format=json
+
+from urllib.parse import quote  # noqa: E402
+import json  # noqa: E402
+
+from conftest import EDU_HOST, PORTAL_HOST  # noqa: E402
+
+KEYS = ["title", "url", "site", "site_name", "column", "date", "snippet"]
+
+
+def publish_at(c, site, column, aid, title, body, date):
+    d = c.root / "articles"
+    d.mkdir(exist_ok=True)
+    p = d / f"{site}-{aid}.md"
+    p.write_text(FRONT.format(site=site, column=column, aid=aid, title=title, body=body)
+                 .replace("date: 2026-03-01 09:00", f"date: {date}"))
+    r = c.ctl("publish", p)
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.fixture
+def srv(c):
+    publish_at(c, "edu", "news", "card", "社保卡办理指南", "携带身份证到窗口办理社保卡。", "2026-03-01 09:00")
+    publish_at(c, "edu", "notice", "claim", "医保<报销>须知", "报销须知：社保卡和发票 & 收据。",
+               "2026-04-01 10:30")
+    publish_at(c, "xian", "news", "road", "道路施工公告", "社保大厅门前道路施工。", "2026-02-01 08:00")
+    c.start()
+    yield c
+    c.stop()
+
+
+def search(c, query, path="/edu/search", host=PORTAL_HOST):
+    return c.get(path + "?" + query, host=host)
+
+
+def answer(c, query, **kw):
+    r = search(c, query, **kw)
+    assert r.status == 200, (r.status, r.body)
+    assert r.header("Content-Type") == "application/json; charset=utf-8"
+    return json.loads(r.body)
+
+
+def q(text):
+    return "q=" + quote(text) + "&format=json"
+
+
+def test_json_shape_and_fields(srv):
+    a = answer(srv, q("社保"))
+    assert list(a) == ["q", "total", "page", "results"]
+    assert (a["q"], a["total"], a["page"]) == ("社保", 2, 1)
+    assert [list(h) for h in a["results"]] == [KEYS, KEYS]
+    byurl = {h["url"]: h for h in a["results"]}
+    assert byurl["/edu/news/card.html"] == {
+        "title": "社保卡办理指南", "url": "/edu/news/card.html", "site": "edu",
+        "site_name": "测试市教育局", "column": "news", "date": "2026-03-01 09:00",
+        "snippet": "携带身份证到窗口办理社保卡。"}
+    claim = byurl["/edu/notice/claim.html"]
+    assert claim["title"] == "医保<报销>须知" and claim["date"] == "2026-04-01 10:30"
+    assert claim["snippet"] == "报销须知：社保卡和发票 & 收据。"
+    # markup characters are escaped in the JSON text itself
+    raw = search(srv, q("报销")).body
+    assert b"<" not in raw and b">" not in raw and b"&" not in raw
+    assert b"\\u003c" in raw
+    # the path on the host that was searched
+    a = answer(srv, q("身份证"), path="/search", host=EDU_HOST)
+    assert [h["url"] for h in a["results"]] == ["/news/card.html"]
+
+
+def test_site_scope_filters_sorts_paging(srv):
+    assert [h["url"] for h in answer(srv, q("社保") + "&sort=date")["results"]] == \
+        ["/edu/notice/claim.html", "/edu/news/card.html"]
+    assert [h["url"] for h in answer(srv, q("社保") + "&column=notice")["results"]] == \
+        ["/edu/notice/claim.html"]
+    assert answer(srv, q("社保") + "&type=page")["total"] == 0
+    assert answer(srv, q("社保") + "&type=article")["total"] == 2
+    assert [h["column"] for h in answer(srv, q("社保") + "&from=2026-04-01")["results"]] == ["notice"]
+    assert [h["column"] for h in answer(srv, q("社保") + "&to=2026-03-01")["results"]] == ["news"]
+    assert answer(srv, q("社保") + "&from=2026-03-02&to=2026-03-31")["total"] == 0
+    a = answer(srv, q("社保") + "&page=2")
+    assert (a["total"], a["page"], a["results"]) == (2, 2, [])
+    # a phrase, a one-character query, full-width, a term no article holds
+    assert [h["url"] for h in answer(srv, q('"社保卡和"'))["results"]] == ["/edu/notice/claim.html"]
+    assert answer(srv, q("卡"))["total"] == 2
+    assert answer(srv, q("养老"))["total"] == 0
+    # edu's search never shows another site's article
+    assert answer(srv, q("施工"))["total"] == 0
+    assert answer(srv, q("施工") + "&site=edu")["total"] == 0
+
+
+def test_portal_searches_the_cluster(srv):
+    a = answer(srv, q("社保"), path="/search")
+    assert a["total"] == 3
+    assert {h["url"] for h in a["results"]} == {"/edu/news/card.html", "/edu/notice/claim.html",
+                                               "/xian/news/road.html"}
+    a = answer(srv, q("社保") + "&site=xian", path="/search")
+    assert [(h["site"], h["site_name"], h["url"]) for h in a["results"]] == \
+        [("xian", "测试县人民政府", "/xian/news/road.html")]
+    assert answer(srv, q("社保") + "&site=nosuch", path="/search")["total"] == 0
+
+
+def test_unpublish_removes_a_hit_at_once(srv):
+    assert answer(srv, q("发票"))["total"] == 1
+    r = srv.ctl("unpublish", "--by", "李华", "edu", "notice", "claim")
+    assert r.returncode == 0, r.stderr
+    assert answer(srv, q("发票"))["total"] == 0
+    assert answer(srv, q("社保"))["total"] == 1
+
+
+@pytest.mark.parametrize("query", [
+    "format=json", "q=&format=json", q("社" * 101), q("社") + "&page=0", q("社") + "&page=51",
+    q("社") + "&page=abc", q("社") + "&sort=best", q("社") + "&type=pdf",
+    q("社") + "&from=2026-13-01", q("社") + "&from=2026-1-1", q("社") + "&column=../x",
+    "q=%E7%A4%BE&format=xml", q("社") + "&q=x", "q=%zz&format=json", "q=%01&format=json",
+    "q=%FF&format=json", q("社") + "&site=xian",
+])
+def test_bad_parameters_are_400(srv, query):
+    r = search(srv, query)
+    assert r.status == 400, (query, r.status, r.body)
+    assert r.header("Content-Type") == "application/json; charset=utf-8"
+    assert list(json.loads(r.body)) == ["error"]
+
+
+def test_limits_are_inclusive(srv):
+    assert answer(srv, q("社" * 100))["total"] == 0          # 100 characters: allowed
+    assert answer(srv, q("社保") + "&page=50")["page"] == 50
+
+
+def test_paths_the_module_leaves_alone(c):
+    # without format=json: the HTML page is not there yet, so the path is not taken
+    c.start()
+    try:
+        assert search(c, "q=" + quote("社保")).status == 404
+        # a column named `search` stays the content module's
+        spec = dict(BASE_SITES["edu"])
+        c.write_site("edu", **spec, extra="  - {id: search, name: 搜索, type: dynamic}\n")
+        c.signal(__import__("signal").SIGHUP)
+        assert c.poll_get("/edu/search/", lambda r: r.status == 200).status == 200
+        r = search(c, q("社保"))
+        assert r.status == 404          # what the path answers without the search module
+        assert r.header("Content-Type") != "application/json; charset=utf-8"
+        # a page imported at /search is the site's own
+        c.write_site("edu", **spec)
+        c.signal(__import__("signal").SIGHUP)
+        assert c.poll_get("/edu/search/", lambda r: r.status == 404).status == 404
+        assert search(c, q("社保")).status == 200
+        c.import_pages("edu", {"search": b"<p>OUR-OWN-SEARCH</p>"})
+        r = search(c, q("社保"))
+        assert r.status == 200 and b"OUR-OWN-SEARCH" in r.body
+    finally:
+        c.stop()

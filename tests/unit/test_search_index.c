@@ -1,0 +1,388 @@
+/* tests/unit/test_search_index.c: the search index against a real temporary store,
+ * maintained by the content module's publish, update and unpublish (article.c calls
+ * modules/search in the same transaction): exact hits and their order for small corpora,
+ * bigrams and one-character queries, phrase against AND, every filter, both sorts, paging,
+ * an absent term, postings blocks that split and shrink, reindex finding no difference
+ * after maintenance and finding (and repairing) a damaged index, and a site's purge. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "article.h"
+#include "search_index.h"
+#include "search_keys.h"
+#include "search_query.h"
+#include "search_reindex.h"
+#include "testutil.h"
+
+#define NOW 1780000000 /* 2026-05-28 */
+
+static int setup(void **state)
+{
+    return testutil_store_setup(state, "/tmp/jiyue-search-XXXXXX", NULL);
+}
+
+static store_t *st(void **state)
+{
+    return ((testutil_store_t *)*state)->s;
+}
+
+static void put(void **state, article_op_t op, const char *site, const char *col, const char *id,
+                const char *title, const char *body, const char *date)
+{
+    article_meta_t m = {0};
+    m.site = util_strdup(site);
+    m.column = util_strdup(col);
+    m.id = util_strdup(id);
+    m.title = util_strdup(title);
+    m.source = util_strdup("市人社局");
+    m.publisher = util_strdup("李华");
+    m.reviewer = util_strdup("王强");
+    m.disclosure = util_strdup(ARTICLE_DISCLOSE_ACTIVE);
+    m.secrecy_by = util_strdup("赵敏");
+    m.secrecy_date = util_strdup("2026-01-01");
+    m.secrecy_given = true;
+    m.date = date ? util_strdup(date) : NULL;
+    char err[256];
+    if (article_publish(st(state), op, &m, "html", body, strlen(body), NULL, 0, NOW, NULL, err,
+                        sizeof err) != 0)
+        fail_msg("publish %s/%s/%s: %s", site, col, id, err);
+    article_meta_free(&m);
+}
+
+static void pub(void **state, const char *site, const char *col, const char *id,
+                const char *title, const char *body, const char *date)
+{
+    put(state, ARTICLE_PUBLISH, site, col, id, title, body, date);
+}
+
+static void unpub(void **state, const char *site, const char *col, const char *id)
+{
+    char err[256];
+    if (article_unpublish(st(state), site, col, id, "李华", "test", NOW, NULL, err, sizeof err))
+        fail_msg("unpublish: %s", err);
+}
+
+/* The hits of a query as "site/column/id ..." and the total. */
+typedef struct answer {
+    char ids[1024];
+    uint64_t total;
+    bool capped;
+} answer_t;
+
+static answer_t run(void **state, search_query_t q)
+{
+    answer_t a = {{0}, 0, false};
+    if (!q.page)
+        q.page = 1;
+    if (!q.now)
+        q.now = NOW;
+    store_txn_t *t = store_read_txn_new(st(state));
+    assert_non_null(t);
+    assert_int_equal(store_read_renew(t), 0);
+    search_result_t r;
+    assert_int_equal(search_run(t, &q, &r), 0);
+    for (size_t i = 0; i < r.n; i++) {
+        size_t l = strlen(a.ids);
+        snprintf(a.ids + l, sizeof a.ids - l, "%s%s/%s/%s", l ? " " : "", r.hits[i].rec.site,
+                 r.hits[i].rec.column, r.hits[i].rec.id);
+    }
+    a.total = r.total;
+    a.capped = r.capped;
+    store_txn_free(t);
+    return a;
+}
+
+static answer_t find(void **state, const char *q)
+{
+    return run(state, (search_query_t){.q = q});
+}
+
+static void corpus(void **state)
+{
+    pub(state, "rsj", "news", "card", "社保卡办理指南", "<p>携带<b>身份证</b>到窗口办理。</p>",
+        "2026-03-01 09:00");
+    pub(state, "rsj", "notice", "claim", "医保报销须知", "<p>报销须知：社保卡和发票。</p>",
+        "2026-04-01 09:00");
+    pub(state, "wjw", "news", "flow", "就医流程", "<p>社保报销流程：先挂号。ABC Clinic</p>",
+        "2026-02-01 09:00");
+}
+
+static void test_bigram_and_one_char(void **state)
+{
+    corpus(state);
+    answer_t a = find(state, "社保");
+    assert_int_equal(a.total, 3);
+    a = find(state, "社保卡");
+    assert_int_equal(a.total, 2);
+    a = find(state, "身份证");
+    assert_string_equal(a.ids, "rsj/news/card");
+    a = find(state, "卡");
+    assert_int_equal(a.total, 2);
+    a = find(state, "挂");
+    assert_string_equal(a.ids, "wjw/news/flow");
+    /* ASCII folded, full-width folded */
+    assert_string_equal(find(state, "clinic").ids, "wjw/news/flow");
+    assert_string_equal(find(state, "ＡＢＣ").ids, "wjw/news/flow");
+    /* source is searched */
+    assert_int_equal(find(state, "人社局").total, 3);
+    /* absent terms, a term absent beside a present one, no term at all */
+    assert_int_equal(find(state, "养老").total, 0);
+    assert_int_equal(find(state, "社保 养老").total, 0);
+    assert_int_equal(find(state, "xyz").total, 0);
+    assert_int_equal(find(state, "，。！").total, 0);
+    assert_int_equal(find(state, "").total, 0);
+}
+
+static void test_phrase_vs_and(void **state)
+{
+    corpus(state);
+    /* 社保 and 报销 are both in claim (apart) and in flow (together) */
+    answer_t a = run(state, (search_query_t){.q = "社保 报销", .sort = SEARCH_SORT_DATE});
+    assert_string_equal(a.ids, "rsj/notice/claim wjw/news/flow");
+    a = find(state, "\"社保报销\"");
+    assert_string_equal(a.ids, "wjw/news/flow");
+    a = find(state, "“社保报销”");
+    assert_string_equal(a.ids, "wjw/news/flow");
+    /* in order only */
+    assert_int_equal(find(state, "\"报销社保\"").total, 0);
+    /* a phrase across the title is matched in the title */
+    assert_string_equal(find(state, "\"医保报销\"").ids, "rsj/notice/claim");
+    /* a one-character term inside a phrase is a prefix at its place */
+    assert_string_equal(find(state, "\"社 保卡\"").ids, "rsj/news/card rsj/notice/claim");
+    assert_int_equal(find(state, "\"社 报销\"").total, 0);
+}
+
+static void test_filters(void **state)
+{
+    corpus(state);
+    search_query_t q = {.q = "社保", .sort = SEARCH_SORT_DATE};
+    q.site = "rsj";
+    assert_string_equal(run(state, q).ids, "rsj/notice/claim rsj/news/card");
+    q.site = "nosuch";
+    assert_int_equal(run(state, q).total, 0);
+    q.site = NULL;
+    q.column = "news";
+    assert_string_equal(run(state, q).ids, "rsj/news/card wjw/news/flow");
+    q.site = "wjw";
+    assert_string_equal(run(state, q).ids, "wjw/news/flow");
+    q.site = NULL, q.column = "nosuch";
+    assert_int_equal(run(state, q).total, 0);
+    q.column = NULL;
+    q.type = SEARCH_TYPE_ARTICLE;
+    assert_int_equal(run(state, q).total, 3);
+    q.type = SEARCH_TYPE_PAGE;
+    assert_int_equal(run(state, q).total, 0);
+    q.type = 0;
+    int64_t t;
+    article_parse_time("2026-03-01 09:00", &t);
+    q.has_from = true, q.from = t; /* inclusive */
+    assert_string_equal(run(state, q).ids, "rsj/notice/claim rsj/news/card");
+    q.has_to = true, q.to = t;
+    assert_string_equal(run(state, q).ids, "rsj/news/card");
+    q.has_from = false, q.to = t - 1;
+    assert_string_equal(run(state, q).ids, "wjw/news/flow");
+}
+
+static void test_sorts(void **state)
+{
+    /* the same words; in the title of the oldest only */
+    pub(state, "a", "c", "old", "公积金提取", "<p>说明</p>", "2025-06-01 08:00");
+    pub(state, "a", "c", "mid", "说明", "<p>关于公积金提取的说明</p>", "2025-06-02 08:00");
+    pub(state, "a", "c", "new", "说明", "<p>公积金提取 说明</p>", "2025-06-03 08:00");
+    answer_t a = run(state, (search_query_t){.q = "公积金提取", .sort = SEARCH_SORT_RELEVANCE});
+    assert_string_equal(a.ids, "a/c/old a/c/new a/c/mid");
+    a = run(state, (search_query_t){.q = "公积金提取", .sort = SEARCH_SORT_DATE});
+    assert_string_equal(a.ids, "a/c/new a/c/mid a/c/old");
+    /* recency: the same text, a year apart: the newer first */
+    pub(state, "b", "c", "y1", "垃圾分类", "<p>x</p>", "2025-05-01 08:00");
+    pub(state, "b", "c", "y2", "垃圾分类", "<p>x</p>", "2026-05-01 08:00");
+    a = run(state, (search_query_t){.q = "垃圾分类", .sort = SEARCH_SORT_RELEVANCE});
+    assert_string_equal(a.ids, "b/c/y2 b/c/y1");
+}
+
+static void test_paging_and_blocks(void **state)
+{
+    /* 300 documents of one term (blocks split at SEARCH_BLOCK_MAX), published out of date
+     * order */
+    char id[16], date[32];
+    for (int i = 0; i < 300; i++) {
+        int k = (i * 7) % 300;
+        snprintf(id, sizeof id, "n%03d", k);
+        snprintf(date, sizeof date, "2025-%02d-%02d %02d:%02d", 1 + k / 28 % 12, 1 + k % 28,
+                 k % 24, k % 60);
+        pub(state, "s", "c", id, "公告", "<p>正文</p>", date);
+    }
+    search_query_t q = {.q = "公告", .sort = SEARCH_SORT_DATE};
+    answer_t a = run(state, q);
+    assert_int_equal(a.total, 300);
+    assert_false(a.capped);
+    char seen[300] = {0};
+    char prev[32] = "";
+    for (unsigned p = 1; p <= 30; p++) {
+        q.page = p;
+        a = run(state, q);
+        char *save, *tok = strtok_r(a.ids, " ", &save);
+        int n = 0;
+        for (; tok; tok = strtok_r(NULL, " ", &save), n++) {
+            int k = atoi(tok + strlen("s/c/n"));
+            assert_int_equal(seen[k], 0);
+            seen[k] = 1;
+            (void)prev;
+        }
+        assert_int_equal(n, 10);
+    }
+    q.page = 31;
+    a = run(state, q);
+    assert_int_equal(a.total, 300);
+    assert_string_equal(a.ids, "");
+    /* the newest is k=299 or the latest date; check date order on page 1 */
+    q.page = 1;
+    store_txn_t *t = store_read_txn_new(st(state));
+    store_read_renew(t);
+    search_result_t r;
+    assert_int_equal(search_run(t, &(search_query_t){.q = "公告", .sort = SEARCH_SORT_DATE,
+                                                      .page = 1, .now = NOW}, &r), 0);
+    for (size_t i = 1; i < r.n; i++)
+        assert_true(r.hits[i - 1].rec.pubtime >= r.hits[i].rec.pubtime);
+    store_txn_free(t);
+    /* the bounds: postings read (whole blocks: the first block or two fit in 200), phrase
+     * checks */
+    a = run(state, (search_query_t){.q = "公告", .sort = SEARCH_SORT_DATE, .max_postings = 200});
+    assert_true(a.capped);
+    assert_true(a.total > 0 && a.total <= 200);
+    a = run(state, (search_query_t){.q = "\"公 告\"", .max_verify = 25});
+    assert_true(a.capped);
+    assert_int_equal(a.total, 25);
+    a = run(state, (search_query_t){.q = "\"公 告\""});
+    assert_false(a.capped);
+    assert_int_equal(a.total, 300);
+    /* remove a third of them */
+    for (int k = 0; k < 300; k += 3) {
+        snprintf(id, sizeof id, "n%03d", k);
+        unpub(state, "s", "c", id);
+    }
+    assert_int_equal(find(state, "公告").total, 200);
+    assert_int_equal(find(state, "正文").total, 200);
+}
+
+static search_reindex_report_t reindex(void **state, const char *site)
+{
+    int rc;
+    store_txn_t *w = store_write_begin(st(state), &rc);
+    assert_non_null(w);
+    search_reindex_report_t rep;
+    assert_int_equal(search_reindex(w, site, &rep), 0);
+    assert_int_equal(store_commit(w), 0);
+    return rep;
+}
+
+static void test_update_unpublish_reindex(void **state)
+{
+    corpus(state);
+    put(state, ARTICLE_UPDATE, "rsj", "news", "card", "居民身份证换领", "<p>换领须知</p>", NULL);
+    assert_int_equal(find(state, "办理指南").total, 0);
+    assert_string_equal(find(state, "换领").ids, "rsj/news/card");
+    unpub(state, "wjw", "news", "flow");
+    assert_int_equal(find(state, "挂号").total, 0);
+    assert_int_equal(find(state, "社保").total, 1);
+    search_reindex_report_t rep = reindex(state, NULL);
+    assert_true(rep.equal);
+    assert_int_equal(rep.indexed, 2);
+    assert_int_equal(rep.removed, 2);
+    rep = reindex(state, "rsj");
+    assert_true(rep.equal);
+    assert_int_equal(rep.indexed, 2);
+    rep = reindex(state, "wjw");
+    assert_true(rep.equal);
+    assert_int_equal(rep.indexed, 0);
+}
+
+static int first_key(void *ud, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    memcpy(ud, key, klen);
+    ((char *)ud)[klen] = '\0';
+    return 1;
+}
+
+static void test_damage_found_and_repaired(void **state)
+{
+    corpus(state);
+    int rc;
+    /* a posting list lost */
+    char k[600];
+    store_txn_t *w = store_write_begin(st(state), &rc);
+    const char *pk = SEARCH_KEY_POSTINGS "身份/";
+    assert_int_equal(store_content_each(w, pk, strlen(pk), first_key, k), 1);
+    assert_int_equal(store_content_del(w, k, strlen(k)), 0);
+    assert_int_equal(store_commit(w), 0);
+    assert_int_equal(find(state, "身份证").total, 0);
+    search_reindex_report_t rep = reindex(state, "rsj");
+    assert_false(rep.equal);
+    assert_string_equal(find(state, "身份证").ids, "rsj/news/card");
+    assert_true(reindex(state, "rsj").equal);
+    assert_true(reindex(state, NULL).equal);
+
+    /* an article's document gone, and a document of an unpublished article left over */
+    w = store_write_begin(st(state), &rc);
+    assert_int_equal(search_unindex_article(w, "wjw", "news", "flow"), 0);
+    assert_int_equal(search_index_article(w, "wjw", "news", "ghost", "幽灵文章", NULL,
+                                          "<p>未发布</p>", 16, NOW, 99), 0);
+    assert_int_equal(store_commit(w), 0);
+    assert_string_equal(find(state, "幽灵").ids, "wjw/news/ghost");
+    rep = reindex(state, NULL);
+    assert_false(rep.equal);
+    assert_int_equal(rep.indexed, 3);
+    assert_int_equal(find(state, "幽灵").total, 0);
+    assert_string_equal(find(state, "挂号").ids, "wjw/news/flow");
+    assert_true(reindex(state, NULL).equal);
+
+    /* a df count wrong: found by the whole-cluster rebuild */
+    w = store_write_begin(st(state), &rc);
+    const char *fk = SEARCH_KEY_DF "社保";
+    assert_int_equal(store_content_put(w, fk, strlen(fk), "\x09\0\0\0", 4), 0);
+    assert_int_equal(store_commit(w), 0);
+    assert_false(reindex(state, NULL).equal);
+    assert_true(reindex(state, NULL).equal);
+}
+
+static void test_purge_site(void **state)
+{
+    corpus(state);
+    int rc;
+    store_txn_t *w = store_write_begin(st(state), &rc);
+    long n = 0;
+    assert_int_equal(search_index_clear(w, "rsj", true, &n), 0);
+    assert_int_equal(store_commit(w), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(find(state, "社保").ids, "wjw/news/flow");
+    assert_int_equal(find(state, "报销须知").total, 0);
+    store_txn_t *t = store_read_txn_new(st(state));
+    store_read_renew(t);
+    uint32_t num;
+    assert_int_equal(search_site_number(t, "rsj", &num), STORE_NOTFOUND);
+    assert_int_equal(search_site_number(t, "wjw", &num), 0);
+    uint64_t docs, len;
+    search_counters(t, &docs, &len);
+    assert_int_equal(docs, 1);
+    store_txn_free(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_bigram_and_one_char, setup, testutil_store_teardown),
+        cmocka_unit_test_setup_teardown(test_phrase_vs_and, setup, testutil_store_teardown),
+        cmocka_unit_test_setup_teardown(test_filters, setup, testutil_store_teardown),
+        cmocka_unit_test_setup_teardown(test_sorts, setup, testutil_store_teardown),
+        cmocka_unit_test_setup_teardown(test_paging_and_blocks, setup, testutil_store_teardown),
+        cmocka_unit_test_setup_teardown(test_update_unpublish_reindex, setup,
+                                        testutil_store_teardown),
+        cmocka_unit_test_setup_teardown(test_damage_found_and_repaired, setup,
+                                        testutil_store_teardown),
+        cmocka_unit_test_setup_teardown(test_purge_site, setup, testutil_store_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,57 @@
+/* tools/jiyuectl/cmd_reindex.c: `jiyuectl reindex [--check] [SITE]`: rebuilds the search
+ * index (modules/search) of one site, or of the whole cluster, from the published
+ * articles, in one write transaction, and says whether the rebuilt index equals the one
+ * kept up to date by every publish, update and unpublish. Normal operation needs no
+ * reindex; it is for an upgrade, or to verify. --check rebuilds, compares and aborts:
+ * nothing is written, exit 1 when the index differs from the content. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "search_reindex.h"
+
+int ctl_cmd_reindex(ctl_t *ctl, int argc, char **argv)
+{
+    bool check = false;
+    const char *site = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return ctl_help(ctl);
+        if (strcmp(argv[i], "--check") == 0)
+            check = true;
+        else if (argv[i][0] == '-')
+            return ctl_usage(ctl, "unknown option '%s'", argv[i]);
+        else if (site)
+            return ctl_usage(ctl, "too many arguments");
+        else
+            site = argv[i];
+    }
+    int rc = site ? ctl_load_site(ctl, site, NULL) : ctl_load_conf(ctl);
+    if (rc != CTL_OK)
+        return rc;
+    store_txn_t *w;
+    if ((rc = ctl_write_begin(ctl, CTL_STORE_WRITE, "the index was not changed", &w)) != CTL_OK)
+        return rc;
+    search_reindex_report_t rep;
+    int src = search_reindex(w, site, &rep);
+    if (check) {
+        store_abort(w);
+        if (src != 0)
+            return ctl_store_fail(ctl, src, "the index was not checked");
+    } else if ((rc = ctl_store_finish(ctl, w, src, "the index was not changed")) != CTL_OK) {
+        return rc;
+    }
+    const char *what = site ? site : "all sites";
+    if (rep.equal) {
+        printf("%s %ld documents of %s: the rebuilt index equals the maintained one\n",
+               check ? "checked" : "reindexed", rep.indexed, what);
+        return CTL_OK;
+    }
+    if (check)
+        return ctl_fail(ctl, "the search index of %s differs from the content (%ld documents "
+                             "held, %ld published): run `jiyuectl reindex%s%s` to rebuild it",
+                        what, rep.removed, rep.indexed, site ? " " : "", site ? site : "");
+    printf("reindexed %ld documents of %s: the maintained index differed from the content "
+           "(it held %ld documents); it is rebuilt now\n", rep.indexed, what, rep.removed);
+    return CTL_OK;
+}
