@@ -24,23 +24,13 @@ static int print_draft(void *ud, const workflow_draft_t *d)
 
 int ctl_cmd_drafts(ctl_t *ctl, int argc, char **argv)
 {
-    const char *site = NULL;
-    bool queue = false;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-            return ctl_help(ctl);
-        if (strcmp(argv[i], "--queue") == 0)
-            queue = true;
-        else if (argv[i][0] == '-')
-            return ctl_usage(ctl, "unknown option '%s'", argv[i]);
-        else if (site)
-            return ctl_usage(ctl, "too many arguments");
-        else
-            site = argv[i];
-    }
+    const char *site;
+    bool queue;
+    int rc = ctl_parse_flag_site(ctl, argc, argv, "--queue", NULL, &queue, &site);
+    if (rc >= 0)
+        return rc;
     if (!site)
         return ctl_usage(ctl, "missing SITE");
-    int rc;
     if ((rc = ctl_load_conf(ctl)) != CTL_OK)
         return rc;
     if (!conf_site_find(ctl->conf, site))

@@ -245,25 +245,16 @@ static int bump_cluster_version(store_txn_t *w)
 
 int ctl_cmd_purge(ctl_t *ctl, int argc, char **argv)
 {
-    bool yes = false;
-    const char *site = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-            return ctl_help(ctl);
-        if (strcmp(argv[i], "--yes") == 0 || strcmp(argv[i], "-y") == 0)
-            yes = true;
-        else if (argv[i][0] == '-')
-            return ctl_usage(ctl, "unknown option '%s'", argv[i]);
-        else if (site)
-            return ctl_usage(ctl, "too many arguments");
-        else
-            site = argv[i];
-    }
+    bool yes;
+    const char *site;
+    int rc = ctl_parse_flag_site(ctl, argc, argv, "--yes", "-y", &yes, &site);
+    if (rc >= 0)
+        return rc;
     if (!site)
         return ctl_usage(ctl, "missing SITE");
     if (!conf_is_slug(site))
         return ctl_usage(ctl, "'%s' is not a site id (1 to 32 of a-z, 0-9 and '-')", site);
-    int rc = ctl_load_conf(ctl);
+    rc = ctl_load_conf(ctl);
     if (rc != CTL_OK)
         return rc;
     const conf_site_t *cs = conf_site_find(ctl->conf, site);

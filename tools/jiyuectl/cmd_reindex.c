@@ -12,21 +12,12 @@
 
 int ctl_cmd_reindex(ctl_t *ctl, int argc, char **argv)
 {
-    bool check = false;
-    const char *site = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-            return ctl_help(ctl);
-        if (strcmp(argv[i], "--check") == 0)
-            check = true;
-        else if (argv[i][0] == '-')
-            return ctl_usage(ctl, "unknown option '%s'", argv[i]);
-        else if (site)
-            return ctl_usage(ctl, "too many arguments");
-        else
-            site = argv[i];
-    }
-    int rc = site ? ctl_load_site(ctl, site, NULL) : ctl_load_conf(ctl);
+    bool check;
+    const char *site;
+    int rc = ctl_parse_flag_site(ctl, argc, argv, "--check", NULL, &check, &site);
+    if (rc >= 0)
+        return rc;
+    rc = site ? ctl_load_site(ctl, site, NULL) : ctl_load_conf(ctl);
     if (rc != CTL_OK)
         return rc;
     store_txn_t *w;

@@ -50,6 +50,11 @@ int ctl_help(ctl_t *ctl);
  * exactly `nargs` operands follow. Returns -1 when the caller should go on (operands in
  * argv[*first]...), else the exit code to return. */
 int ctl_parse_args(ctl_t *ctl, int argc, char **argv, int nargs, const char **gen, int *first);
+/* Parses "[-h] [FLAG] [SITE]" in any order: `flag` (and `alias`, may be NULL) sets *set; at
+ * most one operand, put in *site (NULL when none). Returns -1 when the caller should go on,
+ * else the exit code to return (help printed, or a usage error reported). */
+int ctl_parse_flag_site(ctl_t *ctl, int argc, char **argv, const char *flag, const char *alias,
+                        bool *set, const char **site);
 
 /* Loads the configuration (conf_load with today's date). On errors prints every
  * diagnostic and returns CTL_FAIL; warnings are left to `jiyuectl check`. */

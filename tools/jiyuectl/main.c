@@ -195,6 +195,26 @@ int ctl_store_fail(ctl_t *ctl, int rc, const char *what)
     return ctl_fail(ctl, "%s: %s", store_strerror(rc), what);
 }
 
+int ctl_parse_flag_site(ctl_t *ctl, int argc, char **argv, const char *flag, const char *alias,
+                        bool *set, const char **site)
+{
+    *set = false;
+    *site = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return ctl_help(ctl);
+        if (strcmp(argv[i], flag) == 0 || (alias && strcmp(argv[i], alias) == 0))
+            *set = true;
+        else if (argv[i][0] == '-')
+            return ctl_usage(ctl, "unknown option '%s'", argv[i]);
+        else if (*site)
+            return ctl_usage(ctl, "too many arguments");
+        else
+            *site = argv[i];
+    }
+    return -1;
+}
+
 int ctl_write_begin(ctl_t *ctl, ctl_store_mode_t mode, const char *what, store_txn_t **w)
 {
     int rc = ctl_open_store(ctl, mode);
