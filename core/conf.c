@@ -337,10 +337,9 @@ static const conf_key_t admin_keys[] = {
 static void key_admin(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
 {
     conf_t *c = obj;
-    size_t nkeys;
-    const conf_key_t *keys = conf_modules_admin_keys(admin_keys, UTIL_ARRAY_LEN(admin_keys), &nkeys);
     c->admin_pos = conf_pos(x, v);
-    conf_walk_slots(x, v, "admin", keys, nkeys, c, c->mod);
+    conf_modules_walk(x, v, "admin", CONF_KEYS_ADMIN, admin_keys, UTIL_ARRAY_LEN(admin_keys), c,
+                      c->mod);
     if (!c->admin_allow) {
         /* Without `allow`, only this machine: the safe reading of an omission. */
         c->admin_allow = util_calloc(2, sizeof *c->admin_allow);
@@ -370,9 +369,8 @@ static const conf_key_t limit_keys[] = {
 static void key_limits(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
 {
     conf_t *c = obj;
-    size_t nkeys;
-    const conf_key_t *keys = conf_modules_limit_keys(limit_keys, UTIL_ARRAY_LEN(limit_keys), &nkeys);
-    if (!conf_walk_slots(x, v, "limits", keys, nkeys, &c->limits, c->mod))
+    if (!conf_modules_walk(x, v, "limits", CONF_KEYS_LIMITS, limit_keys, UTIL_ARRAY_LEN(limit_keys),
+                           &c->limits, c->mod))
         return;
     if (c->limits.max_body_bytes > CONF_MAX_BODY_BYTES)
         conf_err(x, yaml_dom_get(v, "max_body_bytes"),
@@ -467,9 +465,8 @@ static void read_server(conf_ctx_t *x, const yaml_dom_t *doc)
 {
     conf_t *c = x->c;
     x->file = c->file;
-    size_t nkeys;
-    const conf_key_t *keys = conf_modules_server_keys(server_keys, UTIL_ARRAY_LEN(server_keys), &nkeys);
-    if (!conf_walk_slots(x, doc->root, "", keys, nkeys, c, c->mod))
+    if (!conf_modules_walk(x, doc->root, "", CONF_KEYS_SERVER, server_keys,
+                           UTIL_ARRAY_LEN(server_keys), c, c->mod))
         return;
     if (!c->store_reserve_pos.line)
         c->store_reserve = c->store_map_size / 8;

@@ -16,37 +16,44 @@
 #define MAX_TOP_KEYS 64
 
 typedef struct joined {
-    pthread_once_t once;
-    const conf_key_t *core;
-    size_t ncore;
+    bool built;
     conf_key_t keys[MAX_TOP_KEYS];
     size_t n;
 } joined_t;
 
-static joined_t site_table = {.once = PTHREAD_ONCE_INIT};
-static joined_t server_table = {.once = PTHREAD_ONCE_INIT};
-static joined_t limit_table = {.once = PTHREAD_ONCE_INIT};
-static joined_t admin_table = {.once = PTHREAD_ONCE_INIT};
-
-typedef enum { KEYS_SITE, KEYS_SERVER, KEYS_LIMITS, KEYS_ADMIN } keys_of_t;
-
-static void join(joined_t *j, keys_of_t of)
+/* The keys module `mod` declares for one table. */
+static const conf_key_t *module_keys(const module_t *mod, conf_keys_of_t of, size_t *n)
 {
-    if (j->ncore > MAX_TOP_KEYS)
+    switch (of) {
+    case CONF_KEYS_SITE:
+        *n = mod->nsite_keys;
+        return mod->site_keys;
+    case CONF_KEYS_SERVER:
+        *n = mod->nserver_keys;
+        return mod->server_keys;
+    case CONF_KEYS_LIMITS:
+        *n = mod->nlimit_keys;
+        return mod->limit_keys;
+    case CONF_KEYS_ADMIN:
+        break;
+    }
+    *n = mod->nadmin_keys;
+    return mod->admin_keys;
+}
+
+static void join(joined_t *j, conf_keys_of_t of, const conf_key_t *core, size_t ncore)
+{
+    if (ncore > MAX_TOP_KEYS)
         UTIL_FATAL("too many top-level keys");
-    memcpy(j->keys, j->core, j->ncore * sizeof *j->keys);
-    j->n = j->ncore;
+    memcpy(j->keys, core, ncore * sizeof *j->keys);
+    j->n = ncore;
     for (size_t m = 0; modules_list[m]; m++) {
         const module_t *mod = modules_list[m];
-        const conf_key_t *keys = of == KEYS_SITE     ? mod->site_keys
-                                 : of == KEYS_SERVER ? mod->server_keys
-                                 : of == KEYS_LIMITS ? mod->limit_keys
-                                                     : mod->admin_keys;
-        size_t nkeys = of == KEYS_SITE     ? mod->nsite_keys
-                       : of == KEYS_SERVER ? mod->nserver_keys
-                       : of == KEYS_LIMITS ? mod->nlimit_keys
-                                           : mod->nadmin_keys;
-        size_t size = of == KEYS_SITE ? mod->site_conf_size : mod->server_conf_size;
+        size_t nkeys;
+        const conf_key_t *keys = module_keys(mod, of, &nkeys);
+        /* site keys fill the site's slot; the server file's, limits' and admin's the
+         * configuration's */
+        size_t size = of == CONF_KEYS_SITE ? mod->site_conf_size : mod->server_conf_size;
         if (nkeys && !size)
             UTIL_FATAL("module %s declares keys but no slot for them", mod->name);
         for (size_t k = 0; k < nkeys; k++) {
@@ -60,62 +67,34 @@ static void join(joined_t *j, keys_of_t of)
             j->n++;
         }
     }
+    j->built = true;
 }
 
-static void join_site(void)
+const struct conf_key *conf_modules_keys(conf_keys_of_t of, const struct conf_key *core,
+                                         size_t ncore, size_t *n)
 {
-    join(&site_table, KEYS_SITE);
+    static joined_t tables[CONF_KEYS_ADMIN + 1];
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    joined_t *j = &tables[of];
+    pthread_mutex_lock(&lock);
+    if (!j->built)
+        join(j, of, core, ncore);
+    pthread_mutex_unlock(&lock);
+    *n = j->n;
+    return j->keys;
 }
 
-static void join_server(void)
+bool conf_modules_walk(conf_ctx_t *x, const yaml_dom_node_t *map, const char *what,
+                       conf_keys_of_t of, const conf_key_t *core, size_t ncore, void *obj,
+                       void **slots)
 {
-    join(&server_table, KEYS_SERVER);
-}
-
-static void join_limits(void)
-{
-    join(&limit_table, KEYS_LIMITS);
-}
-
-static void join_admin(void)
-{
-    join(&admin_table, KEYS_ADMIN);
-}
-
-const struct conf_key *conf_modules_site_keys(const struct conf_key *core, size_t ncore, size_t *n)
-{
-    site_table.core = core;
-    site_table.ncore = ncore;
-    pthread_once(&site_table.once, join_site);
-    *n = site_table.n;
-    return site_table.keys;
-}
-
-const struct conf_key *conf_modules_server_keys(const struct conf_key *core, size_t ncore, size_t *n)
-{
-    server_table.core = core;
-    server_table.ncore = ncore;
-    pthread_once(&server_table.once, join_server);
-    *n = server_table.n;
-    return server_table.keys;
-}
-
-const struct conf_key *conf_modules_limit_keys(const struct conf_key *core, size_t ncore, size_t *n)
-{
-    limit_table.core = core;
-    limit_table.ncore = ncore;
-    pthread_once(&limit_table.once, join_limits);
-    *n = limit_table.n;
-    return limit_table.keys;
-}
-
-const struct conf_key *conf_modules_admin_keys(const struct conf_key *core, size_t ncore, size_t *n)
-{
-    admin_table.core = core;
-    admin_table.ncore = ncore;
-    pthread_once(&admin_table.once, join_admin);
-    *n = admin_table.n;
-    return admin_table.keys;
+    size_t nkeys;
+    const conf_key_t *keys = conf_modules_keys(of, core, ncore, &nkeys);
+    void **outer = x->slots;
+    x->slots = slots;
+    bool walked = conf_walk(x, map, what, keys, nkeys, obj);
+    x->slots = outer;
+    return walked;
 }
 
 static void **slots_new(bool site)

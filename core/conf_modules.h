@@ -7,14 +7,22 @@
 
 #include "conf_priv.h"
 
-/* Core's top-level keys followed by every module's, with conf_key_t.module set; built
- * once (the tables are static) and kept. Core's keys keep their indexes. */
-const struct conf_key *conf_modules_site_keys(const struct conf_key *core, size_t ncore, size_t *n);
-const struct conf_key *conf_modules_server_keys(const struct conf_key *core, size_t ncore, size_t *n);
-/* The same for the server file's `limits:` mapping (module_t.limit_keys). */
-const struct conf_key *conf_modules_limit_keys(const struct conf_key *core, size_t ncore, size_t *n);
-/* The same for the management listener's `admin:` mapping (module_t.admin_keys). */
-const struct conf_key *conf_modules_admin_keys(const struct conf_key *core, size_t ncore, size_t *n);
+/* The tables whose keys modules may add to: a site file's top level, the server file's,
+ * its `limits:` and its `admin:` mappings (module_t.site_keys, server_keys, limit_keys,
+ * admin_keys). */
+typedef enum { CONF_KEYS_SITE, CONF_KEYS_SERVER, CONF_KEYS_LIMITS, CONF_KEYS_ADMIN } conf_keys_of_t;
+/* Core's keys of table `of` followed by every module's, with conf_key_t.module set; joined
+ * on first use (core's tables and the modules' are static) and kept. Core's keys keep
+ * their indexes. */
+const struct conf_key *conf_modules_keys(conf_keys_of_t of, const struct conf_key *core,
+                                         size_t ncore, size_t *n);
+/* conf_walk() of `map` over table `of` (core's keys `core` joined to the modules'): core's
+ * keys fill `obj`, a module's key fills its slot in `slots` (a site's or the
+ * configuration's mod array). The caller's x->slots are back in place afterwards, so it
+ * works inside another such walk. */
+bool conf_modules_walk(conf_ctx_t *x, const yaml_dom_node_t *map, const char *what,
+                       conf_keys_of_t of, const struct conf_key *core, size_t ncore, void *obj,
+                       void **slots);
 
 /* Allocates s->mod / c->mod and each module's slot with its defaults. */
 void conf_modules_site_init(conf_site_t *s);

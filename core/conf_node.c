@@ -356,16 +356,6 @@ bool conf_walk(conf_ctx_t *x, const yaml_dom_node_t *map, const char *what,
     return true;
 }
 
-bool conf_walk_slots(conf_ctx_t *x, const yaml_dom_node_t *map, const char *what,
-                     const conf_key_t *keys, size_t nkeys, void *obj, void **slots)
-{
-    void **outer = x->slots;
-    x->slots = slots;
-    bool walked = conf_walk(x, map, what, keys, nkeys, obj);
-    x->slots = outer;
-    return walked;
-}
-
 bool conf_is_slug(const char *s)
 {
     if (!s || !(islower((unsigned char)s[0]) || isdigit((unsigned char)s[0])))

@@ -49,12 +49,6 @@ typedef struct conf_key {
 bool conf_walk(conf_ctx_t *x, const yaml_dom_node_t *map, const char *what,
                const conf_key_t *keys, size_t nkeys, void *obj);
 
-/* conf_walk() over a table that holds modules' keys (conf_key_t.module): they fill the
- * slots in `slots` (a site's or the configuration's mod array). The caller's slots are
- * back in place afterwards, so it works inside another walk. */
-bool conf_walk_slots(conf_ctx_t *x, const yaml_dom_node_t *map, const char *what,
-                     const conf_key_t *keys, size_t nkeys, void *obj, void **slots);
-
 /* The known name closest to `key` (a typo: at most two edits, transpositions counting
  * one, and few for the length), or NULL. For "did you mean" hints. */
 const char *conf_suggest(const char *key, const char *const *names, size_t n);

@@ -366,9 +366,8 @@ bool conf_site_read(conf_ctx_t *x, const yaml_dom_t *doc, conf_site_t *s)
 {
     s->pos = (conf_pos_t){s->file, 1, 1};
     conf_modules_site_init(s);
-    size_t nkeys;
-    const conf_key_t *keys = conf_modules_site_keys(site_keys, UTIL_ARRAY_LEN(site_keys), &nkeys);
-    if (!conf_walk_slots(x, doc->root, "", keys, nkeys, s, s->mod))
+    if (!conf_modules_walk(x, doc->root, "", CONF_KEYS_SITE, site_keys, UTIL_ARRAY_LEN(site_keys),
+                           s, s->mod))
         return false;
     s->misspelt = x->misspelt;
     if (s->kind_pos.line) {
@@ -385,7 +384,7 @@ bool conf_site_read(conf_ctx_t *x, const yaml_dom_t *doc, conf_site_t *s)
 bool conf_site_misspelt(const conf_site_t *s, const char *key)
 {
     size_t nkeys;
-    const conf_key_t *keys = conf_modules_site_keys(site_keys, UTIL_ARRAY_LEN(site_keys), &nkeys);
+    const conf_key_t *keys = conf_modules_keys(CONF_KEYS_SITE, site_keys, UTIL_ARRAY_LEN(site_keys), &nkeys);
     for (size_t i = 0; i < nkeys; i++)
         if (strcmp(keys[i].name, key) == 0)
             return (s->misspelt >> i) & 1;

@@ -1,6 +1,6 @@
 /* core/module.c: numbering the modules of modules_list (module_t.index, the slot each
  * has in a site's and a configuration's mod array) and listing those with a handler, once
- * per process (core/module.h). */
+ * per process; and running the modules' reload reports (core/module.h). */
 #include "module.h"
 
 #include <pthread.h>
@@ -38,4 +38,30 @@ size_t modules_count(void)
 {
     modules_init();
     return nmodules;
+}
+
+typedef struct report {
+    modules_report_fn fn;
+    void *ud;
+    const module_t *module;
+    size_t lines;
+} report_t;
+
+static void report_line(void *ud, const char *line)
+{
+    report_t *r = ud;
+    r->fn(r->ud, r->module, line);
+    r->lines++;
+}
+
+size_t modules_reload_report(const conf_t *c, store_txn_t *t, int64_t now, modules_report_fn fn,
+                             void *ud)
+{
+    report_t r = {.fn = fn, .ud = ud};
+    for (size_t m = 0; modules_list[m]; m++)
+        if (modules_list[m]->reload_report) {
+            r.module = modules_list[m];
+            modules_list[m]->reload_report(c, t, now, report_line, &r);
+        }
+    return r.lines;
 }

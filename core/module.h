@@ -118,6 +118,12 @@ extern module_t *const modules_list[];
 /* Numbers the modules (module_t.index) and finds those with a request handler; once per
  * process, before anything else uses the list (conf_load calls it; idempotent). */
 void modules_init(void);
+/* Every module's reload_report over the read transaction t (the server at start and at
+ * each reload, `jiyuectl check`): each line goes to fn with the module that wrote it.
+ * Returns how many lines there were. */
+typedef void (*modules_report_fn)(void *ud, const module_t *m, const char *line);
+size_t modules_reload_report(const conf_t *c, store_txn_t *t, int64_t now, modules_report_fn fn,
+                             void *ud);
 /* How many modules modules_list holds. */
 size_t modules_count(void);
 /* The modules that have a request handler, in order (NULL-terminated): what a request is

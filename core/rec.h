@@ -82,6 +82,22 @@ static inline const char *rec_get_str(rec_rd_t *r, size_t *len)
     return s;
 }
 
+/* A string copied into the fixed field dst[cap], NUL-terminated. False when the record is
+ * short, or the string does not fit or holds a NUL (a name with a NUL inside would compare
+ * equal to another); the reader is then bad too. */
+static inline bool rec_get_fixed(rec_rd_t *r, char *dst, size_t cap)
+{
+    size_t n = 0;
+    const char *s = rec_get_str(r, &n);
+    if (r->bad || n >= cap || memchr(s, '\0', n)) {
+        r->bad = true;
+        return false;
+    }
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+    return true;
+}
+
 /* False for a record of another kind or version: the caller reports it as corrupt. */
 static inline bool rec_get_head(rec_rd_t *r, const char magic[4], uint16_t version)
 {

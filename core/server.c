@@ -285,19 +285,17 @@ static bool same_listen(const control_t *ctl, const conf_t *c)
 /* The modules' reload reports (module_t.reload_report) go to the error log at start and
  * at each accepted reload, one warning per line, prefixed with the module's name: what an
  * operator should see before an inspection does (e.g. replies overdue). */
-static void log_report_line(void *ud, const char *line)
+static void log_report_line(void *ud, const module_t *m, const char *line)
 {
-    log_warn("%s: %s", ((const module_t *)ud)->name, line);
+    (void)ud;
+    log_warn("%s: %s", m->name, line);
 }
 
 static void modules_report(store_t *store, const conf_t *c)
 {
     store_txn_t *t = store ? store_read_txn_new(store) : NULL;
     if (t && store_read_renew(t) == 0)
-        for (size_t m = 0; modules_list[m]; m++)
-            if (modules_list[m]->reload_report)
-                modules_list[m]->reload_report(c, t, (int64_t)time(NULL), log_report_line,
-                                               (void *)modules_list[m]);
+        modules_reload_report(c, t, (int64_t)time(NULL), log_report_line, NULL);
     store_txn_free(t);
 }
 

@@ -312,6 +312,23 @@ void util_buf_free(util_buf_t *b)
     b->len = b->cap = 0;
 }
 
+void util_buf_json_str(util_buf_t *b, const char *s, size_t n, bool html_safe)
+{
+    util_buf_append(b, "\"", 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\')
+            util_buf_printf(b, "\\%c", c);
+        else if (c == '\n' && !html_safe)
+            util_buf_appends(b, "\\n");
+        else if (c < 0x20 || c == 0x7F || (html_safe && (c == '<' || c == '>' || c == '&')))
+            util_buf_printf(b, "\\u%04x", c);
+        else
+            util_buf_append(b, s + i, 1);
+    }
+    util_buf_append(b, "\"", 1);
+}
+
 char *util_read_fd(int fd, size_t hint, size_t max, size_t *len)
 {
     size_t cap = (hint < max ? hint : max) + 1, n = 0; /* +1: EOF seen without a regrow */

@@ -64,6 +64,10 @@ void util_buf_appends(util_buf_t *b, const char *s);
 void util_buf_printf(util_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void util_buf_vprintf(util_buf_t *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void util_buf_free(util_buf_t *b);
+/* Appends s[0..n) as a JSON string: quotes, '"' and '\\' escaped, control characters as
+ * \u00XX (a newline as \n unless html_safe). html_safe also writes '<', '>' and '&' as
+ * \u00XX, so the text is safe inside HTML too. Bytes >= 0x80 are copied as they are. */
+void util_buf_json_str(util_buf_t *b, const char *s, size_t n, bool html_safe);
 
 /* A 64-bit hash of n bytes, eight at a time (keys are short and hashed on hot paths: the
  * per-thread lookup caches valcache.c and wcache.c). `salt` separates key spaces (a

@@ -100,27 +100,14 @@ void account_encode(const account_t *a, util_buf_t *b)
     }
 }
 
-/* Reads a string into a fixed field; false when the record is short, or the string does
- * not fit or holds a NUL. */
-static bool get_field(rec_rd_t *r, char *dst, size_t cap)
-{
-    size_t n = 0;
-    const char *s = rec_get_str(r, &n);
-    if (r->bad || n >= cap || memchr(s, '\0', n))
-        return false;
-    memcpy(dst, s, n);
-    dst[n] = '\0';
-    return true;
-}
-
 int account_decode(const void *data, size_t len, account_t *out)
 {
     *out = (account_t){0};
     rec_rd_t r = rec_reader(data, len);
     if (!rec_get_head(&r, REC_ACCOUNT, 1))
         return STORE_ECORRUPT;
-    bool ok = get_field(&r, out->name, sizeof out->name);
-    ok = ok && get_field(&r, out->hash, sizeof out->hash);
+    bool ok = rec_get_fixed(&r, out->name, sizeof out->name);
+    ok = ok && rec_get_fixed(&r, out->hash, sizeof out->hash);
     uint64_t disabled = rec_get_n(&r, 1);
     out->disabled = disabled != 0;
     out->created = (int64_t)rec_get_n(&r, 8);
@@ -134,7 +121,7 @@ int account_decode(const void *data, size_t len, account_t *out)
         account_role_t *role = &out->roles[i];
         uint64_t kind = rec_get_n(&r, 1), subtree = rec_get_n(&r, 1);
         ok = kind < ACCOUNT_ROLE_COUNT && subtree <= 1 &&
-             get_field(&r, role->site, sizeof role->site) &&
+             rec_get_fixed(&r, role->site, sizeof role->site) &&
              /* cluster_admin has no site; every other role has one */
              ((kind == ACCOUNT_ROLE_CLUSTER_ADMIN) == (role->site[0] == '\0')) &&
              !(kind == ACCOUNT_ROLE_CLUSTER_ADMIN && subtree);

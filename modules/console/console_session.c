@@ -62,27 +62,16 @@ void console_session_encode(const console_session_t *s, util_buf_t *b)
     rec_put_str(b, s->csrf);
 }
 
-static bool get_str(rec_rd_t *r, char *out, size_t cap)
-{
-    size_t n = 0;
-    const char *s = rec_get_str(r, &n);
-    if (r->bad || n >= cap || memchr(s, '\0', n))
-        return false;
-    memcpy(out, s, n);
-    out[n] = '\0';
-    return true;
-}
-
 int console_session_decode(const void *data, size_t len, console_session_t *out)
 {
     memset(out, 0, sizeof *out);
     rec_rd_t r = rec_reader(data, len);
     if (!rec_get_head(&r, SESSION_MAGIC, SESSION_VERSION) ||
-        !get_str(&r, out->account, sizeof out->account))
+        !rec_get_fixed(&r, out->account, sizeof out->account))
         return STORE_ECORRUPT;
     out->created_ms = (int64_t)rec_get_n(&r, 8);
     out->seen_ms = (int64_t)rec_get_n(&r, 8);
-    if (!get_str(&r, out->csrf, sizeof out->csrf) || r.bad || r.p != r.end ||
+    if (!rec_get_fixed(&r, out->csrf, sizeof out->csrf) || r.bad || r.p != r.end ||
         !account_name_ok(out->account) || !is_token(out->csrf, strlen(out->csrf)))
         return STORE_ECORRUPT;
     return STORE_OK;

@@ -851,6 +851,17 @@ static int put_attachments(store_txn_t *w, const char *site, const char *col, co
 
 /* The end of a publish or unpublish in a transaction of its own: commit, then say what
  * was written. The write transaction is gone either way. Returns 0 or -1 with the reason. */
+/* The write transaction of a change made in one call (article_publish, article_unpublish),
+ * or NULL with the reason in err. */
+static store_txn_t *begin_change(store_t *s, char *err, size_t cap)
+{
+    int rc;
+    store_txn_t *w = store_write_begin(s, &rc);
+    if (!w)
+        snprintf(err, cap, "%s", store_strerror(rc));
+    return w;
+}
+
 static int commit_change(store_txn_t *w, article_result_t r, article_result_t *res, char *err,
                          size_t cap)
 {
@@ -967,12 +978,9 @@ int article_publish(store_t *s, article_op_t op, const article_meta_t *m, const 
                     const char *body_html, size_t body_len, const article_file_t *files,
                     size_t nfiles, int64_t now, article_result_t *res, char *err, size_t cap)
 {
-    int rc;
-    store_txn_t *w = store_write_begin(s, &rc);
-    if (!w) {
-        snprintf(err, cap, "%s", store_strerror(rc));
+    store_txn_t *w = begin_change(s, err, cap);
+    if (!w)
         return -1;
-    }
     article_result_t r;
     if (article_publish_txn(w, op, m, format, body_html, body_len, files, nfiles, now, &r, err,
                             cap) != 0) {
@@ -1030,12 +1038,9 @@ int article_unpublish(store_t *s, const char *site, const char *column, const ch
                       const char *by, const char *reason, int64_t now, article_result_t *res,
                       char *err, size_t cap)
 {
-    int rc;
-    store_txn_t *w = store_write_begin(s, &rc);
-    if (!w) {
-        snprintf(err, cap, "%s", store_strerror(rc));
+    store_txn_t *w = begin_change(s, err, cap);
+    if (!w)
         return -1;
-    }
     article_result_t r;
     if (article_unpublish_txn(w, site, column, id, by, reason, now, &r, err, cap) != 0) {
         store_abort(w);

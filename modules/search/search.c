@@ -173,24 +173,10 @@ const char *search_params_parse(const char *query, size_t len, search_query_t *q
 
 /* --- the answer --- */
 
-static void json_str(util_buf_t *b, const char *s, size_t n)
-{
-    util_buf_append(b, "\"", 1);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\')
-            util_buf_printf(b, "\\%c", c);
-        else if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x7F)
-            util_buf_printf(b, "\\u%04x", c); /* also safe inside HTML */
-        else
-            util_buf_append(b, s + i, 1);
-    }
-    util_buf_append(b, "\"", 1);
-}
-
+/* JSON strings safe inside HTML too: '<', '>' and '&' escaped. */
 static void json_strz(util_buf_t *b, const char *s)
 {
-    json_str(b, s, strlen(s));
+    util_buf_json_str(b, s, strlen(s), true);
 }
 
 static void bad_request(request_t *r, const char *why)
@@ -302,7 +288,7 @@ static module_result_t search_handle(request_t *r)
         util_buf_t snip = {0};
         search_text_snippet(d->text, d->text_len, q.q, &snip);
         util_buf_appends(&b, ",\"snippet\":");
-        json_str(&b, snip.data ? snip.data : "", snip.len);
+        util_buf_json_str(&b, snip.data ? snip.data : "", snip.len, true);
         util_buf_free(&snip);
         util_buf_appends(&b, "}");
     }

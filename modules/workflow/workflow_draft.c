@@ -92,24 +92,12 @@ static char *get_heap(rec_rd_t *r)
     return util_strndup(s, n);
 }
 
-/* Into a fixed field; false when short, too long or holding a NUL. */
-static bool get_fixed(rec_rd_t *r, char *dst, size_t cap)
-{
-    size_t n = 0;
-    const char *s = rec_get_str(r, &n);
-    if (r->bad || n >= cap || memchr(s, '\0', n))
-        return false;
-    memcpy(dst, s, n);
-    dst[n] = '\0';
-    return true;
-}
-
 int workflow_draft_decode(const void *data, size_t len, workflow_draft_t *out)
 {
     workflow_draft_t *d = out;
     memset(d, 0, sizeof *d);
     rec_rd_t r = rec_reader(data, len);
-    bool ok = rec_get_head(&r, REC_DRAFT, 1) && get_fixed(&r, d->id, sizeof d->id);
+    bool ok = rec_get_head(&r, REC_DRAFT, 1) && rec_get_fixed(&r, d->id, sizeof d->id);
     if (ok) {
         d->site = get_heap(&r);
         d->column = get_heap(&r);
@@ -126,9 +114,9 @@ int workflow_draft_decode(const void *data, size_t len, workflow_draft_t *out)
     }
     d->scheduled = (int64_t)rec_get_n(&r, 8);
     uint64_t state = rec_get_n(&r, 1);
-    ok = ok && get_fixed(&r, d->editor, sizeof d->editor) &&
-         get_fixed(&r, d->last_by, sizeof d->last_by) &&
-         get_fixed(&r, d->reviewer, sizeof d->reviewer);
+    ok = ok && rec_get_fixed(&r, d->editor, sizeof d->editor) &&
+         rec_get_fixed(&r, d->last_by, sizeof d->last_by) &&
+         rec_get_fixed(&r, d->reviewer, sizeof d->reviewer);
     if (ok)
         d->reason = get_heap(&r);
     d->created = (int64_t)rec_get_n(&r, 8);
@@ -141,7 +129,7 @@ int workflow_draft_decode(const void *data, size_t len, workflow_draft_t *out)
     ok = ok && update <= 1 && state < WORKFLOW_STATE_COUNT && natt <= WORKFLOW_ATTACHMENTS_MAX &&
          d->scheduled >= 0 && d->scheduled <= WORKFLOW_SCHEDULED_MAX;
     for (uint64_t i = 0; ok && i < natt; i++) {
-        ok = get_fixed(&r, d->att[i].name, sizeof d->att[i].name);
+        ok = rec_get_fixed(&r, d->att[i].name, sizeof d->att[i].name);
         d->att[i].size = rec_get_n(&r, 8);
     }
     d->update = update == 1;

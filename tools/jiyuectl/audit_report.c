@@ -14,24 +14,10 @@
 
 void audit_json_str(util_buf_t *b, const char *s)
 {
-    if (!s) {
+    if (!s)
         util_buf_appends(b, "null");
-        return;
-    }
-    util_buf_append(b, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            char e[2] = {'\\', (char)*p};
-            util_buf_append(b, e, 2);
-        } else if (*p == '\n') {
-            util_buf_appends(b, "\\n");
-        } else if (*p < 0x20 || *p == 0x7f) {
-            util_buf_printf(b, "\\u%04x", *p);
-        } else {
-            util_buf_append(b, p, 1);
-        }
-    }
-    util_buf_append(b, "\"", 1);
+    else
+        util_buf_json_str(b, s, strlen(s), false);
 }
 
 void audit_write_json(FILE *out, const audit_t *a)

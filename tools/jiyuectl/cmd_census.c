@@ -90,18 +90,10 @@ static void json_str(const char *v)
         fputs("null", stdout);
         return;
     }
-    putchar('"');
-    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            printf("\\%c", *p);
-        else if (*p == '\n')
-            fputs("\\n", stdout);
-        else if (*p < 0x20 || *p == 0x7f)
-            printf("\\u%04x", *p);
-        else
-            putchar(*p);
-    }
-    putchar('"');
+    util_buf_t b = {0};
+    util_buf_json_str(&b, v, strlen(v), false);
+    fwrite(b.data, 1, b.len, stdout);
+    util_buf_free(&b);
 }
 
 static void out_begin(out_t *o, bool bom)

@@ -11,17 +11,9 @@
 /* The modules' reload reports (core/module.h), the same the server logs at start and at
  * each reload, are warnings here: the configuration is fine, but e.g. a reply overdue
  * (不回应) is one of the failures an inspection looks for. */
-typedef struct report {
-    ctl_t *ctl;
-    const module_t *module;
-    long lines;
-} report_t;
-
-static void warn_line(void *ud, const char *line)
+static void warn_line(void *ud, const module_t *m, const char *line)
 {
-    report_t *r = ud;
-    ctl_warn(r->ctl, "%s: %s", r->module->name, line);
-    r->lines++;
+    ctl_warn(ud, "%s: %s", m->name, line);
 }
 
 static long modules_report(ctl_t *ctl, const conf_t *c)
@@ -37,17 +29,13 @@ static long modules_report(ctl_t *ctl, const conf_t *c)
         free(err);
         return 0;
     }
-    report_t r = {.ctl = ctl};
+    size_t lines = 0;
     store_txn_t *t = store_read_txn_new(s);
     if (t && store_read_renew(t) == 0)
-        for (size_t m = 0; modules_list[m]; m++)
-            if (modules_list[m]->reload_report) {
-                r.module = modules_list[m];
-                modules_list[m]->reload_report(c, t, (int64_t)time(NULL), warn_line, &r);
-            }
+        lines = modules_reload_report(c, t, (int64_t)time(NULL), warn_line, ctl);
     store_txn_free(t);
     store_close(s);
-    return r.lines;
+    return (long)lines;
 }
 
 int ctl_cmd_check(ctl_t *ctl, int argc, char **argv)
