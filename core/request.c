@@ -412,6 +412,10 @@ struct request_deferred {
     const router_site_t *rsite;
     uint64_t start_ns;
     char *reqline, *agents; /* access-log fields captured from the head */
+    /* The normalised path and the query (NULL when none), kept so a deferred answer can
+     * still read them (a console form names the page to return to in its query). */
+    char *path, *query;
+    size_t path_len, query_len;
 };
 
 request_deferred_t *request_defer(request_t *r)
@@ -432,6 +436,17 @@ request_deferred_t *request_defer(request_t *r)
     d->site = r->site;
     d->rsite = r->rsite;
     d->start_ns = r->start_ns;
+    d->path_len = r->path ? r->path_len : 0;
+    d->path = util_malloc(d->path_len + 1);
+    if (d->path_len)
+        memcpy(d->path, r->path, d->path_len);
+    d->path[d->path_len] = '\0';
+    if (r->query) {
+        d->query_len = r->query_len;
+        d->query = util_malloc(d->query_len + 1);
+        memcpy(d->query, r->query, d->query_len);
+        d->query[d->query_len] = '\0';
+    }
     if (log_access_enabled()) {
         util_buf_t b = {0};
         log_request_line(&b, r->h);
@@ -470,6 +485,10 @@ void request_resume(request_deferred_t *d, void (*respond)(request_t *r, void *u
             .rsite = d->rsite,
             .peer = &d->peer,
             .start_ns = d->start_ns,
+            .path = d->path,
+            .path_len = d->path_len,
+            .query = d->query,
+            .query_len = d->query_len,
         };
         respond(&r, ud);
         if (log_access_enabled())
@@ -479,5 +498,7 @@ void request_resume(request_deferred_t *d, void (*respond)(request_t *r, void *u
     snapshot_unref(d->snap);
     free(d->reqline);
     free(d->agents);
+    free(d->path);
+    free(d->query);
     free(d);
 }

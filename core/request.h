@@ -88,10 +88,11 @@ typedef struct request_deferred request_deferred_t;
 request_deferred_t *request_defer(request_t *r);
 
 /* Called on the request's worker loop thread (e.g. from a writer job's done callback):
- * rebuilds the request (method, site, keep-alive, TLS; not the headers or body, which are
- * gone) and calls respond(r, ud), which answers with the usual response_* functions. The
- * response is written, the access-log line recorded, and the connection resumes. If the
- * client went away meanwhile, respond is not called and everything is freed. */
+ * rebuilds the request (method, site, path, query, keep-alive, TLS; not the headers or
+ * body, which are gone) and calls respond(r, ud), which answers with the usual response_*
+ * functions. The response is written, the access-log line recorded, and the connection
+ * resumes. If the client went away meanwhile, respond is not called and everything is
+ * freed. */
 void request_resume(request_deferred_t *d, void (*respond)(request_t *r, void *ud), void *ud);
 
 /* The worker a deferred request belongs to (to post its completion there). */

@@ -14,7 +14,6 @@
 #include "console.h"
 #include "console_guard.h"
 #include "log.h"
-#include "path.h"
 #include "worker.h"
 #include "writer.h"
 
@@ -62,33 +61,6 @@ void console_error(request_t *r, int status, const char *msg, const char *field)
     if (field)
         json_object_set_new(o, "field", json_string(field));
     console_reply(r, status, o, NULL, 0);
-}
-
-json_t *console_body_json(request_t *r)
-{
-    if (!r->body || r->body_len == 0) {
-        console_error(r, 400, "the body is empty: a JSON object is expected", NULL);
-        return NULL;
-    }
-    if (!path_utf8_valid((const unsigned char *)r->body, r->body_len)) {
-        console_error(r, 400, "the body is not UTF-8", NULL);
-        return NULL;
-    }
-    json_error_t err;
-    json_t *o = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &err);
-    if (!o) {
-        char msg[JSON_ERROR_TEXT_LENGTH + 64];
-        snprintf(msg, sizeof msg, "the body is not JSON: %s (at byte %d)", err.text,
-                 err.position);
-        console_error(r, 400, msg, NULL);
-        return NULL;
-    }
-    if (!json_is_object(o)) {
-        json_decref(o);
-        console_error(r, 400, "the body must be a JSON object", NULL);
-        return NULL;
-    }
-    return o;
 }
 
 /* ---- sessions ---- */

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "accounts.h"
+#include "console_body.h"
 #include "console_session.h"
 #include "module.h"
 
@@ -22,8 +23,6 @@ void console_reply(request_t *r, int status, json_t *obj, const char *set_cookie
                    int64_t retry_after);
 /* {"error": msg} and, when field is not NULL, "field": field. */
 void console_error(request_t *r, int status, const char *msg, const char *field);
-/* The request body as a JSON object, or NULL after answering 400 naming the problem. */
-json_t *console_body_json(request_t *r);
 /* The signed-in session of r: STORE_OK with *s, *a and key filled, or answers 401 (or 503)
  * and returns the code. Refreshes the session's last use through the writer when stale. */
 int console_session_of(request_t *r, console_session_t *s, account_t *a,

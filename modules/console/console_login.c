@@ -171,25 +171,6 @@ static void verify_after(uv_work_t *req, int status)
 }
 
 /* A string field of the body: NULL after answering 400 naming it. */
-static const char *field_str(request_t *r, json_t *o, const char *name, size_t *len)
-{
-    json_t *v = json_object_get(o, name);
-    if (!v) {
-        console_error(r, 400, "missing field", name);
-        return NULL;
-    }
-    if (!json_is_string(v)) {
-        console_error(r, 400, "must be a string", name);
-        return NULL;
-    }
-    *len = json_string_length(v);
-    if (*len == 0) {
-        console_error(r, 400, "must not be empty", name);
-        return NULL;
-    }
-    return json_string_value(v);
-}
-
 module_result_t console_api_login(request_t *r)
 {
     const http1_header_t *origin = request_header(r, "Origin");
@@ -203,8 +184,8 @@ module_result_t console_api_login(request_t *r)
     if (!o)
         return MODULE_DONE;
     size_t ulen = 0, plen = 0;
-    const char *user = field_str(r, o, "user", &ulen);
-    const char *pw = user ? field_str(r, o, "password", &plen) : NULL;
+    const char *user = console_field_str(r, o, "user", &ulen);
+    const char *pw = user ? console_field_str(r, o, "password", &plen) : NULL;
     if (!user || !pw) {
         json_decref(o);
         return MODULE_DONE;

@@ -7,89 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "form.h"
 #include "interaction.h"
-
-static bool ieq(const char *a, size_t n, const char *b)
-{
-    return util_streq_nocase(a, n, b, strlen(b));
-}
-
-/* One ';'-separated piece of a header value, without surrounding blanks. */
-static void piece(const char *v, size_t len, size_t *pos, const char **p, size_t *n)
-{
-    size_t i = *pos;
-    while (i < len && (v[i] == ' ' || v[i] == '\t'))
-        i++;
-    size_t a = i;
-    while (i < len && v[i] != ';')
-        i++;
-    size_t b = i;
-    while (b > a && (v[b - 1] == ' ' || v[b - 1] == '\t'))
-        b--;
-    *p = v + a;
-    *n = b - a;
-    *pos = i < len ? i + 1 : len + 1;
-}
 
 bool interaction_form_type_ok(const char *ct, size_t len)
 {
-    size_t pos = 0, n;
-    const char *p;
-    piece(ct, len, &pos, &p, &n);
-    if (!ieq(p, n, "application/x-www-form-urlencoded"))
-        return false;
-    /* Parameters: only charset matters, and only UTF-8 (what our form is sent in). */
-    while (pos <= len) {
-        piece(ct, len, &pos, &p, &n);
-        const char *eq = memchr(p, '=', n);
-        if (!eq || !ieq(p, (size_t)(eq - p), "charset"))
-            continue;
-        const char *v = eq + 1;
-        size_t vn = n - (size_t)(v - p);
-        if (vn >= 2 && v[0] == '"' && v[vn - 1] == '"')
-            v++, vn -= 2;
-        if (!ieq(v, vn, "utf-8") && !ieq(v, vn, "utf8"))
-            return false;
-    }
-    return true;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Percent- and '+'-decoding; NULL when a % escape is malformed. */
-static char *decode(const char *s, size_t n, size_t *out_len)
-{
-    char *out = util_malloc(n + 1);
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '+') {
-            out[o++] = ' ';
-        } else if (s[i] == '%') {
-            int a = i + 1 < n ? hexval(s[i + 1]) : -1;
-            int b = i + 2 < n ? hexval(s[i + 2]) : -1;
-            int h = a >= 0 && b >= 0 ? a * 16 + b : -1;
-            if (h < 0) {
-                free(out);
-                return NULL;
-            }
-            out[o++] = (char)h;
-            i += 2;
-        } else {
-            out[o++] = s[i];
-        }
-    }
-    out[o] = '\0';
-    *out_len = o;
-    return out;
+    return form_media_type_is(ct, len, "application/x-www-form-urlencoded") &&
+           form_charset_utf8(ct, len);
 }
 
 void interaction_form_error(interaction_form_t *f, const char *field, const char *text)
@@ -133,14 +57,11 @@ void interaction_form_parse(interaction_form_t *f, const char *body, size_t len)
         {INTERACTION_HONEYPOT, offsetof(interaction_form_t, honeypot)},
     };
     const char *p = body ? body : "", *end = p + (body ? len : 0);
-    while (p < end) {
-        const char *amp = memchr(p, '&', (size_t)(end - p));
-        const char *pe = amp ? amp : end;
-        const char *eq = memchr(p, '=', (size_t)(pe - p));
-        const char *ke = eq ? eq : pe;
+    const char *k, *v;
+    size_t kl, vl;
+    while (form_next_field(&p, end, &k, &kl, &v, &vl)) {
         size_t kn;
-        char *key = decode(p, (size_t)(ke - p), &kn);
-        p = amp ? amp + 1 : end;
+        char *key = form_decode(k, kl, &kn);
         if (!key) {
             f->bad_encoding = true;
             continue;
@@ -154,7 +75,7 @@ void interaction_form_parse(interaction_form_t *f, const char *body, size_t len)
             continue; /* a field we do not know (a submit button's name) */
         char **slot = (char **)((char *)f + fields[i].off);
         size_t vn = 0;
-        char *val = eq ? decode(eq + 1, (size_t)(pe - eq - 1), &vn) : util_strdup("");
+        char *val = v ? form_decode(v, vl, &vn) : util_strdup("");
         if (!val || !message_text_ok(val, vn, true, NULL)) {
             /* Not UTF-8 text: never echoed back, never stored. */
             f->bad_encoding = true;

@@ -351,6 +351,34 @@ def test_bad_input(console):
     assert a.call("GET", "/api/nothing").status == 404
 
 
+def test_form_bodies(console):
+    """The console's pages post urlencoded forms: the same fields as the JSON, the
+    same answers; anything else a form could carry is refused by name."""
+    a = Api(console)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    pw = CONSOLE_PASSWORD.replace("%", "%25").replace("&", "%26").replace("+", "%2B")
+    r = a.call("POST", "/api/login", raw=f"user=li.hua&password={pw}".encode(), headers=form)
+    assert r.status == 200 and set(r.json) == {"csrf"}, r.json
+    r = a.call("POST", "/api/login", raw=b"user=li.hua&password=wrong%20one", headers=form)
+    assert r.status == 401, r.json
+    r = a.call("POST", "/api/login", raw=b"user=li.hua&password=%zz", headers=form)
+    assert r.status == 400 and r.json == {"error": "the form has a malformed % escape",
+                                   "field": "password"}
+    r = a.call("POST", "/api/login", raw=b"user=li.hua&user=x&password=y", headers=form)
+    assert r.status == 400 and r.json == {"error": "a field is given twice", "field": "user"}
+    r = a.call("POST", "/api/login", raw=b"user=li.hua&password=%ff%fe", headers=form)
+    assert r.status == 400 and r.json == {"error": "the form is not UTF-8 text", "field": "password"}
+    r = a.call("POST", "/api/login", raw=b"user=li.hua&Pass%20word=y", headers=form)
+    assert r.status == 400 and r.json == {"error": "the form has a field this console does not use"}
+    r = a.call("POST", "/api/login", raw=b"password=y", headers=form)
+    assert r.status == 400 and r.json == {"error": "missing field", "field": "user"}
+    r = a.call("POST", "/api/login", raw=b"user=li.hua&password=y",
+               headers={"Content-Type": "application/x-www-form-urlencoded; charset=gbk"})
+    assert r.status == 415 and r.json == {"error": "a form must be sent in UTF-8"}
+    r = a.call("POST", "/api/login", raw=b"user=li.hua", headers={"Content-Type": "text/plain"})
+    assert r.status == 415 and r.json == {"error": "the body must be application/json or a form"}
+
+
 def test_disabled_account_sessions_stop_at_once(console):
     a = Api(console)
     assert a.login("wang.xian").status == 200

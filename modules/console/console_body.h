@@ -1,0 +1,32 @@
+/* modules/console/console_body.h: a console request's input, whatever form it came in
+ * (console_body.c): a JSON object (the API's own), or the same fields from an HTML form
+ * (application/x-www-form-urlencoded, as the console's pages post them) turned into a
+ * JSON object of strings, so every handler reads one shape. Fields named by the handlers
+ * are read with the helpers below, which answer 400 naming the field. */
+#ifndef JIYUE_CONSOLE_BODY_H
+#define JIYUE_CONSOLE_BODY_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "module.h"
+
+/* Most fields a form may carry, and the longest field name: a form is the console's own
+ * page, so anything beyond these is not one. */
+#define CONSOLE_FORM_FIELDS_MAX 64
+#define CONSOLE_FORM_NAME_MAX 64
+
+/* The request body as a JSON object, or NULL after answering (400 naming the problem:
+ * empty, not UTF-8, not JSON, not an object, a malformed escape, a field given twice;
+ * 415 for a media type the console does not take). A form's `csrf` field (the guard reads
+ * it from the raw body) is not among the fields. */
+json_t *console_body_json(request_t *r);
+
+/* Field `name` of o as a non-empty string (its length in *len), or NULL after answering
+ * 400 naming the field (missing, not a string, empty). */
+const char *console_field_str(request_t *r, json_t *o, const char *name, size_t *len);
+/* Whether field `name` is set: JSON true, or a form's "true", "on", "1" or "yes" (a
+ * checkbox); absent, false and anything else are not. */
+bool console_field_bool(const json_t *o, const char *name);
+
+#endif
