@@ -106,6 +106,9 @@ typedef struct module {
      * response_error() then writes its plain page. Must not call response_*. */
     bool (*error_page)(request_t *r, int status, const char *detail, const store_page_t **out);
     /* Optional: called once per worker thread at start, and at exit. */
+    /* Appends the module's own metric families to a /metrics scrape (core/metrics.h:
+     * metrics_family, metrics_sample); NULL when it has none. Any thread. */
+    void (*metrics)(util_buf_t *out);
     void (*worker_init)(struct worker *w);
     void (*worker_exit)(struct worker *w);
 } module_t;

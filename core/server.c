@@ -21,6 +21,7 @@
 #include "listener.h"
 #include "log.h"
 #include "module.h"
+#include "metrics.h"
 #include "notify.h"
 #include "reload_status.h"
 #include "snapshot.h"
@@ -364,6 +365,7 @@ static void on_adopted(void *ud, uint64_t generation)
              (unsigned long long)generation, ctl->nsites);
     record_reload(ctl, ctl->adopting_started, RELOAD_ACCEPTED, &ctl->adopting_diag);
     diag_free(&ctl->adopting_diag);
+    metrics_reload(true, generation);
     notify_send("READY=1\nSTATUS=serving %zu sites (configuration generation %llu)",
                 ctl->nsites, (unsigned long long)generation);
     if (ctl->reload_again && !ctl->stopping) {
@@ -406,6 +408,7 @@ static void reload(control_t *ctl)
                   d.errors, d.errors == 1 ? "" : "s", (unsigned long long)ctl->generation);
         record_reload(ctl, started, RELOAD_REJECTED, &d);
         diag_free(&d);
+        metrics_reload(false, ctl->generation);
         /* Still serving the old configuration: ready again, and saying why. */
         notify_send("READY=1\nSTATUS=reload rejected; serving configuration generation %llu",
                     (unsigned long long)ctl->generation);

@@ -327,6 +327,7 @@ int workers_start(worker_t **out, int n, store_t *store, snapshot_t *snap, int *
         uv_check_start(&w->store_check, on_store_check);
         uv_unref((uv_handle_t *)&w->store_check); /* it never keeps the loop alive */
         worker_update_time(w);
+        metrics_worker_register(&w->metrics);
     }
     for (int i = 0; i < n; i++) {
         if (uv_thread_create(&ws[i].thread, worker_main, &ws[i]) != 0) {
@@ -342,6 +343,7 @@ void workers_join(worker_t *ws, int n)
 {
     for (int i = 0; i < n; i++)
         uv_thread_join(&ws[i].thread);
+    metrics_workers_forget(); /* no scrape can run now: every worker has stopped */
     for (int i = 0; i < n; i++) {
         snapshot_unref(ws[i].snap);
         free(ws[i].listeners);
@@ -354,6 +356,7 @@ void workers_join(worker_t *ws, int n)
         free(ws[i].pathbuf);
         util_buf_free(&ws[i].out);
         util_buf_free(&ws[i].access);
+        metrics_worker_free(&ws[i].metrics);
     }
     free(ws);
 }
