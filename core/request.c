@@ -197,6 +197,8 @@ static void request_count(worker_t *w, const request_t *r)
                                                            : METRICS_SLOT_NONE;
     metrics_request(&w->metrics, slot, r->method, r->status, r->body_bytes,
                     now_ns() - r->start_ns);
+    for (module_t *const *m = modules_done_handlers; *m; m++)
+        (*m)->request_done(r);
 }
 
 static void access_log(worker_t *w, const peer_addr_t *peer, const request_t *r)

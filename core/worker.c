@@ -163,6 +163,8 @@ static void on_tick(uv_timer_t *t)
     worker_t *w = t->data;
     conn_sweep(w);
     flush_access_log(w);
+    for (module_t *const *m = modules_tick_handlers; *m; m++)
+        (*m)->worker_tick(w);
     if (w->stopping) {
         if ((w->nconns > 0 || w->ndeferred > 0) && util_now_ms() >= w->stop_deadline_ms) {
             log_warn("worker %d: shutdown timeout: closing %zu connections", w->id, w->nconns);
