@@ -104,71 +104,29 @@ static void make_salt(void)
     memcpy(T.salt + 8, &b, 8);
 }
 
-/* At worker start only: no read transaction of this thread is open yet. */
-static bool read_secret(store_t *store)
+/* The store's secret, made the first time any worker starts on a store: in a write
+ * transaction of the worker's own, before it serves anything, so no visitor of the first
+ * minutes goes unhashed (LMDB lets one writer in at a time: a second worker, or the writer
+ * thread, waits, then finds the secret made). False on a read-only store. */
+static bool load_secret(store_t *store)
 {
-    store_txn_t *t = store_read_txn_new(store);
-    bool ok = false;
+    int rc = 0;
+    store_txn_t *t = store_write_begin(store, &rc);
+    if (!t)
+        return false;
     const void *v;
     size_t len;
-    if (t && store_read_renew(t) == 0 && store_meta_get(t, STATS_KEY_SECRET, &v, &len) == 0 &&
-        len == sizeof T.secret) {
+    if (store_meta_get(t, STATS_KEY_SECRET, &v, &len) == 0 && len == sizeof T.secret) {
         memcpy(T.secret, v, sizeof T.secret);
-        ok = true;
+        store_abort(t);
+        return true;
     }
-    store_txn_free(t);
-    return ok;
-}
-
-typedef struct secret_job {
-    worker_t *w;
-    uint8_t secret[16];
-} secret_job_t;
-
-static int apply_secret(store_txn_t *t, void *ud)
-{
-    secret_job_t *j = ud;
-    const void *v;
-    size_t len;
-    if (store_meta_get(t, STATS_KEY_SECRET, &v, &len) == 0 && len == sizeof j->secret) {
-        memcpy(j->secret, v, sizeof j->secret); /* another worker made it first: theirs stands */
-        return 0;
+    if (RAND_bytes(T.secret, sizeof T.secret) != 1 ||
+        store_meta_put(t, STATS_KEY_SECRET, T.secret, sizeof T.secret) != 0) {
+        store_abort(t);
+        return false;
     }
-    return store_meta_put(t, STATS_KEY_SECRET, j->secret, sizeof j->secret);
-}
-
-static void secret_done(int rc, void *ud)
-{
-    secret_job_t *j = ud;
-    /* The secret as stored (ours, or the one another worker stored first): the worker's
-     * read transaction may be open here, so it is not read again through a second one. */
-    if (rc != 0) {
-        log_error("stats: the visitor salt could not be stored: %s", store_strerror(rc));
-    } else {
-        memcpy(T.secret, j->secret, sizeof T.secret);
-        T.have_secret = true;
-        make_salt();
-    }
-    worker_release(j->w);
-    free(j);
-}
-
-/* The first start of a store makes the secret (through the writer): until it is stored,
- * views are counted and visitors are not (a few milliseconds, once). */
-static void ask_secret(worker_t *w)
-{
-    secret_job_t *j = util_calloc(1, sizeof *j);
-    j->w = w;
-    if (RAND_bytes(j->secret, sizeof j->secret) != 1) {
-        free(j);
-        return;
-    }
-    writer_job_t wj = {.apply = apply_secret, .done = secret_done, .ud = j, .worker = w};
-    worker_hold(w);
-    if (writer_submit(&wj) != 0) {
-        worker_release(w);
-        free(j);
-    }
+    return store_commit(t) == 0;
 }
 
 /* ---- flushing ---- */
@@ -260,11 +218,12 @@ static void stats_worker_init(worker_t *w)
     T.w = w;
     T.day = stats_day_of(time(NULL), &T.day_ends);
     T.last_flush_ms = util_now_ms();
-    if (read_secret(w->store)) {
+    if (load_secret(w->store)) {
         T.have_secret = true;
         make_salt();
     } else {
-        ask_secret(w);
+        log_warn("stats: worker %d: no visitor salt (read-only store?): page views are counted, "
+                 "unique visitors are not", w->id);
     }
 }
 
