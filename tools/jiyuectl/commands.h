@@ -42,6 +42,8 @@ CTL_COMMAND(stats, "SITE [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format csv|jso
 CTL_COMMAND(report, "annual [--year YYYY] [SITE...] [--format csv|json|html]",
             "the 政府网站工作年度报表 of each site (last year by default): what the platform knows "
             "filled in, the rest blank for the office")
+CTL_COMMAND(logs, "SITE [--from YYYY-MM-DD] [--to YYYY-MM-DD]",
+            "one site's lines of the access log and its rotated files (oldest first)")
 CTL_COMMAND(audit, "[SITE...] [--at YYYY-MM-DD] [--format text|json|html] [--out FILE]",
             "self-inspection against the national spot-check rules; exit 1 on any veto")
 CTL_COMMAND(probe, "[--address HOST:PORT] [SITE...]",
