@@ -118,6 +118,33 @@ def test_annual_report(tmp_path):
     assert html.count("<h1>") == 1 and "<h2>测试市教育局</h2>" in html
     assert '<th scope="row">收到留言数量（条）</th><td class="n">3</td>' in html
 
+    # --publish: the form becomes an article of the site, through publish's own checks
+    r = c.ctl("report", "annual", "--year", "2026", "edu", "--publish", "notice")
+    assert r.returncode == 2 and b"--by NAME and --reviewer NAME" in r.stderr
+    r = c.ctl("report", "annual", "--year", "2026", "edu", "--publish", "notice", "--by", "王五",
+              "--reviewer", "王五")
+    assert r.returncode == 1 and b"refused" in r.stderr  # the reviewer must not be the publisher
+    r = c.ctl("report", "annual", "--year", "2026", "edu", "--publish", "notice", "--by", "王五",
+              "--reviewer", "李四")
+    assert r.returncode == 0, r.stderr
+    url = r.stdout.decode().strip()
+    assert url.startswith("/edu/notice/") and url.endswith("nianbiao-2026.html"), url
+    c.start()
+    try:
+        page = c.get(url, host=PORTAL_HOST)
+        assert page.status == 200
+        text = page.body.decode()
+        assert "测试市教育局政府网站工作年度报表（2026年度）" in text
+        assert '<th scope="row">收到留言数量（条）</th><td class="n">3</td>' in text
+    finally:
+        c.stop()
+    trail = c.ctl("history", "edu").stdout.decode()
+    assert "nianbiao-2026" in trail and "王五" in trail and "李四" in trail
+    # made again: a new revision of the same article
+    r = c.ctl("report", "annual", "--year", "2026", "edu", "--publish", "notice", "--by", "王五",
+              "--reviewer", "李四")
+    assert r.returncode == 0 and r.stdout.decode().strip() == url
+
     # every site by default; bad arguments are refused
     assert len(json.loads(report(c, "--format", "json"))["sites"]) == len(BASE_SITES)
     for args, msg in ((["report", "annual", "--year", "26"], b"--year takes a year"),
