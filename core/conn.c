@@ -74,7 +74,7 @@ typedef struct conn {
     char *pend; /* bytes received but not yet consumed */
     uint32_t pend_len, pend_cap;
     /* While a request body arrives, the request's head waits at pend[0, head_len), the body
-     * kept so far (POST bodies, for the modules that take them) follows it, and the bytes
+     * kept so far (POST and PUT bodies, for the modules that take them) follows it, and the bytes
      * not yet looked at come after that. Other bodies are read and dropped: the response
      * is given only once the whole request is in, so a body over the limit still gets
      * its 413. */
@@ -92,7 +92,7 @@ typedef struct conn {
     uint8_t end;   /* conn_end_t */
     /* Properties independent of the state: */
     bool chunked;  /* the body being received (CONN_BODY) is chunked */
-    bool collect;  /* ... and is kept (POST) rather than dropped */
+    bool collect;  /* ... and is kept (POST, PUT) rather than dropped */
     bool tls_done; /* TLS handshake finished */
     bool peer_counted; /* counted in peerlimit.h: uncounted at close */
     bool admin;        /* accepted on a management listener (`admin:`) */
@@ -560,7 +560,7 @@ static void start_body(conn_t *c, const http1_request_t *h, char *data, size_t p
     c->body_until = uv_now(&c->w->loop) + limits(c)->body_deadline_ms;
     c->head_len = (uint32_t)h->head_len;
     c->body_kept = 0;
-    c->collect = h->method == HTTP_M_POST;
+    c->collect = h->method == HTTP_M_POST || h->method == HTTP_M_PUT;
     c->chunked = h->chunked;
     c->body_left = h->chunked ? 0 : h->content_length;
     if (h->chunked)

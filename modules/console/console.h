@@ -28,5 +28,7 @@ extern module_t module_console;
 
 /* The console's keys of configuration c (defaults when `admin:` is absent). */
 const console_conf_t *console_conf(const conf_t *c);
+/* 405 with Allow: allow, for a route that exists under another method. */
+module_result_t console_method_not_allowed(request_t *r, const char *allow);
 
 #endif

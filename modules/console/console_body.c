@@ -130,3 +130,39 @@ bool console_field_bool(const json_t *o, const char *name)
     const char *s = json_string_value(v);
     return !strcmp(s, "true") || !strcmp(s, "on") || !strcmp(s, "1") || !strcmp(s, "yes");
 }
+
+bool console_field_opt(request_t *r, const json_t *o, const char *name, const char **out)
+{
+    const json_t *v = json_object_get(o, name);
+    *out = NULL;
+    if (!v || json_is_null(v))
+        return true;
+    if (!json_is_string(v)) {
+        console_error(r, 400, "must be a string", name);
+        return false;
+    }
+    const char *s = json_string_value(v);
+    if (strlen(s) != json_string_length(v)) {
+        console_error(r, 400, "must not hold a NUL character", name);
+        return false;
+    }
+    *out = s;
+    return true;
+}
+
+bool console_fields_known(request_t *r, const json_t *o, const char *const *names)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)o, key, v) {
+        size_t i = 0;
+        while (names[i] && strcmp(names[i], key) != 0)
+            i++;
+        if (!names[i]) {
+            /* the name is the client's: shown only when it is short and plain */
+            console_error(r, 400, "unknown field", name_ok(key, strlen(key)) ? key : NULL);
+            return false;
+        }
+    }
+    return true;
+}

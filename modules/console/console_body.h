@@ -28,5 +28,12 @@ const char *console_field_str(request_t *r, json_t *o, const char *name, size_t 
 /* Whether field `name` is set: JSON true, or a form's "true", "on", "1" or "yes" (a
  * checkbox); absent, false and anything else are not. */
 bool console_field_bool(const json_t *o, const char *name);
+/* Optional string field `name` of o: true with *out the string ("" allowed) or NULL when
+ * absent or JSON null; false after answering 400 naming the field (not a string, or a
+ * string holding NUL, which C cannot carry). */
+bool console_field_opt(request_t *r, const json_t *o, const char *name, const char **out);
+/* Whether every field of o is one of `names` (NULL-terminated): false after answering 400
+ * naming the first unknown one, so a misspelt field ("schedule") is never ignored. */
+bool console_fields_known(request_t *r, const json_t *o, const char *const *names);
 
 #endif

@@ -137,8 +137,10 @@ static workflow_rc_t check_reviewer(act_t *a, workflow_err_t *e)
     if (!may(a, ACCOUNT_ROLE_REVIEWER, a->d.site))
         return refuse(e, WORKFLOW_EDENIED, NULL, "account '%s' is not a reviewer of site '%s'",
                       a->acct.name, a->d.site);
+    /* A reviewer of the site, but this draft is theirs: a conflict with the draft, not a
+     * missing role (409, as approving a draft in the wrong state). */
     if (strcmp(a->acct.name, a->d.editor) == 0 || strcmp(a->acct.name, a->d.last_by) == 0)
-        return refuse(e, WORKFLOW_EDENIED, NULL, "self-review refused: account '%s' wrote draft "
+        return refuse(e, WORKFLOW_ECONFLICT, NULL, "self-review refused: account '%s' wrote draft "
                       "%s; another reviewer of site '%s' must review it", a->acct.name, a->d.id,
                       a->d.site);
     if (a->d.state != WORKFLOW_SUBMITTED)

@@ -690,9 +690,9 @@ static void test_self_review_and_subtree(void **state)
     char id[WORKFLOW_ID_MAX + 1];
     /* an account that is editor and reviewer of the site cannot approve its own draft */
     submitted_draft(f, "edu", "both.edu", id);
-    EXPECT(approve_as(f, "both.edu", id, true, NULL), WORKFLOW_EDENIED, NULL);
+    EXPECT(approve_as(f, "both.edu", id, true, NULL), WORKFLOW_ECONFLICT, NULL);
     assert_non_null(strstr(f->e.msg, "self-review"));
-    EXPECT(reject_as(f, "both.edu", id, "自己退回"), WORKFLOW_EDENIED, NULL);
+    EXPECT(reject_as(f, "both.edu", id, "自己退回"), WORKFLOW_ECONFLICT, NULL);
     OK(approve_as(f, "rev.edu", id, true, NULL));
 
     /* a site_admin who rewrote someone's draft does not approve it either */
@@ -701,7 +701,7 @@ static void test_self_review_and_subtree(void **state)
     OK(create_as(f, "ed.edu", &fl, id2));
     OK(update_as(f, "admin.edu", id2, &fl));
     OK(submit_as(f, "ed.edu", id2));
-    EXPECT(approve_as(f, "admin.edu", id2, true, NULL), WORKFLOW_EDENIED, NULL);
+    EXPECT(approve_as(f, "admin.edu", id2, true, NULL), WORKFLOW_ECONFLICT, NULL);
     OK(approve_as(f, "both.edu", id2, true, NULL)); /* not its writer: may */
 
     /* reviewer:anning/\* reviews the township hexi; hexi's editor cannot touch edu */

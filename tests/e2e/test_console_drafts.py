@@ -1,0 +1,304 @@
+# tests/e2e/test_console_drafts.py: the console's drafts API over HTTP against the real
+# server: an editor writes, submits; another account reviews (approve publishes through the
+# content module: the page is live at the next public request, the trail names the
+# accounts), rejects with a reason the editor reads, unpublishes with a reason; and every
+# refusal: 401 without a session, 403 for another site's drafts and for a missing CSRF
+# token or a foreign Origin, 400 naming the field, 404 for an unknown id, 409 for the
+# wrong state and for self-review.
+import pytest
+
+from conftest import PORTAL_HOST, Api, console_cluster
+
+ACCOUNTS = {
+    "li.hua": ["editor:edu"],
+    "zhao.shen": ["reviewer:edu"],
+    "both.edu": ["editor:edu", "reviewer:edu"],
+    "xian.ed": ["editor:xian"],
+    "wang.xian": ["site_admin:xian/*"],
+    "ops": ["cluster_admin"],
+}
+
+DRAFT = {"site": "edu", "column": "news", "title": "关于寒假安排的通知",
+         "body": "# 寒假\n\n正文 *强调*。\n", "source": "市教育局", "author": "李华",
+         "disclosure": "主动公开"}
+
+
+@pytest.fixture(scope="module")
+def cl(tmp_path_factory):
+    c = console_cluster(tmp_path_factory.mktemp("drafts"), accounts=ACCOUNTS)
+    c.start()
+    yield c
+    c.stop()
+
+
+_sessions = {}
+
+
+def api(cl, name):
+    """A signed-in client per account (one sign-in each: Argon2 is slow on purpose)."""
+    if name not in _sessions or _sessions[name].c is not cl:
+        a = Api(cl)
+        r = a.login(name)
+        assert r.status == 200, r
+        _sessions[name] = a
+    return _sessions[name]
+
+
+def create(a, **over):
+    body = dict(DRAFT, **over)
+    r = a.call("POST", "/api/drafts", body)
+    assert r.status == 201, r
+    assert set(r.json) == {"id"} and r.json["id"].isdigit()
+    return r.json["id"]
+
+
+def submitted(cl, editor="li.hua", **over):
+    a = api(cl, editor)
+    did = create(a, **over)
+    r = a.call("POST", f"/api/drafts/{did}/submit")
+    assert r.status == 200 and r.json == {"ok": True}, r
+    return did
+
+
+def test_create_read_update(cl):
+    li = api(cl, "li.hua")
+    did = create(li)
+    r = li.call("GET", f"/api/drafts/{did}")
+    assert r.status == 200, r
+    d = r.json
+    for k, v in DRAFT.items():
+        assert d[k] == v, k
+    assert d["id"] == did and d["state"] == "draft" and d["editor"] == "li.hua"
+    assert d["last_by"] == "li.hua" and d["reviewer"] == "" and d["reason"] == ""
+    assert d["revision"] == 0 and d["edits"] == 0 and d["attachments"] == []
+    assert d["url"] is None and d["scheduled"] is None and d["update"] is False
+    assert d["article"].endswith("-" + did)
+    # PUT replaces the fields: a new edit, the same place
+    r = li.call("PUT", f"/api/drafts/{did}", dict(DRAFT, title="更正后的标题", site="edu"))
+    assert r.status == 200 and r.json == {"ok": True}, r
+    d2 = li.call("GET", f"/api/drafts/{did}").json
+    assert d2["title"] == "更正后的标题" and d2["edits"] == 1 and d2["state"] == "draft"
+    # a draft cannot move to another site or column
+    r = li.call("PUT", f"/api/drafts/{did}", dict(DRAFT, column="notice"))
+    assert r.status == 400 and r.json["field"] == "column", r
+    # a site's reviewer reads it too
+    assert api(cl, "zhao.shen").call("GET", f"/api/drafts/{did}").json["title"] == "更正后的标题"
+
+
+def test_list_mine_and_queue(cl):
+    li = api(cl, "li.hua")
+    a = create(li, title="列表一")
+    b = submitted(cl, title="列表二")
+    r = li.call("GET", "/api/drafts?view=mine&site=edu")
+    assert r.status == 200, r
+    ids = [d["id"] for d in r.json["drafts"]]
+    assert ids.index(b) < ids.index(a)  # newest first
+    assert r.json["more"] is False
+    assert {d["editor"] for d in r.json["drafts"]} == {"li.hua"}
+    assert li.call("GET", "/api/drafts").json == r.json  # mine is the default view
+    # the queue: submitted drafts of the sites I review, newest first
+    q = api(cl, "zhao.shen").call("GET", "/api/drafts?view=queue")
+    assert q.status == 200
+    qids = [d["id"] for d in q.json["drafts"]]
+    assert b in qids and a not in qids
+    assert all(d["state"] == "submitted" and d["site"] == "edu" for d in q.json["drafts"])
+    c = submitted(cl, title="列表三")
+    q2 = api(cl, "zhao.shen").call("GET", "/api/drafts?view=queue&site=edu").json["drafts"]
+    qids = [d["id"] for d in q2]
+    assert qids.index(c) < qids.index(b)
+    # an editor has no queue of edu; a bad view is named
+    r = li.call("GET", "/api/drafts?view=queue&site=edu")
+    assert r.status == 403, r
+    r = li.call("GET", "/api/drafts?view=all")
+    assert r.status == 400 and r.json["field"] == "view"
+    r = li.call("GET", "/api/drafts?site=nosuch")
+    assert r.status == 400 and r.json["field"] == "site"
+    # another site's editor sees none of edu's drafts in any list
+    x = api(cl, "xian.ed")
+    assert x.call("GET", "/api/drafts").json["drafts"] == []
+    assert x.call("GET", "/api/drafts?view=queue").json["drafts"] == []
+
+
+def test_approve_publishes_live_with_accounts_in_trail(cl):
+    did = submitted(cl, title="审核发布测试")
+    zs = api(cl, "zhao.shen")
+    # the 保密审查 confirmation is required, and named
+    r = zs.call("POST", f"/api/drafts/{did}/approve", {})
+    assert r.status == 400 and r.json["field"] == "secrecy_review", r
+    r = zs.call("POST", f"/api/drafts/{did}/approve", {"secrecy_review": True})
+    assert r.status == 200, r
+    url = r.json["url"]
+    assert url.startswith("/edu/news/") and url.endswith(f"-{did}.html"), url
+    page = cl.get(url, host=PORTAL_HOST)  # the very next public request
+    assert page.status == 200, page
+    assert "审核发布测试".encode() in page.body
+    d = zs.call("GET", f"/api/drafts/{did}").json
+    assert d["state"] == "published" and d["reviewer"] == "zhao.shen" and d["url"] == url
+    assert d["revision"] == 1
+    # approving again: a wrong state
+    r = zs.call("POST", f"/api/drafts/{did}/approve", {"secrecy_review": True})
+    assert r.status == 409, r
+    # the trail names the accounts: publisher the editor, reviewer the approver
+    h = cl.ctl("history", "edu")
+    assert h.returncode == 0, h
+    lines = h.stdout.decode().splitlines()
+    art = url.rsplit("/", 1)[1][:-5]
+    pub = [ln for ln in lines if f"\tpublish\tedu/news/{art}\t" in ln]
+    assert len(pub) == 1 and "\tby li.hua\treviewed by zhao.shen\t" in pub[0], lines
+    assert any(f"\tdraft-approve\tedu/news draft {did}\tby zhao.shen\t" in ln for ln in lines)
+    assert any(f"\tdraft-submit\tedu/news draft {did}\tby li.hua" in ln for ln in lines)
+
+
+def test_self_review_is_409(cl):
+    did = submitted(cl, editor="both.edu", title="自审")
+    both = api(cl, "both.edu")
+    r = both.call("POST", f"/api/drafts/{did}/approve", {"secrecy_review": True})
+    assert r.status == 409 and "self-review" in r.json["error"], r
+    r = both.call("POST", f"/api/drafts/{did}/reject", {"reason": "自己退回"})
+    assert r.status == 409, r
+    assert both.call("GET", f"/api/drafts/{did}").json["state"] == "submitted"
+
+
+def test_reject_reason_reaches_the_editor(cl):
+    did = submitted(cl, title="退回测试")
+    zs = api(cl, "zhao.shen")
+    r = zs.call("POST", f"/api/drafts/{did}/reject", {"reason": "  "})
+    assert r.status == 400 and r.json["field"] == "reason", r
+    r = zs.call("POST", f"/api/drafts/{did}/reject", {})
+    assert r.status == 400 and r.json["field"] == "reason", r
+    r = zs.call("POST", f"/api/drafts/{did}/reject", {"reason": "来源有误，请核实"})
+    assert r.status == 200, r
+    d = api(cl, "li.hua").call("GET", f"/api/drafts/{did}").json
+    assert d["state"] == "rejected" and d["reason"] == "来源有误，请核实"
+    assert d["reviewer"] == "zhao.shen"
+    # rejected: the editor may change and submit again
+    li = api(cl, "li.hua")
+    assert li.call("PUT", f"/api/drafts/{did}", dict(DRAFT, source="市教育局办公室")).status == 200
+    assert li.call("POST", f"/api/drafts/{did}/submit").status == 200
+    # approve of a draft not submitted: 409
+    other = create(li, title="未提交")
+    assert zs.call("POST", f"/api/drafts/{other}/approve", {"secrecy_review": True}).status == 409
+    assert li.call("POST", f"/api/drafts/{did}/submit").status == 409  # submitted already
+
+
+def test_unpublish_needs_a_reason_and_the_page_goes(cl):
+    did = submitted(cl, title="撤稿测试")
+    zs = api(cl, "zhao.shen")
+    url = zs.call("POST", f"/api/drafts/{did}/approve", {"secrecy_review": True}).json["url"]
+    assert cl.get(url).status == 200
+    art = url.rsplit("/", 1)[1][:-5]
+    target = {"site": "edu", "column": "news", "id": art}
+    r = zs.call("POST", "/api/articles/unpublish", target)
+    assert r.status == 400 and r.json["field"] == "reason", r
+    assert cl.get(url).status == 200
+    # an editor may not take it down; another site's admin neither
+    assert api(cl, "li.hua").call("POST", "/api/articles/unpublish",
+                                  dict(target, reason="x")).status == 403
+    assert api(cl, "wang.xian").call("POST", "/api/articles/unpublish",
+                                     dict(target, reason="x")).status == 403
+    r = zs.call("POST", "/api/articles/unpublish", dict(target, reason="信息有误"))
+    assert r.status == 200, r
+    assert cl.get(url).status == 404
+    r = zs.call("POST", "/api/articles/unpublish", dict(target, reason="再撤"))
+    assert r.status == 404, r
+    h = cl.ctl("history", "edu").stdout.decode()
+    assert f"\tunpublish\tedu/news/{art}\t" in h and "\tby zhao.shen\treason: 信息有误\t" in h
+
+
+def test_other_sites_drafts_are_403(cl):
+    did = submitted(cl, title="跨站")
+    x = api(cl, "xian.ed")
+    w = api(cl, "wang.xian")
+    for a in (x, w):
+        assert a.call("GET", f"/api/drafts/{did}").status == 403
+        assert a.call("PUT", f"/api/drafts/{did}", DRAFT).status == 403
+        assert a.call("POST", f"/api/drafts/{did}/submit").status == 403
+        assert a.call("POST", f"/api/drafts/{did}/approve", {"secrecy_review": True}).status == 403
+        assert a.call("POST", f"/api/drafts/{did}/reject", {"reason": "越权"}).status == 403
+        assert a.call("GET", "/api/drafts?site=edu").status == 403
+        assert a.call("GET", "/api/drafts?view=queue&site=edu").status == 403
+        r = a.call("POST", "/api/drafts", DRAFT)  # writing into edu
+        assert r.status == 403, r
+    # and nothing changed
+    d = api(cl, "zhao.shen").call("GET", f"/api/drafts/{did}").json
+    assert d["state"] == "submitted" and d["edits"] == 0
+    # the edu editor writes nothing into xian
+    assert api(cl, "li.hua").call("POST", "/api/drafts", dict(DRAFT, site="xian")).status == 403
+    # a cluster_admin may read it
+    assert api(cl, "ops").call("GET", f"/api/drafts/{did}").status == 200
+
+
+def test_401_without_a_session(cl):
+    anon = Api(cl)
+    for method, path, body in (("GET", "/api/drafts", None), ("POST", "/api/drafts", DRAFT),
+                               ("GET", "/api/drafts/1", None), ("PUT", "/api/drafts/1", DRAFT),
+                               ("POST", "/api/drafts/1/submit", None),
+                               ("POST", "/api/drafts/1/approve", {"secrecy_review": True}),
+                               ("POST", "/api/drafts/1/reject", {"reason": "x"}),
+                               ("POST", "/api/articles/unpublish", {"reason": "x"})):
+        r = anon.call(method, path, body)
+        assert r.status == 401 and r.json == {"error": "not signed in"}, (method, path, r)
+
+
+def test_csrf_and_origin_on_every_change(cl):
+    li = api(cl, "li.hua")
+    did = create(li, title="CSRF")
+    zs = api(cl, "zhao.shen")
+    for kw in ({"csrf": False}, {"csrf": "0" * 64}, {"origin": "http://evil.example"},
+               {"origin": False}):
+        for a, method, path, body in ((li, "POST", "/api/drafts", DRAFT),
+                                      (li, "PUT", f"/api/drafts/{did}", DRAFT),
+                                      (li, "POST", f"/api/drafts/{did}/submit", None),
+                                      (zs, "POST", f"/api/drafts/{did}/approve",
+                                       {"secrecy_review": True}),
+                                      (zs, "POST", f"/api/drafts/{did}/reject", {"reason": "x"}),
+                                      (zs, "POST", "/api/articles/unpublish",
+                                       {"site": "edu", "column": "news", "id": "x",
+                                        "reason": "x"})):
+            r = a.call(method, path, body, **kw)
+            assert r.status == 403, (kw, method, path, r)
+    d = li.call("GET", f"/api/drafts/{did}").json
+    assert d["state"] == "draft" and d["edits"] == 0
+
+
+def test_bad_input_names_the_field(cl):
+    li = api(cl, "li.hua")
+    before = li.call("GET", "/api/drafts").json["drafts"]
+    cases = (
+        ({"column": "news", "title": "t"}, "site"),
+        (dict(DRAFT, site="nosuch"), "site"),
+        (dict(DRAFT, column=""), "column"),
+        (dict(DRAFT, column="nosuch"), "column"),
+        (dict(DRAFT, title=""), "title"),
+        (dict(DRAFT, title="x" * 201), "title"),
+        (dict(DRAFT, title=5), "title"),
+        (dict(DRAFT, disclosure="随便"), "disclosure"),
+        (dict(DRAFT, date="明天"), "date"),
+        (dict(DRAFT, scheduled="2026-13-01 09:00"), "scheduled"),
+        (dict(DRAFT, schedule="2026-12-01 09:00"), "schedule"),  # misspelt: never ignored
+    )
+    for body, field in cases:
+        r = li.call("POST", "/api/drafts", body)
+        assert r.status == 400 and r.json.get("field") == field, (body, r)
+    r = li.call("POST", "/api/drafts", raw=b"{not json")
+    assert r.status == 400 and "not JSON" in r.json["error"]
+    r = li.call("POST", "/api/drafts", raw=b"[]")
+    assert r.status == 400
+    r = li.call("POST", "/api/drafts", raw=b'{"site":"edu","title":"a\\u0000b"}')
+    assert r.status == 400  # jansson refuses NUL in a string
+    assert li.call("GET", "/api/drafts").json["drafts"] == before  # nothing was made
+
+
+def test_unknown_ids_and_methods(cl):
+    zs = api(cl, "zhao.shen")
+    for path in ("/api/drafts/999999", "/api/drafts/0", "/api/drafts/01", "/api/drafts/abc",
+                 "/api/drafts/" + "9" * 21):
+        assert zs.call("GET", path).status == 404, path
+    assert zs.call("POST", "/api/drafts/999999/approve", {"secrecy_review": True}).status == 404
+    assert zs.call("POST", "/api/drafts/999999/submit").status == 404
+    assert zs.call("POST", "/api/drafts/1/publish", {}).status == 404
+    r = zs.call("DELETE", "/api/drafts/1")
+    assert r.status == 405 and r.header("Allow") == "GET, HEAD, PUT", r
+    r = zs.call("GET", "/api/drafts/1/approve")
+    assert r.status == 405 and r.header("Allow") == "POST"
+    assert zs.call("GET", "/api/articles/unpublish").status == 405
