@@ -118,6 +118,13 @@ static const conf_limits_t *limits(const conn_t *c)
     return &c->w->snap->conf->limits;
 }
 
+/* The largest body a request on c may send: admin.max_upload on a management listener
+ * (the console's uploads), limits.max_body_bytes on the public ones. */
+static uint64_t body_cap(const conn_t *c)
+{
+    return c->admin ? c->w->snap->conf->admin_max_upload : limits(c)->max_body_bytes;
+}
+
 static void conn_free(conn_t *c)
 {
     free(c->pend);
@@ -537,7 +544,7 @@ static int feed_body(conn_t *c)
     if (rc < 0)
         return BODY_BAD;
     /* A chunk announced over the limit is refused now, not after its data arrives. */
-    if (http1_chunked_announced(&c->chunk) > limits(c)->max_body_bytes)
+    if (http1_chunked_announced(&c->chunk) > body_cap(c))
         return BODY_TOO_LARGE;
     size_t keep = c->collect ? out : 0;
     memmove(p + keep, p + consumed, avail - consumed);
@@ -621,7 +628,7 @@ static int answer_head(conn_t *c, const http1_limits_t *hl, char *data, size_t *
     }
     if (h.chunked || (h.has_content_length && h.content_length > 0)) {
         /* Refuse a body over the limit before reading any of it. */
-        if (h.has_content_length && h.content_length > limits(c)->max_body_bytes) {
+        if (h.has_content_length && h.content_length > body_cap(c)) {
             request_reject(c->w, &c->peer, 413, "request body too large");
             conn_end(c, CONN_CLOSE_LINGER);
             *pos = len;

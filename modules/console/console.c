@@ -11,7 +11,6 @@
 static const console_conf_t defaults = {
     .session_ttl_ms = 8ull * 3600 * 1000,
     .session_idle_ms = 30ull * 60 * 1000,
-    .max_upload = 20ull * 1024 * 1024,
 };
 
 static void conf_init(void *slot)
@@ -22,7 +21,6 @@ static void conf_init(void *slot)
 static const conf_key_t admin_keys[] = {
     {"session_ttl", CONF_K_DURATION, offsetof(console_conf_t, session_ttl_ms), NULL, false, 0},
     {"session_idle", CONF_K_DURATION, offsetof(console_conf_t, session_idle_ms), NULL, false, 0},
-    {"max_upload", CONF_K_SIZE, offsetof(console_conf_t, max_upload), NULL, false, 0},
 };
 
 const console_conf_t *console_conf(const conf_t *c)

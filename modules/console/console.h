@@ -5,7 +5,8 @@
  * Its keys under `admin:` (beside core's `listen` and `allow`):
  *   session_ttl   absolute lifetime of a session (default 8h)
  *   session_idle  a session not used for this long ends (default 30m)
- *   max_upload    the largest upload the console takes (default 20MiB; later parts)
+ * (`admin.max_upload`, the body cap of the management listener, is core's:
+ * conf_t.admin_max_upload, applied by core/conn.c as bodies arrive.)
  * Parts: console.c (the module, its keys, the routes), console_api.c (the handlers, JSON
  * through libjansson), console_login.c (verification on libuv's thread pool, counters and
  * the new session through the writer), console_session.c (ids, records, store keys,
@@ -21,7 +22,6 @@
 typedef struct console_conf {
     uint64_t session_ttl_ms;
     uint64_t session_idle_ms;
-    uint64_t max_upload;
 } console_conf_t;
 
 extern module_t module_console;

@@ -17,7 +17,16 @@
 #include "worker.h"
 #include "writer.h"
 
-typedef enum { OP_CREATE, OP_UPDATE, OP_SUBMIT, OP_APPROVE, OP_REJECT, OP_UNPUBLISH } op_t;
+typedef enum {
+    OP_CREATE, OP_UPDATE, OP_SUBMIT, OP_APPROVE, OP_REJECT, OP_UNPUBLISH, OP_ATTACH
+} op_t;
+
+/* An uploaded file, copied out of the request's body (which is gone once deferred). */
+typedef struct job_file {
+    char name[CONSOLE_MULTIPART_FILENAME_MAX + 1];
+    char *data;
+    size_t len;
+} job_file_t;
 
 /* The fields of a draft an editor writes, as the API names them. */
 static const char *const draft_fields[] = {"site",   "column",     "article", "title",
@@ -34,6 +43,8 @@ typedef struct draft_job {
     workflow_fields_t f;
     bool secrecy;
     const char *reason, *site, *column, *article;
+    job_file_t *files; /* create and attach: stored with the draft, all or none */
+    size_t nfiles;
     /* the outcome */
     workflow_rc_t wrc;
     workflow_err_t e;
@@ -43,6 +54,9 @@ typedef struct draft_job {
 
 static void job_free(draft_job_t *j)
 {
+    for (size_t i = 0; i < j->nfiles; i++)
+        free(j->files[i].data);
+    free(j->files);
     json_decref(j->body);
     free(j->url);
     free(j);
@@ -100,6 +114,14 @@ static void respond_job(request_t *r, void *ud)
     case OP_APPROVE:
         console_reply(r, 200, json_pack("{s:s}", "url", j->url ? j->url : ""), NULL, 0);
         break;
+    case OP_ATTACH: {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < j->nfiles; i++)
+            json_array_append_new(arr, json_pack("{s:s, s:I}", "name", j->files[i].name, "size",
+                                                 (json_int_t)j->files[i].len));
+        console_reply(r, 200, json_pack("{s:o}", "attachments", arr), NULL, 0);
+        break;
+    }
     default:
         console_reply(r, 200, json_pack("{s:b}", "ok", 1), NULL, 0);
         break;
@@ -132,15 +154,22 @@ static int apply_job(store_txn_t *t, void *ud)
     case OP_UNPUBLISH:
         j->wrc = workflow_unpublish(&x, j->site, j->column, j->article, j->reason, e);
         break;
+    case OP_ATTACH: j->wrc = WORKFLOW_OK; break;
     }
-    /* A refusal left nothing in t (the transition's child transaction was aborted). */
-    return 0;
+    const char *id = j->op == OP_CREATE ? j->newid : j->id;
+    for (size_t i = 0; j->wrc == WORKFLOW_OK && i < j->nfiles; i++)
+        j->wrc = workflow_attach(&x, id, j->files[i].name, j->files[i].data, j->files[i].len, e);
+    /* A refusal of one transition left nothing in t (its child transaction was aborted);
+     * a refused file after a draft was made or other files stored undoes the whole job
+     * (the writer rolls back a job whose apply fails): all or nothing. */
+    return j->wrc != WORKFLOW_OK && j->nfiles ? STORE_EIO : 0;
 }
 
 static void job_done(int rc, void *ud)
 {
     draft_job_t *j = ud;
-    request_resume(j->d, rc == 0 ? respond_job : respond_failed, j);
+    /* a refusal is answered as such, whether or not it rolled the job back */
+    request_resume(j->d, rc == 0 || j->wrc != WORKFLOW_OK ? respond_job : respond_failed, j);
     job_free(j);
 }
 
@@ -269,18 +298,76 @@ static module_result_t list(request_t *r)
     return MODULE_DONE;
 }
 
+/* The uploaded files of r, all in `attachments` parts, copied into j. False after
+ * answering 400. */
+static bool take_files(request_t *r, draft_job_t *j, console_multipart_t *m)
+{
+    if (!m)
+        return true;
+    for (size_t i = 0; i < m->n; i++)
+        if (strcmp(m->part[i].name, "attachments") != 0) {
+            console_error(r, 400, "files go in `attachments` parts", m->part[i].name);
+            return false;
+        }
+    j->files = util_calloc(m->n, sizeof *j->files);
+    for (size_t i = 0; i < m->n; i++) {
+        job_file_t *f = &j->files[j->nfiles++];
+        memcpy(f->name, m->part[i].filename, sizeof f->name);
+        f->len = m->part[i].len;
+        f->data = util_malloc(f->len ? f->len : 1);
+        memcpy(f->data, m->part[i].data, f->len);
+    }
+    return true;
+}
+
 static module_result_t create(request_t *r)
 {
     account_t a;
     if (!signed_in(r, true, &a))
         return MODULE_DONE;
-    json_t *o = console_body_json(r);
+    console_multipart_t *m = NULL;
+    json_t *o = console_body_upload(r, &m);
     if (!o)
         return MODULE_DONE;
     draft_job_t *j = util_calloc(1, sizeof *j);
     j->body = o;
     j->op = OP_CREATE;
-    if (!read_fields(r, o, &j->f)) {
+    bool ok = read_fields(r, o, &j->f) && take_files(r, j, m);
+    free(m);
+    if (!ok) {
+        job_free(j);
+        return MODULE_DONE;
+    }
+    return submit(r, j, a.name);
+}
+
+/* POST /api/drafts/ID/attachments: multipart, files in `attachments` parts. */
+static module_result_t attach(request_t *r, const char *id)
+{
+    account_t a;
+    if (!signed_in(r, true, &a))
+        return MODULE_DONE;
+    const http1_header_t *ct = request_header(r, "Content-Type");
+    if (!ct || !form_media_type_is(ct->value.p, ct->value.len, "multipart/form-data")) {
+        console_error(r, 415, "attachments are uploaded as multipart/form-data", NULL);
+        return MODULE_DONE;
+    }
+    console_multipart_t *m = NULL;
+    json_t *o = console_body_upload(r, &m);
+    if (!o)
+        return MODULE_DONE;
+    draft_job_t *j = util_calloc(1, sizeof *j);
+    j->body = o;
+    j->op = OP_ATTACH;
+    snprintf(j->id, sizeof j->id, "%s", id);
+    static const char *const none[] = {NULL};
+    bool ok = console_fields_known(r, o, none) && take_files(r, j, m);
+    free(m);
+    if (ok && j->nfiles == 0) {
+        console_error(r, 400, "no file in the upload", "attachments");
+        ok = false;
+    }
+    if (!ok) {
         job_free(j);
         return MODULE_DONE;
     }
@@ -431,10 +518,15 @@ module_result_t console_drafts_handle(request_t *r)
     static const struct {
         const char *name;
         op_t op;
-    } verbs[] = {{"submit", OP_SUBMIT}, {"approve", OP_APPROVE}, {"reject", OP_REJECT}};
+    } verbs[] = {{"submit", OP_SUBMIT},
+                 {"approve", OP_APPROVE},
+                 {"reject", OP_REJECT},
+                 {"attachments", OP_ATTACH}};
     for (size_t i = 0; i < UTIL_ARRAY_LEN(verbs); i++)
         if (vl == strlen(verbs[i].name) && memcmp(verb, verbs[i].name, vl) == 0)
-            return post ? act(r, id, verbs[i].op) : console_method_not_allowed(r, "POST");
+            return !post ? console_method_not_allowed(r, "POST")
+                   : verbs[i].op == OP_ATTACH ? attach(r, id)
+                                              : act(r, id, verbs[i].op);
     console_error(r, 404, "no such API", NULL);
     return MODULE_DONE;
 }

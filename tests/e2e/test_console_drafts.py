@@ -5,9 +5,12 @@
 # refusal: 401 without a session, 403 for another site's drafts and for a missing CSRF
 # token or a foreign Origin, 400 naming the field, 404 for an unknown id, 409 for the
 # wrong state and for self-review.
+import json
+import time
+
 import pytest
 
-from conftest import PORTAL_HOST, Api, console_cluster
+from conftest import PORTAL_HOST, Api, RawConn, console_cluster
 
 ACCOUNTS = {
     "li.hua": ["editor:edu"],
@@ -25,11 +28,16 @@ DRAFT = {"site": "edu", "column": "news", "title": "关于寒假安排的通知"
 
 @pytest.fixture(scope="module")
 def cl(tmp_path_factory):
-    c = console_cluster(tmp_path_factory.mktemp("drafts"), accounts=ACCOUNTS)
+    # a small admin.max_upload, far above the public limits.max_body_bytes (1KiB here)
+    c = console_cluster(tmp_path_factory.mktemp("drafts"), accounts=ACCOUNTS,
+                        admin_extra=f"  max_upload: {MAX_UPLOAD}\n")
     c.start()
     yield c
     c.stop()
 
+
+MAX_UPLOAD = 64 * 1024
+BOUNDARY = "----e2eB0undary7"
 
 _sessions = {}
 
@@ -302,3 +310,163 @@ def test_unknown_ids_and_methods(cl):
     r = zs.call("GET", "/api/drafts/1/approve")
     assert r.status == 405 and r.header("Allow") == "POST"
     assert zs.call("GET", "/api/articles/unpublish").status == 405
+
+
+# ---- uploads: multipart/form-data under admin.max_upload ----
+
+def multipart(fields=(), files=(), boundary=BOUNDARY):
+    """fields: [(name, text)]; files: [(part name, file name, bytes)]."""
+    out = b""
+    for name, value in fields:
+        out += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n"
+                .encode() + value.encode() + b"\r\n")
+    for name, fname, data in files:
+        out += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; "
+                f"filename=\"{fname}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                .encode() + data + b"\r\n")
+    return out + f"--{boundary}--\r\n".encode()
+
+
+MP = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+
+
+def upload(a, path, fields=(), files=(), **kw):
+    return a.call("POST", path, raw=multipart(fields, files), headers=MP, **kw)
+
+
+def mine(a):
+    r = a.call("GET", "/api/drafts")
+    assert r.status == 200, r
+    return [d["id"] for d in r.json["drafts"]]
+
+
+def test_create_with_files_and_publish_them(cl):
+    li = api(cl, "li.hua")
+    pdf = b"%PDF-1.4\n" + bytes(range(256)) * 8  # binary, not UTF-8
+    r = upload(li, "/api/drafts", fields=[(k, v) for k, v in DRAFT.items() if k != "title"]
+               + [("title", "附件测试")],
+               files=[("attachments", "../../安排.pdf", pdf), ("attachments", "名单.txt", b"a\r\nb")])
+    assert r.status == 201, r
+    did = r.json["id"]
+    d = li.call("GET", f"/api/drafts/{did}").json
+    assert d["title"] == "附件测试" and d["body"] == DRAFT["body"]
+    assert d["attachments"] == [{"name": "安排.pdf", "size": len(pdf)},
+                                {"name": "名单.txt", "size": 4}]
+    assert li.call("POST", f"/api/drafts/{did}/submit").status == 200
+    url = api(cl, "zhao.shen").call("POST", f"/api/drafts/{did}/approve",
+                                    {"secrecy_review": True}).json["url"]
+    from urllib.parse import quote
+    f = cl.get(url[:-5] + "/" + quote("安排.pdf"))
+    assert f.status == 200 and f.body == pdf, f
+
+
+def test_attachments_endpoint(cl):
+    li = api(cl, "li.hua")
+    did = create(li, title="追加附件")
+    r = upload(li, f"/api/drafts/{did}/attachments",
+               files=[("attachments", "..\\..\\x.txt", b"hello")])
+    assert r.status == 200 and r.json == {"attachments": [{"name": "x.txt", "size": 5}]}, r
+    # the same name replaces it
+    r = upload(li, f"/api/drafts/{did}/attachments", files=[("attachments", "x.txt", b"hi")])
+    assert r.status == 200
+    assert li.call("GET", f"/api/drafts/{did}").json["attachments"] == [{"name": "x.txt", "size": 2}]
+    # not multipart; no file; a file under another name; a field it does not take
+    r = li.call("POST", f"/api/drafts/{did}/attachments", {"x": 1})
+    assert r.status == 415, r
+    r = upload(li, f"/api/drafts/{did}/attachments", files=[("attachments", "", b"")])
+    assert r.status == 400 and r.json["field"] == "attachments", r
+    r = upload(li, f"/api/drafts/{did}/attachments", files=[("file", "a.txt", b"x")])
+    assert r.status == 400 and r.json["field"] == "file", r
+    r = upload(li, f"/api/drafts/{did}/attachments", fields=[("title", "x")],
+               files=[("attachments", "a.txt", b"x")])
+    assert r.status == 400 and r.json["field"] == "title", r
+    r = upload(li, f"/api/drafts/{did}/attachments", files=[("attachments", "..", b"x")])
+    assert r.status == 400, r
+    # files go nowhere else: an update takes none
+    r = li.call("PUT", f"/api/drafts/{did}", raw=multipart([("title", "t")],
+                [("attachments", "a.txt", b"x")]), headers=MP)
+    assert r.status == 400 and r.json["field"] == "attachments", r
+    # another site's editor; a submitted draft
+    r = upload(api(cl, "xian.ed"), f"/api/drafts/{did}/attachments",
+               files=[("attachments", "evil.txt", b"x")])
+    assert r.status == 403, r
+    assert li.call("POST", f"/api/drafts/{did}/submit").status == 200
+    r = upload(li, f"/api/drafts/{did}/attachments", files=[("attachments", "late.txt", b"x")])
+    assert r.status == 409, r
+    assert li.call("GET", f"/api/drafts/{did}").json["attachments"] == [{"name": "x.txt", "size": 2}]
+    # CSRF: the header or a `csrf` part; neither is 403
+    did2 = create(li, title="表单上传")
+    r = upload(li, f"/api/drafts/{did2}/attachments", files=[("attachments", "a.txt", b"x")],
+               csrf=False)
+    assert r.status == 403, r
+    r = li.call("POST", f"/api/drafts/{did2}/attachments", csrf=False, headers=MP,
+                raw=multipart([("csrf", li.csrf)], [("attachments", "a.txt", b"x")]))
+    assert r.status == 200, r
+
+
+def test_too_many_files_leave_nothing(cl):
+    li = api(cl, "li.hua")
+    before = mine(li)
+    files = [("attachments", f"f{i}.txt", b"x") for i in range(21)]  # the library's max is 20
+    r = upload(li, "/api/drafts", fields=list(DRAFT.items()), files=files)
+    assert r.status == 413 and r.json["field"] == "attachments", r
+    assert mine(li) == before  # the draft made before the 21st file was undone with it
+
+
+def test_max_upload_is_the_admin_body_cap(cl):
+    li = api(cl, "li.hua")
+    did = create(li, title="上限")
+    # far over the public 1KiB cap, under max_upload: taken
+    r = upload(li, f"/api/drafts/{did}/attachments",
+               files=[("attachments", "big.bin", b"\xab" * (MAX_UPLOAD - 1024))])
+    assert r.status == 200, r
+    # the public listener still refuses 2KiB
+    with RawConn(cl.port) as conn:
+        conn.send_request("POST", "/", {"Host": PORTAL_HOST, "Content-Length": "2048"},
+                          body=b"x" * 2048)
+        assert conn.read_response().status == 413
+    # over max_upload: 413 on the head, before any of the body is sent
+    hdrs = {"Host": f"127.0.0.1:{cl.admin_port}", "Origin": li.origin, "X-CSRF-Token": li.csrf,
+            "Cookie": f"jiyue_console={li.cookie}", "Content-Length": str(MAX_UPLOAD + 1)}
+    hdrs.update(MP)
+    t0 = time.monotonic()
+    with RawConn(cl.admin_port) as conn:
+        conn.send_request("POST", f"/api/drafts/{did}/attachments", hdrs)
+        assert conn.read_response().status == 413
+    assert time.monotonic() - t0 < 2
+    # chunked: refused as the chunks announce more than max_upload
+    body = multipart(files=[("attachments", "huge.bin", b"\xcd" * (MAX_UPLOAD + 10))])
+    del hdrs["Content-Length"]
+    hdrs["Transfer-Encoding"] = "chunked"
+    with RawConn(cl.admin_port) as conn:
+        conn.send_request("POST", f"/api/drafts/{did}/attachments", hdrs)
+        try:
+            for i in range(0, len(body), 16384):
+                piece = body[i:i + 16384]
+                conn.send(b"%x\r\n" % len(piece) + piece + b"\r\n")
+            conn.send(b"0\r\n\r\n")
+        except OSError:
+            pass  # the server may close as soon as it refuses
+        assert conn.read_response().status == 413
+    atts = li.call("GET", f"/api/drafts/{did}").json["attachments"]
+    assert [a["name"] for a in atts] == ["big.bin"]
+
+
+def test_cut_off_upload_leaves_nothing(cl):
+    li = api(cl, "li.hua")
+    did = create(li, title="中断上传")
+    before = mine(li)
+    for path in (f"/api/drafts/{did}/attachments", "/api/drafts"):
+        body = multipart(list(DRAFT.items()) if path == "/api/drafts" else (),
+                         [("attachments", "half.bin", b"\x01" * 20000)])
+        hdrs = {"Host": f"127.0.0.1:{cl.admin_port}", "Origin": li.origin,
+                "X-CSRF-Token": li.csrf, "Cookie": f"jiyue_console={li.cookie}",
+                "Content-Length": str(len(body))}
+        hdrs.update(MP)
+        with RawConn(cl.admin_port) as conn:
+            conn.send_request("POST", path, hdrs, body=body[:len(body) // 2])
+        # closed half-way: the server never answers it, and nothing of it is stored
+    time.sleep(0.2)
+    assert li.call("GET", f"/api/drafts/{did}").json["attachments"] == []
+    assert mine(li) == before
+    assert cl.alive()
