@@ -7,10 +7,12 @@
 
 #include "console_api.h"
 #include "console_drafts.h"
+#include "console_schedule.h"
 
 static const console_conf_t defaults = {
     .session_ttl_ms = 8ull * 3600 * 1000,
     .session_idle_ms = 30ull * 60 * 1000,
+    .publish_interval_ms = 30ull * 1000,
 };
 
 static void conf_init(void *slot)
@@ -21,6 +23,8 @@ static void conf_init(void *slot)
 static const conf_key_t admin_keys[] = {
     {"session_ttl", CONF_K_DURATION, offsetof(console_conf_t, session_ttl_ms), NULL, false, 0},
     {"session_idle", CONF_K_DURATION, offsetof(console_conf_t, session_idle_ms), NULL, false, 0},
+    {"publish_interval", CONF_K_DURATION, offsetof(console_conf_t, publish_interval_ms), NULL,
+     false, 0},
 };
 
 const console_conf_t *console_conf(const conf_t *c)
@@ -82,4 +86,6 @@ module_t module_console = {
     .server_conf_init = conf_init,
     .admin_handle = admin_handle,
     .secret_params = secret_params,
+    .worker_init = console_schedule_start,
+    .worker_exit = console_schedule_stop,
 };

@@ -5,6 +5,8 @@
  * Its keys under `admin:` (beside core's `listen` and `allow`):
  *   session_ttl   absolute lifetime of a session (default 8h)
  *   session_idle  a session not used for this long ends (default 30m)
+ *   publish_interval  how often drafts whose scheduled time has come are published
+ *                 (default 30s; console_schedule.c)
  * (`admin.max_upload`, the body cap of the management listener, is core's:
  * conf_t.admin_max_upload, applied by core/conn.c as bodies arrive.)
  * Parts: console.c (the module, its keys, the routes), console_api.c (the handlers, JSON
@@ -22,6 +24,7 @@
 typedef struct console_conf {
     uint64_t session_ttl_ms;
     uint64_t session_idle_ms;
+    uint64_t publish_interval_ms; /* admin.publish_interval: scheduled drafts' clock */
 } console_conf_t;
 
 extern module_t module_console;

@@ -50,6 +50,8 @@ typedef struct draft_job {
     workflow_err_t e;
     char newid[WORKFLOW_ID_MAX + 1];
     char *url;
+    bool scheduled; /* approve: it waits for its time (at) */
+    int64_t at;
 } draft_job_t;
 
 static void job_free(draft_job_t *j)
@@ -112,7 +114,13 @@ static void respond_job(request_t *r, void *ud)
         console_reply(r, 201, json_pack("{s:s}", "id", j->newid), NULL, 0);
         break;
     case OP_APPROVE:
-        console_reply(r, 200, json_pack("{s:s}", "url", j->url ? j->url : ""), NULL, 0);
+        /* published now, or at its scheduled time (then "state" and "scheduled" say so) */
+        console_reply(r, 200,
+                      j->scheduled ? json_pack("{s:s, s:s, s:o}", "url", j->url ? j->url : "",
+                                               "state", "scheduled", "scheduled",
+                                               minute_or_null(j->at))
+                                   : json_pack("{s:s}", "url", j->url ? j->url : ""),
+                      NULL, 0);
         break;
     case OP_ATTACH: {
         json_t *arr = json_array();
@@ -149,7 +157,17 @@ static int apply_job(store_txn_t *t, void *ud)
     case OP_CREATE: j->wrc = workflow_create(&x, &j->f, j->newid, e); break;
     case OP_UPDATE: j->wrc = workflow_update(&x, j->id, &j->f, e); break;
     case OP_SUBMIT: j->wrc = workflow_submit(&x, j->id, e); break;
-    case OP_APPROVE: j->wrc = workflow_approve(&x, j->id, j->secrecy, &j->url, e); break;
+    case OP_APPROVE:
+        j->wrc = workflow_approve(&x, j->id, j->secrecy, &j->url, e);
+        if (j->wrc == WORKFLOW_OK) {
+            workflow_draft_t d;
+            if (workflow_draft_get(t, j->id, &d) == STORE_OK) {
+                j->scheduled = d.state == WORKFLOW_SCHEDULED;
+                j->at = d.scheduled;
+                workflow_draft_free(&d);
+            }
+        }
+        break;
     case OP_REJECT: j->wrc = workflow_reject(&x, j->id, j->reason, e); break;
     case OP_UNPUBLISH:
         j->wrc = workflow_unpublish(&x, j->site, j->column, j->article, j->reason, e);

@@ -19,10 +19,11 @@
  *   detach            site_admin of the site
  *   submit            its editor                                 draft, rejected -> submitted
  *   approve           a reviewer of the site who is neither its  submitted -> published
- *                     editor nor the account that saved it last
- *                     (else ECONFLICT: self-review), with
- *                     secrecy_review confirmed
- *   reject            the same reviewer rule, with a reason      submitted -> rejected
+ *                     editor nor the account that saved it last  (scheduled, when its
+ *                     (else ECONFLICT: self-review), with         time is ahead; then
+ *                     secrecy_review confirmed                    workflow_publish_due)
+ *   reject            the same reviewer rule, with a reason      submitted, scheduled ->
+ *                                                                rejected
  *   unpublish         a reviewer or site_admin of the site, with a reason (any article)
  * The article gets publisher = the editor's account name, reviewer and secrecy_review.by =
  * the approving account's name, secrecy_review.date = the day of approval. A draft made
@@ -117,6 +118,23 @@ workflow_rc_t workflow_unpublish(const workflow_ctx_t *x, const char *site, cons
  * site) or a reviewer of the site may; 404 before 403, as the API answers. */
 workflow_rc_t workflow_read(store_txn_t *t, const conf_t *c, const char *who, const char *id,
                             workflow_draft_t *out, workflow_err_t *e);
+
+/* ---- scheduled publication ---- */
+#define WORKFLOW_DUE_BATCH 64 /* most drafts one workflow_publish_due call publishes */
+
+/* Publishes the scheduled drafts whose time has come (x->now; x->who is not used), at
+ * most max (0 or more than WORKFLOW_DUE_BATCH: that many), soonest first, each through
+ * article_publish_txn in a child of x->w as its approving account reviewed it (the
+ * article's reviewer and 保密审查 are that account's, on the day of approval); that
+ * account must still be an enabled reviewer of the site. A draft that can no longer be
+ * published (its approver gone, the article rules, its article changed meanwhile) is
+ * called off: rejected with the reason, so its editor sees why (trail draft-unschedule).
+ * A draft rejected before its time has left the schedule and is never published.
+ * Idempotent: a published draft leaves the schedule in the same transaction, so a second
+ * call (another timer, a restart) finds nothing. *published counts the publications;
+ * WORKFLOW_ESTORE stops the walk (the caller aborts and tries again later). */
+workflow_rc_t workflow_publish_due(const workflow_ctx_t *x, size_t max, size_t *published,
+                                   workflow_err_t *e);
 
 /* ---- the console's lists (workflow_list.c) ---- */
 typedef enum {

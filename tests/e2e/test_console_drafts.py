@@ -30,7 +30,7 @@ DRAFT = {"site": "edu", "column": "news", "title": "关于寒假安排的通知"
 def cl(tmp_path_factory):
     # a small admin.max_upload, far above the public limits.max_body_bytes (1KiB here)
     c = console_cluster(tmp_path_factory.mktemp("drafts"), accounts=ACCOUNTS,
-                        admin_extra=f"  max_upload: {MAX_UPLOAD}\n")
+                        admin_extra=f"  max_upload: {MAX_UPLOAD}\n  publish_interval: 200ms\n")
     c.start()
     yield c
     c.stop()
@@ -470,3 +470,76 @@ def test_cut_off_upload_leaves_nothing(cl):
     assert li.call("GET", f"/api/drafts/{did}").json["attachments"] == []
     assert mine(li) == before
     assert cl.alive()
+
+
+# ---- scheduled publication ----
+
+def at(seconds_from_now):
+    """A scheduled time in UTC+8, to the second (the API takes "YYYY-MM-DD HH:mm[:ss]")."""
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() + seconds_from_now + 8 * 3600))
+
+
+def wait_status(cl, url, status, timeout=10):
+    deadline = time.monotonic() + timeout
+    while True:
+        r = cl.get(url)
+        if r.status == status or time.monotonic() > deadline:
+            return r
+        time.sleep(0.1)
+
+
+def test_scheduled_publication(cl):
+    zs = api(cl, "zhao.shen")
+    li = api(cl, "li.hua")
+    due = at(3)
+    go = submitted(cl, title="定时发布", scheduled=due)
+    off = submitted(cl, title="定时撤回", scheduled=due)
+    assert li.call("GET", f"/api/drafts/{go}").json["scheduled"] == due[:16]
+    r = zs.call("POST", f"/api/drafts/{go}/approve", {"secrecy_review": True})
+    assert r.status == 200, r
+    assert r.json["state"] == "scheduled" and r.json["scheduled"] == due[:16], r
+    url = r.json["url"]
+    r2 = zs.call("POST", f"/api/drafts/{off}/approve", {"secrecy_review": True})
+    assert r2.status == 200 and r2.json["state"] == "scheduled"
+    url_off = r2.json["url"]
+    # waiting: not on the public site, not in the queue, "scheduled" in GET and in mine
+    assert cl.get(url).status == 404
+    d = li.call("GET", f"/api/drafts/{go}").json
+    assert d["state"] == "scheduled" and d["url"] is None and d["reviewer"] == "zhao.shen"
+    assert go not in [x["id"] for x in zs.call("GET", "/api/drafts?view=queue").json["drafts"]]
+    assert {x["id"]: x["state"] for x in li.call("GET", "/api/drafts").json["drafts"]}[go] == "scheduled"
+    # a scheduled draft cannot be changed, submitted or approved again
+    assert li.call("PUT", f"/api/drafts/{go}", DRAFT).status == 409
+    assert zs.call("POST", f"/api/drafts/{go}/approve", {"secrecy_review": True}).status == 409
+    # called off before its time, with a reason: never published
+    r = zs.call("POST", f"/api/drafts/{off}/reject", {"reason": "暂缓发布"})
+    assert r.status == 200, r
+    # at its time: live, once, by the timer (publish_interval 200ms here)
+    page = wait_status(cl, url, 200)
+    assert page.status == 200 and "定时发布".encode() in page.body, page
+    d = li.call("GET", f"/api/drafts/{go}").json
+    assert d["state"] == "published" and d["url"] == url and d["revision"] == 1
+    time.sleep(0.5)  # two more ticks: the called-off draft stays off
+    assert cl.get(url_off).status == 404
+    d = li.call("GET", f"/api/drafts/{off}").json
+    assert d["state"] == "rejected" and d["reason"] == "暂缓发布"
+    h = cl.ctl("history", "edu").stdout.decode()
+    art = url.rsplit("/", 1)[1][:-5]
+    assert sum(f"\tpublish\tedu/news/{art}\t" in ln for ln in h.splitlines()) == 1, h
+    assert f"\tdraft-publish\tedu/news draft {go}\tby zhao.shen\t" in h
+    assert "\tby li.hua\treviewed by zhao.shen\t" in h
+
+
+def test_scheduled_survives_a_restart(cl):
+    zs = api(cl, "zhao.shen")
+    did = submitted(cl, title="重启后定时发布", scheduled=at(2))
+    url = zs.call("POST", f"/api/drafts/{did}/approve", {"secrecy_review": True}).json["url"]
+    cl.stop()
+    time.sleep(2.5)  # its time passes while the server is down
+    cl.start()
+    page = wait_status(cl, url, 200, timeout=5)
+    assert page.status == 200, page
+    assert api(cl, "li.hua").call("GET", f"/api/drafts/{did}").json["state"] == "published"
+    h = cl.ctl("history", "edu").stdout.decode()
+    art = url.rsplit("/", 1)[1][:-5]
+    assert sum(f"\tpublish\tedu/news/{art}\t" in ln for ln in h.splitlines()) == 1
