@@ -1,0 +1,181 @@
+/* tests/unit/test_console_inbox.c: the pure parts of the console's messages, history and
+ * audit API: the strict query reader (console_query.c), the order of the message list
+ * (console_messages.c), the reply text rule shared with `jiyuectl reply` and the overdue
+ * rule (modules/interaction), and store text made safe for JSON (modules/common). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "console_messages.h"
+#include "console_query.h"
+#include "json_common.h"
+#include "message.h"
+
+static const char *const NAMES[] = {"site", "state", "page"};
+
+static const char *parse(const char *q, const char **vals, char *buf, size_t cap,
+                         char *badname)
+{
+    const char *bad = NULL;
+    size_t badlen = 0;
+    const char *why = console_query_parse(q, strlen(q), NAMES, 3, vals, buf, cap, &bad, &badlen);
+    badname[0] = '\0';
+    if (why) {
+        assert_non_null(bad);
+        memcpy(badname, bad, badlen);
+        badname[badlen] = '\0';
+    }
+    return why;
+}
+
+static void test_query_parse(void **state)
+{
+    (void)state;
+    const char *v[3];
+    char buf[128], bad[64];
+    assert_null(parse("site=edu&state=open", v, buf, sizeof buf, bad));
+    assert_string_equal(v[0], "edu");
+    assert_string_equal(v[1], "open");
+    assert_null(v[2]);
+    /* decoding: %XX and '+', empty pieces ignored, a key without '=' is an empty value */
+    assert_null(parse("site=e%64u&&page=1+2&state", v, buf, sizeof buf, bad));
+    assert_string_equal(v[0], "edu");
+    assert_string_equal(v[2], "1 2");
+    assert_string_equal(v[1], "");
+    assert_null(parse("", v, buf, sizeof buf, bad));
+    assert_null(v[0]);
+    /* refusals name the parameter */
+    assert_string_equal(parse("site=a&site=b", v, buf, sizeof buf, bad), "given twice");
+    assert_string_equal(bad, "site");
+    assert_string_equal(parse("site=a&stat=open", v, buf, sizeof buf, bad), "unknown parameter");
+    assert_string_equal(bad, "stat");
+    assert_string_equal(parse("site=%zz", v, buf, sizeof buf, bad), "not well encoded");
+    assert_string_equal(bad, "site");
+    assert_string_equal(parse("site=%4", v, buf, sizeof buf, bad), "not well encoded");
+    assert_string_equal(parse("site=a%00b", v, buf, sizeof buf, bad), "not well encoded");
+    assert_string_equal(parse("page=%0a", v, buf, sizeof buf, bad), "not well encoded");
+    assert_string_equal(bad, "page");
+    assert_string_equal(parse("=x", v, buf, sizeof buf, bad), "unknown parameter");
+    /* the buffer bound holds: len + n + 1 bytes always suffice, fewer are refused */
+    const char *q = "site=abcdef";
+    char small[4];
+    assert_non_null(parse(q, v, small, sizeof small, bad));
+    char exact[16];
+    assert_null(parse(q, v, exact, strlen(q) + 3 + 1, bad));
+    assert_string_equal(v[0], "abcdef");
+}
+
+static void entry(console_msg_entry_t *e, const char *code, int64_t created,
+                  console_msg_state_t st)
+{
+    memset(e, 0, sizeof *e);
+    strcpy(e->code, code);
+    e->created = created;
+    e->state = st;
+}
+
+static void test_messages_order(void **state)
+{
+    (void)state;
+    console_msg_entry_t e[7];
+    entry(&e[0], "answered-old", 100, CONSOLE_MSG_ANSWERED);
+    entry(&e[1], "open-new", 900, CONSOLE_MSG_OPEN);
+    entry(&e[2], "overdue-new", 300, CONSOLE_MSG_OVERDUE);
+    entry(&e[3], "answered-new", 800, CONSOLE_MSG_ANSWERED);
+    entry(&e[4], "open-old", 700, CONSOLE_MSG_OPEN);
+    entry(&e[5], "overdue-old", 200, CONSOLE_MSG_OVERDUE);
+    entry(&e[6], "overdue-b", 200, CONSOLE_MSG_OVERDUE);
+    console_messages_order(e, 7);
+    static const char *const want[] = {"overdue-b",  "overdue-old",  "overdue-new",
+                                       "open-old",   "open-new",     "answered-new",
+                                       "answered-old"};
+    for (size_t i = 0; i < 7; i++)
+        assert_string_equal(e[i].code, want[i]);
+    console_messages_order(e, 0); /* nothing to do, no crash */
+}
+
+static void test_reply_text_rule(void **state)
+{
+    (void)state;
+    char t1[] = "已办理。\r\n\t \n";
+    size_t n = strlen(t1);
+    assert_null(message_reply_text_check(t1, &n));
+    assert_string_equal(t1, "已办理。");
+    assert_int_equal(n, strlen("已办理。"));
+    char t2[] = " \n";
+    n = strlen(t2);
+    assert_string_equal(message_reply_text_check(t2, &n), "is empty: a reply needs text");
+    char t3[] = "a\x01b";
+    n = 3;
+    assert_non_null(message_reply_text_check(t3, &n));
+    char t4[] = "a\xff";
+    n = 2;
+    assert_non_null(message_reply_text_check(t4, &n));
+    /* characters, not bytes: 20000 Chinese characters (60000 bytes) pass, 20001 do not */
+    size_t len = 3 * (MESSAGE_REPLY_MAX + 1);
+    char *big = malloc(len + 1);
+    for (size_t i = 0; i < len; i += 3)
+        memcpy(big + i, "字", 3);
+    big[len] = '\0';
+    n = len;
+    assert_string_equal(message_reply_text_check(big, &n), "is longer than 20000 characters");
+    n = len - 3;
+    big[n] = '\0';
+    assert_null(message_reply_text_check(big, &n));
+    free(big);
+}
+
+static void test_overdue_rule(void **state)
+{
+    (void)state;
+    conf_site_t site = {0}; /* not made by conf_load: interaction's defaults (15 days) */
+    site.id = "edu";
+    message_t m = {0};
+    m.created = 1000000;
+    assert_int_equal(message_deadline(&site, m.created), 1000000 + 15 * MESSAGE_DAY);
+    int64_t due = message_deadline(&site, m.created);
+    assert_false(message_overdue(&site, &m, due));
+    assert_true(message_overdue(&site, &m, due + 1));
+    m.nreplies = 1;
+    assert_false(message_overdue(&site, &m, due + 1)); /* answered */
+    m.nreplies = 0;
+    m.spam_time = 5;
+    assert_false(message_overdue(&site, &m, due + 1)); /* spam has no clock */
+}
+
+static void expect_json(json_t *j, const char *want)
+{
+    assert_non_null(j);
+    char *s = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
+    assert_string_equal(s, want);
+    free(s);
+    json_decref(j);
+}
+
+static void test_json_text(void **state)
+{
+    (void)state;
+    expect_json(json_common_text(NULL), "null");
+    expect_json(json_common_text("留言 \"a\"\n"), "\"留言 \\\"a\\\"\\n\"");
+    /* invalid sequences (a lone continuation, an overlong '/', a cut-off character) each
+     * become U+FFFD, the valid text around them stays */
+    expect_json(json_common_text("a\x80z"), "\"a\xEF\xBF\xBDz\"");
+    expect_json(json_common_text("\xC0\xAF"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");
+    expect_json(json_common_text("ok\xE5\xAD"), "\"ok\xEF\xBF\xBD\xEF\xBF\xBD\"");
+    expect_json(json_common_textn("a\0b", 3), "\"a\xEF\xBF\xBD" "b\"");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_query_parse),    cmocka_unit_test(test_messages_order),
+        cmocka_unit_test(test_reply_text_rule), cmocka_unit_test(test_overdue_rule),
+        cmocka_unit_test(test_json_text),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
