@@ -255,3 +255,117 @@ def test_no_reply_text_in_the_logs(inbox):
     time.sleep(0.2)  # the access log is written after the response
     logs = inbox.access_log.read_text() + inbox.error_log.read_text()
     assert "越权答复" not in logs and "已转" not in logs
+
+
+# ---- GET /api/history ----
+
+ARTICLE = """---
+site: edu
+column: news
+title: 全市中小学安全大检查
+source: 市教育局
+publisher: 何敏
+reviewer: 林涛
+disclosure: 主动公开
+secrecy_review: {by: 赵敏, date: 2026-11-20}
+date: "2026-11-21 09:00"
+---
+正文。
+"""
+
+
+@pytest.fixture(scope="module")
+def trail(inbox):
+    """A publication, an unpublished article and a spam mark on edu; an account change."""
+    d = inbox.root / "articles"
+    d.mkdir(exist_ok=True)
+    (d / "anquan.md").write_text(ARTICLE)
+    (d / "chehui.md").write_text(ARTICLE.replace("安全大检查", "撤回的通知"))
+    for name in ("anquan.md", "chehui.md"):
+        r = inbox.ctl("publish", d / name)
+        assert r.returncode == 0, r.stderr
+    r = inbox.ctl("unpublish", "--by", "林涛", "--reason", "内容有误", "edu", "news", "chehui")
+    assert r.returncode == 0, r.stderr + r.stdout
+    spam = codes(inbox, "edu")["已答复的留言"]
+    r = inbox.ctl("messages", "edu", "--spam", spam, "--by", "edu.admin")
+    assert r.returncode == 0, r.stderr
+    r = inbox.ctl("user", "disable", "edu.editor")
+    assert r.returncode == 0, r.stderr
+    r = inbox.ctl("user", "enable", "edu.editor")
+    assert r.returncode == 0, r.stderr
+    return spam
+
+
+def test_history_of_a_site(inbox, trail):
+    a = api(inbox, "edu.editor")
+    r = a.call("GET", "/api/history?site=edu")
+    assert r.status == 200, r
+    j = r.json
+    assert (j["site"], j["limit"], j["total"]) == ("edu", 50, 4)
+    recs = j["records"]
+    assert [x["action"] for x in recs] == ["spam", "unpublish", "publish", "publish"]
+    assert [x["seq"] for x in recs] == [4, 3, 2, 1]  # as `jiyuectl history edu` numbers them
+    pub = recs[3]
+    # the time of the act (now, UTC+8), not the article's date
+    now = datetime.now(CST)
+    assert abs(datetime.strptime(pub["time"], "%Y-%m-%d %H:%M").replace(tzinfo=CST) - now) < \
+        timedelta(minutes=5)
+    assert pub == {"seq": 1, "time": pub["time"], "action": "publish", "kind": "article",
+                   "site": "edu", "column": "news", "id": "anquan", "title": "全市中小学安全大检查",
+                   "revision": 1, "publisher": "何敏", "reviewer": "林涛",
+                   "secrecy_review": "赵敏", "disclosure": "主动公开"}
+    un = recs[1]
+    assert (un["kind"], un["by"], un["reason"], un["id"], un["revision"]) == \
+        ("removal", "林涛", "内容有误", "chehui", 1)
+    assert "secrecy_review" not in un
+    # an unpublished article's secrecy_review is no longer known: null, not invented
+    assert recs[2]["id"] == "chehui" and recs[2]["secrecy_review"] is None
+    # a spam record's receipt code is the citizen's key: an editor does not get it
+    assert recs[0]["kind"] == "removal" and recs[0]["by"] == "edu.admin"
+    assert recs[0]["id"] is None and trail not in r.body.decode()
+    # a replier of the site does
+    j = api(inbox, "edu.replier").call("GET", "/api/history?site=edu").json
+    assert j["records"][0]["id"] == trail
+    # the same records as jiyuectl history prints
+    out = inbox.ctl("history", "edu").stdout.decode().splitlines()
+    assert len(out) == 4 and out[0].startswith("1\t") and "by 何敏" in out[0]
+
+
+def test_history_limit_and_refusals(inbox, trail):
+    a = api(inbox, "edu.editor")
+    j = a.call("GET", "/api/history?site=edu&limit=2").json
+    assert j["total"] == 4 and [x["seq"] for x in j["records"]] == [4, 3]
+    for q, field in (("site=edu&limit=0", "limit"), ("site=edu&limit=501", "limit"),
+                     ("site=edu&limit=-1", "limit"), ("site=nosuch", "site"),
+                     ("site=edu&order=asc", "order")):
+        r = a.call("GET", "/api/history?" + q)
+        assert r.status == 400 and r.json["field"] == field, (q, r)
+    assert a.call("GET", "/api/history?site=edu&limit=500").status == 200
+    # another department's account, and the whole cluster's trail without cluster_admin
+    h = api(inbox, "health.replier")
+    r = h.call("GET", "/api/history?site=edu")
+    assert r.status == 403 and "全市中小学" not in r.body.decode()
+    assert h.call("GET", "/api/history?site=health").json["total"] == 0
+    r = a.call("GET", "/api/history")
+    assert r.status == 403 and r.json["field"] == "site"
+    assert Api(inbox).call("GET", "/api/history?site=edu").status == 401
+    assert a.call("POST", "/api/history?site=edu", {}).status == 405
+    # a county's account sees its township's trail, not a department's
+    x = api(inbox, "xian.replier")
+    assert x.call("GET", "/api/history?site=zhen").status == 200
+    assert x.call("GET", "/api/history?site=edu").status == 403
+
+
+def test_cluster_history_shows_account_changes_to_cluster_admin(inbox, trail):
+    ops = api(inbox, "ops")
+    j = ops.call("GET", "/api/history?limit=500").json
+    assert j["site"] is None
+    users = [x for x in j["records"] if x["kind"] == "account"]
+    assert [x["action"] for x in users[:2]] == ["user-enable", "user-disable"]
+    assert users[0]["id"] == "edu.editor" and users[0]["site"] == ""
+    assert users[0]["by"]
+    added = [x for x in users if x["action"] == "user-add" and x["id"] == "edu.editor"]
+    assert len(added) == 1 and added[0]["roles"] == "editor:edu"
+    # and edu's trail stays edu's: no account records in a site's trail, even for ops
+    j = ops.call("GET", "/api/history?site=edu").json
+    assert j["total"] == 4 and all(x["kind"] != "account" for x in j["records"])

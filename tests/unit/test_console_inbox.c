@@ -1,7 +1,10 @@
 /* tests/unit/test_console_inbox.c: the pure parts of the console's messages, history and
  * audit API: the strict query reader (console_query.c), the order of the message list
  * (console_messages.c), the reply text rule shared with `jiyuectl reply` and the overdue
- * rule (modules/interaction), and store text made safe for JSON (modules/common). */
+ * rule (modules/interaction), store text made safe for JSON (modules/common), and the
+ * history's JSON after a publication approved through the workflow library (the account
+ * names as publisher, reviewer and secrecy_review), against a temporary store and the
+ * repo's demo configuration. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,10 +14,16 @@
 
 #include <cmocka.h>
 
+#include "accounts.h"
+#include "article.h"
+#include "console_history.h"
 #include "console_messages.h"
 #include "console_query.h"
+#include "diag.h"
 #include "json_common.h"
 #include "message.h"
+#include "testutil.h"
+#include "workflow.h"
 
 static const char *const NAMES[] = {"site", "state", "page"};
 
@@ -170,12 +179,158 @@ static void test_json_text(void **state)
     expect_json(json_common_textn("a\0b", 3), "\"a\xEF\xBF\xBD" "b\"");
 }
 
+/* ---- the history after an approval through the workflow ---- */
+
+static void put_account(store_t *s, const char *name, const char *role)
+{
+    account_t a = {0};
+    snprintf(a.name, sizeof a.name, "%s", name);
+    char err[128];
+    assert_true(account_role_parse(role, &a.roles[0], err, sizeof err));
+    a.nroles = 1;
+    int rc;
+    store_txn_t *w = store_write_begin(s, &rc);
+    assert_non_null(w);
+    assert_int_equal(account_put(w, &a), STORE_OK);
+    assert_int_equal(store_commit(w), STORE_OK);
+}
+
+static void act(store_t *s, const conf_t *c, const char *who, int64_t now,
+                workflow_rc_t (*fn)(const workflow_ctx_t *, char *, void *), char *id, void *arg)
+{
+    int rc;
+    store_txn_t *w = store_write_begin(s, &rc);
+    assert_non_null(w);
+    workflow_ctx_t x = {w, c, who, now, NULL};
+    assert_int_equal(fn(&x, id, arg), WORKFLOW_OK);
+    assert_int_equal(store_commit(w), STORE_OK);
+}
+
+static workflow_rc_t do_create(const workflow_ctx_t *x, char *id, void *arg)
+{
+    (void)arg;
+    workflow_fields_t f = {.site = "edu", .column = "news", .title = "开学通知", .body = "正文。\n",
+                           .source = "市教育局", .author = "李华",
+                           .disclosure = ARTICLE_DISCLOSE_ACTIVE};
+    workflow_err_t e;
+    return workflow_create(x, &f, id, &e);
+}
+
+static workflow_rc_t do_submit(const workflow_ctx_t *x, char *id, void *arg)
+{
+    (void)arg;
+    workflow_err_t e;
+    return workflow_submit(x, id, &e);
+}
+
+static workflow_rc_t do_approve(const workflow_ctx_t *x, char *id, void *arg)
+{
+    (void)arg;
+    workflow_err_t e;
+    char *url = NULL;
+    workflow_rc_t rc = workflow_approve(x, id, true, &url, &e);
+    free(url);
+    return rc;
+}
+
+static const char *str(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    assert_non_null(v);
+    return json_is_null(v) ? NULL : json_string_value(v);
+}
+
+static void test_history_after_approval(void **state)
+{
+    testutil_store_t *st = *state;
+    diag_t d;
+    diag_init(&d);
+    int64_t today;
+    util_parse_date("2026-12-01", &today);
+    conf_t *c = conf_load("conf/jiyue.yaml", today, &d);
+    if (!c)
+        diag_print(&d, stderr);
+    diag_free(&d);
+    assert_non_null(c);
+    put_account(st->s, "ed.edu", "editor:edu");
+    put_account(st->s, "rev.edu", "reviewer:edu");
+    int64_t now;
+    article_parse_time("2026-12-05 10:00", &now);
+    char id[WORKFLOW_ID_MAX + 1] = "";
+    act(st->s, c, "ed.edu", now, do_create, id, NULL);
+    act(st->s, c, "ed.edu", now + 60, do_submit, id, NULL);
+    act(st->s, c, "rev.edu", now + 120, do_approve, id, NULL);
+
+    store_txn_t *t = store_read_txn_new(st->s);
+    assert_int_equal(store_read_renew(t), STORE_OK);
+    json_t *o = NULL;
+    assert_int_equal(console_history_json(t, "edu", 50, false, false, &o), STORE_OK);
+    assert_int_equal(json_integer_value(json_object_get(o, "total")), 4);
+    json_t *recs = json_object_get(o, "records");
+    assert_int_equal(json_array_size(recs), 4);
+    /* newest first: the approval's two records, then submit, then create */
+    const char *actions[4];
+    for (size_t i = 0; i < 4; i++)
+        actions[i] = str(json_array_get(recs, i), "action");
+    json_t *pub = NULL, *appr = NULL;
+    for (size_t i = 0; i < 2; i++) {
+        json_t *r = json_array_get(recs, i);
+        if (strcmp(str(r, "action"), "publish") == 0)
+            pub = r;
+        else if (strcmp(str(r, "action"), "draft-approve") == 0)
+            appr = r;
+    }
+    assert_non_null(pub);
+    assert_non_null(appr);
+    assert_string_equal(actions[2], "draft-submit");
+    assert_string_equal(actions[3], "draft-create");
+    /* the account names, not names typed into front matter */
+    assert_string_equal(str(pub, "kind"), "article");
+    assert_string_equal(str(pub, "publisher"), "ed.edu");
+    assert_string_equal(str(pub, "reviewer"), "rev.edu");
+    assert_string_equal(str(pub, "secrecy_review"), "rev.edu");
+    assert_string_equal(str(pub, "site"), "edu");
+    assert_int_equal(json_integer_value(json_object_get(pub, "revision")), 1);
+    assert_string_equal(str(appr, "kind"), "draft");
+    assert_string_equal(str(appr, "by"), "rev.edu");
+    assert_string_equal(str(json_array_get(recs, 3), "by"), "ed.edu");
+    assert_string_equal(str(json_array_get(recs, 3), "id"), id);
+    /* numbered as `jiyuectl history edu` numbers them */
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(recs, 3), "seq")), 1);
+    json_decref(o);
+
+    /* a limit keeps the newest; another site's trail is empty */
+    assert_int_equal(console_history_json(t, "edu", 1, false, false, &o), STORE_OK);
+    assert_int_equal(json_array_size(json_object_get(o, "records")), 1);
+    assert_int_equal(json_integer_value(json_object_get(o, "total")), 4);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_array_get(json_object_get(o, "records"), 0), "seq")),
+        4);
+    json_decref(o);
+    assert_int_equal(console_history_json(t, "health", 50, false, false, &o), STORE_OK);
+    assert_int_equal(json_integer_value(json_object_get(o, "total")), 0);
+    json_decref(o);
+    store_txn_free(t);
+    conf_free(c);
+}
+
+static int store_setup(void **state)
+{
+    return testutil_store_setup(state, "/tmp/jiyue-inbox-XXXXXX", NULL);
+}
+
+static int store_teardown(void **state)
+{
+    return testutil_store_teardown(state);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_query_parse),    cmocka_unit_test(test_messages_order),
         cmocka_unit_test(test_reply_text_rule), cmocka_unit_test(test_overdue_rule),
         cmocka_unit_test(test_json_text),
+        cmocka_unit_test_setup_teardown(test_history_after_approval, store_setup, store_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
