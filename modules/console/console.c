@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "console_api.h"
+#include "console_audit.h"
 #include "console_history.h"
 #include "console_messages.h"
 
@@ -78,6 +79,8 @@ static module_result_t admin_handle(request_t *r)
         return get ? console_api_sites(r) : method_not_allowed(r, "GET, HEAD");
     if (path_is(r, "/api/messages"))
         return get ? console_api_messages(r) : method_not_allowed(r, "GET, HEAD");
+    if (path_is(r, "/api/audit"))
+        return get ? console_api_audit(r) : method_not_allowed(r, "GET, HEAD");
     if (path_is(r, "/api/history"))
         return get ? console_api_history(r) : method_not_allowed(r, "GET, HEAD");
     if (path_has(r, "/api/messages/", "/reply")) /* /api/messages/CODE/reply */

@@ -120,9 +120,9 @@ typedef struct hist_job {
     bool accounts, codes;
 } hist_job_t;
 
-static json_t *work(store_txn_t *t, const conf_t *c, void *ud, int *status)
+static json_t *work(store_txn_t *t, const snapshot_t *snap, void *ud, int *status)
 {
-    (void)c;
+    (void)snap;
     hist_job_t *j = ud;
     json_t *o = NULL;
     if (console_history_json(t, *j->site ? j->site : NULL, j->limit, j->accounts, j->codes,

@@ -1,6 +1,6 @@
 /* modules/console/console_work.c: answers built on libuv's thread pool (console_work.h).
- * The job copies nothing from the request but the configuration pointer, which the
- * deferred request keeps pinned until it is answered; its read transaction is begun and
+ * The job copies nothing from the request but the snapshot pointer, which the deferred
+ * request keeps pinned until it is answered; its read transaction is begun and
  * ended on the pool thread (the store is opened with MDB_NOTLS, so any thread may hold
  * one). */
 #include "console_work.h"
@@ -17,7 +17,7 @@ typedef struct work {
     uv_work_t req;
     request_deferred_t *d;
     store_t *store;
-    const conf_t *conf;
+    const snapshot_t *snap;
     console_work_fn fn;
     void *ud;
     void (*ud_free)(void *);
@@ -44,7 +44,7 @@ static void run(uv_work_t *req)
         return;
     if (store_read_renew(t) == STORE_OK) {
         w->status = 200;
-        w->answer = w->fn(t, w->conf, w->ud, &w->status);
+        w->answer = w->fn(t, w->snap, w->ud, &w->status);
         if (!w->answer && w->status == 200)
             w->status = 503;
     }
@@ -88,7 +88,7 @@ void console_work_submit(request_t *r, console_work_fn fn, void *ud, void (*ud_f
     }
     work_t *w = util_calloc(1, sizeof *w);
     w->store = r->worker->store;
-    w->conf = r->snap->conf;
+    w->snap = r->snap;
     w->fn = fn;
     w->ud = ud;
     w->ud_free = ud_free;

@@ -13,10 +13,12 @@
 
 #include "module.h"
 
-/* Builds the answer on a pool thread: t is a read transaction of its own and c the
- * request's configuration (pinned meanwhile). Returns the JSON body (consumed) and sets
- * *status (200 unless it says otherwise); NULL with *status 503 when the store fails. */
-typedef json_t *(*console_work_fn)(store_txn_t *t, const conf_t *c, void *ud, int *status);
+/* Builds the answer on a pool thread: t is a read transaction of its own and snap the
+ * request's snapshot (its configuration and router, pinned meanwhile: read only). Returns
+ * the JSON body (consumed) and sets *status (200 unless it says otherwise); NULL with
+ * *status 503 when the store fails. */
+typedef json_t *(*console_work_fn)(store_txn_t *t, const snapshot_t *snap, void *ud,
+                                   int *status);
 
 /* Runs fn(ud) on the pool and answers r with its result; ud_free(ud) afterwards (also
  * when it cannot run). At most `max` of the jobs counted by *in_flight run or wait at

@@ -24,6 +24,7 @@ ACCOUNTS = {
     "health.replier": ["replier:health"],
     "xian.replier": ["replier:xian/*"],
     "edu.admin": ["site_admin:edu"],
+    "xian.admin": ["site_admin:xian/*"],
     "edu.editor": ["editor:edu"],
     "ops": ["cluster_admin"],
 }
@@ -369,3 +370,49 @@ def test_cluster_history_shows_account_changes_to_cluster_admin(inbox, trail):
     # and edu's trail stays edu's: no account records in a site's trail, even for ops
     j = ops.call("GET", "/api/history?site=edu").json
     assert j["total"] == 4 and all(x["kind"] != "account" for x in j["records"])
+
+
+# ---- GET /api/audit ----
+
+def test_audit_for_a_site_admin(inbox):
+    a = api(inbox, "edu.admin")
+    r = a.call("GET", "/api/audit?site=edu")
+    assert r.status == 200, r
+    j = r.json
+    assert j["at"] == datetime.now(CST).strftime("%Y-%m-%d")
+    assert [s["id"] for s in j["sites"]] == ["edu"]
+    site = j["sites"][0]
+    assert set(site) == {"id", "name", "status", "status_name", "verdict", "findings"}
+    assert (site["name"], site["status"], site["status_name"]) == ("测试市教育局", "active", "正常运行")
+    rules = {f["rule"]: f for f in site["findings"]}
+    # the overdue messages of edu's board are found, as jiyuectl audit finds them
+    assert rules["message-unanswered"]["severity"] in ("deduct", "veto")
+    assert set(rules["message-unanswered"]) == {"rule", "severity", "detail", "detail_zh", "url"}
+    assert site["verdict"] == ("fail" if any(f["severity"] == "veto" for f in site["findings"])
+                               else "pass")
+    # the same findings as the command line's JSON report of the same store
+    r2 = inbox.ctl("audit", "--format", "json", "edu", timeout=60)
+    ctl = json.loads(r2.stdout)
+    assert ctl["sites"] == j["sites"]
+
+
+def test_audit_sites_of_a_county_admin_and_refusals(inbox):
+    x = api(inbox, "xian.admin")
+    j = x.call("GET", "/api/audit").json
+    assert [s["id"] for s in j["sites"]] == ["xian", "zhen"]
+    assert x.call("GET", "/api/audit?site=zhen").json["sites"][0]["id"] == "zhen"
+    r = x.call("GET", "/api/audit?site=edu")
+    assert r.status == 403 and r.json["field"] == "site" and "findings" not in r.body.decode()
+    # an editor, a replier: no audit
+    for user in ("edu.editor", "edu.replier"):
+        u = api(inbox, user)
+        assert u.call("GET", "/api/audit?site=edu").status == 403
+        assert u.call("GET", "/api/audit").status == 403
+    ops = api(inbox, "ops")
+    assert [s["id"] for s in ops.call("GET", "/api/audit").json["sites"]] == \
+        ["edu", "health", "portal", "xian", "zhen"]
+    for q, field in (("site=nosuch", "site"), ("site=", "site"), ("format=html", "format")):
+        r = ops.call("GET", "/api/audit?" + q)
+        assert r.status == 400 and r.json["field"] == field, (q, r)
+    assert Api(inbox).call("GET", "/api/audit?site=edu").status == 401
+    assert ops.call("POST", "/api/audit?site=edu", {}).status == 405
