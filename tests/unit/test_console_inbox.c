@@ -16,6 +16,7 @@
 
 #include "accounts.h"
 #include "article.h"
+#include "audit_json.h"
 #include "console_history.h"
 #include "console_messages.h"
 #include "console_query.h"
@@ -179,6 +180,41 @@ static void test_json_text(void **state)
     expect_json(json_common_textn("a\0b", 3), "\"a\xEF\xBF\xBD" "b\"");
 }
 
+/* The audit's JSON (audit_json.c, shared by jiyuectl audit and GET /api/audit): the field
+ * order of the documented shape, a finding without a page as null, and a detail quoting
+ * bytes that are not UTF-8 still valid JSON. */
+static void test_audit_json(void **state)
+{
+    (void)state;
+    conf_site_t cs = {0}; /* not made by conf_load: lifecycle's default, active */
+    cs.id = "edu";
+    cs.name = "教育局";
+    audit_site_t site = {0};
+    site.conf = &cs;
+    audit_finding_t f[2] = {
+        {AUDIT_LINK_BROKEN, AUDIT_DEDUCT, "link to /a\xff\"b", NULL, "http://x/edu/p.html"},
+        {AUDIT_NO_INTERACTION, AUDIT_VETO, "none", "没有", NULL},
+    };
+    site.f = f;
+    site.nf = 2;
+    audit_t a = {0};
+    strcpy(a.at_day, "2026-12-05");
+    a.sites = &site;
+    a.nsites = 1;
+    json_t *j = audit_report_json(&a);
+    char *text = json_dumps(j, JSON_COMPACT);
+    assert_string_equal(
+        text, "{\"at\":\"2026-12-05\",\"sites\":[{\"id\":\"edu\",\"name\":\"教育局\","
+              "\"status\":\"active\",\"status_name\":\"正常运行\",\"verdict\":\"fail\","
+              "\"findings\":[{\"rule\":\"link-broken\",\"severity\":\"deduct\","
+              "\"detail\":\"link to /a\xEF\xBF\xBD\\\"b\",\"detail_zh\":\"link to "
+              "/a\xEF\xBF\xBD\\\"b\",\"url\":\"http://x/edu/p.html\"},{\"rule\":"
+              "\"no-interaction\",\"severity\":\"veto\",\"detail\":\"none\",\"detail_zh\":"
+              "\"没有\",\"url\":null}]}]}");
+    free(text);
+    json_decref(j);
+}
+
 /* ---- the history after an approval through the workflow ---- */
 
 static void put_account(store_t *s, const char *name, const char *role)
@@ -329,7 +365,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_query_parse),    cmocka_unit_test(test_messages_order),
         cmocka_unit_test(test_reply_text_rule), cmocka_unit_test(test_overdue_rule),
-        cmocka_unit_test(test_json_text),
+        cmocka_unit_test(test_json_text),       cmocka_unit_test(test_audit_json),
         cmocka_unit_test_setup_teardown(test_history_after_approval, store_setup, store_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
