@@ -298,6 +298,23 @@ MUTATIONS = [
     M("workflow-scheduled-published-early", "modules/workflow/workflow.c",
       "    if (a.d.scheduled > x->now) {", "    if (0) {",
       ["unit:test_workflow", "e2e:tests/e2e/test_console_drafts.py -k scheduled_publication"]),
+    # ---- the console's messages, history and audit API (modules/console/) ----
+    M("console-reply-any-site", "modules/console/console_messages.c",
+      "    if (!site || !account_may(&a, ACCOUNT_ROLE_REPLIER, c, m.site)) {",
+      "    if (!site) {",
+      ["e2e:tests/e2e/test_console_inbox.py -k health_replier"]),
+    M("console-messages-any-site", "modules/console/console_messages.c",
+      "    if (!account_may(&a, ACCOUNT_ROLE_REPLIER, c, site->id)) {",
+      "    if (!account_may(&a, ACCOUNT_ROLE_EDITOR, c, site->id)) {",
+      ["e2e:tests/e2e/test_console_inbox.py -k health_replier"]),
+    M("console-history-spam-code-shown", "modules/console/console_history.c",
+      '    set_text(o, "id", spam && !codes ? NULL : a->id);',
+      '    set_text(o, "id", a->id);',
+      ["e2e:tests/e2e/test_console_inbox.py -k history_of_a_site"]),
+    M("console-audit-for-editors", "modules/console/console_audit.c",
+      "        if ((!site || cs == site) && account_may(&a, ACCOUNT_ROLE_SITE_ADMIN, c, cs->id))",
+      "        if ((!site || cs == site) && account_may(&a, ACCOUNT_ROLE_EDITOR, c, cs->id))",
+      ["e2e:tests/e2e/test_console_inbox.py -k audit"]),
 ]
 
 

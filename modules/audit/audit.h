@@ -4,8 +4,9 @@
  * availability log, audit_links.c the links in stored HTML (no network), audit_columns.c
  * which column a page belongs to, audit_findings.c the findings' bookkeeping; the
  * thresholds are the server file's `audit:` (audit_conf.h), the comparisons with them
- * audit_limits.h. The command and its text, JSON and HTML reports are jiyuectl's
- * (tools/jiyuectl/cmd_audit.c, audit_report.h).
+ * audit_limits.h; the findings as JSON audit_json.h (jiyuectl's JSON report and the
+ * console's GET /api/audit). The command and its text, JSON and HTML reports are
+ * jiyuectl's (tools/jiyuectl/cmd_audit.c, audit_report.h).
  *
  * The rule ids and severities are an interface (JSON consumers, the README, the tests):
  * never rename one. */

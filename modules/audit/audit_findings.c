@@ -113,6 +113,17 @@ char *audit_url(const audit_site_t *s, const char *path, size_t len)
     return b.data;
 }
 
+void audit_site_init(const audit_t *a, audit_site_t *s, const conf_site_t *cs)
+{
+    memset(s, 0, sizeof *s);
+    s->conf = cs;
+    s->rs = router_site(a->router, cs->id);
+    s->base = util_asprintf("%s://%s%s", cs->https_redirect ? "https" : "http",
+                            s->rs && s->rs->canon_host ? s->rs->canon_host : "",
+                            s->rs ? s->rs->canon_prefix : "/");
+    strmap_init(&s->agg_index);
+}
+
 void audit_site_free(audit_site_t *s)
 {
     for (size_t i = 0; i < s->nf; i++) {

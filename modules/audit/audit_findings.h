@@ -25,7 +25,11 @@ bool audit_site_fails(const audit_site_t *s);
 void audit_counts(const audit_site_t *s, size_t out[3]);
 /* The site's canonical URL of a path below its mount ("/news/a.html"). Heap string. */
 char *audit_url(const audit_site_t *s, const char *path, size_t len);
-/* Frees what audit_site() and the functions above added to s. */
+/* Sets s up to audit site cs of a->conf: its router entry (a->router) and the canonical
+ * URL of its home (https when plain HTTP only redirects there: where citizens end up).
+ * jiyuectl audit and the console's GET /api/audit prepare a site this one way. */
+void audit_site_init(const audit_t *a, audit_site_t *s, const conf_site_t *cs);
+/* Frees what audit_site_init, audit_site() and the functions above added to s. */
 void audit_site_free(audit_site_t *s);
 
 #endif

@@ -6,7 +6,10 @@
 #include <string.h>
 
 #include "console_api.h"
+#include "console_audit.h"
 #include "console_drafts.h"
+#include "console_history.h"
+#include "console_messages.h"
 #include "console_schedule.h"
 
 static const console_conf_t defaults = {
@@ -37,6 +40,14 @@ static bool path_is(const request_t *r, const char *p)
 {
     size_t n = strlen(p);
     return r->path_len == n && memcmp(r->path, p, n) == 0;
+}
+
+/* The path is prefix + at least one byte + suffix. */
+static bool path_has(const request_t *r, const char *prefix, const char *suffix)
+{
+    size_t p = strlen(prefix), s = strlen(suffix);
+    return r->path_len > p + s && memcmp(r->path, prefix, p) == 0 &&
+           memcmp(r->path + r->path_len - s, suffix, s) == 0;
 }
 
 module_result_t console_method_not_allowed(request_t *r, const char *allow)
@@ -71,6 +82,15 @@ static module_result_t admin_handle(request_t *r)
         return get ? console_api_sites(r) : console_method_not_allowed(r, "GET, HEAD");
     if (console_drafts_handle(r) == MODULE_DONE)
         return MODULE_DONE;
+    if (path_is(r, "/api/messages"))
+        return get ? console_api_messages(r) : console_method_not_allowed(r, "GET, HEAD");
+    if (path_is(r, "/api/audit"))
+        return get ? console_api_audit(r) : console_method_not_allowed(r, "GET, HEAD");
+    if (path_is(r, "/api/history"))
+        return get ? console_api_history(r) : console_method_not_allowed(r, "GET, HEAD");
+    if (path_has(r, "/api/messages/", "/reply")) /* /api/messages/CODE/reply */
+        return post ? console_api_message_reply(r, r->path + 14, r->path_len - 14 - 6)
+                    : console_method_not_allowed(r, "POST");
     console_error(r, 404, "no such API", NULL);
     return MODULE_DONE;
 }

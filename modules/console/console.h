@@ -1,6 +1,8 @@
 /* modules/console/console.h: the web console, served only on the management listener
- * (core's `admin:`; module_t.admin_handle). This first part is its sign-in and the JSON
- * API around it: POST /api/login, POST /api/logout, GET /api/me, GET /api/sites.
+ * (core's `admin:`; module_t.admin_handle). Its JSON API so far: POST /api/login, POST
+ * /api/logout, GET /api/me, GET /api/sites; GET /api/messages, POST
+ * /api/messages/CODE/reply (console_messages.h); GET /api/history (console_history.h);
+ * GET /api/audit (console_audit.h).
  *
  * Its keys under `admin:` (beside core's `listen` and `allow`):
  *   session_ttl   absolute lifetime of a session (default 8h)
@@ -12,7 +14,9 @@
  * Parts: console.c (the module, its keys, the routes), console_api.c (the handlers, JSON
  * through libjansson), console_login.c (verification on libuv's thread pool, counters and
  * the new session through the writer), console_session.c (ids, records, store keys,
- * expiry), console_guard.c (cookie, CSRF, Origin). */
+ * expiry), console_guard.c (cookie, CSRF, Origin), console_messages.c, console_history.c,
+ * console_audit.c (their endpoints), console_work.c (answers built on the thread pool),
+ * console_query.c (query parameters). */
 #ifndef JIYUE_CONSOLE_H
 #define JIYUE_CONSOLE_H
 

@@ -669,6 +669,17 @@ static int hist_cb(void *ud, const void *key, size_t klen, const void *val, size
     return h->fn(h->ud, &a);
 }
 
+article_trail_kind_t article_trail_kind(const article_audit_t *a)
+{
+    if (strncmp(a->action, "user-", 5) == 0)
+        return ARTICLE_TRAIL_ACCOUNT;
+    if (strncmp(a->action, "draft-", 6) == 0)
+        return ARTICLE_TRAIL_DRAFT;
+    if (strcmp(a->action, "unpublish") == 0 || strcmp(a->action, "spam") == 0)
+        return ARTICLE_TRAIL_REMOVAL;
+    return ARTICLE_TRAIL_ARTICLE;
+}
+
 int article_history_each(store_txn_t *t, const char *site, article_audit_fn fn, void *ud)
 {
     hist_t h = {site, fn, ud, 0};

@@ -169,6 +169,23 @@ typedef struct article_audit {
     const char *site, *column, *id, *who, *reviewer, *title, *note;
 } article_audit_t;
 typedef int (*article_audit_fn)(void *ud, const article_audit_t *a);
+/* What a trail record is about, which says what its fields mean (`jiyuectl history` and
+ * the console's GET /api/history read them by this one rule):
+ *   ARTICLE_TRAIL_ARTICLE  publish, update: an article's revision; who is the publisher,
+ *                          reviewer the reviewer, note the disclosure attribute
+ *   ARTICLE_TRAIL_REMOVAL  unpublish (an article; note the reason) and spam (a citizen's
+ *                          message: id is its receipt code, note empty)
+ *   ARTICLE_TRAIL_DRAFT    draft-*: a step of the publishing workflow; id the draft's,
+ *                          who the account that took it, note the reason or the path
+ *   ARTICLE_TRAIL_ACCOUNT  user-*: a console account changed by `jiyuectl user`; no
+ *                          site, id the account, title its roles, who the OS user */
+typedef enum {
+    ARTICLE_TRAIL_ARTICLE,
+    ARTICLE_TRAIL_REMOVAL,
+    ARTICLE_TRAIL_DRAFT,
+    ARTICLE_TRAIL_ACCOUNT
+} article_trail_kind_t;
+article_trail_kind_t article_trail_kind(const article_audit_t *a);
 /* Oldest first; site NULL: every site. Records are numbered as they are listed: the
  * cluster's trail 1, 2, 3... for every site, a site's own trail 1, 2, 3... for one site.
  * As records are only appended (never rewritten or removed, not even by `jiyuectl purge`)

@@ -19,6 +19,16 @@ static void local_tm(int64_t t, struct tm *tm)
     gmtime_r(&x, tm);
 }
 
+int64_t message_deadline(const conf_site_t *s, int64_t created)
+{
+    return created + (int64_t)interaction_site_conf(s)->reply_days * MESSAGE_DAY;
+}
+
+bool message_overdue(const conf_site_t *s, const message_t *m, int64_t now)
+{
+    return m->nreplies == 0 && m->spam_time == 0 && now > message_deadline(s, m->created);
+}
+
 typedef struct st {
     int year;
     int64_t now, limit;
@@ -68,7 +78,7 @@ int message_stats(store_txn_t *t, const char *site, const char *column, int year
 typedef struct od {
     const conf_site_t *site;
     const char *column;
-    int64_t now, limit;
+    int64_t now;
     message_emit_fn emit;
     void *ud;
     long n;
@@ -77,7 +87,7 @@ typedef struct od {
 static int overdue_cb(void *ud, const message_t *m)
 {
     od_t *o = ud;
-    if (m->nreplies > 0 || o->now - m->created <= o->limit)
+    if (!message_overdue(o->site, m, o->now))
         return 0;
     struct tm tm;
     local_tm(m->created, &tm);
@@ -102,8 +112,7 @@ long message_report_overdue(store_txn_t *t, const conf_t *c, int64_t now, messag
         for (size_t j = 0; j < s->ncolumns; j++) {
             if (s->columns[j].type != COLUMN_INTERACTION)
                 continue;
-            od_t o = {s, s->columns[j].id, now, (int64_t)interaction_site_conf(s)->reply_days * MESSAGE_DAY,
-                      emit, ud, 0};
+            od_t o = {s, s->columns[j].id, now, emit, ud, 0};
             int rc = message_each(t, s->id, s->columns[j].id, false, 0, SIZE_MAX, overdue_cb, &o);
             if (rc < 0 && rc != STORE_NOTFOUND)
                 return rc;

@@ -3,10 +3,22 @@
 #ifndef JIYUE_MESSAGE_STATS_H
 #define JIYUE_MESSAGE_STATS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "conf.h"
 #include "store.h"
+
+struct message; /* message.h */
+
+/* ---- the reply deadline ---- */
+/* When a message received at `created` on site s is due its reply: `created` plus the
+ * site's interaction.reply_days. */
+int64_t message_deadline(const conf_site_t *s, int64_t created);
+/* Whether message m of site s is overdue at `now`: no reply, not marked spam, and past its
+ * deadline. The one rule of `jiyuectl messages --overdue`, the overdue report, the
+ * statistics' "overdue now" and the console's message list. */
+bool message_overdue(const conf_site_t *s, const struct message *m, int64_t now);
 
 /* ---- statistics (受理反馈统计) ---- */
 typedef struct message_stat {

@@ -187,6 +187,22 @@ bool message_text_ok(const char *s, size_t n, bool allow_newlines, size_t *chars
     return true;
 }
 
+const char *message_reply_text_check(char *text, size_t *len)
+{
+    while (*len && (text[*len - 1] == '\n' || text[*len - 1] == '\r' || text[*len - 1] == ' ' ||
+                    text[*len - 1] == '\t'))
+        text[--*len] = '\0';
+    size_t chars = 0;
+    if (*len == 0)
+        return "is empty: a reply needs text";
+    if (!message_text_ok(text, *len, true, &chars))
+        return "is not UTF-8 text (or holds control characters)";
+    _Static_assert(MESSAGE_REPLY_MAX == 20000, "the reason below names the limit");
+    if (chars > MESSAGE_REPLY_MAX)
+        return "is longer than 20000 characters";
+    return NULL;
+}
+
 void message_mask_name(util_buf_t *out, const char *name)
 {
     const unsigned char *p = (const unsigned char *)name;

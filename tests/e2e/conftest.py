@@ -630,14 +630,15 @@ CONSOLE_ACCOUNTS = {
 
 
 def console_cluster(root, admin_extra="", allow=("127.0.0.1/32", "10.0.0.0/8"),
-                    accounts=CONSOLE_ACCOUNTS):
+                    accounts=CONSOLE_ACCOUNTS, **cluster_kw):
     """The standard cluster with an `admin:` listener on a free loopback port
-    (c.admin_port) and accounts made with `jiyuectl user add --password-stdin`."""
+    (c.admin_port) and accounts made with `jiyuectl user add --password-stdin`;
+    cluster_kw goes to Cluster (sites, limits...)."""
     need_binaries()
     admin_port = free_port()
     allow_list = ", ".join(f'"{a}"' for a in allow)
     c = Cluster(root, extra_conf=f'admin:\n  listen: ["127.0.0.1:{admin_port}"]\n'
-                                 f'  allow: [{allow_list}]\n' + admin_extra)
+                                 f'  allow: [{allow_list}]\n' + admin_extra, **cluster_kw)
     c.admin_port = admin_port
     c.import_base()
     for name, roles in accounts.items():

@@ -1,5 +1,6 @@
-/* tests/unit/test_util_json.c: util_buf_json_str (core/util.c), the one JSON string writer
- * the search answer, the audit report and the census share: exact bytes in both modes. */
+/* tests/unit/test_util_json.c: util_buf_json_str (core/util.c), the JSON string writer of
+ * the search answer (HTML-safe; the audit report and the census are built by libjansson
+ * now): exact bytes in both modes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,7 @@
 /* tools/jiyuectl/audit_report.h: the reports of `jiyuectl audit` over the findings of the
- * audit module's rules (modules/audit/audit.h): text and JSON (audit_report.c) and the
- * self-contained HTML file (audit_html.c). cmd_audit.c runs the rules and writes one. */
+ * audit module's rules (modules/audit/audit.h): text and JSON (audit_report.c; the JSON
+ * is built by modules/audit/audit_json.c) and the self-contained HTML file
+ * (audit_html.c). cmd_audit.c runs the rules and writes one. */
 #ifndef JIYUE_AUDIT_REPORT_H
 #define JIYUE_AUDIT_REPORT_H
 
@@ -12,7 +13,5 @@
 void audit_write_text(FILE *out, const audit_t *a);
 void audit_write_json(FILE *out, const audit_t *a);
 void audit_write_html(FILE *out, const audit_t *a);
-/* JSON escaping into a buffer (HTML: tpl_escape_str, core/template.h). */
-void audit_json_str(util_buf_t *b, const char *s);
 
 #endif

@@ -34,13 +34,7 @@ static int audit_sites(ctl_t *ctl, audit_t *a, int argc, char **argv, int first)
         if (!ctl_site_wanted(argc, argv, first, cs->id))
             continue;
         audit_site_t *s = &a->sites[a->nsites++];
-        s->conf = cs;
-        s->rs = router_site(a->router, cs->id);
-        /* https when plain HTTP only redirects there: the URL citizens end up at */
-        s->base = util_asprintf("%s://%s%s", cs->https_redirect ? "https" : "http",
-                                s->rs && s->rs->canon_host ? s->rs->canon_host : "",
-                                s->rs ? s->rs->canon_prefix : "/");
-        strmap_init(&s->agg_index);
+        audit_site_init(a, s, cs);
         int src = s->rs ? audit_site(a, s) : 0;
         if (src < 0)
             return ctl_fail(ctl, "reading the store for %s: %s", cs->id, store_strerror(src));

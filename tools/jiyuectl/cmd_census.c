@@ -16,18 +16,21 @@
  * software needs to read UTF-8. JSON is for programs: an array of objects keyed by the
  * English field names, values as in the site files (ids, English enumerations) plus the
  * Chinese names beside them (kind_name, parent_name, status_name, type_name), with
- * Chinese left unescaped. */
+ * Chinese left unescaped; built and escaped by libjansson. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "article.h"
 #include "audit.h"
 #include "content_columns.h"
 #include "content_route.h"
 #include "ctl.h"
+#include "json_common.h"
 #include "lifecycle.h"
 #include "registration.h"
 #include "router.h"
@@ -62,6 +65,7 @@ static const field_t column_fields[] = {
 
 typedef struct out {
     bool json;
+    json_t *list; /* the JSON rows, written by out_end */
     const field_t *fields;
     size_t nfields;
     size_t rows;
@@ -84,22 +88,10 @@ static void csv_cell(const char *v)
     putchar('"');
 }
 
-static void json_str(const char *v)
-{
-    if (!v) {
-        fputs("null", stdout);
-        return;
-    }
-    util_buf_t b = {0};
-    util_buf_json_str(&b, v, strlen(v), false);
-    fwrite(b.data, 1, b.len, stdout);
-    util_buf_free(&b);
-}
-
 static void out_begin(out_t *o, bool bom)
 {
     if (o->json) {
-        putchar('[');
+        o->list = json_array();
         return;
     }
     if (bom)
@@ -119,19 +111,14 @@ static void out_begin(out_t *o, bool bom)
 static void out_row(out_t *o, const char *const *vals, const bool *numeric)
 {
     if (o->json) {
-        fputs(o->rows ? ",\n  {" : "\n  {", stdout);
+        json_t *row = json_object();
         for (size_t i = 0; i < o->nfields; i++) {
-            if (i)
-                fputs(", ", stdout);
-            json_str(o->fields[i].key);
-            fputs(": ", stdout);
-            if (numeric && numeric[i] && vals[i])
-                fputs(vals[i], stdout);
-            else
-                json_str(vals[i]);
+            json_t *v = !vals[i]                  ? json_null()
+                        : numeric && numeric[i] ? json_integer(strtoll(vals[i], NULL, 10))
+                                                : json_common_text(vals[i]);
+            json_object_set_new(row, o->fields[i].key, v);
         }
-        putchar('}');
-    } else {
+        json_array_append_new(o->list, row);    } else {
         for (size_t i = 0; i < o->nfields; i++) {
             if (!o->fields[i].label)
                 continue;
@@ -146,8 +133,12 @@ static void out_row(out_t *o, const char *const *vals, const bool *numeric)
 
 static void out_end(out_t *o)
 {
-    if (o->json)
-        fputs(o->rows ? "\n]\n" : "]\n", stdout);
+    if (!o->json)
+        return;
+    json_dumpf(o->list, stdout, JSON_INDENT(2));
+    putchar('\n');
+    json_decref(o->list);
+    o->list = NULL;
 }
 
 static char *join(char *const *v, size_t n, const char *sep)

@@ -3,7 +3,8 @@
  * did it and who reviewed it; and the changes to console accounts (`jiyuectl user`: no
  * site, so listed with the whole cluster's trail only) and the steps of the publishing
  * workflow (draft-create, draft-update, draft-submit, draft-approve, draft-reject: the
- * draft's id and the account that took the step). */
+ * draft's id and the account that took the step). What each record's fields mean is
+ * article_trail_kind's rule, which the console's GET /api/history shares. */
 #include <stdio.h>
 #include <string.h>
 
@@ -15,7 +16,8 @@ static int print_one(void *ud, const article_audit_t *a)
     size_t *n = ud;
     char when[17];
     article_format_minute(a->time, when);
-    if (strncmp(a->action, "user-", 5) == 0) {
+    article_trail_kind_t kind = article_trail_kind(a);
+    if (kind == ARTICLE_TRAIL_ACCOUNT) {
         /* a console account's change (cmd_user.c): no site, the account as id */
         printf("%llu\t%s\t%s\tuser %s\tby %s%s%s%s%s\n", (unsigned long long)a->seq, when,
                a->action, a->id, a->who, *a->title ? "\troles: " : "", a->title,
@@ -23,7 +25,7 @@ static int print_one(void *ud, const article_audit_t *a)
         (*n)++;
         return 0;
     }
-    if (strncmp(a->action, "draft-", 6) == 0) {
+    if (kind == ARTICLE_TRAIL_DRAFT) {
         /* a step of the publishing workflow (modules/workflow): the draft's id, the account */
         printf("%llu\t%s\t%s\t%s/%s draft %s\tby %s%s%s\t%s\n", (unsigned long long)a->seq,
                when, a->action, a->site, a->column, a->id, a->who, *a->note ? "\t" : "", a->note,
@@ -33,7 +35,7 @@ static int print_one(void *ud, const article_audit_t *a)
     }
     printf("%llu\t%s\t%s\t%s/%s/%s\trev %u\tby %s", (unsigned long long)a->seq, when, a->action,
            a->site, a->column, a->id, a->revision, a->who);
-    if (strcmp(a->action, "unpublish") != 0 && strcmp(a->action, "spam") != 0)
+    if (kind == ARTICLE_TRAIL_ARTICLE)
         printf("\treviewed by %s\t%s", a->reviewer, a->note);
     else
         printf("\treason: %s", *a->note ? a->note : "-");

@@ -27,13 +27,9 @@ typedef struct lister {
 static int print_one(void *ud, const message_t *m)
 {
     lister_t *l = ud;
-    bool overdue = m->nreplies == 0 &&
-                   l->now - m->created > (int64_t)interaction_site_conf(l->site)->reply_days * MESSAGE_DAY;
-    if (m->spam_time) {
-        overdue = false;
-        if (l->open_only || l->overdue_only)
-            return 0;
-    }
+    bool overdue = message_overdue(l->site, m, l->now);
+    if (m->spam_time && (l->open_only || l->overdue_only))
+        return 0;
     if ((l->open_only && m->nreplies) || (l->overdue_only && !overdue))
         return 0;
     char when[17];

@@ -30,14 +30,6 @@ static char *read_all(FILE *f, size_t *len)
     return b.data;
 }
 
-/* Drops trailing blank lines and spaces (an editor's final newline is not content). */
-static void trim(char *s, size_t *len)
-{
-    while (*len && (s[*len - 1] == '\n' || s[*len - 1] == '\r' || s[*len - 1] == ' ' ||
-                    s[*len - 1] == '\t'))
-        s[--*len] = '\0';
-}
-
 int ctl_cmd_reply(ctl_t *ctl, int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -88,16 +80,11 @@ int ctl_cmd_reply(ctl_t *ctl, int argc, char **argv)
         fclose(f);
     if (!text)
         return ctl_fail(ctl, "cannot read %s", file);
-    trim(text, &len);
-    size_t chars = 0;
-    if (len == 0) {
+    /* the same rule as the console's reply (modules/interaction/message_text.h) */
+    const char *why = message_reply_text_check(text, &len);
+    if (why) {
         free(text);
-        return ctl_fail(ctl, "%s is empty: a reply needs text", file);
-    }
-    if (!message_text_ok(text, len, true, &chars) || chars > MESSAGE_REPLY_MAX) {
-        free(text);
-        return ctl_fail(ctl, "%s must be UTF-8 text of at most %d characters", file,
-                        MESSAGE_REPLY_MAX);
+        return ctl_fail(ctl, "%s %s", file, why);
     }
 
     if ((rc = ctl_open_store(ctl, CTL_STORE_WRITE)) != CTL_OK) {
