@@ -2,7 +2,8 @@
 #   make            build bin/jiyue and bin/jiyuectl
 #   make run        install missing packages, build, load the demo cluster, serve it
 #   make test       install missing packages, build, run unit, fuzz-smoke and e2e tests
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (dist/package.mk: the layout)
+#   make deb        a Debian package of that layout under PREFIX=/usr
 #   make clean
 # CC=clang works as well as gcc; V=1 shows full commands.
 
@@ -61,7 +62,7 @@ LIBCORE     := $(BUILD)/libjiyue.a
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test unit e2e deps certs clean install bench fuzz fuzz-smoke e2e-san unit-san test-shuffle mutate
+.PHONY: all run test unit e2e deps certs clean bench fuzz fuzz-smoke e2e-san unit-san test-shuffle mutate
 
 all: $(BIN)/jiyue $(BIN)/jiyuectl
 
@@ -201,13 +202,9 @@ bench:
 	$(MAKE) all
 	sh tests/bench/run.sh
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/jiyue
-	install -m 755 bin/jiyue bin/jiyuectl $(DESTDIR)$(PREFIX)/bin/
-	cp -R conf/themes $(DESTDIR)$(PREFIX)/share/jiyue/
-	install -m 644 conf/jiyue.yaml $(DESTDIR)$(PREFIX)/share/jiyue/jiyue.yaml.example
-
 clean:
 	rm -rf build build-san build-fuzz bin var
 
--include $(shell find build build-san build-fuzz/obj -name '*.d' 2>/dev/null)
+include dist/package.mk
+
+-include $(shell find build build-san build-fuzz/obj -name '*.d' -type f 2>/dev/null)

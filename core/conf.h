@@ -117,6 +117,7 @@ struct conf_site {
     conf_pos_t theme_pos;
     bool mourning; /* 一键置灰: render this site's pages in grey (content untouched) */
     char *file;     /* the site file this came from */
+    uint32_t metrics_slot; /* its counters' slot (core/metrics.h), set when served */
     conf_pos_t pos; /* position of the document (line 1) */
 
     /* Where the values checked across files came from, so that a rule that involves two

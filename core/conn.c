@@ -21,6 +21,7 @@
 #include <openssl/ssl.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "peerlimit.h"
 #include "request_internal.h"
 #include "sockwrite.h"
@@ -173,6 +174,7 @@ static void conn_close(conn_t *c)
     worker_t *w = c->w;
     tq_unlink(c);
     w->nconns--;
+    metrics_add(&w->metrics.conns_closed, 1);
     atomic_fetch_sub_explicit(&conn_count, 1, memory_order_relaxed);
     if (c->peer_counted)
         peerlimit_leave(&c->peer.sa);
@@ -776,6 +778,9 @@ static void tls_pump(conn_t *c)
             return;
         }
         c->tls_done = true;
+        metrics_add(&c->w->metrics.tls_handshakes, 1);
+        if (SSL_session_reused(c->ssl))
+            metrics_add(&c->w->metrics.tls_resumed, 1);
         snapshot_unref(c->hs_snap);
         c->hs_snap = NULL;
     }
@@ -842,6 +847,7 @@ void conn_accept(worker_t *w, uv_stream_t *server, bool tls, bool admin)
     c->tcp.data = c;
     tq_append(c, T_NONE);
     w->nconns++;
+    metrics_add(&w->metrics.conns_accepted, 1);
     long open = atomic_fetch_add_explicit(&conn_count, 1, memory_order_relaxed) + 1;
     if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
         conn_close(c);

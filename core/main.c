@@ -1,32 +1,51 @@
 /* core/main.c: bin/jiyue's command line. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "server.h"
+#include "version.h"
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: jiyue [-c conf/jiyue.yaml] [-t] [-s reload|stop|reopen]\n"
-                 "  -c FILE    server configuration (default conf/jiyue.yaml)\n"
-                 "  -t         check the configuration and every site file, say how long that\n"
-                 "             took, then exit\n"
-                 "  -s SIGNAL  signal the running server (reload, stop, reopen); reload waits for\n"
-                 "             the server to check and apply the configuration, and reports it;\n"
-                 "             only a process named jiyue is signalled\n"
-                 "  -h         this help\n");
+    fprintf(out, "Usage: jiyue [-c FILE] [-t] [-s reload|stop|reopen]\n"
+                 "Serve a cluster of government sites from one store (jiyue %s).\n"
+                 "\n"
+                 "Options:\n"
+                 "  -c, --conf FILE      server configuration (default " JIYUE_CONF_DEFAULT ")\n"
+                 "  -t, --test           check the configuration and every site file, say how\n"
+                 "                       long that took, then exit\n"
+                 "  -s, --signal SIGNAL  signal the running server (reload, stop, reopen);\n"
+                 "                       reload waits for the server to check and apply the\n"
+                 "                       configuration, and reports it; only a process named\n"
+                 "                       jiyue is signalled\n"
+                 "  -h, --help           this help\n"
+                 "  -V, --version        the version\n"
+                 "\n"
+                 "Signals: SIGHUP reloads the configuration, SIGUSR1 reopens the logs,\n"
+                 "SIGTERM and SIGINT stop after the requests in flight.\n"
+                 "Under systemd (Type=notify) the server reports READY, RELOADING and STOPPING\n"
+                 "on $NOTIFY_SOCKET. `jiyuectl --help` lists the administration commands.\n",
+            JIYUE_VERSION);
 }
 
 int main(int argc, char **argv)
 {
-    const char *conf = "conf/jiyue.yaml", *sig = NULL;
+    static const struct option longopts[] = {
+        {"conf", required_argument, NULL, 'c'}, {"test", no_argument, NULL, 't'},
+        {"signal", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
+    };
+    const char *conf = JIYUE_CONF_DEFAULT, *sig = NULL;
     int test = 0, opt;
-    while ((opt = getopt(argc, argv, "c:ts:hq")) != -1) {
+    while ((opt = getopt_long(argc, argv, "c:ts:hV", longopts, NULL)) != -1) {
         switch (opt) {
         case 'c': conf = optarg; break;
         case 't': test = 1; break;
         case 's': sig = optarg; break;
         case 'h': usage(stdout); return 0;
+        case 'V': printf("jiyue %s\n", JIYUE_VERSION); return 0;
         default: usage(stderr); return 2;
         }
     }

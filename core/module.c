@@ -11,12 +11,14 @@
 
 module_t *modules_handlers[MODULES_MAX + 1];
 module_t *modules_admin_handlers[MODULES_MAX + 1];
+module_t *modules_done_handlers[MODULES_MAX + 1];
+module_t *modules_tick_handlers[MODULES_MAX + 1];
 static size_t nmodules;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void number_modules(void)
 {
-    size_t h = 0, a = 0;
+    size_t h = 0, a = 0, d = 0, k = 0;
     for (size_t i = 0; modules_list[i]; i++) {
         if (i == MODULES_MAX)
             UTIL_FATAL("more than %d modules", MODULES_MAX);
@@ -25,6 +27,10 @@ static void number_modules(void)
             modules_handlers[h++] = modules_list[i];
         if (modules_list[i]->admin_handle)
             modules_admin_handlers[a++] = modules_list[i];
+        if (modules_list[i]->request_done)
+            modules_done_handlers[d++] = modules_list[i];
+        if (modules_list[i]->worker_tick)
+            modules_tick_handlers[k++] = modules_list[i];
         nmodules = i + 1;
     }
 }

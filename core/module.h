@@ -105,9 +105,20 @@ typedef struct module {
      * valid until the current callback returns. Returns false when it has none; core's
      * response_error() then writes its plain page. Must not call response_*. */
     bool (*error_page)(request_t *r, int status, const char *detail, const store_page_t **out);
-    /* Optional: called once per worker thread at start, and at exit. */
+    /* Optional: after every answered request (public or management, routed or not), on
+     * its worker, once its status and body bytes are final. On the hot path of every
+     * request: a few loads and adds, nothing that allocates or locks. */
+    void (*request_done)(const request_t *r);
+    /* Appends the module's own metric families to a /metrics scrape (core/metrics.h:
+     * metrics_family, metrics_sample); NULL when it has none. Any thread. */
+    void (*metrics)(util_buf_t *out);
+    /* Optional: called once per worker thread at start, and at exit (after its loop has
+     * ended: the writer may be gone, so what must be kept is written directly). */
     void (*worker_init)(struct worker *w);
     void (*worker_exit)(struct worker *w);
+    /* Optional: every WORKER_TICK_MS on each worker (periodic work such as flushing
+     * counters through the writer). */
+    void (*worker_tick)(struct worker *w);
 } module_t;
 
 /* NULL-terminated, in the order requests are offered (modules/modules.c). A module's
@@ -131,6 +142,9 @@ size_t modules_count(void);
 extern module_t *modules_handlers[];
 /* The same for the management listener: the modules that have an admin_handle. */
 extern module_t *modules_admin_handlers[];
+/* The modules that have a request_done, and those that have a worker_tick. */
+extern module_t *modules_done_handlers[];
+extern module_t *modules_tick_handlers[];
 
 /* The slot of module `m` in a site or a configuration: NULL when the module declares none
  * (or the value was not made by conf_load). Two loads: on the request path. */

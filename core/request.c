@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "module.h"
 #include "path.h"
 #include "conn.h"
@@ -182,16 +183,33 @@ static void access_log_parts(worker_t *w, const peer_addr_t *peer, const request
     }
 }
 
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* An answered request is counted (core/metrics.h) and, when the log is on, logged. */
+static void request_count(worker_t *w, const request_t *r)
+{
+    uint32_t slot = r->admin ? METRICS_SLOT_ADMIN : r->site ? r->site->metrics_slot
+                                                           : METRICS_SLOT_NONE;
+    metrics_request(&w->metrics, slot, r->method, r->status, r->body_bytes,
+                    now_ns() - r->start_ns);
+    for (module_t *const *m = modules_done_handlers; *m; m++)
+        (*m)->request_done(r);
+}
+
 static void access_log(worker_t *w, const peer_addr_t *peer, const request_t *r)
 {
+    request_count(w, r);
     if (log_access_enabled())
         access_log_parts(w, peer, r, NULL, NULL);
 }
 
 static uint64_t start_time(void)
 {
-    if (!log_access_enabled())
-        return 0;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
@@ -277,12 +295,36 @@ static void redirect_https(request_t *r)
     response_redirect_keep_query(r, 301, &loc);
 }
 
+/* GET /metrics on a management listener (its allow-list already passed): the Prometheus
+ * text exposition of core/metrics.h, never cached. */
+static void serve_metrics(request_t *r)
+{
+    util_buf_t b = {0};
+    metrics_render(&b, r->worker->store);
+    r->not_public = true;
+    response_begin(r, 200);
+    static const char ct[] = "text/plain; version=0.0.4; charset=utf-8";
+    response_header(r, "Content-Type", ct, sizeof ct - 1);
+    response_end_headers(r, b.len);
+    response_body(r, b.data, b.len, true);
+    util_buf_free(&b);
+}
+
 /* A request on a management listener: the modules that serve the management side
  * (module_t.admin_handle), never a site. */
 static void dispatch_admin(request_t *r)
 {
     if (r->method == HTTP_M_OTHER) {
         response_error(r, 501, "unknown method");
+        return;
+    }
+    static const char metrics_path[] = "/metrics";
+    if (r->path_len == sizeof metrics_path - 1 && !memcmp(r->path, metrics_path, r->path_len)) {
+        if (r->method != HTTP_M_GET && r->method != HTTP_M_HEAD) {
+            response_error(r, 405, "method not allowed");
+            return;
+        }
+        serve_metrics(r);
         return;
     }
     for (module_t *const *m = modules_admin_handlers; *m; m++)
@@ -491,6 +533,7 @@ void request_resume(request_deferred_t *d, void (*respond)(request_t *r, void *u
             .query_len = d->query_len,
         };
         respond(&r, ud);
+        request_count(w, &r);
         if (log_access_enabled())
             access_log_parts(w, &d->peer, &r, d->reqline, d->agents);
         conn_resume_end(d->conn, r.keep_alive);

@@ -201,6 +201,8 @@ static void page_body(request_t *r, const store_page_t *p, bool gz, size_t from,
         char tag[32];
         size_t tag_len = etag_for(p, gz, tag);
         fd = sendcache_fd(r->worker->sendcache, base, total, tag, tag_len);
+        metrics_add(fd >= 0 ? &r->worker->metrics.sendcache_hits
+                            : &r->worker->metrics.sendcache_misses, 1);
     }
     worker_out_file(r->worker, base + from, n, fd, from);
     r->body_bytes += n;

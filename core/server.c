@@ -21,6 +21,8 @@
 #include "listener.h"
 #include "log.h"
 #include "module.h"
+#include "metrics.h"
+#include "notify.h"
 #include "reload_status.h"
 #include "snapshot.h"
 #include "store.h"
@@ -363,6 +365,9 @@ static void on_adopted(void *ud, uint64_t generation)
              (unsigned long long)generation, ctl->nsites);
     record_reload(ctl, ctl->adopting_started, RELOAD_ACCEPTED, &ctl->adopting_diag);
     diag_free(&ctl->adopting_diag);
+    metrics_reload(true, generation);
+    notify_send("READY=1\nSTATUS=serving %zu sites (configuration generation %llu)",
+                ctl->nsites, (unsigned long long)generation);
     if (ctl->reload_again && !ctl->stopping) {
         ctl->reload_again = false;
         reload(ctl);
@@ -385,6 +390,7 @@ static void reload(control_t *ctl)
     }
     uint64_t started = reload_status_now_ns();
     ctl->reload_seq++;
+    notify_reloading();
     diag_t d;
     conf_t *c = load_config(ctl->conf_path, &d);
     if (c) {
@@ -402,6 +408,10 @@ static void reload(control_t *ctl)
                   d.errors, d.errors == 1 ? "" : "s", (unsigned long long)ctl->generation);
         record_reload(ctl, started, RELOAD_REJECTED, &d);
         diag_free(&d);
+        metrics_reload(false, ctl->generation);
+        /* Still serving the old configuration: ready again, and saying why. */
+        notify_send("READY=1\nSTATUS=reload rejected; serving configuration generation %llu",
+                    (unsigned long long)ctl->generation);
         return;
     }
     char *err = NULL;
@@ -425,6 +435,7 @@ static void stop(control_t *ctl)
     if (ctl->stopping)
         return;
     ctl->stopping = true;
+    notify_send("STOPPING=1\nSTATUS=stopping: finishing requests in flight");
     log_info("stopping: finishing requests in flight");
     for (int i = 0; i < ctl->nworkers; i++)
         worker_notify(&ctl->workers[i], WORKER_MSG_STOP);
@@ -617,6 +628,11 @@ int server_run(const char *conf_path)
         conf_free(c);
         return 1;
     }
+    char *nerr = NULL;
+    if (notify_open(&nerr) != 0) {
+        log_warn("%s", nerr);
+        free(nerr);
+    }
     if (drop_privileges(c->user) != 0) {
         fprintf(stderr, "jiyue: cannot drop privileges to user '%s'\n", c->user);
         return 1;
@@ -658,6 +674,10 @@ int server_run(const char *conf_path)
         ctl.pid_file = NULL;
         stop(&ctl);
         rc = 1;
+    } else {
+        /* Listening, the workers started and the pid file written: ready. */
+        notify_send("READY=1\nMAINPID=%ld\nSTATUS=serving %zu sites", (long)getpid(),
+                    ctl.nsites);
     }
     uv_run(ctl.loop, UV_RUN_DEFAULT);
     finish(&ctl);
@@ -670,6 +690,7 @@ int server_run(const char *conf_path)
     free(tls);
     free(admin);
     tls_shutdown();
+    notify_close();
     uv_loop_close(ctl.loop);
     log_close();
     return rc;

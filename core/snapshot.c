@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 
+#include "metrics.h"
 #include "util.h"
 
 snapshot_t *snapshot_new(conf_t *conf, uint64_t generation)
@@ -11,6 +12,8 @@ snapshot_t *snapshot_new(conf_t *conf, uint64_t generation)
     atomic_init(&s->refs, 1);
     s->generation = generation;
     s->conf = conf;
+    for (size_t i = 0; i < conf->nsites; i++)
+        conf->sites[i].metrics_slot = metrics_site_slot(conf->sites[i].id);
     s->router = router_build(conf);
     s->sni = tls_sni_build(conf);
     return s;

@@ -315,6 +315,39 @@ void store_close(store_t *s)
     free(s);
 }
 
+int store_stats(store_t *s, store_stats_t *out)
+{
+    memset(out, 0, sizeof *out);
+    MDB_envinfo info;
+    MDB_stat st;
+    if (mdb_env_info(s->env, &info) != 0 || mdb_env_stat(s->env, &st) != 0)
+        return STORE_EIO;
+    out->map_size = info.me_mapsize;
+    out->page_size = st.ms_psize;
+    out->pages_used = (uint64_t)info.me_last_pgno + 1;
+    /* The free list (LMDB's database 0): each record's value is a page-number list whose
+     * first word is its length. Read in a read transaction of its own; cost grows with the
+     * free list, which a scrape may pay. */
+    MDB_txn *txn;
+    if (mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn) != 0)
+        return STORE_EIO;
+    MDB_cursor *cur;
+    if (mdb_cursor_open(txn, 0, &cur) == 0) {
+        MDB_val k, v;
+        for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+            if (v.mv_size >= sizeof(size_t)) {
+                size_t n;
+                memcpy(&n, v.mv_data, sizeof n);
+                out->pages_free += n;
+            }
+        }
+        mdb_cursor_close(cur);
+    }
+    mdb_txn_abort(txn);
+    return 0;
+}
+
 uint64_t store_map_size(const store_t *s)
 {
     MDB_envinfo info;

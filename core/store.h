@@ -62,6 +62,13 @@ const char *store_strerror(int rc);
 const char *store_last_error(void);
 /* The map size in effect (bytes): the configured one, or the existing store's when larger. */
 uint64_t store_map_size(const store_t *s);
+/* What the store's file holds, for the metrics: the map size, the page size, the pages in
+ * use (the highest page written + 1, so the file's extent) and the pages on the free list
+ * (reusable by later writes). 0 or STORE_EIO. */
+typedef struct store_stats {
+    uint64_t map_size, page_size, pages_used, pages_free;
+} store_stats_t;
+int store_stats(store_t *s, store_stats_t *out);
 
 /* --- transactions --- */
 /* A read transaction, created once per thread and recycled. */

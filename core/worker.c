@@ -163,6 +163,8 @@ static void on_tick(uv_timer_t *t)
     worker_t *w = t->data;
     conn_sweep(w);
     flush_access_log(w);
+    for (module_t *const *m = modules_tick_handlers; *m; m++)
+        (*m)->worker_tick(w);
     if (w->stopping) {
         if ((w->nconns > 0 || w->ndeferred > 0) && util_now_ms() >= w->stop_deadline_ms) {
             log_warn("worker %d: shutdown timeout: closing %zu connections", w->id, w->nconns);
@@ -327,6 +329,7 @@ int workers_start(worker_t **out, int n, store_t *store, snapshot_t *snap, int *
         uv_check_start(&w->store_check, on_store_check);
         uv_unref((uv_handle_t *)&w->store_check); /* it never keeps the loop alive */
         worker_update_time(w);
+        metrics_worker_register(&w->metrics);
     }
     for (int i = 0; i < n; i++) {
         if (uv_thread_create(&ws[i].thread, worker_main, &ws[i]) != 0) {
@@ -342,6 +345,7 @@ void workers_join(worker_t *ws, int n)
 {
     for (int i = 0; i < n; i++)
         uv_thread_join(&ws[i].thread);
+    metrics_workers_forget(); /* no scrape can run now: every worker has stopped */
     for (int i = 0; i < n; i++) {
         snapshot_unref(ws[i].snap);
         free(ws[i].listeners);
@@ -354,6 +358,7 @@ void workers_join(worker_t *ws, int n)
         free(ws[i].pathbuf);
         util_buf_free(&ws[i].out);
         util_buf_free(&ws[i].access);
+        metrics_worker_free(&ws[i].metrics);
     }
     free(ws);
 }

@@ -16,6 +16,7 @@
 #include <uv.h>
 
 #include "handoff.h"
+#include "metrics.h"
 #include "sendcache.h"
 #include "snapshot.h"
 #include "store.h"
@@ -107,6 +108,7 @@ typedef struct worker {
         char text[30];
     } lm_cache[16];
     int exit_code;
+    metrics_worker_t metrics; /* this worker's counters (core/metrics.h) */
 } worker_t;
 
 /* Starts n workers on snap (each takes a reference of its own); fds[i * nfds + j] is

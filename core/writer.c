@@ -6,9 +6,11 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <uv.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "util.h"
 #include "worker.h"
 
@@ -50,6 +52,8 @@ static void run_batch(writer_job_t *jobs, size_t n)
 {
     int rc = 0;
     int *results = util_calloc(n, sizeof *results);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     store_txn_t *t = store_write_begin(W.store, &rc);
     if (t) {
         for (size_t i = 0; i < n; i++) {
@@ -71,6 +75,10 @@ static void run_batch(writer_job_t *jobs, size_t n)
     } else {
         log_error("writer: cannot begin a write transaction: %s", store_strerror(rc));
     }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    metrics_writer_commit((uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u +
+                              (uint64_t)t1.tv_nsec - (uint64_t)t0.tv_nsec,
+                          n, rc == 0);
     for (size_t i = 0; i < n; i++)
         finish(&jobs[i], rc != 0 ? rc : results[i]);
     free(results);
@@ -93,6 +101,7 @@ static void writer_main(void *arg)
         memmove(W.q, W.q + n, (W.n - n) * sizeof *W.q);
         W.n -= n;
         pthread_mutex_unlock(&W.mu);
+        metrics_writer_queued(-(int64_t)n);
         run_batch(batch, n);
     }
     free(batch);
@@ -122,6 +131,7 @@ int writer_submit(const writer_job_t *job)
     W.q[W.n++] = *job;
     pthread_cond_signal(&W.cv);
     pthread_mutex_unlock(&W.mu);
+    metrics_writer_queued(1);
     return 0;
 }
 

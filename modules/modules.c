@@ -10,6 +10,7 @@ extern module_t module_search;
 extern module_t module_static;
 extern module_t module_registration;
 extern module_t module_console;
+extern module_t module_stats;
 
 module_t *const modules_list[] = {
     &module_audit, /* answers no request; first, so its CSP line follows HSTS as before */
@@ -20,5 +21,6 @@ module_t *const modules_list[] = {
     &module_static,
     &module_registration, /* no handler: the `registration:` key and its rules */
     &module_console, /* the management listener only (admin_handle): the console's API */
+    &module_stats, /* no handler: counts page views after each request (request_done) */
     NULL,
 };

@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "interaction.h"
+#include "interaction_metrics.h"
 #include "content_columns.h"
 #include "log.h"
 #include "module.h"
@@ -232,6 +233,7 @@ static void respond_submit(request_t *r, void *ud)
     if (j->rc != 0) {
         log_error("interaction: a message to %s/%s could not be stored: %s", j->page.site->id,
                   j->page.col->id, store_strerror(j->rc));
+        interaction_metrics_count(IM_STORE);
         response_error(r, 503, "your message could not be stored; please send it again");
         return;
     }
@@ -241,16 +243,21 @@ static void respond_submit(request_t *r, void *ud)
         log_refusal(j);
         int status = 429;
         const char *why = "提交过于频繁，请稍后再试";
+        interaction_outcome_t o = IM_RATE;
         if (j->fired == MESSAGE_LIMIT_SITE_DAY) {
             why = "本站今日受理的留言已达上限，请明天再试";
+            o = IM_SITE_DAY;
         } else if (j->fired == MESSAGE_LIMIT_BUDGET || j->fired == MESSAGE_LIMIT_RESERVE) {
             status = 503;
             why = "留言系统暂时无法受理更多留言，请稍后再试";
+            o = IM_BUDGET;
         }
+        interaction_metrics_count(o);
         interaction_form_error(&j->form, "form", why);
         form_page(r, &j->page, status, &j->form, j->retry_after, j->nonce);
         return;
     }
+    interaction_metrics_count(IM_ACCEPTED);
     char loc[700];
     int n = snprintf(loc, sizeof loc, "%s%s/q/%s", j->page.prefix, j->page.col->id, j->code);
     response_redirect(r, 303, loc, (size_t)n);
@@ -328,6 +335,7 @@ static void handle_post(request_t *r, const interaction_page_t *p)
 {
     const http1_header_t *ct = request_header(r, "Content-Type");
     if (!ct || !interaction_form_type_ok(ct->value.p, ct->value.len)) {
+        interaction_metrics_count(IM_MEDIA_TYPE);
         response_error(r, 415, "send the form as application/x-www-form-urlencoded (UTF-8)");
         return;
     }
@@ -338,6 +346,7 @@ static void handle_post(request_t *r, const interaction_page_t *p)
     interaction_page_nonce(r, j->nonce);
     interaction_form_parse(&j->form, r->body, r->body_len);
     if (j->form.bad_encoding) {
+        interaction_metrics_count(IM_ENCODING);
         form_page(r, p, 400, &j->form, 0, j->nonce);
         job_free(j);
         return;
@@ -345,6 +354,7 @@ static void handle_post(request_t *r, const interaction_page_t *p)
     if (!interaction_origin_ok(r)) {
         interaction_form_error(&j->form, "form",
                                "提交来源不是本网站，留言未受理。请在本页核对后重新提交");
+        interaction_metrics_count(IM_ORIGIN);
         form_page(r, p, 403, &j->form, 0, j->nonce);
         job_free(j);
         return;
@@ -357,6 +367,7 @@ static void handle_post(request_t *r, const interaction_page_t *p)
         interaction_form_error(&j->form, "token",
                                tok == MESSAGE_TOKEN_EXPIRED ? "表单已过期（超过一天），请重新提交"
                                                             : "表单无效，请在本页重新提交");
+        interaction_metrics_count(IM_TOKEN);
         if (key)
             form_page(r, p, 403, &j->form, 0, j->nonce);
         else
@@ -366,6 +377,7 @@ static void handle_post(request_t *r, const interaction_page_t *p)
     }
     if (j->form.honeypot && *j->form.honeypot) {
         /* A bot: it is told what a person is told, and nothing is stored. */
+        interaction_metrics_count(IM_HONEYPOT);
         char loc[700], code[MESSAGE_CODE_LEN + 1];
         if (message_code_new(code) != 0)
             snprintf(code, sizeof code, "%s", "aaaaaaaaaaaaaaaaaaaa");
@@ -376,6 +388,7 @@ static void handle_post(request_t *r, const interaction_page_t *p)
     }
     interaction_form_check(&j->form);
     if (j->form.nerrors) {
+        interaction_metrics_count(IM_INVALID);
         form_page(r, p, 400, &j->form, 0, j->nonce);
         job_free(j);
         return;
@@ -393,6 +406,7 @@ static void handle_post(request_t *r, const interaction_page_t *p)
     };
     if (!submit(r, j, apply_submit)) {
         job_free(j);
+        interaction_metrics_count(IM_STORE);
         response_error(r, 503, "messages cannot be received right now; please try again later");
     }
 }
@@ -490,6 +504,7 @@ module_t module_interaction = {
     .handle = interaction_handle,
     .accepts_any_method = 1,
     .reload_report = interaction_report,
+    .metrics = interaction_metrics_render,
     .site_keys = interaction_site_keys,
     .nsite_keys = INTERACTION_NSITE_KEYS,
     .site_conf_size = sizeof(interaction_site_conf_t),

@@ -22,6 +22,7 @@ import urllib.parse
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from conftest import (BASE_SITES, EDU_ALIAS, EDU_HOST, PORTAL_HOST, ROOT, Cluster, RawConn,
                       can_connect, free_port, make_cluster, need_binaries, read_text, wait_for)
@@ -810,5 +811,40 @@ def test_burst_of_200(tmp_path_factory):
         assert max(lat for lat, _ in latencies) < 2.0, max(latencies)
         print(f"\n200 concurrent submissions in {elapsed:.2f}s ({200 / elapsed:.0f}/s); "
               f"{len(latencies)} pages meanwhile, slowest {max(latencies)[0] * 1000:.0f} ms")
+    finally:
+        c.stop()
+
+
+def test_metrics_count_accepted_and_refused(tmp_path_factory):
+    """/metrics (issue 17): citizens' submissions accepted, and refused by reason."""
+    admin = free_port()
+    c = make_cluster(tmp_path_factory, "imetrics", sites=sites(), limits=LIMITS,
+                     extra_conf=f'themes: {THEMES}\nadmin:\n  listen: ["127.0.0.1:{admin}"]\n')
+    c.start()
+
+    def counts():
+        with RawConn(admin) as conn:
+            conn.send_request("GET", "/metrics", {"Host": f"127.0.0.1:{admin}"})
+            r = conn.read_response()
+        got = {}
+        for fam in text_string_to_metric_families(r.body.decode()):
+            for s in fam.samples:
+                key = s.labels.get("reason", "accepted") if fam.name.startswith("jiyue_messages") else None
+                if key:
+                    got[key] = s.value
+        return got
+
+    try:
+        assert counts()["accepted"] == 0
+        submit(c)
+        submit(c)
+        assert post(c, "/edu/mailbox/", b"title=x", ctype="text/plain").status == 415
+        assert post(c, "/edu/mailbox/", message("not-a-token"), cookie=False).status == 403
+        assert post(c, "/edu/mailbox/", message(token(c), website="http://spam")).status == 303
+        assert post(c, "/edu/mailbox/", message(token(c), title="")).status == 400
+        got = counts()
+        assert got["accepted"] == 2
+        assert (got["media_type"], got["token"], got["honeypot"], got["invalid"]) == (1, 1, 1, 1)
+        assert got["rate_limit"] == got["capacity"] == got["store"] == 0
     finally:
         c.stop()

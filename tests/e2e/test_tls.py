@@ -16,6 +16,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from conftest import (BASE_SITES, DIAG_RE, EDU_ALIAS, EDU_HOST, JIYUE, LOG_DIAG_RE, PORTAL_HOST,
                       XIAN_HOST, Cluster, RawConn, base_pages, free_port, need_binaries, site_yaml,
@@ -1050,3 +1051,35 @@ def test_many_certificates_loaded_in_parallel_report_in_order(tmp_path, ca):
             (c.sites_dir / f"d{i:02d}.yaml").read_text().replace(str(bad), str(key)))
     code, out = jiyue_t(c)
     assert code == 0, out
+
+
+def test_metrics_count_handshakes_and_resumptions(tmp_path_factory, ca):
+    """/metrics on the management listener counts TLS handshakes and, of those, the
+    resumed ones (issue 17)."""
+    admin_port = free_port()
+    c = start_tls_cluster(tmp_path_factory, ca, "tlsmetrics",
+                          extra_conf=f'admin:\n  listen: ["127.0.0.1:{admin_port}"]\n')
+
+    def counts():
+        with RawConn(admin_port) as conn:
+            conn.send_request("GET", "/metrics", {"Host": f"127.0.0.1:{admin_port}"})
+            r = conn.read_response()
+        assert r.status == 200
+        got = {}
+        for fam in text_string_to_metric_families(r.body.decode()):
+            for s in fam.samples:
+                got[s.name] = s.value
+        return got["jiyue_tls_handshakes_total"], got["jiyue_tls_resumptions_total"]
+
+    try:
+        assert counts() == (0, 0)
+        ctx = c.ctx(minv=ssl.TLSVersion.TLSv1_2, maxv=ssl.TLSVersion.TLSv1_2)
+        sess = first_session(c, ctx)
+        for _ in range(3):
+            with c.tls_conn(PORTAL_HOST, ctx=ctx, session=sess) as t:
+                t.send_request("GET", "/", {"Host": PORTAL_HOST})
+                assert t.read_response().status == 200
+                assert t.sock.session_reused
+        assert counts() == (4, 3)
+    finally:
+        c.stop()

@@ -37,6 +37,8 @@ CTL_COMMAND(messages, "SITE [--open|--overdue|--all] [--show CODE] | SITE --spam
 CTL_COMMAND(reply, "SITE CODE FILE --by NAME",
             "record and publish a reply to a message (a correction is a new reply)")
 CTL_COMMAND(message_import, "FILE", "load messages and replies from a YAML list (demo data, old 信箱)")
+CTL_COMMAND(stats, "SITE [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format csv|json]",
+            "a site's visits per day (page views, unique visitors, bot views) and the range's totals")
 CTL_COMMAND(audit, "[SITE...] [--at YYYY-MM-DD] [--format text|json|html] [--out FILE]",
             "self-inspection against the national spot-check rules; exit 1 on any veto")
 CTL_COMMAND(probe, "[--address HOST:PORT] [SITE...]",

@@ -8,8 +8,8 @@
 
 #include "ctl.h"
 #include "util.h"
+#include "version.h"
 
-#define CTL_DEFAULT_CONF "conf/jiyue.yaml"
 
 static const ctl_command_t commands[] = {
 #define CTL_COMMAND(name, args, summary) {#name, ctl_cmd_##name, args, summary},
@@ -19,10 +19,16 @@ static const ctl_command_t commands[] = {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: jiyuectl [-c FILE] COMMAND [ARGS]\n"
-                 "  -c FILE   server configuration (default " CTL_DEFAULT_CONF ")\n"
-                 "  -h        this help; `jiyuectl COMMAND -h` for one command\n"
-                 "commands:\n");
+    fprintf(out, "Usage: jiyuectl [-c FILE] COMMAND [ARGS]\n"
+                 "Administer a jiyue cluster: its store, sites, accounts and audits (jiyue %s).\n"
+                 "\n"
+                 "Options:\n"
+                 "  -c, --conf FILE  server configuration (default " JIYUE_CONF_DEFAULT ")\n"
+                 "  -h, --help       this help; `jiyuectl COMMAND -h` for one command\n"
+                 "  -V, --version    the version\n"
+                 "\n"
+                 "Commands:\n",
+            JIYUE_VERSION);
     /* Name and arguments on one line, what it does below: the argument lists vary too
      * much in length for columns. */
     for (size_t i = 0; i < UTIL_ARRAY_LEN(commands); i++)
@@ -278,11 +284,17 @@ int ctl_store_finish(ctl_t *ctl, store_txn_t *w, int src, const char *what)
 
 int main(int argc, char **argv)
 {
-    ctl_t ctl = {.conf_path = CTL_DEFAULT_CONF};
+    static const struct option longopts[] = {
+        {"conf", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    ctl_t ctl = {.conf_path = JIYUE_CONF_DEFAULT};
     int ch;
     opterr = 0;
     /* '+': stop at the subcommand, whose own options are its business. */
-    while ((ch = getopt(argc, argv, "+c:h")) != -1) {
+    while ((ch = getopt_long(argc, argv, "+c:hV", longopts, NULL)) != -1) {
         switch (ch) {
         case 'c':
             ctl.conf_path = optarg;
@@ -290,11 +302,14 @@ int main(int argc, char **argv)
         case 'h':
             usage(stdout);
             return CTL_OK;
+        case 'V':
+            printf("jiyuectl (jiyue) %s\n", JIYUE_VERSION);
+            return CTL_OK;
         default:
             if (optopt == 'c')
                 fprintf(stderr, "jiyuectl: -c needs a file\n");
             else
-                fprintf(stderr, "jiyuectl: unknown option '-%c'\n", optopt);
+                fprintf(stderr, "jiyuectl: unknown option '%s'\n", argv[optind - 1]);
             usage(stderr);
             return CTL_USAGE;
         }
