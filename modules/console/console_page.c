@@ -173,6 +173,10 @@ void console_page_form_reply(request_t *r, int status, const json_t *obj, const 
     }
     const char *msg = json_string_value(json_object_get(obj, "error"));
     const char *field = json_string_value(json_object_get(obj, "field"));
-    console_page_error(r, status, msg ? msg : "the request was refused", field, next,
+    /* A `next` waiting for an id that was never made ("new draft" refused) leads home. */
+    char back[CONSOLE_NEXT_MAX + 1];
+    if (!console_next_expand(next, NULL, back))
+        snprintf(back, sizeof back, "/");
+    console_page_error(r, status, msg ? msg : "the request was refused", field, back,
                        retry_after);
 }

@@ -334,6 +334,12 @@ def test_editor_of_a_draft(cs):
     assert b.get("/drafts/" + "9" * 30).status == 404
     assert b.get("/review/2").status == 403
     assert b.get("/review/2/preview").status == 403
+    # nor does a county's site_admin reach the department's drafts
+    w = signed_in(cs, "wang.xian")
+    for path in ("/drafts/1", "/review/1", "/review/1/preview", "/drafts/3"):
+        r = w.get(path)
+        assert r.status == 403 and "may not read draft" in r.text, (path, r)
+        assert "关于寒假" not in r.text and "开学" not in r.text
     # a reviewer reads it, cannot edit it, and is pointed at the review
     r = signed_in(cs, "shen.he").get("/drafts/1")
     assert 'id="editor"' not in r.text and '<a class="button" href="/review/1">去审核</a>' in r.text
