@@ -18,13 +18,34 @@ if [ "${1:-}" = "--bench" ]; then
     PACKAGES="$PACKAGES wrk nginx-light"
 fi
 
+# The console's browser test (tests/browser) drives Debian's chromium with puppeteer-core
+# from npm, pinned by its package-lock.json; node and npm come from Debian when absent.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    PACKAGES="$PACKAGES nodejs npm"
+fi
+
+# npm ci in tests/browser, once (node_modules git-ignored), never downloading a browser.
+browser_modules() {
+    here=$(cd "$(dirname "$0")/.." && pwd)
+    [ -d "$here/tests/browser/node_modules/puppeteer-core" ] && return 0
+    command -v npm >/dev/null 2>&1 || return 0
+    echo "install-deps: npm ci in tests/browser (puppeteer-core)" >&2
+    if ! (cd "$here/tests/browser" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts \
+            --no-audit --no-fund --loglevel=error >&2); then
+        echo "install-deps: npm ci failed: tests/e2e/test_console_browser.py will skip" >&2
+    fi
+}
+
 missing=""
 for p in $PACKAGES; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
         missing="$missing $p"
     fi
 done
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ]; then
+    browser_modules
+    exit 0
+fi
 
 echo "install-deps: installing:$missing" >&2
 if [ "$(id -u)" = 0 ]; then
@@ -40,3 +61,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq || true
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing
+browser_modules

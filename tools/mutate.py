@@ -278,7 +278,7 @@ MUTATIONS = [
       "    if (0 && !console_origin_ok(origin->value.p, origin->value.len, r->tls, r->host,",
       ["e2e:tests/e2e/test_console.py -k csrf"]),
     M("console-disabled-session-kept", "modules/console/console_api.c",
-      "    if (rc != STORE_OK || a->disabled) {", "    if (rc != STORE_OK) {",
+      "    if (rc != STORE_OK || a->disabled)", "    if (rc != STORE_OK)",
       ["e2e:tests/e2e/test_console.py -k disabled"]),
     M("console-throttle-ignored", "modules/console/console_login.c",
       "    if (wait > 0) {\n        j->status = 429;", "    if (0) {\n        j->status = 429;",
@@ -315,6 +315,20 @@ MUTATIONS = [
       "        if ((!site || cs == site) && account_may(&a, ACCOUNT_ROLE_SITE_ADMIN, c, cs->id))",
       "        if ((!site || cs == site) && account_may(&a, ACCOUNT_ROLE_EDITOR, c, cs->id))",
       ["e2e:tests/e2e/test_console_inbox.py -k audit"]),
+    # ---- the console's pages and the API's form mode (modules/console/console_page*.c) ----
+    M("console-next-other-host", "modules/console/console_next.c",
+      "    if (n > 1 && (p[1] == '/' || p[1] == '\\\\'))", "    if (n > 1 && (p[1] == '\\\\'))",
+      ["unit:test_console_pages", "e2e:tests/e2e/test_console_pages.py -k errors_are_pages"]),
+    M("console-next-id-pasted", "modules/console/console_next.c",
+      "            if (!id_ok(id))", "            if (!id)", ["unit:test_console_pages"]),
+    M("console-queue-lists-own-drafts", "modules/console/console_page_list.c",
+      "    if (l->queue && strcmp(d->editor, l->a->name) == 0)",
+      "    if (0 && l->queue && strcmp(d->editor, l->a->name) == 0)",
+      ["e2e:tests/e2e/test_console_pages.py -k drafts_lists"]),
+    M("console-preview-unsandboxed", "modules/console/console_page_review.c",
+      "    \"sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \"        \\",
+      "    \"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \"        \\",
+      ["e2e:tests/e2e/test_console_pages.py -k preview"]),
 ]
 
 

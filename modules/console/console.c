@@ -10,7 +10,9 @@
 #include "console_drafts.h"
 #include "console_history.h"
 #include "console_messages.h"
+#include "console_pages.h"
 #include "console_schedule.h"
+#include "theme.h"
 
 static const console_conf_t defaults = {
     .session_ttl_ms = 8ull * 3600 * 1000,
@@ -68,7 +70,7 @@ module_result_t console_method_not_allowed(request_t *r, const char *allow)
 static module_result_t admin_handle(request_t *r)
 {
     if (r->path_len < 5 || memcmp(r->path, "/api/", 5) != 0)
-        return MODULE_DECLINED;
+        return console_pages_handle(r); /* the pages: GETs outside /api/ */
     r->not_public = true; /* nothing the API answers may be kept by a shared cache */
     bool get = r->method == HTTP_M_GET || r->method == HTTP_M_HEAD;
     bool post = r->method == HTTP_M_POST;
@@ -95,6 +97,21 @@ static module_result_t admin_handle(request_t *r)
     return MODULE_DONE;
 }
 
+/* The built-in default theme must have every console template (a themes folder replaces
+ * files, never removes one), or a page would have nothing to render with. */
+static void console_conf_check(conf_ctx_t *x)
+{
+    static const char *const need[] = CONSOLE_TEMPLATES;
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(need); i++) {
+        const theme_file_t *f = theme_builtin_default;
+        while (f->name && strcmp(f->name, need[i]) != 0)
+            f++;
+        if (!f->name)
+            diag_error(x->diag, "(built-in) conf/themes/" THEME_DEFAULT, 0, 0,
+                       "the default theme has no %s", need[i]);
+    }
+}
+
 /* A CSRF token given in a query by mistake stays out of the access log. */
 static const char *const secret_params[] = {"csrf", NULL};
 
@@ -104,6 +121,7 @@ module_t module_console = {
     .nadmin_keys = UTIL_ARRAY_LEN(admin_keys),
     .server_conf_size = sizeof(console_conf_t),
     .server_conf_init = conf_init,
+    .conf_check = console_conf_check,
     .admin_handle = admin_handle,
     .secret_params = secret_params,
     .worker_init = console_schedule_start,

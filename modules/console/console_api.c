@@ -13,6 +13,8 @@
 
 #include "console.h"
 #include "console_guard.h"
+#include "console_next.h"
+#include "console_page.h"
 #include "log.h"
 #include "worker.h"
 #include "writer.h"
@@ -39,6 +41,14 @@ void console_peer_text(const request_t *r, char *out, size_t cap)
 void console_reply(request_t *r, int status, json_t *obj, const char *set_cookie,
                    int64_t retry_after)
 {
+    /* A form of the console's pages names the page to return to: answer it the form's
+     * way (console_page.h); without `next`, JSON clients see no change. */
+    char next[CONSOLE_NEXT_MAX + 1];
+    if (console_next_from_query(r->query, r->query_len, next)) {
+        console_page_form_reply(r, status, obj, next, set_cookie, retry_after);
+        json_decref(obj);
+        return;
+    }
     char *text = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
     json_decref(obj);
     size_t n = text ? strlen(text) : 0;
@@ -119,17 +129,17 @@ static void touch(request_t *r, const char *key, int64_t now_ms, bool drop)
     }
 }
 
-int console_session_of(request_t *r, console_session_t *s, account_t *a,
-                       char key[static CONSOLE_SESSION_KEY_MAX])
+int console_session_find(request_t *r, console_session_t *s, account_t *a,
+                         char key[static CONSOLE_SESSION_KEY_MAX], int *status, const char **why)
 {
+    *status = 401;
+    *why = "not signed in";
     const http1_header_t *ck = request_header(r, "Cookie");
     const char *id = NULL;
     size_t idlen = 0;
     if (!ck || !console_cookie_find(ck->value.p, ck->value.len, CONSOLE_COOKIE, &id, &idlen) ||
-        !console_session_key(id, idlen, key)) {
-        console_error(r, 401, "not signed in", NULL);
+        !console_session_key(id, idlen, key))
         return STORE_NOTFOUND;
-    }
     store_txn_t *t = request_store(r);
     const void *v;
     size_t len;
@@ -139,10 +149,10 @@ int console_session_of(request_t *r, console_session_t *s, account_t *a,
     if (rc != STORE_OK) {
         if (rc != STORE_NOTFOUND && rc != STORE_ECORRUPT) {
             log_error("console: reading a session: %s", store_strerror(rc));
-            console_error(r, 503, "the store cannot be read", NULL);
+            *status = 503;
+            *why = "the store cannot be read";
             return rc;
         }
-        console_error(r, 401, "not signed in", NULL);
         return STORE_NOTFOUND;
     }
     const console_conf_t *cc = console_conf(r->snap->conf);
@@ -150,15 +160,12 @@ int console_session_of(request_t *r, console_session_t *s, account_t *a,
     if (console_session_state(s, now, cc->session_ttl_ms, cc->session_idle_ms) !=
         CONSOLE_SESSION_LIVE) {
         touch(r, key, now, true);
-        console_error(r, 401, "the session has expired: sign in again", NULL);
+        *why = "the session has expired: sign in again";
         return STORE_NOTFOUND;
     }
     rc = account_get(t, s->account, a);
-    if (rc != STORE_OK || a->disabled) {
-        /* A disabled (or deleted) account's sessions stop at its next request. */
-        console_error(r, 401, "not signed in", NULL);
-        return STORE_NOTFOUND;
-    }
+    if (rc != STORE_OK || a->disabled)
+        return STORE_NOTFOUND; /* a disabled (or deleted) account's sessions stop at once */
     /* The last use is written when it is older than a quarter of the idle time (at most
      * a minute): idle expiry stays accurate to that, and a busy console does not write on
      * every request. */
@@ -166,6 +173,17 @@ int console_session_of(request_t *r, console_session_t *s, account_t *a,
     if ((uint64_t)(now - s->seen_ms) >= every)
         touch(r, key, now, false);
     return STORE_OK;
+}
+
+int console_session_of(request_t *r, console_session_t *s, account_t *a,
+                       char key[static CONSOLE_SESSION_KEY_MAX])
+{
+    int status;
+    const char *why;
+    int rc = console_session_find(r, s, a, key, &status, &why);
+    if (rc != STORE_OK)
+        console_error(r, status, why, NULL);
+    return rc;
 }
 
 bool console_guard_write(request_t *r, const console_session_t *s)

@@ -18,11 +18,17 @@ module_result_t console_api_sites(request_t *r);
 
 /* ---- shared by the handlers ---- */
 /* Answers with obj as JSON (obj is consumed); set_cookie: a Set-Cookie value or NULL;
- * retry_after > 0 adds Retry-After. */
+ * retry_after > 0 adds Retry-After. When the query names a page to return to (`next`,
+ * console_next.h: a form of the console's pages), a 2xx answer is a 303 to it instead and
+ * an error an HTML page (console_page_form_reply). */
 void console_reply(request_t *r, int status, json_t *obj, const char *set_cookie,
                    int64_t retry_after);
 /* {"error": msg} and, when field is not NULL, "field": field. */
 void console_error(request_t *r, int status, const char *msg, const char *field);
+/* The same without answering: on failure *status (401 or 503) and *why say what to
+ * answer. */
+int console_session_find(request_t *r, console_session_t *s, account_t *a,
+                         char key[static CONSOLE_SESSION_KEY_MAX], int *status, const char **why);
 /* The signed-in session of r: STORE_OK with *s, *a and key filled, or answers 401 (or 503)
  * and returns the code. Refreshes the session's last use through the writer when stale. */
 int console_session_of(request_t *r, console_session_t *s, account_t *a,

@@ -42,6 +42,8 @@ typedef struct content_req {
     int64_t loaded;           /* when the themes were compiled */
     int status;               /* CP_ERROR: the HTTP status */
     const char *detail;       /* CP_ERROR: what went wrong, or NULL */
+    const struct article *preview; /* CP_ARTICLE: render this, not the stored one
+                                    * (content_preview.h) */
 } content_req_t;
 
 #endif

@@ -172,11 +172,13 @@ static int render_article(ctx_t *x)
 {
     content_req_t *q = x->q;
     article_t a;
-    int rc = article_get(q->t, q->site->id, q->col->id, q->id, &a);
+    int rc = q->preview ? 0 : article_get(q->t, q->site->id, q->col->id, q->id, &a);
     if (rc == STORE_NOTFOUND)
         return 1;
     if (rc != 0)
         return -1;
+    if (q->preview)
+        a = *q->preview;
     tpl_val_t *m = tpl_set_map(x->d, x->root, "article");
     tpl_set_str(x->d, m, "id", a.id);
     tpl_set_str(x->d, m, "title", a.title);
@@ -505,7 +507,7 @@ bool content_site_listed(const conf_site_t *s)
 
 int content_render(content_req_t *q, util_buf_t *out, const char **ctype, int64_t *mtime)
 {
-    int rc = q->kind == CP_ERROR ? 0 : declines(q);
+    int rc = q->kind == CP_ERROR || q->preview ? 0 : declines(q);
     if (rc != 0)
         return rc;
     ctx_t x = {.q = q, .conf = q->r->snap->conf, .router = q->r->snap->router};

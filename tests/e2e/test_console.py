@@ -58,10 +58,13 @@ def test_admin_listener_never_serves_a_public_site(adm):
     public = adm.get("/", host=PORTAL_HOST)
     assert public.status == 200
     for host in (PORTAL_HOST, f"127.0.0.1:{adm.admin_port}"):
+        # the console's own pages answer there (its home asks for a sign-in), never a site's
         r = admin_get(adm, "/", headers={"Host": host})
-        assert r.status == 404, r
+        assert r.status == 303 and r.header("Location") == "/login", r
         assert r.body != public.body
-        assert b"<h1>404 Not Found</h1>" in r.body
+        r = admin_get(adm, "/edu/", headers={"Host": host})
+        assert r.status == 404, r
+        assert "没有这个页面" in r.body.decode() and public.body not in r.body
 
 
 def test_public_listener_never_serves_the_api(adm):

@@ -1,0 +1,60 @@
+# tests/e2e/test_console_browser.py: the console in a real browser: headless Chromium
+# (Debian's /usr/bin/chromium) driven by puppeteer-core (tests/browser, installed by
+# tools/install-deps.sh with npm ci) through tests/browser/console_flow.mjs: an editor
+# signs in through the /login form, writes a draft in the editor, submits it and signs
+# out; a reviewer signs in, sees the preview, ticks 保密审查 and approves; the article is
+# then read on the public site. Skips only when chromium or node_modules are missing.
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import CONSOLE_PASSWORD, PORTAL_HOST, ROOT, console_cluster
+
+BROWSER_DIR = ROOT / "tests" / "browser"
+CHROMIUM = "/usr/bin/chromium"
+ACCOUNTS = {"li.hua": ["editor:edu"], "shen.he": ["reviewer:edu"]}
+
+
+def need_browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed (tools/install-deps.sh installs it)")
+    if not (BROWSER_DIR / "node_modules" / "puppeteer-core").is_dir():
+        pytest.skip("tests/browser/node_modules is missing (tools/install-deps.sh runs npm ci)")
+    node = shutil.which("node")
+    if not node:
+        pytest.skip("node is not installed (tools/install-deps.sh installs it)")
+    return node
+
+
+@pytest.fixture(scope="module")
+def cs(tmp_path_factory):
+    need_browser()
+    c = console_cluster(tmp_path_factory.mktemp("browser_console"), accounts=ACCOUNTS)
+    c.start()
+    yield c
+    c.stop()
+
+
+def flow(c, tmp_path, **extra):
+    node = need_browser()
+    env = dict(os.environ)
+    env.update({
+        "ADMIN_URL": f"http://127.0.0.1:{c.admin_port}",
+        "PUBLIC_URL": f"http://{PORTAL_HOST}:{c.port}",
+        "HOST_RULES": f"MAP {PORTAL_HOST} 127.0.0.1",
+        "EDITOR": "li.hua", "REVIEWER": "shen.he", "PASSWORD": CONSOLE_PASSWORD,
+        "HOME": str(tmp_path), "STEP_MS": "15000",
+    })
+    env.update(extra)
+    r = subprocess.run([node, str(BROWSER_DIR / "console_flow.mjs")], cwd=BROWSER_DIR, env=env,
+                       capture_output=True, timeout=180)
+    out = r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
+    assert r.returncode == 0, out[-4000:]
+    return out
+
+
+def test_sign_in_and_lists_in_chromium(cs, tmp_path):
+    out = flow(cs, tmp_path, STEPS="signin")
+    assert "ok: signed in as li.hua" in out and "ok: drafts list" in out and "ok: signed out" in out
