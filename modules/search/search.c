@@ -6,10 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "article.h"
 #include "module.h"
 #include "render_common.h"
+#include "search_conf.h"
+#include "search_hot.h"
 #include "search_render.h"
 #include "search_text.h"
 #include "store_keys.h"
@@ -313,7 +316,11 @@ static module_result_t search_handle(request_t *r)
     bool cluster = r->site == c->portal;
     if (!why && !cluster && q.site && strcmp(q.site, r->site->id) != 0)
         why = "site: this site's search covers this site only (the portal's covers all)";
-    search_page_t page = {.r = r, .prefix = prefix, .cluster = cluster, .q = &q};
+    int64_t now = (int64_t)time(NULL); /* the wall clock: days, and the recency boost */
+    const char *hot[SEARCH_HOT_SHOW];
+    search_page_t page = {.r = r, .prefix = prefix, .cluster = cluster, .q = &q, .hot = hot};
+    if (!formatted)
+        page.nhot = search_hot_top(t, r->site->id, now, hot);
     if (why && !formatted && !r->query_len) {
         /* the bare page: the box, nothing asked yet */
         answer_html(r, 200, &page, 0);
@@ -336,13 +343,17 @@ static module_result_t search_handle(request_t *r)
     }
     if (!cluster)
         q.site = r->site->id;
-    q.now = (int64_t)(util_now_ms() / 1000);
+    q.now = now;
     search_result_t res;
     if (search_run(t, &q, &res) != 0) {
         free(buf);
         response_error(r, 500, "the search index could not be read");
         return MODULE_DONE;
     }
+    /* Only a query that found something counts, once (its first page): searching junk
+     * plants nothing in the hot searches. */
+    if (res.total > 0 && q.page == 1)
+        search_hot_count(r->site->id, q.q, now);
     if (json) {
         answer_json(r, &q, &res, cluster, prefix);
     } else {
@@ -355,7 +366,25 @@ static module_result_t search_handle(request_t *r)
     return MODULE_DONE;
 }
 
+static void worker_init(struct worker *w)
+{
+    search_hot_worker_init(w);
+}
+
+static void worker_exit(struct worker *w)
+{
+    search_hot_worker_exit(w);
+}
+
 module_t module_search = {
     .name = "search",
     .handle = search_handle,
+    .server_keys = search_server_keys,
+    .nserver_keys = SEARCH_NSERVER_KEYS,
+    .limit_keys = search_limit_keys,
+    .nlimit_keys = SEARCH_NLIMIT_KEYS,
+    .server_conf_size = sizeof(search_server_conf_t),
+    .server_conf_init = search_server_conf_init,
+    .worker_init = worker_init,
+    .worker_exit = worker_exit,
 };

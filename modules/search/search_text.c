@@ -439,3 +439,31 @@ void search_text_highlight(const char *text, size_t n, const char *query, util_b
     free(mark);
     util_buf_free(&clean);
 }
+
+size_t search_text_fold(const char *s, size_t n, util_buf_t *out)
+{
+    size_t chars = 0;
+    bool space = false;
+    for (size_t i = 0; i < n;) {
+        chr_t c = next_chr(s, n, &i);
+        if (!is_word(c.cp) && !is_cjk(c.cp)) {
+            space = chars > 0;
+            continue;
+        }
+        if (space) {
+            util_buf_append(out, " ", 1);
+            chars++;
+            space = false;
+        }
+        if (c.cp < 0x80) {
+            char a = (char)lower(c.cp);
+            util_buf_append(out, &a, 1);
+        } else {
+            util_buf_append(out, c.at, c.len);
+        }
+        chars++;
+    }
+    util_buf_append(out, "", 1);
+    out->len--;
+    return chars;
+}

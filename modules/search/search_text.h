@@ -67,6 +67,12 @@ void search_text_clean(const char *s, size_t n, util_buf_t *out);
  * (NUL-terminated). */
 void search_text_highlight(const char *text, size_t n, const char *query, util_buf_t *out);
 
+/* s[0..n) as the words the index sees, to show and to count: the characters of terms
+ * (CJK, ASCII letters and digits) folded as terms are (full width to ASCII, ASCII lower
+ * case), every run of other characters one space, no space at either end. Appended to
+ * out (NUL-terminated); returns its length in characters. */
+size_t search_text_fold(const char *s, size_t n, util_buf_t *out);
+
 /* Decodes one UTF-8 character at s (n bytes left): its code point, *len its length; for an
  * invalid or truncated sequence, -1 and *len 1. */
 int32_t search_text_utf8(const unsigned char *s, size_t n, size_t *len);

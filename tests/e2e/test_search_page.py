@@ -277,3 +277,84 @@ def test_search_from_the_portals_box_in_chromium(tmp_path):
         assert [htmllib.unescape(h).strip() for h in h1] == ["全市开展校园安全大检查"]
     finally:
         c.stop()
+
+
+# ------------------------------------------------------------------ hot searches
+
+def hot(r):
+    """[(term, link)] of the hot searches on a search page."""
+    m = re.search(r'<nav class="hot" aria-label="热搜词">(.*?)</nav>', body(r), re.S)
+    return [(htmllib.unescape(t), htmllib.unescape(u))
+            for u, t in re.findall(r'<a href="([^"]*)">(.*?)</a>', m.group(1))] if m else []
+
+
+def hot_cluster(tmp_path, flush):
+    need_binaries()
+    c = Cluster(tmp_path / "c", extra_conf=f"search:\n  hot_flush: {flush}\n")
+    c.import_base()
+    publish_at(c, "edu", "news", "card", "社保卡办理指南", "携带身份证到窗口办理 IC Card 社保卡。",
+               "2026-03-01 09:00")
+    publish_at(c, "xian", "news", "road", "道路施工公告", "社保大厅门前道路施工。", "2026-02-01 08:00")
+    return c
+
+
+def test_hot_searches_counted_in_batches(tmp_path):
+    c = hot_cluster(tmp_path, "100ms")
+    c.start()
+    try:
+        for query in ["社保卡", "社保卡", "  社保卡 ", "身份证", "IC card", "ＩＣ　ＣＡＲＤ"]:
+            page(c, qs(q=query))
+        for _ in range(5):                          # junk that finds nothing never counts
+            page(c, qs(q="无此词语"))
+        page(c, qs(q="社保卡", page=2))             # a second page is the same search
+        r = c.get("/edu/search?" + qs(q="身份证", format="json"))  # the JSON answer counts too
+        assert r.status == 200
+        want = [("社保卡", "/edu/search?q=%E7%A4%BE%E4%BF%9D%E5%8D%A1"),
+                ("ic card", "/edu/search?q=ic%20card"),
+                ("身份证", "/edu/search?q=%E8%BA%AB%E4%BB%BD%E8%AF%81")]
+        r = c.poll_get("/edu/search?q=x", lambda r: hot(r) == want)
+        assert hot(r) == want, hot(r)
+        # the hot searches are per site: xian's page has none of edu's
+        r = c.get("/xian/search?" + qs(q="施工"))
+        assert hot(r) == []
+        r = c.poll_get("/xian/search?" + qs(q="施工"), lambda r: hot(r) == [("施工", "/xian/search?q=%E6%96%BD%E5%B7%A5")])
+        assert hot(r) == [("施工", "/xian/search?q=%E6%96%BD%E5%B7%A5")]
+        # a query too long to be a hot term (over 20 characters) finds, and is not counted
+        long_q = "社保卡" + " 社保卡" * 5
+        page(c, qs(q=long_q))
+        page(c, qs(q="社保卡"))
+        r = c.poll_get("/edu/search?q=x", lambda r: hot(r) and hot(r)[0] == want[0] and
+                       "社保卡" in body(r) and len(hot(r)) == 3)
+        assert [t for t, _ in hot(r)] == ["社保卡", "ic card", "身份证"]
+    finally:
+        c.stop()
+    keys = [k for k, _ in content(c) if k.startswith(b"xh/")]
+    assert len(keys) == 2 and keys[0].startswith(b"xh/edu/") and keys[1].startswith(b"xh/xian/")
+
+
+def test_hot_searches_flushed_at_shutdown(tmp_path):
+    c = hot_cluster(tmp_path, "60s")                 # no flush while the test runs
+    c.start()
+    try:
+        page(c, qs(q="社保卡"))
+        page(c, qs(q="社保卡"))
+        assert hot(page(c, qs(q="x"))) == []
+    finally:
+        assert c.stop() == 0
+    [(k, v)] = [(k, v) for k, v in content(c) if k.startswith(b"xh/edu/")]
+    assert v[:4] == b"JYSH" and "社保卡".encode() in v
+    assert int.from_bytes(v[8:12], "little") == 2      # u16 n = 1, then the count
+    c.start()
+    try:
+        assert [t for t, _ in hot(page(c, qs(q="x")))] == ["社保卡"]
+    finally:
+        c.stop()
+
+
+def test_hot_flush_is_bounded_in_config(tmp_path):
+    need_binaries()
+    for bad in ["0s", "2m", "5ms"]:
+        c = Cluster(tmp_path / bad, extra_conf=f"search:\n  hot_flush: {bad}\n")
+        r = c.ctl("check")
+        assert r.returncode != 0, bad
+        assert "hot_flush" in (r.stderr + r.stdout).decode(), (bad, r.stderr)
