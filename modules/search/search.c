@@ -13,6 +13,7 @@
 #include "render_common.h"
 #include "search_conf.h"
 #include "search_hot.h"
+#include "search_limit.h"
 #include "search_render.h"
 #include "search_text.h"
 #include "store_keys.h"
@@ -321,6 +322,27 @@ static module_result_t search_handle(request_t *r)
     search_page_t page = {.r = r, .prefix = prefix, .cluster = cluster, .q = &q, .hot = hot};
     if (!formatted)
         page.nhot = search_hot_top(t, r->site->id, now, hot);
+    int64_t retry_after = 0;
+    if (!search_limit_take(r->peer, &c->limits, search_server_conf(c)->per_minute, now,
+                           &retry_after)) {
+        if (formatted) {
+            util_buf_t b = {0};
+            util_buf_appends(&b, "{\"error\":");
+            json_strz(&b, "too many searches from this address: limits.search_per_minute");
+            util_buf_appends(&b, "}\n");
+            response_begin(r, 429);
+            response_header(r, "Content-Type", "application/json; charset=utf-8", 31);
+            response_header_fmt(r, "Retry-After", "%lld", (long long)retry_after);
+            response_end_headers(r, b.len);
+            response_body(r, b.data, b.len, true);
+            util_buf_free(&b);
+        } else {
+            page.error = "您的搜索过于频繁，请稍后再试。";
+            answer_html(r, 429, &page, retry_after);
+        }
+        free(buf);
+        return MODULE_DONE;
+    }
     if (why && !formatted && !r->query_len) {
         /* the bare page: the box, nothing asked yet */
         answer_html(r, 200, &page, 0);

@@ -358,3 +358,44 @@ def test_hot_flush_is_bounded_in_config(tmp_path):
         r = c.ctl("check")
         assert r.returncode != 0, bad
         assert "hot_flush" in (r.stderr + r.stdout).decode(), (bad, r.stderr)
+
+
+# ------------------------------------------------------------------ the per-address limit
+
+def test_searches_a_minute_per_address(tmp_path):
+    need_binaries()
+    c = Cluster(tmp_path / "c", limits={"search_per_minute": 3})
+    c.import_base()
+    publish_at(c, "edu", "news", "card", "社保卡办理指南", "办理社保卡。", "2026-03-01 09:00")
+    c.start()
+    try:
+        page(c, qs(q="社保卡"))
+        assert c.get("/edu/search?" + qs(q="社保卡", format="json")).status == 200
+        page(c, qs(q="x"), path="/search")             # every site's search counts alike
+        r = page(c, qs(q="社保卡"), status=429)
+        ra = int(r.header("Retry-After"))
+        assert 1 <= ra <= 60
+        b = body(r)
+        assert '<p class="search-error" role="alert">您的搜索过于频繁，请稍后再试。</p>' in b
+        assert results(r) == [] and b.count("<h1>") == 1
+        r = c.get("/edu/search?" + qs(q="社保卡", format="json"))
+        assert r.status == 429 and 1 <= int(r.header("Retry-After")) <= 60
+        assert json.loads(r.body) == {"error": "too many searches from this address: "
+                                               "limits.search_per_minute"}
+        # other pages are not limited by it
+        assert c.get("/edu/news/card.html").status == 200
+    finally:
+        c.stop()
+
+
+def test_exempt_addresses_are_not_limited(tmp_path):
+    need_binaries()
+    c = Cluster(tmp_path / "c", limits={"search_per_minute": 2,
+                                        "exempt_addresses": '["127.0.0.0/8"]'})
+    c.import_base()
+    c.start()
+    try:
+        for _ in range(4):
+            page(c, qs(q="社保卡"))
+    finally:
+        c.stop()
