@@ -15,7 +15,9 @@
  *                        its postings
  *   xd/<doc>             the document record (layout below); <doc> is 16 hex digits
  *   xa/<site>/<type>/<ref>  the document number of a source (u64): type "a" with ref
- *                        <column>/<id> for an article (pages and messages will add theirs)
+ *                        <column>/<id> for an article, "p" with the page's path ("/news/
+ *                        a.html") for a page of the live generation (search_pages.h);
+ *                        messages will add theirs
  *   xs/<site>            the site's number in postings (u32), xc/<column> a column id's;
  *                        numbers are handed out once and kept (reindex keeps them)
  *   xh/<site>/<YYYYMMDD> the site's hot searches of that day (UTC+8; search_hot.c): "JYSH"

@@ -13,6 +13,7 @@
 #include "lifecycle.h"
 #include "render_common.h"
 #include "search.h"
+#include "search_pages.h"
 #include "search_text.h"
 #include "snapshot.h"
 #include "theme.h"
@@ -42,6 +43,17 @@ static void set_clean(ctx_t *x, tpl_val_t *m, const char *k, const char *s)
 char *search_result_url(const conf_t *c, const search_docrec_t *d, bool cluster,
                         const char *prefix)
 {
+    if (d->type == SEARCH_TYPE_PAGE) {
+        const conf_site_t *s = cluster ? conf_site_find(c, d->site) : NULL;
+        if (cluster && !s)
+            return NULL;
+        char *base = !cluster ? util_strdup(prefix) : article_site_path(s);
+        if (!base) /* only on its own host */
+            base = util_asprintf("http://%s/", s->nhosts ? s->hosts[0] : d->site);
+        char *url = search_pages_url(base, d->id);
+        free(base);
+        return url;
+    }
     if (cluster)
         return article_url_path(c, d->site, d->column, d->id);
     return util_asprintf("%s%s/%s.html", prefix, d->column, d->id);

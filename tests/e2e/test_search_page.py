@@ -399,3 +399,66 @@ def test_exempt_addresses_are_not_limited(tmp_path):
             page(c, qs(q="社保卡"))
     finally:
         c.stop()
+
+
+# ------------------------------------------------------------------ imported pages
+
+def page_hits(c, text, path="/edu/search", **kw):
+    r = c.get(path + "?" + qs(q=text, format="json", **kw))
+    assert r.status == 200, r.body
+    return [(h["url"], h["title"], h["column"]) for h in json.loads(r.body)["results"]]
+
+
+def test_imported_pages_of_the_live_generation_are_searched(tmp_path):
+    need_binaries()
+    from conftest import write_pages
+    c = Cluster(tmp_path / "c", limits={"search_per_minute": 1000})
+    c.import_base()
+    c.import_pages("edu", {
+        "index.html": "<html><head><title>教育局首页</title><style>.x{}</style></head>"
+                      "<body><h1>欢迎</h1><p>招生<b>考试</b>信息</p></body></html>".encode(),
+        "news/gaokao.html": "<html><head><title>高考报名通知</title><script>var 密钥='x';</script>"
+                            "</head><body><p>报名时间为三月。</p><script>隐藏脚本()</script></body></html>".encode(),
+        "404.html": b"<html><head><title>not found</title></head><body>\xe6\x89\xbe\xe4\xb8\x8d\xe5\x88\xb0</body></html>",
+        "style.css": "/* 高考 */".encode(),
+    })
+    c.start()
+    try:
+        assert page_hits(c, "高考") == [("/edu/news/gaokao.html", "高考报名通知", "news")]
+        assert page_hits(c, "报名时间") == [("/edu/news/gaokao.html", "高考报名通知", "news")]
+        assert page_hits(c, "招生考试") == [("/edu/", "教育局首页", "")]   # inline tags do not split
+        assert page_hits(c, "密钥") == [] and page_hits(c, "隐藏脚本") == []  # no scripts
+        assert page_hits(c, "找不到") == []                                # nor the 404 page
+        assert page_hits(c, "高考", type="article") == []
+        assert page_hits(c, "高考", path="/search") == [("/edu/news/gaokao.html", "高考报名通知", "news")]
+        assert page_hits(c, "高考", path="/search", site="xian") == []
+        r = c.get("/search?" + qs(q="高考"), host=EDU_HOST)
+        assert [x[:2] for x in results(r)] == [("/news/gaokao.html", "高考报名通知")]
+
+        # a redesign's generation: not searchable while it is a preview
+        v2 = write_pages(c.root / "v2", {
+            "index.html": "<html><head><title>新版首页</title></head><body>全新改版网站</body></html>".encode()})
+        r = c.ctl("import", "--generation", "v2", "edu", v2)
+        assert r.returncode == 0, r.stderr
+        assert page_hits(c, "改版") == [] and len(page_hits(c, "高考")) == 1
+        # promoted: the new pages are found, the old ones are not, in the same commit
+        r = c.ctl("promote", "edu", "v2")
+        assert r.returncode == 0, r.stderr
+        assert page_hits(c, "改版") == [("/edu/", "新版首页", "")]
+        assert page_hits(c, "高考") == []
+        # rolled back: the other way round
+        r = c.ctl("rollback", "edu")
+        assert r.returncode == 0, r.stderr
+        assert page_hits(c, "改版") == [] and len(page_hits(c, "高考")) == 1
+        # a live page removed is no longer found; the rebuilt index equals the kept one
+        r = c.ctl("rm", "edu", "news/gaokao.html")
+        assert r.returncode == 0, r.stderr
+        assert page_hits(c, "高考") == []
+        r = c.ctl("reindex", "--check")
+        assert r.returncode == 0, r.stderr
+        # a page of the preview generation removed changes nothing searchable
+        r = c.ctl("rm", "--generation", "v2", "edu", "index.html")
+        assert r.returncode == 0, r.stderr
+        assert page_hits(c, "招生") == [("/edu/", "教育局首页", "")]
+    finally:
+        c.stop()
