@@ -308,7 +308,7 @@ bool search_render_page(const search_page_t *p, util_buf_t *out)
     tpl_val_t *hot = tpl_set_list(x.d, x.root, "hot");
     for (size_t i = 0; i < p->nhot; i++) {
         tpl_val_t *h = tpl_list_add_map(x.d, hot);
-        tpl_set_str(x.d, h, "term", p->hot[i]);
+        set_clean(&x, h, "term", p->hot[i]); /* read from the store: shown as text only */
         set_owned(&x, h, "url", link(&x, p->hot[i], NULL, 1));
     }
     if (q->q) {
