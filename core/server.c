@@ -582,13 +582,16 @@ static void catch_signals(control_t *ctl)
     }
 }
 
-/* After uv_run: the writer finishes what is queued and posts each completion to its
- * worker, which is still draining; only then are the workers joined and freed, and the
- * references a hand-off still holds dropped. */
+/* After uv_run: the workers drain while the writer still runs (each completion goes back
+ * to its worker, which waits for the jobs it holds), then a worker's modules may queue a
+ * last job at worker_exit (batched counters); only once every worker is joined does the
+ * writer finish what is queued and stop. Then the references a hand-off still holds are
+ * dropped. */
 static void finish(control_t *ctl)
 {
-    writer_stop();
     workers_join(ctl->workers, ctl->nworkers);
+    writer_stop();
+    workers_free(ctl->workers, ctl->nworkers);
     handoff_free(ctl->handoff);
     diag_free(&ctl->adopting_diag); /* a hand-off cut short by the stop */
     if (ctl->pid_file)

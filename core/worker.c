@@ -346,6 +346,10 @@ void workers_join(worker_t *ws, int n)
     for (int i = 0; i < n; i++)
         uv_thread_join(&ws[i].thread);
     metrics_workers_forget(); /* no scrape can run now: every worker has stopped */
+}
+
+void workers_free(worker_t *ws, int n)
+{
     for (int i = 0; i < n; i++) {
         snapshot_unref(ws[i].snap);
         free(ws[i].listeners);

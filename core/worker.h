@@ -123,7 +123,10 @@ void worker_post(worker_t *w, void (*fn)(void *ud), void *ud);
 /* Queues a reload hand-off message (core/handoff.h): the worker adopts m->snap in its own
  * loop and hands m back. Returns 0, or -1 when the worker has stopped (m not queued). */
 int worker_send_snapshot(worker_t *w, handoff_msg_t *m);
+/* Waits for the worker threads to end; workers_free then frees them (after the writer has
+ * stopped: a job queued late still names its worker, core/writer.h). */
 void workers_join(worker_t *ws, int n);
+void workers_free(worker_t *ws, int n);
 
 /* A writer job no request waits for (a module's fire-and-forget update) still has its
  * done callback run on this worker: worker_hold before writer_submit keeps the loop up at

@@ -40,6 +40,11 @@ static void run_done(void *ud)
 
 static void finish(const writer_job_t *job, int rc)
 {
+    if (!job->worker) { /* no loop waits for it: done runs here */
+        if (job->done)
+            job->done(rc, job->ud);
+        return;
+    }
     done_call_t *d = util_malloc(sizeof *d);
     d->job = *job;
     d->rc = rc;

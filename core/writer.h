@@ -24,7 +24,9 @@ typedef struct writer_job {
      * STORE_E* code to have this job's changes rolled back. Must not touch the loop. */
     int (*apply)(store_txn_t *t, void *ud);
     /* Runs on `worker`'s loop thread after the commit (rc: apply's result, or the commit's
-     * failure). Typically calls request_resume(). */
+     * failure). Typically calls request_resume(). With worker NULL (a job queued by a
+     * worker whose loop has ended, e.g. a module's last batch at worker_exit) it runs on
+     * the writer thread and must only free what the job owns; may be NULL then. */
     void (*done)(int rc, void *ud);
     void *ud;
     struct worker *worker;
@@ -35,8 +37,8 @@ int writer_start(store_t *store);
 /* Queues a job (copied). Safe from any thread. Returns 0, or -1 when no writer runs (then
  * done is never called: answer 503). */
 int writer_submit(const writer_job_t *job);
-/* Finishes the queued jobs and stops the thread (at shutdown, after the workers stop
- * accepting requests). */
+/* Finishes the queued jobs and stops the thread (at shutdown, after the workers have been
+ * joined: until then a worker may still queue jobs, its last ones from worker_exit). */
 void writer_stop(void);
 
 #endif

@@ -2,9 +2,12 @@
  * modules that render in a site's theme (see render_common.h). */
 #include "render_common.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "article.h"
 #include "registration.h"
+#include "snapshot.h"
 
 bool render_index_page(const char *rest, size_t rn, unsigned *page)
 {
@@ -54,4 +57,28 @@ void render_site_reg(tpl_data_t *d, tpl_val_t *m, const conf_site_t *s, const ro
     }
     tpl_set_str(d, m, "organizer", reg->organizer ? reg->organizer : s->name);
     tpl_set_str(d, m, "contact", reg->contact);
+}
+
+char *render_portal_link(const request_t *r, const conf_site_t *site, const char *prefix,
+                         const conf_site_t *portal)
+{
+    char *tree = article_site_path(site), *ptree = article_site_path(portal);
+    char *link = NULL;
+    size_t pl = strlen(prefix);
+    if (tree && ptree) {
+        size_t tl = strlen(tree);
+        if (tl >= pl && strcmp(tree + tl - pl, prefix) == 0) {
+            size_t root = tl - pl + 1; /* the portal-host path at "/" of this host */
+            if (strncmp(ptree, tree, root) == 0)
+                link = util_asprintf("/%s", ptree + root);
+        }
+    }
+    free(tree);
+    free(ptree);
+    if (!link) {
+        const router_site_t *rs = router_site(r->snap->router, portal->id);
+        link = util_asprintf("%s://%s%s", r->tls ? "https" : "http",
+                             rs ? rs->canon_host : "localhost", rs ? rs->canon_prefix : "/");
+    }
+    return link;
 }

@@ -28,4 +28,10 @@ bool render_mount_prefix(const request_t *r, char *out, size_t cap);
  * into the template map m. rs may be NULL (no domain). */
 void render_site_reg(tpl_data_t *d, tpl_val_t *m, const conf_site_t *s, const router_site_t *rs);
 
+/* The portal's home as a link from a page of `site` whose mount this request spells
+ * `prefix`: a path when the portal is on this host above the site, else its canonical
+ * URL. Heap string. */
+char *render_portal_link(const request_t *r, const conf_site_t *site, const char *prefix,
+                         const conf_site_t *portal);
+
 #endif

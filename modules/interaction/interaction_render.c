@@ -38,32 +38,6 @@ static void set_buf(ctx_t *x, tpl_val_t *m, const char *k, util_buf_t *b)
     b->len = 0;
 }
 
-/* The portal's home as a link from this request: a path when the portal is on this host
- * above the site, else its canonical URL (as the content module links it). */
-static char *portal_link(ctx_t *x, const conf_site_t *portal)
-{
-    const char *prefix = x->p->prefix;
-    char *tree = article_site_path(x->p->site), *ptree = article_site_path(portal);
-    char *link = NULL;
-    size_t pl = strlen(prefix);
-    if (tree && ptree) {
-        size_t tl = strlen(tree);
-        if (tl >= pl && strcmp(tree + tl - pl, prefix) == 0) {
-            size_t root = tl - pl + 1; /* the portal-host path at "/" of this host */
-            if (strncmp(ptree, tree, root) == 0)
-                link = util_asprintf("/%s", ptree + root);
-        }
-    }
-    free(tree);
-    free(ptree);
-    if (!link) {
-        const router_site_t *rs = router_site(x->r->snap->router, portal->id);
-        link = util_asprintf("%s://%s%s", x->r->tls ? "https" : "http",
-                             rs ? rs->canon_host : "localhost", rs ? rs->canon_prefix : "/");
-    }
-    return link;
-}
-
 static void add_site(ctx_t *x)
 {
     const conf_site_t *s = x->p->site;
@@ -85,7 +59,7 @@ static void add_site(ctx_t *x)
     if (conf->portal && conf->portal != s) {
         tpl_val_t *pm = tpl_set_map(x->d, x->root, "portal");
         tpl_set_str(x->d, pm, "name", conf->portal->name);
-        set_owned(x, pm, "home", portal_link(x, conf->portal));
+        set_owned(x, pm, "home", render_portal_link(x->r, x->p->site, x->p->prefix, conf->portal));
     }
     tpl_set_bool(x->d, x->root, "mourning", conf->mourning || s->mourning);
 

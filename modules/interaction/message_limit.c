@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "message.h"
+#include "rate_window.h"
 #include "rec.h"
 
 #define KEYBUF 512
@@ -71,13 +72,8 @@ const char *message_limit_name(message_limit_kind_t k)
 
 /* ------------------------------------------------------------------ hourly windows */
 
-/* "mt/<site>/<address or prefix>". Up to MESSAGE_RATE_EXACT a sliding hour, exact: 'L'
- * then the send times (i64) within the last hour, oldest first. Beyond that (a board
- * opened to a gateway, a prefix limit, a benchmark) a window per clock hour, one small
- * value to rewrite: 'W', the count (u64), the window's start (i64). Either way the last 8
- * bytes are a time after which the entry still matters for an hour (what the sweep looks
- * at). */
-#define MESSAGE_RATE_EXACT 64
+/* "mt/<site>/<address or prefix>": a window of the modules' one rate limiter
+ * (modules/common/rate_window.h) over an hour, its value kept in the store. */
 
 /* Whether one more is allowed in the window at k. Returns 0 with the value to store when
  * it is taken in *next, 1 when the limit is reached (*retry_after set), or a STORE_E*
@@ -90,44 +86,8 @@ static int window_check(store_txn_t *w, const char *k, size_t kl, uint64_t limit
     int rc = store_content_get(w, k, kl, &v, &len);
     if (rc != 0 && rc != STORE_NOTFOUND)
         return rc;
-    bool have = rc == 0 && len >= 1;
-    next->len = 0;
-    if (limit > MESSAGE_RATE_EXACT) {
-        int64_t start = now - now % HOUR;
-        uint64_t count = 0;
-        if (have && ((const char *)v)[0] == 'W' && len == 17 &&
-            (int64_t)rec_u64_at(v, len, 9) == start)
-            count = rec_u64_at(v, len, 1);
-        if (count >= limit) {
-            *retry_after = start + HOUR - now;
-            return 1;
-        }
-        util_buf_append(next, "W", 1);
-        rec_put_n(next, count + 1, 8);
-        rec_put_n(next, (uint64_t)start, 8);
-        return 0;
-    }
-    int64_t times[MESSAGE_RATE_EXACT + 1];
-    size_t n = 0;
-    if (have && ((const char *)v)[0] == 'L') {
-        for (size_t off = 1; off + 8 <= len && n < MESSAGE_RATE_EXACT; off += 8) {
-            int64_t t = (int64_t)rec_u64_at(v, len, off);
-            if (t > now - HOUR)
-                times[n++] = t;
-        }
-    }
-    /* The newest `limit` count (a lowered limit applies at once). */
-    size_t first = n > limit ? n - (size_t)limit : 0;
-    if (n - first >= limit) {
-        int64_t wait = times[first] + HOUR - now;
-        *retry_after = wait < 1 ? 1 : wait;
-        return 1;
-    }
-    times[n++] = now;
-    util_buf_append(next, "L", 1);
-    for (size_t i = first; i < n; i++)
-        rec_put_n(next, (uint64_t)times[i], 8);
-    return 0;
+    return rate_window_take(rc == 0 ? v : NULL, rc == 0 ? len : 0, limit, HOUR, now,
+                            retry_after, next);
 }
 
 int message_rate_take(store_txn_t *w, const char *site, const char *addr, uint64_t limit,
@@ -261,7 +221,7 @@ static int sweep_cb(void *ud, const void *key, size_t klen, const void *val, siz
 {
     sweep_t *s = ud;
     const char *k = key;
-    if (k[1] == 't' && vlen >= 9 && (int64_t)rec_u64_at(val, vlen, vlen - 8) > s->cutoff)
+    if (k[1] == 't' && vlen >= 9 && rate_window_last(val, vlen) > s->cutoff)
         return 0;
     if (k[1] == 'q' && klen >= 11 && memcmp(k + 3, s->day, 8) == 0)
         return 0;

@@ -6,9 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "article.h"
 #include "module.h"
+#include "render_common.h"
+#include "search_conf.h"
+#include "search_hot.h"
+#include "search_limit.h"
+#include "search_render.h"
 #include "search_text.h"
 #include "store_keys.h"
 
@@ -214,65 +220,31 @@ static bool has_param(const char *q, size_t n, const char *name)
     return false;
 }
 
-static module_result_t search_handle(request_t *r)
+/* JSON text from the store: valid UTF-8 (search_text_clean), escaped. */
+static void json_clean(util_buf_t *b, const char *s, size_t n)
 {
-    static const char path[] = "/search";
-    if (r->rel_len != sizeof path - 1 || memcmp(r->rel, path, sizeof path - 1) != 0)
-        return MODULE_DECLINED;
-    store_txn_t *t = request_store(r);
-    if (!t) {
-        response_error(r, 503, "the content store is not available");
-        return MODULE_DONE;
-    }
-    if (taken(r, t))
-        return MODULE_DECLINED;
-    search_query_t q;
-    bool json;
-    /* decoded values are no longer than the query string */
-    char *buf = util_malloc(r->query_len + 16);
-    const char *why = search_params_parse(r->query, r->query_len, &q, &json, buf,
-                                          r->query_len + 16);
-    bool formatted = json || has_param(r->query, r->query_len, "format");
-    if (!formatted) {
-        free(buf);
-        return MODULE_DECLINED; /* the HTML page: the next part */
-    }
+    util_buf_t c = {0};
+    search_text_clean(s, n, &c);
+    util_buf_json_str(b, c.data ? c.data : "", c.len, true);
+    util_buf_free(&c);
+}
+
+static void answer_json(request_t *r, const search_query_t *q, const search_result_t *res,
+                        bool cluster, const char *prefix)
+{
     const conf_t *c = r->snap->conf;
-    bool cluster = r->site == c->portal;
-    if (!why && !cluster && q.site && strcmp(q.site, r->site->id) != 0)
-        why = "site: this site's search covers this site only (the portal's covers all)";
-    if (why) {
-        bad_request(r, why);
-        free(buf);
-        return MODULE_DONE;
-    }
-    if (!cluster)
-        q.site = r->site->id;
-    q.now = (int64_t)(util_now_ms() / 1000);
-    search_result_t res;
-    int rc = search_run(t, &q, &res);
-    if (rc != 0) {
-        free(buf);
-        response_error(r, 500, "the search index could not be read");
-        return MODULE_DONE;
-    }
     util_buf_t b = {0};
     util_buf_appends(&b, "{\"q\":");
-    json_strz(&b, q.q);
+    json_strz(&b, q->q);
     util_buf_printf(&b, ",\"total\":%llu,\"page\":%u,\"results\":[",
-                    (unsigned long long)res.total, q.page);
-    size_t base = r->path_len >= r->rel_len ? r->path_len - r->rel_len : 0;
-    for (size_t i = 0; i < res.n; i++) {
-        const search_docrec_t *d = &res.hits[i].rec;
+                    (unsigned long long)res->total, q->page);
+    for (size_t i = 0; i < res->n; i++) {
+        const search_docrec_t *d = &res->hits[i].rec;
         const conf_site_t *s = conf_site_find(c, d->site);
         util_buf_appends(&b, i ? ",{\"title\":" : "{\"title\":");
-        json_strz(&b, d->title);
+        json_clean(&b, d->title, strlen(d->title));
         util_buf_appends(&b, ",\"url\":");
-        char *url = NULL;
-        if (cluster)
-            url = article_url_path(c, d->site, d->column, d->id);
-        else
-            url = util_asprintf("%.*s/%s/%s.html", (int)base, r->path, d->column, d->id);
+        char *url = search_result_url(c, d, cluster, prefix);
         json_strz(&b, url ? url : "");
         free(url);
         util_buf_appends(&b, ",\"site\":");
@@ -286,20 +258,155 @@ static module_result_t search_handle(request_t *r)
         util_buf_appends(&b, ",\"date\":");
         json_strz(&b, date);
         util_buf_t snip = {0};
-        search_text_snippet(d->text, d->text_len, q.q, &snip);
+        search_text_snippet(d->text, d->text_len, q->q, &snip);
         util_buf_appends(&b, ",\"snippet\":");
-        util_buf_json_str(&b, snip.data ? snip.data : "", snip.len, true);
+        json_clean(&b, snip.data ? snip.data : "", snip.len);
         util_buf_free(&snip);
         util_buf_appends(&b, "}");
     }
     util_buf_appends(&b, "]}\n");
     response_simple(r, 200, "application/json; charset=utf-8", b.data, b.len);
     util_buf_free(&b);
+}
+
+/* The HTML page: dynamic (results move with every publish), so it is revalidated on each
+ * use as the message board's public pages are (no-cache), and never indexed by crawlers. */
+static void answer_html(request_t *r, int status, const search_page_t *p, int64_t retry_after)
+{
+    util_buf_t b = {0};
+    if (!search_render_page(p, &b)) {
+        util_buf_free(&b);
+        response_error(r, status == 200 ? 503 : status, "the search page is not installed");
+        return;
+    }
+    response_begin(r, status);
+    static const char ct[] = "text/html; charset=utf-8";
+    response_header(r, "Content-Type", ct, sizeof ct - 1);
+    response_header(r, "Cache-Control", "no-cache", 8);
+    response_header(r, "X-Robots-Tag", "noindex", 7);
+    if (retry_after > 0)
+        response_header_fmt(r, "Retry-After", "%lld", (long long)retry_after);
+    response_end_headers(r, b.len);
+    response_body(r, b.data ? b.data : "", b.len, true);
+    util_buf_free(&b);
+}
+
+static module_result_t search_handle(request_t *r)
+{
+    static const char path[] = "/search";
+    if (r->rel_len != sizeof path - 1 || memcmp(r->rel, path, sizeof path - 1) != 0)
+        return MODULE_DECLINED;
+    store_txn_t *t = request_store(r);
+    if (!t) {
+        response_error(r, 503, "the content store is not available");
+        return MODULE_DONE;
+    }
+    if (taken(r, t))
+        return MODULE_DECLINED;
+    char prefix[512];
+    if (!render_mount_prefix(r, prefix, sizeof prefix))
+        return MODULE_DECLINED;
+    search_query_t q;
+    bool json;
+    /* decoded values are no longer than the query string */
+    char *buf = util_malloc(r->query_len + 16);
+    const char *why = search_params_parse(r->query, r->query_len, &q, &json, buf,
+                                          r->query_len + 16);
+    bool formatted = json || has_param(r->query, r->query_len, "format");
+    const conf_t *c = r->snap->conf;
+    bool cluster = r->site == c->portal;
+    if (!why && !cluster && q.site && strcmp(q.site, r->site->id) != 0)
+        why = "site: this site's search covers this site only (the portal's covers all)";
+    int64_t now = (int64_t)time(NULL); /* the wall clock: days, and the recency boost */
+    const char *hot[SEARCH_HOT_SHOW];
+    search_page_t page = {.r = r, .prefix = prefix, .cluster = cluster, .q = &q, .hot = hot};
+    if (!formatted)
+        page.nhot = search_hot_top(t, r->site->id, now, hot);
+    int64_t retry_after = 0;
+    if (!search_limit_take(r->peer, &c->limits, search_server_conf(c)->per_minute, now,
+                           &retry_after)) {
+        if (formatted) {
+            util_buf_t b = {0};
+            util_buf_appends(&b, "{\"error\":");
+            json_strz(&b, "too many searches from this address: limits.search_per_minute");
+            util_buf_appends(&b, "}\n");
+            response_begin(r, 429);
+            response_header(r, "Content-Type", "application/json; charset=utf-8", 31);
+            response_header_fmt(r, "Retry-After", "%lld", (long long)retry_after);
+            response_end_headers(r, b.len);
+            response_body(r, b.data, b.len, true);
+            util_buf_free(&b);
+        } else {
+            page.error = "您的搜索过于频繁，请稍后再试。";
+            answer_html(r, 429, &page, retry_after);
+        }
+        free(buf);
+        return MODULE_DONE;
+    }
+    if (why && !formatted && !r->query_len) {
+        /* the bare page: the box, nothing asked yet */
+        answer_html(r, 200, &page, 0);
+        free(buf);
+        return MODULE_DONE;
+    }
+    if (why) {
+        if (formatted) {
+            bad_request(r, why);
+        } else {
+            page.error = strcmp(why, "q is missing") == 0 ? "请输入要搜索的内容。"
+                         : strstr(why, "100 characters") ? "搜索内容不能超过100个字。"
+                         : strstr(why, "page must") ? "页码应在1到50之间。"
+                         : strstr(why, "dates") ? "日期格式应为“年-月-日”，如 2026-03-01。"
+                                                : "搜索条件有误，请检查后重试。";
+            answer_html(r, 400, &page, 0);
+        }
+        free(buf);
+        return MODULE_DONE;
+    }
+    if (!cluster)
+        q.site = r->site->id;
+    q.now = now;
+    search_result_t res;
+    if (search_run(t, &q, &res) != 0) {
+        free(buf);
+        response_error(r, 500, "the search index could not be read");
+        return MODULE_DONE;
+    }
+    /* Only a query that found something counts, once (its first page): searching junk
+     * plants nothing in the hot searches. */
+    if (res.total > 0 && q.page == 1)
+        search_hot_count(r->site->id, q.q, now);
+    if (json) {
+        answer_json(r, &q, &res, cluster, prefix);
+    } else {
+        if (!cluster)
+            q.site = NULL; /* the page's own site: no filter to show */
+        page.res = &res;
+        answer_html(r, 200, &page, 0);
+    }
     free(buf);
     return MODULE_DONE;
+}
+
+static void worker_init(struct worker *w)
+{
+    search_hot_worker_init(w);
+}
+
+static void worker_exit(struct worker *w)
+{
+    search_hot_worker_exit(w);
 }
 
 module_t module_search = {
     .name = "search",
     .handle = search_handle,
+    .server_keys = search_server_keys,
+    .nserver_keys = SEARCH_NSERVER_KEYS,
+    .limit_keys = search_limit_keys,
+    .nlimit_keys = SEARCH_NLIMIT_KEYS,
+    .server_conf_size = sizeof(search_server_conf_t),
+    .server_conf_init = search_server_conf_init,
+    .worker_init = worker_init,
+    .worker_exit = worker_exit,
 };

@@ -5,10 +5,11 @@
  * `url` is the path on the host that was searched, `date` "YYYY-MM-DD HH:mm" (UTC+8),
  * `snippet` plain text. Parameters: q (1..SEARCH_Q_MAX characters), page (1..SEARCH_PAGE_MAX),
  * sort (relevance|date), type (article|page|message), column, site, from, to (YYYY-MM-DD);
- * a malformed, repeated or out-of-range one is a 400. Without format=json the request is
- * left to the next module (the HTML search page comes with the next part). The path is
- * not taken where the content module serves it (a column named `search`) or where a page
- * was imported at it. */
+ * a malformed, repeated or out-of-range one is a 400. Without format=json the answer is
+ * the HTML page (search_render.h), with the hot searches (search_hot.h) under the box.
+ * Every request counts against limits.search_per_minute (search_limit.h): 429 beyond. The
+ * path is not taken where the content module serves it (a column named `search`) or
+ * where a page was imported at it. */
 #ifndef JIYUE_SEARCH_H
 #define JIYUE_SEARCH_H
 

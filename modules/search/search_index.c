@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rec.h"
+#include "search_hot.h"
 #include "search_keys.h"
 #include "search_postings.h"
 #include "search_text.h"
@@ -607,7 +608,9 @@ int search_index_clear(store_txn_t *w, const char *site, bool purge, long *count
     if (purge) {
         snprintf(k, sizeof k, SEARCH_KEY_SITE "%s", site);
         rc = store_content_del(w, k, strlen(k));
-        return rc == STORE_NOTFOUND ? 0 : rc;
+        if (rc == 0 || rc == STORE_NOTFOUND)
+            rc = search_hot_purge(w, site); /* what was searched there goes with the site */
+        return rc;
     }
     return 0;
 }

@@ -15,9 +15,15 @@
  *                        its postings
  *   xd/<doc>             the document record (layout below); <doc> is 16 hex digits
  *   xa/<site>/<type>/<ref>  the document number of a source (u64): type "a" with ref
- *                        <column>/<id> for an article (pages and messages will add theirs)
+ *                        <column>/<id> for an article, "p" with the page's path ("/news/
+ *                        a.html") for a page of the live generation (search_pages.h);
+ *                        messages will add theirs
  *   xs/<site>            the site's number in postings (u32), xc/<column> a column id's;
  *                        numbers are handed out once and kept (reindex keeps them)
+ *   xh/<site>/<YYYYMMDD> the site's hot searches of that day (UTC+8; search_hot.c): "JYSH"
+ *                        v1, a u16 count, then that many (u32 searches, string term), most
+ *                        searched first, at most SEARCH_HOT_DAY_TERMS; written by the writer
+ *                        thread from the workers' batches, days older than 8 dropped then
  *   xn                   counters: documents (u64), total length in terms (u64), the last
  *                        site number and the last column number handed out (u32 each)
  *
@@ -46,6 +52,7 @@
 #define SEARCH_KEY_SITE "xs/"
 #define SEARCH_KEY_COLUMN "xc/"
 #define SEARCH_KEY_COUNTERS "xn"
+#define SEARCH_KEY_HOT "xh/"
 
 #define SEARCH_BLOCK_MAX 128
 #define SEARCH_TEXT_MAX (256 * 1024)

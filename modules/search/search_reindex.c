@@ -10,6 +10,7 @@
 #include "article.h"
 #include "content_keys.h"
 #include "search_index.h"
+#include "search_pages.h"
 #include "store_keys.h"
 #include "util.h"
 
@@ -56,7 +57,8 @@ static int index_one(store_txn_t *w, char *key, long *indexed)
     return rc;
 }
 
-int search_reindex(store_txn_t *w, const char *site, search_reindex_report_t *rep)
+int search_reindex(store_txn_t *w, const char *site, const conf_t *c,
+                   search_reindex_report_t *rep)
 {
     *rep = (search_reindex_report_t){0};
     unsigned char before[32], after[32];
@@ -77,6 +79,13 @@ int search_reindex(store_txn_t *w, const char *site, search_reindex_report_t *re
     for (size_t i = 0; i < ks.n; i++)
         free(ks.k[i]);
     free(ks.k);
+    for (size_t i = 0; rc == 0 && c && i < c->nsites; i++) {
+        if (site && strcmp(site, c->sites[i].id) != 0)
+            continue;
+        long n = 0;
+        rc = search_pages_sync(w, c->sites[i].id, &n);
+        rep->indexed += n;
+    }
     if (rc == 0)
         rc = search_index_digest(w, site, after);
     if (rc == 0)

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "conf.h"
 #include "store.h"
 
 typedef struct search_reindex_report {
@@ -14,7 +15,9 @@ typedef struct search_reindex_report {
 } search_reindex_report_t;
 
 /* In w: clears what the index holds of `site` (NULL: all of it), indexes every published
- * article of it again, and compares. Returns 0 or a STORE_E* code. */
-int search_reindex(store_txn_t *w, const char *site, search_reindex_report_t *rep);
+ * article of it again and, with c, the pages its live generation serves (of every site
+ * of c for NULL; search_pages.h), and compares. Returns 0 or a STORE_E* code. */
+int search_reindex(store_txn_t *w, const char *site, const conf_t *c,
+                   search_reindex_report_t *rep);
 
 #endif

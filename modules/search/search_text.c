@@ -2,7 +2,10 @@
  * an article's HTML (rules in search_text.h). */
 #include "search_text.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "template.h"
 
 int32_t search_text_utf8(const unsigned char *s, size_t n, size_t *len)
 {
@@ -324,4 +327,143 @@ void search_text_snippet(const char *text, size_t n, const char *query, util_buf
         util_buf_appends(out, "…");
     util_buf_append(out, "", 1);
     out->len--;
+}
+
+/* --- text shown back: valid UTF-8, and highlighted snippets --- */
+
+void search_text_clean(const char *s, size_t n, util_buf_t *out)
+{
+    for (size_t i = 0; i < n;) {
+        size_t len;
+        int32_t cp = search_text_utf8((const unsigned char *)s + i, n - i, &len);
+        if (cp < 0)
+            util_buf_appends(out, "\xEF\xBF\xBD"); /* U+FFFD for each bad byte */
+        else if (cp < 0x20 || cp == 0x7F)
+            util_buf_append(out, " ", 1); /* a control byte is no text a page may show */
+        else
+            util_buf_append(out, s + i, len);
+        i += len;
+    }
+    util_buf_append(out, "", 1);
+    out->len--;
+}
+
+/* The query's terms as folded, lower-case code points. */
+typedef struct hterm {
+    int32_t cp[SEARCH_TERM_MAX];
+    size_t n;
+    bool word; /* an ASCII word: matched at word bounds only */
+} hterm_t;
+
+typedef struct hterms {
+    hterm_t t[64];
+    size_t n;
+} hterms_t;
+
+static int32_t lower(int32_t cp)
+{
+    return cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
+}
+
+static int hterm_cb(void *ud, const char *term, size_t len, uint32_t pos, bool prefix)
+{
+    (void)pos;
+    (void)prefix; /* a lone character marks where it stands, as a prefix would match */
+    hterms_t *h = ud;
+    if (h->n == sizeof h->t / sizeof h->t[0])
+        return 1;
+    hterm_t *t = &h->t[h->n];
+    t->n = 0;
+    for (size_t i = 0; i < len && t->n < SEARCH_TERM_MAX;) {
+        size_t l;
+        int32_t cp = search_text_utf8((const unsigned char *)term + i, len - i, &l);
+        t->cp[t->n++] = lower(fold(cp));
+        i += l;
+    }
+    t->word = t->n > 0 && is_word(t->cp[0]);
+    if (t->n)
+        h->n++;
+    return 0;
+}
+
+void search_text_highlight(const char *text, size_t n, const char *query, util_buf_t *out)
+{
+    util_buf_t clean = {0};
+    search_text_clean(text, n, &clean);
+    const char *s = clean.data ? clean.data : "";
+    n = clean.len;
+    /* one entry per character: folded code point, byte offset; one more for the end */
+    size_t cap = n + 1, nc = 0;
+    int32_t *cps = util_malloc(cap * sizeof *cps);
+    size_t *offs = util_malloc(cap * sizeof *offs);
+    bool *mark = util_calloc(cap, sizeof *mark);
+    for (size_t i = 0; i < n;) {
+        size_t l;
+        int32_t cp = search_text_utf8((const unsigned char *)s + i, n - i, &l);
+        cps[nc] = lower(fold(cp));
+        offs[nc++] = i;
+        i += l;
+    }
+    offs[nc] = n;
+    hterms_t h = {.n = 0};
+    search_text_terms(query, strlen(query), SEARCH_TEXT_QUERY, NULL, hterm_cb, &h);
+    for (size_t k = 0; k < h.n; k++) {
+        const hterm_t *t = &h.t[k];
+        for (size_t i = 0; i + t->n <= nc; i++) {
+            if (t->word && ((i > 0 && is_word(cps[i - 1])) ||
+                            (i + t->n < nc && is_word(cps[i + t->n]))))
+                continue;
+            size_t j = 0;
+            while (j < t->n && cps[i + j] == t->cp[j])
+                j++;
+            if (j == t->n)
+                for (j = 0; j < t->n; j++)
+                    mark[i + j] = true;
+        }
+    }
+    for (size_t i = 0; i < nc;) {
+        size_t j = i;
+        while (j < nc && mark[j] == mark[i])
+            j++;
+        if (mark[i])
+            util_buf_appends(out, "<mark>");
+        tpl_escape(out, s + offs[i], offs[j] - offs[i]);
+        if (mark[i])
+            util_buf_appends(out, "</mark>");
+        i = j;
+    }
+    util_buf_append(out, "", 1);
+    out->len--;
+    free(cps);
+    free(offs);
+    free(mark);
+    util_buf_free(&clean);
+}
+
+size_t search_text_fold(const char *s, size_t n, util_buf_t *out)
+{
+    size_t chars = 0;
+    bool space = false;
+    for (size_t i = 0; i < n;) {
+        chr_t c = next_chr(s, n, &i);
+        if (!is_word(c.cp) && !is_cjk(c.cp)) {
+            space = chars > 0;
+            continue;
+        }
+        if (space) {
+            util_buf_append(out, " ", 1);
+            chars++;
+            space = false;
+        }
+        if (c.cp < 0x80) {
+            char a = (char)lower(c.cp);
+            util_buf_append(out, &a, 1);
+        } else {
+            util_buf_append(out, c.at, c.len);
+        }
+        chars++;
+    }
+    util_buf_append(out, "", 1);
+    out->len--;
+    return chars;
 }

@@ -57,6 +57,22 @@ void search_text_from_html(const char *html, size_t n, util_buf_t *out);
 #define SEARCH_SNIPPET_BEFORE 30
 void search_text_snippet(const char *text, size_t n, const char *query, util_buf_t *out);
 
+/* s[0..n) as text a page or a JSON answer may show: each byte that is not part of valid
+ * UTF-8 becomes U+FFFD, each control character a space. Appended to out (NUL-terminated). */
+void search_text_clean(const char *s, size_t n, util_buf_t *out);
+
+/* text[0..n) (a snippet) as HTML: cleaned as search_text_clean does, every character
+ * escaped, and the places where one of the query's terms occurs (folded as the index folds
+ * them; an ASCII word at word bounds only) inside <mark>...</mark>. Appended to out
+ * (NUL-terminated). */
+void search_text_highlight(const char *text, size_t n, const char *query, util_buf_t *out);
+
+/* s[0..n) as the words the index sees, to show and to count: the characters of terms
+ * (CJK, ASCII letters and digits) folded as terms are (full width to ASCII, ASCII lower
+ * case), every run of other characters one space, no space at either end. Appended to
+ * out (NUL-terminated); returns its length in characters. */
+size_t search_text_fold(const char *s, size_t n, util_buf_t *out);
+
 /* Decodes one UTF-8 character at s (n bytes left): its code point, *len its length; for an
  * invalid or truncated sequence, -1 and *len 1. */
 int32_t search_text_utf8(const unsigned char *s, size_t n, size_t *len);

@@ -54,14 +54,15 @@ def content(c):
 
 
 def refs(c):
-    return sorted(k.decode() for k, _ in content(c) if k.startswith(b"xa/"))
+    """The articles' references (the imported pages of import_base have theirs: "/p/")."""
+    return sorted(k.decode() for k, _ in content(c) if k.startswith(b"xa/") and b"/a/" in k)
 
 
 def docs(c):
     """The titles (and site) the index's document records hold."""
     out = []
     for k, v in content(c):
-        if k.startswith(b"xd/"):
+        if k.startswith(b"xd/") and v[14] == 1:   # articles (2: the imported pages)
             assert v[:4] == b"JYSD"
             at, parts = 4 + 2 + 8 + 1 + 4, []   # head, time, type, length; then strings:
             while at < len(v):                  # u32 length, the bytes, a NUL
@@ -107,11 +108,12 @@ def test_maintained_with_publish_update_unpublish(c):
     assert any(k.startswith("xp/换领/".encode()) for k in keys)
 
     before = [(k, v) for k, v in content(c) if k.startswith((b"xa/", b"xd/", b"xf/", b"xp/"))]
-    assert reindex(c, "--check") == (0, "checked 2 documents of all sites: the rebuilt index "
+    # the counts: 2 articles and the 9 HTML pages import_base imported (3 of edu)
+    assert reindex(c, "--check") == (0, "checked 11 documents of all sites: the rebuilt index "
                                         "equals the maintained one\n", "")
-    assert reindex(c, "edu") == (0, "reindexed 1 documents of edu: the rebuilt index equals "
+    assert reindex(c, "edu") == (0, "reindexed 4 documents of edu: the rebuilt index equals "
                                     "the maintained one\n", "")
-    assert reindex(c) == (0, "reindexed 2 documents of all sites: the rebuilt index equals "
+    assert reindex(c) == (0, "reindexed 11 documents of all sites: the rebuilt index equals "
                              "the maintained one\n", "")
     after = [(k, v) for k, v in content(c) if k.startswith((b"xa/", b"xd/", b"xf/", b"xp/"))]
     assert after == before
@@ -127,12 +129,12 @@ def test_damage_is_found_and_repaired(c):
     load(c, pairs)
     assert docs(c) == [("edu", "医保卡办理指南"), ("xian", "道路施工公告")]
     assert reindex(c, "--check") == (1, "", "jiyuectl: reindex: the search index of all sites "
-                                     "differs from the content (2 documents held, 2 published): "
+                                     "differs from the content (11 documents held, 11 published): "
                                      "run `jiyuectl reindex` to rebuild it\n")
     assert docs(c) == [("edu", "医保卡办理指南"), ("xian", "道路施工公告")]  # --check wrote nothing
     assert reindex(c, "xian", "--check")[0] == 0                           # only edu is damaged
-    assert reindex(c, "edu") == (0, "reindexed 1 documents of edu: the maintained index differed "
-                                    "from the content (it held 1 documents); it is rebuilt now\n", "")
+    assert reindex(c, "edu") == (0, "reindexed 4 documents of edu: the maintained index differed "
+                                    "from the content (it held 4 documents); it is rebuilt now\n", "")
     assert docs(c) == [("edu", "社保卡办理指南"), ("xian", "道路施工公告")]
     assert reindex(c, "--check")[0] == 0
 
@@ -140,7 +142,7 @@ def test_damage_is_found_and_repaired(c):
     load(c, [(b"xa/edu/a/news/ghost", (1).to_bytes(8, "little"))])
     code, out, err = reindex(c, "edu", "--check")
     assert code == 1 and "the search index of edu differs from the content" in err, err
-    assert reindex(c)[1].startswith("reindexed 2 documents of all sites: the maintained index differed")
+    assert reindex(c)[1].startswith("reindexed 11 documents of all sites: the maintained index differed")
     assert refs(c) == ["xa/edu/a/news/card", "xa/xian/a/news/road"]
     assert reindex(c, "--check")[0] == 0
 
@@ -168,9 +170,9 @@ def test_reindex_usage(c):
     assert reindex(c, "edu", "xian")[0] == 2
     code, out, err = reindex(c, "nosuch")
     assert code != 0 and "nosuch" in err and out == ""
-    # an empty index is equal to an empty rebuild
-    assert reindex(c) == (0, "reindexed 0 documents of all sites: the rebuilt index equals the "
-                             "maintained one\n", "")
+    # an index of pages only is equal to its rebuild
+    assert reindex(c) == (0, "reindexed 9 documents of all sites: the rebuilt index equals the "
+                             "maintained one\n", "")     # import_base's 9 HTML pages
 
 
 # ------------------------------------------------------------------ <mount>search?format=json
@@ -301,10 +303,11 @@ def test_limits_are_inclusive(srv):
 
 
 def test_paths_the_module_leaves_alone(c):
-    # without format=json: the HTML page is not there yet, so the path is not taken
+    # without format=json the module answers its HTML page (test_search_page.py)
     c.start()
     try:
-        assert search(c, "q=" + quote("社保")).status == 404
+        r = search(c, "q=" + quote("社保"))
+        assert r.status == 200 and r.header("Content-Type") == "text/html; charset=utf-8"
         # a column named `search` stays the content module's
         spec = dict(BASE_SITES["edu"])
         c.write_site("edu", **spec, extra="  - {id: search, name: 搜索, type: dynamic}\n")

@@ -274,7 +274,7 @@ static search_reindex_report_t reindex(void **state, const char *site)
     store_txn_t *w = store_write_begin(st(state), &rc);
     assert_non_null(w);
     search_reindex_report_t rep;
-    assert_int_equal(search_reindex(w, site, &rep), 0);
+    assert_int_equal(search_reindex(w, site, NULL, &rep), 0);
     assert_int_equal(store_commit(w), 0);
     return rep;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "search_hot.h"
 #include "search_text.h"
 
 typedef struct got {
@@ -132,6 +133,53 @@ static void test_snippet(void **state)
     assert_string_equal(snip("", "养老"), "");
 }
 
+
+static const char *hl(const char *text, const char *q)
+{
+    static char out[2048];
+    util_buf_t b = {0};
+    search_text_highlight(text, strlen(text), q, &b);
+    snprintf(out, sizeof out, "%s", b.data ? b.data : "");
+    util_buf_free(&b);
+    return out;
+}
+
+static void test_highlight(void **state)
+{
+    (void)state;
+    assert_string_equal(hl("携带身份证办理社保卡。", "社保卡"), "携带身份证办理<mark>社保卡</mark>。");
+    /* bigrams of the query mark their union; one character marks where it stands */
+    assert_string_equal(hl("社保和保卡", "社保卡"), "<mark>社保</mark>和<mark>保卡</mark>");
+    assert_string_equal(hl("社会保障", "社"), "<mark>社</mark>会保障");
+    /* ASCII words at word bounds only, folded; everything else escaped */
+    assert_string_equal(hl("<Card> cards & ＣＡＲＤ", "card"),
+                        "&lt;<mark>Card</mark>&gt; cards &amp; <mark>ＣＡＲＤ</mark>");
+    assert_string_equal(hl("a\"b'c", "x"), "a&quot;b&#39;c");
+    /* bytes that are not UTF-8 become U+FFFD, control bytes a space */
+    assert_string_equal(hl("\xff社保\x01\xe7\xa4", "社保"), "\xef\xbf\xbd<mark>社保</mark> \xef\xbf\xbd\xef\xbf\xbd");
+}
+
+static void test_clean_and_fold(void **state)
+{
+    (void)state;
+    util_buf_t b = {0};
+    search_text_clean("ok\xc3(\x7f", 5, &b);
+    assert_string_equal(b.data, "ok\xef\xbf\xbd( ");
+    b.len = 0;
+    assert_int_equal(search_text_fold("  IC，ｃａｒｄ　社保卡!! ", strlen("  IC，ｃａｒｄ　社保卡!! "), &b), 11);
+    assert_string_equal(b.data, "ic card 社保卡");
+    util_buf_free(&b);
+    char t[SEARCH_HOT_TERM_BYTES + 1];
+    assert_true(search_hot_term("IC card", t, sizeof t));
+    assert_string_equal(t, "ic card");
+    assert_true(search_hot_term("“社保卡”", t, sizeof t));
+    assert_string_equal(t, "社保卡");
+    assert_false(search_hot_term("!!!", t, sizeof t));        /* nothing of a term */
+    assert_true(search_hot_term("一二三四五六七八九十一二三四五六七八九十", t, sizeof t));
+    assert_false(search_hot_term("一二三四五六七八九十一二三四五六七八九十一", t, sizeof t));
+    assert_false(search_hot_term("社保卡", t, 9));            /* does not fit */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -143,6 +191,8 @@ int main(void)
         cmocka_unit_test(test_positions_continue),
         cmocka_unit_test(test_html_to_text),
         cmocka_unit_test(test_snippet),
+        cmocka_unit_test(test_highlight),
+        cmocka_unit_test(test_clean_and_fold),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

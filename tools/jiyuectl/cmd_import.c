@@ -14,6 +14,7 @@
 
 #include "beneath.h"
 #include "ctl.h"
+#include "search_pages.h"
 #include "gzip.h"
 #include "mime.h"
 #include "mirror.h"
@@ -229,6 +230,13 @@ static int import_run(ctl_t *ctl, int argc, char **argv, mirror_t *mr)
         /* Redirects are the site's: the import of what it serves replaces them, one into
          * another generation (--generation) adds to them. */
         src = mirror_store(w, site, ns, mr, (mr->enabled || mr->map_file) && !gen);
+        if (src != 0)
+            rc = ctl_store_fail(ctl, src, "nothing was changed");
+    }
+    if (w && rc == CTL_OK) {
+        /* What the site serves is what can be found, from the same commit on; an import
+         * into a preview generation leaves the index alone. */
+        src = search_pages_sync_if_live(w, site, ns);
         if (src != 0)
             rc = ctl_store_fail(ctl, src, "nothing was changed");
     }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "search_pages.h"
 #include "gen.h"
 #include "lifecycle.h"
 #include "store_keys.h"
@@ -51,6 +52,8 @@ int ctl_cmd_promote(ctl_t *ctl, int argc, char **argv)
     src = gen_put(w, STORE_META_PREV, site, cur);
     if (src == 0)
         src = gen_put(w, STORE_META_LIVE, site, gen);
+    if (src == 0) /* the new generation's pages become searchable in the same commit */
+        src = search_pages_sync(w, site, NULL);
     if ((rc = ctl_store_finish(ctl, w, src, "nothing was changed")) != CTL_OK)
         return rc;
     printf("%s now serves generation %s (was %s; `jiyuectl rollback %s` switches back)\n", site,

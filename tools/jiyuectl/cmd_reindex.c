@@ -1,6 +1,6 @@
 /* tools/jiyuectl/cmd_reindex.c: `jiyuectl reindex [--check] [SITE]`: rebuilds the search
  * index (modules/search) of one site, or of the whole cluster, from the published
- * articles, in one write transaction, and says whether the rebuilt index equals the one
+ * articles and the pages each site's live generation serves, in one write transaction, and says whether the rebuilt index equals the one
  * kept up to date by every publish, update and unpublish. Normal operation needs no
  * reindex; it is for an upgrade, or to verify. --check rebuilds, compares and aborts:
  * nothing is written, exit 1 when the index differs from the content. */
@@ -24,7 +24,7 @@ int ctl_cmd_reindex(ctl_t *ctl, int argc, char **argv)
     if ((rc = ctl_write_begin(ctl, CTL_STORE_WRITE, "the index was not changed", &w)) != CTL_OK)
         return rc;
     search_reindex_report_t rep;
-    int src = search_reindex(w, site, &rep);
+    int src = search_reindex(w, site, ctl->conf, &rep);
     if (check) {
         store_abort(w);
         if (src != 0)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "search_pages.h"
 #include "util.h"
 
 int ctl_cmd_rm(ctl_t *ctl, int argc, char **argv)
@@ -30,6 +31,8 @@ int ctl_cmd_rm(ctl_t *ctl, int argc, char **argv)
     store_txn_t *w = store_write_begin(ctl->store, &rc);
     if (w) {
         rc = store_page_del(w, ns, path);
+        if (rc == 0) /* a page citizens no longer see is no longer found */
+            rc = search_pages_forget(w, site, ns, path);
         if (rc == 0)
             rc = store_commit(w);
         else

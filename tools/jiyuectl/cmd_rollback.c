@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "search_pages.h"
 #include "gen.h"
 #include "store_keys.h"
 
@@ -44,6 +45,8 @@ int ctl_cmd_rollback(ctl_t *ctl, int argc, char **argv)
     }
     if (src == 0)
         src = gen_put(w, STORE_META_PREV, site, cur);
+    if (src == 0) /* and what is searchable with it */
+        src = search_pages_sync(w, site, NULL);
     if ((rc = ctl_store_finish(ctl, w, src, "nothing was changed")) != CTL_OK)
         return rc;
     printf("%s now serves generation %s again (was %s)\n", site,
