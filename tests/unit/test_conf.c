@@ -744,7 +744,7 @@ static void test_site_schema(void **state)
     expect(&d, "a.yaml:6:24: mount.hosts '-a.cn': host name label starts or ends with '-'");
     expect(&d, "a.yaml:7:12: 'mount.aliases' must be a list of strings, not a scalar");
     expect(&d, "a.yaml:11:11: unknown column type 'blog' (expected dynamic, notice, policy, personnel, plan, "
-                "interaction or static)");
+                "interaction, static, interpretation or topic)");
     expect(&d, "a.yaml:12:9: duplicate column id 'news' (first at line 9)");
     expect(&d, "a.yaml:15:5: unknown key 'extra' in 'columns'");
     expect(&d, "a.yaml:16:8: 'theme' must be a string, not a list");
