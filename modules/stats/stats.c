@@ -79,17 +79,18 @@ bool stats_is_bot(const char *ua, size_t len)
     return false;
 }
 
+/* Days are China Standard Time's (UTC+8 all year), as every date the platform shows,
+ * whatever the server's own time zone. */
+#define STATS_TZ_OFFSET (8 * 3600)
+
 uint32_t stats_day_of(time_t t, time_t *ends)
 {
+    time_t local = t + STATS_TZ_OFFSET;
     struct tm tm;
-    localtime_r(&t, &tm);
+    gmtime_r(&local, &tm);
     uint32_t day = (uint32_t)((tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday);
-    if (ends) {
-        tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-        tm.tm_mday += 1;
-        tm.tm_isdst = -1;
-        *ends = mktime(&tm);
-    }
+    if (ends)
+        *ends = (local / 86400 + 1) * 86400 - STATS_TZ_OFFSET;
     return day;
 }
 

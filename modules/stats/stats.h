@@ -27,7 +27,8 @@ extern module_t module_stats;
 bool stats_is_page(const char *path, size_t len);
 /* Whether a User-Agent is a crawler's or a script's (empty counts as one). */
 bool stats_is_bot(const char *ua, size_t len);
-/* The local calendar day of t as yyyymmdd, and when it ends (the next local midnight). */
+/* The day of t in China Standard Time as yyyymmdd, and when it ends (the next midnight
+ * there). */
 uint32_t stats_day_of(time_t t, time_t *ends);
 
 #endif

@@ -43,7 +43,7 @@ def test_views_visitors_and_bots(tmp_path):
         assert wait_for(lambda: stats(c, "portal")["total"]["page_views"] == 40, timeout=5)
         s = stats(c, "portal")
         assert s["total"] == {"page_views": 40, "unique_visitors": 20, "bot_views": 5}
-        today = time.strftime("%Y-%m-%d")
+        today = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600))  # Beijing
         assert s["days"] == [{"date": today, "page_views": 40, "unique_visitors": 20,
                               "bot_views": 5}]
         assert stats(c, "edu")["total"]["page_views"] == 1
