@@ -57,7 +57,7 @@ MESSAGES = """\
 @pytest.fixture(scope="module")
 def inbox(tmp_path_factory):
     c = console_cluster(tmp_path_factory.mktemp("inbox"), accounts=ACCOUNTS, sites=sites(),
-                        admin_extra=f"themes: {THEMES}\n",
+                        admin_extra=f"  max_upload: 256KiB\nthemes: {THEMES}\n",
                         limits={"max_body_bytes": "256KiB"})
     f = c.root / "messages.yaml"
     f.write_text(MESSAGES)
@@ -239,7 +239,8 @@ def test_reply_refusals(inbox):
     assert r.status == 400 and r.json["field"] == "public"
     r = post_reply(a, code, None, raw=b"{not json")
     assert r.status == 400 and "not JSON" in r.json["error"]
-    # over limits.max_body_bytes (256KiB here): 413 before any of it is read as JSON
+    # over admin.max_upload (256KiB here; the management listener's body cap): 413 before
+    # any of it is read as JSON
     r = post_reply(a, code, None, raw=b'{"text": "' + b"a" * 300000 + b'"}')
     assert r.status == 413
     # wrong method
