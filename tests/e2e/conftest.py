@@ -702,3 +702,36 @@ class Api:
             self.cookie = m.group(1)
             self.csrf = r.json["csrf"]
         return r
+
+
+# What a running server writes on its own, whatever a test does: the visit statistics
+# (modules/stats: "vs/" day records, flushed every stats_flush_interval) and the hot
+# searches (modules/search: "xh/"). A test that compares the store before and after a
+# refused command leaves these out: they are not the command's.
+SERVER_OWN_KEYS = (b"vs/", b"xh/")
+
+
+def store_dump(root, printable=False, ignore=SERVER_OWN_KEYS):
+    """Every database of the store at root/store as mdb_dump prints it, without the records
+    of the key families in `ignore` (their key and value lines)."""
+    args = ["mdb_dump", "-a"] + (["-p"] if printable else []) + [str(Path(root) / "store")]
+    r = subprocess.run(args, capture_output=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    starts = tuple(b" " + (p if printable else p.hex().encode()) for p in ignore)
+    out, lines, i, data = [], r.stdout.split(b"\n"), 0, False
+    while i < len(lines):
+        line = lines[i]
+        if line == b"HEADER=END":
+            data = True
+        elif line == b"DATA=END":
+            data = False
+        elif data and line.startswith(b" "):
+            if line.startswith(starts):
+                i += 2  # the key and its value
+                continue
+            out += [line, lines[i + 1]]
+            i += 2
+            continue
+        out.append(line)
+        i += 1
+    return b"\n".join(out)

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import JIYUECTL, Cluster, check_sanitized_output, need_binaries, run
+from conftest import JIYUECTL, Cluster, check_sanitized_output, need_binaries, run, store_dump
 
 PW_LINE = re.compile(r"^password: (\S+)$", re.M)
 HASH_RE = re.compile(rb"\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}")
@@ -63,10 +63,7 @@ def err_line(r, code=1):
 
 def dump(c):
     """Every database of the store, as mdb_dump prints it (printable form)."""
-    r = subprocess.run(["mdb_dump", "-a", "-p", str(c.root / "store")], capture_output=True,
-                       timeout=30)
-    assert r.returncode == 0, r.stderr
-    return r.stdout
+    return store_dump(c.root, printable=True)
 
 
 def stored_hash(c, name):

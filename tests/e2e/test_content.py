@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CSS, EDU_HOST, JIYUE, ROOT, gunzip, make_cluster, run
+from conftest import CSS, EDU_HOST, JIYUE, ROOT, gunzip, make_cluster, run, store_dump
 
 # These tests tell one story over a shared cluster (static pages, then publishing, then
 # the lists and feeds of what was published):
@@ -71,9 +71,7 @@ def publish(site, name, text, *flags, cmd="publish"):
 
 
 def dump(site):
-    r = subprocess.run(["mdb_dump", "-a", str(site.root / "store")], capture_output=True, timeout=30)
-    assert r.returncode == 0, r.stderr
-    return r.stdout
+    return store_dump(site.root)
 
 
 def history(site, *args):

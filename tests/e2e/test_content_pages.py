@@ -12,8 +12,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import (BASE_SITES, EDU_HOST, PORTAL_HOST, ROOT, XIAN_HOST, Cluster, RawConn,
-                      html, need_binaries)
+from conftest import (BASE_SITES, EDU_HOST, PORTAL_HOST, ROOT, XIAN_HOST, Cluster, RawConn, html,
+                      need_binaries, store_dump)
 
 CST = datetime.timezone(datetime.timedelta(hours=8))
 THEMES = f"themes: {ROOT / 'conf' / 'themes'}\n"
@@ -291,9 +291,7 @@ def test_same_minute_lists_newest_first(tmp_path):
 # -------------------------------------------------------------- future dates (20.5)
 
 def dump(c):
-    r = subprocess.run(["mdb_dump", "-a", str(c.root / "store")], capture_output=True, timeout=30)
-    assert r.returncode == 0, r.stderr
-    return r.stdout
+    return store_dump(c.root)
 
 
 def test_future_date_refused(bare):

@@ -8,7 +8,8 @@ import subprocess
 
 import pytest
 
-from conftest import EDU_ALIAS, EDU_HOST, PORTAL_HOST, ROOT, XIAN_HOST, html, make_cluster
+from conftest import (EDU_ALIAS, EDU_HOST, PORTAL_HOST, ROOT, XIAN_HOST, html, make_cluster,
+                      store_dump)
 
 THEMES = ROOT / "conf" / "themes"
 
@@ -40,9 +41,7 @@ def site(tmp_path_factory):
 
 
 def dump(site):
-    r = subprocess.run(["mdb_dump", "-a", str(site.root / "store")], capture_output=True, timeout=30)
-    assert r.returncode == 0, r.stderr
-    return r.stdout
+    return store_dump(site.root)
 
 
 def write(folder, name, text):
