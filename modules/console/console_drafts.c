@@ -430,10 +430,13 @@ static module_result_t update(request_t *r, const char *id)
     }
     /* A draft stays where it was made: the same site, column and article may be sent back
      * (a page's form does), another is refused rather than ignored. They never change, so
-     * the worker's read is as good as the writer's. */
+     * the worker's read is as good as the writer's. Compared only for an account that may
+     * read the draft: to anyone else a 400 here would tell the draft's site (the writer
+     * answers them 403). */
     workflow_draft_t d;
+    workflow_err_t e;
     store_txn_t *t = request_store(r);
-    if (t && workflow_draft_get(t, id, &d) == STORE_OK) {
+    if (t && workflow_read(t, r->snap->conf, a.name, id, &d, &e) == WORKFLOW_OK) {
         const char *names[] = {"site", "column", "article"};
         const char *given[] = {j->f.site, j->f.column, j->f.article};
         const char *have[] = {d.site, d.column, d.article};

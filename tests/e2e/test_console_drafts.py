@@ -220,6 +220,8 @@ def test_other_sites_drafts_are_403(cl):
     for a in (x, w):
         assert a.call("GET", f"/api/drafts/{did}").status == 403
         assert a.call("PUT", f"/api/drafts/{did}", DRAFT).status == 403
+        # the same whatever site it names: a 400 "cannot move" would tell the draft's site
+        assert a.call("PUT", f"/api/drafts/{did}", dict(DRAFT, site="xian")).status == 403
         assert a.call("POST", f"/api/drafts/{did}/submit").status == 403
         assert a.call("POST", f"/api/drafts/{did}/approve", {"secrecy_review": True}).status == 403
         assert a.call("POST", f"/api/drafts/{did}/reject", {"reason": "越权"}).status == 403

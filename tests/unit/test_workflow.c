@@ -1049,6 +1049,72 @@ static void test_scheduled(void **state)
     assert_non_null(strstr(f->e.msg, "in the future"));
 }
 
+/* workflow_list as account `who`: the ids in order, "" joined by ','. */
+static workflow_rc_t list_as(fixture_t *f, const char *who, workflow_view_t v, const char *site,
+                             size_t max, char *ids, size_t cap, bool *more)
+{
+    store_txn_t *t = store_read_txn_new(f->st->s);
+    assert_int_equal(store_read_renew(t), 0);
+    workflow_list_t l;
+    workflow_rc_t rc = workflow_list(t, f->c, who, v, site, max, &l, &f->e);
+    ids[0] = '\0';
+    if (rc == WORKFLOW_OK) {
+        size_t o = 0;
+        for (size_t i = 0; i < l.n; i++) {
+            assert_null(strchr(l.item[i].title, '\n'));
+            o += (size_t)snprintf(ids + o, cap - o, "%s%s", i ? "," : "", l.item[i].id);
+        }
+        if (more)
+            *more = l.more;
+        workflow_list_free(&l);
+    }
+    store_txn_free(t);
+    return rc;
+}
+
+static void test_list(void **state)
+{
+    fixture_t *f = *state;
+    char a[WORKFLOW_ID_MAX + 1], b[WORKFLOW_ID_MAX + 1], c[WORKFLOW_ID_MAX + 1];
+    workflow_fields_t fl = fields("edu", "一");
+    OK(create_as(f, "ed.edu", &fl, a));          /* 1: a draft */
+    submitted_draft(f, "edu", "ed.edu", b);      /* 2: submitted */
+    f->now += 10;
+    submitted_draft(f, "edu", "ed2.edu", c);     /* 3: submitted later, another editor */
+    workflow_fields_t hl = fields("health", "卫健");
+    OK(create_as(f, "ed.health", &hl, NULL));    /* 4 */
+    char ids[256];
+    bool more = true;
+    OK(list_as(f, "ed.edu", WORKFLOW_VIEW_MINE, NULL, 0, ids, sizeof ids, &more));
+    assert_string_equal(ids, "2,1"); /* newest first, only mine */
+    assert_false(more);
+    OK(list_as(f, "ed.edu", WORKFLOW_VIEW_MINE, "edu", 1, ids, sizeof ids, &more));
+    assert_string_equal(ids, "2");
+    assert_true(more);
+    OK(list_as(f, "rev.edu", WORKFLOW_VIEW_QUEUE, NULL, 0, ids, sizeof ids, NULL));
+    assert_string_equal(ids, "3,2"); /* newest submitted first */
+    OK(list_as(f, "admin.edu", WORKFLOW_VIEW_QUEUE, "edu", 0, ids, sizeof ids, NULL));
+    assert_string_equal(ids, "3,2");
+    OK(list_as(f, "rev.health", WORKFLOW_VIEW_QUEUE, NULL, 0, ids, sizeof ids, NULL));
+    assert_string_equal(ids, "");
+    OK(list_as(f, "ed.edu", WORKFLOW_VIEW_QUEUE, NULL, 0, ids, sizeof ids, NULL));
+    assert_string_equal(ids, ""); /* no site it reviews */
+    /* refusals */
+    assert_int_equal(list_as(f, "ed.edu", WORKFLOW_VIEW_QUEUE, "edu", 0, ids, sizeof ids, NULL),
+                     WORKFLOW_EDENIED);
+    assert_int_equal(list_as(f, "ed.edu", WORKFLOW_VIEW_MINE, "health", 0, ids, sizeof ids, NULL),
+                     WORKFLOW_EDENIED);
+    assert_int_equal(list_as(f, "rev.health", WORKFLOW_VIEW_QUEUE, "edu", 0, ids, sizeof ids,
+                             NULL), WORKFLOW_EDENIED);
+    assert_int_equal(list_as(f, "ed.edu", WORKFLOW_VIEW_MINE, "nosuch", 0, ids, sizeof ids, NULL),
+                     WORKFLOW_EINVAL);
+    assert_string_equal(f->e.field, "site");
+    assert_int_equal(list_as(f, "off.edu", WORKFLOW_VIEW_QUEUE, NULL, 0, ids, sizeof ids, NULL),
+                     WORKFLOW_EDENIED);
+    assert_int_equal(list_as(f, "nobody", WORKFLOW_VIEW_MINE, NULL, 0, ids, sizeof ids, NULL),
+                     WORKFLOW_EDENIED);
+}
+
 static void test_purge(void **state)
 {
     fixture_t *f = *state;
@@ -1123,6 +1189,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_attachment_bounds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_abort_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scheduled, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list, setup, teardown),
         cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
