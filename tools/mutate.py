@@ -283,6 +283,21 @@ MUTATIONS = [
     M("console-throttle-ignored", "modules/console/console_login.c",
       "    if (wait > 0) {\n        j->status = 429;", "    if (0) {\n        j->status = 429;",
       ["e2e:tests/e2e/test_console.py -k throttling"]),
+    # ---- the drafts API, uploads, scheduled publication (modules/console/, workflow/) ----
+    M("admin-upload-cap-on-public", "core/conn.c",
+      "    return c->admin ? c->w->snap->conf->admin_max_upload : limits(c)->max_body_bytes;",
+      "    return c->w->snap->conf->admin_max_upload;",
+      ["e2e:tests/e2e/test_console_drafts.py -k max_upload"]),
+    M("drafts-queue-of-another-site", "modules/workflow/workflow_list.c",
+      "        if (site && !account_may(&acct, ACCOUNT_ROLE_REVIEWER, c, site))",
+      "        if (0 && site && !account_may(&acct, ACCOUNT_ROLE_REVIEWER, c, site))",
+      ["e2e:tests/e2e/test_console_drafts.py -k list_mine_and_queue"]),
+    M("drafts-upload-half-kept", "modules/console/console_drafts.c",
+      "    return j->wrc != WORKFLOW_OK && j->nfiles ? STORE_EIO : 0;", "    return 0;",
+      ["e2e:tests/e2e/test_console_drafts.py -k too_many_files"]),
+    M("workflow-scheduled-published-early", "modules/workflow/workflow.c",
+      "    if (a.d.scheduled > x->now) {", "    if (0) {",
+      ["unit:test_workflow", "e2e:tests/e2e/test_console_drafts.py -k scheduled_publication"]),
 ]
 
 
