@@ -20,6 +20,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "form.h"
 #include "log.h"
 #include "metrics.h"
 #include "peerlimit.h"
@@ -97,6 +98,7 @@ typedef struct conn {
     bool tls_done; /* TLS handshake finished */
     bool peer_counted; /* counted in peerlimit.h: uncounted at close */
     bool admin;        /* accepted on a management listener (`admin:`) */
+    bool upload;       /* the request being read is an upload (multipart/form-data) */
 } conn_t;
 
 static inline bool conn_closed(const conn_t *c)
@@ -119,11 +121,13 @@ static const conf_limits_t *limits(const conn_t *c)
     return &c->w->snap->conf->limits;
 }
 
-/* The largest body a request on c may send: admin.max_upload on a management listener
- * (the console's uploads), limits.max_body_bytes on the public ones. */
+/* The largest body the request being read on c may send: admin.max_upload for an upload
+ * (multipart/form-data) on a management listener (the console's attachments),
+ * limits.max_body_bytes for everything else, so no sign-in or JSON call can make the
+ * server hold an upload's worth of bytes. */
 static uint64_t body_cap(const conn_t *c)
 {
-    return c->admin ? c->w->snap->conf->admin_max_upload : limits(c)->max_body_bytes;
+    return c->admin && c->upload ? c->w->snap->conf->admin_max_upload : limits(c)->max_body_bytes;
 }
 
 static void conn_free(conn_t *c)
@@ -628,6 +632,8 @@ static int answer_head(conn_t *c, const http1_limits_t *hl, char *data, size_t *
             return HEAD_WAIT;
         }
     }
+    const http1_header_t *ct = http1_find_header(&h, "Content-Type");
+    c->upload = ct && form_media_type_is(ct->value.p, ct->value.len, "multipart/form-data");
     if (h.chunked || (h.has_content_length && h.content_length > 0)) {
         /* Refuse a body over the limit before reading any of it. */
         if (h.has_content_length && h.content_length > body_cap(c)) {
