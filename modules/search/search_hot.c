@@ -235,7 +235,8 @@ size_t search_hot_top(store_txn_t *t, const char *site, int64_t now,
                 decode_day(v, len, &e, &n, &cap);
         }
         /* one entry per term, its days' counts summed */
-        qsort(e, n, sizeof *e, by_term);
+        if (n)
+            qsort(e, n, sizeof *e, by_term);
         size_t m = 0;
         for (size_t i = 0; i < n; i++) {
             if (m && e[m - 1].len == e[i].len && memcmp(e[m - 1].term, e[i].term, e[i].len) == 0)
@@ -243,7 +244,8 @@ size_t search_hot_top(store_txn_t *t, const char *site, int64_t now,
             else
                 e[m++] = e[i];
         }
-        qsort(e, m, sizeof *e, by_count);
+        if (m)
+            qsort(e, m, sizeof *e, by_count);
         top = util_calloc(1, sizeof *top);
         for (size_t i = 0; i < m && top->n < SEARCH_HOT_SHOW; i++)
             if (e[i].len <= SEARCH_HOT_TERM_BYTES) {

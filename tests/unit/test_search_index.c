@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "article.h"
+#include "search_hot.h"
 #include "search_index.h"
 #include "search_keys.h"
 #include "search_query.h"
@@ -370,6 +371,75 @@ static void test_purge_site(void **state)
     store_txn_free(t);
 }
 
+/* Hot searches in the store (search_hot.c): counts summed over the last 7 days, most
+ * searched first, at most SEARCH_HOT_DAY_TERMS a day (a newcomer replaces the least
+ * searched only when it was searched more), days past the week dropped, purge. */
+static void hot_add(void **state, const char *site, int64_t t, const char *term, uint32_t n)
+{
+    int rc;
+    store_txn_t *w = store_write_begin(st(state), &rc);
+    assert_non_null(w);
+    assert_int_equal(search_hot_add(w, site, search_hot_day(t), term, n), 0);
+    assert_int_equal(store_commit(w), 0);
+}
+
+static const char *hot_list(void **state, const char *site, int64_t now)
+{
+    static char out[1024];
+    store_txn_t *t = store_read_txn_new(st(state));
+    store_read_renew(t);
+    const char *top[SEARCH_HOT_SHOW];
+    size_t n = search_hot_top(t, site, now, top);
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        snprintf(out + strlen(out), sizeof out - strlen(out), "%s%s", i ? "," : "", top[i]);
+    store_txn_free(t);
+    return out;
+}
+
+static void test_hot_store(void **state)
+{
+    const int64_t day = 86400;
+    hot_add(state, "rsj", NOW, "社保卡", 3);
+    hot_add(state, "rsj", NOW - day, "社保卡", 2);
+    hot_add(state, "rsj", NOW - day, "医保", 4);
+    hot_add(state, "rsj", NOW - 6 * day, "公积金", 1);
+    hot_add(state, "rsj", NOW - 7 * day, "养老", 50);   /* eight days ago: not shown */
+    hot_add(state, "wjw", NOW, "疫苗", 9);              /* another site's */
+    assert_string_equal(hot_list(state, "rsj", NOW), "社保卡,医保,公积金");
+    assert_string_equal(hot_list(state, "wjw", NOW), "疫苗");
+    /* the day bound: 100 terms once each, then one searched once more is not let in, one
+     * searched twice in a batch replaces one of the least searched */
+    for (int i = 0; i < SEARCH_HOT_DAY_TERMS; i++) {
+        char t[16];
+        snprintf(t, sizeof t, "t%03d", i);
+        hot_add(state, "jyj", NOW, t, 1);
+    }
+    hot_add(state, "jyj", NOW, "once", 1);
+    hot_add(state, "jyj", NOW, "twice", 2);
+    /* (the least searched that went: the first of them in byte order, t000) */
+    assert_string_equal(hot_list(state, "jyj", NOW),
+                        "twice,t001,t002,t003,t004,t005,t006,t007,t008,t009");
+    const void *v;
+    size_t len;
+    char k[64];
+    snprintf(k, sizeof k, SEARCH_KEY_HOT "jyj/%08u", search_hot_day(NOW));
+    store_txn_t *t = store_read_txn_new(st(state));
+    store_read_renew(t);
+    assert_int_equal(store_content_get(t, k, strlen(k), &v, &len), 0);
+    assert_int_equal(((const unsigned char *)v)[6] | ((const unsigned char *)v)[7] << 8,
+                     SEARCH_HOT_DAY_TERMS);
+    assert_null(memmem(v, len, "once", 4));
+    store_txn_free(t);
+    /* purge: a site's days go, the others' stay */
+    int rc;
+    store_txn_t *w = store_write_begin(st(state), &rc);
+    assert_int_equal(search_hot_purge(w, "rsj"), 0);
+    assert_int_equal(store_commit(w), 0);
+    assert_string_equal(hot_list(state, "rsj", NOW + 1), "");
+    assert_string_equal(hot_list(state, "wjw", NOW + 1), "疫苗");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -383,6 +453,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_damage_found_and_repaired, setup,
                                         testutil_store_teardown),
         cmocka_unit_test_setup_teardown(test_purge_site, setup, testutil_store_teardown),
+        cmocka_unit_test_setup_teardown(test_hot_store, setup, testutil_store_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
