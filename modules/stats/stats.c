@@ -302,26 +302,27 @@ static void stats_worker_tick(worker_t *w)
         flush(w);
 }
 
-/* The loop has ended and the writer may be gone: what is left is written here, in a
- * transaction of this thread's own (LMDB lets one writer at a time in, so this waits for
- * the writer's batch if one is running). */
+static void exit_done(int rc, void *ud)
+{
+    flush_job_t *j = ud;
+    if (rc != 0)
+        log_error("stats: the last visits of a worker could not be stored: %s", store_strerror(rc));
+    flush_free(j);
+}
+
+/* The loop has ended; the writer still runs (the server stops it after joining the
+ * workers), so the last counts go to it as a job with no worker: its done runs on the
+ * writer thread. */
 static void stats_worker_exit(worker_t *w)
 {
     flush_job_t *j = take_counts(w);
     if (j) {
-        int rc = 0;
-        store_txn_t *t = store_write_begin(w->store, &rc);
-        if (t) {
-            rc = apply_flush(t, j);
-            if (rc == 0)
-                rc = store_commit(t);
-            else
-                store_abort(t);
+        writer_job_t wj = {.apply = apply_flush, .done = exit_done, .ud = j, .worker = NULL};
+        if (writer_submit(&wj) != 0) {
+            log_warn("stats: no writer: worker %d's last %zu sites' visits are not stored", w->id,
+                     j->n);
+            flush_free(j);
         }
-        if (rc != 0)
-            log_error("stats: the last visits of worker %d could not be stored: %s", w->id,
-                      store_strerror(rc));
-        flush_free(j);
     }
     for (size_t i = 0; i < T.cap; i++)
         free(T.sites[i]);

@@ -1,7 +1,7 @@
 /* modules/stats/stats.h: the visit statistics module (网站访问量), stats.c: page views and
  * unique visitors per site per day, counted in the workers (module_t.request_done) and
  * flushed to the store through the writer at least every `stats_flush_interval` (default
- * 60s, module_t.worker_tick), and once more, directly, when a worker exits. Bots (by user
+ * 60s, module_t.worker_tick), and once more when a worker exits. Bots (by user
  * agent) are counted apart. Visitors are estimated by a HyperLogLog sketch over a hash of
  * address and user agent salted per day (stats_hll.h): no address is stored.
  *

@@ -4,8 +4,24 @@
 #include <math.h>
 #include <string.h>
 
+/* Adds hash to the exact set; false when the set is full (or was). */
+static void exact_add(stats_hll_t *h, uint64_t hash)
+{
+    if (h->nexact == STATS_HLL_OVER)
+        return;
+    for (uint16_t i = 0; i < h->nexact; i++)
+        if (h->exact[i] == hash)
+            return;
+    if (h->nexact == STATS_HLL_EXACT) {
+        h->nexact = STATS_HLL_OVER;
+        return;
+    }
+    h->exact[h->nexact++] = hash;
+}
+
 void stats_hll_add(stats_hll_t *h, uint64_t hash)
 {
+    exact_add(h, hash);
     uint32_t idx = (uint32_t)(hash >> (64 - STATS_HLL_BITS));
     uint64_t rest = hash << STATS_HLL_BITS;
     /* The rank: leading zeros of what is left, plus one (64 - BITS + 1 when all zero). */
@@ -19,10 +35,16 @@ void stats_hll_merge(stats_hll_t *dst, const stats_hll_t *src)
     for (uint32_t i = 0; i < STATS_HLL_REGS; i++)
         if (src->reg[i] > dst->reg[i])
             dst->reg[i] = src->reg[i];
+    if (src->nexact == STATS_HLL_OVER)
+        dst->nexact = STATS_HLL_OVER;
+    for (uint16_t i = 0; i < src->nexact && dst->nexact != STATS_HLL_OVER; i++)
+        exact_add(dst, src->exact[i]);
 }
 
 uint64_t stats_hll_estimate(const stats_hll_t *h)
 {
+    if (h->nexact != STATS_HLL_OVER)
+        return h->nexact;
     const double m = STATS_HLL_REGS;
     const double alpha = 0.7213 / (1.0 + 1.079 / m);
     double sum = 0;

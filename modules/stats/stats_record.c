@@ -8,7 +8,7 @@
 
 #define STATS_MAGIC "JYVS"
 #define STATS_VERSION 1
-#define STATS_RECORD_LEN (6 + 8 + 8 + STATS_HLL_REGS)
+#define STATS_RECORD_FIXED (6 + 8 + 8 + STATS_HLL_REGS + 2)
 
 size_t stats_key(char *key, const char *site, uint32_t day)
 {
@@ -22,16 +22,28 @@ void stats_day_encode(const stats_day_t *d, util_buf_t *out)
     rec_put_n(out, d->views, 8);
     rec_put_n(out, d->bot_views, 8);
     util_buf_append(out, d->visitors.reg, STATS_HLL_REGS);
+    uint16_t n = d->visitors.nexact;
+    rec_put_n(out, n, 2);
+    for (uint16_t i = 0; n != STATS_HLL_OVER && i < n; i++)
+        rec_put_n(out, d->visitors.exact[i], 8);
 }
 
 int stats_day_decode(const void *v, size_t len, stats_day_t *out)
 {
     rec_rd_t r = rec_reader(v, len);
-    if (len != STATS_RECORD_LEN || !rec_get_head(&r, STATS_MAGIC, STATS_VERSION))
+    if (len < STATS_RECORD_FIXED || !rec_get_head(&r, STATS_MAGIC, STATS_VERSION))
         return STORE_ECORRUPT;
     out->views = rec_get_n(&r, 8);
     out->bot_views = rec_get_n(&r, 8);
     memcpy(out->visitors.reg, r.p, STATS_HLL_REGS);
+    r.p += STATS_HLL_REGS;
+    uint16_t n = (uint16_t)rec_get_n(&r, 2);
+    size_t want = STATS_RECORD_FIXED + (n == STATS_HLL_OVER ? 0 : (size_t)n * 8);
+    if (r.bad || (n > STATS_HLL_EXACT && n != STATS_HLL_OVER) || len != want)
+        return STORE_ECORRUPT;
+    out->visitors.nexact = n;
+    for (uint16_t i = 0; n != STATS_HLL_OVER && i < n; i++)
+        out->visitors.exact[i] = rec_get_n(&r, 8);
     return r.bad ? STORE_ECORRUPT : 0;
 }
 

@@ -2,7 +2,8 @@
  *
  * "content" database:
  *   vs/<site>/<YYYYMMDD>  record "JYVS" v1: u64 page views (people), u64 page views
- *                         (bots, by user agent), u8[STATS_HLL_REGS] the day's visitor sketch
+ *                         (bots, by user agent), u8[STATS_HLL_REGS] the day's visitor sketch,
+ *                         u16 n, then n u64 exact hashes (none when n is STATS_HLL_OVER)
  *   The days of a site sort in date order under "vs/<site>/". `jiyuectl purge` leaves them:
  *   like the accountability trail, they are what the annual report (年度报表) is made of.
  * "meta" database:

@@ -46,6 +46,27 @@ static void test_estimates(void **state)
     check_estimate(50000, 0.08); /* standard error about 3.3% with 1,024 registers */
 }
 
+static void test_small_counts_are_exact(void **state)
+{
+    (void)state;
+    stats_hll_t a = {0}, b = {0};
+    for (uint64_t i = 0; i < STATS_HLL_EXACT; i++) {
+        stats_hll_add(&a, visitor(i));
+        stats_hll_add(&a, visitor(i));
+    }
+    assert_int_equal(stats_hll_estimate(&a), STATS_HLL_EXACT); /* exact up to the bound */
+    for (uint64_t i = 30; i < 40; i++)
+        stats_hll_add(&b, visitor(i));
+    stats_hll_merge(&b, &a); /* the union of 64 and 10 of them: still 64, exactly */
+    assert_int_equal(stats_hll_estimate(&b), STATS_HLL_EXACT);
+    stats_hll_add(&a, visitor(1000)); /* one more: the sketch's estimate from now on */
+    assert_int_equal(a.nexact, STATS_HLL_OVER);
+    uint64_t e = stats_hll_estimate(&a);
+    assert_true(e >= 60 && e <= 70);
+    stats_hll_merge(&b, &a);
+    assert_int_equal(b.nexact, STATS_HLL_OVER);
+}
+
 static void test_merge_is_union(void **state)
 {
     (void)state;
@@ -112,6 +133,7 @@ static void test_record_round_trip(void **state)
     (void)state;
     stats_day_t d = {.views = 12345, .bot_views = 77};
     stats_hll_add(&d.visitors, visitor(1));
+    stats_hll_add(&d.visitors, visitor(2));
     util_buf_t b = {0};
     stats_day_encode(&d, &b);
     stats_day_t back;
@@ -119,6 +141,8 @@ static void test_record_round_trip(void **state)
     assert_int_equal(back.views, 12345);
     assert_int_equal(back.bot_views, 77);
     assert_memory_equal(back.visitors.reg, d.visitors.reg, STATS_HLL_REGS);
+    assert_int_equal(back.visitors.nexact, 2);
+    assert_int_equal(back.visitors.exact[1], visitor(2));
     assert_int_equal(stats_day_decode(b.data, b.len - 1, &back), STORE_ECORRUPT);
     b.data[0] = 'X';
     assert_int_equal(stats_day_decode(b.data, b.len, &back), STORE_ECORRUPT);
@@ -132,7 +156,8 @@ static void test_record_round_trip(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_estimates),       cmocka_unit_test(test_merge_is_union),
+        cmocka_unit_test(test_estimates),       cmocka_unit_test(test_small_counts_are_exact),
+        cmocka_unit_test(test_merge_is_union),
         cmocka_unit_test(test_hash_depends_on_key), cmocka_unit_test(test_pages_and_bots),
         cmocka_unit_test(test_day_of),          cmocka_unit_test(test_record_round_trip),
     };
