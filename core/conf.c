@@ -332,6 +332,7 @@ static void key_admin_listen(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k,
 static const conf_key_t admin_keys[] = {
     {"listen", CONF_K_FN, 0, key_admin_listen, true, 0},
     {"allow", CONF_K_FN, 0, key_admin_allow, false, 0},
+    {"max_upload", CONF_K_SIZE, offsetof(conf_t, admin_max_upload), NULL, false, 0},
 };
 
 static void key_admin(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
@@ -340,6 +341,10 @@ static void key_admin(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const 
     c->admin_pos = conf_pos(x, v);
     conf_modules_walk(x, v, "admin", CONF_KEYS_ADMIN, admin_keys, UTIL_ARRAY_LEN(admin_keys), c,
                       c->mod);
+    if (c->admin_max_upload > CONF_MAX_BODY_BYTES)
+        conf_err(x, yaml_dom_get(v, "max_upload"),
+                 "'admin.max_upload' is %llu bytes; at most 1GiB (%llu) is allowed",
+                 (unsigned long long)c->admin_max_upload, (unsigned long long)CONF_MAX_BODY_BYTES);
     if (!c->admin_allow) {
         /* Without `allow`, only this machine: the safe reading of an omission. */
         c->admin_allow = util_calloc(2, sizeof *c->admin_allow);
@@ -445,6 +450,7 @@ static void set_defaults(conf_t *c)
 {
     c->workers = 1;
     c->store_map_size = 1ull << 30;
+    c->admin_max_upload = 20ull << 20;
     c->limits = (conf_limits_t){
         .header_timeout_ms = 10000,
         .keepalive_timeout_ms = 75000,

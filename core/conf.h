@@ -150,6 +150,10 @@ typedef struct conf {
     conf_net_t *admin_allow;
     size_t nadmin_allow;
     conf_pos_t admin_pos;
+    /* `admin.max_upload`: the body cap of the management listener's requests, in place of
+     * limits.max_body_bytes there (the console takes uploads; the public side does not).
+     * Default 20MiB, at most CONF_MAX_BODY_BYTES. */
+    uint64_t admin_max_upload;
     int workers;    /* resolved: `auto` becomes the number of cores */
     conf_pos_t workers_pos; /* line 0: not given */
     char *store;    /* LMDB directory, resolved */

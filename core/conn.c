@@ -75,7 +75,7 @@ typedef struct conn {
     char *pend; /* bytes received but not yet consumed */
     uint32_t pend_len, pend_cap;
     /* While a request body arrives, the request's head waits at pend[0, head_len), the body
-     * kept so far (POST bodies, for the modules that take them) follows it, and the bytes
+     * kept so far (POST and PUT bodies, for the modules that take them) follows it, and the bytes
      * not yet looked at come after that. Other bodies are read and dropped: the response
      * is given only once the whole request is in, so a body over the limit still gets
      * its 413. */
@@ -93,7 +93,7 @@ typedef struct conn {
     uint8_t end;   /* conn_end_t */
     /* Properties independent of the state: */
     bool chunked;  /* the body being received (CONN_BODY) is chunked */
-    bool collect;  /* ... and is kept (POST) rather than dropped */
+    bool collect;  /* ... and is kept (POST, PUT) rather than dropped */
     bool tls_done; /* TLS handshake finished */
     bool peer_counted; /* counted in peerlimit.h: uncounted at close */
     bool admin;        /* accepted on a management listener (`admin:`) */
@@ -117,6 +117,13 @@ static void process(conn_t *c, char *data, size_t len);
 static const conf_limits_t *limits(const conn_t *c)
 {
     return &c->w->snap->conf->limits;
+}
+
+/* The largest body a request on c may send: admin.max_upload on a management listener
+ * (the console's uploads), limits.max_body_bytes on the public ones. */
+static uint64_t body_cap(const conn_t *c)
+{
+    return c->admin ? c->w->snap->conf->admin_max_upload : limits(c)->max_body_bytes;
 }
 
 static void conn_free(conn_t *c)
@@ -539,7 +546,7 @@ static int feed_body(conn_t *c)
     if (rc < 0)
         return BODY_BAD;
     /* A chunk announced over the limit is refused now, not after its data arrives. */
-    if (http1_chunked_announced(&c->chunk) > limits(c)->max_body_bytes)
+    if (http1_chunked_announced(&c->chunk) > body_cap(c))
         return BODY_TOO_LARGE;
     size_t keep = c->collect ? out : 0;
     memmove(p + keep, p + consumed, avail - consumed);
@@ -562,7 +569,7 @@ static void start_body(conn_t *c, const http1_request_t *h, char *data, size_t p
     c->body_until = uv_now(&c->w->loop) + limits(c)->body_deadline_ms;
     c->head_len = (uint32_t)h->head_len;
     c->body_kept = 0;
-    c->collect = h->method == HTTP_M_POST;
+    c->collect = h->method == HTTP_M_POST || h->method == HTTP_M_PUT;
     c->chunked = h->chunked;
     c->body_left = h->chunked ? 0 : h->content_length;
     if (h->chunked)
@@ -623,7 +630,7 @@ static int answer_head(conn_t *c, const http1_limits_t *hl, char *data, size_t *
     }
     if (h.chunked || (h.has_content_length && h.content_length > 0)) {
         /* Refuse a body over the limit before reading any of it. */
-        if (h.has_content_length && h.content_length > limits(c)->max_body_bytes) {
+        if (h.has_content_length && h.content_length > body_cap(c)) {
             request_reject(c->w, &c->peer, 413, "request body too large");
             conn_end(c, CONN_CLOSE_LINGER);
             *pos = len;

@@ -6,13 +6,15 @@
 #include <string.h>
 
 #include "console_api.h"
+#include "console_drafts.h"
 #include "console_pages.h"
+#include "console_schedule.h"
 #include "theme.h"
 
 static const console_conf_t defaults = {
     .session_ttl_ms = 8ull * 3600 * 1000,
     .session_idle_ms = 30ull * 60 * 1000,
-    .max_upload = 20ull * 1024 * 1024,
+    .publish_interval_ms = 30ull * 1000,
 };
 
 static void conf_init(void *slot)
@@ -23,7 +25,8 @@ static void conf_init(void *slot)
 static const conf_key_t admin_keys[] = {
     {"session_ttl", CONF_K_DURATION, offsetof(console_conf_t, session_ttl_ms), NULL, false, 0},
     {"session_idle", CONF_K_DURATION, offsetof(console_conf_t, session_idle_ms), NULL, false, 0},
-    {"max_upload", CONF_K_SIZE, offsetof(console_conf_t, max_upload), NULL, false, 0},
+    {"publish_interval", CONF_K_DURATION, offsetof(console_conf_t, publish_interval_ms), NULL,
+     false, 0},
 };
 
 const console_conf_t *console_conf(const conf_t *c)
@@ -38,7 +41,7 @@ static bool path_is(const request_t *r, const char *p)
     return r->path_len == n && memcmp(r->path, p, n) == 0;
 }
 
-static module_result_t method_not_allowed(request_t *r, const char *allow)
+module_result_t console_method_not_allowed(request_t *r, const char *allow)
 {
     json_t *o = json_pack("{s:s}", "error", "method not allowed");
     response_begin(r, 405);
@@ -61,13 +64,15 @@ static module_result_t admin_handle(request_t *r)
     bool get = r->method == HTTP_M_GET || r->method == HTTP_M_HEAD;
     bool post = r->method == HTTP_M_POST;
     if (path_is(r, "/api/login"))
-        return post ? console_api_login(r) : method_not_allowed(r, "POST");
+        return post ? console_api_login(r) : console_method_not_allowed(r, "POST");
     if (path_is(r, "/api/logout"))
-        return post ? console_api_logout(r) : method_not_allowed(r, "POST");
+        return post ? console_api_logout(r) : console_method_not_allowed(r, "POST");
     if (path_is(r, "/api/me"))
-        return get ? console_api_me(r) : method_not_allowed(r, "GET, HEAD");
+        return get ? console_api_me(r) : console_method_not_allowed(r, "GET, HEAD");
     if (path_is(r, "/api/sites"))
-        return get ? console_api_sites(r) : method_not_allowed(r, "GET, HEAD");
+        return get ? console_api_sites(r) : console_method_not_allowed(r, "GET, HEAD");
+    if (console_drafts_handle(r) == MODULE_DONE)
+        return MODULE_DONE;
     console_error(r, 404, "no such API", NULL);
     return MODULE_DONE;
 }
@@ -99,4 +104,6 @@ module_t module_console = {
     .conf_check = console_conf_check,
     .admin_handle = admin_handle,
     .secret_params = secret_params,
+    .worker_init = console_schedule_start,
+    .worker_exit = console_schedule_stop,
 };

@@ -5,7 +5,10 @@
  * Its keys under `admin:` (beside core's `listen` and `allow`):
  *   session_ttl   absolute lifetime of a session (default 8h)
  *   session_idle  a session not used for this long ends (default 30m)
- *   max_upload    the largest upload the console takes (default 20MiB; later parts)
+ *   publish_interval  how often drafts whose scheduled time has come are published
+ *                 (default 30s; console_schedule.c)
+ * (`admin.max_upload`, the body cap of the management listener, is core's:
+ * conf_t.admin_max_upload, applied by core/conn.c as bodies arrive.)
  * Parts: console.c (the module, its keys, the routes), console_api.c (the handlers, JSON
  * through libjansson), console_login.c (verification on libuv's thread pool, counters and
  * the new session through the writer), console_session.c (ids, records, store keys,
@@ -21,12 +24,14 @@
 typedef struct console_conf {
     uint64_t session_ttl_ms;
     uint64_t session_idle_ms;
-    uint64_t max_upload;
+    uint64_t publish_interval_ms; /* admin.publish_interval: scheduled drafts' clock */
 } console_conf_t;
 
 extern module_t module_console;
 
 /* The console's keys of configuration c (defaults when `admin:` is absent). */
 const console_conf_t *console_conf(const conf_t *c);
+/* 405 with Allow: allow, for a route that exists under another method. */
+module_result_t console_method_not_allowed(request_t *r, const char *allow);
 
 #endif

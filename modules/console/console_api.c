@@ -195,6 +195,9 @@ bool console_guard_write(request_t *r, const console_session_t *s)
     if (!tok && ct && ct->value.len >= 33 &&
         strncasecmp(ct->value.p, "application/x-www-form-urlencoded", 33) == 0 && r->body)
         console_form_field(r->body, r->body_len, "csrf", &given, &glen);
+    else if (!tok && ct)
+        console_multipart_field(r->body, r->body_len, ct->value.p, ct->value.len, "csrf",
+                                &given, &glen); /* an upload form's csrf field */
     if (!given || !console_csrf_equal(s->csrf, given, glen)) {
         console_error(r, 403, "missing or wrong CSRF token (X-CSRF-Token)", NULL);
         return false;

@@ -76,17 +76,72 @@ static json_t *body_from_form(request_t *r)
     return o;
 }
 
-json_t *console_body_json(request_t *r)
+/* A multipart form: its fields as the JSON object, its files (when the handler takes
+ * them) into *files. */
+static json_t *body_from_multipart(request_t *r, const http1_header_t *ct,
+                                   console_multipart_t **files)
 {
+    const char *b;
+    size_t bl;
+    if (!form_media_param(ct->value.p, ct->value.len, "boundary", &b, &bl)) {
+        console_error(r, 400, "a multipart form needs its boundary", NULL);
+        return NULL;
+    }
+    console_multipart_t *m = util_malloc(sizeof *m);
+    const char *why = NULL;
+    if (!console_multipart_parse(r->body, r->body_len, b, bl, m, &why)) {
+        free(m);
+        console_error(r, 400, why, NULL);
+        return NULL;
+    }
+    json_t *o = json_object();
+    size_t nfiles = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        const console_part_t *p = &m->part[i];
+        const char *bad = NULL;
+        if (p->is_file && !files)
+            bad = "this request takes no files";
+        else if (p->is_file && p->filename[0])
+            m->part[nfiles++] = *p; /* kept in place: nfiles <= i */
+        else if (p->is_file)
+            ; /* a file input left empty */
+        else if (!path_utf8_valid((const unsigned char *)p->data, p->len) ||
+                 memchr(p->data, '\0', p->len))
+            bad = "the form is not UTF-8 text";
+        else if (json_object_get(o, p->name))
+            bad = "a field is given twice";
+        else if (strcmp(p->name, "csrf") != 0)
+            json_object_set_new(o, p->name, json_stringn(p->data, p->len));
+        if (bad) {
+            console_error(r, 400, bad, p->name);
+            json_decref(o);
+            free(m);
+            return NULL;
+        }
+    }
+    m->n = nfiles;
+    if (files && nfiles)
+        *files = m;
+    else
+        free(m);
+    return o;
+}
+
+static json_t *body_parse(request_t *r, console_multipart_t **files)
+{
+    if (files)
+        *files = NULL;
     if (!r->body || r->body_len == 0) {
         console_error(r, 400, "the body is empty: a JSON object is expected", NULL);
         return NULL;
     }
+    const http1_header_t *ct = request_header(r, "Content-Type");
+    if (ct && form_media_type_is(ct->value.p, ct->value.len, "multipart/form-data"))
+        return body_from_multipart(r, ct, files); /* files are bytes: UTF-8 per field */
     if (!path_utf8_valid((const unsigned char *)r->body, r->body_len)) {
         console_error(r, 400, "the body is not UTF-8", NULL);
         return NULL;
     }
-    const http1_header_t *ct = request_header(r, "Content-Type");
     /* A body without a type is taken as JSON: the API's scripts often leave it out. */
     if (!ct || form_media_type_is(ct->value.p, ct->value.len, "application/json"))
         return body_from_json(r);
@@ -99,6 +154,16 @@ json_t *console_body_json(request_t *r)
     }
     console_error(r, 415, "the body must be application/json or a form", NULL);
     return NULL;
+}
+
+json_t *console_body_json(request_t *r)
+{
+    return body_parse(r, NULL);
+}
+
+json_t *console_body_upload(request_t *r, console_multipart_t **files)
+{
+    return body_parse(r, files);
 }
 
 const char *console_field_str(request_t *r, json_t *o, const char *name, size_t *len)
@@ -129,4 +194,40 @@ bool console_field_bool(const json_t *o, const char *name)
         return false;
     const char *s = json_string_value(v);
     return !strcmp(s, "true") || !strcmp(s, "on") || !strcmp(s, "1") || !strcmp(s, "yes");
+}
+
+bool console_field_opt(request_t *r, const json_t *o, const char *name, const char **out)
+{
+    const json_t *v = json_object_get(o, name);
+    *out = NULL;
+    if (!v || json_is_null(v))
+        return true;
+    if (!json_is_string(v)) {
+        console_error(r, 400, "must be a string", name);
+        return false;
+    }
+    const char *s = json_string_value(v);
+    if (strlen(s) != json_string_length(v)) {
+        console_error(r, 400, "must not hold a NUL character", name);
+        return false;
+    }
+    *out = s;
+    return true;
+}
+
+bool console_fields_known(request_t *r, const json_t *o, const char *const *names)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)o, key, v) {
+        size_t i = 0;
+        while (names[i] && strcmp(names[i], key) != 0)
+            i++;
+        if (!names[i]) {
+            /* the name is the client's: shown only when it is short and plain */
+            console_error(r, 400, "unknown field", name_ok(key, strlen(key)) ? key : NULL);
+            return false;
+        }
+    }
+    return true;
 }

@@ -6,7 +6,8 @@
 #include "util.h"
 
 const char *const content_column_types[] = {"dynamic", "notice", "policy", "personnel",
-                                            "plan", "interaction", "static", NULL};
+                                            "plan", "interaction", "static",
+                                            "interpretation", "topic", NULL};
 
 const char *content_column_type_name(content_column_type_t t)
 {
@@ -16,6 +17,7 @@ const char *content_column_type_name(content_column_type_t t)
 const char *content_column_type_name_zh(content_column_type_t t)
 {
     static const char *const names[] = {"工作动态", "通知公告", "政策文件", "人事信息",
-                                        "规划计划", "互动交流", "概况信息"};
+                                        "规划计划", "互动交流", "概况信息", "政策解读",
+                                        "专题专栏"};
     return (unsigned)t < UTIL_ARRAY_LEN(names) ? names[t] : "?";
 }

@@ -13,7 +13,9 @@ typedef enum {
     COLUMN_PERSONNEL,   /* 人事信息 */
     COLUMN_PLAN,        /* 规划计划 */
     COLUMN_INTERACTION, /* 互动交流: the interaction module's message board */
-    COLUMN_STATIC       /* 概况信息: imported pages */
+    COLUMN_STATIC,      /* 概况信息: imported pages */
+    COLUMN_INTERPRETATION, /* 政策解读: the annual report's 解读信息 */
+    COLUMN_TOPIC        /* 专题专栏: the annual report's 专栏专题 */
 } content_column_type_t;
 
 /* "dynamic", "notice", ... in the enumeration's order, NULL-terminated. */

@@ -31,9 +31,8 @@ typedef struct ctx {
 
 static const char *type_label(content_column_type_t t)
 {
-    static const char *const labels[] = {"工作动态", "通知公告", "政策文件", "人事信息",
-                                         "规划计划", "互动交流", "概况信息"};
-    return (unsigned)t < UTIL_ARRAY_LEN(labels) ? labels[t] : "";
+    const char *s = content_column_type_name_zh(t);
+    return strcmp(s, "?") ? s : "";
 }
 
 /* The site's home as a link from this request: a path on this host when the site lives

@@ -132,16 +132,18 @@ static workflow_rc_t check_writable(act_t *a, workflow_err_t *e)
 
 /* A reviewer of the site who did not write it: neither its editor nor whoever saved it
  * last (a site_admin who edited someone's draft does not approve their own text). */
-static workflow_rc_t check_reviewer(act_t *a, workflow_err_t *e)
+static workflow_rc_t check_reviewer(act_t *a, bool scheduled_ok, workflow_err_t *e)
 {
     if (!may(a, ACCOUNT_ROLE_REVIEWER, a->d.site))
         return refuse(e, WORKFLOW_EDENIED, NULL, "account '%s' is not a reviewer of site '%s'",
                       a->acct.name, a->d.site);
+    /* A reviewer of the site, but this draft is theirs: a conflict with the draft, not a
+     * missing role (409, as approving a draft in the wrong state). */
     if (strcmp(a->acct.name, a->d.editor) == 0 || strcmp(a->acct.name, a->d.last_by) == 0)
-        return refuse(e, WORKFLOW_EDENIED, NULL, "self-review refused: account '%s' wrote draft "
+        return refuse(e, WORKFLOW_ECONFLICT, NULL, "self-review refused: account '%s' wrote draft "
                       "%s; another reviewer of site '%s' must review it", a->acct.name, a->d.id,
                       a->d.site);
-    if (a->d.state != WORKFLOW_SUBMITTED)
+    if (a->d.state != WORKFLOW_SUBMITTED && !(scheduled_ok && a->d.state == WORKFLOW_SCHEDULED))
         return refuse(e, WORKFLOW_ECONFLICT, NULL, "draft %s is %s: only a submitted draft is "
                       "reviewed", a->d.id, workflow_state_name(a->d.state));
     return WORKFLOW_OK;
@@ -164,6 +166,12 @@ static workflow_rc_t save(act_t *a, workflow_err_t *e)
 static workflow_rc_t set_index(act_t *a, workflow_index_t which, bool add, workflow_err_t *e)
 {
     int rc = workflow_index_set(a->w, which, &a->d, add);
+    return rc == STORE_OK ? WORKFLOW_OK : store_failed(e, rc);
+}
+
+static workflow_rc_t due(act_t *a, bool add, workflow_err_t *e)
+{
+    int rc = workflow_due_set(a->w, &a->d, add);
     return rc == STORE_OK ? WORKFLOW_OK : store_failed(e, rc);
 }
 
@@ -438,21 +446,44 @@ static workflow_rc_t load_files(act_t *a, article_file_t *files, void **copies,
 /* The publication itself: the draft as article meta, checked and published by the content
  * module exactly as `jiyuectl publish` does (article_check, article_future_check,
  * markdown_to_html, article_publish_txn). */
-static workflow_rc_t publish(act_t *a, article_result_t *res, workflow_err_t *e)
+/* The draft as the article's front matter: reviewed (and 保密审查) by a->acct on `day`. */
+static article_meta_t meta_of(const act_t *a, const char *day)
 {
-    workflow_draft_t *d = &a->d;
-    char day[11];
-    article_format_day(a->x->now, day);
-    article_meta_t m = {
+    const workflow_draft_t *d = &a->d;
+    return (article_meta_t){
         .site = d->site, .column = d->column, .id = d->article, .title = d->title,
-        .source = d->source, .author = d->author, .publisher = d->editor,
-        .reviewer = a->acct.name, .disclosure = d->disclosure, .secrecy_by = a->acct.name,
-        .secrecy_date = day, .date = *d->date ? d->date : NULL, .secrecy_given = true,
+        .source = d->source, .author = d->author, .publisher = (char *)d->editor,
+        .reviewer = (char *)a->acct.name, .disclosure = d->disclosure,
+        .secrecy_by = (char *)a->acct.name, .secrecy_date = (char *)day,
+        .date = *d->date ? d->date : NULL, .secrecy_given = true,
     };
+}
+
+/* Whether the draft could be published at `when` as reviewed on `day`: the article rules
+ * and a date not ahead of that time. */
+static workflow_rc_t check_publishable(const act_t *a, const char *day, int64_t when,
+                                       workflow_err_t *e)
+{
+    article_meta_t m = meta_of(a, day);
     char why[512];
     if (article_check(a->x->conf, &m, why, sizeof why) ||
-        article_future_check(&m, a->x->now, why, sizeof why))
-        return refuse(e, WORKFLOW_ECONFLICT, NULL, "draft %s cannot be published: %s", d->id, why);
+        article_future_check(&m, when, why, sizeof why))
+        return refuse(e, WORKFLOW_ECONFLICT, NULL, "draft %s cannot be published: %s", a->d.id,
+                      why);
+    return WORKFLOW_OK;
+}
+
+/* `day`: the day of the 保密审查 (the approval's; for a scheduled draft, not the day it
+ * goes live). */
+static workflow_rc_t publish(act_t *a, const char *day, article_result_t *res,
+                             workflow_err_t *e)
+{
+    workflow_draft_t *d = &a->d;
+    article_meta_t m = meta_of(a, day);
+    char why[512];
+    workflow_rc_t crc = check_publishable(a, day, a->x->now, e);
+    if (crc)
+        return crc;
     bool exists = article_exists(a->w, d->site, d->column, d->article);
     if (exists != d->update)
         return refuse(e, WORKFLOW_ECONFLICT, NULL, exists ? "%s/%s/%s.html is already published"
@@ -484,27 +515,42 @@ workflow_rc_t workflow_approve(const workflow_ctx_t *x, const char *id, bool sec
     *url = NULL;
     act_t a;
     workflow_rc_t rc = act_begin(x, &a, e);
-    if (rc || (rc = load(&a, id, e)) || (rc = check_reviewer(&a, e)))
+    if (rc || (rc = load(&a, id, e)) || (rc = check_reviewer(&a, false, e)))
         return act_end(&a, rc, e);
     if (!secrecy_review)
         return act_end(&a, refuse(e, WORKFLOW_EINVAL, "secrecy_review", "approval needs the "
                                   "保密审查 confirmation (secrecy_review: true)"), e);
+    char day[11];
+    article_format_day(x->now, day);
+    char *path = article_url_path(x->conf, a.d.site, a.d.column, a.d.article);
+    char note[400];
+    snprintf(note, sizeof note, "%s", path ? path : "");
     if (a.d.scheduled > x->now) {
+        /* Approved ahead of its time: it waits (wt/) and workflow_publish_due publishes it
+         * then, as reviewed now. What can be checked now is: a draft that could never be
+         * published is refused while its reviewer is here to hear it. */
+        if ((rc = check_publishable(&a, day, a.d.scheduled, e))) {
+            free(path);
+            return act_end(&a, rc, e);
+        }
+        a.d.state = WORKFLOW_SCHEDULED;
         char when[17];
         article_format_minute(a.d.scheduled, when);
-        return act_end(&a, refuse(e, WORKFLOW_ECONFLICT, NULL, "draft %s is scheduled for %s "
-                                  "(UTC+8): approve it then", a.d.id, when), e);
+        snprintf(note, sizeof note, "scheduled %s %s", when, path ? path : "");
+    } else {
+        article_result_t res;
+        if ((rc = publish(&a, day, &res, e))) {
+            free(path);
+            return act_end(&a, rc, e);
+        }
+        a.d.state = WORKFLOW_PUBLISHED;
+        a.d.revision = res.revision;
     }
-    article_result_t res;
-    if ((rc = publish(&a, &res, e)))
-        return act_end(&a, rc, e);
-    a.d.state = WORKFLOW_PUBLISHED;
     snprintf(a.d.reviewer, sizeof a.d.reviewer, "%s", a.acct.name);
     a.d.decided = x->now;
-    a.d.revision = res.revision;
-    char *path = article_url_path(x->conf, a.d.site, a.d.column, a.d.article);
     if ((rc = save(&a, e)) || (rc = set_index(&a, WORKFLOW_INDEX_QUEUE, false, e)) ||
-        (rc = trail(&a, "draft-approve", path, e))) {
+        (a.d.state == WORKFLOW_SCHEDULED && (rc = due(&a, true, e))) ||
+        (rc = trail(&a, "draft-approve", note, e))) {
         free(path);
         return act_end(&a, rc, e);
     }
@@ -532,8 +578,11 @@ workflow_rc_t workflow_reject(const workflow_ctx_t *x, const char *id, const cha
 {
     act_t a;
     workflow_rc_t rc = act_begin(x, &a, e);
-    if (rc || (rc = load(&a, id, e)) || (rc = check_reviewer(&a, e)) ||
+    if (rc || (rc = load(&a, id, e)) || (rc = check_reviewer(&a, true, e)) ||
         (rc = check_reason(reason, e)))
+        return act_end(&a, rc, e);
+    /* a scheduled draft called off before its time is never published */
+    if (a.d.state == WORKFLOW_SCHEDULED && (rc = due(&a, false, e)))
         return act_end(&a, rc, e);
     a.d.state = WORKFLOW_REJECTED;
     snprintf(a.d.reviewer, sizeof a.d.reviewer, "%s", a.acct.name);
@@ -597,6 +646,110 @@ workflow_rc_t workflow_read(store_txn_t *t, const conf_t *c, const char *who, co
                acct.name, out->id, out->site);
         workflow_draft_free(out);
         return WORKFLOW_EDENIED;
+    }
+    return WORKFLOW_OK;
+}
+
+/* ------------------------------------------------------------------ the schedule */
+
+/* Draft d's publication at its time, as its approving account (who must still be a
+ * reviewer of the site) reviewed it on the day of approval. */
+static workflow_rc_t publish_scheduled(const workflow_ctx_t *x0, const workflow_draft_t *d,
+                                       workflow_err_t *e)
+{
+    workflow_ctx_t x = *x0;
+    x.who = d->reviewer;
+    act_t a;
+    workflow_rc_t rc = act_begin(&x, &a, e);
+    if (rc || (rc = load(&a, d->id, e)))
+        return act_end(&a, rc, e);
+    if (!may(&a, ACCOUNT_ROLE_REVIEWER, a.d.site))
+        return act_end(&a, refuse(e, WORKFLOW_EDENIED, NULL, "account '%s', who approved it, "
+                                  "is no longer a reviewer of site '%s'", a.acct.name,
+                                  a.d.site), e);
+    char day[11];
+    article_format_day(a.d.decided, day);
+    article_result_t res;
+    if ((rc = publish(&a, day, &res, e)))
+        return act_end(&a, rc, e);
+    a.d.state = WORKFLOW_PUBLISHED;
+    a.d.revision = res.revision;
+    char *path = article_url_path(x.conf, a.d.site, a.d.column, a.d.article);
+    if (!(rc = save(&a, e)) && !(rc = due(&a, false, e)))
+        rc = trail(&a, "draft-publish", path, e);
+    free(path);
+    return act_end(&a, rc, e);
+}
+
+/* A scheduled draft that can no longer be published goes back to its editor, rejected
+ * with the reason (no account acts: the trail names its approver, action
+ * draft-unschedule). */
+static workflow_rc_t call_off(const workflow_ctx_t *x, const char *id, const char *why,
+                              workflow_err_t *e)
+{
+    int src;
+    store_txn_t *w = store_write_child(x->w, &src);
+    if (!w)
+        return store_failed(e, src);
+    workflow_draft_t d;
+    src = workflow_draft_get(w, id, &d);
+    if (src == STORE_OK) {
+        d.state = WORKFLOW_REJECTED;
+        free(d.reason);
+        d.reason = util_asprintf("the scheduled publication failed: %s", why);
+        uint64_t seq;
+        if ((src = workflow_draft_put(w, &d)) == STORE_OK &&
+            (src = workflow_due_set(w, &d, false)) == STORE_OK)
+            src = article_audit_append(w, x->now, "draft-unschedule", d.site, d.column, d.id,
+                                       d.reviewer, d.title, d.reason, &seq);
+        workflow_draft_free(&d);
+    }
+    if (src != STORE_OK) {
+        store_abort(w);
+        return store_failed(e, src);
+    }
+    src = store_commit(w);
+    return src == STORE_OK ? WORKFLOW_OK : store_failed(e, src);
+}
+
+workflow_rc_t workflow_publish_due(const workflow_ctx_t *x, size_t max, size_t *published,
+                                   workflow_err_t *e)
+{
+    *e = (workflow_err_t){0};
+    *published = 0;
+    workflow_due_t due_at[WORKFLOW_DUE_BATCH];
+    if (max == 0 || max > WORKFLOW_DUE_BATCH)
+        max = WORKFLOW_DUE_BATCH;
+    size_t n = 0;
+    int src = workflow_due_list(x->w, x->now, due_at, max, &n);
+    if (src != STORE_OK)
+        return store_failed(e, src);
+    for (size_t i = 0; i < n; i++) {
+        workflow_draft_t d;
+        src = workflow_draft_get(x->w, due_at[i].id, &d);
+        if (src == STORE_OK && d.state == WORKFLOW_SCHEDULED && d.scheduled <= x->now) {
+            workflow_err_t pe;
+            workflow_rc_t rc = publish_scheduled(x, &d, &pe);
+            if (rc == WORKFLOW_OK)
+                (*published)++;
+            else if (rc != WORKFLOW_ESTORE)
+                rc = call_off(x, d.id, pe.msg, e);
+            else
+                *e = pe;
+            workflow_draft_free(&d);
+            if (rc == WORKFLOW_ESTORE)
+                return rc;
+            continue;
+        }
+        if (src == STORE_OK)
+            workflow_draft_free(&d);
+        else if (src != STORE_NOTFOUND && src != STORE_ECORRUPT)
+            return store_failed(e, src);
+        /* an entry whose draft is gone, unreadable or no longer scheduled: removed, so it
+         * is looked at once */
+        src = store_content_del(x->w, due_at[i].key, due_at[i].klen);
+        if (src != STORE_OK && src != STORE_NOTFOUND)
+            return store_failed(e, src);
     }
     return WORKFLOW_OK;
 }

@@ -19,9 +19,11 @@
  *   detach            site_admin of the site
  *   submit            its editor                                 draft, rejected -> submitted
  *   approve           a reviewer of the site who is neither its  submitted -> published
- *                     editor nor the account that saved it last,
- *                     with secrecy_review confirmed
- *   reject            the same reviewer rule, with a reason      submitted -> rejected
+ *                     editor nor the account that saved it last  (scheduled, when its
+ *                     (else ECONFLICT: self-review), with         time is ahead; then
+ *                     secrecy_review confirmed                    workflow_publish_due)
+ *   reject            the same reviewer rule, with a reason      submitted, scheduled ->
+ *                                                                rejected
  *   unpublish         a reviewer or site_admin of the site, with a reason (any article)
  * The article gets publisher = the editor's account name, reviewer and secrecy_review.by =
  * the approving account's name, secrecy_review.date = the day of approval. A draft made
@@ -50,9 +52,9 @@
 typedef enum {
     WORKFLOW_OK = 0,
     WORKFLOW_EINVAL,    /* 400: a field is missing, malformed or out of bounds (err.field) */
-    WORKFLOW_EDENIED,   /* 403: the account may not do this (roles, self-review, disabled) */
+    WORKFLOW_EDENIED,   /* 403: the account may not do this (roles, disabled) */
     WORKFLOW_ENOTFOUND, /* 404: no such draft, site or article */
-    WORKFLOW_ECONFLICT, /* 409: not in a state that allows it, or the article says no */
+    WORKFLOW_ECONFLICT, /* 409: not in a state that allows it, self-review, or the article says no */
     WORKFLOW_ETOOLARGE, /* 413: an attachment over the size or count limit */
     WORKFLOW_ESTORE     /* 500: the store failed */
 } workflow_rc_t;
@@ -116,5 +118,55 @@ workflow_rc_t workflow_unpublish(const workflow_ctx_t *x, const char *site, cons
  * site) or a reviewer of the site may; 404 before 403, as the API answers. */
 workflow_rc_t workflow_read(store_txn_t *t, const conf_t *c, const char *who, const char *id,
                             workflow_draft_t *out, workflow_err_t *e);
+
+/* ---- scheduled publication ---- */
+#define WORKFLOW_DUE_BATCH 64 /* most drafts one workflow_publish_due call publishes */
+
+/* Publishes the scheduled drafts whose time has come (x->now; x->who is not used), at
+ * most max (0 or more than WORKFLOW_DUE_BATCH: that many), soonest first, each through
+ * article_publish_txn in a child of x->w as its approving account reviewed it (the
+ * article's reviewer and 保密审查 are that account's, on the day of approval); that
+ * account must still be an enabled reviewer of the site. A draft that can no longer be
+ * published (its approver gone, the article rules, its article changed meanwhile) is
+ * called off: rejected with the reason, so its editor sees why (trail draft-unschedule).
+ * A draft rejected before its time has left the schedule and is never published.
+ * Idempotent: a published draft leaves the schedule in the same transaction, so a second
+ * call (another timer, a restart) finds nothing. *published counts the publications;
+ * WORKFLOW_ESTORE stops the walk (the caller aborts and tries again later). */
+workflow_rc_t workflow_publish_due(const workflow_ctx_t *x, size_t max, size_t *published,
+                                   workflow_err_t *e);
+
+/* ---- the console's lists (workflow_list.c) ---- */
+typedef enum {
+    WORKFLOW_VIEW_MINE,  /* the drafts the account wrote, newest first */
+    WORKFLOW_VIEW_QUEUE, /* submitted drafts on sites the account reviews, newest submitted
+                          * first (its own included: it sees them, approving is refused) */
+} workflow_view_t;
+#define WORKFLOW_LIST_MAX 200 /* most lines of one list */
+
+/* One line of a list: what a list shows of a draft (never its body). */
+typedef struct workflow_item {
+    char id[WORKFLOW_ID_MAX + 1];
+    char *site, *column, *title; /* heap */
+    char editor[ACCOUNT_NAME_MAX + 1];
+    workflow_state_t state;
+    int64_t updated, submitted, scheduled;
+} workflow_item_t;
+
+typedef struct workflow_list {
+    workflow_item_t *item;
+    size_t n, cap;
+    bool more; /* there were more than the max asked for */
+} workflow_list_t;
+
+/* The list `view` of account `who` (read in t), on one site (site not NULL nor "") or all;
+ * at most max lines (0 or over WORKFLOW_LIST_MAX: WORKFLOW_LIST_MAX). Only drafts the
+ * account may read (workflow_read's rule) are listed. Refusals: EINVAL "site" (no such
+ * site), EDENIED (a site where the account has no role for that view; a disabled or
+ * unknown account). Free out with workflow_list_free. */
+workflow_rc_t workflow_list(store_txn_t *t, const conf_t *c, const char *who,
+                            workflow_view_t view, const char *site, size_t max,
+                            workflow_list_t *out, workflow_err_t *e);
+void workflow_list_free(workflow_list_t *l);
 
 #endif

@@ -13,8 +13,8 @@
 #define REC_DRAFT "JYWD"
 #define KEYBUF (STORE_KEY_MAX + 1)
 
-static const char *const state_names[WORKFLOW_STATE_COUNT] = {"draft", "submitted", "rejected",
-                                                              "published"};
+static const char *const state_names[WORKFLOW_STATE_COUNT] = {
+    "draft", "submitted", "rejected", "published", "scheduled"};
 
 const char *workflow_state_name(workflow_state_t s)
 {
@@ -294,6 +294,68 @@ int workflow_each(store_txn_t *t, workflow_index_t which, const char *owner, wor
     return rc;
 }
 
+/* ------------------------------------------------------------------ the schedule */
+
+static size_t key_due(char k[KEYBUF], int64_t when, const char *id)
+{
+    int n = snprintf(k, KEYBUF, WORKFLOW_KEY_DUE "%016" PRIx64 "/%016" PRIx64, (uint64_t)when,
+                     id_seq(id));
+    return n > 0 && n < KEYBUF ? (size_t)n : 0;
+}
+
+int workflow_due_set(store_txn_t *w, const workflow_draft_t *d, bool add)
+{
+    char k[KEYBUF];
+    size_t kl = key_due(k, d->scheduled, d->id);
+    if (!kl || !workflow_id_ok(d->id))
+        return STORE_EKEY;
+    if (add)
+        return store_content_put(w, k, kl, d->id, strlen(d->id));
+    int rc = store_content_del(w, k, kl);
+    return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+typedef struct due_walk {
+    int64_t now;
+    workflow_due_t *out;
+    size_t max, n;
+} due_walk_t;
+
+static int collect_due(void *ud, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    due_walk_t *dw = ud;
+    const char *k = key;
+    size_t pl = strlen(WORKFLOW_KEY_DUE);
+    if (dw->n == dw->max)
+        return 1;
+    /* keys sort by time: the first one ahead of now ends the walk */
+    if (klen >= pl + 16) {
+        char hex[17];
+        memcpy(hex, k + pl, 16);
+        hex[16] = '\0';
+        if ((int64_t)strtoull(hex, NULL, 16) > dw->now)
+            return 1;
+    }
+    if (klen >= sizeof dw->out[0].key)
+        return 0; /* not one of ours */
+    workflow_due_t *d = &dw->out[dw->n++];
+    memcpy(d->key, key, klen);
+    d->key[klen] = '\0';
+    d->klen = klen;
+    size_t n = vlen <= WORKFLOW_ID_MAX ? vlen : 0; /* not an id: "" (the entry is removed) */
+    memcpy(d->id, val, n);
+    d->id[n] = '\0';
+    return 0;
+}
+
+int workflow_due_list(store_txn_t *t, int64_t now, workflow_due_t *out, size_t max, size_t *n)
+{
+    due_walk_t dw = {.now = now, .out = out, .max = max};
+    int rc = store_content_each(t, WORKFLOW_KEY_DUE, strlen(WORKFLOW_KEY_DUE), collect_due, &dw);
+    *n = dw.n;
+    return rc == STORE_NOTFOUND || rc > 0 ? STORE_OK : rc;
+}
+
 /* ------------------------------------------------------------------ attachments */
 
 static size_t key_attachment(char k[KEYBUF], const char *id, const char *name)
@@ -349,6 +411,8 @@ int workflow_purge_site(store_txn_t *w, const char *site, long *count)
             rc = workflow_attachment_del(w, d.id, d.att[j].name);
         for (int x = 0; rc == 0 && x < 3; x++)
             rc = workflow_index_set(w, (workflow_index_t)x, &d, false);
+        if (rc == 0 && d.state == WORKFLOW_SCHEDULED)
+            rc = workflow_due_set(w, &d, false);
         char k[KEYBUF];
         if (rc == 0)
             rc = store_content_del(w, k, key_draft(k, d.id));

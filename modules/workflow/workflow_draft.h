@@ -25,6 +25,9 @@
  *                           an entry lives from submit to approve or reject
  *   ws/<site>/<rank>        every draft of a site, newest first, value <id>
  *   wn/seq                  the last draft sequence number handed out (u64)
+ *   wt/<time>/<seq>         the scheduled drafts (state scheduled), soonest first, value
+ *                           <id>; <time> is 16 hex digits of the scheduled time (seconds);
+ *                           an entry lives from approval to publication or calling off
  * <seq> is 16 hex digits of the draft's sequence number (its id), <rank> 16 hex digits of
  * (UINT64_MAX - it). Listing a queue or an account's drafts reads only its prefix.
  * A draft belongs to its site: `jiyuectl purge SITE` deletes them (workflow_purge_site);
@@ -47,6 +50,7 @@
 #define WORKFLOW_KEY_QUEUE "wq/"
 #define WORKFLOW_KEY_SITE "ws/"
 #define WORKFLOW_KEY_SEQ "wn/seq"
+#define WORKFLOW_KEY_DUE "wt/"
 
 /* Bounds on what an editor gives (characters are Unicode code points). */
 #define WORKFLOW_TITLE_MAX 200        /* characters */
@@ -68,10 +72,12 @@ typedef enum {
     WORKFLOW_SUBMITTED, /* awaiting review; its editor can no longer change it */
     WORKFLOW_REJECTED,  /* sent back with a reason; its editor may change and resubmit it */
     WORKFLOW_PUBLISHED, /* approved: the article (or its new revision) is live */
+    WORKFLOW_SCHEDULED, /* approved before its scheduled time: published when it comes
+                         * (workflow_publish_due); a reviewer may still call it off */
     WORKFLOW_STATE_COUNT
 } workflow_state_t;
 
-/* "draft", "submitted", "rejected", "published". */
+/* "draft", "submitted", "rejected", "published", "scheduled". */
 const char *workflow_state_name(workflow_state_t s);
 
 typedef struct workflow_attachment {
@@ -125,6 +131,17 @@ int workflow_index_set(store_txn_t *w, workflow_index_t which, const workflow_dr
 typedef int (*workflow_fn)(void *ud, const workflow_draft_t *d);
 int workflow_each(store_txn_t *t, workflow_index_t which, const char *owner, workflow_fn fn,
                   void *ud);
+
+/* The scheduled index (wt/): puts or deletes the entry of draft d (at d->scheduled). */
+int workflow_due_set(store_txn_t *w, const workflow_draft_t *d, bool add);
+/* The entries of wt/ due at `now` (scheduled <= now), soonest first, at most max: their
+ * keys (for a stale entry's removal) and draft ids. Returns 0 or a STORE_E* code. */
+typedef struct workflow_due {
+    char key[64];
+    size_t klen;
+    char id[WORKFLOW_ID_MAX + 1];
+} workflow_due_t;
+int workflow_due_list(store_txn_t *t, int64_t now, workflow_due_t *out, size_t max, size_t *n);
 
 /* An attachment's bytes (wa/<id>/<name>): pointers into the store, valid until the next
  * write in the transaction or its end. */

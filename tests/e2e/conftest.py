@@ -4,6 +4,7 @@
 # with raw sockets, http.client and curl. Every wait here is bounded: a hung server fails a
 # test, it never hangs the suite.
 import gzip
+import json
 import os
 import re
 import select
@@ -655,3 +656,48 @@ def console(tmp_path_factory, request):
     c.start()
     yield c
     c.stop()
+
+
+class Api:
+    """A client of one console: remembers the cookie and CSRF token of its sign-in."""
+
+    def __init__(self, c):
+        self.c = c
+        self.cookie = None
+        self.csrf = None
+        self.origin = f"http://127.0.0.1:{c.admin_port}"
+
+    def call(self, method, path, body=None, raw=None, headers=None, origin=True, csrf=True,
+             cookie=True):
+        hdrs = {"Host": f"127.0.0.1:{self.c.admin_port}"}
+        if origin is True:
+            hdrs["Origin"] = self.origin
+        elif origin:
+            hdrs["Origin"] = origin
+        if cookie and self.cookie:
+            hdrs["Cookie"] = f"jiyue_console={self.cookie}"
+        if csrf is True and self.csrf:
+            hdrs["X-CSRF-Token"] = self.csrf
+        elif csrf and csrf is not True:
+            hdrs["X-CSRF-Token"] = csrf
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
+        if data or method == "POST":
+            hdrs["Content-Type"] = "application/json"
+            hdrs["Content-Length"] = str(len(data))
+        hdrs.update(headers or {})
+        with RawConn(self.c.admin_port, timeout=10) as conn:
+            conn.send_request(method, path, hdrs, body=data)
+            r = conn.read_response(head=(method == "HEAD"))
+        try:
+            r.json = json.loads(r.body) if r.body else None
+        except ValueError:
+            r.json = None
+        return r
+
+    def login(self, user, password=CONSOLE_PASSWORD, **kw):
+        r = self.call("POST", "/api/login", {"user": user, "password": password}, **kw)
+        if r.status == 200:
+            m = re.match(r"jiyue_console=([^;]*);", r.header("Set-Cookie"))
+            self.cookie = m.group(1)
+            self.csrf = r.json["csrf"]
+        return r

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import JIYUE, JIYUECTL, PORTAL_HOST, ROOT, SANITIZED, Cluster, run, wait_for
+from conftest import EDU_HOST, JIYUE, JIYUECTL, PORTAL_HOST, ROOT, SANITIZED, Cluster, run, wait_for
 
 VERSION = re.search(r'#define JIYUE_VERSION "([^"]+)"', (ROOT / "core/version.h").read_text()).group(1)
 # Packaging builds its own main objects in build/pkg; the sanitizer run checks the server,
@@ -274,6 +274,22 @@ def test_logrotate_rotates_and_the_server_reopens(tmp_path):
         assert b"GET / " in gzip.decompress(rotated[0].read_bytes())
         # the server reopened: the next request lands in the new access.log
         assert c.get("/?after-rotation", host=PORTAL_HOST).status == 200
-        assert wait_for(lambda: c.access_log.exists() and "after-rotation" in c.access_log.read_text())
+        assert c.get("/?edu-line", host=EDU_HOST).status == 200
+        assert wait_for(lambda: c.access_log.exists() and "edu-line" in c.access_log.read_text())
     finally:
         c.stop()
+    # jiyuectl logs: one site's lines from the rotated (compressed) file and the new one,
+    # oldest first, within the days asked for
+    r = c.ctl("logs", "portal")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.decode().splitlines()
+    assert len(lines) == 2 and '"GET / HTTP/1.1"' in lines[0] and "after-rotation" in lines[1]
+    assert all(line.split()[-2] == "portal" for line in lines)
+    edu = c.ctl("logs", "edu").stdout.decode().splitlines()
+    assert len(edu) == 1 and "edu-line" in edu[0]
+    today = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600))
+    assert len(c.ctl("logs", "portal", "--from", today, "--to", today).stdout.splitlines()) == 2
+    r = c.ctl("logs", "portal", "--to", "2020-01-01")
+    assert r.returncode == 0 and r.stdout == b"" and b"no lines of portal" in r.stderr
+    r = c.ctl("logs", "nosuch")
+    assert r.returncode == 1 and b"no site 'nosuch'" in r.stderr

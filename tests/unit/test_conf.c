@@ -127,7 +127,7 @@ static void test_admin_listener(void **state)
     /* admin: before listen: the public listeners still come first */
     conf_t *c = load_tree(&d, day("2026-03-01"),
                           "admin:\n  listen: [\"127.0.0.1:8444\", \"[::1]:8444\"]\n"
-                          "  allow: [\"10.0.0.0/8\"]\n  session_idle: 1s\n"
+                          "  allow: [\"10.0.0.0/8\"]\n  session_idle: 1s\n  max_upload: 64KiB\n"
                           "listen: [\"127.0.0.1:8080\"]\nstore: store\nsites: sites\n", files);
     if (!c)
         diag_print(&d, stderr);
@@ -139,6 +139,7 @@ static void test_admin_listener(void **state)
     assert_string_equal(c->listen[2].address, "[::1]:8444");
     assert_int_equal(c->admin_pos.line, 2);
     assert_int_equal(c->nadmin_allow, 1);
+    assert_int_equal(c->admin_max_upload, 64 * 1024); /* core's key: conn.c applies it */
     struct sockaddr_in in = {.sin_family = AF_INET};
     inet_pton(AF_INET, "10.9.8.7", &in.sin_addr);
     assert_true(conf_nets_match(c->admin_allow, c->nadmin_allow, (struct sockaddr *)&in));
@@ -153,6 +154,7 @@ static void test_admin_listener(void **state)
                   "listen: [\"127.0.0.1:8080\"]\nstore: store\nsites: sites\n"
                   "admin: {listen: [\"127.0.0.1:8444\"]}\n", files);
     assert_non_null(c);
+    assert_int_equal(c->admin_max_upload, 20 * 1024 * 1024); /* the default */
     assert_true(conf_nets_match(c->admin_allow, c->nadmin_allow, (struct sockaddr *)&in));
     inet_pton(AF_INET, "10.9.8.7", &in.sin_addr);
     assert_false(conf_nets_match(c->admin_allow, c->nadmin_allow, (struct sockaddr *)&in));
@@ -172,6 +174,11 @@ static void test_admin_listener(void **state)
                "the public listener '0.0.0.0:9000'");
     expect(&d, "no default certificate");
     expect(&d, ":10:3: unknown key 'alow' in 'admin'; did you mean 'allow'?");
+    diag_free(&d);
+
+    load_fail(&d, "listen: [\"127.0.0.1:8080\"]\nstore: store\nsites: sites\n"
+                  "admin:\n  listen: [\"127.0.0.1:8444\"]\n  max_upload: 2GiB\n", files);
+    expect(&d, ":6:15: 'admin.max_upload' is 2147483648 bytes; at most 1GiB");
     diag_free(&d);
 }
 
@@ -737,7 +744,7 @@ static void test_site_schema(void **state)
     expect(&d, "a.yaml:6:24: mount.hosts '-a.cn': host name label starts or ends with '-'");
     expect(&d, "a.yaml:7:12: 'mount.aliases' must be a list of strings, not a scalar");
     expect(&d, "a.yaml:11:11: unknown column type 'blog' (expected dynamic, notice, policy, personnel, plan, "
-                "interaction or static)");
+                "interaction, static, interpretation or topic)");
     expect(&d, "a.yaml:12:9: duplicate column id 'news' (first at line 9)");
     expect(&d, "a.yaml:15:5: unknown key 'extra' in 'columns'");
     expect(&d, "a.yaml:16:8: 'theme' must be a string, not a list");

@@ -690,9 +690,9 @@ static void test_self_review_and_subtree(void **state)
     char id[WORKFLOW_ID_MAX + 1];
     /* an account that is editor and reviewer of the site cannot approve its own draft */
     submitted_draft(f, "edu", "both.edu", id);
-    EXPECT(approve_as(f, "both.edu", id, true, NULL), WORKFLOW_EDENIED, NULL);
+    EXPECT(approve_as(f, "both.edu", id, true, NULL), WORKFLOW_ECONFLICT, NULL);
     assert_non_null(strstr(f->e.msg, "self-review"));
-    EXPECT(reject_as(f, "both.edu", id, "自己退回"), WORKFLOW_EDENIED, NULL);
+    EXPECT(reject_as(f, "both.edu", id, "自己退回"), WORKFLOW_ECONFLICT, NULL);
     OK(approve_as(f, "rev.edu", id, true, NULL));
 
     /* a site_admin who rewrote someone's draft does not approve it either */
@@ -701,7 +701,7 @@ static void test_self_review_and_subtree(void **state)
     OK(create_as(f, "ed.edu", &fl, id2));
     OK(update_as(f, "admin.edu", id2, &fl));
     OK(submit_as(f, "ed.edu", id2));
-    EXPECT(approve_as(f, "admin.edu", id2, true, NULL), WORKFLOW_EDENIED, NULL);
+    EXPECT(approve_as(f, "admin.edu", id2, true, NULL), WORKFLOW_ECONFLICT, NULL);
     OK(approve_as(f, "both.edu", id2, true, NULL)); /* not its writer: may */
 
     /* reviewer:anning/\* reviews the township hexi; hexi's editor cannot touch edu */
@@ -942,6 +942,25 @@ static void test_abort_leaves_nothing(void **state)
                                    ARTICLE_DISCLOSE_ACTIVE);
 }
 
+static size_t publish_due(fixture_t *f)
+{
+    store_txn_t *w = begin(f);
+    workflow_ctx_t x = ctx(f, w, NULL);
+    size_t n = 0;
+    OK(workflow_publish_due(&x, 0, &n, &f->e));
+    assert_int_equal(store_commit(w), STORE_OK);
+    return n;
+}
+
+static bool live(fixture_t *f, const char *article)
+{
+    store_txn_t *t = store_read_txn_new(f->st->s);
+    assert_int_equal(store_read_renew(t), 0);
+    bool on = article_exists(t, "edu", "news", article);
+    store_txn_free(t);
+    return on;
+}
+
 static void test_scheduled(void **state)
 {
     fixture_t *f = *state;
@@ -950,10 +969,77 @@ static void test_scheduled(void **state)
     char id[WORKFLOW_ID_MAX + 1];
     OK(create_as(f, "ed.edu", &fl, id));
     OK(submit_as(f, "ed.edu", id));
+    /* approved ahead of its time: it waits, scheduled */
+    char *url = NULL;
+    OK(approve_as(f, "rev.edu", id, true, &url));
+    assert_string_equal(url, "/edu/news/20261205-1.html");
+    free(url);
+    workflow_draft_t d = draft(f, id);
+    assert_int_equal(d.state, WORKFLOW_SCHEDULED);
+    assert_string_equal(workflow_state_name(d.state), "scheduled");
+    assert_string_equal(d.reviewer, "rev.edu");
+    workflow_draft_free(&d);
+    assert_int_equal(list(f, WORKFLOW_INDEX_QUEUE, "edu").n, 0);
+    assert_false(live(f, "20261205-1"));
     EXPECT(approve_as(f, "rev.edu", id, true, NULL), WORKFLOW_ECONFLICT, NULL);
-    f->now += 3600;
-    OK(approve_as(f, "rev.edu", id, true, NULL));
-    f->now -= 3600;
+    assert_int_equal(publish_due(f), 0); /* not yet */
+    f->now += 3599;
+    assert_int_equal(publish_due(f), 0);
+    assert_false(live(f, "20261205-1"));
+    f->now += 1; /* its time: published, once */
+    assert_int_equal(publish_due(f), 1);
+    assert_true(live(f, "20261205-1"));
+    assert_int_equal(publish_due(f), 0);
+    d = draft(f, id);
+    assert_int_equal(d.state, WORKFLOW_PUBLISHED);
+    assert_int_equal(d.revision, 1);
+    workflow_draft_free(&d);
+    store_txn_t *t = store_read_txn_new(f->st->s);
+    assert_int_equal(store_read_renew(t), 0);
+    article_t art;
+    assert_int_equal(article_get(t, "edu", "news", "20261205-1", &art), 0);
+    assert_string_equal(art.publisher, "ed.edu");
+    assert_string_equal(art.reviewer, "rev.edu");
+    assert_string_equal(art.secrecy_by, "rev.edu");
+    assert_string_equal(art.secrecy_date, "2026-12-05"); /* the day of the review */
+    assert_true(art.pubtime == f->now);
+    store_txn_free(t);
+    trail_t tr = trail_of(f->st->s, "edu");
+    assert_string_equal(tr.rec[tr.n - 1], "draft-publish edu/news/1 r0 by rev.edu rev : "
+                                          "/edu/news/20261205-1.html");
+
+    /* called off (rejected) before its time: never published */
+    fl.title = "撤回的定时稿";
+    fl.scheduled = f->now + 600;
+    char id2[WORKFLOW_ID_MAX + 1];
+    OK(create_as(f, "ed.edu", &fl, id2));
+    OK(submit_as(f, "ed.edu", id2));
+    OK(approve_as(f, "rev.edu", id2, true, NULL));
+    EXPECT(reject_as(f, "both.edu", id2, "不发了"), WORKFLOW_OK, NULL);
+    d = draft(f, id2);
+    assert_int_equal(d.state, WORKFLOW_REJECTED);
+    workflow_draft_free(&d);
+    f->now += 601;
+    assert_int_equal(publish_due(f), 0);
+    assert_false(live(f, "20261205-2"));
+
+    /* its approver lost the role before the time: called off with the reason */
+    fl.title = "审核人离岗";
+    fl.scheduled = f->now + 60;
+    char id3[WORKFLOW_ID_MAX + 1];
+    OK(create_as(f, "ed.edu", &fl, id3));
+    OK(submit_as(f, "ed.edu", id3));
+    OK(approve_as(f, "both.edu", id3, true, NULL));
+    add_account(f->st->s, "both.edu", true, "editor:edu", "reviewer:edu"); /* disabled now */
+    f->now += 60;
+    assert_int_equal(publish_due(f), 0);
+    d = draft(f, id3);
+    assert_int_equal(d.state, WORKFLOW_REJECTED);
+    assert_non_null(strstr(d.reason, "the scheduled publication failed"));
+    workflow_draft_free(&d);
+    assert_false(live(f, "20261205-3"));
+    add_account(f->st->s, "both.edu", false, "editor:edu", "reviewer:edu");
+
     /* a date ahead of the clock is refused as `jiyuectl publish` refuses it */
     fl.scheduled = 0;
     fl.date = "2026-12-06 10:00";

@@ -39,6 +39,11 @@ CTL_COMMAND(reply, "SITE CODE FILE --by NAME",
 CTL_COMMAND(message_import, "FILE", "load messages and replies from a YAML list (demo data, old 信箱)")
 CTL_COMMAND(stats, "SITE [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format csv|json]",
             "a site's visits per day (page views, unique visitors, bot views) and the range's totals")
+CTL_COMMAND(report, "annual [--year YYYY] [SITE...] [--format csv|json|html] | annual [--year YYYY] SITE --publish COLUMN --by NAME --reviewer NAME",
+            "the 政府网站工作年度报表 of each site (last year by default): what the platform knows "
+            "filled in, the rest blank for the office")
+CTL_COMMAND(logs, "SITE [--from YYYY-MM-DD] [--to YYYY-MM-DD]",
+            "one site's lines of the access log and its rotated files (oldest first)")
 CTL_COMMAND(audit, "[SITE...] [--at YYYY-MM-DD] [--format text|json|html] [--out FILE]",
             "self-inspection against the national spot-check rules; exit 1 on any veto")
 CTL_COMMAND(probe, "[--address HOST:PORT] [SITE...]",
