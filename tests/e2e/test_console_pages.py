@@ -36,11 +36,11 @@ def s(text):
 
 
 def draft_rec(did, site, editor, title, state, article, body="正文", update=False, column="news",
-              reason="", reviewer="", atts=(), source="测试来源"):
+              reason="", reviewer="", atts=(), source="测试来源", scheduled=0):
     rec = b"JYWD" + struct.pack("<H", 1)
     rec += s(did) + s(site) + s(column) + s(article) + bytes([1 if update else 0])
     rec += s(title) + s(body) + s(source) + s("") + s("主动公开") + s("")
-    rec += struct.pack("<q", 0) + bytes([state])
+    rec += struct.pack("<q", scheduled) + bytes([state])
     rec += s(editor) + s(editor) + s(reviewer) + s(reason)
     submitted = T0 + 60 * int(did) if state == 1 else 0  # distinct: the queue's order
     rec += struct.pack("<qqqqII", T0, T0, submitted, 0, 0, 0)
@@ -73,6 +73,9 @@ DRAFTS = {
              source="测试市教育局")),
     4: ("edu", "li.hua", "被退回的稿子", 2, "20251205-4",
         dict(reason="来源不对", reviewer="shen.he", atts=[("安排.pdf", 1234)])),
+    # 4: scheduled (approved ahead of its time; 2027-01-09 10:00 UTC+8)
+    5: ("edu", "li.hua", "定时发布的稿子", 4, "20251205-5",
+        dict(reviewer="shen.he", scheduled=T0 + 400 * 86400)),
 }
 
 
@@ -272,7 +275,8 @@ def titles(page, table):
 def test_drafts_lists(cs):
     r = signed_in(cs, "li.hua").get("/drafts")
     check_page(r, "稿件")
-    assert titles(r.text, "mine") == ["被退回的稿子", "开学工作会议（修订）", EVIL_TITLE]
+    assert titles(r.text, "mine") == ["定时发布的稿子", "被退回的稿子", "开学工作会议（修订）", EVIL_TITLE]
+    assert '<span class="state state-scheduled">定时发布</span>' in r.text
     assert '<span class="state state-rejected">已退回</span>' in r.text
     assert "<script>alert" not in r.text and "&lt;script&gt;alert(&quot;x&quot;)" in r.text
     assert "待我审核" not in r.text  # an editor reviews nothing
@@ -362,6 +366,16 @@ def test_review_page(cs):
     # its editor sees the page, never the forms
     r = signed_in(cs, "li.hua").get("/review/1")
     assert r.status == 200 and 'id="approve"' not in r.text and 'id="reject"' not in r.text
+
+
+def test_review_of_a_scheduled_draft_offers_calling_it_off(cs):
+    r = signed_in(cs, "shen.he").get("/review/5")
+    check_page(r, "审核稿件")
+    assert '<span class="state state-scheduled" id="state">定时发布</span>' in r.text
+    assert '<dd id="scheduled">2027-01-09 10:00（已审核通过，到时自动发布）</dd>' in r.text
+    assert 'id="approve"' not in r.text
+    assert 'action="/api/drafts/5/reject?next=/drafts/5"' in r.text
+    assert 'id="reject"' not in signed_in(cs, "li.hua").get("/review/5").text
 
 
 def test_review_shows_what_changed(cs):
