@@ -198,6 +198,8 @@ def test_pages_without_a_session_go_to_login(cs):
     css = b.get("/console.css")
     assert css.status == 200 and css.header("Content-Type") == "text/css; charset=utf-8"
     assert b".diff .add" in css.body
+    r = b.req("HEAD", "/login")
+    assert r.status == 200 and r.body == b"" and int(r.header("Content-Length")) > 500
     r = b.get("/no/such/page")
     assert r.status == 404 and "没有这个页面" in r.text
     r = b.req("POST", "/drafts", form={"x": "1"})
