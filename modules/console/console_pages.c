@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "article.h"
+#include "console_api.h"
 #include "theme.h"
 #include "workflow.h"
 
@@ -56,6 +57,17 @@ static void page_stylesheet(request_t *r)
 
 static void page_login(request_t *r)
 {
+    /* Signed in already (a bookmark, the back button): the console's home instead. */
+    console_session_t s;
+    account_t a;
+    char key[CONSOLE_SESSION_KEY_MAX];
+    int status;
+    const char *why;
+    if (console_session_find(r, &s, &a, key, &status, &why) == STORE_OK) {
+        account_password_wipe(a.hash, sizeof a.hash);
+        response_redirect(r, 303, "/", 1);
+        return;
+    }
     console_page_t p;
     console_page_begin(&p, "登录", NULL, NULL);
     console_page_finish(r, &p, 200, "console_login.html");

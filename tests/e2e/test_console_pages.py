@@ -214,6 +214,8 @@ def test_login_form_signs_in_and_out(cs):
                         r.header("Set-Cookie"))
     home = b.get("/")
     check_page(home, "我的站点")
+    r = b.get("/login")  # signed in already: the home instead
+    assert r.status == 303 and r.header("Location") == "/"
     assert "当前用户：li.hua" in home.text
     token = b.csrf()
     # the sign-out button: a form to /api/logout?next=/login with the token
