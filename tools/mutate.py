@@ -339,6 +339,8 @@ MUTATIONS = [
     M("console-queue-lists-own-drafts", "modules/console/console_page_list.c",
       "    if (l->queue && strcmp(d->editor, l->a->name) == 0)",
       "    if (0 && l->queue && strcmp(d->editor, l->a->name) == 0)",
+      "        if (view == WORKFLOW_VIEW_QUEUE && strcmp(it->editor, p->a->name) == 0)",
+      "        if (0 && view == WORKFLOW_VIEW_QUEUE && strcmp(it->editor, p->a->name) == 0)",
       ["e2e:tests/e2e/test_console_pages.py -k drafts_lists"]),
     M("console-preview-unsandboxed", "modules/console/console_page_review.c",
       "    \"sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \"        \\",

@@ -530,9 +530,9 @@ module_result_t console_drafts_handle(request_t *r)
     if (!slash) {
         if (get)
             return read_one(r, id);
-        if (r->method == HTTP_M_PUT)
+        if (r->method == HTTP_M_PUT || post) /* POST: the console's editor (a form cannot PUT) */
             return update(r, id);
-        return console_method_not_allowed(r, "GET, HEAD, PUT");
+        return console_method_not_allowed(r, "GET, HEAD, PUT, POST");
     }
     size_t vl = (size_t)(end - slash - 1);
     const char *verb = slash + 1;

@@ -44,11 +44,14 @@ static bool read_draft(request_t *r, const account_t *a, const char *id, workflo
     return false;
 }
 
-/* Whether account a may approve or reject d now (the workflow decides again on the act). */
+/* Whether account a may decide on d (the workflow decides again on the act): a reviewer
+ * of its site who neither wrote it nor saved it last. A submitted draft is approved or
+ * rejected; a scheduled one (approved ahead of its time) may still be called off. */
 static bool may_decide(const account_t *a, const workflow_draft_t *d, const conf_t *c)
 {
-    return d->state == WORKFLOW_SUBMITTED && strcmp(d->editor, a->name) != 0 &&
-           strcmp(d->last_by, a->name) != 0 && account_may(a, ACCOUNT_ROLE_REVIEWER, c, d->site);
+    return (d->state == WORKFLOW_SUBMITTED || d->state == WORKFLOW_SCHEDULED) &&
+           strcmp(d->editor, a->name) != 0 && strcmp(d->last_by, a->name) != 0 &&
+           account_may(a, ACCOUNT_ROLE_REVIEWER, c, d->site);
 }
 
 typedef struct diff_out {
@@ -108,7 +111,14 @@ void console_page_review(request_t *r, const console_session_t *s, const account
         article_format_minute(d.submitted, minute);
         tpl_set_str(p.d, m, "submitted", minute);
     }
-    tpl_set_bool(p.d, p.root, "decide", may_decide(a, &d, c));
+    bool decide = may_decide(a, &d, c);
+    tpl_set_bool(p.d, p.root, "decide", decide);
+    tpl_set_bool(p.d, p.root, "approve", decide && d.state == WORKFLOW_SUBMITTED);
+    if (d.state == WORKFLOW_SCHEDULED && d.scheduled) {
+        char when[17];
+        article_format_minute(d.scheduled, when);
+        tpl_set_str(p.d, m, "scheduled", when);
+    }
     if (d.update)
         add_changes(&p, request_store(r), &d);
     workflow_draft_free(&d);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "article.h"
+#include "console_api.h"
 #include "theme.h"
 #include "workflow.h"
 
@@ -56,6 +57,17 @@ static void page_stylesheet(request_t *r)
 
 static void page_login(request_t *r)
 {
+    /* Signed in already (a bookmark, the back button): the console's home instead. */
+    console_session_t s;
+    account_t a;
+    char key[CONSOLE_SESSION_KEY_MAX];
+    int status;
+    const char *why;
+    if (console_session_find(r, &s, &a, key, &status, &why) == STORE_OK) {
+        account_password_wipe(a.hash, sizeof a.hash);
+        response_redirect(r, 303, "/", 1);
+        return;
+    }
     console_page_t p;
     console_page_begin(&p, "登录", NULL, NULL);
     console_page_finish(r, &p, 200, "console_login.html");
@@ -103,10 +115,11 @@ static void page_sites(request_t *r, const console_session_t *s, const account_t
     console_page_finish(r, &p, 200, "console_sites.html");
 }
 
-static const char *state_label(workflow_state_t st)
+const char *console_page_state_label(int state)
 {
-    static const char *const labels[] = {"草稿", "待审核", "已退回", "已发布"};
-    return (unsigned)st < UTIL_ARRAY_LEN(labels) ? labels[st] : "";
+    static const char *const labels[] = {"草稿", "待审核", "已退回", "已发布", "定时发布"};
+    _Static_assert(UTIL_ARRAY_LEN(labels) == WORKFLOW_STATE_COUNT, "a label for each state");
+    return (unsigned)state < UTIL_ARRAY_LEN(labels) ? labels[state] : "";
 }
 
 void console_page_draft_summary(console_page_t *p, tpl_val_t *m, const workflow_draft_t *d,
@@ -119,7 +132,7 @@ void console_page_draft_summary(console_page_t *p, tpl_val_t *m, const workflow_
     tpl_set_str(p->d, m, "site_id", d->site);
     tpl_set_str(p->d, m, "column", col ? col->name : d->column);
     tpl_set_str(p->d, m, "title", *d->title ? d->title : "（无标题）");
-    tpl_set_str(p->d, m, "state", state_label(d->state));
+    tpl_set_str(p->d, m, "state", console_page_state_label(d->state));
     tpl_set_str(p->d, m, "state_name", workflow_state_name(d->state));
     tpl_set_str(p->d, m, "editor", d->editor);
     char minute[17];

@@ -38,6 +38,8 @@ void console_page_review(request_t *r, const console_session_t *s, const account
                          const char *id);
 void console_page_preview(request_t *r, const account_t *a, const char *id);
 
+/* A draft state's label ("草稿", "待审核"...; workflow_state_t). */
+const char *console_page_state_label(int state);
 /* Sets draft fields every page shows on map m: id, site (name), column (name), title,
  * state (its Chinese label) and state_name, editor, updated (minute, UTC+8), links. */
 struct workflow_draft;

@@ -5,6 +5,7 @@
 # out; a reviewer signs in, sees the preview, ticks 保密审查 and approves; the article is
 # then read on the public site. Skips only when chromium or node_modules are missing.
 import os
+import re
 import shutil
 import subprocess
 
@@ -58,3 +59,22 @@ def flow(c, tmp_path, **extra):
 def test_sign_in_and_lists_in_chromium(cs, tmp_path):
     out = flow(cs, tmp_path, STEPS="signin")
     assert "ok: signed in as li.hua" in out and "ok: drafts list" in out and "ok: signed out" in out
+
+
+def test_write_submit_approve_and_read_in_chromium(cs, tmp_path):
+    title = "浏览器里写的稿件"
+    out = flow(cs, tmp_path, TITLE=title)
+    steps = [line[4:] for line in out.splitlines() if line.startswith("ok: ")]
+    assert [re.sub(r"\d+", "N", s) for s in steps] == [
+        "signed in as li.hua", "drafts list", "draft N written", "draft N submitted", "signed out",
+        "signed in as shen.he", "preview seen", "approved: /edu/news/N-N.html", "signed out",
+        f"public page http://{PORTAL_HOST}:N/edu/news/N-N.html"], out
+    # the trail names the accounts that did it
+    r = cs.ctl("history", "edu")
+    assert r.returncode == 0, r.stderr
+    rows = [line.split("\t") for line in r.stdout.decode().splitlines()]
+    actions = [(row[2], row[3].split("/")[0]) for row in rows]
+    assert actions == [("draft-create", "edu"), ("draft-submit", "edu"), ("publish", "edu"),
+                       ("draft-approve", "edu")], rows
+    publish = rows[2]
+    assert publish[5:8] == ["by li.hua", "reviewed by shen.he", "主动公开"] and publish[-1] == title

@@ -36,13 +36,14 @@ def s(text):
 
 
 def draft_rec(did, site, editor, title, state, article, body="正文", update=False, column="news",
-              reason="", reviewer="", atts=(), source="测试来源"):
+              reason="", reviewer="", atts=(), source="测试来源", scheduled=0):
     rec = b"JYWD" + struct.pack("<H", 1)
     rec += s(did) + s(site) + s(column) + s(article) + bytes([1 if update else 0])
     rec += s(title) + s(body) + s(source) + s("") + s("主动公开") + s("")
-    rec += struct.pack("<q", 0) + bytes([state])
+    rec += struct.pack("<q", scheduled) + bytes([state])
     rec += s(editor) + s(editor) + s(reviewer) + s(reason)
-    rec += struct.pack("<qqqqII", T0, T0, T0 if state == 1 else 0, 0, 0, 0)
+    submitted = T0 + 60 * int(did) if state == 1 else 0  # distinct: the queue's order
+    rec += struct.pack("<qqqqII", T0, T0, submitted, 0, 0, 0)
     rec += struct.pack("<I", len(atts))
     for name, size in atts:
         rec += s(name) + struct.pack("<Q", size)
@@ -72,6 +73,9 @@ DRAFTS = {
              source="测试市教育局")),
     4: ("edu", "li.hua", "被退回的稿子", 2, "20251205-4",
         dict(reason="来源不对", reviewer="shen.he", atts=[("安排.pdf", 1234)])),
+    # 4: scheduled (approved ahead of its time; 2027-01-09 10:00 UTC+8)
+    5: ("edu", "li.hua", "定时发布的稿子", 4, "20251205-5",
+        dict(reviewer="shen.he", scheduled=T0 + 400 * 86400)),
 }
 
 
@@ -194,6 +198,8 @@ def test_pages_without_a_session_go_to_login(cs):
     css = b.get("/console.css")
     assert css.status == 200 and css.header("Content-Type") == "text/css; charset=utf-8"
     assert b".diff .add" in css.body
+    r = b.req("HEAD", "/login")
+    assert r.status == 200 and r.body == b"" and int(r.header("Content-Length")) > 500
     r = b.get("/no/such/page")
     assert r.status == 404 and "没有这个页面" in r.text
     r = b.req("POST", "/drafts", form={"x": "1"})
@@ -208,6 +214,8 @@ def test_login_form_signs_in_and_out(cs):
                         r.header("Set-Cookie"))
     home = b.get("/")
     check_page(home, "我的站点")
+    r = b.get("/login")  # signed in already: the home instead
+    assert r.status == 303 and r.header("Location") == "/"
     assert "当前用户：li.hua" in home.text
     token = b.csrf()
     # the sign-out button: a form to /api/logout?next=/login with the token
@@ -271,19 +279,20 @@ def titles(page, table):
 def test_drafts_lists(cs):
     r = signed_in(cs, "li.hua").get("/drafts")
     check_page(r, "稿件")
-    assert titles(r.text, "mine") == ["被退回的稿子", "开学工作会议（修订）", EVIL_TITLE]
-    assert "退回理由：来源不对" in r.text
+    assert titles(r.text, "mine") == ["定时发布的稿子", "被退回的稿子", "开学工作会议（修订）", EVIL_TITLE]
+    assert '<span class="state state-scheduled">定时发布</span>' in r.text
+    assert '<span class="state state-rejected">已退回</span>' in r.text
     assert "<script>alert" not in r.text and "&lt;script&gt;alert(&quot;x&quot;)" in r.text
     assert "待我审核" not in r.text  # an editor reviews nothing
     r = signed_in(cs, "shen.he").get("/drafts")
-    assert titles(r.text, "queue") == [EVIL_TITLE, "开学工作会议（修订）"]
+    assert titles(r.text, "queue") == ["开学工作会议（修订）", EVIL_TITLE]  # newest submitted first
     assert titles(r.text, "mine") == [] and "还没有稿件" in r.text
     # a county's site_admin sees its own site's queue, never edu's
     r = signed_in(cs, "wang.xian").get("/drafts")
     assert titles(r.text, "queue") == []  # its only queued draft is its own
     assert titles(r.text, "mine") == ["县里的稿子"]
     r = signed_in(cs, "ops").get("/drafts")
-    assert titles(r.text, "queue") == [EVIL_TITLE, "开学工作会议（修订）", "县里的稿子"]
+    assert titles(r.text, "queue") == ["开学工作会议（修订）", "县里的稿子", EVIL_TITLE]
 
 
 def test_editor_new(cs):
@@ -361,6 +370,16 @@ def test_review_page(cs):
     # its editor sees the page, never the forms
     r = signed_in(cs, "li.hua").get("/review/1")
     assert r.status == 200 and 'id="approve"' not in r.text and 'id="reject"' not in r.text
+
+
+def test_review_of_a_scheduled_draft_offers_calling_it_off(cs):
+    r = signed_in(cs, "shen.he").get("/review/5")
+    check_page(r, "审核稿件")
+    assert '<span class="state state-scheduled" id="state">定时发布</span>' in r.text
+    assert '<dd id="scheduled">2027-01-09 10:00（已审核通过，到时自动发布）</dd>' in r.text
+    assert 'id="approve"' not in r.text
+    assert 'action="/api/drafts/5/reject?next=/drafts/5"' in r.text
+    assert 'id="reject"' not in signed_in(cs, "li.hua").get("/review/5").text
 
 
 def test_review_shows_what_changed(cs):
