@@ -32,7 +32,9 @@ def need_browser():
 @pytest.fixture(scope="module")
 def cs(tmp_path_factory):
     need_browser()
-    c = console_cluster(tmp_path_factory.mktemp("browser_console"), accounts=ACCOUNTS)
+    # a draft's form carries a whole article: the public listeners' 1KiB test cap is too small
+    c = console_cluster(tmp_path_factory.mktemp("browser_console"), accounts=ACCOUNTS,
+                        limits={"max_body_bytes": "256KiB"})
     c.start()
     yield c
     c.stop()

@@ -23,7 +23,9 @@ BOUNDARY = "----jiyueformtest7MA4YWxkTrZu0gW"
 
 @pytest.fixture(scope="module")
 def cs(tmp_path_factory):
-    c = console_cluster(tmp_path_factory.mktemp("forms"), accounts=ACCOUNTS)
+    # a draft's form carries a whole article: the public listeners' 1KiB test cap is too small
+    c = console_cluster(tmp_path_factory.mktemp("forms"), accounts=ACCOUNTS,
+                        limits={"max_body_bytes": "256KiB"})
     c.start()
     yield c
     c.stop()

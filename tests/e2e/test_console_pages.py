@@ -81,7 +81,9 @@ DRAFTS = {
 
 @pytest.fixture(scope="module")
 def cs(tmp_path_factory):
-    c = console_cluster(tmp_path_factory.mktemp("pages"), accounts=ACCOUNTS)
+    # a draft's form carries a whole article: the public listeners' 1KiB test cap is too small
+    c = console_cluster(tmp_path_factory.mktemp("pages"), accounts=ACCOUNTS,
+                        limits={"max_body_bytes": "256KiB"})
     art = c.root / "kaixue.md"
     art.write_text("---\nsite: edu\ncolumn: news\nid: kaixue\ntitle: 开学工作会议\n"
                    "source: 测试市教育局\npublisher: 李华\nreviewer: 王强\ndisclosure: 主动公开\n"
