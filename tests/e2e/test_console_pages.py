@@ -240,11 +240,13 @@ def test_login_form_errors_are_pages(cs):
     assert r.status == 401 and not r.has("Set-Cookie")
     assert r.header("Content-Type") == "text/html; charset=utf-8"
     assert r.header("Content-Security-Policy").startswith("default-src 'none'")
+    assert '<p id="error-summary"><strong>未能登录，或登录已过期：请重新登录。</strong></p>' in r.text
     assert '<p id="error-message">wrong user name or password</p>' in r.text
     assert '<a href="/login" id="back">重新登录</a>' in r.text
     r = b.req("POST", "/api/login?next=/", {"password": "x"})
     assert r.status == 400
     assert 'data-field="user">用户名</strong>' in r.text
+    assert "提交的内容有误，请修改后重新提交。" in r.text
     # the same posts without `next`, or with one that is not a local path, answer JSON
     for q in ("", "?next=//evil.example/", "?next=/%5Cevil.example", "?next=http://evil.example/",
               "?next=%2F%2Fevil.example", "?next=/x%0d%0aSet-Cookie:%20a=b", "?next=" + "/a" * 200):
