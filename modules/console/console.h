@@ -12,7 +12,9 @@
  * Parts: console.c (the module, its keys, the routes), console_api.c (the handlers, JSON
  * through libjansson), console_login.c (verification on libuv's thread pool, counters and
  * the new session through the writer), console_session.c (ids, records, store keys,
- * expiry), console_guard.c (cookie, CSRF, Origin). */
+ * expiry), console_guard.c (cookie, CSRF, Origin); the server-rendered pages outside
+ * /api/ (console_pages.h: console_pages.c, console_page*.c, console_diff.c) and the API's
+ * form mode (console_next.c, console_page.c). */
 #ifndef JIYUE_CONSOLE_H
 #define JIYUE_CONSOLE_H
 
