@@ -16,7 +16,9 @@
  * the new session through the writer), console_session.c (ids, records, store keys,
  * expiry), console_guard.c (cookie, CSRF, Origin), console_messages.c, console_history.c,
  * console_audit.c (their endpoints), console_work.c (answers built on the thread pool),
- * console_query.c (query parameters). */
+ * console_query.c (query parameters); the server-rendered pages outside /api/
+ * (console_pages.h: console_pages.c, console_page*.c, console_diff.c) and the API's form
+ * mode (console_next.c, console_page.c). */
 #ifndef JIYUE_CONSOLE_H
 #define JIYUE_CONSOLE_H
 

@@ -108,6 +108,26 @@ const char *console_page_field_label(const char *field)
     return field;
 }
 
+/* What a status means to the person at the form, in Chinese (the API's own message, in
+ * English, follows it). */
+static const char *status_summary(int status)
+{
+    static const struct {
+        int status;
+        const char *text;
+    } texts[] = {
+        {400, "提交的内容有误，请修改后重新提交。"}, {401, "未能登录，或登录已过期：请重新登录。"},
+        {403, "您没有权限进行此操作。"},             {404, "没有找到要操作的内容。"},
+        {405, "不支持此操作。"},                     {409, "当前状态下不能进行此操作。"},
+        {413, "提交的内容或文件太大。"},             {415, "提交的格式不对。"},
+        {429, "尝试过于频繁，请稍后再试。"},         {503, "服务暂时不可用，请稍后再试。"},
+    };
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(texts); i++)
+        if (texts[i].status == status)
+            return texts[i].text;
+    return "操作未能完成。";
+}
+
 void console_page_error(request_t *r, int status, const char *msg, const char *field,
                         const char *back, int64_t retry_after)
 {
@@ -115,6 +135,7 @@ void console_page_error(request_t *r, int status, const char *msg, const char *f
     console_page_begin(&p, "操作未完成", NULL, NULL);
     tpl_val_t *e = tpl_set_map(p.d, p.root, "error");
     tpl_set_int(p.d, e, "status", status);
+    tpl_set_str(p.d, e, "summary", status_summary(status));
     tpl_set_str(p.d, e, "message", msg);
     if (field) {
         tpl_set_str(p.d, e, "field", field);

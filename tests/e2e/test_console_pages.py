@@ -242,11 +242,13 @@ def test_login_form_errors_are_pages(cs):
     assert r.status == 401 and not r.has("Set-Cookie")
     assert r.header("Content-Type") == "text/html; charset=utf-8"
     assert r.header("Content-Security-Policy").startswith("default-src 'none'")
+    assert '<p id="error-summary"><strong>未能登录，或登录已过期：请重新登录。</strong></p>' in r.text
     assert '<p id="error-message">wrong user name or password</p>' in r.text
     assert '<a href="/login" id="back">重新登录</a>' in r.text
     r = b.req("POST", "/api/login?next=/", {"password": "x"})
     assert r.status == 400
     assert 'data-field="user">用户名</strong>' in r.text
+    assert "提交的内容有误，请修改后重新提交。" in r.text
     # the same posts without `next`, or with one that is not a local path, answer JSON
     for q in ("", "?next=//evil.example/", "?next=/%5Cevil.example", "?next=http://evil.example/",
               "?next=%2F%2Fevil.example", "?next=/x%0d%0aSet-Cookie:%20a=b", "?next=" + "/a" * 200):
@@ -423,3 +425,34 @@ def test_preview_is_the_public_article_page(cs):
     assert head(pub).replace("开学工作会议", "X") == head(t3).replace("开学工作会议（修订）", "X")
     foot = lambda page: page.split("</main>")[1]
     assert foot(pub) == foot(t3)
+
+
+def test_preview_uses_the_sites_own_theme(tmp_path):
+    """A site with a theme of its own: the preview is rendered in it (its article.html),
+    the console's pages stay in the default theme's look."""
+    c = console_cluster(tmp_path / "themed", accounts={"li.hua": ["editor:edu"],
+                                                      "shen.he": ["reviewer:edu"]})
+    theme = c.root / "themes" / "dept"
+    theme.mkdir(parents=True)
+    (theme / "article.html").write_text(
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><title>{{article.title}}</title></head>"
+        "<body><main><h1 class=\"dept-theme\">{{article.title}}</h1>{{raw article.body}}"
+        "</main></body></html>\n")
+    edu = c.site_path("edu")
+    edu.write_text(edu.read_text() + "theme: dept\n")
+    c.start()
+    try:
+        rec = draft_rec("1", "edu", "li.hua", "部门主题的稿子", 1, "20251205-1", body="正文一段。")
+        load(c.root / "store", [(b"wd/1", rec), (f"ws/edu/{rank(1)}".encode(), b"1"),
+                                (f"we/li.hua/{rank(1)}".encode(), b"1"),
+                                (f"wq/edu/{rank(1, False)}".encode(), b"1"),
+                                (b"wn/seq", struct.pack("<Q", 1))])
+        b = signed_in(c, "shen.he")
+        r = b.get("/review/1/preview")
+        assert r.status == 200, r
+        assert r.text == ('<!DOCTYPE html>\n<html lang="zh-CN"><head><title>部门主题的稿子</title>'
+                          '</head><body><main><h1 class="dept-theme">部门主题的稿子</h1>'
+                          '<p>正文一段。</p>\n</main></body></html>\n')
+        check_page(b.get("/review/1"), "审核稿件")  # the console itself keeps its look
+    finally:
+        c.stop()
