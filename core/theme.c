@@ -188,3 +188,15 @@ const tpl_set_t *theme_for_site(const theme_set_t *t, const conf_site_t *s)
     }
     return t->themes[0].set;
 }
+
+void theme_require_builtin(diag_t *d, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const theme_file_t *f = theme_builtin_default;
+        while (f->name && strcmp(f->name, names[i]) != 0)
+            f++;
+        if (!f->name)
+            diag_error(d, "(built-in) conf/themes/" THEME_DEFAULT, 0, 0,
+                       "the default theme has no %s", names[i]);
+    }
+}

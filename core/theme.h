@@ -27,6 +27,10 @@ typedef struct theme_file {
 /* The built-in default theme, ended by a NULL name (build/gen/theme_default.c). */
 extern const theme_file_t theme_builtin_default[];
 
+/* A module's check that the built-in default theme has every template it renders with (a
+ * themes folder replaces files, never removes one): an error in d for each one missing. */
+void theme_require_builtin(diag_t *d, const char *const *names, size_t n);
+
 typedef struct theme {
     char *name;
     tpl_set_t *set;

@@ -91,4 +91,9 @@ static inline uint64_t util_hash_bytes(uint64_t salt, const void *key, size_t n)
     return h;
 }
 
+/* The UTF-8 sequence at s[0..n): its length (1 to 4) with the code point in *cp, or 0 when
+ * it is not valid UTF-8 (cut short, overlong, a surrogate, above U+10FFFF). A NUL byte is
+ * a valid one-byte sequence. The one decoder the modules share. */
+size_t util_utf8_next(const unsigned char *s, size_t n, uint32_t *cp);
+
 #endif

@@ -8,34 +8,12 @@
 
 #include "util.h"
 
-/* The length of the valid UTF-8 sequence at s[0..n), 0 when there is none. */
+/* The length of the valid UTF-8 sequence at s[0..n), 0 when there is none (a NUL is
+ * none either: jansson's strings end there). */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
-    unsigned char c = s[0];
-    size_t len;
-    uint32_t v, min;
-    if (c == 0)
-        return 0;
-    if (c < 0x80)
-        return 1;
-    if ((c & 0xE0) == 0xC0)
-        len = 2, v = c & 0x1F, min = 0x80;
-    else if ((c & 0xF0) == 0xE0)
-        len = 3, v = c & 0x0F, min = 0x800;
-    else if ((c & 0xF8) == 0xF0)
-        len = 4, v = c & 0x07, min = 0x10000;
-    else
-        return 0;
-    if (len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
-    return len;
+    uint32_t cp;
+    return s[0] ? util_utf8_next(s, n, &cp) : 0;
 }
 
 json_t *json_common_textn(const char *s, size_t n)

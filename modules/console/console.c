@@ -102,14 +102,7 @@ static module_result_t admin_handle(request_t *r)
 static void console_conf_check(conf_ctx_t *x)
 {
     static const char *const need[] = CONSOLE_TEMPLATES;
-    for (size_t i = 0; i < UTIL_ARRAY_LEN(need); i++) {
-        const theme_file_t *f = theme_builtin_default;
-        while (f->name && strcmp(f->name, need[i]) != 0)
-            f++;
-        if (!f->name)
-            diag_error(x->diag, "(built-in) conf/themes/" THEME_DEFAULT, 0, 0,
-                       "the default theme has no %s", need[i]);
-    }
+    theme_require_builtin(x->diag, need, UTIL_ARRAY_LEN(need));
 }
 
 /* A CSRF token given in a query by mistake stays out of the access log. */

@@ -5,44 +5,27 @@
 #include "console_query.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "console_api.h"
+#include "form.h"
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Decodes v[0..n) into out (n + 1 bytes); false on a bad escape or a control byte. */
+/* Decodes v[0..n) into out (room for n + 1 bytes: decoding never lengthens); false on a
+ * bad escape or a control byte. */
 static bool decode(const char *v, size_t n, char *out)
 {
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)v[i];
-        if (c == '+') {
-            c = ' ';
-        } else if (c == '%') {
-            if (i + 2 >= n)
-                return false;
-            int hi = hexval(v[i + 1]), lo = hexval(v[i + 2]);
-            if (hi < 0 || lo < 0)
-                return false;
-            c = (unsigned char)(hi * 16 + lo);
-            i += 2;
-        }
-        if (c < 0x20 || c == 0x7F)
-            return false;
-        out[o++] = (char)c;
-    }
-    out[o] = '\0';
-    return true;
+    size_t len;
+    char *d = form_decode(v, n, &len);
+    if (!d)
+        return false;
+    bool ok = true;
+    for (size_t i = 0; i < len && ok; i++)
+        ok = (unsigned char)d[i] >= 0x20 && d[i] != 0x7F;
+    if (ok)
+        memcpy(out, d, len + 1);
+    free(d);
+    return ok;
 }
 
 const char *console_query_parse(const char *q, size_t len, const char *const *names, size_t n,
@@ -52,17 +35,13 @@ const char *console_query_parse(const char *q, size_t len, const char *const *na
     for (size_t k = 0; k < n; k++)
         vals[k] = NULL;
     size_t used = 0;
-    for (size_t i = 0; q && i < len;) {
-        const char *amp = memchr(q + i, '&', len - i);
-        size_t end = amp ? (size_t)(amp - q) : len;
-        const char *eq = memchr(q + i, '=', end - i);
-        const char *key = q + i;
-        size_t kn = (size_t)((eq ? eq : q + end) - key);
-        const char *v = eq ? eq + 1 : q + end;
-        size_t vn = (size_t)(q + end - v);
-        i = end + 1;
+    const char *p = q ? q : "", *qend = p + (q ? len : 0), *key, *v;
+    size_t kn, vn;
+    while (form_next_field(&p, qend, &key, &kn, &v, &vn)) {
         if (kn == 0 && vn == 0)
-            continue;
+            continue; /* a stray '=' */
+        if (!v)
+            v = key + kn; /* "name" alone: an empty value */
         *bad = key;
         *badlen = kn;
         size_t which = n;

@@ -226,14 +226,7 @@ static bool content_error_page(request_t *r, int status, const char *detail,
 static void content_conf_check(conf_ctx_t *x)
 {
     static const char *const need[] = CONTENT_TEMPLATES;
-    for (size_t i = 0; i < UTIL_ARRAY_LEN(need); i++) {
-        const theme_file_t *f = theme_builtin_default;
-        while (f->name && strcmp(f->name, need[i]) != 0)
-            f++;
-        if (!f->name)
-            diag_error(x->diag, "(built-in) conf/themes/" THEME_DEFAULT, 0, 0,
-                       "the default theme has no %s", need[i]);
-    }
+    theme_require_builtin(x->diag, need, UTIL_ARRAY_LEN(need));
 }
 
 module_t module_content = {

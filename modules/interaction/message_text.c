@@ -136,36 +136,6 @@ int message_token_check(const uint8_t key[MESSAGE_SECRET_LEN], const char *site,
 
 /* ------------------------------------------------------------------ text */
 
-/* Length of the UTF-8 sequence at s (valid, shortest form, no surrogates), else 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    unsigned char c = s[0];
-    size_t len;
-    uint32_t v, min;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if ((c & 0xE0) == 0xC0) {
-        len = 2, v = c & 0x1F, min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-        len = 3, v = c & 0x0F, min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-        len = 4, v = c & 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
-    *cp = v;
-    return len;
-}
 
 bool message_text_ok(const char *s, size_t n, bool allow_newlines, size_t *chars)
 {
@@ -173,7 +143,7 @@ bool message_text_ok(const char *s, size_t n, bool allow_newlines, size_t *chars
     size_t count = 0;
     for (size_t i = 0; i < n;) {
         uint32_t cp;
-        size_t l = utf8_seq(p + i, n - i, &cp);
+        size_t l = util_utf8_next(p + i, n - i, &cp);
         if (l == 0)
             return false;
         bool nl = cp == '\n' || cp == '\r' || cp == '\t';
@@ -208,7 +178,7 @@ void message_mask_name(util_buf_t *out, const char *name)
     const unsigned char *p = (const unsigned char *)name;
     size_t n = strlen(name), i = 0;
     uint32_t cp;
-    size_t l = n ? utf8_seq(p, n, &cp) : 0;
+    size_t l = n ? util_utf8_next(p, n, &cp) : 0;
     if (l == 0) {
         util_buf_appends(out, "*");
         return;
@@ -217,7 +187,7 @@ void message_mask_name(util_buf_t *out, const char *name)
     i = l;
     size_t stars = 0;
     while (i < n) {
-        size_t k = utf8_seq(p + i, n - i, &cp);
+        size_t k = util_utf8_next(p + i, n - i, &cp);
         i += k ? k : 1;
         stars++;
     }

@@ -9,32 +9,10 @@
 
 int32_t search_text_utf8(const unsigned char *s, size_t n, size_t *len)
 {
-    *len = 1;
-    unsigned c = s[0];
-    if (c < 0x80)
-        return (int32_t)c;
-    size_t need;
-    uint32_t cp, min;
-    if ((c & 0xE0) == 0xC0) {
-        need = 2, cp = c & 0x1F, min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-        need = 3, cp = c & 0x0F, min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-        need = 4, cp = c & 0x07, min = 0x10000;
-    } else {
-        return -1;
-    }
-    if (n < need)
-        return -1;
-    for (size_t i = 1; i < need; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return -1;
-        cp = cp << 6 | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return -1;
-    *len = need;
-    return (int32_t)cp;
+    uint32_t cp;
+    size_t l = util_utf8_next(s, n, &cp);
+    *len = l ? l : 1;
+    return l ? (int32_t)cp : -1;
 }
 
 /* Full-width ASCII forms and the ideographic space, as their ASCII selves. */
