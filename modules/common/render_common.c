@@ -82,3 +82,11 @@ char *render_portal_link(const request_t *r, const conf_site_t *site, const char
     }
     return link;
 }
+
+void render_page_window(unsigned page, unsigned pages, unsigned *from, unsigned *to)
+{
+    *from = page > 4 ? page - 4 : 1;
+    *to = *from + 8 < pages ? *from + 8 : pages;
+    if (*to - *from < 8 && *to > 8)
+        *from = *to - 8;
+}

@@ -34,4 +34,7 @@ void render_site_reg(tpl_data_t *d, tpl_val_t *m, const conf_site_t *s, const ro
 char *render_portal_link(const request_t *r, const conf_site_t *site, const char *prefix,
                          const conf_site_t *portal);
 
+/* The numbered page links of a list around `page` of `pages`: at most 9, [*from, *to]. */
+void render_page_window(unsigned page, unsigned pages, unsigned *from, unsigned *to);
+
 #endif

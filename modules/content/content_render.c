@@ -250,10 +250,8 @@ static int render_column(ctx_t *x)
     set_owned(x, pg, "first", page_url(col_url, 1));
     set_owned(x, pg, "last", page_url(col_url, pages));
     /* At most 9 numbered links around the current page. */
-    unsigned from = q->page > 4 ? q->page - 4 : 1;
-    unsigned to = from + 8 < pages ? from + 8 : pages;
-    if (to - from < 8 && to > 8)
-        from = to - 8;
+    unsigned from, to;
+    render_page_window(q->page, pages, &from, &to);
     tpl_val_t *nums = tpl_set_list(x->d, pg, "list");
     for (unsigned n = from; n <= to; n++) {
         tpl_val_t *e = tpl_list_add_map(x->d, nums);

@@ -257,10 +257,8 @@ static void add_results(ctx_t *x, tpl_val_t *box, const search_query_t *q,
     if (q->page < pages)
         set_owned(x, pg, "next", link(x, q->q, f, q->page + 1));
     /* at most 9 numbered links around the current page */
-    unsigned from = q->page > 4 ? q->page - 4 : 1;
-    unsigned to = from + 8 < pages ? from + 8 : pages;
-    if (to - from < 8 && to > 8)
-        from = to - 8;
+    unsigned from, to;
+    render_page_window(q->page, pages, &from, &to);
     tpl_val_t *nums = tpl_set_list(x->d, pg, "list");
     for (unsigned n = from; n <= to; n++) {
         tpl_val_t *e = tpl_list_add_map(x->d, nums);
