@@ -65,6 +65,29 @@ static json_t *work(store_txn_t *t, const snapshot_t *snap, void *ud, int *statu
     return o;
 }
 
+bool console_audit_submit(request_t *r, const account_t *a, const conf_site_t *site,
+                          const console_work_page_t *page)
+{
+    const conf_t *c = r->snap->conf;
+    audit_job_t *j = util_calloc(1, sizeof *j);
+    j->sites = util_calloc(c->nsites + 1, sizeof *j->sites);
+    for (size_t i = 0; i < c->nsites; i++) {
+        const conf_site_t *cs = &c->sites[i];
+        if ((!site || cs == site) && account_may(a, ACCOUNT_ROLE_SITE_ADMIN, c, cs->id))
+            j->sites[j->nsites++] = i;
+    }
+    if (j->nsites == 0) {
+        job_free(j);
+        return false;
+    }
+    if (page)
+        console_work_submit_page(r, work, j, job_free, &in_flight, CONSOLE_AUDIT_IN_FLIGHT,
+                                 page);
+    else
+        console_work_submit(r, work, j, job_free, &in_flight, CONSOLE_AUDIT_IN_FLIGHT);
+    return true;
+}
+
 module_result_t console_api_audit(request_t *r)
 {
     console_session_t s;
@@ -76,28 +99,16 @@ module_result_t console_api_audit(request_t *r)
     const char *v[1];
     size_t cap = (r->query ? r->query_len : 0) + UTIL_ARRAY_LEN(names) + 1;
     char *buf = util_malloc(cap);
-    const conf_t *c = r->snap->conf;
     const conf_site_t *site = NULL;
     bool ok = console_query_read(r, names, UTIL_ARRAY_LEN(names), v, buf, cap) &&
               (!v[0] || (site = console_query_site(r, v[0], "site")));
     free(buf);
     if (!ok)
         return MODULE_DONE;
-    audit_job_t *j = util_calloc(1, sizeof *j);
-    j->sites = util_calloc(c->nsites + 1, sizeof *j->sites);
-    for (size_t i = 0; i < c->nsites; i++) {
-        const conf_site_t *cs = &c->sites[i];
-        if ((!site || cs == site) && account_may(&a, ACCOUNT_ROLE_SITE_ADMIN, c, cs->id))
-            j->sites[j->nsites++] = i;
-    }
-    if (j->nsites == 0) {
-        job_free(j);
+    if (!console_audit_submit(r, &a, site, NULL))
         console_error(r, 403,
                       site ? "this account may not audit this site (site_admin or cluster_admin)"
                            : "this account may audit no site (site_admin or cluster_admin)",
                       "site");
-        return MODULE_DONE;
-    }
-    console_work_submit(r, work, j, job_free, &in_flight, CONSOLE_AUDIT_IN_FLIGHT);
     return MODULE_DONE;
 }

@@ -12,11 +12,22 @@
 #ifndef JIYUE_CONSOLE_AUDIT_H
 #define JIYUE_CONSOLE_AUDIT_H
 
+#include <stdbool.h>
+
+#include "accounts.h"
+#include "conf.h"
+#include "console_work.h"
 #include "module.h"
 
 /* Audits at once (each reads a whole site's pages and articles on a pool thread, which
  * sign-ins share): more get 503 with Retry-After. */
 #define CONSOLE_AUDIT_IN_FLIGHT 2
+
+/* Audits `site` (NULL: every site a may audit) on the thread pool and answers r: the
+ * API's JSON when page is NULL, else page->render's HTML (the console's audit page).
+ * false, answering nothing, when a may audit none of them (the caller's 403). */
+bool console_audit_submit(request_t *r, const account_t *a, const conf_site_t *site,
+                          const console_work_page_t *page);
 
 module_result_t console_api_audit(request_t *r);
 

@@ -135,6 +135,33 @@ static json_t *work(store_txn_t *t, const snapshot_t *snap, void *ud, int *statu
     return o;
 }
 
+bool console_history_may(const account_t *a, const conf_t *c, const conf_site_t *site,
+                         bool *codes)
+{
+    static const account_role_kind_t any[] = {ACCOUNT_ROLE_EDITOR, ACCOUNT_ROLE_REVIEWER,
+                                              ACCOUNT_ROLE_REPLIER, ACCOUNT_ROLE_SITE_ADMIN};
+    bool cluster = account_may(a, ACCOUNT_ROLE_CLUSTER_ADMIN, c, NULL);
+    bool may = cluster;
+    for (size_t i = 0; site && !may && i < UTIL_ARRAY_LEN(any); i++)
+        may = account_may(a, any[i], c, site->id);
+    *codes = cluster || (site && account_may(a, ACCOUNT_ROLE_REPLIER, c, site->id));
+    return may;
+}
+
+void console_history_submit(request_t *r, const char *site, size_t limit, bool accounts,
+                            bool codes, const console_work_page_t *page)
+{
+    hist_job_t *j = util_calloc(1, sizeof *j);
+    snprintf(j->site, sizeof j->site, "%s", site ? site : "");
+    j->limit = limit;
+    j->accounts = accounts;
+    j->codes = codes;
+    if (page)
+        console_work_submit_page(r, work, j, free, &in_flight, HISTORY_IN_FLIGHT_MAX, page);
+    else
+        console_work_submit(r, work, j, free, &in_flight, HISTORY_IN_FLIGHT_MAX);
+}
+
 module_result_t console_api_history(request_t *r)
 {
     console_session_t s;
@@ -163,20 +190,11 @@ module_result_t console_api_history(request_t *r)
     free(buf);
     if (!ok)
         return MODULE_DONE;
-    static const account_role_kind_t any[] = {ACCOUNT_ROLE_EDITOR, ACCOUNT_ROLE_REVIEWER,
-                                              ACCOUNT_ROLE_REPLIER, ACCOUNT_ROLE_SITE_ADMIN};
-    bool may = cluster;
-    for (size_t i = 0; site && !may && i < UTIL_ARRAY_LEN(any); i++)
-        may = account_may(&a, any[i], c, site->id);
-    if (!may) {
+    bool codes = false;
+    if (!console_history_may(&a, c, site, &codes)) {
         console_error(r, 403, "this account has no role on this site", "site");
         return MODULE_DONE;
     }
-    hist_job_t *j = util_calloc(1, sizeof *j);
-    snprintf(j->site, sizeof j->site, "%s", site ? site->id : "");
-    j->limit = limit;
-    j->accounts = cluster;
-    j->codes = cluster || (site && account_may(&a, ACCOUNT_ROLE_REPLIER, c, site->id));
-    console_work_submit(r, work, j, free, &in_flight, HISTORY_IN_FLIGHT_MAX);
+    console_history_submit(r, site ? site->id : NULL, limit, cluster, codes, NULL);
     return MODULE_DONE;
 }

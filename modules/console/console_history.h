@@ -23,6 +23,9 @@
 
 #include <jansson.h>
 
+#include "accounts.h"
+#include "conf.h"
+#include "console_work.h"
 #include "module.h"
 
 #define CONSOLE_HISTORY_LIMIT 50
@@ -34,6 +37,15 @@
  * "limit"), or a STORE_E* code. */
 int console_history_json(store_txn_t *t, const char *site, size_t limit, bool accounts,
                          bool codes, json_t **out);
+
+/* May account a read site's trail (NULL: the whole cluster's, cluster_admin's alone)?
+ * *codes: may it see spam records' receipt codes (a replier of the site, cluster_admin). */
+bool console_history_may(const account_t *a, const conf_t *c, const conf_site_t *site,
+                         bool *codes);
+/* Builds the answer on the thread pool (console_work.h) and answers r with it: the API's
+ * JSON when page is NULL, else page->render's HTML (the console's history page). */
+void console_history_submit(request_t *r, const char *site, size_t limit, bool accounts,
+                            bool codes, const console_work_page_t *page);
 
 module_result_t console_api_history(request_t *r);
 

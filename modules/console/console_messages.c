@@ -45,12 +45,10 @@ void console_messages_order(console_msg_entry_t *e, size_t n)
 
 /* ---- GET /api/messages ---- */
 
-typedef enum { WANT_OPEN, WANT_OVERDUE, WANT_ALL } want_t;
-
 typedef struct scan {
     const conf_site_t *site;
     int64_t now;
-    want_t want;
+    console_msg_want_t want;
     console_msg_entry_t *e;
     size_t n, cap, scanned;
     bool truncated;
@@ -66,8 +64,8 @@ static int scan_cb(void *ud, const message_t *m)
     console_msg_state_t st = m->nreplies                          ? CONSOLE_MSG_ANSWERED
                              : message_overdue(s->site, m, s->now) ? CONSOLE_MSG_OVERDUE
                                                                    : CONSOLE_MSG_OPEN;
-    if ((s->want == WANT_OPEN && st == CONSOLE_MSG_ANSWERED) ||
-        (s->want == WANT_OVERDUE && st != CONSOLE_MSG_OVERDUE))
+    if ((s->want == CONSOLE_MSG_WANT_OPEN && st == CONSOLE_MSG_ANSWERED) ||
+        (s->want == CONSOLE_MSG_WANT_OVERDUE && st != CONSOLE_MSG_OVERDUE))
         return 0;
     if (s->n == s->cap) {
         s->cap = s->cap ? s->cap * 2 : 64;
@@ -118,6 +116,52 @@ static json_t *message_json(store_txn_t *t, const conf_site_t *site, const conso
     return o;
 }
 
+int console_messages_json(store_txn_t *t, const conf_site_t *site, console_msg_want_t want,
+                          unsigned long page, int64_t now, json_t **out)
+{
+    scan_t sc = {.site = site, .now = now, .want = want};
+    int rc = 0;
+    for (size_t i = 0; i < site->ncolumns && !sc.truncated; i++) {
+        if (site->columns[i].type != COLUMN_INTERACTION)
+            continue;
+        rc = message_each(t, site->id, site->columns[i].id, false, 0, SIZE_MAX, scan_cb, &sc);
+        if (rc < 0 && rc != STORE_NOTFOUND)
+            break;
+        rc = 0;
+    }
+    if (rc < 0) {
+        free(sc.e);
+        log_error("console: reading the messages of %s: %s", site->id, store_strerror(rc));
+        return rc;
+    }
+    console_messages_order(sc.e, sc.n);
+    json_t *list = json_array();
+    size_t first = (size_t)(page - 1) * CONSOLE_MESSAGES_PER_PAGE;
+    for (size_t i = first; i < sc.n && i < first + CONSOLE_MESSAGES_PER_PAGE; i++) {
+        json_t *m = message_json(t, site, &sc.e[i]);
+        if (m)
+            json_array_append_new(list, m);
+    }
+    static const char *const wants[] = {"open", "overdue", "all"};
+    *out = json_pack("{s:s, s:s, s:I, s:i, s:I, s:b, s:o}", "site", site->id, "state",
+                     wants[want], "page", (json_int_t)page, "per_page",
+                     CONSOLE_MESSAGES_PER_PAGE, "total", (json_int_t)sc.n, "truncated",
+                     sc.truncated, "messages", list);
+    free(sc.e);
+    return STORE_OK;
+}
+
+bool console_messages_want(const char *name, console_msg_want_t *want)
+{
+    static const char *const wants[] = {"open", "overdue", "all"};
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(wants); i++)
+        if (name && strcmp(name, wants[i]) == 0) {
+            *want = (console_msg_want_t)i;
+            return true;
+        }
+    return false;
+}
+
 module_result_t console_api_messages(request_t *r)
 {
     console_session_t s;
@@ -131,19 +175,13 @@ module_result_t console_api_messages(request_t *r)
     char *buf = util_malloc(cap);
     const conf_site_t *site = NULL;
     unsigned long page = 1;
-    want_t want = WANT_OPEN;
+    console_msg_want_t want = CONSOLE_MSG_WANT_OPEN;
     bool ok = console_query_read(r, names, UTIL_ARRAY_LEN(names), v, buf, cap) &&
               (site = console_query_site(r, v[0], "site")) &&
               console_query_number(r, v[2], "page", 1, 1, CONSOLE_MESSAGES_PAGE_MAX, &page);
-    if (ok && v[1]) {
-        if (strcmp(v[1], "overdue") == 0)
-            want = WANT_OVERDUE;
-        else if (strcmp(v[1], "all") == 0)
-            want = WANT_ALL;
-        else if (strcmp(v[1], "open") != 0) {
-            console_error(r, 400, "must be open, overdue or all", "state");
-            ok = false;
-        }
+    if (ok && v[1] && !console_messages_want(v[1], &want)) {
+        console_error(r, 400, "must be open, overdue or all", "state");
+        ok = false;
     }
     free(buf);
     if (!ok)
@@ -154,40 +192,11 @@ module_result_t console_api_messages(request_t *r)
         return MODULE_DONE;
     }
     store_txn_t *t = request_store(r);
-    if (!t) {
+    json_t *o = NULL;
+    if (!t || console_messages_json(t, site, want, page, (int64_t)time(NULL), &o) != STORE_OK) {
         console_error(r, 503, "the store cannot be read", NULL);
         return MODULE_DONE;
     }
-    scan_t sc = {.site = site, .now = (int64_t)time(NULL), .want = want};
-    int rc = 0;
-    for (size_t i = 0; i < site->ncolumns && !sc.truncated; i++) {
-        if (site->columns[i].type != COLUMN_INTERACTION)
-            continue;
-        rc = message_each(t, site->id, site->columns[i].id, false, 0, SIZE_MAX, scan_cb, &sc);
-        if (rc < 0 && rc != STORE_NOTFOUND)
-            break;
-        rc = 0;
-    }
-    if (rc < 0) {
-        free(sc.e);
-        log_error("console: reading the messages of %s: %s", site->id, store_strerror(rc));
-        console_error(r, 503, "the store cannot be read", NULL);
-        return MODULE_DONE;
-    }
-    console_messages_order(sc.e, sc.n);
-    json_t *list = json_array();
-    size_t first = (size_t)(page - 1) * CONSOLE_MESSAGES_PER_PAGE;
-    for (size_t i = first; i < sc.n && i < first + CONSOLE_MESSAGES_PER_PAGE; i++) {
-        json_t *m = message_json(t, site, &sc.e[i]);
-        if (m)
-            json_array_append_new(list, m);
-    }
-    static const char *const wants[] = {"open", "overdue", "all"};
-    json_t *o = json_pack("{s:s, s:s, s:I, s:i, s:I, s:b, s:o}", "site", site->id, "state",
-                          wants[want], "page", (json_int_t)page, "per_page",
-                          CONSOLE_MESSAGES_PER_PAGE, "total", (json_int_t)sc.n, "truncated",
-                          sc.truncated, "messages", list);
-    free(sc.e);
     console_reply(r, 200, o, NULL, 0);
     return MODULE_DONE;
 }

@@ -20,9 +20,13 @@
 #ifndef JIYUE_CONSOLE_MESSAGES_H
 #define JIYUE_CONSOLE_MESSAGES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
+#include "conf.h"
 #include "module.h"
 
 #define CONSOLE_MESSAGES_PER_PAGE 50
@@ -47,6 +51,21 @@ typedef struct console_msg_entry {
 /* Sorts entries into the order of the list: overdue, then open (each oldest first: the
  * nearest deadline), then answered (newest first); the code breaks ties. Pure. */
 void console_messages_order(console_msg_entry_t *e, size_t n);
+
+typedef enum {
+    CONSOLE_MSG_WANT_OPEN = 0,    /* overdue and open */
+    CONSOLE_MSG_WANT_OVERDUE = 1, /* overdue only */
+    CONSOLE_MSG_WANT_ALL = 2      /* answered too */
+} console_msg_want_t;
+
+/* "open", "overdue", "all" into *want: false for anything else (NULL too). */
+bool console_messages_want(const char *name, console_msg_want_t *want);
+
+/* Page `page` (from 1) of site's messages as of `now` in the order above: the object GET
+ * /api/messages answers (the console's messages page renders the same), into *out.
+ * STORE_OK, or a STORE_E* code (logged). The caller checks the account's right. */
+int console_messages_json(store_txn_t *t, const conf_site_t *site, console_msg_want_t want,
+                          unsigned long page, int64_t now, json_t **out);
 
 module_result_t console_api_messages(request_t *r);
 /* POST /api/messages/CODE/reply: code[0..len) is the path's CODE part (anything). */

@@ -90,7 +90,7 @@ static void page_sites(request_t *r, const console_session_t *s, const account_t
     for (size_t i = 0; i < c->nsites; i++) {
         const conf_site_t *site = &c->sites[i];
         tpl_val_t *m = NULL, *roles = NULL;
-        bool editor = false;
+        bool editor = false, replier = false, admin = false;
         for (size_t k = 0; k < UTIL_ARRAY_LEN(kinds); k++) {
             if (!account_may(a, kinds[k].kind, c, site->id))
                 continue;
@@ -108,9 +108,14 @@ static void page_sites(request_t *r, const console_session_t *s, const account_t
             }
             tpl_list_add_str(p.d, roles, kinds[k].label);
             editor |= kinds[k].kind == ACCOUNT_ROLE_EDITOR;
+            replier |= kinds[k].kind == ACCOUNT_ROLE_REPLIER;
+            admin |= kinds[k].kind == ACCOUNT_ROLE_SITE_ADMIN;
         }
-        if (m)
+        if (m) {
             tpl_set_bool(p.d, m, "editor", editor);
+            tpl_set_bool(p.d, m, "replier", replier); /* the messages page */
+            tpl_set_bool(p.d, m, "admin", admin);     /* the audit page */
+        }
     }
     console_page_finish(r, &p, 200, "console_sites.html");
 }
@@ -163,9 +168,26 @@ module_result_t console_pages_handle(request_t *r)
         return MODULE_DONE;
     }
     char id[WORKFLOW_ID_MAX + 1];
-    enum { P_SITES, P_DRAFTS, P_NEW, P_EDIT, P_REVIEW, P_PREVIEW, P_NONE } which = P_NONE;
+    enum {
+        P_SITES,
+        P_DRAFTS,
+        P_NEW,
+        P_EDIT,
+        P_REVIEW,
+        P_PREVIEW,
+        P_MESSAGES,
+        P_HISTORY,
+        P_AUDIT,
+        P_NONE
+    } which = P_NONE;
     if (path_is(r, "/"))
         which = P_SITES;
+    else if (path_is(r, "/messages"))
+        which = P_MESSAGES;
+    else if (path_is(r, "/history"))
+        which = P_HISTORY;
+    else if (path_is(r, "/audit"))
+        which = P_AUDIT;
     else if (path_is(r, "/drafts"))
         which = P_DRAFTS;
     else if (path_is(r, "/drafts/new"))
@@ -199,6 +221,15 @@ module_result_t console_pages_handle(request_t *r)
         break;
     case P_REVIEW:
         console_page_review(r, &s, &a, id);
+        break;
+    case P_MESSAGES:
+        console_page_messages(r, &s, &a);
+        break;
+    case P_HISTORY:
+        console_page_history(r, &s, &a);
+        break;
+    case P_AUDIT:
+        console_page_audit(r, &s, &a);
         break;
     case P_PREVIEW:
     default:

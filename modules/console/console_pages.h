@@ -11,6 +11,11 @@
  *   /review/ID         a submitted draft: preview, changes, approve / reject
  *                      (console_page_review.c)
  *   /review/ID/preview the draft rendered exactly as its public page will be
+ *   /messages?site=SITE&state=open|overdue|all
+ *                      the site's citizens' messages with a reply form for each open one
+ *                      (a replier of the site; console_page_inbox.c)
+ *   /history?site=SITE the site's trail, the newest CONSOLE_HISTORY_LIMIT (any role there)
+ *   /audit?site=SITE   the site's self-inspection findings (site_admin, cluster_admin)
  * Without a live session every page but /login and /console.css answers 303 to /login; a
  * draft the account may not read answers 403 as the API does (workflow_read). */
 #ifndef JIYUE_CONSOLE_PAGES_H
@@ -23,7 +28,8 @@
 #define CONSOLE_TEMPLATES                                                                   \
     {"console.css", "console_head.html", "console_header.html", "console_error.html",       \
      "console_login.html", "console_sites.html", "console_drafts.html",                    \
-     "console_editor.html", "console_review.html"}
+     "console_editor.html", "console_review.html", "console_messages.html",               \
+     "console_history.html", "console_audit.html"}
 
 /* Any request outside /api/: MODULE_DONE always (404 in the console's look for a path
  * that is no page, 405 for a method other than GET and HEAD). */
@@ -37,6 +43,9 @@ void console_page_editor(request_t *r, const console_session_t *s, const account
 void console_page_review(request_t *r, const console_session_t *s, const account_t *a,
                          const char *id);
 void console_page_preview(request_t *r, const account_t *a, const char *id);
+void console_page_messages(request_t *r, const console_session_t *s, const account_t *a);
+void console_page_history(request_t *r, const console_session_t *s, const account_t *a);
+void console_page_audit(request_t *r, const console_session_t *s, const account_t *a);
 
 /* A draft state's label ("草稿", "待审核"...; workflow_state_t). */
 const char *console_page_state_label(int state);

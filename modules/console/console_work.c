@@ -24,6 +24,8 @@ typedef struct work {
     atomic_int *in_flight;
     json_t *answer;
     int status;
+    bool page; /* answered by pg.render, not as JSON */
+    console_work_page_t pg;
 } work_t;
 
 static void work_free(work_t *w)
@@ -54,6 +56,11 @@ static void run(uv_work_t *req)
 static void respond(request_t *r, void *ud)
 {
     work_t *w = ud;
+    if (w->page) {
+        w->pg.render(r, w->answer ? w->status : (w->status == 200 ? 503 : w->status), w->answer,
+                     &w->pg);
+        return;
+    }
     if (!w->answer) {
         console_error(r, w->status == 503 ? 503 : w->status, "the store cannot be read now", NULL);
         return;
@@ -75,18 +82,26 @@ static void after(uv_work_t *req, int status)
     work_free(w);
 }
 
-void console_work_submit(request_t *r, console_work_fn fn, void *ud, void (*ud_free)(void *),
-                         atomic_int *in_flight, int max)
+static void submit(request_t *r, console_work_fn fn, void *ud, void (*ud_free)(void *),
+                   atomic_int *in_flight, int max, const console_work_page_t *page)
 {
     if (atomic_fetch_add(in_flight, 1) >= max) {
         atomic_fetch_sub(in_flight, 1);
         if (ud_free)
             ud_free(ud);
-        console_reply(r, 503, json_pack("{s:s}", "error", "busy with other such requests: try again"),
-                      NULL, 1);
+        if (page)
+            page->render(r, 503, NULL, page);
+        else
+            console_reply(r, 503,
+                          json_pack("{s:s}", "error", "busy with other such requests: try again"),
+                          NULL, 1);
         return;
     }
     work_t *w = util_calloc(1, sizeof *w);
+    if (page) {
+        w->page = true;
+        w->pg = *page;
+    }
     w->store = r->worker->store;
     w->snap = r->snap;
     w->fn = fn;
@@ -96,8 +111,24 @@ void console_work_submit(request_t *r, console_work_fn fn, void *ud, void (*ud_f
     w->req.data = w;
     if (uv_queue_work(&r->worker->loop, &w->req, run, after) != 0) {
         work_free(w);
-        console_error(r, 503, "the answer cannot be prepared now", NULL);
+        if (page)
+            page->render(r, 503, NULL, page);
+        else
+            console_error(r, 503, "the answer cannot be prepared now", NULL);
         return;
     }
     w->d = request_defer(r);
+}
+
+void console_work_submit(request_t *r, console_work_fn fn, void *ud, void (*ud_free)(void *),
+                         atomic_int *in_flight, int max)
+{
+    submit(r, fn, ud, ud_free, in_flight, max, NULL);
+}
+
+void console_work_submit_page(request_t *r, console_work_fn fn, void *ud,
+                              void (*ud_free)(void *), atomic_int *in_flight, int max,
+                              const console_work_page_t *page)
+{
+    submit(r, fn, ud, ud_free, in_flight, max, page);
 }

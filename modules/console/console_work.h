@@ -8,6 +8,7 @@
 #define JIYUE_CONSOLE_WORK_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 
 #include <jansson.h>
 
@@ -25,5 +26,22 @@ typedef json_t *(*console_work_fn)(store_txn_t *t, const snapshot_t *snap, void 
  * once: beyond that r gets 503 with Retry-After at once. Always answers (or defers) r. */
 void console_work_submit(request_t *r, console_work_fn fn, void *ud, void (*ud_free)(void *),
                          atomic_int *in_flight, int max);
+
+/* The same answer for a page instead of the API: render(r, status, answer, page) answers
+ * r with HTML on the worker (answer NULL when the store failed or the pool was busy:
+ * status says which). `page` is copied (the signed-in account's name and CSRF token and
+ * the site the page is about, for the page's chrome). */
+typedef struct console_work_page console_work_page_t;
+typedef void (*console_work_render_fn)(request_t *r, int status, const json_t *answer,
+                                       const console_work_page_t *page);
+struct console_work_page {
+    console_work_render_fn render;
+    char user[72];
+    char csrf[72];
+    char site[64];
+};
+void console_work_submit_page(request_t *r, console_work_fn fn, void *ud,
+                              void (*ud_free)(void *), atomic_int *in_flight, int max,
+                              const console_work_page_t *page);
 
 #endif

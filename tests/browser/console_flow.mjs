@@ -123,6 +123,8 @@ try {
     expect((await text(page, '#state')) === '已发布', 'published');
     const url = await page.$eval('#published', (e) => e.getAttribute('href'));
     log(`approved: ${url}`);
+    await page.goto(`${ADMIN}/history?site=edu`, { timeout: STEP_MS });
+    expect((await text(page, 'h1')) === '发布记录' && (await text(page, '#history td:nth-child(3)')).startsWith(TITLE), 'the history page lists it');
     await signOut(page);
 
     // ---- a reader ----
