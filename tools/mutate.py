@@ -189,9 +189,9 @@ MUTATIONS = [
       "    if (diag->errors > errors_before) {", "    if (diag->errors > errors_before + 1) {",
       [E_RELOAD]),
     # ---- message rate limits (modules/interaction/message_limit.c) ----
-    M("limit-hourly-window-exclusive", "modules/interaction/message_limit.c",
+    M("limit-hourly-window-exclusive", "modules/common/rate_window.c",
       "        if (count >= limit) {", "        if (count > limit) {", ["unit:test_message", E_LIMITS]),
-    M("limit-exact-window-exclusive", "modules/interaction/message_limit.c",
+    M("limit-exact-window-exclusive", "modules/common/rate_window.c",
       "    if (n - first >= limit) {", "    if (n - first > limit) {", ["unit:test_message", E_LIMITS]),
     M("limit-site-day-exclusive", "modules/interaction/message_limit.c",
       "site_n >= l->per_site_day", "site_n > l->per_site_day", ["unit:test_message", E_LIMITS]),
@@ -300,7 +300,7 @@ MUTATIONS = [
       ["e2e:tests/e2e/test_console.py -k throttling"]),
     # ---- the drafts API, uploads, scheduled publication (modules/console/, workflow/) ----
     M("admin-upload-cap-on-public", "core/conn.c",
-      "    return c->admin ? c->w->snap->conf->admin_max_upload : limits(c)->max_body_bytes;",
+      "    return c->admin && c->upload ? c->w->snap->conf->admin_max_upload : limits(c)->max_body_bytes;",
       "    return c->w->snap->conf->admin_max_upload;",
       ["e2e:tests/e2e/test_console_drafts.py -k max_upload"]),
     M("drafts-queue-of-another-site", "modules/workflow/workflow_list.c",
@@ -352,6 +352,17 @@ MUTATIONS = [
       "    \"sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \"        \\",
       "    \"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \"        \\",
       ["e2e:tests/e2e/test_console_pages.py -k preview"]),
+    # ---- operations: visit statistics, the annual report, metrics (issue 17) ----
+    M("stats-assets-counted", "modules/stats/stats.c",
+      "    if (len == 0 || path[len - 1] == '/')\n        return true;",
+      "    if (1)\n        return true;",
+      ["unit:test_stats", "e2e:tests/e2e/test_stats.py -k views_visitors"]),
+    M("audit-backdated-run-recorded", "tools/jiyuectl/cmd_audit.c",
+      "    if (rc == CTL_OK && !o->at)", "    if (rc == CTL_OK)",
+      ["e2e:tests/e2e/test_report.py"]),
+    M("metrics-admin-counted-as-none", "core/request.c",
+      "    uint32_t slot = r->admin ? METRICS_SLOT_ADMIN", "    uint32_t slot = 0 ? METRICS_SLOT_ADMIN",
+      ["e2e:tests/e2e/test_metrics.py -k requests_move"]),
 ]
 
 
