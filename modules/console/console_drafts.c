@@ -338,35 +338,18 @@ static bool take_files(request_t *r, draft_job_t *j, console_multipart_t *m)
     return true;
 }
 
-static module_result_t create(request_t *r)
-{
-    account_t a;
-    if (!signed_in(r, true, &a))
-        return MODULE_DONE;
-    console_multipart_t *m = NULL;
-    json_t *o = console_body_upload(r, &m);
-    if (!o)
-        return MODULE_DONE;
-    draft_job_t *j = util_calloc(1, sizeof *j);
-    j->body = o;
-    j->op = OP_CREATE;
-    bool ok = read_fields(r, o, &j->f) && take_files(r, j, m);
-    free(m);
-    if (!ok) {
-        job_free(j);
-        return MODULE_DONE;
-    }
-    return submit(r, j, a.name);
-}
-
-/* POST /api/drafts/ID/attachments: multipart, files in `attachments` parts. */
-static module_result_t attach(request_t *r, const char *id)
+/* A request that may carry files (multipart) and becomes one writer job: POST /api/drafts
+ * (op OP_CREATE: the draft's fields, files in `attachments` parts) and POST
+ * /api/drafts/ID/attachments (OP_ATTACH, id: files only, at least one, and only as
+ * multipart/form-data). */
+static module_result_t upload_job(request_t *r, op_t op, const char *id)
 {
     account_t a;
     if (!signed_in(r, true, &a))
         return MODULE_DONE;
     const http1_header_t *ct = request_header(r, "Content-Type");
-    if (!ct || !form_media_type_is(ct->value.p, ct->value.len, "multipart/form-data")) {
+    if (op == OP_ATTACH &&
+        (!ct || !form_media_type_is(ct->value.p, ct->value.len, "multipart/form-data"))) {
         console_error(r, 415, "attachments are uploaded as multipart/form-data", NULL);
         return MODULE_DONE;
     }
@@ -376,12 +359,14 @@ static module_result_t attach(request_t *r, const char *id)
         return MODULE_DONE;
     draft_job_t *j = util_calloc(1, sizeof *j);
     j->body = o;
-    j->op = OP_ATTACH;
-    snprintf(j->id, sizeof j->id, "%s", id);
+    j->op = op;
+    if (id)
+        snprintf(j->id, sizeof j->id, "%s", id);
     static const char *const none[] = {NULL};
-    bool ok = console_fields_known(r, o, none) && take_files(r, j, m);
+    bool ok = (op == OP_CREATE ? read_fields(r, o, &j->f) : console_fields_known(r, o, none)) &&
+              take_files(r, j, m);
     free(m);
-    if (ok && j->nfiles == 0) {
+    if (ok && op == OP_ATTACH && j->nfiles == 0) {
         console_error(r, 400, "no file in the upload", "attachments");
         ok = false;
     }
@@ -507,7 +492,7 @@ module_result_t console_drafts_handle(request_t *r)
     if (path_is(r, "/api/articles/unpublish"))
         return post ? act(r, "", OP_UNPUBLISH) : console_method_not_allowed(r, "POST");
     if (path_is(r, "/api/drafts"))
-        return get ? list(r) : post ? create(r) : console_method_not_allowed(r, "GET, HEAD, POST");
+        return get ? list(r) : post ? upload_job(r, OP_CREATE, NULL) : console_method_not_allowed(r, "GET, HEAD, POST");
     static const char pre[] = "/api/drafts/";
     size_t pl = sizeof pre - 1;
     if (r->path_len <= pl || memcmp(r->path, pre, pl) != 0)
@@ -546,7 +531,7 @@ module_result_t console_drafts_handle(request_t *r)
     for (size_t i = 0; i < UTIL_ARRAY_LEN(verbs); i++)
         if (vl == strlen(verbs[i].name) && memcmp(verb, verbs[i].name, vl) == 0)
             return !post ? console_method_not_allowed(r, "POST")
-                   : verbs[i].op == OP_ATTACH ? attach(r, id)
+                   : verbs[i].op == OP_ATTACH ? upload_job(r, OP_ATTACH, id)
                                               : act(r, id, verbs[i].op);
     console_error(r, 404, "no such API", NULL);
     return MODULE_DONE;

@@ -398,6 +398,11 @@ static void worker_exit(struct worker *w)
     search_hot_worker_exit(w);
 }
 
+static void worker_tick(struct worker *w)
+{
+    search_hot_worker_tick(w);
+}
+
 module_t module_search = {
     .name = "search",
     .handle = search_handle,
@@ -409,4 +414,5 @@ module_t module_search = {
     .server_conf_init = search_server_conf_init,
     .worker_init = worker_init,
     .worker_exit = worker_exit,
+    .worker_tick = worker_tick,
 };

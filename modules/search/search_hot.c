@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <uv.h>
 
 #include "log.h"
 #include "rec.h"
@@ -276,8 +275,7 @@ typedef struct batch {
 
 typedef struct hot_state {
     worker_t *w;
-    uv_timer_t timer;
-    uint64_t interval;
+    uint64_t last_flush_ms;
     pend_t slot[PENDING_SLOTS];
     size_t n;
     uint64_t dropped;
@@ -396,46 +394,33 @@ static void flush(hot_state_t *h, worker_t *w)
     }
 }
 
-static uint64_t interval_of(const worker_t *w)
-{
-    return search_server_conf(w->snap->conf)->hot_flush_ms;
-}
-
-static void on_timer(uv_timer_t *t)
-{
-    hot_state_t *h = t->data;
-    flush(h, h->w);
-    uint64_t want = interval_of(h->w);
-    if (want != h->interval) { /* a reload changed search.hot_flush */
-        h->interval = want;
-        uv_timer_start(&h->timer, on_timer, want, want);
-    }
-}
-
 void search_hot_worker_init(worker_t *w)
 {
     hot_state_t *h = util_calloc(1, sizeof *h);
     h->w = w;
-    h->interval = interval_of(w);
-    uv_timer_init(&w->loop, &h->timer);
-    h->timer.data = h;
-    uv_timer_start(&h->timer, on_timer, h->interval, h->interval);
-    uv_unref((uv_handle_t *)&h->timer); /* never what keeps the loop alive */
+    h->last_flush_ms = util_now_ms();
     tl_hot = h;
 }
 
-static void close_cb(uv_handle_t *hd)
+/* The worker's tick (module_t.worker_tick): the batch goes to the writer once
+ * search.hot_flush has passed, read from the current snapshot so a reload applies. */
+void search_hot_worker_tick(worker_t *w)
 {
-    free(hd->data);
+    hot_state_t *h = tl_hot;
+    uint64_t now = util_now_ms();
+    if (!h || now - h->last_flush_ms < search_server_conf(w->snap->conf)->hot_flush_ms)
+        return;
+    h->last_flush_ms = now;
+    flush(h, w);
 }
 
 void search_hot_worker_exit(worker_t *w)
 {
+    (void)w;
     hot_state_t *h = tl_hot;
     tl_hot = NULL;
     if (!h)
         return;
     flush(h, NULL); /* the server joins the workers before it stops the writer */
-    uv_close((uv_handle_t *)&h->timer, close_cb);
-    uv_run(&w->loop, UV_RUN_NOWAIT); /* let the close complete before the loop is closed */
+    free(h);
 }

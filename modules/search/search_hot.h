@@ -34,10 +34,11 @@ bool search_hot_term(const char *q, char *out, size_t cap);
  * have run on this thread; else nothing is counted). */
 void search_hot_count(const char *site, const char *q, int64_t now);
 
-/* The worker's batch and its flush timer (the module's worker_init / worker_exit);
- * flush_ms: the first interval (search.hot_flush), re-read from the worker's snapshot at
- * each flush. */
+/* The worker's batch (the module's worker_init / worker_exit, the last batch at exit) and
+ * its flush every search.hot_flush on the worker's tick (module_t.worker_tick, so the
+ * interval has the tick's granularity, WORKER_TICK_MS). */
 void search_hot_worker_init(struct worker *w);
+void search_hot_worker_tick(struct worker *w);
 void search_hot_worker_exit(struct worker *w);
 
 /* Adds count to term's count of site on day (YYYYMMDD) in the store (the writer's side);
