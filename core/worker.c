@@ -284,6 +284,7 @@ static void worker_main(void *arg)
     for (module_t *const *m = modules_list; *m; m++)
         if ((*m)->worker_init)
             (*m)->worker_init(w);
+    uv_sem_post(w->started);
     uv_timer_start(&w->tick, on_tick, WORKER_TICK_MS, WORKER_TICK_MS);
     uv_run(&w->loop, UV_RUN_DEFAULT);
     for (module_t *const *m = modules_list; *m; m++)
@@ -331,12 +332,31 @@ int workers_start(worker_t **out, int n, store_t *store, snapshot_t *snap, int *
         worker_update_time(w);
         metrics_worker_register(&w->metrics);
     }
+    /* Started means initialized: the modules' worker_init (which may write to the store,
+     * e.g. the statistics' secret on a new store) has run in every worker before the
+     * caller writes the pid file and tells systemd it is ready, so whoever sees "ready"
+     * sees a server that writes nothing on its own until the next request or tick. */
+    uv_sem_t started;
+    if (uv_sem_init(&started, 0) != 0) {
+        log_error("cannot create the workers' start semaphore");
+        return -1;
+    }
+    int running = 0;
     for (int i = 0; i < n; i++) {
+        ws[i].started = &started;
         if (uv_thread_create(&ws[i].thread, worker_main, &ws[i]) != 0) {
             log_error("cannot start worker thread %d", i);
-            return -1;
+            break;
         }
+        running++;
     }
+    for (int i = 0; i < running; i++)
+        uv_sem_wait(&started);
+    uv_sem_destroy(&started);
+    for (int i = 0; i < n; i++)
+        ws[i].started = NULL;
+    if (running < n)
+        return -1;
     *out = ws;
     return 0;
 }

@@ -55,6 +55,7 @@ typedef struct out_part {
 typedef struct worker {
     int id;
     uv_thread_t thread;
+    uv_sem_t *started;      /* posted once the modules' worker_init ran (workers_start waits) */
     uv_loop_t loop;
     uv_async_t wakeup;
     atomic_int msgs;

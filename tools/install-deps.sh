@@ -6,13 +6,13 @@
 set -eu
 
 # Build: libraries found with pkg-config (libargon2: console passwords; libjansson: the console's JSON). Run: media-types (/etc/mime.types), lmdb-utils.
-# Tests: cmocka, pytest (Debian's, run as /usr/bin/python3 -m pytest) and its random-order
-# plugin (make test-shuffle), curl, openssl. Packaging (make deb and its tests): help2man
+# Tests: cmocka, pytest (Debian's, run as /usr/bin/python3 -m pytest), its random-order
+# plugin (make test-shuffle) and xdist (the e2e files on two processes), curl, openssl. Packaging (make deb and its tests): help2man
 # (man pages from --help), lintian, logrotate and systemd (their checks of our files), adduser.
 # Metrics: python3-prometheus-client (its parser reads our /metrics in the tests).
 PACKAGES="build-essential pkg-config libuv1-dev liblmdb-dev lmdb-utils libyaml-dev
 libssl-dev zlib1g-dev libcmark-dev libargon2-dev libjansson-dev media-types libcmocka-dev python3 python3-pytest
-python3-pytest-random-order curl openssl clang libclang-rt-14-dev chromium
+python3-pytest-random-order python3-pytest-xdist curl openssl clang libclang-rt-14-dev chromium
 help2man lintian logrotate systemd adduser python3-prometheus-client"
 if [ "${1:-}" = "--bench" ]; then
     PACKAGES="$PACKAGES wrk nginx-light"
