@@ -148,7 +148,7 @@ static const char *action_label(const char *action)
         {"publish", "发布"},          {"update", "更新"},           {"unpublish", "撤稿"},
         {"spam", "标为垃圾留言"},     {"draft-submit", "提交审核"}, {"draft-approve", "审核通过"},
         {"draft-reject", "退回"},     {"draft-create", "新建稿件"}, {"draft-update", "修改稿件"},
-        {"draft-publish", "定时发布"}, {"offer", "报送"},
+        {"draft-publish", "定时发布"}, {"draft-offer", "报送"},
     };
     for (size_t i = 0; i < UTIL_ARRAY_LEN(labels); i++)
         if (strcmp(labels[i][0], action) == 0)

@@ -126,11 +126,23 @@ static bool redirect_listing(request_t *r, store_txn_t *t, const char *column, c
         !article_link_target(&a, ls, lc, li, sizeof ls))
         return false;
     const router_site_t *rs = router_site(r->snap->router, ls);
-    if (!rs || !rs->canon_host)
+    const conf_site_t *os = conf_site_find(r->snap->conf, ls);
+    char prefix[256];
+    if (!rs || !rs->canon_host || !os || !render_mount_prefix(r, prefix, sizeof prefix))
         return false; /* the original's site is gone from the configuration: 404 below */
+    /* a path on this host when the original lives below it (as the column page links
+     * it), else its canonical URL */
+    char *here = article_site_path(r->site), *there = article_site_path(os);
+    size_t hl = here ? strlen(here) : 0, pl = strlen(prefix);
     util_buf_t loc = {0};
-    util_buf_printf(&loc, "%s://%s%s%s/%s.html", r->tls ? "https" : "http", rs->canon_host,
-                    rs->canon_prefix, lc, li);
+    if (here && there && hl >= pl && strcmp(here + hl - pl, prefix) == 0 &&
+        strncmp(there, here, hl - pl + 1) == 0)
+        util_buf_printf(&loc, "/%s%s/%s.html", there + (hl - pl + 1), lc, li);
+    else
+        util_buf_printf(&loc, "%s://%s%s%s/%s.html", r->tls ? "https" : "http", rs->canon_host,
+                        rs->canon_prefix, lc, li);
+    free(here);
+    free(there);
     response_redirect(r, 301, loc.data, loc.len);
     util_buf_free(&loc);
     return true;

@@ -116,7 +116,8 @@ static workflow_rc_t load(act_t *a, const char *id, workflow_err_t *e)
 /* Its editor, while still an editor of the site, or a site_admin of the site. */
 static bool may_write(const act_t *a)
 {
-    return (strcmp(a->acct.name, a->d.editor) == 0 && may(a, ACCOUNT_ROLE_EDITOR, a->d.site)) ||
+    return (strcmp(a->acct.name, a->d.editor) == 0 &&
+            may(a, ACCOUNT_ROLE_EDITOR, workflow_draft_home(&a->d))) ||
            may(a, ACCOUNT_ROLE_SITE_ADMIN, a->d.site);
 }
 
@@ -415,7 +416,8 @@ workflow_rc_t workflow_submit(const workflow_ctx_t *x, const char *id, workflow_
     workflow_rc_t rc = act_begin(x, &a, e);
     if (rc || (rc = load(&a, id, e)))
         return act_end(&a, rc, e);
-    if (strcmp(a.acct.name, a.d.editor) != 0 || !may(&a, ACCOUNT_ROLE_EDITOR, a.d.site))
+    if (strcmp(a.acct.name, a.d.editor) != 0 ||
+        !may(&a, ACCOUNT_ROLE_EDITOR, workflow_draft_home(&a.d)))
         return act_end(&a, refuse(e, WORKFLOW_EDENIED, NULL, "only draft %s's editor (%s) may "
                                   "submit it", a.d.id, a.d.editor), e);
     if (a.d.state != WORKFLOW_DRAFT && a.d.state != WORKFLOW_REJECTED)
