@@ -436,6 +436,12 @@ def test_attachment_removal(cl):
     assert r.status == 405, r
     names = [a["name"] for a in li.call("GET", f"/api/drafts/{did}").json["attachments"]]
     assert names == ["甲 表.txt", "b.txt", "c.txt"]
+    # the editor page: a 删除 form per attachment, the name percent-encoded in its action
+    ed = li.call("GET", f"/drafts/{did}", csrf=False, origin=False).body.decode()
+    for n in names:
+        assert (f'action="/api/drafts/{did}/attachments/{quote(n)}/delete?next=/drafts/{did}"'
+                in ed), (n, ed)
+    assert ed.count(">删除</button>") == 3
     # removed: a Chinese name with a space, percent-encoded in the path
     r = li.call("DELETE", f"/api/drafts/{did}/attachments/" + quote("甲 表.txt"))
     assert r.status == 200 and r.json == {"ok": True}, r

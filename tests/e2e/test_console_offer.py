@@ -274,3 +274,69 @@ def test_parent_site_admin_takes_a_listing_down(cl):
     assert "县里撤下列表测试".encode() not in cl.get("/xian/news/").body
     # no longer listed: it may be offered again
     assert offer(ed, art).status == 201
+
+
+def page(a, path):
+    r = a.call("GET", path, csrf=False, origin=False)
+    r.text = r.body.decode("utf-8", errors="replace")
+    return r
+
+
+def post_form(a, action, fields):
+    from urllib.parse import urlencode
+    return a.call("POST", action, raw=urlencode(fields).encode(), csrf=False,
+                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+
+
+def test_console_pages(cl):
+    """The 报送 action from the history page, its form, the offer in the reviewer's queue
+    with what is offered and from whom, and the original's preview."""
+    import html
+    art, url = original(cl, "页面报送测试", body="页面报送正文独有词")
+    ed = api(cl, "ed.zhen")
+    h = page(ed, "/history?site=zhen")
+    assert h.status == 200, h
+    link = f"/offer?site=zhen&amp;column=news&amp;id={art}"
+    assert link in h.text, h.text
+    # a reviewer of zhen (no editor role) is not offered the action
+    assert link not in page(api(cl, "rv.zhen"), "/history?site=zhen").text
+    f = page(ed, html.unescape(link))
+    assert f.status == 200, f
+    assert 'id="offer-xian"' in f.text and 'id="offer-portal"' in f.text
+    assert 'id="offer-edu"' not in f.text and 'id="offer-zhen"' not in f.text
+    assert "页面报送测试" in f.text
+    # another site's editor: 403; an article that is not published: 404
+    assert page(api(cl, "ed.edu"), html.unescape(link)).status == 403
+    assert page(ed, "/offer?site=zhen&column=news&id=20200101-1").status == 404
+    # the form's post: 303 to the offer's draft page
+    r = post_form(ed, "/api/articles/offer?next=/drafts/{id}",
+                  {"csrf": ed.csrf, "site": "zhen", "column": "news", "id": art,
+                   "to_site": "xian", "to_column": "notice"})
+    assert r.status == 303, r
+    oid = re.search(r"/drafts/(\d+)$", r.header("Location")).group(1)
+    # a form without its csrf field is refused
+    r = post_form(ed, "/api/articles/offer?next=/drafts/{id}",
+                  {"site": "zhen", "column": "news", "id": art, "to_site": "portal",
+                   "to_column": "news"})
+    assert r.status == 403, r
+    # the offering editor's draft page: the offer, no editor form
+    d = page(ed, f"/drafts/{oid}")
+    assert d.status == 200 and 'id="offer"' in d.text and url in d.text
+    assert 'id="editor"' not in d.text and 'id="submit"' not in d.text
+    # xian's reviewer: in the queue, marked as an offer from the township
+    rv = api(cl, "rv.xian")
+    q = page(rv, "/drafts")
+    row = re.search(rf'<a href="/review/{oid}">页面报送测试</a><br><span class="hint offer">'
+                    r'报送自([^<]*)</span>', q.text)
+    assert row and row.group(1) == "测试镇人民政府", q.text
+    rp = page(rv, f"/review/{oid}")
+    assert rp.status == 200 and 'id="offer"' in rp.text and url in rp.text
+    assert "ed.zhen" in rp.text and 'id="approve"' in rp.text
+    pv = page(rv, f"/review/{oid}/preview")
+    assert pv.status == 200 and "页面报送正文独有词" in pv.text
+    # approving from the page's form lists it in xian's 通知公告
+    r = post_form(rv, f"/api/drafts/{oid}/approve?next=/drafts/{oid}",
+                  {"csrf": rv.csrf, "secrecy_review": "true"})
+    assert r.status == 303, r
+    col = cl.get("/xian/notice/")
+    assert f'href="{url}"'.encode() in col.body
