@@ -201,3 +201,63 @@ int article_link_unlist_txn(store_txn_t *w, const char *site, const char *column
     free(es.e);
     return ret;
 }
+
+typedef struct originals {
+    char (*ref)[KEYBUF]; /* "<column>/<id>" of each entry, repeats included */
+    size_t n, cap;
+    size_t plen;
+} originals_t;
+
+static int collect_original(void *ud, const void *key, size_t klen, const void *val,
+                            size_t vlen)
+{
+    (void)val;
+    (void)vlen;
+    originals_t *o = ud;
+    if (klen >= KEYBUF || klen <= o->plen)
+        return 0;
+    char k[KEYBUF];
+    memcpy(k, (const char *)key + o->plen, klen - o->plen);
+    k[klen - o->plen] = '\0';
+    char *id = strchr(k, '/');
+    char *rest = id ? strchr(id + 1, '/') : NULL;
+    if (!rest)
+        return 0;
+    *rest = '\0';
+    if (o->n && strcmp(o->ref[o->n - 1], k) == 0)
+        return 0; /* keys sort: one original's entries are together */
+    if (o->n == o->cap) {
+        o->cap = o->cap ? o->cap * 2 : 16;
+        o->ref = util_realloc(o->ref, o->cap * sizeof *o->ref);
+    }
+    memcpy(o->ref[o->n++], k, strlen(k) + 1);
+    return 0;
+}
+
+int article_link_purge_site_txn(store_txn_t *w, const char *site, const char *by, int64_t now,
+                                long *count, char *err, size_t cap)
+{
+    char p[KEYBUF];
+    int n = snprintf(p, sizeof p, CONTENT_KEY_LINK "%s/", site);
+    if (n <= 0 || n >= KEYBUF || strchr(site, '/')) {
+        snprintf(err, cap, "key too long");
+        return -1;
+    }
+    originals_t o = {.plen = (size_t)n};
+    int rc = store_content_each(w, p, (size_t)n, collect_original, &o);
+    if (rc < 0 && rc != STORE_NOTFOUND) {
+        free(o.ref);
+        snprintf(err, cap, "%s", store_strerror(rc));
+        return -1;
+    }
+    int ret = 0;
+    for (size_t i = 0; i < o.n && ret == 0; i++) {
+        char *id = strchr(o.ref[i], '/');
+        *id++ = '\0';
+        ret = article_link_unlist_txn(w, site, o.ref[i], id, by, now, err, cap);
+        if (ret == 0)
+            (*count)++;
+    }
+    free(o.ref);
+    return ret;
+}

@@ -48,6 +48,12 @@ int article_link_publish_txn(store_txn_t *w, const article_meta_t *m, const char
 int article_link_unlist_txn(store_txn_t *w, const char *site, const char *column,
                             const char *id, const char *by, int64_t now, char *err, size_t cap);
 
+/* For `jiyuectl purge SITE`: takes down every listing of SITE's articles on the sites
+ * above it (as article_link_unlist_txn, `by` naming who purged) and drops SITE's reverse
+ * entries; adds the listings taken down to *count. Returns 0 or -1 with the reason. */
+int article_link_purge_site_txn(store_txn_t *w, const char *site, const char *by, int64_t now,
+                                long *count, char *err, size_t cap);
+
 /* Drops the reverse entry of listing `a` (at a->site/a->column) being unpublished.
  * Returns 0 or a STORE_E* code. */
 int article_link_forget_txn(store_txn_t *w, const article_t *a);
