@@ -167,7 +167,6 @@ static int list_cb(void *ud, const article_t *a)
                                !conf_site_find(l->x->conf, ls)))
         return 0; /* a listing whose original's site is gone links nowhere: left out */
     tpl_val_t *m = add_item(l->x, l->list, a, l->with_site);
-    char ls[64], lc[64], li[72];
     const conf_site_t *os = l->abs_home && article_link_target(a, ls, lc, li, sizeof ls)
                                 ? conf_site_find(l->x->conf, ls) : NULL;
     if (os) {
