@@ -340,3 +340,26 @@ def test_console_pages(cl):
     assert r.status == 303, r
     col = cl.get("/xian/notice/")
     assert f'href="{url}"'.encode() in col.body
+
+
+def test_purge_takes_the_listings_down(cl):
+    """`jiyuectl purge SITE` of a removed township: its listings on the sites above go
+    with its articles (a parent never links to a purged page). Last: zhen is purged."""
+    from conftest import BASE_SITES
+    art, url = original(cl, "清除站点列表测试")
+    oid = offer(api(cl, "ed.zhen"), art).json["id"]
+    lurl = api(cl, "rv.xian").call("POST", f"/api/drafts/{oid}/approve",
+                                   {"secrecy_review": True}).json["url"]
+    assert "清除站点列表测试".encode() in cl.get("/xian/news/").body
+    cl.site_path("zhen").unlink()
+    try:
+        r = cl.ctl("purge", "--yes", "zhen")
+        assert r.returncode == 0, r.stderr
+    finally:
+        cl.write_site("zhen", **BASE_SITES["zhen"])
+    assert "清除站点列表测试".encode() not in cl.get("/xian/news/").body
+    assert cl.get(lurl).status == 404
+    lid = lurl.rsplit("/", 1)[1][:-5]
+    lines = cl.ctl("history", "xian").stdout.decode().splitlines()
+    assert any(f"\tunpublish\txian/news/{lid}\t" in ln and "by jiyuectl purge" in ln
+               for ln in lines), lines
