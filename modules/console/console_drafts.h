@@ -23,8 +23,8 @@
 #include "module.h"
 #include "workflow.h"
 
-/* Answers a request under /api/drafts, /api/articles/unpublish or /api/articles/offer; MODULE_DECLINED for any
- * other path. */
+/* Answers a request under /api/drafts, /api/articles/unpublish or /api/articles/offer;
+ * MODULE_DECLINED for any other path. */
 module_result_t console_drafts_handle(request_t *r);
 
 /* A draft as the API shows it (GET /api/drafts/ID): a new JSON object. */
