@@ -270,7 +270,8 @@ MUTATIONS = [
     # ---- the publishing workflow (modules/workflow/) ----
     M("workflow-self-review", "modules/workflow/workflow.c",
       "    if (strcmp(a->acct.name, a->d.editor) == 0 || strcmp(a->acct.name, a->d.last_by) == 0)",
-      "    if (strcmp(a->acct.name, a->d.last_by) == 0 && 0)", ["unit:test_workflow"]),
+      "    if (strcmp(a->acct.name, a->d.last_by) == 0 && 0)",
+      ["unit:test_workflow", "e2e:tests/e2e/test_console_offer.py -k self_acceptance"]),
     M("workflow-secrecy-unconfirmed", "modules/workflow/workflow.c",
       "    if (!secrecy_review)", "    if (0 && !secrecy_review)", ["unit:test_workflow"]),
     M("workflow-update-after-submit", "modules/workflow/workflow.c",
@@ -363,6 +364,19 @@ MUTATIONS = [
     M("metrics-admin-counted-as-none", "core/request.c",
       "    uint32_t slot = r->admin ? METRICS_SLOT_ADMIN", "    uint32_t slot = 0 ? METRICS_SLOT_ADMIN",
       ["e2e:tests/e2e/test_metrics.py -k requests_move"]),
+    # ---- 报送 (issue 15): offers to a site above, listings that link to the original ----
+    M("offer-any-target-site", "modules/workflow/workflow.c",
+      "    if (!workflow_site_above(x->conf, to_site, site))",
+      "    if (0 && !workflow_site_above(x->conf, to_site, site))",
+      ["e2e:tests/e2e/test_console_offer.py -k attacks"]),
+    M("offer-listing-indexed", "modules/content/article.c",
+      "    if (strcmp(format, ARTICLE_FORMAT_LINK) != 0 &&",
+      "    if (1 &&",
+      ["e2e:tests/e2e/test_console_offer.py -k lists_a_link"]),
+    M("offer-listing-outlives-original", "modules/content/article.c",
+      "    } else if (article_link_unlist_txn(w, site, column, id, by, now, err, cap) != 0) {",
+      "    } else if (0 && article_link_unlist_txn(w, site, column, id, by, now, err, cap) != 0) {",
+      ["e2e:tests/e2e/test_console_offer.py -k unpublishing_the_original"]),
 ]
 
 

@@ -18,7 +18,8 @@
 #include "writer.h"
 
 typedef enum {
-    OP_CREATE, OP_UPDATE, OP_SUBMIT, OP_APPROVE, OP_REJECT, OP_UNPUBLISH, OP_ATTACH
+    OP_CREATE, OP_UPDATE, OP_SUBMIT, OP_APPROVE, OP_REJECT, OP_UNPUBLISH, OP_ATTACH, OP_DETACH,
+    OP_OFFER
 } op_t;
 
 /* An uploaded file, copied out of the request's body (which is gone once deferred). */
@@ -42,7 +43,8 @@ typedef struct draft_job {
     json_t *body; /* owns the strings f and the others point to */
     workflow_fields_t f;
     bool secrecy;
-    const char *reason, *site, *column, *article;
+    const char *reason, *site, *column, *article, *to_site, *to_column;
+    char name[ARTICLE_ATTACHMENT_NAME_MAX + 1]; /* detach: the attachment's name */
     job_file_t *files; /* create and attach: stored with the draft, all or none */
     size_t nfiles;
     /* the outcome */
@@ -96,6 +98,15 @@ json_t *console_draft_json(const conf_t *c, const workflow_draft_t *d)
                                                : NULL;
     json_object_set_new(o, "url", url ? json_string(url) : json_null());
     free(url);
+    /* an offer (报送): the article offered, and where it is read */
+    json_t *of = json_null();
+    if (workflow_draft_is_offer(d)) {
+        char *ou = article_url_path(c, d->of_site, d->of_column, d->of_id);
+        of = json_pack("{s:s, s:s, s:s, s:s?}", "site", d->of_site, "column", d->of_column, "id",
+                       d->of_id, "url", ou);
+        free(ou);
+    }
+    json_object_set_new(o, "offer", of);
     return o;
 }
 
@@ -111,6 +122,7 @@ static void respond_job(request_t *r, void *ud)
     }
     switch (j->op) {
     case OP_CREATE:
+    case OP_OFFER:
         console_reply(r, 201, json_pack("{s:s}", "id", j->newid), NULL, 0);
         break;
     case OP_APPROVE:
@@ -173,6 +185,11 @@ static int apply_job(store_txn_t *t, void *ud)
         j->wrc = workflow_unpublish(&x, j->site, j->column, j->article, j->reason, e);
         break;
     case OP_ATTACH: j->wrc = WORKFLOW_OK; break;
+    case OP_DETACH: j->wrc = workflow_detach(&x, j->id, j->name, e); break;
+    case OP_OFFER:
+        j->wrc = workflow_offer(&x, j->site, j->column, j->article, j->to_site, j->to_column,
+                                j->newid, e);
+        break;
     }
     const char *id = j->op == OP_CREATE ? j->newid : j->id;
     for (size_t i = 0; j->wrc == WORKFLOW_OK && i < j->nfiles; i++)
@@ -309,6 +326,9 @@ static module_result_t list(request_t *r)
                            minute_or_null(it->updated), "submitted",
                            minute_or_null(it->submitted), "scheduled",
                            minute_or_null(it->scheduled)));
+        if (*it->of_site) /* an offer (报送): from which site */
+            json_object_set_new(json_array_get(arr, json_array_size(arr) - 1), "offer_from",
+                                json_string(it->of_site));
     }
     bool more = l.more;
     workflow_list_free(&l);
@@ -477,6 +497,62 @@ static module_result_t act(request_t *r, const char *id, op_t op)
     return submit(r, j, a.name);
 }
 
+/* DELETE /api/drafts/ID/attachments/NAME, or its form's POST .../NAME/delete (a page's
+ * form cannot send DELETE). NAME is the decoded path's last segment. Takes no fields (a
+ * form posts only its csrf). */
+static module_result_t detach(request_t *r, const char *id, const char *rest, size_t len)
+{
+    static const char del[] = "/delete";
+    size_t dl = sizeof del - 1;
+    bool form = len > dl && memcmp(rest + len - dl, del, dl) == 0;
+    if (form)
+        len -= dl;
+    if (memchr(rest, '/', len)) {
+        console_error(r, 404, "no such API", NULL);
+        return MODULE_DONE;
+    }
+    if (form ? r->method != HTTP_M_POST : r->method != HTTP_M_DELETE)
+        return console_method_not_allowed(r, form ? "POST" : "DELETE");
+    account_t a;
+    if (!signed_in(r, true, &a))
+        return MODULE_DONE;
+    if (len == 0 || len > ARTICLE_ATTACHMENT_NAME_MAX || memchr(rest, '\0', len)) {
+        console_error(r, 404, "no such attachment", "attachments");
+        return MODULE_DONE;
+    }
+    draft_job_t *j = util_calloc(1, sizeof *j);
+    j->op = OP_DETACH;
+    snprintf(j->id, sizeof j->id, "%s", id);
+    memcpy(j->name, rest, len);
+    j->name[len] = '\0';
+    return submit(r, j, a.name);
+}
+
+/* POST /api/articles/offer {site, column, id, to_site, to_column} -> 201 {id}: the offer's
+ * draft in the parent's queue (workflow_offer). */
+static module_result_t offer(request_t *r)
+{
+    account_t a;
+    if (!signed_in(r, true, &a))
+        return MODULE_DONE;
+    json_t *o = console_body_json(r);
+    if (!o)
+        return MODULE_DONE;
+    draft_job_t *j = util_calloc(1, sizeof *j);
+    j->op = OP_OFFER;
+    j->body = o;
+    static const char *const known[] = {"site", "column", "id", "to_site", "to_column", NULL};
+    if (!console_fields_known(r, o, known) || !console_field_opt(r, o, "site", &j->site) ||
+        !console_field_opt(r, o, "column", &j->column) ||
+        !console_field_opt(r, o, "id", &j->article) ||
+        !console_field_opt(r, o, "to_site", &j->to_site) ||
+        !console_field_opt(r, o, "to_column", &j->to_column)) {
+        job_free(j);
+        return MODULE_DONE;
+    }
+    return submit(r, j, a.name);
+}
+
 /* ------------------------------------------------------------------ routes */
 
 static bool path_is(const request_t *r, const char *p)
@@ -489,6 +565,8 @@ module_result_t console_drafts_handle(request_t *r)
 {
     bool get = r->method == HTTP_M_GET || r->method == HTTP_M_HEAD;
     bool post = r->method == HTTP_M_POST;
+    if (path_is(r, "/api/articles/offer"))
+        return post ? offer(r) : console_method_not_allowed(r, "POST");
     if (path_is(r, "/api/articles/unpublish"))
         return post ? act(r, "", OP_UNPUBLISH) : console_method_not_allowed(r, "POST");
     if (path_is(r, "/api/drafts"))
@@ -521,6 +599,9 @@ module_result_t console_drafts_handle(request_t *r)
     }
     size_t vl = (size_t)(end - slash - 1);
     const char *verb = slash + 1;
+    static const char att[] = "attachments/";
+    if (vl > sizeof att - 1 && memcmp(verb, att, sizeof att - 1) == 0)
+        return detach(r, id, verb + sizeof att - 1, (size_t)(end - verb) - (sizeof att - 1));
     static const struct {
         const char *name;
         op_t op;

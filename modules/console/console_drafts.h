@@ -8,6 +8,10 @@
  *   POST /api/drafts/ID/approve {secrecy_review: true} -> {url}
  *   POST /api/drafts/ID/reject {reason}
  *   POST /api/articles/unpublish {site, column, id, reason}
+ *   POST /api/drafts/ID/attachments          files (multipart)
+ *   DELETE /api/drafts/ID/attachments/NAME   one removed (a form: POST .../NAME/delete)
+ *   POST /api/articles/offer {site, column, id, to_site, to_column} -> 201 {id}: 报送
+ *                                            (workflow_offer), an offer in to_site's queue
  * Statuses: 401 without a session, 403 outside the account's roles (also for a draft of
  * another site that exists: draft ids are a public sequence, so existence is not hidden),
  * 400 naming the field, 404 an unknown id, 409 a wrong state or self-review. */
@@ -19,8 +23,8 @@
 #include "module.h"
 #include "workflow.h"
 
-/* Answers a request under /api/drafts or /api/articles/unpublish; MODULE_DECLINED for any
- * other path. */
+/* Answers a request under /api/drafts, /api/articles/unpublish or /api/articles/offer;
+ * MODULE_DECLINED for any other path. */
 module_result_t console_drafts_handle(request_t *r);
 
 /* A draft as the API shows it (GET /api/drafts/ID): a new JSON object. */

@@ -13,6 +13,7 @@
 #include "console_pages.h"
 #include "content_columns.h"
 #include "log.h"
+#include "url.h"
 #include "workflow.h"
 
 /* The columns of a site an editor may write into: every column that lists articles. */
@@ -120,8 +121,11 @@ void console_page_editor(request_t *r, const console_session_t *s, const account
         article_format_minute(d.scheduled, when);
         tpl_set_str(p.d, m, "scheduled", when);
     }
-    bool open = d.state == WORKFLOW_DRAFT || d.state == WORKFLOW_REJECTED;
-    bool own = strcmp(d.editor, a->name) == 0 && account_may(a, ACCOUNT_ROLE_EDITOR, c, d.site);
+    /* an offer (报送) is never edited: offered again instead */
+    bool open = (d.state == WORKFLOW_DRAFT || d.state == WORKFLOW_REJECTED) &&
+                !workflow_draft_is_offer(&d);
+    bool own = strcmp(d.editor, a->name) == 0 &&
+               account_may(a, ACCOUNT_ROLE_EDITOR, c, workflow_draft_home(&d));
     bool admin = account_may(a, ACCOUNT_ROLE_SITE_ADMIN, c, d.site);
     tpl_set_bool(p.d, p.root, "editable", open && (own || admin));
     tpl_set_bool(p.d, p.root, "submittable", open && own);
@@ -142,6 +146,12 @@ void console_page_editor(request_t *r, const console_session_t *s, const account
         tpl_val_t *f = tpl_list_add_map(p.d, atts);
         tpl_set_str(p.d, f, "name", d.att[i].name);
         tpl_set_int(p.d, f, "size", (long long)d.att[i].size);
+        /* the name as a path segment of its 删除 form's action */
+        util_buf_t u = {0};
+        url_append_path(&u, d.att[i].name, strlen(d.att[i].name));
+        util_buf_append(&u, "", 1);
+        tpl_set_str(p.d, f, "url_name", u.data);
+        util_buf_free(&u);
     }
     workflow_draft_free(&d);
     console_page_finish(r, &p, 200, "console_editor.html");

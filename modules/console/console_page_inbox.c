@@ -5,9 +5,11 @@
  * audit on the thread pool, as GET /api/history and GET /api/audit, through
  * console_work_submit_page), with the API's permission rules. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "article.h"
 #include "audit.h"
 #include "console_audit.h"
 #include "console_history.h"
@@ -148,7 +150,7 @@ static const char *action_label(const char *action)
         {"publish", "发布"},          {"update", "更新"},           {"unpublish", "撤稿"},
         {"spam", "标为垃圾留言"},     {"draft-submit", "提交审核"}, {"draft-approve", "审核通过"},
         {"draft-reject", "退回"},     {"draft-create", "新建稿件"}, {"draft-update", "修改稿件"},
-        {"draft-publish", "定时发布"}, {"offer", "报送"},
+        {"draft-publish", "定时发布"}, {"draft-offer", "报送"},
     };
     for (size_t i = 0; i < UTIL_ARRAY_LEN(labels); i++)
         if (strcmp(labels[i][0], action) == 0)
@@ -167,6 +169,16 @@ static void render_history(request_t *r, int status, const json_t *o, const cons
     tpl_set_bool(p.d, p.root, "more", json_integer_value(json_object_get(o, "total")) >
                                           (json_int_t)json_array_size(recs));
     tpl_val_t *l = tpl_set_list(p.d, p.root, "records");
+    /* 报送 is offered on the publications of a site with a site above it, to its editors */
+    const conf_t *c = r->snap->conf;
+    const conf_site_t *here = conf_site_find(c, pg->site);
+    account_t acct = {0};
+    store_txn_t *t = request_store(r);
+    bool offers = here && here->kind != SITE_PORTAL && t &&
+                  account_get(t, pg->user, &acct) == STORE_OK && !acct.disabled &&
+                  account_may(&acct, ACCOUNT_ROLE_EDITOR, c, here->id);
+    if (t)
+        account_password_wipe(acct.hash, sizeof acct.hash);
     size_t i;
     const json_t *x;
     json_array_foreach(recs, i, x)
@@ -185,6 +197,16 @@ static void render_history(request_t *r, int status, const json_t *o, const cons
         set_from(&p, m, x, "by");
         const char *reason = str(x, "reason");
         tpl_set_str(p.d, m, "reason", *reason ? reason : str(x, "note"));
+        const char *act = str(x, "action");
+        if (offers && (strcmp(act, "publish") == 0 || strcmp(act, "update") == 0) &&
+            strcmp(str(x, "site"), here->id) == 0 && article_id_ok(str(x, "id"))) {
+            char *u = util_asprintf("/offer?site=%s&column=%s&id=%s", here->id,
+                                    str(x, "column"), str(x, "id"));
+            tpl_set_str(p.d, m, "offer_url", u);
+            free(u);
+        } else {
+            tpl_set_str(p.d, m, "offer_url", "");
+        }
     }
     console_page_finish(r, &p, 200, "console_history.html");
 }

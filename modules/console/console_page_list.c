@@ -48,6 +48,9 @@ static bool add_list(request_t *r, console_page_t *p, workflow_view_t view, cons
         tpl_set_str(p->d, m, "state", console_page_state_label(it->state));
         tpl_set_str(p->d, m, "state_name", workflow_state_name(it->state));
         tpl_set_str(p->d, m, "editor", it->editor);
+        /* an offer (报送): from which site ("" otherwise: the name must not resolve above) */
+        const conf_site_t *from = *it->of_site ? conf_site_find(c, it->of_site) : NULL;
+        tpl_set_str(p->d, m, "offer_from", from ? from->name : it->of_site);
         char minute[17];
         article_format_minute(view == WORKFLOW_VIEW_QUEUE && it->submitted ? it->submitted
                                                                             : it->updated,

@@ -147,11 +147,22 @@ void console_page_preview(request_t *r, const account_t *a, const char *id)
     };
     /* A revision keeps its first publication's time, as the publication will. */
     article_t old;
-    if (d.update && article_get(request_store(r), d.site, d.column, d.article, &old) == STORE_OK) {
+    if (workflow_draft_is_offer(&d)) {
+        /* an offer: the original as readers see it now (its listing copies nothing) */
+        if (article_get(request_store(r), d.of_site, d.of_column, d.of_id, &old) != STORE_OK) {
+            free(html);
+            util_buf_free(&names);
+            workflow_draft_free(&d);
+            response_error(r, 404, "the offered article is no longer published");
+            return;
+        }
+        art = old;
+    } else if (d.update &&
+               article_get(request_store(r), d.site, d.column, d.article, &old) == STORE_OK) {
         art.pubtime = old.pubtime;
         art.revision = old.revision + 1;
     }
-    if (*d.date)
+    if (*d.date && !workflow_draft_is_offer(&d))
         article_parse_time(d.date, &art.pubtime);
     util_buf_t out = {0};
     int rc = content_preview(r, &art, &out);

@@ -148,6 +148,18 @@ void console_page_draft_summary(console_page_t *p, tpl_val_t *m, const workflow_
         tpl_set_str(p->d, m, "reason", d->reason);
     if (*d->reviewer)
         tpl_set_str(p->d, m, "reviewer", d->reviewer);
+    if (workflow_draft_is_offer(d)) {
+        /* 报送: what is offered, from which site (the editor is who offered it) */
+        const conf_site_t *from = conf_site_find(c, d->of_site);
+        tpl_val_t *o = tpl_set_map(p->d, m, "offer");
+        tpl_set_str(p->d, o, "site", from ? from->name : d->of_site);
+        tpl_set_str(p->d, o, "site_id", d->of_site);
+        tpl_set_str(p->d, o, "column", d->of_column);
+        tpl_set_str(p->d, o, "id", d->of_id);
+        char *url = article_url_path(c, d->of_site, d->of_column, d->of_id);
+        tpl_set_str(p->d, o, "url", url);
+        free(url);
+    }
 }
 
 module_result_t console_pages_handle(request_t *r)
@@ -178,6 +190,7 @@ module_result_t console_pages_handle(request_t *r)
         P_MESSAGES,
         P_HISTORY,
         P_AUDIT,
+        P_OFFER,
         P_NONE
     } which = P_NONE;
     if (path_is(r, "/"))
@@ -188,6 +201,8 @@ module_result_t console_pages_handle(request_t *r)
         which = P_HISTORY;
     else if (path_is(r, "/audit"))
         which = P_AUDIT;
+    else if (path_is(r, "/offer"))
+        which = P_OFFER;
     else if (path_is(r, "/drafts"))
         which = P_DRAFTS;
     else if (path_is(r, "/drafts/new"))
@@ -230,6 +245,9 @@ module_result_t console_pages_handle(request_t *r)
         break;
     case P_AUDIT:
         console_page_audit(r, &s, &a);
+        break;
+    case P_OFFER:
+        console_page_offer(r, &s, &a);
         break;
     case P_PREVIEW:
     default:

@@ -45,6 +45,8 @@ void console_page_review(request_t *r, const console_session_t *s, const account
 void console_page_preview(request_t *r, const account_t *a, const char *id);
 void console_page_messages(request_t *r, const console_session_t *s, const account_t *a);
 void console_page_history(request_t *r, const console_session_t *s, const account_t *a);
+/* /offer?site=&column=&id=: the 报送 form (console_page_offer.c). */
+void console_page_offer(request_t *r, const console_session_t *s, const account_t *a);
 void console_page_audit(request_t *r, const console_session_t *s, const account_t *a);
 
 /* A draft state's label ("草稿", "待审核"...; workflow_state_t). */

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "article_link.h"
 #include "content_columns.h"
 #include "content_keys.h"
 #include "mime.h"
@@ -965,8 +966,10 @@ int article_publish_txn(store_txn_t *w, article_op_t op, const article_meta_t *m
         FAIL("%s", store_strerror(rc));
     if ((rc = put_attachments(w, m->site, m->column, m->id, files, nfiles, now)) != 0)
         FAIL("%s", store_strerror(rc));
-    /* the search index follows in the same transaction (modules/search) */
-    if ((rc = search_index_article(w, m->site, m->column, m->id, m->title, m->source, body_html,
+    /* the search index follows in the same transaction (modules/search); a listing
+     * (article_link.h) is not indexed: its original is, once */
+    if (strcmp(format, ARTICLE_FORMAT_LINK) != 0 &&
+        (rc = search_index_article(w, m->site, m->column, m->id, m->title, m->source, body_html,
                                    body_len, pubtime, seq)) != 0)
         FAIL("search index: %s", store_strerror(rc));
     if ((rc = bump_version(w, m->site, now)) != 0 || (rc = bump_version(w, NULL, now)) != 0)
@@ -1015,6 +1018,18 @@ int article_unpublish_txn(store_txn_t *w, const char *site, const char *column, 
         FAIL("no published article %s/%s/%s.html", site, column, id);
     if (rc != 0)
         FAIL("%s", store_strerror(rc));
+    /* a listing leaves its original's reverse entries; an original takes its listings
+     * down with it (article_link.h), before its own record goes */
+    if (article_is_link(&a)) {
+        if ((rc = article_link_forget_txn(w, &a)) != 0)
+            FAIL("%s", store_strerror(rc));
+        if ((rc = article_get(w, site, column, id, &a)) != 0) /* the write moved it */
+            FAIL("%s", store_strerror(rc));
+    } else if (article_link_unlist_txn(w, site, column, id, by, now, err, cap) != 0) {
+        goto fail;
+    } else if ((rc = article_get(w, site, column, id, &a)) != 0) {
+        FAIL("%s", store_strerror(rc));
+    }
     title = util_strdup(a.title);
     atts = util_strdup(a.attachments);
     reviewer = util_strdup(a.reviewer);

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "article.h"
+#include "article_link.h"
 #include "content.h"
 #include "content_columns.h"
 #include "content_cache.h"
@@ -115,6 +116,38 @@ static decline_t *decline_slot(const request_t *r, store_txn_t *t, uint64_t *h, 
     return &decline_table[*h & (DECLINE_SLOTS - 1)];
 }
 
+/* A listing (报送, article_link.h) has no page of its own: its URL answers 301 with the
+ * original's canonical URL (the one copy of the content). True when answered. */
+static bool redirect_listing(request_t *r, store_txn_t *t, const char *column, const char *id)
+{
+    article_t a;
+    char ls[64], lc[64], li[72];
+    if (article_get(t, r->site->id, column, id, &a) != STORE_OK ||
+        !article_link_target(&a, ls, lc, li, sizeof ls))
+        return false;
+    const router_site_t *rs = router_site(r->snap->router, ls);
+    const conf_site_t *os = conf_site_find(r->snap->conf, ls);
+    char prefix[256];
+    if (!rs || !rs->canon_host || !os || !render_mount_prefix(r, prefix, sizeof prefix))
+        return false; /* the original's site is gone from the configuration: 404 below */
+    /* a path on this host when the original lives below it (as the column page links
+     * it), else its canonical URL */
+    char *here = article_site_path(r->site), *there = article_site_path(os);
+    size_t hl = here ? strlen(here) : 0, pl = strlen(prefix);
+    util_buf_t loc = {0};
+    if (here && there && hl >= pl && strcmp(here + hl - pl, prefix) == 0 &&
+        strncmp(there, here, hl - pl + 1) == 0)
+        util_buf_printf(&loc, "/%s%s/%s.html", there + (hl - pl + 1), lc, li);
+    else
+        util_buf_printf(&loc, "%s://%s%s%s/%s.html", r->tls ? "https" : "http", rs->canon_host,
+                        rs->canon_prefix, lc, li);
+    free(here);
+    free(there);
+    response_redirect(r, 301, loc.data, loc.len);
+    util_buf_free(&loc);
+    return true;
+}
+
 static module_result_t content_handle(request_t *r)
 {
     if (!r->site || r->rel_len == 0 || r->rel[0] != '/')
@@ -146,6 +179,8 @@ static module_result_t content_handle(request_t *r)
         slot->stamp = dstamp;
         return MODULE_DECLINED;
     }
+    if (q.kind == CP_ARTICLE && redirect_listing(r, t, q.col->id, q.id))
+        return MODULE_DONE;
     if (!req_init(&q, r))
         return MODULE_DECLINED;
 

@@ -13,6 +13,9 @@
  *                               i64 time of the last change, bumped by every publish,
  *                               update and unpublish (what rendered-page caches key on)
  *   h/<seq>                     audit trail record, never rewritten
+ *   l/<site>/<column>/<id>/<to_site>/<to_column>
+ *                               a listing (报送, article_link.h) of article site/column/id
+ *                               in to_site's column to_column; value: the listing's id
  *   n/seq                       the last article sequence number handed out (u64)
  *   n/trail                     the last h/<seq> handed out (u64); absent in stores from
  *                               before the trail had its own counter (trail records then
@@ -38,6 +41,7 @@
 #define CONTENT_KEY_COUNT "c/"
 #define CONTENT_KEY_VERSION "v/"
 #define CONTENT_KEY_TRAIL "h/"
+#define CONTENT_KEY_LINK "l/"
 #define CONTENT_KEY_SEQ "n/seq"
 #define CONTENT_KEY_TRAIL_SEQ "n/trail"
 /* The length of a family's prefix or of a fixed key (a string literal above). */

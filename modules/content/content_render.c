@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "article.h"
+#include "article_link.h"
 #include "content_columns.h"
 #include "content_render.h"
 #include "lifecycle.h"
@@ -119,7 +120,17 @@ static tpl_val_t *add_item(ctx_t *x, tpl_val_t *list, const article_t *a, bool w
     const conf_column_t *c = conf_column_find(s, a->column);
     char *home = site_link(x, s);
     tpl_set_str(x->d, m, "title", a->title);
-    set_owned(x, m, "url", util_asprintf("%s%s/%s.html", home, a->column, a->id));
+    /* a listing (报送) links to its original, where the one copy of the content is */
+    char ls[64], lc[64], li[72];
+    const conf_site_t *os = article_link_target(a, ls, lc, li, sizeof ls) ?
+                            conf_site_find(x->conf, ls) : NULL;
+    if (os) {
+        char *ohome = site_link(x, os);
+        set_owned(x, m, "url", util_asprintf("%s%s/%s.html", ohome, lc, li));
+        free(ohome);
+    } else {
+        set_owned(x, m, "url", util_asprintf("%s%s/%s.html", home, a->column, a->id));
+    }
     char day[11], minute[17], iso[26];
     article_format_day(a->pubtime, day);
     article_format_minute(a->pubtime, minute);
@@ -151,8 +162,21 @@ typedef struct lister {
 static int list_cb(void *ud, const article_t *a)
 {
     lister_t *l = ud;
+    char ls[64], lc[64], li[72];
+    if (article_is_link(a) && (!article_link_target(a, ls, lc, li, sizeof ls) ||
+                               !conf_site_find(l->x->conf, ls)))
+        return 0; /* a listing whose original's site is gone links nowhere: left out */
     tpl_val_t *m = add_item(l->x, l->list, a, l->with_site);
-    if (l->abs_home) {
+    const conf_site_t *os = l->abs_home && article_link_target(a, ls, lc, li, sizeof ls)
+                                ? conf_site_find(l->x->conf, ls) : NULL;
+    if (os) {
+        /* a listing in a feed: the original's URL, no body (it is not copied) */
+        char *oabs = site_abs(l->x, os);
+        set_owned(l->x, m, "abs_url", util_asprintf("%s%s/%s.html", oabs, lc, li));
+        free(oabs);
+        tpl_set_str(l->x->d, m, "source", a->source);
+        tpl_set_str(l->x->d, m, "author", a->author);
+    } else if (l->abs_home) {
         set_owned(l->x, m, "abs_url", util_asprintf("%s%s/%s.html", l->abs_home, a->column, a->id));
         tpl_set_strn(l->x->d, m, "body", a->body, a->body_len);
         tpl_set_str(l->x->d, m, "source", a->source);
@@ -179,6 +203,8 @@ static int render_article(ctx_t *x)
         return -1;
     if (q->preview)
         a = *q->preview;
+    else if (article_is_link(&a))
+        return 1; /* a listing has no page (content.c redirects to its original) */
     tpl_val_t *m = tpl_set_map(x->d, x->root, "article");
     tpl_set_str(x->d, m, "id", a.id);
     tpl_set_str(x->d, m, "title", a.title);
@@ -294,8 +320,8 @@ typedef struct latest {
 static int latest_cb(void *ud, const article_t *a)
 {
     latest_t *l = ud;
-    if (strcmp(a->site, l->skip_site) == 0)
-        return 0;
+    if (strcmp(a->site, l->skip_site) == 0 || article_is_link(a))
+        return 0; /* a listing's original is in the cluster's latest itself */
     const conf_site_t *s = conf_site_find(l->l.x->conf, a->site);
     if (!s || !content_site_listed(s))
         return 0; /* a suspended or closed site's articles leave the portal */
@@ -405,6 +431,8 @@ static void smap_add(smap_t *m, char *loc, int64_t t)
 static int smap_cb(void *ud, const article_t *a)
 {
     smap_t *m = ud;
+    if (article_is_link(a))
+        return 0; /* its URL only redirects to the original */
     smap_add(m, util_asprintf("%s%s/%s.html", m->abs, a->column, a->id),
              a->updated > a->pubtime ? a->updated : a->pubtime);
     if (a->updated > m->x->newest)

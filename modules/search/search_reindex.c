@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "article.h"
+#include "article_link.h"
 #include "content_keys.h"
 #include "search_index.h"
 #include "search_pages.h"
@@ -44,6 +45,8 @@ static int index_one(store_txn_t *w, char *key, long *indexed)
     int rc = article_get(w, site, col, id, &a);
     if (rc != 0)
         return rc == STORE_NOTFOUND ? 0 : rc;
+    if (article_is_link(&a))
+        return 0; /* a listing (报送): its original is indexed, once */
     /* copies: the record's memory is not ours once the index writes */
     char *title = util_strdup(a.title), *source = util_strdup(a.source);
     char *body = util_strndup(a.body, a.body_len);

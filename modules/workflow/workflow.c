@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "article_link.h"
+#include "content_columns.h"
 #include "markdown.h"
 #include "message_text.h"
 
@@ -114,7 +116,8 @@ static workflow_rc_t load(act_t *a, const char *id, workflow_err_t *e)
 /* Its editor, while still an editor of the site, or a site_admin of the site. */
 static bool may_write(const act_t *a)
 {
-    return (strcmp(a->acct.name, a->d.editor) == 0 && may(a, ACCOUNT_ROLE_EDITOR, a->d.site)) ||
+    return (strcmp(a->acct.name, a->d.editor) == 0 &&
+            may(a, ACCOUNT_ROLE_EDITOR, workflow_draft_home(&a->d))) ||
            may(a, ACCOUNT_ROLE_SITE_ADMIN, a->d.site);
 }
 
@@ -127,6 +130,9 @@ static workflow_rc_t check_writable(act_t *a, workflow_err_t *e)
     if (a->d.state != WORKFLOW_DRAFT && a->d.state != WORKFLOW_REJECTED)
         return refuse(e, WORKFLOW_ECONFLICT, NULL, "draft %s is %s: only a draft or a rejected "
                       "one can be changed", a->d.id, workflow_state_name(a->d.state));
+    if (workflow_draft_is_offer(&a->d))
+        return refuse(e, WORKFLOW_ECONFLICT, NULL, "draft %s is an offer (报送): it is never "
+                      "changed; offer the article again", a->d.id);
     return WORKFLOW_OK;
 }
 
@@ -410,13 +416,17 @@ workflow_rc_t workflow_submit(const workflow_ctx_t *x, const char *id, workflow_
     workflow_rc_t rc = act_begin(x, &a, e);
     if (rc || (rc = load(&a, id, e)))
         return act_end(&a, rc, e);
-    if (strcmp(a.acct.name, a.d.editor) != 0 || !may(&a, ACCOUNT_ROLE_EDITOR, a.d.site))
+    if (strcmp(a.acct.name, a.d.editor) != 0 ||
+        !may(&a, ACCOUNT_ROLE_EDITOR, workflow_draft_home(&a.d)))
         return act_end(&a, refuse(e, WORKFLOW_EDENIED, NULL, "only draft %s's editor (%s) may "
                                   "submit it", a.d.id, a.d.editor), e);
     if (a.d.state != WORKFLOW_DRAFT && a.d.state != WORKFLOW_REJECTED)
         return act_end(&a, refuse(e, WORKFLOW_ECONFLICT, NULL, "draft %s is %s: only a draft or "
                                   "a rejected one is submitted", a.d.id,
                                   workflow_state_name(a.d.state)), e);
+    if (workflow_draft_is_offer(&a.d))
+        return act_end(&a, refuse(e, WORKFLOW_ECONFLICT, NULL, "draft %s is an offer (报送): "
+                                  "offer the article again", a.d.id), e);
     a.d.state = WORKFLOW_SUBMITTED;
     a.d.submitted = x->now;
     if ((rc = save(&a, e)) || (rc = set_index(&a, WORKFLOW_INDEX_QUEUE, true, e)) ||
@@ -509,6 +519,29 @@ static workflow_rc_t publish(act_t *a, const char *day, article_result_t *res,
     return rc;
 }
 
+/* An accepted offer: the listing of its article in the draft's column (article_link.h),
+ * published by the offering account, reviewed by a->acct. Refused (409) when the article
+ * is no longer published or is listed there already. */
+static workflow_rc_t publish_listing(act_t *a, const char *day, article_result_t *res,
+                                     workflow_err_t *e)
+{
+    workflow_draft_t *d = &a->d;
+    if (!article_exists(a->w, d->of_site, d->of_column, d->of_id))
+        return refuse(e, WORKFLOW_ECONFLICT, NULL, "the offered article %s/%s/%s.html is no "
+                      "longer published", d->of_site, d->of_column, d->of_id);
+    if (article_link_listed(a->w, d->of_site, d->of_column, d->of_id, d->site, d->column))
+        return refuse(e, WORKFLOW_ECONFLICT, NULL, "%s/%s/%s.html is already listed in %s/%s",
+                      d->of_site, d->of_column, d->of_id, d->site, d->column);
+    article_meta_t m = meta_of(a, day);
+    char why[512];
+    if (article_check(a->x->conf, &m, why, sizeof why))
+        return refuse(e, WORKFLOW_ECONFLICT, NULL, "offer %s cannot be accepted: %s", d->id, why);
+    if (article_link_publish_txn(a->w, &m, d->of_site, d->of_column, d->of_id, a->x->now, res,
+                                 why, sizeof why) != 0)
+        return refuse(e, WORKFLOW_ESTORE, NULL, "listing offer %s failed: %s", d->id, why);
+    return WORKFLOW_OK;
+}
+
 workflow_rc_t workflow_approve(const workflow_ctx_t *x, const char *id, bool secrecy_review,
                                char **url, workflow_err_t *e)
 {
@@ -539,7 +572,8 @@ workflow_rc_t workflow_approve(const workflow_ctx_t *x, const char *id, bool sec
         snprintf(note, sizeof note, "scheduled %s %s", when, path ? path : "");
     } else {
         article_result_t res;
-        if ((rc = publish(&a, day, &res, e))) {
+        if ((rc = workflow_draft_is_offer(&a.d) ? publish_listing(&a, day, &res, e)
+                                                : publish(&a, day, &res, e))) {
             free(path);
             return act_end(&a, rc, e);
         }
@@ -622,6 +656,128 @@ workflow_rc_t workflow_unpublish(const workflow_ctx_t *x, const char *site, cons
     return act_end(&a, WORKFLOW_OK, e);
 }
 
+/* ------------------------------------------------------------------ 报送 */
+
+bool workflow_site_above(const conf_t *c, const char *above, const char *site)
+{
+    const conf_site_t *s = conf_site_find(c, site ? site : "");
+    const conf_site_t *up = conf_site_find(c, above ? above : "");
+    if (!s || !up || s == up)
+        return false;
+    if (up->kind == SITE_PORTAL)
+        return true;
+    for (const conf_site_t *p = s->parent; p; p = p->parent)
+        if (p == up)
+            return true;
+    return false;
+}
+
+typedef struct pending {
+    const char *site, *column, *id, *to_column;
+    bool found;
+} pending_t;
+
+static int pending_cb(void *ud, const workflow_draft_t *d)
+{
+    pending_t *p = ud;
+    if (workflow_draft_is_offer(d) && d->state == WORKFLOW_SUBMITTED &&
+        strcmp(d->column, p->to_column) == 0 && strcmp(d->of_site, p->site) == 0 &&
+        strcmp(d->of_column, p->column) == 0 && strcmp(d->of_id, p->id) == 0) {
+        p->found = true;
+        return 1;
+    }
+    return 0;
+}
+
+workflow_rc_t workflow_offer(const workflow_ctx_t *x, const char *site, const char *column,
+                             const char *id, const char *to_site, const char *to_column,
+                             char newid[static WORKFLOW_ID_MAX + 1], workflow_err_t *e)
+{
+    act_t a;
+    workflow_rc_t rc = act_begin(x, &a, e);
+    if (rc)
+        return act_end(&a, rc, e);
+    if (empty(site) || !conf_site_find(x->conf, site))
+        return act_end(&a, refuse(e, WORKFLOW_EINVAL, "site", "unknown site '%.64s'",
+                                  site ? site : ""), e);
+    if (!may(&a, ACCOUNT_ROLE_EDITOR, site))
+        return act_end(&a, refuse(e, WORKFLOW_EDENIED, NULL, "account '%s' is not an editor of "
+                                  "site '%s'", a.acct.name, site), e);
+    const conf_site_t *from = conf_site_find(x->conf, site);
+    if (empty(column) || !conf_column_find(from, column))
+        return act_end(&a, refuse(e, WORKFLOW_EINVAL, "column", "site '%s' has no column "
+                                  "'%.64s'", site, column ? column : ""), e);
+    if (empty(id) || !article_id_ok(id))
+        return act_end(&a, refuse(e, WORKFLOW_EINVAL, "id", "'%.64s' is not an article id",
+                                  id ? id : ""), e);
+    if (empty(to_site) || !conf_site_find(x->conf, to_site))
+        return act_end(&a, refuse(e, WORKFLOW_EINVAL, "to_site", "unknown site '%.64s'",
+                                  to_site ? to_site : ""), e);
+    if (!workflow_site_above(x->conf, to_site, site))
+        return act_end(&a, refuse(e, WORKFLOW_EINVAL, "to_site", "site '%s' is not above site "
+                                  "'%s' (its parent, its parent's parent... or the portal)",
+                                  to_site, site), e);
+    const conf_site_t *to = conf_site_find(x->conf, to_site);
+    const conf_column_t *tc = empty(to_column) ? NULL : conf_column_find(to, to_column);
+    if (!tc || tc->type == COLUMN_STATIC || tc->type == COLUMN_INTERACTION)
+        return act_end(&a, refuse(e, WORKFLOW_EINVAL, "to_column", "site '%s' has no column "
+                                  "'%.64s' that lists articles", to_site,
+                                  to_column ? to_column : ""), e);
+    article_t art;
+    int src = article_get(a.w, site, column, id, &art);
+    if (src == STORE_NOTFOUND || (src == STORE_OK && article_is_link(&art)))
+        return act_end(&a, refuse(e, WORKFLOW_ENOTFOUND, NULL, "no published article "
+                                  "%s/%s/%s.html of site '%s'", site, column, id, site), e);
+    if (src != STORE_OK)
+        return act_end(&a, store_failed(e, src), e);
+    /* copies: the record's memory is not ours once the transaction writes */
+    a.d.title = util_strdup(art.title);
+    a.d.source = util_strdup(*art.source ? art.source : from->name);
+    a.d.author = util_strdup(art.author);
+    a.d.disclosure = util_strdup(art.disclosure);
+    char iso[26];
+    article_format_rfc3339(art.pubtime, iso);
+    a.d.date = util_strdup(iso);
+    if (article_link_listed(a.w, site, column, id, to_site, to_column))
+        return act_end(&a, refuse(e, WORKFLOW_ECONFLICT, NULL, "%s/%s/%s.html is already "
+                                  "listed in %s/%s", site, column, id, to_site, to_column), e);
+    pending_t pd = {site, column, id, to_column, false};
+    src = workflow_each(a.w, WORKFLOW_INDEX_QUEUE, to_site, pending_cb, &pd);
+    if (src < 0)
+        return act_end(&a, store_failed(e, src), e);
+    if (pd.found)
+        return act_end(&a, refuse(e, WORKFLOW_ECONFLICT, NULL, "%s/%s/%s.html is already "
+                                  "offered to %s/%s and awaits review", site, column, id,
+                                  to_site, to_column), e);
+    if ((src = workflow_draft_next_id(a.w, a.d.id)) != STORE_OK)
+        return act_end(&a, store_failed(e, src), e);
+    char day[11];
+    article_format_day(x->now, day);
+    a.d.site = util_strdup(to_site);
+    a.d.column = util_strdup(to_column);
+    a.d.article = util_asprintf("%.4s%.2s%.2s-%s", day, day + 5, day + 8, a.d.id);
+    a.d.body = util_strdup("");
+    a.d.reason = util_strdup("");
+    a.d.of_site = util_strdup(site);
+    a.d.of_column = util_strdup(column);
+    a.d.of_id = util_strdup(id);
+    a.d.state = WORKFLOW_SUBMITTED;
+    snprintf(a.d.editor, sizeof a.d.editor, "%s", a.acct.name);
+    snprintf(a.d.last_by, sizeof a.d.last_by, "%s", a.acct.name);
+    a.d.created = a.d.updated = a.d.submitted = x->now;
+    char *path = article_url_path(x->conf, site, column, id);
+    rc = save(&a, e);
+    if (!rc && !(rc = set_index(&a, WORKFLOW_INDEX_MINE, true, e)) &&
+        !(rc = set_index(&a, WORKFLOW_INDEX_SITE, true, e)) &&
+        !(rc = set_index(&a, WORKFLOW_INDEX_QUEUE, true, e)))
+        rc = trail(&a, "draft-offer", path ? path : "", e);
+    free(path);
+    if (rc)
+        return act_end(&a, rc, e);
+    memcpy(newid, a.d.id, sizeof a.d.id);
+    return act_end(&a, WORKFLOW_OK, e);
+}
+
 workflow_rc_t workflow_read(store_txn_t *t, const conf_t *c, const char *who, const char *id,
                             workflow_draft_t *out, workflow_err_t *e)
 {
@@ -640,7 +796,7 @@ workflow_rc_t workflow_read(store_txn_t *t, const conf_t *c, const char *who, co
     if (rc != STORE_OK)
         return store_failed(e, rc);
     bool own = strcmp(acct.name, out->editor) == 0 &&
-               account_may(&acct, ACCOUNT_ROLE_EDITOR, c, out->site);
+               account_may(&acct, ACCOUNT_ROLE_EDITOR, c, workflow_draft_home(out));
     if (!own && !account_may(&acct, ACCOUNT_ROLE_REVIEWER, c, out->site)) {
         refuse(e, WORKFLOW_EDENIED, NULL, "account '%s' may not read draft %s of site '%s'",
                acct.name, out->id, out->site);

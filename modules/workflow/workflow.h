@@ -114,6 +114,28 @@ workflow_rc_t workflow_reject(const workflow_ctx_t *x, const char *id, const cha
 workflow_rc_t workflow_unpublish(const workflow_ctx_t *x, const char *site, const char *column,
                                  const char *article, const char *reason, workflow_err_t *e);
 
+/* 报送: an editor (site_admin, cluster_admin) of `site` offers its published article
+ * site/column/id to column to_column of to_site, a site above it (its parent, its
+ * parent's parent... the portal is above every site). The offer is a draft of to_site
+ * (of_site/of_column/of_id name the article; title, source, author, disclosure and date
+ * are the article's), made submitted at once, in to_site's review queue; its editor is
+ * the offering account, who sees it among its drafts (and a rejection's reason) while
+ * still an editor of `site`. Approving it (workflow_approve: a reviewer of to_site who is
+ * not the offering account) publishes a listing of the article in to_column
+ * (article_link.h: it links to the original, nothing is copied), as
+ * "<YYYYMMDD>-<draft id>"; rejecting it works as for any draft. An offer is never edited
+ * or resubmitted: offer again. Refusals: EINVAL naming site, column, id, to_site (not a
+ * site above `site`) or to_column (no such column, or one that lists no articles);
+ * EDENIED (not an editor of `site`); ENOTFOUND (the article is not published, or is
+ * itself a listing); ECONFLICT (the same article is already pending or listed in that
+ * column). Trail: draft-offer (who: the offering account, note: the article's URL). */
+workflow_rc_t workflow_offer(const workflow_ctx_t *x, const char *site, const char *column,
+                             const char *id, const char *to_site, const char *to_column,
+                             char newid[static WORKFLOW_ID_MAX + 1], workflow_err_t *e);
+/* Whether `above` is an ancestor of `site` through the parent chain (the portal is every
+ * other site's). */
+bool workflow_site_above(const conf_t *c, const char *above, const char *site);
+
 /* Reads a draft for account `who` (in any transaction): its editor (still editor of the
  * site) or a reviewer of the site may; 404 before 403, as the API answers. */
 workflow_rc_t workflow_read(store_txn_t *t, const conf_t *c, const char *who, const char *id,
@@ -148,6 +170,7 @@ typedef enum {
 typedef struct workflow_item {
     char id[WORKFLOW_ID_MAX + 1];
     char *site, *column, *title; /* heap */
+    char *of_site;               /* heap: an offer's (报送) origin site, "" for a draft */
     char editor[ACCOUNT_NAME_MAX + 1];
     workflow_state_t state;
     int64_t updated, submitted, scheduled;

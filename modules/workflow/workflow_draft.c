@@ -24,10 +24,21 @@ const char *workflow_state_name(workflow_state_t s)
 void workflow_draft_free(workflow_draft_t *d)
 {
     char **strs[] = {&d->site,   &d->column,     &d->article, &d->title, &d->body,
-                     &d->source, &d->author,     &d->disclosure, &d->date, &d->reason};
+                     &d->source, &d->author,     &d->disclosure, &d->date, &d->reason,
+                     &d->of_site, &d->of_column, &d->of_id};
     for (size_t i = 0; i < UTIL_ARRAY_LEN(strs); i++)
         free(*strs[i]);
     memset(d, 0, sizeof *d);
+}
+
+bool workflow_draft_is_offer(const workflow_draft_t *d)
+{
+    return d->of_site && *d->of_site;
+}
+
+const char *workflow_draft_home(const workflow_draft_t *d)
+{
+    return workflow_draft_is_offer(d) ? d->of_site : d->site;
 }
 
 bool workflow_id_ok(const char *id)
@@ -51,7 +62,7 @@ static uint64_t id_seq(const char *id)
 
 void workflow_draft_encode(const workflow_draft_t *d, util_buf_t *b)
 {
-    rec_put_head(b, REC_DRAFT, 1);
+    rec_put_head(b, REC_DRAFT, 2);
     rec_put_str(b, d->id);
     rec_put_str(b, d->site);
     rec_put_str(b, d->column);
@@ -80,6 +91,9 @@ void workflow_draft_encode(const workflow_draft_t *d, util_buf_t *b)
         rec_put_str(b, d->att[i].name);
         rec_put_n(b, d->att[i].size, 8);
     }
+    rec_put_str(b, d->of_site ? d->of_site : "");
+    rec_put_str(b, d->of_column ? d->of_column : "");
+    rec_put_str(b, d->of_id ? d->of_id : "");
 }
 
 /* A string of the record: a heap copy (NULL when the record is short or it holds a NUL). */
@@ -97,7 +111,10 @@ int workflow_draft_decode(const void *data, size_t len, workflow_draft_t *out)
     workflow_draft_t *d = out;
     memset(d, 0, sizeof *d);
     rec_rd_t r = rec_reader(data, len);
-    bool ok = rec_get_head(&r, REC_DRAFT, 1) && rec_get_fixed(&r, d->id, sizeof d->id);
+    bool v2 = rec_get_head(&r, REC_DRAFT, 2);
+    if (!v2)
+        r = rec_reader(data, len);
+    bool ok = (v2 || rec_get_head(&r, REC_DRAFT, 1)) && rec_get_fixed(&r, d->id, sizeof d->id);
     if (ok) {
         d->site = get_heap(&r);
         d->column = get_heap(&r);
@@ -132,12 +149,22 @@ int workflow_draft_decode(const void *data, size_t len, workflow_draft_t *out)
         ok = rec_get_fixed(&r, d->att[i].name, sizeof d->att[i].name);
         d->att[i].size = rec_get_n(&r, 8);
     }
+    if (ok && v2) {
+        d->of_site = get_heap(&r);
+        d->of_column = get_heap(&r);
+        d->of_id = get_heap(&r);
+    } else if (ok) {
+        d->of_site = util_strdup("");
+        d->of_column = util_strdup("");
+        d->of_id = util_strdup("");
+    }
     d->update = update == 1;
     d->state = (workflow_state_t)state;
     d->natt = ok ? (size_t)natt : 0;
     ok = ok && !r.bad && r.p == r.end && workflow_id_ok(d->id) && d->site && d->column &&
          d->article && d->title && d->body && d->source && d->author && d->disclosure &&
-         d->date && d->reason && account_name_ok(d->editor);
+         d->date && d->reason && d->of_site && d->of_column && d->of_id &&
+         account_name_ok(d->editor);
     if (!ok) {
         workflow_draft_free(d);
         return STORE_ECORRUPT;

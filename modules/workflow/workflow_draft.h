@@ -13,6 +13,9 @@
  *   updated, i64 submitted, i64 decided, u32 edits (saves after the first), u32 revision
  *   (the article's revision it became; 0 until published), u32 attachments, then per
  *   attachment: str name, u64 size.
+ * Version 2 (written since 报送) appends str of_site, str of_column, str of_id: for an
+ * offer (workflow_offer), the published article offered; "" for any other draft (a v1
+ * record reads so).
  * A record that does not decode to exactly this is STORE_ECORRUPT.
  *
  * Keys, in the store's "content" database (workflow_draft.c builds them; <id> is decimal
@@ -101,7 +104,15 @@ typedef struct workflow_draft {
     uint32_t edits, revision;
     size_t natt;
     workflow_attachment_t att[WORKFLOW_ATTACHMENTS_MAX];
+    /* An offer (报送): the article offered (site, column, id); "" otherwise. The offer's
+     * own site and column are where it would be listed, its editor the offering account. */
+    char *of_site, *of_column, *of_id;
 } workflow_draft_t;
+
+/* Whether d is an offer of another site's article. */
+bool workflow_draft_is_offer(const workflow_draft_t *d);
+/* The site whose editors own d: the offered article's for an offer, else d's own. */
+const char *workflow_draft_home(const workflow_draft_t *d);
 
 void workflow_draft_free(workflow_draft_t *d);
 

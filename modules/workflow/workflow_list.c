@@ -28,6 +28,7 @@ static void add(workflow_list_t *l, const workflow_draft_t *d)
     it->site = util_strdup(d->site);
     it->column = util_strdup(d->column);
     it->title = util_strdup(d->title);
+    it->of_site = util_strdup(d->of_site ? d->of_site : "");
     memcpy(it->editor, d->editor, sizeof it->editor);
     it->state = d->state;
     it->updated = d->updated;
@@ -42,7 +43,7 @@ static int take(void *ud, const workflow_draft_t *d)
         return 0;
     /* the rule of workflow_read: its editor while still an editor there, or a reviewer */
     bool own = strcmp(wk->acct->name, d->editor) == 0 &&
-               account_may(wk->acct, ACCOUNT_ROLE_EDITOR, wk->conf, d->site);
+               account_may(wk->acct, ACCOUNT_ROLE_EDITOR, wk->conf, workflow_draft_home(d));
     if (!own && !account_may(wk->acct, ACCOUNT_ROLE_REVIEWER, wk->conf, d->site))
         return 0;
     add(wk->out, d);
@@ -66,6 +67,7 @@ void workflow_list_free(workflow_list_t *l)
         free(l->item[i].site);
         free(l->item[i].column);
         free(l->item[i].title);
+        free(l->item[i].of_site);
     }
     free(l->item);
     memset(l, 0, sizeof *l);
@@ -128,6 +130,7 @@ workflow_rc_t workflow_list(store_txn_t *t, const conf_t *c, const char *who,
             free(out->item[i].site);
             free(out->item[i].column);
             free(out->item[i].title);
+            free(out->item[i].of_site);
         }
         out->n = max;
         out->more = true;

@@ -406,6 +406,67 @@ def test_attachments_endpoint(cl):
     assert r.status == 200, r
 
 
+def test_attachment_removal(cl):
+    """DELETE /api/drafts/ID/attachments/NAME (and the page form's POST .../NAME/delete):
+    while the draft is editable, by who may edit it, CSRF like every change; the stored
+    file goes with it."""
+    from urllib.parse import quote
+    li = api(cl, "li.hua")
+    did = create(li, title="删除附件")
+    r = upload(li, f"/api/drafts/{did}/attachments",
+               files=[("attachments", "甲 表.txt", b"one"), ("attachments", "b.txt", b"two"),
+                      ("attachments", "c.txt", b"three")])
+    assert r.status == 200, r
+    # CSRF and Origin first: nothing removed
+    r = li.call("DELETE", f"/api/drafts/{did}/attachments/b.txt", csrf=False)
+    assert r.status == 403, r
+    r = li.call("DELETE", f"/api/drafts/{did}/attachments/b.txt", origin="http://evil.example")
+    assert r.status == 403, r
+    # another site's editor, and a reviewer who may read but not edit
+    r = api(cl, "xian.ed").call("DELETE", f"/api/drafts/{did}/attachments/b.txt")
+    assert r.status == 403, r
+    r = api(cl, "zhao.shen").call("DELETE", f"/api/drafts/{did}/attachments/b.txt")
+    assert r.status == 403, r
+    # an unknown name, an unknown draft; the wrong method
+    r = li.call("DELETE", f"/api/drafts/{did}/attachments/nope.txt")
+    assert r.status == 404 and r.json["field"] == "attachments", r
+    r = li.call("DELETE", "/api/drafts/99999999/attachments/b.txt")
+    assert r.status == 404, r
+    r = li.call("POST", f"/api/drafts/{did}/attachments/b.txt")
+    assert r.status == 405, r
+    names = [a["name"] for a in li.call("GET", f"/api/drafts/{did}").json["attachments"]]
+    assert names == ["甲 表.txt", "b.txt", "c.txt"]
+    # the editor page: a 删除 form per attachment, the name percent-encoded in its action
+    ed = li.call("GET", f"/drafts/{did}", csrf=False, origin=False).body.decode()
+    for n in names:
+        assert (f'action="/api/drafts/{did}/attachments/{quote(n)}/delete?next=/drafts/{did}"'
+                in ed), (n, ed)
+    assert ed.count(">删除</button>") == 3
+    # removed: a Chinese name with a space, percent-encoded in the path
+    r = li.call("DELETE", f"/api/drafts/{did}/attachments/" + quote("甲 表.txt"))
+    assert r.status == 200 and r.json == {"ok": True}, r
+    # the form's way: POST .../NAME/delete with the csrf field, answered with a 303
+    form = f"csrf={li.csrf}".encode()
+    r = li.call("POST", f"/api/drafts/{did}/attachments/b.txt/delete?next=/drafts/{did}",
+                raw=form, csrf=False,
+                headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status == 303 and r.header("Location").endswith(f"/drafts/{did}"), r
+    d = li.call("GET", f"/api/drafts/{did}").json
+    assert d["attachments"] == [{"name": "c.txt", "size": 5}] and d["edits"] >= 2
+    # the stored files are gone: publishing carries only c.txt
+    assert li.call("POST", f"/api/drafts/{did}/submit").status == 200
+    # no longer editable: 409, and nothing changes
+    r = li.call("DELETE", f"/api/drafts/{did}/attachments/c.txt")
+    assert r.status == 409, r
+    url = api(cl, "zhao.shen").call("POST", f"/api/drafts/{did}/approve",
+                                    {"secrecy_review": True}).json["url"]
+    assert cl.get(url[:-5] + "/c.txt").status == 200
+    assert cl.get(url[:-5] + "/b.txt").status == 404
+    assert cl.get(url[:-5] + "/" + quote("甲 表.txt")).status == 404
+    dump = __import__("conftest").store_dump(cl.root, printable=True)
+    assert f"wa/{did}/".encode() not in dump
+
+
 def test_too_many_files_leave_nothing(cl):
     li = api(cl, "li.hua")
     before = mine(li)

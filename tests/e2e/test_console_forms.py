@@ -98,7 +98,10 @@ def test_write_change_upload_submit_approve(cs):
     r = li.req("POST", f"/api/drafts/{did}/attachments?next=/drafts/{did}", raw=body,
                headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"})
     assert r.status == 303 and r.header("Location") == f"/drafts/{did}", r.text
-    assert "<li>提示.txt（12 字节）</li>" in li.get(f"/drafts/{did}").text
+    # listed, with its 删除 form while the draft is editable
+    assert (f'<li>提示.txt（12 字节）<form method="post" class="inline" action="/api/drafts/'
+            f'{did}/attachments/%E6%8F%90%E7%A4%BA.txt/delete?next=/drafts/{did}">'
+            in li.get(f"/drafts/{did}").text)
     # submit
     r = post_form(li, f"/api/drafts/{did}/submit?next=/drafts/{did}", {}, f"/drafts/{did}")
     assert r.status == 303 and r.header("Location") == f"/drafts/{did}", r.text

@@ -332,7 +332,8 @@ def test_editor_of_a_draft(cs):
     assert 'action="/api/drafts/4/submit?next=/drafts/4"' in r.text
     assert ('enctype="multipart/form-data" action="/api/drafts/4/attachments?next=/drafts/4"'
             in r.text)
-    assert "<li>安排.pdf（1234 字节）</li>" in r.text
+    assert ("<li>安排.pdf（1234 字节）<form method=\"post\" class=\"inline\" action=\"/api/drafts/4/"
+            "attachments/%E5%AE%89%E6%8E%92.pdf/delete?next=/drafts/4\">" in r.text)
     r = b.get("/drafts/1")  # submitted: read-only now
     check_page(r, "查看稿件")
     assert ("<title>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; 关于寒假安排的通知"

@@ -1170,6 +1170,19 @@ static void test_record_decode(void **state)
     util_buf_append(&b, "", 1);
     assert_int_equal(workflow_draft_decode(b.data, b.len, &back), STORE_ECORRUPT);
     util_buf_free(&b);
+    /* an offer (报送, record version 2) keeps what it offers; an ordinary draft reads "" */
+    assert_false(workflow_draft_is_offer(&d));
+    d.of_site = util_strdup("zhen");
+    d.of_column = util_strdup("news");
+    d.of_id = util_strdup("20261205-3");
+    workflow_draft_encode(&d, &b);
+    assert_int_equal(workflow_draft_decode(b.data, b.len, &back), STORE_OK);
+    assert_true(workflow_draft_is_offer(&back));
+    assert_string_equal(workflow_draft_home(&back), "zhen");
+    assert_string_equal(back.of_column, "news");
+    assert_string_equal(back.of_id, "20261205-3");
+    workflow_draft_free(&back);
+    util_buf_free(&b);
     workflow_draft_free(&d);
 }
 

@@ -14,8 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "article.h"
+#include "article_link.h"
 #include "audit_probe.h"
 #include "content_keys.h"
 #include "ctl.h"
@@ -154,6 +156,13 @@ static int purge(store_txn_t *w, const char *site, purge_counts_t *c)
     audit_probe_key(buf, site, -1);
     if ((rc = add(&c->meta, store_meta_clear_prefix(w, buf))) != 0)
         return rc;
+
+    /* listings of its articles on the sites above it (报送, article_link.h) go first: a
+     * parent never links to a purged page */
+    char why[256];
+    if (article_link_purge_site_txn(w, site, "jiyuectl purge", (int64_t)time(NULL),
+                                    &c->index, why, sizeof why) != 0)
+        return STORE_EIO;
 
     /* articles: records, column indexes, counters, the cluster-wide index, the version */
     snprintf(buf, sizeof buf, CONTENT_KEY_ARTICLE "%s/", site);
