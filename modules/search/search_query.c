@@ -355,6 +355,13 @@ int search_run(store_txn_t *t, const search_query_t *q, search_result_t *out)
     parse(q->q ? q->q : "", &p);
     if (p.n == 0)
         return 0;
+    /* a 文号 (云政发[2026]12号) is one phrase: its terms in order, not anywhere in a text */
+    bool quoted = false;
+    for (size_t i = 0; i < p.n; i++)
+        quoted |= p.t[i].phrase != 0;
+    if (!quoted && p.n >= 2 && search_text_is_doc_no(q->q, strlen(q->q)))
+        for (size_t i = 0; i < p.n; i++)
+            p.t[i].phrase = 1;
     reader_t r = {.q = q};
     int rc;
     if (q->site && (rc = search_site_number(t, q->site, &r.site)) != 0)

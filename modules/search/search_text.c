@@ -110,6 +110,9 @@ int search_text_terms(const char *s, size_t n, search_text_mode_t mode, uint32_t
                 rc = fn(ud, prev.at, prev.len, pos++, false);
             else if (rc == 0 && runlen == 1)
                 rc = fn(ud, prev.at, prev.len, pos++, true);
+            else
+                pos++; /* the place of the index's lone last character: a phrase that
+                        * goes on past the run (云政发〔2026〕) keeps the index's positions */
         }
     }
     if (posp)
@@ -502,4 +505,16 @@ size_t search_text_exact_term(const char *s, size_t n, char out[static SEARCH_TE
     for (int i = 0; i < 16; i++)
         out[1 + i] = hex[(h >> (60 - 4 * i)) & 15];
     return 17;
+}
+
+bool search_text_is_doc_no(const char *s, size_t n)
+{
+    util_buf_t b = {0};
+    search_text_exact_fold(s, n, &b);
+    bool open = b.data && strstr(b.data, "\xE3\x80\x94"), close = b.data && strstr(b.data, "\xE3\x80\x95");
+    bool digit = false;
+    for (size_t i = 0; i < b.len; i++)
+        digit |= b.data[i] >= '0' && b.data[i] <= '9';
+    util_buf_free(&b);
+    return open && close && digit;
 }

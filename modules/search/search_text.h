@@ -18,7 +18,7 @@
  *
  * In a query (SEARCH_TEXT_QUERY) a run of two or more CJK characters gives only its
  * bigrams (the final lone character of the index form would ask for the run's end to be
- * the end of a word), and a run of one character gives that character as a prefix term:
+ * the end of a word; its position is skipped, so positions stay the index's), and a run of one character gives that character as a prefix term:
  * it matches every term that starts with it, so a one-character query finds 社保卡. */
 #ifndef JIYUE_SEARCH_TEXT_H
 #define JIYUE_SEARCH_TEXT_H
@@ -87,6 +87,10 @@ size_t search_text_exact_fold(const char *s, size_t n, util_buf_t *out);
  * out; returns its length, 0 when the text is no number (under 4 bytes folded, or no
  * digit). The same for indexing and for queries. */
 size_t search_text_exact_term(const char *s, size_t n, char out[static SEARCH_TERM_MAX]);
+
+/* Whether s[0..n) reads as a 文号: folded, it holds 〔, 〕 and a digit. A query that does is
+ * taken as a phrase (its terms in order: search_query.h). */
+bool search_text_is_doc_no(const char *s, size_t n);
 
 /* Decodes one UTF-8 character at s (n bytes left): its code point, *len its length; for an
  * invalid or truncated sequence, -1 and *len 1. */

@@ -69,7 +69,7 @@ static void test_query_mode(void **state)
 {
     assert_string_equal(terms("社保卡", SEARCH_TEXT_QUERY), "社保@0 保卡@1");
     assert_string_equal(terms("社", SEARCH_TEXT_QUERY), "社@0*");
-    assert_string_equal(terms("社 保险 ABC", SEARCH_TEXT_QUERY), "社@0* 保险@1 abc@2");
+    assert_string_equal(terms("社 保险 ABC", SEARCH_TEXT_QUERY), "社@0* 保险@1 abc@3");
 }
 
 static void test_positions_continue(void **state)
