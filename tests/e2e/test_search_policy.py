@@ -315,6 +315,10 @@ def test_reply_makes_public_correction_replaces_spam_removes(msgs):
     assert r.returncode == 0, r.stderr
     assert search(c, "校车")["total"] == 0
     assert c.get(url).status == 404
+    # a reply to a message marked spam makes nothing public
+    reply(c, "edu", code, "再次答复：校车已更换。")
+    assert search(c, "校车")["total"] == 0
+    assert c.get(url).status == 404
     # a page number that is no public message of this board
     assert c.get("/edu/mailbox/m/999999.html").status == 404
     assert c.get("/edu/mailbox/m/0.html").status == 404
