@@ -336,3 +336,23 @@ def test_reindex_equals_maintained_index(msgs):
     # after a rebuild the 文号 and the message are still found
     assert urls(search(msgs, "云政发[2026]12号"))[0] == "/edu/zcwj/p12.html"
     assert search(msgs, "户籍和房产", type="message")["total"] == 1
+
+
+def test_purge_takes_numbers_and_message_pages(tmp_path):
+    from test_search import content
+    need_binaries()
+    c = Cluster(tmp_path / "c", sites=sites())
+    c.import_pages("xian", {"index.html": b"<title>x</title>"})
+    publish(c, "xian", "zcwj", "x1", "县政策", doc_no="测县发〔2026〕1号")
+    f = c.root / "messages.yaml"
+    f.write_text(MESSAGES.replace("site: edu", "site: xian"))
+    assert c.ctl("message_import", f).returncode == 0
+    keys = [k for k, _ in content(c)]
+    mine = (b"ix/xian/", b"n/index/xian", b"mp/xian/", b"xa/xian/m/")
+    assert all(any(k.startswith(p) for k in keys) for p in mine), keys
+    c.site_path("xian").unlink()
+    c.site_path("zhen").unlink()  # hangs under xian
+    r = c.ctl("purge", "--yes", "xian")
+    assert r.returncode == 0, r.stderr
+    keys = [k for k, _ in content(c)]
+    assert not [k for k in keys if k.startswith(mine)]
