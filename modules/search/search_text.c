@@ -511,7 +511,8 @@ bool search_text_is_doc_no(const char *s, size_t n)
 {
     util_buf_t b = {0};
     search_text_exact_fold(s, n, &b);
-    bool open = b.data && strstr(b.data, "\xE3\x80\x94"), close = b.data && strstr(b.data, "\xE3\x80\x95");
+    bool open = b.data && strstr(b.data, "\xE3\x80\x94");  /* 〔 */
+    bool close = b.data && strstr(b.data, "\xE3\x80\x95"); /* 〕 */
     bool digit = false;
     for (size_t i = 0; i < b.len; i++)
         digit |= b.data[i] >= '0' && b.data[i] <= '9';
