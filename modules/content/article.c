@@ -3,9 +3,11 @@
  * matter schema of an article, and the refusals.
  *
  * Records are length-prefixed and versioned so a later jiyue can read older ones:
- *   article: "JYAR" u16 version(1), i64 pubtime, i64 updated, u64 seq, u32 revision, then
- *            14 strings (u32 length, bytes, NUL): site column id title source author
+ *   article: "JYAR" u16 version(2), i64 pubtime, i64 updated, u64 seq, u32 revision, then
+ *            19 strings (u32 length, bytes, NUL): site column id title source author
  *            publisher reviewer disclosure secrecy_by secrecy_date format body attachments
+ *            doc_no issuer written topic index_no (the policy header; version 1 records
+ *            end after attachments and are read with an empty header)
  *   audit:   "JYAU" u16 version(1), i64 time, u32 revision, then 8 strings: action site
  *            column id who reviewer title note
  * The NUL after each string lets readers use them in place as C strings. */
@@ -23,6 +25,7 @@
 #include "content_keys.h"
 #include "mime.h"
 #include "rec.h"
+#include "registration.h"
 #include "search_index.h"
 #include "gzip.h"
 #include "store_keys.h"
@@ -50,6 +53,11 @@ static const meta_field_t meta_fields[] = {
     {"date", offsetof(article_meta_t, date)},
     {"secrecy_by", offsetof(article_meta_t, secrecy_by)},
     {"secrecy_date", offsetof(article_meta_t, secrecy_date)},
+    {"doc_no", offsetof(article_meta_t, doc_no)},
+    {"issuer", offsetof(article_meta_t, issuer)},
+    {"written", offsetof(article_meta_t, written)},
+    {"topic", offsetof(article_meta_t, topic)},
+    {"index_no", offsetof(article_meta_t, index_no)},
 };
 
 static char **field_ptr(article_meta_t *m, const meta_field_t *f)
@@ -138,7 +146,8 @@ int article_meta_read(article_meta_t *m, const yaml_dom_node_t *root, diag_t *d)
         if (!f) {
             diag_error(d, k->file, k->line, k->col,
                        "unknown key '%s' (expected site, column, id, title, source, author, "
-                       "publisher, reviewer, disclosure, secrecy_review, date, attachments)",
+                       "publisher, reviewer, disclosure, secrecy_review, date, attachments; "
+                       "in a policy column also doc_no, issuer, written, topic, index_no)",
                        k->str);
             continue;
         }
@@ -174,7 +183,18 @@ void article_meta_free(article_meta_t *m)
         free(*field_ptr(m, &meta_fields[j]));
     for (size_t i = 0; i < m->nattachments; i++)
         free(m->attachments[i]);
+    free(m->site_code);
     memset(m, 0, sizeof *m);
+}
+
+void article_meta_prepare(const conf_t *c, article_meta_t *m)
+{
+    const conf_site_t *s = conf_site_find(c, m->site ? m->site : "");
+    const conf_column_t *col = s && m->column ? conf_column_find(s, m->column) : NULL;
+    const registration_t *reg = s ? registration_of(s) : NULL;
+    m->policy = col && col->type == COLUMN_POLICY;
+    free(m->site_code);
+    m->site_code = reg && reg->site_code && *reg->site_code ? util_strdup(reg->site_code) : NULL;
 }
 
 /* ------------------------------------------------------------------ time */
@@ -329,6 +349,86 @@ static bool blank(const char *s)
     return true;
 }
 
+/* Text a header cell may hold: valid UTF-8 without control characters, at most max
+ * characters. */
+static bool header_text_ok(const char *s, size_t max)
+{
+    size_t n = strlen(s), chars = 0;
+    for (size_t i = 0; i < n; chars++) {
+        uint32_t cp;
+        size_t l = util_utf8_next((const unsigned char *)s + i, n - i, &cp);
+        if (l == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+            return false;
+        i += l;
+    }
+    return chars <= max;
+}
+
+static bool index_no_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > ARTICLE_INDEX_NO_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && !strchr("-./_", s[i]))
+            return false;
+    return true;
+}
+
+/* The policy document keys: only in a policy column, bounded, `written` a date, and a
+ * 索引号 that can be made (a site without 网站标识码 must give one). */
+static const char *policy_check(const conf_site_t *s, const conf_column_t *col,
+                                const article_meta_t *m, char *buf, size_t cap,
+                                const char **field)
+{
+    static const struct { const char *name, *zh; size_t off, max; } keys[] = {
+        {"doc_no", "发文字号", offsetof(article_meta_t, doc_no), ARTICLE_DOC_NO_MAX},
+        {"issuer", "发文机关", offsetof(article_meta_t, issuer), ARTICLE_ISSUER_MAX},
+        {"written", "成文日期", offsetof(article_meta_t, written), 10},
+        {"topic", "主题分类", offsetof(article_meta_t, topic), ARTICLE_TOPIC_MAX},
+        {"index_no", "索引号", offsetof(article_meta_t, index_no), ARTICLE_INDEX_NO_MAX},
+    };
+    bool policy = col->type == COLUMN_POLICY;
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(keys); i++) {
+        const char *v = *(char *const *)((const char *)m + keys[i].off);
+        if (!v)
+            continue;
+        *field = keys[i].name;
+        if (!policy) {
+            snprintf(buf, cap, "%s (%s) is a policy document's key: column '%s' of site '%s' "
+                     "is of type %s, not policy", keys[i].name, keys[i].zh, m->column, m->site,
+                     content_column_type_name(col->type));
+            return buf;
+        }
+        if (!header_text_ok(v, keys[i].max)) {
+            snprintf(buf, cap, "%s (%s) must be text of at most %zu characters, without "
+                     "control characters", keys[i].name, keys[i].zh, keys[i].max);
+            return buf;
+        }
+    }
+    int64_t days;
+    if (m->written && (strlen(m->written) != 10 || util_parse_date(m->written, &days) != 0)) {
+        *field = "written";
+        snprintf(buf, cap, "written (成文日期) '%s' is not a date (YYYY-MM-DD)", m->written);
+        return buf;
+    }
+    if (m->index_no && !index_no_ok(m->index_no)) {
+        *field = "index_no";
+        snprintf(buf, cap, "index_no (索引号) '%s' must be 1 to %d of 0-9, A-Z, a-z, '-', '.', "
+                 "'/' and '_'", m->index_no, ARTICLE_INDEX_NO_MAX);
+        return buf;
+    }
+    const registration_t *reg = registration_of(s);
+    if (policy && !m->index_no && !(reg && reg->site_code && *reg->site_code)) {
+        *field = "index_no";
+        snprintf(buf, cap, "site '%s' has no registration.site_code (网站标识码) to number its "
+                 "policy documents: give index_no (索引号)", m->site);
+        return buf;
+    }
+    *field = NULL;
+    return NULL;
+}
+
 const char *article_check_field(const conf_t *c, const article_meta_t *m, char *buf, size_t cap,
                                 const char **field)
 {
@@ -392,7 +492,7 @@ const char *article_check_field(const conf_t *c, const article_meta_t *m, char *
         REFUSE("date", "date '%s' is not a time (YYYY-MM-DD or YYYY-MM-DD HH:MM)", m->date);
     if (m->id && !article_id_ok(m->id))
         REFUSE("id", "id '%s' is not usable in a URL: 1 to 64 of a-z, 0-9 and '-'", m->id);
-    return NULL;
+    return policy_check(s, col, m, buf, cap, field);
 #undef REFUSE
 }
 
@@ -406,7 +506,11 @@ const char *article_check(const conf_t *c, const article_meta_t *m, char *buf, s
 static int decode_article(const void *data, size_t len, article_t *a)
 {
     rec_rd_t r = rec_reader(data, len);
-    if (!rec_get_head(&r, "JYAR", 1))
+    if (len < 6 || memcmp(data, "JYAR", 4) != 0)
+        return STORE_ECORRUPT;
+    r.p += 4;
+    uint64_t version = rec_get_n(&r, 2);
+    if (version != 1 && version != 2)
         return STORE_ECORRUPT;
     memset(a, 0, sizeof *a);
     a->pubtime = (int64_t)rec_get_n(&r, 8);
@@ -427,6 +531,9 @@ static int decode_article(const void *data, size_t len, article_t *a)
     a->format = rec_get_str(&r, NULL);
     a->body = rec_get_str(&r, &a->body_len);
     a->attachments = rec_get_str(&r, NULL);
+    const char **hdr[] = {&a->doc_no, &a->issuer, &a->written, &a->topic, &a->index_no};
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(hdr); i++)
+        *hdr[i] = version >= 2 ? rec_get_str(&r, NULL) : "";
     return r.bad ? STORE_ECORRUPT : STORE_OK;
 }
 
@@ -889,13 +996,117 @@ static int commit_change(store_txn_t *w, article_result_t r, article_result_t *r
 
 #define FAIL(...) do { snprintf(err, cap, __VA_ARGS__); goto fail; } while (0)
 
+/* Who holds 索引号 `no` on `site`: 0 with "<column>/<id>" in holder, STORE_NOTFOUND, or an
+ * error. */
+static int index_no_holder(store_txn_t *t, const char *site, const char *no, char *holder,
+                           size_t cap)
+{
+    char k[KEYBUF];
+    const char *parts[] = {site, no};
+    size_t kl = key_join(k, CONTENT_KEY_INDEX_NO, parts, 2);
+    if (!kl)
+        return STORE_EKEY;
+    const void *v;
+    size_t len;
+    int rc = store_content_get(t, k, kl, &v, &len);
+    if (rc == 0)
+        snprintf(holder, cap, "%.*s", (int)len, (const char *)v);
+    return rc;
+}
+
+static int index_no_set(store_txn_t *w, const char *site, const char *no, const char *col,
+                        const char *id, bool add)
+{
+    char k[KEYBUF], ref[KEYBUF];
+    const char *parts[] = {site, no};
+    size_t kl = key_join(k, CONTENT_KEY_INDEX_NO, parts, 2);
+    if (!kl)
+        return STORE_EKEY;
+    if (!add) {
+        int rc = store_content_del(w, k, kl);
+        return rc == STORE_NOTFOUND ? 0 : rc;
+    }
+    int n = snprintf(ref, sizeof ref, "%s/%s", col, id);
+    return store_content_put(w, k, kl, ref, (size_t)n);
+}
+
+/* The 索引号 the article gets into out[ARTICLE_INDEX_NO_MAX + 1] ("" for none): the one it
+ * has (an update), the one given (if no other article of the site holds it) or, for a
+ * policy document, <site_code>-<year>-<serial> with the site's next serial. Returns 0 or
+ * -1 with the reason in err. */
+static int index_no_assign(store_txn_t *w, const article_meta_t *m, const char *old,
+                           int64_t pubtime, char *out, char *err, size_t cap)
+{
+    char holder[KEYBUF], own[KEYBUF];
+    snprintf(own, sizeof own, "%s/%s", m->column, m->id);
+    out[0] = '\0';
+    if (old && *old) {
+        if (m->index_no && strcmp(m->index_no, old) != 0) {
+            snprintf(err, cap, "%s/%s/%s.html has index_no (索引号) %s: an index number does "
+                     "not change (leave index_no out of the update, or give %s)", m->site,
+                     m->column, m->id, old, old);
+            return -1;
+        }
+        snprintf(out, ARTICLE_INDEX_NO_MAX + 1, "%s", old);
+        return 0;
+    }
+    if (m->index_no) {
+        int rc = index_no_holder(w, m->site, m->index_no, holder, sizeof holder);
+        if (rc == 0 && strcmp(holder, own) != 0) {
+            snprintf(err, cap, "index_no (索引号) %s is already held by %s/%s.html of site "
+                     "'%s': index numbers are unique per site", m->index_no, m->site, holder,
+                     m->site);
+            return -1;
+        }
+        if (rc != 0 && rc != STORE_NOTFOUND) {
+            snprintf(err, cap, "%s", store_strerror(rc));
+            return -1;
+        }
+        snprintf(out, ARTICLE_INDEX_NO_MAX + 1, "%s", m->index_no);
+        return 0;
+    }
+    if (!m->policy)
+        return 0;
+    if (!m->site_code) {
+        snprintf(err, cap, "site '%s' has no registration.site_code (网站标识码) to number its "
+                 "policy documents: give index_no (索引号)", m->site);
+        return -1;
+    }
+    char day[11], key[KEYBUF];
+    article_format_day(pubtime, day);
+    snprintf(key, sizeof key, CONTENT_KEY_INDEX_SERIAL "%s", m->site);
+    /* an explicit number may already have the generated form: take the next free one */
+    for (int tries = 0; tries < 1000; tries++) {
+        uint64_t serial;
+        int rc = next_n(w, key, 0, &serial);
+        if (rc == 0) {
+            int n = snprintf(out, ARTICLE_INDEX_NO_MAX + 1, "%s-%.4s-%05" PRIu64, m->site_code,
+                             day, serial);
+            if (n < 0 || n > ARTICLE_INDEX_NO_MAX) {
+                snprintf(err, cap, "the site's 网站标识码 is too long for an index_no (索引号)");
+                return -1;
+            }
+            rc = index_no_holder(w, m->site, out, holder, sizeof holder);
+            if (rc == STORE_NOTFOUND)
+                return 0;
+        }
+        if (rc != 0) {
+            snprintf(err, cap, "%s", store_strerror(rc));
+            return -1;
+        }
+    }
+    snprintf(err, cap, "no free index_no (索引号) for site '%s'", m->site);
+    return -1;
+}
+
 int article_publish_txn(store_txn_t *w, article_op_t op, const article_meta_t *m,
                         const char *format, const char *body_html, size_t body_len,
                         const article_file_t *files, size_t nfiles, int64_t now,
                         article_result_t *res, char *err, size_t cap)
 {
     int rc, ret = -1;
-    char *old_atts = NULL;
+    char *old_atts = NULL, *old_index_no = NULL;
+    char index_no[ARTICLE_INDEX_NO_MAX + 1];
     util_buf_t rec = {0}, names = {0};
     char k[KEYBUF], ki[KEYBUF];
     size_t kl = key_article(k, m->site, m->column, m->id);
@@ -921,6 +1132,7 @@ int article_publish_txn(store_txn_t *w, article_op_t op, const article_meta_t *m
         revision = old.revision + 1;
         pubtime = old.pubtime;
         old_atts = util_strdup(old.attachments);
+        old_index_no = util_strdup(old.index_no);
         if ((rc = drop_index(w, m->site, m->column, old.pubtime, old.seq)) != 0)
             FAIL("%s", store_strerror(rc));
         if ((rc = drop_attachments(w, m->site, m->column, m->id, old_atts)) != 0)
@@ -930,10 +1142,14 @@ int article_publish_txn(store_txn_t *w, article_op_t op, const article_meta_t *m
     }
     if (m->date)
         article_parse_time(m->date, &pubtime);
+    if (index_no_assign(w, m, old_index_no, pubtime, index_no, err, cap) != 0)
+        goto fail;
+    if (*index_no && (rc = index_no_set(w, m->site, index_no, m->column, m->id, true)) != 0)
+        FAIL("%s", store_strerror(rc));
 
     for (size_t i = 0; i < nfiles; i++)
         util_buf_printf(&names, "%s%s", i ? "\n" : "", files[i].name);
-    rec_put_head(&rec, "JYAR", 1);
+    rec_put_head(&rec, "JYAR", 2);
     rec_put_n(&rec, (uint64_t)pubtime, 8);
     rec_put_n(&rec, (uint64_t)now, 8);
     rec_put_n(&rec, seq, 8);
@@ -952,6 +1168,11 @@ int article_publish_txn(store_txn_t *w, article_op_t op, const article_meta_t *m
     rec_put_str(&rec, format);
     rec_put_strn(&rec, body_html, body_len);
     rec_put_strn(&rec, names.data, names.len);
+    rec_put_str(&rec, m->doc_no);
+    rec_put_str(&rec, m->issuer);
+    rec_put_str(&rec, m->written);
+    rec_put_str(&rec, m->topic);
+    rec_put_str(&rec, index_no);
     if ((rc = store_content_put(w, k, kl, rec.data, rec.len)) != 0)
         FAIL("%s", store_strerror(rc));
     size_t n = key_index(ki, m->site, m->column, pubtime, seq);
@@ -968,9 +1189,10 @@ int article_publish_txn(store_txn_t *w, article_op_t op, const article_meta_t *m
         FAIL("%s", store_strerror(rc));
     /* the search index follows in the same transaction (modules/search); a listing
      * (article_link.h) is not indexed: its original is, once */
+    search_policy_t pol = {m->doc_no, m->issuer, m->written, m->topic, index_no};
     if (strcmp(format, ARTICLE_FORMAT_LINK) != 0 &&
         (rc = search_index_article(w, m->site, m->column, m->id, m->title, m->source, body_html,
-                                   body_len, pubtime, seq)) != 0)
+                                   body_len, &pol, pubtime, seq)) != 0)
         FAIL("search index: %s", store_strerror(rc));
     if ((rc = bump_version(w, m->site, now)) != 0 || (rc = bump_version(w, NULL, now)) != 0)
         FAIL("%s", store_strerror(rc));
@@ -983,6 +1205,7 @@ int article_publish_txn(store_txn_t *w, article_op_t op, const article_meta_t *m
     ret = 0;
 fail:
     free(old_atts);
+    free(old_index_no);
     util_buf_free(&rec);
     util_buf_free(&names);
     return ret;
@@ -1009,7 +1232,7 @@ int article_unpublish_txn(store_txn_t *w, const char *site, const char *column, 
                           article_result_t *res, char *err, size_t cap)
 {
     int rc, ret = -1;
-    char *title = NULL, *atts = NULL, *reviewer = NULL;
+    char *title = NULL, *atts = NULL, *reviewer = NULL, *index_no = NULL;
     char k[KEYBUF];
     size_t kl = key_article(k, site, column, id);
     article_t a;
@@ -1033,6 +1256,7 @@ int article_unpublish_txn(store_txn_t *w, const char *site, const char *column, 
     title = util_strdup(a.title);
     atts = util_strdup(a.attachments);
     reviewer = util_strdup(a.reviewer);
+    index_no = util_strdup(a.index_no);
     int64_t pubtime = a.pubtime;
     uint64_t seq = a.seq;
     uint32_t revision = a.revision;
@@ -1042,6 +1266,8 @@ int article_unpublish_txn(store_txn_t *w, const char *site, const char *column, 
         FAIL("%s", store_strerror(rc));
     if ((rc = search_unindex_article(w, site, column, id)) != 0)
         FAIL("search index: %s", store_strerror(rc));
+    if (*index_no && (rc = index_no_set(w, site, index_no, column, id, false)) != 0)
+        FAIL("%s", store_strerror(rc));
     if ((rc = add_count(w, site, column, -1)) != 0 ||
         (rc = drop_attachments(w, site, column, id, atts)) != 0 ||
         (rc = bump_version(w, site, now)) != 0 || (rc = bump_version(w, NULL, now)) != 0)
@@ -1057,6 +1283,7 @@ fail:
     free(title);
     free(atts);
     free(reviewer);
+    free(index_no);
     return ret;
 }
 

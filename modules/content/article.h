@@ -36,9 +36,18 @@ typedef struct article_meta {
     char *site, *column, *id, *title, *source, *author, *publisher, *reviewer, *disclosure;
     char *secrecy_by, *secrecy_date; /* secrecy_review: {by, date} */
     char *date;                      /* publication time; default: now */
+    /* A policy document's (政策文件) header, only in columns of type policy: 发文字号,
+     * 发文机关, 成文日期 (YYYY-MM-DD), 主题分类, 索引号 (generated at publish when absent:
+     * <site_code>-<year>-<5-digit serial>, unique per site). */
+    char *doc_no, *issuer, *written, *topic, *index_no;
     char *attachments[ARTICLE_MAX_ATTACHMENTS]; /* file paths as written */
     size_t nattachments;
     bool secrecy_given; /* the secrecy_review key was present at all */
+    /* Not front matter: what publishing needs from the configuration, set by
+     * article_meta_prepare (after article_check): the column is of type policy, and the
+     * site's 网站标识码 (a copy) to number its policy documents. */
+    bool policy;
+    char *site_code;
 } article_meta_t;
 
 /* Reads the front matter mapping. Unknown keys and values of the wrong shape are errors
@@ -48,15 +57,27 @@ int article_meta_read(article_meta_t *m, const yaml_dom_node_t *root, diag_t *d)
  * for a key that cannot be set this way. */
 int article_meta_set(article_meta_t *m, const char *key, const char *value);
 void article_meta_free(article_meta_t *m);
+/* Notes in m what article_publish needs from c (policy, site_code); call it after
+ * article_check passed, before article_publish(_txn): without it no 索引号 is generated. */
+void article_meta_prepare(const conf_t *c, article_meta_t *m);
+
+/* Bounds of the policy keys, in characters (index_no: bytes of [0-9A-Za-z./_-]). */
+#define ARTICLE_DOC_NO_MAX 64
+#define ARTICLE_ISSUER_MAX 100
+#define ARTICLE_TOPIC_MAX 64
+#define ARTICLE_INDEX_NO_MAX 64
 
 /* The refusals, in the order an operator fixes them: unknown site, unknown column, no
  * title, no publisher, no reviewer, the reviewer is the publisher, no confidentiality
- * review, a disclosure attribute that is missing or unknown, 不予公开, a bad date or id.
+ * review, a disclosure attribute that is missing or unknown, 不予公开, a bad date or id,
+ * a policy key (doc_no, issuer, written, topic, index_no) outside a policy column, too
+ * long, not text, a `written` that is not a date, or a policy column's article without
+ * index_no on a site without a 网站标识码 to number it.
  * Returns NULL when the article may be published, else a one-line reason in buf. */
 const char *article_check(const conf_t *c, const article_meta_t *m, char *buf, size_t cap);
 /* The same, naming in *field (when not NULL) the front-matter key the refusal is about
  * ("site", "column", "title", "publisher", "reviewer", "secrecy_review", "disclosure",
- * "date", "id"), for an API that answers 400 with the field named. */
+ * "date", "id", or a policy key), for an API that answers 400 with the field named. */
 const char *article_check_field(const conf_t *c, const article_meta_t *m, char *buf, size_t cap,
                                 const char **field);
 
@@ -97,6 +118,8 @@ typedef struct article {
     const char *body; /* HTML */
     size_t body_len;
     const char *attachments; /* file names, one per line, "" when none */
+    /* the policy header ("" when none; records written before it existed have none) */
+    const char *doc_no, *issuer, *written, *topic, *index_no;
     int64_t pubtime, updated;
     uint64_t seq;
     uint32_t revision;
@@ -124,7 +147,10 @@ typedef struct article_result {
 
 /* Publishes (the id must be new in its column) or updates (it must exist: a new revision,
  * keeping the first publication's sequence and, unless `m->date` is given, its time), in a
- * write transaction of its own. `m` must have passed article_check() and carry an id.
+ * write transaction of its own. A policy document keeps its 索引号 across updates (an
+ * update naming another one is refused); without one it gets the next of its site's
+ * serials (n/index/<site>) in the same transaction; one another article of the site holds
+ * (ix/<site>/<index_no>) is refused. `m` must have passed article_check() and carry an id.
  * Returns 0, or -1 with a one-line reason in err; nothing is written then. `jiyuectl
  * publish` and the console's approval (modules/workflow) both come here. */
 int article_publish(store_t *s, article_op_t op, const article_meta_t *m, const char *format,

@@ -17,6 +17,9 @@
  *                               a listing (报送, article_link.h) of article site/column/id
  *                               in to_site's column to_column; value: the listing's id
  *   n/seq                       the last article sequence number handed out (u64)
+ *   ix/<site>/<index_no>        a policy document's 索引号, value <column>/<id>: one
+ *                               article of a site per number
+ *   n/index/<site>              the last serial of a site's generated 索引号 (u64)
  *   n/trail                     the last h/<seq> handed out (u64); absent in stores from
  *                               before the trail had its own counter (trail records then
  *                               took n/seq numbers): the first append starts it after the
@@ -44,6 +47,8 @@
 #define CONTENT_KEY_LINK "l/"
 #define CONTENT_KEY_SEQ "n/seq"
 #define CONTENT_KEY_TRAIL_SEQ "n/trail"
+#define CONTENT_KEY_INDEX_NO "ix/"
+#define CONTENT_KEY_INDEX_SERIAL "n/index/"
 /* The length of a family's prefix or of a fixed key (a string literal above). */
 #define CONTENT_KEY_LEN(k) (sizeof(k) - 1)
 

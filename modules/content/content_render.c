@@ -227,6 +227,18 @@ static int render_article(ctx_t *x)
         tpl_set_str(x->d, m, "updated", minute);
     }
     set_owned(x, m, "url", util_asprintf("%s%s/%s.html", q->prefix, q->col->id, a.id));
+    if (q->col->type == COLUMN_POLICY) {
+        /* the 政府信息公开 header of a policy document (article.html's table) */
+        tpl_val_t *p = tpl_set_map(x->d, m, "policy");
+        const char *hdr[][2] = {{"doc_no", a.doc_no}, {"issuer", a.issuer},
+                                {"written", a.written}, {"topic", a.topic},
+                                {"index_no", a.index_no}};
+        for (size_t i = 0; i < UTIL_ARRAY_LEN(hdr); i++)
+            tpl_set_str(x->d, p, hdr[i][0], hdr[i][1] ? hdr[i][1] : "");
+        char day[11];
+        article_format_day(a.pubtime, day);
+        tpl_set_str(x->d, p, "published", day);
+    }
     tpl_val_t *atts = tpl_set_list(x->d, m, "attachments");
     for (const char *p = a.attachments; p && *p;) {
         const char *nl = strchr(p, '\n');

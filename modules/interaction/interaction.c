@@ -4,6 +4,8 @@
  *   GET  /<c>/new                   the form (with a fresh token)
  *   POST /<c>/                      a message: 303 to its receipt once it is committed
  *   GET  /<c>/q/<code>              the receipt: the message, its status and the replies
+ *   GET  /<c>/m/<seq>.html          an answered message's public page (as the list shows
+ *                                   it; what search results link to: message_search.h)
  *   GET  /<c>/stats                 受理反馈统计 for the current year
  * Anything else below the column is declined to the next modules.
  *
@@ -42,7 +44,24 @@
 static _Thread_local bool tl_have_key;
 static _Thread_local uint8_t tl_key[MESSAGE_SECRET_LEN];
 
-typedef enum { IP_LIST, IP_FORM, IP_STATS, IP_RECEIPT } ipage_t;
+typedef enum { IP_LIST, IP_FORM, IP_STATS, IP_RECEIPT, IP_MESSAGE } ipage_t;
+
+/* "m/<seq>.html": the number (1 to 19 digits, no leading zero), or 0. */
+static uint64_t message_page_seq(const char *s, size_t n)
+{
+    if (n < 8 || n > 2 + 19 + 5 || memcmp(s, "m/", 2) != 0 || memcmp(s + n - 5, ".html", 5) != 0)
+        return 0;
+    uint64_t v = 0;
+    for (size_t i = 2; i < n - 5; i++) {
+        if (s[i] < '0' || s[i] > '9' || (i == 2 && s[i] == '0'))
+            return 0;
+        uint64_t d = (uint64_t)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return 0;
+        v = v * 10 + d;
+    }
+    return v;
+}
 
 typedef struct job {
     enum { JOB_SUBMIT, JOB_SECRET } kind;
@@ -433,6 +452,7 @@ static module_result_t interaction_handle(request_t *r)
     ipage_t kind;
     unsigned page = 1;
     char code[MESSAGE_CODE_LEN + 1] = "";
+    uint64_t seq = 0;
     if (rn == 0 || (rn == 10 && memcmp(rest, "index.html", 10) == 0)) {
         kind = IP_LIST;
     } else if (render_index_page(rest, rn, &page) && page >= 2) {
@@ -446,6 +466,8 @@ static module_result_t interaction_handle(request_t *r)
         kind = IP_RECEIPT;
         memcpy(code, rest + 2, MESSAGE_CODE_LEN);
         code[MESSAGE_CODE_LEN] = '\0';
+    } else if ((seq = message_page_seq(rest, rn)) != 0) {
+        kind = IP_MESSAGE;
     } else {
         return MODULE_DECLINED;
     }
@@ -476,6 +498,9 @@ static module_result_t interaction_handle(request_t *r)
         break;
     case IP_RECEIPT:
         rc = interaction_render_receipt(r, &p, code);
+        break;
+    case IP_MESSAGE:
+        rc = interaction_render_message(r, &p, seq);
         break;
     }
     if (rc == 1 || rc == STORE_NOTFOUND)

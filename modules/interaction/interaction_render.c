@@ -13,6 +13,7 @@
 
 #include "article.h"
 #include "interaction.h"
+#include "message_search.h"
 #include "render_common.h"
 #include "theme.h"
 #include "wcache.h"
@@ -394,6 +395,37 @@ int interaction_render_list(request_t *r, const interaction_page_t *p, unsigned 
               page > 1 ? util_asprintf("%s（第%u页）", p->col->name, page)
                        : util_strdup(p->col->name));
     finish_cached(&x, "interaction_list.html", 200, false, 0, key, ver, 0);
+    return 0;
+}
+
+int interaction_render_message(request_t *r, const interaction_page_t *p, uint64_t seq)
+{
+    store_txn_t *t = request_store(r);
+    if (!t)
+        return STORE_EIO;
+    char code[MESSAGE_CODE_LEN + 1];
+    int rc = message_public_code(t, p->site->id, p->col->id, seq, code);
+    message_t msg;
+    if (rc == 0)
+        rc = message_get(t, code, &msg);
+    if (rc != 0)
+        return rc;
+    if (strcmp(msg.site, p->site->id) != 0 || strcmp(msg.column, p->col->id) != 0 ||
+        msg.nreplies == 0 || msg.spam_time)
+        return STORE_NOTFOUND;
+    ctx_t x;
+    ctx_init(&x, r, p);
+    x.t = t;
+    uint64_t received, answered;
+    message_counts(t, p->site->id, p->col->id, &received, &answered);
+    tpl_val_t *col = tpl_set_map(x.d, x.root, "counts");
+    tpl_set_int(x.d, col, "received", (long long)received);
+    tpl_set_int(x.d, col, "answered", (long long)answered);
+    lister_t l = {&x, tpl_set_list(x.d, x.root, "items"), {0}};
+    list_cb(&l, &msg);
+    util_buf_free(&l.tmp);
+    set_owned(&x, x.root, "title", util_asprintf("%s - %s", msg.title, p->col->name));
+    finish(&x, "interaction_list.html", 200, false, 0);
     return 0;
 }
 

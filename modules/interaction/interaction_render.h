@@ -28,5 +28,9 @@ int interaction_render_receipt(request_t *r, const interaction_page_t *p, const 
 /* 0, 1 when the page number is past the end, or a STORE_E* code. */
 int interaction_render_list(request_t *r, const interaction_page_t *p, unsigned page);
 int interaction_render_stats(request_t *r, const interaction_page_t *p);
+/* An answered message's public page (<c>/m/<seq>.html): the list's template with that one
+ * message. 0, or STORE_NOTFOUND for a number that is not an answered, public message of
+ * this board, or another STORE_E* code. */
+int interaction_render_message(request_t *r, const interaction_page_t *p, uint64_t seq);
 
 #endif

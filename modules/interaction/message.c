@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "message_search.h"
 #include "rec.h"
 
 #define KEYBUF 512
@@ -343,6 +344,10 @@ int message_reply_add(store_txn_t *w, const char *code, const char *by, const ch
         if (rc == 0)
             rc = add_counts(w, c.site, c.column, 0, 1);
     }
+    /* the reply is public now: the search index follows in this transaction (a correction
+     * replaces what was indexed) */
+    if (rc == 0 && !c.spam_time)
+        rc = message_search_put(w, &c);
     if (rc == 0)
         rc = bump_version(w, c.site);
     if (rc == 0 && n)
@@ -392,7 +397,7 @@ int message_mark_spam(store_txn_t *w, const char *code, const char *by, int64_t 
     if ((rc = del_index(w, "mi", &c)) == 0 && (rc = del_index(w, "ma", &c)) == 0 &&
         (rc = put_index(w, "ms", &c)) == 0 &&
         (rc = sub_counts(w, c.site, c.column, c.nreplies > 0)) == 0 &&
-        (rc = put_record(w, &c)) == 0)
+        (rc = message_search_del(w, &c)) == 0 && (rc = put_record(w, &c)) == 0)
         rc = bump_version(w, c.site);
     for (size_t i = 0; i < UTIL_ARRAY_LEN(copies); i++)
         free(copies[i]);

@@ -43,6 +43,9 @@
  *   mq/<YYYYMMDD>/<site>        messages a site took that day, UTC+8 (u64): daily_limit
  *   mq/<YYYYMMDD>               bytes of messages the cluster took that day (u64)
  *   ms/<site>/<column>/<rank>   messages marked spam (out of mi/ and ma/), value <code>
+ *   mp/<site>/<column>/<seq>    an answered, not-spam message's public page number (16 hex
+ *                               digits of its sequence number), value <code>
+ *                               (message_search.h: kept with its search document)
  * <rank> here is 16 hex digits of (INT64_MAX - time received) then 16 of (UINT64_MAX -
  * sequence number): newest first, within one second too.
  * In "meta": "secret/interaction" = 32 random bytes keying the form tokens. */

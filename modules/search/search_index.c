@@ -152,16 +152,18 @@ static int df_add(store_txn_t *w, const char *term, size_t tlen, int delta)
 
 /* --- a document's terms --- */
 
+typedef enum { FIELD_BODY, FIELD_TITLE, FIELD_META } field_t;
+
 typedef struct tok {
     char term[SEARCH_TERM_MAX];
     uint8_t len;
-    uint8_t title;
+    uint8_t field;
 } tok_t;
 
 typedef struct toks {
     tok_t *t;
     size_t n, cap;
-    uint8_t title;
+    uint8_t field;
 } toks_t;
 
 static int tok_cb(void *ud, const char *term, size_t len, uint32_t pos, bool prefix)
@@ -174,7 +176,7 @@ static int tok_cb(void *ud, const char *term, size_t len, uint32_t pos, bool pre
     tok_t *t = &ts->t[ts->n++];
     memcpy(t->term, term, len);
     t->len = (uint8_t)len;
-    t->title = ts->title;
+    t->field = ts->field;
     return 0;
 }
 
@@ -186,22 +188,44 @@ static int tok_cmp(const void *a, const void *b)
     return c ? c : (int)x->len - (int)y->len;
 }
 
-/* One distinct term of a document with its counts. */
+/* One distinct term of a document with its counts (tf_body in units: search_keys.h). */
 typedef struct dterm {
     const tok_t *tok;
     uint32_t tf_title, tf_body;
 } dterm_t;
 
+/* What a document's terms are made of: its record's fields (or the document's). */
+typedef struct dfields {
+    const char *title, *source, *text;
+    size_t text_len;
+    const char *doc_no, *index_no, *meta;
+} dfields_t;
+
+/* A 文号 or 索引号 as one term of the header (search_text_exact_term). */
+static void exact_tok(toks_t *ts, const char *s)
+{
+    char term[SEARCH_TERM_MAX];
+    size_t n = s ? search_text_exact_term(s, strlen(s), term) : 0;
+    if (n)
+        tok_cb(ts, term, n, 0, false);
+}
+
 /* The document's distinct terms (sorted) into *out; returns how many, *length its length
  * in terms. ts keeps the storage. */
-static size_t doc_terms(const char *title, const char *source, const char *text, size_t text_len,
-                        toks_t *ts, dterm_t **out, uint32_t *length)
+static size_t doc_terms(const dfields_t *f, toks_t *ts, dterm_t **out, uint32_t *length)
 {
-    ts->title = 1;
-    search_text_terms(title, strlen(title), SEARCH_TEXT_INDEX, NULL, tok_cb, ts);
-    ts->title = 0;
-    search_text_terms(source, strlen(source), SEARCH_TEXT_INDEX, NULL, tok_cb, ts);
-    search_text_terms(text, text_len, SEARCH_TEXT_INDEX, NULL, tok_cb, ts);
+    ts->field = FIELD_TITLE;
+    search_text_terms(f->title, strlen(f->title), SEARCH_TEXT_INDEX, NULL, tok_cb, ts);
+    ts->field = FIELD_BODY;
+    search_text_terms(f->source, strlen(f->source), SEARCH_TEXT_INDEX, NULL, tok_cb, ts);
+    search_text_terms(f->text, f->text_len, SEARCH_TEXT_INDEX, NULL, tok_cb, ts);
+    ts->field = FIELD_META;
+    const char *meta[] = {f->doc_no, f->index_no, f->meta};
+    for (size_t i = 0; i < 3; i++)
+        if (meta[i])
+            search_text_terms(meta[i], strlen(meta[i]), SEARCH_TEXT_INDEX, NULL, tok_cb, ts);
+    exact_tok(ts, f->doc_no);
+    exact_tok(ts, f->index_no);
     *length = ts->n > 65535 ? 65535 : (uint32_t)ts->n;
     if (ts->n)
         qsort(ts->t, ts->n, sizeof *ts->t, tok_cmp);
@@ -210,10 +234,11 @@ static size_t doc_terms(const char *title, const char *source, const char *text,
     for (size_t i = 0; i < ts->n; i++) {
         if (nd == 0 || tok_cmp(d[nd - 1].tok, &ts->t[i]) != 0)
             d[nd++] = (dterm_t){&ts->t[i], 0, 0};
-        if (ts->t[i].title)
+        if (ts->t[i].field == FIELD_TITLE)
             d[nd - 1].tf_title++;
         else
-            d[nd - 1].tf_body++;
+            d[nd - 1].tf_body += ts->t[i].field == FIELD_META ? SEARCH_META_UNITS
+                                                               : SEARCH_BODY_UNITS;
     }
     *out = d;
     return nd;
@@ -224,7 +249,11 @@ static size_t doc_terms(const char *title, const char *source, const char *text,
 int search_doc_decode(const void *v, size_t len, search_docrec_t *o)
 {
     rec_rd_t r = rec_reader(v, len);
-    if (!rec_get_head(&r, "JYSD", 1))
+    if (len < 6 || memcmp(v, "JYSD", 4) != 0)
+        return STORE_ECORRUPT;
+    r.p += 4;
+    uint64_t version = rec_get_n(&r, 2);
+    if (version != 1 && version != 2)
         return STORE_ECORRUPT;
     o->pubtime = (int64_t)rec_get_n(&r, 8);
     o->type = (uint8_t)rec_get_n(&r, 1);
@@ -235,6 +264,9 @@ int search_doc_decode(const void *v, size_t len, search_docrec_t *o)
     o->title = rec_get_str(&r, NULL);
     o->source = rec_get_str(&r, NULL);
     o->text = rec_get_str(&r, &o->text_len);
+    o->doc_no = version >= 2 ? rec_get_str(&r, NULL) : "";
+    o->index_no = version >= 2 ? rec_get_str(&r, NULL) : "";
+    o->meta = version >= 2 ? rec_get_str(&r, NULL) : "";
     return r.bad ? STORE_ECORRUPT : 0;
 }
 
@@ -254,7 +286,8 @@ static int unpost(store_txn_t *w, uint64_t doc, const search_docrec_t *r)
     toks_t ts = {0};
     dterm_t *d;
     uint32_t length;
-    size_t nd = doc_terms(r->title, r->source, r->text, r->text_len, &ts, &d, &length);
+    dfields_t f = {r->title, r->source, r->text, r->text_len, r->doc_no, r->index_no, r->meta};
+    size_t nd = doc_terms(&f, &ts, &d, &length);
     int rc = 0;
     for (size_t i = 0; i < nd && rc == 0; i++) {
         rc = search_postings_del(w, d[i].tok->term, d[i].tok->len, doc);
@@ -357,7 +390,9 @@ int search_index_put(store_txn_t *w, const search_doc_t *d)
     toks_t ts = {0};
     dterm_t *dt;
     uint32_t length;
-    size_t nd = doc_terms(d->title, source, d->text, text_len, &ts, &dt, &length);
+    dfields_t f = {d->title, source, d->text, text_len, d->doc_no ? d->doc_no : "",
+                   d->index_no ? d->index_no : "", d->meta ? d->meta : ""};
+    size_t nd = doc_terms(&f, &ts, &dt, &length);
     for (size_t i = 0; i < nd && rc == 0; i++) {
         search_posting_t p = {doc, site, col, (uint8_t)d->type, dt[i].tf_title, dt[i].tf_body,
                               length};
@@ -370,7 +405,7 @@ int search_index_put(store_txn_t *w, const search_doc_t *d)
     if (rc != 0)
         return rc;
     util_buf_t b = {0};
-    rec_put_head(&b, "JYSD", 1);
+    rec_put_head(&b, "JYSD", 2);
     rec_put_n(&b, (uint64_t)d->pubtime, 8);
     rec_put_n(&b, (uint64_t)d->type, 1);
     rec_put_n(&b, length, 4);
@@ -380,6 +415,9 @@ int search_index_put(store_txn_t *w, const search_doc_t *d)
     rec_put_str(&b, d->title);
     rec_put_str(&b, source);
     rec_put_strn(&b, d->text, text_len);
+    rec_put_str(&b, f.doc_no);
+    rec_put_str(&b, f.index_no);
+    rec_put_str(&b, f.meta);
     rc = store_content_put(w, k, kl, b.data, b.len);
     util_buf_free(&b);
     if (rc != 0)
@@ -401,18 +439,27 @@ int search_index_put(store_txn_t *w, const search_doc_t *d)
 
 int search_index_article(store_txn_t *w, const char *site, const char *column, const char *id,
                          const char *title, const char *source, const char *html,
-                         size_t html_len, int64_t pubtime, uint64_t seq)
+                         size_t html_len, const search_policy_t *pol, int64_t pubtime,
+                         uint64_t seq)
 {
-    util_buf_t text = {0};
+    util_buf_t text = {0}, meta = {0};
     search_text_from_html(html, html_len, &text);
     char ref[KEYBUF];
     snprintf(ref, sizeof ref, "%s/%s", column, id);
+    /* the header but its 文号 and 索引号 as one text: 发文机关 主题分类 成文日期 */
+    const char *parts[] = {pol ? pol->issuer : NULL, pol ? pol->topic : NULL,
+                           pol ? pol->written : NULL};
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(parts); i++)
+        if (parts[i] && *parts[i])
+            util_buf_printf(&meta, "%s%s", meta.len ? " " : "", parts[i]);
     search_doc_t d = {.type = SEARCH_TYPE_ARTICLE, .site = site, .column = column, .ref = ref,
                       .id = id, .title = title ? title : "", .source = source,
                       .text = text.data ? text.data : "", .text_len = text.len,
-                      .pubtime = pubtime, .seq = seq};
+                      .doc_no = pol ? pol->doc_no : NULL, .index_no = pol ? pol->index_no : NULL,
+                      .meta = meta.data, .pubtime = pubtime, .seq = seq};
     int rc = search_index_put(w, &d);
     util_buf_free(&text);
+    util_buf_free(&meta);
     return rc;
 }
 

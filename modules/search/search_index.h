@@ -19,7 +19,7 @@ typedef enum {
     SEARCH_TYPE_MESSAGE = 3
 } search_type_t;
 
-/* A document to index; strings NUL-terminated, source may be NULL. */
+/* A document to index; strings NUL-terminated, source, doc_no and meta may be NULL. */
 typedef struct search_doc {
     search_type_t type;
     const char *site, *column;
@@ -28,6 +28,10 @@ typedef struct search_doc {
     const char *title, *source;
     const char *text;  /* plain text (cut at SEARCH_TEXT_MAX bytes) */
     size_t text_len;
+    /* A policy document's header: its 发文字号 and the rest (发文机关, 主题分类, 索引号,
+     * 成文日期) as one text, its 索引号 apart. Indexed below the body (SEARCH_META_UNITS), and the 文号 and
+     * 索引号 whole too (search_text_exact_term), so a query that is one finds it first. */
+    const char *doc_no, *index_no, *meta;
     int64_t pubtime;
     uint64_t seq;      /* the source's own number (an article's sequence number) */
 } search_doc_t;
@@ -39,10 +43,16 @@ int search_index_put(store_txn_t *w, const search_doc_t *d);
  * code. */
 int search_index_del(store_txn_t *w, const char *site, search_type_t type, const char *ref);
 
-/* An article as article.c stores it: its HTML body made plain text. */
+/* A policy document's header (each may be NULL or ""). */
+typedef struct search_policy {
+    const char *doc_no, *issuer, *written, *topic, *index_no;
+} search_policy_t;
+
+/* An article as article.c stores it: its HTML body made plain text; pol NULL for none. */
 int search_index_article(store_txn_t *w, const char *site, const char *column, const char *id,
                          const char *title, const char *source, const char *html,
-                         size_t html_len, int64_t pubtime, uint64_t seq);
+                         size_t html_len, const search_policy_t *pol, int64_t pubtime,
+                         uint64_t seq);
 int search_unindex_article(store_txn_t *w, const char *site, const char *column,
                            const char *id);
 
@@ -53,6 +63,7 @@ typedef struct search_docrec {
     uint32_t length;
     const char *site, *column, *id, *title, *source, *text;
     size_t text_len;
+    const char *doc_no, *index_no, *meta; /* "" for none (and in v1 records) */
 } search_docrec_t;
 int search_doc_get(store_txn_t *t, uint64_t doc, search_docrec_t *out);
 int search_doc_decode(const void *v, size_t len, search_docrec_t *out);

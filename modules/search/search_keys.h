@@ -16,8 +16,8 @@
  *   xd/<doc>             the document record (layout below); <doc> is 16 hex digits
  *   xa/<site>/<type>/<ref>  the document number of a source (u64): type "a" with ref
  *                        <column>/<id> for an article, "p" with the page's path ("/news/
- *                        a.html") for a page of the live generation (search_pages.h);
- *                        messages will add theirs
+ *                        a.html") for a page of the live generation (search_pages.h),
+ *                        "m" with <column>/<seq> for an answered message
  *   xs/<site>            the site's number in postings (u32), xc/<column> a column id's;
  *                        numbers are handed out once and kept (reindex keeps them)
  *   xh/<site>/<YYYYMMDD> the site's hot searches of that day (UTC+8; search_hot.c): "JYSH"
@@ -35,13 +35,21 @@
  *
  * A posting entry (varints, LEB128): the document number (the first of a block whole, the
  * others as the difference to the one before), site number, column number, type (1
- * article, 2 page, 3 message), the term's count in the title, in the body (source and
- * text), and the document's length in terms (capped at 65535). A block value is a u16
- * entry count then the entries.
+ * article, 2 page, 3 message), the term's count in the title, its weight in the body in
+ * units (SEARCH_BODY_UNITS for each occurrence in the source or the text,
+ * SEARCH_META_UNITS for each in a policy document's header: the header weighs half the
+ * body), and the document's length in terms (capped at 65535). A block value is a u16
+ * entry count then the entries. A policy document's 发文字号 and 索引号 are terms whole too
+ * ("#" and a hash of the folded form: search_text_exact_term), so that a query that is
+ * one of them finds its document first.
  *
- * A document record: "JYSD" v1, publication time (i64), type (u8), length in terms (u32),
+ * A document record: "JYSD" v2, publication time (i64), type (u8), length in terms (u32),
  * then the strings site, column, id, title, source, text (the plain text that was indexed,
- * at most SEARCH_TEXT_MAX bytes: a phrase is verified, and a snippet cut, from it). */
+ * at most SEARCH_TEXT_MAX bytes: a phrase is verified, and a snippet cut, from it), doc_no
+ * and meta (a policy document's header; v1 records end after text).
+ * A message (type 3) is indexed as: ref "<column>/<seq>", id its number <seq> (its public
+ * page <column>/m/<seq>.html), title its title, source who answered, text the question and
+ * the reply in force; dated by its first reply (when it became public). */
 #ifndef JIYUE_SEARCH_KEYS_H
 #define JIYUE_SEARCH_KEYS_H
 
@@ -55,6 +63,8 @@
 #define SEARCH_KEY_HOT "xh/"
 
 #define SEARCH_BLOCK_MAX 128
+#define SEARCH_BODY_UNITS 2
+#define SEARCH_META_UNITS 1
 #define SEARCH_TEXT_MAX (256 * 1024)
 
 #endif

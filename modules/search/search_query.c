@@ -78,6 +78,7 @@ typedef struct cand {
     uint64_t doc;
     double score;
     uint32_t tf_title, tf_body, length; /* of the term being read */
+    bool exact; /* holds the query's whole 文号 or 索引号 (search_text_exact_term) */
 } cand_t;
 
 typedef struct clist {
@@ -153,7 +154,8 @@ static int read_cb(void *ud, const void *key, size_t klen, const void *val, size
     *r->budget -= (size_t)n;
     for (int i = 0; i < n; i++)
         if (keep(r, &e[i]))
-            cl_push(&r->out, (cand_t){e[i].doc, 0, e[i].tf_title, e[i].tf_body, e[i].length});
+            cl_push(&r->out, (cand_t){e[i].doc, 0, e[i].tf_title, e[i].tf_body, e[i].length,
+                                      false});
     return 0;
 }
 
@@ -219,7 +221,9 @@ static uint32_t term_df(store_txn_t *t, const qterm_t *qt)
 static double bm25(const cand_t *c, double idf, double avgdl)
 {
     const double k1 = 1.2, b = 0.75;
-    double tf = (double)c->tf_body + SEARCH_TITLE_WEIGHT * (double)c->tf_title;
+    /* tf_body is in units: an occurrence in the body SEARCH_BODY_UNITS, in a policy
+     * document's header SEARCH_META_UNITS (search_keys.h) */
+    double tf = (double)c->tf_body / SEARCH_BODY_UNITS + SEARCH_TITLE_WEIGHT * (double)c->tf_title;
     double norm = k1 * (1 - b + b * (double)c->length / (avgdl > 0 ? avgdl : 1));
     return idf * tf * (k1 + 1) / (tf + norm);
 }
@@ -285,16 +289,22 @@ static bool phrases_ok(store_txn_t *t, const qparse_t *p, uint16_t nphrases, uin
     if (search_doc_get(t, doc, &d) != 0)
         return false;
     *bytes += d.text_len;
-    stream_t f[3];
+    enum { NF = 6 };
+    stream_t f[NF];
     memset(f, 0, sizeof f);
-    const char *text[3] = {d.title, d.source, d.text};
-    size_t tl[3] = {strlen(d.title), strlen(d.source), d.text_len};
-    for (int i = 0; i < 3; i++)
+    const char *text[NF] = {d.title, d.source, d.text, d.doc_no, d.index_no, d.meta};
+    size_t tl[NF] = {strlen(d.title), strlen(d.source), d.text_len, strlen(d.doc_no),
+                     strlen(d.index_no), strlen(d.meta)};
+    for (int i = 0; i < NF; i++)
         search_text_terms(text[i], tl[i], SEARCH_TEXT_INDEX, NULL, stream_cb, &f[i]);
     bool all = true;
-    for (uint16_t ph = 1; ph <= nphrases && all; ph++)
-        all = phrase_in(p, ph, &f[0]) || phrase_in(p, ph, &f[1]) || phrase_in(p, ph, &f[2]);
-    for (int i = 0; i < 3; i++) {
+    for (uint16_t ph = 1; ph <= nphrases && all; ph++) {
+        bool in = false;
+        for (int i = 0; i < NF && !in; i++)
+            in = phrase_in(p, ph, &f[i]);
+        all = in;
+    }
+    for (int i = 0; i < NF; i++) {
         util_buf_free(&f[i].bytes);
         free(f[i].off);
         free(f[i].len);
@@ -305,9 +315,37 @@ static bool phrases_ok(store_txn_t *t, const qparse_t *p, uint16_t nphrases, uin
 static int score_desc(const void *a, const void *b)
 {
     const cand_t *x = a, *y = b;
+    if (x->exact != y->exact)
+        return x->exact ? -1 : 1;
     if (x->score != y->score)
         return x->score < y->score ? 1 : -1;
     return cand_doc_desc(a, b);
+}
+
+/* A query that is a 文号 or 索引号 whole (whatever its brackets: search_text_exact_term):
+ * the candidates holding it are marked, and a relevance sort puts them first, above a
+ * document that only cites it. One more term read, usually a handful of postings. */
+static int mark_exact(store_txn_t *t, const char *q, reader_t *r, clist_t *cand)
+{
+    qterm_t qt = {0};
+    size_t n = search_text_exact_term(q, strlen(q), qt.term);
+    if (n == 0 || cand->n == 0)
+        return 0;
+    qt.len = (uint8_t)n;
+    r->out = (clist_t){0};
+    r->want = cand;
+    int rc = read_term(t, &qt, r);
+    /* both newest first */
+    for (size_t a = 0, b = 0; rc == 0 && a < cand->n && b < r->out.n;) {
+        if (cand->c[a].doc == r->out.c[b].doc)
+            cand->c[a++].exact = true, b++;
+        else if (cand->c[a].doc > r->out.c[b].doc)
+            a++;
+        else
+            b++;
+    }
+    free(r->out.c);
+    return rc;
 }
 
 int search_run(store_txn_t *t, const search_query_t *q, search_result_t *out)
@@ -317,6 +355,13 @@ int search_run(store_txn_t *t, const search_query_t *q, search_result_t *out)
     parse(q->q ? q->q : "", &p);
     if (p.n == 0)
         return 0;
+    /* a 文号 (云政发[2026]12号) is one phrase: its terms in order, not anywhere in a text */
+    bool quoted = false;
+    for (size_t i = 0; i < p.n; i++)
+        quoted |= p.t[i].phrase != 0;
+    if (!quoted && p.n >= 2 && search_text_is_doc_no(q->q, strlen(q->q)))
+        for (size_t i = 0; i < p.n; i++)
+            p.t[i].phrase = 1;
     reader_t r = {.q = q};
     int rc;
     if (q->site && (rc = search_site_number(t, q->site, &r.site)) != 0)
@@ -410,6 +455,10 @@ int search_run(store_txn_t *t, const search_query_t *q, search_result_t *out)
                 cand.c[m++] = cand.c[i];
         }
         cand.n = m;
+    }
+    if ((rc = mark_exact(t, q->q ? q->q : "", &r, &cand)) != 0) {
+        free(cand.c);
+        return rc;
     }
     for (size_t i = 0; i < cand.n; i++) {
         double age = (double)(q->now - (int64_t)(cand.c[i].doc >> 24)) / 86400.0;

@@ -2,7 +2,9 @@
  *
  * A query is all of its terms (search_text.h: bigrams, words, a lone character as a
  * prefix); a part in double quotes ("..." or “...”) is a phrase: its terms must stand at
- * consecutive positions in the title, the source or the text, in order. Filters: site,
+ * consecutive positions in the title, the source, the text or a policy document's header,
+ * in order; a query that reads as a 文号 (search_text_is_doc_no) is one phrase, and the
+ * documents whose 文号 or 索引号 it is whole come first (search_text_exact_term). Filters: site,
  * column, type, from/to (publication time, inclusive). Sorts: relevance (BM25 with the
  * title's occurrences weighted SEARCH_TITLE_WEIGHT times, times a recency boost that halves
  * the extra weight of a document every SEARCH_RECENCY_DAYS of age) or date (newest first).

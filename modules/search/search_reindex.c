@@ -1,5 +1,6 @@
 /* modules/search/search_reindex.c: the index rebuilt from the content: every article
  * record (modules/content/content_keys.h a/) indexed as article_publish_txn indexes it,
+ * every answered message as message_reply_add does (modules/interaction/message_search.h),
  * and the digests before and after compared. */
 #include "search_reindex.h"
 
@@ -10,6 +11,7 @@
 #include "article.h"
 #include "article_link.h"
 #include "content_keys.h"
+#include "message_search.h"
 #include "search_index.h"
 #include "search_pages.h"
 #include "store_keys.h"
@@ -51,10 +53,16 @@ static int index_one(store_txn_t *w, char *key, long *indexed)
     char *title = util_strdup(a.title), *source = util_strdup(a.source);
     char *body = util_strndup(a.body, a.body_len);
     size_t body_len = a.body_len;
-    rc = search_index_article(w, site, col, id, title, source, body, body_len, a.pubtime, a.seq);
+    char *hdr[] = {util_strdup(a.doc_no), util_strdup(a.issuer), util_strdup(a.written),
+                   util_strdup(a.topic), util_strdup(a.index_no)};
+    search_policy_t pol = {hdr[0], hdr[1], hdr[2], hdr[3], hdr[4]};
+    rc = search_index_article(w, site, col, id, title, source, body, body_len, &pol, a.pubtime,
+                              a.seq);
     free(title);
     free(source);
     free(body);
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(hdr); i++)
+        free(hdr[i]);
     if (rc == 0)
         (*indexed)++;
     return rc;
@@ -82,6 +90,8 @@ int search_reindex(store_txn_t *w, const char *site, const conf_t *c,
     for (size_t i = 0; i < ks.n; i++)
         free(ks.k[i]);
     free(ks.k);
+    if (rc == 0)
+        rc = message_search_reindex(w, site, &rep->indexed);
     for (size_t i = 0; rc == 0 && c && i < c->nsites; i++) {
         if (site && strcmp(site, c->sites[i].id) != 0)
             continue;

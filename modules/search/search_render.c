@@ -54,9 +54,13 @@ char *search_result_url(const conf_t *c, const search_docrec_t *d, bool cluster,
         free(base);
         return url;
     }
-    if (cluster)
-        return article_url_path(c, d->site, d->column, d->id);
-    return util_asprintf("%s%s/%s.html", prefix, d->column, d->id);
+    /* an answered message's public page (modules/interaction/message_search.h) */
+    char *leaf = d->type == SEARCH_TYPE_MESSAGE ? util_asprintf("m/%s", d->id)
+                                                : util_strdup(d->id);
+    char *url = cluster ? article_url_path(c, d->site, d->column, leaf)
+                        : util_asprintf("%s%s/%s.html", prefix, d->column, leaf);
+    free(leaf);
+    return url;
 }
 
 /* ---- query strings: the search's own links ---- */

@@ -15,14 +15,23 @@ int32_t search_text_utf8(const unsigned char *s, size_t n, size_t *len)
     return l ? (int32_t)cp : -1;
 }
 
-/* Full-width ASCII forms and the ideographic space, as their ASCII selves. */
+/* Full-width ASCII forms and the ideographic space as their ASCII selves; then every
+ * bracket a 文号's year is written in (〔〕 [] 【】 () （） ［］ 〖〗 ﹝﹞) as 〔 and 〕, so
+ * that all its spellings are one text. */
 static int32_t fold(int32_t cp)
 {
     if (cp >= 0xFF01 && cp <= 0xFF5E)
-        return cp - 0xFF01 + 0x21;
+        cp = cp - 0xFF01 + 0x21;
     if (cp == 0x3000)
         return ' ';
-    return cp;
+    switch (cp) {
+    case '(': case '[': case 0x3010: case 0x3016: case 0xFE5D:
+        return SEARCH_TEXT_OPEN;
+    case ')': case ']': case 0x3011: case 0x3017: case 0xFE5E:
+        return SEARCH_TEXT_CLOSE;
+    default:
+        return cp;
+    }
 }
 
 static bool is_cjk(int32_t cp)
@@ -101,6 +110,9 @@ int search_text_terms(const char *s, size_t n, search_text_mode_t mode, uint32_t
                 rc = fn(ud, prev.at, prev.len, pos++, false);
             else if (rc == 0 && runlen == 1)
                 rc = fn(ud, prev.at, prev.len, pos++, true);
+            else
+                pos++; /* the place of the index's lone last character: a phrase that
+                        * goes on past the run (云政发〔2026〕) keeps the index's positions */
         }
     }
     if (posp)
@@ -444,4 +456,66 @@ size_t search_text_fold(const char *s, size_t n, util_buf_t *out)
     util_buf_append(out, "", 1);
     out->len--;
     return chars;
+}
+
+/* --- a 文号 or 索引号 whole --- */
+
+size_t search_text_exact_fold(const char *s, size_t n, util_buf_t *out)
+{
+    size_t base = out->len;
+    for (size_t i = 0; i < n;) {
+        chr_t c = next_chr(s, n, &i);
+        if (is_word(c.cp)) {
+            char a = (char)lower(c.cp);
+            util_buf_append(out, &a, 1);
+        } else if (is_cjk(c.cp) || c.cp == SEARCH_TEXT_OPEN || c.cp == SEARCH_TEXT_CLOSE) {
+            if (c.cp == SEARCH_TEXT_OPEN)
+                util_buf_appends(out, "\xE3\x80\x94");
+            else if (c.cp == SEARCH_TEXT_CLOSE)
+                util_buf_appends(out, "\xE3\x80\x95");
+            else
+                util_buf_append(out, c.at, c.len);
+        }
+    }
+    util_buf_append(out, "", 1);
+    out->len--;
+    return out->len - base;
+}
+
+size_t search_text_exact_term(const char *s, size_t n, char out[static SEARCH_TERM_MAX])
+{
+    util_buf_t b = {0};
+    size_t len = search_text_exact_fold(s, n, &b);
+    /* a lone word or character is no number: the ordinary terms say all of it */
+    bool digit = false;
+    for (size_t i = 0; i < len; i++)
+        digit |= b.data[i] >= '0' && b.data[i] <= '9';
+    if (len < 4 || !digit) {
+        util_buf_free(&b);
+        return 0;
+    }
+    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)b.data[i];
+        h *= 0x100000001b3ULL;
+    }
+    util_buf_free(&b);
+    static const char hex[] = "0123456789abcdef";
+    out[0] = '#';
+    for (int i = 0; i < 16; i++)
+        out[1 + i] = hex[(h >> (60 - 4 * i)) & 15];
+    return 17;
+}
+
+bool search_text_is_doc_no(const char *s, size_t n)
+{
+    util_buf_t b = {0};
+    search_text_exact_fold(s, n, &b);
+    bool open = b.data && strstr(b.data, "\xE3\x80\x94");  /* 〔 */
+    bool close = b.data && strstr(b.data, "\xE3\x80\x95"); /* 〕 */
+    bool digit = false;
+    for (size_t i = 0; i < b.len; i++)
+        digit |= b.data[i] >= '0' && b.data[i] <= '9';
+    util_buf_free(&b);
+    return open && close && digit;
 }

@@ -9,7 +9,8 @@
  *   - ASCII letters and digits form words, case-folded (ABC -> abc), at most
  *     SEARCH_WORD_MAX bytes (longer words are cut, in queries alike).
  *   - Full-width forms (U+FF01..U+FF5E) are folded to ASCII first (ＡＢＣ１２３ -> abc123),
- *     the ideographic space to a space.
+ *     the ideographic space to a space, and the brackets a 文号's year is written in
+ *     (〔〕 [] 【】 () （） ［］ 〖〗 ﹝﹞) to 〔〕: one form wherever text is folded.
  *   - Everything else (punctuation, spaces, other scripts, bytes that are not UTF-8)
  *     separates terms and is dropped.
  * Each term has a position: its number in the text's sequence of terms, so a quoted phrase
@@ -17,7 +18,7 @@
  *
  * In a query (SEARCH_TEXT_QUERY) a run of two or more CJK characters gives only its
  * bigrams (the final lone character of the index form would ask for the run's end to be
- * the end of a word), and a run of one character gives that character as a prefix term:
+ * the end of a word; its position is skipped, so positions stay the index's), and a run of one character gives that character as a prefix term:
  * it matches every term that starts with it, so a one-character query finds 社保卡. */
 #ifndef JIYUE_SEARCH_TEXT_H
 #define JIYUE_SEARCH_TEXT_H
@@ -72,6 +73,24 @@ void search_text_highlight(const char *text, size_t n, const char *query, util_b
  * case), every run of other characters one space, no space at either end. Appended to
  * out (NUL-terminated); returns its length in characters. */
 size_t search_text_fold(const char *s, size_t n, util_buf_t *out);
+
+/* The folded brackets (search_text_fold and the tokenizer see every form as these). */
+#define SEARCH_TEXT_OPEN 0x3014  /* 〔 */
+#define SEARCH_TEXT_CLOSE 0x3015 /* 〕 */
+
+/* s[0..n) as a 文号 or 索引号 compared whole: its term characters folded as terms are and
+ * its brackets as 〔〕, everything else (spaces, quotes, dashes) left out, so
+ * `云政发[2026]12号`, `云政发（2026）12号` and `云政发 〔2026〕 12号` are one text. Appended
+ * to out (NUL-terminated); returns its length in bytes. */
+size_t search_text_exact_fold(const char *s, size_t n, util_buf_t *out);
+/* The index term standing for that whole text ("#" and 16 hex digits of a hash of it) into
+ * out; returns its length, 0 when the text is no number (under 4 bytes folded, or no
+ * digit). The same for indexing and for queries. */
+size_t search_text_exact_term(const char *s, size_t n, char out[static SEARCH_TERM_MAX]);
+
+/* Whether s[0..n) reads as a 文号: folded, it holds 〔, 〕 and a digit. A query that does is
+ * taken as a phrase (its terms in order: search_query.h). */
+bool search_text_is_doc_no(const char *s, size_t n);
 
 /* Decodes one UTF-8 character at s (n bytes left): its code point, *len its length; for an
  * invalid or truncated sequence, -1 and *len 1. */

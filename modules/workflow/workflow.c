@@ -499,6 +499,7 @@ static workflow_rc_t publish(act_t *a, const char *day, article_result_t *res,
         return refuse(e, WORKFLOW_ECONFLICT, NULL, exists ? "%s/%s/%s.html is already published"
                       : "%s/%s/%s.html is no longer published: there is nothing to revise",
                       d->site, d->column, d->article);
+    article_meta_prepare(a->x->conf, &m); /* a policy column's 索引号 */
     article_file_t files[WORKFLOW_ATTACHMENTS_MAX];
     void *copies[WORKFLOW_ATTACHMENTS_MAX] = {0};
     workflow_rc_t rc = load_files(a, files, copies, e);
@@ -510,6 +511,7 @@ static workflow_rc_t publish(act_t *a, const char *day, article_result_t *res,
     for (size_t i = 0; i < d->natt; i++)
         free(copies[i]);
     free(html);
+    free(m.site_code);
     /* The files now live with the article (one copy): the draft keeps their names. */
     for (size_t i = 0; !rc && i < d->natt; i++) {
         int src = workflow_attachment_del(a->w, d->id, d->att[i].name);

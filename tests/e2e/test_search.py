@@ -69,7 +69,8 @@ def docs(c):
                 n = int.from_bytes(v[at:at + 4], "little")
                 parts.append(v[at + 4:at + 4 + n].decode())
                 at += 4 + n + 1
-            assert len(parts) == 6, parts       # site column id title source text
+            assert len(parts) == 9, parts       # site column id title source text, and a
+            #                                     policy document's doc_no index_no meta
             out.append((parts[0], parts[3]))
     return sorted(out)
 

@@ -330,7 +330,7 @@ static void test_damage_found_and_repaired(void **state)
     w = store_write_begin(st(state), &rc);
     assert_int_equal(search_unindex_article(w, "wjw", "news", "flow"), 0);
     assert_int_equal(search_index_article(w, "wjw", "news", "ghost", "幽灵文章", NULL,
-                                          "<p>未发布</p>", 16, NOW, 99), 0);
+                                          "<p>未发布</p>", 16, NULL, NOW, 99), 0);
     assert_int_equal(store_commit(w), 0);
     assert_string_equal(find(state, "幽灵").ids, "wjw/news/ghost");
     rep = reindex(state, NULL);

@@ -1,6 +1,7 @@
 /* tests/unit/test_search_text.c: the search tokenizer (modules/search/search_text.c):
  * exact term lists with positions for Chinese bigrams, lone characters, ASCII words,
- * full-width folding, punctuation, query mode's prefix terms, and the HTML to text step. */
+ * full-width folding, punctuation, query mode's prefix terms, the HTML to text step, and a
+ * 文号's brackets folded to one form (the exact term and the phrase test of a query). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -69,7 +70,7 @@ static void test_query_mode(void **state)
 {
     assert_string_equal(terms("社保卡", SEARCH_TEXT_QUERY), "社保@0 保卡@1");
     assert_string_equal(terms("社", SEARCH_TEXT_QUERY), "社@0*");
-    assert_string_equal(terms("社 保险 ABC", SEARCH_TEXT_QUERY), "社@0* 保险@1 abc@2");
+    assert_string_equal(terms("社 保险 ABC", SEARCH_TEXT_QUERY), "社@0* 保险@1 abc@3");
 }
 
 static void test_positions_continue(void **state)
@@ -81,6 +82,62 @@ static void test_positions_continue(void **state)
     search_text_terms("x", 1, SEARCH_TEXT_INDEX, &pos, cb, &g);
     assert_string_equal(g.s, "医保@0 保@1 x@2");
     assert_int_equal(pos, 3);
+}
+
+/* A phrase that goes on past a CJK run: the query's positions are the index's. */
+static void test_query_positions_match_index(void **state)
+{
+    assert_string_equal(terms("云政发〔2026〕12号", SEARCH_TEXT_INDEX),
+                        "云政@0 政发@1 发@2 2026@3 12@4 号@5");
+    assert_string_equal(terms("云政发[2026]12号", SEARCH_TEXT_QUERY),
+                        "云政@0 政发@1 2026@3 12@4 号@5*");
+}
+
+static const char *exact(const char *s)
+{
+    static char out[256];
+    util_buf_t b = {0};
+    search_text_exact_fold(s, strlen(s), &b);
+    snprintf(out, sizeof out, "%s", b.data ? b.data : "");
+    util_buf_free(&b);
+    return out;
+}
+
+static const char *term_of(const char *s)
+{
+    static char out[SEARCH_TERM_MAX + 1];
+    size_t n = search_text_exact_term(s, strlen(s), out);
+    out[n] = '\0';
+    return out;
+}
+
+static void test_doc_no_brackets_fold(void **state)
+{
+    static const char *const forms[] = {
+        "云政发〔2026〕12号", "云政发[2026]12号", "云政发(2026)12号", "云政发【2026】12号",
+        "云政发（2026）12号", "云政发［2026］12号", "云政发〖2026〗12号", "云政发﹝2026﹞12号",
+        "云政发 [2026] 12 号", "“云政发〔２０２６〕１２号”",
+    };
+    char want[SEARCH_TERM_MAX + 1];
+    snprintf(want, sizeof want, "%s", term_of(forms[0]));
+    assert_int_equal(strlen(want), 17);
+    assert_int_equal(want[0], '#');
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        assert_string_equal(exact(forms[i]), "云政发〔2026〕12号");
+        assert_string_equal(term_of(forms[i]), want);
+        assert_true(search_text_is_doc_no(forms[i], strlen(forms[i])));
+        /* the ordinary terms are the same whatever the brackets */
+        assert_string_equal(terms(forms[i], SEARCH_TEXT_INDEX),
+                            "云政@0 政发@1 发@2 2026@3 12@4 号@5");
+    }
+    /* another number, another term; no number, no term */
+    assert_string_not_equal(term_of("云政发〔2026〕13号"), want);
+    assert_string_not_equal(term_of("云政发〔2025〕12号"), want);
+    assert_string_equal(term_of("通知公告"), "");
+    assert_string_equal(term_of("a1"), "");
+    assert_string_equal(exact("ABC-2026-00001"), "abc202600001");
+    assert_false(search_text_is_doc_no("社保 2026", strlen("社保 2026")));
+    assert_false(search_text_is_doc_no("〔社保〕", strlen("〔社保〕")));
 }
 
 static const char *plain(const char *html)
@@ -189,6 +246,8 @@ int main(void)
         cmocka_unit_test(test_punctuation_and_bad_bytes),
         cmocka_unit_test(test_query_mode),
         cmocka_unit_test(test_positions_continue),
+        cmocka_unit_test(test_query_positions_match_index),
+        cmocka_unit_test(test_doc_no_brackets_fold),
         cmocka_unit_test(test_html_to_text),
         cmocka_unit_test(test_snippet),
         cmocka_unit_test(test_highlight),

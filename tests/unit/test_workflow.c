@@ -1115,6 +1115,33 @@ static void test_list(void **state)
                      WORKFLOW_EDENIED);
 }
 
+/* An approval into a policy column numbers the document (索引号) as `jiyuectl publish` does:
+ * the site's 网站标识码, the year, the site's next serial. */
+static void test_approve_policy_numbers(void **state)
+{
+    fixture_t *f = *state;
+    workflow_fields_t fl = fields("edu", "关于印发办法的通知");
+    fl.column = "policy";
+    char id[WORKFLOW_ID_MAX + 1];
+    OK(create_as(f, "ed.edu", &fl, id));
+    OK(submit_as(f, "ed.edu", id));
+    char *url = NULL;
+    OK(approve_as(f, "rev.edu", id, true, &url));
+    workflow_draft_t d = draft(f, id);
+    store_txn_t *t = store_read_txn_new(f->st->s);
+    assert_int_equal(store_read_renew(t), 0);
+    article_t a;
+    assert_int_equal(article_get(t, "edu", "policy", d.article, &a), 0);
+    char want[32], day[11];
+    article_format_day(f->now, day);
+    snprintf(want, sizeof want, "6210000002-%.4s-00001", day);
+    assert_string_equal(a.index_no, want);
+    assert_string_equal(a.doc_no, "");
+    store_txn_free(t);
+    workflow_draft_free(&d);
+    free(url);
+}
+
 static void test_purge(void **state)
 {
     fixture_t *f = *state;
@@ -1204,6 +1231,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_scheduled, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list, setup, teardown),
         cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_approve_policy_numbers, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,8 +8,10 @@
  *            live generation other than list pages (index.html, index_N.html) and old
  *            pages an article replaces (audit_columns.c, content_route.c: what the
  *            audit counts); the last update is the newest of
- *            their publication, revision or modification times (Beijing date). Without a
- *            store every count is 0.
+ *            their publication, revision or modification times (Beijing date); for a
+ *            policy column also its policy documents (its articles) and how many of them
+ *            have no 发文字号 (doc_no), the header field an inspection looks for first.
+ *            Without a store every count is 0.
  * CSV follows RFC 4180 (CRLF, quoted where needed) with Chinese header labels, and is
  * for people: kinds, statuses and column types in Chinese (部门, 正常运行, 工作动态) and
  * the parent by its name. --bom puts a UTF-8 byte order mark first, which spreadsheet
@@ -18,6 +20,7 @@
  * Chinese names beside them (kind_name, parent_name, status_name, type_name), with
  * Chinese left unescaped; built and escaped by libjansson. */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +63,9 @@ static const field_t column_fields[] = {
     {"site", "站点标识", -1}, {"site_name", "网站名称", -1}, {"id", "栏目标识", -1},
     {"name", "栏目名称", -1}, {"type", "栏目类型", 7},       {"items", "信息条数", -1},
     {"last_update", "最近更新", -1}, {"type_name", NULL, -1},
+    /* added later, so at the end: a policy column's documents and those without 发文字号
+     * (empty for other columns) */
+    {"policy_documents", "政策文件数", -1}, {"policy_without_doc_no", "缺发文字号", -1},
 };
 #define NCOLUMN_FIELDS (sizeof column_fields / sizeof column_fields[0])
 
@@ -218,6 +224,19 @@ static int newest_article(void *ud, const article_t *a)
     return 1; /* newest first: the first one is enough */
 }
 
+typedef struct policy_count {
+    size_t docs, without_doc_no;
+} policy_count_t;
+
+static int count_policy(void *ud, const article_t *a)
+{
+    policy_count_t *pc = ud;
+    pc->docs++;
+    if (!*a->doc_no)
+        pc->without_doc_no++;
+    return 0;
+}
+
 static int column_rows(ctl_t *ctl, out_t *o, store_txn_t *t)
 {
     for (size_t i = 0; i < ctl->conf->nsites; i++) {
@@ -255,11 +274,26 @@ static int column_rows(ctl_t *ctl, out_t *o, store_txn_t *t)
                 if (gmtime_r(&bj, &tm))
                     strftime(when, sizeof when, "%Y-%m-%d", &tm);
             }
+            char docs[24], without[24];
+            bool policy = col->type == COLUMN_POLICY;
+            if (policy) {
+                policy_count_t pc = {0};
+                int rc = t ? article_column_each(t, s->id, col->id, 0, SIZE_MAX, count_policy, &pc)
+                           : 0;
+                if (rc != 0 && rc != STORE_NOTFOUND) {
+                    free(cc.items);
+                    free(cc.newest);
+                    return ctl_fail(ctl, "reading %s: %s", s->id, store_strerror(rc));
+                }
+                snprintf(docs, sizeof docs, "%zu", pc.docs);
+                snprintf(without, sizeof without, "%zu", pc.without_doc_no);
+            }
             const char *vals[NCOLUMN_FIELDS] = {s->id, s->name, col->id, col->name,
                                                 content_column_type_name(col->type), items,
                                                 when[0] ? when : NULL,
-                                                content_column_type_name_zh(col->type)};
-            static const bool numeric[NCOLUMN_FIELDS] = {[5] = true};
+                                                content_column_type_name_zh(col->type),
+                                                policy ? docs : NULL, policy ? without : NULL};
+            static const bool numeric[NCOLUMN_FIELDS] = {[5] = true, [8] = true, [9] = true};
             out_row(o, vals, numeric);
         }
         free(cc.items);

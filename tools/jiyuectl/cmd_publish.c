@@ -261,6 +261,7 @@ static int run_publish(ctl_t *ctl, int argc, char **argv, article_op_t op)
     }
     if (!m.id)
         m.id = default_id(path, &m, now);
+    article_meta_prepare(ctl->conf, &m);
 
     if ((rc = read_attachments(ctl, path, &m, files, file_data, &nfiles)) != CTL_OK)
         goto out;

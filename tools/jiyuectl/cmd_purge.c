@@ -177,6 +177,13 @@ static int purge(store_txn_t *w, const char *site, purge_counts_t *c)
     snprintf(buf, sizeof buf, CONTENT_KEY_VERSION "%s", site);
     if ((rc = del_content_key(w, buf, &c->index)) != 0)
         return rc;
+    /* policy documents' 索引号 and the site's serial */
+    snprintf(buf, sizeof buf, CONTENT_KEY_INDEX_NO "%s/", site);
+    if ((rc = del_content_prefix(w, buf, &c->index)) != 0)
+        return rc;
+    snprintf(buf, sizeof buf, CONTENT_KEY_INDEX_SERIAL "%s", site);
+    if ((rc = del_content_key(w, buf, &c->index)) != 0)
+        return rc;
     snprintf(buf, sizeof buf, "%s/", site);
     keys_t g = {.value_prefix = buf, .vp_len = strlen(buf)};
     rc = store_content_each(w, CONTENT_KEY_GLOBAL, CONTENT_KEY_LEN(CONTENT_KEY_GLOBAL), collect_cb,
@@ -213,7 +220,7 @@ static int purge(store_txn_t *w, const char *site, purge_counts_t *c)
     keys_free(&codes);
     if (rc != 0)
         return rc;
-    static const char *const msg_families[] = {"mi/", "ma/", "mc/", "mt/", "ms/"};
+    static const char *const msg_families[] = {"mi/", "ma/", "mc/", "mt/", "ms/", "mp/"};
     for (size_t i = 0; i < UTIL_ARRAY_LEN(msg_families); i++) {
         snprintf(buf, sizeof buf, "%s%s/", msg_families[i], site);
         if ((rc = del_content_prefix(w, buf, &c->msg_index)) != 0)

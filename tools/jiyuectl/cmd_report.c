@@ -40,6 +40,7 @@ static int publish_report(ctl_t *ctl, const report_annual_t *r, const char *colu
         rc = ctl_fail(ctl, "--publish refused: %s", why);
         goto out;
     }
+    article_meta_prepare(ctl->conf, &m); /* into a policy column: its 索引号 */
     char *body = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&body, &len);
