@@ -196,6 +196,7 @@ static void conn_close(conn_t *c)
 }
 
 static void set_timer(conn_t *c, timer_kind_t kind, uint64_t ms, bool restart);
+static bool tls_flush(conn_t *c, const uv_buf_t *iov, size_t n);
 
 /* Bytes on their way to the client: queued in libuv plus not yet sent by the kernel (the
  * kernel's send buffer can hold megabytes, and it wakes a writer only once a good part of
@@ -219,6 +220,17 @@ static void on_timeout(conn_t *c)
         if (queued < c->send_mark) {
             set_timer(c, T_SEND, limits(c)->send_timeout_ms, true);
             return;
+        }
+    }
+    if (c->h2 && c->nwrites == 0) {
+        /* Best effort, as the 408 below: a GOAWAY says the close is ours (idle for
+         * keepalive_timeout, or nothing read for send_timeout). */
+        http2_shutdown(c->h2);
+        const char *p;
+        size_t n;
+        if (http2_output(c->h2, WORKER_TLS_RECORD, &p, &n) && n) {
+            uv_buf_t b = uv_buf_init((char *)p, (unsigned)n);
+            tls_flush(c, &b, 1);
         }
     }
     if ((c->timer_kind == T_HEADER && c->pend_len > 0) || c->timer_kind == T_BODY) {
@@ -789,7 +801,7 @@ static void deliver(conn_t *c, char *data, size_t len)
  * (the header timeout from the accept stands until the first). */
 static void h2_send(conn_t *c)
 {
-    bool moved = false;
+    uint64_t sent = http2_body_sent(c->h2);
     while (!conn_closed(c) && c->nwrites == 0) {
         const char *p;
         size_t n;
@@ -799,7 +811,6 @@ static void h2_send(conn_t *c)
         }
         if (n == 0)
             break;
-        moved = true;
         uv_buf_t b = uv_buf_init((char *)p, (unsigned)n);
         if (!tls_flush(c, &b, 1))
             return;
@@ -812,7 +823,8 @@ static void h2_send(conn_t *c)
         conn_end(c, CONN_CLOSE);
         finish_close(c);
     } else if (http2_blocked(c->h2)) {
-        set_timer(c, T_SEND, lim->send_timeout_ms, moved);
+        /* restarted only when body bytes moved: PINGs do not keep a stalled client */
+        set_timer(c, T_SEND, lim->send_timeout_ms, http2_body_sent(c->h2) != sent);
     } else if (http2_waiting(c->h2)) {
         set_timer(c, T_NONE, 0, true);
     } else if (answered || c->timer_kind == T_SEND || c->timer_kind == T_NONE) {
@@ -836,6 +848,9 @@ static void h2_pump(conn_t *c)
             break;
         }
         bool ok = http2_feed(c->h2, c->w->rbuf, (size_t)n);
+        if (!ok) /* a protocol error or a flood: the client may still be sending, so the
+                  * close lingers, or its bytes would reset the GOAWAY away */
+            conn_end(c, CONN_CLOSE_LINGER);
         h2_send(c);
         if (!ok)
             return; /* the GOAWAY is out or queued; h2_send closes once it is */

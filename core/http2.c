@@ -41,6 +41,7 @@ struct http2_conn {
     uint64_t body_buffered; /* request body bytes held across all streams */
     unsigned answered;      /* requests answered since http2_take_answered */
     unsigned deferred;      /* streams waiting for the writer thread */
+    uint64_t body_sent;     /* response body bytes framed so far (flow-control progress) */
     bool goaway;            /* http2_shutdown() sent its GOAWAY */
     h2_stream_t *streams;
     util_buf_t out;
@@ -77,13 +78,15 @@ static uint64_t body_cap(const http2_conn_t *h)
 static ssize_t read_body(nghttp2_session *s, int32_t id, uint8_t *buf, size_t length,
                          uint32_t *flags, nghttp2_data_source *src, void *ud)
 {
-    (void)s, (void)id, (void)ud;
+    (void)s, (void)id;
+    http2_conn_t *h = ud;
     h2_stream_t *st = src->ptr;
     size_t n = st->resp_len - st->resp_off;
     if (n > length)
         n = length;
     memcpy(buf, st->resp + st->resp_off, n);
     st->resp_off += n;
+    h->body_sent += n;
     if (st->resp_off == st->resp_len)
         *flags |= NGHTTP2_DATA_FLAG_EOF;
     return (ssize_t)n;
@@ -449,6 +452,11 @@ bool http2_blocked(const http2_conn_t *h)
         if (st->resp_off < st->resp_len)
             return true;
     return false;
+}
+
+uint64_t http2_body_sent(const http2_conn_t *h)
+{
+    return h->body_sent;
 }
 
 unsigned http2_take_answered(http2_conn_t *h)

@@ -49,6 +49,8 @@ bool http2_done(const http2_conn_t *h);
 bool http2_waiting(const http2_conn_t *h);
 /* Whether a response's body waits for the client's flow-control window. */
 bool http2_blocked(const http2_conn_t *h);
+/* Response body bytes framed so far: the flow-control windows moved when it grows. */
+uint64_t http2_body_sent(const http2_conn_t *h);
 /* Requests answered since the last call (the keep-alive timeout restarts on them). */
 unsigned http2_take_answered(http2_conn_t *h);
 

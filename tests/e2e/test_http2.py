@@ -5,11 +5,13 @@
 # (Debian's) for frame-level control. Every wait is bounded.
 import collections
 import re
+import signal
 import shutil
 import socket
 import ssl
 import subprocess
 import time
+import urllib.parse
 
 import pytest
 
@@ -19,9 +21,31 @@ import h2.connection  # noqa: E402
 import h2.events  # noqa: E402
 import h2.exceptions  # noqa: E402
 
-from conftest import (EDU_ALIAS, EDU_HOST, PORTAL_HOST, XIAN_HOST, read_text,  # noqa: E402
-                      wait_for)
-from test_tls import BIG, CA, TlsCluster, client_ctx, start_tls_cluster  # noqa: E402
+from conftest import (BASE_SITES, EDU_ALIAS, EDU_HOST, PORTAL_HOST, ROOT,  # noqa: E402
+                      XIAN_HOST, base_pages, need_binaries, read_text, wait_for)
+from test_tls import BIG, CA, TlsCluster, client_ctx, tls_port_ready  # noqa: E402
+
+THEMES = ROOT / "conf" / "themes"
+BOARD = ("  - {id: hudong, name: 政民互动, type: interaction}\n"
+         "interaction: {reply_days: 15, rate_limit: 1000, daily_limit: 1000}\n")
+
+
+def start_h2_cluster(tmp_path_factory, ca, name, limits=None, extra_conf=""):
+    """test_tls.py's cluster (certificates, HSTS on edu) plus a message board on the portal
+    and the themes, so the message form and its 303 can be asked over both protocols."""
+    need_binaries()
+    lim = {"max_body_bytes": "8KiB"}
+    lim.update(limits or {})
+    c = TlsCluster(tmp_path_factory.mktemp(name), ca, limits=lim,
+                   extra_conf=f"themes: {THEMES}\n" + extra_conf)
+    c.write_site("portal", **dict(BASE_SITES["portal"], extra=BOARD))
+    c.import_base()
+    pages = dict(base_pages()["portal"])
+    pages["big.bin"] = BIG
+    c.import_pages("portal", pages)
+    c.start()
+    assert wait_for(lambda: tls_port_ready(c.tls_port), timeout=5), c.server_output()
+    return c
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +55,7 @@ def ca(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def hc(tmp_path_factory, ca):
-    c = start_tls_cluster(tmp_path_factory, ca, "h2")
+    c = start_h2_cluster(tmp_path_factory, ca, "h2")
     yield c
     c.stop()
 
@@ -60,7 +84,7 @@ class H2Resp:
 class H2Conn:
     """One h2 connection over TLS driven by python3-h2 (the client side of the library)."""
 
-    def __init__(self, port, ca, host=PORTAL_HOST, timeout=5, settings=None):
+    def __init__(self, port, ca, host=PORTAL_HOST, timeout=5, settings=None, auto_ack=True):
         ctx = client_ctx(ca, alpn=["h2", "http/1.1"])
         raw = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         self.sock = ctx.wrap_socket(raw, server_hostname=host)
@@ -76,6 +100,9 @@ class H2Conn:
         self.terminated = None  # the GOAWAY's error code
         self.closed = False
         self.server_settings = {}
+        self.auto_ack = auto_ack  # False: the client's windows stay as they are
+        self.unacked = []
+        self.last_stream = None  # the GOAWAY's last stream id
 
     def __enter__(self):
         return self
@@ -121,13 +148,17 @@ class H2Conn:
                 self.resp.setdefault(ev.stream_id, H2Resp()).headers = list(ev.headers)
             elif isinstance(ev, h2.events.DataReceived):
                 self.resp[ev.stream_id].body += ev.data
-                self.conn.acknowledge_received_data(ev.flow_controlled_length, ev.stream_id)
+                if self.auto_ack:
+                    self.conn.acknowledge_received_data(ev.flow_controlled_length, ev.stream_id)
+                else:
+                    self.unacked.append((ev.flow_controlled_length, ev.stream_id))
             elif isinstance(ev, h2.events.StreamEnded):
                 self.resp[ev.stream_id].ended = True
             elif isinstance(ev, h2.events.StreamReset):
                 self.resp.setdefault(ev.stream_id, H2Resp()).reset = ev.error_code
             elif isinstance(ev, h2.events.ConnectionTerminated):
                 self.terminated = ev.error_code
+                self.last_stream = ev.last_stream_id
             elif isinstance(ev, h2.events.RemoteSettingsChanged):
                 for k, v in ev.changed_settings.items():
                     self.server_settings[k] = v.new_value
@@ -136,6 +167,24 @@ class H2Conn:
         except OSError:
             pass
         return True
+
+    def ack_all(self):
+        for n, sid in self.unacked:
+            self.conn.acknowledge_received_data(n, sid)
+        self.unacked = []
+        self.auto_ack = True
+        self.flush()
+
+    def until_closed(self, timeout):
+        """Reads until the server closes (True) or `timeout` passes (False)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if not self.pump(max(0.05, deadline - time.monotonic())):
+                    return True
+            except socket.timeout:
+                return False
+        return False
 
     def wait(self, sids, timeout=10):
         deadline = time.monotonic() + timeout
@@ -161,7 +210,7 @@ def h2_fetch(hc, ca, method, path, host=PORTAL_HOST, headers=None, body=None):
 
 def h1_fetch(hc, method, path, host=PORTAL_HOST, headers=None, body=None):
     with hc.tls_conn(sni(host), ctx=hc.ctx(alpn=["http/1.1"])) as c:
-        hdrs = {"Host": host}
+        hdrs = {"Host": host, "Connection": "close"}
         hdrs.update(headers or {})
         if body is not None:
             hdrs["Content-Length"] = str(len(body))
@@ -342,3 +391,212 @@ def test_nghttp_page_with_assets(hc, ca):
     assert out.returncode == 0, (text, out.stderr)
     assert re.search(r"(?m)\s200\s.*\s/\s*$", text) or " 200 " in text, text
     assert text.count(" 200 ") >= 2 and " 404 " in text, text
+
+
+# ---------------------------------------------------------------------------------------
+# Request bodies: the message form and its deferred 303
+# ---------------------------------------------------------------------------------------
+
+def fetch(proto, hc, ca, method, path, headers=None, body=None):
+    if proto == "h2":
+        r = h2_fetch(hc, ca, method, path, headers=headers, body=body)
+        return r.status, dict(r.headers), r.body
+    r = h1_fetch(hc, method, path, headers=headers, body=body)
+    return r.status, {k.lower(): v for k, v in r.header_list}, r.body
+
+
+@pytest.mark.parametrize("proto", ["h1", "h2"])
+def test_message_form_post_and_303(hc, ca, proto):
+    title = f"经由{proto}的建议"
+    status, hdrs, body = fetch(proto, hc, ca, "GET", "/hudong/new")
+    assert status == 200, body[:300]
+    tok = re.search(rb'name="token" value="([^"]+)"', body).group(1).decode()
+    cookie = re.match(r"jiyue_form=([0-9a-f]{32});", hdrs["set-cookie"]).group(1)
+    form = urllib.parse.urlencode({"title": title, "body": "内容第一段。\r\n第二段。",
+                                   "name": "张三", "phone": "13812345678", "token": tok}).encode()
+    status, hdrs, body = fetch(proto, hc, ca, "POST", "/hudong/", body=form, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"jiyue_form={cookie}",
+        "Origin": f"https://{PORTAL_HOST}"})
+    assert status == 303, body[:500]
+    m = re.fullmatch(r"/hudong/q/([a-z2-7]{20})", hdrs["location"])
+    assert m, hdrs
+    status, hdrs, body = fetch(proto, hc, ca, "GET", hdrs["location"])
+    assert status == 200 and title in body.decode() and m.group(1) in body.decode()
+
+
+@pytest.mark.parametrize("proto", ["h1", "h2"])
+def test_post_without_token_is_refused_the_same(hc, ca, proto):
+    form = b"title=x&body=y&name=z"
+    status, _, body = fetch(proto, hc, ca, "POST", "/hudong/", body=form,
+                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 403 and "token" in body.decode().lower() or status == 400, (status, body[:300])
+
+
+def test_body_over_the_cap_is_413_and_the_connection_goes_on(hc, ca):
+    with H2Conn(hc.tls_port, ca) as c:
+        r = c.get("/hudong/", "POST", headers={"Content-Type": "application/x-www-form-urlencoded"},
+                  body=b"x" * (9 << 10))
+        assert r.status == 413, r
+        assert c.get("/").status == 200 and c.terminated is None
+
+
+def test_streams_together_cannot_hold_more_than_one_body_cap(hc, ca):
+    # Two streams each sending 5 KiB of an 8 KiB cap, neither finished: the second one
+    # over the connection's budget gets its 413; the first is answered once it ends.
+    with H2Conn(hc.tls_port, ca) as c:
+        hdrs = [(":method", "POST"), (":path", "/hudong/"), (":scheme", "https"),
+                (":authority", PORTAL_HOST), ("content-type", "application/x-www-form-urlencoded")]
+        a = c.conn.get_next_available_stream_id()
+        c.conn.send_headers(a, hdrs)
+        c.conn.send_data(a, b"x" * (5 << 10))
+        b = c.conn.get_next_available_stream_id()
+        c.conn.send_headers(b, hdrs)
+        c.conn.send_data(b, b"y" * (5 << 10))
+        c.flush()
+        c.resp[a], c.resp[b] = H2Resp(), H2Resp()
+        rb = c.wait([b])[0]
+        assert rb.status == 413, rb
+        c.conn.send_data(a, b"", end_stream=True)
+        c.flush()
+        ra = c.wait([a])[0]
+        assert ra.status in (400, 403), ra  # answered by the board: no token
+
+
+# ---------------------------------------------------------------------------------------
+# Timeouts, shutdown and reload
+# ---------------------------------------------------------------------------------------
+
+QUICK_H2 = "http2: {max_concurrent_streams: 16, initial_window: 256KiB, max_header_list: 4KiB}\n"
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory, ca):
+    """Short keep-alive and send timeouts."""
+    c = start_h2_cluster(tmp_path_factory, ca, "h2-quick",
+                         limits={"keepalive_timeout": "1s", "send_timeout": "1s"},
+                         extra_conf=QUICK_H2)
+    yield c
+    c.stop()
+
+
+def test_idle_connection_gets_goaway_after_keepalive_timeout(quick, ca):
+    with H2Conn(quick.tls_port, ca) as c:
+        assert c.get("/").status == 200
+        t0 = time.monotonic()
+        assert c.until_closed(4), "idle h2 connection still open"
+        assert 0.8 <= time.monotonic() - t0 <= 3
+        assert c.terminated == h2.errors.ErrorCodes.NO_ERROR
+
+
+def test_active_connection_outlives_keepalive_timeout(quick, ca):
+    with H2Conn(quick.tls_port, ca) as c:
+        for _ in range(8):  # 1.6 s of requests, each well within the timeout
+            assert c.get("/news/").status == 200
+            time.sleep(0.2)
+        assert c.terminated is None and not c.closed
+
+
+def test_zero_window_stall_closed_by_send_timeout(quick, ca):
+    # The client opens no window for responses: nothing can be sent, so send_timeout ends it.
+    with H2Conn(quick.tls_port, ca, settings={h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 0}) as c:
+        sid = c.request("GET", "/big.bin")
+        t0 = time.monotonic()
+        assert c.until_closed(5), "stalled h2 connection still open"
+        assert 0.8 <= time.monotonic() - t0 <= 4
+        assert c.resp[sid].status == 200 and not c.resp[sid].ended
+    with H2Conn(quick.tls_port, ca) as c:  # others are served
+        assert c.get("/big.bin").body == BIG
+
+
+def test_reload_keeps_open_h2_connections(tmp_path_factory, ca):
+    c = start_h2_cluster(tmp_path_factory, ca, "h2-reload")
+    try:
+        with H2Conn(c.tls_port, ca) as conn:
+            assert conn.get("/", host="new-name.test.gov.cn").status == 200  # the portal
+            spec = dict(BASE_SITES["xian"])
+            spec["aliases"] = ["new-name.test.gov.cn"]
+            spec["extra"] = c.site_tls("xian")
+            c.write_site("xian", **spec)
+            c.hup_and_wait()
+            # The same connection: new streams see the new configuration.
+            r = conn.get("/page.html?a=1", host="new-name.test.gov.cn")
+            assert r.status == 301 and r.header("location") == \
+                f"https://{XIAN_HOST}/page.html?a=1", r
+            assert conn.get("/xian/page.html").status == 200
+            assert conn.terminated is None and not conn.closed
+    finally:
+        c.stop()
+
+
+def test_shutdown_finishes_streams_in_flight_with_goaway(tmp_path_factory, ca):
+    c = start_h2_cluster(tmp_path_factory, ca, "h2-stop")
+    out = c.root / "big.out"
+    # curl reads slowly (1 MiB at 400 KB/s): the stream is in flight when SIGTERM comes.
+    p = subprocess.Popen(
+        ["curl", "-sS", "--http2", "--cacert", str(ca.crt), "--limit-rate", "400k", "-o", str(out),
+         "-w", "%{http_version} %{http_code} %{size_download}",
+         "--resolve", f"{PORTAL_HOST}:{c.tls_port}:127.0.0.1",
+         f"https://{PORTAL_HOST}:{c.tls_port}/big.bin"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert wait_for(lambda: out.exists() and out.stat().st_size > 0, timeout=5)
+        c.signal(signal.SIGTERM)
+        so, se = p.communicate(timeout=15)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 0, se
+    assert so.decode() == f"2 200 {len(BIG)}", so
+    assert out.read_bytes() == BIG
+    assert c.proc.wait(timeout=10) == 0
+    c.stop()
+
+
+# ---------------------------------------------------------------------------------------
+# The http2: keys
+# ---------------------------------------------------------------------------------------
+
+def test_configured_limits_are_advertised_and_enforced(quick, ca):
+    with H2Conn(quick.tls_port, ca) as c:
+        c.get("/")
+        s = c.server_settings
+        assert s.get(h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS) == 16, s
+        assert s.get(h2.settings.SettingCodes.INITIAL_WINDOW_SIZE) == 256 << 10, s
+        assert s.get(h2.settings.SettingCodes.MAX_HEADER_LIST_SIZE) == 4 << 10, s
+        # A header list over max_header_list: 431 for that request, the connection goes on.
+        r = c.get("/", headers={"x-big": "a" * 5000})
+        assert r.status == 431 and c.terminated is None, r
+        assert c.get("/").status == 200
+
+
+def config_errors(tmp_path, http2_block):
+    from conftest import JIYUE, DIAG_RE, Cluster, run
+    tree = Cluster(tmp_path / "tree")
+    tree.conf.write_text(tree.conf.read_text() + http2_block)
+    r = run([JIYUE, "-t", "-c", tree.conf], timeout=15)
+    err = r.stderr.decode(errors="replace")
+    lines = tree.conf.read_text().splitlines()
+    return r.returncode, err, [(lines[int(d.group("line")) - 1].strip(), d.group("msg"))
+                               for d in DIAG_RE.finditer(err) if "root" not in d.group("msg")]
+
+
+def test_http2_keys_validated_by_jiyue_t(tmp_path):
+    code, err, diags = config_errors(tmp_path, "http2:\n  max_concurrent_streams: 100\n"
+                                               "  initial_window: 64KiB\n  max_header_list: 32KiB\n")
+    assert code == 0 and diags == [], err
+
+
+@pytest.mark.parametrize("line,word", [
+    ("  max_concurrent_streams: 0", "max_concurrent_streams"),
+    ("  max_concurrent_streams: 5000", "max_concurrent_streams"),
+    ("  initial_window: 1KiB", "initial_window"),
+    ("  initial_window: 1GiB", "initial_window"),
+    ("  max_header_list: 100", "max_header_list"),
+    ("  max_header_list: 64MiB", "max_header_list"),
+    ("  max_header_list: lots", "max_header_list"),
+    ("  max_streams: 10", "max_streams"),
+])
+def test_http2_bad_values_refused_at_their_line(tmp_path, line, word):
+    code, err, diags = config_errors(tmp_path, "http2:\n" + line + "\n")
+    assert code == 1, err
+    assert [d for d in diags if d[0] == line.strip() and word in d[1]], err
