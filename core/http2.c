@@ -10,6 +10,23 @@
 
 #include "conn.h"
 
+/* Flood limits (RFC 9113 section 10.5; the CVEs of 2019, 2023 and 2024):
+ * - RST_STREAM: a token bucket of HTTP2_RESET_BURST resets, refilled at HTTP2_RESET_RATE a
+ *   second (rapid reset, CVE-2023-44487); nghttp2's own limiter (1000, 33/s: it answers
+ *   INTERNAL_ERROR) stays behind it;
+ * - CONTINUATION frames after one HEADERS: HTTP2_MAX_CONTINUATIONS (CVE-2024-28182; a
+ *   header list of 16 KiB needs at most one);
+ * - PING and SETTINGS frames a client may send: HTTP2_CONTROL_BUDGET, plus
+ *   HTTP2_CONTROL_PER_REQUEST for each request answered (a browser sends one SETTINGS
+ *   and a PING now and then);
+ * - nghttp2's own: ACKs waiting to be sent (1000), SETTINGS entries per frame (32).
+ * Each ends the connection with GOAWAY ENHANCE_YOUR_CALM. */
+#define HTTP2_RESET_BURST 400
+#define HTTP2_RESET_RATE 33
+#define HTTP2_MAX_CONTINUATIONS 8
+#define HTTP2_CONTROL_BUDGET 200
+#define HTTP2_CONTROL_PER_REQUEST 2
+
 /* A header field as stored while its block arrives: offsets into h2_stream_t.fields (the
  * buffer may move while it grows). */
 typedef struct h2_field {
@@ -40,6 +57,10 @@ struct http2_conn {
     uint64_t max_header_list;
     uint64_t body_buffered; /* request body bytes held across all streams */
     unsigned answered;      /* requests answered since http2_take_answered */
+    uint64_t requests;      /* requests answered on the connection */
+    uint64_t control;       /* PING and SETTINGS frames received */
+    uint64_t reset_tokens;  /* RST_STREAM frames the client may still send now */
+    uint64_t reset_ms;      /* when reset_tokens was last refilled (monotonic ms) */
     unsigned deferred;      /* streams waiting for the writer thread */
     uint64_t body_sent;     /* response body bytes framed so far (flow-control progress) */
     bool goaway;            /* http2_shutdown() sent its GOAWAY */
@@ -185,6 +206,7 @@ static void answer(http2_conn_t *h, h2_stream_t *st)
     worker_t *w = h->w;
     st->answered = true;
     h->answered++;
+    h->requests++;
     if (st->headers_over || st->body_over) {
         request_reject(w, h->peer, st->headers_over ? 431 : 413,
                        st->headers_over ? "request header fields too large"
@@ -317,9 +339,35 @@ static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t id, const ui
     return 0;
 }
 
+/* The rapid-reset limiter: false when the client has used up its RST_STREAM tokens. */
+static bool reset_allowed(http2_conn_t *h)
+{
+    uint64_t now = util_now_ms();
+    uint64_t add = (now - h->reset_ms) * HTTP2_RESET_RATE / 1000;
+    if (add) {
+        h->reset_tokens = h->reset_tokens + add > HTTP2_RESET_BURST ? HTTP2_RESET_BURST
+                                                                    : h->reset_tokens + add;
+        h->reset_ms = now;
+    }
+    if (h->reset_tokens == 0)
+        return false;
+    h->reset_tokens--;
+    return true;
+}
+
 static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *frame, void *ud)
 {
     http2_conn_t *h = ud;
+    if (frame->hd.type == NGHTTP2_RST_STREAM && !reset_allowed(h)) {
+        nghttp2_session_terminate_session(s, NGHTTP2_ENHANCE_YOUR_CALM);
+        return 0;
+    }
+    if ((frame->hd.type == NGHTTP2_PING || frame->hd.type == NGHTTP2_SETTINGS) &&
+        !(frame->hd.flags & NGHTTP2_FLAG_ACK) &&
+        ++h->control > HTTP2_CONTROL_BUDGET + HTTP2_CONTROL_PER_REQUEST * h->requests) {
+        nghttp2_session_terminate_session(s, NGHTTP2_ENHANCE_YOUR_CALM);
+        return 0;
+    }
     if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA)
         return 0;
     h2_stream_t *st = nghttp2_session_get_stream_user_data(s, frame->hd.stream_id);
@@ -366,11 +414,15 @@ http2_conn_t *http2_new(worker_t *w, struct conn *c, const peer_addr_t *peer,
         nghttp2_session_callbacks_del(cb);
         return NULL;
     }
+    nghttp2_option_set_stream_reset_rate_limit(opt, 1000, 33);
+    nghttp2_option_set_max_continuations(opt, HTTP2_MAX_CONTINUATIONS);
     http2_conn_t *h = util_calloc(1, sizeof *h);
     h->w = w;
     h->c = c;
     h->peer = peer;
     h->max_header_list = lim->max_header_list;
+    h->reset_tokens = HTTP2_RESET_BURST;
+    h->reset_ms = util_now_ms();
     int rc = nghttp2_session_server_new2(&h->s, cb, h, opt);
     nghttp2_option_del(opt);
     nghttp2_session_callbacks_del(cb);
@@ -412,8 +464,9 @@ bool http2_feed(http2_conn_t *h, const char *p, size_t len)
     ssize_t n = nghttp2_session_mem_recv(h->s, (const uint8_t *)p, len);
     if (n < 0) {
         /* nghttp2 has queued a GOAWAY for protocol errors and floods; make sure of one. */
-        nghttp2_session_terminate_session(h->s, n == NGHTTP2_ERR_FLOODED ? NGHTTP2_ENHANCE_YOUR_CALM
-                                                                         : NGHTTP2_PROTOCOL_ERROR);
+        bool flood = n == NGHTTP2_ERR_FLOODED || n == NGHTTP2_ERR_TOO_MANY_CONTINUATIONS;
+        nghttp2_session_terminate_session(h->s, flood ? NGHTTP2_ENHANCE_YOUR_CALM
+                                                      : NGHTTP2_PROTOCOL_ERROR);
         return false;
     }
     return true;

@@ -341,7 +341,15 @@ def test_streams_beyond_max_concurrent_end_the_connection(hc, ca):
         c.conn.remote_settings._settings[h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS] = \
             collections.deque([1000])
         for _ in range(200):
-            c.request("GET", "/big.txt")
+            sid = c.conn.get_next_available_stream_id()
+            c.conn.send_headers(sid, [(":method", "GET"), (":path", "/big.txt"),
+                                      (":scheme", "https"), (":authority", PORTAL_HOST)],
+                                end_stream=True)
+            c.resp[sid] = H2Resp()
+        try:
+            c.flush()
+        except (OSError, ssl.SSLError):
+            pass  # the server may close before taking all of it
         deadline = time.monotonic() + 10
         while c.pump(max(0.1, deadline - time.monotonic())) and time.monotonic() < deadline:
             pass
@@ -600,3 +608,147 @@ def test_http2_bad_values_refused_at_their_line(tmp_path, line, word):
     code, err, diags = config_errors(tmp_path, "http2:\n" + line + "\n")
     assert code == 1, err
     assert [d for d in diags if d[0] == line.strip() and word in d[1]], err
+
+
+# ---------------------------------------------------------------------------------------
+# Floods: each ends the attacking connection with GOAWAY, another one carries on
+# ---------------------------------------------------------------------------------------
+
+import hpack  # noqa: E402  (python3-hpack, a dependency of python3-h2)
+import struct  # noqa: E402
+
+PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+T_DATA, T_HEADERS, T_RST, T_SETTINGS, T_PING, T_GOAWAY, T_CONT = 0, 1, 3, 4, 6, 7, 9
+F_END_STREAM, F_END_HEADERS = 0x1, 0x4
+ENHANCE_YOUR_CALM = 0xB
+
+
+def frame(ftype, flags, sid, payload=b""):
+    return struct.pack(">I", len(payload))[1:] + bytes([ftype, flags]) + struct.pack(">I", sid) + payload
+
+
+class RawH2:
+    """Frames written by hand (python3-h2 refuses to send most of these floods)."""
+
+    def __init__(self, port, ca, timeout=5):
+        ctx = client_ctx(ca, alpn=["h2"])
+        raw = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.sock = ctx.wrap_socket(raw, server_hostname=PORTAL_HOST)
+        assert self.sock.selected_alpn_protocol() == "h2"
+        self.enc = hpack.Encoder()
+        self.buf = b""
+        self.send(PREFACE + frame(T_SETTINGS, 0, 0))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.sock.close()
+
+    def send(self, data):
+        try:
+            self.sock.sendall(data)
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+            pass
+
+    def block(self, path="/", extra=()):
+        return self.enc.encode([(":method", "GET"), (":path", path), (":scheme", "https"),
+                                (":authority", PORTAL_HOST), *extra])
+
+    def goaway(self, timeout=10):
+        """Reads frames until GOAWAY (returns its error code) or EOF (None)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            while len(self.buf) >= 9:
+                n = int.from_bytes(self.buf[:3], "big")
+                if len(self.buf) < 9 + n:
+                    break
+                ftype, payload = self.buf[3], self.buf[9:9 + n]
+                self.buf = self.buf[9 + n:]
+                if ftype == T_GOAWAY:
+                    return struct.unpack(">I", payload[4:8])[0]
+            self.sock.settimeout(max(0.05, deadline - time.monotonic()))
+            try:
+                chunk = self.sock.recv(65536)
+            except (ConnectionResetError, ssl.SSLError, socket.timeout):
+                return None
+            if not chunk:
+                return None
+            self.buf += chunk
+        return None
+
+
+@pytest.fixture
+def bystander(hc, ca):
+    """A connection open during the attack; it must still be served afterwards."""
+    with H2Conn(hc.tls_port, ca) as c:
+        assert c.get("/").status == 200
+        yield c
+        assert c.get("/news/").status == 200 and c.terminated is None
+
+
+def test_rapid_reset_closes_the_connection(hc, ca, bystander):
+    with RawH2(hc.tls_port, ca) as a:
+        data = b""
+        for i in range(1, 2 * 600, 2):  # 600 streams opened and cancelled at once
+            data += frame(T_HEADERS, F_END_HEADERS | F_END_STREAM, i, a.block())
+            data += frame(T_RST, 0, i, struct.pack(">I", 8))  # CANCEL
+        a.send(data)
+        code = a.goaway()
+    assert code == ENHANCE_YOUR_CALM, code
+
+
+def test_a_few_resets_are_fine(hc, ca):
+    with H2Conn(hc.tls_port, ca) as c:
+        for _ in range(50):  # a browser leaving a page cancels what it still loads
+            sid = c.request("GET", "/big.bin")
+            c.conn.reset_stream(sid, 8)
+            c.flush()
+            c.resp.pop(sid)
+        assert c.get("/").status == 200 and c.terminated is None
+
+
+def test_continuation_flood_closes_the_connection(hc, ca, bystander):
+    with RawH2(hc.tls_port, ca) as a:
+        blk = a.block(extra=[("x-long", "v" * 400)])
+        data = frame(T_HEADERS, F_END_STREAM, 1, blk[:1])
+        for i in range(1, len(blk)):  # one byte per CONTINUATION: hundreds of frames
+            data += frame(T_CONT, F_END_HEADERS if i == len(blk) - 1 else 0, 1, blk[i:i + 1])
+        a.send(data)
+        assert a.goaway() == ENHANCE_YOUR_CALM
+
+
+@pytest.mark.parametrize("kind", ["settings", "ping"])
+def test_control_frame_flood_closes_the_connection(hc, ca, bystander, kind):
+    with RawH2(hc.tls_port, ca) as a:
+        one = frame(T_SETTINGS, 0, 0) if kind == "settings" else frame(T_PING, 0, 0, b"12345678")
+        for _ in range(5):  # 500 frames in five writes, reading between them
+            a.send(one * 100)
+            time.sleep(0.02)
+        assert a.goaway() == ENHANCE_YOUR_CALM
+
+
+def test_a_few_pings_are_fine(hc, ca):
+    with RawH2(hc.tls_port, ca) as a:
+        a.send(frame(T_PING, 0, 0, b"12345678") * 20 +
+               frame(T_HEADERS, F_END_HEADERS | F_END_STREAM, 1, a.block()))
+        seen = set()
+        deadline = time.monotonic() + 5
+        while T_DATA not in seen and time.monotonic() < deadline:
+            a.sock.settimeout(1)
+            a.buf += a.sock.recv(65536)
+            while len(a.buf) >= 9 and len(a.buf) >= 9 + int.from_bytes(a.buf[:3], "big"):
+                n = int.from_bytes(a.buf[:3], "big")
+                seen.add(a.buf[3])
+                a.buf = a.buf[9 + n:]
+        assert T_DATA in seen and T_GOAWAY not in seen, seen
+
+
+def test_hpack_bomb_closes_the_connection(hc, ca, bystander):
+    with RawH2(hc.tls_port, ca) as a:
+        # One 4000-byte field in the dynamic table, then referenced by index 30 times: a few
+        # bytes on the wire for 120 KB of header list (the limit is 16 KiB).
+        blk = a.block(extra=[("x-bomb", "a" * 4000)] * 30)
+        assert len(blk) < 6000
+        a.send(frame(T_HEADERS, F_END_HEADERS | F_END_STREAM, 1, blk))
+        assert a.goaway() == ENHANCE_YOUR_CALM
