@@ -42,10 +42,24 @@ def start_h2_cluster(tmp_path_factory, ca, name, limits=None, extra_conf=""):
     c.import_base()
     pages = dict(base_pages()["portal"])
     pages["big.bin"] = BIG
+    pages["h2check.html"] = H2CHECK
     c.import_pages("portal", pages)
     c.start()
     assert wait_for(lambda: tls_port_ready(c.tls_port), timeout=5), c.server_output()
     return c
+
+
+# A page that writes, into its own DOM, the protocol its navigation and its stylesheet came
+# over (the Resource Timing API's nextHopProtocol), for headless Chromium's --dump-dom.
+H2CHECK = b"""<!doctype html><html><head><meta charset="utf-8"><title>h2</title>
+<link rel="stylesheet" href="/style.css"></head><body><img src="/logo.png" alt="">
+<p id="out"></p><script>
+var nav = performance.getEntriesByType("navigation")[0];
+var css = performance.getEntriesByName(location.origin + "/style.css")[0];
+document.getElementById("out").textContent =
+  "nav=" + nav.nextHopProtocol + " css=" + (css ? css.nextHopProtocol : "none");
+</script></body></html>
+"""
 
 
 @pytest.fixture(scope="module")
@@ -371,6 +385,26 @@ def test_access_log_says_http2(hc, ca):
 # ---------------------------------------------------------------------------------------
 # Real clients
 # ---------------------------------------------------------------------------------------
+
+def test_chromium_loads_the_portal_over_h2(hc, tmp_path):
+    from conftest import CHROMIUM
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (tools/install-deps.sh installs it)")
+    profile = tmp_path / "profile"
+    r = subprocess.run(
+        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={profile}", "--ignore-certificate-errors",
+         f"--host-resolver-rules=MAP {PORTAL_HOST} 127.0.0.1", "--dump-dom",
+         f"https://{PORTAL_HOST}:{hc.tls_port}/h2check.html"],
+        capture_output=True, timeout=90)
+    shutil.rmtree(profile, ignore_errors=True)
+    dom = r.stdout.decode(errors="replace")
+    assert r.returncode == 0, r.stderr.decode(errors="replace")[-2000:]
+    assert '<p id="out">nav=h2 css=h2</p>' in dom, dom[-1500:]
+    log = read_text(hc.access_log)
+    assert re.search(r'"GET /h2check\.html HTTP/2\.0" 200 .*HeadlessChrome', log), log[-1500:]
+
 
 def test_curl_http2(hc, ca):
     out = subprocess.run(
