@@ -38,6 +38,7 @@ typedef struct h2_stream {
     int32_t id;
     uint32_t header_bytes; /* decoded size of the header list so far (RFC 9113 6.5.2 rule) */
     bool headers_over;     /* more fields or bytes than the limits: answered 431 */
+    uint32_t nregular;     /* fields other than pseudo-header fields */
     bool body_over;        /* a body over the cap: answered 413 at once */
     bool answered;         /* a response was submitted, or is deferred */
     bool deferred;         /* the response waits for the writer thread */
@@ -217,6 +218,8 @@ static void answer(http2_conn_t *h, h2_stream_t *st)
     http1_request_t req = {.version_minor = 1, .keep_alive = true, .h2_stream = st->id};
     const util_buf_t *b = &st->fields;
     bool have_method = false, have_path = false;
+    http1_header_t *cookie = NULL;
+    util_buf_t joined = {0};
     for (size_t i = 0; i < st->nidx; i++) {
         const h2_field_t *f = &st->idx[i];
         if (field_is(b, f, ":method")) {
@@ -230,10 +233,19 @@ static void answer(http2_conn_t *h, h2_stream_t *st)
             req.host = field_value(b, f);
         } else if (f->name_len && b->data[f->name_off] == ':') {
             continue; /* :scheme (the listener says TLS), :protocol (refused by nghttp2) */
-        } else {
+        } else if (f->name_len == 6 && memcmp(b->data + f->name_off, "cookie", 6) == 0 && cookie) {
+            /* RFC 9113 8.2.3: a client may split Cookie into crumbs; they are joined with
+             * "; " into the one field modules read, as for HTTP/1.1. */
+            if (!joined.len)
+                util_buf_append(&joined, cookie->value.p, cookie->value.len);
+            util_buf_append(&joined, "; ", 2);
+            util_buf_append(&joined, b->data + f->value_off, f->value_len);
+        } else if (req.nheaders < HTTP1_MAX_HEADERS) { /* on_header capped the count */
             http1_header_t *hd = &req.headers[req.nheaders++];
             hd->name = (http1_str_t){b->data + f->name_off, f->name_len};
             hd->value = field_value(b, f);
+            if (f->name_len == 6 && memcmp(hd->name.p, "cookie", 6) == 0)
+                cookie = hd;
             req.name_lens |= 1ull << (f->name_len % 64);
             if (f->name_len == 4 && memcmp(hd->name.p, "host", 4) == 0 && !req.host.len)
                 req.host = hd->value;
@@ -243,9 +255,12 @@ static void answer(http2_conn_t *h, h2_stream_t *st)
             }
         }
     }
+    if (joined.len)
+        cookie->value = (http1_str_t){joined.data, joined.len};
     if (!req.host.p)
         req.host = (http1_str_t){"", 0};
     if (!have_method || (!have_path && req.method != HTTP_M_CONNECT)) {
+        util_buf_free(&joined);
         request_reject(w, h->peer, 400, "missing :method or :path");
         take_response(h, st);
         return;
@@ -256,6 +271,7 @@ static void answer(http2_conn_t *h, h2_stream_t *st)
     int status = 0;
     request_handle(w, h->c, h->peer, &req, true, false, with_body ? st->body.data : NULL,
                    with_body ? st->body.len : 0, &status);
+    util_buf_free(&joined);
     h->body_buffered -= st->body.len;
     util_buf_free(&st->body);
     if (st->deferred)
@@ -301,7 +317,9 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *frame, const uint8
     }
     const conf_limits_t *lim = &h->w->snap->conf->limits;
     size_t max_fields = lim->max_headers < HTTP1_MAX_HEADERS ? lim->max_headers : HTTP1_MAX_HEADERS;
-    if (st->header_bytes > h->max_header_list || st->nidx >= max_fields + 4 /* pseudo */)
+    if (namelen && name[0] != ':' && ++st->nregular > max_fields)
+        st->headers_over = true; /* more fields than limits.max_headers: 431, as HTTP/1.1 */
+    if (st->header_bytes > h->max_header_list || st->nidx >= max_fields + 8)
         st->headers_over = true;
     if (st->headers_over)
         return 0;

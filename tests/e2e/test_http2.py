@@ -139,7 +139,8 @@ class H2Conn:
         sid = self.conn.get_next_available_stream_id()
         hdrs = [(":method", method), (":path", path), (":scheme", "https"),
                 (":authority", host or self.host)]
-        hdrs += [(k.lower(), v) for k, v in (headers or {}).items()]
+        items = headers.items() if isinstance(headers, dict) else (headers or [])
+        hdrs += [(k.lower(), v) for k, v in items]
         self.conn.send_headers(sid, hdrs, end_stream=body is None)
         if body is not None:
             self.conn.send_data(sid, body, end_stream=True)
@@ -464,6 +465,30 @@ def test_message_form_post_and_303(hc, ca, proto):
     assert m, hdrs
     status, hdrs, body = fetch(proto, hc, ca, "GET", hdrs["location"])
     assert status == 200 and title in body.decode() and m.group(1) in body.decode()
+
+
+def test_split_cookie_crumbs_are_joined(hc, ca):
+    # RFC 9113 8.2.3: a client may send Cookie as several fields; the form's cookie is found
+    # among them as in one HTTP/1.1 Cookie header.
+    with H2Conn(hc.tls_port, ca) as c:
+        r = c.get("/hudong/new")
+        tok = re.search(rb'name="token" value="([^"]+)"', r.body).group(1).decode()
+        nonce = re.match(r"jiyue_form=([0-9a-f]{32});", r.header("set-cookie")).group(1)
+        form = urllib.parse.urlencode({"title": "分开的Cookie", "body": "内容。", "name": "李四",
+                                       "phone": "13812345678", "token": tok}).encode()
+        r = c.get("/hudong/", "POST", body=form, headers=[
+            ("content-type", "application/x-www-form-urlencoded"), ("cookie", "a=1"),
+            ("cookie", f"jiyue_form={nonce}"), ("cookie", "b=2")])
+        assert r.status == 303, r
+
+
+@pytest.mark.parametrize("proto", ["h1", "h2"])
+def test_too_many_header_fields_431_on_both(hc, ca, proto):
+    many = {f"x-f{i}": "v" for i in range(101)}  # limits.max_headers: 100
+    status, _, _ = fetch(proto, hc, ca, "GET", "/", headers=many)
+    assert status == 431
+    status, _, _ = fetch(proto, hc, ca, "GET", "/", headers=dict(list(many.items())[:90]))
+    assert status == 200
 
 
 @pytest.mark.parametrize("proto", ["h1", "h2"])
