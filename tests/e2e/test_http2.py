@@ -811,3 +811,24 @@ def test_hpack_bomb_closes_the_connection(hc, ca, bystander):
         assert len(blk) < 6000
         a.send(frame(T_HEADERS, F_END_HEADERS | F_END_STREAM, 1, blk))
         assert a.goaway() == ENHANCE_YOUR_CALM
+
+
+def test_client_gone_while_its_post_is_deferred(hc, ca):
+    # The message is committed by the writer thread while the connection is already
+    # closed: the stream's answer is dropped, the connection freed once (the sanitizer
+    # build checks), the message kept, and the server goes on.
+    with H2Conn(hc.tls_port, ca) as c:
+        r = c.get("/hudong/new")
+        tok = re.search(rb'name="token" value="([^"]+)"', r.body).group(1).decode()
+        nonce = re.match(r"jiyue_form=([0-9a-f]{32});", r.header("set-cookie")).group(1)
+        form = urllib.parse.urlencode({"title": "连接已断开", "body": "内容。", "name": "王五",
+                                       "phone": "13812345678", "token": tok}).encode()
+        c.request("POST", "/hudong/", body=form, headers={
+            "content-type": "application/x-www-form-urlencoded", "cookie": f"jiyue_form={nonce}"})
+        c.sock.close()
+
+    def stored():
+        r = hc.ctl("messages", "portal")
+        return r.returncode == 0 and "连接已断开" in r.stdout.decode()
+    assert wait_for(stored, timeout=5)
+    assert h2_fetch(hc, ca, "GET", "/").status == 200
