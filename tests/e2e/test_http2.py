@@ -4,6 +4,7 @@
 # loads a page; curl --http2 and nghttp (nghttp2-client) as real clients; python3-h2
 # (Debian's) for frame-level control. Every wait is bounded.
 import collections
+import datetime
 import re
 import signal
 import shutil
@@ -30,7 +31,7 @@ BOARD = ("  - {id: hudong, name: 政民互动, type: interaction}\n"
          "interaction: {reply_days: 15, rate_limit: 1000, daily_limit: 1000}\n")
 
 
-def start_h2_cluster(tmp_path_factory, ca, name, limits=None, extra_conf=""):
+def start_h2_cluster(tmp_path_factory, ca, name, limits=None, extra_conf="", zhen_status=None):
     """test_tls.py's cluster (certificates, HSTS on edu) plus a message board on the portal
     and the themes, so the message form and its 303 can be asked over both protocols."""
     need_binaries()
@@ -39,6 +40,10 @@ def start_h2_cluster(tmp_path_factory, ca, name, limits=None, extra_conf=""):
     c = TlsCluster(tmp_path_factory.mktemp(name), ca, limits=lim,
                    extra_conf=f"themes: {THEMES}\n" + extra_conf)
     c.write_site("portal", **dict(BASE_SITES["portal"], extra=BOARD))
+    if zhen_status:
+        text = c.site_path("zhen").read_text()
+        assert "status: active\n" in text
+        c.site_path("zhen").write_text(text.replace("status: active\n", zhen_status))
     c.import_base()
     pages = dict(base_pages()["portal"])
     pages["big.bin"] = BIG
@@ -533,6 +538,11 @@ def test_streams_together_cannot_hold_more_than_one_body_cap(hc, ca):
 # Timeouts, shutdown and reload
 # ---------------------------------------------------------------------------------------
 
+def day(offset):  # as test_lifecycle.py counts days
+    return (datetime.date.today() + datetime.timedelta(days=offset)).isoformat()
+
+
+ZHEN_SUSPENDED = f"status: {{state: suspended, from: {day(-1)}, until: {day(30)}, reason: 网站整改中}}\n"
 QUICK_H2 = "http2: {max_concurrent_streams: 16, initial_window: 256KiB, max_header_list: 4KiB}\n"
 
 
@@ -541,7 +551,7 @@ def quick(tmp_path_factory, ca):
     """Short keep-alive and send timeouts."""
     c = start_h2_cluster(tmp_path_factory, ca, "h2-quick",
                          limits={"keepalive_timeout": "1s", "send_timeout": "1s"},
-                         extra_conf=QUICK_H2)
+                         extra_conf=QUICK_H2, zhen_status=ZHEN_SUSPENDED)
     yield c
     c.stop()
 
@@ -832,3 +842,19 @@ def test_client_gone_while_its_post_is_deferred(hc, ca):
         return r.returncode == 0 and "连接已断开" in r.stdout.decode()
     assert wait_for(stored, timeout=5)
     assert h2_fetch(hc, ca, "GET", "/").status == 200
+
+
+@pytest.mark.parametrize("method,path,status", [
+    ("GET", "/xian/zhen/", 200),          # the suspension notice on the home page
+    ("GET", "/xian/zhen/page.html", 503),  # every other URL: the notice, Retry-After
+    ("HEAD", "/xian/zhen/page.html", 503),
+])
+def test_suspended_site_same_over_h1_and_h2(quick, ca, method, path, status):
+    a = h1_fetch(quick, method, path)
+    b = h2_fetch(quick, ca, method, path)
+    assert a.status == b.status == status, (a, b)
+    assert a.body == b.body and ("网站整改中" in b.body.decode() or method == "HEAD")
+    ha, hb = comparable(a, b)
+    assert ha == hb
+    if status == 503:
+        assert b.header("retry-after"), b
