@@ -8,7 +8,11 @@
  * Flow: on_read -> process() parses every complete request in the bytes at hand and lets
  * request.c answer each into the worker's output batch -> flush() writes the batch with
  * one uv_try_write; what the socket does not take is copied and written asynchronously,
- * and reading pauses until it drains (back-pressure for pipelining clients). */
+ * and reading pauses until it drains (back-pressure for pipelining clients).
+ *
+ * A TLS connection whose ALPN chose "h2" hands its decrypted bytes to an HTTP/2 session
+ * (core/http2.h) instead (h2_pump, h2_send): the socket, TLS, timeouts, back-pressure and
+ * closing stay here. */
 #include "conn.h"
 
 #include <arpa/inet.h>

@@ -2,7 +2,10 @@
 # routing, serving and header cases of the HTTP/1.1 tests are asked over both protocols
 # and must agree apart from framing; many streams share one connection the way a browser
 # loads a page; curl --http2 and nghttp (nghttp2-client) as real clients; python3-h2
-# (Debian's) for frame-level control. Every wait is bounded.
+# (Debian's) for frame-level control and hand-made frames for the floods (rapid reset,
+# CONTINUATION, SETTINGS and PING, an HPACK bomb), each beside a bystander connection;
+# bodies (the message form's POST and 303), the keep-alive and send timeouts, GOAWAY at
+# shutdown, reload, the http2: keys, headless Chromium. Every wait is bounded.
 import collections
 import datetime
 import re
