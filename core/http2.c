@@ -27,6 +27,11 @@
 #define HTTP2_CONTROL_BUDGET 200
 #define HTTP2_CONTROL_PER_REQUEST 2
 
+/* Response bodies a connection holds, not yet framed: streams are answered while the
+ * connection holds less than this; the next requests wait until the client has read
+ * enough (else 128 streams of a 10 MB file would hold 1.3 GB for one client). */
+#define HTTP2_RESP_BUDGET (4u << 20)
+
 /* A header field as stored while its block arrives: offsets into h2_stream_t.fields (the
  * buffer may move while it grows). */
 typedef struct h2_field {
@@ -42,6 +47,7 @@ typedef struct h2_stream {
     bool body_over;        /* a body over the cap: answered 413 at once */
     bool answered;         /* a response was submitted, or is deferred */
     bool deferred;         /* the response waits for the writer thread */
+    bool waiting;          /* complete, but waits for HTTP2_RESP_BUDGET (answer_waiting) */
     util_buf_t fields;     /* names and values, one after another */
     h2_field_t *idx;
     size_t nidx, idx_cap;
@@ -64,6 +70,8 @@ struct http2_conn {
     uint64_t reset_ms;      /* when reset_tokens was last refilled (monotonic ms) */
     unsigned deferred;      /* streams waiting for the writer thread */
     uint64_t body_sent;     /* response body bytes framed so far (flow-control progress) */
+    uint64_t resp_held;     /* response body bytes copied into streams, not yet framed */
+    unsigned nwaiting;      /* streams with `waiting` set */
     bool goaway;            /* http2_shutdown() sent its GOAWAY */
     h2_stream_t *streams;
     util_buf_t out;
@@ -109,8 +117,12 @@ static ssize_t read_body(nghttp2_session *s, int32_t id, uint8_t *buf, size_t le
     memcpy(buf, st->resp + st->resp_off, n);
     st->resp_off += n;
     h->body_sent += n;
-    if (st->resp_off == st->resp_len)
+    h->resp_held -= n;
+    if (st->resp_off == st->resp_len) {
         *flags |= NGHTTP2_DATA_FLAG_EOF;
+        free(st->resp);
+        st->resp = NULL;
+    }
     return (ssize_t)n;
 }
 
@@ -175,6 +187,7 @@ static bool take_response(http2_conn_t *h, h2_stream_t *st)
             p += part->len;
         }
         st->resp_len = body_len;
+        h->resp_held += body_len;
     }
     nghttp2_data_provider prd = {.source.ptr = st, .read_callback = read_body};
     /* nghttp2 copies the fields, which point into the batch. */
@@ -205,6 +218,17 @@ static http1_str_t field_value(const util_buf_t *b, const h2_field_t *f)
 static void answer(http2_conn_t *h, h2_stream_t *st)
 {
     worker_t *w = h->w;
+    if (h->resp_held >= HTTP2_RESP_BUDGET) {
+        if (!st->waiting) {
+            st->waiting = true;
+            h->nwaiting++;
+        }
+        return;
+    }
+    if (st->waiting) {
+        st->waiting = false;
+        h->nwaiting--;
+    }
     st->answered = true;
     h->answered++;
     h->requests++;
@@ -409,6 +433,9 @@ static int on_stream_close(nghttp2_session *s, int32_t id, uint32_t error_code, 
         return 0;
     nghttp2_session_set_stream_user_data(s, id, NULL);
     h->body_buffered -= st->body.len;
+    h->resp_held -= st->resp_len - st->resp_off;
+    if (st->waiting)
+        h->nwaiting--;
     stream_unlink(h, st);
     stream_free(st);
     return 0;
@@ -490,8 +517,23 @@ bool http2_feed(http2_conn_t *h, const char *p, size_t len)
     return true;
 }
 
+/* Answers the streams that waited for the response budget, oldest first, while it lasts. */
+static void answer_waiting(http2_conn_t *h)
+{
+    h2_stream_t *st = h->streams;
+    while (st && st->next)
+        st = st->next; /* the list is newest first */
+    for (h2_stream_t *prev; st && h->nwaiting && h->resp_held < HTTP2_RESP_BUDGET; st = prev) {
+        prev = st->prev; /* answer() does not free st: a stream closes from nghttp2 only */
+        if (st->waiting)
+            answer(h, st);
+    }
+}
+
 bool http2_output(http2_conn_t *h, size_t cap, const char **p, size_t *len)
 {
+    if (h->nwaiting)
+        answer_waiting(h);
     h->out.len = 0;
     while (h->out.len < cap) {
         const uint8_t *d;

@@ -861,3 +861,23 @@ def test_suspended_site_same_over_h1_and_h2(quick, ca, method, path, status):
     assert ha == hb
     if status == 503:
         assert b.header("retry-after"), b
+
+
+def test_response_bodies_held_per_connection_are_bounded(hc, ca):
+    # With no window open, nothing can be sent: the server answers streams only while it
+    # holds less than 4 MiB of response bodies for the connection (1 MiB each here), the
+    # others wait, and all are answered, whole, once the client reads.
+    with H2Conn(hc.tls_port, ca, settings={h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 0}) as c:
+        sids = [c.request("GET", "/big.bin") for _ in range(12)]
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline:
+            try:
+                c.pump(0.2)
+            except socket.timeout:
+                pass
+        headed = [s for s in sids if c.resp[s].headers]
+        assert len(headed) == 4, len(headed)
+        c.conn.update_settings({h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 1 << 20})
+        c.flush()
+        got = c.wait(sids, timeout=20)
+        assert all(r.status == 200 and r.body == BIG for r in got)
