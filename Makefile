@@ -10,7 +10,7 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 DESTDIR ?=
-PKGS    := libuv yaml-0.1 openssl zlib libcmark libargon2 jansson
+PKGS    := libuv yaml-0.1 openssl zlib libcmark libargon2 jansson libnghttp2
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter

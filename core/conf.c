@@ -388,6 +388,33 @@ static void key_limits(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const
                  (unsigned long long)c->limits.max_header_bytes);
 }
 
+static const conf_key_t http2_keys[] = {
+    {"max_concurrent_streams", CONF_K_COUNT, offsetof(conf_http2_t, max_concurrent_streams), NULL, false, 0},
+    {"initial_window", CONF_K_SIZE, offsetof(conf_http2_t, initial_window), NULL, false, 0},
+    {"max_header_list", CONF_K_SIZE, offsetof(conf_http2_t, max_header_list), NULL, false, 0},
+};
+
+/* `http2:`: each value within what the protocol can say and what keeps a connection's
+ * memory bounded (streams x header list, streams x window). */
+static void key_http2(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
+{
+    conf_t *c = obj;
+    conf_walk(x, v, "http2", http2_keys, UTIL_ARRAY_LEN(http2_keys), &c->http2);
+    const conf_http2_t *h = &c->http2;
+    if (h->max_concurrent_streams < 1 || h->max_concurrent_streams > 1000)
+        conf_err(x, yaml_dom_get(v, "max_concurrent_streams"),
+                 "'http2.max_concurrent_streams' is %llu; it must be 1 to 1000",
+                 (unsigned long long)h->max_concurrent_streams);
+    if (h->initial_window < 65535 || h->initial_window > (16ull << 20))
+        conf_err(x, yaml_dom_get(v, "initial_window"),
+                 "'http2.initial_window' is %llu bytes; it must be 65535 (64KiB - 1) to 16MiB",
+                 (unsigned long long)h->initial_window);
+    if (h->max_header_list < 1024 || h->max_header_list > (1ull << 20))
+        conf_err(x, yaml_dom_get(v, "max_header_list"),
+                 "'http2.max_header_list' is %llu bytes; it must be 1KiB to 1MiB",
+                 (unsigned long long)h->max_header_list);
+}
+
 static const conf_key_t tls_keys[] = {
     {"cert", CONF_K_PATH, offsetof(conf_tls_t, cert), NULL, true, 0},
     {"key", CONF_K_PATH, offsetof(conf_tls_t, key), NULL, true, 0},
@@ -440,6 +467,7 @@ static const conf_key_t server_keys[] = {
     {"error_log", CONF_K_PATH, offsetof(conf_t, error_log), NULL, false, 0},
     {"user", CONF_K_STR, offsetof(conf_t, user), NULL, false, 0},
     {"limits", CONF_K_FN, 0, key_limits, false, 0},
+    {"http2", CONF_K_FN, 0, key_http2, false, 0},
     {"tls", CONF_K_FN, 0, key_tls, false, 0},
     {"themes", CONF_K_FN, 0, key_themes, false, 0},
     {"mourning", CONF_K_FN, 0, key_mourning, false, 0},
@@ -464,6 +492,11 @@ static void set_defaults(conf_t *c)
         .shutdown_timeout_ms = 10000,
         .body_deadline_ms = 60000,
         .max_connections_per_address = 64,
+    };
+    c->http2 = (conf_http2_t){
+        .max_concurrent_streams = 128,
+        .initial_window = 1024 * 1024,
+        .max_header_list = 16 * 1024,
     };
 }
 

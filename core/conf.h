@@ -65,6 +65,14 @@ typedef struct conf_limits {
     size_t nexempt;
 } conf_limits_t;
 
+/* `http2:`, the limits of HTTP/2 connections (core/http2.h), advertised in SETTINGS and
+ * enforced. */
+typedef struct conf_http2 {
+    uint64_t max_concurrent_streams; /* default 128: streams open at once per connection */
+    uint64_t initial_window;         /* default 1MiB: each stream's receive window */
+    uint64_t max_header_list;        /* default 16KiB: a request's decoded header fields */
+} conf_http2_t;
+
 typedef struct conf_tls {
     char *cert; /* PEM chain; resolved to an absolute or config-relative path */
     char *key;
@@ -169,6 +177,7 @@ typedef struct conf {
     char *error_log;  /* resolved; NULL means stderr */
     char *user;       /* drop privileges to this user after binding, when started as root */
     conf_limits_t limits;
+    conf_http2_t http2;
     conf_tls_t tls; /* default certificate */
     conf_site_t *sites; /* sorted by id */
     size_t nsites;

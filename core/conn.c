@@ -8,7 +8,11 @@
  * Flow: on_read -> process() parses every complete request in the bytes at hand and lets
  * request.c answer each into the worker's output batch -> flush() writes the batch with
  * one uv_try_write; what the socket does not take is copied and written asynchronously,
- * and reading pauses until it drains (back-pressure for pipelining clients). */
+ * and reading pauses until it drains (back-pressure for pipelining clients).
+ *
+ * A TLS connection whose ALPN chose "h2" hands its decrypted bytes to an HTTP/2 session
+ * (core/http2.h) instead (h2_pump, h2_send): the socket, TLS, timeouts, back-pressure and
+ * closing stay here. */
 #include "conn.h"
 
 #include <arpa/inet.h>
@@ -21,6 +25,7 @@
 #include <openssl/ssl.h>
 
 #include "form.h"
+#include "http2.h"
 #include "log.h"
 #include "metrics.h"
 #include "peerlimit.h"
@@ -86,6 +91,7 @@ typedef struct conn {
     uint64_t body_until; /* loop time (ms) by which the whole body must be in (body_deadline) */
     http1_chunked_t chunk;
     SSL *ssl;               /* NULL on plain connections */
+    http2_conn_t *h2;       /* ALPN chose h2: the session (core/http2.h); else NULL */
     snapshot_t *hs_snap;    /* pinned while the TLS handshake may consult its SNI table */
     uint32_t nwrites;       /* asynchronous writes in flight; reading pauses meanwhile */
     peer_addr_t peer;
@@ -133,6 +139,7 @@ static uint64_t body_cap(const conn_t *c)
 static void conn_free(conn_t *c)
 {
     free(c->pend);
+    http2_free(c->h2);
     if (c->ssl)
         SSL_free(c->ssl);
     snapshot_unref(c->hs_snap);
@@ -142,7 +149,7 @@ static void conn_free(conn_t *c)
 static void on_handle_closed(uv_handle_t *h)
 {
     conn_t *c = h->data;
-    if (c->state == CONN_DEFERRED_CLOSING) {
+    if (c->state == CONN_DEFERRED_CLOSING || (c->h2 && http2_waiting(c->h2))) {
         c->state = CONN_DEFERRED_CLOSED; /* request_resume() frees it */
         return;
     }
@@ -193,6 +200,7 @@ static void conn_close(conn_t *c)
 }
 
 static void set_timer(conn_t *c, timer_kind_t kind, uint64_t ms, bool restart);
+static bool tls_flush(conn_t *c, const uv_buf_t *iov, size_t n);
 
 /* Bytes on their way to the client: queued in libuv plus not yet sent by the kernel (the
  * kernel's send buffer can hold megabytes, and it wakes a writer only once a good part of
@@ -216,6 +224,17 @@ static void on_timeout(conn_t *c)
         if (queued < c->send_mark) {
             set_timer(c, T_SEND, limits(c)->send_timeout_ms, true);
             return;
+        }
+    }
+    if (c->h2 && c->nwrites == 0) {
+        /* Best effort, as the 408 below: a GOAWAY says the close is ours (idle for
+         * keepalive_timeout, or nothing read for send_timeout). */
+        http2_shutdown(c->h2);
+        const char *p;
+        size_t n;
+        if (http2_output(c->h2, WORKER_TLS_RECORD, &p, &n) && n) {
+            uv_buf_t b = uv_buf_init((char *)p, (unsigned)n);
+            tls_flush(c, &b, 1);
         }
     }
     if ((c->timer_kind == T_HEADER && c->pend_len > 0) || c->timer_kind == T_BODY) {
@@ -301,6 +320,7 @@ static void on_shutdown(uv_shutdown_t *req, int status)
 
 static void tls_send_pending(conn_t *c);
 static void tls_pump(conn_t *c);
+static void h2_pump(conn_t *c);
 
 static void start_linger(conn_t *c)
 {
@@ -368,6 +388,10 @@ static void on_write(uv_write_t *req, int status)
         return;
     }
     uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_read);
+    if (c->h2) {
+        h2_pump(c); /* what waited for the socket, then the records received meanwhile */
+        return;
+    }
     if (c->pend_len > 0)
         process(c, c->pend, c->pend_len);
     else
@@ -773,6 +797,72 @@ static void deliver(conn_t *c, char *data, size_t len)
     }
 }
 
+/* HTTP/2: what the session has to send goes out as far as the socket takes it; then the
+ * connection's next wait: the close once the session is over; the send timeout while
+ * the socket is full or a response waits for the client's window (restarted whenever
+ * bytes move, so only a client that reads nothing is dropped); none while a stream waits
+ * for the writer thread; else the keep-alive timeout, restarted by each answered request
+ * (the header timeout from the accept stands until the first). */
+static void h2_send(conn_t *c)
+{
+    uint64_t sent = http2_body_sent(c->h2);
+    while (!conn_closed(c) && c->nwrites == 0) {
+        const char *p;
+        size_t n;
+        if (!http2_output(c->h2, 4 * WORKER_TLS_RECORD, &p, &n)) {
+            conn_close(c);
+            return;
+        }
+        if (n == 0)
+            break;
+        uv_buf_t b = uv_buf_init((char *)p, (unsigned)n);
+        if (!tls_flush(c, &b, 1))
+            return;
+    }
+    if (conn_closed(c) || c->nwrites)
+        return; /* on_write carries on; queue_rest armed the send timeout */
+    const conf_limits_t *lim = limits(c);
+    bool answered = http2_take_answered(c->h2) > 0;
+    if (http2_done(c->h2)) {
+        conn_end(c, CONN_CLOSE);
+        finish_close(c);
+    } else if (http2_blocked(c->h2)) {
+        /* restarted only when body bytes moved: PINGs do not keep a stalled client */
+        set_timer(c, T_SEND, lim->send_timeout_ms, http2_body_sent(c->h2) != sent);
+    } else if (http2_waiting(c->h2)) {
+        set_timer(c, T_NONE, 0, true);
+    } else if (answered || c->timer_kind == T_SEND || c->timer_kind == T_NONE) {
+        set_timer(c, T_KEEPALIVE, lim->keepalive_timeout_ms, true);
+    }
+}
+
+/* HTTP/2: decrypts records into the session while nothing waits to be written, sending
+ * its answers after each read. */
+static void h2_pump(conn_t *c)
+{
+    while (!conn_closed(c) && c->nwrites == 0 && c->end == CONN_KEEP) {
+        int n = SSL_read(c->ssl, c->w->rbuf, WORKER_READ_BUF);
+        if (n <= 0) {
+            int e = SSL_get_error(c->ssl, n);
+            ERR_clear_error();
+            if (e != SSL_ERROR_WANT_READ) {
+                conn_close(c);
+                return;
+            }
+            break;
+        }
+        bool ok = http2_feed(c->h2, c->w->rbuf, (size_t)n);
+        if (!ok) /* a protocol error or a flood: the client may still be sending, so the
+                  * close lingers, or its bytes would reset the GOAWAY away */
+            conn_end(c, CONN_CLOSE_LINGER);
+        h2_send(c);
+        if (!ok)
+            return; /* the GOAWAY is out or queued; h2_send closes once it is */
+    }
+    if (!conn_closed(c))
+        h2_send(c);
+}
+
 /* Runs the handshake, then decrypts records while nothing waits to be written. The
  * plaintext goes through the worker's read buffer, whose ciphertext is already copied into
  * the TLS read BIO. */
@@ -796,6 +886,20 @@ static void tls_pump(conn_t *c)
             metrics_add(&c->w->metrics.tls_resumed, 1);
         snapshot_unref(c->hs_snap);
         c->hs_snap = NULL;
+        const unsigned char *proto;
+        unsigned plen;
+        SSL_get0_alpn_selected(c->ssl, &proto, &plen);
+        if (plen == 2 && memcmp(proto, "h2", 2) == 0) {
+            c->h2 = http2_new(c->w, c, &c->peer, &c->w->snap->conf->http2);
+            if (!c->h2) {
+                conn_close(c);
+                return;
+            }
+        }
+    }
+    if (c->h2) {
+        h2_pump(c);
+        return;
     }
     while ((c->state == CONN_HEAD || c->state == CONN_BODY) && c->nwrites == 0 &&
            c->end == CONN_KEEP) {
@@ -890,7 +994,7 @@ void conn_accept(worker_t *w, uv_stream_t *server, bool tls, bool admin)
         return;
     }
     if (tls) {
-        c->ssl = tls_conn_new(w->snap->conf, w->snap->sni);
+        c->ssl = tls_conn_new(w->snap->conf, w->snap->sni, !admin);
         if (!c->ssl) {
             conn_close(c);
             return;
@@ -903,16 +1007,30 @@ void conn_accept(worker_t *w, uv_stream_t *server, bool tls, bool admin)
     set_timer(c, T_HEADER, limits(c)->header_timeout_ms, true);
 }
 
-void conn_defer(conn_t *c)
+void conn_defer(conn_t *c, int32_t stream)
 {
+    if (c->h2) {
+        c->w->ndeferred++;
+        http2_defer(c->h2, stream); /* the other streams carry on */
+        return;
+    }
     c->state = CONN_DEFERRED; /* from CONN_HEAD: called while its request is answered */
     c->w->ndeferred++;
     uv_read_stop((uv_stream_t *)&c->tcp);
 }
 
-bool conn_resume_begin(conn_t *c)
+bool conn_resume_begin(conn_t *c, int32_t stream)
 {
     c->w->ndeferred--;
+    if (c->h2) {
+        bool open = http2_resume_begin(c->h2, stream);
+        if (c->state == CONN_DEFERRED_CLOSED) {
+            if (!http2_waiting(c->h2))
+                conn_free(c); /* the last stream the closed connection waited for */
+            return false;
+        }
+        return open && !conn_closed(c);
+    }
     switch ((conn_state_t)c->state) {
     case CONN_DEFERRED:
         c->state = CONN_HEAD;
@@ -926,8 +1044,14 @@ bool conn_resume_begin(conn_t *c)
     }
 }
 
-void conn_resume_end(conn_t *c, bool keep_alive)
+void conn_resume_end(conn_t *c, int32_t stream, bool keep_alive)
 {
+    if (c->h2) {
+        http2_resume(c->h2, stream);
+        if (c->nwrites == 0)
+            h2_send(c);
+        return;
+    }
     if (!keep_alive)
         conn_end(c, CONN_CLOSE);
     if (c->end != CONN_KEEP && c->nwrites == 0 && !conn_closed(c)) {
@@ -959,6 +1083,13 @@ void conn_shutdown_all(worker_t *w)
         conn_t *next;
         for (conn_t *c = w->tq_head[k]; c; c = next) {
             next = c->tnext;
+            if (c->h2 && !conn_closed(c)) {
+                /* GOAWAY: the streams taken finish, then h2_send closes. */
+                http2_shutdown(c->h2);
+                if (c->nwrites == 0)
+                    h2_send(c);
+                continue;
+            }
             /* Idle: waiting for a request, or lingering after its last answer. */
             if (!c->nwrites && c->pend_len == 0 &&
                 (c->state == CONN_HEAD || c->state == CONN_LINGERING))

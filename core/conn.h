@@ -23,13 +23,15 @@ void conn_accept(worker_t *w, uv_stream_t *server, bool tls, bool admin);
 void conn_shutdown_all(worker_t *w);
 /* Closes every connection at once (shutdown deadline passed). */
 void conn_close_all(worker_t *w);
-/* Deferred responses (core/writer.h): stop reading until the response is ready. */
+/* Deferred responses (core/writer.h): stop reading until the response is ready. On an
+ * HTTP/2 connection (stream != 0) only that stream waits. */
 struct conn;
-void conn_defer(struct conn *c);
-/* Returns false when the client went away meanwhile (the connection is then released). */
-bool conn_resume_begin(struct conn *c);
+void conn_defer(struct conn *c, int32_t stream);
+/* Returns false when the client went away meanwhile (the connection, or the stream, is
+ * then released). */
+bool conn_resume_begin(struct conn *c, int32_t stream);
 /* After the response is in the worker's batch: write it and carry on. */
-void conn_resume_end(struct conn *c, bool keep_alive);
+void conn_resume_end(struct conn *c, int32_t stream, bool keep_alive);
 /* Closes the connections whose timeout has passed (called by the worker's tick). */
 void conn_sweep(worker_t *w);
 

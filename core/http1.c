@@ -481,6 +481,7 @@ int http1_parse_request(const char *buf, size_t len, const http1_limits_t *lim,
     req->chunked = false;
     req->keep_alive = false;
     req->expect_continue = false;
+    req->h2_stream = 0;
 
     while ((rc = field_line(buf, &p, end, max_fields, req, &facts, status, reason)) == PART_OK)
         ;

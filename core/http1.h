@@ -78,6 +78,8 @@ typedef struct http1_request {
     bool keep_alive;    /* from version and Connection (close / keep-alive) */
     bool expect_continue;
     size_t head_len;    /* bytes of the head including the final CRLF CRLF */
+    int32_t h2_stream;  /* 0; for a request that came as an HTTP/2 stream (core/http2.c,
+                         * which builds this struct from the stream's fields), its id */
 } http1_request_t;
 
 typedef struct http1_limits {

@@ -139,7 +139,10 @@ static void log_request_line(util_buf_t *b, const http1_request_t *h)
         log_field(b, h->method_str.p, h->method_str.len);
         util_buf_append(b, " ", 1);
         log_url_field(b, h->target.p, h->target.len);
-        util_buf_printf(b, " HTTP/1.%d\"", h->version_minor);
+        if (h->h2_stream)
+            util_buf_appends(b, " HTTP/2.0\"");
+        else
+            util_buf_printf(b, " HTTP/1.%d\"", h->version_minor);
     } else {
         util_buf_appends(b, "-\"");
     }
@@ -450,6 +453,7 @@ struct request_deferred {
     http_method_t method;
     bool head_only, keep_alive, tls, admin;
     int version_minor;
+    int32_t h2_stream; /* the HTTP/2 stream that waits, 0 over HTTP/1.1 */
     const conf_site_t *site;
     const router_site_t *rsite;
     uint64_t start_ns;
@@ -475,6 +479,7 @@ request_deferred_t *request_defer(request_t *r)
     d->tls = r->tls;
     d->admin = r->admin;
     d->version_minor = r->h ? r->h->version_minor : 1;
+    d->h2_stream = r->h ? r->h->h2_stream : 0;
     d->site = r->site;
     d->rsite = r->rsite;
     d->start_ns = r->start_ns;
@@ -498,7 +503,7 @@ request_deferred_t *request_defer(request_t *r)
         d->agents = a.data;
     }
     r->deferred = true;
-    conn_defer(r->conn);
+    conn_defer(r->conn, d->h2_stream);
     return d;
 }
 
@@ -510,9 +515,10 @@ struct worker *request_deferred_worker(const request_deferred_t *d)
 void request_resume(request_deferred_t *d, void (*respond)(request_t *r, void *ud), void *ud)
 {
     worker_t *w = d->worker;
-    if (conn_resume_begin(d->conn)) {
+    if (conn_resume_begin(d->conn, d->h2_stream)) {
         worker_update_time(w);
-        http1_request_t h = {.method = d->method, .version_minor = d->version_minor};
+        http1_request_t h = {.method = d->method, .version_minor = d->version_minor,
+                             .h2_stream = d->h2_stream};
         request_t r = {
             .worker = w,
             .conn = d->conn,
@@ -536,7 +542,7 @@ void request_resume(request_deferred_t *d, void (*respond)(request_t *r, void *u
         request_count(w, &r);
         if (log_access_enabled())
             access_log_parts(w, &d->peer, &r, d->reqline, d->agents);
-        conn_resume_end(d->conn, r.keep_alive);
+        conn_resume_end(d->conn, d->h2_stream, r.keep_alive);
     }
     snapshot_unref(d->snap);
     free(d->reqline);

@@ -106,22 +106,40 @@ static int ticket_cb(SSL *ssl, unsigned char key_name[16], unsigned char *iv,
 
 /* ---- policy, ALPN, SNI ---- */
 
+static int h1_only_index = -1; /* ex data set on connections that must not speak h2 */
+
+/* Whether the client's ALPN list (wire format) offers `proto` (len bytes). */
+static const unsigned char *alpn_find(const unsigned char *in, unsigned inlen, const char *proto,
+                                      unsigned len)
+{
+    for (unsigned i = 0; i + 1 <= inlen;) {
+        unsigned n = in[i];
+        if (i + 1 + n > inlen)
+            break;
+        if (n == len && memcmp(in + i + 1, proto, len) == 0)
+            return in + i + 1;
+        i += 1 + n;
+    }
+    return NULL;
+}
+
+/* Our preference, whatever the client's order: h2 (core/http2.h), then http/1.1. */
 static int alpn_cb(SSL *ssl, const unsigned char **out, unsigned char *outlen,
                    const unsigned char *in, unsigned int inlen, void *arg)
 {
-    static const unsigned char http11[] = "http/1.1";
-    for (unsigned i = 0; i + 1 <= inlen;) {
-        unsigned len = in[i];
-        if (i + 1 + len > inlen)
-            break;
-        if (len == 8 && memcmp(in + i + 1, http11, 8) == 0) {
-            *out = in + i + 1;
-            *outlen = 8;
-            return SSL_TLSEXT_ERR_OK;
-        }
-        i += 1 + len;
+    (void)arg;
+    const unsigned char *p = NULL;
+    if (!SSL_get_ex_data(ssl, h1_only_index) && (p = alpn_find(in, inlen, "h2", 2))) {
+        *out = p;
+        *outlen = 2;
+        return SSL_TLSEXT_ERR_OK;
     }
-    /* No protocol we speak (a client offering only h2): carry on without ALPN. */
+    if ((p = alpn_find(in, inlen, "http/1.1", 8))) {
+        *out = p;
+        *outlen = 8;
+        return SSL_TLSEXT_ERR_OK;
+    }
+    /* No protocol we speak: carry on without ALPN (HTTP/1.1). */
     return SSL_TLSEXT_ERR_NOACK;
 }
 
@@ -131,6 +149,7 @@ static pthread_once_t sni_once = PTHREAD_ONCE_INIT;
 static void sni_index_init(void)
 {
     sni_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+    h1_only_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
 }
 
 struct tls_sni {
@@ -510,7 +529,7 @@ void tls_sni_free(tls_sni_t *s)
     free(s);
 }
 
-tls_conn_t *tls_conn_new(const conf_t *c, const tls_sni_t *sni)
+tls_conn_t *tls_conn_new(const conf_t *c, const tls_sni_t *sni, bool offer_h2)
 {
     pthread_once(&sni_once, sni_index_init);
     if (!c->tls.ctx)
@@ -524,6 +543,8 @@ tls_conn_t *tls_conn_new(const conf_t *c, const tls_sni_t *sni)
     BIO_set_mem_eof_return(wbio, -1);
     SSL_set_bio(ssl, rbio, wbio);
     SSL_set_ex_data(ssl, sni_index, (void *)sni);
+    if (!offer_h2)
+        SSL_set_ex_data(ssl, h1_only_index, ssl);
     SSL_set_accept_state(ssl);
     return ssl;
 }

@@ -12,7 +12,8 @@
  * wildcards). Unknown names get the default certificate.
  *
  * Policy (what a scanner rates well): TLS 1.2 and 1.3 only, forward-secret AEAD suites
- * only, server preference for 1.2, no compression, no renegotiation, ALPN http/1.1.
+ * only, server preference for 1.2, no compression, no renegotiation, ALPN h2 (where
+ * offered) then http/1.1.
  * Session tickets are encrypted with process-wide keys that rotate every 12 hours (the
  * previous key still decrypts), so resumption works across workers, SNI contexts and
  * reloads. */
@@ -48,8 +49,9 @@ void tls_sni_free(tls_sni_t *s);
 
 /* A new server-side connection object on the default context with memory BIOs, or NULL
  * when there is no default certificate. The SNI callback consults `sni`, which must stay
- * alive until the handshake is done. */
-tls_conn_t *tls_conn_new(const conf_t *c, const tls_sni_t *sni);
+ * alive until the handshake is done. offer_h2: ALPN may choose "h2" (else only
+ * "http/1.1"). */
+tls_conn_t *tls_conn_new(const conf_t *c, const tls_sni_t *sni, bool offer_h2);
 
 /* Drops session ticket keys and the context cache (at exit, for leak checkers). */
 void tls_shutdown(void);

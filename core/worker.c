@@ -314,7 +314,12 @@ int workers_start(worker_t **out, int n, store_t *store, snapshot_t *snap, int *
         w->nlisteners = nfds;
         w->listeners = util_calloc(nfds ? nfds : 1, sizeof *w->listeners);
         w->accept_waiting = util_calloc(nfds ? nfds : 1, sizeof *w->accept_waiting);
-        w->rbuf = util_malloc(WORKER_READ_BUF);
+        /* Cache-line aligned: the parser's memchr/memcmp scans of request heads then cost
+         * the same whatever the heap's layout (callgrind saw 24 instructions a request
+         * come and go with it). */
+        w->rbuf = aligned_alloc(64, WORKER_READ_BUF);
+        if (!w->rbuf)
+            UTIL_FATAL("out of memory");
         w->sendcache = sendcache_new(sendcache_default_files() / (size_t)n, w->snap->conf->store);
         w->pathbuf_cap = w->snap->conf->limits.max_request_line + 1;
         w->pathbuf = util_malloc(w->pathbuf_cap);

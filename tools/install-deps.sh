@@ -5,15 +5,17 @@
 # and where neither is possible it prints the exact command and fails.
 set -eu
 
-# Build: libraries found with pkg-config (libargon2: console passwords; libjansson: the console's JSON). Run: media-types (/etc/mime.types), lmdb-utils.
+# Build: libraries found with pkg-config (libargon2: console passwords; libjansson: the console's JSON; libnghttp2: HTTP/2). Run: media-types (/etc/mime.types), lmdb-utils.
+# HTTP/2 tests: python3-h2 (raw frames) and nghttp2-client (nghttp, h2load).
 # Tests: cmocka, pytest (Debian's, run as /usr/bin/python3 -m pytest), its random-order
-# plugin (make test-shuffle) and xdist (the e2e files on two processes), curl, openssl. Packaging (make deb and its tests): help2man
-# (man pages from --help), lintian, logrotate and systemd (their checks of our files), adduser.
+# plugin (make test-shuffle) and xdist (the e2e files on two processes), curl, openssl.
+# Packaging (make deb and its tests): help2man (man pages from --help), lintian, logrotate
+# and systemd (their checks of our files), adduser.
 # Metrics: python3-prometheus-client (its parser reads our /metrics in the tests).
 PACKAGES="build-essential pkg-config libuv1-dev liblmdb-dev lmdb-utils libyaml-dev
-libssl-dev zlib1g-dev libcmark-dev libargon2-dev libjansson-dev media-types libcmocka-dev python3 python3-pytest
+libssl-dev zlib1g-dev libcmark-dev libargon2-dev libjansson-dev libnghttp2-dev media-types libcmocka-dev python3 python3-pytest
 python3-pytest-random-order python3-pytest-xdist curl openssl clang libclang-rt-14-dev chromium
-help2man lintian logrotate systemd adduser python3-prometheus-client"
+help2man lintian logrotate systemd adduser python3-prometheus-client python3-h2 nghttp2-client"
 if [ "${1:-}" = "--bench" ]; then
     PACKAGES="$PACKAGES wrk nginx-light"
 fi

@@ -298,8 +298,8 @@ MUTATIONS = [
       "    if (0)\n        return refuse(e, WORKFLOW_ECONFLICT, NULL, \"draft %s is %s: only a draft or a rejected \"",
       ["unit:test_workflow"]),
     M("workflow-other-editor-writes", "modules/workflow/workflow.c",
-      "    return (strcmp(a->acct.name, a->d.editor) == 0 && may(a, ACCOUNT_ROLE_EDITOR, a->d.site)) ||",
-      "    return (may(a, ACCOUNT_ROLE_EDITOR, a->d.site)) ||", ["unit:test_workflow"]),
+      "    return (strcmp(a->acct.name, a->d.editor) == 0 &&\n",
+      "    return (1 &&\n", ["unit:test_workflow"]),
     # ---- the management listener and the console (core/conn.c, modules/console/) ----
     M("admin-allow-list-skipped", "core/conn.c",
       "        if (!conf_nets_match(conf->admin_allow, conf->nadmin_allow, &c->peer.sa)) {",
@@ -396,6 +396,21 @@ MUTATIONS = [
       "    } else if (article_link_unlist_txn(w, site, column, id, by, now, err, cap) != 0) {",
       "    } else if (0 && article_link_unlist_txn(w, site, column, id, by, now, err, cap) != 0) {",
       ["e2e:tests/e2e/test_console_offer.py -k unpublishing_the_original"]),
+    # ---- HTTP/2 (issue 19) ----
+    M("h2-rapid-reset-unlimited", "core/http2.c",
+      "    if (frame->hd.type == NGHTTP2_RST_STREAM && !reset_allowed(h)) {",
+      "    if (0 && frame->hd.type == NGHTTP2_RST_STREAM && !reset_allowed(h)) {",
+      ["e2e:tests/e2e/test_http2.py -k rapid_reset"]),
+    M("h2-hpack-bomb-unbounded", "core/http2.c",
+      "    if (st->header_bytes > 4 * h->max_header_list) {",
+      "    if (0 && st->header_bytes > 4 * h->max_header_list) {",
+      ["e2e:tests/e2e/test_http2.py -k hpack_bomb"]),
+    M("h2-authority-not-the-host", "core/http2.c",
+      "            req.host = field_value(b, f);", "            (void)0;",
+      ["e2e:tests/e2e/test_http2.py -k same_answer"]),
+    M("h2-body-budget-per-stream", "core/http2.c",
+      "    if (h->body_buffered + len > body_cap(h)) {", "    if (st->body.len + len > body_cap(h)) {",
+      ["e2e:tests/e2e/test_http2.py -k body_cap or cannot_hold"]),
 ]
 
 

@@ -202,10 +202,11 @@ http {
     ssl_prefer_server_ciphers on;
     ssl_session_tickets on;
     server {
-        listen 127.0.0.1:%d ssl default_server;
+        listen 127.0.0.1:%d ssl http2 default_server;
         ssl_certificate %s;
         ssl_certificate_key %s;
         root %s;
+        gzip_static on;
     }
 %s}
 """ % (nginx_user(), d, d, nginx_http_common(d + "/tmp"), TLS12, TLS13, port, cert, key, root,
@@ -268,6 +269,48 @@ def run_wrk(server, close):
     return r
 
 
+def parse_h2load(text):
+    r = {"requests": 0, "rps": 0.0, "errors": 0}
+    m = re.search(r"finished in [\d.]+\w*, ([\d.]+) req/s", text)
+    if m:
+        r["rps"] = float(m.group(1))
+    m = re.search(r"requests: \d+ total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, "
+                  r"(\d+) errored, (\d+) timeout", text)
+    if m:
+        r["requests"] = int(m.group(2))
+        r["errors"] = int(m.group(3)) + int(m.group(4)) + int(m.group(5))
+    m = re.search(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", text)
+    if m:
+        r["errors"] += int(m.group(2)) + int(m.group(3)) + int(m.group(4))
+    return r
+
+
+def h2load_argv(port, seconds, gzip):
+    argv = ["h2load", "-t1", "-c100", "-m10", "-D", str(seconds), "-H", ":authority: " + HOST]
+    if gzip:
+        argv += ["-H", "accept-encoding: gzip"]
+    return pinned(argv + ["https://127.0.0.1:%d/" % port], CLI_CPU)
+
+
+def run_h2load(server, gzip):
+    pids = server.pids()
+    t0 = cpu_ticks(pids)
+    p = subprocess.run(h2load_argv(server.port, SECONDS, gzip), capture_output=True, timeout=SECONDS + 60)
+    t1 = cpu_ticks(pids)
+    r = parse_h2load(p.stdout.decode())
+    if p.returncode != 0 or not r["requests"]:
+        raise RuntimeError("h2load failed: " + p.stdout.decode() + p.stderr.decode())
+    r["cpu_us"] = (t1 - t0) / TICK * 1e6 / r["requests"]
+    r["cpu_share"] = (t1 - t0) / TICK / SECONDS
+    return r
+
+
+def median_h2load(server, gzip):
+    subprocess.run(h2load_argv(server.port, 2, gzip), capture_output=True, timeout=60)  # warm-up
+    runs = sorted((run_h2load(server, gzip) for _ in range(RUNS)), key=lambda r: r["rps"])
+    return runs[len(runs) // 2]
+
+
 def median_case(server, close):
     subprocess.run(wrk_argv(server.port, 2, close), capture_output=True, timeout=60)  # warm-up
     runs = [run_wrk(server, close) for _ in range(RUNS)]
@@ -299,8 +342,10 @@ def s_time(server, seconds, nproc=4):
 
 # ------------------------------------------------------------------ cases
 
-def fetch_page(port):
-    p = subprocess.run(["curl", "-sSk", "--resolve", "%s:%d:127.0.0.1" % (HOST, port),
+def fetch_page(port, gzip=False):
+    """The page as sent (gzip: the compressed bytes when the server compresses)."""
+    extra = ["-H", "Accept-Encoding: gzip"] if gzip else []
+    p = subprocess.run(["curl", "-sSk", *extra, "--resolve", "%s:%d:127.0.0.1" % (HOST, port),
                         "https://%s:%d/" % (HOST, port)], capture_output=True, timeout=30)
     if p.returncode != 0 or not p.stdout:
         raise RuntimeError("curl failed: " + p.stderr.decode())
@@ -330,6 +375,10 @@ def throughput(tmp):
                 os.makedirs(root)
                 with open(os.path.join(root, "index.html"), "wb") as f:
                     f.write(page)
+                gz = fetch_page(j.port, gzip=True)
+                if gz != page:  # the compressed variant, for nginx's gzip_static
+                    with open(os.path.join(root, "index.html.gz"), "wb") as f:
+                        f.write(gz)
             log("jiyue %s" % kind)
             results[("jiyue", kind)] = cases(j, kind)
         finally:
@@ -351,6 +400,8 @@ def cases(server, kind):
     r = {}
     if kind.startswith("ECDSA"):
         r["keepalive"] = median_case(server, close=False)
+        r["h2"] = median_h2load(server, gzip=False)
+        r["h2gz"] = median_h2load(server, gzip=True)
     r["close"] = median_case(server, close=True)
     runs = sorted((s_time(server, SECONDS) for _ in range(RUNS)), key=lambda x: x["rps"])
     r["s_time"] = runs[len(runs) // 2]
@@ -363,7 +414,7 @@ def jiyue_sites(d, n, with_tls, certs):
     for i in range(n):
         text = ("id: s%04d\nname: 测试部门%d\nkind: department\nparent: portal\nmount:\n"
                 "  path: /s%04d/\n  hosts: [s%04d.bench.gov.cn]\n" % (i, i, i, i))
-        text += SITE_TAIL.format(code=i)
+        text += SITE_TAIL.format(code=50000 + i)  # clear of the demo sites' numbers
         if with_tls:
             text += "tls:\n  cert: %s/s%04d.crt\n  key: %s/s%04d.key\n" % (certs, i, certs, i)
         write(os.path.join(d, "s%04d.yaml" % i), text)
@@ -482,6 +533,10 @@ def report(results, page_len, many):
              "`-H 'Connection: close'`: a new TCP and TLS connection per request, which wrk resumes with the "
              "session ticket it got (an abbreviated handshake: nginx's log with $ssl_session_reused showed two "
              "thirds resumed); median of %d runs after a 2 s warm-up" % (CONNS, SECONDS, HOST, RUNS))
+    L.append("- HTTP/2: `h2load -t1 -c100 -m10 -D %d -H ':authority: %s' https://127.0.0.1:PORT/` (100 "
+             "connections, 10 streams each; the same page), and the same with `-H 'accept-encoding: gzip'`; "
+             "nginx with `listen ... ssl http2`; median of %d runs after a 2 s warm-up; p50 not measured "
+             "(0.00)" % (SECONDS, HOST, RUNS))
     L.append("- full handshakes: 4 parallel `openssl s_time -connect 127.0.0.1:PORT -new -time %d -www /` on the "
              "client CPU (a new session every time, TLS 1.3, one GET each); median of %d runs. The client's "
              "own handshake work (certificate verification, key share) runs on one CPU too, so this rate is "
@@ -491,7 +546,9 @@ def report(results, page_len, many):
     L.append("## Requests and handshakes\n")
     L.append("| case | certificate | server | req/s | p50 | server CPU/req | server CPU busy | errors |")
     L.append("|---|---|---|---:|---:|---:|---:|---:|")
-    for case, label in (("keepalive", "keep-alive"), ("close", "connection per request (resumed)")):
+    for case, label in (("keepalive", "keep-alive"), ("h2", "HTTP/2 (h2load)"),
+                        ("h2gz", "HTTP/2 (h2load), gzip"),
+                        ("close", "connection per request (resumed)")):
         for kind in ("ECDSA P-256", "RSA 2048"):
             rows = [(s, results[(s, kind)].get(case)) for s in ("nginx", "jiyue")]
             if any(r is None for _, r in rows):

@@ -1,0 +1,612 @@
+/* core/http2.c: an nghttp2 server session per h2 connection; each stream becomes an
+ * ordinary request (core/request.c), its answer read back from the worker's output batch
+ * into HEADERS and DATA frames. See http2.h. */
+#include "http2.h"
+
+#include <nghttp2/nghttp2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conn.h"
+
+/* Flood limits (RFC 9113 section 10.5; the CVEs of 2019, 2023 and 2024):
+ * - RST_STREAM: a token bucket of HTTP2_RESET_BURST resets, refilled at HTTP2_RESET_RATE a
+ *   second (rapid reset, CVE-2023-44487); nghttp2's own limiter (1000, 33/s: it answers
+ *   INTERNAL_ERROR) stays behind it;
+ * - CONTINUATION frames after one HEADERS: HTTP2_MAX_CONTINUATIONS (CVE-2024-28182; a
+ *   header list of 16 KiB needs at most one);
+ * - PING and SETTINGS frames a client may send: HTTP2_CONTROL_BUDGET, plus
+ *   HTTP2_CONTROL_PER_REQUEST for each request answered (a browser sends one SETTINGS
+ *   and a PING now and then);
+ * - nghttp2's own: ACKs waiting to be sent (1000), SETTINGS entries per frame (32).
+ * Each ends the connection with GOAWAY ENHANCE_YOUR_CALM. */
+#define HTTP2_RESET_BURST 400
+#define HTTP2_RESET_RATE 33
+#define HTTP2_MAX_CONTINUATIONS 8
+#define HTTP2_CONTROL_BUDGET 200
+#define HTTP2_CONTROL_PER_REQUEST 2
+
+/* Response bodies a connection holds, not yet framed: streams are answered while the
+ * connection holds less than this; the next requests wait until the client has read
+ * enough (else 128 streams of a 10 MB file would hold 1.3 GB for one client). */
+#define HTTP2_RESP_BUDGET (4u << 20)
+
+/* A header field as stored while its block arrives: offsets into h2_stream_t.fields (the
+ * buffer may move while it grows). */
+typedef struct h2_field {
+    uint32_t name_off, name_len, value_off, value_len;
+} h2_field_t;
+
+typedef struct h2_stream {
+    struct h2_stream *prev, *next; /* in http2_conn_t.streams */
+    int32_t id;
+    uint32_t header_bytes; /* decoded size of the header list so far (RFC 9113 6.5.2 rule) */
+    bool headers_over;     /* more fields or bytes than the limits: answered 431 */
+    uint32_t nregular;     /* fields other than pseudo-header fields */
+    bool body_over;        /* a body over the cap: answered 413 at once */
+    bool answered;         /* a response was submitted, or is deferred */
+    bool deferred;         /* the response waits for the writer thread */
+    bool waiting;          /* complete, but waits for HTTP2_RESP_BUDGET (answer_waiting) */
+    util_buf_t fields;     /* names and values, one after another */
+    h2_field_t *idx;
+    size_t nidx, idx_cap;
+    util_buf_t body; /* the request body received (POST, PUT) */
+    char *resp;      /* the response body, copied out of the batch */
+    size_t resp_len, resp_off;
+} h2_stream_t;
+
+struct http2_conn {
+    nghttp2_session *s;
+    worker_t *w;
+    struct conn *c;
+    const peer_addr_t *peer;
+    uint64_t max_header_list;
+    uint64_t body_buffered; /* request body bytes held across all streams */
+    unsigned answered;      /* requests answered since http2_take_answered */
+    uint64_t requests;      /* requests answered on the connection */
+    uint64_t control;       /* PING and SETTINGS frames received */
+    uint64_t reset_tokens;  /* RST_STREAM frames the client may still send now */
+    uint64_t reset_ms;      /* when reset_tokens was last refilled (monotonic ms) */
+    unsigned deferred;      /* streams waiting for the writer thread */
+    uint64_t body_sent;     /* response body bytes framed so far (flow-control progress) */
+    uint64_t resp_held;     /* response body bytes copied into streams, not yet framed */
+    unsigned nwaiting;      /* streams with `waiting` set */
+    bool goaway;            /* http2_shutdown() sent its GOAWAY */
+    h2_stream_t *streams;
+    util_buf_t out;
+};
+
+static void stream_free(h2_stream_t *st)
+{
+    util_buf_free(&st->fields);
+    util_buf_free(&st->body);
+    free(st->idx);
+    free(st->resp);
+    free(st);
+}
+
+static void stream_unlink(http2_conn_t *h, h2_stream_t *st)
+{
+    if (st->prev)
+        st->prev->next = st->next;
+    else
+        h->streams = st->next;
+    if (st->next)
+        st->next->prev = st->prev;
+}
+
+/* The largest request body this connection may hold at once, across its streams: the same
+ * cap as one HTTP/1.1 body, so many streams cannot multiply it. */
+static uint64_t body_cap(const http2_conn_t *h)
+{
+    return h->w->snap->conf->limits.max_body_bytes;
+}
+
+/* ---- the answer: the batch read back into an HTTP/2 response ---- */
+
+static ssize_t read_body(nghttp2_session *s, int32_t id, uint8_t *buf, size_t length,
+                         uint32_t *flags, nghttp2_data_source *src, void *ud)
+{
+    (void)s, (void)id;
+    http2_conn_t *h = ud;
+    h2_stream_t *st = src->ptr;
+    size_t n = st->resp_len - st->resp_off;
+    if (n > length)
+        n = length;
+    memcpy(buf, st->resp + st->resp_off, n);
+    st->resp_off += n;
+    h->body_sent += n;
+    h->resp_held -= n;
+    if (st->resp_off == st->resp_len) {
+        *flags |= NGHTTP2_DATA_FLAG_EOF;
+        free(st->resp);
+        st->resp = NULL;
+    }
+    return (ssize_t)n;
+}
+
+static bool hop_by_hop(const char *name, size_t len)
+{
+    static const char *const names[] = {"connection", "keep-alive", "transfer-encoding",
+                                        "proxy-connection", "upgrade"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strlen(names[i]) == len && strncasecmp(name, names[i], len) == 0)
+            return true;
+    return false;
+}
+
+/* Takes the response request_handle() wrote into the worker's batch (one HTTP/1.1 head,
+ * then its body) and submits it on the stream; the batch is emptied. Returns false when
+ * the batch did not hold a response (the stream is then reset). */
+static bool take_response(http2_conn_t *h, h2_stream_t *st)
+{
+    worker_t *w = h->w;
+    bool ok = false;
+    nghttp2_nv *nv = NULL;
+    if (w->nparts == 0 || w->parts[0].ext)
+        goto out;
+    char *head = w->out.data + w->parts[0].off;
+    size_t first = w->parts[0].len;
+    char *end = memmem(head, first, "\r\n\r\n", 4);
+    if (!end || first < 13 || memcmp(head, "HTTP/1.1 ", 9) != 0)
+        goto out;
+    size_t head_len = (size_t)(end - head) + 2; /* through the last field's CRLF */
+    size_t nlines = 0;
+    for (size_t i = 0; i < head_len; i++)
+        nlines += head[i] == '\n';
+    nv = util_malloc(nlines * sizeof *nv);
+    size_t n = 0;
+    nv[n++] = (nghttp2_nv){(uint8_t *)":status", (uint8_t *)head + 9, 7, 3, NGHTTP2_NV_FLAG_NONE};
+    char *line = memchr(head, '\n', head_len) + 1;
+    while (line < head + head_len) {
+        char *eol = memchr(line, '\r', (size_t)(head + head_len - line));
+        char *colon = memchr(line, ':', (size_t)(eol - line));
+        if (!colon || colon + 2 > eol)
+            goto out;
+        size_t nlen = (size_t)(colon - line);
+        if (!hop_by_hop(line, nlen)) {
+            util_lower(line, nlen); /* HTTP/2 field names are lower case */
+            nv[n++] = (nghttp2_nv){(uint8_t *)line, (uint8_t *)colon + 2, nlen,
+                                   (size_t)(eol - colon - 2), NGHTTP2_NV_FLAG_NONE};
+        }
+        line = eol + 2;
+    }
+    /* The body: the rest of the first part, then every other part. */
+    size_t body_len = first - (head_len + 2);
+    for (size_t i = 1; i < w->nparts; i++)
+        body_len += w->parts[i].len;
+    if (body_len) {
+        st->resp = util_malloc(body_len);
+        char *p = st->resp;
+        memcpy(p, head + head_len + 2, first - (head_len + 2));
+        p += first - (head_len + 2);
+        for (size_t i = 1; i < w->nparts; i++) {
+            const out_part_t *part = &w->parts[i];
+            memcpy(p, part->ext ? part->ext : w->out.data + part->off, part->len);
+            p += part->len;
+        }
+        st->resp_len = body_len;
+        h->resp_held += body_len;
+    }
+    nghttp2_data_provider prd = {.source.ptr = st, .read_callback = read_body};
+    /* nghttp2 copies the fields, which point into the batch. */
+    ok = nghttp2_submit_response(h->s, st->id, nv, n, body_len ? &prd : NULL) == 0;
+out:
+    free(nv);
+    w->nparts = 0;
+    w->out.len = 0;
+    if (!ok)
+        nghttp2_submit_rst_stream(h->s, NGHTTP2_FLAG_NONE, st->id, NGHTTP2_INTERNAL_ERROR);
+    return ok;
+}
+
+/* ---- the request: a stream's fields as an HTTP/1.1-shaped head ---- */
+
+static bool field_is(const util_buf_t *b, const h2_field_t *f, const char *name)
+{
+    size_t n = strlen(name);
+    return f->name_len == n && memcmp(b->data + f->name_off, name, n) == 0;
+}
+
+static http1_str_t field_value(const util_buf_t *b, const h2_field_t *f)
+{
+    return (http1_str_t){b->data + f->value_off, f->value_len};
+}
+
+/* Answers the stream's request (its fields and body are all in) through request.c. */
+static void answer(http2_conn_t *h, h2_stream_t *st)
+{
+    worker_t *w = h->w;
+    if (h->resp_held >= HTTP2_RESP_BUDGET) {
+        if (!st->waiting) {
+            st->waiting = true;
+            h->nwaiting++;
+        }
+        return;
+    }
+    if (st->waiting) {
+        st->waiting = false;
+        h->nwaiting--;
+    }
+    st->answered = true;
+    h->answered++;
+    h->requests++;
+    if (st->headers_over || st->body_over) {
+        request_reject(w, h->peer, st->headers_over ? 431 : 413,
+                       st->headers_over ? "request header fields too large"
+                                        : "request body too large");
+        take_response(h, st);
+        return;
+    }
+    http1_request_t req = {.version_minor = 1, .keep_alive = true, .h2_stream = st->id};
+    const util_buf_t *b = &st->fields;
+    bool have_method = false, have_path = false;
+    http1_header_t *cookie = NULL;
+    util_buf_t joined = {0};
+    for (size_t i = 0; i < st->nidx; i++) {
+        const h2_field_t *f = &st->idx[i];
+        if (field_is(b, f, ":method")) {
+            req.method_str = field_value(b, f);
+            req.method = http1_method_from(req.method_str.p, req.method_str.len);
+            have_method = true;
+        } else if (field_is(b, f, ":path")) {
+            req.target = field_value(b, f);
+            have_path = true;
+        } else if (field_is(b, f, ":authority")) {
+            req.host = field_value(b, f);
+        } else if (f->name_len && b->data[f->name_off] == ':') {
+            continue; /* :scheme (the listener says TLS), :protocol (refused by nghttp2) */
+        } else if (f->name_len == 6 && memcmp(b->data + f->name_off, "cookie", 6) == 0 && cookie) {
+            /* RFC 9113 8.2.3: a client may split Cookie into crumbs; they are joined with
+             * "; " into the one field modules read, as for HTTP/1.1. */
+            if (!joined.len)
+                util_buf_append(&joined, cookie->value.p, cookie->value.len);
+            util_buf_append(&joined, "; ", 2);
+            util_buf_append(&joined, b->data + f->value_off, f->value_len);
+        } else if (req.nheaders < HTTP1_MAX_HEADERS) { /* on_header capped the count */
+            http1_header_t *hd = &req.headers[req.nheaders++];
+            hd->name = (http1_str_t){b->data + f->name_off, f->name_len};
+            hd->value = field_value(b, f);
+            if (f->name_len == 6 && memcmp(hd->name.p, "cookie", 6) == 0)
+                cookie = hd;
+            req.name_lens |= 1ull << (f->name_len % 64);
+            if (f->name_len == 4 && memcmp(hd->name.p, "host", 4) == 0 && !req.host.len)
+                req.host = hd->value;
+            else if (f->name_len == 14 && memcmp(hd->name.p, "content-length", 14) == 0) {
+                req.has_content_length = true;
+                req.content_length = st->body.len; /* nghttp2 checked they agree */
+            }
+        }
+    }
+    if (joined.len)
+        cookie->value = (http1_str_t){joined.data, joined.len};
+    if (!req.host.p)
+        req.host = (http1_str_t){"", 0};
+    if (!have_method || (!have_path && req.method != HTTP_M_CONNECT)) {
+        util_buf_free(&joined);
+        request_reject(w, h->peer, 400, "missing :method or :path");
+        take_response(h, st);
+        return;
+    }
+    if (!have_path)
+        req.target = (http1_str_t){"", 0};
+    bool with_body = req.method == HTTP_M_POST || req.method == HTTP_M_PUT;
+    int status = 0;
+    request_handle(w, h->c, h->peer, &req, true, false, with_body ? st->body.data : NULL,
+                   with_body ? st->body.len : 0, &status);
+    util_buf_free(&joined);
+    h->body_buffered -= st->body.len;
+    util_buf_free(&st->body);
+    if (st->deferred)
+        return; /* request_defer() was called: http2_resume() answers later */
+    take_response(h, st);
+}
+
+/* ---- nghttp2 callbacks ---- */
+
+static int on_begin_headers(nghttp2_session *s, const nghttp2_frame *frame, void *ud)
+{
+    http2_conn_t *h = ud;
+    if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
+        return 0;
+    h2_stream_t *st = util_calloc(1, sizeof *st);
+    st->id = frame->hd.stream_id;
+    st->next = h->streams;
+    if (h->streams)
+        h->streams->prev = st;
+    h->streams = st;
+    nghttp2_session_set_stream_user_data(s, st->id, st);
+    return 0;
+}
+
+static int on_header(nghttp2_session *s, const nghttp2_frame *frame, const uint8_t *name,
+                     size_t namelen, const uint8_t *value, size_t valuelen, uint8_t flags,
+                     void *ud)
+{
+    (void)flags;
+    http2_conn_t *h = ud;
+    if (frame->hd.type != NGHTTP2_HEADERS)
+        return 0;
+    h2_stream_t *st = nghttp2_session_get_stream_user_data(s, frame->hd.stream_id);
+    if (!st || st->answered)
+        return 0; /* trailers are read and dropped */
+    uint64_t size = (uint64_t)st->header_bytes + namelen + valuelen + 32;
+    st->header_bytes = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
+    if (st->header_bytes > 4 * h->max_header_list) {
+        /* Far past what was advertised (an HPACK bomb: a few bytes on the wire decoding
+         * to megabytes): the client is not honest; the connection ends. */
+        nghttp2_session_terminate_session(s, NGHTTP2_ENHANCE_YOUR_CALM);
+        return 0;
+    }
+    const conf_limits_t *lim = &h->w->snap->conf->limits;
+    size_t max_fields = lim->max_headers < HTTP1_MAX_HEADERS ? lim->max_headers : HTTP1_MAX_HEADERS;
+    if (namelen && name[0] != ':' && ++st->nregular > max_fields)
+        st->headers_over = true; /* more fields than limits.max_headers: 431, as HTTP/1.1 */
+    if (st->header_bytes > h->max_header_list || st->nidx >= max_fields + 8)
+        st->headers_over = true;
+    if (st->headers_over)
+        return 0;
+    if (st->nidx == st->idx_cap) {
+        st->idx_cap = st->idx_cap ? st->idx_cap * 2 : 16;
+        st->idx = util_realloc(st->idx, st->idx_cap * sizeof *st->idx);
+    }
+    h2_field_t *f = &st->idx[st->nidx++];
+    f->name_off = (uint32_t)st->fields.len;
+    f->name_len = (uint32_t)namelen;
+    util_buf_append(&st->fields, name, namelen);
+    f->value_off = (uint32_t)st->fields.len;
+    f->value_len = (uint32_t)valuelen;
+    util_buf_append(&st->fields, value, valuelen);
+    return 0;
+}
+
+static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t id, const uint8_t *data,
+                         size_t len, void *ud)
+{
+    (void)flags;
+    http2_conn_t *h = ud;
+    h2_stream_t *st = nghttp2_session_get_stream_user_data(s, id);
+    if (!st || st->answered)
+        return 0;
+    if (h->body_buffered + len > body_cap(h)) {
+        st->body_over = true;
+        h->body_buffered -= st->body.len;
+        util_buf_free(&st->body);
+        answer(h, st); /* 413 now; nghttp2 resets the rest of the upload */
+        return 0;
+    }
+    util_buf_append(&st->body, data, len);
+    h->body_buffered += len;
+    return 0;
+}
+
+/* The rapid-reset limiter: false when the client has used up its RST_STREAM tokens. */
+static bool reset_allowed(http2_conn_t *h)
+{
+    uint64_t now = util_now_ms();
+    uint64_t add = (now - h->reset_ms) * HTTP2_RESET_RATE / 1000;
+    if (add) {
+        h->reset_tokens = h->reset_tokens + add > HTTP2_RESET_BURST ? HTTP2_RESET_BURST
+                                                                    : h->reset_tokens + add;
+        h->reset_ms = now;
+    }
+    if (h->reset_tokens == 0)
+        return false;
+    h->reset_tokens--;
+    return true;
+}
+
+static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *frame, void *ud)
+{
+    http2_conn_t *h = ud;
+    if (frame->hd.type == NGHTTP2_RST_STREAM && !reset_allowed(h)) {
+        nghttp2_session_terminate_session(s, NGHTTP2_ENHANCE_YOUR_CALM);
+        return 0;
+    }
+    if ((frame->hd.type == NGHTTP2_PING || frame->hd.type == NGHTTP2_SETTINGS) &&
+        !(frame->hd.flags & NGHTTP2_FLAG_ACK) &&
+        ++h->control > HTTP2_CONTROL_BUDGET + HTTP2_CONTROL_PER_REQUEST * h->requests) {
+        nghttp2_session_terminate_session(s, NGHTTP2_ENHANCE_YOUR_CALM);
+        return 0;
+    }
+    if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA)
+        return 0;
+    h2_stream_t *st = nghttp2_session_get_stream_user_data(s, frame->hd.stream_id);
+    if (!st || st->answered)
+        return 0;
+    if (frame->hd.type == NGHTTP2_HEADERS && st->headers_over) {
+        answer(h, st); /* 431 without waiting for a body */
+        return 0;
+    }
+    if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM)
+        answer(h, st);
+    return 0;
+}
+
+static int on_stream_close(nghttp2_session *s, int32_t id, uint32_t error_code, void *ud)
+{
+    (void)error_code;
+    http2_conn_t *h = ud;
+    h2_stream_t *st = nghttp2_session_get_stream_user_data(s, id);
+    if (!st)
+        return 0;
+    nghttp2_session_set_stream_user_data(s, id, NULL);
+    h->body_buffered -= st->body.len;
+    h->resp_held -= st->resp_len - st->resp_off;
+    if (st->waiting)
+        h->nwaiting--;
+    stream_unlink(h, st);
+    stream_free(st);
+    return 0;
+}
+
+/* ---- the session ---- */
+
+http2_conn_t *http2_new(worker_t *w, struct conn *c, const peer_addr_t *peer,
+                        const conf_http2_t *lim)
+{
+    nghttp2_session_callbacks *cb;
+    if (nghttp2_session_callbacks_new(&cb) != 0)
+        return NULL;
+    nghttp2_session_callbacks_set_on_begin_headers_callback(cb, on_begin_headers);
+    nghttp2_session_callbacks_set_on_header_callback(cb, on_header);
+    nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, on_data_chunk);
+    nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame_recv);
+    nghttp2_session_callbacks_set_on_stream_close_callback(cb, on_stream_close);
+    nghttp2_option *opt;
+    if (nghttp2_option_new(&opt) != 0) {
+        nghttp2_session_callbacks_del(cb);
+        return NULL;
+    }
+    nghttp2_option_set_stream_reset_rate_limit(opt, 1000, 33);
+    nghttp2_option_set_max_continuations(opt, HTTP2_MAX_CONTINUATIONS);
+    http2_conn_t *h = util_calloc(1, sizeof *h);
+    h->w = w;
+    h->c = c;
+    h->peer = peer;
+    h->max_header_list = lim->max_header_list;
+    h->reset_tokens = HTTP2_RESET_BURST;
+    h->reset_ms = util_now_ms();
+    int rc = nghttp2_session_server_new2(&h->s, cb, h, opt);
+    nghttp2_option_del(opt);
+    nghttp2_session_callbacks_del(cb);
+    if (rc != 0) {
+        free(h);
+        return NULL;
+    }
+    nghttp2_settings_entry iv[] = {
+        {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, (uint32_t)lim->max_concurrent_streams},
+        {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, (uint32_t)lim->initial_window},
+        {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, (uint32_t)lim->max_header_list},
+        {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
+    };
+    if (nghttp2_submit_settings(h->s, NGHTTP2_FLAG_NONE, iv, sizeof iv / sizeof iv[0]) != 0 ||
+        nghttp2_session_set_local_window_size(h->s, NGHTTP2_FLAG_NONE, 0,
+                                              (int32_t)lim->initial_window) != 0) {
+        http2_free(h);
+        return NULL;
+    }
+    return h;
+}
+
+void http2_free(http2_conn_t *h)
+{
+    if (!h)
+        return;
+    nghttp2_session_del(h->s);
+    while (h->streams) {
+        h2_stream_t *st = h->streams;
+        stream_unlink(h, st);
+        stream_free(st);
+    }
+    util_buf_free(&h->out);
+    free(h);
+}
+
+bool http2_feed(http2_conn_t *h, const char *p, size_t len)
+{
+    ssize_t n = nghttp2_session_mem_recv(h->s, (const uint8_t *)p, len);
+    if (n < 0) {
+        /* nghttp2 has queued a GOAWAY for protocol errors and floods; make sure of one. */
+        bool flood = n == NGHTTP2_ERR_FLOODED || n == NGHTTP2_ERR_TOO_MANY_CONTINUATIONS;
+        nghttp2_session_terminate_session(h->s, flood ? NGHTTP2_ENHANCE_YOUR_CALM
+                                                      : NGHTTP2_PROTOCOL_ERROR);
+        return false;
+    }
+    return true;
+}
+
+/* Answers the streams that waited for the response budget, oldest first, while it lasts. */
+static void answer_waiting(http2_conn_t *h)
+{
+    h2_stream_t *st = h->streams;
+    while (st && st->next)
+        st = st->next; /* the list is newest first */
+    for (h2_stream_t *prev; st && h->nwaiting && h->resp_held < HTTP2_RESP_BUDGET; st = prev) {
+        prev = st->prev; /* answer() does not free st: a stream closes from nghttp2 only */
+        if (st->waiting)
+            answer(h, st);
+    }
+}
+
+bool http2_output(http2_conn_t *h, size_t cap, const char **p, size_t *len)
+{
+    if (h->nwaiting)
+        answer_waiting(h);
+    h->out.len = 0;
+    while (h->out.len < cap) {
+        const uint8_t *d;
+        ssize_t n = nghttp2_session_mem_send(h->s, &d);
+        if (n < 0)
+            return false;
+        if (n == 0)
+            break;
+        util_buf_append(&h->out, d, (size_t)n);
+    }
+    *p = h->out.data;
+    *len = h->out.len;
+    return true;
+}
+
+bool http2_done(const http2_conn_t *h)
+{
+    return !nghttp2_session_want_read(h->s) && !nghttp2_session_want_write(h->s);
+}
+
+bool http2_waiting(const http2_conn_t *h)
+{
+    return h->deferred > 0;
+}
+
+bool http2_blocked(const http2_conn_t *h)
+{
+    for (const h2_stream_t *st = h->streams; st; st = st->next)
+        if (st->resp_off < st->resp_len)
+            return true;
+    return false;
+}
+
+uint64_t http2_body_sent(const http2_conn_t *h)
+{
+    return h->body_sent;
+}
+
+unsigned http2_take_answered(http2_conn_t *h)
+{
+    unsigned n = h->answered;
+    h->answered = 0;
+    return n;
+}
+
+void http2_shutdown(http2_conn_t *h)
+{
+    if (h->goaway)
+        return;
+    h->goaway = true;
+    nghttp2_submit_goaway(h->s, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(h->s),
+                          NGHTTP2_NO_ERROR, NULL, 0);
+}
+
+void http2_defer(http2_conn_t *h, int32_t stream)
+{
+    h2_stream_t *st = nghttp2_session_get_stream_user_data(h->s, stream);
+    if (st)
+        st->deferred = true;
+    h->deferred++;
+}
+
+bool http2_resume_begin(http2_conn_t *h, int32_t stream)
+{
+    h->deferred--;
+    return nghttp2_session_get_stream_user_data(h->s, stream) != NULL;
+}
+
+void http2_resume(http2_conn_t *h, int32_t stream)
+{
+    h2_stream_t *st = nghttp2_session_get_stream_user_data(h->s, stream);
+    if (st)
+        take_response(h, st);
+    else
+        h->w->nparts = 0, h->w->out.len = 0;
+}

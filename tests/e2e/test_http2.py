@@ -1,0 +1,883 @@
+# tests/e2e/test_http2.py: HTTP/2 over TLS (ALPN "h2", core/http2.c) end to end. The
+# routing, serving and header cases of the HTTP/1.1 tests are asked over both protocols
+# and must agree apart from framing; many streams share one connection the way a browser
+# loads a page; curl --http2 and nghttp (nghttp2-client) as real clients; python3-h2
+# (Debian's) for frame-level control and hand-made frames for the floods (rapid reset,
+# CONTINUATION, SETTINGS and PING, an HPACK bomb), each beside a bystander connection;
+# bodies (the message form's POST and 303), the keep-alive and send timeouts, GOAWAY at
+# shutdown, reload, the http2: keys, headless Chromium. Every wait is bounded.
+import collections
+import datetime
+import re
+import signal
+import shutil
+import socket
+import ssl
+import subprocess
+import time
+import urllib.parse
+
+import pytest
+
+h2 = pytest.importorskip("h2")
+import h2.config  # noqa: E402
+import h2.connection  # noqa: E402
+import h2.events  # noqa: E402
+import h2.exceptions  # noqa: E402
+
+from conftest import (BASE_SITES, EDU_ALIAS, EDU_HOST, PORTAL_HOST, ROOT,  # noqa: E402
+                      XIAN_HOST, base_pages, need_binaries, read_text, wait_for)
+from test_tls import BIG, CA, TlsCluster, client_ctx, tls_port_ready  # noqa: E402
+
+THEMES = ROOT / "conf" / "themes"
+BOARD = ("  - {id: hudong, name: 政民互动, type: interaction}\n"
+         "interaction: {reply_days: 15, rate_limit: 1000, daily_limit: 1000}\n")
+
+
+def start_h2_cluster(tmp_path_factory, ca, name, limits=None, extra_conf="", zhen_status=None):
+    """test_tls.py's cluster (certificates, HSTS on edu) plus a message board on the portal
+    and the themes, so the message form and its 303 can be asked over both protocols."""
+    need_binaries()
+    lim = {"max_body_bytes": "8KiB"}
+    lim.update(limits or {})
+    c = TlsCluster(tmp_path_factory.mktemp(name), ca, limits=lim,
+                   extra_conf=f"themes: {THEMES}\n" + extra_conf)
+    c.write_site("portal", **dict(BASE_SITES["portal"], extra=BOARD))
+    if zhen_status:
+        text = c.site_path("zhen").read_text()
+        assert "status: active\n" in text
+        c.site_path("zhen").write_text(text.replace("status: active\n", zhen_status))
+    c.import_base()
+    pages = dict(base_pages()["portal"])
+    pages["big.bin"] = BIG
+    pages["h2check.html"] = H2CHECK
+    c.import_pages("portal", pages)
+    c.start()
+    assert wait_for(lambda: tls_port_ready(c.tls_port), timeout=5), c.server_output()
+    return c
+
+
+# A page that writes, into its own DOM, the protocol its navigation and its stylesheet came
+# over (the Resource Timing API's nextHopProtocol), for headless Chromium's --dump-dom.
+H2CHECK = b"""<!doctype html><html><head><meta charset="utf-8"><title>h2</title>
+<link rel="stylesheet" href="/style.css"></head><body><img src="/logo.png" alt="">
+<p id="out"></p><script>
+var nav = performance.getEntriesByType("navigation")[0];
+var css = performance.getEntriesByName(location.origin + "/style.css")[0];
+document.getElementById("out").textContent =
+  "nav=" + nav.nextHopProtocol + " css=" + (css ? css.nextHopProtocol : "none");
+</script></body></html>
+"""
+
+
+@pytest.fixture(scope="module")
+def ca(tmp_path_factory):
+    return CA(tmp_path_factory.mktemp("h2-ca"))
+
+
+@pytest.fixture(scope="module")
+def hc(tmp_path_factory, ca):
+    c = start_h2_cluster(tmp_path_factory, ca, "h2")
+    yield c
+    c.stop()
+
+
+class H2Resp:
+    def __init__(self):
+        self.headers = []  # [(name, value)] as received, pseudo-headers included
+        self.body = b""
+        self.ended = False
+        self.reset = None  # the RST_STREAM error code
+
+    @property
+    def status(self):
+        return int(self.header(":status"))
+
+    def header(self, name, default=None):
+        for k, v in self.headers:
+            if k == name:
+                return v
+        return default
+
+    def __repr__(self):
+        return f"<H2Resp {self.headers!r} body={self.body[:200]!r} reset={self.reset}>"
+
+
+class H2Conn:
+    """One h2 connection over TLS driven by python3-h2 (the client side of the library)."""
+
+    def __init__(self, port, ca, host=PORTAL_HOST, timeout=5, settings=None, auto_ack=True):
+        ctx = client_ctx(ca, alpn=["h2", "http/1.1"])
+        raw = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.sock = ctx.wrap_socket(raw, server_hostname=host)
+        assert self.sock.selected_alpn_protocol() == "h2"
+        self.host = host
+        self.conn = h2.connection.H2Connection(
+            config=h2.config.H2Configuration(client_side=True, header_encoding="utf-8"))
+        self.conn.initiate_connection()
+        if settings:
+            self.conn.update_settings(settings)
+        self.flush()
+        self.resp = {}
+        self.terminated = None  # the GOAWAY's error code
+        self.closed = False
+        self.server_settings = {}
+        self.auto_ack = auto_ack  # False: the client's windows stay as they are
+        self.unacked = []
+        self.last_stream = None  # the GOAWAY's last stream id
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.close()
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    def flush(self):
+        data = self.conn.data_to_send()
+        if data:
+            self.sock.sendall(data)
+
+    def request(self, method, path, host=None, headers=None, body=None):
+        sid = self.conn.get_next_available_stream_id()
+        hdrs = [(":method", method), (":path", path), (":scheme", "https"),
+                (":authority", host or self.host)]
+        items = headers.items() if isinstance(headers, dict) else (headers or [])
+        hdrs += [(k.lower(), v) for k, v in items]
+        self.conn.send_headers(sid, hdrs, end_stream=body is None)
+        if body is not None:
+            self.conn.send_data(sid, body, end_stream=True)
+        self.flush()
+        self.resp[sid] = H2Resp()
+        return sid
+
+    def pump(self, timeout=5):
+        """Reads once (bounded) and handles the events; False when the server closed."""
+        self.sock.settimeout(timeout)
+        try:
+            data = self.sock.recv(65536)
+        except (ConnectionResetError, ssl.SSLError, BrokenPipeError):
+            data = b""
+        if not data:
+            self.closed = True
+            return False
+        for ev in self.conn.receive_data(data):
+            if isinstance(ev, h2.events.ResponseReceived):
+                self.resp.setdefault(ev.stream_id, H2Resp()).headers = list(ev.headers)
+            elif isinstance(ev, h2.events.DataReceived):
+                self.resp[ev.stream_id].body += ev.data
+                if self.auto_ack:
+                    self.conn.acknowledge_received_data(ev.flow_controlled_length, ev.stream_id)
+                else:
+                    self.unacked.append((ev.flow_controlled_length, ev.stream_id))
+            elif isinstance(ev, h2.events.StreamEnded):
+                self.resp[ev.stream_id].ended = True
+            elif isinstance(ev, h2.events.StreamReset):
+                self.resp.setdefault(ev.stream_id, H2Resp()).reset = ev.error_code
+            elif isinstance(ev, h2.events.ConnectionTerminated):
+                self.terminated = ev.error_code
+                self.last_stream = ev.last_stream_id
+            elif isinstance(ev, h2.events.RemoteSettingsChanged):
+                for k, v in ev.changed_settings.items():
+                    self.server_settings[k] = v.new_value
+        try:
+            self.flush()
+        except OSError:
+            pass
+        return True
+
+    def ack_all(self):
+        for n, sid in self.unacked:
+            self.conn.acknowledge_received_data(n, sid)
+        self.unacked = []
+        self.auto_ack = True
+        self.flush()
+
+    def until_closed(self, timeout):
+        """Reads until the server closes (True) or `timeout` passes (False)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if not self.pump(max(0.05, deadline - time.monotonic())):
+                    return True
+            except socket.timeout:
+                return False
+        return False
+
+    def wait(self, sids, timeout=10):
+        deadline = time.monotonic() + timeout
+        while not all(self.resp[s].ended or self.resp[s].reset is not None for s in sids):
+            left = deadline - time.monotonic()
+            assert left > 0, f"streams not answered within {timeout}s: {self.resp!r}"
+            if not self.pump(left):
+                raise AssertionError(f"server closed the connection: {self.resp!r}")
+        return [self.resp[s] for s in sids]
+
+    def get(self, path, method="GET", host=None, headers=None, body=None):
+        return self.wait([self.request(method, path, host, headers, body)])[0]
+
+
+def sni(host):
+    return host.split(":")[0].lower()
+
+
+def h2_fetch(hc, ca, method, path, host=PORTAL_HOST, headers=None, body=None):
+    with H2Conn(hc.tls_port, ca, sni(host)) as c:
+        return c.get(path, method, host, headers, body)
+
+
+def h1_fetch(hc, method, path, host=PORTAL_HOST, headers=None, body=None):
+    with hc.tls_conn(sni(host), ctx=hc.ctx(alpn=["http/1.1"])) as c:
+        hdrs = {"Host": host, "Connection": "close"}
+        hdrs.update(headers or {})
+        if body is not None:
+            hdrs["Content-Length"] = str(len(body))
+        c.send_request(method, path, hdrs, body=body or b"")
+        return c.read_response(head=method == "HEAD")
+
+
+# Fields that belong to the framing or the moment, not to the response.
+FRAMING = {"connection", "keep-alive", "date", "transfer-encoding"}
+
+
+def comparable(h1, h2r):
+    a = sorted((k.lower(), v) for k, v in h1.header_list if k.lower() not in FRAMING)
+    b = sorted((k, v) for k, v in h2r.headers if not k.startswith(":") and k not in FRAMING)
+    return a, b
+
+
+# ---------------------------------------------------------------------------------------
+# ALPN
+# ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("offer,expect", [
+    (["h2", "http/1.1"], "h2"),
+    (["http/1.1", "h2"], "h2"),  # the server's preference
+    (["h2"], "h2"),
+    (["http/1.1"], "http/1.1"),
+])
+def test_alpn_chooses_h2_first(hc, offer, expect):
+    with hc.tls_conn(PORTAL_HOST, ctx=hc.ctx(alpn=offer)) as c:
+        assert c.sock.selected_alpn_protocol() == expect
+
+
+def test_server_settings_are_the_configured_limits(hc, ca):
+    with H2Conn(hc.tls_port, ca) as c:
+        c.get("/")
+        s = c.server_settings
+        assert s.get(h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS) == 128, s
+        assert s.get(h2.settings.SettingCodes.INITIAL_WINDOW_SIZE) == 1 << 20, s
+        assert s.get(h2.settings.SettingCodes.MAX_HEADER_LIST_SIZE) == 16 << 10, s
+
+
+# ---------------------------------------------------------------------------------------
+# The same answers over both protocols
+# ---------------------------------------------------------------------------------------
+
+CASES = [
+    # (method, host, path, headers, expected status, marker in body)
+    ("GET", PORTAL_HOST, "/", {}, 200, b"PORTAL-HOME"),
+    ("GET", PORTAL_HOST, "/edu/page.html", {}, 200, b"EDU-PAGE"),
+    ("GET", XIAN_HOST, "/zhen/", {}, 200, b"ZHEN-HOME"),
+    ("GET", EDU_HOST, "/news/", {}, 200, b"EDU-NEWS"),  # HSTS on edu
+    ("GET", "EDU.Test.Gov.Cn:8443", "/", {}, 200, b"EDU-HOME"),
+    ("GET", PORTAL_HOST, "/news", {}, 301, b"/news/"),
+    ("GET", PORTAL_HOST, "/news?x=1&y=2", {}, 301, b"/news/?x=1&amp;y=2"),
+    ("GET", EDU_ALIAS, "/page.html?q=1", {}, 301, b"edu.test.gov.cn/page.html?q=1"),
+    ("GET", PORTAL_HOST, "/missing.html", {}, 404, b"PORTAL-CUSTOM-404"),
+    ("GET", XIAN_HOST, "/missing.html", {}, 404, b"</html>"),  # the theme's error page
+    ("HEAD", PORTAL_HOST, "/", {}, 200, b""),
+    ("HEAD", PORTAL_HOST, "/missing.html", {}, 404, b""),
+    ("GET", PORTAL_HOST, "/style.css", {}, 200, b""),
+    ("GET", PORTAL_HOST, "/logo.png", {}, 200, b""),
+    ("GET", PORTAL_HOST, "/big.txt", {"Range": "bytes=10-99"}, 206, b""),
+    ("GET", PORTAL_HOST, "/big.txt", {"Range": "bytes=999999999-"}, 416, b""),
+    ("GET", PORTAL_HOST, "/app.js", {"Accept-Encoding": "gzip"}, 200, b""),
+    ("GET", PORTAL_HOST, "/", {"Accept-Encoding": "gzip, br"}, 200, b""),
+    ("GET", PORTAL_HOST, "/", {"If-Modified-Since": "Thu, 01 Jan 2037 00:00:00 GMT"}, 304, b""),
+    ("DELETE", PORTAL_HOST, "/", {}, 405, b"405"),
+    ("GET", PORTAL_HOST, "/a/../../etc/passwd", {}, 400, b"climbs above the root"),
+    ("GET", PORTAL_HOST, "/big.bin", {}, 200, b""),
+]
+
+
+@pytest.mark.parametrize("method,host,path,headers,status,marker", CASES,
+                         ids=[f"{c[0]}-{c[1]}-{c[2]}-{'-'.join(c[3])}" for c in CASES])
+def test_same_answer_over_h1_and_h2(hc, ca, method, host, path, headers, status, marker):
+    a = h1_fetch(hc, method, path, host, headers)
+    b = h2_fetch(hc, ca, method, path, host, headers)
+    assert a.status == status, a
+    assert b.status == status and b.ended, b
+    assert marker in a.body and marker in b.body
+    assert a.body == b.body
+    ha, hb = comparable(a, b)
+    assert ha == hb
+    if method == "HEAD":
+        assert b.body == b"" and b.header("content-length") not in (None, "0")
+    if path == "/big.bin":
+        assert b.body == BIG  # 1 MiB through the flow-control windows
+
+
+def test_etag_304_over_h2(hc, ca):
+    with H2Conn(hc.tls_port, ca) as c:
+        first = c.get("/style.css")
+        etag = first.header("etag")
+        assert first.status == 200 and etag, first
+        again = c.get("/style.css", headers={"If-None-Match": etag})
+        assert again.status == 304 and again.body == b"" and again.header("etag") == etag, again
+
+
+def test_csp_and_hsts_over_h2(hc, ca):
+    r = h2_fetch(hc, ca, "GET", "/", EDU_HOST)
+    assert r.status == 200
+    assert r.header("strict-transport-security") == "max-age=31536000; includeSubDomains", r
+    assert r.header("content-security-policy"), r
+
+
+# ---------------------------------------------------------------------------------------
+# A browser's page load: many streams at once on one connection
+# ---------------------------------------------------------------------------------------
+
+def test_many_streams_on_one_connection(hc, ca):
+    paths = ["/", "/style.css", "/app.js", "/logo.png", "/news/", "/edu/", "/missing.html",
+             "/big.txt", "/doc.pdf", "/xian/page.html"] * 4
+    want = {p: h1_fetch(hc, "GET", p) for p in set(paths)}
+    with H2Conn(hc.tls_port, ca) as c:
+        sids = [c.request("GET", p, headers={"Accept-Encoding": "identity"}) for p in paths]
+        got = c.wait(sids)
+        for p, r in zip(paths, got):
+            assert r.status == want[p].status and r.body == want[p].body, (p, r)
+        # The connection stays open for the next page.
+        assert c.get("/news/").status == 200
+        assert not c.closed and c.terminated is None
+
+
+def test_streams_beyond_max_concurrent_end_the_connection(hc, ca):
+    with H2Conn(hc.tls_port, ca) as c:
+        c.get("/")  # the server's SETTINGS are in and acknowledged
+        # The client ignores the server's limit (python3-h2 would refuse to open more).
+        c.conn.remote_settings._settings[h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS] = \
+            collections.deque([1000])
+        for _ in range(200):
+            sid = c.conn.get_next_available_stream_id()
+            c.conn.send_headers(sid, [(":method", "GET"), (":path", "/big.txt"),
+                                      (":scheme", "https"), (":authority", PORTAL_HOST)],
+                                end_stream=True)
+            c.resp[sid] = H2Resp()
+        try:
+            c.flush()
+        except (OSError, ssl.SSLError):
+            pass  # the server may close before taking all of it
+        deadline = time.monotonic() + 10
+        while c.pump(max(0.1, deadline - time.monotonic())) and time.monotonic() < deadline:
+            pass
+        assert c.closed and c.terminated == h2.errors.ErrorCodes.PROTOCOL_ERROR, c.terminated
+        answered = sum(1 for r in c.resp.values() if r.ended)
+        assert answered <= 129, answered
+    assert h2_fetch(hc, ca, "GET", "/").status == 200  # others are served
+
+
+def test_access_log_says_http2(hc, ca):
+    assert h2_fetch(hc, ca, "GET", "/h2-log-marker?x=1").status == 404
+    assert h1_fetch(hc, "GET", "/h1-log-marker").status == 404
+    assert wait_for(lambda: "h1-log-marker" in read_text(hc.access_log), timeout=5)
+    log = read_text(hc.access_log)
+    assert re.search(r'"GET /h2-log-marker\?x=1 HTTP/2\.0" 404 \d+ ', log), log[-2000:]
+    assert re.search(r'"GET /h1-log-marker HTTP/1\.1" 404 \d+ ', log), log[-2000:]
+
+
+# ---------------------------------------------------------------------------------------
+# Real clients
+# ---------------------------------------------------------------------------------------
+
+def test_chromium_loads_the_portal_over_h2(hc, tmp_path):
+    from conftest import CHROMIUM
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (tools/install-deps.sh installs it)")
+    profile = tmp_path / "profile"
+    r = subprocess.run(
+        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={profile}", "--ignore-certificate-errors",
+         f"--host-resolver-rules=MAP {PORTAL_HOST} 127.0.0.1", "--dump-dom",
+         f"https://{PORTAL_HOST}:{hc.tls_port}/h2check.html"],
+        capture_output=True, timeout=90)
+    shutil.rmtree(profile, ignore_errors=True)
+    dom = r.stdout.decode(errors="replace")
+    assert r.returncode == 0, r.stderr.decode(errors="replace")[-2000:]
+    assert '<p id="out">nav=h2 css=h2</p>' in dom, dom[-1500:]
+    log = read_text(hc.access_log)
+    assert re.search(r'"GET /h2check\.html HTTP/2\.0" 200 .*HeadlessChrome', log), log[-1500:]
+
+
+def test_curl_http2(hc, ca):
+    out = subprocess.run(
+        ["curl", "-sS", "--http2", "--cacert", str(ca.crt), "-D", "-", "--compressed",
+         "--resolve", f"{PORTAL_HOST}:{hc.tls_port}:127.0.0.1",
+         f"https://{PORTAL_HOST}:{hc.tls_port}/", f"https://{PORTAL_HOST}:{hc.tls_port}/news"],
+        capture_output=True, timeout=20)
+    text = out.stdout.decode(errors="replace")
+    assert out.returncode == 0, out.stderr
+    assert text.startswith("HTTP/2 200"), text[:500]
+    assert "PORTAL-HOME" in text and "content-encoding: gzip" in text, text[:800]
+    assert "HTTP/2 301" in text and f"location: https://{PORTAL_HOST}" not in text
+    assert re.search(r"(?m)^location: /news/\r?$", text), text
+
+
+@pytest.mark.skipif(not shutil.which("nghttp"), reason="nghttp2-client not installed")
+def test_nghttp_page_with_assets(hc, ca):
+    # -a: fetch the page's linked assets as a browser would, on the same connection; -n:
+    # discard bodies; -s: statistics per stream.
+    out = subprocess.run(
+        ["nghttp", "-ans", "-H", f":authority: {PORTAL_HOST}",
+         f"https://127.0.0.1:{hc.tls_port}/", f"https://127.0.0.1:{hc.tls_port}/style.css",
+         f"https://127.0.0.1:{hc.tls_port}/missing"],
+        capture_output=True, timeout=20)
+    text = out.stdout.decode(errors="replace")
+    assert out.returncode == 0, (text, out.stderr)
+    assert re.search(r"(?m)\s200\s.*\s/\s*$", text) or " 200 " in text, text
+    assert text.count(" 200 ") >= 2 and " 404 " in text, text
+
+
+# ---------------------------------------------------------------------------------------
+# Request bodies: the message form and its deferred 303
+# ---------------------------------------------------------------------------------------
+
+def fetch(proto, hc, ca, method, path, headers=None, body=None):
+    if proto == "h2":
+        r = h2_fetch(hc, ca, method, path, headers=headers, body=body)
+        return r.status, dict(r.headers), r.body
+    r = h1_fetch(hc, method, path, headers=headers, body=body)
+    return r.status, {k.lower(): v for k, v in r.header_list}, r.body
+
+
+@pytest.mark.parametrize("proto", ["h1", "h2"])
+def test_message_form_post_and_303(hc, ca, proto):
+    title = f"经由{proto}的建议"
+    status, hdrs, body = fetch(proto, hc, ca, "GET", "/hudong/new")
+    assert status == 200, body[:300]
+    tok = re.search(rb'name="token" value="([^"]+)"', body).group(1).decode()
+    cookie = re.match(r"jiyue_form=([0-9a-f]{32});", hdrs["set-cookie"]).group(1)
+    form = urllib.parse.urlencode({"title": title, "body": "内容第一段。\r\n第二段。",
+                                   "name": "张三", "phone": "13812345678", "token": tok}).encode()
+    status, hdrs, body = fetch(proto, hc, ca, "POST", "/hudong/", body=form, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"jiyue_form={cookie}",
+        "Origin": f"https://{PORTAL_HOST}"})
+    assert status == 303, body[:500]
+    m = re.fullmatch(r"/hudong/q/([a-z2-7]{20})", hdrs["location"])
+    assert m, hdrs
+    status, hdrs, body = fetch(proto, hc, ca, "GET", hdrs["location"])
+    assert status == 200 and title in body.decode() and m.group(1) in body.decode()
+
+
+def test_split_cookie_crumbs_are_joined(hc, ca):
+    # RFC 9113 8.2.3: a client may send Cookie as several fields; the form's cookie is found
+    # among them as in one HTTP/1.1 Cookie header.
+    with H2Conn(hc.tls_port, ca) as c:
+        r = c.get("/hudong/new")
+        tok = re.search(rb'name="token" value="([^"]+)"', r.body).group(1).decode()
+        nonce = re.match(r"jiyue_form=([0-9a-f]{32});", r.header("set-cookie")).group(1)
+        form = urllib.parse.urlencode({"title": "分开的Cookie", "body": "内容。", "name": "李四",
+                                       "phone": "13812345678", "token": tok}).encode()
+        r = c.get("/hudong/", "POST", body=form, headers=[
+            ("content-type", "application/x-www-form-urlencoded"), ("cookie", "a=1"),
+            ("cookie", f"jiyue_form={nonce}"), ("cookie", "b=2")])
+        assert r.status == 303, r
+
+
+@pytest.mark.parametrize("proto", ["h1", "h2"])
+def test_too_many_header_fields_431_on_both(hc, ca, proto):
+    many = {f"x-f{i}": "v" for i in range(101)}  # limits.max_headers: 100
+    status, _, _ = fetch(proto, hc, ca, "GET", "/", headers=many)
+    assert status == 431
+    status, _, _ = fetch(proto, hc, ca, "GET", "/", headers=dict(list(many.items())[:90]))
+    assert status == 200
+
+
+@pytest.mark.parametrize("proto", ["h1", "h2"])
+def test_post_without_token_is_refused_the_same(hc, ca, proto):
+    form = b"title=x&body=y&name=z"
+    status, _, body = fetch(proto, hc, ca, "POST", "/hudong/", body=form,
+                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 403 and "token" in body.decode().lower() or status == 400, (status, body[:300])
+
+
+def test_body_over_the_cap_is_413_and_the_connection_goes_on(hc, ca):
+    with H2Conn(hc.tls_port, ca) as c:
+        r = c.get("/hudong/", "POST", headers={"Content-Type": "application/x-www-form-urlencoded"},
+                  body=b"x" * (9 << 10))
+        assert r.status == 413, r
+        assert c.get("/").status == 200 and c.terminated is None
+
+
+def test_streams_together_cannot_hold_more_than_one_body_cap(hc, ca):
+    # Two streams each sending 5 KiB of an 8 KiB cap, neither finished: the second one
+    # over the connection's budget gets its 413; the first is answered once it ends.
+    with H2Conn(hc.tls_port, ca) as c:
+        hdrs = [(":method", "POST"), (":path", "/hudong/"), (":scheme", "https"),
+                (":authority", PORTAL_HOST), ("content-type", "application/x-www-form-urlencoded")]
+        a = c.conn.get_next_available_stream_id()
+        c.conn.send_headers(a, hdrs)
+        c.conn.send_data(a, b"x" * (5 << 10))
+        b = c.conn.get_next_available_stream_id()
+        c.conn.send_headers(b, hdrs)
+        c.conn.send_data(b, b"y" * (5 << 10))
+        c.flush()
+        c.resp[a], c.resp[b] = H2Resp(), H2Resp()
+        rb = c.wait([b])[0]
+        assert rb.status == 413, rb
+        c.conn.send_data(a, b"", end_stream=True)
+        c.flush()
+        ra = c.wait([a])[0]
+        assert ra.status in (400, 403), ra  # answered by the board: no token
+
+
+# ---------------------------------------------------------------------------------------
+# Timeouts, shutdown and reload
+# ---------------------------------------------------------------------------------------
+
+def day(offset):  # as test_lifecycle.py counts days
+    return (datetime.date.today() + datetime.timedelta(days=offset)).isoformat()
+
+
+ZHEN_SUSPENDED = f"status: {{state: suspended, from: {day(-1)}, until: {day(30)}, reason: 网站整改中}}\n"
+QUICK_H2 = "http2: {max_concurrent_streams: 16, initial_window: 256KiB, max_header_list: 4KiB}\n"
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory, ca):
+    """Short keep-alive and send timeouts."""
+    c = start_h2_cluster(tmp_path_factory, ca, "h2-quick",
+                         limits={"keepalive_timeout": "1s", "send_timeout": "1s"},
+                         extra_conf=QUICK_H2, zhen_status=ZHEN_SUSPENDED)
+    yield c
+    c.stop()
+
+
+def test_idle_connection_gets_goaway_after_keepalive_timeout(quick, ca):
+    with H2Conn(quick.tls_port, ca) as c:
+        assert c.get("/").status == 200
+        t0 = time.monotonic()
+        assert c.until_closed(4), "idle h2 connection still open"
+        assert 0.8 <= time.monotonic() - t0 <= 3
+        assert c.terminated == h2.errors.ErrorCodes.NO_ERROR
+
+
+def test_active_connection_outlives_keepalive_timeout(quick, ca):
+    with H2Conn(quick.tls_port, ca) as c:
+        for _ in range(8):  # 1.6 s of requests, each well within the timeout
+            assert c.get("/news/").status == 200
+            time.sleep(0.2)
+        assert c.terminated is None and not c.closed
+
+
+def test_zero_window_stall_closed_by_send_timeout(quick, ca):
+    # The client opens no window for responses: nothing can be sent, so send_timeout ends it.
+    with H2Conn(quick.tls_port, ca, settings={h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 0}) as c:
+        sid = c.request("GET", "/big.bin")
+        t0 = time.monotonic()
+        assert c.until_closed(5), "stalled h2 connection still open"
+        assert 0.8 <= time.monotonic() - t0 <= 4
+        assert c.resp[sid].status == 200 and not c.resp[sid].ended
+    with H2Conn(quick.tls_port, ca) as c:  # others are served
+        assert c.get("/big.bin").body == BIG
+
+
+def test_reload_keeps_open_h2_connections(tmp_path_factory, ca):
+    c = start_h2_cluster(tmp_path_factory, ca, "h2-reload")
+    try:
+        with H2Conn(c.tls_port, ca) as conn:
+            assert conn.get("/", host="new-name.test.gov.cn").status == 200  # the portal
+            spec = dict(BASE_SITES["xian"])
+            spec["aliases"] = ["new-name.test.gov.cn"]
+            spec["extra"] = c.site_tls("xian")
+            c.write_site("xian", **spec)
+            c.hup_and_wait()
+            # The same connection: new streams see the new configuration.
+            r = conn.get("/page.html?a=1", host="new-name.test.gov.cn")
+            assert r.status == 301 and r.header("location") == \
+                f"https://{XIAN_HOST}/page.html?a=1", r
+            assert conn.get("/xian/page.html").status == 200
+            assert conn.terminated is None and not conn.closed
+    finally:
+        c.stop()
+
+
+def test_shutdown_finishes_streams_in_flight_with_goaway(tmp_path_factory, ca):
+    c = start_h2_cluster(tmp_path_factory, ca, "h2-stop")
+    out = c.root / "big.out"
+    # curl reads slowly (1 MiB at 400 KB/s): the stream is in flight when SIGTERM comes.
+    p = subprocess.Popen(
+        ["curl", "-sS", "--http2", "--cacert", str(ca.crt), "--limit-rate", "400k", "-o", str(out),
+         "-w", "%{http_version} %{http_code} %{size_download}",
+         "--resolve", f"{PORTAL_HOST}:{c.tls_port}:127.0.0.1",
+         f"https://{PORTAL_HOST}:{c.tls_port}/big.bin"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert wait_for(lambda: out.exists() and out.stat().st_size > 0, timeout=5)
+        c.signal(signal.SIGTERM)
+        so, se = p.communicate(timeout=15)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 0, se
+    assert so.decode() == f"2 200 {len(BIG)}", so
+    assert out.read_bytes() == BIG
+    assert c.proc.wait(timeout=10) == 0
+    c.stop()
+
+
+# ---------------------------------------------------------------------------------------
+# The http2: keys
+# ---------------------------------------------------------------------------------------
+
+def test_configured_limits_are_advertised_and_enforced(quick, ca):
+    with H2Conn(quick.tls_port, ca) as c:
+        c.get("/")
+        s = c.server_settings
+        assert s.get(h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS) == 16, s
+        assert s.get(h2.settings.SettingCodes.INITIAL_WINDOW_SIZE) == 256 << 10, s
+        assert s.get(h2.settings.SettingCodes.MAX_HEADER_LIST_SIZE) == 4 << 10, s
+        # A header list over max_header_list: 431 for that request, the connection goes on.
+        r = c.get("/", headers={"x-big": "a" * 5000})
+        assert r.status == 431 and c.terminated is None, r
+        assert c.get("/").status == 200
+
+
+def config_errors(tmp_path, http2_block):
+    from conftest import JIYUE, DIAG_RE, Cluster, run
+    tree = Cluster(tmp_path / "tree")
+    tree.conf.write_text(tree.conf.read_text() + http2_block)
+    r = run([JIYUE, "-t", "-c", tree.conf], timeout=15)
+    err = r.stderr.decode(errors="replace")
+    lines = tree.conf.read_text().splitlines()
+    return r.returncode, err, [(lines[int(d.group("line")) - 1].strip(), d.group("msg"))
+                               for d in DIAG_RE.finditer(err) if "root" not in d.group("msg")]
+
+
+def test_http2_keys_validated_by_jiyue_t(tmp_path):
+    code, err, diags = config_errors(tmp_path, "http2:\n  max_concurrent_streams: 100\n"
+                                               "  initial_window: 64KiB\n  max_header_list: 32KiB\n")
+    assert code == 0 and diags == [], err
+
+
+@pytest.mark.parametrize("line,word", [
+    ("  max_concurrent_streams: 0", "max_concurrent_streams"),
+    ("  max_concurrent_streams: 5000", "max_concurrent_streams"),
+    ("  initial_window: 1KiB", "initial_window"),
+    ("  initial_window: 1GiB", "initial_window"),
+    ("  max_header_list: 100", "max_header_list"),
+    ("  max_header_list: 64MiB", "max_header_list"),
+    ("  max_header_list: lots", "max_header_list"),
+    ("  max_streams: 10", "max_streams"),
+])
+def test_http2_bad_values_refused_at_their_line(tmp_path, line, word):
+    code, err, diags = config_errors(tmp_path, "http2:\n" + line + "\n")
+    assert code == 1, err
+    assert [d for d in diags if d[0] == line.strip() and word in d[1]], err
+
+
+# ---------------------------------------------------------------------------------------
+# Floods: each ends the attacking connection with GOAWAY, another one carries on
+# ---------------------------------------------------------------------------------------
+
+import hpack  # noqa: E402  (python3-hpack, a dependency of python3-h2)
+import struct  # noqa: E402
+
+PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+T_DATA, T_HEADERS, T_RST, T_SETTINGS, T_PING, T_GOAWAY, T_CONT = 0, 1, 3, 4, 6, 7, 9
+F_END_STREAM, F_END_HEADERS = 0x1, 0x4
+ENHANCE_YOUR_CALM = 0xB
+
+
+def frame(ftype, flags, sid, payload=b""):
+    return struct.pack(">I", len(payload))[1:] + bytes([ftype, flags]) + struct.pack(">I", sid) + payload
+
+
+class RawH2:
+    """Frames written by hand (python3-h2 refuses to send most of these floods)."""
+
+    def __init__(self, port, ca, timeout=5):
+        ctx = client_ctx(ca, alpn=["h2"])
+        raw = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.sock = ctx.wrap_socket(raw, server_hostname=PORTAL_HOST)
+        assert self.sock.selected_alpn_protocol() == "h2"
+        self.enc = hpack.Encoder()
+        self.buf = b""
+        self.send(PREFACE + frame(T_SETTINGS, 0, 0))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.sock.close()
+
+    def send(self, data):
+        try:
+            self.sock.sendall(data)
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+            pass
+
+    def block(self, path="/", extra=()):
+        return self.enc.encode([(":method", "GET"), (":path", path), (":scheme", "https"),
+                                (":authority", PORTAL_HOST), *extra])
+
+    def goaway(self, timeout=10):
+        """Reads frames until GOAWAY (returns its error code) or EOF (None)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            while len(self.buf) >= 9:
+                n = int.from_bytes(self.buf[:3], "big")
+                if len(self.buf) < 9 + n:
+                    break
+                ftype, payload = self.buf[3], self.buf[9:9 + n]
+                self.buf = self.buf[9 + n:]
+                if ftype == T_GOAWAY:
+                    return struct.unpack(">I", payload[4:8])[0]
+            self.sock.settimeout(max(0.05, deadline - time.monotonic()))
+            try:
+                chunk = self.sock.recv(65536)
+            except (ConnectionResetError, ssl.SSLError, socket.timeout):
+                return None
+            if not chunk:
+                return None
+            self.buf += chunk
+        return None
+
+
+@pytest.fixture
+def bystander(hc, ca):
+    """A connection open during the attack; it must still be served afterwards."""
+    with H2Conn(hc.tls_port, ca) as c:
+        assert c.get("/").status == 200
+        yield c
+        assert c.get("/news/").status == 200 and c.terminated is None
+
+
+def test_rapid_reset_closes_the_connection(hc, ca, bystander):
+    with RawH2(hc.tls_port, ca) as a:
+        data = b""
+        for i in range(1, 2 * 600, 2):  # 600 streams opened and cancelled at once
+            data += frame(T_HEADERS, F_END_HEADERS | F_END_STREAM, i, a.block())
+            data += frame(T_RST, 0, i, struct.pack(">I", 8))  # CANCEL
+        a.send(data)
+        code = a.goaway()
+    assert code == ENHANCE_YOUR_CALM, code
+
+
+def test_a_few_resets_are_fine(hc, ca):
+    with H2Conn(hc.tls_port, ca) as c:
+        for _ in range(50):  # a browser leaving a page cancels what it still loads
+            sid = c.request("GET", "/big.bin")
+            c.conn.reset_stream(sid, 8)
+            c.flush()
+            c.resp.pop(sid)
+        assert c.get("/").status == 200 and c.terminated is None
+
+
+def test_continuation_flood_closes_the_connection(hc, ca, bystander):
+    with RawH2(hc.tls_port, ca) as a:
+        blk = a.block(extra=[("x-long", "v" * 400)])
+        data = frame(T_HEADERS, F_END_STREAM, 1, blk[:1])
+        for i in range(1, len(blk)):  # one byte per CONTINUATION: hundreds of frames
+            data += frame(T_CONT, F_END_HEADERS if i == len(blk) - 1 else 0, 1, blk[i:i + 1])
+        a.send(data)
+        assert a.goaway() == ENHANCE_YOUR_CALM
+
+
+@pytest.mark.parametrize("kind", ["settings", "ping"])
+def test_control_frame_flood_closes_the_connection(hc, ca, bystander, kind):
+    with RawH2(hc.tls_port, ca) as a:
+        one = frame(T_SETTINGS, 0, 0) if kind == "settings" else frame(T_PING, 0, 0, b"12345678")
+        for _ in range(5):  # 500 frames in five writes, reading between them
+            a.send(one * 100)
+            time.sleep(0.02)
+        assert a.goaway() == ENHANCE_YOUR_CALM
+
+
+def test_a_few_pings_are_fine(hc, ca):
+    with RawH2(hc.tls_port, ca) as a:
+        a.send(frame(T_PING, 0, 0, b"12345678") * 20 +
+               frame(T_HEADERS, F_END_HEADERS | F_END_STREAM, 1, a.block()))
+        seen = set()
+        deadline = time.monotonic() + 5
+        while T_DATA not in seen and time.monotonic() < deadline:
+            a.sock.settimeout(1)
+            a.buf += a.sock.recv(65536)
+            while len(a.buf) >= 9 and len(a.buf) >= 9 + int.from_bytes(a.buf[:3], "big"):
+                n = int.from_bytes(a.buf[:3], "big")
+                seen.add(a.buf[3])
+                a.buf = a.buf[9 + n:]
+        assert T_DATA in seen and T_GOAWAY not in seen, seen
+
+
+def test_hpack_bomb_closes_the_connection(hc, ca, bystander):
+    with RawH2(hc.tls_port, ca) as a:
+        # One 4000-byte field in the dynamic table, then referenced by index 30 times: a few
+        # bytes on the wire for 120 KB of header list (the limit is 16 KiB).
+        blk = a.block(extra=[("x-bomb", "a" * 4000)] * 30)
+        assert len(blk) < 6000
+        a.send(frame(T_HEADERS, F_END_HEADERS | F_END_STREAM, 1, blk))
+        assert a.goaway() == ENHANCE_YOUR_CALM
+
+
+def test_client_gone_while_its_post_is_deferred(hc, ca):
+    # The message is committed by the writer thread while the connection is already
+    # closed: the stream's answer is dropped, the connection freed once (the sanitizer
+    # build checks), the message kept, and the server goes on.
+    with H2Conn(hc.tls_port, ca) as c:
+        r = c.get("/hudong/new")
+        tok = re.search(rb'name="token" value="([^"]+)"', r.body).group(1).decode()
+        nonce = re.match(r"jiyue_form=([0-9a-f]{32});", r.header("set-cookie")).group(1)
+        form = urllib.parse.urlencode({"title": "连接已断开", "body": "内容。", "name": "王五",
+                                       "phone": "13812345678", "token": tok}).encode()
+        c.request("POST", "/hudong/", body=form, headers={
+            "content-type": "application/x-www-form-urlencoded", "cookie": f"jiyue_form={nonce}"})
+        c.sock.close()
+
+    def stored():
+        r = hc.ctl("messages", "portal")
+        return r.returncode == 0 and "连接已断开" in r.stdout.decode()
+    assert wait_for(stored, timeout=5)
+    assert h2_fetch(hc, ca, "GET", "/").status == 200
+
+
+@pytest.mark.parametrize("method,path,status", [
+    ("GET", "/xian/zhen/", 200),          # the suspension notice on the home page
+    ("GET", "/xian/zhen/page.html", 503),  # every other URL: the notice, Retry-After
+    ("HEAD", "/xian/zhen/page.html", 503),
+])
+def test_suspended_site_same_over_h1_and_h2(quick, ca, method, path, status):
+    a = h1_fetch(quick, method, path)
+    b = h2_fetch(quick, ca, method, path)
+    assert a.status == b.status == status, (a, b)
+    assert a.body == b.body and ("网站整改中" in b.body.decode() or method == "HEAD")
+    ha, hb = comparable(a, b)
+    assert ha == hb
+    if status == 503:
+        assert b.header("retry-after"), b
+
+
+def test_response_bodies_held_per_connection_are_bounded(hc, ca):
+    # With no window open, nothing can be sent: the server answers streams only while it
+    # holds less than 4 MiB of response bodies for the connection (1 MiB each here), the
+    # others wait, and all are answered, whole, once the client reads.
+    with H2Conn(hc.tls_port, ca, settings={h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 0}) as c:
+        sids = [c.request("GET", "/big.bin") for _ in range(12)]
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline:
+            try:
+                c.pump(0.2)
+            except socket.timeout:
+                pass
+        headed = [s for s in sids if c.resp[s].headers]
+        assert len(headed) == 4, len(headed)
+        c.conn.update_settings({h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 1 << 20})
+        c.flush()
+        got = c.wait(sids, timeout=20)
+        assert all(r.status == 200 and r.body == BIG for r in got)
