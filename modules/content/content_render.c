@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "article.h"
+#include "care.h"
 #include "content_columns.h"
 #include "content_render.h"
 #include "lifecycle.h"
@@ -522,6 +523,9 @@ int content_render(content_req_t *q, util_buf_t *out, const char **ctype, int64_
     }
     add_site(&x, x.root, q->site);
     tpl_set_bool(x.d, x.root, "mourning", x.conf->mourning || q->site->mourning);
+    /* the mode switch comes back to this page (an error page, cached per site: home) */
+    bool back = q->kind != CP_ERROR && !q->preview;
+    care_tpl(x.d, x.root, q->care, q->prefix, back ? q->r->path : NULL, back ? q->r->path_len : 0);
     if (q->col) {
         tpl_val_t *c = tpl_set_map(x.d, x.root, "current_column");
         add_column(&x, c, q->prefix, q->col);
