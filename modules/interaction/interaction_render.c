@@ -88,7 +88,7 @@ static void ctx_init(ctx_t *x, request_t *r, const interaction_page_t *p)
     x->t = NULL;
     x->cookie = NULL;
     add_site(x);
-    care_tpl(x->d, x->root, care_mode(r), p->prefix, r->path, r->path_len);
+    care_tpl(x->d, x->root, p->care, p->prefix, r->path, r->path_len);
 }
 
 static void send(request_t *r, int status, bool private_page, int64_t retry_after,
@@ -137,7 +137,7 @@ static size_t cache_key(const request_t *r, const interaction_page_t *p, const c
                         unsigned page, char *buf, size_t cap)
 {
     int n = snprintf(buf, cap, "%s\n%s\n%s\n%s\n%u\n%c%c", p->site->id, p->prefix, p->col->id,
-                     what, page, r->tls ? 's' : 'p', care_mode(r) ? 'c' : 'n');
+                     what, page, r->tls ? 's' : 'p', p->care ? 'c' : 'n');
     return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 

@@ -80,7 +80,7 @@ void lifecycle_render_notice(const conf_site_t *s, const lifecycle_conf_t *st,
                          "html.care a{color:#00306e}html.care footer{color:#000}"
                          "html.care a,html.care .care-switch{display:inline-block;min-height:48px;"
                          "padding:10px 0}html.care :focus-visible{outline:4px solid #000}"
-                         "@media print{.care-switch,.skip{display:none}}"
+                         "@media print{.care-switch,.skip{display:none!important}}"
                          "</style></head>\n"
                          "<body><a class=\"skip\" href=\"#main\">跳到主要内容</a>\n"
                          "<header><p class=\"site\">",
