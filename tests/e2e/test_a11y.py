@@ -168,3 +168,123 @@ def test_every_page_in_both_modes_in_chromium(demo, tmp_path):
     assert re.search(r"ok: switched with \"关怀版（大字）\" \(JavaScript off\): care=true", out), out
     m = re.search(r"ok: checked (\d+) page renderings with (\d+) axe rules", out)
     assert m and int(m.group(1)) == 2 * n + 6 and int(m.group(2)) > 50, out
+
+
+# ---------------------------------------------------------------- over HTTP (no browser)
+
+def get(c, path, care=False, host=PORTAL, headers=None):
+    h = dict(headers or {})
+    if care:
+        h["Cookie"] = "jiyue_form=x; " + CARE + "; other=1"
+    return c.get(path, host=host, headers=h)
+
+
+def test_switch_sets_the_cookie_and_comes_back(demo):
+    r = demo.get("/edu/care?on=1&to=%2Fedu%2Fsearch%3Fq%3D%E6%95%99%E8%82%B2%26page%3D2",
+                 host=PORTAL)
+    assert r.status == 303, r
+    assert r.header("Location") == "/edu/search?q=%E6%95%99%E8%82%B2&page=2"
+    assert r.header("Set-Cookie") == "jiyue_care=1; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly"
+    assert r.header("Cache-Control") == "no-store"
+    r = demo.get("/edu/care?on=0&to=/edu/news/", host=PORTAL)
+    assert r.status == 303 and r.header("Location") == "/edu/news/"
+    assert r.header("Set-Cookie") == "jiyue_care=; Path=/; Max-Age=0; SameSite=Lax; HttpOnly"
+    # no return address: the home of the site whose switch it is, as the request spelled it
+    assert demo.get("/edu/care?on=1", host=PORTAL).header("Location") == "/edu/"
+    assert demo.get("/care?on=1", host=EDU).header("Location") == "/"
+    # it works on a suspended site too (before its notice), and HEAD answers the same
+    r = demo.get("/anning/longtan/care?on=1", host=PORTAL)
+    assert r.status == 303 and r.header("Location") == "/anning/longtan/"
+    r = demo.get("/edu/care?on=1", host=PORTAL, method="HEAD")
+    assert r.status == 303 and r.header("Set-Cookie").startswith("jiyue_care=1;")
+    # any other method is not a switch
+    assert demo.get("/edu/care?on=1", host=PORTAL, method="POST",
+                    headers={"Content-Length": "0"}).status != 303
+
+
+@pytest.mark.parametrize("to", [
+    "https://evil.example/", "//evil.example/", "/%5Cevil.example/", "%2F%2Fevil.example",
+    "/%09/evil.example", "/%0a/evil.example", "/x%0d%0aSet-Cookie:%20a=b", "evil.example",
+    "javascript:alert(1)", "%ZZ", "/ok%20space", "/%7F",
+])
+def test_switch_never_leaves_the_host(demo, to):
+    """The return address is a path of this host or nothing: the site's home otherwise."""
+    r = demo.get(f"/edu/care?on=1&to={to}", host=PORTAL)
+    assert r.status == 303, r
+    assert r.header("Location") == "/edu/", (to, r.header("Location"))
+    assert len(r.headers_all("Set-Cookie")) == 1
+
+
+def mode_pair(c, path, host=PORTAL):
+    n, k = get(c, path, host=host), get(c, path, care=True, host=host)
+    return n, k
+
+
+@pytest.mark.parametrize("path", ["/edu/news/", "/edu/news/tuwen.html", "/edu/", "/",
+                                  "/policy/2026-11-05-jiyuehua-guanli-banfa.html"])
+def test_the_modes_never_answer_each_others_conditionals(demo, path):
+    n, k = mode_pair(demo, path)
+    assert n.status == 200 and k.status == 200
+    assert b'class="care"' in k.body and b'class="care"' not in n.body
+    assert b"\xe8\xbf\x94\xe5\x9b\x9e\xe6\xa0\x87\xe5\x87\x86\xe7\x89\x88" in k.body  # 返回标准版
+    for r in (n, k):
+        assert "Cookie" in [v.strip() for v in r.header("Vary", "").split(",")], r.header_list
+    en, ek = n.header("ETag"), k.header("ETag")
+    assert en and ek and en != ek
+    # each mode's own validator: 304; the other mode's: the full page, never a 304
+    assert get(demo, path, headers={"If-None-Match": en}).status == 304
+    assert get(demo, path, care=True, headers={"If-None-Match": ek}).status == 304
+    r = get(demo, path, care=True, headers={"If-None-Match": en})
+    assert r.status == 200 and r.body == k.body
+    r = get(demo, path, headers={"If-None-Match": ek})
+    assert r.status == 200 and r.body == n.body
+    # the same with gzip (its own tags)
+    gz = {"Accept-Encoding": "gzip"}
+    gn = get(demo, path, headers=gz)
+    gk = get(demo, path, care=True, headers=gz)
+    assert gn.header("Content-Encoding") == "gzip" and gn.header("Vary") == "Accept-Encoding, Cookie"
+    assert gn.header("ETag") != gk.header("ETag")
+    assert get(demo, path, care=True, headers={**gz, "If-None-Match": gn.header("ETag")}).status == 200
+    r = get(demo, path, care=True, headers={**gz, "If-None-Match": gk.header("ETag")})
+    assert r.status == 304 and r.header("Vary") == "Accept-Encoding, Cookie"
+
+
+def test_the_modes_never_share_a_cache_entry(demo):
+    """Each page rendered first in one mode, then asked for in the other (one worker: one
+    cache): every page type comes back in the mode asked for."""
+    paths = ["/edu/news/index_2.html", "/health/", "/edu/mailbox/", "/edu/mailbox/stats",
+             "/edu/no-such-page-a11y.html", "/edu/search?q=%E6%95%99%E8%82%B2", "/anning/longtan/",
+             "/wsj/"]
+    for i, path in enumerate(paths):
+        first_care = i % 2 == 0
+        a = get(demo, path, care=first_care)
+        b = get(demo, path, care=not first_care)
+        k, n = (a, b) if first_care else (b, a)
+        assert k.status == n.status and k.status in (200, 404), (path, k.status)
+        assert b'class="care"' in k.body and b'class="care"' not in n.body, path
+        assert b'class="care-switch"' in n.body, path
+        assert "Cookie" in n.header("Vary", ""), (path, n.header_list)
+    # the feed and the sitemap have one rendering: no Vary on the cookie
+    r = get(demo, "/edu/news/feed.xml", care=True)
+    assert r.status == 200 and "Cookie" not in (r.header("Vary") or "")
+
+
+def test_every_page_header_links_to_the_mode(demo):
+    """The switch is a plain link in the header, back to the same page (the site's home
+    from an error page, which is cached per site)."""
+    n = get(demo, "/edu/news/")
+    assert b'<a class="care-switch" href="/edu/care?on=1&amp;to=/edu/news/">' in n.body
+    k = get(demo, "/edu/news/", care=True)
+    assert b'<a class="care-switch" href="/edu/care?on=0&amp;to=/edu/news/">' in k.body
+    s = get(demo, "/edu/search?q=a%20b")
+    assert b'href="/edu/care?on=1&amp;to=/edu/search%3Fq%3Da%2520b"' in s.body
+    e = get(demo, "/edu/nothing-here.html")
+    assert e.status == 404 and b'<a class="care-switch" href="/edu/care?on=1">' in e.body
+    # the notice of a suspended site, on the portal's path and on 503 pages too
+    for path, status in (("/anning/longtan/", 200), ("/anning/longtan/gzdt/", 503)):
+        r = get(demo, path)
+        assert r.status == status
+        assert b'<a class="care-switch" href="/anning/longtan/care?on=1">' in r.body
+        assert b'<a class="skip" href="#main">' in r.body and b'<main id="main"' in r.body
+        assert r.body.count(b"<h1>") == 1 and b"<footer>" in r.body
+        assert r.body.index(b"</main>") < r.body.index(b"<footer>")
