@@ -288,3 +288,14 @@ def test_every_page_header_links_to_the_mode(demo):
         assert b'<a class="skip" href="#main">' in r.body and b'<main id="main"' in r.body
         assert r.body.count(b"<h1>") == 1 and b"<footer>" in r.body
         assert r.body.index(b"</main>") < r.body.index(b"<footer>")
+
+
+@pytest.mark.parametrize("cookie,on", [
+    ("jiyue_care=1", True), ("a=1;jiyue_care=1", True), ("jiyue_care=1 ; b=2", True),
+    ("b=2;  jiyue_care=1", True), ("jiyue_care=10", False), ("xjiyue_care=1", False),
+    ("jiyue_care=0", False), ("jiyue_care", False), ("jiyue_care=", False), ("", False),
+])
+def test_only_the_mode_cookie_turns_it_on(demo, cookie, on):
+    r = demo.get("/edu/news/", host=PORTAL, headers={"Cookie": cookie})
+    assert r.status == 200
+    assert (b'<html lang="zh-CN" class="care">' in r.body) == on, cookie
