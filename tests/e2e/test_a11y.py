@@ -27,6 +27,8 @@ CHROMIUM = "/usr/bin/chromium"
 PORTAL = "www.yunling.gov.cn"
 EDU = "edu.yunling.gov.cn"
 THEME = os.environ.get("THEME", "default")
+THEMES = os.environ.get("THEMES", str(ROOT / "conf" / "themes"))
+REQUIRED = os.environ.get("A11Y_REQUIRED") == "1"  # make a11y: missing tools fail the check
 CARE = "jiyue_care=1"
 
 
@@ -35,7 +37,7 @@ def a11y_cluster(root):
     the pages need to exist: a second page of edu's news, a Markdown article with an image,
     a small daily byte budget for messages (the form's 503), the console."""
     need_binaries()
-    themes = ROOT / "conf" / "themes"
+    themes = THEMES
     c = Cluster(root, sites={}, workers=1,
                 limits={"max_body_bytes": "64KiB", "message_bytes_per_day": "3KiB"},
                 extra_conf=f"themes: {themes}\n")
@@ -85,14 +87,15 @@ def demo(tmp_path_factory):
 
 
 def need_browser():
+    missing = pytest.fail if REQUIRED else pytest.skip
     if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (tools/install-deps.sh installs it)")
+        missing("Debian's chromium is not installed (tools/install-deps.sh installs it)")
     for m in ("puppeteer-core", "axe-core"):
         if not (BROWSER_DIR / "node_modules" / m).is_dir():
-            pytest.skip(f"tests/browser/node_modules/{m} is missing (tools/install-deps.sh runs npm ci)")
+            missing(f"tests/browser/node_modules/{m} is missing (tools/install-deps.sh runs npm ci)")
     node = shutil.which("node")
     if not node:
-        pytest.skip("node is not installed (tools/install-deps.sh installs it)")
+        missing("node is not installed (tools/install-deps.sh installs it)")
     return node
 
 
