@@ -279,6 +279,8 @@ def test_every_page_header_links_to_the_mode(demo):
     assert b'<a class="care-switch" href="/edu/care?on=1&amp;to=/edu/news/">' in n.body
     k = get(demo, "/edu/news/", care=True)
     assert b'<a class="care-switch" href="/edu/care?on=0&amp;to=/edu/news/">' in k.body
+    a = get(demo, "/news/tuwen.html", host=EDU)  # on the site's own host: its paths there
+    assert b'<a class="care-switch" href="/care?on=1&amp;to=/news/tuwen.html">' in a.body
     s = get(demo, "/edu/search?q=a%20b")
     assert b'href="/edu/care?on=1&amp;to=/edu/search%3Fq%3Da%2520b"' in s.body
     e = get(demo, "/edu/nothing-here.html")
