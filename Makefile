@@ -62,7 +62,7 @@ LIBCORE     := $(BUILD)/libjiyue.a
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test unit e2e deps certs clean bench fuzz fuzz-smoke e2e-san unit-san test-shuffle mutate
+.PHONY: all run test unit e2e deps certs a11y clean bench fuzz fuzz-smoke e2e-san unit-san test-shuffle mutate
 
 all: $(BIN)/jiyue $(BIN)/jiyuectl
 
@@ -124,6 +124,15 @@ e2e: all
 
 certs:
 	@sh tools/dev-certs.sh
+
+# make a11y THEME=name [THEMES=folder]: the accessibility check (axe-core in Chromium, both
+# modes, keyboard, 360 px, print: tests/e2e/test_a11y.py) over every page, rendered in the
+# theme `name` of THEMES (default conf/themes); missing browser tools fail it, not skip it.
+THEME ?= default
+a11y: all
+	@sh tools/install-deps.sh
+	THEME=$(THEME) THEMES=$(abspath $(or $(THEMES),conf/themes)) A11Y_REQUIRED=1 \
+	    /usr/bin/python3 -m pytest -q tests/e2e/test_a11y.py
 
 # The same suite against the ASan+UBSan build: any report, a leak at exit included, or a
 # server that does not exit 0 after SIGTERM fails it (tests/e2e/conftest.py checks).

@@ -158,6 +158,8 @@ void response_error(request_t *r, int status, const char *detail)
         response_header(r, "Content-Type", themed->content_type, themed->content_type_len);
         if (status == 503)
             response_header(r, "Retry-After", "60", 2);
+        if (themed->vary_cookie)
+            response_header(r, "Vary", "Cookie", 6);
         response_end_headers(r, themed->body_len);
         response_body(r, themed->body, themed->body_len, false);
         return;

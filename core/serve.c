@@ -241,7 +241,10 @@ static void common_headers(request_t *r, const store_page_t *p, bool gz)
     q = WORKER_PUT_LIT(q, "\r\nETag: ");
     q = worker_put(q, tag, n);
     if (p->gzip)
-        q = WORKER_PUT_LIT(q, "\r\nVary: Accept-Encoding");
+        q = p->vary_cookie ? WORKER_PUT_LIT(q, "\r\nVary: Accept-Encoding, Cookie")
+                           : WORKER_PUT_LIT(q, "\r\nVary: Accept-Encoding");
+    else if (p->vary_cookie)
+        q = WORKER_PUT_LIT(q, "\r\nVary: Cookie");
     q = WORKER_PUT_LIT(q, "\r\nX-Content-Type-Options: nosniff\r\n");
     if (active_document(p))
         q = WORKER_PUT_LIT(q, "Content-Security-Policy: sandbox\r\n");
@@ -266,8 +269,10 @@ void response_page(request_t *r, int status, const store_page_t *p)
         size_t n = etag_for(p, gz, tag);
         response_header(r, "ETag", tag, n);
         response_header(r, "Last-Modified", worker_http_date(r->worker, p->mtime), HTTPDATE_LEN);
-        if (p->gzip)
-            response_header(r, "Vary", "Accept-Encoding", 15);
+        if (p->gzip && p->vary_cookie)
+            response_header(r, "Vary", "Accept-Encoding, Cookie", 23);
+        else if (p->gzip || p->vary_cookie)
+            response_header(r, "Vary", p->gzip ? "Accept-Encoding" : "Cookie", p->gzip ? 15 : 6);
         /* A 304 has no body and no Content-Length describing one. */
         worker_out_copy(r->worker, r->keep_alive ? "\r\n" : "Connection: close\r\n\r\n",
                         r->keep_alive ? 2 : 21);

@@ -544,6 +544,7 @@ static int decode_page(const uint8_t *data, size_t size, store_page_t *out)
     out->gzip_len = (size_t)gz;
     out->mtime = (int64_t)get64(data + STORE_REC_OFF_MTIME);
     format_etag(out->etag, data + STORE_REC_OFF_ETAG);
+    out->vary_cookie = false; /* a stored page has one representation */
     return STORE_OK;
 }
 

@@ -108,6 +108,8 @@ typedef struct store_page {
     size_t gzip_len;
     int64_t mtime;   /* seconds since the epoch: Last-Modified */
     char etag[24];   /* "\"<16 hex>\"" NUL-terminated, strong validator of the identity body */
+    bool vary_cookie; /* a rendering that depends on the request's cookies (a module's, never
+                       * a stored page): answered with Vary: Cookie */
 } store_page_t;
 
 /* `site` is a site id (or a namespace such as "edu@v2" for a generation), `path` begins

@@ -3,6 +3,7 @@
 #include "module.h"
 
 extern module_t module_audit;
+extern module_t module_care;
 extern module_t module_lifecycle;
 extern module_t module_interaction;
 extern module_t module_content;
@@ -14,6 +15,7 @@ extern module_t module_stats;
 
 module_t *const modules_list[] = {
     &module_audit, /* answers no request; first, so its CSP line follows HSTS as before */
+    &module_care, /* <mount>care only (the 适老化 switch), before the notices: it works on every site */
     &module_lifecycle, /* the first to answer: a suspended or closed site answers before anything else */
     &module_interaction, /* before content: an interaction column's board, form and receipts */
     &module_content, /* before static: articles and columns, declining anything else */

@@ -26,15 +26,17 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     PACKAGES="$PACKAGES nodejs npm"
 fi
 
-# npm ci in tests/browser, once (node_modules git-ignored), never downloading a browser.
+# npm ci in tests/browser, once (node_modules git-ignored), never downloading a browser;
+# again when package-lock.json gained a package (axe-core: tests/e2e/test_a11y.py).
 browser_modules() {
     here=$(cd "$(dirname "$0")/.." && pwd)
-    [ -d "$here/tests/browser/node_modules/puppeteer-core" ] && return 0
+    [ -d "$here/tests/browser/node_modules/puppeteer-core" ] &&
+        [ -d "$here/tests/browser/node_modules/axe-core" ] && return 0
     command -v npm >/dev/null 2>&1 || return 0
-    echo "install-deps: npm ci in tests/browser (puppeteer-core)" >&2
+    echo "install-deps: npm ci in tests/browser (puppeteer-core, axe-core)" >&2
     if ! (cd "$here/tests/browser" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts \
             --no-audit --no-fund --loglevel=error >&2); then
-        echo "install-deps: npm ci failed: tests/e2e/test_console_browser.py will skip" >&2
+        echo "install-deps: npm ci failed: tests/e2e/test_console_browser.py and test_a11y.py will skip" >&2
     fi
 }
 

@@ -411,6 +411,20 @@ MUTATIONS = [
     M("h2-body-budget-per-stream", "core/http2.c",
       "    if (h->body_buffered + len > body_cap(h)) {", "    if (st->body.len + len > body_cap(h)) {",
       ["e2e:tests/e2e/test_http2.py -k body_cap or cannot_hold"]),
+    # ---- accessibility and the 适老化 mode (issue 18) ----
+    M("care-cache-key-without-mode", "modules/content/content.c",
+      "    *k = q.care ? 'c' : 'n';", "    *k = 0 ? 'c' : 'n';",
+      ["e2e:tests/e2e/test_a11y.py -k 'conditionals or cache_entry'"]),
+    M("care-no-vary-cookie", "core/serve.c",
+      '        q = p->vary_cookie ? WORKER_PUT_LIT(q, "\\r\\nVary: Accept-Encoding, Cookie")',
+      '        q = 0 ? WORKER_PUT_LIT(q, "\\r\\nVary: Accept-Encoding, Cookie")',
+      ["e2e:tests/e2e/test_a11y.py -k 'conditionals or cache_entry'"]),
+    M("care-open-redirect", "modules/care/care.c",
+      "    if (n > 1 && (p[1] == '/' || p[1] == '\\\\'))", "    if (0 && n > 1 && (p[1] == '/' || p[1] == '\\\\'))",
+      ["unit:test_care", "e2e:tests/e2e/test_a11y.py -k leaves_the_host"]),
+    M("audit-empty-alt-accepted", "modules/audit/audit_rules.c",
+      "        if (!has_alt)\n            missing++;", "        if (!has_alt && 0)\n            missing++;",
+      ["unit:test_care", "e2e:tests/e2e/test_audit.py -k each_defect"]),
 ]
 
 

@@ -39,6 +39,7 @@ typedef enum { AUDIT_VETO, AUDIT_DEDUCT, AUDIT_INFO } audit_sev_t;
 #define AUDIT_SUSPENSION_OVERDUE "suspension-overdue"
 #define AUDIT_SITE_UNREACHABLE "site-unreachable"
 #define AUDIT_NO_PUBDATE "no-pubdate"
+#define AUDIT_IMAGE_ALT_MISSING "image-alt-missing"
 
 typedef struct audit_finding {
     const char *rule; /* one of the AUDIT_* ids */

@@ -21,6 +21,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "article.h"
 #include "audit.h"
@@ -73,6 +74,69 @@ static void day_of(int64_t t, char buf[11])
 
 /* ---- articles ---- */
 
+/* Is c an HTML attribute-name character (for telling `alt` from `data-alt`)? */
+static bool attr_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '_' || c == ':';
+}
+
+/* The images of an article body with no text alternative: an <img> without an `alt`
+ * attribute or with an empty (or blank) one. Markdown's ![text](src) keeps `text` as the
+ * alt; ![](src) has none. Quoted attribute values are skipped whole, so a '>' or an "alt"
+ * inside another attribute's value counts for nothing. */
+size_t audit_images_without_alt(const char *html, size_t len)
+{
+    size_t missing = 0;
+    for (size_t i = 0; i + 4 < len; i++) {
+        if (html[i] != '<' || strncasecmp(html + i + 1, "img", 3) != 0 ||
+            attr_char(html[i + 4]))
+            continue;
+        bool has_alt = false;
+        size_t j = i + 4;
+        while (j < len && html[j] != '>') {
+            if (!attr_char(html[j])) {
+                j++;
+                continue;
+            }
+            size_t name = j;
+            while (j < len && attr_char(html[j]))
+                j++;
+            bool alt = j - name == 3 && strncasecmp(html + name, "alt", 3) == 0;
+            while (j < len && (html[j] == ' ' || html[j] == '\t' || html[j] == '\n' || html[j] == '\r'))
+                j++;
+            const char *v = NULL;
+            size_t vn = 0;
+            if (j < len && html[j] == '=') {
+                j++;
+                while (j < len && (html[j] == ' ' || html[j] == '\t' || html[j] == '\n'))
+                    j++;
+                if (j < len && (html[j] == '"' || html[j] == '\'')) {
+                    char q = html[j++];
+                    v = html + j;
+                    while (j < len && html[j] != q)
+                        j++;
+                    vn = (size_t)(html + j - v);
+                    if (j < len)
+                        j++;
+                } else {
+                    v = html + j;
+                    while (j < len && html[j] != '>' && html[j] != ' ' && html[j] != '\t')
+                        j++;
+                    vn = (size_t)(html + j - v);
+                }
+            }
+            if (alt)
+                for (size_t k = 0; k < vn && !has_alt; k++)
+                    has_alt = v[k] != ' ' && v[k] != '\t' && v[k] != '\n';
+        }
+        if (!has_alt)
+            missing++;
+        i = j;
+    }
+    return missing;
+}
+
 static int article_cb(void *ud, const article_t *art)
 {
     site_ctx_t *x = ud;
@@ -87,6 +151,15 @@ static int article_cb(void *ud, const article_t *art)
     char path[256];
     snprintf(path, sizeof path, "/%s/%s.html", art->column, art->id);
     audit_scan_html(x->a, x->s, path, art->body, art->body_len, NULL);
+    /* 无障碍 (GB/T 37668): every image of an article says what it shows */
+    size_t bare = audit_images_without_alt(art->body, art->body_len);
+    if (bare) {
+        char *url = audit_url(x->s, path, strlen(path));
+        audit_add(x->s, AUDIT_IMAGE_ALT_MISSING, AUDIT_DEDUCT, url,
+                  "%zu image(s) without alt text in \"%s\"", bare, art->title);
+        audit_zh(x->s, "文章《%s》有 %zu 张图片没有替代文本（alt）", art->title, bare);
+        free(url);
+    }
     return 0;
 }
 

@@ -11,4 +11,8 @@
 /* Every rule for one site. Returns 0 or a STORE_E* code. */
 int audit_site(audit_t *a, audit_site_t *s);
 
+/* How many <img> tags of an HTML fragment have no text alternative (no `alt`, or an
+ * empty one): the rule image-alt-missing. */
+size_t audit_images_without_alt(const char *html, size_t len);
+
 #endif

@@ -25,6 +25,7 @@
 
 #include "article.h"
 #include "article_link.h"
+#include "care.h"
 #include "content.h"
 #include "content_columns.h"
 #include "content_cache.h"
@@ -209,16 +210,19 @@ static module_result_t content_handle(request_t *r)
             return MODULE_DECLINED;
     }
 
-    /* the cache key: namespace, mount prefix, path, scheme (joined by hand: per request) */
+    /* the cache key: namespace, mount prefix, path, scheme, mode (joined by hand: per
+     * request); feeds and sitemaps have one rendering */
+    q.care = q.kind != CP_FEED && q.kind != CP_SITEMAP && care_mode(r);
     char key[1024];
-    size_t nl = strlen(ns), pl = strlen(q.prefix), kl = nl + pl + r->rel_len + 4;
+    size_t nl = strlen(ns), pl = strlen(q.prefix), kl = nl + pl + r->rel_len + 5;
     if (kl > sizeof key)
         return MODULE_DECLINED;
     char *k = key;
     memcpy(k, ns, nl), k += nl, *k++ = '\n';
     memcpy(k, q.prefix, pl), k += pl, *k++ = '\n';
     memcpy(k, r->rel, r->rel_len), k += r->rel_len, *k++ = '\n';
-    *k = r->tls ? 's' : 'p';
+    *k++ = r->tls ? 's' : 'p';
+    *k = q.care ? 'c' : 'n';
     int rc = 0;
     const store_page_t *page = render_cached(&q, key, kl, version, vtime, true, &rc);
     if (!page && rc < 0) {
@@ -246,8 +250,9 @@ static bool content_error_page(request_t *r, int status, const char *detail,
     if (!req_init(&q, r))
         return false;
     char key[640];
-    int kl = snprintf(key, sizeof key, "%s\n%s\n!%d\n%c", r->site->id, q.prefix, status,
-                      r->tls ? 's' : 'p');
+    q.care = care_mode(r);
+    int kl = snprintf(key, sizeof key, "%s\n%s\n!%d\n%c%c", r->site->id, q.prefix, status,
+                      r->tls ? 's' : 'p', q.care ? 'c' : 'n');
     if (kl <= 0 || (size_t)kl >= sizeof key)
         return false;
     int rc = 0;

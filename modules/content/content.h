@@ -42,6 +42,7 @@ typedef struct content_req {
     int64_t loaded;           /* when the themes were compiled */
     int status;               /* CP_ERROR: the HTTP status */
     const char *detail;       /* CP_ERROR: what went wrong, or NULL */
+    bool care;                /* the 适老化 rendering (care.h): part of the cache key */
     const struct article *preview; /* CP_ARTICLE: render this, not the stored one
                                     * (content_preview.h) */
 } content_req_t;

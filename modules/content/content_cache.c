@@ -73,6 +73,9 @@ const store_page_t *content_cache_put(const char *key, size_t klen, uint64_t gen
     e->page.gzip = e->gz;
     e->page.gzip_len = gz_len;
     e->page.mtime = mtime;
+    /* A themed HTML page exists in two renderings, the 适老化 one chosen by a cookie
+     * (care.h): shared caches must tell them apart. */
+    e->page.vary_cookie = strncmp(ctype, "text/html", 9) == 0;
     const wcache_stamp_t st = {.generation = gen, .version = version};
     e = wcache_put(&owner, key, klen, &st, e, sizeof *e + strlen(ctype) + len + gz_len);
     return &e->page;

@@ -13,6 +13,7 @@
 
 #include "article.h"
 #include "article_link.h"
+#include "care.h"
 #include "content_columns.h"
 #include "content_render.h"
 #include "lifecycle.h"
@@ -562,6 +563,14 @@ int content_render(content_req_t *q, util_buf_t *out, const char **ctype, int64_
     }
     add_site(&x, x.root, q->site);
     tpl_set_bool(x.d, x.root, "mourning", x.conf->mourning || q->site->mourning);
+    /* the mode switch comes back to this page (an error page, cached per site: home); an
+     * article's path is built, so that the console's preview is the page to be published */
+    char *back = q->kind == CP_ARTICLE && q->col
+                     ? util_asprintf("%s%s/%s.html", q->prefix, q->col->id, q->id)
+                 : q->kind != CP_ERROR ? util_strndup(q->r->path, q->r->path_len)
+                                       : NULL;
+    care_tpl(x.d, x.root, q->care, q->prefix, back, back ? strlen(back) : 0);
+    free(back);
     if (q->col) {
         tpl_val_t *c = tpl_set_map(x.d, x.root, "current_column");
         add_column(&x, c, q->prefix, q->col);

@@ -30,6 +30,8 @@
 #include <time.h>
 
 #include "interaction.h"
+
+#include "care.h"
 #include "interaction_metrics.h"
 #include "content_columns.h"
 #include "log.h"
@@ -472,7 +474,7 @@ static module_result_t interaction_handle(request_t *r)
         return MODULE_DECLINED;
     }
 
-    interaction_page_t p = {.site = s, .col = col};
+    interaction_page_t p = {.site = s, .col = col, .care = care_mode(r)};
     if (!render_mount_prefix(r, p.prefix, sizeof p.prefix))
         return MODULE_DECLINED;
 

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "article.h"
+#include "care.h"
 #include "interaction.h"
 #include "message_search.h"
 #include "render_common.h"
@@ -88,6 +89,7 @@ static void ctx_init(ctx_t *x, request_t *r, const interaction_page_t *p)
     x->t = NULL;
     x->cookie = NULL;
     add_site(x);
+    care_tpl(x->d, x->root, p->care, p->prefix, r->path, r->path_len);
 }
 
 static void send(request_t *r, int status, bool private_page, int64_t retry_after,
@@ -96,6 +98,7 @@ static void send(request_t *r, int status, bool private_page, int64_t retry_afte
     response_begin(r, status);
     static const char ct[] = "text/html; charset=utf-8";
     response_header(r, "Content-Type", ct, sizeof ct - 1);
+    response_header(r, "Vary", "Cookie", 6); /* two renderings: care.h */
     if (private_page) {
         /* A form carries a token and a receipt carries its code: neither may be cached by
          * a shared proxy, and the code must not leak through Referer. The form's own URL
@@ -134,8 +137,8 @@ static const wcache_owner_t cache_owner = {"interaction", free};
 static size_t cache_key(const request_t *r, const interaction_page_t *p, const char *what,
                         unsigned page, char *buf, size_t cap)
 {
-    int n = snprintf(buf, cap, "%s\n%s\n%s\n%s\n%u\n%c", p->site->id, p->prefix, p->col->id,
-                     what, page, r->tls ? 's' : 'p');
+    int n = snprintf(buf, cap, "%s\n%s\n%s\n%s\n%u\n%c%c", p->site->id, p->prefix, p->col->id,
+                     what, page, r->tls ? 's' : 'p', p->care ? 'c' : 'n');
     return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 

@@ -15,6 +15,8 @@ typedef struct interaction_page {
     const conf_site_t *site;
     const conf_column_t *col;
     char prefix[512]; /* the site's mount in the request path, with a final '/' */
+    bool care;        /* the 适老化 rendering (care.h), read before a job defers the
+                       * request (a resumed request has no headers) */
 } interaction_page_t;
 
 /* The pages. Each answers the request with a complete response. token: a fresh form

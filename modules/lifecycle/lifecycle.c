@@ -11,9 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "care.h"
 #include "httpdate.h"
 #include "module.h"
 #include "registration.h"
+#include "render_common.h"
 #include "store_keys.h"
 #include "template.h"
 #include "url.h"
@@ -56,19 +58,36 @@ void lifecycle_render_notice(const conf_site_t *s, const lifecycle_conf_t *st,
 {
     bool closed = st->state == LIFECYCLE_CLOSED;
     const char *title = closed ? "网站已关停" : "网站暂时关停";
-    util_buf_appends(out, "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+    /* Landmarks, a skip link and one h1 like every themed page; the 适老化 rules apply
+     * under html.care (20px text, 1.8 line height, black on white, large targets). */
+    util_buf_appends(out, "<!DOCTYPE html>\n<html lang=\"zh-CN\"\x01><head><meta charset=\"utf-8\">"
                           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                           "<meta name=\"robots\" content=\"noindex\"><title>");
     tpl_escape_str(out, s->name);
     util_buf_printf(out, " - %s</title>\n<style>body{font-family:sans-serif;margin:0;"
-                         "background:#f4f4f4;color:#222}main{max-width:40em;margin:3em auto;"
-                         "background:#fff;border-top:6px solid #b00;padding:2em}"
-                         "h1{color:#b00}.target{font-size:1.4em;font-weight:bold}"
-                         "footer{color:#666;font-size:.9em;margin-top:2em}</style></head>\n"
-                         "<body><main class=\"lifecycle-notice %s\">\n<h2>",
-                    title, closed ? "closed" : "suspended");
+                         "background:#f4f4f4;color:#222;line-height:1.7}"
+                         "header,main,footer{max-width:40em;margin:0 auto;padding:1em 2em}"
+                         "header{display:flex;flex-wrap:wrap;justify-content:space-between;gap:.5em;"
+                         "align-items:center}.site{font-weight:bold;margin:0}"
+                         "main{background:#fff;border-top:6px solid #b00;margin-top:1em;padding:2em}"
+                         "h1{color:#b00}.target{font-size:1.4em;font-weight:bold;overflow-wrap:anywhere}"
+                         "a{color:#0b4a8f}:focus-visible{outline:3px solid #f0b400;outline-offset:2px}"
+                         ".skip{position:absolute;left:-9999px;top:0;background:#fff;padding:8px}"
+                         ".skip:focus{left:8px}"
+                         "footer{color:#555;font-size:.9em}"
+                         "html.care body{font-size:20px;line-height:1.8;background:#fff;color:#000}"
+                         "html.care main{border-top-color:#000}html.care h1{color:#000}"
+                         "html.care a{color:#00306e}html.care footer{color:#000}"
+                         "html.care a,html.care .care-switch{display:inline-block;min-height:48px;"
+                         "padding:10px 0}html.care :focus-visible{outline:4px solid #000}"
+                         "@media print{.care-switch,.skip{display:none!important}}"
+                         "</style></head>\n"
+                         "<body><a class=\"skip\" href=\"#main\">跳到主要内容</a>\n"
+                         "<header><p class=\"site\">",
+                    title);
     tpl_escape_str(out, s->name);
-    util_buf_printf(out, "</h2>\n<h1>%s</h1>\n", title);
+    util_buf_printf(out, "</p>\x02</header>\n<main id=\"main\" class=\"lifecycle-notice %s\">\n"
+                         "<h1>%s</h1>\n", closed ? "closed" : "suspended", title);
     if (closed) {
         util_buf_appends(out, "<p>本网站已于 ");
         cn_date(out, st->date);
@@ -103,7 +122,7 @@ void lifecycle_render_notice(const conf_site_t *s, const lifecycle_conf_t *st,
         }
         util_buf_appends(out, "<p>关停期间给您带来不便，敬请谅解。</p>\n");
     }
-    util_buf_appends(out, "<footer>");
+    util_buf_appends(out, "</main>\n<footer>");
     const registration_t *reg = registration_of(s);
     if (reg->organizer) {
         util_buf_appends(out, "主办单位：");
@@ -119,7 +138,7 @@ void lifecycle_render_notice(const conf_site_t *s, const lifecycle_conf_t *st,
         util_buf_appends(out, "网站标识码：");
         tpl_escape_str(out, reg->site_code);
     }
-    util_buf_appends(out, "</footer>\n</main></body></html>\n");
+    util_buf_appends(out, "</footer>\n</body></html>\n");
 }
 
 static bool ends_slash(const char *s)
@@ -182,9 +201,27 @@ static void notice(request_t *r, const lifecycle_conf_t *ls, int status)
 {
     bool overdue = ls->overdue.len && (ls->until_time == (time_t)-1 || ls->until_time <= time(NULL));
     const util_buf_t *text = overdue ? &ls->overdue : &ls->notice;
+    /* The marks: the mode's class and its switch (care.h), back to this site's home as
+     * the request spelled it; the rest of the page is the configuration's, sent in place
+     * (the configuration outlives this callback: the request holds its snapshot). */
+    const char *a = text->data, *end = text->data + text->len;
+    const char *m1 = a ? memchr(a, LIFECYCLE_MARK_MODE, text->len) : NULL;
+    const char *m2 = m1 ? memchr(m1, LIFECYCLE_MARK_LINK, (size_t)(end - m1)) : NULL;
+    if (!m2) {
+        response_error(r, 500, "the notice page is missing");
+        return;
+    }
+    bool care = care_mode(r);
+    util_buf_t link = {0};
+    char home[512];
+    if (render_mount_prefix(r, home, sizeof home))
+        care_link_html(&link, care, home, NULL, 0);
+    static const char care_class[] = " class=\"care\"";
+    size_t mode_len = care ? sizeof care_class - 1 : 0;
     response_begin(r, status);
     response_header(r, "Content-Type", "text/html; charset=utf-8", 24);
     response_header(r, "Cache-Control", "no-cache", 8);
+    response_header(r, "Vary", "Cookie", 6);
     if (status == 503) {
         /* An overdue suspension has no return date to promise: ask again tomorrow. */
         if (!overdue)
@@ -192,9 +229,13 @@ static void notice(request_t *r, const lifecycle_conf_t *ls, int status)
         else
             response_header(r, "Retry-After", "86400", 5);
     }
-    response_end_headers(r, text->len);
-    /* The configuration outlives this callback (the request holds its snapshot). */
-    response_body(r, text->data, text->len, false);
+    response_end_headers(r, text->len - 2 + mode_len + link.len);
+    response_body(r, a, (size_t)(m1 - a), false);
+    response_body(r, care_class, mode_len, false);
+    response_body(r, m1 + 1, (size_t)(m2 - m1 - 1), false);
+    response_body(r, link.data, link.len, true);
+    response_body(r, m2 + 1, (size_t)(end - m2 - 1), false);
+    util_buf_free(&link);
 }
 
 static void closed_redirect(request_t *r, const lifecycle_conf_t *ls)

@@ -35,7 +35,12 @@ extern module_t module_lifecycle;
 
 /* The notice page of a suspended or closed site `s` in state `st` (full HTML, UTF-8). `target` is the
  * migration target's site (NULL for a URL target or a suspension). `overdue`: a
- * suspension past its `until` says the site is being restored (正在恢复) and names no date. */
+ * suspension past its `until` says the site is being restored (正在恢复) and names no date.
+ * The page holds two marks filled per request (lifecycle.c's notice(): the 适老化 mode,
+ * care.h): LIFECYCLE_MARK_MODE where <html> gets class="care", LIFECYCLE_MARK_LINK where
+ * the header's mode switch goes. */
+#define LIFECYCLE_MARK_MODE '\x01'
+#define LIFECYCLE_MARK_LINK '\x02'
 void lifecycle_render_notice(const conf_site_t *s, const lifecycle_conf_t *st,
                              const router_site_t *target, bool overdue, util_buf_t *out);
 

@@ -283,6 +283,7 @@ static void answer_html(request_t *r, int status, const search_page_t *p, int64_
     static const char ct[] = "text/html; charset=utf-8";
     response_header(r, "Content-Type", ct, sizeof ct - 1);
     response_header(r, "Cache-Control", "no-cache", 8);
+    response_header(r, "Vary", "Cookie", 6); /* two renderings: care.h */
     response_header(r, "X-Robots-Tag", "noindex", 7);
     if (retry_after > 0)
         response_header_fmt(r, "Retry-After", "%lld", (long long)retry_after);

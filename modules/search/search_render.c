@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "article.h"
+#include "care.h"
 #include "lifecycle.h"
 #include "render_common.h"
 #include "search.h"
@@ -147,6 +148,15 @@ static void add_site(ctx_t *x)
         set_owned(x, pm, "home", render_portal_link(p->r, s, p->prefix, x->conf->portal));
     }
     tpl_set_bool(x->d, x->root, "mourning", x->conf->mourning || s->mourning);
+    /* the mode switch comes back to this search: path and query */
+    util_buf_t back = {0};
+    util_buf_append(&back, p->r->path, p->r->path_len);
+    if (p->r->query_len) {
+        util_buf_append(&back, "?", 1);
+        util_buf_append(&back, p->r->query, p->r->query_len);
+    }
+    care_tpl(x->d, x->root, care_mode(p->r), p->prefix, back.data, back.len);
+    util_buf_free(&back);
     time_t now = time(NULL) + ARTICLE_TZ_OFFSET;
     struct tm tm;
     gmtime_r(&now, &tm);

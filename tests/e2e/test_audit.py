@@ -122,7 +122,7 @@ def build(tmp_path, defects):
     good_links = ('<p><a href="/edu/news/e1.html">edu</a> <a href="/imp/news/a.html">imp</a> '
                   f'<a href="http://{EDU}/notice/e2.html">abs</a> <a href="/news/">list</a> '
                   '<a href="p2.html">sibling</a> <a href="#x">top</a> '
-                  '<img src="data:image/png;base64,AAAA"></p>')
+                  '<img src="data:image/png;base64,AAAA" alt="示意图"></p>')
     publish(c, "portal", "news", "p1", 1, good_links)
     publish(c, "portal", "news", "p2", 2)
     publish(c, "portal", "notice", "p3", 3)
@@ -141,6 +141,18 @@ def build(tmp_path, defects):
         fresh_site(c, "colstale", "3300000012")
         publish(c, "colstale", "news", "c1", 1)
         publish(c, "colstale", "notice", "c2", 200)
+        # image-alt-missing: a Markdown article with an image without text (![](src)) and
+        # one with it, in one finding with its count; an HTML article whose images say
+        # what they show (alt in any case and quoting, '>' inside a value) is not reported
+        md = c.root / "articles" / "colstale-news-c3.md"
+        md.write_text(article("colstale", "news", "c3", "图片新闻", 1, "").split("<!DOCTYPE")[0]
+                      + "![现场照片](data:image/png;base64,AAAA)\n\n![](data:image/png;base64,AAAA)\n"
+                      + '<img src="data:image/png;base64,AAAA" data-alt="x">\n')
+        r = c.ctl("publish", md)
+        assert r.returncode == 0, r.stderr.decode()
+        publish(c, "colstale", "news", "c4", 1,
+                '<p><IMG ALT=\'图一\' src="data:image/png;base64,AAAA"><img title="a>b" alt="图二"'
+                ' src="data:image/png;base64,AAAA"></p>')
         # column-blank: a policy column with nothing in it; an old page in a folder no
         # column claims (/xinwen/) does not excuse it. Imported pages the rendered ones
         # replace (the home, an article of the same name, an interaction column's list)
@@ -243,6 +255,7 @@ def test_each_defect_found_once_and_nothing_else(dirty):
     expected = [
         ("blank", "column-blank", "deduct"),
         ("colstale", "column-stale", "deduct"),
+        ("colstale", "image-alt-missing", "deduct"),
         ("down", "site-unreachable", "veto"),
         ("edu", "message-unanswered", "deduct"),
         ("imp", "no-pubdate", "deduct"),
@@ -270,6 +283,9 @@ def test_each_defect_found_once_and_nothing_else(dirty):
     assert "cdn.example.org" in ext[0] and "www.gov.cn" in ext[1]
     assert "googlesyndication" in f[("portal", "ad")]["detail"]
     assert f[("imp", "no-pubdate")]["url"].endswith("/imp/news/nodate.html")
+    assert f[("colstale", "image-alt-missing")]["url"] == f"http://{PORTAL}/colstale/news/c3.html"
+    assert f[("colstale", "image-alt-missing")]["detail"] == '1 image(s) without alt text in "图片新闻"'
+    assert f[("colstale", "image-alt-missing")]["detail_zh"] == "文章《图片新闻》有 1 张图片没有替代文本（alt）"
     assert "网站标识码" in f[("noid", "identifier-missing")]["detail"]
     assert "2 of 3" in f[("down", "site-unreachable")]["detail"]
     assert f[("blank", "column-blank")]["url"] == f"http://{PORTAL}/blank/policy/"

@@ -104,8 +104,11 @@ def test_suspended_site_notice_and_503(lc):
     y, m, d = (int(x) for x in until.split("-"))
     assert f"{y}年{m}月{d}日" in text, "the notice says when the site returns"
     assert home.header("Content-Type").startswith("text/html")
-    # the same on the site's own host, and /index.html is the home too
-    assert lc.get("/", host=EDU_HOST).body == home.body
+    # the same on the site's own host (but for the 适老化 switch, which points to the
+    # site's mount as the request spelled it), and /index.html is the home too
+    own = lc.get("/", host=EDU_HOST).body
+    assert b'<a class="care-switch" href="/care?on=1">' in own
+    assert own.replace(b'href="/care?on=1"', b'href="/edu/care?on=1"') == home.body
     assert lc.get("/edu/index.html").status == 200
     for path in ("/edu/page.html", "/edu/news/", "/edu/no-such-page"):
         r = lc.get(path)
