@@ -256,17 +256,23 @@ def wrk_argv(port, seconds, close):
     return pinned(argv + ["https://127.0.0.1:%d/" % port], CLI_CPU)
 
 
-def run_wrk(server, close):
+def run_load(server, argv, parse):
+    """Runs one load generator (wrk or h2load) against server; its figures plus the
+    server's CPU time per request and busy share over the run."""
     pids = server.pids()
     t0 = cpu_ticks(pids)
-    p = subprocess.run(wrk_argv(server.port, SECONDS, close), capture_output=True, timeout=SECONDS + 60)
+    p = subprocess.run(argv, capture_output=True, timeout=SECONDS + 60)
     t1 = cpu_ticks(pids)
-    r = parse_wrk(p.stdout.decode())
+    r = parse(p.stdout.decode())
     if p.returncode != 0 or not r["requests"]:
-        raise RuntimeError("wrk failed: " + p.stdout.decode() + p.stderr.decode())
+        raise RuntimeError(" ".join(argv) + " failed: " + p.stdout.decode() + p.stderr.decode())
     r["cpu_us"] = (t1 - t0) / TICK * 1e6 / r["requests"]
     r["cpu_share"] = (t1 - t0) / TICK / SECONDS
     return r
+
+
+def run_wrk(server, close):
+    return run_load(server, wrk_argv(server.port, SECONDS, close), parse_wrk)
 
 
 def parse_h2load(text):
@@ -293,16 +299,7 @@ def h2load_argv(port, seconds, gzip):
 
 
 def run_h2load(server, gzip):
-    pids = server.pids()
-    t0 = cpu_ticks(pids)
-    p = subprocess.run(h2load_argv(server.port, SECONDS, gzip), capture_output=True, timeout=SECONDS + 60)
-    t1 = cpu_ticks(pids)
-    r = parse_h2load(p.stdout.decode())
-    if p.returncode != 0 or not r["requests"]:
-        raise RuntimeError("h2load failed: " + p.stdout.decode() + p.stderr.decode())
-    r["cpu_us"] = (t1 - t0) / TICK * 1e6 / r["requests"]
-    r["cpu_share"] = (t1 - t0) / TICK / SECONDS
-    return r
+    return run_load(server, h2load_argv(server.port, SECONDS, gzip), parse_h2load)
 
 
 def median_h2load(server, gzip):
