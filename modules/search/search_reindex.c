@@ -10,6 +10,7 @@
 #include "article.h"
 #include "content_keys.h"
 #include "search_index.h"
+#include "search_keys.h"
 #include "search_pages.h"
 #include "store_keys.h"
 #include "util.h"
@@ -91,4 +92,32 @@ int search_reindex(store_txn_t *w, const char *site, const conf_t *c,
     if (rc == 0)
         rep->equal = memcmp(before, after, sizeof before) == 0;
     return rc;
+}
+
+static int size_cb(void *ud, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    search_size_family_t *f = ud;
+    f->entries++;
+    f->key_bytes += klen;
+    f->value_bytes += vlen;
+    return 0;
+}
+
+int search_index_size(store_txn_t *t, search_size_t *out)
+{
+    static const char *const prefixes[] = {SEARCH_KEY_POSTINGS, SEARCH_KEY_DF, SEARCH_KEY_DOC,
+                                           SEARCH_KEY_REF, SEARCH_KEY_SITE, SEARCH_KEY_COLUMN,
+                                           SEARCH_KEY_COUNTERS};
+    /* the site and column numbers share one row */
+    static const int row[] = {0, 1, 2, 3, 4, 4, 5};
+    *out = (search_size_t){0};
+    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++) {
+        search_size_family_t *f = &out->f[row[i]];
+        if (!f->prefix)
+            f->prefix = prefixes[i];
+        int rc = store_content_each(t, prefixes[i], strlen(prefixes[i]), size_cb, f);
+        if (rc < 0 && rc != STORE_NOTFOUND)
+            return rc;
+    }
+    return 0;
 }
