@@ -12,12 +12,25 @@
 #include "search_index.h"
 #include "search_keys.h"
 #include "search_pages.h"
+#include "search_postings.h"
+#include "rec.h"
 #include "store_keys.h"
 #include "util.h"
 
+/* entries collected before a bulk flush: about 32 bytes each in memory */
+#define SEARCH_REINDEX_FLUSH (4u << 20)
+
+/* An article key with its document number, to index oldest first (search_postings.h:
+ * bulk mode then touches one block per term and flush). */
+typedef struct akey {
+    char *k;
+    uint64_t order;
+} akey_t;
+
 typedef struct keys {
-    char **k;
+    akey_t *k;
     size_t n, cap;
+    store_txn_t *t;
 } keys_t;
 
 static int key_cb(void *ud, const void *key, size_t klen, const void *val, size_t vlen)
@@ -27,8 +40,24 @@ static int key_cb(void *ud, const void *key, size_t klen, const void *val, size_
         ks->cap = ks->cap ? ks->cap * 2 : 64;
         ks->k = util_realloc(ks->k, ks->cap * sizeof *ks->k);
     }
-    ks->k[ks->n++] = util_strndup(key, klen);
+    /* the record starts "JYAR" v1, publication time (i64), time of change, sequence */
+    rec_rd_t r = rec_reader(val, vlen);
+    uint64_t order = 0;
+    if (rec_get_head(&r, "JYAR", 1)) {
+        int64_t pub = (int64_t)rec_get_n(&r, 8);
+        (void)rec_get_n(&r, 8);
+        uint64_t seq = rec_get_n(&r, 8);
+        if (!r.bad)
+            order = (uint64_t)(pub < 0 ? 0 : pub) << 24 | (seq & 0xFFFFFF);
+    }
+    ks->k[ks->n++] = (akey_t){util_strndup(key, klen), order};
     return 0;
+}
+
+static int akey_cmp(const void *a, const void *b)
+{
+    const akey_t *x = a, *y = b;
+    return x->order < y->order ? -1 : x->order > y->order ? 1 : strcmp(x->k, y->k);
 }
 
 /* "a/<site>/<column>/<id>": indexes that article. */
@@ -75,10 +104,18 @@ int search_reindex(store_txn_t *w, const char *site, const conf_t *c,
     rc = store_content_each(w, prefix, pl, key_cb, &ks);
     if (rc == STORE_NOTFOUND)
         rc = 0;
-    for (size_t i = 0; rc == 0 && i < ks.n; i++)
-        rc = index_one(w, ks.k[i], &rep->indexed);
+    if (ks.n > 1)
+        qsort(ks.k, ks.n, sizeof *ks.k, akey_cmp);
+    if (rc == 0)
+        rc = search_bulk_begin(w);
+    bool bulk = rc == 0;
+    for (size_t i = 0; rc == 0 && i < ks.n; i++) {
+        rc = index_one(w, ks.k[i].k, &rep->indexed);
+        if (rc == 0 && search_bulk_pending() >= SEARCH_REINDEX_FLUSH)
+            rc = search_bulk_flush(w);
+    }
     for (size_t i = 0; i < ks.n; i++)
-        free(ks.k[i]);
+        free(ks.k[i].k);
     free(ks.k);
     for (size_t i = 0; rc == 0 && c && i < c->nsites; i++) {
         if (site && strcmp(site, c->sites[i].id) != 0)
@@ -86,6 +123,10 @@ int search_reindex(store_txn_t *w, const char *site, const conf_t *c,
         long n = 0;
         rc = search_pages_sync(w, c->sites[i].id, &n);
         rep->indexed += n;
+    }
+    if (bulk) {
+        int erc = search_bulk_end(w, rc == 0);
+        rc = rc ? rc : erc;
     }
     if (rc == 0)
         rc = search_index_digest(w, site, after);
