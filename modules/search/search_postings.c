@@ -535,6 +535,7 @@ static int flush_term(store_txn_t *w, bterm_t *bt)
         free(t.klen);
         return rc < 0 ? rc : STORE_ECORRUPT;
     }
+    rc = 0; /* (1: the walk stopped early) */
     /* the touched blocks' entries with the pending ones, newest first */
     search_posting_t *all = util_malloc((bt->n + t.n * SEARCH_BLOCK_MAX) * sizeof *all);
     size_t na = 0;

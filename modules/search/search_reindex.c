@@ -151,11 +151,11 @@ int search_index_size(store_txn_t *t, search_size_t *out)
                                            SEARCH_KEY_COUNTERS};
     /* the site and column numbers share one row */
     static const int row[] = {0, 1, 2, 3, 4, 4, 5};
+    static const char *const labels[] = {"xp/", "xf/", "xd/", "xa/", "xs/+xc/", "xn"};
     *out = (search_size_t){0};
     for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++) {
         search_size_family_t *f = &out->f[row[i]];
-        if (!f->prefix)
-            f->prefix = prefixes[i];
+        f->prefix = labels[row[i]];
         int rc = store_content_each(t, prefixes[i], strlen(prefixes[i]), size_cb, f);
         if (rc < 0 && rc != STORE_NOTFOUND)
             return rc;

@@ -363,7 +363,7 @@ def report(j, f, gen_s, avg_chars, total_s):
     post = jsz.get("xp/", (0, 0))[1] + jsz.get("xf/", (0, 0))[1]
     L.append("| index without the text (jiyue: postings `xp/` + document frequencies `xf/`; "
              "FTS5: `f_data` + `f_idx` pages) | %s | %s |" % (mb(post), mb(f["index_bytes"])))
-    L.append("| stored text and records (jiyue: `xd/` `xa/` `xs/` `xc/` `xn`; FTS5: `f_content` "
+    L.append("| stored text and records (jiyue: `xd/` `xa/` `xs/+xc/` `xn`; FTS5: `f_content` "
              "`f_docsize` `f_config` pages) | %s | %s |"
              % (mb(jsz["all"][1] - post), mb(f["content_bytes"])))
     L.append("| all | %s in %d entries | %s |" % (mb(jsz["all"][1]), jsz["all"][0],

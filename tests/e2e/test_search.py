@@ -165,14 +165,22 @@ def test_purge_takes_a_sites_documents(c):
 
 def test_reindex_usage(c):
     code, out, err = reindex(c, "-h")
-    assert code == 0 and out.startswith("usage: jiyuectl [-c FILE] reindex [--check] [SITE]\n"), out
+    assert code == 0 and out.startswith("usage: jiyuectl [-c FILE] reindex [--check] [SITE] | --size\n"), out
     assert reindex(c, "--bogus")[0] == 2
+    assert reindex(c, "--size", "edu")[0] == 2
     assert reindex(c, "edu", "xian")[0] == 2
     code, out, err = reindex(c, "nosuch")
     assert code != 0 and "nosuch" in err and out == ""
     # an index of pages only is equal to its rebuild
     assert reindex(c) == (0, "reindexed 9 documents of all sites: the rebuilt index equals the "
                              "maintained one\n", "")     # import_base's 9 HTML pages
+    # --size: entries and bytes by key family, from the store as it is
+    code, out, err = reindex(c, "--size")
+    rows = [l.split() for l in out.splitlines()]
+    assert code == 0 and err == "" and [r[0] for r in rows] == ["xp/", "xf/", "xd/", "xa/", "xs/+xc/", "xn", "all"]
+    assert rows[2][1] == "9" and rows[3][1] == "9"              # 9 records, 9 refs
+    assert int(rows[-1][1]) == sum(int(r[1]) for r in rows[:-1])
+    assert int(rows[-1][3]) == sum(int(r[3]) + int(r[6]) for r in rows[:-1])
 
 
 # ------------------------------------------------------------------ <mount>search?format=json
