@@ -31,7 +31,7 @@ WORDS = """工作 发展 建设 推进 加强 服务 管理 部门 单位 群众
 边境 口岸经济 沿边开放 民族团结 进步示范 宗教 侨务 对口支援 东西部协作 驻村 第一书记""".split()
 
 RARE = "澜沧江大桥"
-POOL = 200000
+POOL = 200000  # clauses at most (20 per article below that)
 TITLE_HEAD = ["关于", "市", "县", "区", "全市", "我局", "省"]
 TITLE_TAIL = ["的通知", "的公告", "的实施方案", "工作情况", "的意见", "实施细则", "的通报",
               "工作会议召开", "专项行动", "的政策解读", "情况的报告", "的公示"]
@@ -73,15 +73,13 @@ class Gen:
         return c
 
     def body(self, chars=300):
-        """About `chars` characters: clauses drawn from a pool of POOL clauses made once
-        (a million articles in minutes, not an hour), a rare name in one article in about
+        """About `chars` characters: clauses drawn from a pool of clauses made once (a
+        million articles in minutes, not an hour), a rare name in one article in about
         1,300."""
         r = self.rng
-        if not hasattr(self, "pool"):
-            self.pool = [self.clause() for _ in range(POOL)]
         out, n = [], 0
         while n < chars:
-            c = self.pool[r.randrange(POOL)]
+            c = self.pool[r.randrange(len(self.pool))]
             out.append(c)
             n += len(c)
         if r.random() < 1 / 1300:
@@ -102,6 +100,7 @@ def documents(n, sites, seed=20261205):
     r = g.rng
     # dates first (sorted), so the texts are drawn in publication order, deterministically
     stamps = sorted((r.randrange(DAYS) * 86400 + r.randrange(8 * 3600, 18 * 3600)) for _ in range(n))
+    g.pool = [g.clause() for _ in range(min(POOL, 1000 + 20 * n))]
     for i, st in enumerate(stamps):
         d, s = divmod(st, 86400)
         site = site_id(r.randrange(sites))
