@@ -77,6 +77,8 @@ class Gen:
         million articles in minutes, not an hour), a rare name in one article in about
         1,300."""
         r = self.rng
+        if not hasattr(self, "pool"):  # made at the first article's body
+            self.pool = [self.clause() for _ in range(self.pool_size)]
         out, n = [], 0
         while n < chars:
             c = self.pool[r.randrange(len(self.pool))]
@@ -100,7 +102,7 @@ def documents(n, sites, seed=20261205):
     r = g.rng
     # dates first (sorted), so the texts are drawn in publication order, deterministically
     stamps = sorted((r.randrange(DAYS) * 86400 + r.randrange(8 * 3600, 18 * 3600)) for _ in range(n))
-    g.pool = [g.clause() for _ in range(min(POOL, 1000 + 20 * n))]
+    g.pool_size = min(POOL, 1000 + 20 * n)
     for i, st in enumerate(stamps):
         d, s = divmod(st, 86400)
         site = site_id(r.randrange(sites))
