@@ -128,19 +128,175 @@ static int decode_v2(const uint8_t *p, const uint8_t *end, size_t n, search_post
     return p == end ? (int)n : -1;
 }
 
+/* v3: the first number whole (a varint, as in v2), then seven columns, each a width byte,
+ * a varint base and its values less the base in that many bits, packed low bit first and
+ * padded with zero bits to a byte: seconds back, zigzag sequence difference (entries 1..n-1),
+ * site, column << 2 | type, tf_body << 2 | min(tf_title, 3), tf_title - 3 (only for the
+ * entries whose low bits say 3), the length code. */
+typedef struct bits {
+    const uint8_t *p, *end;
+} bits_t;
+
+static int column_get(bits_t *b, size_t count, uint64_t *vals)
+{
+    if (b->p >= b->end)
+        return -1;
+    unsigned w = *b->p++;
+    uint64_t base;
+    if (w > 64 || get_varint(&b->p, b->end, &base))
+        return -1;
+    size_t nbytes = (count * w + 7) / 8;
+    if ((size_t)(b->end - b->p) < nbytes)
+        return -1;
+    size_t bit = 0;
+    for (size_t i = 0; i < count; i++) {
+        uint64_t v = 0;
+        for (unsigned got = 0; got < w;) {
+            size_t byte = bit / 8;
+            unsigned off = (unsigned)(bit % 8), take = 8 - off;
+            if (take > w - got)
+                take = w - got;
+            v |= (uint64_t)((b->p[byte] >> off) & ((1u << take) - 1)) << got;
+            got += take;
+            bit += take;
+        }
+        if (v > UINT64_MAX - base)
+            return -1;
+        vals[i] = base + v;
+    }
+    if (bit % 8 && (b->p[bit / 8] >> (bit % 8)) != 0)
+        return -1; /* padding is zero bits */
+    b->p += nbytes;
+    return 0;
+}
+
+static void column_put(util_buf_t *out, const uint64_t *vals, size_t count)
+{
+    uint64_t base = UINT64_MAX, top = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (vals[i] < base)
+            base = vals[i];
+        if (vals[i] > top)
+            top = vals[i];
+    }
+    if (count == 0)
+        base = top = 0;
+    unsigned w = 0;
+    while (w < 64 && (top - base) >> w)
+        w++;
+    uint8_t wb = (uint8_t)w;
+    util_buf_append(out, &wb, 1);
+    put_varint(out, base);
+    uint8_t acc[8 * (SEARCH_BLOCK_MAX + 1)] = {0};
+    size_t bit = 0;
+    for (size_t i = 0; i < count; i++) {
+        uint64_t v = vals[i] - base;
+        for (unsigned put = 0; put < w;) {
+            unsigned off = (unsigned)(bit % 8), take = 8 - off;
+            if (take > w - put)
+                take = w - put;
+            acc[bit / 8] |= (uint8_t)(((v >> put) & ((1u << take) - 1)) << off);
+            put += take;
+            bit += take;
+        }
+    }
+    util_buf_append(out, acc, (bit + 7) / 8);
+}
+
+static int decode_v3(const uint8_t *p, const uint8_t *end, size_t n, search_posting_t *out)
+{
+    uint64_t first, dt[SEARCH_BLOCK_MAX + 1], zs[SEARCH_BLOCK_MAX + 1],
+        site[SEARCH_BLOCK_MAX + 1], ct[SEARCH_BLOCK_MAX + 1], tf[SEARCH_BLOCK_MAX + 1],
+        tt[SEARCH_BLOCK_MAX + 1], lc[SEARCH_BLOCK_MAX + 1];
+    if (n > SEARCH_BLOCK_MAX + 1 || get_varint(&p, end, &first))
+        return -1;
+    bits_t b = {p, end};
+    size_t extra = 0;
+    if (column_get(&b, n - 1, dt) || column_get(&b, n - 1, zs) || column_get(&b, n, site) ||
+        column_get(&b, n, ct) || column_get(&b, n, tf))
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        extra += (tf[i] & 3) == 3;
+    if (column_get(&b, extra, tt) || column_get(&b, n, lc) || b.p != end)
+        return -1;
+    uint64_t prev = 0;
+    for (size_t i = 0, x = 0; i < n; i++) {
+        uint64_t d = first;
+        if (i > 0) {
+            if (dt[i - 1] > (prev >> 24) || zs[i - 1] > 2 * SEQ_MASK)
+                return -1;
+            int64_t ds = (zs[i - 1] & 1) ? -(int64_t)(zs[i - 1] >> 1) - 1 : (int64_t)(zs[i - 1] >> 1);
+            int64_t seq = (int64_t)(prev & SEQ_MASK) - ds;
+            if (seq < 0 || seq > (int64_t)SEQ_MASK)
+                return -1;
+            d = ((prev >> 24) - dt[i - 1]) << 24 | (uint64_t)seq;
+            if (d >= prev)
+                return -1;
+        }
+        uint64_t title = tf[i] & 3;
+        if (title == 3)
+            title += tt[x++];
+        if (site[i] > UINT32_MAX || (ct[i] >> 2) > UINT32_MAX || title > UINT32_MAX ||
+            (tf[i] >> 2) > UINT32_MAX || lc[i] > 255)
+            return -1;
+        out[i] = (search_posting_t){d, (uint32_t)site[i], (uint32_t)(ct[i] >> 2),
+                                    (uint8_t)(ct[i] & 3), (uint32_t)title, (uint32_t)(tf[i] >> 2),
+                                    search_length_decode((uint8_t)lc[i])};
+        prev = d;
+    }
+    return (int)n;
+}
+
+static void encode_v3(const search_posting_t *p, size_t n, util_buf_t *out)
+{
+    uint64_t dt[SEARCH_BLOCK_MAX + 1], zs[SEARCH_BLOCK_MAX + 1], site[SEARCH_BLOCK_MAX + 1],
+        ct[SEARCH_BLOCK_MAX + 1], tf[SEARCH_BLOCK_MAX + 1], tt[SEARCH_BLOCK_MAX + 1],
+        lc[SEARCH_BLOCK_MAX + 1];
+    size_t extra = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0) {
+            uint64_t a = p[i - 1].doc, b = p[i].doc;
+            int64_t ds = (int64_t)(a & SEQ_MASK) - (int64_t)(b & SEQ_MASK);
+            dt[i - 1] = (a >> 24) - (b >> 24);
+            zs[i - 1] = ds >= 0 ? (uint64_t)ds << 1 : ((uint64_t)(-ds - 1) << 1) | 1;
+        }
+        site[i] = p[i].site;
+        ct[i] = (uint64_t)p[i].column << 2 | (p[i].type & 3);
+        tf[i] = (uint64_t)p[i].tf_body << 2 | (p[i].tf_title < 3 ? p[i].tf_title : 3);
+        if (p[i].tf_title >= 3)
+            tt[extra++] = p[i].tf_title - 3;
+        lc[i] = search_length_code(p[i].length);
+    }
+    uint16_t h = (uint16_t)(n | SEARCH_BLOCK_V2 | SEARCH_BLOCK_V3);
+    uint8_t hb[2] = {(uint8_t)(h & 0xFF), (uint8_t)(h >> 8)};
+    util_buf_append(out, hb, 2);
+    put_varint(out, p[0].doc);
+    column_put(out, dt, n - 1);
+    column_put(out, zs, n - 1);
+    column_put(out, site, n);
+    column_put(out, ct, n);
+    column_put(out, tf, n);
+    column_put(out, tt, extra);
+    column_put(out, lc, n);
+}
+
 int search_block_decode(const void *v, size_t len, search_posting_t *out, size_t cap)
 {
     const uint8_t *p = v, *end = p + len;
     if (len < 2)
         return -1;
     size_t h = (size_t)p[0] | (size_t)p[1] << 8;
-    size_t n = h & ~SEARCH_BLOCK_V2;
+    size_t n = h & SEARCH_BLOCK_COUNT;
     if (n == 0 || n > cap)
+        return -1;
+    if ((h & SEARCH_BLOCK_V3) && (h & SEARCH_BLOCK_V2))
+        return decode_v3(p + 2, end, n, out);
+    if (h & SEARCH_BLOCK_V3)
         return -1;
     return (h & SEARCH_BLOCK_V2) ? decode_v2(p + 2, end, n, out) : decode_v1(p + 2, end, n, out);
 }
 
-void search_block_encode(const search_posting_t *p, size_t n, util_buf_t *out)
+static void encode_v2(const search_posting_t *p, size_t n, util_buf_t *out)
 {
     size_t h = n | SEARCH_BLOCK_V2;
     uint8_t hb[2] = {(uint8_t)(h & 0xFF), (uint8_t)(h >> 8)};
@@ -163,6 +319,19 @@ void search_block_encode(const search_posting_t *p, size_t n, util_buf_t *out)
         uint8_t lc = search_length_code(p[i].length);
         util_buf_append(out, &lc, 1);
     }
+}
+
+void search_block_encode(const search_posting_t *p, size_t n, util_buf_t *out)
+{
+    /* whichever form is smaller: v3 for full blocks, v2 for a few entries, where v3's
+     * seven column heads cost more than they save */
+    util_buf_t a = {0}, b = {0};
+    encode_v2(p, n, &a);
+    encode_v3(p, n, &b);
+    util_buf_t *best = b.len < a.len ? &b : &a;
+    util_buf_append(out, best->data, best->len);
+    util_buf_free(&a);
+    util_buf_free(&b);
 }
 
 size_t search_postings_prefix(char *k, const char *term, size_t tlen)
@@ -460,7 +629,7 @@ static int touch_cb(void *ud, const void *key, size_t klen, const void *val, siz
         t->bad = true;
         return 1;
     }
-    bool partial = (((size_t)v[0] | (size_t)v[1] << 8) & ~(size_t)SEARCH_BLOCK_V2) < SEARCH_BLOCK_MAX;
+    bool partial = (((size_t)v[0] | (size_t)v[1] << 8) & SEARCH_BLOCK_COUNT) < SEARCH_BLOCK_MAX;
     if (min > t->pmax) {
         memcpy(t->newer, key, klen);
         t->newer_len = klen;

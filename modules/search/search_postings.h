@@ -18,12 +18,16 @@ typedef struct search_posting {
     uint32_t tf_title, tf_body, length;
 } search_posting_t;
 
-/* Block header bit: entries in the v2 form (search_keys.h); without it, v1. */
+/* Block header bits (search_keys.h): v2 alone, the entries as varints; v2 and v3, as bit
+ * columns; neither, v1 (read, never written). The low bits are the entry count. */
 #define SEARCH_BLOCK_V2 0x8000u
+#define SEARCH_BLOCK_V3 0x4000u
+#define SEARCH_BLOCK_COUNT 0x3FFFu
 
 /* Decodes a block into out[0..cap): the entry count, or -1 for a malformed block. */
 int search_block_decode(const void *v, size_t len, search_posting_t *out, size_t cap);
-/* Encodes n entries (newest first, strictly; type 1..3) in the v2 form; the length is kept
+/* Encodes n entries (newest first, strictly; type 1..3) in the v2 or the v3 form, whichever
+ * is shorter; the length is kept
  * as search_length_code, so it decodes as search_length_decode of that. */
 void search_block_encode(const search_posting_t *p, size_t n, util_buf_t *out);
 uint8_t search_length_code(uint32_t len);

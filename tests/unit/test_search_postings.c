@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "search_keys.h"
@@ -15,10 +16,13 @@
 
 #define DOC(t, s) ((uint64_t)(t) << 24 | (uint64_t)(s))
 
-static void roundtrip(const search_posting_t *in, size_t n)
+/* Encodes, decodes and compares; returns the block's header bits (its form). */
+static unsigned roundtrip(const search_posting_t *in, size_t n)
 {
     util_buf_t b = {0};
     search_block_encode(in, n, &b);
+    unsigned form = ((unsigned)(uint8_t)b.data[0] | (unsigned)(uint8_t)b.data[1] << 8) &
+                    ~SEARCH_BLOCK_COUNT;
     search_posting_t out[SEARCH_BLOCK_MAX + 1];
     assert_int_equal(search_block_decode(b.data, b.len, out, SEARCH_BLOCK_MAX + 1), (int)n);
     for (size_t i = 0; i < n; i++) {
@@ -36,6 +40,7 @@ static void roundtrip(const search_posting_t *in, size_t n)
     util_buf_append(&b, "\0", 1);
     assert_int_equal(search_block_decode(b.data, b.len, out, SEARCH_BLOCK_MAX + 1), -1);
     util_buf_free(&b);
+    return form;
 }
 
 static void test_roundtrip_edges(void **state)
@@ -52,13 +57,57 @@ static void test_roundtrip_edges(void **state)
         {DOC(0, 0), 0, 0, 1, 4, 0, 1},               /* the smallest number there is */
     };
     roundtrip(e, sizeof e / sizeof *e);
-    roundtrip(e + 6, 1);
+    assert_int_equal(roundtrip(e + 6, 1), SEARCH_BLOCK_V2); /* one entry: varints are shorter */
     search_posting_t many[SEARCH_BLOCK_MAX + 1];
     for (size_t i = 0; i < SEARCH_BLOCK_MAX + 1; i++)
         many[i] = (search_posting_t){DOC(1780000000 - i * 977, (i * 7919) & 0xFFFFFF),
                                      (uint32_t)i, (uint32_t)(i % 5), (uint8_t)(1 + i % 3),
                                      (uint32_t)(i % 4), (uint32_t)i, (uint32_t)(i * 513)};
-    roundtrip(many, SEARCH_BLOCK_MAX + 1);
+    assert_int_equal(roundtrip(many, SEARCH_BLOCK_MAX + 1), SEARCH_BLOCK_V2 | SEARCH_BLOCK_V3);
+    /* a full block where every field differs in width, tf_title over 3 in some entries */
+    for (size_t i = 0; i < SEARCH_BLOCK_MAX; i++)
+        many[i] = (search_posting_t){DOC(1780000000 - i * 300 - (i % 7) * 40000, (SEARCH_BLOCK_MAX - i) * 3),
+                                     (uint32_t)(900 + i % 100), 4, 1, (uint32_t)(i % 9),
+                                     (uint32_t)(1 + i % 3), (uint32_t)(280 + i)};
+    /* (numbers must fall: rebuild them strictly newest first) */
+    for (size_t i = 0; i < SEARCH_BLOCK_MAX; i++)
+        many[i].doc = DOC(1780000000 - i * 300, (SEARCH_BLOCK_MAX - i) * 3);
+    assert_int_equal(roundtrip(many, SEARCH_BLOCK_MAX), SEARCH_BLOCK_V2 | SEARCH_BLOCK_V3);
+}
+
+static void test_v3_malformed(void **state)
+{
+    (void)state;
+    search_posting_t e[40], out[40];
+    for (size_t i = 0; i < 40; i++)
+        e[i] = (search_posting_t){DOC(1780000000 - i * 1000, 40 - i), 7, 1, 1, 0, 1 + i % 2, 300};
+    util_buf_t b = {0};
+    search_block_encode(e, 40, &b);
+    assert_int_equal(b.data[1] & 0xC0, 0xC0);
+    assert_int_equal(search_block_decode(b.data, b.len, out, 40), 40);
+    uint8_t *c = util_malloc(b.len);
+    /* the v3 bit without the v2 bit is no form */
+    memcpy(c, b.data, b.len);
+    c[1] &= (uint8_t)~0x80;
+    assert_int_equal(search_block_decode(c, b.len, out, 40), -1);
+    /* the first column's width over 64 */
+    memcpy(c, b.data, b.len);
+    size_t at = 2;
+    while (c[at] & 0x80)
+        at++;
+    at++;
+    uint8_t w0 = c[at];
+    c[at] = 65;
+    assert_int_equal(search_block_decode(c, b.len, out, 40), -1);
+    (void)w0;
+    /* a column wider than the bytes that follow its head: the seconds-back column (every
+     * entry 1000 s older: width 0, base 1000) made 1 bit wide */
+    memcpy(c, b.data, b.len);
+    assert_int_equal(c[at], 0);
+    c[at] = 1;
+    assert_int_equal(search_block_decode(c, b.len, out, 40), -1);
+    free(c);
+    util_buf_free(&b);
 }
 
 static void test_length_code(void **state)
@@ -137,6 +186,7 @@ int main(void)
         cmocka_unit_test(test_length_code),
         cmocka_unit_test(test_v1_still_read),
         cmocka_unit_test(test_malformed_refused),
+        cmocka_unit_test(test_v3_malformed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
