@@ -133,6 +133,15 @@ static int decode_v2(const uint8_t *p, const uint8_t *end, size_t n, search_post
  * padded with zero bits to a byte: seconds back, zigzag sequence difference (entries 1..n-1),
  * site, column << 2 | type, tf_body << 2 | min(tf_title, 3), tf_title - 3 (only for the
  * entries whose low bits say 3), the length code. */
+static uint64_t le64(uint64_t x)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return __builtin_bswap64(x);
+#else
+    return x;
+#endif
+}
+
 typedef struct bits {
     const uint8_t *p, *end;
 } bits_t;
@@ -149,7 +158,22 @@ static int column_get(bits_t *b, size_t count, uint64_t *vals)
     if ((size_t)(b->end - b->p) < nbytes)
         return -1;
     size_t bit = 0;
-    for (size_t i = 0; i < count; i++) {
+    if (w <= 56) {
+        /* a copy padded with 8 zero bytes: each value is one unaligned 64-bit load */
+        uint8_t pad[8 * (SEARCH_BLOCK_MAX + 1) + 8];
+        memcpy(pad, b->p, nbytes);
+        memset(pad + nbytes, 0, 8);
+        uint64_t mask = w ? (~0ull >> (64 - w)) : 0;
+        for (size_t i = 0; i < count; i++, bit += w) {
+            uint64_t x;
+            memcpy(&x, pad + bit / 8, 8);
+            uint64_t v = (le64(x) >> (bit % 8)) & mask;
+            if (v > UINT64_MAX - base)
+                return -1;
+            vals[i] = base + v;
+        }
+    }
+    for (size_t i = 0; w > 56 && i < count; i++) {
         uint64_t v = 0;
         for (unsigned got = 0; got < w;) {
             size_t byte = bit / 8;
