@@ -88,8 +88,11 @@ static int batch_pass(ctl_t *ctl, const char *file, bool publish, int64_t now, l
                 article_future_check(&m, now, why, sizeof why))
                 rc = ctl_fail(ctl, "%s:%ld: refused: %s", file, lineno, why);
         } else if (rc == CTL_OK) {
-            if (!w && (rc = ctl_write_begin(ctl, CTL_STORE_WRITE, "the batch was cut here", &w)) != CTL_OK)
+            /* the store is opened once (ctl_write_begin would open it again) */
+            if (!ctl->store && (rc = ctl_open_store(ctl, CTL_STORE_WRITE)) != CTL_OK)
                 w = NULL;
+            else if (!w && !(w = store_write_begin(ctl->store, &src)))
+                rc = ctl_store_fail(ctl, src, "the batch was cut here");
             else if (in_txn == 0 && (src = search_bulk_begin(w)) != 0)
                 rc = ctl_store_fail(ctl, src, "the batch was cut here");
             char *html = rc == CTL_OK ? markdown_to_html(body, strlen(body)) : NULL;
