@@ -443,8 +443,14 @@ int search_run(store_txn_t *t, const search_query_t *q, search_result_t *out)
     for (size_t i = 0; i < nt; i++) {
         r.out = (clist_t){0};
         r.want = i ? &cand : NULL;
-        r.budget = &budget;
-        if ((rc = read_term(t, order[i], &r)) != 0) {
+        /* the rarest term gets its share of the bound, not all of it: the others then
+         * read the blocks that cover its newest documents (what it could not reach is
+         * left out, `capped`), rather than nothing */
+        size_t share = i == 0 && nt > 1 ? budget / nt : budget, given = share;
+        r.budget = &share;
+        rc = read_term(t, order[i], &r);
+        budget -= given - share;
+        if (rc != 0) {
             free(r.out.c);
             break;
         }
