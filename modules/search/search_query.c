@@ -443,10 +443,10 @@ int search_run(store_txn_t *t, const search_query_t *q, search_result_t *out)
     for (size_t i = 0; i < nt; i++) {
         r.out = (clist_t){0};
         r.want = i ? &cand : NULL;
-        /* the rarest term gets its share of the bound, not all of it: the others then
-         * read the blocks that cover its newest documents (what it could not reach is
-         * left out, `capped`), rather than nothing */
-        size_t share = i == 0 && nt > 1 ? budget / nt : budget, given = share;
+        /* each term gets its share of what is left of the bound, not all of it: the
+         * later ones read the blocks that cover the rarest term's newest documents (what
+         * could not be reached is left out, `capped`), rather than nothing */
+        size_t share = budget / (nt - i), given = share;
         r.budget = &share;
         rc = read_term(t, order[i], &r);
         budget -= given - share;

@@ -29,7 +29,7 @@ import search_gen
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-BIN = os.environ.get("JIYUE_BIN_DIR") or os.path.join(REPO, "bin")
+BIN = os.path.join(REPO, os.environ.get("JIYUE_BIN_DIR") or "bin")  # (relative: to the repository)
 JIYUE = os.path.join(BIN, "jiyue")
 JIYUECTL = os.path.join(BIN, "jiyuectl")
 

@@ -260,6 +260,10 @@ static void test_paging_and_blocks(void **state)
     assert_true(a.capped);
     assert_true(a.total >= 50 && a.total <= 125);
     assert_int_equal(strlen(a.ids) > 0, 1);
+    /* three terms (a phrase of two bigrams and a word): each gets a third */
+    a = run(state, (search_query_t){.q = "公告 正文 \"公 告\"", .max_postings = 390});
+    assert_true(a.capped);
+    assert_true(a.total > 0);
     a = run(state, (search_query_t){.q = "\"公 告\"", .max_verify = 25});
     assert_true(a.capped);
     assert_int_equal(a.total, 25);
