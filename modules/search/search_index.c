@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rec.h"
+#include "search_bulk.h"
 #include "search_hot.h"
 #include "search_keys.h"
 #include "search_postings.h"

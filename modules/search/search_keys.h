@@ -34,7 +34,7 @@
  * next lower free number.
  *
  * A block value is a u16 header, the entry count in its low 14 bits and the form in its
- * top two (search_postings.h), then the entries, newest first; the first entry's document
+ * top two (search_block.h), then the entries, newest first; the first entry's document
  * number always follows the header whole (a varint, LEB128), so a reader learns a block's
  * newest number without decoding it. Each entry holds the document number, site number,
  * column number, type (1 article, 2 page, 3 message), the term's count in the title, in

@@ -12,7 +12,7 @@
 #include "search_index.h"
 #include "search_keys.h"
 #include "search_pages.h"
-#include "search_postings.h"
+#include "search_bulk.h"
 #include "rec.h"
 #include "store_keys.h"
 #include "util.h"

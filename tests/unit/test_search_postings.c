@@ -1,4 +1,4 @@
-/* tests/unit/test_search_postings.c: the postings block codec (search_postings.h, layout in
+/* tests/unit/test_search_postings.c: the postings block codec (search_block.h, layout in
  * search_keys.h): v2 round trips with edge values (a block's first and last numbers, the
  * same second with sequence numbers either way, large counts, every length code), blocks
  * written in v1 still read, and every malformed or truncated block refused. */

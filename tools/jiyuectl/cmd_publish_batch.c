@@ -17,7 +17,7 @@
 #include "article.h"
 #include "ctl.h"
 #include "markdown.h"
-#include "search_postings.h"
+#include "search_bulk.h"
 #include "util.h"
 
 #define CTL_BATCH_TXN 5000
