@@ -344,9 +344,13 @@ def machine():
         cpu, os.cpu_count(), mem, platform.release(), load)
 
 
+# the commit the run started at (the binaries are the ones built from it)
+COMMIT = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"],
+                        stdout=subprocess.PIPE, text=True).stdout.strip()
+
+
 def report(j, f, gen_s, avg_chars, total_s):
-    commit = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"],
-                            stdout=subprocess.PIPE, text=True).stdout.strip()
+    commit = COMMIT
     L = ["# jiyue search vs SQLite FTS5 (trigram): benchmark results", "",
          "Written by `make bench-search` (tests/bench/search.sh); edit nothing here by hand.", "",
          "- date: %s UTC" % datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M"),
@@ -386,6 +390,10 @@ def report(j, f, gen_s, avg_chars, total_s):
           "the whole jiyue store (articles, their audit trail and the index) took %s on disk. "
           "FTS5's are the pages of its tables (`dbstat`), %s file." % (mb(j["store_bytes"]), mb(f["file_bytes"])), ""]
     L += ["## Queries", "",
+          "jiyue hits: the JSON `total`. A query that reaches the bound of 200,000 postings read "
+          "(modules/search/search_query.h) finds the newest matches and counts those found "
+          "within the bound, so the totals of very common terms are lower bounds. FTS5: the rows "
+          "of the top 10.", "",
           "| query | jiyue hits | jiyue p50 | jiyue p99 | FTS5 | FTS5 p50 | FTS5 p99 |",
           "|---|---:|---:|---:|---|---:|---:|"]
     for (what, _, _, _, _), jq, fq in zip(QUERIES, j["queries"], f["queries"]):
