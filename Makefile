@@ -62,7 +62,7 @@ LIBCORE     := $(BUILD)/libjiyue.a
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test unit e2e deps certs a11y clean bench fuzz fuzz-smoke e2e-san unit-san test-shuffle mutate
+.PHONY: all run test unit e2e deps certs a11y clean bench bench-search fuzz fuzz-smoke e2e-san unit-san test-shuffle mutate
 
 all: $(BIN)/jiyue $(BIN)/jiyuectl
 
@@ -222,6 +222,10 @@ bench:
 	@sh tools/install-deps.sh --bench
 	$(MAKE) all
 	sh tests/bench/run.sh
+
+# the search index beside SQLite FTS5 (BENCH_SEARCH_DOCS, default 1,000,000: about an hour)
+bench-search: all
+	sh tests/bench/search.sh
 
 clean:
 	rm -rf build build-san build-fuzz bin var

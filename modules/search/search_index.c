@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rec.h"
+#include "search_bulk.h"
 #include "search_hot.h"
 #include "search_keys.h"
 #include "search_postings.h"
@@ -126,6 +127,8 @@ static int key_ref(char *k, const char *site, search_type_t type, const char *re
 
 static int df_add(store_txn_t *w, const char *term, size_t tlen, int delta)
 {
+    if (search_bulk_df(w, term, tlen, delta))
+        return 0; /* bulk mode: counted in memory (search_postings.h) */
     char k[KEYBUF];
     size_t fl = strlen(SEARCH_KEY_DF);
     memcpy(k, SEARCH_KEY_DF, fl);

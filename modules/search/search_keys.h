@@ -33,15 +33,30 @@
  * second whose sequence numbers agree mod 2^24 would collide: the later one takes the
  * next lower free number.
  *
- * A posting entry (varints, LEB128): the document number (the first of a block whole, the
- * others as the difference to the one before), site number, column number, type (1
- * article, 2 page, 3 message), the term's count in the title, its weight in the body in
- * units (SEARCH_BODY_UNITS for each occurrence in the source or the text,
- * SEARCH_META_UNITS for each in a policy document's header: the header weighs half the
- * body), and the document's length in terms (capped at 65535). A block value is a u16
- * entry count then the entries. A policy document's 发文字号 and 索引号 are terms whole too
- * ("#" and a hash of the folded form: search_text_exact_term), so that a query that is
- * one of them finds its document first.
+ * A block value is a u16 header, the entry count in its low 14 bits and the form in its
+ * top two (search_block.h), then the entries, newest first; the first entry's document
+ * number always follows the header whole (a varint, LEB128), so a reader learns a block's
+ * newest number without decoding it. Each entry holds the document number, site number,
+ * column number, type (1 article, 2 page, 3 message), the term's count in the title, its
+ * weight in the body in units (SEARCH_BODY_UNITS for each occurrence in the source or the
+ * text, SEARCH_META_UNITS for each in a policy document's header: the header weighs half
+ * the body), and the document's length in terms as a one-byte code
+ * (exact below 16, else within 1/16: search_length_code). Writers choose, per block, the
+ * shorter of:
+ *   v2 (top bits 10): per entry varints: seconds back from the entry before and the zigzag
+ *      difference of the 24-bit sequence part (both absent for the first entry), site,
+ *      column << 2 | type, tf_body << 2 | min(tf_title, 3) (then tf_title - 3 when that
+ *      is 3), the length code as a byte;
+ *   v3 (top bits 11): the same values as seven columns (seconds back, sequence difference,
+ *      site, column|type, tf, the tf_title rests, length codes), each a width byte, a
+ *      varint base, and its values less the base in `width` bits, packed low bit first,
+ *      padded to a byte (frame of reference: a block of one site's column costs 0 bits
+ *      there).
+ * v1 (top bits 00; written before v2, read still): seven varints an entry, the number as
+ * the difference to the one before, the length whole.
+ * A policy document's 发文字号 and 索引号 are terms whole too ("#" and a hash of the folded
+ * form: search_text_exact_term), so that a query that is one of them finds its document
+ * first.
  *
  * A document record: "JYSD" v2, publication time (i64), type (u8), length in terms (u32),
  * then the strings site, column, id, title, source, text (the plain text that was indexed,

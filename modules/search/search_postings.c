@@ -1,89 +1,15 @@
-/* modules/search/search_postings.c: postings blocks (search_keys.h): the codec and the
- * one-entry changes an index update makes. Blocks are never merged: a block emptied by
- * removals is deleted, a small one stays (a reindex packs them again). */
+/* modules/search/search_postings.c: a term's postings blocks in the store (search_keys.h):
+ * their keys and the one-entry changes an index update makes (the codec is
+ * search_block.c; bulk mode, search_bulk.c). Blocks are never merged here: a block emptied
+ * by removals is deleted, a small one stays (a reindex packs them again). */
 #include "search_postings.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "search_bulk.h"
 #include "search_keys.h"
 #include "store_keys.h"
-
-static void put_varint(util_buf_t *b, uint64_t v)
-{
-    uint8_t t[10];
-    size_t n = 0;
-    do {
-        t[n] = (uint8_t)(v & 0x7F);
-        v >>= 7;
-        if (v)
-            t[n] |= 0x80;
-        n++;
-    } while (v);
-    util_buf_append(b, t, n);
-}
-
-static int get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
-{
-    uint64_t x = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-        if (*p >= end)
-            return -1;
-        uint8_t c = *(*p)++;
-        x |= (uint64_t)(c & 0x7F) << shift;
-        if (!(c & 0x80)) {
-            *v = x;
-            return 0;
-        }
-    }
-    return -1;
-}
-
-int search_block_decode(const void *v, size_t len, search_posting_t *out, size_t cap)
-{
-    const uint8_t *p = v, *end = p + len;
-    if (len < 2)
-        return -1;
-    size_t n = (size_t)p[0] | (size_t)p[1] << 8;
-    p += 2;
-    if (n == 0 || n > cap)
-        return -1;
-    uint64_t prev = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t d, site, col, type, tt, tb, dl;
-        if (get_varint(&p, end, &d) || get_varint(&p, end, &site) ||
-            get_varint(&p, end, &col) || get_varint(&p, end, &type) ||
-            get_varint(&p, end, &tt) || get_varint(&p, end, &tb) || get_varint(&p, end, &dl))
-            return -1;
-        if (i > 0) {
-            if (d == 0 || d > prev)
-                return -1; /* strictly newest first */
-            d = prev - d;
-        }
-        if (site > UINT32_MAX || col > UINT32_MAX || type > 255 || tt > UINT32_MAX ||
-            tb > UINT32_MAX || dl > UINT32_MAX)
-            return -1;
-        out[i] = (search_posting_t){d, (uint32_t)site, (uint32_t)col, (uint8_t)type,
-                                    (uint32_t)tt, (uint32_t)tb, (uint32_t)dl};
-        prev = d;
-    }
-    return p == end ? (int)n : -1;
-}
-
-void search_block_encode(const search_posting_t *p, size_t n, util_buf_t *out)
-{
-    uint8_t h[2] = {(uint8_t)(n & 0xFF), (uint8_t)(n >> 8)};
-    util_buf_append(out, h, 2);
-    for (size_t i = 0; i < n; i++) {
-        put_varint(out, i == 0 ? p[0].doc : p[i - 1].doc - p[i].doc);
-        put_varint(out, p[i].site);
-        put_varint(out, p[i].column);
-        put_varint(out, p[i].type);
-        put_varint(out, p[i].tf_title);
-        put_varint(out, p[i].tf_body);
-        put_varint(out, p[i].length);
-    }
-}
 
 size_t search_postings_prefix(char *k, const char *term, size_t tlen)
 {
@@ -103,7 +29,7 @@ static size_t block_key(char *k, size_t plen, uint64_t min)
     return plen + 16;
 }
 
-static int hex_min(const char *s, size_t n, uint64_t *min)
+int search_postings_key_min(const char *s, size_t n, uint64_t *min)
 {
     if (n != 16)
         return -1;
@@ -133,7 +59,7 @@ static int find_cb(void *ud, const void *key, size_t klen, const void *val, size
 {
     find_t *f = ud;
     uint64_t min;
-    if (hex_min((const char *)key + f->plen, klen - f->plen, &min) != 0) {
+    if (search_postings_key_min((const char *)key + f->plen, klen - f->plen, &min) != 0) {
         f->bad = true;
         return 1;
     }
@@ -177,7 +103,8 @@ static int find_block(store_txn_t *w, const char *term, size_t tlen, uint64_t do
     return 0;
 }
 
-static int put_block(store_txn_t *w, char *k, size_t plen, const search_posting_t *e, size_t n)
+int search_postings_put_block(store_txn_t *w, char *k, size_t plen, const search_posting_t *e,
+                              size_t n)
 {
     util_buf_t b = {0};
     search_block_encode(e, n, &b);
@@ -189,6 +116,8 @@ static int put_block(store_txn_t *w, char *k, size_t plen, const search_posting_
 
 int search_postings_add(store_txn_t *w, const char *term, size_t tlen, const search_posting_t *p)
 {
+    if (search_bulk_take(w, term, tlen, p))
+        return 0;
     find_t f;
     search_posting_t e[SEARCH_BLOCK_MAX + 1];
     size_t n;
@@ -211,21 +140,24 @@ int search_postings_add(store_txn_t *w, const char *term, size_t tlen, const sea
         /* the block keeps its key unless its smallest number changed (the new entry is
          * older than every entry of the last block) */
         uint64_t oldmin = 0;
-        hex_min(f.key + f.plen, f.klen - f.plen, &oldmin);
+        search_postings_key_min(f.key + f.plen, f.klen - f.plen, &oldmin);
         if (e[n - 1].doc != oldmin && (rc = store_content_del(w, f.key, f.klen)) != 0)
             return rc;
     }
     if (n > SEARCH_BLOCK_MAX) {
         size_t half = n / 2;
-        if ((rc = put_block(w, k, f.plen, e, half)) != 0)
+        if ((rc = search_postings_put_block(w, k, f.plen, e, half)) != 0)
             return rc;
-        return put_block(w, k, f.plen, e + half, n - half);
+        return search_postings_put_block(w, k, f.plen, e + half, n - half);
     }
-    return put_block(w, k, f.plen, e, n);
+    return search_postings_put_block(w, k, f.plen, e, n);
 }
 
 int search_postings_del(store_txn_t *w, const char *term, size_t tlen, uint64_t doc)
 {
+    int frc = search_bulk_flush(w); /* a removal sees every entry added before it */
+    if (frc != 0)
+        return frc;
     find_t f;
     search_posting_t e[SEARCH_BLOCK_MAX + 1];
     size_t n;
@@ -242,10 +174,10 @@ int search_postings_del(store_txn_t *w, const char *term, size_t tlen, uint64_t 
     memmove(e + at, e + at + 1, (n - at - 1) * sizeof *e);
     n--;
     if (n > 0 && at < n)
-        return put_block(w, f.key, f.plen, e, n); /* the smallest stayed: same key */
+        return search_postings_put_block(w, f.key, f.plen, e, n); /* the smallest stayed: same key */
     if ((rc = store_content_del(w, f.key, f.klen)) != 0)
         return rc;
     char k[STORE_KEY_MAX + 1];
     memcpy(k, f.key, f.plen);
-    return n > 0 ? put_block(w, k, f.plen, e, n) : 0;
+    return n > 0 ? search_postings_put_block(w, k, f.plen, e, n) : 0;
 }

@@ -1,25 +1,18 @@
-/* modules/search/search_postings.h: a term's postings in blocks (layout in search_keys.h):
- * the entry codec the queries share, and adding or removing one document's entry in a
- * write transaction, touching one block (two when it splits). */
+/* modules/search/search_postings.h: a term's postings in blocks (layout in search_keys.h;
+ * the codec in search_block.h): adding or removing one document's entry in a write
+ * transaction, touching one block (two when it splits), or in bulk (search_bulk.h). */
 #ifndef JIYUE_SEARCH_POSTINGS_H
 #define JIYUE_SEARCH_POSTINGS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "store.h"
 #include "util.h"
 
-typedef struct search_posting {
-    uint64_t doc;
-    uint32_t site, column;
-    uint8_t type;
-    uint32_t tf_title, tf_body, length;
-} search_posting_t;
+#include "search_block.h"
 
-/* Decodes a block into out[0..cap): the entry count, or -1 for a malformed block. */
-int search_block_decode(const void *v, size_t len, search_posting_t *out, size_t cap);
-void search_block_encode(const search_posting_t *p, size_t n, util_buf_t *out);
 /* "xp/<term>/" into k (STORE_KEY_MAX + 1 bytes); its length, 0 when the term is too long. */
 size_t search_postings_prefix(char *k, const char *term, size_t tlen);
 
@@ -28,5 +21,12 @@ int search_postings_add(store_txn_t *w, const char *term, size_t tlen, const sea
 /* Removes document `doc` from the term's postings: 0, STORE_NOTFOUND when it is not there,
  * or a STORE_E* code. */
 int search_postings_del(store_txn_t *w, const char *term, size_t tlen, uint64_t doc);
+
+/* For search_bulk.c: the smallest document number a block key's last 16 hex digits
+ * name (0, or -1 for a malformed key), and a block written under "xp/<term>/" (k holds the
+ * plen-byte prefix; n >= 1 entries, newest first). */
+int search_postings_key_min(const char *s, size_t n, uint64_t *min);
+int search_postings_put_block(store_txn_t *w, char *k, size_t plen, const search_posting_t *e,
+                              size_t n);
 
 #endif

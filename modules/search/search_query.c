@@ -26,7 +26,28 @@ typedef struct qparse {
     qterm_t t[SEARCH_MAX_TERMS];
     size_t n;
     uint16_t phrase;
+    /* each phrase's text when it is one run of CJK characters and nothing else: then it
+     * matches a field exactly when those bytes occur in it (search_text.h: the bigrams of
+     * a run stand at consecutive positions, and any other character ends a run) */
+    const char *raw[SEARCH_MAX_TERMS + 1];
+    size_t rawlen[SEARCH_MAX_TERMS + 1];
 } qparse_t;
+
+static bool cjk_run(const char *s, size_t n)
+{
+    size_t i = 0, chars = 0;
+    while (i < n) {
+        size_t l;
+        int32_t cp = search_text_utf8((const unsigned char *)s + i, n - i, &l);
+        bool cjk = (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+                   (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x2FFFF);
+        if (!cjk)
+            return false;
+        i += l;
+        chars++;
+    }
+    return chars >= 2;
+}
 
 static int qterm_cb(void *ud, const char *term, size_t len, uint32_t pos, bool prefix)
 {
@@ -61,6 +82,11 @@ static void parse(const char *q, qparse_t *p)
             if (inq && p->n - before < 2)
                 for (size_t k = before; k < p->n; k++)
                     p->t[k].phrase = 0; /* one term: nothing to keep in order */
+            else if (inq && p->n < SEARCH_MAX_TERMS && phrases <= SEARCH_MAX_TERMS &&
+                     cjk_run(q + start, i - start)) {
+                p->raw[phrases] = q + start; /* (a cut phrase keeps the term-by-term check) */
+                p->rawlen[phrases] = i - start;
+            }
             inq = !inq;
             start = i + (ql ? ql : 1);
             i = start;
@@ -267,6 +293,8 @@ static bool phrase_in(const qparse_t *p, uint16_t ph, const stream_t *s)
     for (size_t i = 0; i < p->n && !first; i++)
         if (p->t[i].phrase == ph)
             first = &p->t[i];
+    if (!first)
+        return true; /* a quoted part of one term: nothing to keep in order */
     for (size_t at = 0; first && at < s->n; at++) {
         bool ok = true;
         for (size_t i = 0; i < p->n && ok; i++) {
@@ -289,12 +317,27 @@ static bool phrases_ok(store_txn_t *t, const qparse_t *p, uint16_t nphrases, uin
     if (search_doc_get(t, doc, &d) != 0)
         return false;
     *bytes += d.text_len;
+    /* a phrase of CJK characters only is found as bytes in one of the texts (its raw form
+     * is what the index would fold it to); any other phrase is checked term by term */
     enum { NF = 6 };
-    stream_t f[NF];
-    memset(f, 0, sizeof f);
     const char *text[NF] = {d.title, d.source, d.text, d.doc_no, d.index_no, d.meta};
     size_t tl[NF] = {strlen(d.title), strlen(d.source), d.text_len, strlen(d.doc_no),
                      strlen(d.index_no), strlen(d.meta)};
+    bool fast = true;
+    for (uint16_t ph = 1; ph <= nphrases && fast; ph++)
+        fast = p->raw[ph] != NULL;
+    if (fast) {
+        bool all = true;
+        for (uint16_t ph = 1; ph <= nphrases && all; ph++) {
+            bool in = false;
+            for (int i = 0; i < NF && !in; i++)
+                in = memmem(text[i], tl[i], p->raw[ph], p->rawlen[ph]) != NULL;
+            all = in;
+        }
+        return all;
+    }
+    stream_t f[NF];
+    memset(f, 0, sizeof f);
     for (int i = 0; i < NF; i++)
         search_text_terms(text[i], tl[i], SEARCH_TEXT_INDEX, NULL, stream_cb, &f[i]);
     bool all = true;
@@ -346,6 +389,49 @@ static int mark_exact(store_txn_t *t, const char *q, reader_t *r, clist_t *cand)
     }
     free(r->out.c);
     return rc;
+}
+
+/* Puts the k best of l (score_desc order) first, in that order, in O(n log k): a heap of
+ * the k best so far, its worst at the root. The rest of l is left in no order. */
+static void top_k(clist_t *l, size_t k)
+{
+    if (k >= l->n) {
+        qsort(l->c, l->n, sizeof *l->c, score_desc);
+        return;
+    }
+    cand_t *h = l->c; /* the heap lives in the list's first k places */
+    for (size_t i = 0; i < l->n; i++) {
+        size_t at;
+        if (i < k) {
+            h[i] = l->c[i];
+            at = i;
+            while (at > 0 && score_desc(&h[(at - 1) / 2], &h[at]) < 0) {
+                cand_t x = h[at];
+                h[at] = h[(at - 1) / 2];
+                h[(at - 1) / 2] = x;
+                at = (at - 1) / 2;
+            }
+            continue;
+        }
+        if (score_desc(&l->c[i], &h[0]) >= 0)
+            continue; /* not better than the worst kept */
+        h[0] = l->c[i];
+        at = 0;
+        for (;;) {
+            size_t a = 2 * at + 1, b = a + 1, m = at;
+            if (a < k && score_desc(&h[a], &h[m]) > 0)
+                m = a;
+            if (b < k && score_desc(&h[b], &h[m]) > 0)
+                m = b;
+            if (m == at)
+                break;
+            cand_t x = h[at];
+            h[at] = h[m];
+            h[m] = x;
+            at = m;
+        }
+    }
+    qsort(h, k, sizeof *h, score_desc);
 }
 
 int search_run(store_txn_t *t, const search_query_t *q, search_result_t *out)
@@ -406,8 +492,14 @@ int search_run(store_txn_t *t, const search_query_t *q, search_result_t *out)
     for (size_t i = 0; i < nt; i++) {
         r.out = (clist_t){0};
         r.want = i ? &cand : NULL;
-        r.budget = &budget;
-        if ((rc = read_term(t, order[i], &r)) != 0) {
+        /* each term gets its share of what is left of the bound, not all of it: the
+         * later ones read the blocks that cover the rarest term's newest documents (what
+         * could not be reached is left out, `capped`), rather than nothing */
+        size_t share = budget / (nt - i), given = share;
+        r.budget = &share;
+        rc = read_term(t, order[i], &r);
+        budget -= given - share;
+        if (rc != 0) {
             free(r.out.c);
             break;
         }
@@ -466,10 +558,10 @@ int search_run(store_txn_t *t, const search_query_t *q, search_result_t *out)
             age = 0;
         cand.c[i].score *= 1 + 0.5 * pow(0.5, age / SEARCH_RECENCY_DAYS);
     }
-    if (q->sort == SEARCH_SORT_RELEVANCE && cand.n > 1)
-        qsort(cand.c, cand.n, sizeof *cand.c, score_desc);
-    out->total = cand.n;
     size_t skip = (size_t)(q->page ? q->page - 1 : 0) * SEARCH_PAGE_SIZE;
+    if (q->sort == SEARCH_SORT_RELEVANCE && cand.n > 1)
+        top_k(&cand, skip + SEARCH_PAGE_SIZE);
+    out->total = cand.n;
     for (size_t i = skip; i < cand.n && out->n < SEARCH_PAGE_SIZE; i++) {
         search_hit_t *h = &out->hits[out->n];
         if (search_doc_get(t, cand.c[i].doc, &h->rec) != 0)

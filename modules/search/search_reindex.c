@@ -13,13 +13,27 @@
 #include "content_keys.h"
 #include "message_search.h"
 #include "search_index.h"
+#include "search_keys.h"
 #include "search_pages.h"
+#include "search_bulk.h"
+#include "rec.h"
 #include "store_keys.h"
 #include "util.h"
 
+/* entries collected before a bulk flush: about 32 bytes each in memory */
+#define SEARCH_REINDEX_FLUSH (4u << 20)
+
+/* An article key with its document number, to index oldest first (search_postings.h:
+ * bulk mode then touches one block per term and flush). */
+typedef struct akey {
+    char *k;
+    uint64_t order;
+} akey_t;
+
 typedef struct keys {
-    char **k;
+    akey_t *k;
     size_t n, cap;
+    store_txn_t *t;
 } keys_t;
 
 static int key_cb(void *ud, const void *key, size_t klen, const void *val, size_t vlen)
@@ -29,8 +43,24 @@ static int key_cb(void *ud, const void *key, size_t klen, const void *val, size_
         ks->cap = ks->cap ? ks->cap * 2 : 64;
         ks->k = util_realloc(ks->k, ks->cap * sizeof *ks->k);
     }
-    ks->k[ks->n++] = util_strndup(key, klen);
+    /* the record starts "JYAR" v1, publication time (i64), time of change, sequence */
+    rec_rd_t r = rec_reader(val, vlen);
+    uint64_t order = 0;
+    if (rec_get_head(&r, "JYAR", 1)) {
+        int64_t pub = (int64_t)rec_get_n(&r, 8);
+        (void)rec_get_n(&r, 8);
+        uint64_t seq = rec_get_n(&r, 8);
+        if (!r.bad)
+            order = (uint64_t)(pub < 0 ? 0 : pub) << 24 | (seq & 0xFFFFFF);
+    }
+    ks->k[ks->n++] = (akey_t){util_strndup(key, klen), order};
     return 0;
+}
+
+static int akey_cmp(const void *a, const void *b)
+{
+    const akey_t *x = a, *y = b;
+    return x->order < y->order ? -1 : x->order > y->order ? 1 : strcmp(x->k, y->k);
 }
 
 /* "a/<site>/<column>/<id>": indexes that article. */
@@ -85,10 +115,18 @@ int search_reindex(store_txn_t *w, const char *site, const conf_t *c,
     rc = store_content_each(w, prefix, pl, key_cb, &ks);
     if (rc == STORE_NOTFOUND)
         rc = 0;
-    for (size_t i = 0; rc == 0 && i < ks.n; i++)
-        rc = index_one(w, ks.k[i], &rep->indexed);
+    if (ks.n > 1)
+        qsort(ks.k, ks.n, sizeof *ks.k, akey_cmp);
+    if (rc == 0)
+        rc = search_bulk_begin(w);
+    bool bulk = rc == 0;
+    for (size_t i = 0; rc == 0 && i < ks.n; i++) {
+        rc = index_one(w, ks.k[i].k, &rep->indexed);
+        if (rc == 0 && search_bulk_pending() >= SEARCH_REINDEX_FLUSH)
+            rc = search_bulk_flush(w);
+    }
     for (size_t i = 0; i < ks.n; i++)
-        free(ks.k[i]);
+        free(ks.k[i].k);
     free(ks.k);
     if (rc == 0)
         rc = message_search_reindex(w, site, &rep->indexed);
@@ -99,9 +137,41 @@ int search_reindex(store_txn_t *w, const char *site, const conf_t *c,
         rc = search_pages_sync(w, c->sites[i].id, &n);
         rep->indexed += n;
     }
+    if (bulk) {
+        int erc = search_bulk_end(w, rc == 0);
+        rc = rc ? rc : erc;
+    }
     if (rc == 0)
         rc = search_index_digest(w, site, after);
     if (rc == 0)
         rep->equal = memcmp(before, after, sizeof before) == 0;
     return rc;
+}
+
+static int size_cb(void *ud, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    search_size_family_t *f = ud;
+    f->entries++;
+    f->key_bytes += klen;
+    f->value_bytes += vlen;
+    return 0;
+}
+
+int search_index_size(store_txn_t *t, search_size_t *out)
+{
+    static const char *const prefixes[] = {SEARCH_KEY_POSTINGS, SEARCH_KEY_DF, SEARCH_KEY_DOC,
+                                           SEARCH_KEY_REF, SEARCH_KEY_SITE, SEARCH_KEY_COLUMN,
+                                           SEARCH_KEY_COUNTERS};
+    /* the site and column numbers share one row */
+    static const int row[] = {0, 1, 2, 3, 4, 4, 5};
+    static const char *const labels[] = {"xp/", "xf/", "xd/", "xa/", "xs/+xc/", "xn"};
+    *out = (search_size_t){0};
+    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++) {
+        search_size_family_t *f = &out->f[row[i]];
+        f->prefix = labels[row[i]];
+        int rc = store_content_each(t, prefixes[i], strlen(prefixes[i]), size_cb, f);
+        if (rc < 0 && rc != STORE_NOTFOUND)
+            return rc;
+    }
+    return 0;
 }

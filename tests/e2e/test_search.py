@@ -166,14 +166,22 @@ def test_purge_takes_a_sites_documents(c):
 
 def test_reindex_usage(c):
     code, out, err = reindex(c, "-h")
-    assert code == 0 and out.startswith("usage: jiyuectl [-c FILE] reindex [--check] [SITE]\n"), out
+    assert code == 0 and out.startswith("usage: jiyuectl [-c FILE] reindex [--check] [SITE] | --size\n"), out
     assert reindex(c, "--bogus")[0] == 2
+    assert reindex(c, "--size", "edu")[0] == 2
     assert reindex(c, "edu", "xian")[0] == 2
     code, out, err = reindex(c, "nosuch")
     assert code != 0 and "nosuch" in err and out == ""
     # an index of pages only is equal to its rebuild
     assert reindex(c) == (0, "reindexed 9 documents of all sites: the rebuilt index equals the "
                              "maintained one\n", "")     # import_base's 9 HTML pages
+    # --size: entries and bytes by key family, from the store as it is
+    code, out, err = reindex(c, "--size")
+    rows = [l.split() for l in out.splitlines()]
+    assert code == 0 and err == "" and [r[0] for r in rows] == ["xp/", "xf/", "xd/", "xa/", "xs/+xc/", "xn", "all"]
+    assert rows[2][1] == "9" and rows[3][1] == "9"              # 9 records, 9 refs
+    assert int(rows[-1][1]) == sum(int(r[1]) for r in rows[:-1])
+    assert int(rows[-1][3]) == sum(int(r[3]) + int(r[6]) for r in rows[:-1])
 
 
 # ------------------------------------------------------------------ <mount>search?format=json
@@ -327,3 +335,32 @@ def test_paths_the_module_leaves_alone(c):
         assert r.status == 200 and b"OUR-OWN-SEARCH" in r.body
     finally:
         c.stop()
+
+
+# ------------------------------------------------------------------ publish --batch
+
+def test_publish_batch_checks_every_line_first(c):
+    """`jiyuectl publish --batch FILE`: one article a JSON line; a bad line refuses the whole
+    file before anything is written; a good file publishes every line, indexed in bulk as
+    publish indexes one article (reindex --check finds no difference)."""
+    import json
+    base = {"site": "edu", "column": "news", "publisher": "李华", "reviewer": "王强",
+            "disclosure": "主动公开", "secrecy_by": "赵敏", "secrecy_date": "2026-02-28"}
+    lines = [dict(base, id="b1", title="批量社保卡通知", date="2026-03-01 09:00", body="第一篇**正文**。"),
+             dict(base, id="b2", title="批量医保公告", date="2026-03-02 09:00", body="第二篇正文。")]
+    f = c.root / "batch.jsonl"
+    for bad, why in ((dict(base, id="b3", title="坏", bogus="x"), ":3: refused: unknown key 'bogus'"),
+                     (dict(base, title="无号"), ":3: refused: a batch line needs an id"),
+                     (dict(base, id="b3", title="坏", reviewer="李华"), ":3: refused: ")):
+        f.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines + [bad]))
+        r = c.ctl("publish", "--batch", f)
+        assert r.returncode == 1 and why in r.stderr.decode(), r.stderr
+        assert refs(c) == []                                    # nothing written
+    f.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines) + "\n")
+    r = c.ctl("publish", "--batch", f)
+    assert r.returncode == 0 and r.stdout.decode() == f"published 2 articles from {f}\n", r.stderr
+    assert refs(c) == ["xa/edu/a/news/b1", "xa/edu/a/news/b2"]
+    assert docs(c) == [("edu", "批量医保公告"), ("edu", "批量社保卡通知")]
+    assert reindex(c, "--check")[0] == 0
+    assert c.ctl("publish", "--batch", f).returncode == 1         # already published
+    assert c.ctl("publish", "--batch").returncode == 2

@@ -254,6 +254,16 @@ static void test_paging_and_blocks(void **state)
     a = run(state, (search_query_t){.q = "公告", .sort = SEARCH_SORT_DATE, .max_postings = 200});
     assert_true(a.capped);
     assert_true(a.total > 0 && a.total <= 200);
+    /* two terms under a bound the first alone would use up: the first gets its share, the
+     * second reads what covers the first's newest documents, so the newest are found */
+    a = run(state, (search_query_t){.q = "公告 正文", .sort = SEARCH_SORT_DATE, .max_postings = 250});
+    assert_true(a.capped);
+    assert_true(a.total >= 50 && a.total <= 125);
+    assert_int_equal(strlen(a.ids) > 0, 1);
+    /* three terms (a phrase of two bigrams and a word): each gets a third */
+    a = run(state, (search_query_t){.q = "公告 正文 \"公 告\"", .max_postings = 390});
+    assert_true(a.capped);
+    assert_true(a.total > 0);
     a = run(state, (search_query_t){.q = "\"公 告\"", .max_verify = 25});
     assert_true(a.capped);
     assert_int_equal(a.total, 25);

@@ -309,6 +309,9 @@ out:
 
 int ctl_cmd_publish(ctl_t *ctl, int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "--batch") == 0)
+        return argc == 3 ? ctl_publish_batch(ctl, argv[2])
+                         : ctl_usage(ctl, "--batch takes one FILE and nothing else");
     return run_publish(ctl, argc, argv, ARTICLE_PUBLISH);
 }
 

@@ -10,8 +10,39 @@
 #include "ctl.h"
 #include "search_reindex.h"
 
+/* `jiyuectl reindex --size`: what the index takes, by key family; nothing is written. */
+static int index_size(ctl_t *ctl)
+{
+    int rc = ctl_load_conf(ctl);
+    if (rc != CTL_OK || (rc = ctl_open_store(ctl, CTL_STORE_READ)) != CTL_OK)
+        return rc;
+    store_txn_t *t = store_read_txn_new(ctl->store);
+    if (!t || (rc = store_read_renew(t)) != 0) {
+        store_txn_free(t);
+        return ctl_store_fail(ctl, t ? rc : STORE_EIO, "the index was not measured");
+    }
+    search_size_t z;
+    rc = search_index_size(t, &z);
+    store_txn_free(t);
+    if (rc != 0)
+        return ctl_store_fail(ctl, rc, "the index was not measured");
+    uint64_t entries = 0, bytes = 0;
+    for (int i = 0; i < SEARCH_SIZE_FAMILIES; i++) {
+        printf("%-4s %12llu entries %14llu key bytes %14llu value bytes\n", z.f[i].prefix,
+               (unsigned long long)z.f[i].entries, (unsigned long long)z.f[i].key_bytes,
+               (unsigned long long)z.f[i].value_bytes);
+        entries += z.f[i].entries;
+        bytes += z.f[i].key_bytes + z.f[i].value_bytes;
+    }
+    printf("all  %12llu entries %14llu bytes\n", (unsigned long long)entries,
+           (unsigned long long)bytes);
+    return CTL_OK;
+}
+
 int ctl_cmd_reindex(ctl_t *ctl, int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "--size") == 0)
+        return index_size(ctl);
     bool check;
     const char *site;
     int rc = ctl_parse_flag_site(ctl, argc, argv, "--check", NULL, &check, &site);

@@ -16,9 +16,10 @@ CTL_COMMAND(preview, "SITE [--days N] | SITE --revoke",
 CTL_COMMAND(redirects, "SITE", "list a site's stored migration redirects: OLD -> NEW, one per line")
 CTL_COMMAND(census, "sites|columns [--format csv|json] [--bom]",
             "the census tables (基本信息表, 栏目信息表) on stdout: CSV in Chinese, JSON ids and names")
-CTL_COMMAND(publish, "[--dry-run] [--KEY VALUE]... FILE",
+CTL_COMMAND(publish, "[--dry-run] [--KEY VALUE]... FILE | --batch FILE.jsonl",
             "publish a Markdown/HTML article with YAML front matter; prints its URL path "
-            "(a date more than 5 minutes ahead is refused: articles are not scheduled)")
+            "(a date more than 5 minutes ahead is refused: articles are not scheduled); --batch: "
+            "one article a line as a JSON object of front-matter keys and \"body\"")
 CTL_COMMAND(update, "[--KEY VALUE]... FILE", "publish a new revision of a published article")
 CTL_COMMAND(unpublish, "--by NAME [--reason TEXT] SITE COLUMN ID | URL",
             "take an article down (recorded in the audit trail)")
@@ -28,9 +29,10 @@ CTL_COMMAND(drafts, "SITE [--queue]",
             "awaiting review (--queue, oldest first)")
 CTL_COMMAND(purge, "[--yes] SITE",
             "delete what the store holds of a site removed from sites.d (the trail stays)")
-CTL_COMMAND(reindex, "[--check] [SITE]",
+CTL_COMMAND(reindex, "[--check] [SITE] | --size",
             "rebuild the search index of a site (or all) from the published articles and say "
-            "whether it equals the maintained one (--check: compare only, exit 1 on a difference)")
+            "whether it equals the maintained one (--check: compare only, exit 1 on a difference; "
+            "--size: the index's entries and bytes by key family)")
 CTL_COMMAND(messages, "SITE [--open|--overdue|--all] [--show CODE] | SITE --spam CODE... --by NAME",
             "list a site's citizen messages with their age and status, show one in full, or "
             "mark spam (out of every list and count; recorded in the audit trail)")

@@ -45,6 +45,8 @@ void ctl_warn(ctl_t *ctl, const char *fmt, ...) __attribute__((format(printf, 2,
 int ctl_usage(ctl_t *ctl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints the subcommand's usage line and summary to stdout (for -h); returns CTL_OK. */
 int ctl_help(ctl_t *ctl);
+/* `jiyuectl publish --batch FILE` (cmd_publish_batch.c). */
+int ctl_publish_batch(ctl_t *ctl, const char *file);
 
 /* Parses the options every store subcommand takes (-h, --generation GEN) and checks that
  * exactly `nargs` operands follow. Returns -1 when the caller should go on (operands in

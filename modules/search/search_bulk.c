@@ -1,0 +1,297 @@
+/* modules/search/search_bulk.c: bulk mode (search_bulk.h): a transaction's new postings
+ * and document counts collected in memory per term, and merged into each term's stored
+ * blocks once a flush. */
+#include "search_bulk.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "rec.h"
+#include "search_keys.h"
+#include "store_keys.h"
+
+typedef struct bterm {
+    char term[SEARCH_TERM_BYTES];
+    uint8_t len;
+    bool used;
+    int64_t df;           /* pending change of xf/<term> */
+    search_posting_t *e;  /* pending entries, in the order added */
+    size_t n, cap;
+} bterm_t;
+
+typedef struct bulk {
+    store_txn_t *w;
+    bterm_t *t;
+    size_t cap, used; /* slots (a power of two), terms in use */
+    size_t entries;   /* pending entries of every term */
+} bulk_t;
+
+static _Thread_local bulk_t *bulk_now;
+
+static uint64_t term_hash(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}
+
+static bterm_t *bulk_slot(bulk_t *b, const char *term, size_t tlen)
+{
+    if ((b->used + 1) * 2 > b->cap) {
+        size_t ncap = b->cap ? b->cap * 2 : 4096;
+        bterm_t *nt = util_calloc(ncap, sizeof *nt);
+        for (size_t i = 0; i < b->cap; i++) {
+            if (!b->t[i].used)
+                continue;
+            size_t j = term_hash(b->t[i].term, b->t[i].len) & (ncap - 1);
+            while (nt[j].used)
+                j = (j + 1) & (ncap - 1);
+            nt[j] = b->t[i];
+        }
+        free(b->t);
+        b->t = nt;
+        b->cap = ncap;
+    }
+    size_t j = term_hash(term, tlen) & (b->cap - 1);
+    while (b->t[j].used && !(b->t[j].len == tlen && memcmp(b->t[j].term, term, tlen) == 0))
+        j = (j + 1) & (b->cap - 1);
+    bterm_t *t = &b->t[j];
+    if (!t->used) {
+        *t = (bterm_t){.used = true, .len = (uint8_t)tlen};
+        memcpy(t->term, term, tlen);
+        b->used++;
+    }
+    return t;
+}
+
+bool search_bulk_take(store_txn_t *w, const char *term, size_t tlen, const search_posting_t *p)
+{
+    bulk_t *b = bulk_now;
+    if (!b || b->w != w || tlen > SEARCH_TERM_BYTES)
+        return false;
+    bterm_t *t = bulk_slot(b, term, tlen);
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 4;
+        t->e = util_realloc(t->e, t->cap * sizeof *t->e);
+    }
+    t->e[t->n++] = *p;
+    b->entries++;
+    return true;
+}
+
+bool search_bulk_df(store_txn_t *w, const char *term, size_t tlen, int delta)
+{
+    bulk_t *b = bulk_now;
+    if (!b || b->w != w || tlen > SEARCH_TERM_BYTES)
+        return false;
+    bulk_slot(b, term, tlen)->df += delta;
+    return true;
+}
+
+static int post_desc(const void *a, const void *b)
+{
+    const search_posting_t *x = a, *y = b;
+    return x->doc < y->doc ? 1 : x->doc > y->doc ? -1 : 0;
+}
+
+/* The blocks a term's pending entries are merged with: every block their range overlaps,
+ * and the partial block just newer and just older than that range (so blocks fill up
+ * rather than one partial block being left per flush). The blocks taken are neighbours in
+ * key order, so the merged run overlaps no block left in place. */
+typedef struct touch {
+    uint64_t pmin, pmax;
+    size_t plen;
+    char (*keys)[STORE_KEY_MAX + 1];
+    size_t *klen, n, cap;
+    char newer[STORE_KEY_MAX + 1]; /* the last block wholly newer than the range */
+    size_t newer_len;
+    bool newer_partial, bad;
+} touch_t;
+
+static void touch_push(touch_t *t, const void *key, size_t klen)
+{
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 8;
+        t->keys = util_realloc(t->keys, t->cap * sizeof *t->keys);
+        t->klen = util_realloc(t->klen, t->cap * sizeof *t->klen);
+    }
+    memcpy(t->keys[t->n], key, klen);
+    t->klen[t->n++] = klen;
+}
+
+static int touch_cb(void *ud, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    touch_t *t = ud;
+    const uint8_t *v = val;
+    uint64_t min, first = 0;
+    const uint8_t *p = v + 2;
+    if (search_postings_key_min((const char *)key + t->plen, klen - t->plen, &min) != 0 || vlen < 3 ||
+        search_block_get_varint(&p, v + vlen, &first) != 0) {
+        t->bad = true;
+        return 1;
+    }
+    bool partial = (((size_t)v[0] | (size_t)v[1] << 8) & SEARCH_BLOCK_COUNT) < SEARCH_BLOCK_MAX;
+    if (min > t->pmax) {
+        memcpy(t->newer, key, klen);
+        t->newer_len = klen;
+        t->newer_partial = partial;
+        return 0;
+    }
+    if (t->newer_len && t->newer_partial)
+        touch_push(t, t->newer, t->newer_len);
+    t->newer_len = 0;
+    if (first >= t->pmin) {
+        touch_push(t, key, klen); /* overlaps */
+        return 0;
+    }
+    if (partial)
+        touch_push(t, key, klen);
+    return 1; /* wholly older: the rest are too */
+}
+
+static int flush_term(store_txn_t *w, bterm_t *bt)
+{
+    int rc = 0;
+    char k[STORE_KEY_MAX + 1];
+    if (bt->df != 0) {
+        size_t fl = strlen(SEARCH_KEY_DF);
+        memcpy(k, SEARCH_KEY_DF, fl);
+        memcpy(k + fl, bt->term, bt->len);
+        const void *v;
+        size_t len;
+        int64_t df = 0;
+        rc = store_content_get(w, k, fl + bt->len, &v, &len);
+        if (rc == 0 && len == 4) {
+            rec_rd_t r = rec_reader(v, len);
+            df = (int64_t)rec_get_n(&r, 4);
+        } else if (rc != 0 && rc != STORE_NOTFOUND) {
+            return rc;
+        }
+        df += bt->df;
+        if (df <= 0) {
+            rc = rc == 0 ? store_content_del(w, k, fl + bt->len) : 0;
+        } else {
+            util_buf_t q = {0};
+            rec_put_n(&q, df > UINT32_MAX ? UINT32_MAX : (uint64_t)df, 4);
+            rc = store_content_put(w, k, fl + bt->len, q.data, q.len);
+            util_buf_free(&q);
+        }
+        bt->df = 0;
+        if (rc != 0)
+            return rc;
+    }
+    if (bt->n == 0)
+        return 0;
+    qsort(bt->e, bt->n, sizeof *bt->e, post_desc);
+    /* one entry per document (a document is added once per term; a second entry for the
+     * same number replaces the first, as search_postings_add does) */
+    size_t m = 0;
+    for (size_t i = 0; i < bt->n; i++) {
+        if (m && bt->e[m - 1].doc == bt->e[i].doc)
+            bt->e[m - 1] = bt->e[i];
+        else
+            bt->e[m++] = bt->e[i];
+    }
+    bt->n = m;
+    size_t plen = search_postings_prefix(k, bt->term, bt->len);
+    if (!plen)
+        return STORE_EKEY;
+    touch_t t = {.pmax = bt->e[0].doc, .pmin = bt->e[bt->n - 1].doc, .plen = plen};
+    rc = store_content_each(w, k, plen, touch_cb, &t);
+    if (rc >= 0 && !t.bad && t.newer_len && t.newer_partial)
+        touch_push(&t, t.newer, t.newer_len); /* every block is newer: the oldest of them */
+    if (rc < 0 || t.bad) {
+        free(t.keys);
+        free(t.klen);
+        return rc < 0 ? rc : STORE_ECORRUPT;
+    }
+    rc = 0; /* (1: the walk stopped early) */
+    /* the touched blocks' entries with the pending ones, newest first */
+    search_posting_t *all = util_malloc((bt->n + t.n * SEARCH_BLOCK_MAX) * sizeof *all);
+    size_t na = 0;
+    for (size_t i = 0; i < t.n && rc == 0; i++) {
+        const void *v;
+        size_t vl;
+        if ((rc = store_content_get(w, t.keys[i], t.klen[i], &v, &vl)) != 0)
+            break;
+        int got = search_block_decode(v, vl, all + na, SEARCH_BLOCK_MAX);
+        if (got < 0) {
+            rc = STORE_ECORRUPT;
+            break;
+        }
+        na += (size_t)got;
+        rc = store_content_del(w, t.keys[i], t.klen[i]);
+    }
+    free(t.keys);
+    free(t.klen);
+    if (rc == 0) {
+        /* both runs are newest first: merge, a pending entry replacing a stored one */
+        search_posting_t *out = util_malloc((na + bt->n) * sizeof *out);
+        size_t a = 0, b = 0, o = 0;
+        while (a < na || b < bt->n) {
+            if (b == bt->n || (a < na && all[a].doc > bt->e[b].doc)) {
+                out[o++] = all[a++];
+            } else {
+                if (a < na && all[a].doc == bt->e[b].doc)
+                    a++;
+                out[o++] = bt->e[b++];
+            }
+        }
+        /* full blocks from the oldest end: a partial one is the newest, where the next
+         * flush of newer documents merges into it */
+        size_t head = o % SEARCH_BLOCK_MAX;
+        for (size_t i = 0; i < o && rc == 0;) {
+            size_t cnt = i == 0 && head ? head : SEARCH_BLOCK_MAX;
+            rc = search_postings_put_block(w, k, plen, out + i, cnt);
+            i += cnt;
+        }
+        free(out);
+    }
+    free(all);
+    bt->n = 0;
+    return rc;
+}
+
+int search_bulk_begin(store_txn_t *w)
+{
+    if (bulk_now)
+        return STORE_EIO; /* one at a time on a thread */
+    bulk_now = util_calloc(1, sizeof *bulk_now);
+    bulk_now->w = w;
+    return 0;
+}
+
+int search_bulk_flush(store_txn_t *w)
+{
+    bulk_t *b = bulk_now;
+    if (!b || b->w != w)
+        return 0;
+    bulk_now = NULL; /* the flush writes through the ordinary paths */
+    int rc = 0;
+    for (size_t i = 0; i < b->cap && rc == 0; i++)
+        if (b->t[i].used)
+            rc = flush_term(w, &b->t[i]);
+    b->entries = 0;
+    bulk_now = b;
+    return rc;
+}
+
+size_t search_bulk_pending(void)
+{
+    return bulk_now ? bulk_now->entries : 0;
+}
+
+int search_bulk_end(store_txn_t *w, bool flush)
+{
+    bulk_t *b = bulk_now;
+    if (!b || b->w != w)
+        return 0;
+    int rc = flush ? search_bulk_flush(w) : 0;
+    for (size_t i = 0; i < b->cap; i++)
+        free(b->t[i].e);
+    free(b->t);
+    free(b);
+    bulk_now = NULL;
+    return rc;
+}
