@@ -1,8 +1,9 @@
 /* tests/fuzz/fuzz_search_text.c: libFuzzer harness for what the search index makes of any
  * text (modules/search/search_text.c) and of any postings block (search_postings.c): terms
  * are 1..SEARCH_TERM_MAX bytes, never hold '/' (the key layout relies on it), positions
- * count up by one, a one-character prefix only in query mode; the plain text of any HTML
- * is no longer than the HTML plus what entities add, and a decoded block encodes back to
+ * count up by one (a query's may skip the index's lone last character of a CJK run), a
+ * one-character prefix only in query mode; the plain text of any HTML is no longer than
+ * the HTML plus what entities add, and a decoded block encodes back to
  * the same bytes; any query string is read or refused with a reason, and what is read
  * keeps to its bounds. */
 #include <stdint.h>
@@ -26,9 +27,11 @@ static int cb(void *ud, const char *term, size_t len, uint32_t pos, bool prefix)
     st_t *s = ud;
     CHECK(len >= 1 && len <= SEARCH_TERM_MAX);
     CHECK(!memchr(term, '/', len));
-    CHECK(pos == s->next);
+    /* the index counts up by one; a query may skip one place at the end of a CJK run
+     * (the index's lone last character, which a query does not ask for) */
+    CHECK(s->mode == SEARCH_TEXT_QUERY ? pos >= s->next : pos == s->next);
     CHECK(!prefix || s->mode == SEARCH_TEXT_QUERY);
-    s->next++;
+    s->next = pos + 1;
     return 0;
 }
 
@@ -39,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         st_t s = {0, m ? SEARCH_TEXT_QUERY : SEARCH_TEXT_INDEX};
         uint32_t pos = 0;
         CHECK(search_text_terms(text, size, s.mode, &pos, cb, &s) == 0);
-        CHECK(pos == s.next);
+        CHECK(m ? pos >= s.next : pos == s.next);
     }
     util_buf_t b = {0};
     search_text_from_html(text, size, &b);
