@@ -372,3 +372,21 @@ def test_console_pages_in_the_care_mode(demo):
     css = admin_get(demo, "/console-care.css")
     assert css.status == 200 and css.header("Content-Type") == "text/css; charset=utf-8"
     assert b"html.care{font-size:20px}" in css.body and b"line-height:1.8" in css.body
+
+
+def test_console_signed_in_pages_in_the_care_mode(demo):
+    """Pages rendered on the worker and those built on the pool after the store is read
+    (history, audit: the request's headers are gone by then) both keep the mode."""
+    from conftest import Api
+    api = Api(demo)
+    assert api.login("a11y.admin").status == 200
+    session = f"jiyue_console={api.cookie}"
+    for path in ("/", "/drafts", "/history?site=edu", "/audit?site=edu"):
+        n = admin_get(demo, path, cookie=session)
+        k = admin_get(demo, path, cookie=f"{session}; {CARE}")
+        assert n.status == 200 and k.status == 200, (path, n.status, k.status)
+        assert b'<link rel="stylesheet" href="/console-care.css">' in k.body, path
+        assert b"console-care.css" not in n.body, path
+        to = path.replace("?", "%3F").replace("=", "%3D")
+        assert f'<a class="care-switch" href="/care?on=0&amp;to={to}">'.encode() in k.body, path
+        assert f'<a class="care-switch" href="/care?on=1&amp;to={to}">'.encode() in n.body, path
