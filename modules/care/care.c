@@ -95,12 +95,9 @@ void care_link_html(util_buf_t *out, bool on, const char *home, const char *to, 
     util_buf_free(&b);
 }
 
-/* GET <mount>care?on=1|0&to=PATH: the cookie set (a year) or cleared, then 303 to PATH. */
-static module_result_t care_handle(request_t *r)
+/* on=1|0&to=PATH: the cookie set (a year) or cleared, then 303 to PATH or home. */
+void care_switch(request_t *r, const char *home, size_t home_len)
 {
-    static const char me[] = "/" CARE_PATH;
-    if (r->rel_len != sizeof me - 1 || memcmp(r->rel, me, sizeof me - 1) != 0)
-        return MODULE_DECLINED;
     bool on = false;
     char *to = NULL;
     size_t to_len = 0;
@@ -126,7 +123,7 @@ static module_result_t care_handle(request_t *r)
             }
         }
     } else {
-        url_append_path(&loc, r->path, r->path_len - r->rel_len + 1); /* the site's home */
+        util_buf_append(&loc, home, home_len);
     }
     free(to);
     if (on)
@@ -138,11 +135,24 @@ static module_result_t care_handle(request_t *r)
     response_begin(r, 303);
     response_header(r, "Location", loc.data, loc.len);
     response_header(r, "Set-Cookie", cookie.data, cookie.len);
-    response_header(r, "Cache-Control", "no-store", 8);
+    if (!r->not_public) /* else the core's "private, no-store" is said already */
+        response_header(r, "Cache-Control", "no-store", 8);
     response_header(r, "Content-Type", "text/plain; charset=utf-8", 25);
     response_end_headers(r, 0);
     util_buf_free(&loc);
     util_buf_free(&cookie);
+}
+
+/* GET <mount>care?on=1|0&to=PATH, back to the site's home without a good PATH. */
+static module_result_t care_handle(request_t *r)
+{
+    static const char me[] = "/" CARE_PATH;
+    if (r->rel_len != sizeof me - 1 || memcmp(r->rel, me, sizeof me - 1) != 0)
+        return MODULE_DECLINED;
+    util_buf_t home = {0};
+    url_append_path(&home, r->path, r->path_len - r->rel_len + 1); /* the site's home */
+    care_switch(r, home.data, home.len);
+    util_buf_free(&home);
     return MODULE_DONE;
 }
 

@@ -40,4 +40,9 @@ void care_link_html(util_buf_t *out, bool on, const char *home, const char *to, 
  * control bytes, spaces or backslashes, at most CARE_TO_MAX bytes. */
 bool care_local_path(const char *p, size_t n);
 
+/* The switch's answer to r (its query: on=1|0, to=PATH): the cookie set or cleared, then
+ * 303 to PATH when care_local_path() takes it, else to `home` (a path already encoded for
+ * a Location header). The public endpoint and the console's /care both answer with it. */
+void care_switch(request_t *r, const char *home, size_t home_len);
+
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "care.h"
 #include "console_api.h"
 #include "console_next.h"
 #include "form.h"
@@ -20,6 +21,7 @@ void console_page_begin(console_page_t *p, const char *title, const console_sess
     p->root = tpl_data_root(p->d);
     p->a = a;
     p->s = s;
+    p->care = -1;
     tpl_set_str(p->d, p->root, "title", title);
     if (a && s) {
         tpl_set_str(p->d, p->root, "user", a->name);
@@ -52,8 +54,29 @@ static const tpl_t *template_of(const request_t *r, const char *name)
     return c && c->themes ? tpl_set_get(theme_for_site(c->themes, NULL), name) : NULL;
 }
 
+/* The 适老化 mode of the page (care.on, from the same cookie as the public site's) and
+ * the header's switch (care.url): back to this page when it is a GET of a page, to the
+ * console's home from a form's answer. The body depends on the cookie: every page is
+ * `Vary: Cookie` already (request_t.not_public). */
+static void page_care(request_t *r, console_page_t *p)
+{
+    bool page = (r->method == HTTP_M_GET || r->method == HTTP_M_HEAD) &&
+                !(r->path_len >= 5 && memcmp(r->path, "/api/", 5) == 0);
+    util_buf_t to = {0};
+    if (page) {
+        util_buf_append(&to, r->path, r->path_len);
+        if (r->query && r->query_len) {
+            util_buf_append(&to, "?", 1);
+            util_buf_append(&to, r->query, r->query_len);
+        }
+    }
+    care_tpl(p->d, p->root, p->care >= 0 ? p->care > 0 : care_mode(r), "/", to.data, to.len);
+    util_buf_free(&to);
+}
+
 void console_page_finish(request_t *r, console_page_t *p, int status, const char *name)
 {
+    page_care(r, p);
     const tpl_t *t = template_of(r, name);
     util_buf_t out = {0};
     if (t)
@@ -144,6 +167,7 @@ void console_page_error(request_t *r, int status, const char *msg, const char *f
     /* Signed out (or never signed in): the way on is the sign-in page. */
     tpl_set_str(p.d, e, "back", status == 401 ? "/login" : back ? back : "/");
     tpl_set_bool(p.d, e, "signin", status == 401);
+    page_care(r, &p);
     const tpl_t *t = template_of(r, "console_error.html");
     util_buf_t out = {0};
     if (t)

@@ -31,6 +31,7 @@ typedef struct console_page {
     tpl_val_t *root;
     const account_t *a;
     const console_session_t *s;
+    int care; /* the 适老化 mode: -1 (console_page_begin) reads the request's cookie */
 } console_page_t;
 
 /* Starts a page titled `title`: sets title, and for a signed-in page user (the account's

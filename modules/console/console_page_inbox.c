@@ -11,6 +11,7 @@
 
 #include "article.h"
 #include "audit.h"
+#include "care.h"
 #include "console_audit.h"
 #include "console_history.h"
 #include "console_messages.h"
@@ -113,11 +114,12 @@ void console_page_messages(request_t *r, const console_session_t *s, const accou
 
 /* ---- what the pool-built pages share ---- */
 
-static void pool_page(console_work_page_t *pg, const console_session_t *s, const account_t *a,
-                      const conf_site_t *site, console_work_render_fn render)
+static void pool_page(console_work_page_t *pg, const request_t *r, const console_session_t *s,
+                      const account_t *a, const conf_site_t *site, console_work_render_fn render)
 {
     memset(pg, 0, sizeof *pg);
     pg->render = render;
+    pg->care = care_mode(r);
     snprintf(pg->user, sizeof pg->user, "%s", a->name);
     snprintf(pg->csrf, sizeof pg->csrf, "%s", s->csrf);
     snprintf(pg->site, sizeof pg->site, "%s", site->id);
@@ -134,6 +136,7 @@ static bool pool_begin(request_t *r, console_page_t *p, const char *title, int s
         return false;
     }
     console_page_begin(p, title, NULL, NULL);
+    p->care = pg->care;
     tpl_set_str(p->d, p->root, "user", pg->user);
     tpl_set_str(p->d, p->root, "csrf", pg->csrf);
     tpl_set_str(p->d, p->root, "site_id", pg->site);
@@ -223,7 +226,7 @@ void console_page_history(request_t *r, const console_session_t *s, const accoun
         return;
     }
     console_work_page_t pg;
-    pool_page(&pg, s, a, site, render_history);
+    pool_page(&pg, r, s, a, site, render_history);
     console_history_submit(r, site->id, CONSOLE_HISTORY_LIMIT,
                            account_may(a, ACCOUNT_ROLE_CLUSTER_ADMIN, c, NULL), codes, &pg);
 }
@@ -270,7 +273,7 @@ void console_page_audit(request_t *r, const console_session_t *s, const account_
     if (!site)
         return;
     console_work_page_t pg;
-    pool_page(&pg, s, a, site, render_audit);
+    pool_page(&pg, r, s, a, site, render_audit);
     if (!console_audit_submit(r, a, site, &pg))
         console_page_error(r, 403,
                            "this account may not audit this site (site_admin or cluster_admin)",

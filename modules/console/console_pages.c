@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "article.h"
+#include "care.h"
 #include "console_api.h"
 #include "theme.h"
 #include "workflow.h"
@@ -34,10 +35,11 @@ static bool tail_of(const request_t *r, const char *prefix, const char *suffix,
     return true;
 }
 
-static void page_stylesheet(request_t *r)
+/* /console.css, and /console-care.css after it in the 适老化 mode (console_care.css). */
+static void page_stylesheet(request_t *r, const char *name)
 {
     const conf_t *c = r->snap->conf;
-    const tpl_t *t = c->themes ? tpl_set_get(theme_for_site(c->themes, NULL), "console.css") : NULL;
+    const tpl_t *t = c->themes ? tpl_set_get(theme_for_site(c->themes, NULL), name) : NULL;
     if (!t) {
         response_error(r, 404, "no stylesheet");
         return;
@@ -171,8 +173,12 @@ module_result_t console_pages_handle(request_t *r)
         response_end_headers(r, 0);
         return MODULE_DONE;
     }
-    if (path_is(r, "/console.css")) {
-        page_stylesheet(r);
+    if (path_is(r, "/console.css") || path_is(r, "/console-care.css")) {
+        page_stylesheet(r, r->path_len == 12 ? "console.css" : "console_care.css");
+        return MODULE_DONE;
+    }
+    if (path_is(r, "/care")) { /* the 适老化 switch: a display preference, signed in or not */
+        care_switch(r, "/", 1);
         return MODULE_DONE;
     }
     if (path_is(r, "/login")) {

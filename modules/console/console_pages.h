@@ -26,7 +26,8 @@
 
 /* The templates of the pages, in the default theme (console.c checks them at load). */
 #define CONSOLE_TEMPLATES                                                                   \
-    {"console.css", "console_head.html", "console_header.html", "console_error.html",       \
+    {"console.css", "console_care.css", "console_head.html", "console_header.html",         \
+     "console_error.html",                                                                  \
      "console_login.html", "console_sites.html", "console_drafts.html",                    \
      "console_editor.html", "console_review.html", "console_messages.html",               \
      "console_history.html", "console_audit.html"}

@@ -39,6 +39,7 @@ struct console_work_page {
     char user[72];
     char csrf[72];
     char site[64];
+    bool care; /* the 适老化 mode (care_mode): the cookie is gone when the answer comes */
 };
 void console_work_submit_page(request_t *r, console_work_fn fn, void *ud,
                               void (*ud_free)(void *), atomic_int *in_flight, int max,

@@ -12,7 +12,10 @@
 // Then the keyboard: Tab from the top of a column page reaches the skip link, the search
 // box, the navigation and the article links in document order, each with a visible focus
 // ring, and the message form's fields on the form page. The mode is switched the way a
-// visitor does it, by following the header's link with JavaScript off.
+// visitor does it, by following the header's link with JavaScript off. The console's pages
+// (sign-in and CONSOLE): axe in both modes (7:1 in the 适老化 one), the switch in the
+// header, the 适老化 sizes; its switch followed with JavaScript off on the sign-in page and
+// on the console's home.
 // tests/e2e/test_a11y.py runs it with everything in the environment:
 //   PAGES       JSON list of {name, url, status, checks?: [...], landmarks?: false}
 //   CONSOLE     JSON list of console page URLs (after signing in), may be empty
@@ -123,6 +126,12 @@ async function structure(page, where, spec, care) {
       if (n < 2) fail(where, 'the table has no header cells');
     }
   }
+  await modeChecks(page, where, care);
+}
+
+// The rendering matches the mode; the 适老化 one: text of 18px or more, line spacing 1.5x
+// or more, click targets of the navigation and the switch 44px or more, nothing animated.
+async function modeChecks(page, where, care) {
   if (care) {
     const c = await page.evaluate(() => {
       const out = [];
@@ -135,7 +144,7 @@ async function structure(page, where, spec, care) {
         const s = getComputedStyle(p);
         if (p.offsetParent && parseFloat(s.fontSize) < 18) { out.push(`text of ${s.fontSize}: ${p.textContent.trim().slice(0, 20)}`); break; }
       }
-      for (const a of document.querySelectorAll('nav.nav a, header a.care-switch')) {
+      for (const a of document.querySelectorAll('nav.nav a, header nav a, header a.care-switch, header button')) {
         const h = a.getBoundingClientRect().height;
         if (h < 44) { out.push(`click target of ${h}px: ${a.textContent.trim()}`); break; }
       }
@@ -198,7 +207,7 @@ async function visit(page, spec, mode) {
 }
 
 // Switches the mode as a visitor does: the header's link, with JavaScript off.
-async function switchMode(page, url, want) {
+async function switchMode(page, url, want, where = 'mode switch') {
   await page.setJavaScriptEnabled(false);
   await page.goto(url, { timeout: STEP_MS });
   const now = await page.evaluate(() => document.documentElement.classList.contains('care'));
@@ -209,11 +218,11 @@ async function switchMode(page, url, want) {
   const before = await page.$eval('header a.care-switch', (a) => a.textContent.trim());
   await Promise.all([page.waitForNavigation({ timeout: STEP_MS }), page.click('header a.care-switch')]);
   const back = new URL(page.url());
-  if (back.href !== new URL(url).href) fail('mode switch', `came back to ${back.href}, not ${url}`);
+  if (back.href !== new URL(url).href) fail(where, `came back to ${back.href}, not ${url}`);
   const on = await page.evaluate(() => document.documentElement.classList.contains('care'));
-  if (on !== want) fail('mode switch', `"${before}" left the page ${on ? 'in' : 'out of'} the 适老化 mode`);
+  if (on !== want) fail(where, `"${before}" left the page ${on ? 'in' : 'out of'} the 适老化 mode`);
   await page.setJavaScriptEnabled(true);
-  log(`switched with "${before}" (JavaScript off): care=${on}`);
+  log(`${where}: switched with "${before}" (JavaScript off): care=${on}`);
 }
 
 // Tab through a page: the focus moves forward in document order, every stop shows a
@@ -278,19 +287,33 @@ try {
     log(`${mode}: ${PAGES.length} pages`);
   }
   if (CONSOLE.length) {
+    // The sign-in page in both modes (switched there, before signing in), then every page
+    // signed in in the 适老化 mode, switched back from the console's home, and in the normal.
     const ADMIN = process.env.ADMIN_URL;
-    await page.goto(`${ADMIN}/login`, { timeout: STEP_MS });
-    rules = Math.max(rules, await axe(page, 'console /login', false));
+    const consolePage = async (u, care) => {
+      const where = `console ${care ? 'care' : 'normal'} ${u}`;
+      const resp = await page.goto(`${ADMIN}${u}`, { timeout: STEP_MS });
+      if (resp.status() !== 200) { fail(where, `status ${resp.status()}`); return; }
+      rules = Math.max(rules, await axe(page, where, care));
+      const sw = await page.$$eval('header a.care-switch', (l) => l.filter((a) => {
+        const b = a.getBoundingClientRect();
+        return b.width >= 1 && b.height >= 1 && getComputedStyle(a).visibility !== 'hidden';
+      }).length);
+      if (sw !== 1) fail(where, `${sw} visible mode switches in the header`);
+      await modeChecks(page, where, care);
+      checked++;
+    };
+    await switchMode(page, `${ADMIN}/login`, false, 'console switch');
+    await consolePage('/login', false);
+    await switchMode(page, `${ADMIN}/login`, true, 'console switch');
+    await consolePage('/login', true);
     await page.type('#user', process.env.USER_NAME);
     await page.type('#password', process.env.PASSWORD);
     await Promise.all([page.waitForNavigation({ timeout: STEP_MS }), page.click('#signin')]);
-    for (const u of CONSOLE) {
-      const resp = await page.goto(`${ADMIN}${u}`, { timeout: STEP_MS });
-      if (resp.status() !== 200) { fail(`console ${u}`, `status ${resp.status()}`); continue; }
-      await axe(page, `console ${u}`, false);
-      checked++;
-    }
-    log(`console: ${CONSOLE.length + 1} pages`);
+    for (const u of CONSOLE) await consolePage(u, true);
+    await switchMode(page, `${ADMIN}/`, false, 'console switch');
+    for (const u of CONSOLE) await consolePage(u, false);
+    log(`console: ${CONSOLE.length + 1} pages in both modes`);
   }
   log(`checked ${checked} page renderings with ${rules} axe rules`);
 } catch (e) {

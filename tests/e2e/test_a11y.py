@@ -167,11 +167,17 @@ def test_every_page_in_both_modes_in_chromium(demo, tmp_path):
     out = browser_run(demo, tmp_path)
     n = len(pages(demo))
     assert f"ok: normal: {n} pages" in out and f"ok: care: {n} pages" in out, out
-    assert f"ok: console: {len(CONSOLE_PAGES) + 1} pages" in out, out
+    assert f"ok: console: {len(CONSOLE_PAGES) + 1} pages in both modes" in out, out
     assert "ok: normal keyboard column:" in out and "ok: care keyboard form:" in out, out
-    assert re.search(r"ok: switched with \"关怀版（大字）\" \(JavaScript off\): care=true", out), out
+    assert re.search(r"ok: mode switch: switched with \"关怀版（大字）\" \(JavaScript off\): care=true",
+                     out), out
+    # the console's switch: on from the sign-in page, off from the signed-in home
+    assert re.search(r"ok: console switch: switched with \"关怀版（大字）\" \(JavaScript off\): "
+                     r"care=true", out), out
+    assert re.search(r"ok: console switch: switched with \"返回标准版\" \(JavaScript off\): "
+                     r"care=false", out), out
     m = re.search(r"ok: checked (\d+) page renderings with (\d+) axe rules", out)
-    assert m and int(m.group(1)) == 2 * n + len(CONSOLE_PAGES) and int(m.group(2)) > 50, out
+    assert m and int(m.group(1)) == 2 * n + 2 * (len(CONSOLE_PAGES) + 1) and int(m.group(2)) > 50, out
 
 
 # ---------------------------------------------------------------- over HTTP (no browser)
@@ -305,3 +311,82 @@ def test_only_the_mode_cookie_turns_it_on(demo, cookie, on):
     r = demo.get("/edu/news/", host=PORTAL, headers={"Cookie": cookie})
     assert r.status == 200
     assert (b'<html lang="zh-CN" class="care">' in r.body) == on, cookie
+
+
+# ---------------------------------------------------------------- the console's 适老化 mode
+
+def admin_get(c, path, cookie=None, method="GET"):
+    h = {"Content-Length": "0"} if method == "POST" else {}
+    if cookie:
+        h["Cookie"] = cookie
+    return c.get(path, host=f"127.0.0.1:{c.admin_port}", headers=h, port=c.admin_port,
+                 method=method)
+
+
+def test_console_switch_sets_the_cookie_and_comes_back(demo):
+    r = admin_get(demo, "/care?on=1&to=%2Fmessages%3Fsite%3Dedu%26state%3Dopen")
+    assert r.status == 303, r
+    assert r.header("Location") == "/messages?site=edu&state=open"
+    assert r.header("Set-Cookie") == "jiyue_care=1; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly"
+    assert r.headers_all("Cache-Control") == ["private, no-store"]
+    r = admin_get(demo, "/care?on=0&to=/login", cookie=CARE)
+    assert r.status == 303 and r.header("Location") == "/login"
+    assert r.header("Set-Cookie") == "jiyue_care=; Path=/; Max-Age=0; SameSite=Lax; HttpOnly"
+    assert admin_get(demo, "/care?on=1").header("Location") == "/"  # the console's home
+    r = admin_get(demo, "/care?on=1", method="HEAD")
+    assert r.status == 303 and r.header("Set-Cookie").startswith("jiyue_care=1;")
+    # a display preference only: no other method, and nothing under /api/
+    assert admin_get(demo, "/care?on=1", method="POST").status == 405
+    assert admin_get(demo, "/api/care?on=1").status == 404
+
+
+@pytest.mark.parametrize("to", [
+    "https://evil.example/", "//evil.example/", "/%5Cevil.example/", "%2F%2Fevil.example",
+    "/%09/evil.example", "/%0a/evil.example", "/x%0d%0aSet-Cookie:%20a=b", "evil.example",
+    "javascript:alert(1)", "/%7F", "/%00x",
+])
+def test_console_switch_never_leaves_the_console(demo, to):
+    r = admin_get(demo, f"/care?on=1&to={to}")
+    assert r.status == 303, r
+    assert r.header("Location") == "/", (to, r.header("Location"))
+    assert len(r.headers_all("Set-Cookie")) == 1
+
+
+def test_console_pages_in_the_care_mode(demo):
+    """The sign-in page (and an error page) link the switch back to themselves, and carry
+    console-care.css, class="care" and 返回标准版 with the cookie only; Vary: Cookie."""
+    n = admin_get(demo, "/login")
+    k = admin_get(demo, "/login", cookie="a=1; " + CARE)
+    assert n.status == 200 and k.status == 200
+    assert b'<a class="care-switch" href="/care?on=1&amp;to=/login">' in n.body
+    assert b'<a class="care-switch" href="/care?on=0&amp;to=/login">' in k.body
+    assert b'<link rel="stylesheet" href="/console-care.css">' in k.body
+    assert b"console-care.css" not in n.body
+    assert b'<html lang="zh-CN" class="care">' in k.body and b'<html lang="zh-CN">' in n.body
+    for r in (n, k):
+        assert "Cookie" in [v.strip() for v in r.header("Vary", "").split(",")], r.header_list
+    assert b"console-care.css" not in admin_get(demo, "/login", cookie="jiyue_care=0").body
+    e = admin_get(demo, "/no-such-page?x=1", cookie=CARE)
+    assert e.status == 404 and b"/console-care.css" in e.body
+    assert b'href="/care?on=0&amp;to=/no-such-page%3Fx%3D1"' in e.body
+    css = admin_get(demo, "/console-care.css")
+    assert css.status == 200 and css.header("Content-Type") == "text/css; charset=utf-8"
+    assert b"html.care{font-size:20px}" in css.body and b"line-height:1.8" in css.body
+
+
+def test_console_signed_in_pages_in_the_care_mode(demo):
+    """Pages rendered on the worker and those built on the pool after the store is read
+    (history, audit: the request's headers are gone by then) both keep the mode."""
+    from conftest import Api
+    api = Api(demo)
+    assert api.login("a11y.admin").status == 200
+    session = f"jiyue_console={api.cookie}"
+    for path in ("/", "/drafts", "/history?site=edu", "/audit?site=edu"):
+        n = admin_get(demo, path, cookie=session)
+        k = admin_get(demo, path, cookie=f"{session}; {CARE}")
+        assert n.status == 200 and k.status == 200, (path, n.status, k.status)
+        assert b'<link rel="stylesheet" href="/console-care.css">' in k.body, path
+        assert b"console-care.css" not in n.body, path
+        to = path.replace("?", "%3F").replace("=", "%3D")
+        assert f'<a class="care-switch" href="/care?on=0&amp;to={to}">'.encode() in k.body, path
+        assert f'<a class="care-switch" href="/care?on=1&amp;to={to}">'.encode() in n.body, path

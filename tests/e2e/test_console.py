@@ -477,5 +477,9 @@ def test_tls_admin_listener_sets_secure_cookies(tmp_path):
         resp, _ = call("POST", "/api/logout", {}, dict(hdrs, Origin=f"https://127.0.0.1:{c.admin_port}"))
         assert resp.status == 200
         assert resp.getheader("Set-Cookie").endswith("; Secure")
+        resp, _ = call("GET", "/care?on=1&to=/login")  # the 适老化 switch: Secure over TLS too
+        assert resp.status == 303 and resp.getheader("Location") == "/login"
+        assert resp.getheader("Set-Cookie") == ("jiyue_care=1; Path=/; Max-Age=31536000; "
+                                                "SameSite=Lax; HttpOnly; Secure")
     finally:
         c.stop()
