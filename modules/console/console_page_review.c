@@ -18,6 +18,7 @@
 #include "article.h"
 #include "console_diff.h"
 #include "console_pages.h"
+#include "content_columns.h"
 #include "content_preview.h"
 #include "log.h"
 #include "markdown.h"
@@ -95,6 +96,23 @@ static void add_changes(console_page_t *p, store_txn_t *t, const workflow_draft_
     free(after);
 }
 
+/* A policy column's draft: its header fields as the reviewer approves them (an empty
+ * 索引号 is generated at approval). */
+static void add_policy(console_page_t *p, tpl_val_t *m, const workflow_draft_t *d,
+                       const conf_t *c)
+{
+    const conf_site_t *site = conf_site_find(c, d->site);
+    const conf_column_t *col = site ? conf_column_find(site, d->column) : NULL;
+    if (!col || col->type != COLUMN_POLICY || workflow_draft_is_offer(d))
+        return;
+    tpl_val_t *pm = tpl_set_map(p->d, m, "policy");
+    const char *pol[][2] = {{"doc_no", d->doc_no}, {"issuer", d->issuer},
+                            {"written", d->written}, {"topic", d->topic},
+                            {"index_no", d->index_no}};
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(pol); i++)
+        tpl_set_str(p->d, pm, pol[i][0], pol[i][1]);
+}
+
 void console_page_review(request_t *r, const console_session_t *s, const account_t *a,
                          const char *id)
 {
@@ -121,6 +139,7 @@ void console_page_review(request_t *r, const console_session_t *s, const account
     }
     if (d.update)
         add_changes(&p, request_store(r), &d);
+    add_policy(&p, m, &d, c);
     workflow_draft_free(&d);
     console_page_finish(r, &p, 200, "console_review.html");
 }
@@ -144,6 +163,8 @@ void console_page_preview(request_t *r, const account_t *a, const char *id)
         .disclosure = d.disclosure, .secrecy_by = a->name, .secrecy_date = day,
         .format = "markdown", .body = html, .body_len = strlen(html),
         .attachments = names.data, .pubtime = now, .updated = now, .revision = 1,
+        .doc_no = d.doc_no, .issuer = d.issuer, .written = d.written, .topic = d.topic,
+        .index_no = d.index_no,
     };
     /* A revision keeps its first publication's time, as the publication will. */
     article_t old;
@@ -161,6 +182,8 @@ void console_page_preview(request_t *r, const account_t *a, const char *id)
                article_get(request_store(r), d.site, d.column, d.article, &old) == STORE_OK) {
         art.pubtime = old.pubtime;
         art.revision = old.revision + 1;
+        if (!*d.index_no)
+            art.index_no = old.index_no; /* a revision keeps its 索引号 */
     }
     if (*d.date && !workflow_draft_is_offer(&d))
         article_parse_time(d.date, &art.pubtime);
