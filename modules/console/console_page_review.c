@@ -85,6 +85,24 @@ static void add_changes(console_page_t *p, store_txn_t *t, const workflow_draft_
         tpl_set_str(p->d, ch, "old_title", old.title);
         tpl_set_str(p->d, ch, "new_title", d->title);
     }
+    /* a policy document's header: each key the revision changes (an empty index_no keeps
+     * the article's, so it is no change) */
+    const char *hdr[][4] = {{"doc_no", "发文字号", old.doc_no, d->doc_no},
+                            {"issuer", "发文机关", old.issuer, d->issuer},
+                            {"written", "成文日期", old.written, d->written},
+                            {"topic", "主题分类", old.topic, d->topic},
+                            {"index_no", "索引号", old.index_no, d->index_no}};
+    tpl_val_t *keys = tpl_set_list(p->d, ch, "header");
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(hdr); i++) {
+        const char *was = hdr[i][2] ? hdr[i][2] : "", *now = hdr[i][3] ? hdr[i][3] : "";
+        if (strcmp(was, now) == 0 || (i == 4 && !*now))
+            continue;
+        tpl_val_t *k = tpl_list_add_map(p->d, keys);
+        tpl_set_str(p->d, k, "key", hdr[i][0]);
+        tpl_set_str(p->d, k, "label", hdr[i][1]);
+        tpl_set_str(p->d, k, "old", was);
+        tpl_set_str(p->d, k, "new", now);
+    }
     char *html = markdown_to_html(d->body, strlen(d->body));
     char *before = console_diff_text(old.body, old.body_len);
     char *after = console_diff_text(html, strlen(html));

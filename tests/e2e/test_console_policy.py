@@ -123,12 +123,19 @@ def test_generated_index_no_kept_by_a_revision(cl):
     assert li.call("GET", f"/api/drafts/{did}").json["index_no"] == no
     art = url.rsplit("/", 1)[1][:-5]
     # a revision through a draft, index_no left empty: the number stays
-    rev = create(li, article=art, title="关于学生资助的通知（修订）", doc_no="云教发〔2026〕40号")
+    rev = create(li, article=art, title="关于学生资助的通知（修订）", doc_no="云教发〔2026〕40号",
+                 topic="教育、资助")
     page = api(cl, "li.hua").call("GET", f"/drafts/{rev}")
     assert 'id="doc_no" name="doc_no" value="云教发〔2026〕40号"' in page.body.decode()
-    approve(cl, rev)
+    # the reviewer sees the header's changes: the topic, not the number kept
+    assert api(cl, "li.hua").call("POST", f"/api/drafts/{rev}/submit").status == 200
+    page = api(cl, "zhao.shen").call("GET", f"/review/{rev}").body.decode()
+    assert '<p id="changed-topic">主题分类：<del>教育</del> → <ins>教育、资助</ins></p>' in page
+    assert 'id="changed-index_no"' not in page and 'id="changed-doc_no"' not in page
+    r = api(cl, "zhao.shen").call("POST", f"/api/drafts/{rev}/approve", {"secrecy_review": True})
+    assert r.status == 200, r
     h = header(cl.get(url, host=PORTAL_HOST).body.decode())
-    assert h["索引号"] == no and h["发文字号"] == "云教发〔2026〕40号"
+    assert h["索引号"] == no and h["发文字号"] == "云教发〔2026〕40号" and h["主题分类"] == "教育、资助"
     # a revision that changes the number: 409 at approval
     rev2 = create(li, article=art, title="改号", index_no="OTHER-1")
     r = approve(cl, rev2, status=409)
