@@ -486,8 +486,8 @@ static article_meta_t meta_of(const act_t *a, const char *day)
     };
 }
 
-/* Whether the draft could be published at `when` as reviewed on `day`: the article rules
- * and a date not ahead of that time. */
+/* Whether the draft could be published at `when` as reviewed on `day`: the article rules,
+ * a date not ahead of that time, and an index_no (索引号) free for it. */
 static workflow_rc_t check_publishable(const act_t *a, const char *day, int64_t when,
                                        workflow_err_t *e)
 {
@@ -497,6 +497,14 @@ static workflow_rc_t check_publishable(const act_t *a, const char *day, int64_t 
         article_future_check(&m, when, why, sizeof why))
         return refuse(e, WORKFLOW_ECONFLICT, NULL, "draft %s cannot be published: %s", a->d.id,
                       why);
+    /* an explicit 索引号 another article of the site holds, or a changed one on a revision:
+     * a conflict the reviewer cannot fix by trying again (409 naming it; the draft stays) */
+    int irc = article_index_no_check(a->w, &m, why, sizeof why);
+    if (irc > 0)
+        return refuse(e, WORKFLOW_ECONFLICT, "index_no", "draft %s cannot be published: %s",
+                      a->d.id, why);
+    if (irc < 0)
+        return store_failed(e, irc);
     return WORKFLOW_OK;
 }
 
@@ -516,14 +524,6 @@ static workflow_rc_t publish(act_t *a, const char *day, article_result_t *res,
         return refuse(e, WORKFLOW_ECONFLICT, NULL, exists ? "%s/%s/%s.html is already published"
                       : "%s/%s/%s.html is no longer published: there is nothing to revise",
                       d->site, d->column, d->article);
-    /* an explicit 索引号 another article of the site holds, or a changed one on a revision:
-     * a conflict the reviewer cannot fix by trying again (409; the draft stays) */
-    int irc = article_index_no_check(a->w, &m, why, sizeof why);
-    if (irc > 0)
-        return refuse(e, WORKFLOW_ECONFLICT, "index_no", "draft %s cannot be published: %s",
-                      d->id, why);
-    if (irc < 0)
-        return store_failed(e, irc);
     article_meta_prepare(a->x->conf, &m); /* a policy column's 索引号 */
     article_file_t files[WORKFLOW_ATTACHMENTS_MAX];
     void *copies[WORKFLOW_ATTACHMENTS_MAX] = {0};

@@ -1189,6 +1189,14 @@ static void test_policy_fields(void **state)
     d = draft(f, id);
     assert_int_equal(d.state, WORKFLOW_SUBMITTED);
     workflow_draft_free(&d);
+    /* scheduled: refused at approval too, not when its time comes */
+    fl.scheduled = f->now + 3600;
+    OK(create_as(f, "ed.edu", &fl, id));
+    OK(submit_as(f, "ed.edu", id));
+    EXPECT(approve_as(f, "rev.edu", id, true, NULL), WORKFLOW_ECONFLICT, "index_no");
+    d = draft(f, id);
+    assert_int_equal(d.state, WORKFLOW_SUBMITTED);
+    workflow_draft_free(&d);
 }
 
 static void test_purge(void **state)
