@@ -32,7 +32,8 @@ typedef struct job_file {
 /* The fields of a draft an editor writes, as the API names them. */
 static const char *const draft_fields[] = {"site",   "column",     "article", "title",
                                            "body",   "source",     "author",  "disclosure",
-                                           "date",   "scheduled",  NULL};
+                                           "date",   "scheduled",  "doc_no",  "issuer",
+                                           "written", "topic",     "index_no", NULL};
 
 typedef struct draft_job {
     request_deferred_t *d;
@@ -98,6 +99,12 @@ json_t *console_draft_json(const conf_t *c, const workflow_draft_t *d)
                                                : NULL;
     json_object_set_new(o, "url", url ? json_string(url) : json_null());
     free(url);
+    /* a policy document's header, as given ("" when not: index_no then comes at approval) */
+    const char *pol[][2] = {{"doc_no", d->doc_no}, {"issuer", d->issuer},
+                            {"written", d->written}, {"topic", d->topic},
+                            {"index_no", d->index_no}};
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(pol); i++)
+        json_object_set_new(o, pol[i][0], json_string(pol[i][1] ? pol[i][1] : ""));
     /* an offer (报送): the article offered, and where it is read */
     json_t *of = json_null();
     if (workflow_draft_is_offer(d)) {
@@ -239,7 +246,12 @@ static bool read_fields(request_t *r, const json_t *o, workflow_fields_t *f)
         !console_field_opt(r, o, "author", &f->author) ||
         !console_field_opt(r, o, "disclosure", &f->disclosure) ||
         !console_field_opt(r, o, "date", &f->date) ||
-        !console_field_opt(r, o, "scheduled", &sched))
+        !console_field_opt(r, o, "scheduled", &sched) ||
+        !console_field_opt(r, o, "doc_no", &f->doc_no) ||
+        !console_field_opt(r, o, "issuer", &f->issuer) ||
+        !console_field_opt(r, o, "written", &f->written) ||
+        !console_field_opt(r, o, "topic", &f->topic) ||
+        !console_field_opt(r, o, "index_no", &f->index_no))
         return false;
     f->scheduled = 0;
     if (sched && *sched &&
@@ -412,6 +424,12 @@ static module_result_t read_one(request_t *r, const char *id)
         return MODULE_DONE;
     }
     json_t *o = console_draft_json(r->snap->conf, &d);
+    /* a published policy document: the 索引号 it was given (generated when left empty) */
+    article_t art;
+    if (d.state == WORKFLOW_PUBLISHED && !*d.index_no && !workflow_draft_is_offer(&d) &&
+        article_get(t, d.site, d.column, d.article, &art) == STORE_OK && art.index_no &&
+        *art.index_no)
+        json_object_set_new(o, "index_no", json_string(art.index_no));
     workflow_draft_free(&d);
     console_reply(r, 200, o, NULL, 0);
     return MODULE_DONE;

@@ -87,6 +87,10 @@ static void page_new(request_t *r, const console_session_t *s, const account_t *
     tpl_set_bool(p.d, p.root, "new", true);
     add_columns(&p, site, NULL);
     add_disclosures(&p, ARTICLE_DISCLOSE_ACTIVE);
+    /* the column is chosen in the same form: without script the policy fields show, with
+     * a note that only a policy column takes them */
+    tpl_set_bool(p.d, p.root, "policy_fields", true);
+    tpl_set_bool(p.d, p.root, "policy_note", true);
     console_page_finish(r, &p, 200, "console_editor.html");
 }
 
@@ -116,6 +120,19 @@ void console_page_editor(request_t *r, const console_session_t *s, const account
     tpl_set_str(p.d, m, "source", d.source);
     tpl_set_str(p.d, m, "author", d.author);
     tpl_set_str(p.d, m, "date", d.date);
+    const char *pol[][2] = {{"doc_no", d.doc_no}, {"issuer", d.issuer}, {"written", d.written},
+                            {"topic", d.topic}, {"index_no", d.index_no}};
+    bool any = false;
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(pol); i++) {
+        tpl_set_str(p.d, m, pol[i][0], pol[i][1]);
+        any = any || *pol[i][1];
+    }
+    /* a draft's column is fixed: the policy fields show in a policy column (or when a
+     * draft holds them, which only a policy column's can) */
+    const conf_site_t *dsite = conf_site_find(c, d.site);
+    const conf_column_t *dcol = dsite ? conf_column_find(dsite, d.column) : NULL;
+    tpl_set_bool(p.d, p.root, "policy_fields",
+                 any || (dcol && dcol->type == COLUMN_POLICY && !workflow_draft_is_offer(&d)));
     if (d.scheduled) {
         char when[17];
         article_format_minute(d.scheduled, when);

@@ -18,6 +18,7 @@
 #include "article.h"
 #include "console_diff.h"
 #include "console_pages.h"
+#include "content_columns.h"
 #include "content_preview.h"
 #include "log.h"
 #include "markdown.h"
@@ -84,6 +85,24 @@ static void add_changes(console_page_t *p, store_txn_t *t, const workflow_draft_
         tpl_set_str(p->d, ch, "old_title", old.title);
         tpl_set_str(p->d, ch, "new_title", d->title);
     }
+    /* a policy document's header: each key the revision changes (an empty index_no keeps
+     * the article's, so it is no change) */
+    const char *hdr[][4] = {{"doc_no", "发文字号", old.doc_no, d->doc_no},
+                            {"issuer", "发文机关", old.issuer, d->issuer},
+                            {"written", "成文日期", old.written, d->written},
+                            {"topic", "主题分类", old.topic, d->topic},
+                            {"index_no", "索引号", old.index_no, d->index_no}};
+    tpl_val_t *keys = tpl_set_list(p->d, ch, "header");
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(hdr); i++) {
+        const char *was = hdr[i][2] ? hdr[i][2] : "", *now = hdr[i][3] ? hdr[i][3] : "";
+        if (strcmp(was, now) == 0 || (i == 4 && !*now))
+            continue;
+        tpl_val_t *k = tpl_list_add_map(p->d, keys);
+        tpl_set_str(p->d, k, "key", hdr[i][0]);
+        tpl_set_str(p->d, k, "label", hdr[i][1]);
+        tpl_set_str(p->d, k, "old", was);
+        tpl_set_str(p->d, k, "new", now);
+    }
     char *html = markdown_to_html(d->body, strlen(d->body));
     char *before = console_diff_text(old.body, old.body_len);
     char *after = console_diff_text(html, strlen(html));
@@ -93,6 +112,23 @@ static void add_changes(console_page_t *p, store_txn_t *t, const workflow_draft_
     free(html);
     free(before);
     free(after);
+}
+
+/* A policy column's draft: its header fields as the reviewer approves them (an empty
+ * 索引号 is generated at approval). */
+static void add_policy(console_page_t *p, tpl_val_t *m, const workflow_draft_t *d,
+                       const conf_t *c)
+{
+    const conf_site_t *site = conf_site_find(c, d->site);
+    const conf_column_t *col = site ? conf_column_find(site, d->column) : NULL;
+    if (!col || col->type != COLUMN_POLICY || workflow_draft_is_offer(d))
+        return;
+    tpl_val_t *pm = tpl_set_map(p->d, m, "policy");
+    const char *pol[][2] = {{"doc_no", d->doc_no}, {"issuer", d->issuer},
+                            {"written", d->written}, {"topic", d->topic},
+                            {"index_no", d->index_no}};
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(pol); i++)
+        tpl_set_str(p->d, pm, pol[i][0], pol[i][1]);
 }
 
 void console_page_review(request_t *r, const console_session_t *s, const account_t *a,
@@ -121,6 +157,7 @@ void console_page_review(request_t *r, const console_session_t *s, const account
     }
     if (d.update)
         add_changes(&p, request_store(r), &d);
+    add_policy(&p, m, &d, c);
     workflow_draft_free(&d);
     console_page_finish(r, &p, 200, "console_review.html");
 }
@@ -144,6 +181,8 @@ void console_page_preview(request_t *r, const account_t *a, const char *id)
         .disclosure = d.disclosure, .secrecy_by = a->name, .secrecy_date = day,
         .format = "markdown", .body = html, .body_len = strlen(html),
         .attachments = names.data, .pubtime = now, .updated = now, .revision = 1,
+        .doc_no = d.doc_no, .issuer = d.issuer, .written = d.written, .topic = d.topic,
+        .index_no = d.index_no,
     };
     /* A revision keeps its first publication's time, as the publication will. */
     article_t old;
@@ -161,6 +200,8 @@ void console_page_preview(request_t *r, const account_t *a, const char *id)
                article_get(request_store(r), d.site, d.column, d.article, &old) == STORE_OK) {
         art.pubtime = old.pubtime;
         art.revision = old.revision + 1;
+        if (!*d.index_no)
+            art.index_no = old.index_no; /* a revision keeps its 索引号 */
     }
     if (*d.date && !workflow_draft_is_offer(&d))
         article_parse_time(d.date, &art.pubtime);

@@ -1099,6 +1099,35 @@ static int index_no_assign(store_txn_t *w, const article_meta_t *m, const char *
     return -1;
 }
 
+int article_index_no_check(store_txn_t *t, const article_meta_t *m, char *buf, size_t cap)
+{
+    if (!m->index_no)
+        return 0;
+    article_t old;
+    int rc = article_get(t, m->site, m->column, m->id, &old);
+    if (rc != 0 && rc != STORE_NOTFOUND)
+        return rc;
+    char *old_no = rc == 0 ? util_strdup(old.index_no ? old.index_no : "") : NULL;
+    /* index_no_assign's own refusals, read-only: it never numbers when one is given */
+    char out[ARTICLE_INDEX_NO_MAX + 1];
+    char holder[KEYBUF];
+    int ret = 0;
+    if (old_no && *old_no) {
+        if (strcmp(m->index_no, old_no) != 0) {
+            index_no_assign(NULL, m, old_no, 0, out, buf, cap);
+            ret = 1;
+        }
+    } else {
+        rc = index_no_holder(t, m->site, m->index_no, holder, sizeof holder);
+        if (rc != 0 && rc != STORE_NOTFOUND)
+            ret = rc;
+        else if (rc == 0 && index_no_assign(t, m, NULL, 0, out, buf, cap) != 0)
+            ret = 1;
+    }
+    free(old_no);
+    return ret;
+}
+
 int article_publish_txn(store_txn_t *w, article_op_t op, const article_meta_t *m,
                         const char *format, const char *body_html, size_t body_len,
                         const article_file_t *files, size_t nfiles, int64_t now,

@@ -81,6 +81,13 @@ const char *article_check(const conf_t *c, const article_meta_t *m, char *buf, s
 const char *article_check_field(const conf_t *c, const article_meta_t *m, char *buf, size_t cap,
                                 const char **field);
 
+/* Whether m's explicit index_no (索引号) can be the number of m->site/m->column/m->id in the
+ * store as it is: 0 (none given, or it is free, or already the article's own), 1 when
+ * another article of the site holds it or the article (a revision) has another one (the
+ * reason in buf: article_publish_txn would refuse it the same way), or a negative STORE_E*
+ * code. For a caller that answers a conflict apart from a failure (the console's 409). */
+int article_index_no_check(store_txn_t *t, const article_meta_t *m, char *buf, size_t cap);
+
 /* "2026-11-20", "2026-11-20 09:30", "2026-11-20T09:30:05", optionally followed by "Z" or
  * "+08:00": seconds since the epoch (no zone: UTC+8). Returns 0 or -1. */
 int article_parse_time(const char *s, int64_t *out);

@@ -548,6 +548,7 @@ int search_run(store_txn_t *t, const search_query_t *q, search_result_t *out)
         }
         cand.n = m;
     }
+    r.budget = &budget; /* what is left of the bound (the loop's `share` is out of scope) */
     if ((rc = mark_exact(t, q->q ? q->q : "", &r, &cand)) != 0) {
         free(cand.c);
         return rc;

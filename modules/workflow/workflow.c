@@ -239,6 +239,11 @@ static workflow_rc_t check_fields(const act_t *a, const char *site, const char *
         .disclosure = empty(f->disclosure) ? NULL : (char *)f->disclosure,
         .secrecy_by = PENDING_REVIEW, .secrecy_date = "2000-01-01",
         .date = empty(f->date) ? NULL : (char *)f->date, .secrecy_given = true,
+        .doc_no = empty(f->doc_no) ? NULL : (char *)f->doc_no,
+        .issuer = empty(f->issuer) ? NULL : (char *)f->issuer,
+        .written = empty(f->written) ? NULL : (char *)f->written,
+        .topic = empty(f->topic) ? NULL : (char *)f->topic,
+        .index_no = empty(f->index_no) ? NULL : (char *)f->index_no,
     };
     char why[256];
     const char *field = NULL;
@@ -255,8 +260,12 @@ static char *dup0(const char *s)
 /* Replaces the draft's editable fields with f's. */
 static void set_fields(workflow_draft_t *d, const workflow_fields_t *f)
 {
-    char **dst[] = {&d->title, &d->body, &d->source, &d->author, &d->disclosure, &d->date};
-    const char *src[] = {f->title, f->body, f->source, f->author, f->disclosure, f->date};
+    char **dst[] = {&d->title,  &d->body,   &d->source,  &d->author,
+                    &d->disclosure, &d->date, &d->doc_no, &d->issuer,
+                    &d->written, &d->topic, &d->index_no};
+    const char *src[] = {f->title,  f->body,   f->source,  f->author,
+                         f->disclosure, f->date, f->doc_no, f->issuer,
+                         f->written, f->topic, f->index_no};
     for (size_t i = 0; i < UTIL_ARRAY_LEN(dst); i++) {
         free(*dst[i]);
         *dst[i] = dup0(src[i]);
@@ -456,6 +465,12 @@ static workflow_rc_t load_files(act_t *a, article_file_t *files, void **copies,
 /* The publication itself: the draft as article meta, checked and published by the content
  * module exactly as `jiyuectl publish` does (article_check, article_future_check,
  * markdown_to_html, article_publish_txn). */
+/* A draft's string as a front-matter value: NULL when empty (absent). */
+static char *nz(char *s)
+{
+    return s && *s ? s : NULL;
+}
+
 /* The draft as the article's front matter: reviewed (and 保密审查) by a->acct on `day`. */
 static article_meta_t meta_of(const act_t *a, const char *day)
 {
@@ -466,11 +481,13 @@ static article_meta_t meta_of(const act_t *a, const char *day)
         .reviewer = (char *)a->acct.name, .disclosure = d->disclosure,
         .secrecy_by = (char *)a->acct.name, .secrecy_date = (char *)day,
         .date = *d->date ? d->date : NULL, .secrecy_given = true,
+        .doc_no = nz(d->doc_no), .issuer = nz(d->issuer), .written = nz(d->written),
+        .topic = nz(d->topic), .index_no = nz(d->index_no),
     };
 }
 
-/* Whether the draft could be published at `when` as reviewed on `day`: the article rules
- * and a date not ahead of that time. */
+/* Whether the draft could be published at `when` as reviewed on `day`: the article rules,
+ * a date not ahead of that time, and an index_no (索引号) free for it. */
 static workflow_rc_t check_publishable(const act_t *a, const char *day, int64_t when,
                                        workflow_err_t *e)
 {
@@ -480,6 +497,14 @@ static workflow_rc_t check_publishable(const act_t *a, const char *day, int64_t 
         article_future_check(&m, when, why, sizeof why))
         return refuse(e, WORKFLOW_ECONFLICT, NULL, "draft %s cannot be published: %s", a->d.id,
                       why);
+    /* an explicit 索引号 another article of the site holds, or a changed one on a revision:
+     * a conflict the reviewer cannot fix by trying again (409 naming it; the draft stays) */
+    int irc = article_index_no_check(a->w, &m, why, sizeof why);
+    if (irc > 0)
+        return refuse(e, WORKFLOW_ECONFLICT, "index_no", "draft %s cannot be published: %s",
+                      a->d.id, why);
+    if (irc < 0)
+        return store_failed(e, irc);
     return WORKFLOW_OK;
 }
 

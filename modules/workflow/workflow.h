@@ -92,6 +92,9 @@ typedef struct workflow_fields {
     const char *article; /* create: the id of a published article this draft revises */
     const char *title, *body, *source, *author, *disclosure, *date;
     int64_t scheduled; /* 0: none; approval waits until then */
+    /* A policy document's header (only in a policy column, checked as `jiyuectl publish`
+     * checks them: article_check_field); index_no empty: generated at approval. */
+    const char *doc_no, *issuer, *written, *topic, *index_no;
 } workflow_fields_t;
 
 /* Each returns WORKFLOW_OK or the refusal (also in e->rc, with e->msg). */

@@ -25,7 +25,8 @@ void workflow_draft_free(workflow_draft_t *d)
 {
     char **strs[] = {&d->site,   &d->column,     &d->article, &d->title, &d->body,
                      &d->source, &d->author,     &d->disclosure, &d->date, &d->reason,
-                     &d->of_site, &d->of_column, &d->of_id};
+                     &d->of_site, &d->of_column, &d->of_id, &d->doc_no, &d->issuer,
+                     &d->written, &d->topic, &d->index_no};
     for (size_t i = 0; i < UTIL_ARRAY_LEN(strs); i++)
         free(*strs[i]);
     memset(d, 0, sizeof *d);
@@ -62,7 +63,7 @@ static uint64_t id_seq(const char *id)
 
 void workflow_draft_encode(const workflow_draft_t *d, util_buf_t *b)
 {
-    rec_put_head(b, REC_DRAFT, 2);
+    rec_put_head(b, REC_DRAFT, 3);
     rec_put_str(b, d->id);
     rec_put_str(b, d->site);
     rec_put_str(b, d->column);
@@ -94,6 +95,9 @@ void workflow_draft_encode(const workflow_draft_t *d, util_buf_t *b)
     rec_put_str(b, d->of_site ? d->of_site : "");
     rec_put_str(b, d->of_column ? d->of_column : "");
     rec_put_str(b, d->of_id ? d->of_id : "");
+    const char *pol[] = {d->doc_no, d->issuer, d->written, d->topic, d->index_no};
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(pol); i++)
+        rec_put_str(b, pol[i] ? pol[i] : "");
 }
 
 /* A string of the record: a heap copy (NULL when the record is short or it holds a NUL). */
@@ -111,10 +115,15 @@ int workflow_draft_decode(const void *data, size_t len, workflow_draft_t *out)
     workflow_draft_t *d = out;
     memset(d, 0, sizeof *d);
     rec_rd_t r = rec_reader(data, len);
-    bool v2 = rec_get_head(&r, REC_DRAFT, 2);
-    if (!v2)
+    /* versions 3, 2 and 1 (each appends fields to the one before) */
+    int version = 3;
+    for (; version >= 1; version--) {
         r = rec_reader(data, len);
-    bool ok = (v2 || rec_get_head(&r, REC_DRAFT, 1)) && rec_get_fixed(&r, d->id, sizeof d->id);
+        if (rec_get_head(&r, REC_DRAFT, (uint16_t)version))
+            break;
+    }
+    bool v2 = version >= 2;
+    bool ok = version >= 1 && rec_get_fixed(&r, d->id, sizeof d->id);
     if (ok) {
         d->site = get_heap(&r);
         d->column = get_heap(&r);
@@ -158,12 +167,18 @@ int workflow_draft_decode(const void *data, size_t len, workflow_draft_t *out)
         d->of_column = util_strdup("");
         d->of_id = util_strdup("");
     }
+    char **pol[] = {&d->doc_no, &d->issuer, &d->written, &d->topic, &d->index_no};
+    bool pol_ok = true;
+    for (size_t i = 0; ok && i < UTIL_ARRAY_LEN(pol); i++) {
+        *pol[i] = version >= 3 ? get_heap(&r) : util_strdup("");
+        pol_ok = pol_ok && *pol[i];
+    }
     d->update = update == 1;
     d->state = (workflow_state_t)state;
     d->natt = ok ? (size_t)natt : 0;
     ok = ok && !r.bad && r.p == r.end && workflow_id_ok(d->id) && d->site && d->column &&
          d->article && d->title && d->body && d->source && d->author && d->disclosure &&
-         d->date && d->reason && d->of_site && d->of_column && d->of_id &&
+         d->date && d->reason && d->of_site && d->of_column && d->of_id && pol_ok &&
          account_name_ok(d->editor);
     if (!ok) {
         workflow_draft_free(d);

@@ -16,6 +16,9 @@
  * Version 2 (written since 报送) appends str of_site, str of_column, str of_id: for an
  * offer (workflow_offer), the published article offered; "" for any other draft (a v1
  * record reads so).
+ * Version 3 (written since the console takes the policy keys) appends str doc_no, str
+ * issuer, str written, str topic, str index_no: a policy document's header as the editor
+ * gave it (front-matter names, article.h); "" when not given (a v1 or v2 record reads so).
  * A record that does not decode to exactly this is STORE_ECORRUPT.
  *
  * Keys, in the store's "content" database (workflow_draft.c builds them; <id> is decimal
@@ -107,6 +110,9 @@ typedef struct workflow_draft {
     /* An offer (报送): the article offered (site, column, id); "" otherwise. The offer's
      * own site and column are where it would be listed, its editor the offering account. */
     char *of_site, *of_column, *of_id;
+    /* A policy document's header (policy columns only; "" when not given): 发文字号,
+     * 发文机关, 成文日期, 主题分类, 索引号 (generated at approval when empty). */
+    char *doc_no, *issuer, *written, *topic, *index_no;
 } workflow_draft_t;
 
 /* Whether d is an offer of another site's article. */

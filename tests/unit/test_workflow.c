@@ -16,6 +16,7 @@
 #include "content_keys.h"
 #include "diag.h"
 #include "markdown.h"
+#include "rec.h"
 #include "testutil.h"
 #include "workflow.h"
 
@@ -1142,6 +1143,62 @@ static void test_approve_policy_numbers(void **state)
     free(url);
 }
 
+/* The policy keys through a draft: checked as publish checks them, published with the
+ * article, an index_no another article holds refused at approval (the draft stays). */
+static void test_policy_fields(void **state)
+{
+    fixture_t *f = *state;
+    workflow_fields_t fl = fields("edu", "关于印发办法的通知");
+    fl.doc_no = "云教发〔2026〕7号";
+    char id[WORKFLOW_ID_MAX + 1];
+    EXPECT(create_as(f, "ed.edu", &fl, id), WORKFLOW_EINVAL, "doc_no"); /* not a policy column */
+    fl.column = "policy";
+    fl.written = "2026-13-01";
+    EXPECT(create_as(f, "ed.edu", &fl, id), WORKFLOW_EINVAL, "written");
+    fl.written = "2026-11-30";
+    fl.issuer = "云南省教育厅";
+    fl.topic = "教育";
+    fl.index_no = "EDU-2026-7";
+    OK(create_as(f, "ed.edu", &fl, id));
+    workflow_draft_t d = draft(f, id);
+    assert_string_equal(d.doc_no, "云教发〔2026〕7号");
+    assert_string_equal(d.index_no, "EDU-2026-7");
+    workflow_draft_free(&d);
+    OK(submit_as(f, "ed.edu", id));
+    char *url = NULL;
+    OK(approve_as(f, "rev.edu", id, true, &url));
+    free(url);
+    d = draft(f, id);
+    store_txn_t *t = store_read_txn_new(f->st->s);
+    assert_int_equal(store_read_renew(t), 0);
+    article_t a;
+    assert_int_equal(article_get(t, "edu", "policy", d.article, &a), 0);
+    assert_string_equal(a.doc_no, "云教发〔2026〕7号");
+    assert_string_equal(a.issuer, "云南省教育厅");
+    assert_string_equal(a.written, "2026-11-30");
+    assert_string_equal(a.topic, "教育");
+    assert_string_equal(a.index_no, "EDU-2026-7");
+    store_txn_free(t);
+    workflow_draft_free(&d);
+    /* a second document with the same 索引号: 409 at approval, still awaiting review */
+    fl.doc_no = "云教发〔2026〕8号";
+    OK(create_as(f, "ed.edu", &fl, id));
+    OK(submit_as(f, "ed.edu", id));
+    EXPECT(approve_as(f, "rev.edu", id, true, NULL), WORKFLOW_ECONFLICT, "index_no");
+    assert_non_null(strstr(f->e.msg, "EDU-2026-7"));
+    d = draft(f, id);
+    assert_int_equal(d.state, WORKFLOW_SUBMITTED);
+    workflow_draft_free(&d);
+    /* scheduled: refused at approval too, not when its time comes */
+    fl.scheduled = f->now + 3600;
+    OK(create_as(f, "ed.edu", &fl, id));
+    OK(submit_as(f, "ed.edu", id));
+    EXPECT(approve_as(f, "rev.edu", id, true, NULL), WORKFLOW_ECONFLICT, "index_no");
+    d = draft(f, id);
+    assert_int_equal(d.state, WORKFLOW_SUBMITTED);
+    workflow_draft_free(&d);
+}
+
 static void test_purge(void **state)
 {
     fixture_t *f = *state;
@@ -1213,11 +1270,87 @@ static void test_record_decode(void **state)
     workflow_draft_free(&d);
 }
 
+/* A record of `version` from a v3 one whose appended fields are all "" (each such string
+ * is 5 bytes: u32 length 0 and the NUL): the tail cut off, the header's version set. */
+static void as_version(util_buf_t *b, uint16_t version, size_t empty_tail)
+{
+    util_buf_t h = {0};
+    rec_put_head(&h, "JYWD", version);
+    assert_true(b->len > empty_tail * 5);
+    for (size_t i = b->len - empty_tail * 5; i < b->len; i++)
+        assert_int_equal(((const unsigned char *)b->data)[i], 0);
+    b->len -= empty_tail * 5;
+    memcpy(b->data, h.data, h.len);
+    util_buf_free(&h);
+}
+
+/* Version 3 carries a policy document's header; versions 1 and 2 still read, the header
+ * empty. */
+static void test_record_versions(void **state)
+{
+    (void)state;
+    workflow_draft_t d = {0};
+    snprintf(d.id, sizeof d.id, "9");
+    char **strs[] = {&d.site, &d.column, &d.article, &d.title, &d.body, &d.source, &d.author,
+                     &d.disclosure, &d.date, &d.reason, &d.of_site, &d.of_column, &d.of_id};
+    const char *vals[] = {"edu", "policy", "20261205-9", "关于印发办法的通知", "正文", "", "",
+                          ARTICLE_DISCLOSE_ACTIVE, "", "", "", "", ""};
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(strs); i++)
+        *strs[i] = util_strdup(vals[i]);
+    snprintf(d.editor, sizeof d.editor, "ed.edu");
+    d.doc_no = util_strdup("云教发〔2026〕7号");
+    d.issuer = util_strdup("云南省教育厅");
+    d.written = util_strdup("2026-11-30");
+    d.topic = util_strdup("教育");
+    d.index_no = util_strdup("EDU-2026-7");
+    util_buf_t b = {0};
+    workflow_draft_encode(&d, &b);
+    assert_memory_equal(b.data, "JYWD\x03\x00", 6);
+    workflow_draft_t back;
+    assert_int_equal(workflow_draft_decode(b.data, b.len, &back), STORE_OK);
+    assert_string_equal(back.doc_no, "云教发〔2026〕7号");
+    assert_string_equal(back.issuer, "云南省教育厅");
+    assert_string_equal(back.written, "2026-11-30");
+    assert_string_equal(back.topic, "教育");
+    assert_string_equal(back.index_no, "EDU-2026-7");
+    assert_string_equal(back.title, "关于印发办法的通知");
+    workflow_draft_free(&back);
+    for (size_t n = 0; n < b.len; n++)
+        assert_int_equal(workflow_draft_decode(b.data, n, &back), STORE_ECORRUPT);
+    util_buf_free(&b);
+    /* the same draft without its header, as versions 2 and 1 wrote it */
+    char **pol[] = {&d.doc_no, &d.issuer, &d.written, &d.topic, &d.index_no};
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(pol); i++) {
+        free(*pol[i]);
+        *pol[i] = NULL;
+    }
+    for (uint16_t v = 2; v >= 1; v--) {
+        workflow_draft_encode(&d, &b);
+        as_version(&b, v, v == 2 ? 5 : 8);
+        assert_int_equal(workflow_draft_decode(b.data, b.len, &back), STORE_OK);
+        assert_string_equal(back.title, "关于印发办法的通知");
+        assert_string_equal(back.column, "policy");
+        assert_string_equal(back.of_site, "");
+        assert_string_equal(back.doc_no, "");
+        assert_string_equal(back.issuer, "");
+        assert_string_equal(back.written, "");
+        assert_string_equal(back.topic, "");
+        assert_string_equal(back.index_no, "");
+        workflow_draft_free(&back);
+        /* a v2 record with a v3 tail, or v1 with v2's, is not this layout */
+        util_buf_append(&b, "\0\0\0\0", 5);
+        assert_int_equal(workflow_draft_decode(b.data, b.len, &back), STORE_ECORRUPT);
+        util_buf_free(&b);
+    }
+    workflow_draft_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_status_codes),
         cmocka_unit_test(test_record_decode),
+        cmocka_unit_test(test_record_versions),
         cmocka_unit_test_setup_teardown(test_create_and_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_field_bounds, setup, teardown),
@@ -1232,6 +1365,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_list, setup, teardown),
         cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_approve_policy_numbers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_policy_fields, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
