@@ -435,17 +435,29 @@ static module_result_t read_one(request_t *r, const char *id)
     return MODULE_DONE;
 }
 
+/* The start of a request whose fields come as a JSON (or form) body: the signed-in
+ * account in *a and a job for op holding the body; NULL once the request is answered
+ * (401/403, or 400 for a body that is not an object). */
+static draft_job_t *body_job(request_t *r, op_t op, account_t *a)
+{
+    if (!signed_in(r, true, a))
+        return NULL;
+    json_t *o = console_body_json(r);
+    if (!o)
+        return NULL;
+    draft_job_t *j = util_calloc(1, sizeof *j);
+    j->op = op;
+    j->body = o;
+    return j;
+}
+
 static module_result_t update(request_t *r, const char *id)
 {
     account_t a;
-    if (!signed_in(r, true, &a))
+    draft_job_t *j = body_job(r, OP_UPDATE, &a);
+    if (!j)
         return MODULE_DONE;
-    json_t *o = console_body_json(r);
-    if (!o)
-        return MODULE_DONE;
-    draft_job_t *j = util_calloc(1, sizeof *j);
-    j->body = o;
-    j->op = OP_UPDATE;
+    json_t *o = j->body;
     snprintf(j->id, sizeof j->id, "%s", id);
     if (!read_fields(r, o, &j->f)) {
         job_free(j);
@@ -551,14 +563,10 @@ static module_result_t detach(request_t *r, const char *id, const char *rest, si
 static module_result_t offer(request_t *r)
 {
     account_t a;
-    if (!signed_in(r, true, &a))
+    draft_job_t *j = body_job(r, OP_OFFER, &a);
+    if (!j)
         return MODULE_DONE;
-    json_t *o = console_body_json(r);
-    if (!o)
-        return MODULE_DONE;
-    draft_job_t *j = util_calloc(1, sizeof *j);
-    j->op = OP_OFFER;
-    j->body = o;
+    json_t *o = j->body;
     static const char *const known[] = {"site", "column", "id", "to_site", "to_column", NULL};
     if (!console_fields_known(r, o, known) || !console_field_opt(r, o, "site", &j->site) ||
         !console_field_opt(r, o, "column", &j->column) ||
