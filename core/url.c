@@ -1,4 +1,5 @@
-/* core/url.c: percent-encoding of paths for Location headers. */
+/* core/url.c: percent-encoding of paths for Location headers, and the check that a
+ * redirect's target stays on this host. */
 #include "url.h"
 
 #include <stdbool.h>
@@ -26,4 +27,18 @@ void url_append_path(util_buf_t *b, const char *path, size_t len)
         }
     }
     b->data[b->len] = '\0';
+}
+
+bool url_local_path(const char *p, size_t n)
+{
+    if (n == 0 || p[0] != '/')
+        return false;
+    if (n > 1 && (p[1] == '/' || p[1] == '\\'))
+        return false; /* "//host" and "/\host" are other hosts to a browser */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c <= 0x20 || c == 0x7f || c == '\\')
+            return false; /* a browser drops tabs and newlines: "/\t/host" is "//host" */
+    }
+    return true;
 }

@@ -36,16 +36,7 @@ bool care_mode(const request_t *r)
 
 bool care_local_path(const char *p, size_t n)
 {
-    if (n == 0 || n > CARE_TO_MAX || p[0] != '/')
-        return false;
-    if (n > 1 && (p[1] == '/' || p[1] == '\\'))
-        return false; /* "//host" and "/\host" are other hosts to a browser */
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if (c <= 0x20 || c == 0x7f || c == '\\')
-            return false; /* a browser drops tabs and newlines: "/\t/host" is "//host" */
-    }
-    return true;
+    return n <= CARE_TO_MAX && url_local_path(p, n);
 }
 
 /* Percent-encodes a query value: all but unreserved characters and '/'. */

@@ -6,18 +6,15 @@
 #include <string.h>
 
 #include "form.h"
+#include "url.h"
 
 bool console_next_ok(const char *p, size_t n)
 {
-    if (n == 0 || n > CONSOLE_NEXT_MAX || p[0] != '/')
+    if (n > CONSOLE_NEXT_MAX || !url_local_path(p, n))
         return false;
-    if (n > 1 && (p[1] == '/' || p[1] == '\\'))
-        return false; /* "//host" and "/\host" are another host to a browser */
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if (c <= 0x20 || c >= 0x7f || c == '\\')
-            return false;
-    }
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)p[i] >= 0x80)
+            return false; /* the console's own paths are ASCII */
     return true;
 }
 
