@@ -101,6 +101,11 @@ typedef struct conf_column {
     conf_pos_t pos;
 } conf_column_t;
 
+/* A header field inside a block of "Name: value\r\n" lines: offsets into it. */
+typedef struct conf_hfield {
+    uint32_t name_off, name_len, value_off, value_len;
+} conf_hfield_t;
+
 typedef struct conf_site conf_site_t;
 struct conf_site {
     char *id; /* slug: [a-z0-9-]{1,32}, unique in the cluster */
@@ -144,6 +149,11 @@ struct conf_site {
      * joined once per configuration; NULL when none. */
     char *module_headers;
     size_t module_headers_len;
+    /* The same lines as HTTP/2 fields (core/http2.c), split once per configuration:
+     * offsets into module_headers_lc, a copy whose names are lower-cased. */
+    char *module_headers_lc;
+    conf_hfield_t *module_header_fields;
+    size_t nmodule_header_fields;
 };
 
 typedef struct conf {

@@ -144,6 +144,11 @@ void conf_modules_site_free(conf_site_t *s)
     s->mod = NULL;
     free(s->module_headers);
     s->module_headers = NULL;
+    free(s->module_headers_lc);
+    s->module_headers_lc = NULL;
+    free(s->module_header_fields);
+    s->module_header_fields = NULL;
+    s->nmodule_header_fields = 0;
 }
 
 void conf_modules_server_free(conf_t *c)
@@ -201,9 +206,36 @@ static void join_site_headers(conf_site_t *s)
         if (n)
             util_buf_append(&b, lines, n);
     }
-    if (b.len) {
-        s->module_headers = b.data;
-        s->module_headers_len = b.len;
+    if (!b.len)
+        return;
+    s->module_headers = b.data;
+    s->module_headers_len = b.len;
+    /* The HTTP/2 form: each "Name: value\r\n" line as a field, the name lower-cased. */
+    s->module_headers_lc = util_malloc(b.len);
+    memcpy(s->module_headers_lc, b.data, b.len);
+    size_t cap = 0;
+    for (size_t i = 0; i < b.len; i++)
+        cap += b.data[i] == '\n';
+    s->module_header_fields = util_calloc(cap ? cap : 1, sizeof *s->module_header_fields);
+    char *lc = s->module_headers_lc, *end = lc + b.len;
+    for (char *line = lc; line < end;) {
+        char *eol = memchr(line, '\n', (size_t)(end - line));
+        if (!eol)
+            eol = end;
+        char *colon = memchr(line, ':', (size_t)(eol - line));
+        size_t vend = (size_t)(eol - lc);
+        if (vend && lc[vend - 1] == '\r')
+            vend--;
+        if (colon && (size_t)(colon - lc) + 1 <= vend) {
+            size_t voff = (size_t)(colon - lc) + 1;
+            while (voff < vend && lc[voff] == ' ')
+                voff++;
+            util_lower(line, (size_t)(colon - line));
+            s->module_header_fields[s->nmodule_header_fields++] = (conf_hfield_t){
+                (uint32_t)(line - lc), (uint32_t)(colon - line), (uint32_t)voff,
+                (uint32_t)(vend - voff)};
+        }
+        line = eol + 1;
     }
 }
 

@@ -4,6 +4,7 @@
 #include "http2.h"
 
 #include <nghttp2/nghttp2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -75,6 +76,7 @@ struct http2_conn {
     bool goaway;            /* http2_shutdown() sent its GOAWAY */
     h2_stream_t *streams;
     util_buf_t out;
+    util_buf_t names; /* response field names lower-cased (head_nv) */
 };
 
 static void stream_free(h2_stream_t *st)
@@ -136,52 +138,92 @@ static bool hop_by_hop(const char *name, size_t len)
     return false;
 }
 
-/* Takes the response request_handle() wrote into the worker's batch (one HTTP/1.1 head,
- * then its body) and submits it on the stream; the batch is emptied. Returns false when
- * the batch did not hold a response (the stream is then reset). */
+static nghttp2_nv nv_of(const char *name, size_t name_len, const char *value, size_t value_len)
+{
+    return (nghttp2_nv){(uint8_t *)name, (uint8_t *)value, name_len, value_len,
+                        NGHTTP2_NV_FLAG_NONE};
+}
+#define NV_LIT(name, value) nv_of(name, sizeof name - 1, value, sizeof value - 1)
+
+/* The head the response code recorded (worker_t.head, core/resphead.h) as HTTP/2 header
+ * fields: the fixed ones from their flags, the site's module headers from their split
+ * form, the others with their names lower-cased into h->names; the connection-specific
+ * ones dropped. Returns the number of fields written to nv (room for hd->n, the site's
+ * module fields and 10). */
+static size_t head_nv(http2_conn_t *h, const resphead_t *hd, nghttp2_nv *nv, char status[4])
+{
+    worker_t *w = h->w;
+    size_t n = 0;
+    status[0] = (char)('0' + hd->status / 100 % 10);
+    status[1] = (char)('0' + hd->status / 10 % 10);
+    status[2] = (char)('0' + hd->status % 10);
+    nv[n++] = nv_of(":status", 7, status, 3);
+    nv[n++] = NV_LIT("server", "jiyue");
+    if (w->date_hdr_len > 8) /* "Date: ...\r\n" */
+        nv[n++] = nv_of("date", 4, w->date_hdr + 6, w->date_hdr_len - 8);
+    const conf_site_t *site = hd->site;
+    if (hd->hsts)
+        nv[n++] = nv_of("strict-transport-security", 25, site->hsts_header,
+                        site->hsts_header_len);
+    if (site)
+        for (size_t i = 0; i < site->nmodule_header_fields; i++) {
+            const conf_hfield_t *f = &site->module_header_fields[i];
+            nv[n++] = nv_of(site->module_headers_lc + f->name_off, f->name_len,
+                            site->module_headers_lc + f->value_off, f->value_len);
+        }
+    if (hd->not_public) {
+        nv[n++] = NV_LIT("x-robots-tag", "noindex");
+        nv[n++] = NV_LIT("cache-control", "private, no-store");
+        nv[n++] = NV_LIT("vary", "Cookie");
+    }
+    size_t names = 0;
+    for (size_t i = 0; i < hd->n; i++)
+        names += hd->f[i].name_len;
+    h->names.len = 0;
+    util_buf_reserve(&h->names, names + 24);
+    for (size_t i = 0; i < hd->n; i++) {
+        const resphead_field_t *f = &hd->f[i];
+        if (hop_by_hop(f->name, f->name_len))
+            continue;
+        char *lc = h->names.data + h->names.len;
+        memcpy(lc, f->name, f->name_len);
+        util_lower(lc, f->name_len); /* HTTP/2 field names are lower case */
+        h->names.len += f->name_len;
+        nv[n++] = nv_of(lc, f->name_len, resphead_value(hd, f), f->len);
+    }
+    if (hd->has_length) {
+        char *digits = h->names.data + h->names.len;
+        int len = snprintf(digits, 24, "%llu", (unsigned long long)hd->content_length);
+        h->names.len += (size_t)len;
+        nv[n++] = nv_of("content-length", 14, digits, (size_t)len);
+    }
+    return n;
+}
+
+/* Submits the response request_handle() left for this stream: the head recorded in
+ * worker_t.head, the body in the worker's batch (which is emptied). Returns false when
+ * no response was written (the stream is then reset). */
 static bool take_response(http2_conn_t *h, h2_stream_t *st)
 {
     worker_t *w = h->w;
+    resphead_t *hd = &w->head;
     bool ok = false;
     nghttp2_nv *nv = NULL;
-    if (w->nparts == 0 || w->parts[0].ext)
+    if (!hd->ready)
         goto out;
-    char *head = w->out.data + w->parts[0].off;
-    size_t first = w->parts[0].len;
-    char *end = memmem(head, first, "\r\n\r\n", 4);
-    if (!end || first < 13 || memcmp(head, "HTTP/1.1 ", 9) != 0)
-        goto out;
-    size_t head_len = (size_t)(end - head) + 2; /* through the last field's CRLF */
-    size_t nlines = 0;
-    for (size_t i = 0; i < head_len; i++)
-        nlines += head[i] == '\n';
-    nv = util_malloc(nlines * sizeof *nv);
-    size_t n = 0;
-    nv[n++] = (nghttp2_nv){(uint8_t *)":status", (uint8_t *)head + 9, 7, 3, NGHTTP2_NV_FLAG_NONE};
-    char *line = memchr(head, '\n', head_len) + 1;
-    while (line < head + head_len) {
-        char *eol = memchr(line, '\r', (size_t)(head + head_len - line));
-        char *colon = memchr(line, ':', (size_t)(eol - line));
-        if (!colon || colon + 2 > eol)
-            goto out;
-        size_t nlen = (size_t)(colon - line);
-        if (!hop_by_hop(line, nlen)) {
-            util_lower(line, nlen); /* HTTP/2 field names are lower case */
-            nv[n++] = (nghttp2_nv){(uint8_t *)line, (uint8_t *)colon + 2, nlen,
-                                   (size_t)(eol - colon - 2), NGHTTP2_NV_FLAG_NONE};
-        }
-        line = eol + 2;
-    }
-    /* The body: the rest of the first part, then every other part. */
-    size_t body_len = first - (head_len + 2);
-    for (size_t i = 1; i < w->nparts; i++)
+    hd->ready = false;
+    size_t nsite = hd->site ? hd->site->nmodule_header_fields : 0;
+    nv = util_malloc((hd->n + nsite + 10) * sizeof *nv);
+    char status[4];
+    size_t n = head_nv(h, hd, nv, status);
+    /* The body: every part of the batch. */
+    size_t body_len = 0;
+    for (size_t i = 0; i < w->nparts; i++)
         body_len += w->parts[i].len;
     if (body_len) {
         st->resp = util_malloc(body_len);
         char *p = st->resp;
-        memcpy(p, head + head_len + 2, first - (head_len + 2));
-        p += first - (head_len + 2);
-        for (size_t i = 1; i < w->nparts; i++) {
+        for (size_t i = 0; i < w->nparts; i++) {
             const out_part_t *part = &w->parts[i];
             memcpy(p, part->ext ? part->ext : w->out.data + part->off, part->len);
             p += part->len;
@@ -190,7 +232,7 @@ static bool take_response(http2_conn_t *h, h2_stream_t *st)
         h->resp_held += body_len;
     }
     nghttp2_data_provider prd = {.source.ptr = st, .read_callback = read_body};
-    /* nghttp2 copies the fields, which point into the batch. */
+    /* nghttp2 copies the fields, which point into the head, the batch and h->names. */
     ok = nghttp2_submit_response(h->s, st->id, nv, n, body_len ? &prd : NULL) == 0;
 out:
     free(nv);
@@ -233,9 +275,9 @@ static void answer(http2_conn_t *h, h2_stream_t *st)
     h->answered++;
     h->requests++;
     if (st->headers_over || st->body_over) {
-        request_reject(w, h->peer, st->headers_over ? 431 : 413,
-                       st->headers_over ? "request header fields too large"
-                                        : "request body too large");
+        request_reject_on(w, h->peer, st->headers_over ? 431 : 413,
+                          st->headers_over ? "request header fields too large"
+                                           : "request body too large", true);
         take_response(h, st);
         return;
     }
@@ -285,7 +327,7 @@ static void answer(http2_conn_t *h, h2_stream_t *st)
         req.host = (http1_str_t){"", 0};
     if (!have_method || (!have_path && req.method != HTTP_M_CONNECT)) {
         util_buf_free(&joined);
-        request_reject(w, h->peer, 400, "missing :method or :path");
+        request_reject_on(w, h->peer, 400, "missing :method or :path", true);
         take_response(h, st);
         return;
     }
@@ -501,6 +543,7 @@ void http2_free(http2_conn_t *h)
         stream_free(st);
     }
     util_buf_free(&h->out);
+    util_buf_free(&h->names);
     free(h);
 }
 

@@ -4,13 +4,13 @@
  * routing, modules and response code as HTTP/1.1, core/request.c) and its answer into
  * HEADERS and DATA frames.
  *
- * How an answer crosses over: request_handle() writes the response into the worker's
- * output batch exactly as for HTTP/1.1 (status line, header lines, body parts), and
- * http2_take_response() reads that batch back into an HTTP/2 response: the status, the
- * header fields (lower-cased; the connection-specific ones dropped) and the body, copied
- * into the stream because store values are valid only for the current loop iteration.
- * So the HTTP/1.1 path carries no branch for HTTP/2, and every response a module can
- * write reaches both protocols identically.
+ * How an answer crosses over: request_handle() answers through the ordinary response
+ * functions; the head they record (a status plus header fields, core/resphead.h) is not
+ * formatted as HTTP/1.1 for a stream (request_t.h2) but left in worker_t.head, and
+ * http2.c turns it into nghttp2 header fields directly (names lower-cased, the
+ * connection-specific ones dropped); the body parts are in the worker's output batch.
+ * So every response a module can write reaches both protocols identically, and nothing
+ * is formatted or parsed twice.
  *
  * The connection (core/conn.c) owns the socket, TLS and timeouts: it feeds decrypted bytes
  * in with http2_feed() and writes what http2_output() gives it. */

@@ -220,8 +220,14 @@ static uint64_t start_time(void)
 
 void request_reject(worker_t *w, const peer_addr_t *peer, int status, const char *reason)
 {
+    request_reject_on(w, peer, status, reason, false);
+}
+
+void request_reject_on(worker_t *w, const peer_addr_t *peer, int status, const char *reason,
+                       bool h2)
+{
     worker_update_time(w);
-    request_t r = {.worker = w, .snap = w->snap, .start_ns = start_time()};
+    request_t r = {.worker = w, .snap = w->snap, .start_ns = start_time(), .h2 = h2};
     response_error(&r, status, reason);
     access_log(w, peer, &r);
 }
@@ -430,6 +436,7 @@ bool request_handle(worker_t *w, struct conn *c, const peer_addr_t *peer,
         .keep_alive = h->keep_alive && !w->stopping,
         .tls = tls,
         .admin = admin,
+        .h2 = h->h2_stream != 0,
         .body = body,
         .body_len = body_len,
         .peer = peer,
@@ -529,6 +536,7 @@ void request_resume(request_deferred_t *d, void (*respond)(request_t *r, void *u
             .keep_alive = d->keep_alive && !w->stopping,
             .tls = d->tls,
             .admin = d->admin,
+            .h2 = d->h2_stream != 0,
             .site = d->site,
             .rsite = d->rsite,
             .peer = &d->peer,

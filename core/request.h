@@ -40,6 +40,7 @@ typedef struct request {
     size_t host_len;
     bool tls; /* arrived over TLS: redirects use https */
     bool admin; /* arrived on a management listener: offered to admin_handle, never routed */
+    bool h2;    /* arrived on an HTTP/2 stream: the head goes to core/http2.c, not the batch */
     const char *body; /* the whole body of a POST or PUT (de-chunked), else NULL */
     size_t body_len;
     const void *peer; /* the client's address (a peer_addr_t, see request_peer_ip) */

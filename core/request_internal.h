@@ -26,5 +26,8 @@ bool request_handle(worker_t *w, struct conn *c, const peer_addr_t *peer,
 /* Answers a request the parser refused (status 400, 413, 414, 431, 501, 505) with an error
  * page and `Connection: close`, and logs it. */
 void request_reject(worker_t *w, const peer_addr_t *peer, int status, const char *reason);
+/* The same for an HTTP/2 stream (h2: the head stays in worker_t.head for core/http2.c). */
+void request_reject_on(worker_t *w, const peer_addr_t *peer, int status, const char *reason,
+                       bool h2);
 
 #endif

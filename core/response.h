@@ -1,6 +1,8 @@
 /* core/response.h: the response API modules answer with (defined in core/response.c):
- * status line and headers formatted into the worker's output batch, bodies by reference
- * or copy, whole simple responses, error pages and redirects. Included by request.h. */
+ * the head recorded as a status plus header fields (core/resphead.h), written for the
+ * request's protocol once complete (HTTP/1.1 bytes into the worker's output batch, or
+ * HTTP/2 HEADERS), bodies by reference or copy, whole simple responses, error pages and
+ * redirects. Included by request.h. */
 #ifndef JIYUE_RESPONSE_H
 #define JIYUE_RESPONSE_H
 
@@ -12,14 +14,20 @@
 
 typedef struct request request_t;
 
-/* Status line, Date and Server. */
+/* Starts the head: status, Server, Date, the site's HSTS and module headers. */
 void response_begin(request_t *r, int status);
 /* One header line; name and value as given (value must be free of CR/LF). */
 void response_header(request_t *r, const char *name, const char *value, size_t value_len);
 void response_header_fmt(request_t *r, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Content-Length, Connection, then the blank line. */
+/* A header whose name and value stay valid until response_end_headers (literals, store
+ * values): recorded without a copy. */
+void response_header_ref(request_t *r, const char *name, size_t name_len, const char *value,
+                         size_t value_len);
+/* Content-Length, Connection, then the blank line: the head is complete. */
 void response_end_headers(request_t *r, uint64_t content_length);
+/* The same without Content-Length (a 304 describes no body). */
+void response_end_headers_no_length(request_t *r);
 /* Body bytes: referenced in place until the batch is written (copy=false: the bytes must
  * stay valid for the rest of the callback, e.g. a store value), or copied now. Dropped for
  * HEAD. */

@@ -228,8 +228,33 @@ static bool active_document(const store_page_t *p)
            type_is(p, "application/xml", 15) || type_is(p, "text/xml", 8);
 }
 
+/* The same fields for an HTTP/2 stream, recorded in the head (core/resphead.h); the
+ * HTTP/1.1 formatting below must list the same ones (test_http2.py compares the two). */
+static void common_fields_h2(request_t *r, const store_page_t *p, bool gz)
+{
+    char tag[32];
+    size_t n = etag_for(p, gz, tag);
+    resphead_t *h = &r->worker->head;
+    resphead_add(h, "Content-Type", 12, p->content_type, p->content_type_len, false);
+    resphead_add(h, "Last-Modified", 13, worker_http_date(r->worker, p->mtime), HTTPDATE_LEN,
+                 true);
+    resphead_add(h, "ETag", 4, tag, n, true);
+    if (p->gzip)
+        p->vary_cookie ? resphead_add(h, "Vary", 4, "Accept-Encoding, Cookie", 23, false)
+                       : resphead_add(h, "Vary", 4, "Accept-Encoding", 15, false);
+    else if (p->vary_cookie)
+        resphead_add(h, "Vary", 4, "Cookie", 6, false);
+    resphead_add(h, "X-Content-Type-Options", 22, "nosniff", 7, false);
+    if (active_document(p))
+        resphead_add(h, "Content-Security-Policy", 23, "sandbox", 7, false);
+}
+
 static void common_headers(request_t *r, const store_page_t *p, bool gz)
 {
+    if (r->h2) {
+        common_fields_h2(r, p, gz);
+        return;
+    }
     char tag[32];
     size_t n = etag_for(p, gz, tag);
     worker_t *w = r->worker;
@@ -258,7 +283,7 @@ void response_page(request_t *r, int status, const store_page_t *p)
         response_begin(r, status);
         common_headers(r, p, gz);
         if (gz)
-            response_header(r, "Content-Encoding", "gzip", 4);
+            response_header_ref(r, "Content-Encoding", 16, "gzip", 4);
         response_end_headers(r, gz ? p->gzip_len : p->body_len);
         page_body(r, p, gz, 0, gz ? p->gzip_len : p->body_len);
         return;
@@ -274,9 +299,7 @@ void response_page(request_t *r, int status, const store_page_t *p)
         else if (p->gzip || p->vary_cookie)
             response_header(r, "Vary", p->gzip ? "Accept-Encoding" : "Cookie", p->gzip ? 15 : 6);
         /* A 304 has no body and no Content-Length describing one. */
-        worker_out_copy(r->worker, r->keep_alive ? "\r\n" : "Connection: close\r\n\r\n",
-                        r->keep_alive ? 2 : 21);
-        r->headers_done = true;
+        response_end_headers_no_length(r);
         return;
     }
     const http1_header_t *range = r->method == HTTP_M_GET ? request_header(r, "Range") : NULL;
@@ -304,9 +327,9 @@ void response_page(request_t *r, int status, const store_page_t *p)
     }
     response_begin(r, 200);
     common_headers(r, p, gz);
-    response_header(r, "Accept-Ranges", "bytes", 5);
+    response_header_ref(r, "Accept-Ranges", 13, "bytes", 5);
     if (gz)
-        response_header(r, "Content-Encoding", "gzip", 4);
+        response_header_ref(r, "Content-Encoding", 16, "gzip", 4);
     response_end_headers(r, gz ? p->gzip_len : p->body_len);
     page_body(r, p, gz, 0, gz ? p->gzip_len : p->body_len);
 }

@@ -386,6 +386,7 @@ void workers_free(worker_t *ws, int n)
         pthread_mutex_destroy(&ws[i].task_mu);
         free(ws[i].pathbuf);
         util_buf_free(&ws[i].out);
+        resphead_free(&ws[i].head);
         util_buf_free(&ws[i].access);
         metrics_worker_free(&ws[i].metrics);
     }

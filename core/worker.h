@@ -17,6 +17,7 @@
 
 #include "handoff.h"
 #include "metrics.h"
+#include "resphead.h"
 #include "sendcache.h"
 #include "snapshot.h"
 #include "store.h"
@@ -95,6 +96,7 @@ typedef struct worker {
     util_buf_t out;                    /* the output batch being built */
     out_part_t parts[WORKER_MAX_PARTS];
     size_t nparts;
+    resphead_t head; /* the response head being built (core/resphead.h) */
 
     time_t date_sec; /* cached Date header and log time, rebuilt once a second */
     char date_hdr[48]; /* "Date: Fri, 27 Nov 2026 05:00:00 GMT\r\n" */
