@@ -803,6 +803,25 @@ static void deliver(conn_t *c, char *data, size_t len)
  * bytes move, so only a client that reads nothing is dropped); none while a stream waits
  * for the writer thread; else the keep-alive timeout, restarted by each answered request
  * (the header timeout from the accept stands until the first). */
+/* HTTP/2's output is one plaintext buffer already (core/http2.c writes DATA payloads from
+ * the store's map straight into it): encrypted from there in records of up to 16 KiB,
+ * without tls_flush's staging copy. */
+static bool tls_write_flat(conn_t *c, const char *p, size_t n)
+{
+    while (n > 0) {
+        size_t take = n < WORKER_TLS_RECORD ? n : WORKER_TLS_RECORD;
+        if (SSL_write(c->ssl, p, (int)take) <= 0) {
+            ERR_clear_error();
+            conn_close(c);
+            return false;
+        }
+        p += take;
+        n -= take;
+    }
+    tls_send_pending(c);
+    return !conn_closed(c);
+}
+
 static void h2_send(conn_t *c)
 {
     uint64_t sent = http2_body_sent(c->h2);
@@ -815,8 +834,7 @@ static void h2_send(conn_t *c)
         }
         if (n == 0)
             break;
-        uv_buf_t b = uv_buf_init((char *)p, (unsigned)n);
-        if (!tls_flush(c, &b, 1))
+        if (!tls_write_flat(c, p, n))
             return;
     }
     if (conn_closed(c) || c->nwrites)

@@ -39,6 +39,11 @@ typedef struct h2_field {
     uint32_t name_off, name_len, value_off, value_len;
 } h2_field_t;
 
+typedef struct h2_seg {
+    const char *p; /* in the map; NULL: in h2_stream_t.own at off */
+    size_t off, len;
+} h2_seg_t;
+
 typedef struct h2_stream {
     struct h2_stream *prev, *next; /* in http2_conn_t.streams */
     int32_t id;
@@ -53,7 +58,13 @@ typedef struct h2_stream {
     h2_field_t *idx;
     size_t nidx, idx_cap;
     util_buf_t body; /* the request body received (POST, PUT) */
-    char *resp;      /* the response body, copied out of the batch */
+    /* The response body: segments in order, each a slice of the store's map (p, under
+     * `hold`) or of `own` (p NULL, at off: bytes that live only for the callback, copied
+     * once); DATA frames are written from them straight into the output (send_data). */
+    h2_seg_t *segs;
+    size_t nsegs, seg, seg_off; /* the next byte to send: segs[seg] at seg_off */
+    util_buf_t own;
+    worker_hold_t *hold;
     size_t resp_len, resp_off;
 } h2_stream_t;
 
@@ -79,12 +90,23 @@ struct http2_conn {
     util_buf_t names; /* response field names lower-cased (head_nv) */
 };
 
-static void stream_free(h2_stream_t *st)
+/* The response body is sent, or will never be: the map's transaction may go. */
+static void body_release(http2_conn_t *h, h2_stream_t *st)
 {
+    worker_store_drop(h->w, st->hold);
+    st->hold = NULL;
+    free(st->segs);
+    st->segs = NULL;
+    st->nsegs = 0;
+    util_buf_free(&st->own);
+}
+
+static void stream_free(http2_conn_t *h, h2_stream_t *st)
+{
+    body_release(h, st);
     util_buf_free(&st->fields);
     util_buf_free(&st->body);
     free(st->idx);
-    free(st->resp);
     free(st);
 }
 
@@ -107,25 +129,64 @@ static uint64_t body_cap(const http2_conn_t *h)
 
 /* ---- the answer: the batch read back into an HTTP/2 response ---- */
 
+/* nghttp2 asks how much of the body the next DATA frame carries: NO_COPY, so it copies
+ * nothing; send_data writes the frame. */
 static ssize_t read_body(nghttp2_session *s, int32_t id, uint8_t *buf, size_t length,
                          uint32_t *flags, nghttp2_data_source *src, void *ud)
 {
-    (void)s, (void)id;
-    http2_conn_t *h = ud;
+    (void)s, (void)id, (void)buf, (void)ud;
     h2_stream_t *st = src->ptr;
     size_t n = st->resp_len - st->resp_off;
     if (n > length)
         n = length;
-    memcpy(buf, st->resp + st->resp_off, n);
-    st->resp_off += n;
-    h->body_sent += n;
-    h->resp_held -= n;
-    if (st->resp_off == st->resp_len) {
+    *flags |= NGHTTP2_DATA_FLAG_NO_COPY;
+    if (n == st->resp_len - st->resp_off)
         *flags |= NGHTTP2_DATA_FLAG_EOF;
-        free(st->resp);
-        st->resp = NULL;
-    }
     return (ssize_t)n;
+}
+
+/* One DATA frame: its 9-byte header and `length` body bytes, from the map (or the
+ * stream's own copy) straight into the connection's output, the plaintext that is
+ * encrypted as it is (core/conn.c): the one copy between the store and the record. */
+static int send_data(nghttp2_session *s, nghttp2_frame *frame, const uint8_t *framehd,
+                     size_t length, nghttp2_data_source *src, void *ud)
+{
+    http2_conn_t *h = ud;
+    h2_stream_t *st = src->ptr;
+    /* nghttp2 calls this only for an open stream, whose user data is st (on_stream_close
+     * frees it); checked all the same, as a stale pointer here would be a use after free. */
+    if (nghttp2_session_get_stream_user_data(s, frame->hd.stream_id) != st ||
+        length > st->resp_len - st->resp_off)
+        return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    size_t pad = frame->data.padlen;
+    util_buf_reserve(&h->out, 9 + pad + length);
+    char *p = h->out.data + h->out.len;
+    memcpy(p, framehd, 9);
+    p += 9;
+    if (pad)
+        *p++ = (char)(pad - 1);
+    for (size_t left = length; left;) {
+        const h2_seg_t *g = &st->segs[st->seg];
+        size_t take = g->len - st->seg_off;
+        if (take > left)
+            take = left;
+        const char *from = g->p ? g->p : st->own.data + g->off;
+        memcpy(p, from + st->seg_off, take);
+        p += take;
+        left -= take;
+        if ((st->seg_off += take) == g->len)
+            st->seg++, st->seg_off = 0;
+    }
+    if (pad > 1)
+        memset(p, 0, pad - 1);
+    h->out.len += 9 + pad + length;
+    st->resp_off += length;
+    h->body_sent += length;
+    h->resp_held -= length;
+    metrics_add(st->hold ? &h->w->metrics.h2_data_map : &h->w->metrics.h2_data_buffer, length);
+    if (st->resp_off == st->resp_len)
+        body_release(h, st);
+    return 0;
 }
 
 static bool hop_by_hop(const char *name, size_t len)
@@ -200,6 +261,40 @@ static size_t head_nv(http2_conn_t *h, const resphead_t *hd, nghttp2_nv *nv, cha
     return n;
 }
 
+/* The body request_handle() left in the worker's batch, as the stream's segments: a store
+ * value is referenced in the map, its read transaction held until the frames carrying it
+ * are written (or the stream closes); anything else (the batch's own bytes, a rendered or
+ * gzip body in a worker cache, which may change after this callback) is copied once into
+ * the stream. Returns the body's length. */
+static size_t take_body(http2_conn_t *h, h2_stream_t *st)
+{
+    worker_t *w = h->w;
+    size_t body_len = 0;
+    for (size_t i = 0; i < w->nparts; i++)
+        body_len += w->parts[i].len;
+    if (!body_len)
+        return 0;
+    st->segs = util_malloc(w->nparts * sizeof *st->segs);
+    for (size_t i = 0; i < w->nparts; i++) {
+        const out_part_t *part = &w->parts[i];
+        if (part->ext && store_in_map(w->store, part->ext, part->len) &&
+            (st->hold || (st->hold = worker_store_hold(w)))) {
+            st->segs[st->nsegs++] = (h2_seg_t){part->ext, 0, part->len};
+            continue;
+        }
+        const char *from = part->ext ? part->ext : w->out.data + part->off;
+        h2_seg_t *last = st->nsegs ? &st->segs[st->nsegs - 1] : NULL;
+        if (last && !last->p)
+            last->len += part->len; /* own bytes follow each other */
+        else
+            st->segs[st->nsegs++] = (h2_seg_t){NULL, st->own.len, part->len};
+        util_buf_append(&st->own, from, part->len);
+    }
+    st->resp_len = body_len;
+    h->resp_held += body_len;
+    return body_len;
+}
+
 /* Submits the response request_handle() left for this stream: the head recorded in
  * worker_t.head, the body in the worker's batch (which is emptied). Returns false when
  * no response was written (the stream is then reset). */
@@ -216,21 +311,7 @@ static bool take_response(http2_conn_t *h, h2_stream_t *st)
     nv = util_malloc((hd->n + nsite + 10) * sizeof *nv);
     char status[4];
     size_t n = head_nv(h, hd, nv, status);
-    /* The body: every part of the batch. */
-    size_t body_len = 0;
-    for (size_t i = 0; i < w->nparts; i++)
-        body_len += w->parts[i].len;
-    if (body_len) {
-        st->resp = util_malloc(body_len);
-        char *p = st->resp;
-        for (size_t i = 0; i < w->nparts; i++) {
-            const out_part_t *part = &w->parts[i];
-            memcpy(p, part->ext ? part->ext : w->out.data + part->off, part->len);
-            p += part->len;
-        }
-        st->resp_len = body_len;
-        h->resp_held += body_len;
-    }
+    size_t body_len = take_body(h, st);
     nghttp2_data_provider prd = {.source.ptr = st, .read_callback = read_body};
     /* nghttp2 copies the fields, which point into the head, the batch and h->names. */
     ok = nghttp2_submit_response(h->s, st->id, nv, n, body_len ? &prd : NULL) == 0;
@@ -479,7 +560,7 @@ static int on_stream_close(nghttp2_session *s, int32_t id, uint32_t error_code, 
     if (st->waiting)
         h->nwaiting--;
     stream_unlink(h, st);
-    stream_free(st);
+    stream_free(h, st);
     return 0;
 }
 
@@ -496,6 +577,7 @@ http2_conn_t *http2_new(worker_t *w, struct conn *c, const peer_addr_t *peer,
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, on_data_chunk);
     nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame_recv);
     nghttp2_session_callbacks_set_on_stream_close_callback(cb, on_stream_close);
+    nghttp2_session_callbacks_set_send_data_callback(cb, send_data);
     nghttp2_option *opt;
     if (nghttp2_option_new(&opt) != 0) {
         nghttp2_session_callbacks_del(cb);
@@ -540,7 +622,7 @@ void http2_free(http2_conn_t *h)
     while (h->streams) {
         h2_stream_t *st = h->streams;
         stream_unlink(h, st);
-        stream_free(st);
+        stream_free(h, st);
     }
     util_buf_free(&h->out);
     util_buf_free(&h->names);

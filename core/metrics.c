@@ -244,6 +244,11 @@ static void render_connections(util_buf_t *out)
                    "Lookups of sendfile copies of large values, by result.");
     metrics_sample(out, "jiyue_sendfile_cache_lookups_total", "result=\"hit\"", SUM(sendcache_hits));
     metrics_sample(out, "jiyue_sendfile_cache_lookups_total", "result=\"miss\"", SUM(sendcache_misses));
+    metrics_family(out, "jiyue_http2_data_bytes_total", "counter",
+                   "HTTP/2 response body bytes framed without a copy by nghttp2, by where they "
+                   "came from: the store's map, or a stream's own copy.");
+    metrics_sample(out, "jiyue_http2_data_bytes_total", "source=\"map\"", SUM(h2_data_map));
+    metrics_sample(out, "jiyue_http2_data_bytes_total", "source=\"buffer\"", SUM(h2_data_buffer));
 }
 
 #define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)

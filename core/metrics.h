@@ -39,6 +39,9 @@ typedef struct metrics_worker {
     uint64_t conns_accepted, conns_closed;
     uint64_t tls_handshakes, tls_resumed;
     uint64_t sendcache_hits, sendcache_misses;
+    /* HTTP/2 DATA payload bytes written without nghttp2's copy (core/http2.c): straight
+     * from the store's map, or from a stream's one copy of a body that was not in it. */
+    uint64_t h2_data_map, h2_data_buffer;
 } metrics_worker_t;
 
 /* Adds one to a counter of the calling worker's own block (readers use metrics_read). */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <pwd.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "store_keys.h"
@@ -26,6 +27,7 @@ struct store {
     MDB_dbi content;
     bool has_content; /* false: a read-only open of a store that predates "content" */
     bool read_only;
+    uintptr_t map_base, map_end; /* where data.mdb is mapped (store_in_map); 0 unknown */
 };
 
 struct store_txn {
@@ -203,6 +205,35 @@ static int give_created(const char *dir, const bool existed[NSTORE_FILES + 1], c
     return 0;
 }
 
+/* Where LMDB mapped data.mdb: the mapping of its inode in /proc/self/maps (LMDB has no
+ * call for it; mdb_env_info's address is set only with MDB_FIXEDMAP). The map is made at
+ * open and never moved afterwards (the size is set only here). Unknown (0): store_in_map
+ * says no, and callers copy. */
+static void locate_map(store_t *s)
+{
+    int fd;
+    struct stat st;
+    if (mdb_env_get_fd(s->env, &fd) != 0 || fstat(fd, &st) != 0)
+        return;
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (!f)
+        return;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        unsigned long lo, hi, off, ino;
+        unsigned maj, min;
+        if (sscanf(line, "%lx-%lx %*s %lx %x:%x %lu", &lo, &hi, &off, &maj, &min, &ino) != 6)
+            continue;
+        if (ino != (unsigned long)st.st_ino || maj != major(st.st_dev) || min != minor(st.st_dev))
+            continue;
+        if (!s->map_base || lo < s->map_base)
+            s->map_base = lo;
+        if (hi > s->map_end)
+            s->map_end = hi;
+    }
+    fclose(f);
+}
+
 store_t *store_open(const char *dir, const store_options_t *opt, char **err)
 {
     static const store_options_t defaults = {0};
@@ -300,6 +331,7 @@ store_t *store_open(const char *dir, const store_options_t *opt, char **err)
     }
     if (give_created(dir, existed, opt->owner, err) != 0)
         goto fail;
+    locate_map(s);
     return s;
 fail:
     mdb_env_close(s->env);
@@ -346,6 +378,12 @@ int store_stats(store_t *s, store_stats_t *out)
     }
     mdb_txn_abort(txn);
     return 0;
+}
+
+bool store_in_map(const store_t *s, const void *p, size_t len)
+{
+    uintptr_t a = (uintptr_t)p;
+    return s && s->map_base && a >= s->map_base && len <= s->map_end - a && a < s->map_end;
 }
 
 uint64_t store_map_size(const store_t *s)

@@ -62,6 +62,9 @@ const char *store_strerror(int rc);
 const char *store_last_error(void);
 /* The map size in effect (bytes): the configured one, or the existing store's when larger. */
 uint64_t store_map_size(const store_t *s);
+/* Whether [p, p+len) lies in the store's memory map (a value read from it, valid while
+ * the read transaction it came through is open). */
+bool store_in_map(const store_t *s, const void *p, size_t len);
 /* What the store's file holds, for the metrics: the map size, the page size, the pages in
  * use (the highest page written + 1, so the file's extent) and the pages on the free list
  * (reusable by later writes). 0 or STORE_EIO. */

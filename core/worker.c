@@ -80,12 +80,59 @@ void worker_out_file(worker_t *w, const void *p, size_t len, int fd, size_t foff
 
 void worker_store_release(worker_t *w)
 {
-    if (w->rtxn_active) {
+    if (w->hold) {
+        /* Values of this iteration are still referenced (HTTP/2 DATA waiting for the
+         * client's window): their transaction goes with them; the worker takes the spare
+         * worker_store_hold() made sure of, so later requests see later imports. */
+        w->rtxn = w->spare[--w->nspare];
+        w->hold = NULL;
+        w->rtxn_active = false;
+    } else if (w->rtxn_active) {
         store_read_reset(w->rtxn);
         w->rtxn_active = false;
     }
     /* Every batch of this iteration has been written: evicted copies can go. */
     sendcache_release_evicted(w->sendcache);
+}
+
+worker_hold_t *worker_store_hold(worker_t *w)
+{
+    if (!w->rtxn_active)
+        return NULL;
+    if (w->hold) {
+        w->hold->refs++;
+        return w->hold;
+    }
+    if (w->nholds >= WORKER_HELD_TXNS)
+        return NULL;
+    if (w->nspare == 0) {
+        store_txn_t *t = store_read_txn_new(w->store);
+        if (!t)
+            return NULL; /* no reader slot: the caller copies */
+        w->spare[w->nspare++] = t;
+    }
+    w->hold = util_calloc(1, sizeof *w->hold);
+    w->hold->txn = w->rtxn;
+    w->hold->refs = 1;
+    w->nholds++;
+    return w->hold;
+}
+
+void worker_store_drop(worker_t *w, worker_hold_t *h)
+{
+    if (!h || --h->refs)
+        return;
+    w->nholds--;
+    if (h == w->hold) {
+        w->hold = NULL; /* still this iteration's: the transaction is the worker's own */
+    } else {
+        store_read_reset(h->txn);
+        if (w->nspare < WORKER_HELD_TXNS)
+            w->spare[w->nspare++] = h->txn;
+        else
+            store_txn_free(h->txn);
+    }
+    free(h);
 }
 
 /* At most this many new connections per loop iteration: the kernel queue keeps the rest
@@ -294,6 +341,8 @@ static void worker_main(void *arg)
     worker_store_release(w);
     store_txn_free(w->rtxn);
     w->rtxn = NULL;
+    while (w->nspare)
+        store_txn_free(w->spare[--w->nspare]);
     if (uv_loop_close(&w->loop) != 0)
         log_warn("worker %d: loop closed with handles open", w->id);
 }

@@ -41,6 +41,18 @@ typedef struct worker_task {
 
 struct conn;
 
+/* A hold on the read transaction values were read through in this loop iteration
+ * (worker_store_hold): while any hold is alive, that transaction stays open, so the
+ * values (pointers into LMDB's map) stay valid past the iteration. */
+typedef struct worker_hold {
+    store_txn_t *txn;
+    unsigned refs;
+} worker_hold_t;
+/* Read transactions a worker may keep open for holds at once, besides its own: each is an
+ * LMDB reader slot (store `max_readers`) and keeps the pages of its snapshot from reuse,
+ * so a client that reads slowly must not multiply them; past this the holder copies. */
+#define WORKER_HELD_TXNS 4
+
 /* One piece of the output batch: bytes in the batch's own buffer (ext == NULL, at off) or
  * referenced elsewhere (a store value). Offsets, not pointers, because the buffer may move
  * while the batch grows. A store value may also have a sendfile copy (core/sendcache.h):
@@ -72,6 +84,10 @@ typedef struct worker {
     store_txn_t *rtxn;
     bool rtxn_active;
     uv_check_t store_check; /* ends the read transaction once per loop iteration */
+    worker_hold_t *hold;    /* this iteration's hold on rtxn, or NULL */
+    unsigned nholds;        /* holds alive (this iteration's included) */
+    store_txn_t *spare[WORKER_HELD_TXNS]; /* reset transactions to take rtxn's place */
+    size_t nspare;
 
     int *listen_fds; /* one per listen address, bound by main before threads start */
     const bool *listen_tls; /* per listen address: serves TLS */
@@ -169,5 +185,11 @@ void worker_out_file(worker_t *w, const void *p, size_t len, int fd, size_t foff
  * answered in one iteration share one transaction (one renew, one reset), and none is
  * held while the loop waits. */
 void worker_store_release(worker_t *w);
+/* Keeps the values read through request_store() in this iteration valid until
+ * worker_store_drop(): at the iteration's end the worker hands its transaction to the
+ * hold and takes a spare one. NULL when no transaction is active or WORKER_HELD_TXNS are
+ * held already (then copy the bytes). One hold per iteration, shared by reference. */
+worker_hold_t *worker_store_hold(worker_t *w);
+void worker_store_drop(worker_t *w, worker_hold_t *h);
 
 #endif
