@@ -215,8 +215,17 @@ static size_t bytes_in_flight(conn_t *c)
     return n;
 }
 
+static void h2_send(conn_t *c);
+
 static void on_timeout(conn_t *c)
 {
+    if (c->h2 && c->timer_kind == T_BODY) {
+        /* A stream's request body is late: that stream is answered 408, not the
+         * connection closed (core/http2.c); the next wait is armed by h2_send. */
+        http2_expire_bodies(c->h2, uv_now(&c->w->loop));
+        h2_send(c);
+        return;
+    }
     if (c->timer_kind == T_SEND) {
         /* send_timeout bounds a client that reads nothing, not a slow one that reads: if
          * the bytes in flight shrank since the timer was armed, the client is alive. */
@@ -841,6 +850,7 @@ static void h2_send(conn_t *c)
         return; /* on_write carries on; queue_rest armed the send timeout */
     const conf_limits_t *lim = limits(c);
     bool answered = http2_take_answered(c->h2) > 0;
+    uint64_t due;
     if (http2_done(c->h2)) {
         conn_end(c, CONN_CLOSE);
         finish_close(c);
@@ -849,7 +859,11 @@ static void h2_send(conn_t *c)
         set_timer(c, T_SEND, lim->send_timeout_ms, http2_body_sent(c->h2) != sent);
     } else if (http2_waiting(c->h2)) {
         set_timer(c, T_NONE, 0, true);
-    } else if (answered || c->timer_kind == T_SEND || c->timer_kind == T_NONE) {
+    } else if ((due = http2_body_deadline(c->h2)) != 0) {
+        uint64_t now = uv_now(&c->w->loop);
+        set_timer(c, T_BODY, due > now ? due - now : 0, true);
+    } else if (answered || c->timer_kind == T_SEND || c->timer_kind == T_NONE ||
+               c->timer_kind == T_BODY) {
         set_timer(c, T_KEEPALIVE, lim->keepalive_timeout_ms, true);
     }
 }

@@ -51,6 +51,9 @@ typedef struct h2_stream {
     bool headers_over;     /* more fields or bytes than the limits: answered 431 */
     uint32_t nregular;     /* fields other than pseudo-header fields */
     bool body_over;        /* a body over the cap: answered 413 at once */
+    bool body_open;        /* its request body is arriving (HEADERS without END_STREAM) */
+    bool body_late;        /* paused past body_timeout or past body_deadline: 408 */
+    uint64_t body_start, body_last; /* loop time (ms): the HEADERS, the latest DATA */
     bool answered;         /* a response was submitted, or is deferred */
     bool deferred;         /* the response waits for the writer thread */
     bool waiting;          /* complete, but waits for HTTP2_RESP_BUDGET (answer_waiting) */
@@ -355,10 +358,14 @@ static void answer(http2_conn_t *h, h2_stream_t *st)
     st->answered = true;
     h->answered++;
     h->requests++;
-    if (st->headers_over || st->body_over) {
-        request_reject_on(w, h->peer, st->headers_over ? 431 : 413,
+    st->body_open = false;
+    if (st->headers_over || st->body_over || st->body_late) {
+        h->body_buffered -= st->body.len;
+        util_buf_free(&st->body);
+        request_reject_on(w, h->peer, st->headers_over ? 431 : st->body_over ? 413 : 408,
                           st->headers_over ? "request header fields too large"
-                                           : "request body too large", true);
+                          : st->body_over  ? "request body too large"
+                                           : "request body timed out", true);
         take_response(h, st);
         return;
     }
@@ -501,6 +508,7 @@ static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t id, const ui
     }
     util_buf_append(&st->body, data, len);
     h->body_buffered += len;
+    st->body_last = uv_now(&h->w->loop);
     return 0;
 }
 
@@ -542,8 +550,14 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *frame, void *u
         answer(h, st); /* 431 without waiting for a body */
         return 0;
     }
-    if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM)
+    if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) {
         answer(h, st);
+    } else if (frame->hd.type == NGHTTP2_HEADERS && !st->body_open) {
+        /* A body follows: limits.body_timeout and body_deadline bound it, as over
+         * HTTP/1.1 (http2_body_deadline, http2_expire_bodies). */
+        st->body_open = true;
+        st->body_start = st->body_last = uv_now(&h->w->loop);
+    }
     return 0;
 }
 
@@ -672,6 +686,39 @@ bool http2_output(http2_conn_t *h, size_t cap, const char **p, size_t *len)
     *p = h->out.data;
     *len = h->out.len;
     return true;
+}
+
+/* When the stream's body is late: the sooner of a pause of body_timeout and the whole
+ * body's body_deadline (conn.c's rule for HTTP/1.1 bodies). */
+static uint64_t body_due(const http2_conn_t *h, const h2_stream_t *st)
+{
+    const conf_limits_t *lim = &h->w->snap->conf->limits;
+    uint64_t pause = st->body_last + lim->body_timeout_ms;
+    uint64_t whole = st->body_start + lim->body_deadline_ms;
+    return pause < whole ? pause : whole;
+}
+
+uint64_t http2_body_deadline(const http2_conn_t *h)
+{
+    uint64_t due = 0;
+    for (const h2_stream_t *st = h->streams; st; st = st->next)
+        if (st->body_open && !st->answered && !st->waiting) {
+            uint64_t d = body_due(h, st);
+            if (!due || d < due)
+                due = d;
+        }
+    return due;
+}
+
+void http2_expire_bodies(http2_conn_t *h, uint64_t now)
+{
+    for (h2_stream_t *st = h->streams, *next; st; st = next) {
+        next = st->next; /* answer() frees no stream: streams close from nghttp2 only */
+        if (st->body_open && !st->answered && !st->waiting && body_due(h, st) <= now) {
+            st->body_late = true;
+            answer(h, st); /* 408 on this stream; nghttp2 resets the rest of its upload */
+        }
+    }
 }
 
 bool http2_done(const http2_conn_t *h)

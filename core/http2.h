@@ -51,6 +51,12 @@ bool http2_waiting(const http2_conn_t *h);
 bool http2_blocked(const http2_conn_t *h);
 /* Response body bytes framed so far: the flow-control windows moved when it grows. */
 uint64_t http2_body_sent(const http2_conn_t *h);
+/* Request bodies arriving on streams are bounded as over HTTP/1.1 (limits.body_timeout,
+ * limits.body_deadline): the loop time (ms) when the first is late, 0 when no body is
+ * arriving; then http2_expire_bodies answers each late stream 408 (the others and the
+ * connection carry on). */
+uint64_t http2_body_deadline(const http2_conn_t *h);
+void http2_expire_bodies(http2_conn_t *h, uint64_t now);
 /* Requests answered since the last call (the keep-alive timeout restarts on them). */
 unsigned http2_take_answered(http2_conn_t *h);
 

@@ -1022,3 +1022,46 @@ def test_held_body_keeps_its_snapshot_and_others_see_the_new_import(zc, ca):
         a.flush()
         assert a.wait([sid], timeout=10)[0].body == BIG
     zc.import_pages("portal", pages)  # as the other tests expect it
+
+
+# ---------------------------------------------------------------------------------------
+# limits.body_timeout per stream (zc: 1s)
+# ---------------------------------------------------------------------------------------
+
+FORM_HDRS = [(":method", "POST"), (":path", "/hudong/"), (":scheme", "https"),
+             (":authority", PORTAL_HOST), ("content-type", "application/x-www-form-urlencoded")]
+
+
+def test_stalled_body_gets_408_and_other_streams_carry_on(zc, ca):
+    with H2Conn(zc.tls_port, ca) as c:
+        sid = c.conn.get_next_available_stream_id()
+        c.conn.send_headers(sid, FORM_HDRS)
+        c.conn.send_data(sid, b"title=x&bo")  # then nothing more
+        c.flush()
+        c.resp[sid] = H2Resp()
+        t0 = time.monotonic()
+        assert c.get("/").status == 200  # the connection serves others meanwhile
+        r = c.wait([sid], timeout=5)[0]
+        took = time.monotonic() - t0
+        assert r.status == 408 and r.ended, r
+        assert 0.8 <= took <= 3, took
+        assert c.terminated is None and not c.closed
+        assert c.get("/big.txt").status == 200  # and afterwards
+
+
+def test_body_that_keeps_coming_is_not_cut(zc, ca):
+    # Pauses shorter than body_timeout, 1.6 s in all: the request is answered as usual
+    # (the form without its token: 403, or 400), not 408.
+    with H2Conn(zc.tls_port, ca) as c:
+        sid = c.conn.get_next_available_stream_id()
+        c.conn.send_headers(sid, FORM_HDRS)
+        c.flush()
+        c.resp[sid] = H2Resp()
+        for part in (b"title=x", b"&body=y", b"&name=z", b"&phone=1"):
+            time.sleep(0.4)
+            c.conn.send_data(sid, part)
+            c.flush()
+        c.conn.send_data(sid, b"", end_stream=True)
+        c.flush()
+        r = c.wait([sid], timeout=5)[0]
+        assert r.status in (400, 403), r
