@@ -29,7 +29,7 @@ from conftest import (BASE_SITES, EDU_ALIAS, EDU_HOST, PORTAL_HOST, ROOT,  # noq
                       XIAN_HOST, RawConn, base_pages, free_port, need_binaries, read_text,
                       wait_for)
 from prometheus_client.parser import text_string_to_metric_families  # noqa: E402
-from test_tls import BIG, CA, TlsCluster, client_ctx, tls_port_ready  # noqa: E402
+from test_tls import BIG, CA, TlsCluster, TlsConn, client_ctx, tls_port_ready  # noqa: E402
 
 THEMES = ROOT / "conf" / "themes"
 BOARD = ("  - {id: hudong, name: 政民互动, type: interaction}\n"
@@ -107,13 +107,12 @@ class H2Resp:
         return f"<H2Resp {self.headers!r} body={self.body[:200]!r} reset={self.reset}>"
 
 
-class H2Conn:
-    """One h2 connection over TLS driven by python3-h2 (the client side of the library)."""
+class H2Conn(TlsConn):
+    """One h2 connection over TLS driven by python3-h2 (the client side of the library);
+    the socket, its context-manager use and close are conftest's RawConn (via TlsConn)."""
 
     def __init__(self, port, ca, host=PORTAL_HOST, timeout=5, settings=None, auto_ack=True):
-        ctx = client_ctx(ca, alpn=["h2", "http/1.1"])
-        raw = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-        self.sock = ctx.wrap_socket(raw, server_hostname=host)
+        super().__init__(port, host, client_ctx(ca, alpn=["h2", "http/1.1"]), timeout=timeout)
         assert self.sock.selected_alpn_protocol() == "h2"
         self.host = host
         self.conn = h2.connection.H2Connection(
@@ -130,22 +129,10 @@ class H2Conn:
         self.unacked = []
         self.last_stream = None  # the GOAWAY's last stream id
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *a):
-        self.close()
-
-    def close(self):
-        try:
-            self.sock.close()
-        except OSError:
-            pass
-
     def flush(self):
         data = self.conn.data_to_send()
         if data:
-            self.sock.sendall(data)
+            self.send(data)
 
     def request(self, method, path, host=None, headers=None, body=None):
         sid = self.conn.get_next_available_stream_id()
@@ -705,27 +692,19 @@ def frame(ftype, flags, sid, payload=b""):
     return struct.pack(">I", len(payload))[1:] + bytes([ftype, flags]) + struct.pack(">I", sid) + payload
 
 
-class RawH2:
-    """Frames written by hand (python3-h2 refuses to send most of these floods)."""
+class RawH2(TlsConn):
+    """Frames written by hand (python3-h2 refuses to send most of these floods); the socket
+    and its closing are conftest's RawConn (via TlsConn)."""
 
     def __init__(self, port, ca, timeout=5):
-        ctx = client_ctx(ca, alpn=["h2"])
-        raw = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-        self.sock = ctx.wrap_socket(raw, server_hostname=PORTAL_HOST)
+        super().__init__(port, PORTAL_HOST, client_ctx(ca, alpn=["h2"]), timeout=timeout)
         assert self.sock.selected_alpn_protocol() == "h2"
         self.enc = hpack.Encoder()
-        self.buf = b""
         self.send(PREFACE + frame(T_SETTINGS, 0, 0))
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *a):
-        self.sock.close()
 
     def send(self, data):
         try:
-            self.sock.sendall(data)
+            super().send(data)
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
             pass
 
