@@ -1,6 +1,9 @@
 /* core/http2.c: an nghttp2 server session per h2 connection; each stream becomes an
- * ordinary request (core/request.c), its answer read back from the worker's output batch
- * into HEADERS and DATA frames. See http2.h. */
+ * ordinary request (core/request.c), its head submitted from the fields the response code
+ * recorded (core/resphead.h), its body framed without nghttp2's copy: DATA frames are
+ * written by send_data from the store's map (the read transaction held until they are
+ * out) or from the stream's one copy, straight into the connection's output. See
+ * http2.h. */
 #include "http2.h"
 
 #include <nghttp2/nghttp2.h>

@@ -12,6 +12,13 @@
  * So every response a module can write reaches both protocols identically, and nothing
  * is formatted or parsed twice.
  *
+ * Bodies: a store value stays where it is, in LMDB's map; the worker's read transaction
+ * is held (worker_store_hold) until the DATA frames carrying it are written or the stream
+ * closes, however many loop turns the client's window takes. Bodies that live only for
+ * the callback are copied once into the stream. Either way nghttp2 copies nothing
+ * (NGHTTP2_DATA_FLAG_NO_COPY): each frame's header and payload go straight into the
+ * output buffer that conn.c encrypts as it is.
+ *
  * The connection (core/conn.c) owns the socket, TLS and timeouts: it feeds decrypted bytes
  * in with http2_feed() and writes what http2_output() gives it. */
 #ifndef JIYUE_HTTP2_H
@@ -39,8 +46,9 @@ void http2_free(http2_conn_t *h);
  * queued; write it, then close). */
 bool http2_feed(http2_conn_t *h, const char *p, size_t len);
 
-/* Bytes to send, at most about `cap` (0 when there is nothing to send now). The bytes stay
- * valid until the next call. Returns false on a fatal error. */
+/* Bytes to send, at most about `cap` (0 when there is nothing to send now): whole frames,
+ * DATA payloads copied once from the map or the stream. The bytes stay valid until the
+ * next call. Returns false on a fatal error. */
 bool http2_output(http2_conn_t *h, size_t cap, const char **p, size_t *len);
 
 /* Whether the session is over: GOAWAY sent or received, no stream left, nothing to send. */
