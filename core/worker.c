@@ -84,7 +84,8 @@ void worker_store_release(worker_t *w)
         /* Values of this iteration are still referenced (HTTP/2 DATA waiting for the
          * client's window): their transaction goes with them; the worker takes the spare
          * worker_store_hold() made sure of, so later requests see later imports. */
-        w->rtxn = w->spare[--w->nspare];
+        w->rtxn = w->spare;
+        w->spare = NULL;
         w->hold = NULL;
         w->rtxn_active = false;
     } else if (w->rtxn_active) {
@@ -94,6 +95,10 @@ void worker_store_release(worker_t *w)
     /* Every batch of this iteration has been written: evicted copies can go. */
     sendcache_release_evicted(w->sendcache);
 }
+
+/* Transactions that exist beyond each worker's own rtxn (held ones and spares), all
+ * workers together (WORKER_EXTRA_TXNS_MAX). */
+static atomic_uint extra_txns;
 
 worker_hold_t *worker_store_hold(worker_t *w)
 {
@@ -105,11 +110,16 @@ worker_hold_t *worker_store_hold(worker_t *w)
     }
     if (w->nholds >= WORKER_HELD_TXNS)
         return NULL;
-    if (w->nspare == 0) {
-        store_txn_t *t = store_read_txn_new(w->store);
-        if (!t)
+    if (!w->spare) {
+        if (atomic_fetch_add(&extra_txns, 1) >= WORKER_EXTRA_TXNS_MAX) {
+            atomic_fetch_sub(&extra_txns, 1);
+            return NULL;
+        }
+        w->spare = store_read_txn_new(w->store);
+        if (!w->spare) {
+            atomic_fetch_sub(&extra_txns, 1);
             return NULL; /* no reader slot: the caller copies */
-        w->spare[w->nspare++] = t;
+        }
     }
     w->hold = util_calloc(1, sizeof *w->hold);
     w->hold->txn = w->rtxn;
@@ -127,10 +137,12 @@ void worker_store_drop(worker_t *w, worker_hold_t *h)
         w->hold = NULL; /* still this iteration's: the transaction is the worker's own */
     } else {
         store_read_reset(h->txn);
-        if (w->nspare < WORKER_HELD_TXNS)
-            w->spare[w->nspare++] = h->txn;
-        else
+        if (!w->spare) {
+            w->spare = h->txn;
+        } else {
             store_txn_free(h->txn);
+            atomic_fetch_sub(&extra_txns, 1);
+        }
     }
     free(h);
 }
@@ -341,8 +353,11 @@ static void worker_main(void *arg)
     worker_store_release(w);
     store_txn_free(w->rtxn);
     w->rtxn = NULL;
-    while (w->nspare)
-        store_txn_free(w->spare[--w->nspare]);
+    if (w->spare) {
+        store_txn_free(w->spare);
+        w->spare = NULL;
+        atomic_fetch_sub(&extra_txns, 1);
+    }
     if (uv_loop_close(&w->loop) != 0)
         log_warn("worker %d: loop closed with handles open", w->id);
 }

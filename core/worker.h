@@ -48,10 +48,12 @@ typedef struct worker_hold {
     store_txn_t *txn;
     unsigned refs;
 } worker_hold_t;
-/* Read transactions a worker may keep open for holds at once, besides its own: each is an
- * LMDB reader slot (store `max_readers`) and keeps the pages of its snapshot from reuse,
- * so a client that reads slowly must not multiply them; past this the holder copies. */
+/* Read transactions a worker may keep open for holds at once, besides its own, and all
+ * workers together beyond their own: each is an LMDB reader slot (126 a store) and keeps
+ * the pages of its snapshot from reuse, so clients that read slowly must not multiply
+ * them; past these the holder copies. */
 #define WORKER_HELD_TXNS 4
+#define WORKER_EXTRA_TXNS_MAX 32
 
 /* One piece of the output batch: bytes in the batch's own buffer (ext == NULL, at off) or
  * referenced elsewhere (a store value). Offsets, not pointers, because the buffer may move
@@ -86,8 +88,7 @@ typedef struct worker {
     uv_check_t store_check; /* ends the read transaction once per loop iteration */
     worker_hold_t *hold;    /* this iteration's hold on rtxn, or NULL */
     unsigned nholds;        /* holds alive (this iteration's included) */
-    store_txn_t *spare[WORKER_HELD_TXNS]; /* reset transactions to take rtxn's place */
-    size_t nspare;
+    store_txn_t *spare;     /* a reset transaction to take rtxn's place, or NULL */
 
     int *listen_fds; /* one per listen address, bound by main before threads start */
     const bool *listen_tls; /* per listen address: serves TLS */

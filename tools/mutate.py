@@ -442,6 +442,9 @@ MUTATIONS = [
       "        if (st->body_open && !st->answered && !st->waiting && body_due(h, st) <= now) {",
       "        if (0 && st->body_open && !st->answered && !st->waiting && body_due(h, st) <= now) {",
       ["e2e:tests/e2e/test_http2.py -k stalled_body"]),
+    M("h2-held-transactions-unbounded", "core/worker.c",
+      "    if (w->nholds >= WORKER_HELD_TXNS)", "    if (0 && w->nholds >= WORKER_HELD_TXNS)",
+      ["e2e:tests/e2e/test_http2.py -k held_transactions"]),
     # ---- accessibility and the 适老化 mode (issue 18) ----
     M("care-cache-key-without-mode", "modules/content/content.c",
       "    *k = q.care ? 'c' : 'n';", "    *k = 0 ? 'c' : 'n';",

@@ -1044,3 +1044,27 @@ def test_body_that_keeps_coming_is_not_cut(zc, ca):
         c.flush()
         r = c.wait([sid], timeout=5)[0]
         assert r.status in (400, 403), r
+
+
+def test_held_transactions_per_worker_are_bounded(zc, ca):
+    # Six connections, each a 1 MiB body waiting for a window that is not open, each taken
+    # in its own loop turn: the worker holds 4 read transactions for them (each an LMDB
+    # reader slot) and copies the other two bodies; all six arrive whole.
+    conns = []
+    try:
+        before = data_bytes(zc)
+        for _ in range(6):
+            c = H2Conn(zc.tls_port, ca, settings={h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 0})
+            conns.append((c, c.request("GET", "/big.bin")))
+            assert wait_for(lambda: c.pump(0.5) and c.resp[conns[-1][1]].headers, timeout=3)
+        for c, sid in conns:
+            c.conn.update_settings({h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 1 << 20})
+            c.flush()
+        for c, sid in conns:
+            assert c.wait([sid], timeout=10)[0].body == BIG
+        after = data_bytes(zc)
+        assert after["map"] - before["map"] == 4 * len(BIG), (before, after)
+        assert after["buffer"] - before["buffer"] == 2 * len(BIG), (before, after)
+    finally:
+        for c, _ in conns:
+            c.close()
