@@ -813,9 +813,10 @@ static void deliver(conn_t *c, char *data, size_t len)
  * for the writer thread; else the keep-alive timeout, restarted by each answered request
  * (the header timeout from the accept stands until the first). */
 /* HTTP/2's output is one plaintext buffer already (core/http2.c writes DATA payloads from
- * the store's map straight into it): encrypted from there in records of up to 16 KiB,
- * without tls_flush's staging copy. */
-static bool tls_write_flat(conn_t *c, const char *p, size_t n)
+ * the store's map straight into it): encrypted from there, without tls_flush's staging
+ * copy, as one record (or more when control frames made it longer than one). The records
+ * go to the socket with the next tls_send_pending. */
+static bool tls_encrypt_flat(conn_t *c, const char *p, size_t n)
 {
     while (n > 0) {
         size_t take = n < WORKER_TLS_RECORD ? n : WORKER_TLS_RECORD;
@@ -827,25 +828,32 @@ static bool tls_write_flat(conn_t *c, const char *p, size_t n)
         p += take;
         n -= take;
     }
-    tls_send_pending(c);
-    return !conn_closed(c);
+    return true;
 }
 
 static void h2_send(conn_t *c)
 {
     uint64_t sent = http2_body_sent(c->h2);
+    size_t encrypted = 0; /* plaintext encrypted since the last tls_send_pending */
     while (!conn_closed(c) && c->nwrites == 0) {
         const char *p;
         size_t n;
-        if (!http2_output(c->h2, 4 * WORKER_TLS_RECORD, &p, &n)) {
+        /* One record's worth of frames at a time: each DATA frame is one TLS record. */
+        if (!http2_output(c->h2, WORKER_TLS_RECORD, &p, &n)) {
             conn_close(c);
             return;
         }
         if (n == 0)
             break;
-        if (!tls_write_flat(c, p, n))
+        if (!tls_encrypt_flat(c, p, n))
             return;
+        if ((encrypted += n) >= 4 * WORKER_TLS_RECORD) {
+            tls_send_pending(c);
+            encrypted = 0;
+        }
     }
+    if (encrypted && !conn_closed(c))
+        tls_send_pending(c);
     if (conn_closed(c) || c->nwrites)
         return; /* on_write carries on; queue_rest armed the send timeout */
     const conf_limits_t *lim = limits(c);

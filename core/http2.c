@@ -94,6 +94,7 @@ struct http2_conn {
     h2_stream_t *streams;
     util_buf_t out;
     util_buf_t names; /* response field names lower-cased (head_nv) */
+    size_t cap;       /* http2_output's cap: one TLS record's plaintext */
 };
 
 /* The response body is sent, or will never be: the map's transaction may go. */
@@ -165,6 +166,10 @@ static int send_data(nghttp2_session *s, nghttp2_frame *frame, const uint8_t *fr
         length > st->resp_len - st->resp_off)
         return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
     size_t pad = frame->data.padlen;
+    /* A frame that would straddle two TLS records waits for the next output, so each DATA
+     * frame (at most a record's size, data_length) is one record of its own. */
+    if (h->out.len && h->out.len + 9 + pad + length > h->cap)
+        return NGHTTP2_ERR_WOULDBLOCK;
     util_buf_reserve(&h->out, 9 + pad + length);
     char *p = h->out.data + h->out.len;
     memcpy(p, framehd, 9);
@@ -193,6 +198,22 @@ static int send_data(nghttp2_session *s, nghttp2_frame *frame, const uint8_t *fr
     if (st->resp_off == st->resp_len)
         body_release(h, st);
     return 0;
+}
+
+/* DATA payloads of at most a TLS record less the frame header: a frame and its header
+ * fit one record (send_data). */
+static ssize_t data_length(nghttp2_session *s, uint8_t type, int32_t id, int32_t conn_window,
+                           int32_t stream_window, uint32_t max_frame, void *ud)
+{
+    (void)s, (void)type, (void)id, (void)ud;
+    ssize_t n = WORKER_TLS_RECORD - 9;
+    if ((ssize_t)max_frame < n)
+        n = (ssize_t)max_frame;
+    if (conn_window < n)
+        n = conn_window;
+    if (stream_window < n)
+        n = stream_window;
+    return n;
 }
 
 static bool hop_by_hop(const char *name, size_t len)
@@ -595,6 +616,7 @@ http2_conn_t *http2_new(worker_t *w, struct conn *c, const peer_addr_t *peer,
     nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame_recv);
     nghttp2_session_callbacks_set_on_stream_close_callback(cb, on_stream_close);
     nghttp2_session_callbacks_set_send_data_callback(cb, send_data);
+    nghttp2_session_callbacks_set_data_source_read_length_callback(cb, data_length);
     nghttp2_option *opt;
     if (nghttp2_option_new(&opt) != 0) {
         nghttp2_session_callbacks_del(cb);
@@ -677,6 +699,7 @@ bool http2_output(http2_conn_t *h, size_t cap, const char **p, size_t *len)
     if (h->nwaiting)
         answer_waiting(h);
     h->out.len = 0;
+    h->cap = cap;
     while (h->out.len < cap) {
         const uint8_t *d;
         ssize_t n = nghttp2_session_mem_send(h->s, &d);

@@ -47,7 +47,8 @@ void http2_free(http2_conn_t *h);
 bool http2_feed(http2_conn_t *h, const char *p, size_t len);
 
 /* Bytes to send, at most about `cap` (0 when there is nothing to send now): whole frames,
- * DATA payloads copied once from the map or the stream. The bytes stay valid until the
+ * DATA payloads copied once from the map or the stream; with cap one TLS record's
+ * plaintext, a DATA frame never straddles two outputs. The bytes stay valid until the
  * next call. Returns false on a fatal error. */
 bool http2_output(http2_conn_t *h, size_t cap, const char **p, size_t *len);
 

@@ -1068,3 +1068,78 @@ def test_held_transactions_per_worker_are_bounded(zc, ca):
     finally:
         for c, _ in conns:
             c.close()
+
+
+def test_each_data_frame_is_one_tls_record(zc, ca):
+    # The client reads the ciphertext itself, one TLS record at a time: no DATA frame of a
+    # 1 MiB body straddles two records (its header and payload were encrypted together).
+    ctx = client_ctx(ca, alpn=["h2"])
+    inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = ctx.wrap_bio(inc, out, server_hostname=PORTAL_HOST)
+    sock = socket.create_connection(("127.0.0.1", zc.tls_port), timeout=5)
+    try:
+        def pump_out():
+            data = out.read()
+            if data:
+                sock.sendall(data)
+        deadline = time.monotonic() + 5
+        while True:
+            try:
+                tls.do_handshake()
+                break
+            except ssl.SSLWantReadError:
+                pump_out()
+                assert time.monotonic() < deadline
+                inc.write(sock.recv(65536))
+        pump_out()
+        enc = hpack.Encoder()
+        settings = struct.pack(">HI", 4, 1 << 24)  # INITIAL_WINDOW_SIZE
+        req = enc.encode([(":method", "GET"), (":path", "/big.bin"), (":scheme", "https"),
+                          (":authority", PORTAL_HOST)])
+        tls.write(PREFACE + frame(T_SETTINGS, 0, 0, settings) +
+                  frame(8, 0, 0, struct.pack(">I", 1 << 24)) +  # WINDOW_UPDATE
+                  frame(T_HEADERS, F_END_HEADERS | F_END_STREAM, 1, req))
+        pump_out()
+        raw, frames_left, in_data, body, straddled, data_frames = b"", 0, False, b"", 0, 0
+        ended = False
+        while not ended:
+            assert time.monotonic() < deadline + 10, (len(body), data_frames)
+            while len(raw) < 5 or len(raw) < 5 + int.from_bytes(raw[3:5], "big"):
+                chunk = sock.recv(65536)
+                assert chunk, "server closed"
+                raw += chunk
+            n = 5 + int.from_bytes(raw[3:5], "big")
+            inc.write(raw[:n])
+            raw = raw[n:]
+            plain = b""
+            while True:
+                try:
+                    plain += tls.read(65536)
+                except ssl.SSLWantReadError:
+                    break
+            if plain and frames_left and in_data:
+                straddled += 1  # this record begins inside a DATA frame
+            pos = 0
+            while pos < len(plain):  # walk the frames through this record
+                if frames_left == 0:
+                    hdr = plain[pos:pos + 9]
+                    assert len(hdr) == 9, "a frame header split across records"
+                    frames_left = int.from_bytes(hdr[:3], "big")
+                    in_data = hdr[3] == T_DATA and int.from_bytes(hdr[5:9], "big") == 1
+                    ended_here = in_data and hdr[4] & F_END_STREAM
+                    data_frames += in_data
+                    pos += 9
+                    if frames_left == 0:
+                        ended = ended or bool(ended_here)
+                        continue
+                take = min(frames_left, len(plain) - pos)
+                if in_data:
+                    body += plain[pos:pos + take]
+                frames_left -= take
+                pos += take
+                if frames_left == 0 and in_data and ended_here:
+                    ended = True
+        assert body == BIG
+        assert data_frames >= 64 and straddled == 0, (data_frames, straddled)
+    finally:
+        sock.close()
