@@ -806,12 +806,6 @@ static void deliver(conn_t *c, char *data, size_t len)
     }
 }
 
-/* HTTP/2: what the session has to send goes out as far as the socket takes it; then the
- * connection's next wait: the close once the session is over; the send timeout while
- * the socket is full or a response waits for the client's window (restarted whenever
- * bytes move, so only a client that reads nothing is dropped); none while a stream waits
- * for the writer thread; else the keep-alive timeout, restarted by each answered request
- * (the header timeout from the accept stands until the first). */
 /* HTTP/2's output is one plaintext buffer already (core/http2.c writes DATA payloads from
  * the store's map straight into it): encrypted from there, without tls_flush's staging
  * copy, as one record (or more when control frames made it longer than one). The records
@@ -831,6 +825,13 @@ static bool tls_encrypt_flat(conn_t *c, const char *p, size_t n)
     return true;
 }
 
+/* HTTP/2: what the session has to send goes out as far as the socket takes it; then the
+ * connection's next wait: the close once the session is over; the send timeout while
+ * the socket is full or a response waits for the client's window (restarted whenever
+ * bytes move, so only a client that reads nothing is dropped); none while a stream waits
+ * for the writer thread; the body timeout while a stream's request body arrives (a late
+ * one is answered 408 on its stream, on_timeout); else the keep-alive timeout, restarted
+ * by each answered request (the header timeout from the accept stands until the first). */
 static void h2_send(conn_t *c)
 {
     uint64_t sent = http2_body_sent(c->h2);

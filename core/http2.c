@@ -134,7 +134,7 @@ static uint64_t body_cap(const http2_conn_t *h)
     return h->w->snap->conf->limits.max_body_bytes;
 }
 
-/* ---- the answer: the batch read back into an HTTP/2 response ---- */
+/* ---- the answer: the recorded head as HEADERS, the batch's body as DATA ---- */
 
 /* nghttp2 asks how much of the body the next DATA frame carries: NO_COPY, so it copies
  * nothing; send_data writes the frame. */
