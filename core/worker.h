@@ -78,7 +78,7 @@ typedef struct worker {
     uv_tcp_t *listeners;
     size_t nlisteners;
     bool *accept_waiting; /* per listener: a connection waits for the next round */
-    unsigned accepted;    /* connections accepted in this loop iteration */
+    uint64_t accepted;    /* connections accepted in this loop iteration */
     bool stopping;
     uint64_t stop_deadline_ms;
 
@@ -167,5 +167,8 @@ void worker_out_file(worker_t *w, const void *p, size_t len, int fd, size_t foff
  * answered in one iteration share one transaction (one renew, one reset), and none is
  * held while the loop waits. */
 void worker_store_release(worker_t *w);
+/* Whether w takes one more new connection in this loop iteration (limits.accept_burst per
+ * iteration; the rest wait in the kernel's queue for the next). */
+bool worker_may_accept(const worker_t *w);
 
 #endif

@@ -458,6 +458,10 @@ MUTATIONS = [
     M("tls-whole-records-before-staged-head", "core/tls_out.c",
       "            if (staged == 0 && len >= TLS_OUT_RECORD) {", "            if (len >= TLS_OUT_RECORD) {",
       ["unit:test_tls_out"]),
+    M("accept-burst-off-by-one", "core/worker.c",
+      "    return w->stopping || w->accepted < w->snap->conf->limits.accept_burst;",
+      "    return w->stopping || w->accepted <= w->snap->conf->limits.accept_burst;",
+      ["unit:test_worker_accept"]),
 ]
 
 
