@@ -132,7 +132,13 @@ static bool write_all(tls_conn_t *ssl, const char *p, size_t len)
 bool tls_out_write(tls_conn_t *ssl, char **stage, const uv_buf_t *iov, size_t n, int sock)
 {
     out_t *o = out_of(ssl);
-    o->sock = sock;
+    /* Straight to the socket only a batch of one record: records of a larger one (HTTP/2's
+     * output, a large body) are buffered and leave in one write, since a write per record
+     * costs more than copying it. */
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += iov[i].len;
+    o->sock = total <= TLS_OUT_RECORD ? sock : -1;
     size_t staged = 0;
     bool ok = true;
     for (size_t i = 0; ok && i < n; i++) {

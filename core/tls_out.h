@@ -3,11 +3,11 @@
  *
  * Records go into a per-connection buffer that the connection sends with one write (no
  * memory BIO: that one copies every record once more and clears its whole buffer on each
- * reset). While a batch is encrypted with a socket given (nothing else queued for it), a
- * record that finds the buffer empty goes straight to the socket from OpenSSL's record
- * buffer, so a response of up to 16 KiB leaves in one record and one write() with no copy
- * after the encryption; whatever the socket does not take, and every later record of the
- * batch, is buffered in order. */
+ * reset). A batch that fits one record (a response of up to 16 KiB, head and body), given
+ * a socket with nothing queued for it, goes straight from OpenSSL's record buffer to the
+ * socket when the buffer is empty: one record, one write(), no copy after the encryption;
+ * what the socket does not take is buffered. A larger batch's records are buffered and
+ * leave in one write (a write per record would cost more than the copy). */
 #ifndef JIYUE_TLS_OUT_H
 #define JIYUE_TLS_OUT_H
 
@@ -27,8 +27,8 @@ bool tls_out_attach(tls_conn_t *ssl);
  * are gathered in *stage (allocated here, TLS_OUT_RECORD bytes, owned by the caller) so a
  * response head and its body share a record; a part's whole records are encrypted
  * straight from where it lies (the store's map), without staging. sock >= 0: records may
- * go straight to that socket while nothing is buffered ahead of them (see above); -1:
- * all are buffered. Returns false when OpenSSL failed (the connection is to be closed). */
+ * go straight to that socket (a batch of one record, nothing buffered ahead of it;
+ * see above); -1: all are buffered. Returns false when OpenSSL failed (the connection is to be closed). */
 bool tls_out_write(tls_conn_t *ssl, char **stage, const uv_buf_t *iov, size_t n, int sock);
 
 /* The buffered bytes not yet handed to the socket (*len 0: none). */

@@ -197,15 +197,21 @@ static void large_body_full_records_in_order(void **state)
     char *head = pattern(hl, 3), *body = pattern(bl, 4);
     uv_buf_t iov[2] = {uv_buf_init(head, (unsigned)hl), uv_buf_init(body, (unsigned)bl)};
     assert_true(tls_out_write(p->srv, &p->stage, iov, 2, p->sv[0]));
-    static char raw[131072];
-    size_t n = drain(p, raw, sizeof raw);
+    static char raw[16];
+    assert_int_equal(drain(p, raw, sizeof raw), 0); /* several records: one write later */
+    const char *out;
+    size_t len;
+    tls_out_pending(p->srv, &out, &len);
     size_t lens[8];
     /* 16 KiB (head + the body's start), 16 KiB straight from the body, the rest */
-    assert_int_equal(records((unsigned char *)raw, n, lens, 8), 3);
-    char *want = malloc(hl + bl);
+    assert_int_equal(records((const unsigned char *)out, len, lens, 8), 3);
+    char *copy = malloc(len), *want = malloc(hl + bl);
+    memcpy(copy, out, len);
+    tls_out_consumed(p->srv);
     memcpy(want, head, hl);
     memcpy(want + hl, body, bl);
-    client_reads(p, raw, n, want, hl + bl);
+    client_reads(p, copy, len, want, hl + bl);
+    free(copy);
     free(want);
     free(head);
     free(body);
@@ -279,7 +285,7 @@ static void full_socket_keeps_order(void **state)
     assert_int_equal(errno, EAGAIN);
     static char raw[262144];
     assert_int_equal(drain(p, raw, 2048), 2048); /* room for part of a record */
-    size_t bl = 70000;
+    size_t bl = 12000;
     char *body = pattern(bl, 6);
     uv_buf_t iov[1] = {uv_buf_init(body, (unsigned)bl)};
     assert_true(tls_out_write(p->srv, &p->stage, iov, 1, p->sv[0]));
