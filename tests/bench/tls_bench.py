@@ -27,7 +27,7 @@ import sys
 import time
 
 from common import (children_of, cpu_ticks, free_port, kill_group, nginx_http_common, nginx_user,
-                    status_kb, timed)
+                    put_tls_block, status_kb, timed, TLS_BEGIN, TLS_END)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -735,6 +735,38 @@ def report(results, page_len, many, rnd, npages):
                  "with `openssl s_client -servername`; nginx's RSS is master + worker.")
     write(OUT, "\n".join(L) + "\n")
     log("wrote " + OUT)
+    if OUT == os.path.join(HERE, "TLS-RESULTS.md"):
+        summarise(OUT, os.path.join(HERE, "RESULTS.md"))
+
+
+def summarise(tls_md, results_md):
+    """The jiyue/nginx ratio rows of TLS-RESULTS.md, one line a case, as a block in
+    RESULTS.md (common.put_tls_block), so the HTTPS figures stand beside the plain ones."""
+    with open(tls_md) as f:
+        lines = f.read().splitlines()
+    head = next((x for x in lines if x.startswith("- date:")), "")
+    rows, label, kind = [], "", ""
+    for x in lines:
+        cells = [c.strip() for c in x.strip("|").split("|")]
+        if len(cells) < 4 or x.startswith("|---"):
+            continue
+        if cells[0] and cells[0] not in ("case",):
+            label = cells[0]
+        if cells[1] and cells[1] != "certificate":
+            kind = cells[1]
+        if cells[2] == "**jiyue/nginx**":
+            if len(cells) >= 8:  # requests: req/s, CPU/req, met/missed
+                rows.append("| %s | %s | %s | %s | %s |" % (label, kind, cells[3], cells[5], cells[7]))
+            else:                # handshakes: handshakes/s, CPU/handshake
+                rows.append("| %s | %s | %s | %s | |" % (label or "full handshakes", kind, cells[3], cells[4]))
+    block = [TLS_BEGIN, "## HTTPS and HTTP/2 (tests/bench/tls.sh)", "",
+             "jiyue beside nginx over TLS, same certificate, corpus and page; the full tables, with req/s, "
+             "CPU per request and the load average of each run, are in [TLS-RESULTS.md](TLS-RESULTS.md) (%s). "
+             "Targets (issue 19): req/s ≥ 1.00× and CPU per request ≤ 0.90× nginx's in every case." % head[2:], "",
+             "| case | certificate | jiyue/nginx req/s | jiyue/nginx CPU/req | target |",
+             "|---|---|---:|---:|---|"] + rows + [TLS_END]
+    put_tls_block(results_md, "\n".join(block) + "\n")
+    log("summary in " + results_md)
 
 
 def main():
