@@ -708,7 +708,9 @@ def report(results, page_len, many, rnd, npages):
                 L.append("| | %s | %s | %s | %.1f µs | %.0f%% | %.1f |" % (kind, s, fmt_rps(r["rps"]), r["cpu_us"],
                                                                     100 * r["cpu_share"], r["load"]))
             a, b = rows[1][1], rows[0][1]
-            L.append("| | | **jiyue/nginx** | **%.2f×** | **%.2f×** | | |" % (a["rps"] / b["rps"], a["cpu_us"] / b["cpu_us"]))
+            ra, rc = a["rps"] / b["rps"], a["cpu_us"] / b["cpu_us"]
+        L.append("| | | **jiyue/nginx** | **%.2f×** | **%.2f×** | %s | |" % (
+            ra, rc, "met" if ra >= 1.0 and rc <= 0.9 else "missed"))
     if many:
         L.append("\n## %d sites, each with its own certificate\n" % NSITES)
         L.append("jiyue: %d path-mounted department sites, each with its own host and EC P-256 certificate and key "
@@ -758,7 +760,8 @@ def summarise(tls_md, results_md):
             if len(cells) >= 8:  # requests: req/s, CPU/req, met/missed
                 rows.append("| %s | %s | %s | %s | %s |" % (label, kind, cells[3], cells[5], cells[7]))
             else:                # handshakes: handshakes/s, CPU/handshake
-                rows.append("| %s | %s | %s | %s | |" % (label or "full handshakes", kind, cells[3], cells[4]))
+                rows.append("| %s | %s | %s | %s | %s |" % (label or "full handshakes", kind, cells[3], cells[4],
+                                                           cells[5] if len(cells) > 5 else ""))
     block = [TLS_BEGIN, "## HTTPS and HTTP/2 (tests/bench/tls.sh)", "",
              "jiyue beside nginx over TLS, same certificate, corpus and page; the full tables, with req/s, "
              "CPU per request and the load average of each run, are in [TLS-RESULTS.md](TLS-RESULTS.md) (%s). "
