@@ -369,6 +369,7 @@ static const conf_key_t limit_keys[] = {
     {"max_connections_per_address", CONF_K_COUNT,
      offsetof(conf_limits_t, max_connections_per_address), NULL, false, 0},
     {"exempt_addresses", CONF_K_FN, 0, key_exempt, false, 0},
+    {"accept_burst", CONF_K_COUNT, offsetof(conf_limits_t, accept_burst), NULL, false, 0},
 };
 
 static void key_limits(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const yaml_dom_node_t *v)
@@ -382,6 +383,9 @@ static void key_limits(conf_ctx_t *x, void *obj, const yaml_dom_node_t *k, const
                  "'limits.max_body_bytes' is %llu bytes; at most 1GiB (%llu) is allowed",
                  (unsigned long long)c->limits.max_body_bytes,
                  (unsigned long long)CONF_MAX_BODY_BYTES);
+    if (c->limits.accept_burst > CONF_MAX_ACCEPT_BURST)
+        conf_err(x, yaml_dom_get(v, "accept_burst"), "'limits.accept_burst' is %llu; at most %d is allowed",
+                 (unsigned long long)c->limits.accept_burst, CONF_MAX_ACCEPT_BURST);
     if (c->limits.max_request_line > c->limits.max_header_bytes)
         conf_err(x, v, "limits.max_request_line (%llu) is larger than limits.max_header_bytes (%llu)",
                  (unsigned long long)c->limits.max_request_line,
@@ -492,6 +496,7 @@ static void set_defaults(conf_t *c)
         .shutdown_timeout_ms = 10000,
         .body_deadline_ms = 60000,
         .max_connections_per_address = 64,
+        .accept_burst = 16,
     };
     c->http2 = (conf_http2_t){
         .max_concurrent_streams = 128,

@@ -34,6 +34,7 @@ typedef struct conf_listen {
 
 /* The connection keeps request lengths in 32 bits: a body limit stays well below that. */
 #define CONF_MAX_BODY_BYTES ((uint64_t)1 << 30)
+#define CONF_MAX_ACCEPT_BURST 512 /* limits.accept_burst: the listen backlog is 511 */
 
 /* An address or network ("10.0.0.0/8", "::1"); IPv4 kept as IPv4-mapped IPv6. */
 typedef struct conf_net {
@@ -61,6 +62,7 @@ typedef struct conf_limits {
     uint64_t shutdown_timeout_ms;  /* default 10s: in-flight requests get this long at stop */
     uint64_t body_deadline_ms;     /* default 60s: a whole request body must arrive within this */
     uint64_t max_connections_per_address; /* default 64 (IPv6: per /64) */
+    uint64_t accept_burst; /* default 16, at most CONF_MAX_ACCEPT_BURST: new connections per loop turn */
     conf_net_t *exempt; /* `exempt_addresses`: not counted by max_connections_per_address */
     size_t nexempt;
 } conf_limits_t;

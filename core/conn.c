@@ -32,6 +32,7 @@
 #include "request_internal.h"
 #include "sockwrite.h"
 #include "tls.h"
+#include "tls_out.h"
 
 atomic_long conn_count;
 
@@ -491,50 +492,30 @@ static bool send_parts(conn_t *c, const uv_buf_t *iov, const out_part_t *parts, 
 /* Whatever TLS has produced (handshake messages, records, alerts) goes to the socket. */
 static void tls_send_pending(conn_t *c)
 {
-    BIO *wbio = SSL_get_wbio(c->ssl);
-    char *p;
-    long n = BIO_get_mem_data(wbio, &p);
-    if (n <= 0)
+    const char *p;
+    size_t n;
+    tls_out_pending(c->ssl, &p, &n);
+    if (n == 0)
         return;
-    uv_buf_t b = uv_buf_init(p, (unsigned)n);
+    uv_buf_t b = uv_buf_init((char *)p, (unsigned)n);
     send_bytes(c, &b, 1);
-    (void)BIO_reset(wbio);
+    tls_out_consumed(c->ssl);
 }
 
-/* Encrypts the batch in records of up to 16 KiB (one SSL_write per record, not per part,
- * so a small response head does not cost a record of its own). */
+/* Encrypts the batch (core/tls_out.h: records of up to 16 KiB, straight to the socket while
+ * nothing of c's waits in a queued write). */
 static bool tls_flush(conn_t *c, const uv_buf_t *iov, size_t n)
 {
-    worker_t *w = c->w;
-    if (!w->tls_stage)
-        w->tls_stage = util_malloc(WORKER_TLS_RECORD);
-    size_t staged = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *p = iov[i].base;
-        size_t len = iov[i].len;
-        while (len > 0) {
-            size_t take = WORKER_TLS_RECORD - staged;
-            if (take > len)
-                take = len;
-            memcpy(w->tls_stage + staged, p, take);
-            staged += take;
-            p += take;
-            len -= take;
-            if (staged == WORKER_TLS_RECORD) {
-                if (SSL_write(c->ssl, w->tls_stage, (int)staged) <= 0)
-                    goto fail;
-                staged = 0;
-            }
-        }
+    uv_os_fd_t sock = -1;
+    if (c->nwrites > 0 || uv_fileno((uv_handle_t *)&c->tcp, &sock) != 0)
+        sock = -1;
+    if (!tls_out_write(c->ssl, &c->w->tls_stage, iov, n, sock)) {
+        ERR_clear_error();
+        conn_close(c);
+        return false;
     }
-    if (staged && SSL_write(c->ssl, w->tls_stage, (int)staged) <= 0)
-        goto fail;
     tls_send_pending(c);
     return !conn_closed(c);
-fail:
-    ERR_clear_error();
-    conn_close(c);
-    return false;
 }
 
 /* Writes the worker's output batch to c. Returns false when the connection failed. */

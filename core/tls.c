@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "strmap.h"
+#include "tls_out.h"
 #include "util.h"
 
 /* TLS 1.2 suites: ECDHE only (forward secrecy), AEAD only (GCM, ChaCha20-Poly1305). */
@@ -537,11 +538,18 @@ tls_conn_t *tls_conn_new(const conf_t *c, const tls_sni_t *sni, bool offer_h2)
     SSL *ssl = SSL_new(c->tls.ctx);
     if (!ssl)
         return NULL;
-    BIO *rbio = BIO_new(BIO_s_mem()), *wbio = BIO_new(BIO_s_mem());
+    BIO *rbio = BIO_new(BIO_s_mem());
+    if (!rbio) {
+        SSL_free(ssl);
+        return NULL;
+    }
     /* An empty memory BIO must say "retry", not "end of file". */
     BIO_set_mem_eof_return(rbio, -1);
-    BIO_set_mem_eof_return(wbio, -1);
-    SSL_set_bio(ssl, rbio, wbio);
+    SSL_set0_rbio(ssl, rbio);
+    if (!tls_out_attach(ssl)) { /* records: tls_out.c */
+        SSL_free(ssl);
+        return NULL;
+    }
     SSL_set_ex_data(ssl, sni_index, (void *)sni);
     if (!offer_h2)
         SSL_set_ex_data(ssl, h1_only_index, ssl);

@@ -1,5 +1,6 @@
-/* core/tls.h: TLS with OpenSSL 3, driven through memory BIOs so that handshakes, reads and
- * writes never block a worker loop.
+/* core/tls.h: TLS with OpenSSL 3, driven through a memory BIO for reads and a buffer
+ * (core/tls_out.h) for writes, so that handshakes, reads and writes never block a worker
+ * loop.
  *
  * Certificates: each (cert, key) pair becomes one SSL_CTX, kept in a process-wide cache
  * keyed by the two paths and their files' identity (device, inode, size, mtime). A reload
@@ -47,7 +48,7 @@ void tls_conf_release(conf_tls_t *t);
 tls_sni_t *tls_sni_build(const conf_t *c);
 void tls_sni_free(tls_sni_t *s);
 
-/* A new server-side connection object on the default context with memory BIOs, or NULL
+/* A new server-side connection object on the default context with its BIOs, or NULL
  * when there is no default certificate. The SNI callback consults `sni`, which must stay
  * alive until the handshake is done. offer_h2: ALPN may choose "h2" (else only
  * "http/1.1"). */

@@ -151,6 +151,16 @@ void worker_store_drop(worker_t *w, worker_hold_t *h)
  * for the next one, so a burst of new connections (each a TLS handshake, the costliest
  * thing a worker does) cannot delay the requests of connections already open. */
 #define ACCEPTS_PER_ROUND 1
+/* At most limits.accept_burst new connections per loop iteration: the kernel queue keeps
+ * the rest for the next one, so a burst of new connections (each a TLS handshake, the
+ * costliest thing a worker does) delays the requests of connections already open by at most
+ * that many handshakes per turn; and a listener with a backlog is not held to one handshake
+ * per turn (each turn costs an epoll_wait and the listener's re-arming). A stopping worker
+ * takes whatever comes, to close it at once. */
+bool worker_may_accept(const worker_t *w)
+{
+    return w->stopping || w->accepted < w->snap->conf->limits.accept_burst;
+}
 
 static void accept_waiting(worker_t *w)
 {
@@ -187,7 +197,7 @@ static void on_connection(uv_stream_t *server, int status)
         return;
     }
     size_t i = (size_t)((uv_tcp_t *)server - w->listeners);
-    if (w->accepted >= ACCEPTS_PER_ROUND && !w->stopping) {
+    if (!worker_may_accept(w)) {
         /* Not accepted: libuv stops watching this listener until on_store_check does. */
         w->accept_waiting[i] = true;
         return;

@@ -96,7 +96,7 @@ typedef struct worker {
     uv_tcp_t *listeners;
     size_t nlisteners;
     bool *accept_waiting; /* per listener: a connection waits for the next round */
-    unsigned accepted;    /* connections accepted in this loop iteration */
+    uint64_t accepted;    /* connections accepted in this loop iteration */
     bool stopping;
     uint64_t stop_deadline_ms;
 
@@ -192,5 +192,8 @@ void worker_store_release(worker_t *w);
  * held already (then copy the bytes). One hold per iteration, shared by reference. */
 worker_hold_t *worker_store_hold(worker_t *w);
 void worker_store_drop(worker_t *w, worker_hold_t *h);
+/* Whether w takes one more new connection in this loop iteration (limits.accept_burst per
+ * iteration; the rest wait in the kernel's queue for the next). */
+bool worker_may_accept(const worker_t *w);
 
 #endif

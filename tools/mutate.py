@@ -466,6 +466,16 @@ MUTATIONS = [
     M("audit-empty-alt-accepted", "modules/audit/audit_rules.c",
       "        if (!has_alt)\n            missing++;", "        if (!has_alt && 0)\n            missing++;",
       ["unit:test_care", "e2e:tests/e2e/test_audit.py -k each_defect"]),
+    M("tls-record-overtakes-buffer", "core/tls_out.c",
+      "    if (o->sock >= 0 && o->len == 0) {", "    if (o->sock >= 0) {",
+      ["unit:test_tls_out"]),
+    M("tls-whole-records-before-staged-head", "core/tls_out.c",
+      "            if (staged == 0 && len >= TLS_OUT_RECORD) {", "            if (len >= TLS_OUT_RECORD) {",
+      ["unit:test_tls_out"]),
+    M("accept-burst-off-by-one", "core/worker.c",
+      "    return w->stopping || w->accepted < w->snap->conf->limits.accept_burst;",
+      "    return w->stopping || w->accepted <= w->snap->conf->limits.accept_burst;",
+      ["unit:test_worker_accept"]),
 ]
 
 

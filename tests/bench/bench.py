@@ -20,7 +20,7 @@ import sys
 import time
 
 from common import (children_of, cpu_ticks, free_port, kill_group, nginx_http_common, nginx_user,
-                    status_kb, timed)
+                    status_kb, timed, tls_block)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -799,6 +799,9 @@ def main(tmp):
     }
     text = report(info, cases, idle, reload_r, big)
     text += "\nWhole run: %.0f s.\n" % (time.monotonic() - t_start)
+    tls = tls_block(OUT)  # tls.sh's summary stays until tls.sh writes it again
+    if tls:
+        text += "\n" + tls
     with open(OUT, "w") as f:
         f.write(text)
     print()

@@ -112,3 +112,31 @@ def nginx_http_common(tmp):
                       ("uwsgi", "uwsgi"), ("scgi", "scgi")):
         lines.append("    %s_temp_path %s/%s;\n" % (kind, tmp, sub))
     return "".join(lines)
+
+
+# ---------------------------------------------------------------- the HTTPS summary in RESULTS.md
+
+TLS_BEGIN = "<!-- HTTPS summary: written by tests/bench/tls_bench.py from TLS-RESULTS.md -->"
+TLS_END = "<!-- end of the HTTPS summary -->"
+
+
+def tls_block(path):
+    """The HTTPS summary block of the file at path (markers included), or "" when none:
+    bench.py keeps it when it rewrites RESULTS.md."""
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError:
+        return ""
+    a, b = text.find(TLS_BEGIN), text.find(TLS_END)
+    return text[a:b + len(TLS_END)] + "\n" if a >= 0 and b > a else ""
+
+
+def put_tls_block(path, block):
+    """Replaces the HTTPS summary block in the file at path, or appends it."""
+    with open(path) as f:
+        text = f.read()
+    old = tls_block(path)
+    text = text.replace(old, block) if old else text.rstrip("\n") + "\n\n" + block
+    with open(path, "w") as f:
+        f.write(text)

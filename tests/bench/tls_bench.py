@@ -7,9 +7,16 @@ changed, and memory per certificated site (nginx's the same way, for scale). Wri
 tests/bench/TLS-RESULTS.md. Loopback only; every process it starts is stopped, and tls.sh
 removes the temp dir.
 
+Random pages: a corpus from gen_corpus.py (TLS_BENCH_RANDOM_SITES x 50 articles of about
+12.6 KB, gzip variants next to them for nginx's gzip_static), imported into jiyue's store
+and served from the same files by nginx: wrk with random.lua (HTTP/1.1 keep-alive) and
+h2load with a URI list (`-i`) of random pages, plain and with accept-encoding: gzip.
+
 Knobs: TLS_BENCH_SECONDS (10), TLS_BENCH_RUNS (3), TLS_BENCH_CONNS (50),
-TLS_BENCH_SITES (1000), TLS_BENCH_OUT (tests/bench/TLS-RESULTS.md)."""
+TLS_BENCH_SITES (1000), TLS_BENCH_RANDOM_SITES (20), TLS_BENCH_PARTS (home,random,many: the
+parts to run), TLS_BENCH_OUT (tests/bench/TLS-RESULTS.md)."""
 import os
+import random
 import re
 import shutil
 import signal
@@ -20,7 +27,7 @@ import sys
 import time
 
 from common import (children_of, cpu_ticks, free_port, kill_group, nginx_http_common, nginx_user,
-                    status_kb, timed)
+                    put_tls_block, status_kb, timed, TLS_BEGIN, TLS_END)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -31,7 +38,10 @@ SECONDS = int(os.environ.get("TLS_BENCH_SECONDS", "10"))
 RUNS = int(os.environ.get("TLS_BENCH_RUNS", "3"))
 CONNS = int(os.environ.get("TLS_BENCH_CONNS", "50"))
 NSITES = int(os.environ.get("TLS_BENCH_SITES", "1000"))
+RANDOM_SITES = int(os.environ.get("TLS_BENCH_RANDOM_SITES", "20"))
+PARTS = set(os.environ.get("TLS_BENCH_PARTS", "home,random,many").split(","))
 OUT = os.environ.get("TLS_BENCH_OUT", os.path.join(HERE, "TLS-RESULTS.md"))
+RANDOM_LUA = os.path.join(HERE, "random.lua")
 HOST = "www.yunling.gov.cn"
 TLS12 = ("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
          "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305")
@@ -156,17 +166,17 @@ columns:
 class Jiyue:
     name = "jiyue"
 
-    def __init__(self, d, port, cert, key, sites_dir, plain_port=None):
+    def __init__(self, d, port, cert, key, sites_dir, plain_port=None, map_size="256MiB"):
         self.d, self.port = d, port
         self.conf = os.path.join(d, "jiyue.yaml")
         self.errlog = os.path.join(d, "error.log")
         listen = '  - {address: "127.0.0.1:%d", tls: true}\n' % port
         if plain_port:
             listen += '  - "127.0.0.1:%d"\n' % plain_port
-        write(self.conf, "listen:\n" + listen + "workers: 1\nstore: store\nstore_map_size: 256MiB\n"
+        write(self.conf, "listen:\n" + listen + "workers: 1\nstore: store\nstore_map_size: %s\n"
               "sites: %s\npid_file: jiyue.pid\naccess_log: off\nerror_log: error.log\n"
               "limits:\n  max_connections: 20000\n  keepalive_timeout: 75s\n"
-              "tls:\n  cert: %s\n  key: %s\n" % (sites_dir, cert, key))
+              "tls:\n  cert: %s\n  key: %s\n" % (map_size, sites_dir, cert, key))
         self.proc = None
 
     def start(self):
@@ -248,11 +258,15 @@ def parse_wrk(text):
     return r
 
 
-def wrk_argv(port, seconds, close):
+def wrk_argv(port, seconds, close, script=None, headers=()):
     argv = ["wrk", "-t1", "-c%d" % CONNS, "-d%ds" % seconds, "--latency", "--timeout", "5s",
             "-H", "Host: " + HOST]
     if close:
         argv += ["-H", "Connection: close"]
+    for h in headers:
+        argv += ["-H", h]
+    if script:
+        argv += ["-s", script]
     return pinned(argv + ["https://127.0.0.1:%d/" % port], CLI_CPU)
 
 
@@ -268,11 +282,19 @@ def run_load(server, argv, parse):
         raise RuntimeError(" ".join(argv) + " failed: " + p.stdout.decode() + p.stderr.decode())
     r["cpu_us"] = (t1 - t0) / TICK * 1e6 / r["requests"]
     r["cpu_share"] = (t1 - t0) / TICK / SECONDS
+    r["load"] = loadavg()
     return r
 
 
-def run_wrk(server, close):
-    return run_load(server, wrk_argv(server.port, SECONDS, close), parse_wrk)
+def loadavg():
+    """The 1-minute load average at the end of a run: the machine is shared, and a figure
+    taken under load says so."""
+    with open("/proc/loadavg") as f:
+        return float(f.read().split()[0])
+
+
+def run_wrk(server, close, script=None, headers=()):
+    return run_load(server, wrk_argv(server.port, SECONDS, close, script, headers), parse_wrk)
 
 
 def parse_h2load(text):
@@ -291,26 +313,43 @@ def parse_h2load(text):
     return r
 
 
-def h2load_argv(port, seconds, gzip):
+def h2load_argv(port, seconds, gzip, uris=None):
+    """uris: a file of URIs (h2load -i), the first absolute; else the portal home."""
     argv = ["h2load", "-t1", "-c100", "-m10", "-D", str(seconds), "-H", ":authority: " + HOST]
     if gzip:
         argv += ["-H", "accept-encoding: gzip"]
+    if uris:
+        return pinned(argv + ["-i", uri_file(uris, port)], CLI_CPU)
     return pinned(argv + ["https://127.0.0.1:%d/" % port], CLI_CPU)
 
 
-def run_h2load(server, gzip):
-    return run_load(server, h2load_argv(server.port, SECONDS, gzip), parse_h2load)
+def uri_file(paths, port):
+    """h2load's URI list for this port: random pages of `paths` (seeded), the first as an
+    absolute URI (h2load takes scheme, host and port from it), each client walking the list
+    in order."""
+    out = paths + ".%d.uris" % port
+    if not os.path.exists(out):
+        with open(paths) as f:
+            pages = [p for p in f.read().split() if p]
+        rng = random.Random(20261205)
+        pick = [rng.choice(pages) for _ in range(20000)]
+        write(out, "https://127.0.0.1:%d%s\n" % (port, pick[0]) + "\n".join(pick[1:]) + "\n")
+    return out
 
 
-def median_h2load(server, gzip):
-    subprocess.run(h2load_argv(server.port, 2, gzip), capture_output=True, timeout=60)  # warm-up
-    runs = sorted((run_h2load(server, gzip) for _ in range(RUNS)), key=lambda r: r["rps"])
+def run_h2load(server, gzip, uris=None):
+    return run_load(server, h2load_argv(server.port, SECONDS, gzip, uris), parse_h2load)
+
+
+def median_h2load(server, gzip, uris=None):
+    subprocess.run(h2load_argv(server.port, 2, gzip, uris), capture_output=True, timeout=60)  # warm-up
+    runs = sorted((run_h2load(server, gzip, uris) for _ in range(RUNS)), key=lambda r: r["rps"])
     return runs[len(runs) // 2]
 
 
-def median_case(server, close):
-    subprocess.run(wrk_argv(server.port, 2, close), capture_output=True, timeout=60)  # warm-up
-    runs = [run_wrk(server, close) for _ in range(RUNS)]
+def median_case(server, close, script=None, headers=()):
+    subprocess.run(wrk_argv(server.port, 2, close, script, headers), capture_output=True, timeout=60)  # warm-up
+    runs = [run_wrk(server, close, script, headers) for _ in range(RUNS)]
     runs.sort(key=lambda r: r["rps"])
     return runs[len(runs) // 2]
 
@@ -334,7 +373,7 @@ def s_time(server, seconds, nproc=4):
         total += int(m.group(1))
     t1, w1 = cpu_ticks(pids), time.monotonic()
     return {"rps": total / (w1 - w0), "cpu_us": (t1 - t0) / TICK * 1e6 / total,
-            "cpu_share": (t1 - t0) / TICK / (w1 - w0), "n": total}
+            "cpu_share": (t1 - t0) / TICK / (w1 - w0), "n": total, "load": loadavg()}
 
 
 # ------------------------------------------------------------------ cases
@@ -349,11 +388,16 @@ def fetch_page(port, gzip=False):
     return p.stdout
 
 
-def throughput(tmp):
+def bench_certs(tmp):
+    """The CA and the two server certificates every throughput part uses."""
     certs = os.path.join(tmp, "certs")
     make_ca(certs)
     ec = issue(certs, "ec", [HOST, "127.0.0.1"], serial=2)
     rsa = issue(certs, "rsa", [HOST, "127.0.0.1"], rsa=True, serial=3)
+    return ec, rsa
+
+
+def throughput(tmp, ec, rsa):
     jd = os.path.join(tmp, "jiyue")
     sites = os.path.join(jd, "sites.d")
     os.makedirs(sites)
@@ -391,6 +435,65 @@ def throughput(tmp):
         finally:
             n.stop()
     return results, len(page)
+
+
+# Random stored pages: what a portal mostly serves. Cases: (key, label, h2?, gzip?).
+RANDOM_CASES = (("rand_ka", "keep-alive, random pages", False, False),
+                ("rand_ka_gz", "keep-alive, random pages, gzip", False, True),
+                ("rand_h2", "HTTP/2 (h2load -i), random pages", True, False),
+                ("rand_h2_gz", "HTTP/2 (h2load -i), random pages, gzip", True, True))
+
+
+def fetch_path(port, path, gzip=False):
+    extra = ["-H", "Accept-Encoding: gzip"] if gzip else []
+    p = subprocess.run(["curl", "-sSk", "--fail", *extra, "--resolve", "%s:%d:127.0.0.1" % (HOST, port),
+                        "https://%s:%d%s" % (HOST, port, path)], capture_output=True, timeout=30)
+    if p.returncode != 0:
+        raise RuntimeError("curl %s failed: %s" % (path, p.stderr.decode()))
+    return p.stdout
+
+
+def random_pages(tmp, ec):
+    """jiyue (store) and nginx (files) on the same generated corpus and ECDSA certificate:
+    wrk with random.lua and h2load with a random URI list, plain and gzip. Both must send
+    the same bytes (plain and compressed) for a sample of pages first."""
+    corpus = os.path.join(tmp, "corpus")
+    sh([sys.executable, os.path.join(HERE, "gen_corpus.py"), "--out", corpus, "--sites", RANDOM_SITES,
+        "--articles", 50])
+    paths = os.path.join(corpus, "paths.txt")
+    os.environ["BENCH_PATHS"] = paths
+    with open(paths) as f:
+        sample = f.read().split()[::97]
+    jd = os.path.join(tmp, "jiyue-random")
+    os.makedirs(jd)
+    j = Jiyue(jd, free_port(), ec[0], ec[1], os.path.join(corpus, "sites.d"), map_size="1GiB")
+    for i in range(RANDOM_SITES):
+        sh([JIYUECTL, "-c", j.conf, "import", "s%03d" % i, os.path.join(corpus, "pages", "s%03d" % i)])
+    n = Nginx(os.path.join(tmp, "nginx-random"), free_port(), ec[0], ec[1], os.path.join(corpus, "www"))
+    results = {}
+    for server in (j, n):
+        server.start()
+        try:
+            for path in sample:
+                with open(os.path.join(corpus, "www", path.lstrip("/")), "rb") as f:
+                    want = f.read()
+                with open(os.path.join(corpus, "www", path.lstrip("/") + ".gz"), "rb") as f:
+                    want_gz = f.read()
+                if fetch_path(server.port, path) != want or fetch_path(server.port, path, True) != want_gz:
+                    raise RuntimeError("%s: %s differs from the corpus" % (server.name, path))
+            for key, label, h2, gz in RANDOM_CASES:
+                log("%s %s" % (server.name, label))
+                if h2:
+                    r = median_h2load(server, gz, paths)
+                else:
+                    r = median_case(server, False, RANDOM_LUA, ("Accept-Encoding: gzip",) if gz else ())
+                results[(server.name, key)] = r
+                log("  %.0f req/s, %.1f µs CPU/req, load %.2f" % (r["rps"], r["cpu_us"], r["load"]))
+        finally:
+            server.stop()
+    with open(paths) as f:
+        npages = len(f.read().split())
+    return results, npages
 
 
 def cases(server, kind):
@@ -507,7 +610,24 @@ def fmt_rps(v):
     return "{:,.0f}".format(v)
 
 
-def report(results, page_len, many):
+def row(label, kind, s, r):
+    return "| %s | %s | %s | %s | %s | %.1f µs | %.0f%% | %d | %.1f |" % (
+        label, kind, s, fmt_rps(r["rps"]), ("%.2f ms" % r["p50"]) if "p50" in r else "-", r["cpu_us"],
+        100 * r["cpu_share"], r["errors"], r["load"])
+
+
+def ratio_row(a, b):
+    """a: jiyue, b: nginx. The targets: req/s >= 1, CPU/req <= 0.9."""
+    ra, rc = a["rps"] / b["rps"], a["cpu_us"] / b["cpu_us"]
+    met = "met" if ra >= 1.0 and rc <= 0.9 else "missed"
+    return "| | | **jiyue/nginx** | **%.2f×** | | **%.2f×** | | %s | |" % (ra, rc, met)
+
+
+TABLE_HEAD = ["| case | certificate | server | req/s | p50 | server CPU/req | server CPU busy | errors | load |",
+              "|---|---|---|---:|---:|---:|---:|---:|---:|"]
+
+
+def report(results, page_len, many, rnd, npages):
     git = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True).stdout.decode().strip()
     ngv = subprocess.run([NGINX, "-v"], capture_output=True).stderr.decode().strip()
     osv = subprocess.run(["openssl", "version"], capture_output=True).stdout.decode().strip()
@@ -522,81 +642,151 @@ def report(results, page_len, many):
     L.append("Written by `sh tests/bench/tls.sh` (tests/bench/tls_bench.py); edit nothing here by hand.\n")
     L.append("- date: %s; machine: %s, %d CPUs" % (time.strftime("%Y-%m-%d %H:%M"), cpu, os.cpu_count()))
     L.append("- jiyue commit %s; %s; %s" % (git, ngv, osv))
-    L.append("- page: the demo portal's home page (%d bytes, the same bytes from both servers), Host %s" % (page_len, HOST))
     L.append("- both: 1 worker, pinned to CPU %s; client pinned to CPU %s; TLS 1.2 and 1.3, the same suites "
              "(ECDHE + AES-GCM/ChaCha20 for 1.2), server preference, session tickets on; nginx access_log off, "
              "jiyue access_log off" % (SRV_CPU, CLI_CPU))
-    L.append("- wrk: `wrk -t1 -c%d -d%ds -H 'Host: %s' https://127.0.0.1:PORT/` (keep-alive), and the same with "
-             "`-H 'Connection: close'`: a new TCP and TLS connection per request, which wrk resumes with the "
-             "session ticket it got (an abbreviated handshake: nginx's log with $ssl_session_reused showed two "
-             "thirds resumed); median of %d runs after a 2 s warm-up" % (CONNS, SECONDS, HOST, RUNS))
-    L.append("- HTTP/2: `h2load -t1 -c100 -m10 -D %d -H ':authority: %s' https://127.0.0.1:PORT/` (100 "
-             "connections, 10 streams each; the same page), and the same with `-H 'accept-encoding: gzip'`; "
-             "nginx with `listen ... ssl http2`; median of %d runs after a 2 s warm-up; p50 not measured "
-             "(0.00)" % (SECONDS, HOST, RUNS))
-    L.append("- full handshakes: 4 parallel `openssl s_time -connect 127.0.0.1:PORT -new -time %d -www /` on the "
-             "client CPU (a new session every time, TLS 1.3, one GET each); median of %d runs. The client's "
-             "own handshake work (certificate verification, key share) runs on one CPU too, so this rate is "
-             "bound by the client as much as by the server: compare the server CPU per handshake." % (SECONDS, RUNS))
-    L.append("- CPU/req: the server's utime+stime (/proc/PID/stat; nginx: master + worker) over the wrk run, "
-             "divided by the requests wrk completed\n")
-    L.append("## Requests and handshakes\n")
-    L.append("| case | certificate | server | req/s | p50 | server CPU/req | server CPU busy | errors |")
-    L.append("|---|---|---|---:|---:|---:|---:|---:|")
-    for case, label in (("keepalive", "keep-alive"), ("h2", "HTTP/2 (h2load)"),
-                        ("h2gz", "HTTP/2 (h2load), gzip"),
-                        ("close", "connection per request (resumed)")):
+    L.append("- CPU/req: the server's utime+stime (/proc/PID/stat; nginx: master + worker) over the run, "
+             "divided by the requests completed: the robust figure on this shared machine, where req/s "
+             "also depends on what else runs on the client's CPU. *load*: the 1-minute load average at the "
+             "end of the run (2 CPUs; the benchmark itself adds about 2)")
+    L.append("- targets (issue 19): jiyue's req/s ≥ nginx's and its CPU per request ≤ 0.9× nginx's in every "
+             "case; the ratio rows say met or missed\n")
+    if rnd:
+        L.append("## Random stored pages (HTTP/1.1 and HTTP/2)\n")
+        L.append("- corpus: tests/bench/gen_corpus.py, %d pages (%d sites x 50 articles, about 12.6 KB of Chinese "
+                 "HTML each, gzip variants about 3.6x smaller); jiyue serves them from its store, nginx the same "
+                 "bytes from files (`gzip_static on`, open_file_cache); ECDSA P-256 certificate, Host %s"
+                 % (npages, RANDOM_SITES, HOST))
+        L.append("- keep-alive: `wrk -t1 -c%d -d%ds -s tests/bench/random.lua -H 'Host: %s'` (a random page "
+                 "per request), and the same with `-H 'Accept-Encoding: gzip'`" % (CONNS, SECONDS, HOST))
+        L.append("- HTTP/2: `h2load -t1 -c100 -m10 -D %d -H ':authority: %s' -i URIS` (100 connections, 10 "
+                 "streams each; URIS: 20,000 pages drawn at random from the corpus, which each client walks in "
+                 "order), and the same with `-H 'accept-encoding: gzip'`; nginx with `listen ... ssl http2`"
+                 % (SECONDS, HOST))
+        L.append("- median of %d runs after a 2 s warm-up; both servers were checked to send the corpus's exact "
+                 "bytes, plain and gzip, for a sample of pages first\n" % RUNS)
+        L.extend(TABLE_HEAD)
+        for key, label, _, _ in RANDOM_CASES:
+            a, b = rnd[("jiyue", key)], rnd[("nginx", key)]
+            L.append(row(label, "ECDSA P-256", "nginx", b))
+            L.append(row(label, "ECDSA P-256", "jiyue", a))
+            L.append(ratio_row(a, b))
+        L.append("")
+    if results:
+        L.append("## The rendered portal home page\n")
+        L.append("- page: the demo portal's home page (%d bytes, the same bytes from both servers), Host %s"
+                 % (page_len, HOST))
+        L.append("- wrk: `wrk -t1 -c%d -d%ds -H 'Host: %s' https://127.0.0.1:PORT/` (keep-alive), and the same "
+                 "with `-H 'Connection: close'`: a new TCP and TLS connection per request, which wrk resumes with "
+                 "the session ticket it got (an abbreviated handshake: nginx's log with $ssl_session_reused "
+                 "showed two thirds resumed); median of %d runs after a 2 s warm-up" % (CONNS, SECONDS, HOST, RUNS))
+        L.append("- HTTP/2: `h2load -t1 -c100 -m10 -D %d -H ':authority: %s' https://127.0.0.1:PORT/` (100 "
+                 "connections, 10 streams each; the same page), and the same with `-H 'accept-encoding: gzip'`; "
+                 "median of %d runs after a 2 s warm-up; h2load gives no p50" % (SECONDS, HOST, RUNS))
+        L.append("- full handshakes: 4 parallel `openssl s_time -connect 127.0.0.1:PORT -new -time %d -www /` on "
+                 "the client CPU (a new session every time, TLS 1.3, one GET each); median of %d runs. The "
+                 "client's own handshake work (certificate verification, key share) runs on one CPU too, so this "
+                 "rate is bound by the client as much as by the server: compare the server CPU per handshake.\n"
+                 % (SECONDS, RUNS))
+        L.extend(TABLE_HEAD)
+        for case, label in (("keepalive", "keep-alive"), ("h2", "HTTP/2 (h2load)"),
+                            ("h2gz", "HTTP/2 (h2load), gzip"),
+                            ("close", "connection per request (resumed)")):
+            for kind in ("ECDSA P-256", "RSA 2048"):
+                rows = [(s, results[(s, kind)].get(case)) for s in ("nginx", "jiyue")]
+                if any(r is None for _, r in rows):
+                    continue
+                for s, r in rows:
+                    L.append(row(label, kind, s, r))
+                L.append(ratio_row(rows[1][1], rows[0][1]))
+        L.append("")
+        L.append("| full handshakes (s_time -new x4) | certificate | server | handshakes/s | server CPU/handshake | server CPU busy | load |")
+        L.append("|---|---|---|---:|---:|---:|---:|")
         for kind in ("ECDSA P-256", "RSA 2048"):
-            rows = [(s, results[(s, kind)].get(case)) for s in ("nginx", "jiyue")]
-            if any(r is None for _, r in rows):
-                continue
+            rows = [(s, results[(s, kind)]["s_time"]) for s in ("nginx", "jiyue")]
             for s, r in rows:
-                L.append("| %s | %s | %s | %s | %.2f ms | %.1f µs | %.0f%% | %d |" % (
-                    label, kind, s, fmt_rps(r["rps"]), r.get("p50", 0), r["cpu_us"], 100 * r["cpu_share"], r["errors"]))
+                L.append("| | %s | %s | %s | %.1f µs | %.0f%% | %.1f |" % (kind, s, fmt_rps(r["rps"]), r["cpu_us"],
+                                                                    100 * r["cpu_share"], r["load"]))
             a, b = rows[1][1], rows[0][1]
-            L.append("| | | **jiyue/nginx** | **%.2f×** | | **%.2f×** | | |" % (a["rps"] / b["rps"], a["cpu_us"] / b["cpu_us"]))
-    L.append("")
-    L.append("| full handshakes (s_time -new x4) | certificate | server | handshakes/s | server CPU/handshake | server CPU busy |")
-    L.append("|---|---|---|---:|---:|---:|")
-    for kind in ("ECDSA P-256", "RSA 2048"):
-        rows = [(s, results[(s, kind)]["s_time"]) for s in ("nginx", "jiyue")]
-        for s, r in rows:
-            L.append("| | %s | %s | %s | %.1f µs | %.0f%% |" % (kind, s, fmt_rps(r["rps"]), r["cpu_us"], 100 * r["cpu_share"]))
-        a, b = rows[1][1], rows[0][1]
-        L.append("| | | **jiyue/nginx** | **%.2f×** | **%.2f×** | |" % (a["rps"] / b["rps"], a["cpu_us"] / b["cpu_us"]))
-    L.append("\n## %d sites, each with its own certificate\n" % NSITES)
-    L.append("jiyue: %d path-mounted department sites, each with its own host and EC P-256 certificate and key "
-             "(made with the openssl command in %.0f s); 1 worker. nginx: %d `server` blocks, one per host, each "
-             "with `ssl_certificate`/`ssl_certificate_key` (and without, for the memory difference).\n"
-             % (NSITES, many["gen_s"], NSITES))
-    L.append("| measure | jiyue | nginx |")
-    L.append("|---|---:|---:|")
-    L.append("| config test with certificates (`jiyue -t` / `nginx -t`), median of 3 | %.0f ms | %.0f ms |"
-             % (many[("t", True)] * 1e3, many[("nt", True)] * 1e3))
-    L.append("| config test, same sites without certificates | %.0f ms | %.0f ms |"
-             % (many[("t", False)] * 1e3, many[("nt", False)] * 1e3))
-    L.append("| SIGHUP to the \"reloaded\" log line, one certificate changed (median of 3) | %.0f ms | |"
-             % (many["one_changed"] * 1e3))
-    L.append("| SIGHUP to \"reloaded\", nothing changed (median of 3) | %.0f ms | |" % (many["unchanged"] * 1e3))
-    jr = (many[("rss", True)] - many[("rss", False)]) / NSITES
-    nr = (many[("nrss", True)] - many[("nrss", False)]) / NSITES
-    L.append("| VmRSS with certificates / without | %.1f MB / %.1f MB | %.1f MB / %.1f MB |" % (
-        many[("rss", True)] / 1024, many[("rss", False)] / 1024, many[("nrss", True)] / 1024, many[("nrss", False)] / 1024))
-    L.append("| memory per certificated site ((with - without) / %d) | **%.1f KB** | %.1f KB |" % (NSITES, jr, nr))
-    L.append("| VmRSS after the 6 reloads | %.1f MB | |" % (many["rss_after_reloads"] / 1024))
-    L.append("\nAfter each one-certificate reload the changed site's new certificate (new serial) was checked "
-             "with `openssl s_client -servername`; nginx's RSS is master + worker.")
+            ra, rc = a["rps"] / b["rps"], a["cpu_us"] / b["cpu_us"]
+        L.append("| | | **jiyue/nginx** | **%.2f×** | **%.2f×** | %s | |" % (
+            ra, rc, "met" if ra >= 1.0 and rc <= 0.9 else "missed"))
+    if many:
+        L.append("\n## %d sites, each with its own certificate\n" % NSITES)
+        L.append("jiyue: %d path-mounted department sites, each with its own host and EC P-256 certificate and key "
+                 "(made with the openssl command in %.0f s); 1 worker. nginx: %d `server` blocks, one per host, "
+                 "each with `ssl_certificate`/`ssl_certificate_key` (and without, for the memory difference).\n"
+                 % (NSITES, many["gen_s"], NSITES))
+        L.append("| measure | jiyue | nginx |")
+        L.append("|---|---:|---:|")
+        L.append("| config test with certificates (`jiyue -t` / `nginx -t`), median of 3 | %.0f ms | %.0f ms |"
+                 % (many[("t", True)] * 1e3, many[("nt", True)] * 1e3))
+        L.append("| config test, same sites without certificates | %.0f ms | %.0f ms |"
+                 % (many[("t", False)] * 1e3, many[("nt", False)] * 1e3))
+        L.append("| SIGHUP to the \"reloaded\" log line, one certificate changed (median of 3) | %.0f ms | |"
+                 % (many["one_changed"] * 1e3))
+        L.append("| SIGHUP to \"reloaded\", nothing changed (median of 3) | %.0f ms | |" % (many["unchanged"] * 1e3))
+        jr = (many[("rss", True)] - many[("rss", False)]) / NSITES
+        nr = (many[("nrss", True)] - many[("nrss", False)]) / NSITES
+        L.append("| VmRSS with certificates / without | %.1f MB / %.1f MB | %.1f MB / %.1f MB |" % (
+            many[("rss", True)] / 1024, many[("rss", False)] / 1024, many[("nrss", True)] / 1024,
+            many[("nrss", False)] / 1024))
+        L.append("| memory per certificated site ((with - without) / %d) | **%.1f KB** | %.1f KB |" % (NSITES, jr, nr))
+        L.append("| VmRSS after the 6 reloads | %.1f MB | |" % (many["rss_after_reloads"] / 1024))
+        L.append("\nAfter each one-certificate reload the changed site's new certificate (new serial) was checked "
+                 "with `openssl s_client -servername`; nginx's RSS is master + worker.")
     write(OUT, "\n".join(L) + "\n")
     log("wrote " + OUT)
+    if OUT == os.path.join(HERE, "TLS-RESULTS.md"):
+        summarise(OUT, os.path.join(HERE, "RESULTS.md"))
+
+
+def summarise(tls_md, results_md):
+    """The jiyue/nginx ratio rows of TLS-RESULTS.md, one line a case, as a block in
+    RESULTS.md (common.put_tls_block), so the HTTPS figures stand beside the plain ones."""
+    with open(tls_md) as f:
+        lines = f.read().splitlines()
+    head = next((x for x in lines if x.startswith("- date:")), "")
+    rows, label, kind = [], "", ""
+    for x in lines:
+        cells = [c.strip() for c in x.strip("|").split("|")]
+        if len(cells) < 4 or x.startswith("|---"):
+            continue
+        if cells[0] and cells[0] not in ("case",):
+            label = cells[0]
+        if cells[1] and cells[1] != "certificate":
+            kind = cells[1]
+        if cells[2] == "**jiyue/nginx**":
+            if len(cells) >= 8:  # requests: req/s, CPU/req, met/missed
+                rows.append("| %s | %s | %s | %s | %s |" % (label, kind, cells[3], cells[5], cells[7]))
+            else:                # handshakes: handshakes/s, CPU/handshake
+                rows.append("| %s | %s | %s | %s | %s |" % (label or "full handshakes", kind, cells[3], cells[4],
+                                                           cells[5] if len(cells) > 5 else ""))
+    block = [TLS_BEGIN, "## HTTPS and HTTP/2 (tests/bench/tls.sh)", "",
+             "jiyue beside nginx over TLS, same certificate, corpus and page; the full tables, with req/s, "
+             "CPU per request and the load average of each run, are in [TLS-RESULTS.md](TLS-RESULTS.md) (%s). "
+             "Targets (issue 19): req/s ≥ 1.00× and CPU per request ≤ 0.90× nginx's in every case." % head[2:], "",
+             "| case | certificate | jiyue/nginx req/s | jiyue/nginx CPU/req | target |",
+             "|---|---|---:|---:|---|"] + rows + [TLS_END]
+    put_tls_block(results_md, "\n".join(block) + "\n")
+    log("summary in " + results_md)
 
 
 def main():
     tmp = sys.argv[1]
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
+    # Other people rebuild bin/ while a run takes minutes: measure one fixed copy.
+    global JIYUE, JIYUECTL
+    os.makedirs(os.path.join(tmp, "bin"))
+    for name in ("jiyue", "jiyuectl"):
+        shutil.copy2(os.path.join(ROOT, "bin", name), os.path.join(tmp, "bin", name))
+    JIYUE, JIYUECTL = (os.path.join(tmp, "bin", n) for n in ("jiyue", "jiyuectl"))
     try:
-        results, page_len = throughput(tmp)
-        many = many_certs(tmp)
-        report(results, page_len, many)
+        ec, rsa = bench_certs(tmp)
+        rnd, npages = random_pages(tmp, ec) if "random" in PARTS else ({}, 0)
+        results, page_len = throughput(tmp, ec, rsa) if "home" in PARTS else ({}, 0)
+        many = many_certs(tmp) if "many" in PARTS else {}
+        report(results, page_len, many, rnd, npages)
     finally:
         while STARTED:
             stop(STARTED.pop())

@@ -910,18 +910,22 @@ static void test_limits_caps(void **state)
     diag_t d;
     tfile_t f[] = {{"portal.yaml", PORTAL}, {NULL, NULL}};
     load_fail(&d, "listen: [\"127.0.0.1:8080\"]\nstore: s\nsites: sites\nlimits:\n  max_body_bytes: 2GiB\n"
-                  "  exempt_addresses: [127.0.0.1, \"::1\", 10.0.0.0/8, \"2001:db8::/129\", localhost]\n", f);
+                  "  exempt_addresses: [127.0.0.1, \"::1\", 10.0.0.0/8, \"2001:db8::/129\", localhost]\n"
+                  "  accept_burst: 513\n", f);
     expect(&d, "jiyue.yaml:5:19: 'limits.max_body_bytes' is 2147483648 bytes; at most 1GiB (1073741824) is allowed");
     expect(&d, "jiyue.yaml:6:52: limits.exempt_addresses '2001:db8::/129': the prefix length must be 0 to 128");
     expect(&d, "jiyue.yaml:6:70: limits.exempt_addresses 'localhost': not an IPv4 address");
-    assert_int_equal(d.errors, 3);
+    expect(&d, "jiyue.yaml:7:17: 'limits.accept_burst' is 513; at most 512 is allowed");
+    assert_int_equal(d.errors, 4);
     diag_free(&d);
 
     diag_init(&d);
     conf_t *c = load_tree(&d, 0, "listen: [\"127.0.0.1:8080\"]\nstore: s\nsites: sites\nlimits:\n"
                                  "  max_body_bytes: 1GiB\n  body_deadline: 5s\n"
-                                 "  max_connections_per_address: 8\n  exempt_addresses: [127.0.0.1, \"::1\"]\n", f);
+                                 "  max_connections_per_address: 8\n  exempt_addresses: [127.0.0.1, \"::1\"]\n"
+                                 "  accept_burst: 4\n", f);
     assert_non_null(c);
+    assert_int_equal(c->limits.accept_burst, 4);
     assert_int_equal(c->limits.max_body_bytes, 1u << 30);
     assert_int_equal(c->limits.body_deadline_ms, 5000);
     assert_int_equal(c->limits.max_connections_per_address, 8);
@@ -939,6 +943,7 @@ static void test_limits_caps(void **state)
     assert_non_null(c);
     assert_int_equal(c->limits.body_deadline_ms, 60000);
     assert_int_equal(c->limits.max_connections_per_address, 64);
+    assert_int_equal(c->limits.accept_burst, 16);
     assert_int_equal(c->limits.nexempt, 0);
     conf_free(c);
     diag_free(&d);

@@ -1,0 +1,341 @@
+/* tests/unit/test_tls_out.c: a TLS connection's write side (core/tls_out.c): a response
+ * becomes as few records as fit, goes straight to the socket when nothing waits ahead of
+ * it, stays in order when the socket is full, and what OpenSSL writes after a batch is
+ * buffered. A real handshake (TLS 1.3, P-256) between a server on tls_out and a client on
+ * memory BIOs; the socket is one end of a socketpair. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "testcert.h"
+#include "tls_out.h"
+
+typedef struct pair {
+    SSL_CTX *sctx, *cctx;
+    SSL *srv, *cli;
+    int sv[2];   /* sv[0]: the server's socket, sv[1]: the client's end */
+    char *stage; /* the worker's staging record */
+} pair_t;
+
+static char dir[] = "/tmp/jiyue-tlsout-XXXXXX";
+static char cert[256], key[256];
+
+static int setup_all(void **state)
+{
+    (void)state;
+    if (!mkdtemp(dir))
+        return -1;
+    snprintf(cert, sizeof cert, "%s/c.pem", dir);
+    snprintf(key, sizeof key, "%s/k.pem", dir);
+    return testcert_make(cert, key, "www.example.gov.cn", -60, 3600);
+}
+
+static int teardown_all(void **state)
+{
+    (void)state;
+    unlink(cert);
+    unlink(key);
+    rmdir(dir);
+    return 0;
+}
+
+/* Client output into the server's read BIO; server output (its buffer) into the client's. */
+static void shuttle(pair_t *p)
+{
+    char buf[16384];
+    int n;
+    while ((n = BIO_read(SSL_get_wbio(p->cli), buf, sizeof buf)) > 0)
+        BIO_write(SSL_get_rbio(p->srv), buf, n);
+    const char *out;
+    size_t len;
+    tls_out_pending(p->srv, &out, &len);
+    if (len) {
+        BIO_write(SSL_get_rbio(p->cli), out, (int)len);
+        tls_out_consumed(p->srv);
+    }
+}
+
+static pair_t *pair_new(void)
+{
+    pair_t *p = calloc(1, sizeof *p);
+    p->sctx = SSL_CTX_new(TLS_server_method());
+    assert_int_equal(SSL_CTX_use_certificate_file(p->sctx, cert, SSL_FILETYPE_PEM), 1);
+    assert_int_equal(SSL_CTX_use_PrivateKey_file(p->sctx, key, SSL_FILETYPE_PEM), 1);
+    SSL_CTX_set_num_tickets(p->sctx, 0);
+    p->cctx = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set_min_proto_version(p->cctx, TLS1_3_VERSION);
+    p->srv = SSL_new(p->sctx);
+    BIO *rb = BIO_new(BIO_s_mem());
+    BIO_set_mem_eof_return(rb, -1);
+    SSL_set0_rbio(p->srv, rb);
+    assert_true(tls_out_attach(p->srv));
+    SSL_set_accept_state(p->srv);
+    p->cli = SSL_new(p->cctx);
+    BIO *crb = BIO_new(BIO_s_mem()), *cwb = BIO_new(BIO_s_mem());
+    BIO_set_mem_eof_return(crb, -1);
+    BIO_set_mem_eof_return(cwb, -1);
+    SSL_set_bio(p->cli, crb, cwb);
+    SSL_set_connect_state(p->cli);
+    for (int i = 0; i < 10 && !(SSL_is_init_finished(p->cli) && SSL_is_init_finished(p->srv)); i++) {
+        SSL_do_handshake(p->cli);
+        shuttle(p);
+        SSL_do_handshake(p->srv);
+        shuttle(p);
+    }
+    ERR_clear_error();
+    assert_true(SSL_is_init_finished(p->cli) && SSL_is_init_finished(p->srv));
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, p->sv), 0);
+    fcntl(p->sv[0], F_SETFL, O_NONBLOCK);
+    return p;
+}
+
+static void pair_free(pair_t *p)
+{
+    SSL_free(p->srv);
+    SSL_free(p->cli);
+    SSL_CTX_free(p->sctx);
+    SSL_CTX_free(p->cctx);
+    close(p->sv[0]);
+    close(p->sv[1]);
+    free(p->stage);
+    free(p);
+}
+
+static char *pattern(size_t len, unsigned seed)
+{
+    char *b = malloc(len);
+    for (size_t i = 0; i < len; i++)
+        b[i] = (char)((i * 7 + seed) & 0xff);
+    return b;
+}
+
+/* Everything readable on the client's end of the socket, up to `want` bytes. */
+static size_t drain(pair_t *p, char *buf, size_t want)
+{
+    size_t got = 0;
+    fcntl(p->sv[1], F_SETFL, O_NONBLOCK);
+    while (got < want) {
+        ssize_t n = read(p->sv[1], buf + got, want - got);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    return got;
+}
+
+/* The TLS records in raw[0..len): how many, each one's length in lens[]. */
+static int records(const unsigned char *raw, size_t len, size_t *lens, int max)
+{
+    int n = 0;
+    size_t i = 0;
+    while (i + 5 <= len && n < max) {
+        assert_int_equal(raw[i], 23); /* application data (TLS 1.3's outer type) */
+        size_t l = ((size_t)raw[i + 3] << 8) | raw[i + 4];
+        lens[n++] = l;
+        i += 5 + l;
+    }
+    assert_int_equal(i, len);
+    return n;
+}
+
+/* Decrypts raw on the client and compares with want. */
+static void client_reads(pair_t *p, const char *raw, size_t len, const char *want, size_t wlen)
+{
+    BIO_write(SSL_get_rbio(p->cli), raw, (int)len);
+    char *got = malloc(wlen + 1);
+    size_t have = 0;
+    int n;
+    while (have < wlen && (n = SSL_read(p->cli, got + have, (int)(wlen + 1 - have))) > 0)
+        have += (size_t)n;
+    assert_int_equal(have, wlen);
+    assert_memory_equal(got, want, wlen);
+    free(got);
+}
+
+static void small_response_one_record_to_socket(void **state)
+{
+    (void)state;
+    pair_t *p = pair_new();
+    char *head = pattern(180, 1), *body = pattern(12600, 2);
+    uv_buf_t iov[2] = {uv_buf_init(head, 180), uv_buf_init(body, 12600)};
+    assert_true(tls_out_write(p->srv, &p->stage, iov, 2, p->sv[0]));
+    const char *out;
+    size_t len;
+    tls_out_pending(p->srv, &out, &len);
+    assert_int_equal(len, 0); /* all of it went to the socket */
+    static char raw[65536];
+    size_t n = drain(p, raw, sizeof raw);
+    size_t lens[8];
+    assert_int_equal(records((unsigned char *)raw, n, lens, 8), 1);
+    char *want = malloc(180 + 12600);
+    memcpy(want, head, 180);
+    memcpy(want + 180, body, 12600);
+    client_reads(p, raw, n, want, 180 + 12600);
+    free(want);
+    free(head);
+    free(body);
+    pair_free(p);
+}
+
+static void large_body_full_records_in_order(void **state)
+{
+    (void)state;
+    pair_t *p = pair_new();
+    size_t hl = 200, bl = 40000;
+    char *head = pattern(hl, 3), *body = pattern(bl, 4);
+    uv_buf_t iov[2] = {uv_buf_init(head, (unsigned)hl), uv_buf_init(body, (unsigned)bl)};
+    assert_true(tls_out_write(p->srv, &p->stage, iov, 2, p->sv[0]));
+    static char raw[16];
+    assert_int_equal(drain(p, raw, sizeof raw), 0); /* several records: one write later */
+    const char *out;
+    size_t len;
+    tls_out_pending(p->srv, &out, &len);
+    size_t lens[8];
+    /* 16 KiB (head + the body's start), 16 KiB straight from the body, the rest */
+    assert_int_equal(records((const unsigned char *)out, len, lens, 8), 3);
+    char *copy = malloc(len), *want = malloc(hl + bl);
+    memcpy(copy, out, len);
+    tls_out_consumed(p->srv);
+    memcpy(want, head, hl);
+    memcpy(want + hl, body, bl);
+    client_reads(p, copy, len, want, hl + bl);
+    free(copy);
+    free(want);
+    free(head);
+    free(body);
+    pair_free(p);
+}
+
+static void no_socket_buffers_everything(void **state)
+{
+    (void)state;
+    pair_t *p = pair_new();
+    char *body = pattern(5000, 5);
+    uv_buf_t iov[1] = {uv_buf_init(body, 5000)};
+    assert_true(tls_out_write(p->srv, &p->stage, iov, 1, -1));
+    static char raw[16];
+    assert_int_equal(drain(p, raw, sizeof raw), 0);
+    const char *out;
+    size_t len;
+    tls_out_pending(p->srv, &out, &len);
+    assert_true(len > 5000);
+    char *copy = malloc(len);
+    memcpy(copy, out, len);
+    tls_out_consumed(p->srv);
+    client_reads(p, copy, len, body, 5000);
+    free(copy);
+    free(body);
+    pair_free(p);
+}
+
+/* Bytes still in the buffer (not yet handed to the socket) are never overtaken by a
+ * later batch's records, even with the socket given and room in it. */
+static void buffered_bytes_are_not_overtaken(void **state)
+{
+    (void)state;
+    pair_t *p = pair_new();
+    char *a = pattern(3000, 8), *b = pattern(4000, 9);
+    uv_buf_t ia[1] = {uv_buf_init(a, 3000)}, ib[1] = {uv_buf_init(b, 4000)};
+    assert_true(tls_out_write(p->srv, &p->stage, ia, 1, -1));
+    assert_true(tls_out_write(p->srv, &p->stage, ib, 1, p->sv[0]));
+    static char raw[16];
+    assert_int_equal(drain(p, raw, sizeof raw), 0);
+    const char *out;
+    size_t len;
+    tls_out_pending(p->srv, &out, &len);
+    char *copy = malloc(len), *want = malloc(7000);
+    memcpy(copy, out, len);
+    tls_out_consumed(p->srv);
+    memcpy(want, a, 3000);
+    memcpy(want + 3000, b, 4000);
+    client_reads(p, copy, len, want, 7000);
+    free(copy);
+    free(want);
+    free(a);
+    free(b);
+    pair_free(p);
+}
+
+/* The socket takes only part: what it did not take, and every later record, wait in the
+ * buffer in order (none overtakes it). */
+static void full_socket_keeps_order(void **state)
+{
+    (void)state;
+    pair_t *p = pair_new();
+    int small = 4096;
+    setsockopt(p->sv[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+    char fill[1024];
+    memset(fill, 'f', sizeof fill);
+    size_t filled = 0;
+    ssize_t w;
+    while ((w = write(p->sv[0], fill, sizeof fill)) > 0)
+        filled += (size_t)w;
+    assert_int_equal(errno, EAGAIN);
+    static char raw[262144];
+    assert_int_equal(drain(p, raw, 2048), 2048); /* room for part of a record */
+    size_t bl = 12000;
+    char *body = pattern(bl, 6);
+    uv_buf_t iov[1] = {uv_buf_init(body, (unsigned)bl)};
+    assert_true(tls_out_write(p->srv, &p->stage, iov, 1, p->sv[0]));
+    const char *out;
+    size_t len;
+    tls_out_pending(p->srv, &out, &len);
+    assert_true(len > 0);
+    size_t n = drain(p, raw, sizeof raw);
+    assert_true(n >= filled - 2048);
+    for (size_t i = 0; i < filled - 2048; i++)
+        assert_int_equal(raw[i], 'f');
+    size_t sent = n - (filled - 2048);
+    memmove(raw, raw + (filled - 2048), sent);
+    memcpy(raw + sent, out, len);
+    tls_out_consumed(p->srv);
+    client_reads(p, raw, sent + len, body, bl);
+    free(body);
+    pair_free(p);
+}
+
+/* After a batch, OpenSSL's own writes (here close_notify) are buffered, never sent ahead of
+ * what the connection may have queued meanwhile. */
+static void later_writes_are_buffered(void **state)
+{
+    (void)state;
+    pair_t *p = pair_new();
+    char *body = pattern(100, 7);
+    uv_buf_t iov[1] = {uv_buf_init(body, 100)};
+    assert_true(tls_out_write(p->srv, &p->stage, iov, 1, p->sv[0]));
+    static char raw[4096];
+    assert_true(drain(p, raw, sizeof raw) > 100);
+    SSL_shutdown(p->srv);
+    assert_int_equal(drain(p, raw, sizeof raw), 0);
+    const char *out;
+    size_t len;
+    tls_out_pending(p->srv, &out, &len);
+    assert_true(len > 0);
+    free(body);
+    pair_free(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(small_response_one_record_to_socket),
+        cmocka_unit_test(large_body_full_records_in_order),
+        cmocka_unit_test(no_socket_buffers_everything),
+        cmocka_unit_test(buffered_bytes_are_not_overtaken),
+        cmocka_unit_test(full_socket_keeps_order),
+        cmocka_unit_test(later_writes_are_buffered),
+    };
+    return cmocka_run_group_tests(tests, setup_all, teardown_all);
+}
