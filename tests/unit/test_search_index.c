@@ -218,8 +218,15 @@ static void test_paging_and_blocks(void **state)
     }
     search_query_t q = {.q = "公告", .sort = SEARCH_SORT_DATE};
     answer_t a = run(state, q);
+    /* date order stops once the page is full: the rest is counted from the blocks' headers
+     * (one term, every posting a match: the estimate is exact here), and marked capped */
+    assert_int_equal(a.total, 300);
+    assert_true(a.capped);
+    q.full = true;
+    a = run(state, q);
     assert_int_equal(a.total, 300);
     assert_false(a.capped);
+    q.full = false;
     char seen[300] = {0};
     char prev[32] = "";
     for (unsigned p = 1; p <= 30; p++) {
@@ -238,6 +245,7 @@ static void test_paging_and_blocks(void **state)
     q.page = 31;
     a = run(state, q);
     assert_int_equal(a.total, 300);
+    assert_false(a.capped); /* the page needed them all */
     assert_string_equal(a.ids, "");
     /* the newest is k=299 or the latest date; check date order on page 1 */
     q.page = 1;
@@ -251,12 +259,20 @@ static void test_paging_and_blocks(void **state)
     store_txn_free(t);
     /* the bounds: postings read (whole blocks: the first block or two fit in 200), phrase
      * checks */
-    a = run(state, (search_query_t){.q = "公告", .sort = SEARCH_SORT_DATE, .max_postings = 200});
+    a = run(state, (search_query_t){.q = "公告", .sort = SEARCH_SORT_DATE, .max_postings = 200,
+                                    .full = true});
     assert_true(a.capped);
     assert_true(a.total > 0 && a.total <= 200);
+    /* stopping early, the bound still holds: page 25 needs 250 postings */
+    a = run(state, (search_query_t){.q = "公告", .sort = SEARCH_SORT_DATE, .max_postings = 200,
+                                    .page = 25});
+    assert_true(a.capped);
+    assert_true(a.total > 0 && a.total <= 200);
+    assert_string_equal(a.ids, "");
     /* two terms under a bound the first alone would use up: the first gets its share, the
      * second reads what covers the first's newest documents, so the newest are found */
-    a = run(state, (search_query_t){.q = "公告 正文", .sort = SEARCH_SORT_DATE, .max_postings = 250});
+    a = run(state, (search_query_t){.q = "公告 正文", .sort = SEARCH_SORT_DATE, .max_postings = 250,
+                                    .full = true});
     assert_true(a.capped);
     assert_true(a.total >= 50 && a.total <= 125);
     assert_int_equal(strlen(a.ids) > 0, 1);
@@ -277,6 +293,95 @@ static void test_paging_and_blocks(void **state)
     }
     assert_int_equal(find(state, "公告").total, 200);
     assert_int_equal(find(state, "正文").total, 200);
+}
+
+/* Date order that stops early against the same query evaluated whole (q.full): the same
+ * hits on every page, with every filter; the same total when not capped, and an estimate
+ * near it when capped. 1,200 articles of words drawn from a small vocabulary, so common
+ * terms span many blocks and rare combinations few. */
+static unsigned lcg(uint32_t *seed)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return (*seed >> 16) & 0x7FFF;
+}
+
+static void test_date_early_stop_matches_full(void **state)
+{
+    static const char *words[] = {"社保", "公积金", "医保", "教育", "交通", "政务服务",
+                                  "乡村振兴", "养老", "就业", "住房", "环境", "卫生"};
+    static const char *sites[] = {"a", "b", "c"}, *cols[] = {"news", "notice", "policy"};
+    uint32_t seed = 12345;
+    for (int i = 0; i < 1200; i++) {
+        char id[16], date[32], title[128], body[1024];
+        snprintf(id, sizeof id, "d%04d", i);
+        int day = (int)(lcg(&seed) % 1000);
+        snprintf(date, sizeof date, "%04d-%02d-%02d %02d:%02d", 2023 + day / 336,
+                 1 + day / 28 % 12, 1 + day % 28, (int)(lcg(&seed) % 24), (int)(lcg(&seed) % 60));
+        /* Zipf-like: word k drawn about 1/(k+1) as often */
+        size_t bl = (size_t)snprintf(body, sizeof body, "<p>");
+        for (int w = 0; w < 8; w++) {
+            unsigned r = lcg(&seed) % 1000, k = 0;
+            while (k < 11 && r >= 1000 / (k + 2))
+                k++;
+            bl += (size_t)snprintf(body + bl, sizeof body - bl, "%s，", words[k]);
+        }
+        snprintf(body + bl, sizeof body - bl, "</p>");
+        snprintf(title, sizeof title, "%s%s通知", words[lcg(&seed) % 12], words[lcg(&seed) % 12]);
+        pub(state, sites[lcg(&seed) % 3], cols[lcg(&seed) % 3], id, title, body, date);
+    }
+    static const char *queries[] = {"社保", "公积金 社保", "养老 卫生 环境", "\"社保，公积金\"",
+                                    "\"卫生，环境\" 通知", "政务服务 住房", "就业"};
+    int64_t from = 1704067200 /* 2024-01-01 */, to = 1735689599 /* 2024-12-31 */;
+    int capped_seen = 0, exact_seen = 0;
+    for (size_t qi = 0; qi < sizeof queries / sizeof *queries; qi++) {
+        for (int f = 0; f < 6; f++) {
+            for (unsigned page = 1; page <= 12; page += (page < 3 ? 1 : 4)) {
+                search_query_t q = {.q = queries[qi], .sort = SEARCH_SORT_DATE, .page = page};
+                if (f == 1)
+                    q.site = "b";
+                if (f == 2)
+                    q.column = "notice", q.site = "c";
+                if (f == 3)
+                    q.has_from = true, q.from = from;
+                if (f == 4)
+                    q.has_from = q.has_to = true, q.from = from, q.to = to, q.type = SEARCH_TYPE_ARTICLE;
+                if (f == 5)
+                    q.has_to = true, q.to = to;
+                answer_t early = run(state, q);
+                q.full = true;
+                answer_t whole = run(state, q);
+                if (strcmp(early.ids, whole.ids) != 0)
+                    fail_msg("%s filter %d page %u: %s != %s", queries[qi], f, page, early.ids,
+                             whole.ids);
+                assert_false(whole.capped);
+                if (!early.capped) {
+                    assert_int_equal(early.total, whole.total);
+                    exact_seen++;
+                } else {
+                    /* an estimate: within a factor of two of the count here */
+                    if (early.total * 2 < whole.total || early.total > whole.total * 2)
+                        fail_msg("%s filter %d page %u: estimate %llu for %llu", queries[qi], f,
+                                 page, (unsigned long long)early.total,
+                                 (unsigned long long)whole.total);
+                    capped_seen++;
+                }
+            }
+        }
+    }
+    /* both ways of ending were exercised */
+    assert_true(capped_seen > 20);
+    assert_true(exact_seen > 20);
+    /* a type no document has, dates in the future, before every document */
+    answer_t a = run(state, (search_query_t){.q = "社保", .sort = SEARCH_SORT_DATE,
+                                             .type = SEARCH_TYPE_PAGE});
+    assert_int_equal(a.total, 0);
+    assert_false(a.capped);
+    a = run(state, (search_query_t){.q = "社保", .sort = SEARCH_SORT_DATE, .has_from = true,
+                                    .from = 1893456000});
+    assert_int_equal(a.total, 0);
+    a = run(state, (search_query_t){.q = "社保", .sort = SEARCH_SORT_DATE, .has_to = true,
+                                    .to = 1000000000});
+    assert_int_equal(a.total, 0);
 }
 
 static search_reindex_report_t reindex(void **state, const char *site)
@@ -458,6 +563,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_filters, setup, testutil_store_teardown),
         cmocka_unit_test_setup_teardown(test_sorts, setup, testutil_store_teardown),
         cmocka_unit_test_setup_teardown(test_paging_and_blocks, setup, testutil_store_teardown),
+        cmocka_unit_test_setup_teardown(test_date_early_stop_matches_full, setup,
+                                        testutil_store_teardown),
         cmocka_unit_test_setup_teardown(test_update_unpublish_reindex, setup,
                                         testutil_store_teardown),
         cmocka_unit_test_setup_teardown(test_damage_found_and_repaired, setup,
