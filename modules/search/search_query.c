@@ -623,9 +623,10 @@ static int run_date(store_txn_t *t, const search_query_t *q, const qparse_t *p, 
             free(cand.c);
             break;
         }
-        /* the run's matches, newest first, phrases verified up to the page's last */
+        /* the run's matches, newest first; phrases verified only up to the page's last
+         * (without phrases the whole run counts: it is known already) */
         size_t i = 0;
-        for (; i < cand.n && found.n < need; i++) {
+        for (; i < cand.n && (found.n < need || !nphrases); i++) {
             if (nphrases) {
                 if (verified == max_verify || bytes > SEARCH_MAX_VERIFY_BYTES) {
                     capped = true;
