@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "article.h"
+#include "search_bulk.h"
 #include "search_hot.h"
 #include "search_index.h"
 #include "search_keys.h"
@@ -384,6 +385,86 @@ static void test_date_early_stop_matches_full(void **state)
     assert_int_equal(a.total, 0);
 }
 
+/* Bulk mode with removals (an import's pages): the same index as one change at a time,
+ * whatever the order of removals, additions, re-additions of the same document and
+ * flushes in between. */
+static int page_put(store_txn_t *w, int i, int version)
+{
+    static const char *words[] = {"停水", "通知", "社保", "公积金", "道路", "施工", "招生", "医保"};
+    char ref[32], title[64], text[256];
+    snprintf(ref, sizeof ref, "news/p%03d.html", i);
+    snprintf(title, sizeof title, "%s%s", words[i % 8], words[(i / 8 + version) % 8]);
+    snprintf(text, sizeof text, "%s，%s，%s。第%d版", words[(i * 3 + version) % 8],
+             words[(i * 5) % 8], words[(i + 2 * version) % 8], version);
+    search_doc_t d = {.type = SEARCH_TYPE_PAGE, .site = "edu", .column = "news", .ref = ref,
+                      .id = ref, .title = title, .text = text, .text_len = strlen(text),
+                      .pubtime = NOW - 86400 * (i % 50), .seq = (uint64_t)i};
+    return search_index_put(w, &d);
+}
+
+static int page_del(store_txn_t *w, int i)
+{
+    char ref[32];
+    snprintf(ref, sizeof ref, "news/p%03d.html", i);
+    return search_index_del(w, "edu", SEARCH_TYPE_PAGE, ref);
+}
+
+static void bulk_ops(store_txn_t *w, bool bulk)
+{
+    if (bulk)
+        assert_int_equal(search_bulk_begin(w), 0);
+    for (int i = 0; i < 300; i += 3) /* removals of stored documents */
+        assert_int_equal(page_del(w, i), 0);
+    for (int i = 1; i < 300; i += 3) /* replaced: removal, then the new version */
+        assert_int_equal(page_put(w, i, 1), 0);
+    if (bulk)
+        assert_int_equal(search_bulk_flush(w), 0);
+    for (int i = 300; i < 420; i++) /* new ones */
+        assert_int_equal(page_put(w, i, 0), 0);
+    for (int i = 300; i < 420; i += 4) /* added in this batch, then removed */
+        assert_int_equal(page_del(w, i), 0);
+    for (int i = 0; i < 60; i += 3) /* removed before the flush, back with the same number */
+        assert_int_equal(page_put(w, i, 2), 0);
+    for (int i = 301; i < 340; i += 4) /* added in this batch, replaced */
+        assert_int_equal(page_put(w, i, 3), 0);
+    assert_int_equal(page_del(w, 999), 0); /* never there */
+    if (bulk)
+        assert_int_equal(search_bulk_end(w, true), 0);
+}
+
+static void test_bulk_removals_match_one_at_a_time(void **state)
+{
+    int rc;
+    store_txn_t *w = store_write_begin(st(state), &rc);
+    assert_non_null(w);
+    for (int i = 0; i < 300; i++)
+        assert_int_equal(page_put(w, i, 0), 0);
+    assert_int_equal(store_commit(w), 0);
+    unsigned char one[32], bulk[32];
+    char ids_one[1024], ids_bulk[1024];
+    uint64_t total_one = 0, total_bulk = 0;
+    for (int b = 0; b < 2; b++) {
+        w = store_write_begin(st(state), &rc);
+        assert_non_null(w);
+        bulk_ops(w, b == 1);
+        assert_int_equal(search_index_digest(w, NULL, b ? bulk : one), 0);
+        search_result_t r;
+        assert_int_equal(search_run(w, &(search_query_t){.q = "社保 通知", .sort = SEARCH_SORT_DATE,
+                                                          .page = 2, .now = NOW, .full = true},
+                                    &r), 0);
+        char *ids = b ? ids_bulk : ids_one;
+        ids[0] = '\0';
+        for (size_t i = 0; i < r.n; i++)
+            snprintf(ids + strlen(ids), 1024 - strlen(ids), " %s", r.hits[i].rec.id);
+        *(b ? &total_bulk : &total_one) = r.total;
+        store_abort(w);
+    }
+    assert_memory_equal(one, bulk, 32);
+    assert_string_equal(ids_one, ids_bulk);
+    assert_int_equal(total_one, total_bulk);
+    assert_true(total_one > 10);
+}
+
 static search_reindex_report_t reindex(void **state, const char *site)
 {
     int rc;
@@ -564,6 +645,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sorts, setup, testutil_store_teardown),
         cmocka_unit_test_setup_teardown(test_paging_and_blocks, setup, testutil_store_teardown),
         cmocka_unit_test_setup_teardown(test_date_early_stop_matches_full, setup,
+                                        testutil_store_teardown),
+        cmocka_unit_test_setup_teardown(test_bulk_removals_match_one_at_a_time, setup,
                                         testutil_store_teardown),
         cmocka_unit_test_setup_teardown(test_update_unpublish_reindex, setup,
                                         testutil_store_teardown),
