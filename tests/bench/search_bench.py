@@ -24,7 +24,7 @@ import sys
 import time
 import urllib.parse
 
-from common import free_port, kill_group, status_kb
+from common import env_int, free_port, kill_group, status_kb
 import search_gen
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -32,11 +32,6 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 BIN = os.path.join(REPO, os.environ.get("JIYUE_BIN_DIR") or "bin")  # (relative: to the repository)
 JIYUE = os.path.join(BIN, "jiyue")
 JIYUECTL = os.path.join(BIN, "jiyuectl")
-
-
-def env_int(name, default):
-    v = os.environ.get(name, "")
-    return int(v) if v.strip() else default
 
 
 DOCS = env_int("BENCH_SEARCH_DOCS", 1000000)
