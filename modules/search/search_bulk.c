@@ -218,8 +218,10 @@ static int flush_term(store_txn_t *w, bterm_t *bt)
     }
     if (bt->n == 0 && bt->ndel == 0)
         return 0;
-    qsort(bt->e, bt->n, sizeof *bt->e, post_desc);
-    qsort(bt->del, bt->ndel, sizeof *bt->del, u64_desc);
+    if (bt->n > 1)
+        qsort(bt->e, bt->n, sizeof *bt->e, post_desc);
+    if (bt->ndel > 1)
+        qsort(bt->del, bt->ndel, sizeof *bt->del, u64_desc);
     /* one entry per document (a document is added once per term; a second entry for the
      * same number replaces the first, as search_postings_add does) */
     size_t m = 0;
