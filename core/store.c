@@ -947,3 +947,29 @@ int store_content_each(store_txn_t *t, const void *prefix, size_t plen, store_kv
         rc = fn(ud, r.k.mv_data, r.k.mv_size, r.v.mv_data, r.v.mv_size);
     return range_close(&r, rc, "list content");
 }
+
+int store_content_each_from(store_txn_t *t, const void *prefix, size_t plen, const void *from,
+                            size_t flen, store_kv_fn fn, void *ud)
+{
+    int rc = content_key(t, prefix, plen);
+    if (rc == 0)
+        rc = content_key(t, from, flen);
+    if (rc != 0)
+        return rc == STORE_NOTFOUND ? 0 : rc;
+    if (flen < plen || memcmp(from, prefix, plen) != 0)
+        return STORE_EKEY;
+    range_t r;
+    rc = range_open(&r, t, t->s->content, prefix, plen);
+    if (rc == 0) {
+        /* the walk starts at `from` rather than at the prefix (range_next's first step) */
+        r.started = true;
+        r.k = (MDB_val){flen, (void *)from};
+        r.mrc = mdb_cursor_get(r.c, &r.k, &r.v, MDB_SET_RANGE);
+        bool in = r.mrc == 0 && r.k.mv_size >= plen && memcmp(r.k.mv_data, prefix, plen) == 0;
+        while (rc == 0 && in) {
+            rc = fn(ud, r.k.mv_data, r.k.mv_size, r.v.mv_data, r.v.mv_size);
+            in = rc == 0 && range_next(&r);
+        }
+    }
+    return range_close(&r, rc, "list content");
+}

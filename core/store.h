@@ -176,5 +176,9 @@ typedef int (*store_kv_fn)(void *ud, const void *key, size_t klen, const void *v
                            size_t vlen);
 int store_content_each(store_txn_t *t, const void *prefix, size_t plen, store_kv_fn fn,
                        void *ud);
+/* The same walk started at the first key >= `from` (which starts with `prefix`, else
+ * STORE_EKEY): a seek into a long run of keys, so a reader resumes where it left off. */
+int store_content_each_from(store_txn_t *t, const void *prefix, size_t plen, const void *from,
+                            size_t flen, store_kv_fn fn, void *ud);
 
 #endif

@@ -229,6 +229,10 @@ static void json_clean(util_buf_t *b, const char *s, size_t n)
     util_buf_free(&c);
 }
 
+/* Written straight into one buffer rather than built with jansson as the console's JSON
+ * is: tried (objects, json_dumps, then the same HTML-safe escapes), the bytes were the
+ * same but a 10-result answer took 30-50 us more (p50 ~105 -> ~145 us a query on a loopback
+ * keep-alive connection), a third of the whole request. */
 static void answer_json(request_t *r, const search_query_t *q, const search_result_t *res,
                         bool cluster, const char *prefix)
 {
@@ -236,8 +240,10 @@ static void answer_json(request_t *r, const search_query_t *q, const search_resu
     util_buf_t b = {0};
     util_buf_appends(&b, "{\"q\":");
     json_strz(&b, q->q);
-    util_buf_printf(&b, ",\"total\":%llu,\"page\":%u,\"results\":[",
-                    (unsigned long long)res->total, q->page);
+    /* capped: `total` is an estimate (date order stopped early) or a lower bound (a bound
+     * on the work was reached): search_query.h */
+    util_buf_printf(&b, ",\"total\":%llu,\"capped\":%s,\"page\":%u,\"results\":[",
+                    (unsigned long long)res->total, res->capped ? "true" : "false", q->page);
     for (size_t i = 0; i < res->n; i++) {
         const search_docrec_t *d = &res->hits[i].rec;
         const conf_site_t *s = conf_site_find(c, d->site);

@@ -17,6 +17,8 @@ typedef struct bterm {
     int64_t df;           /* pending change of xf/<term> */
     search_posting_t *e;  /* pending entries, in the order added */
     size_t n, cap;
+    uint64_t *del;        /* pending removals of stored entries (document numbers) */
+    size_t ndel, capdel;
 } bterm_t;
 
 typedef struct bulk {
@@ -80,6 +82,33 @@ bool search_bulk_take(store_txn_t *w, const char *term, size_t tlen, const searc
     return true;
 }
 
+bool search_bulk_del(store_txn_t *w, const char *term, size_t tlen, uint64_t doc)
+{
+    bulk_t *b = bulk_now;
+    if (!b || b->w != w || tlen > SEARCH_TERM_BYTES)
+        return false;
+    bterm_t *t = bulk_slot(b, term, tlen);
+    /* an entry added in this batch is dropped from it (an add always follows a removal
+     * of the same document, so the stored one, if any, has its removal pending already) */
+    bool pending = false;
+    for (size_t i = t->n; i-- > 0;) {
+        if (t->e[i].doc == doc) {
+            t->e[i] = t->e[--t->n];
+            b->entries--;
+            pending = true;
+        }
+    }
+    if (pending)
+        return true;
+    if (t->ndel == t->capdel) {
+        t->capdel = t->capdel ? t->capdel * 2 : 4;
+        t->del = util_realloc(t->del, t->capdel * sizeof *t->del);
+    }
+    t->del[t->ndel++] = doc;
+    b->entries++;
+    return true;
+}
+
 bool search_bulk_df(store_txn_t *w, const char *term, size_t tlen, int delta)
 {
     bulk_t *b = bulk_now;
@@ -93,6 +122,12 @@ static int post_desc(const void *a, const void *b)
 {
     const search_posting_t *x = a, *y = b;
     return x->doc < y->doc ? 1 : x->doc > y->doc ? -1 : 0;
+}
+
+static int u64_desc(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
 }
 
 /* The blocks a term's pending entries are merged with: every block their range overlaps,
@@ -181,9 +216,12 @@ static int flush_term(store_txn_t *w, bterm_t *bt)
         if (rc != 0)
             return rc;
     }
-    if (bt->n == 0)
+    if (bt->n == 0 && bt->ndel == 0)
         return 0;
-    qsort(bt->e, bt->n, sizeof *bt->e, post_desc);
+    if (bt->n > 1)
+        qsort(bt->e, bt->n, sizeof *bt->e, post_desc);
+    if (bt->ndel > 1)
+        qsort(bt->del, bt->ndel, sizeof *bt->del, u64_desc);
     /* one entry per document (a document is added once per term; a second entry for the
      * same number replaces the first, as search_postings_add does) */
     size_t m = 0;
@@ -197,7 +235,15 @@ static int flush_term(store_txn_t *w, bterm_t *bt)
     size_t plen = search_postings_prefix(k, bt->term, bt->len);
     if (!plen)
         return STORE_EKEY;
-    touch_t t = {.pmax = bt->e[0].doc, .pmin = bt->e[bt->n - 1].doc, .plen = plen};
+    /* the range of the documents added and removed */
+    uint64_t pmax = 0, pmin = UINT64_MAX;
+    if (bt->n)
+        pmax = bt->e[0].doc, pmin = bt->e[bt->n - 1].doc;
+    if (bt->ndel) {
+        pmax = bt->del[0] > pmax ? bt->del[0] : pmax;
+        pmin = bt->del[bt->ndel - 1] < pmin ? bt->del[bt->ndel - 1] : pmin;
+    }
+    touch_t t = {.pmax = pmax, .pmin = pmin, .plen = plen};
     rc = store_content_each(w, k, plen, touch_cb, &t);
     if (rc >= 0 && !t.bad && t.newer_len && t.newer_partial)
         touch_push(&t, t.newer, t.newer_len); /* every block is newer: the oldest of them */
@@ -226,8 +272,19 @@ static int flush_term(store_txn_t *w, bterm_t *bt)
     free(t.keys);
     free(t.klen);
     if (rc == 0) {
+        /* the removals first: stored entries whose number is among them go (both newest
+         * first) */
+        size_t kept = 0;
+        for (size_t a = 0, d = 0; a < na; a++) {
+            while (d < bt->ndel && bt->del[d] > all[a].doc)
+                d++;
+            if (d < bt->ndel && bt->del[d] == all[a].doc)
+                continue;
+            all[kept++] = all[a];
+        }
+        na = kept;
         /* both runs are newest first: merge, a pending entry replacing a stored one */
-        search_posting_t *out = util_malloc((na + bt->n) * sizeof *out);
+        search_posting_t *out = util_malloc((na + bt->n + 1) * sizeof *out);
         size_t a = 0, b = 0, o = 0;
         while (a < na || b < bt->n) {
             if (b == bt->n || (a < na && all[a].doc > bt->e[b].doc)) {
@@ -250,6 +307,7 @@ static int flush_term(store_txn_t *w, bterm_t *bt)
     }
     free(all);
     bt->n = 0;
+    bt->ndel = 0;
     return rc;
 }
 
@@ -277,6 +335,11 @@ int search_bulk_flush(store_txn_t *w)
     return rc;
 }
 
+bool search_bulk_active(const store_txn_t *w)
+{
+    return bulk_now && bulk_now->w == w;
+}
+
 size_t search_bulk_pending(void)
 {
     return bulk_now ? bulk_now->entries : 0;
@@ -288,8 +351,10 @@ int search_bulk_end(store_txn_t *w, bool flush)
     if (!b || b->w != w)
         return 0;
     int rc = flush ? search_bulk_flush(w) : 0;
-    for (size_t i = 0; i < b->cap; i++)
+    for (size_t i = 0; i < b->cap; i++) {
         free(b->t[i].e);
+        free(b->t[i].del);
+    }
     free(b->t);
     free(b);
     bulk_now = NULL;

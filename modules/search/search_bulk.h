@@ -1,8 +1,9 @@
 /* modules/search/search_bulk.h: bulk mode for one write transaction on this thread (a
- * reindex, `jiyuectl publish --batch`; search_bulk.c): between begin and end, search_postings_add and the index's document counts
- * (search_bulk_df) collect in memory, and a flush merges each term's collected entries into
- * its stored blocks (only the blocks their numbers fall among, plus a partial neighbour),
- * written full. A removal flushes first. The index is the same as without bulk mode
+ * reindex, `jiyuectl publish --batch`, an import's pages; search_bulk.c): between begin and
+ * end, search_postings_add, search_postings_del and the index's document counts
+ * (search_bulk_df) collect in memory, and a flush merges each term's collected removals and
+ * entries into its stored blocks (only the blocks their numbers fall among, plus a partial
+ * neighbour), written full. The index is the same as without bulk mode
  * (search_index_digest); only the blocks fall differently. Adding documents oldest first
  * touches one block per term and flush. All return 0 or a STORE_E* code. */
 #ifndef JIYUE_SEARCH_BULK_H
@@ -21,11 +22,18 @@ int search_bulk_begin(store_txn_t *w);
 int search_bulk_flush(store_txn_t *w);
 /* Ends bulk mode, after a flush when flush is true (false: the transaction is aborted). */
 int search_bulk_end(store_txn_t *w, bool flush);
+/* Whether w is in bulk mode (a caller that may run inside a reindex joins it). */
+bool search_bulk_active(const store_txn_t *w);
 /* Entries collected since the last flush (0 outside bulk mode). */
 size_t search_bulk_pending(void);
 /* In bulk mode for w: records a change of the term's document count and returns true. */
 bool search_bulk_df(store_txn_t *w, const char *term, size_t tlen, int delta);
 
+/* In bulk mode for w: keeps the removal of document doc from the term's postings for the
+ * next flush (or drops an entry of it added since the last flush) and returns true
+ * (search_postings_del: a removal in bulk mode does not learn whether the entry was
+ * there). */
+bool search_bulk_del(store_txn_t *w, const char *term, size_t tlen, uint64_t doc);
 /* In bulk mode for w: keeps p for the next flush and returns true (search_postings_add). */
 bool search_bulk_take(store_txn_t *w, const char *term, size_t tlen, const search_posting_t *p);
 

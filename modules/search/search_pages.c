@@ -7,12 +7,16 @@
 #include <string.h>
 
 #include "conf.h"
+#include "search_bulk.h"
 #include "search_index.h"
 #include "search_keys.h"
 #include "search_text.h"
 #include "store_keys.h"
 #include "url.h"
 #include "util.h"
+
+/* entries collected before a bulk flush: bounds the memory an import of many pages takes */
+#define SEARCH_PAGES_FLUSH (1u << 20)
 
 typedef struct names {
     char **s;
@@ -158,8 +162,18 @@ int search_pages_sync(store_txn_t *w, const char *site, long *indexed)
     int kl = snprintf(k, sizeof k, SEARCH_KEY_REF "%s/p/", site);
     if (kl <= 0 || (size_t)kl >= sizeof k)
         return STORE_EKEY;
+    /* the pages' removals and postings collect in bulk mode and are merged once a term
+     * (search_bulk.h), as `publish --batch` does, rather than one block rewritten per page
+     * and term; inside a reindex, in bulk mode already, they join it */
+    bool own = false;
+    int rc = 0;
+    if (!search_bulk_active(w)) {
+        if ((rc = search_bulk_begin(w)) != 0)
+            return rc;
+        own = true;
+    }
     names_t old = {0};
-    int rc = store_content_each(w, k, (size_t)kl, ref_cb, &old);
+    rc = store_content_each(w, k, (size_t)kl, ref_cb, &old);
     rc = rc == STORE_NOTFOUND || rc > 0 ? 0 : rc;
     for (size_t i = 0; rc == 0 && i < old.n; i++)
         rc = search_index_del(w, site, SEARCH_TYPE_PAGE, old.s[i]);
@@ -176,6 +190,12 @@ int search_pages_sync(store_txn_t *w, const char *site, long *indexed)
         rc = index_page(w, site, ns, pages.s[i]);
         if (rc == 0 && indexed)
             (*indexed)++;
+        if (rc == 0 && search_bulk_pending() >= SEARCH_PAGES_FLUSH)
+            rc = search_bulk_flush(w);
+    }
+    if (own) {
+        int erc = search_bulk_end(w, rc == 0);
+        rc = rc ? rc : erc;
     }
     names_free(&pages);
     return rc;

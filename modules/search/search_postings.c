@@ -155,9 +155,8 @@ int search_postings_add(store_txn_t *w, const char *term, size_t tlen, const sea
 
 int search_postings_del(store_txn_t *w, const char *term, size_t tlen, uint64_t doc)
 {
-    int frc = search_bulk_flush(w); /* a removal sees every entry added before it */
-    if (frc != 0)
-        return frc;
+    if (search_bulk_del(w, term, tlen, doc))
+        return 0; /* applied with the batch's additions at the next flush */
     find_t f;
     search_posting_t e[SEARCH_BLOCK_MAX + 1];
     size_t n;

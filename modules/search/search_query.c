@@ -131,6 +131,12 @@ typedef struct reader {
     clist_t out;
     size_t *budget;
     bool capped, bad;
+    /* a date-sorted query's rarest term, read a run of blocks at a time (run_date) */
+    size_t stop_n;     /* stop after the block that brings out.n to this (0: read on) */
+    uint64_t floor;    /* stop before a block whose newest document is below this */
+    uint64_t last_min; /* the smallest document number of the last block decoded */
+    size_t decoded;    /* entries decoded that fall within from/to */
+    bool more;         /* stopped by stop_n: older blocks may follow */
 } reader_t;
 
 static bool keep(const reader_t *r, const search_posting_t *e)
@@ -142,24 +148,45 @@ static bool keep(const reader_t *r, const search_posting_t *e)
            (!q->has_to || t <= q->to);
 }
 
+/* A block's range [min, first]: min from its key's last 16 hex digits, first from the
+ * varint after its header (search_keys.h), without decoding it. */
+static uint64_t block_min(const void *key, size_t klen)
+{
+    uint64_t min = 0;
+    const char *h = (const char *)key + klen - 16;
+    for (int i = 0; i < 16; i++)
+        min = min << 4 | (uint64_t)(h[i] <= '9' ? h[i] - '0' : h[i] - 'a' + 10);
+    return UINT64_MAX - min;
+}
+
+static uint64_t block_first(const void *val, size_t vlen)
+{
+    const uint8_t *p = val;
+    uint64_t first = 0;
+    for (size_t i = 2, shift = 0; i < vlen && shift < 64; i++, shift += 7) {
+        first |= (uint64_t)(p[i] & 0x7F) << shift;
+        if (!(p[i] & 0x80))
+            break;
+    }
+    return first;
+}
+
+static bool in_dates(const search_query_t *q, uint64_t doc)
+{
+    int64_t t = (int64_t)(doc >> 24);
+    return (!q->has_from || t >= q->from) && (!q->has_to || t <= q->to);
+}
+
 static int read_cb(void *ud, const void *key, size_t klen, const void *val, size_t vlen)
 {
     reader_t *r = ud;
+    if (r->floor && !r->prefix && klen > 16 && block_first(val, vlen) < r->floor)
+        return 1; /* this block and every later one are older than `from` */
     if (r->want && !r->prefix && klen > 16) {
         /* skip a block no candidate falls in: its range is [min, first] */
-        uint64_t min = 0;
-        const char *h = (const char *)key + klen - 16;
-        for (int i = 0; i < 16; i++)
-            min = min << 4 | (uint64_t)(h[i] <= '9' ? h[i] - '0' : h[i] - 'a' + 10);
-        min = UINT64_MAX - min;
+        uint64_t min = block_min(key, klen);
         /* candidates are newest first: skip those newer than this block */
-        const uint8_t *p = val;
-        uint64_t first = 0;
-        for (size_t i = 2, shift = 0; i < vlen && shift < 64; i++, shift += 7) {
-            first |= (uint64_t)(p[i] & 0x7F) << shift;
-            if (!(p[i] & 0x80))
-                break;
-        }
+        uint64_t first = block_first(val, vlen);
         while (r->cursor < r->want->n && r->want->c[r->cursor].doc > first)
             r->cursor++;
         if (r->cursor == r->want->n)
@@ -178,10 +205,20 @@ static int read_cb(void *ud, const void *key, size_t klen, const void *val, size
         return 1;
     }
     *r->budget -= (size_t)n;
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
+        if (r->stop_n && in_dates(r->q, e[i].doc))
+            r->decoded++;
         if (keep(r, &e[i]))
             cl_push(&r->out, (cand_t){e[i].doc, 0, e[i].tf_title, e[i].tf_body, e[i].length,
                                       false});
+    }
+    if (r->stop_n && klen > 16) {
+        r->last_min = block_min(key, klen);
+        if (r->out.n >= r->stop_n) {
+            r->more = true;
+            return 1;
+        }
+    }
     return 0;
 }
 
@@ -189,6 +226,37 @@ static int cand_doc_desc(const void *a, const void *b)
 {
     const cand_t *x = a, *y = b;
     return x->doc < y->doc ? 1 : x->doc > y->doc ? -1 : 0;
+}
+
+/* "xp/<term>/" and the key of the block that holds document `doc` (or the next older
+ * one): the prefix's length in *plen, the key's length returned (0: too long). */
+static size_t seek_key(char *k, const qterm_t *qt, uint64_t doc, size_t *plen)
+{
+    if (!(*plen = search_postings_prefix(k, qt->term, qt->len)))
+        return 0;
+    static const char hex[] = "0123456789abcdef";
+    uint64_t v = UINT64_MAX - doc;
+    for (int i = 15; i >= 0; i--, v >>= 4)
+        k[*plen + (size_t)i] = hex[v & 15];
+    return *plen + 16;
+}
+
+/* One term's postings (filtered) newest first, one entry per document, from the block
+ * holding document `from` (UINT64_MAX: the newest) on. */
+static int read_term_from(store_txn_t *t, const qterm_t *qt, reader_t *r, uint64_t from)
+{
+    if (qt->prefix || from == UINT64_MAX)
+        return STORE_EKEY; /* (read_term's) */
+    char k[STORE_KEY_MAX + 1];
+    size_t pl, kl = seek_key(k, qt, from, &pl);
+    if (!kl)
+        return 0;
+    r->prefix = false;
+    r->cursor = 0;
+    int rc = store_content_each_from(t, k, pl, k, kl, read_cb, r);
+    if (rc < 0)
+        return rc == STORE_NOTFOUND ? 0 : rc;
+    return r->bad ? STORE_ECORRUPT : 0;
 }
 
 /* One term's postings (filtered) newest first, one entry per document. */
@@ -434,6 +502,188 @@ static void top_k(clist_t *l, size_t k)
     qsort(h, k, sizeof *h, score_desc);
 }
 
+/* --- date order that stops early --- */
+
+/* How many postings the blocks from the one holding `from` on hold, down to the first
+ * block older than `floor`: each block's count is in its header, so nothing is decoded.
+ * At most SEARCH_DATE_COUNT_BLOCKS blocks are looked at (then `all` is false). */
+typedef struct rest {
+    uint64_t floor, n;
+    size_t blocks;
+    bool all;
+} rest_t;
+
+static int rest_cb(void *ud, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    rest_t *c = ud;
+    (void)key;
+    if (klen <= 16 || vlen < 2)
+        return 0;
+    if (c->floor && block_first(val, vlen) < c->floor)
+        return 1;
+    if (++c->blocks > SEARCH_DATE_COUNT_BLOCKS) {
+        c->all = false;
+        return 1;
+    }
+    const uint8_t *h = val;
+    c->n += ((uint32_t)h[0] | (uint32_t)h[1] << 8) & SEARCH_BLOCK_COUNT;
+    return 0;
+}
+
+static uint64_t date_floor(const search_query_t *q)
+{
+    if (!q->has_from || q->from <= 0)
+        return 0;
+    int64_t f = q->from > ((int64_t)1 << 40) - 1 ? ((int64_t)1 << 40) - 1 : q->from;
+    return (uint64_t)f << 24;
+}
+
+/* Intersects cand (the rarest term's run, newest first) with term i's postings, adding
+ * its score: term i is read from the block holding the run's newest document on, and
+ * stops past its oldest. */
+static int run_and(store_txn_t *t, const qterm_t *qt, double idf, double avgdl,
+                   const reader_t *base, size_t *budget, clist_t *cand, bool *capped)
+{
+    reader_t o = *base;
+    o.out = (clist_t){0};
+    o.want = cand;
+    o.budget = budget;
+    int rc = read_term_from(t, qt, &o, cand->c[0].doc);
+    *capped |= o.capped;
+    size_t a = 0, b = 0, m = 0;
+    while (rc == 0 && a < cand->n && b < o.out.n) {
+        if (cand->c[a].doc == o.out.c[b].doc) {
+            cand->c[a].score += bm25(&o.out.c[b], idf, avgdl);
+            cand->c[m++] = cand->c[a];
+            a++, b++;
+        } else if (cand->c[a].doc > o.out.c[b].doc) {
+            a++;
+        } else {
+            b++;
+        }
+    }
+    cand->n = m;
+    free(o.out.c);
+    return rc;
+}
+
+static double term_idf(uint32_t df, uint64_t ndocs)
+{
+    double d = (double)df;
+    double idf = log(1 + ((double)ndocs - d + 0.5) / (d + 0.5));
+    return idf < 0.01 ? 0.01 : idf;
+}
+
+/* sort=date without a one-character term (whose several terms are merged whole): the
+ * rarest term's postings are read a run of blocks at a time, newest first (from the block
+ * holding `to`), each run intersected with the other terms and its phrases verified,
+ * until the page is full (search_query.h). */
+static int run_date(store_txn_t *t, const search_query_t *q, const qparse_t *p, qterm_t **order,
+                    const uint32_t *df, size_t nt, uint16_t nphrases, const reader_t *base,
+                    double avgdl, uint64_t ndocs, size_t skip, search_result_t *out)
+{
+    size_t need = skip + SEARCH_PAGE_SIZE;
+    size_t budget = q->max_postings ? q->max_postings : SEARCH_MAX_POSTINGS;
+    size_t max_verify = q->max_verify ? q->max_verify : SEARCH_MAX_VERIFY;
+    uint64_t from = UINT64_MAX - 1; /* the next run starts at the block holding it */
+    if (q->has_to) {
+        if (q->to < 0)
+            return 0;
+        if (q->to < ((int64_t)1 << 40) - 1)
+            from = (uint64_t)q->to << 24 | 0xFFFFFF;
+    }
+    uint64_t floor = date_floor(q);
+    size_t target = need * 4 > SEARCH_DATE_RUN ? need * 4 : SEARCH_DATE_RUN;
+    size_t verified = 0, bytes = 0;
+    double decoded = 0;   /* the rarest term's postings within from/to that were checked */
+    double unchecked = 0; /* and those of a run left part way that were not */
+    clist_t found = {0};
+    bool more = true, older = true, capped = false;
+    int rc = 0;
+    while (more && found.n < need && !capped) {
+        reader_t r = *base;
+        r.out = (clist_t){0};
+        r.want = NULL;
+        r.budget = &budget;
+        r.stop_n = target;
+        r.floor = floor;
+        rc = read_term_from(t, order[0], &r, from);
+        capped |= r.capped;
+        more = older = r.more && r.last_min > 0; /* the term has blocks past this run */
+        if (older)
+            from = r.last_min - 1;
+        clist_t cand = r.out;
+        double idf0 = term_idf(df[0], ndocs);
+        for (size_t k = 0; k < cand.n; k++)
+            cand.c[k].score = bm25(&cand.c[k], idf0, avgdl);
+        for (size_t i = 1; rc == 0 && i < nt && cand.n > 0; i++)
+            rc = run_and(t, order[i], term_idf(df[i], ndocs), avgdl, base, &budget, &cand,
+                         &capped);
+        if (rc != 0) {
+            free(cand.c);
+            break;
+        }
+        /* the run's matches, newest first; phrases verified only up to the page's last
+         * (without phrases the whole run counts: it is known already) */
+        size_t i = 0;
+        for (; i < cand.n && (found.n < need || !nphrases); i++) {
+            if (nphrases) {
+                if (verified == max_verify || bytes > SEARCH_MAX_VERIFY_BYTES) {
+                    capped = true;
+                    break;
+                }
+                verified++;
+                if (!phrases_ok(t, p, nphrases, cand.c[i].doc, &bytes))
+                    continue;
+            }
+            cl_push(&found, cand.c[i]);
+        }
+        /* a run left part way counts by the share of it checked */
+        double share = i < cand.n ? (double)i / (double)cand.n : 1;
+        decoded += (double)r.decoded * share;
+        unchecked = (double)r.decoded * (1 - share);
+        if (i < cand.n)
+            more = true;
+        free(cand.c);
+        if (target < SEARCH_DATE_RUN_MAX)
+            target *= 2;
+    }
+    if (rc != 0) {
+        free(found.c);
+        return rc;
+    }
+    out->total = found.n;
+    if (more && found.n > 0 && decoded > 0) {
+        /* older postings of the rarest term are left (from the block holding `from` on;
+         * a run left part way is counted by its share): estimate what they hold */
+        char k[STORE_KEY_MAX + 1];
+        size_t pl, kl = seek_key(k, order[0], from, &pl);
+        rest_t c = {.floor = floor, .all = true};
+        if (older && kl && (rc = store_content_each_from(t, k, pl, k, kl, rest_cb, &c)) < 0) {
+            free(found.c);
+            return rc;
+        }
+        double left = (double)c.n + unchecked;
+        if (!c.all && (double)df[0] > decoded + left)
+            left = (double)df[0] - decoded;
+        out->total = found.n + (uint64_t)((double)found.n * left / decoded + 0.5);
+        capped = true;
+    } else if (more) {
+        capped = true;
+    }
+    out->capped = capped;
+    for (size_t i = skip; i < found.n && out->n < SEARCH_PAGE_SIZE; i++) {
+        search_hit_t *h = &out->hits[out->n];
+        if (search_doc_get(t, found.c[i].doc, &h->rec) != 0)
+            continue;
+        h->doc = found.c[i].doc;
+        h->score = found.c[i].score;
+        out->n++;
+    }
+    free(found.c);
+    return 0;
+}
+
 int search_run(store_txn_t *t, const search_query_t *q, search_result_t *out)
 {
     memset(out, 0, sizeof *out);
@@ -484,6 +734,13 @@ int search_run(store_txn_t *t, const search_query_t *q, search_result_t *out)
         }
     if (df[0] == 0)
         return 0; /* a term no document holds */
+
+    size_t skip = (size_t)(q->page ? q->page - 1 : 0) * SEARCH_PAGE_SIZE;
+    bool any_prefix = false;
+    for (size_t i = 0; i < nt; i++)
+        any_prefix |= order[i]->prefix;
+    if (q->sort == SEARCH_SORT_DATE && !any_prefix && !q->full)
+        return run_date(t, q, &p, order, df, nt, nphrases, &r, avgdl, ndocs, skip, out);
 
     size_t budget = q->max_postings ? q->max_postings : SEARCH_MAX_POSTINGS;
     size_t max_verify = q->max_verify ? q->max_verify : SEARCH_MAX_VERIFY;
@@ -559,7 +816,6 @@ int search_run(store_txn_t *t, const search_query_t *q, search_result_t *out)
             age = 0;
         cand.c[i].score *= 1 + 0.5 * pow(0.5, age / SEARCH_RECENCY_DAYS);
     }
-    size_t skip = (size_t)(q->page ? q->page - 1 : 0) * SEARCH_PAGE_SIZE;
     if (q->sort == SEARCH_SORT_RELEVANCE && cand.n > 1)
         top_k(&cand, skip + SEARCH_PAGE_SIZE);
     out->total = cand.n;

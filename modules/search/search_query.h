@@ -13,7 +13,14 @@
  * cannot hold a candidate are skipped unread) and checks phrases in at most
  * SEARCH_MAX_VERIFY documents and SEARCH_MAX_VERIFY_BYTES of their text (newest first);
  * when a cap is reached, `capped` is set,
- * the total counts what was found within it, and what was not reached is left out. */
+ * the total counts what was found within it, and what was not reached is left out.
+ *
+ * Date order stops early: the rarest term's postings are read newest first, a run of blocks
+ * at a time (SEARCH_DATE_RUN entries kept by the filters at first, doubling up to
+ * SEARCH_DATE_RUN_MAX), each run intersected and verified, until the page's last hit is
+ * found. When older postings remain, `total` is an estimate (the matches found plus the
+ * remaining postings of the rarest term, counted from block headers, at the rate the read
+ * ones matched) and `capped` is set. A query with a one-character term is evaluated whole. */
 #ifndef JIYUE_SEARCH_QUERY_H
 #define JIYUE_SEARCH_QUERY_H
 
@@ -31,6 +38,9 @@
 #define SEARCH_MAX_VERIFY_BYTES (8 * 1024 * 1024) /* of text tokenized for phrases */
 #define SEARCH_TITLE_WEIGHT 5
 #define SEARCH_RECENCY_DAYS 90
+#define SEARCH_DATE_RUN 128
+#define SEARCH_DATE_RUN_MAX 16384
+#define SEARCH_DATE_COUNT_BLOCKS 65536 /* block headers counted for an estimate */
 
 typedef enum { SEARCH_SORT_RELEVANCE, SEARCH_SORT_DATE } search_sort_t;
 
@@ -45,6 +55,7 @@ typedef struct search_query {
     int64_t now;               /* for the recency boost */
     /* the bounds (0: SEARCH_MAX_POSTINGS, SEARCH_MAX_VERIFY): smaller ones for tests */
     size_t max_postings, max_verify;
+    bool full; /* sort=date evaluated whole, as relevance is (tests compare the two) */
 } search_query_t;
 
 typedef struct search_hit {

@@ -238,6 +238,7 @@ static void add_results(ctx_t *x, tpl_val_t *box, const search_query_t *q,
 {
     tpl_set_bool(x->d, box, "ran", true);
     tpl_set_int(x->d, box, "total", (long long)res->total);
+    tpl_set_bool(x->d, box, "capped", res->capped); /* the total is an estimate: "约 N 条" */
     tpl_val_t *list = tpl_set_list(x->d, x->root, "results");
     for (size_t i = 0; i < res->n; i++) {
         const search_docrec_t *d = &res->hits[i].rec;

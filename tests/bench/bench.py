@@ -19,8 +19,8 @@ import subprocess
 import sys
 import time
 
-from common import (children_of, cpu_ticks, free_port, kill_group, nginx_http_common, nginx_user,
-                    status_kb, timed, tls_block)
+from common import (children_of, cpu_ticks, env_int, free_port, kill_group, nginx_http_common,
+                    nginx_user, status_kb, timed, tls_block)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -28,11 +28,6 @@ JIYUE = os.path.join(REPO, "bin", "jiyue")
 JIYUECTL = os.path.join(REPO, "bin", "jiyuectl")
 NGINX = "/usr/sbin/nginx"
 TCK = os.sysconf("SC_CLK_TCK")
-
-
-def env_int(name, default):
-    v = os.environ.get(name, "")
-    return int(v) if v.strip() else default
 
 
 SITES = env_int("BENCH_SITES", 200)

@@ -1,5 +1,5 @@
-"""tests/bench/common.py: what the benchmark drivers (bench.py, tls_bench.py) share: a free
-loopback port, stopping a server with everything in its process group, timing a command,
+"""tests/bench/common.py: what the benchmark drivers (bench.py, tls_bench.py, search_bench.py)
+share: a size from the environment, a free loopback port, stopping a server with everything in its process group, timing a command,
 and the /proc readings (CPU ticks, memory) the reports are made of. Every wait is bounded."""
 import os
 import signal
@@ -7,6 +7,12 @@ import socket
 import statistics
 import subprocess
 import time
+
+
+def env_int(name, default):
+    """The integer in environment variable name, default when it is unset or blank."""
+    v = os.environ.get(name, "")
+    return int(v) if v.strip() else default
 
 
 def free_port():

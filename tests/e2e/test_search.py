@@ -232,8 +232,8 @@ def q(text):
 
 def test_json_shape_and_fields(srv):
     a = answer(srv, q("社保"))
-    assert list(a) == ["q", "total", "page", "results"]
-    assert (a["q"], a["total"], a["page"]) == ("社保", 2, 1)
+    assert list(a) == ["q", "total", "capped", "page", "results"]
+    assert (a["q"], a["total"], a["capped"], a["page"]) == ("社保", 2, False, 1)
     assert [list(h) for h in a["results"]] == [KEYS, KEYS]
     byurl = {h["url"]: h for h in a["results"]}
     assert byurl["/edu/news/card.html"] == {
@@ -364,3 +364,33 @@ def test_publish_batch_checks_every_line_first(c):
     assert reindex(c, "--check")[0] == 0
     assert c.ctl("publish", "--batch", f).returncode == 1         # already published
     assert c.ctl("publish", "--batch").returncode == 2
+
+
+def test_date_sort_stops_early_and_says_about(c):
+    """sort=date reads the postings newest first and stops once the page is full: with 150
+    matches the first run of blocks fills page 1, so `total` is an estimate ("capped": true
+    in the JSON, "约 N 条" on the page; one term, so the estimate is exact here); relevance
+    counts them all, and a date-sorted page that needs every posting is exact again."""
+    base = {"site": "edu", "column": "news", "publisher": "李华", "reviewer": "王强",
+            "disclosure": "主动公开", "secrecy_by": "赵敏", "secrecy_date": "2026-02-28"}
+    lines = [dict(base, id="n%03d" % i, title="公告%d" % i, body="停水通知第%d号。" % i,
+                  date="2026-03-%02d %02d:%02d" % (1 + i % 28, i % 24, i % 60)) for i in range(150)]
+    f = c.root / "batch.jsonl"
+    f.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines))
+    assert c.ctl("publish", "--batch", f).returncode == 0
+    c.start()
+    try:
+        a = answer(c, q("停水") + "&sort=date")
+        assert (a["total"], a["capped"], len(a["results"])) == (150, True, 10)
+        newest = sorted(lines, key=lambda x: x["date"], reverse=True)[:10]
+        assert [h["url"] for h in a["results"]] == ["/edu/news/%s.html" % x["id"] for x in newest]
+        a = answer(c, q("停水"))
+        assert (a["total"], a["capped"]) == (150, False)
+        a = answer(c, q("停水") + "&sort=date&page=15")        # needs all 150: counted
+        assert (a["total"], a["capped"], len(a["results"])) == (150, False, 10)
+        page = search(c, "q=" + quote("停水") + "&sort=date").body.decode()
+        assert "找到相关结果 约 150 条" in page, page
+        page = search(c, "q=" + quote("停水")).body.decode()
+        assert "找到相关结果 150 条" in page and "约" not in page.split("search-total")[1][:80]
+    finally:
+        c.stop()

@@ -49,6 +49,9 @@ def test_harness_runs_at_tiny_n(tmp_path):
     hits = {l.split("|")[1].strip(): l.split("|")[2].strip() for l in rows}
     assert hits["two-character word 工作 (in every article)"] == "200"
     assert int(hits["rare term 澜沧江大桥"]) < 20
+    # date order stops once its page is full: its total is marked as the estimate it is
+    # (one term in every article: the estimate is exact)
+    assert hits["sort=date 工作"] == "~200 (estimate)", hits
     m = re.search(r"the article was found ([\d.]+) ms after", text)
     assert m and "never found" not in text, text
     m = re.search(r"\| all \| ([\d.]+) MB in (\d+) entries \| ([\d.]+) MB \|", text)

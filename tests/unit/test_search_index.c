@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "article.h"
+#include "search_bulk.h"
 #include "search_hot.h"
 #include "search_index.h"
 #include "search_keys.h"
@@ -218,8 +219,15 @@ static void test_paging_and_blocks(void **state)
     }
     search_query_t q = {.q = "公告", .sort = SEARCH_SORT_DATE};
     answer_t a = run(state, q);
+    /* date order stops once the page is full: the rest is counted from the blocks' headers
+     * (one term, every posting a match: the estimate is exact here), and marked capped */
+    assert_int_equal(a.total, 300);
+    assert_true(a.capped);
+    q.full = true;
+    a = run(state, q);
     assert_int_equal(a.total, 300);
     assert_false(a.capped);
+    q.full = false;
     char seen[300] = {0};
     char prev[32] = "";
     for (unsigned p = 1; p <= 30; p++) {
@@ -238,6 +246,7 @@ static void test_paging_and_blocks(void **state)
     q.page = 31;
     a = run(state, q);
     assert_int_equal(a.total, 300);
+    assert_false(a.capped); /* the page needed them all */
     assert_string_equal(a.ids, "");
     /* the newest is k=299 or the latest date; check date order on page 1 */
     q.page = 1;
@@ -251,12 +260,20 @@ static void test_paging_and_blocks(void **state)
     store_txn_free(t);
     /* the bounds: postings read (whole blocks: the first block or two fit in 200), phrase
      * checks */
-    a = run(state, (search_query_t){.q = "公告", .sort = SEARCH_SORT_DATE, .max_postings = 200});
+    a = run(state, (search_query_t){.q = "公告", .sort = SEARCH_SORT_DATE, .max_postings = 200,
+                                    .full = true});
     assert_true(a.capped);
     assert_true(a.total > 0 && a.total <= 200);
+    /* stopping early, the bound still holds: page 25 needs 250 postings */
+    a = run(state, (search_query_t){.q = "公告", .sort = SEARCH_SORT_DATE, .max_postings = 200,
+                                    .page = 25});
+    assert_true(a.capped);
+    assert_true(a.total > 0 && a.total <= 200);
+    assert_string_equal(a.ids, "");
     /* two terms under a bound the first alone would use up: the first gets its share, the
      * second reads what covers the first's newest documents, so the newest are found */
-    a = run(state, (search_query_t){.q = "公告 正文", .sort = SEARCH_SORT_DATE, .max_postings = 250});
+    a = run(state, (search_query_t){.q = "公告 正文", .sort = SEARCH_SORT_DATE, .max_postings = 250,
+                                    .full = true});
     assert_true(a.capped);
     assert_true(a.total >= 50 && a.total <= 125);
     assert_int_equal(strlen(a.ids) > 0, 1);
@@ -277,6 +294,175 @@ static void test_paging_and_blocks(void **state)
     }
     assert_int_equal(find(state, "公告").total, 200);
     assert_int_equal(find(state, "正文").total, 200);
+}
+
+/* Date order that stops early against the same query evaluated whole (q.full): the same
+ * hits on every page, with every filter; the same total when not capped, and an estimate
+ * near it when capped. 1,200 articles of words drawn from a small vocabulary, so common
+ * terms span many blocks and rare combinations few. */
+static unsigned lcg(uint32_t *seed)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return (*seed >> 16) & 0x7FFF;
+}
+
+static void test_date_early_stop_matches_full(void **state)
+{
+    static const char *words[] = {"社保", "公积金", "医保", "教育", "交通", "政务服务",
+                                  "乡村振兴", "养老", "就业", "住房", "环境", "卫生"};
+    static const char *sites[] = {"a", "b", "c"}, *cols[] = {"news", "notice", "policy"};
+    uint32_t seed = 12345;
+    for (int i = 0; i < 1200; i++) {
+        char id[16], date[32], title[128], body[1024];
+        snprintf(id, sizeof id, "d%04d", i);
+        int day = (int)(lcg(&seed) % 1000);
+        snprintf(date, sizeof date, "%04d-%02d-%02d %02d:%02d", 2023 + day / 336,
+                 1 + day / 28 % 12, 1 + day % 28, (int)(lcg(&seed) % 24), (int)(lcg(&seed) % 60));
+        /* Zipf-like: word k drawn about 1/(k+1) as often */
+        size_t bl = (size_t)snprintf(body, sizeof body, "<p>");
+        for (int w = 0; w < 8; w++) {
+            unsigned r = lcg(&seed) % 1000, k = 0;
+            while (k < 11 && r >= 1000 / (k + 2))
+                k++;
+            bl += (size_t)snprintf(body + bl, sizeof body - bl, "%s，", words[k]);
+        }
+        snprintf(body + bl, sizeof body - bl, "</p>");
+        snprintf(title, sizeof title, "%s%s通知", words[lcg(&seed) % 12], words[lcg(&seed) % 12]);
+        pub(state, sites[lcg(&seed) % 3], cols[lcg(&seed) % 3], id, title, body, date);
+    }
+    static const char *queries[] = {"社保", "公积金 社保", "养老 卫生 环境", "\"社保，公积金\"",
+                                    "\"卫生，环境\" 通知", "政务服务 住房", "就业"};
+    int64_t from = 1704067200 /* 2024-01-01 */, to = 1735689599 /* 2024-12-31 */;
+    int capped_seen = 0, exact_seen = 0;
+    for (size_t qi = 0; qi < sizeof queries / sizeof *queries; qi++) {
+        for (int f = 0; f < 6; f++) {
+            for (unsigned page = 1; page <= 12; page += (page < 3 ? 1 : 4)) {
+                search_query_t q = {.q = queries[qi], .sort = SEARCH_SORT_DATE, .page = page};
+                if (f == 1)
+                    q.site = "b";
+                if (f == 2)
+                    q.column = "notice", q.site = "c";
+                if (f == 3)
+                    q.has_from = true, q.from = from;
+                if (f == 4)
+                    q.has_from = q.has_to = true, q.from = from, q.to = to, q.type = SEARCH_TYPE_ARTICLE;
+                if (f == 5)
+                    q.has_to = true, q.to = to;
+                answer_t early = run(state, q);
+                q.full = true;
+                answer_t whole = run(state, q);
+                if (strcmp(early.ids, whole.ids) != 0)
+                    fail_msg("%s filter %d page %u: %s != %s", queries[qi], f, page, early.ids,
+                             whole.ids);
+                assert_false(whole.capped);
+                if (!early.capped) {
+                    assert_int_equal(early.total, whole.total);
+                    exact_seen++;
+                } else {
+                    /* an estimate: within a factor of two of the count here */
+                    if (early.total * 2 < whole.total || early.total > whole.total * 2)
+                        fail_msg("%s filter %d page %u: estimate %llu for %llu", queries[qi], f,
+                                 page, (unsigned long long)early.total,
+                                 (unsigned long long)whole.total);
+                    capped_seen++;
+                }
+            }
+        }
+    }
+    /* both ways of ending were exercised */
+    assert_true(capped_seen > 20);
+    assert_true(exact_seen > 20);
+    /* a type no document has, dates in the future, before every document */
+    answer_t a = run(state, (search_query_t){.q = "社保", .sort = SEARCH_SORT_DATE,
+                                             .type = SEARCH_TYPE_PAGE});
+    assert_int_equal(a.total, 0);
+    assert_false(a.capped);
+    a = run(state, (search_query_t){.q = "社保", .sort = SEARCH_SORT_DATE, .has_from = true,
+                                    .from = 1893456000});
+    assert_int_equal(a.total, 0);
+    a = run(state, (search_query_t){.q = "社保", .sort = SEARCH_SORT_DATE, .has_to = true,
+                                    .to = 1000000000});
+    assert_int_equal(a.total, 0);
+}
+
+/* Bulk mode with removals (an import's pages): the same index as one change at a time,
+ * whatever the order of removals, additions, re-additions of the same document and
+ * flushes in between. */
+static int page_put(store_txn_t *w, int i, int version)
+{
+    static const char *words[] = {"停水", "通知", "社保", "公积金", "道路", "施工", "招生", "医保"};
+    char ref[32], title[64], text[256];
+    snprintf(ref, sizeof ref, "news/p%03d.html", i);
+    snprintf(title, sizeof title, "%s%s", words[i % 8], words[(i / 8 + version) % 8]);
+    snprintf(text, sizeof text, "%s，%s，%s。第%d版", words[(i * 3 + version) % 8],
+             words[(i * 5) % 8], words[(i + 2 * version) % 8], version);
+    search_doc_t d = {.type = SEARCH_TYPE_PAGE, .site = "edu", .column = "news", .ref = ref,
+                      .id = ref, .title = title, .text = text, .text_len = strlen(text),
+                      .pubtime = NOW - 86400 * (i % 50), .seq = (uint64_t)i};
+    return search_index_put(w, &d);
+}
+
+static int page_del(store_txn_t *w, int i)
+{
+    char ref[32];
+    snprintf(ref, sizeof ref, "news/p%03d.html", i);
+    return search_index_del(w, "edu", SEARCH_TYPE_PAGE, ref);
+}
+
+static void bulk_ops(store_txn_t *w, bool bulk)
+{
+    if (bulk)
+        assert_int_equal(search_bulk_begin(w), 0);
+    for (int i = 0; i < 300; i += 3) /* removals of stored documents */
+        assert_int_equal(page_del(w, i), 0);
+    for (int i = 1; i < 300; i += 3) /* replaced: removal, then the new version */
+        assert_int_equal(page_put(w, i, 1), 0);
+    if (bulk)
+        assert_int_equal(search_bulk_flush(w), 0);
+    for (int i = 300; i < 420; i++) /* new ones */
+        assert_int_equal(page_put(w, i, 0), 0);
+    for (int i = 300; i < 420; i += 4) /* added in this batch, then removed */
+        assert_int_equal(page_del(w, i), 0);
+    for (int i = 0; i < 60; i += 3) /* removed before the flush, back with the same number */
+        assert_int_equal(page_put(w, i, 2), 0);
+    for (int i = 301; i < 340; i += 4) /* added in this batch, replaced */
+        assert_int_equal(page_put(w, i, 3), 0);
+    assert_int_equal(page_del(w, 999), 0); /* never there */
+    if (bulk)
+        assert_int_equal(search_bulk_end(w, true), 0);
+}
+
+static void test_bulk_removals_match_one_at_a_time(void **state)
+{
+    int rc;
+    store_txn_t *w = store_write_begin(st(state), &rc);
+    assert_non_null(w);
+    for (int i = 0; i < 300; i++)
+        assert_int_equal(page_put(w, i, 0), 0);
+    assert_int_equal(store_commit(w), 0);
+    unsigned char one[32], bulk[32];
+    char ids_one[1024], ids_bulk[1024];
+    uint64_t total_one = 0, total_bulk = 0;
+    for (int b = 0; b < 2; b++) {
+        w = store_write_begin(st(state), &rc);
+        assert_non_null(w);
+        bulk_ops(w, b == 1);
+        assert_int_equal(search_index_digest(w, NULL, b ? bulk : one), 0);
+        search_result_t r;
+        assert_int_equal(search_run(w, &(search_query_t){.q = "社保 通知", .sort = SEARCH_SORT_DATE,
+                                                          .page = 2, .now = NOW, .full = true},
+                                    &r), 0);
+        char *ids = b ? ids_bulk : ids_one;
+        ids[0] = '\0';
+        for (size_t i = 0; i < r.n; i++)
+            snprintf(ids + strlen(ids), 1024 - strlen(ids), " %s", r.hits[i].rec.id);
+        *(b ? &total_bulk : &total_one) = r.total;
+        store_abort(w);
+    }
+    assert_memory_equal(one, bulk, 32);
+    assert_string_equal(ids_one, ids_bulk);
+    assert_int_equal(total_one, total_bulk);
+    assert_true(total_one > 10);
 }
 
 static search_reindex_report_t reindex(void **state, const char *site)
@@ -458,6 +644,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_filters, setup, testutil_store_teardown),
         cmocka_unit_test_setup_teardown(test_sorts, setup, testutil_store_teardown),
         cmocka_unit_test_setup_teardown(test_paging_and_blocks, setup, testutil_store_teardown),
+        cmocka_unit_test_setup_teardown(test_date_early_stop_matches_full, setup,
+                                        testutil_store_teardown),
+        cmocka_unit_test_setup_teardown(test_bulk_removals_match_one_at_a_time, setup,
+                                        testutil_store_teardown),
         cmocka_unit_test_setup_teardown(test_update_unpublish_reindex, setup,
                                         testutil_store_teardown),
         cmocka_unit_test_setup_teardown(test_damage_found_and_repaired, setup,

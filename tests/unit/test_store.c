@@ -459,6 +459,57 @@ static void damage_record(const char *dir, const char *needle, int field)
     free(file);
 }
 
+/* store_content_each_from: the prefix walk started at a key (a seek), stopped by its
+ * callback; a start outside the prefix is refused. */
+typedef struct keys_seen {
+    char s[128];
+    int stop_after;
+} keys_seen_t;
+
+static int seen_cb(void *ud, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    keys_seen_t *k = ud;
+    (void)val;
+    (void)vlen;
+    size_t l = strlen(k->s);
+    snprintf(k->s + l, sizeof k->s - l, "%s%.*s", l ? " " : "", (int)klen, (const char *)key);
+    return --k->stop_after == 0 ? 7 : 0;
+}
+
+static void test_content_each_from(void **state)
+{
+    store_t *s = ((fixture_t *)*state)->s;
+    int rc;
+    store_txn_t *w = store_write_begin(s, &rc);
+    assert_non_null(w);
+    static const char *keys[] = {"k/a", "k/b", "k/c", "l/a", "j/z"};
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(store_content_put(w, keys[i], 3, "v", 1), 0);
+    assert_int_equal(store_commit(w), 0);
+    store_txn_t *t = store_read_txn_new(s);
+    assert_non_null(t);
+    assert_int_equal(store_read_renew(t), 0);
+    keys_seen_t k = {"", -1};
+    assert_int_equal(store_content_each_from(t, "k/", 2, "k/b", 3, seen_cb, &k), 0);
+    assert_string_equal(k.s, "k/b k/c");
+    k = (keys_seen_t){"", -1};
+    assert_int_equal(store_content_each_from(t, "k/", 2, "k/bb", 4, seen_cb, &k), 0);
+    assert_string_equal(k.s, "k/c");
+    k = (keys_seen_t){"", -1};
+    assert_int_equal(store_content_each_from(t, "k/", 2, "k/", 2, seen_cb, &k), 0);
+    assert_string_equal(k.s, "k/a k/b k/c");
+    k = (keys_seen_t){"", -1};
+    assert_int_equal(store_content_each_from(t, "k/", 2, "k/d", 3, seen_cb, &k), 0);
+    assert_string_equal(k.s, "");
+    k = (keys_seen_t){"", 1};
+    assert_int_equal(store_content_each_from(t, "k/", 2, "k/a", 3, seen_cb, &k), 7);
+    assert_string_equal(k.s, "k/a");
+    assert_int_equal(store_content_each_from(t, "k/", 2, "j/z", 3, seen_cb, &k), STORE_EKEY);
+    assert_int_equal(store_content_each_from(t, "k/", 2, "k", 1, seen_cb, &k), STORE_EKEY);
+    store_read_reset(t);
+    store_txn_free(t);
+}
+
 static void test_corrupt_record(void **state)
 {
     fixture_t *f = *state;
@@ -500,6 +551,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_record, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_content_each_from, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
