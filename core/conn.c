@@ -254,6 +254,8 @@ static void on_timeout(conn_t *c)
         uv_buf_t b = uv_buf_init((char *)msg, sizeof msg - 1);
         if (!c->ssl)
             uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+        else if (c->tls_done && c->nwrites == 0)
+            tls_flush(c, &b, 1); /* one record, straight to the socket (or closes c) */
     }
     conn_close(c);
 }

@@ -4,9 +4,14 @@ two builds of the hot path: (total after N2 requests - total after N1) / (N2 - N
 start-up and shutdown cancel out. One worker, one keep-alive connection, DEPTH requests
 pipelined per write (default 1). Cases: hot (one imported page of the bench corpus,
 20 x 20), random (any page of it, fixed seed), content (one rendered article), contentrand
-(any of 22 rendered pages). The corpus and cluster are made once under WORK.
+(any of 22 rendered pages), home (the demo portal's rendered home page, as tls_bench.py
+serves it; TLS=1 asks over TLS with var/tls/default.* from `make certs`). UA=wrk (no
+User-Agent, as wrk sends), browser (a desktop Chrome's), h2load (h2load's) or any other
+string sets the User-Agent of every request (default: none). The corpus and cluster are made
+once under WORK.
 
 usage: callgrind.py BIN_DIR CASE N1 N2      e.g. DEPTH=16 callgrind.py bin hot 512 5632
+       UA=browser TLS=1 callgrind.py bin home 200 1200
 Needs valgrind (and, for the content cases, a python3 with pytest: the cluster is made with
 tests/e2e/conftest.py). Not part of make test or make bench."""
 import os, random, re, shutil, signal, socket, subprocess, sys, time
@@ -54,6 +59,29 @@ def setup_content():
     paths = ["/edu/news/a%d.html" % i for i in range(20)] + ["/edu/news/", "/edu/"]
     return d + "/jiyue.yaml", port, PORTAL_HOST, paths
 
+def setup_home():
+    d = W + "/home"
+    if not os.path.exists(d + "/ok"):
+        shutil.rmtree(d, ignore_errors=True); os.makedirs(d + "/sites.d")
+        shutil.copy(REPO + "/sites.d/portal.yaml", d + "/sites.d")
+        port = free_port()
+        listen = '  - {address: "127.0.0.1:%d", tls: true}\n' % port if TLS else '  - "127.0.0.1:%d"\n' % port
+        open(d + "/jiyue.yaml", "w").write("listen:\n" + listen + "workers: 1\nstore: %s/store\n"
+            "store_map_size: 256MiB\nsites: %s/sites.d\npid_file: %s/pid\naccess_log: off\nerror_log: %s/err.log\n"
+            "tls:\n  cert: %s/var/tls/default.crt\n  key: %s/var/tls/default.key\n" % (d, d, d, d, REPO, REPO))
+        subprocess.run([BIN + "/jiyuectl", "-c", d + "/jiyue.yaml", "import", "portal", REPO + "/demo/portal"],
+                       check=True, stdout=subprocess.DEVNULL)
+        open(d + "/ok", "w").write(str(port))
+    return d + "/jiyue.yaml", int(open(d + "/ok").read()), "www.yunling.gov.cn", ["/"]
+
+def connect(port):
+    sk = socket.create_connection(("127.0.0.1", port), timeout=30)
+    if TLS:
+        import ssl
+        ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+        sk = ctx.wrap_socket(sk, server_hostname="www.yunling.gov.cn")
+    return sk
+
 def total(conf, port, host, paths, n, hot):
     out = os.path.join(W, "callgrind.out.%d" % os.getpid())
     p = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out, BIN + "/jiyue", "-c", conf],
@@ -68,12 +96,12 @@ def total(conf, port, host, paths, n, hot):
                 time.sleep(0.2)
         rnd = random.Random(7)
         depth = int(os.environ.get("DEPTH", "1"))
-        sk = socket.create_connection(("127.0.0.1", port), timeout=30)
+        sk = connect(port)
         f = sk.makefile("rb")
         done = 0
         while done < n:
             k = min(depth, n - done)
-            req = b"".join(("GET %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (paths[0] if hot else rnd.choice(paths), host)).encode() for _ in range(k))
+            req = b"".join(("GET %s HTTP/1.1\r\nHost: %s\r\n%s\r\n" % (paths[0] if hot else rnd.choice(paths), host, UA_LINE)).encode() for _ in range(k))
             sk.sendall(req)
             for _ in range(k):
                 status = f.readline()
@@ -95,8 +123,18 @@ def total(conf, port, host, paths, n, hot):
     m = re.search(r"^(?:summary|totals): (\d+)", txt, re.M)
     return int(m.group(1))
 
-conf, port, host, paths = setup_bench() if CASE in ("hot", "random") else setup_content()
-hot = CASE in ("hot", "content")
+TLS = os.environ.get("TLS") == "1"
+UAS = {"wrk": "", "browser": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+       "Chrome/120.0.0.0 Safari/537.36", "h2load": "h2load nghttp2/1.52.0"}
+ua = UAS.get(os.environ.get("UA", "wrk"), os.environ.get("UA"))
+UA_LINE = "User-Agent: %s\r\n" % ua if ua else ""
+if TLS:
+    W += "/tls"
+if CASE == "home":
+    conf, port, host, paths = setup_home()
+else:
+    conf, port, host, paths = setup_bench() if CASE in ("hot", "random") else setup_content()
+hot = CASE in ("hot", "content", "home")
 total(conf, port, host, paths, 1, hot)  # the first start on a store writes once (the stats secret)
 t1 = total(conf, port, host, paths, N1, hot)
 t2 = total(conf, port, host, paths, N2, hot)

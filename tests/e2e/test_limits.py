@@ -2,11 +2,13 @@
 # enforced, and the server keeps serving afterwards.
 import signal
 import socket
+import ssl
 import time
 
 import pytest
 
-from conftest import PORTAL_HOST, RawConn, make_cluster, parse_status
+from conftest import BASE_SITES, PORTAL_HOST, RawConn, make_cluster, need_binaries, parse_status
+from test_tls import CA, TlsCluster
 
 H = {"Host": PORTAL_HOST}
 
@@ -189,9 +191,14 @@ def test_max_connections_recovers_fully(capped):
 
 @pytest.fixture(scope="module")
 def strict(tmp_path_factory):
-    c = make_cluster(tmp_path_factory, "limits-other",
-                     limits={"body_timeout": "1s", "send_timeout": "1s", "max_headers": 10,
-                             "max_body_bytes": "1MiB"})
+    # a TLS listener too: a late body is answered 408 over both (test_stalled_body_cut_off*)
+    root = tmp_path_factory.mktemp("limits-other")
+    c = TlsCluster(root / "c", CA(root / "ca"),
+                   limits={"body_timeout": "1s", "send_timeout": "1s", "max_headers": 10,
+                           "max_body_bytes": "1MiB"})
+    c.write_site("edu", **BASE_SITES["edu"])  # without TlsCluster's `https: redirect`
+    need_binaries()
+    c.import_base()
     big = bytes((i * 13) % 241 for i in range(8 << 20))
     c.import_pages("edu", {"index.html": b"<p>EDU-HOME</p>", "huge.bin": big})
     c.start()
@@ -246,7 +253,31 @@ def test_stalled_body_cut_off(strict):
         t0 = time.monotonic()
         assert c.closed_within(6), "a request body that stops arriving was not cut off (body_timeout 1s)"
         assert time.monotonic() - t0 < 5
+    assert parse_status(c.buf) == 408, c.buf[:200]
     assert strict.get("/").status == 200
+
+
+def test_stalled_body_cut_off_over_tls(strict):
+    """HTTP/1.1 over TLS answers a late body 408 too, as plain HTTP and h2 do."""
+    with strict.tls_conn(PORTAL_HOST) as c:
+        c.send(f"POST / HTTP/1.1\r\nHost: {PORTAL_HOST}\r\nContent-Length: 1000\r\n\r\n" + "x" * 100)
+        t0 = time.monotonic()
+        out = b""
+        while time.monotonic() - t0 < 6:
+            try:
+                chunk = c.sock.recv(4096)
+            except (ssl.SSLError, ConnectionResetError):  # closed without close_notify
+                break
+            except socket.timeout:
+                continue
+            if not chunk:
+                break
+            out += chunk
+        elapsed = time.monotonic() - t0
+    assert 0.5 < elapsed < 5, f"closed after {elapsed:.1f}s with body_timeout 1s"
+    assert parse_status(out) == 408, out[:200]
+    assert b"Connection: close\r\n" in out
+    assert strict.tget("/").status == 200
 
 
 def test_client_not_reading_cut_off(strict):

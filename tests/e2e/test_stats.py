@@ -6,7 +6,7 @@ import json
 import signal
 import time
 
-from conftest import EDU_HOST, PORTAL_HOST, Cluster, wait_for
+from conftest import EDU_HOST, PORTAL_HOST, Cluster, RawConn, wait_for
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
 
@@ -70,6 +70,29 @@ def test_views_visitors_and_bots(tmp_path):
         c.stop()
         s = stats(c, "portal")
         assert s["total"] == {"page_views": 43, "unique_visitors": 21, "bot_views": 5}
+    finally:
+        c.stop()
+
+
+def test_user_agent_switching_within_a_connection(tmp_path):
+    """The worker remembers the last User-Agent's verdict: one keep-alive connection (one
+    worker) switching between robots and browsers of the same length, and back, must get
+    each request's own verdict."""
+    c = make(tmp_path)
+    c.start()
+    try:
+        seq = ["curl/8.5.0", "Firefox/10", "curl/8.5.0", "Firefox/10", "Wget/1.2.3", "Firefox/10",
+               None, "FIREFOX/10", "Go-http-cl", "go-http-cl"[:-1] + "X"]
+        with RawConn(c.port) as rc:
+            for ua in seq:
+                h = {"Host": PORTAL_HOST}
+                if ua is not None:
+                    h["User-Agent"] = ua
+                rc.send_request("GET", "/", h)
+                assert rc.read_response().status == 200
+        # robots: curl x2, Wget, none, Go-http-cl, go-http-cX; the rest (Firefox) browsers
+        assert wait_for(lambda: stats(c, "portal")["total"]["page_views"] == 4, timeout=5)
+        assert stats(c, "portal")["total"] == {"page_views": 4, "unique_visitors": 2, "bot_views": 6}
     finally:
         c.stop()
 

@@ -1,12 +1,16 @@
 /* tests/unit/test_stats.c: the visit statistics' pure parts (modules/stats/): the
- * HyperLogLog estimate against known counts, merging, what counts as a page and as a bot,
+ * HyperLogLog estimate against known counts, merging, what counts as a page and as a bot
+ * (the one-pass matcher against the list it replaced),
  * the local day, the day record's round trip. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <ctype.h>
+#include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cmocka.h>
 
@@ -115,6 +119,111 @@ static void test_pages_and_bots(void **state)
     assert_false(stats_is_bot(S("Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0")));
 }
 
+/* The verdict as it was defined before the one-pass matcher: any mark, ignoring ASCII
+ * case, anywhere in the UA; no UA is a robot. The matcher must agree on every UA. */
+static bool reference_is_bot(const char *ua, size_t n)
+{
+    static const char *const marks[] = {"bot",  "spider", "crawl", "slurp",   "curl/",
+                                        "wget", "python", "java/", "go-http", "headless",
+                                        "scan", "monitor"};
+    if (!ua || n == 0)
+        return true;
+    for (size_t m = 0; m < sizeof marks / sizeof *marks; m++) {
+        size_t wl = strlen(marks[m]);
+        for (size_t i = 0; i + wl <= n; i++)
+            if (!strncasecmp(ua + i, marks[m], wl))
+                return true;
+    }
+    return false;
+}
+
+static void agree(const char *ua, size_t n)
+{
+    if (stats_is_bot(ua, n) != reference_is_bot(ua, n))
+        fail_msg("verdicts differ on \"%.*s\" (%zu bytes)", (int)(n < 200 ? n : 200), ua, n);
+}
+
+/* Real UAs, robots and browsers; each whole, in upper and in alternating case, and every
+ * prefix of it (truncated headers end a mark anywhere); a very long one; then random
+ * strings over the marks' letters, where near misses ("cur", "scab", "go-htp") abound. */
+static void test_bot_matcher_agrees(void **state)
+{
+    (void)state;
+    static const char *const uas[] = {
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/120.0.0.0 Safari/537.36",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, "
+        "like Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
+        "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0",
+        "Mozilla/5.0 (Linux; Android 13; SM-S9080) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/116.0.0.0 Mobile Safari/537.36 MicroMessenger/8.0.42",
+        "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)",
+        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+        "Sogou web spider/4.0(+http://www.sogou.com/docs/help/webmasters.htm#07)",
+        "Mozilla/5.0 (compatible; YandexBot/3.0)", "Mozilla/5.0 (compatible; Yahoo! Slurp)",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "HeadlessChrome/120.0.0.0 Safari/537.36",
+        "curl/7.88.1", "Wget/1.21.3", "python-requests/2.31.0", "Python-urllib/3.11",
+        "Java/17.0.2", "Go-http-client/1.1", "h2load nghttp2/1.52.0", "wrk", "Nmap Scripting Engine",
+        "UptimeRobot/2.0", "Site24x7 Monitor", "ApacheBench/2.3", "Mozilla/5.0", "-", "a", "cur",
+        "curl", "CURL/", "go-htt", "go-http", "java", "JAVA/", "bo", "BoT", "xscanx", "spide",
+        "headles", "monito", "crawler", "slurp", "sLuRp", "\xe6\x9c\xba\xe5\x99\xa8" "bot",
+        "\xff\xfe\x80" "bot\x01", "b\0ot", "bo\0t",
+    };
+    char buf[400];
+    for (size_t k = 0; k < sizeof uas / sizeof *uas; k++) {
+        size_t n = strlen(uas[k]);
+        if (k + 2 >= sizeof uas / sizeof *uas)
+            n = 4; /* the ones with a NUL inside: all four bytes */
+        assert_true(n < sizeof buf);
+        for (size_t cut = 0; cut <= n; cut++)
+            agree(uas[k], cut);
+        for (size_t i = 0; i < n; i++)
+            buf[i] = (char)toupper((unsigned char)uas[k][i]);
+        agree(buf, n);
+        for (size_t i = 0; i < n; i++)
+            buf[i] = (char)(i % 2 ? toupper((unsigned char)uas[k][i]) : tolower((unsigned char)uas[k][i]));
+        agree(buf, n);
+    }
+    agree(NULL, 0);
+    agree("", 0);
+    /* 64 KiB of a browser's UA repeated, then a mark at the very end (or a near miss) */
+    size_t big = 65536;
+    char *l = malloc(big + 8);
+    assert_non_null(l);
+    for (size_t i = 0; i < big; i++)
+        l[i] = uas[0][i % strlen(uas[0])];
+    agree(l, big);
+    memcpy(l + big, "MONITOR", 7);
+    agree(l, big + 7);
+    assert_true(stats_is_bot(l, big + 7));
+    memcpy(l + big, "MONITOx", 7);
+    agree(l, big + 7);
+    assert_false(stats_is_bot(l, big + 7));
+    free(l);
+    /* strings of pieces of marks (each a prefix, most of them short of the whole mark), in
+     * random case, with a stray byte now and then */
+    static const char *const pieces[] = {"bot",  "spider", "crawl", "slurp",   "curl/",
+                                         "wget", "python", "java/", "go-http", "headless",
+                                         "scan", "monitor", "x",    " ",       "\xe4"};
+    uint64_t x = 88172645463325252ull;
+#define NEXT() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+    size_t bots = 0;
+    for (int t = 0; t < 50000; t++) {
+        size_t n = 0, parts = 1 + NEXT() % 4;
+        for (size_t p = 0; p < parts; p++) {
+            const char *w = pieces[NEXT() % (sizeof pieces / sizeof *pieces)];
+            size_t wl = strlen(w), take = NEXT() % 3 ? 1 + NEXT() % wl : wl;
+            for (size_t i = 0; i < take; i++)
+                buf[n++] = (char)(NEXT() % 2 ? toupper((unsigned char)w[i]) : w[i]);
+        }
+        agree(buf, n);
+        bots += stats_is_bot(buf, n);
+    }
+#undef NEXT
+    assert_in_range(bots, 5000, 45000); /* both verdicts were exercised */
+}
+
 static void test_day_of(void **state)
 {
     (void)state;
@@ -159,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_estimates),       cmocka_unit_test(test_small_counts_are_exact),
         cmocka_unit_test(test_merge_is_union),
         cmocka_unit_test(test_hash_depends_on_key), cmocka_unit_test(test_pages_and_bots),
+        cmocka_unit_test(test_bot_matcher_agrees),
         cmocka_unit_test(test_day_of),          cmocka_unit_test(test_record_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
