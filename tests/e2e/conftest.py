@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = Path(__file__).resolve().parents[2]
 # JIYUE_BIN_DIR picks another build of the same binaries (make test points it at the
@@ -515,6 +516,16 @@ class RawConn:
         assert self.closed_within(seconds), f"connection still open after {seconds}s; got {self.buf[:300]!r}"
         data, self.buf = self.buf, b""
         return data
+
+
+def metric_samples(port):
+    """The samples of GET /metrics on the management listener at 127.0.0.1:port (the answer
+    must be 200)."""
+    with RawConn(port) as conn:
+        conn.send_request("GET", "/metrics", {"Host": f"127.0.0.1:{port}"})
+        r = conn.read_response()
+    assert r.status == 200, r
+    return [smp for fam in text_string_to_metric_families(r.body.decode()) for smp in fam.samples]
 
 
 def raw_exchange(port, data, seconds=5):

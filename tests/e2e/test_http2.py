@@ -26,9 +26,8 @@ import h2.events  # noqa: E402
 import h2.exceptions  # noqa: E402
 
 from conftest import (BASE_SITES, EDU_ALIAS, EDU_HOST, PORTAL_HOST, ROOT,  # noqa: E402
-                      XIAN_HOST, RawConn, base_pages, free_port, need_binaries, read_text,
+                      XIAN_HOST, base_pages, free_port, metric_samples, need_binaries, read_text,
                       wait_for)
-from prometheus_client.parser import text_string_to_metric_families  # noqa: E402
 from test_tls import BIG, CA, TlsCluster, TlsConn, client_ctx, tls_port_ready  # noqa: E402
 
 THEMES = ROOT / "conf" / "themes"
@@ -890,15 +889,8 @@ def zc(tmp_path_factory, ca):
 
 def data_bytes(c):
     """jiyue_http2_data_bytes_total by source, from /metrics."""
-    with RawConn(c.admin_port) as conn:
-        conn.send_request("GET", "/metrics", {"Host": f"127.0.0.1:{c.admin_port}"})
-        r = conn.read_response()
-    assert r.status == 200, r
-    got = {}
-    for fam in text_string_to_metric_families(r.body.decode()):
-        for smp in fam.samples:
-            if smp.name == "jiyue_http2_data_bytes_total":
-                got[smp.labels["source"]] = int(smp.value)
+    got = {smp.labels["source"]: int(smp.value) for smp in metric_samples(c.admin_port)
+           if smp.name == "jiyue_http2_data_bytes_total"}
     assert set(got) == {"map", "buffer"}, got
     return got
 

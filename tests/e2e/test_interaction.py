@@ -22,10 +22,10 @@ import urllib.parse
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from conftest import (BASE_SITES, EDU_ALIAS, EDU_HOST, PORTAL_HOST, ROOT, Cluster, RawConn,
-                      can_connect, free_port, make_cluster, need_binaries, read_text, wait_for)
+                      can_connect, free_port, make_cluster, metric_samples, need_binaries, read_text,
+                      wait_for)
 
 THEMES = ROOT / "conf" / "themes"
 CST = timezone(timedelta(hours=8))
@@ -823,15 +823,10 @@ def test_metrics_count_accepted_and_refused(tmp_path_factory):
     c.start()
 
     def counts():
-        with RawConn(admin) as conn:
-            conn.send_request("GET", "/metrics", {"Host": f"127.0.0.1:{admin}"})
-            r = conn.read_response()
         got = {}
-        for fam in text_string_to_metric_families(r.body.decode()):
-            for s in fam.samples:
-                key = s.labels.get("reason", "accepted") if fam.name.startswith("jiyue_messages") else None
-                if key:
-                    got[key] = s.value
+        for smp in metric_samples(admin):
+            if smp.name.startswith("jiyue_messages"):
+                got[smp.labels.get("reason", "accepted")] = smp.value
         return got
 
     try:

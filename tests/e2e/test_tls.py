@@ -16,10 +16,9 @@ import warnings
 from pathlib import Path
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from conftest import (BASE_SITES, DIAG_RE, EDU_ALIAS, EDU_HOST, JIYUE, LOG_DIAG_RE, PORTAL_HOST,
-                      XIAN_HOST, Cluster, RawConn, base_pages, free_port, need_binaries, site_yaml,
+                      XIAN_HOST, Cluster, RawConn, base_pages, free_port, metric_samples, need_binaries, site_yaml,
                       read_text, run, wait_for)
 
 OPENSSL = "openssl"
@@ -1064,14 +1063,7 @@ def test_metrics_count_handshakes_and_resumptions(tmp_path_factory, ca):
                           extra_conf=f'admin:\n  listen: ["127.0.0.1:{admin_port}"]\n')
 
     def counts():
-        with RawConn(admin_port) as conn:
-            conn.send_request("GET", "/metrics", {"Host": f"127.0.0.1:{admin_port}"})
-            r = conn.read_response()
-        assert r.status == 200
-        got = {}
-        for fam in text_string_to_metric_families(r.body.decode()):
-            for s in fam.samples:
-                got[s.name] = s.value
+        got = {smp.name: smp.value for smp in metric_samples(admin_port)}
         return got["jiyue_tls_handshakes_total"], got["jiyue_tls_resumptions_total"]
 
     try:

@@ -22,22 +22,14 @@ static char cert[256], key[256];
 static int setup_all(void **state)
 {
     (void)state;
-    if (!mkdtemp(dir))
-        return -1;
-    snprintf(cert, sizeof cert, "%s/c.pem", dir);
-    snprintf(key, sizeof key, "%s/k.pem", dir);
-    if (testcert_make(cert, key, "www.example.gov.cn", -60, 3600) != 0)
-        return -1;
-    return chmod(key, 0600);
+    return testcert_make_temp(dir, cert, key, "www.example.gov.cn");
 }
 
 static int teardown_all(void **state)
 {
     (void)state;
     tls_shutdown();
-    unlink(cert);
-    unlink(key);
-    rmdir(dir);
+    testcert_remove_temp(dir, cert, key);
     return 0;
 }
 

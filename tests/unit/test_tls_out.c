@@ -35,19 +35,13 @@ static char cert[256], key[256];
 static int setup_all(void **state)
 {
     (void)state;
-    if (!mkdtemp(dir))
-        return -1;
-    snprintf(cert, sizeof cert, "%s/c.pem", dir);
-    snprintf(key, sizeof key, "%s/k.pem", dir);
-    return testcert_make(cert, key, "www.example.gov.cn", -60, 3600);
+    return testcert_make_temp(dir, cert, key, "www.example.gov.cn");
 }
 
 static int teardown_all(void **state)
 {
     (void)state;
-    unlink(cert);
-    unlink(key);
-    rmdir(dir);
+    testcert_remove_temp(dir, cert, key);
     return 0;
 }
 

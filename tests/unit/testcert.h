@@ -9,7 +9,9 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Writes cert_path and key_path: a P-256 key and a certificate for `cn` (also its SAN)
  * valid from now+from_s to now+until_s seconds. Returns 0 or -1. */
@@ -45,6 +47,25 @@ static int testcert_make(const char *cert_path, const char *key_path, const char
     if (ok && chmod(key_path, 0600) != 0)
         ok = 0;
     return ok ? 0 : -1;
+}
+
+/* A certificate and key for `cn` in a fresh temporary folder (mkdtemp of dir, which must
+ * end in XXXXXX): cert_path and key_path (256 bytes each) name them. Returns 0 or -1. */
+static inline int testcert_make_temp(char *dir, char *cert_path, char *key_path, const char *cn)
+{
+    if (!mkdtemp(dir))
+        return -1;
+    snprintf(cert_path, 256, "%s/c.pem", dir);
+    snprintf(key_path, 256, "%s/k.pem", dir);
+    return testcert_make(cert_path, key_path, cn, -60, 3600);
+}
+
+/* Removes what testcert_make_temp made. */
+static inline void testcert_remove_temp(const char *dir, const char *cert_path, const char *key_path)
+{
+    unlink(cert_path);
+    unlink(key_path);
+    rmdir(dir);
 }
 
 #endif
