@@ -137,6 +137,12 @@ typedef struct reader {
     uint64_t last_min; /* the smallest document number of the last block decoded */
     size_t decoded;    /* entries decoded that fall within from/to */
     bool more;         /* stopped by stop_n: older blocks may follow */
+    /* a term read for the candidates of rarer ones (read_seek): the walk gives up after
+     * SEARCH_SEEK_AFTER blocks in a row that hold no candidate, and the next candidate's
+     * block is sought by key instead */
+    bool seek;
+    size_t skipped;
+    bool reseek;
 } reader_t;
 
 static bool keep(const reader_t *r, const search_posting_t *e)
@@ -191,8 +197,14 @@ static int read_cb(void *ud, const void *key, size_t klen, const void *val, size
             r->cursor++;
         if (r->cursor == r->want->n)
             return 1; /* no candidate is this old */
-        if (r->want->c[r->cursor].doc < min)
+        if (r->want->c[r->cursor].doc < min) {
+            if (r->seek && ++r->skipped > SEARCH_SEEK_AFTER) {
+                r->reseek = true;
+                return 1;
+            }
             return 0;
+        }
+        r->skipped = 0;
     }
     search_posting_t e[SEARCH_BLOCK_MAX];
     int n = search_block_decode(val, vlen, e, SEARCH_BLOCK_MAX);
@@ -200,11 +212,21 @@ static int read_cb(void *ud, const void *key, size_t klen, const void *val, size
         r->bad = true;
         return 1;
     }
-    if (*r->budget < (size_t)n) {
+    /* the cost: the entries decoded, or for a term read for candidates, the candidates this
+     * block answers (a block is at most SEARCH_BLOCK_MAX entries: the work follows the
+     * rarer terms' postings, which were paid for when they were read) */
+    size_t cost = (size_t)n;
+    if (r->seek && r->want && !r->prefix && klen > 16) {
+        uint64_t min = block_min(key, klen);
+        cost = 0;
+        for (size_t j = r->cursor; j < r->want->n && r->want->c[j].doc >= min; j++)
+            cost++;
+    }
+    if (*r->budget < cost) {
         r->capped = true;
         return 1;
     }
-    *r->budget -= (size_t)n;
+    *r->budget -= cost;
     for (int i = 0; i < n; i++) {
         if (r->stop_n && in_dates(r->q, e[i].doc))
             r->decoded++;
@@ -252,11 +274,40 @@ static int read_term_from(store_txn_t *t, const qterm_t *qt, reader_t *r, uint64
     if (!kl)
         return 0;
     r->prefix = false;
+    r->seek = false;
     r->cursor = 0;
     int rc = store_content_each_from(t, k, pl, k, kl, read_cb, r);
     if (rc < 0)
         return rc == STORE_NOTFOUND ? 0 : rc;
     return r->bad ? STORE_ECORRUPT : 0;
+}
+
+/* The postings of a term (not a prefix) for r->want's documents, newest first: from the
+ * block holding the first candidate, blocks whose range holds no candidate skipped by
+ * their key and header without decoding; past SEARCH_SEEK_AFTER such blocks in a row, the
+ * next candidate's block is sought by key. So the work follows the candidates, not the
+ * term's postings. */
+static int read_seek(store_txn_t *t, const qterm_t *qt, reader_t *r)
+{
+    r->prefix = false;
+    r->cursor = 0;
+    r->seek = true;
+    while (r->cursor < r->want->n) {
+        char k[STORE_KEY_MAX + 1];
+        size_t pl, kl = seek_key(k, qt, r->want->c[r->cursor].doc, &pl);
+        if (!kl)
+            return 0;
+        r->reseek = false;
+        r->skipped = 0;
+        int rc = store_content_each_from(t, k, pl, k, kl, read_cb, r);
+        if (rc < 0)
+            return rc == STORE_NOTFOUND ? 0 : rc;
+        if (r->bad)
+            return STORE_ECORRUPT;
+        if (!r->reseek)
+            break; /* the term's blocks, or the candidates, or the bound ran out */
+    }
+    return 0;
 }
 
 /* One term's postings (filtered) newest first, one entry per document. */
@@ -269,10 +320,13 @@ static int read_term(store_txn_t *t, const qterm_t *qt, reader_t *r)
         memcpy(k, SEARCH_KEY_POSTINGS, kl);
         memcpy(k + kl, qt->term, qt->len);
         kl += qt->len;
+    } else if (r->want) {
+        return read_seek(t, qt, r);
     } else if (!(kl = search_postings_prefix(k, qt->term, qt->len))) {
         return 0;
     }
     r->prefix = qt->prefix;
+    r->seek = false;
     r->cursor = 0;
     int rc = store_content_each(t, k, kl, read_cb, r);
     if (rc < 0)
@@ -548,7 +602,7 @@ static int run_and(store_txn_t *t, const qterm_t *qt, double idf, double avgdl,
     o.out = (clist_t){0};
     o.want = cand;
     o.budget = budget;
-    int rc = read_term_from(t, qt, &o, cand->c[0].doc);
+    int rc = read_seek(t, qt, &o);
     *capped |= o.capped;
     size_t a = 0, b = 0, m = 0;
     while (rc == 0 && a < cand->n && b < o.out.n) {

@@ -9,8 +9,12 @@
  * title's occurrences weighted SEARCH_TITLE_WEIGHT times, times a recency boost that halves
  * the extra weight of a document every SEARCH_RECENCY_DAYS of age) or date (newest first).
  *
- * Bounded work: a query decodes at most SEARCH_MAX_POSTINGS posting entries (blocks that
- * cannot hold a candidate are skipped unread) and checks phrases in at most
+ * Bounded work: the rarest term's postings are read whole (each entry decoded counts), the
+ * other terms only for its candidates: their blocks are found by key, a block whose range
+ * holds no candidate is skipped unread, and each candidate looked up counts once. At most
+ * SEARCH_MAX_POSTINGS is counted in all (the rarest term gets its share, a 1/n-th for n
+ * terms, so a query whose rarest term has fewer postings than that is evaluated whole),
+ * and phrases are checked in at most
  * SEARCH_MAX_VERIFY documents and SEARCH_MAX_VERIFY_BYTES of their text (newest first);
  * when a cap is reached, `capped` is set,
  * the total counts what was found within it, and what was not reached is left out.
@@ -35,6 +39,7 @@
 #define SEARCH_MAX_TERMS 32
 #define SEARCH_MAX_POSTINGS 200000
 #define SEARCH_MAX_VERIFY 2000
+#define SEARCH_SEEK_AFTER 4 /* blocks without a candidate walked before seeking by key */
 #define SEARCH_MAX_VERIFY_BYTES (8 * 1024 * 1024) /* of text tokenized for phrases */
 #define SEARCH_TITLE_WEIGHT 5
 #define SEARCH_RECENCY_DAYS 90

@@ -432,6 +432,65 @@ static void bulk_ops(store_txn_t *w, bool bulk)
         assert_int_equal(search_bulk_end(w, true), 0);
 }
 
+/* A rare term among very common ones (a relevance query, the default): the common terms
+ * are read only for the rare term's candidates, their blocks sought by key (the gap of
+ * blocks between the two clusters is passed by a seek), and each candidate counts once
+ * against the bound. Under a bound the old reading (every entry of every block holding a
+ * candidate counted) ran out of, the query is evaluated whole: the same total and hits as
+ * with no practical bound, and not capped. */
+static void test_rare_term_among_common(void **state)
+{
+    char id[16], date[32], body[64];
+    for (int k = 0; k < 1500; k++) {
+        snprintf(id, sizeof id, "n%04d", k);
+        snprintf(date, sizeof date, "20%02d-%02d-%02d %02d:%02d", 20 + k / 336, 1 + k / 28 % 12,
+                 1 + k % 28, k % 24, k % 60);
+        /* ten spread over the older half (a block each), then a gap of several blocks,
+         * and the newest ten */
+        bool rare = (k < 750 && k % 75 == 0) || k >= 1490;
+        snprintf(body, sizeof body, "<p>正文%s</p>", rare ? " 稀有" : "");
+        pub(state, "s", "c", id, "公告", body, date);
+    }
+    const char *qs[] = {"稀有 公告 正文", "\"公告\" 稀有 正文"};
+    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
+        for (unsigned page = 1; page <= 3; page++) {
+            answer_t whole = run(state, (search_query_t){.q = qs[i], .page = page,
+                                                         .max_postings = 100000000});
+            answer_t a = run(state, (search_query_t){.q = qs[i], .page = page,
+                                                     .max_postings = 300});
+            assert_int_equal(whole.total, 20);
+            assert_false(whole.capped);
+            assert_int_equal(a.total, 20);
+            assert_false(a.capped);
+            assert_string_equal(a.ids, whole.ids);
+            a = run(state, (search_query_t){.q = qs[i], .page = page, .max_postings = 300,
+                                            .sort = SEARCH_SORT_DATE, .full = true});
+            assert_int_equal(a.total, 20);
+            assert_false(a.capped);
+        }
+    }
+    /* date order: the newest ten, then the older ones */
+    answer_t a = run(state, (search_query_t){.q = "稀有 公告 正文", .max_postings = 300,
+                                             .sort = SEARCH_SORT_DATE, .full = true});
+    assert_string_equal(a.ids, "s/c/n1499 s/c/n1498 s/c/n1497 s/c/n1496 s/c/n1495 s/c/n1494 "
+                               "s/c/n1493 s/c/n1492 s/c/n1491 s/c/n1490");
+    a = run(state, (search_query_t){.q = "稀有 公告 正文", .max_postings = 300, .page = 2,
+                                    .sort = SEARCH_SORT_DATE, .full = true});
+    assert_string_equal(a.ids, "s/c/n0675 s/c/n0600 s/c/n0525 s/c/n0450 s/c/n0375 s/c/n0300 "
+                               "s/c/n0225 s/c/n0150 s/c/n0075 s/c/n0000");
+    /* the same, stopping early (the other terms sought for each run's candidates) */
+    a = run(state, (search_query_t){.q = "稀有 公告 正文", .max_postings = 300, .page = 2,
+                                    .sort = SEARCH_SORT_DATE});
+    assert_int_equal(a.total, 20);
+    assert_false(a.capped);
+    assert_string_equal(a.ids, "s/c/n0675 s/c/n0600 s/c/n0525 s/c/n0450 s/c/n0375 s/c/n0300 "
+                               "s/c/n0225 s/c/n0150 s/c/n0075 s/c/n0000");
+    /* a query of common terms only still stops at the bound */
+    a = run(state, (search_query_t){.q = "公告 正文", .max_postings = 300});
+    assert_true(a.capped);
+    assert_true(a.total > 0 && a.total <= 150);
+}
+
 static void test_bulk_removals_match_one_at_a_time(void **state)
 {
     int rc;
@@ -645,6 +704,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sorts, setup, testutil_store_teardown),
         cmocka_unit_test_setup_teardown(test_paging_and_blocks, setup, testutil_store_teardown),
         cmocka_unit_test_setup_teardown(test_date_early_stop_matches_full, setup,
+                                        testutil_store_teardown),
+        cmocka_unit_test_setup_teardown(test_rare_term_among_common, setup,
                                         testutil_store_teardown),
         cmocka_unit_test_setup_teardown(test_bulk_removals_match_one_at_a_time, setup,
                                         testutil_store_teardown),
