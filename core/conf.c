@@ -646,6 +646,11 @@ static void link_sites(conf_t *c)
 
 conf_t *conf_load(const char *path, int64_t today_days, diag_t *diag)
 {
+    return conf_load_opt(path, today_days, 0, diag);
+}
+
+conf_t *conf_load_opt(const char *path, int64_t today_days, unsigned flags, diag_t *diag)
+{
     size_t errors_before = diag->errors;
     conf_t *c = util_calloc(1, sizeof *c);
     c->file = util_strdup(path);
@@ -666,11 +671,12 @@ conf_t *conf_load(const char *path, int64_t today_days, diag_t *diag)
         conf_rules_check(&x);
         conf_modules_check(&x);
         /* Themes compile with the rest, so a template error fails the load like any other. */
-        c->themes = theme_set_load(c, diag);
+        if (!(flags & CONF_LOAD_NO_THEMES))
+            c->themes = theme_set_load(c, diag);
     }
     /* Certificates last: only a configuration that is otherwise valid is worth the cost of
      * reading keys (unchanged ones come from tls.c's cache). */
-    if (diag->errors == errors_before)
+    if (diag->errors == errors_before && !(flags & CONF_LOAD_NO_TLS))
         tls_conf_load(c, diag);
     if (diag->errors > errors_before) {
         conf_free(c);

@@ -209,6 +209,15 @@ typedef struct conf {
  * fail. `today_days` (days since 1970-01-01) is the date rules are judged against
  * (modules' rules about dates, through conf_ctx_t.today); pass -1 for the current date. */
 conf_t *conf_load(const char *path, int64_t today_days, diag_t *diag);
+/* conf_load() leaving out work that only a serving process needs, for a tool that reads
+ * the configuration to write the store (jiyuectl publish). Every file is still read and
+ * every rule checked; what is left out is named by the flags:
+ *   CONF_LOAD_NO_THEMES: templates are not compiled (c->themes stays NULL, as without a
+ *     sites folder), so a template error is reported by `jiyue -t`, not here;
+ *   CONF_LOAD_NO_TLS: certificates and keys are not read (every tls ctx stays NULL).
+ * 0 is conf_load(). */
+enum { CONF_LOAD_NO_THEMES = 1u << 0, CONF_LOAD_NO_TLS = 1u << 1 };
+conf_t *conf_load_opt(const char *path, int64_t today_days, unsigned flags, diag_t *diag);
 void conf_free(conf_t *c);
 /* Reads only `pid_file` from the server file at `path` (resolved as conf_load() does),
  * without the site files: all `jiyue -s` needs to find the running server, which then

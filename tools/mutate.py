@@ -188,6 +188,12 @@ MUTATIONS = [
     M("reload-one-error-tolerated", "core/conf.c",
       "    if (diag->errors > errors_before) {", "    if (diag->errors > errors_before + 1) {",
       [E_RELOAD]),
+    # conf_load_opt: the server's load (flags 0) must still read certificates and themes
+    M("load-opt-tls-always-skipped", "core/conf.c",
+      "errors_before && !(flags & CONF_LOAD_NO_TLS))", "errors_before && 0)",
+      ["unit:test_conf"]),
+    M("load-opt-themes-always-skipped", "core/conf.c",
+      "if (!(flags & CONF_LOAD_NO_THEMES))", "if (0)", ["unit:test_conf"]),
     # ---- message rate limits (modules/interaction/message_limit.c) ----
     M("limit-hourly-window-exclusive", "modules/common/rate_window.c",
       "        if (count >= limit) {", "        if (count > limit) {", ["unit:test_message", E_LIMITS]),

@@ -70,6 +70,9 @@ static const char *SERVER = "listen: [\"127.0.0.1:8080\"]\nstore: store\nsites: 
 /* lines 1-5 of the portal; registration follows */
 static const char *PORTAL = "id: portal\nname: 门户\nkind: portal\nmount:\n  hosts: [www.t.gov.cn]\n" REG("01");
 
+/* conf_load_opt()'s flags for load_tree(): 0 but in test_load_opt */
+static unsigned load_flags;
+
 /* Writes server + sites/ files into a fresh /tmp folder, loads it and removes it again.
  * `server` NULL means SERVER. */
 static conf_t *load_tree(diag_t *d, int64_t today, const char *server, const tfile_t *files)
@@ -92,7 +95,7 @@ static conf_t *load_tree(diag_t *d, int64_t today, const char *server, const tfi
         fclose(f);
     }
     snprintf(path, sizeof path, "%s/jiyue.yaml", dir);
-    conf_t *c = conf_load(path, today, d);
+    conf_t *c = conf_load_opt(path, today, load_flags, d);
     for (size_t i = 0; files && files[i].name; i++) {
         snprintf(path, sizeof path, "%s/sites/%s", dir, files[i].name);
         unlink(path);
@@ -1065,6 +1068,54 @@ static void test_certificates(void **state)
     assert_int_equal(chmod(FIX "valid/tls/server.key", 0600), 0);
 }
 
+/* conf_load_opt (jiyuectl publish): templates and certificates left out, every other rule
+ * still checked, and a template or certificate error left to the server's own load. */
+static void test_load_opt(void **state)
+{
+    (void)state;
+    diag_t d;
+    diag_init(&d);
+    const unsigned flags = CONF_LOAD_NO_THEMES | CONF_LOAD_NO_TLS;
+    conf_t *c = conf_load_opt("conf/jiyue.yaml", day("2026-12-01"), flags, &d);
+    assert_non_null(c);
+    assert_int_equal(d.errors, 0);
+    assert_int_equal(c->nsites, 10);
+    assert_null(c->themes);
+    assert_null(c->tls.ctx);
+    assert_non_null(c->portal);
+    conf_free(c);
+    /* the same files in full: both are there */
+    c = conf_load("conf/jiyue.yaml", day("2026-12-01"), &d);
+    assert_non_null(c);
+    assert_non_null(c->themes);
+    assert_non_null(c->tls.ctx);
+    conf_free(c);
+    diag_free(&d);
+
+    load_flags = flags;
+    /* a site error still fails the load, among many sites: a duplicate mount path */
+    tfile_t f[] = {{"portal.yaml", PORTAL},
+                   {"a.yaml", "id: a\nname: 甲\nkind: department\nparent: portal\nmount:\n  path: /a/\n" REG("02")},
+                   {"b.yaml", "id: b\nname: 乙\nkind: department\nparent: portal\nmount:\n  path: /a/\n" REG("03")},
+                   {NULL, NULL}};
+    load_fail(&d, NULL, f);
+    diag_free(&d);
+    /* a certificate that does not exist: the server's load refuses it, publish's does not read it */
+    char server[600];
+    snprintf(server, sizeof server, "listen: [\"127.0.0.1:8443\"]\nstore: s\nsites: sites\n"
+             "tls: {cert: /nonexistent/x.crt, key: /nonexistent/x.key}\n");
+    tfile_t p[] = {{"portal.yaml", PORTAL}, {NULL, NULL}};
+    diag_init(&d);
+    c = load_tree(&d, 0, server, p);
+    assert_non_null(c);
+    assert_null(c->tls.ctx);
+    conf_free(c);
+    diag_free(&d);
+    load_flags = 0;
+    load_fail(&d, server, p);
+    diag_free(&d);
+}
+
 /* The fixtures' certificates are made fresh for each run, never committed. */
 static int make_fixture_certs(void **state)
 {
@@ -1145,6 +1196,7 @@ int main(void)
         cmocka_unit_test(test_limits_caps),
         cmocka_unit_test(test_misspelt_keys),
         cmocka_unit_test(test_registration_unique),
+        cmocka_unit_test(test_load_opt),
     };
     return cmocka_run_group_tests(tests, make_fixture_certs, NULL);
 }

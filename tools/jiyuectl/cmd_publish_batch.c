@@ -130,7 +130,7 @@ static int batch_pass(ctl_t *ctl, const char *file, bool publish, int64_t now, l
 
 int ctl_publish_batch(ctl_t *ctl, const char *file)
 {
-    int rc = ctl_load_conf(ctl);
+    int rc = ctl_load_conf_opt(ctl, CONF_LOAD_NO_THEMES | CONF_LOAD_NO_TLS);
     if (rc != CTL_OK)
         return rc;
     int64_t now = (int64_t)time(NULL);

@@ -61,6 +61,9 @@ int ctl_parse_flag_site(ctl_t *ctl, int argc, char **argv, const char *flag, con
 /* Loads the configuration (conf_load with today's date). On errors prints every
  * diagnostic and returns CTL_FAIL; warnings are left to `jiyuectl check`. */
 int ctl_load_conf(ctl_t *ctl);
+/* ctl_load_conf() with conf_load_opt()'s flags: a command that only writes the store
+ * (publish, update) leaves out templates and certificates, which only the server uses. */
+int ctl_load_conf_opt(ctl_t *ctl, unsigned flags);
 /* How a subcommand opens the store: only `import` and `user add` (the first content or
  * the first account of an installation) may bring a new store into being; a command that
  * changes or reads existing content on a missing store is a mistake. */

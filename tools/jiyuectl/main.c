@@ -115,9 +115,14 @@ int ctl_parse_args(ctl_t *ctl, int argc, char **argv, int nargs, const char **ge
 
 int ctl_load_conf(ctl_t *ctl)
 {
+    return ctl_load_conf_opt(ctl, 0);
+}
+
+int ctl_load_conf_opt(ctl_t *ctl, unsigned flags)
+{
     diag_t d;
     diag_init(&d);
-    ctl->conf = conf_load(ctl->conf_path, -1, &d);
+    ctl->conf = conf_load_opt(ctl->conf_path, -1, flags, &d);
     if (!ctl->conf) {
         diag_print(&d, stderr);
         size_t n = d.errors;
