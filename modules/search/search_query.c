@@ -628,6 +628,20 @@ static double term_idf(uint32_t df, uint64_t ndocs)
     return idf < 0.01 ? 0.01 : idf;
 }
 
+/* The page's hits: the matches from `skip` on, their records read, up to a page of them
+ * (a match whose record is gone is passed over). */
+static void fill_page(store_txn_t *t, const clist_t *m, size_t skip, search_result_t *out)
+{
+    for (size_t i = skip; i < m->n && out->n < SEARCH_PAGE_SIZE; i++) {
+        search_hit_t *h = &out->hits[out->n];
+        if (search_doc_get(t, m->c[i].doc, &h->rec) != 0)
+            continue;
+        h->doc = m->c[i].doc;
+        h->score = m->c[i].score;
+        out->n++;
+    }
+}
+
 /* sort=date without a one-character term (whose several terms are merged whole): the
  * rarest term's postings are read a run of blocks at a time, newest first (from the block
  * holding `to`), each run intersected with the other terms and its phrases verified,
@@ -726,14 +740,7 @@ static int run_date(store_txn_t *t, const search_query_t *q, const qparse_t *p, 
         capped = true;
     }
     out->capped = capped;
-    for (size_t i = skip; i < found.n && out->n < SEARCH_PAGE_SIZE; i++) {
-        search_hit_t *h = &out->hits[out->n];
-        if (search_doc_get(t, found.c[i].doc, &h->rec) != 0)
-            continue;
-        h->doc = found.c[i].doc;
-        h->score = found.c[i].score;
-        out->n++;
-    }
+    fill_page(t, &found, skip, out);
     free(found.c);
     return 0;
 }
@@ -873,14 +880,7 @@ int search_run(store_txn_t *t, const search_query_t *q, search_result_t *out)
     if (q->sort == SEARCH_SORT_RELEVANCE && cand.n > 1)
         top_k(&cand, skip + SEARCH_PAGE_SIZE);
     out->total = cand.n;
-    for (size_t i = skip; i < cand.n && out->n < SEARCH_PAGE_SIZE; i++) {
-        search_hit_t *h = &out->hits[out->n];
-        if (search_doc_get(t, cand.c[i].doc, &h->rec) != 0)
-            continue;
-        h->doc = cand.c[i].doc;
-        h->score = cand.c[i].score;
-        out->n++;
-    }
+    fill_page(t, &cand, skip, out);
     free(cand.c);
     return 0;
 }
