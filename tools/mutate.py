@@ -204,6 +204,13 @@ MUTATIONS = [
     M("ctl-partial-conf-taken-whole", "tools/jiyuectl/main.c",
       "(!ctl->conf->partial || (site &&", "(1 || (site &&",
       ["e2e:tests/e2e/test_publish_sites.py"]),
+    # search join: walk or seek per term; either way each candidate counts once
+    M("search-join-choice-inverted", "modules/search/search_query.c",
+      "    return (uint64_t)n * SEARCH_BLOCK_MAX * SEARCH_WALK_GAP >= df;",
+      "    return (uint64_t)n * SEARCH_BLOCK_MAX * SEARCH_WALK_GAP < df;", ["unit:test_search_index"]),
+    M("search-join-walk-counts-entries", "modules/search/search_query.c",
+      "    if (r->join && r->want && !r->prefix && klen > 16) {",
+      "    if (r->seek && r->want && !r->prefix && klen > 16) {", ["unit:test_search_index"]),
     # ---- message rate limits (modules/interaction/message_limit.c) ----
     M("limit-hourly-window-exclusive", "modules/common/rate_window.c",
       "        if (count >= limit) {", "        if (count > limit) {", ["unit:test_message", E_LIMITS]),
