@@ -626,6 +626,74 @@ static void read_sites(conf_ctx_t *x)
     x->file = c->file;
 }
 
+/* The site `id` from sites_dir/<id>.yaml into c->sites, for conf_load_sites. False, with
+ * the reason added as an error, when the file cannot stand for what the whole folder gives:
+ * not a slug (so the name never leaves the folder), no such file, not a site, another id. */
+static bool read_named_site(conf_ctx_t *x, const char *id, size_t *cap)
+{
+    conf_t *c = x->c;
+    if (!conf_is_slug(id)) {
+        conf_err_at(x, x->sites_pos, "'%s' is not a site id", id);
+        return false;
+    }
+    if (c->nsites == CONF_LOAD_SITES_MAX) {
+        conf_err_at(x, x->sites_pos, "more than %d sites to read by name", CONF_LOAD_SITES_MAX);
+        return false;
+    }
+    char *path = util_asprintf("%s/%s.yaml", c->sites_dir, id);
+    yaml_dom_t *doc = yaml_dom_load_file(path, x->diag);
+    if (!doc) {
+        free(path);
+        return false;
+    }
+    if (c->nsites == *cap) {
+        *cap = *cap ? *cap * 2 : 4;
+        c->sites = util_realloc(c->sites, *cap * sizeof *c->sites);
+    }
+    conf_site_t *s = &c->sites[c->nsites];
+    memset(s, 0, sizeof *s);
+    s->file = path;
+    x->file = path;
+    bool ok = conf_site_read(x, doc, s);
+    yaml_dom_free(doc);
+    x->file = c->file;
+    if (!ok) {
+        conf_site_free(s);
+        conf_err_at(x, x->sites_pos, "%s gives no site", path);
+        return false;
+    }
+    c->nsites++;
+    if (strcmp(s->id, id) != 0) {
+        conf_err_at(x, s->id_pos, "the file of site '%s' declares id '%s'", id, s->id);
+        return false;
+    }
+    return true;
+}
+
+/* conf_load_sites' part of the folder: ids[0..n) and, for each site read, its parent. */
+static void read_named_sites(conf_ctx_t *x, const char *const *ids, size_t n)
+{
+    conf_t *c = x->c;
+    size_t cap = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *id = ids[i];
+        /* then the parents of the sites read, until one is read already (the portal, or a
+         * loop that conf_rules_check reports) */
+        while (id) {
+            bool have = false;
+            for (size_t k = 0; k < c->nsites && !have; k++)
+                have = strcmp(c->sites[k].id, id) == 0;
+            if (have)
+                break;
+            if (!read_named_site(x, id, &cap))
+                return;
+            id = c->sites[c->nsites - 1].parent_id;
+        }
+    }
+    if (!c->sites)
+        c->sites = util_calloc(1, sizeof *c->sites);
+}
+
 static int cmp_site(const void *a, const void *b)
 {
     return strcmp(((const conf_site_t *)a)->id, ((const conf_site_t *)b)->id);
@@ -649,7 +717,23 @@ conf_t *conf_load(const char *path, int64_t today_days, diag_t *diag)
     return conf_load_opt(path, today_days, 0, diag);
 }
 
+static conf_t *load(const char *path, int64_t today_days, unsigned flags,
+                    const char *const *ids, size_t nids, diag_t *diag);
+
 conf_t *conf_load_opt(const char *path, int64_t today_days, unsigned flags, diag_t *diag)
+{
+    return load(path, today_days, flags, NULL, 0, diag);
+}
+
+conf_t *conf_load_sites(const char *path, int64_t today_days, unsigned flags,
+                        const char *const *ids, size_t n, diag_t *diag)
+{
+    return load(path, today_days, flags, ids, n, diag);
+}
+
+/* ids NULL: every file of the sites folder; else only those sites and their parents. */
+static conf_t *load(const char *path, int64_t today_days, unsigned flags,
+                    const char *const *ids, size_t nids, diag_t *diag)
 {
     size_t errors_before = diag->errors;
     conf_t *c = util_calloc(1, sizeof *c);
@@ -666,8 +750,12 @@ conf_t *conf_load_opt(const char *path, int64_t today_days, unsigned flags, diag
         read_server(&x, doc);
         yaml_dom_free(doc);
     }
+    c->partial = ids != NULL;
     if (c->sites_dir) {
-        read_sites(&x);
+        if (ids)
+            read_named_sites(&x, ids, nids);
+        else
+            read_sites(&x);
         conf_rules_check(&x);
         conf_modules_check(&x);
         /* Themes compile with the rest, so a template error fails the load like any other. */

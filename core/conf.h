@@ -201,6 +201,9 @@ typedef struct conf {
     /* One slot per module for its server-file keys and per-configuration data
      * (core/module.h: module_server_conf). */
     void **mod;
+    /* Loaded by conf_load_sites(): `sites` holds only the named sites and their parents,
+     * so it is not the cluster (no serving, no listing of sites, no "unknown site"). */
+    bool partial;
 } conf_t;
 
 /* Loads and validates the server config at `path` and every *.yaml file (sorted, dotfiles
@@ -218,6 +221,19 @@ conf_t *conf_load(const char *path, int64_t today_days, diag_t *diag);
  * 0 is conf_load(). */
 enum { CONF_LOAD_NO_THEMES = 1u << 0, CONF_LOAD_NO_TLS = 1u << 1 };
 conf_t *conf_load_opt(const char *path, int64_t today_days, unsigned flags, diag_t *diag);
+/* conf_load_opt() reading, of the sites folder, only the sites ids[0..n) and their parents
+ * up to the portal, each from the file named by its id (sites/<id>.yaml), for a tool that
+ * writes into those sites only (jiyuectl publish). Each file read is checked as conf_load
+ * checks it, and the rules across files among the files read. Returns NULL, with a reason
+ * in `diag`, whenever the result would not certainly be those sites as the whole folder
+ * gives them: an id that is not a slug (never a path), a file missing or declaring another
+ * id, any error in a file read; the caller then loads the whole folder, which reports
+ * every problem as before. Problems in files not read (a broken file, a second file with
+ * the same id, a host claimed twice) are left to conf_load (`jiyue -t`, `jiyuectl check`,
+ * reload). The result has c->partial set. */
+#define CONF_LOAD_SITES_MAX 64 /* sites read at most, parents included */
+conf_t *conf_load_sites(const char *path, int64_t today_days, unsigned flags,
+                        const char *const *ids, size_t n, diag_t *diag);
 void conf_free(conf_t *c);
 /* Reads only `pid_file` from the server file at `path` (resolved as conf_load() does),
  * without the site files: all `jiyue -s` needs to find the running server, which then

@@ -194,6 +194,23 @@ MUTATIONS = [
       ["unit:test_conf"]),
     M("load-opt-themes-always-skipped", "core/conf.c",
       "if (!(flags & CONF_LOAD_NO_THEMES))", "if (0)", ["unit:test_conf"]),
+    # conf_load_sites (jiyuectl publish): a file stands for a site only when it declares the
+    # id it is named by, and an id is a file name only when it is a slug
+    M("load-sites-other-id-accepted", "core/conf.c",
+      "    if (strcmp(s->id, id) != 0) {", "    if (0) {", ["unit:test_conf_sites"]),
+    M("load-sites-id-as-path", "core/conf.c",
+      "    if (!conf_is_slug(id)) {\n        conf_err_at(x, x->sites_pos",
+      "    if (0) {\n        conf_err_at(x, x->sites_pos", ["unit:test_conf_sites"]),
+    M("ctl-partial-conf-taken-whole", "tools/jiyuectl/main.c",
+      "(!ctl->conf->partial || (site &&", "(1 || (site &&",
+      ["e2e:tests/e2e/test_publish_sites.py"]),
+    # search join: walk or seek per term; either way each candidate counts once
+    M("search-join-choice-inverted", "modules/search/search_query.c",
+      "    return (uint64_t)n * SEARCH_BLOCK_MAX * SEARCH_WALK_GAP >= df;",
+      "    return (uint64_t)n * SEARCH_BLOCK_MAX * SEARCH_WALK_GAP < df;", ["unit:test_search_index"]),
+    M("search-join-walk-counts-entries", "modules/search/search_query.c",
+      "    if (r->join && r->want && !r->prefix && klen > 16) {",
+      "    if (r->seek && r->want && !r->prefix && klen > 16) {", ["unit:test_search_index"]),
     # ---- message rate limits (modules/interaction/message_limit.c) ----
     M("limit-hourly-window-exclusive", "modules/common/rate_window.c",
       "        if (count >= limit) {", "        if (count > limit) {", ["unit:test_message", E_LIMITS]),

@@ -137,12 +137,15 @@ typedef struct reader {
     uint64_t last_min; /* the smallest document number of the last block decoded */
     size_t decoded;    /* entries decoded that fall within from/to */
     bool more;         /* stopped by stop_n: older blocks may follow */
-    /* a term read for the candidates of rarer ones (read_seek): the walk gives up after
-     * SEARCH_SEEK_AFTER blocks in a row that hold no candidate, and the next candidate's
-     * block is sought by key instead */
-    bool seek;
+    /* a term read for the candidates of rarer ones (read_seek): each candidate a block
+     * answers counts once against the bound (join); when the term's blocks are many per
+     * candidate (join_walks), the walk gives up after SEARCH_SEEK_AFTER blocks in a row that
+     * hold no candidate, and the next candidate's block is sought by key instead (seek) */
+    bool join, seek;
     size_t skipped;
     bool reseek;
+    uint32_t df;                 /* the term's documents (xf/), for join_walks */
+    uint32_t *walked, *sought;   /* search_result_t's counters of the two choices */
 } reader_t;
 
 static bool keep(const reader_t *r, const search_posting_t *e)
@@ -216,7 +219,7 @@ static int read_cb(void *ud, const void *key, size_t klen, const void *val, size
      * block answers (a block is at most SEARCH_BLOCK_MAX entries: the work follows the
      * rarer terms' postings, which were paid for when they were read) */
     size_t cost = (size_t)n;
-    if (r->seek && r->want && !r->prefix && klen > 16) {
+    if (r->join && r->want && !r->prefix && klen > 16) {
         uint64_t min = block_min(key, klen);
         cost = 0;
         for (size_t j = r->cursor; j < r->want->n && r->want->c[j].doc >= min; j++)
@@ -274,7 +277,7 @@ static int read_term_from(store_txn_t *t, const qterm_t *qt, reader_t *r, uint64
     if (!kl)
         return 0;
     r->prefix = false;
-    r->seek = false;
+    r->join = r->seek = false;
     r->cursor = 0;
     int rc = store_content_each_from(t, k, pl, k, kl, read_cb, r);
     if (rc < 0)
@@ -282,16 +285,32 @@ static int read_term_from(store_txn_t *t, const qterm_t *qt, reader_t *r, uint64
     return r->bad ? STORE_ECORRUPT : 0;
 }
 
+/* Whether a term with df documents is walked for n candidates rather than sought: its
+ * blocks (at least df / SEARCH_BLOCK_MAX) are at most SEARCH_WALK_GAP per candidate, so
+ * most blocks hold one and passing the others by their header is cheaper than a seek
+ * (a new cursor and a descent of the tree) for each candidate. */
+static bool join_walks(uint32_t df, size_t n)
+{
+    return (uint64_t)n * SEARCH_BLOCK_MAX * SEARCH_WALK_GAP >= df;
+}
+
 /* The postings of a term (not a prefix) for r->want's documents, newest first: from the
  * block holding the first candidate, blocks whose range holds no candidate skipped by
- * their key and header without decoding; past SEARCH_SEEK_AFTER such blocks in a row, the
- * next candidate's block is sought by key. So the work follows the candidates, not the
- * term's postings. */
+ * their key and header without decoding. Where the candidates are sparse among the term's
+ * blocks (join_walks false), past SEARCH_SEEK_AFTER such blocks in a row the next
+ * candidate's block is sought by key; where they are dense, the blocks are walked to the
+ * last candidate. Either way the same blocks are decoded and each candidate counts once:
+ * the work follows the candidates, not the term's postings. */
 static int read_seek(store_txn_t *t, const qterm_t *qt, reader_t *r)
 {
     r->prefix = false;
     r->cursor = 0;
-    r->seek = true;
+    r->join = true;
+    r->seek = r->q->join == SEARCH_JOIN_CHOOSE ? !join_walks(r->df, r->want->n)
+                                                : r->q->join == SEARCH_JOIN_SEEK;
+    uint32_t *count = r->seek ? r->sought : r->walked;
+    if (count)
+        (*count)++;
     while (r->cursor < r->want->n) {
         char k[STORE_KEY_MAX + 1];
         size_t pl, kl = seek_key(k, qt, r->want->c[r->cursor].doc, &pl);
@@ -326,7 +345,7 @@ static int read_term(store_txn_t *t, const qterm_t *qt, reader_t *r)
         return 0;
     }
     r->prefix = qt->prefix;
-    r->seek = false;
+    r->join = r->seek = false;
     r->cursor = 0;
     int rc = store_content_each(t, k, kl, read_cb, r);
     if (rc < 0)
@@ -499,6 +518,7 @@ static int mark_exact(store_txn_t *t, const char *q, reader_t *r, clist_t *cand)
     qt.len = (uint8_t)n;
     r->out = (clist_t){0};
     r->want = cand;
+    r->df = term_df(t, &qt);
     int rc = read_term(t, &qt, r);
     /* both newest first */
     for (size_t a = 0, b = 0; rc == 0 && a < cand->n && b < r->out.n;) {
@@ -595,12 +615,13 @@ static uint64_t date_floor(const search_query_t *q)
 /* Intersects cand (the rarest term's run, newest first) with term i's postings, adding
  * its score: term i is read from the block holding the run's newest document on, and
  * stops past its oldest. */
-static int run_and(store_txn_t *t, const qterm_t *qt, double idf, double avgdl,
+static int run_and(store_txn_t *t, const qterm_t *qt, uint32_t df, double idf, double avgdl,
                    const reader_t *base, size_t *budget, clist_t *cand, bool *capped)
 {
     reader_t o = *base;
     o.out = (clist_t){0};
     o.want = cand;
+    o.df = df;
     o.budget = budget;
     int rc = read_seek(t, qt, &o);
     *capped |= o.capped;
@@ -685,8 +706,8 @@ static int run_date(store_txn_t *t, const search_query_t *q, const qparse_t *p, 
         for (size_t k = 0; k < cand.n; k++)
             cand.c[k].score = bm25(&cand.c[k], idf0, avgdl);
         for (size_t i = 1; rc == 0 && i < nt && cand.n > 0; i++)
-            rc = run_and(t, order[i], term_idf(df[i], ndocs), avgdl, base, &budget, &cand,
-                         &capped);
+            rc = run_and(t, order[i], df[i], term_idf(df[i], ndocs), avgdl, base, &budget,
+                         &cand, &capped);
         if (rc != 0) {
             free(cand.c);
             break;
@@ -759,7 +780,7 @@ int search_run(store_txn_t *t, const search_query_t *q, search_result_t *out)
     if (!quoted && p.n >= 2 && search_text_is_doc_no(q->q, strlen(q->q)))
         for (size_t i = 0; i < p.n; i++)
             p.t[i].phrase = 1;
-    reader_t r = {.q = q};
+    reader_t r = {.q = q, .walked = &out->walked, .sought = &out->sought};
     int rc;
     if (q->site && (rc = search_site_number(t, q->site, &r.site)) != 0)
         return rc == STORE_NOTFOUND ? 0 : rc;
@@ -815,6 +836,7 @@ int search_run(store_txn_t *t, const search_query_t *q, search_result_t *out)
          * could not be reached is left out, `capped`), rather than nothing */
         size_t share = budget / (nt - i), given = share;
         r.budget = &share;
+        r.df = df[i];
         rc = read_term(t, order[i], &r);
         budget -= given - share;
         if (rc != 0) {

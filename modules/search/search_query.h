@@ -10,8 +10,9 @@
  * the extra weight of a document every SEARCH_RECENCY_DAYS of age) or date (newest first).
  *
  * Bounded work: the rarest term's postings are read whole (each entry decoded counts), the
- * other terms only for its candidates: their blocks are found by key, a block whose range
- * holds no candidate is skipped unread, and each candidate looked up counts once. At most
+ * other terms only for its candidates: their blocks are found by key (or walked in order,
+ * where nearly every block holds a candidate: SEARCH_WALK_GAP), a block whose range holds
+ * no candidate is skipped unread, and each candidate looked up counts once. At most
  * SEARCH_MAX_POSTINGS is counted in all (the rarest term gets its share, a 1/n-th for n
  * terms, so a query whose rarest term has fewer postings than that is evaluated whole),
  * and phrases are checked in at most
@@ -40,6 +41,10 @@
 #define SEARCH_MAX_POSTINGS 200000
 #define SEARCH_MAX_VERIFY 2000
 #define SEARCH_SEEK_AFTER 4 /* blocks without a candidate walked before seeking by key */
+/* A term joined for the rarer terms' candidates is walked block by block (never sought)
+ * when it has at most this many blocks per candidate (df / SEARCH_BLOCK_MAX / candidates):
+ * nearly every block then holds a candidate. More, and each candidate's block is sought. */
+#define SEARCH_WALK_GAP 8
 #define SEARCH_MAX_VERIFY_BYTES (8 * 1024 * 1024) /* of text tokenized for phrases */
 #define SEARCH_TITLE_WEIGHT 5
 #define SEARCH_RECENCY_DAYS 90
@@ -61,7 +66,12 @@ typedef struct search_query {
     /* the bounds (0: SEARCH_MAX_POSTINGS, SEARCH_MAX_VERIFY): smaller ones for tests */
     size_t max_postings, max_verify;
     bool full; /* sort=date evaluated whole, as relevance is (tests compare the two) */
+    /* tests: SEARCH_JOIN_WALK or _SEEK imposes that reading on every joined term (the
+     * results are the same); 0 lets SEARCH_WALK_GAP choose */
+    int join;
 } search_query_t;
+
+enum { SEARCH_JOIN_CHOOSE, SEARCH_JOIN_WALK, SEARCH_JOIN_SEEK };
 
 typedef struct search_hit {
     uint64_t doc;
@@ -72,6 +82,9 @@ typedef struct search_hit {
 typedef struct search_result {
     uint64_t total;
     bool capped;
+    /* terms joined for the candidates of rarer ones by walking their blocks, and by
+     * seeking each candidate's block (SEARCH_WALK_GAP): the choice, for tests */
+    uint32_t walked, sought;
     size_t n;
     search_hit_t hits[SEARCH_PAGE_SIZE];
 } search_result_t;

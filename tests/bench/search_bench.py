@@ -40,6 +40,7 @@ REPS = env_int("BENCH_SEARCH_REPS", 50)
 QUERY_SECONDS = env_int("BENCH_SEARCH_QUERY_SECONDS", 20)
 PUBLISHES = env_int("BENCH_SEARCH_PUBLISHES", 5)
 REINDEX = env_int("BENCH_SEARCH_REINDEX", 1)
+FTS = env_int("BENCH_SEARCH_FTS", 1)
 SEED = env_int("BENCH_SEARCH_SEED", 20261205)
 OUT = os.environ.get("BENCH_SEARCH_OUT") or os.path.join(HERE, "SEARCH-RESULTS.md")
 HOST = "www.yunling.gov.cn"
@@ -315,6 +316,14 @@ def fts_part(tmp, docs):
     return res
 
 
+def fts_skipped():
+    """BENCH_SEARCH_FTS=0: the FTS5 columns of the table, empty."""
+    note = "(skipped: BENCH_SEARCH_FTS=0)"
+    return {"build_s": 0.0, "optimize_s": 0.0, "index_bytes": 0, "content_bytes": 0,
+            "file_bytes": 0, "queries": [{"n": 0, "p50": None, "p99": None, "reps": 0, "note": note}
+                                         for _ in QUERIES]}
+
+
 def mb(b):
     return "%.1f MB" % (b / 1e6)
 
@@ -425,7 +434,7 @@ def main():
         sites, docs, avg = generate(tmp)
         gen_s = time.monotonic() - g0
         j = jiyue_part(tmp, sites, docs)
-        f = fts_part(tmp, docs)
+        f = fts_part(tmp, docs) if FTS else fts_skipped()
         report(j, f, gen_s, avg, time.monotonic() - t0)
         if REINDEX:
             reindex_part(j)

@@ -72,11 +72,12 @@ typedef struct answer {
     char ids[1024];
     uint64_t total;
     bool capped;
+    uint32_t walked, sought; /* search_result_t's: how the joined terms were read */
 } answer_t;
 
 static answer_t run(void **state, search_query_t q)
 {
-    answer_t a = {{0}, 0, false};
+    answer_t a = {{0}, 0, false, 0, 0};
     if (!q.page)
         q.page = 1;
     if (!q.now)
@@ -93,6 +94,8 @@ static answer_t run(void **state, search_query_t q)
     }
     a.total = r.total;
     a.capped = r.capped;
+    a.walked = r.walked;
+    a.sought = r.sought;
     store_txn_free(t);
     return a;
 }
@@ -491,6 +494,75 @@ static void test_rare_term_among_common(void **state)
     assert_true(a.total > 0 && a.total <= 150);
 }
 
+/* Walk or seek per joined term (search_query.c: join_walks): 3,000 documents hold 公告; 常见
+ * is in every third (dense: nearly every block of 公告 holds one of its candidates), 稀有
+ * in two of them 2,000 apart (sparse: many blocks between the two). The dense join walks,
+ * the sparse one seeks (the counters say which), and either reading imposed on every term
+ * gives the same hits, totals and caps as the choice, in both sorts, on several pages and
+ * under a bound that caps the dense query. */
+static void test_join_walk_or_seek(void **state)
+{
+    /* the corpus sits on the two sides of SEARCH_WALK_GAP */
+    assert_true(2ull * SEARCH_BLOCK_MAX * SEARCH_WALK_GAP < 3000);
+    assert_true(1000ull * SEARCH_BLOCK_MAX * SEARCH_WALK_GAP >= 3000);
+    int src;
+    store_txn_t *w = store_write_begin(st(state), &src);
+    assert_non_null(w);
+    assert_int_equal(search_bulk_begin(w), 0);
+    for (int i = 0; i < 3000; i++) {
+        char ref[32], text[64];
+        snprintf(ref, sizeof ref, "news/j%04d.html", i);
+        snprintf(text, sizeof text, "公告正文%s%s", i % 3 == 0 ? "，常见" : "",
+                 i == 7 || i == 2007 ? "，稀有" : "");
+        search_doc_t d = {.type = SEARCH_TYPE_PAGE, .site = "edu", .column = "news", .ref = ref,
+                          .id = ref, .title = "标题", .text = text, .text_len = strlen(text),
+                          .pubtime = NOW - 3600 * (3000 - i), .seq = (uint64_t)i};
+        assert_int_equal(search_index_put(w, &d), 0);
+    }
+    assert_int_equal(search_bulk_end(w, true), 0);
+    assert_int_equal(store_commit(w), 0);
+
+    answer_t a = run(state, (search_query_t){.q = "常见 公告"});
+    assert_int_equal(a.total, 1000);
+    assert_int_equal(a.walked, 1);
+    assert_int_equal(a.sought, 0);
+    a = run(state, (search_query_t){.q = "常见 公告", .sort = SEARCH_SORT_DATE});
+    assert_true(a.walked >= 1);
+    assert_int_equal(a.sought, 0);
+    a = run(state, (search_query_t){.q = "稀有 公告"});
+    assert_int_equal(a.total, 2);
+    assert_string_equal(a.ids, "edu/news/news/j2007.html edu/news/news/j0007.html");
+    assert_int_equal(a.walked, 0);
+    assert_int_equal(a.sought, 1);
+
+    const char *qs[] = {"常见 公告", "稀有 公告", "公告 常见 正文", "\"公告正文\" 常见"};
+    const size_t bounds[] = {0, 900};
+    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++)
+        for (size_t b = 0; b < 2; b++)
+            for (unsigned page = 1; page <= 3; page++)
+                for (int sort = 0; sort < 3; sort++) {
+                    search_query_t q = {.q = qs[i], .page = page, .max_postings = bounds[b],
+                                        .sort = sort ? SEARCH_SORT_DATE : SEARCH_SORT_RELEVANCE,
+                                        .full = sort == 2};
+                    answer_t c = run(state, q);
+                    q.join = SEARCH_JOIN_WALK;
+                    answer_t wk = run(state, q);
+                    q.join = SEARCH_JOIN_SEEK;
+                    answer_t sk = run(state, q);
+                    assert_int_equal(wk.sought, 0);
+                    assert_int_equal(sk.walked, 0);
+                    assert_int_equal(wk.walked, sk.sought);
+                    assert_string_equal(wk.ids, c.ids);
+                    assert_string_equal(sk.ids, c.ids);
+                    assert_int_equal(wk.total, c.total);
+                    assert_int_equal(sk.total, c.total);
+                    assert_int_equal(wk.capped, c.capped);
+                    assert_int_equal(sk.capped, c.capped);
+                }
+    /* the bound caps the dense query (so the comparison above covers a capped join) */
+    assert_true(run(state, (search_query_t){.q = "常见 公告", .max_postings = 900}).capped);
+}
+
 static void test_bulk_removals_match_one_at_a_time(void **state)
 {
     int rc;
@@ -707,6 +779,7 @@ int main(void)
                                         testutil_store_teardown),
         cmocka_unit_test_setup_teardown(test_rare_term_among_common, setup,
                                         testutil_store_teardown),
+        cmocka_unit_test_setup_teardown(test_join_walk_or_seek, setup, testutil_store_teardown),
         cmocka_unit_test_setup_teardown(test_bulk_removals_match_one_at_a_time, setup,
                                         testutil_store_teardown),
         cmocka_unit_test_setup_teardown(test_update_unpublish_reindex, setup,

@@ -247,8 +247,9 @@ static int run_publish(ctl_t *ctl, int argc, char **argv, article_op_t op)
 
     if ((rc = read_article(ctl, &pa, &text, &fm, &m)) != CTL_OK)
         goto out;
-    /* templates and certificates are the server's: `jiyue -t` and reload still check them */
-    if ((rc = ctl_load_conf_opt(ctl, CONF_LOAD_NO_THEMES | CONF_LOAD_NO_TLS)) != CTL_OK)
+    /* the site's own files (and the whole folder when that is not certain); templates and
+     * certificates are the server's: `jiyue -t` and reload still check them */
+    if ((rc = ctl_load_conf_for(ctl, m.site, CONF_LOAD_NO_THEMES | CONF_LOAD_NO_TLS)) != CTL_OK)
         goto out;
     char why[512];
     if (article_check(ctl->conf, &m, why, sizeof why)) {

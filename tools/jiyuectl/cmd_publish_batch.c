@@ -1,12 +1,12 @@
 /* tools/jiyuectl/cmd_publish_batch.c: `jiyuectl publish --batch FILE`: many articles from
  * one JSON-lines file (one object a line: front-matter keys as strings, "body" the Markdown
  * text), for a migration or a benchmark where one process per article is too slow. Every
- * line is read and checked as `jiyuectl publish` checks one file before anything is
- * written; then the articles are published through the same article_publish_txn (search
- * index included) in write transactions of CTL_BATCH_TXN lines each, the index in bulk
- * mode (search_postings.h: each term's new entries merged once a transaction). Lines
- * oldest first make that cheapest. Attachments are not
- * taken here. */
+ * line is read and checked as `jiyuectl publish` checks one file (against the files of the
+ * sites the lines name while they are few: ctl_load_conf_for) before anything is written;
+ * then the articles are published through the same article_publish_txn (search index
+ * included) in write transactions of CTL_BATCH_TXN lines each, the index in bulk mode
+ * (search_postings.h: each term's new entries merged once a transaction). Lines oldest
+ * first make that cheapest. Attachments are not taken here. */
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -21,6 +21,7 @@
 #include "util.h"
 
 #define CTL_BATCH_TXN 5000
+#define CTL_BATCH_CONF (CONF_LOAD_NO_THEMES | CONF_LOAD_NO_TLS)
 #define CTL_BATCH_LINE_MAX (1u << 20)
 
 /* Line `lineno` of the file into *m and *body (heap). CTL_OK or the failure, said. */
@@ -84,8 +85,10 @@ static int batch_pass(ctl_t *ctl, const char *file, bool publish, int64_t now, l
         char *body = NULL, why[512];
         rc = batch_line(ctl, file, lineno, line, (size_t)n, &m, &body);
         if (rc == CTL_OK && !publish) {
-            if (article_check(ctl->conf, &m, why, sizeof why) ||
-                article_future_check(&m, now, why, sizeof why))
+            /* the sites the lines name, read as they come (ctl.h) */
+            rc = ctl_load_conf_for(ctl, m.site, CTL_BATCH_CONF);
+            if (rc == CTL_OK && (article_check(ctl->conf, &m, why, sizeof why) ||
+                                 article_future_check(&m, now, why, sizeof why)))
                 rc = ctl_fail(ctl, "%s:%ld: refused: %s", file, lineno, why);
         } else if (rc == CTL_OK) {
             /* the store is opened once (ctl_write_begin would open it again) */
@@ -130,12 +133,13 @@ static int batch_pass(ctl_t *ctl, const char *file, bool publish, int64_t now, l
 
 int ctl_publish_batch(ctl_t *ctl, const char *file)
 {
-    int rc = ctl_load_conf_opt(ctl, CONF_LOAD_NO_THEMES | CONF_LOAD_NO_TLS);
-    if (rc != CTL_OK)
-        return rc;
+    int rc;
     int64_t now = (int64_t)time(NULL);
     long checked, published;
     if ((rc = batch_pass(ctl, file, false, now, &checked)) != CTL_OK)
+        return rc;
+    /* a file of no lines names no site: the whole configuration, as before */
+    if (!ctl->conf && (rc = ctl_load_conf_for(ctl, NULL, CTL_BATCH_CONF)) != CTL_OK)
         return rc;
     if ((rc = batch_pass(ctl, file, true, now, &published)) != CTL_OK)
         return rc;

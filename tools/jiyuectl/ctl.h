@@ -22,6 +22,9 @@ typedef struct ctl {
     const ctl_command_t *command;   /* the subcommand running, for messages */
     conf_t *conf;                   /* after ctl_load_conf() */
     store_t *store;                 /* after ctl_open_store() */
+    /* ctl_load_conf_for(): the sites asked for so far while conf is partial (owned) */
+    char *part_ids[CONF_LOAD_SITES_MAX / 4];
+    size_t npart_ids;
 } ctl_t;
 
 typedef int (*ctl_cmd_fn)(ctl_t *ctl, int argc, char **argv);
@@ -64,6 +67,15 @@ int ctl_load_conf(ctl_t *ctl);
 /* ctl_load_conf() with conf_load_opt()'s flags: a command that only writes the store
  * (publish, update) leaves out templates and certificates, which only the server uses. */
 int ctl_load_conf_opt(ctl_t *ctl, unsigned flags);
+/* Makes ctl->conf hold site `site` for a command that writes into it (publish, update,
+ * publish --batch): the server file and the site's own files only (conf_load_sites: the
+ * site and its parents, checked as conf_load checks them) while that is certain, else
+ * every file (ctl_load_conf_opt with `flags`), as the whole folder was read before. Called
+ * again with another site, it loads the sites asked for so far together; past
+ * UTIL_ARRAY_LEN(part_ids) sites, or with `site` NULL, it reads every file. Returns CTL_OK
+ * or, after printing every diagnostic of the whole folder, CTL_FAIL. A conf_t it replaced
+ * is freed: keep no pointer into ctl->conf across calls. */
+int ctl_load_conf_for(ctl_t *ctl, const char *site, unsigned flags);
 /* How a subcommand opens the store: only `import` and `user add` (the first content or
  * the first account of an installation) may bring a new store into being; a command that
  * changes or reads existing content on a missing store is a mistake. */

@@ -134,6 +134,27 @@ int ctl_load_conf_opt(ctl_t *ctl, unsigned flags)
     return CTL_OK;
 }
 
+int ctl_load_conf_for(ctl_t *ctl, const char *site, unsigned flags)
+{
+    if (ctl->conf && (!ctl->conf->partial || (site && conf_site_find(ctl->conf, site))))
+        return CTL_OK;
+    if (site && ctl->npart_ids < UTIL_ARRAY_LEN(ctl->part_ids)) {
+        ctl->part_ids[ctl->npart_ids++] = util_strdup(site);
+        diag_t d; /* what stops a partial load is reported by the whole one below */
+        diag_init(&d);
+        conf_t *c = conf_load_sites(ctl->conf_path, -1, flags, (const char *const *)ctl->part_ids,
+                                    ctl->npart_ids, &d);
+        diag_free(&d);
+        conf_free(ctl->conf);
+        ctl->conf = c;
+        if (c)
+            return CTL_OK;
+    }
+    conf_free(ctl->conf);
+    ctl->conf = NULL;
+    return ctl_load_conf_opt(ctl, flags);
+}
+
 int ctl_open_store(ctl_t *ctl, ctl_store_mode_t mode)
 {
     store_options_t opt = {
@@ -336,6 +357,8 @@ int main(int argc, char **argv)
         int rc = commands[i].run(&ctl, argc - optind, argv + optind);
         store_close(ctl.store);
         conf_free(ctl.conf);
+        for (size_t k = 0; k < ctl.npart_ids; k++)
+            free(ctl.part_ids[k]);
         return rc;
     }
     fprintf(stderr, "jiyuectl: unknown command '%s' (`jiyuectl -h` lists them)\n", name);
