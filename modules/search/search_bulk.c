@@ -13,6 +13,7 @@
 typedef struct bterm {
     char term[SEARCH_TERM_BYTES];
     uint8_t len;
+    const search_fam_t *fam;
     bool used;
     int64_t df;           /* pending change of xf/<term> */
     search_posting_t *e;  /* pending entries, in the order added */
@@ -30,15 +31,15 @@ typedef struct bulk {
 
 static _Thread_local bulk_t *bulk_now;
 
-static uint64_t term_hash(const char *s, size_t n)
+static uint64_t term_hash(const search_fam_t *f, const char *s, size_t n)
 {
-    uint64_t h = 1469598103934665603ull;
+    uint64_t h = 1469598103934665603ull ^ (unsigned char)f->id;
     for (size_t i = 0; i < n; i++)
         h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
     return h;
 }
 
-static bterm_t *bulk_slot(bulk_t *b, const char *term, size_t tlen)
+static bterm_t *bulk_slot(bulk_t *b, const search_fam_t *f, const char *term, size_t tlen)
 {
     if ((b->used + 1) * 2 > b->cap) {
         size_t ncap = b->cap ? b->cap * 2 : 4096;
@@ -46,7 +47,7 @@ static bterm_t *bulk_slot(bulk_t *b, const char *term, size_t tlen)
         for (size_t i = 0; i < b->cap; i++) {
             if (!b->t[i].used)
                 continue;
-            size_t j = term_hash(b->t[i].term, b->t[i].len) & (ncap - 1);
+            size_t j = term_hash(b->t[i].fam, b->t[i].term, b->t[i].len) & (ncap - 1);
             while (nt[j].used)
                 j = (j + 1) & (ncap - 1);
             nt[j] = b->t[i];
@@ -55,24 +56,26 @@ static bterm_t *bulk_slot(bulk_t *b, const char *term, size_t tlen)
         b->t = nt;
         b->cap = ncap;
     }
-    size_t j = term_hash(term, tlen) & (b->cap - 1);
-    while (b->t[j].used && !(b->t[j].len == tlen && memcmp(b->t[j].term, term, tlen) == 0))
+    size_t j = term_hash(f, term, tlen) & (b->cap - 1);
+    while (b->t[j].used && !(b->t[j].fam == f && b->t[j].len == tlen &&
+                             memcmp(b->t[j].term, term, tlen) == 0))
         j = (j + 1) & (b->cap - 1);
     bterm_t *t = &b->t[j];
     if (!t->used) {
-        *t = (bterm_t){.used = true, .len = (uint8_t)tlen};
+        *t = (bterm_t){.used = true, .len = (uint8_t)tlen, .fam = f};
         memcpy(t->term, term, tlen);
         b->used++;
     }
     return t;
 }
 
-bool search_bulk_take(store_txn_t *w, const char *term, size_t tlen, const search_posting_t *p)
+bool search_bulk_take(store_txn_t *w, const search_fam_t *f, const char *term, size_t tlen,
+                      const search_posting_t *p)
 {
     bulk_t *b = bulk_now;
     if (!b || b->w != w || tlen > SEARCH_TERM_BYTES)
         return false;
-    bterm_t *t = bulk_slot(b, term, tlen);
+    bterm_t *t = bulk_slot(b, f, term, tlen);
     if (t->n == t->cap) {
         t->cap = t->cap ? t->cap * 2 : 4;
         t->e = util_realloc(t->e, t->cap * sizeof *t->e);
@@ -82,12 +85,13 @@ bool search_bulk_take(store_txn_t *w, const char *term, size_t tlen, const searc
     return true;
 }
 
-bool search_bulk_del(store_txn_t *w, const char *term, size_t tlen, uint64_t doc)
+bool search_bulk_del(store_txn_t *w, const search_fam_t *f, const char *term, size_t tlen,
+                     uint64_t doc)
 {
     bulk_t *b = bulk_now;
     if (!b || b->w != w || tlen > SEARCH_TERM_BYTES)
         return false;
-    bterm_t *t = bulk_slot(b, term, tlen);
+    bterm_t *t = bulk_slot(b, f, term, tlen);
     /* an entry added in this batch is dropped from it (an add always follows a removal
      * of the same document, so the stored one, if any, has its removal pending already) */
     bool pending = false;
@@ -109,12 +113,13 @@ bool search_bulk_del(store_txn_t *w, const char *term, size_t tlen, uint64_t doc
     return true;
 }
 
-bool search_bulk_df(store_txn_t *w, const char *term, size_t tlen, int delta)
+bool search_bulk_df(store_txn_t *w, const search_fam_t *f, const char *term, size_t tlen,
+                    int delta)
 {
     bulk_t *b = bulk_now;
     if (!b || b->w != w || tlen > SEARCH_TERM_BYTES)
         return false;
-    bulk_slot(b, term, tlen)->df += delta;
+    bulk_slot(b, f, term, tlen)->df += delta;
     return true;
 }
 
@@ -190,8 +195,8 @@ static int flush_term(store_txn_t *w, bterm_t *bt)
     int rc = 0;
     char k[STORE_KEY_MAX + 1];
     if (bt->df != 0) {
-        size_t fl = strlen(SEARCH_KEY_DF);
-        memcpy(k, SEARCH_KEY_DF, fl);
+        size_t fl = strlen(bt->fam->df);
+        memcpy(k, bt->fam->df, fl);
         memcpy(k + fl, bt->term, bt->len);
         const void *v;
         size_t len;
@@ -232,7 +237,7 @@ static int flush_term(store_txn_t *w, bterm_t *bt)
             bt->e[m++] = bt->e[i];
     }
     bt->n = m;
-    size_t plen = search_postings_prefix(k, bt->term, bt->len);
+    size_t plen = search_postings_prefix(k, bt->fam, bt->term, bt->len);
     if (!plen)
         return STORE_EKEY;
     /* the range of the documents added and removed */
@@ -343,6 +348,11 @@ bool search_bulk_active(const store_txn_t *w)
 size_t search_bulk_pending(void)
 {
     return bulk_now ? bulk_now->entries : 0;
+}
+
+size_t search_bulk_terms(void)
+{
+    return bulk_now ? bulk_now->used : 0;
 }
 
 int search_bulk_end(store_txn_t *w, bool flush)

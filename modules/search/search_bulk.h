@@ -5,7 +5,8 @@
  * entries into its stored blocks (only the blocks their numbers fall among, plus a partial
  * neighbour), written full. The index is the same as without bulk mode
  * (search_index_digest); only the blocks fall differently. Adding documents oldest first
- * touches one block per term and flush. All return 0 or a STORE_E* code. */
+ * touches one block per term and flush. A term is kept per family (search_fam.h): a change
+ * written to both families collects twice. All return 0 or a STORE_E* code. */
 #ifndef JIYUE_SEARCH_BULK_H
 #define JIYUE_SEARCH_BULK_H
 
@@ -26,15 +27,22 @@ int search_bulk_end(store_txn_t *w, bool flush);
 bool search_bulk_active(const store_txn_t *w);
 /* Entries collected since the last flush (0 outside bulk mode). */
 size_t search_bulk_pending(void);
-/* In bulk mode for w: records a change of the term's document count and returns true. */
-bool search_bulk_df(store_txn_t *w, const char *term, size_t tlen, int delta);
+/* Distinct terms touched since bulk mode began (0 outside it): about the leaf pages the
+ * transaction will have dirtied (a rebuild's step bound, search_reindex.c). */
+size_t search_bulk_terms(void);
+/* In bulk mode for w: records a change of the term's document count (in family f) and
+ * returns true. */
+bool search_bulk_df(store_txn_t *w, const search_fam_t *f, const char *term, size_t tlen,
+                    int delta);
 
 /* In bulk mode for w: keeps the removal of document doc from the term's postings for the
  * next flush (or drops an entry of it added since the last flush) and returns true
  * (search_postings_del: a removal in bulk mode does not learn whether the entry was
  * there). */
-bool search_bulk_del(store_txn_t *w, const char *term, size_t tlen, uint64_t doc);
+bool search_bulk_del(store_txn_t *w, const search_fam_t *f, const char *term, size_t tlen,
+                     uint64_t doc);
 /* In bulk mode for w: keeps p for the next flush and returns true (search_postings_add). */
-bool search_bulk_take(store_txn_t *w, const char *term, size_t tlen, const search_posting_t *p);
+bool search_bulk_take(store_txn_t *w, const search_fam_t *f, const char *term, size_t tlen,
+                      const search_posting_t *p);
 
 #endif
