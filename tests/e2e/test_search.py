@@ -410,12 +410,28 @@ def test_date_sort_stops_early_and_says_about(c):
 
 # ------------------------------------------------------------------ reindex while serving
 
-def test_reindex_while_serving_and_publishing(srv):
+@pytest.fixture
+def busy(tmp_path):
+    """srv's documents on a server that takes many searches a minute."""
+    need_binaries()
+    c = Cluster(tmp_path / "c", limits={"search_per_minute": 100000})
+    c.import_base()
+    publish_at(c, "edu", "news", "card", "社保卡办理指南", "携带身份证到窗口办理社保卡。", "2026-03-01 09:00")
+    publish_at(c, "edu", "notice", "claim", "医保<报销>须知", "报销须知：社保卡和发票 & 收据。",
+               "2026-04-01 10:30")
+    publish_at(c, "xian", "news", "road", "道路施工公告", "社保大厅门前道路施工。", "2026-02-01 08:00")
+    c.start()
+    yield c
+    c.stop()
+
+
+def test_reindex_while_serving_and_publishing(busy):
     """`jiyuectl reindex` builds beside the live index in bounded transactions and switches
     in one: a rebuild stopped part way (JIYUE_TEST_REINDEX_STOP, as a kill would) leaves the
     server answering as before and publishing working; a rebuild of one document a
     transaction, with searches and a publish while it runs, answers the same all along and
     ends equal to the maintained index, the publish in it."""
+    srv = busy
     import os
     from conftest import JIYUECTL, check_sanitized_output
     base = {"site": "edu", "column": "news", "publisher": "李华", "reviewer": "王强",
@@ -425,8 +441,8 @@ def test_reindex_while_serving_and_publishing(srv):
     f = srv.root / "batch.jsonl"
     f.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines))
     assert srv.ctl("publish", "--batch", f).returncode == 0
-    want = {t: answer(srv, q(t) + "&sort=date") for t in ("停水", "社保", "施工")}
-    assert want["停水"]["total"] == 40 and want["社保"]["total"] == 3
+    want = {t: answer(srv, q(t) + "&sort=date", path="/search") for t in ("停水", "社保", "施工")}
+    assert want["停水"]["total"] == 40 and want["社保"]["total"] == 3 and want["施工"]["total"] == 1
 
     def ctl_env(**env):
         return [str(JIYUECTL), "-c", str(srv.conf), "reindex"], dict(os.environ, **env)
@@ -439,9 +455,9 @@ def test_reindex_while_serving_and_publishing(srv):
         "index is unchanged\n"), r.stderr
     assert b"xb" in [k for k, _ in content(srv)]            # the rebuild's record is left
     for t, a in want.items():
-        assert answer(srv, q(t) + "&sort=date") == a
+        assert answer(srv, q(t) + "&sort=date", path="/search") == a
     publish_at(srv, "edu", "news", "late", "迟到的停电通知", "停电。", "2026-03-05 09:00")
-    assert answer(srv, q("停电"))["total"] == 1
+    assert answer(srv, q("停电"), path="/search")["total"] == 1
 
     args, env = ctl_env(JIYUE_TEST_REINDEX_STEP="1")
     p = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -449,7 +465,7 @@ def test_reindex_while_serving_and_publishing(srv):
         published, searched = False, 0
         while p.poll() is None and searched < 300:
             for t, a in want.items():
-                assert answer(srv, q(t) + "&sort=date") == a, t
+                assert answer(srv, q(t) + "&sort=date", path="/search") == a, t
             searched += 1
             if not published:
                 publish_at(srv, "xian", "news", "mid", "并发期间的通知", "并发发布。",
@@ -464,8 +480,8 @@ def test_reindex_while_serving_and_publishing(srv):
     assert out.decode() == ("reindexed 54 documents of all sites: the rebuilt index equals the "
                             "maintained one\n")        # 9 pages, 3 + 40 + 2 articles
     for t, a in want.items():
-        assert answer(srv, q(t) + "&sort=date") == a
-    assert answer(srv, q("停电"))["total"] == 1 and answer(srv, q("并发"))["total"] == 1
+        assert answer(srv, q(t) + "&sort=date", path="/search") == a
+    assert answer(srv, q("停电"), path="/search")["total"] == 1 and answer(srv, q("并发"), path="/search")["total"] == 1
     keys = [k for k, _ in content(srv)]
     assert dict(content(srv))[b"xl"] == b"y" and b"xb" not in keys
     assert not [k for k in keys if k.startswith((b"xa/", b"xd/", b"xq/"))]
