@@ -279,9 +279,14 @@ def reindex_part(j):
                          text=True, start_new_session=True)
     STARTED.append(p)
     waits = []
+    done = None  # (status, rusage) once reaped: os.wait4, not p.poll(), which would reap it
+
+    def reaped(block):
+        pid, status, ru = os.wait4(p.pid, 0 if block else os.WNOHANG)
+        return (status, ru) if pid else None
     time.sleep(0.5)
     for i in range(REINDEX_PUBLISHES):
-        if p.poll() is not None:
+        if (done := reaped(False)):
             break
         md = os.path.join(tmp, "during-%d.md" % i)
         write(md, "---\nsite: s001\ncolumn: news\nid: bench-during-%d\ntitle: 重建期间发布%d\n"
@@ -295,11 +300,12 @@ def reindex_part(j):
         if r.returncode != 0:
             raise RuntimeError("publish during reindex failed: " + r.stderr)
         time.sleep(0.5)
-    _, status, ru = os.wait4(p.pid, 0)
+    status, ru = done or reaped(True)
+    p.returncode = os.waitstatus_to_exitcode(status)
     STARTED.remove(p)
     j["reindex_s"] = time.monotonic() - t0
     out, err = p.stdout.read(), p.stderr.read()
-    if os.waitstatus_to_exitcode(status) != 0:
+    if p.returncode != 0:
         raise RuntimeError("reindex failed: " + err[-2000:])
     j["reindex_out"] = out.strip()
     j["reindex_written"] = ru.ru_oublock * 512
