@@ -73,12 +73,18 @@ static uint64_t order_of(int64_t t, uint64_t seq)
     return (uint64_t)(t < 0 ? 0 : t) << 24 | (seq & 0xFFFFFF);
 }
 
-/* The order of an article record: it starts "JYAR" v1, publication time (i64), time of
- * change, sequence. */
+/* The order of an article record: it starts "JYAR" v1 or v2 (modules/content/article.c),
+ * publication time (i64), time of change, sequence. (Read wrong, every article would be 0
+ * and the walk would go in key order: each transaction's postings would then fall among a
+ * term's whole list instead of after it, and each flush rewrite all its blocks.) */
 static uint64_t article_order(const void *val, size_t vlen)
 {
     rec_rd_t r = rec_reader(val, vlen);
-    if (!rec_get_head(&r, "JYAR", 1))
+    if (vlen < 6 || memcmp(val, "JYAR", 4) != 0)
+        return 0;
+    r.p += 4;
+    uint64_t version = rec_get_n(&r, 2);
+    if (version != 1 && version != 2)
         return 0;
     int64_t pub = (int64_t)rec_get_n(&r, 8);
     (void)rec_get_n(&r, 8);

@@ -157,6 +157,36 @@ static void family_gone(store_t *s, char id)
     }
 }
 
+/* The walk goes oldest document first (each transaction's postings then follow a term's
+ * list rather than fall among it): after its first one-document transaction the family
+ * being filled holds the oldest article. */
+typedef struct first {
+    store_t *s;
+    bool seen;
+} first_t;
+
+static int first_doc_cb(void *ud, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    search_docrec_t r;
+    assert_int_equal(search_doc_decode(val, vlen, &r), 0);
+    assert_string_equal(r.id, "n00"); /* 2024-01-01, the oldest */
+    return 1;
+}
+
+static void first_cb(void *ud, long step)
+{
+    (void)step;
+    first_t *x = ud;
+    if (x->seen || build(x->s, NULL).phase != SEARCH_BUILD_WALK || keys(x->s, "yd/") == 0)
+        return;
+    assert_int_equal(keys(x->s, "yd/"), 1);
+    store_txn_t *t = store_read_txn_new(x->s);
+    store_read_renew(t);
+    assert_int_equal(store_content_each(t, "yd/", 3, first_doc_cb, NULL), 1);
+    store_txn_free(t);
+    x->seen = true;
+}
+
 static void test_tiny_steps_equal_and_switch(void **state)
 {
     corpus(state);
@@ -179,8 +209,10 @@ static void test_tiny_steps_equal_and_switch(void **state)
     assert_int_equal(n1, NDOCS);
 
     search_reindex_report_t rep;
-    search_rebuild_opt_t o = {.step_docs = 1, .drop_keys = 5};
+    first_t fx = {s, false};
+    search_rebuild_opt_t o = {.step_docs = 1, .drop_keys = 5, .between = first_cb, .ud = &fx};
     assert_int_equal(search_rebuild(s, NULL, &o, &rep), 0);
+    assert_true(fx.seen);
     assert_true(rep.equal);
     assert_int_equal(rep.indexed, NDOCS);
     assert_int_equal(rep.removed, NDOCS);
