@@ -31,6 +31,23 @@ typedef struct bulk {
 
 static _Thread_local bulk_t *bulk_now;
 
+/* Document counts kept across transactions for one family (search_bulk_keep_df). */
+typedef struct kept {
+    char term[SEARCH_TERM_BYTES];
+    uint8_t len;
+    bool used;
+    int64_t df;
+} kept_t;
+
+typedef struct keep {
+    const search_fam_t *fam;
+    kept_t *t;
+    size_t cap, used;
+    size_t *order, norder, at; /* the slots in term order, once writing began */
+} keep_t;
+
+static _Thread_local keep_t *keep_now;
+
 static uint64_t term_hash(const search_fam_t *f, const char *s, size_t n)
 {
     uint64_t h = 1469598103934665603ull ^ (unsigned char)f->id;
@@ -190,10 +207,16 @@ static int touch_cb(void *ud, const void *key, size_t klen, const void *val, siz
     return 1; /* wholly older: the rest are too */
 }
 
+static void keep_add(keep_t *kp, const char *term, size_t tlen, int64_t df);
+
 static int flush_term(store_txn_t *w, bterm_t *bt)
 {
     int rc = 0;
     char k[STORE_KEY_MAX + 1];
+    if (bt->df != 0 && keep_now && keep_now->fam == bt->fam) {
+        keep_add(keep_now, bt->term, bt->len, bt->df);
+        bt->df = 0;
+    }
     if (bt->df != 0) {
         size_t fl = strlen(bt->fam->df);
         memcpy(k, bt->fam->df, fl);
@@ -369,4 +392,116 @@ int search_bulk_end(store_txn_t *w, bool flush)
     free(b);
     bulk_now = NULL;
     return rc;
+}
+
+/* --- document counts kept across transactions --- */
+
+static uint64_t kept_hash(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}
+
+static void keep_add(keep_t *kp, const char *term, size_t tlen, int64_t df)
+{
+    if ((kp->used + 1) * 2 > kp->cap) {
+        size_t ncap = kp->cap ? kp->cap * 2 : 65536;
+        kept_t *nt = util_calloc(ncap, sizeof *nt);
+        for (size_t i = 0; i < kp->cap; i++) {
+            if (!kp->t[i].used)
+                continue;
+            size_t j = kept_hash(kp->t[i].term, kp->t[i].len) & (ncap - 1);
+            while (nt[j].used)
+                j = (j + 1) & (ncap - 1);
+            nt[j] = kp->t[i];
+        }
+        free(kp->t);
+        kp->t = nt;
+        kp->cap = ncap;
+    }
+    size_t j = kept_hash(term, tlen) & (kp->cap - 1);
+    while (kp->t[j].used &&
+           !(kp->t[j].len == tlen && memcmp(kp->t[j].term, term, tlen) == 0))
+        j = (j + 1) & (kp->cap - 1);
+    kept_t *t = &kp->t[j];
+    if (!t->used) {
+        *t = (kept_t){.used = true, .len = (uint8_t)tlen};
+        memcpy(t->term, term, tlen);
+        kp->used++;
+    }
+    t->df += df;
+}
+
+void search_bulk_keep_df(const search_fam_t *f)
+{
+    search_bulk_kept_free();
+    keep_now = util_calloc(1, sizeof *keep_now);
+    keep_now->fam = f;
+}
+
+static const kept_t *kept_base;
+
+static int kept_cmp(const void *a, const void *b)
+{
+    const kept_t *x = &kept_base[*(const size_t *)a], *y = &kept_base[*(const size_t *)b];
+    size_t m = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->term, y->term, m);
+    return c ? c : (int)x->len - (int)y->len;
+}
+
+int search_bulk_kept_write(store_txn_t *w, size_t max, bool *done)
+{
+    keep_t *kp = keep_now;
+    *done = true;
+    if (!kp)
+        return 0;
+    if (!kp->order) {
+        /* in key order: consecutive keys share leaf pages */
+        kp->order = util_calloc(kp->used ? kp->used : 1, sizeof *kp->order);
+        for (size_t i = 0; i < kp->cap; i++)
+            if (kp->t[i].used)
+                kp->order[kp->norder++] = i;
+        kept_base = kp->t;
+        qsort(kp->order, kp->norder, sizeof *kp->order, kept_cmp);
+    }
+    int rc = 0;
+    size_t fl = strlen(kp->fam->df);
+    for (size_t n = 0; rc == 0 && n < max && kp->at < kp->norder; n++, kp->at++) {
+        const kept_t *t = &kp->t[kp->order[kp->at]];
+        char k[STORE_KEY_MAX + 1];
+        memcpy(k, kp->fam->df, fl);
+        memcpy(k + fl, t->term, t->len);
+        const void *v;
+        size_t len;
+        int64_t df = t->df;
+        rc = store_content_get(w, k, fl + t->len, &v, &len);
+        if (rc == 0 && len == 4) {
+            rec_rd_t r = rec_reader(v, len);
+            df += (int64_t)rec_get_n(&r, 4);
+        } else if (rc != 0 && rc != STORE_NOTFOUND) {
+            break;
+        }
+        if (df <= 0) {
+            rc = rc == 0 ? store_content_del(w, k, fl + t->len) : 0;
+        } else {
+            util_buf_t q = {0};
+            rec_put_n(&q, df > UINT32_MAX ? UINT32_MAX : (uint64_t)df, 4);
+            rc = store_content_put(w, k, fl + t->len, q.data, q.len);
+            util_buf_free(&q);
+        }
+    }
+    *done = rc == 0 && kp->at == kp->norder;
+    return rc;
+}
+
+void search_bulk_kept_free(void)
+{
+    if (!keep_now)
+        return;
+    free(keep_now->t);
+    free(keep_now->order);
+    free(keep_now);
+    keep_now = NULL;
 }

@@ -45,4 +45,14 @@ bool search_bulk_del(store_txn_t *w, const search_fam_t *f, const char *term, si
 bool search_bulk_take(store_txn_t *w, const search_fam_t *f, const char *term, size_t tlen,
                       const search_posting_t *p);
 
+/* Until search_bulk_kept_free, on this thread: a flush adds the changes of family f's
+ * document counts ("xf/") to a table kept across transactions instead of writing them (a
+ * rebuild's walk: each of its transactions would otherwise dirty a leaf page per term for
+ * its count, beside the one for its postings). */
+void search_bulk_keep_df(const search_fam_t *f);
+/* Writes up to max of the kept counts, in key order, in w; *done when all are written.
+ * 0 or a STORE_E* code. */
+int search_bulk_kept_write(store_txn_t *w, size_t max, bool *done);
+void search_bulk_kept_free(void);
+
 #endif

@@ -312,6 +312,9 @@ static int step_end(rebuild_t *b, store_txn_t *w, int rc, double t0)
     double ms = now_ms() - t0;
     if (ms > b->rep->longest_ms)
         b->rep->longest_ms = ms;
+    /* a writer waiting for the lock (a publish) gets it now: LMDB's lock is not fair, and
+     * this process would otherwise take it again before the waiter has woken */
+    nanosleep(&(struct timespec){0, SEARCH_REBUILD_PAUSE_MS * 1000000L}, NULL);
     b->rep->steps++;
     if (b->o->between)
         b->o->between(b->o->ud, b->rep->steps);
@@ -400,11 +403,13 @@ static int drop(rebuild_t *b, search_build_phase_t next)
     return 0;
 }
 
-/* Phase WALK: the sources into the family that is not live, oldest first, a bounded step a
- * transaction. */
-static int walk(rebuild_t *b, const srcs_t *l)
+/* Phase WALK: the sources into the family that is not live (fill), oldest first, a bounded
+ * step a transaction; the document counts kept in memory meanwhile and written last, in key
+ * order (search_bulk_keep_df). */
+static int walk(rebuild_t *b, const srcs_t *l, const search_fam_t *fill)
 {
     size_t max = b->o->step_docs ? b->o->step_docs : SEARCH_REBUILD_STEP_DOCS;
+    search_bulk_keep_df(fill);
     for (size_t at = 0; at < l->n;) {
         store_txn_t *w;
         search_build_t st;
@@ -426,6 +431,21 @@ static int walk(rebuild_t *b, const srcs_t *l)
             rc = rc ? rc : erc;
         }
         search_fam_pin(w, NULL);
+        if ((rc = step_end(b, w, rc, t0)) != 0)
+            return rc;
+    }
+    size_t keys = b->o->drop_keys ? b->o->drop_keys : SEARCH_REBUILD_DROP_KEYS;
+    for (bool done = false; !done;) {
+        store_txn_t *w;
+        search_build_t st;
+        double t0;
+        int rc = step_begin(b, &w, &st, &t0);
+        if (rc != 0)
+            return rc;
+        if (st.phase != SEARCH_BUILD_WALK)
+            rc = STORE_ECORRUPT;
+        if (rc == 0)
+            rc = search_bulk_kept_write(w, keys, &done);
         if ((rc = step_end(b, w, rc, t0)) != 0)
             return rc;
     }
@@ -552,16 +572,20 @@ int search_rebuild(store_t *s, const conf_t *c, const search_rebuild_opt_t *opt,
     if (rc == 0)
         rc = drop(&b, SEARCH_BUILD_WALK); /* leftovers */
     srcs_t l = {0};
+    const search_fam_t *fill = NULL;
     if (rc == 0) {
         /* what to index: read after WALK began, so a change from then on is queued */
         store_txn_t *t = store_read_txn_new(s);
         rc = t ? store_read_renew(t) : STORE_EIO;
-        if (rc == 0)
+        if (rc == 0) {
+            fill = search_fam_other(search_fam_live(t));
             rc = sources(t, c, &l);
+        }
         store_txn_free(t);
     }
     if (rc == 0)
-        rc = walk(&b, &l);
+        rc = walk(&b, &l, fill);
+    search_bulk_kept_free();
     srcs_free(&l);
     if (rc == 0)
         rc = catch_up(&b);

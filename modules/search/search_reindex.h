@@ -10,7 +10,8 @@
  *      generation) known at that point is indexed into it from the content, oldest
  *      document first (so each transaction appends to each term's newest block), at most
  *      SEARCH_REBUILD_STEP_DOCS documents and SEARCH_REBUILD_STEP_TERMS terms a
- *      transaction; meanwhile every change to the index queues its source ("xq/");
+ *      transaction (the terms' document counts kept in memory, written last in key
+ *      order); meanwhile every change to the index queues its source ("xq/");
  *   3. the queue is worked off, each source indexed again from the content as it is now,
  *      SEARCH_REBUILD_CATCHUP a transaction; the one that empties it sets phase SYNC, from
  *      which every change writes both families;
@@ -28,17 +29,21 @@
 #include "conf.h"
 #include "store.h"
 
-/* Documents one rebuild transaction indexes at most. LMDB keeps a write transaction's
- * dirty pages in a list of at most 131,071 (MDB_IDL_UM_MAX) and spills pages beyond it to
- * the file, writing and re-reading them: that is what made the one-transaction rebuild of
- * 1,000,000 articles write ~60 GB for a 2.2 GB index. A step dirties about one leaf page
- * per term it touches (the term's newest block; its count) and the pages of its records:
- * 1,024 records of at most SEARCH_TEXT_MAX (256 KiB) of text are at most 65,536 pages, and
- * SEARCH_REBUILD_STEP_TERMS terms at most 2 x 16,384 more: under the list's size even for
- * the largest documents, while a step of typical ones (a few KiB) takes a fraction of a
- * second, which is how long a publish waits for it. */
+/* Documents one rebuild transaction indexes at most, and distinct terms. LMDB keeps a
+ * write transaction's dirty pages in a list of at most 131,071 (MDB_IDL_UM_MAX) and spills
+ * pages beyond it to the file, writing and re-reading them: that is what made the
+ * one-transaction rebuild of 1,000,000 articles write ~60 GB for a 2.2 GB index. A step
+ * dirties about one leaf page per term it touches (the term's newest block; the counts are
+ * kept in memory and written at the end of the walk) and the pages of its records: 1,024
+ * records of at most SEARCH_TEXT_MAX (256 KiB) of text are at most 65,536 pages, and
+ * 32,768 terms about as many more: under the list's size even for the largest documents.
+ * Each step rewrites the newest block of every term it touches, so fewer, larger steps
+ * write less in all; a step of typical documents takes about a second, which is how long a
+ * publish waits for it at most. */
 #define SEARCH_REBUILD_STEP_DOCS 1024
-#define SEARCH_REBUILD_STEP_TERMS 16384
+#define SEARCH_REBUILD_STEP_TERMS 32768
+/* Pause after each transaction, so a waiting writer takes the lock between two steps. */
+#define SEARCH_REBUILD_PAUSE_MS 2
 /* Queued sources indexed again a transaction: one at a time, as a publish does (each
  * touches a block per term), so far fewer than a walk step's. */
 #define SEARCH_REBUILD_CATCHUP 128
