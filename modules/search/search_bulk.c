@@ -20,6 +20,7 @@ typedef struct bterm {
     size_t n, cap;
     uint64_t *del;        /* pending removals of stored entries (document numbers) */
     size_t ndel, capdel;
+    uint32_t epoch;       /* the flush it was last touched before (bulk_t.epoch) */
 } bterm_t;
 
 typedef struct bulk {
@@ -27,6 +28,8 @@ typedef struct bulk {
     bterm_t *t;
     size_t cap, used; /* slots (a power of two), terms in use */
     size_t entries;   /* pending entries of every term */
+    uint32_t epoch;   /* flushes so far */
+    size_t touched;   /* terms touched since the last flush */
 } bulk_t;
 
 static _Thread_local bulk_t *bulk_now;
@@ -79,9 +82,13 @@ static bterm_t *bulk_slot(bulk_t *b, const search_fam_t *f, const char *term, si
         j = (j + 1) & (b->cap - 1);
     bterm_t *t = &b->t[j];
     if (!t->used) {
-        *t = (bterm_t){.used = true, .len = (uint8_t)tlen, .fam = f};
+        *t = (bterm_t){.used = true, .len = (uint8_t)tlen, .fam = f, .epoch = b->epoch - 1};
         memcpy(t->term, term, tlen);
         b->used++;
+    }
+    if (t->epoch != b->epoch) {
+        t->epoch = b->epoch;
+        b->touched++;
     }
     return t;
 }
@@ -209,7 +216,9 @@ static int touch_cb(void *ud, const void *key, size_t klen, const void *val, siz
 
 static void keep_add(keep_t *kp, const char *term, size_t tlen, int64_t df);
 
-static int flush_term(store_txn_t *w, bterm_t *bt)
+/* carry: the newest (count mod SEARCH_BLOCK_MAX) pending entries stay pending, only full
+ * blocks' worth are written (search_bulk_flush_carry) */
+static int flush_term(store_txn_t *w, bterm_t *bt, bool carry)
 {
     int rc = 0;
     char k[STORE_KEY_MAX + 1];
@@ -260,13 +269,18 @@ static int flush_term(store_txn_t *w, bterm_t *bt)
             bt->e[m++] = bt->e[i];
     }
     bt->n = m;
+    size_t keep = carry ? m % SEARCH_BLOCK_MAX : 0;
+    const search_posting_t *pe = bt->e + keep; /* what is written now: the older ones */
+    size_t pn = m - keep;
+    if (pn == 0 && bt->ndel == 0)
+        return 0;
     size_t plen = search_postings_prefix(k, bt->fam, bt->term, bt->len);
     if (!plen)
         return STORE_EKEY;
     /* the range of the documents added and removed */
     uint64_t pmax = 0, pmin = UINT64_MAX;
-    if (bt->n)
-        pmax = bt->e[0].doc, pmin = bt->e[bt->n - 1].doc;
+    if (pn)
+        pmax = pe[0].doc, pmin = pe[pn - 1].doc;
     if (bt->ndel) {
         pmax = bt->del[0] > pmax ? bt->del[0] : pmax;
         pmin = bt->del[bt->ndel - 1] < pmin ? bt->del[bt->ndel - 1] : pmin;
@@ -282,7 +296,7 @@ static int flush_term(store_txn_t *w, bterm_t *bt)
     }
     rc = 0; /* (1: the walk stopped early) */
     /* the touched blocks' entries with the pending ones, newest first */
-    search_posting_t *all = util_malloc((bt->n + t.n * SEARCH_BLOCK_MAX) * sizeof *all);
+    search_posting_t *all = util_malloc((pn + t.n * SEARCH_BLOCK_MAX) * sizeof *all);
     size_t na = 0;
     for (size_t i = 0; i < t.n && rc == 0; i++) {
         const void *v;
@@ -312,15 +326,15 @@ static int flush_term(store_txn_t *w, bterm_t *bt)
         }
         na = kept;
         /* both runs are newest first: merge, a pending entry replacing a stored one */
-        search_posting_t *out = util_malloc((na + bt->n + 1) * sizeof *out);
+        search_posting_t *out = util_malloc((na + pn + 1) * sizeof *out);
         size_t a = 0, b = 0, o = 0;
-        while (a < na || b < bt->n) {
-            if (b == bt->n || (a < na && all[a].doc > bt->e[b].doc)) {
+        while (a < na || b < pn) {
+            if (b == pn || (a < na && all[a].doc > pe[b].doc)) {
                 out[o++] = all[a++];
             } else {
-                if (a < na && all[a].doc == bt->e[b].doc)
+                if (a < na && all[a].doc == pe[b].doc)
                     a++;
-                out[o++] = bt->e[b++];
+                out[o++] = pe[b++];
             }
         }
         /* full blocks from the oldest end: a partial one is the newest, where the next
@@ -334,7 +348,7 @@ static int flush_term(store_txn_t *w, bterm_t *bt)
         free(out);
     }
     free(all);
-    bt->n = 0;
+    bt->n = keep; /* (the newest: at the front already) */
     bt->ndel = 0;
     return rc;
 }
@@ -345,22 +359,73 @@ int search_bulk_begin(store_txn_t *w)
         return STORE_EIO; /* one at a time on a thread */
     bulk_now = util_calloc(1, sizeof *bulk_now);
     bulk_now->w = w;
+    bulk_now->epoch = 1;
     return 0;
 }
 
-int search_bulk_flush(store_txn_t *w)
+/* carry: family f's terms keep their newest partial block's worth pending */
+static int flush(store_txn_t *w, const search_fam_t *carry)
 {
     bulk_t *b = bulk_now;
     if (!b || b->w != w)
         return 0;
     bulk_now = NULL; /* the flush writes through the ordinary paths */
     int rc = 0;
+    size_t left = 0;
     for (size_t i = 0; i < b->cap && rc == 0; i++)
-        if (b->t[i].used)
-            rc = flush_term(w, &b->t[i]);
-    b->entries = 0;
+        if (b->t[i].used) {
+            rc = flush_term(w, &b->t[i], carry && b->t[i].fam == carry);
+            left += b->t[i].n;
+        }
+    b->entries = left;
+    b->epoch++;
+    b->touched = 0;
     bulk_now = b;
     return rc;
+}
+
+int search_bulk_flush(store_txn_t *w)
+{
+    return flush(w, NULL);
+}
+
+int search_bulk_flush_carry(store_txn_t *w, const search_fam_t *f)
+{
+    return flush(w, f);
+}
+
+search_bulk_t *search_bulk_suspend(void)
+{
+    bulk_t *b = bulk_now;
+    bulk_now = NULL;
+    if (b)
+        b->w = NULL;
+    return b;
+}
+
+int search_bulk_resume(store_txn_t *w, search_bulk_t *b)
+{
+    if (bulk_now)
+        return STORE_EIO;
+    b->w = w;
+    bulk_now = b;
+    return 0;
+}
+
+static void bulk_free(bulk_t *b)
+{
+    for (size_t i = 0; i < b->cap; i++) {
+        free(b->t[i].e);
+        free(b->t[i].del);
+    }
+    free(b->t);
+    free(b);
+}
+
+void search_bulk_discard(search_bulk_t *b)
+{
+    if (b)
+        bulk_free(b);
 }
 
 bool search_bulk_active(const store_txn_t *w)
@@ -375,7 +440,7 @@ size_t search_bulk_pending(void)
 
 size_t search_bulk_terms(void)
 {
-    return bulk_now ? bulk_now->used : 0;
+    return bulk_now ? bulk_now->touched : 0;
 }
 
 int search_bulk_end(store_txn_t *w, bool flush)
@@ -384,12 +449,7 @@ int search_bulk_end(store_txn_t *w, bool flush)
     if (!b || b->w != w)
         return 0;
     int rc = flush ? search_bulk_flush(w) : 0;
-    for (size_t i = 0; i < b->cap; i++) {
-        free(b->t[i].e);
-        free(b->t[i].del);
-    }
-    free(b->t);
-    free(b);
+    bulk_free(b);
     bulk_now = NULL;
     return rc;
 }

@@ -27,8 +27,8 @@ int search_bulk_end(store_txn_t *w, bool flush);
 bool search_bulk_active(const store_txn_t *w);
 /* Entries collected since the last flush (0 outside bulk mode). */
 size_t search_bulk_pending(void);
-/* Distinct terms touched since bulk mode began (0 outside it): about the leaf pages the
- * transaction will have dirtied (a rebuild's step bound, search_reindex.c). */
+/* Distinct terms touched since the last flush (0 outside bulk mode): about the leaf pages
+ * the transaction will have dirtied (a rebuild's step bound, search_reindex.c). */
 size_t search_bulk_terms(void);
 /* In bulk mode for w: records a change of the term's document count (in family f) and
  * returns true. */
@@ -44,6 +44,18 @@ bool search_bulk_del(store_txn_t *w, const search_fam_t *f, const char *term, si
 /* In bulk mode for w: keeps p for the next flush and returns true (search_postings_add). */
 bool search_bulk_take(store_txn_t *w, const search_fam_t *f, const char *term, size_t tlen,
                       const search_posting_t *p);
+
+/* Across transactions (a rebuild's walk, which adds documents oldest first): a flush that
+ * writes, for family f's terms, only full blocks' worth of entries; each term's newest
+ * (count mod SEARCH_BLOCK_MAX) stay pending. Then the bulk state is taken off the thread
+ * (suspend) and put back on the next transaction (resume), and search_bulk_end in the last
+ * one writes the rest. So a term's newest partial block is not rewritten by every
+ * transaction. discard: frees a suspended state (a failure). */
+typedef struct bulk search_bulk_t;
+int search_bulk_flush_carry(store_txn_t *w, const search_fam_t *f);
+search_bulk_t *search_bulk_suspend(void);
+int search_bulk_resume(store_txn_t *w, search_bulk_t *b);
+void search_bulk_discard(search_bulk_t *b);
 
 /* Until search_bulk_kept_free, on this thread: a flush adds the changes of family f's
  * document counts ("xf/") to a table kept across transactions instead of writing them (a

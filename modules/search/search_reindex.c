@@ -410,29 +410,40 @@ static int walk(rebuild_t *b, const srcs_t *l, const search_fam_t *fill)
 {
     size_t max = b->o->step_docs ? b->o->step_docs : SEARCH_REBUILD_STEP_DOCS;
     search_bulk_keep_df(fill);
+    /* each term's newest partial block's worth of postings carried from one transaction
+     * to the next (search_bulk_flush_carry) */
+    search_bulk_t *carry = NULL;
     for (size_t at = 0; at < l->n;) {
         store_txn_t *w;
         search_build_t st;
         double t0;
         int rc = step_begin(b, &w, &st, &t0);
-        if (rc != 0)
+        if (rc != 0) {
+            search_bulk_discard(carry);
             return rc;
+        }
         if (st.phase != SEARCH_BUILD_WALK)
             rc = STORE_ECORRUPT;
-        search_fam_pin(w, search_fam_other(search_fam_live(w)));
+        search_fam_pin(w, fill);
         if (rc == 0)
-            rc = search_bulk_begin(w);
+            rc = carry ? search_bulk_resume(w, carry) : search_bulk_begin(w);
         bool bulk = rc == 0;
+        carry = NULL;
         for (size_t n = 0; rc == 0 && at < l->n && n < max &&
                            search_bulk_terms() < SEARCH_REBUILD_STEP_TERMS; n++)
             rc = index_src(w, &l->v[at++]);
-        if (bulk) {
+        if (bulk && rc == 0 && at < l->n && search_bulk_pending() < SEARCH_REBUILD_CARRY) {
+            rc = search_bulk_flush_carry(w, fill);
+            carry = search_bulk_suspend();
+        } else if (bulk) {
             int erc = search_bulk_end(w, rc == 0);
             rc = rc ? rc : erc;
         }
         search_fam_pin(w, NULL);
-        if ((rc = step_end(b, w, rc, t0)) != 0)
+        if ((rc = step_end(b, w, rc, t0)) != 0) {
+            search_bulk_discard(carry);
             return rc;
+        }
     }
     size_t keys = b->o->drop_keys ? b->o->drop_keys : SEARCH_REBUILD_DROP_KEYS;
     for (bool done = false; !done;) {

@@ -37,11 +37,16 @@
  * kept in memory and written at the end of the walk) and the pages of its records: 1,024
  * records of at most SEARCH_TEXT_MAX (256 KiB) of text are at most 65,536 pages, and
  * 32,768 terms about as many more: under the list's size even for the largest documents.
- * Each step rewrites the newest block of every term it touches, so fewer, larger steps
- * write less in all; a step of typical documents takes about a second, which is how long a
- * publish waits for it at most. */
+ * A step writes only full blocks (the newest partial block of each term is carried to the
+ * next in memory), so a leaf page is rewritten about once a block, not once a step; a step
+ * of typical documents takes well under a second, which is how long a publish waits for it
+ * at most. */
 #define SEARCH_REBUILD_STEP_DOCS 1024
 #define SEARCH_REBUILD_STEP_TERMS 32768
+/* Postings carried in memory from one walk transaction to the next (each term's newest
+ * partial block's worth, search_bulk_flush_carry: about 40 bytes each): past it, a
+ * transaction writes them all. */
+#define SEARCH_REBUILD_CARRY (4u << 20)
 /* Pause after each transaction, so a waiting writer takes the lock between two steps. */
 #define SEARCH_REBUILD_PAUSE_MS 2
 /* Queued sources indexed again a transaction: one at a time, as a publish does (each

@@ -481,6 +481,32 @@ static void test_map_full_keeps_live(void **state)
     assert_int_equal(hits(s, "社会保障", b, sizeof b), n);
 }
 
+/* Terms with several full blocks of postings: each walk transaction writes full blocks
+ * only and carries the newest partial one to the next (search_bulk_flush_carry). */
+static void test_full_blocks_carried(void **state)
+{
+    store_t *s = st(state);
+    for (int i = 0; i < 300; i++) {
+        char id[16], title[64], date[32];
+        snprintf(id, sizeof id, "c%03d", i);
+        snprintf(title, sizeof title, "停水通知%d", i);
+        snprintf(date, sizeof date, "2025-%02d-%02d %02d:%02d", 1 + i % 12, 1 + i % 28, i % 24,
+                 i % 60);
+        put(s, ARTICLE_PUBLISH, i % 2 ? "rsj" : "wjw", id, title, "<p>停水通知正文</p>", date);
+    }
+    char a[512], b[512];
+    uint64_t n = hits(s, "停水 正文", a, sizeof a);
+    assert_int_equal(n, 300);
+    search_reindex_report_t rep;
+    assert_int_equal(search_rebuild(s, NULL, &(search_rebuild_opt_t){.step_docs = 7}, &rep), 0);
+    assert_true(rep.equal);
+    assert_int_equal(rep.indexed, 300);
+    assert_int_equal(hits(s, "停水 正文", b, sizeof b), n);
+    assert_string_equal(a, b);
+    /* 300 postings of 停水: two full blocks and one of 44 */
+    assert_int_equal(keys(s, "yp/停水/"), 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -495,6 +521,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_second_rebuild_takes_over, setup,
                                         testutil_store_teardown),
         cmocka_unit_test_setup_teardown(test_map_full_keeps_live, setup,
+                                        testutil_store_teardown),
+        cmocka_unit_test_setup_teardown(test_full_blocks_carried, setup,
                                         testutil_store_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
