@@ -380,6 +380,14 @@ static int del_in(store_txn_t *w, const search_fam_t *f, const char *site, searc
     return rc == STORE_NOTFOUND ? 0 : rc;
 }
 
+/* bytes of document records this thread wrote (search_index_record_bytes) */
+static _Thread_local uint64_t record_bytes;
+
+uint64_t search_index_record_bytes(void)
+{
+    return record_bytes;
+}
+
 /* The families a change writes (search_fam.h), and the queueing of its source. */
 int search_index_del(store_txn_t *w, const char *site, search_type_t type, const char *ref)
 {
@@ -464,6 +472,7 @@ static int put_in(store_txn_t *w, const search_fam_t *fam, const search_doc_t *d
     rec_put_str(&b, f.doc_no);
     rec_put_str(&b, f.index_no);
     rec_put_str(&b, f.meta);
+    record_bytes += b.len;
     rc = store_content_put(w, k, kl, b.data, b.len);
     util_buf_free(&b);
     if (rc != 0)

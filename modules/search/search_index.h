@@ -41,6 +41,8 @@ typedef struct search_doc {
 /* Indexes d, replacing what the index held for the same site, type and ref. Returns 0 or
  * a STORE_E* code. */
 int search_index_put(store_txn_t *w, const search_doc_t *d);
+/* Bytes of document records written by this thread so far (a rebuild's step bound). */
+uint64_t search_index_record_bytes(void);
 /* Removes the document of site, type and ref: 0 (also when there was none) or a STORE_E*
  * code. */
 int search_index_del(store_txn_t *w, const char *site, search_type_t type, const char *ref);

@@ -429,8 +429,11 @@ static int walk(rebuild_t *b, const srcs_t *l, const search_fam_t *fill)
             rc = carry ? search_bulk_resume(w, carry) : search_bulk_begin(w);
         bool bulk = rc == 0;
         carry = NULL;
+        uint64_t bytes = search_index_record_bytes();
         for (size_t n = 0; rc == 0 && at < l->n && n < max &&
-                           search_bulk_terms() < SEARCH_REBUILD_STEP_TERMS; n++)
+                           search_bulk_terms() < SEARCH_REBUILD_STEP_TERMS &&
+                           search_index_record_bytes() - bytes < SEARCH_REBUILD_STEP_BYTES;
+             n++)
             rc = index_src(w, &l->v[at++]);
         if (bulk && rc == 0 && at < l->n && search_bulk_pending() < SEARCH_REBUILD_CARRY) {
             rc = search_bulk_flush_carry(w, fill);

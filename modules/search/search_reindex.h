@@ -9,8 +9,8 @@
  *   2. phase WALK: every source (published article, answered message, page of a live
  *      generation) known at that point is indexed into it from the content, oldest
  *      document first (so each transaction appends to each term's newest block), at most
- *      SEARCH_REBUILD_STEP_DOCS documents and SEARCH_REBUILD_STEP_TERMS terms a
- *      transaction (the terms' document counts kept in memory, written last in key
+ *      SEARCH_REBUILD_STEP_DOCS documents, SEARCH_REBUILD_STEP_TERMS terms and
+ *      SEARCH_REBUILD_STEP_BYTES of records a transaction (the terms' document counts kept in memory, written last in key
  *      order); meanwhile every change to the index queues its source ("xq/");
  *   3. the queue is worked off, each source indexed again from the content as it is now,
  *      SEARCH_REBUILD_CATCHUP a transaction; the one that empties it sets phase SYNC, from
@@ -29,20 +29,22 @@
 #include "conf.h"
 #include "store.h"
 
-/* Documents one rebuild transaction indexes at most, and distinct terms. LMDB keeps a
- * write transaction's dirty pages in a list of at most 131,071 (MDB_IDL_UM_MAX) and spills
- * pages beyond it to the file, writing and re-reading them: that is what made the
- * one-transaction rebuild of 1,000,000 articles write ~60 GB for a 2.2 GB index. A step
- * dirties about one leaf page per term it touches (the term's newest block; the counts are
- * kept in memory and written at the end of the walk) and the pages of its records: 1,024
- * records of at most SEARCH_TEXT_MAX (256 KiB) of text are at most 65,536 pages, and
- * 32,768 terms about as many more: under the list's size even for the largest documents.
- * A step writes only full blocks (the newest partial block of each term is carried to the
- * next in memory), so a leaf page is rewritten about once a block, not once a step; a step
- * of typical documents takes well under a second, which is how long a publish waits for it
- * at most. */
-#define SEARCH_REBUILD_STEP_DOCS 1024
+/* Documents one rebuild transaction indexes at most, distinct terms, and bytes of
+ * document records. LMDB keeps a write transaction's dirty pages in a list of at most
+ * 131,071 (MDB_IDL_UM_MAX, 512 MiB of 4 KiB pages) and spills pages beyond it to the file,
+ * writing and re-reading them: that is what made the one-transaction rebuild of 1,000,000
+ * articles write ~60 GB for a 2.2 GB index. A step dirties the pages of its records (at
+ * most 64 MiB: 16,384 pages), about a leaf page per full postings block it writes (the
+ * newest partial block of each term is carried to the next step in memory, the terms'
+ * document counts are written at the end of the walk) and a leaf per reference: for 2,048
+ * documents a few thousand pages, and at most a leaf per term it touches, 32,768: well
+ * under the list's size. Each step also rewrites the branch pages above what it touched,
+ * so fewer, larger steps write less in all (measured at 20,000 articles: 1,024 a step
+ * wrote 500 MB, 4,096 186 MB); a step of 2,048 typical documents takes about a second,
+ * which is how long a publish waits for it at most. */
+#define SEARCH_REBUILD_STEP_DOCS 2048
 #define SEARCH_REBUILD_STEP_TERMS 32768
+#define SEARCH_REBUILD_STEP_BYTES (64u << 20)
 /* Postings carried in memory from one walk transaction to the next (each term's newest
  * partial block's worth, search_bulk_flush_carry: about 40 bytes each): past it, a
  * transaction writes them all. */

@@ -276,7 +276,8 @@ def reindex_part(j):
     tmp = os.path.dirname(ctl[2])
     t0 = time.monotonic()
     p = subprocess.Popen(ctl + ["reindex"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True, start_new_session=True)
+                         text=True, start_new_session=True,
+                         env=dict(os.environ, JIYUE_REINDEX_STATS="1"))
     STARTED.append(p)
     waits = []
     done = None  # (status, rusage) once reaped: os.wait4, not p.poll(), which would reap it
@@ -308,12 +309,15 @@ def reindex_part(j):
     if p.returncode != 0:
         raise RuntimeError("reindex failed: " + err[-2000:])
     j["reindex_out"] = out.strip()
+    m = re.search(r"reindex: (\d+) write transactions, the longest (\d+) ms", err)
+    j["reindex_txns"] = "%s write transactions, the longest %s ms" % m.groups() if m else \
+        "1 write transaction"
     j["reindex_written"] = ru.ru_oublock * 512
     j["reindex_rss_kb"] = ru.ru_maxrss
     j["reindex_waits_ms"] = waits
-    log("jiyue: %s (%.1f s, %s written, max RSS %s; %d publishes during it waited %s ms)"
-        % (out.strip(), j["reindex_s"], mb(j["reindex_written"]), mb(ru.ru_maxrss * 1024),
-           len(waits), ["%.0f" % x for x in waits]))
+    log("jiyue: %s (%.1f s, %s, %s written, max RSS %s; %d publishes during it waited %s ms)"
+        % (out.strip(), j["reindex_s"], j["reindex_txns"], mb(j["reindex_written"]),
+           mb(ru.ru_maxrss * 1024), len(waits), ["%.0f" % x for x in waits]))
     j["size_after"] = parse_size(run(ctl + ["reindex", "--size"])[1])
 
 
@@ -422,9 +426,10 @@ def report(j, f, gen_s, avg_chars, total_s):
     if "reindex_s" in j:
         waits = j["reindex_waits_ms"]
         L.append("| bulk rebuild | %.1f s (`jiyuectl reindex`: %s; after it the index took %s; "
-                 "it wrote %s, max RSS %s; %d `jiyuectl publish` run while it ran took %s "
+                 "%s; it wrote %s, max RSS %s; %d `jiyuectl publish` run while it ran took %s "
                  "(max %s)) | |"
                  % (j["reindex_s"], j["reindex_out"], mb(j["size_after"]["all"][1]),
+                    j["reindex_txns"],
                     mb(j["reindex_written"]), mb(j["reindex_rss_kb"] * 1024), len(waits),
                     ms(statistics.median(waits)) if waits else "—",
                     ms(max(waits)) if waits else "—"))

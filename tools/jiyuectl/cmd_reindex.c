@@ -10,7 +10,9 @@
  * 1 when the index differs from the content.
  *
  * Tests only: JIYUE_TEST_REINDEX_STEP=N indexes N documents a transaction, and
- * JIYUE_TEST_REINDEX_STOP=K stops after K transactions as a kill would. */
+ * JIYUE_TEST_REINDEX_STOP=K stops after K transactions as a kill would; with
+ * JIYUE_REINDEX_STATS set, the whole cluster's rebuild tells on stderr how many write
+ * transactions it took and the longest (what a publish waited for at most; the benchmark's). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +101,9 @@ int ctl_cmd_reindex(ctl_t *ctl, int argc, char **argv)
             return rc;
         }
     }
+    if (!site && getenv("JIYUE_REINDEX_STATS"))
+        fprintf(stderr, "reindex: %ld write transactions, the longest %.0f ms\n", rep.steps,
+                rep.longest_ms);
     const char *what = site ? site : "all sites";
     if (rep.equal) {
         printf("%s %ld documents of %s: the rebuilt index equals the maintained one\n",
