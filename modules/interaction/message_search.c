@@ -97,6 +97,50 @@ static int code_cb(void *ud, const void *key, size_t klen, const void *val, size
     return 0;
 }
 
+int message_search_index_code(store_txn_t *w, const char *code, bool *indexed)
+{
+    *indexed = false;
+    message_t m;
+    int rc = message_get(w, code, &m);
+    if (rc == STORE_NOTFOUND)
+        return 0; /* an index entry without its record: nothing public */
+    if (rc != 0 || m.spam_time || m.nreplies == 0)
+        return rc;
+    /* the record's strings into copies: indexing writes */
+    char *s[] = {util_strdup(m.site), util_strdup(m.column), util_strdup(m.code),
+                 util_strdup(m.title), util_strdup(m.body)};
+    message_t c = m;
+    c.site = s[0], c.column = s[1], c.code = s[2], c.title = s[3], c.body = s[4];
+    rc = message_search_put(w, &c);
+    *indexed = rc == 0;
+    for (size_t j = 0; j < UTIL_ARRAY_LEN(s); j++)
+        free(s[j]);
+    return rc;
+}
+
+int message_search_refresh(store_txn_t *w, const char *site, const char *ref)
+{
+    /* ref: "<column>/<seq>" */
+    const char *slash = strrchr(ref, '/');
+    char column[KEYBUF], code[MESSAGE_CODE_LEN + 1];
+    char *end = NULL;
+    unsigned long long seq = slash ? strtoull(slash + 1, &end, 10) : 0;
+    int rc = STORE_NOTFOUND;
+    if (slash && end && !*end && (size_t)(slash - ref) < sizeof column) {
+        memcpy(column, ref, (size_t)(slash - ref));
+        column[slash - ref] = '\0';
+        rc = message_public_code(w, site, column, seq, code);
+    }
+    bool indexed = false;
+    if (rc == 0)
+        rc = message_search_index_code(w, code, &indexed);
+    else if (rc == STORE_NOTFOUND)
+        rc = 0;
+    if (rc == 0 && !indexed)
+        rc = search_index_del(w, site, SEARCH_TYPE_MESSAGE, ref);
+    return rc;
+}
+
 int message_search_reindex(store_txn_t *w, const char *site, long *indexed)
 {
     char p[KEYBUF];
@@ -106,23 +150,10 @@ int message_search_reindex(store_txn_t *w, const char *site, long *indexed)
     if (rc == STORE_NOTFOUND)
         rc = 0;
     for (size_t i = 0; rc == 0 && i < cs.n; i++) {
-        message_t m;
-        rc = message_get(w, cs.c[i], &m);
-        if (rc == STORE_NOTFOUND) {
-            rc = 0; /* an index entry without its record: nothing public */
-            continue;
-        }
-        if (rc == 0 && (m.spam_time || m.nreplies == 0))
-            continue;
-        /* the record's strings into copies: indexing writes */
-        char *s[] = {util_strdup(m.site), util_strdup(m.column), util_strdup(m.code),
-                     util_strdup(m.title), util_strdup(m.body)};
-        message_t c = m;
-        c.site = s[0], c.column = s[1], c.code = s[2], c.title = s[3], c.body = s[4];
-        if (rc == 0 && (rc = message_search_put(w, &c)) == 0 && indexed)
+        bool one;
+        rc = message_search_index_code(w, cs.c[i], &one);
+        if (rc == 0 && one && indexed)
             (*indexed)++;
-        for (size_t j = 0; j < UTIL_ARRAY_LEN(s); j++)
-            free(s[j]);
     }
     free(cs.c);
     return rc;

@@ -14,6 +14,7 @@
 #ifndef JIYUE_MESSAGE_SEARCH_H
 #define JIYUE_MESSAGE_SEARCH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "message.h"
@@ -26,6 +27,12 @@ int message_search_del(store_txn_t *w, const message_t *m);
 /* Indexes every answered message of site (NULL: of every site) again: what the ma/ lists
  * hold. *indexed: how many. Returns 0 or a STORE_E* code. */
 int message_search_reindex(store_txn_t *w, const char *site, long *indexed);
+/* Indexes the message with receipt code `code` when its reply is public (*indexed true),
+ * else leaves the index alone: 0 or a STORE_E* code. */
+int message_search_index_code(store_txn_t *w, const char *code, bool *indexed);
+/* Makes the index hold what the message of site at ref ("<column>/<seq>") is now: indexed
+ * when its reply is public, else out (a rebuild's catch-up). */
+int message_search_refresh(store_txn_t *w, const char *site, const char *ref);
 /* The receipt code of the public message numbered seq in site's column into
  * code[MESSAGE_CODE_LEN + 1]: 0, STORE_NOTFOUND, or another STORE_E* code. */
 int message_public_code(store_txn_t *t, const char *site, const char *column, uint64_t seq,

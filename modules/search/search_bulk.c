@@ -13,12 +13,14 @@
 typedef struct bterm {
     char term[SEARCH_TERM_BYTES];
     uint8_t len;
+    const search_fam_t *fam;
     bool used;
     int64_t df;           /* pending change of xf/<term> */
     search_posting_t *e;  /* pending entries, in the order added */
     size_t n, cap;
     uint64_t *del;        /* pending removals of stored entries (document numbers) */
     size_t ndel, capdel;
+    uint32_t epoch;       /* the flush it was last touched before (bulk_t.epoch) */
 } bterm_t;
 
 typedef struct bulk {
@@ -26,19 +28,38 @@ typedef struct bulk {
     bterm_t *t;
     size_t cap, used; /* slots (a power of two), terms in use */
     size_t entries;   /* pending entries of every term */
+    uint32_t epoch;   /* flushes so far */
+    size_t touched;   /* terms touched since the last flush */
 } bulk_t;
 
 static _Thread_local bulk_t *bulk_now;
 
-static uint64_t term_hash(const char *s, size_t n)
+/* Document counts kept across transactions for one family (search_bulk_keep_df). */
+typedef struct kept {
+    char term[SEARCH_TERM_BYTES];
+    uint8_t len;
+    bool used;
+    int64_t df;
+} kept_t;
+
+typedef struct keep {
+    const search_fam_t *fam;
+    kept_t *t;
+    size_t cap, used;
+    size_t *order, norder, at; /* the slots in term order, once writing began */
+} keep_t;
+
+static _Thread_local keep_t *keep_now;
+
+static uint64_t term_hash(const search_fam_t *f, const char *s, size_t n)
 {
-    uint64_t h = 1469598103934665603ull;
+    uint64_t h = 1469598103934665603ull ^ (unsigned char)f->id;
     for (size_t i = 0; i < n; i++)
         h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
     return h;
 }
 
-static bterm_t *bulk_slot(bulk_t *b, const char *term, size_t tlen)
+static bterm_t *bulk_slot(bulk_t *b, const search_fam_t *f, const char *term, size_t tlen)
 {
     if ((b->used + 1) * 2 > b->cap) {
         size_t ncap = b->cap ? b->cap * 2 : 4096;
@@ -46,7 +67,7 @@ static bterm_t *bulk_slot(bulk_t *b, const char *term, size_t tlen)
         for (size_t i = 0; i < b->cap; i++) {
             if (!b->t[i].used)
                 continue;
-            size_t j = term_hash(b->t[i].term, b->t[i].len) & (ncap - 1);
+            size_t j = term_hash(b->t[i].fam, b->t[i].term, b->t[i].len) & (ncap - 1);
             while (nt[j].used)
                 j = (j + 1) & (ncap - 1);
             nt[j] = b->t[i];
@@ -55,24 +76,30 @@ static bterm_t *bulk_slot(bulk_t *b, const char *term, size_t tlen)
         b->t = nt;
         b->cap = ncap;
     }
-    size_t j = term_hash(term, tlen) & (b->cap - 1);
-    while (b->t[j].used && !(b->t[j].len == tlen && memcmp(b->t[j].term, term, tlen) == 0))
+    size_t j = term_hash(f, term, tlen) & (b->cap - 1);
+    while (b->t[j].used && !(b->t[j].fam == f && b->t[j].len == tlen &&
+                             memcmp(b->t[j].term, term, tlen) == 0))
         j = (j + 1) & (b->cap - 1);
     bterm_t *t = &b->t[j];
     if (!t->used) {
-        *t = (bterm_t){.used = true, .len = (uint8_t)tlen};
+        *t = (bterm_t){.used = true, .len = (uint8_t)tlen, .fam = f, .epoch = b->epoch - 1};
         memcpy(t->term, term, tlen);
         b->used++;
+    }
+    if (t->epoch != b->epoch) {
+        t->epoch = b->epoch;
+        b->touched++;
     }
     return t;
 }
 
-bool search_bulk_take(store_txn_t *w, const char *term, size_t tlen, const search_posting_t *p)
+bool search_bulk_take(store_txn_t *w, const search_fam_t *f, const char *term, size_t tlen,
+                      const search_posting_t *p)
 {
     bulk_t *b = bulk_now;
     if (!b || b->w != w || tlen > SEARCH_TERM_BYTES)
         return false;
-    bterm_t *t = bulk_slot(b, term, tlen);
+    bterm_t *t = bulk_slot(b, f, term, tlen);
     if (t->n == t->cap) {
         t->cap = t->cap ? t->cap * 2 : 4;
         t->e = util_realloc(t->e, t->cap * sizeof *t->e);
@@ -82,12 +109,13 @@ bool search_bulk_take(store_txn_t *w, const char *term, size_t tlen, const searc
     return true;
 }
 
-bool search_bulk_del(store_txn_t *w, const char *term, size_t tlen, uint64_t doc)
+bool search_bulk_del(store_txn_t *w, const search_fam_t *f, const char *term, size_t tlen,
+                     uint64_t doc)
 {
     bulk_t *b = bulk_now;
     if (!b || b->w != w || tlen > SEARCH_TERM_BYTES)
         return false;
-    bterm_t *t = bulk_slot(b, term, tlen);
+    bterm_t *t = bulk_slot(b, f, term, tlen);
     /* an entry added in this batch is dropped from it (an add always follows a removal
      * of the same document, so the stored one, if any, has its removal pending already) */
     bool pending = false;
@@ -109,12 +137,13 @@ bool search_bulk_del(store_txn_t *w, const char *term, size_t tlen, uint64_t doc
     return true;
 }
 
-bool search_bulk_df(store_txn_t *w, const char *term, size_t tlen, int delta)
+bool search_bulk_df(store_txn_t *w, const search_fam_t *f, const char *term, size_t tlen,
+                    int delta)
 {
     bulk_t *b = bulk_now;
     if (!b || b->w != w || tlen > SEARCH_TERM_BYTES)
         return false;
-    bulk_slot(b, term, tlen)->df += delta;
+    bulk_slot(b, f, term, tlen)->df += delta;
     return true;
 }
 
@@ -185,13 +214,21 @@ static int touch_cb(void *ud, const void *key, size_t klen, const void *val, siz
     return 1; /* wholly older: the rest are too */
 }
 
-static int flush_term(store_txn_t *w, bterm_t *bt)
+static void keep_add(keep_t *kp, const char *term, size_t tlen, int64_t df);
+
+/* carry: the newest (count mod SEARCH_BLOCK_MAX) pending entries stay pending, only full
+ * blocks' worth are written (search_bulk_flush_carry) */
+static int flush_term(store_txn_t *w, bterm_t *bt, bool carry)
 {
     int rc = 0;
     char k[STORE_KEY_MAX + 1];
+    if (bt->df != 0 && keep_now && keep_now->fam == bt->fam) {
+        keep_add(keep_now, bt->term, bt->len, bt->df);
+        bt->df = 0;
+    }
     if (bt->df != 0) {
-        size_t fl = strlen(SEARCH_KEY_DF);
-        memcpy(k, SEARCH_KEY_DF, fl);
+        size_t fl = strlen(bt->fam->df);
+        memcpy(k, bt->fam->df, fl);
         memcpy(k + fl, bt->term, bt->len);
         const void *v;
         size_t len;
@@ -232,13 +269,18 @@ static int flush_term(store_txn_t *w, bterm_t *bt)
             bt->e[m++] = bt->e[i];
     }
     bt->n = m;
-    size_t plen = search_postings_prefix(k, bt->term, bt->len);
+    size_t keep = carry ? m % SEARCH_BLOCK_MAX : 0;
+    const search_posting_t *pe = bt->e + keep; /* what is written now: the older ones */
+    size_t pn = m - keep;
+    if (pn == 0 && bt->ndel == 0)
+        return 0;
+    size_t plen = search_postings_prefix(k, bt->fam, bt->term, bt->len);
     if (!plen)
         return STORE_EKEY;
     /* the range of the documents added and removed */
     uint64_t pmax = 0, pmin = UINT64_MAX;
-    if (bt->n)
-        pmax = bt->e[0].doc, pmin = bt->e[bt->n - 1].doc;
+    if (pn)
+        pmax = pe[0].doc, pmin = pe[pn - 1].doc;
     if (bt->ndel) {
         pmax = bt->del[0] > pmax ? bt->del[0] : pmax;
         pmin = bt->del[bt->ndel - 1] < pmin ? bt->del[bt->ndel - 1] : pmin;
@@ -254,7 +296,7 @@ static int flush_term(store_txn_t *w, bterm_t *bt)
     }
     rc = 0; /* (1: the walk stopped early) */
     /* the touched blocks' entries with the pending ones, newest first */
-    search_posting_t *all = util_malloc((bt->n + t.n * SEARCH_BLOCK_MAX) * sizeof *all);
+    search_posting_t *all = util_malloc((pn + t.n * SEARCH_BLOCK_MAX) * sizeof *all);
     size_t na = 0;
     for (size_t i = 0; i < t.n && rc == 0; i++) {
         const void *v;
@@ -284,15 +326,15 @@ static int flush_term(store_txn_t *w, bterm_t *bt)
         }
         na = kept;
         /* both runs are newest first: merge, a pending entry replacing a stored one */
-        search_posting_t *out = util_malloc((na + bt->n + 1) * sizeof *out);
+        search_posting_t *out = util_malloc((na + pn + 1) * sizeof *out);
         size_t a = 0, b = 0, o = 0;
-        while (a < na || b < bt->n) {
-            if (b == bt->n || (a < na && all[a].doc > bt->e[b].doc)) {
+        while (a < na || b < pn) {
+            if (b == pn || (a < na && all[a].doc > pe[b].doc)) {
                 out[o++] = all[a++];
             } else {
-                if (a < na && all[a].doc == bt->e[b].doc)
+                if (a < na && all[a].doc == pe[b].doc)
                     a++;
-                out[o++] = bt->e[b++];
+                out[o++] = pe[b++];
             }
         }
         /* full blocks from the oldest end: a partial one is the newest, where the next
@@ -306,7 +348,7 @@ static int flush_term(store_txn_t *w, bterm_t *bt)
         free(out);
     }
     free(all);
-    bt->n = 0;
+    bt->n = keep; /* (the newest: at the front already) */
     bt->ndel = 0;
     return rc;
 }
@@ -317,22 +359,73 @@ int search_bulk_begin(store_txn_t *w)
         return STORE_EIO; /* one at a time on a thread */
     bulk_now = util_calloc(1, sizeof *bulk_now);
     bulk_now->w = w;
+    bulk_now->epoch = 1;
     return 0;
 }
 
-int search_bulk_flush(store_txn_t *w)
+/* carry: family f's terms keep their newest partial block's worth pending */
+static int flush(store_txn_t *w, const search_fam_t *carry)
 {
     bulk_t *b = bulk_now;
     if (!b || b->w != w)
         return 0;
     bulk_now = NULL; /* the flush writes through the ordinary paths */
     int rc = 0;
+    size_t left = 0;
     for (size_t i = 0; i < b->cap && rc == 0; i++)
-        if (b->t[i].used)
-            rc = flush_term(w, &b->t[i]);
-    b->entries = 0;
+        if (b->t[i].used) {
+            rc = flush_term(w, &b->t[i], carry && b->t[i].fam == carry);
+            left += b->t[i].n;
+        }
+    b->entries = left;
+    b->epoch++;
+    b->touched = 0;
     bulk_now = b;
     return rc;
+}
+
+int search_bulk_flush(store_txn_t *w)
+{
+    return flush(w, NULL);
+}
+
+int search_bulk_flush_carry(store_txn_t *w, const search_fam_t *f)
+{
+    return flush(w, f);
+}
+
+search_bulk_t *search_bulk_suspend(void)
+{
+    bulk_t *b = bulk_now;
+    bulk_now = NULL;
+    if (b)
+        b->w = NULL;
+    return b;
+}
+
+int search_bulk_resume(store_txn_t *w, search_bulk_t *b)
+{
+    if (bulk_now)
+        return STORE_EIO;
+    b->w = w;
+    bulk_now = b;
+    return 0;
+}
+
+static void bulk_free(bulk_t *b)
+{
+    for (size_t i = 0; i < b->cap; i++) {
+        free(b->t[i].e);
+        free(b->t[i].del);
+    }
+    free(b->t);
+    free(b);
+}
+
+void search_bulk_discard(search_bulk_t *b)
+{
+    if (b)
+        bulk_free(b);
 }
 
 bool search_bulk_active(const store_txn_t *w)
@@ -345,18 +438,130 @@ size_t search_bulk_pending(void)
     return bulk_now ? bulk_now->entries : 0;
 }
 
+size_t search_bulk_terms(void)
+{
+    return bulk_now ? bulk_now->touched : 0;
+}
+
 int search_bulk_end(store_txn_t *w, bool flush)
 {
     bulk_t *b = bulk_now;
     if (!b || b->w != w)
         return 0;
     int rc = flush ? search_bulk_flush(w) : 0;
-    for (size_t i = 0; i < b->cap; i++) {
-        free(b->t[i].e);
-        free(b->t[i].del);
-    }
-    free(b->t);
-    free(b);
+    bulk_free(b);
     bulk_now = NULL;
     return rc;
+}
+
+/* --- document counts kept across transactions --- */
+
+static uint64_t kept_hash(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}
+
+static void keep_add(keep_t *kp, const char *term, size_t tlen, int64_t df)
+{
+    if ((kp->used + 1) * 2 > kp->cap) {
+        size_t ncap = kp->cap ? kp->cap * 2 : 65536;
+        kept_t *nt = util_calloc(ncap, sizeof *nt);
+        for (size_t i = 0; i < kp->cap; i++) {
+            if (!kp->t[i].used)
+                continue;
+            size_t j = kept_hash(kp->t[i].term, kp->t[i].len) & (ncap - 1);
+            while (nt[j].used)
+                j = (j + 1) & (ncap - 1);
+            nt[j] = kp->t[i];
+        }
+        free(kp->t);
+        kp->t = nt;
+        kp->cap = ncap;
+    }
+    size_t j = kept_hash(term, tlen) & (kp->cap - 1);
+    while (kp->t[j].used &&
+           !(kp->t[j].len == tlen && memcmp(kp->t[j].term, term, tlen) == 0))
+        j = (j + 1) & (kp->cap - 1);
+    kept_t *t = &kp->t[j];
+    if (!t->used) {
+        *t = (kept_t){.used = true, .len = (uint8_t)tlen};
+        memcpy(t->term, term, tlen);
+        kp->used++;
+    }
+    t->df += df;
+}
+
+void search_bulk_keep_df(const search_fam_t *f)
+{
+    search_bulk_kept_free();
+    keep_now = util_calloc(1, sizeof *keep_now);
+    keep_now->fam = f;
+}
+
+static const kept_t *kept_base;
+
+static int kept_cmp(const void *a, const void *b)
+{
+    const kept_t *x = &kept_base[*(const size_t *)a], *y = &kept_base[*(const size_t *)b];
+    size_t m = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->term, y->term, m);
+    return c ? c : (int)x->len - (int)y->len;
+}
+
+int search_bulk_kept_write(store_txn_t *w, size_t max, bool *done)
+{
+    keep_t *kp = keep_now;
+    *done = true;
+    if (!kp)
+        return 0;
+    if (!kp->order) {
+        /* in key order: consecutive keys share leaf pages */
+        kp->order = util_calloc(kp->used ? kp->used : 1, sizeof *kp->order);
+        for (size_t i = 0; i < kp->cap; i++)
+            if (kp->t[i].used)
+                kp->order[kp->norder++] = i;
+        kept_base = kp->t;
+        qsort(kp->order, kp->norder, sizeof *kp->order, kept_cmp);
+    }
+    int rc = 0;
+    size_t fl = strlen(kp->fam->df);
+    for (size_t n = 0; rc == 0 && n < max && kp->at < kp->norder; n++, kp->at++) {
+        const kept_t *t = &kp->t[kp->order[kp->at]];
+        char k[STORE_KEY_MAX + 1];
+        memcpy(k, kp->fam->df, fl);
+        memcpy(k + fl, t->term, t->len);
+        const void *v;
+        size_t len;
+        int64_t df = t->df;
+        rc = store_content_get(w, k, fl + t->len, &v, &len);
+        if (rc == 0 && len == 4) {
+            rec_rd_t r = rec_reader(v, len);
+            df += (int64_t)rec_get_n(&r, 4);
+        } else if (rc != 0 && rc != STORE_NOTFOUND) {
+            break;
+        }
+        if (df <= 0) {
+            rc = rc == 0 ? store_content_del(w, k, fl + t->len) : 0;
+        } else {
+            util_buf_t q = {0};
+            rec_put_n(&q, df > UINT32_MAX ? UINT32_MAX : (uint64_t)df, 4);
+            rc = store_content_put(w, k, fl + t->len, q.data, q.len);
+            util_buf_free(&q);
+        }
+    }
+    *done = rc == 0 && kp->at == kp->norder;
+    return rc;
+}
+
+void search_bulk_kept_free(void)
+{
+    if (!keep_now)
+        return;
+    free(keep_now->t);
+    free(keep_now->order);
+    free(keep_now);
+    keep_now = NULL;
 }

@@ -10,6 +10,7 @@
 
 #include "rec.h"
 #include "search_bulk.h"
+#include "search_fam.h"
 #include "search_hot.h"
 #include "search_keys.h"
 #include "search_postings.h"
@@ -26,12 +27,13 @@ typedef struct counters {
     uint32_t last_site, last_column;
 } counters_t;
 
-static counters_t counters_get(store_txn_t *t)
+/* A counters record: a family's ("xn", "yn"), whose numbers only "xn"'s are (shared). */
+static counters_t counters_get(store_txn_t *t, const char *key)
 {
     counters_t c = {0};
     const void *v;
     size_t len;
-    if (store_content_get(t, SEARCH_KEY_COUNTERS, strlen(SEARCH_KEY_COUNTERS), &v, &len) == 0) {
+    if (store_content_get(t, key, strlen(key), &v, &len) == 0) {
         rec_rd_t r = rec_reader(v, len);
         c.docs = rec_get_n(&r, 8);
         c.total_len = rec_get_n(&r, 8);
@@ -43,23 +45,48 @@ static counters_t counters_get(store_txn_t *t)
     return c;
 }
 
-static int counters_put(store_txn_t *w, const counters_t *c)
+static int counters_put(store_txn_t *w, const char *key, const counters_t *c)
 {
     util_buf_t b = {0};
     rec_put_n(&b, c->docs, 8);
     rec_put_n(&b, c->total_len, 8);
     rec_put_n(&b, c->last_site, 4);
     rec_put_n(&b, c->last_column, 4);
-    int rc = store_content_put(w, SEARCH_KEY_COUNTERS, strlen(SEARCH_KEY_COUNTERS), b.data, b.len);
+    int rc = store_content_put(w, key, strlen(key), b.data, b.len);
     util_buf_free(&b);
     return rc;
 }
 
-void search_counters(store_txn_t *t, uint64_t *docs, uint64_t *total_len)
+/* One document of `length` terms more (add) or fewer in family f's counts. */
+static int counts_change(store_txn_t *w, const search_fam_t *f, bool add, uint32_t length)
 {
-    counters_t c = counters_get(t);
+    counters_t c = counters_get(w, f->counters);
+    if (add) {
+        c.docs++;
+        c.total_len += length;
+    } else {
+        c.docs = c.docs ? c.docs - 1 : 0;
+        c.total_len = c.total_len >= length ? c.total_len - length : 0;
+    }
+    return counters_put(w, f->counters, &c);
+}
+
+void search_counters(store_txn_t *t, const search_fam_t *f, uint64_t *docs, uint64_t *total_len)
+{
+    counters_t c = counters_get(t, f->counters);
     *docs = c.docs;
     *total_len = c.total_len;
+}
+
+int search_counters_reset(store_txn_t *w, const search_fam_t *f)
+{
+    if (strcmp(f->counters, SEARCH_KEY_COUNTERS) != 0) {
+        int rc = store_content_del(w, f->counters, strlen(f->counters));
+        return rc == STORE_NOTFOUND ? 0 : rc;
+    }
+    counters_t c = counters_get(w, f->counters); /* the shared numbers stay */
+    c.docs = c.total_len = 0;
+    return counters_put(w, f->counters, &c);
 }
 
 static int number_get(store_txn_t *t, const char *family, const char *name, uint32_t *num)
@@ -96,7 +123,7 @@ static int number_make(store_txn_t *w, const char *family, const char *name, uin
     int rc = number_get(w, family, name, num);
     if (rc != STORE_NOTFOUND)
         return rc;
-    counters_t c = counters_get(w);
+    counters_t c = counters_get(w, SEARCH_KEY_COUNTERS);
     bool site = strcmp(family, SEARCH_KEY_SITE) == 0;
     *num = site ? ++c.last_site : ++c.last_column;
     char k[KEYBUF];
@@ -105,33 +132,38 @@ static int number_make(store_txn_t *w, const char *family, const char *name, uin
     rec_put_n(&b, *num, 4);
     rc = store_content_put(w, k, (size_t)kl, b.data, b.len);
     util_buf_free(&b);
-    return rc ? rc : counters_put(w, &c);
+    return rc ? rc : counters_put(w, SEARCH_KEY_COUNTERS, &c);
 }
 
 /* --- keys --- */
 
-static size_t key_doc(char *k, uint64_t doc)
+static size_t key_doc(char *k, const search_fam_t *f, uint64_t doc)
 {
-    return (size_t)snprintf(k, KEYBUF, SEARCH_KEY_DOC "%016llx", (unsigned long long)doc);
+    return (size_t)snprintf(k, KEYBUF, "%s%016llx", f->doc, (unsigned long long)doc);
 }
 
-static int key_ref(char *k, const char *site, search_type_t type, const char *ref, size_t *kl)
+static char type_letter(search_type_t type)
 {
-    static const char letters[] = "?apm";
-    int n = snprintf(k, KEYBUF, SEARCH_KEY_REF "%s/%c/%s", site, letters[type & 3], ref);
+    return "?apm"[type & 3];
+}
+
+static int key_ref(char *k, const search_fam_t *f, const char *site, search_type_t type,
+                   const char *ref, size_t *kl)
+{
+    int n = snprintf(k, KEYBUF, "%s%s/%c/%s", f->ref, site, type_letter(type), ref);
     if (n < 0 || n >= KEYBUF)
         return STORE_EKEY;
     *kl = (size_t)n;
     return 0;
 }
 
-static int df_add(store_txn_t *w, const char *term, size_t tlen, int delta)
+static int df_add(store_txn_t *w, const search_fam_t *f, const char *term, size_t tlen, int delta)
 {
-    if (search_bulk_df(w, term, tlen, delta))
+    if (search_bulk_df(w, f, term, tlen, delta))
         return 0; /* bulk mode: counted in memory (search_postings.h) */
     char k[KEYBUF];
-    size_t fl = strlen(SEARCH_KEY_DF);
-    memcpy(k, SEARCH_KEY_DF, fl);
+    size_t fl = strlen(f->df);
+    memcpy(k, f->df, fl);
     memcpy(k + fl, term, tlen);
     const void *v;
     size_t len;
@@ -273,10 +305,10 @@ int search_doc_decode(const void *v, size_t len, search_docrec_t *o)
     return r.bad ? STORE_ECORRUPT : 0;
 }
 
-int search_doc_get(store_txn_t *t, uint64_t doc, search_docrec_t *out)
+int search_doc_get(store_txn_t *t, const search_fam_t *f, uint64_t doc, search_docrec_t *out)
 {
     char k[KEYBUF];
-    size_t kl = key_doc(k, doc);
+    size_t kl = key_doc(k, f, doc);
     const void *v;
     size_t len;
     int rc = store_content_get(t, k, kl, &v, &len);
@@ -284,7 +316,7 @@ int search_doc_get(store_txn_t *t, uint64_t doc, search_docrec_t *out)
 }
 
 /* Removes document `doc` (its record read into r) from every posting list it is in. */
-static int unpost(store_txn_t *w, uint64_t doc, const search_docrec_t *r)
+static int unpost(store_txn_t *w, const search_fam_t *fam, uint64_t doc, const search_docrec_t *r)
 {
     toks_t ts = {0};
     dterm_t *d;
@@ -293,21 +325,21 @@ static int unpost(store_txn_t *w, uint64_t doc, const search_docrec_t *r)
     size_t nd = doc_terms(&f, &ts, &d, &length);
     int rc = 0;
     for (size_t i = 0; i < nd && rc == 0; i++) {
-        rc = search_postings_del(w, d[i].tok->term, d[i].tok->len, doc);
+        rc = search_postings_del(w, fam, d[i].tok->term, d[i].tok->len, doc);
         /* an entry already missing (a damaged index) was still counted in df: the count
          * goes down either way, so a reindex of the site repairs both */
         if (rc == 0 || rc == STORE_NOTFOUND)
-            rc = df_add(w, d[i].tok->term, d[i].tok->len, -1);
+            rc = df_add(w, fam, d[i].tok->term, d[i].tok->len, -1);
     }
     free(d);
     free(ts.t);
     return rc;
 }
 
-static int doc_remove(store_txn_t *w, uint64_t doc)
+static int doc_remove(store_txn_t *w, const search_fam_t *f, uint64_t doc)
 {
     char k[KEYBUF];
-    size_t kl = key_doc(k, doc);
+    size_t kl = key_doc(k, f, doc);
     const void *v;
     size_t len;
     int rc = store_content_get(w, k, kl, &v, &len);
@@ -317,23 +349,21 @@ static int doc_remove(store_txn_t *w, uint64_t doc)
     void *copy = util_malloc(len);
     memcpy(copy, v, len);
     search_docrec_t r;
-    if ((rc = search_doc_decode(copy, len, &r)) == 0 && (rc = unpost(w, doc, &r)) == 0)
+    if ((rc = search_doc_decode(copy, len, &r)) == 0 && (rc = unpost(w, f, doc, &r)) == 0)
         rc = store_content_del(w, k, kl);
-    if (rc == 0) {
-        counters_t c = counters_get(w);
-        c.docs = c.docs ? c.docs - 1 : 0;
-        c.total_len = c.total_len >= r.length ? c.total_len - r.length : 0;
-        rc = counters_put(w, &c);
-    }
+    if (rc == 0)
+        rc = counts_change(w, f, false, r.length);
     free(copy);
     return rc;
 }
 
-int search_index_del(store_txn_t *w, const char *site, search_type_t type, const char *ref)
+/* search_index_del in family f */
+static int del_in(store_txn_t *w, const search_fam_t *f, const char *site, search_type_t type,
+                  const char *ref)
 {
     char k[KEYBUF];
     size_t kl;
-    int rc = key_ref(k, site, type, ref, &kl);
+    int rc = key_ref(k, f, site, type, ref, &kl);
     if (rc != 0)
         return rc;
     const void *v;
@@ -346,8 +376,28 @@ int search_index_del(store_txn_t *w, const char *site, search_type_t type, const
     uint64_t doc = rec_u64_at(v, len, 0);
     if ((rc = store_content_del(w, k, kl)) != 0)
         return rc;
-    rc = doc_remove(w, doc);
+    rc = doc_remove(w, f, doc);
     return rc == STORE_NOTFOUND ? 0 : rc;
+}
+
+/* bytes of document records this thread wrote (search_index_record_bytes) */
+static _Thread_local uint64_t record_bytes;
+
+uint64_t search_index_record_bytes(void)
+{
+    return record_bytes;
+}
+
+/* The families a change writes (search_fam.h), and the queueing of its source. */
+int search_index_del(store_txn_t *w, const char *site, search_type_t type, const char *ref)
+{
+    search_targets_t tg;
+    int rc = search_fam_targets(w, &tg);
+    for (size_t i = 0; rc == 0 && i < tg.n; i++)
+        rc = del_in(w, tg.f[i], site, type, ref);
+    if (rc == 0 && tg.queue)
+        rc = search_fam_queue(w, site, type_letter(type), ref);
+    return rc;
 }
 
 static uint64_t doc_number(int64_t pubtime, uint64_t seq)
@@ -358,9 +408,10 @@ static uint64_t doc_number(int64_t pubtime, uint64_t seq)
     return t << 24 | (seq & 0xFFFFFF);
 }
 
-int search_index_put(store_txn_t *w, const search_doc_t *d)
+/* search_index_put in family f */
+static int put_in(store_txn_t *w, const search_fam_t *fam, const search_doc_t *d)
 {
-    int rc = search_index_del(w, d->site, d->type, d->ref);
+    int rc = del_in(w, fam, d->site, d->type, d->ref);
     if (rc != 0)
         return rc;
     uint32_t site, col;
@@ -374,7 +425,7 @@ int search_index_put(store_txn_t *w, const search_doc_t *d)
     for (int tries = 0;; tries++, doc--) {
         const void *v;
         size_t len;
-        kl = key_doc(k, doc);
+        kl = key_doc(k, fam, doc);
         rc = store_content_get(w, k, kl, &v, &len);
         if (rc == STORE_NOTFOUND) {
             rc = 0;
@@ -399,9 +450,9 @@ int search_index_put(store_txn_t *w, const search_doc_t *d)
     for (size_t i = 0; i < nd && rc == 0; i++) {
         search_posting_t p = {doc, site, col, (uint8_t)d->type, dt[i].tf_title, dt[i].tf_body,
                               length};
-        rc = search_postings_add(w, dt[i].tok->term, dt[i].tok->len, &p);
+        rc = search_postings_add(w, fam, dt[i].tok->term, dt[i].tok->len, &p);
         if (rc == 0)
-            rc = df_add(w, dt[i].tok->term, dt[i].tok->len, +1);
+            rc = df_add(w, fam, dt[i].tok->term, dt[i].tok->len, +1);
     }
     free(dt);
     free(ts.t);
@@ -421,23 +472,32 @@ int search_index_put(store_txn_t *w, const search_doc_t *d)
     rec_put_str(&b, f.doc_no);
     rec_put_str(&b, f.index_no);
     rec_put_str(&b, f.meta);
+    record_bytes += b.len;
     rc = store_content_put(w, k, kl, b.data, b.len);
     util_buf_free(&b);
     if (rc != 0)
         return rc;
     char rk[KEYBUF];
     size_t rkl;
-    if ((rc = key_ref(rk, d->site, d->type, d->ref, &rkl)) != 0)
+    if ((rc = key_ref(rk, fam, d->site, d->type, d->ref, &rkl)) != 0)
         return rc;
     rec_put_n(&b, doc, 8);
     rc = store_content_put(w, rk, rkl, b.data, b.len);
     util_buf_free(&b);
     if (rc != 0)
         return rc;
-    counters_t c = counters_get(w);
-    c.docs++;
-    c.total_len += length;
-    return counters_put(w, &c);
+    return counts_change(w, fam, true, length);
+}
+
+int search_index_put(store_txn_t *w, const search_doc_t *d)
+{
+    search_targets_t tg;
+    int rc = search_fam_targets(w, &tg);
+    for (size_t i = 0; rc == 0 && i < tg.n; i++)
+        rc = put_in(w, tg.f[i], d);
+    if (rc == 0 && tg.queue)
+        rc = search_fam_queue(w, d->site, type_letter(d->type), d->ref);
+    return rc;
 }
 
 int search_index_article(store_txn_t *w, const char *site, const char *column, const char *id,
@@ -534,47 +594,51 @@ static int site_doc_cb(void *ud, const void *key, size_t klen, const void *val, 
     return 0;
 }
 
-static int del_prefix(store_txn_t *w, const char *prefix, long *count)
-{
-    keylist_t l = {0};
-    int rc = store_content_each(w, prefix, strlen(prefix), all_cb, &l);
-    for (size_t i = 0; rc >= 0 && i < l.n; i++)
-        rc = store_content_del(w, l.k[i], l.len[i]);
-    if (count)
-        *count += (long)l.n;
-    kl_free(&l);
-    return rc < 0 ? rc : 0;
-}
-
-/* The term of a postings key "xp/<term>/<16 hex>". */
+/* The term of a postings key "xp/<term>/<16 hex>" (every family's prefix is 3 bytes). */
 static void block_term(const char *k, size_t kl, const char **term, size_t *tlen)
 {
-    size_t fl = strlen(SEARCH_KEY_POSTINGS);
+    size_t fl = 3;
     *term = k + fl;
     *tlen = kl >= fl + 17 ? kl - fl - 17 : 0;
 }
 
-int search_index_clear(store_txn_t *w, const char *site, bool purge, long *count)
+int search_index_del_all(store_txn_t *w, const char *site, search_type_t type)
 {
-    int rc;
-    if (!site) {
-        long docs = 0;
-        if ((rc = del_prefix(w, SEARCH_KEY_POSTINGS, NULL)) != 0 ||
-            (rc = del_prefix(w, SEARCH_KEY_DF, NULL)) != 0 ||
-            (rc = del_prefix(w, SEARCH_KEY_DOC, &docs)) != 0 ||
-            (rc = del_prefix(w, SEARCH_KEY_REF, NULL)) != 0)
-            return rc;
-        if (count)
-            *count += docs;
-        counters_t c = counters_get(w);
-        c.docs = c.total_len = 0;
-        return counters_put(w, &c);
+    search_targets_t tg;
+    int rc = search_fam_targets(w, &tg);
+    for (size_t i = 0; rc == 0 && i < tg.nclear; i++) {
+        const search_fam_t *f = tg.clear[i];
+        bool write = false;
+        for (size_t j = 0; j < tg.n; j++)
+            write |= tg.f[j] == f;
+        char k[KEYBUF];
+        int kl = snprintf(k, sizeof k, "%s%s/%c/", f->ref, site, type_letter(type));
+        if (kl <= 0 || (size_t)kl >= sizeof k)
+            return STORE_EKEY;
+        keylist_t refs = {0};
+        rc = store_content_each(w, k, (size_t)kl, all_cb, &refs);
+        rc = rc == STORE_NOTFOUND || rc > 0 ? 0 : rc;
+        /* each ref: its key less "xa/<site>/<t>/" */
+        for (size_t j = 0; rc == 0 && j < refs.n; j++) {
+            const char *ref = refs.k[j] + kl;
+            if (write)
+                rc = del_in(w, f, site, type, ref);
+            if (rc == 0 && tg.queue)
+                rc = search_fam_queue(w, site, type_letter(type), ref);
+        }
+        kl_free(&refs);
     }
+    return rc;
+}
+
+/* Everything family f holds of a site; *count (may be NULL): documents removed. */
+static int clear_in(store_txn_t *w, const search_fam_t *f, const char *site, long *count)
+{
     /* the documents the site's refs name, each with its postings */
     char k[KEYBUF];
-    snprintf(k, sizeof k, SEARCH_KEY_REF "%s/", site);
+    snprintf(k, sizeof k, "%s%s/", f->ref, site);
     keylist_t refs = {0};
-    rc = store_content_each(w, k, strlen(k), all_cb, &refs);
+    int rc = store_content_each(w, k, strlen(k), all_cb, &refs);
     for (size_t i = 0; rc >= 0 && i < refs.n; i++) {
         const void *v;
         size_t len;
@@ -582,7 +646,7 @@ int search_index_clear(store_txn_t *w, const char *site, bool purge, long *count
         if (rc == 0) {
             uint64_t doc = rec_u64_at(v, len, 0);
             if ((rc = store_content_del(w, refs.k[i], refs.len[i])) == 0) {
-                rc = doc_remove(w, doc);
+                rc = doc_remove(w, f, doc);
                 if (rc == 0 && count)
                     (*count)++;
                 if (rc == STORE_NOTFOUND)
@@ -595,7 +659,7 @@ int search_index_clear(store_txn_t *w, const char *site, bool purge, long *count
         return rc;
     /* what no ref leads to any more: records of the site, entries of its number */
     keylist_t docs = {.dsite = site};
-    rc = store_content_each(w, SEARCH_KEY_DOC, strlen(SEARCH_KEY_DOC), site_doc_cb, &docs);
+    rc = store_content_each(w, f->doc, strlen(f->doc), site_doc_cb, &docs);
     for (size_t i = 0; rc >= 0 && i < docs.n; i++) {
         const void *v;
         size_t len;
@@ -606,10 +670,7 @@ int search_index_clear(store_txn_t *w, const char *site, bool purge, long *count
         uint32_t length = ok ? r.length : 0;
         if ((rc = store_content_del(w, docs.k[i], docs.len[i])) != 0)
             break;
-        counters_t c = counters_get(w);
-        c.docs = c.docs ? c.docs - 1 : 0;
-        c.total_len = c.total_len >= length ? c.total_len - length : 0;
-        rc = counters_put(w, &c);
+        rc = counts_change(w, f, false, length);
         if (count)
             (*count)++;
     }
@@ -623,8 +684,7 @@ int search_index_clear(store_txn_t *w, const char *site, bool purge, long *count
     if (rc != 0)
         return rc;
     keylist_t blocks = {.site = num};
-    rc = store_content_each(w, SEARCH_KEY_POSTINGS, strlen(SEARCH_KEY_POSTINGS), site_block_cb,
-                            &blocks);
+    rc = store_content_each(w, f->postings, strlen(f->postings), site_block_cb, &blocks);
     for (size_t i = 0; rc >= 0 && i < blocks.n; i++) {
         const void *v;
         size_t len;
@@ -645,24 +705,32 @@ int search_index_clear(store_txn_t *w, const char *site, bool purge, long *count
             continue;
         }
         for (size_t j = 0; rc >= 0 && j < ng; j++) {
-            rc = search_postings_del(w, term, tlen, gone[j]);
+            rc = search_postings_del(w, f, term, tlen, gone[j]);
             if (rc == 0)
-                rc = df_add(w, term, tlen, -1);
+                rc = df_add(w, f, term, tlen, -1);
             else if (rc == STORE_NOTFOUND)
                 rc = 0;
         }
     }
     kl_free(&blocks);
-    if (rc < 0)
+    return rc < 0 ? rc : 0;
+}
+
+int search_index_clear(store_txn_t *w, const char *site, bool purge, long *count)
+{
+    search_targets_t tg;
+    int rc = search_fam_targets(w, &tg);
+    /* the family being filled too: a purged site's documents must not come back with it */
+    for (size_t i = 0; rc == 0 && i < tg.nclear; i++)
+        rc = clear_in(w, tg.clear[i], site, i == 0 ? count : NULL);
+    if (rc != 0 || !purge)
         return rc;
-    if (purge) {
-        snprintf(k, sizeof k, SEARCH_KEY_SITE "%s", site);
-        rc = store_content_del(w, k, strlen(k));
-        if (rc == 0 || rc == STORE_NOTFOUND)
-            rc = search_hot_purge(w, site); /* what was searched there goes with the site */
-        return rc;
-    }
-    return 0;
+    char k[KEYBUF];
+    snprintf(k, sizeof k, SEARCH_KEY_SITE "%s", site);
+    rc = store_content_del(w, k, strlen(k));
+    if (rc == 0 || rc == STORE_NOTFOUND)
+        rc = search_hot_purge(w, site); /* what was searched there goes with the site */
+    return rc;
 }
 
 typedef struct dig {
@@ -670,6 +738,7 @@ typedef struct dig {
     const char *site;
     uint32_t num;
     bool all;
+    long docs;
 } dig_t;
 
 static void dig_put(dig_t *g, const void *p, size_t n)
@@ -679,9 +748,11 @@ static void dig_put(dig_t *g, const void *p, size_t n)
     EVP_DigestUpdate(g->md, p, n);
 }
 
+/* keys are digested without their family's letter: the same index in either family has
+ * the same digest */
 static int dig_kv(void *ud, const void *key, size_t klen, const void *val, size_t vlen)
 {
-    dig_put(ud, key, klen);
+    dig_put(ud, (const char *)key + 1, klen - 1);
     dig_put(ud, val, vlen);
     return 0;
 }
@@ -692,6 +763,7 @@ static int dig_doc(void *ud, const void *key, size_t klen, const void *val, size
     search_docrec_t r;
     if (!g->all && (search_doc_decode(val, vlen, &r) != 0 || strcmp(r.site, g->site) != 0))
         return 0;
+    g->docs++;
     return dig_kv(ud, key, klen, val, vlen);
 }
 
@@ -705,7 +777,7 @@ static int dig_block(void *ud, const void *key, size_t klen, const void *val, si
     block_term(key, klen, &term, &tlen);
     if (n < 0) {
         dig_put(g, "bad", 3);
-        dig_put(g, key, klen);
+        dig_put(g, (const char *)key + 1, klen - 1);
         return 0;
     }
     for (int i = 0; i < n; i++) {
@@ -720,7 +792,8 @@ static int dig_block(void *ud, const void *key, size_t klen, const void *val, si
     return 0;
 }
 
-int search_index_digest(store_txn_t *t, const char *site, unsigned char out[32])
+int search_index_digest(store_txn_t *t, const search_fam_t *f, const char *site,
+                        unsigned char out[32], long *docs)
 {
     dig_t g = {.md = EVP_MD_CTX_new(), .site = site, .all = site == NULL};
     if (!g.md)
@@ -729,27 +802,29 @@ int search_index_digest(store_txn_t *t, const char *site, unsigned char out[32])
     int rc = 0;
     char k[KEYBUF];
     if (site) {
-        snprintf(k, sizeof k, SEARCH_KEY_REF "%s/", site);
+        snprintf(k, sizeof k, "%s%s/", f->ref, site);
         rc = search_site_number(t, site, &g.num);
         if (rc == STORE_NOTFOUND)
             g.num = UINT32_MAX, rc = 0; /* no entry can be the site's */
     } else {
-        snprintf(k, sizeof k, SEARCH_KEY_REF);
+        snprintf(k, sizeof k, "%s", f->ref);
     }
     if (rc == 0)
         rc = store_content_each(t, k, strlen(k), dig_kv, &g);
-    if (rc == 0)
-        rc = store_content_each(t, SEARCH_KEY_DOC, strlen(SEARCH_KEY_DOC), dig_doc, &g);
-    if (rc == 0)
-        rc = store_content_each(t, SEARCH_KEY_POSTINGS, strlen(SEARCH_KEY_POSTINGS), dig_block, &g);
-    if (rc == 0 && !site) {
-        rc = store_content_each(t, SEARCH_KEY_DF, strlen(SEARCH_KEY_DF), dig_kv, &g);
-        counters_t c = counters_get(t);
+    if (rc == 0 || rc == STORE_NOTFOUND)
+        rc = store_content_each(t, f->doc, strlen(f->doc), dig_doc, &g);
+    if (rc == 0 || rc == STORE_NOTFOUND)
+        rc = store_content_each(t, f->postings, strlen(f->postings), dig_block, &g);
+    if ((rc == 0 || rc == STORE_NOTFOUND) && !site) {
+        rc = store_content_each(t, f->df, strlen(f->df), dig_kv, &g);
+        counters_t c = counters_get(t, f->counters);
         dig_put(&g, &c.docs, sizeof c.docs);
         dig_put(&g, &c.total_len, sizeof c.total_len);
     }
     unsigned len = 32;
     EVP_DigestFinal_ex(g.md, out, &len);
     EVP_MD_CTX_free(g.md);
+    if (docs)
+        *docs = g.docs;
     return rc == STORE_NOTFOUND ? 0 : rc;
 }

@@ -3,7 +3,8 @@
  * caller's write transaction, so the index changes in the same commit as the content:
  * article.c calls search_index_article from article_publish_txn (publish and update) and
  * search_unindex_article from article_unpublish_txn; the index never holds an article that
- * is not published. */
+ * is not published. A change goes to the live family of keys, and during a rebuild to the
+ * one being filled as its phase asks (search_fam.h). */
 #ifndef JIYUE_SEARCH_INDEX_H
 #define JIYUE_SEARCH_INDEX_H
 
@@ -11,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "search_fam.h"
 #include "store.h"
 
 typedef enum {
@@ -39,6 +41,8 @@ typedef struct search_doc {
 /* Indexes d, replacing what the index held for the same site, type and ref. Returns 0 or
  * a STORE_E* code. */
 int search_index_put(store_txn_t *w, const search_doc_t *d);
+/* Bytes of document records written by this thread so far (a rebuild's step bound). */
+uint64_t search_index_record_bytes(void);
 /* Removes the document of site, type and ref: 0 (also when there was none) or a STORE_E*
  * code. */
 int search_index_del(store_txn_t *w, const char *site, search_type_t type, const char *ref);
@@ -65,23 +69,31 @@ typedef struct search_docrec {
     size_t text_len;
     const char *doc_no, *index_no, *meta; /* "" for none (and in v1 records) */
 } search_docrec_t;
-int search_doc_get(store_txn_t *t, uint64_t doc, search_docrec_t *out);
+int search_doc_get(store_txn_t *t, const search_fam_t *f, uint64_t doc, search_docrec_t *out);
 int search_doc_decode(const void *v, size_t len, search_docrec_t *out);
 
 /* The number postings carry for a site / a column id: 0 and STORE_NOTFOUND when none was
  * handed out (nothing of it is indexed). */
 int search_site_number(store_txn_t *t, const char *site, uint32_t *num);
 int search_column_number(store_txn_t *t, const char *column, uint32_t *num);
-/* Documents indexed and their total length in terms (for BM25's average). */
-void search_counters(store_txn_t *t, uint64_t *docs, uint64_t *total_len);
+/* Documents family f holds and their total length in terms (for BM25's average). */
+void search_counters(store_txn_t *t, const search_fam_t *f, uint64_t *docs,
+                     uint64_t *total_len);
+/* Family f's counts to nothing ("yn" deleted; "xn" keeps the shared numbers). */
+int search_counters_reset(store_txn_t *w, const search_fam_t *f);
 
-/* Removes everything the index holds of a site (site NULL: the whole index), including
- * postings whose document record is gone. purge: the site's number goes too (`jiyuectl
- * purge`); else it is kept (a reindex). *count (may be NULL): documents removed. Returns 0
- * or a STORE_E* code. */
+/* Removes every document of site and type (the pages a sync replaces), in each family a
+ * change writes; during a rebuild's walk their sources are queued. */
+int search_index_del_all(store_txn_t *w, const char *site, search_type_t type);
+/* Removes everything the index holds of a site, including postings whose document record
+ * is gone, in the live family and in the one a rebuild fills. purge: the site's number
+ * goes too (`jiyuectl purge`); else it is kept (a reindex). *count (may be NULL): documents
+ * removed from the live family. Returns 0 or a STORE_E* code. */
 int search_index_clear(store_txn_t *w, const char *site, bool purge, long *count);
-/* A digest of what the index holds of a site (NULL: all of it) in a form that does not
- * depend on how postings fell into blocks: equal digests, equal indexes. */
-int search_index_digest(store_txn_t *t, const char *site, unsigned char out[32]);
+/* A digest of what family f holds of a site (NULL: all of it) in a form that does not
+ * depend on how postings fell into blocks, nor on the family: equal digests, equal
+ * indexes. *docs (may be NULL): the document records digested. */
+int search_index_digest(store_txn_t *t, const search_fam_t *f, const char *site,
+                        unsigned char out[32], long *docs);
 
 #endif

@@ -25,7 +25,18 @@
  *                        searched first, at most SEARCH_HOT_DAY_TERMS; written by the writer
  *                        thread from the workers' batches, days older than 8 dropped then
  *   xn                   counters: documents (u64), total length in terms (u64), the last
- *                        site number and the last column number handed out (u32 each)
+ *                        site number and the last column number handed out (u32 each);
+ *                        the two numbers are shared by both families (always read and
+ *                        written in "xn"), "yn" has the same layout, its numbers 0
+ *   xl                   the live family: one byte, 'x' or 'y' ('x' when absent)
+ *   xb                   a rebuild in progress: "JYSB" v1, its phase (u8: 1 the other
+ *                        family being deleted, 2 being filled from the content, 3 complete
+ *                        and kept in step) and the number of the run doing it (u64)
+ *   xq/<site>/<type>/<ref>  a source changed while a rebuild fills the other family
+ *                        (empty value): indexed again from the content before the switch
+ * xs/, xc/, xh/ and the numbers in xn are not derived from the content: a rebuild keeps
+ * them (it hands out a number only to a site or column that has none) and never copies
+ * them.
  *
  * A document number is (publication time in seconds, clamped to 0..2^40-1) << 24 | (the
  * article's sequence number mod 2^24): numbers sort as dates do, so newest-first is the
@@ -68,14 +79,15 @@
 #ifndef JIYUE_SEARCH_KEYS_H
 #define JIYUE_SEARCH_KEYS_H
 
-#define SEARCH_KEY_POSTINGS "xp/"
-#define SEARCH_KEY_DF "xf/"
-#define SEARCH_KEY_DOC "xd/"
-#define SEARCH_KEY_REF "xa/"
+/* the derived families' prefixes are in search_fam.h (search_fams[]): a key of one is
+ * built from the family a reader resolved, never from a constant */
 #define SEARCH_KEY_SITE "xs/"
 #define SEARCH_KEY_COLUMN "xc/"
 #define SEARCH_KEY_COUNTERS "xn"
 #define SEARCH_KEY_HOT "xh/"
+#define SEARCH_KEY_LIVE "xl"
+#define SEARCH_KEY_BUILD "xb"
+#define SEARCH_KEY_QUEUE "xq/"
 
 #define SEARCH_BLOCK_MAX 128
 #define SEARCH_BODY_UNITS 2

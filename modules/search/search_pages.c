@@ -39,20 +39,6 @@ static void names_free(names_t *ns)
     free(ns->s);
 }
 
-static int ref_cb(void *ud, const void *key, size_t klen, const void *val, size_t vlen)
-{
-    (void)val;
-    (void)vlen;
-    names_t *ns = ud;
-    const char *k = key;
-    /* xa/<site>/p/<ref>: the ref after the third '/' */
-    size_t slashes = 0, i = 0;
-    while (i < klen && slashes < 3)
-        slashes += k[i++] == '/';
-    names_add(ns, k + i, klen - i);
-    return 0;
-}
-
 static bool is_html(const store_page_t *p)
 {
     static const char t[] = "text/html";
@@ -60,9 +46,14 @@ static bool is_html(const store_page_t *p)
            util_streq_nocase(p->content_type, sizeof t - 1, t, sizeof t - 1);
 }
 
+bool search_pages_wanted(const char *path, size_t path_len, const store_page_t *page)
+{
+    return is_html(page) && !(path_len == 9 && memcmp(path, "/404.html", 9) == 0);
+}
+
 static int page_cb(void *ud, const char *path, size_t path_len, const store_page_t *page)
 {
-    if (is_html(page) && !(path_len == 9 && memcmp(path, "/404.html", 9) == 0))
+    if (search_pages_wanted(path, path_len, page))
         names_add(ud, path, path_len);
     return 0;
 }
@@ -102,8 +93,10 @@ static int index_page(store_txn_t *w, const char *site, const char *ns, const ch
 {
     store_page_t p;
     int rc = store_page_get(w, ns, path, strlen(path), &p);
+    if (rc == STORE_NOTFOUND || (rc == 0 && !search_pages_wanted(path, strlen(path), &p)))
+        return search_index_del(w, site, SEARCH_TYPE_PAGE, path); /* (a rebuild's) */
     if (rc != 0)
-        return rc == STORE_NOTFOUND ? 0 : rc;
+        return rc;
     /* copies: the page's memory is not ours once the index writes */
     size_t n = p.body_len;
     char *html = util_strndup((const char *)p.body, n);
@@ -158,10 +151,6 @@ int search_pages_sync(store_txn_t *w, const char *site, long *indexed)
 {
     if (indexed)
         *indexed = 0;
-    char k[STORE_KEY_MAX + 1];
-    int kl = snprintf(k, sizeof k, SEARCH_KEY_REF "%s/p/", site);
-    if (kl <= 0 || (size_t)kl >= sizeof k)
-        return STORE_EKEY;
     /* the pages' removals and postings collect in bulk mode and are merged once a term
      * (search_bulk.h), as `publish --batch` does, rather than one block rewritten per page
      * and term; inside a reindex, in bulk mode already, they join it */
@@ -172,12 +161,7 @@ int search_pages_sync(store_txn_t *w, const char *site, long *indexed)
             return rc;
         own = true;
     }
-    names_t old = {0};
-    rc = store_content_each(w, k, (size_t)kl, ref_cb, &old);
-    rc = rc == STORE_NOTFOUND || rc > 0 ? 0 : rc;
-    for (size_t i = 0; rc == 0 && i < old.n; i++)
-        rc = search_index_del(w, site, SEARCH_TYPE_PAGE, old.s[i]);
-    names_free(&old);
+    rc = search_index_del_all(w, site, SEARCH_TYPE_PAGE);
     char ns[STORE_KEY_MAX + 1];
     if (rc == 0)
         rc = store_site_live(w, site, ns, sizeof ns);
@@ -199,6 +183,13 @@ int search_pages_sync(store_txn_t *w, const char *site, long *indexed)
     }
     names_free(&pages);
     return rc;
+}
+
+int search_pages_index(store_txn_t *w, const char *site, const char *path)
+{
+    char ns[STORE_KEY_MAX + 1];
+    int rc = store_site_live(w, site, ns, sizeof ns);
+    return rc ? rc : index_page(w, site, ns, path);
 }
 
 static bool is_live(store_txn_t *w, const char *site, const char *ns, int *rc)

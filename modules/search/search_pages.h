@@ -20,6 +20,12 @@
  * 0 or a STORE_E* code. */
 int search_pages_sync(store_txn_t *w, const char *site, long *indexed);
 
+/* Indexes the page at path of the namespace site serves, or takes it out of the index when
+ * that has no such page or it is not one to index (a rebuild's, search_reindex.c). */
+int search_pages_index(store_txn_t *w, const char *site, const char *path);
+/* Whether the page at path is one to index: HTML, and not the site's /404.html. */
+bool search_pages_wanted(const char *path, size_t path_len, const store_page_t *page);
+
 /* When namespace ns is the one site serves: search_pages_sync; else nothing (an import
  * into a preview generation). */
 int search_pages_sync_if_live(store_txn_t *w, const char *site, const char *ns);

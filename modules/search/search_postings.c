@@ -11,12 +11,12 @@
 #include "search_keys.h"
 #include "store_keys.h"
 
-size_t search_postings_prefix(char *k, const char *term, size_t tlen)
+size_t search_postings_prefix(char *k, const search_fam_t *fam, const char *term, size_t tlen)
 {
-    size_t fl = strlen(SEARCH_KEY_POSTINGS);
+    size_t fl = strlen(fam->postings);
     if (fl + tlen + 1 + 16 > STORE_KEY_MAX)
         return 0;
-    memcpy(k, SEARCH_KEY_POSTINGS, fl);
+    memcpy(k, fam->postings, fl);
     memcpy(k + fl, term, tlen);
     k[fl + tlen] = '/';
     k[fl + tlen + 1] = '\0';
@@ -73,11 +73,11 @@ static int find_cb(void *ud, const void *key, size_t klen, const void *val, size
     return 0;
 }
 
-static int find_block(store_txn_t *w, const char *term, size_t tlen, uint64_t doc, find_t *f,
-                      search_posting_t *e, size_t *n)
+static int find_block(store_txn_t *w, const search_fam_t *fam, const char *term, size_t tlen,
+                      uint64_t doc, find_t *f, search_posting_t *e, size_t *n)
 {
     *f = (find_t){.doc = doc};
-    f->plen = search_postings_prefix(f->key, term, tlen);
+    f->plen = search_postings_prefix(f->key, fam, term, tlen);
     if (!f->plen)
         return STORE_EKEY;
     char prefix[STORE_KEY_MAX + 1];
@@ -114,14 +114,15 @@ int search_postings_put_block(store_txn_t *w, char *k, size_t plen, const search
     return rc;
 }
 
-int search_postings_add(store_txn_t *w, const char *term, size_t tlen, const search_posting_t *p)
+int search_postings_add(store_txn_t *w, const search_fam_t *fam, const char *term, size_t tlen,
+                        const search_posting_t *p)
 {
-    if (search_bulk_take(w, term, tlen, p))
+    if (search_bulk_take(w, fam, term, tlen, p))
         return 0;
     find_t f;
     search_posting_t e[SEARCH_BLOCK_MAX + 1];
     size_t n;
-    int rc = find_block(w, term, tlen, p->doc, &f, e, &n);
+    int rc = find_block(w, fam, term, tlen, p->doc, &f, e, &n);
     if (rc != 0)
         return rc;
     size_t at = 0;
@@ -153,14 +154,15 @@ int search_postings_add(store_txn_t *w, const char *term, size_t tlen, const sea
     return search_postings_put_block(w, k, f.plen, e, n);
 }
 
-int search_postings_del(store_txn_t *w, const char *term, size_t tlen, uint64_t doc)
+int search_postings_del(store_txn_t *w, const search_fam_t *fam, const char *term, size_t tlen,
+                        uint64_t doc)
 {
-    if (search_bulk_del(w, term, tlen, doc))
+    if (search_bulk_del(w, fam, term, tlen, doc))
         return 0; /* applied with the batch's additions at the next flush */
     find_t f;
     search_posting_t e[SEARCH_BLOCK_MAX + 1];
     size_t n;
-    int rc = find_block(w, term, tlen, doc, &f, e, &n);
+    int rc = find_block(w, fam, term, tlen, doc, &f, e, &n);
     if (rc != 0)
         return rc;
     if (!f.found)

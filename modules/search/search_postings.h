@@ -12,15 +12,19 @@
 #include "util.h"
 
 #include "search_block.h"
+#include "search_fam.h"
 
-/* "xp/<term>/" into k (STORE_KEY_MAX + 1 bytes); its length, 0 when the term is too long. */
-size_t search_postings_prefix(char *k, const char *term, size_t tlen);
+/* "xp/<term>/" (f's postings prefix) into k (STORE_KEY_MAX + 1 bytes); its length, 0 when
+ * the term is too long. */
+size_t search_postings_prefix(char *k, const search_fam_t *f, const char *term, size_t tlen);
 
-/* Adds (or replaces) p in the term's postings. Returns 0 or a STORE_E* code. */
-int search_postings_add(store_txn_t *w, const char *term, size_t tlen, const search_posting_t *p);
+/* Adds (or replaces) p in the term's postings of family f. Returns 0 or a STORE_E* code. */
+int search_postings_add(store_txn_t *w, const search_fam_t *f, const char *term, size_t tlen,
+                        const search_posting_t *p);
 /* Removes document `doc` from the term's postings: 0, STORE_NOTFOUND when it is not there,
  * or a STORE_E* code. */
-int search_postings_del(store_txn_t *w, const char *term, size_t tlen, uint64_t doc);
+int search_postings_del(store_txn_t *w, const search_fam_t *f, const char *term, size_t tlen,
+                        uint64_t doc);
 
 /* For search_bulk.c: the smallest document number a block key's last 16 hex digits
  * name (0, or -1 for a malformed key), and a block written under "xp/<term>/" (k holds the

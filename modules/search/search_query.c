@@ -123,6 +123,7 @@ static void cl_push(clist_t *l, cand_t c)
 
 typedef struct reader {
     const search_query_t *q;
+    const search_fam_t *fam; /* the live family, resolved once per query (search_fam.h) */
     uint32_t site, column;
     const clist_t *want; /* the candidates so far (NULL: every document) */
     size_t cursor;
@@ -255,9 +256,10 @@ static int cand_doc_desc(const void *a, const void *b)
 
 /* "xp/<term>/" and the key of the block that holds document `doc` (or the next older
  * one): the prefix's length in *plen, the key's length returned (0: too long). */
-static size_t seek_key(char *k, const qterm_t *qt, uint64_t doc, size_t *plen)
+static size_t seek_key(char *k, const search_fam_t *fam, const qterm_t *qt, uint64_t doc,
+                       size_t *plen)
 {
-    if (!(*plen = search_postings_prefix(k, qt->term, qt->len)))
+    if (!(*plen = search_postings_prefix(k, fam, qt->term, qt->len)))
         return 0;
     static const char hex[] = "0123456789abcdef";
     uint64_t v = UINT64_MAX - doc;
@@ -273,7 +275,7 @@ static int read_term_from(store_txn_t *t, const qterm_t *qt, reader_t *r, uint64
     if (qt->prefix || from == UINT64_MAX)
         return STORE_EKEY; /* (read_term's) */
     char k[STORE_KEY_MAX + 1];
-    size_t pl, kl = seek_key(k, qt, from, &pl);
+    size_t pl, kl = seek_key(k, r->fam, qt, from, &pl);
     if (!kl)
         return 0;
     r->prefix = false;
@@ -313,7 +315,7 @@ static int read_seek(store_txn_t *t, const qterm_t *qt, reader_t *r)
         (*count)++;
     while (r->cursor < r->want->n) {
         char k[STORE_KEY_MAX + 1];
-        size_t pl, kl = seek_key(k, qt, r->want->c[r->cursor].doc, &pl);
+        size_t pl, kl = seek_key(k, r->fam, qt, r->want->c[r->cursor].doc, &pl);
         if (!kl)
             return 0;
         r->reseek = false;
@@ -335,13 +337,13 @@ static int read_term(store_txn_t *t, const qterm_t *qt, reader_t *r)
     char k[STORE_KEY_MAX + 1];
     size_t kl;
     if (qt->prefix) {
-        kl = strlen(SEARCH_KEY_POSTINGS);
-        memcpy(k, SEARCH_KEY_POSTINGS, kl);
+        kl = strlen(r->fam->postings);
+        memcpy(k, r->fam->postings, kl);
         memcpy(k + kl, qt->term, qt->len);
         kl += qt->len;
     } else if (r->want) {
         return read_seek(t, qt, r);
-    } else if (!(kl = search_postings_prefix(k, qt->term, qt->len))) {
+    } else if (!(kl = search_postings_prefix(k, r->fam, qt->term, qt->len))) {
         return 0;
     }
     r->prefix = qt->prefix;
@@ -369,13 +371,13 @@ static int read_term(store_txn_t *t, const qterm_t *qt, reader_t *r)
     return 0;
 }
 
-static uint32_t term_df(store_txn_t *t, const qterm_t *qt)
+static uint32_t term_df(store_txn_t *t, const search_fam_t *fam, const qterm_t *qt)
 {
     if (qt->prefix)
         return UINT32_MAX; /* unknown before reading: read last */
     char k[STORE_KEY_MAX + 1];
-    size_t fl = strlen(SEARCH_KEY_DF);
-    memcpy(k, SEARCH_KEY_DF, fl);
+    size_t fl = strlen(fam->df);
+    memcpy(k, fam->df, fl);
     memcpy(k + fl, qt->term, qt->len);
     const void *v;
     size_t len;
@@ -451,11 +453,11 @@ static bool phrase_in(const qparse_t *p, uint16_t ph, const stream_t *s)
 }
 
 /* Whether every phrase of p is in one of the document's fields. */
-static bool phrases_ok(store_txn_t *t, const qparse_t *p, uint16_t nphrases, uint64_t doc,
-                       size_t *bytes)
+static bool phrases_ok(store_txn_t *t, const search_fam_t *fam, const qparse_t *p,
+                       uint16_t nphrases, uint64_t doc, size_t *bytes)
 {
     search_docrec_t d;
-    if (search_doc_get(t, doc, &d) != 0)
+    if (search_doc_get(t, fam, doc, &d) != 0)
         return false;
     *bytes += d.text_len;
     /* a phrase of CJK characters only is found as bytes in one of the texts (its raw form
@@ -518,7 +520,7 @@ static int mark_exact(store_txn_t *t, const char *q, reader_t *r, clist_t *cand)
     qt.len = (uint8_t)n;
     r->out = (clist_t){0};
     r->want = cand;
-    r->df = term_df(t, &qt);
+    r->df = term_df(t, r->fam, &qt);
     int rc = read_term(t, &qt, r);
     /* both newest first */
     for (size_t a = 0, b = 0; rc == 0 && a < cand->n && b < r->out.n;) {
@@ -651,11 +653,12 @@ static double term_idf(uint32_t df, uint64_t ndocs)
 
 /* The page's hits: the matches from `skip` on, their records read, up to a page of them
  * (a match whose record is gone is passed over). */
-static void fill_page(store_txn_t *t, const clist_t *m, size_t skip, search_result_t *out)
+static void fill_page(store_txn_t *t, const search_fam_t *fam, const clist_t *m, size_t skip,
+                      search_result_t *out)
 {
     for (size_t i = skip; i < m->n && out->n < SEARCH_PAGE_SIZE; i++) {
         search_hit_t *h = &out->hits[out->n];
-        if (search_doc_get(t, m->c[i].doc, &h->rec) != 0)
+        if (search_doc_get(t, fam, m->c[i].doc, &h->rec) != 0)
             continue;
         h->doc = m->c[i].doc;
         h->score = m->c[i].score;
@@ -722,7 +725,7 @@ static int run_date(store_txn_t *t, const search_query_t *q, const qparse_t *p, 
                     break;
                 }
                 verified++;
-                if (!phrases_ok(t, p, nphrases, cand.c[i].doc, &bytes))
+                if (!phrases_ok(t, base->fam, p, nphrases, cand.c[i].doc, &bytes))
                     continue;
             }
             cl_push(&found, cand.c[i]);
@@ -746,7 +749,7 @@ static int run_date(store_txn_t *t, const search_query_t *q, const qparse_t *p, 
         /* older postings of the rarest term are left (from the block holding `from` on;
          * a run left part way is counted by its share): estimate what they hold */
         char k[STORE_KEY_MAX + 1];
-        size_t pl, kl = seek_key(k, order[0], from, &pl);
+        size_t pl, kl = seek_key(k, base->fam, order[0], from, &pl);
         rest_t c = {.floor = floor, .all = true};
         if (older && kl && (rc = store_content_each_from(t, k, pl, k, kl, rest_cb, &c)) < 0) {
             free(found.c);
@@ -761,7 +764,7 @@ static int run_date(store_txn_t *t, const search_query_t *q, const qparse_t *p, 
         capped = true;
     }
     out->capped = capped;
-    fill_page(t, &found, skip, out);
+    fill_page(t, base->fam, &found, skip, out);
     free(found.c);
     return 0;
 }
@@ -780,14 +783,15 @@ int search_run(store_txn_t *t, const search_query_t *q, search_result_t *out)
     if (!quoted && p.n >= 2 && search_text_is_doc_no(q->q, strlen(q->q)))
         for (size_t i = 0; i < p.n; i++)
             p.t[i].phrase = 1;
-    reader_t r = {.q = q, .walked = &out->walked, .sought = &out->sought};
+    reader_t r = {.q = q, .fam = search_fam_live(t), .walked = &out->walked,
+                  .sought = &out->sought};
     int rc;
     if (q->site && (rc = search_site_number(t, q->site, &r.site)) != 0)
         return rc == STORE_NOTFOUND ? 0 : rc;
     if (q->column && (rc = search_column_number(t, q->column, &r.column)) != 0)
         return rc == STORE_NOTFOUND ? 0 : rc;
     uint64_t ndocs, total_len;
-    search_counters(t, &ndocs, &total_len);
+    search_counters(t, r.fam, &ndocs, &total_len);
     double avgdl = ndocs ? (double)total_len / (double)ndocs : 1;
 
     /* distinct terms, rarest first */
@@ -805,7 +809,7 @@ int search_run(store_txn_t *t, const search_query_t *q, search_result_t *out)
         if (dup)
             continue;
         order[nt] = &p.t[i];
-        df[nt++] = term_df(t, &p.t[i]);
+        df[nt++] = term_df(t, r.fam, &p.t[i]);
     }
     for (size_t i = 1; i < nt; i++)
         for (size_t j = i; j > 0 && df[j] < df[j - 1]; j--) {
@@ -883,7 +887,7 @@ int search_run(store_txn_t *t, const search_query_t *q, search_result_t *out)
                 out->capped = true;
                 break;
             }
-            if (phrases_ok(t, &p, nphrases, cand.c[i].doc, &bytes))
+            if (phrases_ok(t, r.fam, &p, nphrases, cand.c[i].doc, &bytes))
                 cand.c[m++] = cand.c[i];
         }
         cand.n = m;
@@ -902,7 +906,7 @@ int search_run(store_txn_t *t, const search_query_t *q, search_result_t *out)
     if (q->sort == SEARCH_SORT_RELEVANCE && cand.n > 1)
         top_k(&cand, skip + SEARCH_PAGE_SIZE);
     out->total = cand.n;
-    fill_page(t, &cand, skip, out);
+    fill_page(t, r.fam, &cand, skip, out);
     free(cand.c);
     return 0;
 }

@@ -40,7 +40,8 @@ REPS = env_int("BENCH_SEARCH_REPS", 50)
 QUERY_SECONDS = env_int("BENCH_SEARCH_QUERY_SECONDS", 20)
 PUBLISHES = env_int("BENCH_SEARCH_PUBLISHES", 5)
 REINDEX = env_int("BENCH_SEARCH_REINDEX", 1)
-FTS = env_int("BENCH_SEARCH_FTS", 1)
+FTS = env_int("BENCH_SEARCH_FTS", 1)  # 0: leave out the SQLite FTS5 half
+REINDEX_PUBLISHES = env_int("BENCH_SEARCH_REINDEX_PUBLISHES", 20)  # publishes timed during it
 SEED = env_int("BENCH_SEARCH_SEED", 20261205)
 OUT = os.environ.get("BENCH_SEARCH_OUT") or os.path.join(HERE, "SEARCH-RESULTS.md")
 HOST = "www.yunling.gov.cn"
@@ -267,11 +268,56 @@ def jiyue_part(tmp, sites, docs):
 
 
 def reindex_part(j):
-    """The bulk rebuild, last (the table is written before it and again after)."""
+    """The bulk rebuild, last (the table is written before it and again after): its time,
+    the bytes it wrote (the kernel's count of what the process sent to storage,
+    ru_oublock), and how long a `jiyuectl publish` started while it runs waits (the one
+    writer lock: a rebuild in one transaction holds it throughout)."""
     ctl = j["ctl"]
-    j["reindex_s"], out = run(ctl + ["reindex"])
+    tmp = os.path.dirname(ctl[2])
+    t0 = time.monotonic()
+    p = subprocess.Popen(ctl + ["reindex"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, start_new_session=True,
+                         env=dict(os.environ, JIYUE_REINDEX_STATS="1"))
+    STARTED.append(p)
+    waits = []
+    done = None  # (status, rusage) once reaped: os.wait4, not p.poll(), which would reap it
+
+    def reaped(block):
+        pid, status, ru = os.wait4(p.pid, 0 if block else os.WNOHANG)
+        return (status, ru) if pid else None
+    time.sleep(0.5)
+    for i in range(REINDEX_PUBLISHES):
+        if (done := reaped(False)):
+            break
+        md = os.path.join(tmp, "during-%d.md" % i)
+        write(md, "---\nsite: s001\ncolumn: news\nid: bench-during-%d\ntitle: 重建期间发布%d\n"
+                  "publisher: 张伟\nreviewer: 李娜\ndisclosure: 主动公开\n"
+                  "secrecy_review: {by: 保密员, date: 2026-01-01}\n---\n\n重建期间发布的文章。\n"
+                  % (i, i))
+        w0 = time.monotonic()
+        r = subprocess.run(ctl + ["publish", md], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=7200)
+        waits.append((time.monotonic() - w0) * 1000)
+        if r.returncode != 0:
+            raise RuntimeError("publish during reindex failed: " + r.stderr)
+        time.sleep(0.5)
+    status, ru = done or reaped(True)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    STARTED.remove(p)
+    j["reindex_s"] = time.monotonic() - t0
+    out, err = p.stdout.read(), p.stderr.read()
+    if p.returncode != 0:
+        raise RuntimeError("reindex failed: " + err[-2000:])
     j["reindex_out"] = out.strip()
-    log("jiyue: %s (%.1f s)" % (out.strip(), j["reindex_s"]))
+    m = re.search(r"reindex: (\d+) write transactions, the longest (\d+) ms", err)
+    j["reindex_txns"] = "%s write transactions, the longest %s ms" % m.groups() if m else \
+        "1 write transaction"
+    j["reindex_written"] = ru.ru_oublock * 512
+    j["reindex_rss_kb"] = ru.ru_maxrss
+    j["reindex_waits_ms"] = waits
+    log("jiyue: %s (%.1f s, %s, %s written, max RSS %s; %d publishes during it waited %s ms)"
+        % (out.strip(), j["reindex_s"], j["reindex_txns"], mb(j["reindex_written"]),
+           mb(ru.ru_maxrss * 1024), len(waits), ["%.0f" % x for x in waits]))
     j["size_after"] = parse_size(run(ctl + ["reindex", "--size"])[1])
 
 
@@ -316,16 +362,15 @@ def fts_part(tmp, docs):
     return res
 
 
-def fts_skipped():
-    """BENCH_SEARCH_FTS=0: the FTS5 columns of the table, empty."""
-    note = "(skipped: BENCH_SEARCH_FTS=0)"
-    return {"build_s": 0.0, "optimize_s": 0.0, "index_bytes": 0, "content_bytes": 0,
-            "file_bytes": 0, "queries": [{"n": 0, "p50": None, "p99": None, "reps": 0, "note": note}
-                                         for _ in QUERIES]}
-
-
 def mb(b):
-    return "%.1f MB" % (b / 1e6)
+    return "—" if b is None else "%.1f MB" % (b / 1e6)
+
+
+def fts_none():
+    """The FTS5 half left out (BENCH_SEARCH_FTS=0)."""
+    return {"build_s": None, "optimize_s": None, "index_bytes": None, "content_bytes": None,
+            "file_bytes": None, "queries": [{"n": None, "p50": None, "p99": None,
+                                             "note": "(BENCH_SEARCH_FTS=0)"} for _ in QUERIES]}
 
 
 def ms(x):
@@ -374,11 +419,20 @@ def report(j, f, gen_s, avg_chars, total_s):
           "| | jiyue | FTS5 trigram |", "|---|---:|---:|"]
     jsz = j["size"]
     L.append("| build | %.1f s (`jiyuectl publish --batch`: articles and index, 5,000 a "
-             "transaction) | %.1f s (inserts, 10,000 a transaction) + %.1f s `optimize` |"
-             % (j["publish_s"], f["build_s"], f["optimize_s"]))
+             "transaction) | %s |"
+             % (j["publish_s"], "—" if f["build_s"] is None else
+                "%.1f s (inserts, 10,000 a transaction) + %.1f s `optimize`"
+                % (f["build_s"], f["optimize_s"])))
     if "reindex_s" in j:
-        L.append("| bulk rebuild | %.1f s (`jiyuectl reindex`: %s; after it the index took %s) | |"
-                 % (j["reindex_s"], j["reindex_out"], mb(j["size_after"]["all"][1])))
+        waits = j["reindex_waits_ms"]
+        L.append("| bulk rebuild | %.1f s (`jiyuectl reindex`: %s; after it the index took %s; "
+                 "%s; it wrote %s, max RSS %s; %d `jiyuectl publish` run while it ran took %s "
+                 "(max %s)) | |"
+                 % (j["reindex_s"], j["reindex_out"], mb(j["size_after"]["all"][1]),
+                    j["reindex_txns"],
+                    mb(j["reindex_written"]), mb(j["reindex_rss_kb"] * 1024), len(waits),
+                    ms(statistics.median(waits)) if waits else "—",
+                    ms(max(waits)) if waits else "—"))
     elif REINDEX:
         L.append("| bulk rebuild | (`jiyuectl reindex` runs after everything else: not finished when this table was written) | |")
     post = jsz.get("xp/", (0, 0))[1] + jsz.get("xf/", (0, 0))[1]
@@ -388,7 +442,8 @@ def report(j, f, gen_s, avg_chars, total_s):
              "`f_docsize` `f_config` pages) | %s | %s |"
              % (mb(jsz["all"][1] - post), mb(f["content_bytes"])))
     L.append("| all | %s in %d entries | %s |" % (mb(jsz["all"][1]), jsz["all"][0],
-                                                     mb(f["index_bytes"] + f["content_bytes"])))
+                                                     mb(None if f["index_bytes"] is None else
+                                                        f["index_bytes"] + f["content_bytes"])))
     L += ["", "jiyue's figures are the precise sum of the index's keys and values "
           "(`jiyuectl reindex --size`; LMDB adds its node headers and page slack on top); "
           "the whole jiyue store (articles, their audit trail and the index) took %s on disk. "
@@ -434,7 +489,7 @@ def main():
         sites, docs, avg = generate(tmp)
         gen_s = time.monotonic() - g0
         j = jiyue_part(tmp, sites, docs)
-        f = fts_part(tmp, docs) if FTS else fts_skipped()
+        f = fts_part(tmp, docs) if FTS else fts_none()
         report(j, f, gen_s, avg, time.monotonic() - t0)
         if REINDEX:
             reindex_part(j)

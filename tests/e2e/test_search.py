@@ -53,15 +53,23 @@ def content(c):
     return [(bytes.fromhex(k.strip()), bytes.fromhex(v.strip())) for k, v in zip(data[0::2], data[1::2])]
 
 
+def index(c):
+    """The live family's keys (search_keys.h: "xl" names it, x or y), spelt with "x"."""
+    kv = content(c)
+    live = dict(kv).get(b"xl", b"x")
+    return [(b"x" + k[1:], v) for k, v in kv
+            if k[:1] == live and k[1:3] in (b"a/", b"d/", b"f/", b"p/")]
+
+
 def refs(c):
     """The articles' references (the imported pages of import_base have theirs: "/p/")."""
-    return sorted(k.decode() for k, _ in content(c) if k.startswith(b"xa/") and b"/a/" in k)
+    return sorted(k.decode() for k, _ in index(c) if k.startswith(b"xa/") and b"/a/" in k)
 
 
 def docs(c):
     """The titles (and site) the index's document records hold."""
     out = []
-    for k, v in content(c):
+    for k, v in index(c):
         if k.startswith(b"xd/") and v[14] == 1:   # articles (2: the imported pages)
             assert v[:4] == b"JYSD"
             at, parts = 4 + 2 + 8 + 1 + 4, []   # head, time, type, length; then strings:
@@ -108,7 +116,7 @@ def test_maintained_with_publish_update_unpublish(c):
     assert not any(k.startswith("xp/报销/".encode()) or k.startswith("xf/报销".encode()) for k in keys)
     assert any(k.startswith("xp/换领/".encode()) for k in keys)
 
-    before = [(k, v) for k, v in content(c) if k.startswith((b"xa/", b"xd/", b"xf/", b"xp/"))]
+    before = index(c)
     # the counts: 2 articles and the 9 HTML pages import_base imported (3 of edu)
     assert reindex(c, "--check") == (0, "checked 11 documents of all sites: the rebuilt index "
                                         "equals the maintained one\n", "")
@@ -116,8 +124,11 @@ def test_maintained_with_publish_update_unpublish(c):
                                     "the maintained one\n", "")
     assert reindex(c) == (0, "reindexed 11 documents of all sites: the rebuilt index equals "
                              "the maintained one\n", "")
-    after = [(k, v) for k, v in content(c) if k.startswith((b"xa/", b"xd/", b"xf/", b"xp/"))]
+    after = index(c)
     assert after == before
+    keys = [k for k, _ in content(c)]
+    assert b"xl" in keys and b"xb" not in keys              # switched, and finished
+    assert not [k for k in keys if k.startswith((b"xa/", b"xd/", b"xf/", b"xp/", b"xq/"))]
 
 
 def test_damage_is_found_and_repaired(c):
@@ -125,7 +136,7 @@ def test_damage_is_found_and_repaired(c):
     publish(c, "xian", "news", "road", "道路施工公告", "施工。")
     # a document record's title changed behind the index's back (same length)
     pairs = [(k, v.replace("社保".encode(), "医保".encode())) for k, v in content(c)
-             if k.startswith(b"xd/") and "社保".encode() in v]
+             if k.startswith(b"xd/") and "社保".encode() in v]     # (x is live: no rebuild yet)
     assert len(pairs) == 1
     load(c, pairs)
     assert docs(c) == [("edu", "医保卡办理指南"), ("xian", "道路施工公告")]
@@ -178,7 +189,8 @@ def test_reindex_usage(c):
     # --size: entries and bytes by key family, from the store as it is
     code, out, err = reindex(c, "--size")
     rows = [l.split() for l in out.splitlines()]
-    assert code == 0 and err == "" and [r[0] for r in rows] == ["xp/", "xf/", "xd/", "xa/", "xs/+xc/", "xn", "all"]
+    # (the rebuild switched to the "y" family: search_keys.h)
+    assert code == 0 and err == "" and [r[0] for r in rows] == ["yp/", "yf/", "yd/", "ya/", "xs/+xc/", "yn", "all"]
     assert rows[2][1] == "9" and rows[3][1] == "9"              # 9 records, 9 refs
     assert int(rows[-1][1]) == sum(int(r[1]) for r in rows[:-1])
     assert int(rows[-1][3]) == sum(int(r[3]) + int(r[6]) for r in rows[:-1])
@@ -394,3 +406,83 @@ def test_date_sort_stops_early_and_says_about(c):
         assert "找到相关结果 150 条" in page and "约" not in page.split("search-total")[1][:80]
     finally:
         c.stop()
+
+
+# ------------------------------------------------------------------ reindex while serving
+
+@pytest.fixture
+def busy(tmp_path):
+    """srv's documents on a server that takes many searches a minute."""
+    need_binaries()
+    c = Cluster(tmp_path / "c", limits={"search_per_minute": 100000})
+    c.import_base()
+    publish_at(c, "edu", "news", "card", "社保卡办理指南", "携带身份证到窗口办理社保卡。", "2026-03-01 09:00")
+    publish_at(c, "edu", "notice", "claim", "医保<报销>须知", "报销须知：社保卡和发票 & 收据。",
+               "2026-04-01 10:30")
+    publish_at(c, "xian", "news", "road", "道路施工公告", "社保大厅门前道路施工。", "2026-02-01 08:00")
+    c.start()
+    yield c
+    c.stop()
+
+
+def test_reindex_while_serving_and_publishing(busy):
+    """`jiyuectl reindex` builds beside the live index in bounded transactions and switches
+    in one: a rebuild stopped part way (JIYUE_TEST_REINDEX_STOP, as a kill would) leaves the
+    server answering as before and publishing working; a rebuild of one document a
+    transaction, with searches and a publish while it runs, answers the same all along and
+    ends equal to the maintained index, the publish in it."""
+    srv = busy
+    import os
+    from conftest import JIYUECTL, check_sanitized_output
+    base = {"site": "edu", "column": "news", "publisher": "李华", "reviewer": "王强",
+            "disclosure": "主动公开", "secrecy_by": "赵敏", "secrecy_date": "2026-02-28"}
+    lines = [dict(base, id="w%02d" % i, title="停水通知%d" % i, body="第%d片区停水。" % i,
+                  date="2026-03-%02d 08:00" % (1 + i % 28)) for i in range(40)]
+    f = srv.root / "batch.jsonl"
+    f.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines))
+    assert srv.ctl("publish", "--batch", f).returncode == 0
+    want = {t: answer(srv, q(t) + "&sort=date", path="/search") for t in ("停水", "社保", "施工")}
+    assert want["停水"]["total"] == 40 and want["社保"]["total"] == 3 and want["施工"]["total"] == 1
+
+    def ctl_env(**env):
+        return [str(JIYUECTL), "-c", str(srv.conf), "reindex"], dict(os.environ, **env)
+
+    args, env = ctl_env(JIYUE_TEST_REINDEX_STEP="5", JIYUE_TEST_REINDEX_STOP="4")
+    r = subprocess.run(args, env=env, capture_output=True, timeout=30)
+    check_sanitized_output(args, r.stderr, r.stdout)
+    assert r.returncode == 1 and r.stderr.decode() == (
+        "jiyuectl: reindex: stopped after 4 transactions (JIYUE_TEST_REINDEX_STOP): the live "
+        "index is unchanged\n"), r.stderr
+    assert b"xb" in [k for k, _ in content(srv)]            # the rebuild's record is left
+    for t, a in want.items():
+        assert answer(srv, q(t) + "&sort=date", path="/search") == a
+    publish_at(srv, "edu", "news", "late", "迟到的停电通知", "停电。", "2026-03-05 09:00")
+    assert answer(srv, q("停电"), path="/search")["total"] == 1
+
+    args, env = ctl_env(JIYUE_TEST_REINDEX_STEP="1")
+    p = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        published, searched = False, 0
+        while p.poll() is None and searched < 300:
+            for t, a in want.items():
+                assert answer(srv, q(t) + "&sort=date", path="/search") == a, t
+            searched += 1
+            if not published:
+                publish_at(srv, "xian", "news", "mid", "并发期间的通知", "并发发布。",
+                           "2026-01-05 09:00")
+                published = True
+        out, err = p.communicate(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    check_sanitized_output(args, err, out)
+    assert p.returncode == 0 and err == b"", err
+    assert out.decode() == ("reindexed 54 documents of all sites: the rebuilt index equals the "
+                            "maintained one\n")        # 9 pages, 3 + 40 + 2 articles
+    for t, a in want.items():
+        assert answer(srv, q(t) + "&sort=date", path="/search") == a
+    assert answer(srv, q("停电"), path="/search")["total"] == 1 and answer(srv, q("并发"), path="/search")["total"] == 1
+    keys = [k for k, _ in content(srv)]
+    assert dict(content(srv))[b"xl"] == b"y" and b"xb" not in keys
+    assert not [k for k in keys if k.startswith((b"xa/", b"xd/", b"xq/"))]
+    assert reindex(srv, "--check")[0] == 0

@@ -35,7 +35,8 @@ def test_harness_runs_at_tiny_n(tmp_path):
     work = tmp_path / "work"
     work.mkdir()
     env = dict(os.environ, BENCH_SEARCH_DOCS="200", BENCH_SEARCH_SITES="10", BENCH_SEARCH_REPS="2",
-               BENCH_SEARCH_PUBLISHES="1", BENCH_SEARCH_OUT=str(out))
+               BENCH_SEARCH_PUBLISHES="1", BENCH_SEARCH_REINDEX_PUBLISHES="0",
+               BENCH_SEARCH_OUT=str(out))
     r = subprocess.run([sys.executable, os.path.join(BENCH, "search_bench.py"), str(work)],
                        env=env, cwd=BENCH, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]

@@ -30,9 +30,10 @@ CTL_COMMAND(drafts, "SITE [--queue]",
 CTL_COMMAND(purge, "[--yes] SITE",
             "delete what the store holds of a site removed from sites.d (the trail stays)")
 CTL_COMMAND(reindex, "[--check] [SITE] | --size",
-            "rebuild the search index of a site (or all) from the published articles and say "
-            "whether it equals the maintained one (--check: compare only, exit 1 on a difference; "
-            "--size: the index's entries and bytes by key family)")
+            "rebuild the search index of a site (or all, beside the live one while serving) from "
+            "the published content and say whether it equals the maintained one (--check: "
+            "compare only, exit 1 on a difference; --size: the index's entries and bytes by "
+            "key family)")
 CTL_COMMAND(messages, "SITE [--open|--overdue|--all] [--show CODE] | SITE --spam CODE... --by NAME",
             "list a site's citizen messages with their age and status, show one in full, or "
             "mark spam (out of every list and count; recorded in the audit trail)")
