@@ -202,6 +202,8 @@ static void conn_close(conn_t *c)
 
 static void set_timer(conn_t *c, timer_kind_t kind, uint64_t ms, bool restart);
 static bool tls_flush(conn_t *c, const uv_buf_t *iov, size_t n);
+static bool tls_encrypt_flat(conn_t *c, const char *p, size_t n, bool last);
+static void tls_send_pending(conn_t *c);
 
 /* Bytes on their way to the client: queued in libuv plus not yet sent by the kernel (the
  * kernel's send buffer can hold megabytes, and it wakes a writer only once a good part of
@@ -242,10 +244,8 @@ static void on_timeout(conn_t *c)
         http2_shutdown(c->h2);
         const char *p;
         size_t n;
-        if (http2_output(c->h2, WORKER_TLS_RECORD, &p, &n) && n) {
-            uv_buf_t b = uv_buf_init((char *)p, (unsigned)n);
-            tls_flush(c, &b, 1);
-        }
+        if (http2_output(c->h2, WORKER_TLS_RECORD, &p, &n) && n && tls_encrypt_flat(c, p, n, true))
+            tls_send_pending(c);
     }
     if ((c->timer_kind == T_HEADER && c->pend_len > 0) || c->timer_kind == T_BODY) {
         /* Best effort: tell a slow client why, then drop it. */
@@ -790,20 +790,19 @@ static void deliver(conn_t *c, char *data, size_t len)
 }
 
 /* HTTP/2's output is one plaintext buffer already (core/http2.c writes DATA payloads from
- * the store's map straight into it): encrypted from there, without tls_flush's staging
- * copy, as one record (or more when control frames made it longer than one). The records
- * go to the socket with the next tls_send_pending. */
-static bool tls_encrypt_flat(conn_t *c, const char *p, size_t n)
+ * the store's map straight into it): encrypted from there (core/tls_out.h), without
+ * tls_flush's staging copy. last: nothing else is to follow now, so a buffer of one record
+ * goes straight to the socket while nothing of c's waits ahead of it, as tls_flush's single
+ * records do; otherwise the records wait for the next tls_send_pending. */
+static bool tls_encrypt_flat(conn_t *c, const char *p, size_t n, bool last)
 {
-    while (n > 0) {
-        size_t take = n < WORKER_TLS_RECORD ? n : WORKER_TLS_RECORD;
-        if (SSL_write(c->ssl, p, (int)take) <= 0) {
-            ERR_clear_error();
-            conn_close(c);
-            return false;
-        }
-        p += take;
-        n -= take;
+    uv_os_fd_t sock = -1;
+    if (!last || c->nwrites > 0 || uv_fileno((uv_handle_t *)&c->tcp, &sock) != 0)
+        sock = -1;
+    if (!tls_out_write_flat(c->ssl, p, n, sock)) {
+        ERR_clear_error();
+        conn_close(c);
+        return false;
     }
     return true;
 }
@@ -829,12 +828,15 @@ static void h2_send(conn_t *c)
         }
         if (n == 0)
             break;
-        if (!tls_encrypt_flat(c, p, n))
+        bool more = http2_more(c->h2);
+        if (!tls_encrypt_flat(c, p, n, encrypted == 0 && !more))
             return;
         if ((encrypted += n) >= 4 * WORKER_TLS_RECORD) {
             tls_send_pending(c);
             encrypted = 0;
         }
+        if (!more)
+            break;
     }
     if (encrypted && !conn_closed(c))
         tls_send_pending(c);
