@@ -334,13 +334,23 @@ static void tls_send_pending(conn_t *c);
 static void tls_pump(conn_t *c);
 static void h2_pump(conn_t *c);
 
+/* close_notify, so the client knows the response is whole: once (tls_flush may have sent
+ * it already, with the connection's last response). Into the output buffer; the caller
+ * sends it. */
+static void tls_close_notify(conn_t *c)
+{
+    if (!(SSL_get_shutdown(c->ssl) & SSL_SENT_SHUTDOWN)) {
+        SSL_shutdown(c->ssl);
+        ERR_clear_error();
+    }
+}
+
 static void start_linger(conn_t *c)
 {
     c->state = CONN_LINGERING;
     drop_pend(c);
     if (c->ssl && c->tls_done) {
-        SSL_shutdown(c->ssl); /* close_notify, so the client knows the response is whole */
-        ERR_clear_error();
+        tls_close_notify(c);
         tls_send_pending(c);
         if (conn_closed(c))
             return;
@@ -367,8 +377,7 @@ static void finish_close(conn_t *c)
         uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0 && ioctl(fd, FIONREAD, &unread) == 0 &&
         unread == 0) {
         if (c->ssl && c->tls_done) {
-            SSL_shutdown(c->ssl);
-            ERR_clear_error();
+            tls_close_notify(c);
             tls_send_pending(c);
             if (conn_closed(c) || c->nwrites)
                 return; /* closed, or on_write finishes the close once the alert is out */
@@ -505,17 +514,22 @@ static void tls_send_pending(conn_t *c)
 }
 
 /* Encrypts the batch (core/tls_out.h: records of up to 16 KiB, straight to the socket while
- * nothing of c's waits in a queued write). */
+ * nothing of c's waits in a queued write). The connection's last batch (it closes once this
+ * is written: finish_close or start_linger follow; not while a response waits for the
+ * writer thread) takes the close_notify along: one write for both, not a second one. */
 static bool tls_flush(conn_t *c, const uv_buf_t *iov, size_t n)
 {
+    bool last = c->end != CONN_KEEP && c->state != CONN_DEFERRED && c->tls_done && !c->h2;
     uv_os_fd_t sock = -1;
-    if (c->nwrites > 0 || uv_fileno((uv_handle_t *)&c->tcp, &sock) != 0)
+    if (last || c->nwrites > 0 || uv_fileno((uv_handle_t *)&c->tcp, &sock) != 0)
         sock = -1;
     if (!tls_out_write(c->ssl, &c->w->tls_stage, iov, n, sock)) {
         ERR_clear_error();
         conn_close(c);
         return false;
     }
+    if (last)
+        tls_close_notify(c);
     tls_send_pending(c);
     return !conn_closed(c);
 }
@@ -889,14 +903,28 @@ static void h2_pump(conn_t *c)
         h2_send(c);
 }
 
+static void tls_pump_records(conn_t *c);
+
+/* After the handshake, the session ticket OpenSSL writes with its last step waits in the
+ * output buffer for the answer to a request that came along with the client's Finished, so
+ * both leave in one write; whatever is still pending when the bytes at hand are used up
+ * is sent then. */
+static void tls_pump(conn_t *c)
+{
+    tls_pump_records(c);
+    if (!conn_closed(c))
+        tls_send_pending(c);
+}
+
 /* Runs the handshake, then decrypts records while nothing waits to be written. The
  * plaintext goes through the worker's read buffer, whose ciphertext is already copied into
  * the TLS read BIO. */
-static void tls_pump(conn_t *c)
+static void tls_pump_records(conn_t *c)
 {
     if (!c->tls_done) {
         int rc = SSL_do_handshake(c->ssl);
-        tls_send_pending(c); /* the server's flight, or an alert */
+        if (rc != 1)
+            tls_send_pending(c); /* the server's flight, or an alert */
         if (conn_closed(c))
             return;
         if (rc != 1) {

@@ -166,6 +166,7 @@ columns:
 
 class Jiyue:
     name = "jiyue"
+    binary = None  # this server's binary when several builds run side by side; else JIYUE
 
     def __init__(self, d, port, cert, key, sites_dir, plain_port=None, map_size="256MiB"):
         self.d, self.port = d, port
@@ -183,7 +184,7 @@ class Jiyue:
         self.proc = None
 
     def start(self):
-        self.proc = spawn(pinned([JIYUE, "-c", self.conf], SRV_CPU), stdout=subprocess.DEVNULL,
+        self.proc = spawn(pinned([self.binary or JIYUE, "-c", self.conf], SRV_CPU), stdout=subprocess.DEVNULL,
                           stderr=open(os.path.join(self.d, "stderr.log"), "a"))
         wait_port(self.port, self.proc)
         return self
