@@ -334,6 +334,25 @@ static void tls_send_pending(conn_t *c);
 static void tls_pump(conn_t *c);
 static void h2_pump(conn_t *c);
 
+/* OpenSSL's error queue must be empty before each call into it (SSL_get_error relies on
+ * it). A read that only wants more bytes, or a shutdown, leaves nothing there, and clearing
+ * costs about a thousand instructions (every slot of the thread's queue, on each request),
+ * so the queue is cleared only when something is in it. */
+static void tls_err_clear(void)
+{
+    if (ERR_peek_error() != 0)
+        ERR_clear_error();
+}
+
+/* Whether another SSL_read could give anything now: bytes in the read BIO, or a record
+ * OpenSSL holds. When neither, it would only say that it wants more, at the cost of a call
+ * into OpenSSL and a look at its error queue on every request: the read loops stop
+ * instead. */
+static bool tls_readable(conn_t *c)
+{
+    return BIO_ctrl_pending(SSL_get_rbio(c->ssl)) > 0 || SSL_has_pending(c->ssl);
+}
+
 /* close_notify, so the client knows the response is whole: once (tls_flush may have sent
  * it already, with the connection's last response). Into the output buffer; the caller
  * sends it. */
@@ -341,7 +360,7 @@ static void tls_close_notify(conn_t *c)
 {
     if (!(SSL_get_shutdown(c->ssl) & SSL_SENT_SHUTDOWN)) {
         SSL_shutdown(c->ssl);
-        ERR_clear_error();
+        tls_err_clear();
     }
 }
 
@@ -884,7 +903,7 @@ static void h2_pump(conn_t *c)
         int n = SSL_read(c->ssl, c->w->rbuf, WORKER_READ_BUF);
         if (n <= 0) {
             int e = SSL_get_error(c->ssl, n);
-            ERR_clear_error();
+            tls_err_clear();
             if (e != SSL_ERROR_WANT_READ) {
                 conn_close(c);
                 return;
@@ -898,6 +917,8 @@ static void h2_pump(conn_t *c)
         h2_send(c);
         if (!ok)
             return; /* the GOAWAY is out or queued; h2_send closes once it is */
+        if (!tls_readable(c))
+            break;
     }
     if (!conn_closed(c))
         h2_send(c);
@@ -929,7 +950,7 @@ static void tls_pump_records(conn_t *c)
             return;
         if (rc != 1) {
             int e = SSL_get_error(c->ssl, rc);
-            ERR_clear_error();
+            tls_err_clear();
             if (e != SSL_ERROR_WANT_READ)
                 conn_close(c); /* a client offering TLS 1.0 or weak suites ends here */
             return;
@@ -960,12 +981,14 @@ static void tls_pump_records(conn_t *c)
         int n = SSL_read(c->ssl, c->w->rbuf, WORKER_READ_BUF);
         if (n <= 0) {
             int e = SSL_get_error(c->ssl, n);
-            ERR_clear_error();
+            tls_err_clear();
             if (e != SSL_ERROR_WANT_READ)
                 conn_close(c);
             return;
         }
         deliver(c, c->w->rbuf, (size_t)n);
+        if (!tls_readable(c))
+            return;
     }
 }
 
