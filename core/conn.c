@@ -32,6 +32,7 @@
 #include "request_internal.h"
 #include "sockwrite.h"
 #include "tls.h"
+#include "tls_in.h"
 #include "tls_out.h"
 
 atomic_long conn_count;
@@ -317,7 +318,7 @@ static void drop_pend(conn_t *c)
 static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
     conn_t *c = h->data;
-    buf->base = c->w->rbuf;
+    buf->base = c->ssl ? c->w->tls_rbuf : c->w->rbuf;
     buf->len = WORKER_READ_BUF;
 }
 
@@ -350,7 +351,7 @@ static void tls_err_clear(void)
  * instead. */
 static bool tls_readable(conn_t *c)
 {
-    return BIO_ctrl_pending(SSL_get_rbio(c->ssl)) > 0 || SSL_has_pending(c->ssl);
+    return tls_in_pending(c->ssl) > 0 || SSL_has_pending(c->ssl);
 }
 
 /* close_notify, so the client knows the response is whole: once (tls_flush may have sent
@@ -430,6 +431,7 @@ static void on_write(uv_write_t *req, int status)
     uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_read);
     if (c->h2) {
         h2_pump(c); /* what waited for the socket, then the records received meanwhile */
+        tls_in_keep(c->ssl);
         return;
     }
     if (c->pend_len > 0)
@@ -935,11 +937,12 @@ static void tls_pump(conn_t *c)
     tls_pump_records(c);
     if (!conn_closed(c))
         tls_send_pending(c);
+    tls_in_keep(c->ssl); /* what OpenSSL has not read yet waits in c's own buffer */
 }
 
-/* Runs the handshake, then decrypts records while nothing waits to be written. The
- * plaintext goes through the worker's read buffer, whose ciphertext is already copied into
- * the TLS read BIO. */
+/* Runs the handshake, then decrypts records while nothing waits to be written. OpenSSL
+ * reads the ciphertext where it lies (tls_rbuf, or c's kept bytes: core/tls_in.h); the
+ * plaintext goes through the worker's read buffer. */
 static void tls_pump_records(conn_t *c)
 {
     if (!c->tls_done) {
@@ -1004,11 +1007,8 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
     if (c->state == CONN_LINGERING)
         return; /* discarded; the timer or the client's FIN ends it */
     if (c->ssl) {
-        if (BIO_write(SSL_get_rbio(c->ssl), buf->base, (int)nread) != (int)nread) {
-            conn_close(c);
-            return;
-        }
-        tls_pump(c);
+        tls_in_feed(c->ssl, buf->base, (size_t)nread);
+        tls_pump(c); /* ends with tls_in_keep: tls_rbuf is free again */
         return;
     }
     deliver(c, buf->base, (size_t)nread);

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "strmap.h"
+#include "tls_in.h"
 #include "tls_out.h"
 #include "util.h"
 
@@ -544,15 +545,7 @@ tls_conn_t *tls_conn_new(const conf_t *c, const tls_sni_t *sni, bool offer_h2)
     SSL *ssl = SSL_new(c->tls.ctx);
     if (!ssl)
         return NULL;
-    BIO *rbio = BIO_new(BIO_s_mem());
-    if (!rbio) {
-        SSL_free(ssl);
-        return NULL;
-    }
-    /* An empty memory BIO must say "retry", not "end of file". */
-    BIO_set_mem_eof_return(rbio, -1);
-    SSL_set0_rbio(ssl, rbio);
-    if (!tls_out_attach(ssl)) { /* records: tls_out.c */
+    if (!tls_in_attach(ssl) || !tls_out_attach(ssl)) { /* records: tls_in.c, tls_out.c */
         SSL_free(ssl);
         return NULL;
     }

@@ -628,6 +628,31 @@ def test_large_body_slow_reader(tc):
         assert b"PORTAL-HOME" in c.read_response().body
 
 
+def test_pipelined_records_wait_while_the_socket_is_full(tc):
+    # Each request its own TLS record, all sent at once to a client that does not read yet:
+    # the server stops decrypting while its answer waits for the socket, keeps the records
+    # it has not read (its read buffer is shared, core/tls_in.h), and answers them all, in
+    # order, as the client drains.
+    paths = ["/big.bin", "/", "/big.bin", "/style.css"] + ["/big.bin"] * 6
+    with tc.tls_conn(PORTAL_HOST, timeout=10) as c:
+        c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 256 * 1024)
+        c.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)  # one segment, one read
+        for p in paths:  # 8 MiB of answers: more than the socket buffers hold
+            c.sock.sendall(f"GET {p} HTTP/1.1\r\nHost: {PORTAL_HOST}\r\n\r\n".encode())
+        c.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 0)
+        time.sleep(0.2)
+        # Meanwhile other connections' handshakes land in the same worker's read buffer
+        # (two workers, so six bystanders all missing it is a 1-in-64 chance).
+        for _ in range(6):
+            assert tc.tget("/style.css").status == 200
+        got = [c.read_response() for _ in paths]
+    assert [r.status for r in got] == [200] * len(paths)
+    for p, r in zip(paths, got):
+        if p == "/big.bin":
+            assert hashlib.sha256(r.body).digest() == hashlib.sha256(BIG).digest()
+    assert b"PORTAL-HOME" in got[1].body
+
+
 def test_curl_large_body_sha256(tc):
     r = run(["curl", "-sS", "--cacert", tc.ca.crt, "--resolve", f"{PORTAL_HOST}:{tc.tls_port}:127.0.0.1",
              f"https://{PORTAL_HOST}:{tc.tls_port}/big.bin", f"https://{PORTAL_HOST}:{tc.tls_port}/big.bin"])
