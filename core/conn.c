@@ -1151,6 +1151,10 @@ void conn_resume_end(conn_t *c, int32_t stream, bool keep_alive)
     uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_read);
     if (c->state != CONN_BODY)
         set_timer(c, T_KEEPALIVE, limits(c)->keepalive_timeout_ms, true);
+    /* Records that arrived behind the deferred request wait, still encrypted, for
+     * nothing more from the socket: they are read now. */
+    if (c->ssl && tls_readable(c))
+        tls_pump(c);
 }
 
 /* Every connection is in exactly one timeout queue, so the queues list them all. */
