@@ -32,6 +32,7 @@
 #include "request_internal.h"
 #include "sockwrite.h"
 #include "tls.h"
+#include "tls_in.h"
 #include "tls_out.h"
 
 atomic_long conn_count;
@@ -202,6 +203,8 @@ static void conn_close(conn_t *c)
 
 static void set_timer(conn_t *c, timer_kind_t kind, uint64_t ms, bool restart);
 static bool tls_flush(conn_t *c, const uv_buf_t *iov, size_t n);
+static bool tls_encrypt_flat(conn_t *c, const char *p, size_t n, bool last);
+static void tls_send_pending(conn_t *c);
 
 /* Bytes on their way to the client: queued in libuv plus not yet sent by the kernel (the
  * kernel's send buffer can hold megabytes, and it wakes a writer only once a good part of
@@ -242,10 +245,8 @@ static void on_timeout(conn_t *c)
         http2_shutdown(c->h2);
         const char *p;
         size_t n;
-        if (http2_output(c->h2, WORKER_TLS_RECORD, &p, &n) && n) {
-            uv_buf_t b = uv_buf_init((char *)p, (unsigned)n);
-            tls_flush(c, &b, 1);
-        }
+        if (http2_output(c->h2, WORKER_TLS_RECORD, &p, &n) && n && tls_encrypt_flat(c, p, n, true))
+            tls_send_pending(c);
     }
     if ((c->timer_kind == T_HEADER && c->pend_len > 0) || c->timer_kind == T_BODY) {
         /* Best effort: tell a slow client why, then drop it. */
@@ -317,7 +318,7 @@ static void drop_pend(conn_t *c)
 static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
     conn_t *c = h->data;
-    buf->base = c->w->rbuf;
+    buf->base = c->ssl ? c->w->tls_rbuf : c->w->rbuf;
     buf->len = WORKER_READ_BUF;
 }
 
@@ -334,13 +335,42 @@ static void tls_send_pending(conn_t *c);
 static void tls_pump(conn_t *c);
 static void h2_pump(conn_t *c);
 
+/* OpenSSL's error queue must be empty before each call into it (SSL_get_error relies on
+ * it). A read that only wants more bytes, or a shutdown, leaves nothing there, and clearing
+ * costs about a thousand instructions (every slot of the thread's queue, on each request),
+ * so the queue is cleared only when something is in it. */
+static void tls_err_clear(void)
+{
+    if (ERR_peek_error() != 0)
+        ERR_clear_error();
+}
+
+/* Whether another SSL_read could give anything now: bytes in the read BIO, or a record
+ * OpenSSL holds. When neither, it would only say that it wants more, at the cost of a call
+ * into OpenSSL and a look at its error queue on every request: the read loops stop
+ * instead. */
+static bool tls_readable(conn_t *c)
+{
+    return tls_in_pending(c->ssl) > 0 || SSL_has_pending(c->ssl);
+}
+
+/* close_notify, so the client knows the response is whole: once (tls_flush may have sent
+ * it already, with the connection's last response). Into the output buffer; the caller
+ * sends it. */
+static void tls_close_notify(conn_t *c)
+{
+    if (!(SSL_get_shutdown(c->ssl) & SSL_SENT_SHUTDOWN)) {
+        SSL_shutdown(c->ssl);
+        tls_err_clear();
+    }
+}
+
 static void start_linger(conn_t *c)
 {
     c->state = CONN_LINGERING;
     drop_pend(c);
     if (c->ssl && c->tls_done) {
-        SSL_shutdown(c->ssl); /* close_notify, so the client knows the response is whole */
-        ERR_clear_error();
+        tls_close_notify(c);
         tls_send_pending(c);
         if (conn_closed(c))
             return;
@@ -367,8 +397,7 @@ static void finish_close(conn_t *c)
         uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0 && ioctl(fd, FIONREAD, &unread) == 0 &&
         unread == 0) {
         if (c->ssl && c->tls_done) {
-            SSL_shutdown(c->ssl);
-            ERR_clear_error();
+            tls_close_notify(c);
             tls_send_pending(c);
             if (conn_closed(c) || c->nwrites)
                 return; /* closed, or on_write finishes the close once the alert is out */
@@ -402,6 +431,7 @@ static void on_write(uv_write_t *req, int status)
     uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_read);
     if (c->h2) {
         h2_pump(c); /* what waited for the socket, then the records received meanwhile */
+        tls_in_keep(c->ssl);
         return;
     }
     if (c->pend_len > 0)
@@ -505,17 +535,22 @@ static void tls_send_pending(conn_t *c)
 }
 
 /* Encrypts the batch (core/tls_out.h: records of up to 16 KiB, straight to the socket while
- * nothing of c's waits in a queued write). */
+ * nothing of c's waits in a queued write). The connection's last batch (it closes once this
+ * is written: finish_close or start_linger follow; not while a response waits for the
+ * writer thread) takes the close_notify along: one write for both, not a second one. */
 static bool tls_flush(conn_t *c, const uv_buf_t *iov, size_t n)
 {
+    bool last = c->end != CONN_KEEP && c->state != CONN_DEFERRED && c->tls_done && !c->h2;
     uv_os_fd_t sock = -1;
-    if (c->nwrites > 0 || uv_fileno((uv_handle_t *)&c->tcp, &sock) != 0)
+    if (last || c->nwrites > 0 || uv_fileno((uv_handle_t *)&c->tcp, &sock) != 0)
         sock = -1;
     if (!tls_out_write(c->ssl, &c->w->tls_stage, iov, n, sock)) {
         ERR_clear_error();
         conn_close(c);
         return false;
     }
+    if (last)
+        tls_close_notify(c);
     tls_send_pending(c);
     return !conn_closed(c);
 }
@@ -790,20 +825,19 @@ static void deliver(conn_t *c, char *data, size_t len)
 }
 
 /* HTTP/2's output is one plaintext buffer already (core/http2.c writes DATA payloads from
- * the store's map straight into it): encrypted from there, without tls_flush's staging
- * copy, as one record (or more when control frames made it longer than one). The records
- * go to the socket with the next tls_send_pending. */
-static bool tls_encrypt_flat(conn_t *c, const char *p, size_t n)
+ * the store's map straight into it): encrypted from there (core/tls_out.h), without
+ * tls_flush's staging copy. last: nothing else is to follow now, so a buffer of one record
+ * goes straight to the socket while nothing of c's waits ahead of it, as tls_flush's single
+ * records do; otherwise the records wait for the next tls_send_pending. */
+static bool tls_encrypt_flat(conn_t *c, const char *p, size_t n, bool last)
 {
-    while (n > 0) {
-        size_t take = n < WORKER_TLS_RECORD ? n : WORKER_TLS_RECORD;
-        if (SSL_write(c->ssl, p, (int)take) <= 0) {
-            ERR_clear_error();
-            conn_close(c);
-            return false;
-        }
-        p += take;
-        n -= take;
+    uv_os_fd_t sock = -1;
+    if (!last || c->nwrites > 0 || uv_fileno((uv_handle_t *)&c->tcp, &sock) != 0)
+        sock = -1;
+    if (!tls_out_write_flat(c->ssl, p, n, sock)) {
+        ERR_clear_error();
+        conn_close(c);
+        return false;
     }
     return true;
 }
@@ -829,12 +863,15 @@ static void h2_send(conn_t *c)
         }
         if (n == 0)
             break;
-        if (!tls_encrypt_flat(c, p, n))
+        bool more = http2_more(c->h2);
+        if (!tls_encrypt_flat(c, p, n, encrypted == 0 && !more))
             return;
         if ((encrypted += n) >= 4 * WORKER_TLS_RECORD) {
             tls_send_pending(c);
             encrypted = 0;
         }
+        if (!more)
+            break;
     }
     if (encrypted && !conn_closed(c))
         tls_send_pending(c);
@@ -868,7 +905,7 @@ static void h2_pump(conn_t *c)
         int n = SSL_read(c->ssl, c->w->rbuf, WORKER_READ_BUF);
         if (n <= 0) {
             int e = SSL_get_error(c->ssl, n);
-            ERR_clear_error();
+            tls_err_clear();
             if (e != SSL_ERROR_WANT_READ) {
                 conn_close(c);
                 return;
@@ -882,24 +919,41 @@ static void h2_pump(conn_t *c)
         h2_send(c);
         if (!ok)
             return; /* the GOAWAY is out or queued; h2_send closes once it is */
+        if (!tls_readable(c))
+            break;
     }
     if (!conn_closed(c))
         h2_send(c);
 }
 
-/* Runs the handshake, then decrypts records while nothing waits to be written. The
- * plaintext goes through the worker's read buffer, whose ciphertext is already copied into
- * the TLS read BIO. */
+static void tls_pump_records(conn_t *c);
+
+/* After the handshake, the session ticket OpenSSL writes with its last step waits in the
+ * output buffer for the answer to a request that came along with the client's Finished, so
+ * both leave in one write; whatever is still pending when the bytes at hand are used up
+ * is sent then. */
 static void tls_pump(conn_t *c)
+{
+    tls_pump_records(c);
+    if (!conn_closed(c))
+        tls_send_pending(c);
+    tls_in_keep(c->ssl); /* what OpenSSL has not read yet waits in c's own buffer */
+}
+
+/* Runs the handshake, then decrypts records while nothing waits to be written. OpenSSL
+ * reads the ciphertext where it lies (tls_rbuf, or c's kept bytes: core/tls_in.h); the
+ * plaintext goes through the worker's read buffer. */
+static void tls_pump_records(conn_t *c)
 {
     if (!c->tls_done) {
         int rc = SSL_do_handshake(c->ssl);
-        tls_send_pending(c); /* the server's flight, or an alert */
+        if (rc != 1)
+            tls_send_pending(c); /* the server's flight, or an alert */
         if (conn_closed(c))
             return;
         if (rc != 1) {
             int e = SSL_get_error(c->ssl, rc);
-            ERR_clear_error();
+            tls_err_clear();
             if (e != SSL_ERROR_WANT_READ)
                 conn_close(c); /* a client offering TLS 1.0 or weak suites ends here */
             return;
@@ -930,12 +984,14 @@ static void tls_pump(conn_t *c)
         int n = SSL_read(c->ssl, c->w->rbuf, WORKER_READ_BUF);
         if (n <= 0) {
             int e = SSL_get_error(c->ssl, n);
-            ERR_clear_error();
+            tls_err_clear();
             if (e != SSL_ERROR_WANT_READ)
                 conn_close(c);
             return;
         }
         deliver(c, c->w->rbuf, (size_t)n);
+        if (!tls_readable(c))
+            return;
     }
 }
 
@@ -951,11 +1007,8 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
     if (c->state == CONN_LINGERING)
         return; /* discarded; the timer or the client's FIN ends it */
     if (c->ssl) {
-        if (BIO_write(SSL_get_rbio(c->ssl), buf->base, (int)nread) != (int)nread) {
-            conn_close(c);
-            return;
-        }
-        tls_pump(c);
+        tls_in_feed(c->ssl, buf->base, (size_t)nread);
+        tls_pump(c); /* ends with tls_in_keep: tls_rbuf is free again */
         return;
     }
     deliver(c, buf->base, (size_t)nread);
@@ -1098,6 +1151,10 @@ void conn_resume_end(conn_t *c, int32_t stream, bool keep_alive)
     uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_read);
     if (c->state != CONN_BODY)
         set_timer(c, T_KEEPALIVE, limits(c)->keepalive_timeout_ms, true);
+    /* Records that arrived behind the deferred request wait, still encrypted, for
+     * nothing more from the socket: they are read now. */
+    if (c->ssl && tls_readable(c))
+        tls_pump(c);
 }
 
 /* Every connection is in exactly one timeout queue, so the queues list them all. */

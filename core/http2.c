@@ -747,6 +747,11 @@ void http2_expire_bodies(http2_conn_t *h, uint64_t now)
     }
 }
 
+bool http2_more(const http2_conn_t *h)
+{
+    return h->nwaiting || nghttp2_session_want_write(h->s);
+}
+
 bool http2_done(const http2_conn_t *h)
 {
     return !nghttp2_session_want_read(h->s) && !nghttp2_session_want_write(h->s);

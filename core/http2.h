@@ -52,6 +52,10 @@ bool http2_feed(http2_conn_t *h, const char *p, size_t len);
  * next call. Returns false on a fatal error. */
 bool http2_output(http2_conn_t *h, size_t cap, const char **p, size_t *len);
 
+/* Whether http2_output() may have more to give right now (frames queued, a DATA frame
+ * that waited for the next record, answers waiting for the response budget); false: the
+ * last output was all there is until the client sends something. */
+bool http2_more(const http2_conn_t *h);
 /* Whether the session is over: GOAWAY sent or received, no stream left, nothing to send. */
 bool http2_done(const http2_conn_t *h);
 /* Streams waiting for an answer from the writer thread (deferred responses). */

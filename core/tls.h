@@ -1,5 +1,5 @@
-/* core/tls.h: TLS with OpenSSL 3, driven through a memory BIO for reads and a buffer
- * (core/tls_out.h) for writes, so that handshakes, reads and writes never block a worker
+/* core/tls.h: TLS with OpenSSL 3, driven through BIOs of our own for reads (core/tls_in.h)
+ * and writes (core/tls_out.h), so that handshakes, reads and writes never block a worker
  * loop.
  *
  * Certificates: each (cert, key) pair becomes one SSL_CTX, kept in a process-wide cache

@@ -174,6 +174,17 @@ bool tls_out_write(tls_conn_t *ssl, char **stage, const uv_buf_t *iov, size_t n,
     return ok;
 }
 
+bool tls_out_write_flat(tls_conn_t *ssl, const char *p, size_t n, int sock)
+{
+    if (n == 0)
+        return true;
+    out_t *o = out_of(ssl);
+    o->sock = n <= TLS_OUT_RECORD ? sock : -1;
+    bool ok = write_all(ssl, p, n); /* OpenSSL cuts records at 16 KiB */
+    o->sock = -1;
+    return ok;
+}
+
 void tls_out_pending(tls_conn_t *ssl, const char **p, size_t *len)
 {
     out_t *o = out_of(ssl);

@@ -7,7 +7,8 @@
  * a socket with nothing queued for it, goes straight from OpenSSL's record buffer to the
  * socket when the buffer is empty: one record, one write(), no copy after the encryption;
  * what the socket does not take is buffered. A larger batch's records are buffered and
- * leave in one write (a write per record would cost more than the copy). */
+ * leave in one write (a write per record would cost more than the copy). Plaintext that is
+ * already one flat buffer (HTTP/2) is encrypted where it lies, by the same rules. */
 #ifndef JIYUE_TLS_OUT_H
 #define JIYUE_TLS_OUT_H
 
@@ -30,6 +31,13 @@ bool tls_out_attach(tls_conn_t *ssl);
  * go straight to that socket (a batch of one record, nothing buffered ahead of it;
  * see above); -1: all are buffered. Returns false when OpenSSL failed (the connection is to be closed). */
 bool tls_out_write(tls_conn_t *ssl, char **stage, const uv_buf_t *iov, size_t n, int sock);
+
+/* Encrypts p[0, n), plaintext already laid out (HTTP/2's frames, core/http2.h), as it lies:
+ * whole records cut at TLS_OUT_RECORD, no staging copy. sock >= 0: a buffer of one record
+ * (n <= TLS_OUT_RECORD), with nothing buffered ahead of it, goes straight to that socket
+ * (the caller passes it only when nothing else is to follow now); -1: all are buffered.
+ * Returns false when OpenSSL failed (the connection is to be closed). */
+bool tls_out_write_flat(tls_conn_t *ssl, const char *p, size_t n, int sock);
 
 /* The buffered bytes not yet handed to the socket (*len 0: none). */
 void tls_out_pending(tls_conn_t *ssl, const char **p, size_t *len);

@@ -392,7 +392,8 @@ int workers_start(worker_t **out, int n, store_t *store, snapshot_t *snap, int *
          * the same whatever the heap's layout (callgrind saw 24 instructions a request
          * come and go with it). */
         w->rbuf = aligned_alloc(64, WORKER_READ_BUF);
-        if (!w->rbuf)
+        w->tls_rbuf = malloc(WORKER_READ_BUF);
+        if (!w->rbuf || !w->tls_rbuf)
             UTIL_FATAL("out of memory");
         w->sendcache = sendcache_new(sendcache_default_files() / (size_t)n, w->snap->conf->store);
         w->pathbuf_cap = w->snap->conf->limits.max_request_line + 1;
@@ -454,6 +455,7 @@ void workers_free(worker_t *ws, int n)
         free(ws[i].listeners);
         free(ws[i].accept_waiting);
         free(ws[i].rbuf);
+        free(ws[i].tls_rbuf);
         sendcache_free(ws[i].sendcache);
         free(ws[i].tls_stage);
         free(ws[i].tasks);

@@ -105,6 +105,8 @@ typedef struct worker {
     size_t nconns;
 
     char *rbuf; /* shared by this worker's connections: reads land here first */
+    char *tls_rbuf; /* TLS connections' ciphertext lands here (OpenSSL reads it in place,
+                     * core/tls_in.h); their plaintext then goes to rbuf */
     char *tls_stage; /* plaintext gathered into one TLS record */
     char *pathbuf;
     size_t pathbuf_cap;

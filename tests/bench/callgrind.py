@@ -12,6 +12,7 @@ once under WORK.
 
 usage: callgrind.py BIN_DIR CASE N1 N2      e.g. DEPTH=16 callgrind.py bin hot 512 5632
        UA=browser TLS=1 callgrind.py bin home 200 1200
+       TLS=1 H2=1 DEPTH=10 callgrind.py bin home 200 1200   (HTTP/2: DEPTH streams at a time)
 Needs valgrind (and, for the content cases, a python3 with pytest: the cluster is made with
 tests/e2e/conftest.py). Not part of make test or make bench."""
 import os, random, re, shutil, signal, socket, subprocess, sys, time
@@ -79,8 +80,44 @@ def connect(port):
     if TLS:
         import ssl
         ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+        if H2:
+            ctx.set_alpn_protocols(["h2"])
         sk = ctx.wrap_socket(sk, server_hostname="www.yunling.gov.cn")
     return sk
+
+def h2_requests(sk, host, paths, n, hot, rnd, depth):
+    """n GETs over HTTP/2 (python3-h2), DEPTH streams at a time, each read to its end."""
+    import h2.config, h2.connection, h2.events
+    c = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=True))
+    c.initiate_connection()
+    c.increment_flow_control_window(1 << 24)
+    sk.sendall(c.data_to_send())
+    done = 0
+    while done < n:
+        k = min(depth, n - done)
+        open_ = set()
+        for _ in range(k):
+            sid = c.get_next_available_stream_id()
+            hdrs = [(":method", "GET"), (":scheme", "https"), (":authority", host),
+                    (":path", paths[0] if hot else rnd.choice(paths))]
+            if UA_LINE:
+                hdrs.append(("user-agent", ua))
+            c.send_headers(sid, hdrs, end_stream=True)
+            open_.add(sid)
+        sk.sendall(c.data_to_send())
+        while open_:
+            data = sk.recv(65536)
+            assert data, "connection closed"
+            for ev in c.receive_data(data):
+                if isinstance(ev, h2.events.ResponseReceived):
+                    assert dict(ev.headers)[b":status"] == b"200", ev.headers
+                elif isinstance(ev, h2.events.DataReceived):
+                    c.acknowledge_received_data(ev.flow_controlled_length, ev.stream_id)
+                elif isinstance(ev, h2.events.StreamEnded):
+                    open_.discard(ev.stream_id)
+            sk.sendall(c.data_to_send())
+        done += k
+
 
 def total(conf, port, host, paths, n, hot):
     out = os.path.join(W, "callgrind.out.%d" % os.getpid())
@@ -97,6 +134,9 @@ def total(conf, port, host, paths, n, hot):
         rnd = random.Random(7)
         depth = int(os.environ.get("DEPTH", "1"))
         sk = connect(port)
+        if H2:
+            h2_requests(sk, host, paths, n, hot, rnd, depth)
+            n = 0
         f = sk.makefile("rb")
         done = 0
         while done < n:
@@ -124,6 +164,7 @@ def total(conf, port, host, paths, n, hot):
     return int(m.group(1))
 
 TLS = os.environ.get("TLS") == "1"
+H2 = TLS and os.environ.get("H2") == "1"  # over HTTP/2 (ALPN h2, python3-h2), DEPTH streams at a time
 UAS = {"wrk": "", "browser": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
        "Chrome/120.0.0.0 Safari/537.36", "h2load": "h2load nghttp2/1.52.0"}
 ua = UAS.get(os.environ.get("UA", "wrk"), os.environ.get("UA"))

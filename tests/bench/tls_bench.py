@@ -166,6 +166,7 @@ columns:
 
 class Jiyue:
     name = "jiyue"
+    binary = None  # this server's binary when several builds run side by side; else JIYUE
 
     def __init__(self, d, port, cert, key, sites_dir, plain_port=None, map_size="256MiB"):
         self.d, self.port = d, port
@@ -183,7 +184,7 @@ class Jiyue:
         self.proc = None
 
     def start(self):
-        self.proc = spawn(pinned([JIYUE, "-c", self.conf], SRV_CPU), stdout=subprocess.DEVNULL,
+        self.proc = spawn(pinned([self.binary or JIYUE, "-c", self.conf], SRV_CPU), stdout=subprocess.DEVNULL,
                           stderr=open(os.path.join(self.d, "stderr.log"), "a"))
         wait_port(self.port, self.proc)
         return self
@@ -761,10 +762,68 @@ def report(results, page_len, many, rnd, npages):
         L.append("| VmRSS after the 6 reloads | %.1f MB | |" % (many["rss_after_reloads"] / 1024))
         L.append("\nAfter each one-certificate reload the changed site's new certificate (new serial) was checked "
                  "with `openssl s_client -servername`; nginx's RSS is master + worker.")
+    if "home" in PARTS:
+        L.append(HANDSHAKE_NOTES)
     write(OUT, "\n".join(L) + "\n")
     log("wrote " + OUT)
     if OUT == os.path.join(HERE, "TLS-RESULTS.md"):
         summarise(OUT, os.path.join(HERE, "RESULTS.md"))
+
+
+# Why CPU per handshake stays near nginx's (issue 19 asks for 0.9x): measured with
+# tls_callgrind.py and tls_costs.py, not by this script; update when they are run again.
+HANDSHAKE_NOTES = """
+## Notes: where a TLS connection's server CPU goes, jiyue beside nginx
+
+Per connection of one GET with `Connection: close` (TLS 1.3, AES-128-GCM, X25519, the same
+OpenSSL 3.0.19 in both), 2026-12-05. Instructions: `tests/bench/tls_callgrind.py` (server user
+space under callgrind, 100 connections after 5 warm-up ones). System calls, page faults,
+context switches, user/system time: `tests/bench/tls_costs.py` (wrk `Connection: close` for
+resumed handshakes, `openssl s_time -new` for full ones; `strace -c -f` for the calls; median of
+3 interleaved 5 s rounds, machine load 5-10 from other work).
+
+| per connection | jiyue | nginx |
+|---|---:|---:|
+| instructions, resumed (ECDSA) | 2,377,599 | 2,384,664 |
+| ... in OpenSSL (`SSL_do_handshake`, `SSL_read`/`write`/`shutdown`, `SSL_new`/`free`) | 2,362 k | 2,359 k |
+| ... in the server's own code (accept, HTTP, BIOs, event loop, its allocations) | 15.9 k | 25.2 k |
+| instructions, full ECDSA / full RSA 2048 | 2,545,105 / 8,723,734 | 2,721,331 / 8,905,579 |
+| system calls, resumed / full | 17.0 / 19.1 | 21.6 / 27.0 |
+| ... of which write / read | 2 / 2 | 5-6 / 4 (+1 recvfrom) |
+| ... getpid (OpenSSL's fork check in its random generator) | 5-6 | 5-9 |
+| minor page faults | 0.00-0.02 | 0.00-0.02 |
+| context switches (all threads), resumed / full | 0.1-0.3 / 0.6-0.9 | 0.1-0.3 / 0.5-0.8 |
+| CPU (user + system, median of 3), resumed ECDSA | 309 µs | 322 µs (jiyue 0.96×) |
+| ... full ECDSA | 474 µs | 552 µs (0.86×) |
+| ... resumed RSA | 330 µs | 331 µs (1.00×) |
+| ... full RSA | 658 µs | 711 µs (0.93×) |
+| ... of which system time, resumed / full (ECDSA) | 61 / 121 µs | 65 / 140 µs |
+
+- 99.3% of jiyue's user-space instructions per resumed connection are OpenSSL's: the X25519
+  key share (generate and derive, about 46%: ephemeral on every handshake, resumption
+  included), the TLS 1.3 key schedule (HKDF through EVP_KDF, about 21%), decrypting the
+  client's ticket and issuing a fresh one, and OpenSSL 3.0's per-call algorithm fetches and
+  allocations. nginx runs the same code for the same work; with jiyue's own share at zero the
+  ratio would still be 0.99x. 0.9x per resumed handshake would need OpenSSL to do less:
+  reusing key shares, skipping the renewed ticket or the (EC)DHE on resumption, which
+  weaken TLS (forward secrecy, ticket reuse) and are not done.
+- Full handshakes: jiyue sends one session ticket, nginx two (about 170 k instructions each).
+- What was cut (issue 19, this round): the session ticket and the response, then the
+  response and its close_notify, leave in one write (4 writes per connection -> 2); the
+  read loop no longer makes a last `SSL_read` that only says "want more" and looks at the
+  error queue (about 2,000 instructions a request); records are read where the socket put
+  them (no memory BIO); the ticket cipher is fetched once. `SSL_new` + `SSL_free` cost
+  27.9 k instructions a connection (1.2%); reusing SSL objects with `SSL_clear` would save
+  perhaps two thirds of that while carrying a previous client's state (session, SNI
+  context, ALPN, ex data) into the next connection: not done.
+- CPU per handshake on this VM moves 15-30% from run to run for the same binary and work
+  (nginx's resumed ECDSA and resumed RSA runs do identical work, no signature, yet gave
+  424 and 288 µs in one quiet run): a single run's ratio between 0.8x and 1.2x is noise
+  around what the instruction and system call counts say. The same binaries in
+  `tests/bench/tls_handshakes.py` (3 interleaved rounds, load about 5) gave jiyue/nginx CPU
+  per resumed connection 1.08x (ECDSA) and 0.86x (RSA), per full handshake 1.11x and 0.99x:
+  the other way round from the table above in two cases of four.
+"""
 
 
 def summarise(tls_md, results_md):

@@ -31,6 +31,7 @@ def jiyue(tmp, kind, crt, key, binary, sfx):
     tb.JIYUE = binary
     j = tb.Jiyue(d, free_port(), crt, key, sites)
     tb.sh([tb.JIYUECTL, "-c", j.conf, "import", "portal", os.path.join(ROOT, "demo", "portal")])
+    j.binary = binary  # each its own build (JIYUE is read when a server starts)
     j.name = "jiyue%s" % sfx
     j.counts = j.tls_counts
     return j

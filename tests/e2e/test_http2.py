@@ -831,6 +831,30 @@ def test_client_gone_while_its_post_is_deferred(hc, ca):
     assert h2_fetch(hc, ca, "GET", "/").status == 200
 
 
+def test_request_pipelined_behind_a_deferred_post_over_tls(hc, ca):
+    # HTTP/1.1 over TLS: the message POST (answered by the writer thread) and a GET behind
+    # it, each its own TLS record, arrive in one segment. The GET's record waits, still
+    # encrypted, while the POST is deferred; once the 303 is out it is read and answered
+    # without the client sending anything more.
+    status, hdrs, body = fetch("h1", hc, ca, "GET", "/hudong/new")
+    tok = re.search(rb'name="token" value="([^"]+)"', body).group(1).decode()
+    cookie = re.match(r"jiyue_form=([0-9a-f]{32});", hdrs["set-cookie"]).group(1)
+    form = urllib.parse.urlencode({"title": "排在后面的请求", "body": "内容。", "name": "赵六",
+                                   "phone": "13812345678", "token": tok}).encode()
+    with hc.tls_conn(PORTAL_HOST, ctx=hc.ctx(alpn=["http/1.1"])) as c:
+        c.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+        c.send_request("POST", "/hudong/", {
+            "Host": PORTAL_HOST, "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"jiyue_form={cookie}", "Origin": f"https://{PORTAL_HOST}",
+            "Content-Length": str(len(form))}, body=form)
+        c.send_request("GET", "/", {"Host": PORTAL_HOST})
+        c.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 0)
+        first = c.read_response()
+        assert first.status == 303, first.body[:300]
+        second = c.read_response()
+        assert second.status == 200 and b"PORTAL-HOME" in second.body
+
+
 @pytest.mark.parametrize("method,path,status", [
     ("GET", "/xian/zhen/", 200),          # the suspension notice on the home page
     ("GET", "/xian/zhen/page.html", 503),  # every other URL: the notice, Retry-After

@@ -1,7 +1,7 @@
 /* tests/unit/test_tls_out.c: a TLS connection's write side (core/tls_out.c): a response
  * becomes as few records as fit, goes straight to the socket when nothing waits ahead of
  * it, stays in order when the socket is full, and what OpenSSL writes after a batch is
- * buffered. A real handshake (TLS 1.3, P-256) between a server on tls_out and a client on
+ * buffered; a flat buffer (HTTP/2's) is encrypted where it lies by the same rules. A real handshake (TLS 1.3, P-256) between a server on tls_out and a client on
  * memory BIOs; the socket is one end of a socketpair. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -321,6 +321,95 @@ static void later_writes_are_buffered(void **state)
     pair_free(p);
 }
 
+/* tls_out_write_flat: a flat buffer of one record (HTTP/2's frames for one answer) goes to
+ * the socket as one record in one write, with no staging record allocated. */
+static void flat_one_record_to_socket(void **state)
+{
+    (void)state;
+    pair_t *p = pair_new();
+    char *buf = pattern(TLS_OUT_RECORD, 10);
+    assert_true(tls_out_write_flat(p->srv, buf, TLS_OUT_RECORD, p->sv[0]));
+    assert_null(p->stage);
+    const char *out;
+    size_t len;
+    tls_out_pending(p->srv, &out, &len);
+    assert_int_equal(len, 0);
+    static char raw[65536];
+    size_t n = drain(p, raw, sizeof raw);
+    size_t lens[8];
+    assert_int_equal(records((unsigned char *)raw, n, lens, 8), 1);
+    client_reads(p, raw, n, buf, TLS_OUT_RECORD);
+    free(buf);
+    pair_free(p);
+}
+
+/* A flat buffer longer than a record: whole records cut at 16 KiB, all buffered (one write
+ * later), even with the socket given. */
+static void flat_many_records_buffered(void **state)
+{
+    (void)state;
+    pair_t *p = pair_new();
+    size_t bl = 2 * TLS_OUT_RECORD + 7000;
+    char *buf = pattern(bl, 11);
+    assert_true(tls_out_write_flat(p->srv, buf, bl, p->sv[0]));
+    static char raw[16];
+    assert_int_equal(drain(p, raw, sizeof raw), 0);
+    const char *out;
+    size_t len;
+    tls_out_pending(p->srv, &out, &len);
+    size_t lens[8];
+    assert_int_equal(records((const unsigned char *)out, len, lens, 8), 3);
+    assert_int_equal(lens[0], lens[1]);
+    assert_true(lens[2] < lens[0] && lens[2] > 7000);
+    char *copy = malloc(len);
+    memcpy(copy, out, len);
+    tls_out_consumed(p->srv);
+    client_reads(p, copy, len, buf, bl);
+    assert_null(p->stage);
+    free(copy);
+    free(buf);
+    pair_free(p);
+}
+
+/* A flat record does not overtake bytes still buffered (an earlier record not yet
+ * sent): it joins them in order. */
+static void flat_behind_buffered_keeps_order(void **state)
+{
+    (void)state;
+    pair_t *p = pair_new();
+    char *a = pattern(3000, 12), *b = pattern(5000, 13);
+    assert_true(tls_out_write_flat(p->srv, a, 3000, -1));
+    assert_true(tls_out_write_flat(p->srv, b, 5000, p->sv[0]));
+    static char raw[16];
+    assert_int_equal(drain(p, raw, sizeof raw), 0);
+    const char *out;
+    size_t len;
+    tls_out_pending(p->srv, &out, &len);
+    size_t lens[8];
+    assert_int_equal(records((const unsigned char *)out, len, lens, 8), 2);
+    char *copy = malloc(len), *want = malloc(8000);
+    memcpy(copy, out, len);
+    tls_out_consumed(p->srv);
+    memcpy(want, a, 3000);
+    memcpy(want + 3000, b, 5000);
+    client_reads(p, copy, len, want, 8000);
+    /* Nothing buffered any more: the next single record goes straight out, and an empty
+     * buffer writes nothing. */
+    assert_true(tls_out_write_flat(p->srv, a, 0, p->sv[0]));
+    assert_true(tls_out_write_flat(p->srv, a, 3000, p->sv[0]));
+    tls_out_pending(p->srv, &out, &len);
+    assert_int_equal(len, 0);
+    static char raw2[8192];
+    size_t n = drain(p, raw2, sizeof raw2);
+    assert_int_equal(records((unsigned char *)raw2, n, lens, 8), 1);
+    client_reads(p, raw2, n, a, 3000);
+    free(copy);
+    free(want);
+    free(a);
+    free(b);
+    pair_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -330,6 +419,9 @@ int main(void)
         cmocka_unit_test(buffered_bytes_are_not_overtaken),
         cmocka_unit_test(full_socket_keeps_order),
         cmocka_unit_test(later_writes_are_buffered),
+        cmocka_unit_test(flat_one_record_to_socket),
+        cmocka_unit_test(flat_many_records_buffered),
+        cmocka_unit_test(flat_behind_buffered_keeps_order),
     };
     return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }
