@@ -164,18 +164,23 @@ test-shuffle: all
 mutate: all
 	/usr/bin/python3 tools/mutate.py
 
-# The builds use every core (JOBS): three of them (plain, fuzzer, sanitizers) are most of
-# the time a fresh clone's `make test` takes; the test runs themselves stay one at a time.
+# The builds use every core (JOBS), and so do the unit test links and the fuzz smoke runs (one
+# harness a core); the e2e runs stay one at a time. Each stage prints its wall time ("TIME stage Ns", "TIME total" last), so a CI log shows
+# where the minutes go.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-test: deps certs
-	$(MAKE) -j$(JOBS) all
-	$(MAKE) unit
-	$(MAKE) -j$(JOBS) fuzz-build
-	$(MAKE) fuzz-smoke
-	$(MAKE) e2e
-	$(MAKE) -j$(JOBS) SAN=$(SAN_TEST) all
-	$(MAKE) -j$(JOBS) SAN=$(SAN_TEST) $(UNIT_BINS:build/%=build-san/%)
-	$(MAKE) e2e-san
+TEST_T0 := build/.test-t0
+STAGE = @s=$$(date +%s); echo '$(2)'; $(2); rc=$$?; echo "  TIME $(1) $$(( $$(date +%s) - s ))s"; exit $$rc
+test:
+	@mkdir -p build && date +%s > $(TEST_T0)
+	$(call STAGE,deps,$(MAKE) deps certs)
+	$(call STAGE,build,$(MAKE) -j$(JOBS) all $(UNIT_BINS))
+	$(call STAGE,unit,$(MAKE) unit)
+	$(call STAGE,fuzz-build,$(MAKE) -j$(JOBS) fuzz-build)
+	$(call STAGE,fuzz-smoke,$(MAKE) -j$(JOBS) fuzz-smoke)
+	$(call STAGE,e2e,$(MAKE) e2e)
+	$(call STAGE,san-build,$(MAKE) -j$(JOBS) SAN=$(SAN_TEST) all $(UNIT_BINS:build/%=build-san/%))
+	$(call STAGE,e2e-san,$(MAKE) e2e-san)
+	@echo "  TIME total $$(( $$(date +%s) - $$(cat $(TEST_T0)) ))s"
 
 run: deps certs
 	$(MAKE) all
@@ -206,11 +211,14 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
 # later smoke run replays it.
 FUZZ_KEEP = for a in build-fuzz/art-$$t/*; do [ -f "$$a" ] || continue; \
 	  cp "$$a" tests/fuzz/corpus/$$t/; echo "  kept $$a in tests/fuzz/corpus/$$t/: commit it with the fix"; done
-fuzz-smoke: fuzz-build
-	@set -e; for t in $(FUZZ_TARGETS); do echo "  FUZZ $$t (smoke)"; \
+# One rule per harness, so `make -jN fuzz-smoke` runs N of them side by side: each still
+# gets its own core for the same FUZZ_SMOKE_SECONDS.
+fuzz-smoke: $(FUZZ_TARGETS:%=fuzz-smoke-%)
+fuzz-smoke-%: build-fuzz/fuzz_%
+	@t=$*; echo "  FUZZ $$t (smoke)"; \
 	  rm -rf build-fuzz/art-$$t; mkdir -p build-fuzz/corpus-$$t build-fuzz/art-$$t; \
 	  ./build-fuzz/fuzz_$$t -max_total_time=$${FUZZ_SMOKE_SECONDS:-5} -print_final_stats=0 -artifact_prefix=build-fuzz/art-$$t/ \
-	    build-fuzz/corpus-$$t tests/fuzz/corpus/$$t >build-fuzz/$$t.log 2>&1 || { tail -40 build-fuzz/$$t.log; $(FUZZ_KEEP); exit 1; }; done
+	    build-fuzz/corpus-$$t tests/fuzz/corpus/$$t >build-fuzz/$$t.log 2>&1 || { tail -40 build-fuzz/$$t.log; $(FUZZ_KEEP); exit 1; }
 fuzz: fuzz-build
 	@set -e; for t in $(FUZZ_TARGETS); do echo "  FUZZ $$t ($(FUZZ_SECONDS)s)"; \
 	  rm -rf build-fuzz/art-$$t; mkdir -p build-fuzz/corpus-$$t build-fuzz/art-$$t; \
