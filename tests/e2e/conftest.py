@@ -390,6 +390,21 @@ class Cluster:
             time.sleep(0.05)
 
 
+def clone_cluster(template, root, **kw):
+    """A fresh cluster at root (its own port, config, logs and server) holding a copy of the
+    store and of the pages and articles folders of `template`, a Cluster never started; kw
+    goes to Cluster and must describe the same sites. For a fixture that gives every test a
+    cluster of its own with the same content: the content is made once per file with the
+    real jiyuectl and copied for each test (every jiyuectl run costs about 0.3 s under the
+    sanitizers, a copy of the small store a few milliseconds)."""
+    assert template.proc is None, "copy the store of a cluster that was never started"
+    c = Cluster(root, **kw)
+    for name in ("store", "pages", "articles"):
+        if (template.root / name).exists():
+            shutil.copytree(template.root / name, c.root / name)
+    return c
+
+
 def can_connect(port, host="127.0.0.1", family=socket.AF_INET):
     s = socket.socket(family, socket.SOCK_STREAM)
     s.settimeout(0.5)
