@@ -62,7 +62,7 @@ LIBCORE     := $(BUILD)/libjiyue.a
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test unit e2e deps certs a11y clean bench bench-search fuzz fuzz-smoke e2e-san unit-san test-shuffle mutate
+.PHONY: all run test e2e-beside-san-build unit e2e deps certs a11y clean bench bench-search fuzz fuzz-smoke e2e-san unit-san test-shuffle mutate
 
 all: $(BIN)/jiyue $(BIN)/jiyuectl
 
@@ -164,18 +164,36 @@ test-shuffle: all
 mutate: all
 	/usr/bin/python3 tools/mutate.py
 
-# The builds use every core (JOBS): three of them (plain, fuzzer, sanitizers) are most of
-# the time a fresh clone's `make test` takes; the test runs themselves stay one at a time.
+# The builds use every core (JOBS), and so do the unit test links and the fuzz smoke runs (one
+# harness a core). The sanitizer build runs beside the plain e2e and the fuzzer build beside
+# the sanitizer e2e, at the lowest CPU priority (nice -n 19): the e2e runs mostly wait on
+# servers, clients and timeouts, and a build at nice 19 takes only the CPU they leave idle.
+# Its output is in build/beside.log (the last lines are shown if it fails). Each stage prints
+# its wall time ("TIME stage Ns", "TIME total" last), so a CI log shows where the minutes go.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-test: deps certs
-	$(MAKE) -j$(JOBS) all
-	$(MAKE) unit
-	$(MAKE) -j$(JOBS) fuzz-build
-	$(MAKE) fuzz-smoke
-	$(MAKE) e2e
-	$(MAKE) -j$(JOBS) SAN=$(SAN_TEST) all
-	$(MAKE) -j$(JOBS) SAN=$(SAN_TEST) $(UNIT_BINS:build/%=build-san/%)
-	$(MAKE) e2e-san
+TEST_T0 := build/.test-t0
+STAGE = @s=$$(date +%s); echo '$(2)'; $(2); rc=$$?; echo "  TIME $(1) $$(( $$(date +%s) - s ))s"; exit $$rc
+# $(call BESIDE,make arguments,command): the command, with `nice -n 19 $(MAKE) arguments`
+# beside it; waits for both and fails if either failed.
+BESIDE = ( nice -n 19 $(MAKE) --no-print-directory $(1) >build/beside.log 2>&1; echo $$? >build/beside.rc ) & \
+	$(2); rc=$$?; wait; b=$$(cat build/beside.rc); \
+	[ "$$b" = 0 ] || { tail -40 build/beside.log; echo "  FAILED beside the tests: $(MAKE) $(1)"; }; \
+	[ $$rc = 0 ] && [ "$$b" = 0 ]
+SAN_UNIT_BINS := $(UNIT_BINS:build/%=build-san/%)
+test:
+	@mkdir -p build && date +%s > $(TEST_T0)
+	$(call STAGE,deps,$(MAKE) deps certs)
+	$(call STAGE,build,$(MAKE) -j$(JOBS) all $(UNIT_BINS))
+	$(call STAGE,unit,$(MAKE) unit)
+	$(call STAGE,e2e+san-build,$(MAKE) e2e-beside-san-build)
+	$(call STAGE,unit-san,$(MAKE) SAN=$(SAN_TEST) unit-san)
+	$(call STAGE,e2e-san+fuzz-build,$(call BESIDE,-j$(JOBS) fuzz-build,$(SAN_ENV) /usr/bin/python3 -m pytest -q -x $(E2E_PAR) tests/e2e))
+	$(call STAGE,fuzz-smoke,$(MAKE) -j$(JOBS) fuzz-smoke)
+	@echo "  TIME total $$(( $$(date +%s) - $$(cat $(TEST_T0)) ))s"
+
+# (make test) The plain e2e with the sanitizer build beside it.
+e2e-beside-san-build: all
+	@$(call BESIDE,-j$(JOBS) SAN=$(SAN_TEST) all $(SAN_UNIT_BINS),/usr/bin/python3 -m pytest -q -x $(E2E_PAR) tests/e2e)
 
 run: deps certs
 	$(MAKE) all
@@ -206,11 +224,14 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
 # later smoke run replays it.
 FUZZ_KEEP = for a in build-fuzz/art-$$t/*; do [ -f "$$a" ] || continue; \
 	  cp "$$a" tests/fuzz/corpus/$$t/; echo "  kept $$a in tests/fuzz/corpus/$$t/: commit it with the fix"; done
-fuzz-smoke: fuzz-build
-	@set -e; for t in $(FUZZ_TARGETS); do echo "  FUZZ $$t (smoke)"; \
+# One rule per harness, so `make -jN fuzz-smoke` runs N of them side by side: each still
+# gets its own core for the same FUZZ_SMOKE_SECONDS.
+fuzz-smoke: $(FUZZ_TARGETS:%=fuzz-smoke-%)
+fuzz-smoke-%: build-fuzz/fuzz_%
+	@t=$*; echo "  FUZZ $$t (smoke)"; \
 	  rm -rf build-fuzz/art-$$t; mkdir -p build-fuzz/corpus-$$t build-fuzz/art-$$t; \
 	  ./build-fuzz/fuzz_$$t -max_total_time=$${FUZZ_SMOKE_SECONDS:-5} -print_final_stats=0 -artifact_prefix=build-fuzz/art-$$t/ \
-	    build-fuzz/corpus-$$t tests/fuzz/corpus/$$t >build-fuzz/$$t.log 2>&1 || { tail -40 build-fuzz/$$t.log; $(FUZZ_KEEP); exit 1; }; done
+	    build-fuzz/corpus-$$t tests/fuzz/corpus/$$t >build-fuzz/$$t.log 2>&1 || { tail -40 build-fuzz/$$t.log; $(FUZZ_KEEP); exit 1; }
 fuzz: fuzz-build
 	@set -e; for t in $(FUZZ_TARGETS); do echo "  FUZZ $$t ($(FUZZ_SECONDS)s)"; \
 	  rm -rf build-fuzz/art-$$t; mkdir -p build-fuzz/corpus-$$t build-fuzz/art-$$t; \
@@ -232,4 +253,7 @@ clean:
 
 include dist/package.mk
 
--include $(shell find build build-san build-fuzz/obj -name '*.d' -type f 2>/dev/null)
+# Each build reads only its own dependency files: another build may be writing its own at
+# the time (make test runs the sanitizer build beside the plain e2e, whose test_install.py
+# runs make install).
+-include $(shell find $(BUILD) $(if $(SAN),,build-fuzz/obj) -name '*.d' -type f 2>/dev/null)

@@ -239,7 +239,11 @@ def test_slow_reader_not_cut_off(strict):
                 end = data.find(b"\r\n\r\n")
             if end >= 0 and len(data) - end - 4 >= want:
                 break
-            time.sleep(0.005)  # a few seconds for 8 MiB: longer than send_timeout
+            # Paced: the 8 MiB over 2.5 s (longer than send_timeout, 1 s), a read every few
+            # milliseconds. A fixed 5 ms a read took 4-9 s, however fast the machine.
+            pause = t0 + 2.5 * len(data) / want - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
         head, _, body = bytes(data).partition(b"\r\n\r\n")
         assert time.monotonic() - t0 > 1.5, "the client was not slow enough to test anything"
         assert len(body) == want, f"cut off after {len(body)} of {want} bytes"

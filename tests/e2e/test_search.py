@@ -5,11 +5,12 @@
 # and says whether the rebuild equals what was maintained, finds a damaged index (written
 # behind its back with mdb_load) and repairs it; `jiyuectl purge` takes a removed site's
 # documents out of it.
+import shutil
 import subprocess
 
 import pytest
 
-from conftest import BASE_SITES, Cluster, need_binaries
+from conftest import BASE_SITES, Cluster, clone_cluster, need_binaries
 
 FRONT = """---
 site: {site}
@@ -27,12 +28,18 @@ secrecy_review: {{by: 赵敏, date: 2026-02-28}}
 """
 
 
-@pytest.fixture
-def c(tmp_path):
+@pytest.fixture(scope="module")
+def base_template(tmp_path_factory):
     need_binaries()
-    cl = Cluster(tmp_path / "c")
+    cl = Cluster(tmp_path_factory.mktemp("search-base"))
     cl.import_base()
     return cl
+
+
+@pytest.fixture
+def c(tmp_path, base_template):
+    """A cluster of its own with the base pages imported (a copy of one imported per file)."""
+    return clone_cluster(base_template, tmp_path / "c")
 
 
 def publish(c, site, column, aid, title, body, cmd="publish"):
@@ -216,12 +223,27 @@ def publish_at(c, site, column, aid, title, body, date):
     assert r.returncode == 0, r.stderr
 
 
-@pytest.fixture
-def srv(c):
+def publish_three(c):
     publish_at(c, "edu", "news", "card", "社保卡办理指南", "携带身份证到窗口办理社保卡。", "2026-03-01 09:00")
     publish_at(c, "edu", "notice", "claim", "医保<报销>须知", "报销须知：社保卡和发票 & 收据。",
                "2026-04-01 10:30")
     publish_at(c, "xian", "news", "road", "道路施工公告", "社保大厅门前道路施工。", "2026-02-01 08:00")
+
+
+@pytest.fixture(scope="module")
+def srv_template(base_template, tmp_path_factory):
+    cl = clone_cluster(base_template, tmp_path_factory.mktemp("search-srv"))
+    publish_three(cl)
+    return cl
+
+
+@pytest.fixture
+def srv(c, srv_template):
+    """c (a server of its own) with the three articles of publish_three (published once per
+    file, copied)."""
+    for name in ("store", "articles"):
+        shutil.rmtree(c.root / name, ignore_errors=True)
+        shutil.copytree(srv_template.root / name, c.root / name)
     c.start()
     yield c
     c.stop()

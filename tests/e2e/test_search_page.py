@@ -12,7 +12,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from conftest import EDU_HOST, PORTAL_HOST, Cluster, need_binaries
+from conftest import EDU_HOST, PORTAL_HOST, Cluster, clone_cluster, need_binaries
 from test_search import content, load, publish_at
 
 
@@ -38,15 +38,23 @@ def results(r):
                       r'<p class="snippet">(.*?)</p>\s*<p class="address">(.*?)</p>', body(r), re.S)
 
 
-@pytest.fixture
-def srv(tmp_path):
+@pytest.fixture(scope="module")
+def srv_template(tmp_path_factory):
     need_binaries()
-    c = Cluster(tmp_path / "c")
+    c = Cluster(tmp_path_factory.mktemp("search-page"))
     c.import_base()
     publish_at(c, "edu", "news", "card", "社保卡办理指南", "携带身份证到窗口办理社保卡。", "2026-03-01 09:00")
     publish_at(c, "edu", "notice", "claim", "医保<报销>须知", "报销须知：社保卡和发票 & 收据。",
                "2026-04-01 10:30")
     publish_at(c, "xian", "news", "road", "道路施工公告", "社保大厅门前道路施工。", "2026-02-01 08:00")
+    return c
+
+
+@pytest.fixture
+def srv(tmp_path, srv_template):
+    """A server of its own with the base pages and three articles (published once per file,
+    copied for each test)."""
+    c = clone_cluster(srv_template, tmp_path / "c")
     c.start()
     yield c
     c.stop()

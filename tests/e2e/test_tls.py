@@ -190,9 +190,16 @@ def client_ctx(ca, alpn=None, minv=None, maxv=None, ciphers=None, seclevel0=Fals
 class TlsConn(RawConn):
     """RawConn over TLS: the same request/response helpers on an SSL socket."""
 
-    def __init__(self, port, host, ctx, session=None, timeout=5):
-        raw = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    def __init__(self, port, host, ctx, session=None, timeout=5, rcvbuf=None):
+        """rcvbuf: a small receive buffer, set before connecting (as RawConn does): a slow
+        reader. Set after the handshake it would shrink a window already offered, and the
+        transfer crawls on the sender's zero-window probes (1 MiB took 25 s)."""
+        raw = socket.socket()
+        if rcvbuf:
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        raw.settimeout(timeout)
         try:
+            raw.connect(("127.0.0.1", port))
             self.sock = ctx.wrap_socket(raw, server_hostname=host, session=session)
         except BaseException:
             raw.close()
@@ -618,8 +625,7 @@ def test_large_body_over_tls(tc):
 
 def test_large_body_slow_reader(tc):
     # The client reads in small sips: records queued in the server wait for the socket.
-    with tc.tls_conn(PORTAL_HOST, timeout=10) as c:
-        c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    with TlsConn(tc.tls_port, PORTAL_HOST, tc.ctx(), timeout=10, rcvbuf=4096) as c:
         c.send_request("GET", "/big.bin", {"Host": PORTAL_HOST})
         time.sleep(0.5)
         r = c.read_response()
