@@ -379,11 +379,13 @@ static int drop_some(store_txn_t *w, const search_fam_t *f, size_t max, bool *do
     return rc;
 }
 
-/* Phase DROP to its end: the family that is not live deleted in bounded transactions;
- * then `next` (NONE: the record goes). */
-static int drop(rebuild_t *b, search_build_phase_t next)
+/* One bounded step after another, each in its own transaction, until `one` says done:
+ * every step first checks that this run still owns "xb" and that it is still in `phase`
+ * (anything else means another run moved it: the store is not what this run expects). */
+typedef int (*step_fn)(rebuild_t *b, store_txn_t *w, void *arg, bool *done);
+
+static int steps(rebuild_t *b, search_build_phase_t phase, step_fn one, void *arg)
 {
-    size_t max = b->o->drop_keys ? b->o->drop_keys : SEARCH_REBUILD_DROP_KEYS;
     for (bool done = false; !done;) {
         store_txn_t *w;
         search_build_t st;
@@ -391,16 +393,37 @@ static int drop(rebuild_t *b, search_build_phase_t next)
         int rc = step_begin(b, &w, &st, &t0);
         if (rc != 0)
             return rc;
-        if (st.phase != SEARCH_BUILD_DROP)
-            rc = STORE_ECORRUPT;
-        if (rc == 0)
-            rc = drop_some(w, search_fam_other(search_fam_live(w)), max, &done);
-        if (rc == 0 && done)
-            rc = search_build_put(w, &(search_build_t){next, next ? b->run : 0});
+        rc = st.phase == phase ? one(b, w, arg, &done) : STORE_ECORRUPT;
         if ((rc = step_end(b, w, rc, t0)) != 0)
             return rc;
     }
     return 0;
+}
+
+/* A step of DROP: some keys of the family that is not live; at the end, phase `next`. */
+static int drop_step(rebuild_t *b, store_txn_t *w, void *arg, bool *done)
+{
+    search_build_phase_t next = *(const search_build_phase_t *)arg;
+    size_t max = b->o->drop_keys ? b->o->drop_keys : SEARCH_REBUILD_DROP_KEYS;
+    int rc = drop_some(w, search_fam_other(search_fam_live(w)), max, done);
+    if (rc == 0 && *done)
+        rc = search_build_put(w, &(search_build_t){next, next ? b->run : 0});
+    return rc;
+}
+
+/* Phase DROP to its end: the family that is not live deleted in bounded transactions;
+ * then `next` (NONE: the record goes). */
+static int drop(rebuild_t *b, search_build_phase_t next)
+{
+    return steps(b, SEARCH_BUILD_DROP, drop_step, &next);
+}
+
+/* A step of WALK's end: some of the kept document counts written (search_bulk_kept_write). */
+static int kept_step(rebuild_t *b, store_txn_t *w, void *arg, bool *done)
+{
+    (void)arg;
+    return search_bulk_kept_write(w, b->o->drop_keys ? b->o->drop_keys
+                                                     : SEARCH_REBUILD_DROP_KEYS, done);
 }
 
 /* Phase WALK: the sources into the family that is not live (fill), oldest first, a bounded
@@ -448,22 +471,7 @@ static int walk(rebuild_t *b, const srcs_t *l, const search_fam_t *fill)
             return rc;
         }
     }
-    size_t keys = b->o->drop_keys ? b->o->drop_keys : SEARCH_REBUILD_DROP_KEYS;
-    for (bool done = false; !done;) {
-        store_txn_t *w;
-        search_build_t st;
-        double t0;
-        int rc = step_begin(b, &w, &st, &t0);
-        if (rc != 0)
-            return rc;
-        if (st.phase != SEARCH_BUILD_WALK)
-            rc = STORE_ECORRUPT;
-        if (rc == 0)
-            rc = search_bulk_kept_write(w, keys, &done);
-        if ((rc = step_end(b, w, rc, t0)) != 0)
-            return rc;
-    }
-    return 0;
+    return steps(b, SEARCH_BUILD_WALK, kept_step, NULL);
 }
 
 /* A queued source "xq/<site>/<type>/<ref>" into the family being filled as it is now. */
@@ -492,34 +500,29 @@ static int refresh(store_txn_t *w, const char *key, size_t klen)
     return rc == 0 ? store_content_del(w, key, klen) : rc;
 }
 
+/* A step of catching up: some queued sources refreshed in the family being filled; the
+ * step that empties the queue sets phase SYNC. */
+static int catch_up_step(rebuild_t *b, store_txn_t *w, void *arg, bool *done)
+{
+    (void)arg;
+    some_t q = {0};
+    int rc = some_keys(w, SEARCH_KEY_QUEUE, SEARCH_REBUILD_CATCHUP + 1, &q);
+    search_fam_pin(w, search_fam_other(search_fam_live(w)));
+    size_t n = q.n > SEARCH_REBUILD_CATCHUP ? SEARCH_REBUILD_CATCHUP : q.n;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = refresh(w, q.k[i], q.len[i]);
+    search_fam_pin(w, NULL);
+    *done = q.n <= SEARCH_REBUILD_CATCHUP;
+    some_free(&q);
+    if (rc == 0 && *done)
+        rc = search_build_put(w, &(search_build_t){SEARCH_BUILD_SYNC, b->run});
+    return rc;
+}
+
 /* The queue worked off; the transaction that empties it sets phase SYNC. */
 static int catch_up(rebuild_t *b)
 {
-    for (bool done = false; !done;) {
-        store_txn_t *w;
-        search_build_t st;
-        double t0;
-        int rc = step_begin(b, &w, &st, &t0);
-        if (rc != 0)
-            return rc;
-        if (st.phase != SEARCH_BUILD_WALK)
-            rc = STORE_ECORRUPT;
-        some_t q = {0};
-        if (rc == 0)
-            rc = some_keys(w, SEARCH_KEY_QUEUE, SEARCH_REBUILD_CATCHUP + 1, &q);
-        search_fam_pin(w, search_fam_other(search_fam_live(w)));
-        size_t n = q.n > SEARCH_REBUILD_CATCHUP ? SEARCH_REBUILD_CATCHUP : q.n;
-        for (size_t i = 0; rc == 0 && i < n; i++)
-            rc = refresh(w, q.k[i], q.len[i]);
-        search_fam_pin(w, NULL);
-        done = q.n <= SEARCH_REBUILD_CATCHUP;
-        some_free(&q);
-        if (rc == 0 && done)
-            rc = search_build_put(w, &(search_build_t){SEARCH_BUILD_SYNC, b->run});
-        if ((rc = step_end(b, w, rc, t0)) != 0)
-            return rc;
-    }
-    return 0;
+    return steps(b, SEARCH_BUILD_WALK, catch_up_step, NULL);
 }
 
 /* The two families compared in one snapshot (both kept in step since SYNC). */
