@@ -72,16 +72,24 @@ def children_of(pid):
     return out
 
 
+def proc_stat(pid):
+    """/proc/PID/stat's fields after the command name (field 3 of proc(5) is [0]: state,
+    [7] minflt, [9] majflt, [11] utime, [12] stime, in ticks, all threads), or None when
+    the process is gone."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            st = f.read()
+    except OSError:
+        return None
+    return st[st.rindex(")") + 2:].split()
+
+
 def cpu_ticks(pids):
     total = 0
     for pid in pids:
-        try:
-            with open("/proc/%d/stat" % pid) as f:
-                st = f.read()
-        except OSError:
-            continue
-        fields = st[st.rindex(")") + 2:].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime (all threads)
+        fields = proc_stat(pid)
+        if fields:
+            total += int(fields[11]) + int(fields[12])  # utime, stime (all threads)
     return total
 
 

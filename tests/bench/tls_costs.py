@@ -27,7 +27,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import tls_bench as tb  # noqa: E402
 import tls_handshakes as th  # noqa: E402
-from common import children_of  # noqa: E402
+from common import children_of, proc_stat  # noqa: E402
 
 
 def threads(pids):
@@ -44,12 +44,9 @@ def sample(pids):
     """utime, stime (ticks), minflt, majflt, voluntary and involuntary context switches."""
     r = dict(utime=0, stime=0, minflt=0, majflt=0, vcsw=0, ivcsw=0)
     for pid in pids:
-        try:
-            with open("/proc/%d/stat" % pid) as f:
-                st = f.read()
-        except OSError:
+        fl = proc_stat(pid)
+        if not fl:
             continue
-        fl = st[st.rindex(")") + 2:].split()
         r["minflt"] += int(fl[7])
         r["majflt"] += int(fl[9])
         r["utime"] += int(fl[11])
