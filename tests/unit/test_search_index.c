@@ -17,6 +17,7 @@
 #include "search_keys.h"
 #include "search_query.h"
 #include "search_reindex.h"
+#include "testarticle.h"
 #include "testutil.h"
 
 #define NOW 1780000000 /* 2026-05-28 */
@@ -34,19 +35,8 @@ static store_t *st(void **state)
 static void put(void **state, article_op_t op, const char *site, const char *col, const char *id,
                 const char *title, const char *body, const char *date)
 {
-    article_meta_t m = {0};
-    m.site = util_strdup(site);
-    m.column = util_strdup(col);
-    m.id = util_strdup(id);
-    m.title = util_strdup(title);
-    m.source = util_strdup("市人社局");
-    m.publisher = util_strdup("李华");
-    m.reviewer = util_strdup("王强");
-    m.disclosure = util_strdup(ARTICLE_DISCLOSE_ACTIVE);
-    m.secrecy_by = util_strdup("赵敏");
-    m.secrecy_date = util_strdup("2026-01-01");
-    m.secrecy_given = true;
-    m.date = date ? util_strdup(date) : NULL;
+    article_meta_t m;
+    testarticle_meta(&m, site, col, id, title, date);
     char err[256];
     if (article_publish(st(state), op, &m, "html", body, strlen(body), NULL, 0, NOW, NULL, err,
                         sizeof err) != 0)
