@@ -546,22 +546,21 @@ static int compare(rebuild_t *b)
     return rc;
 }
 
-/* The built family made live (check: left out), phase DROP: one small transaction. */
-static int switch_live(rebuild_t *b)
+/* The step of SYNC: the built family made live (check: left out), then phase DROP. */
+static int switch_step(rebuild_t *b, store_txn_t *w, void *arg, bool *done)
 {
-    store_txn_t *w;
-    search_build_t st;
-    double t0;
-    int rc = step_begin(b, &w, &st, &t0);
-    if (rc != 0)
-        return rc;
-    if (st.phase != SEARCH_BUILD_SYNC)
-        rc = STORE_ECORRUPT;
-    if (rc == 0 && !b->o->check)
-        rc = search_fam_switch(w, search_fam_other(search_fam_live(w)));
+    (void)arg;
+    *done = true;
+    int rc = b->o->check ? 0 : search_fam_switch(w, search_fam_other(search_fam_live(w)));
     if (rc == 0)
         rc = search_build_put(w, &(search_build_t){SEARCH_BUILD_DROP, b->run});
-    return step_end(b, w, rc, t0);
+    return rc;
+}
+
+/* The switch: one small transaction. */
+static int switch_live(rebuild_t *b)
+{
+    return steps(b, SEARCH_BUILD_SYNC, switch_step, NULL);
 }
 
 /* This run's record "xb" (DROP), taking over from any other run. */
