@@ -16,27 +16,16 @@
 #include "testcert.h"
 #include "tls.h"
 
-static char dir[] = "/tmp/jiyue-tls-XXXXXX";
-static char cert[256], key[256];
-
-static int setup_all(void **state)
-{
-    (void)state;
-    return testcert_make_temp(dir, cert, key, "www.example.gov.cn");
-}
-
 static int teardown_all(void **state)
 {
-    (void)state;
     tls_shutdown();
-    testcert_remove_temp(dir, cert, key);
-    return 0;
+    return testcert_group_teardown(state);
 }
 
 static SSL_CTX *acquire(void)
 {
     char *err = NULL, *warning = NULL;
-    SSL_CTX *ctx = tls_ctx_acquire(cert, key, &err, &warning);
+    SSL_CTX *ctx = tls_ctx_acquire(testcert_group()->cert, testcert_group()->key, &err, &warning);
     assert_null(err);
     assert_null(warning);
     assert_non_null(ctx);
@@ -74,5 +63,5 @@ int main(void)
         cmocka_unit_test(test_context_policy),
         cmocka_unit_test(test_chain_not_rebuilt_per_handshake),
     };
-    return cmocka_run_group_tests(tests, setup_all, teardown_all);
+    return cmocka_run_group_tests(tests, testcert_group_setup, teardown_all);
 }

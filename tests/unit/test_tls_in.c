@@ -18,22 +18,6 @@
 #include "testcert.h"
 #include "tls_in.h"
 
-static char dir[] = "/tmp/jiyue-tlsin-XXXXXX";
-static char cert[256], key[256];
-
-static int setup_all(void **state)
-{
-    (void)state;
-    return testcert_make_temp(dir, cert, key, "www.example.gov.cn");
-}
-
-static int teardown_all(void **state)
-{
-    (void)state;
-    testcert_remove_temp(dir, cert, key);
-    return 0;
-}
-
 typedef struct pair {
     SSL_CTX *sctx, *cctx;
     SSL *srv, *cli;
@@ -59,24 +43,14 @@ static void server_to_client(pair_t *p)
 static pair_t *pair_new(void)
 {
     pair_t *p = calloc(1, sizeof *p);
-    p->sctx = SSL_CTX_new(TLS_server_method());
-    assert_int_equal(SSL_CTX_use_certificate_file(p->sctx, cert, SSL_FILETYPE_PEM), 1);
-    assert_int_equal(SSL_CTX_use_PrivateKey_file(p->sctx, key, SSL_FILETYPE_PEM), 1);
-    SSL_CTX_set_num_tickets(p->sctx, 0);
-    p->cctx = SSL_CTX_new(TLS_client_method());
-    SSL_CTX_set_min_proto_version(p->cctx, TLS1_3_VERSION);
+    assert_int_equal(testcert_group_ctxs(&p->sctx, &p->cctx), 0);
     p->srv = SSL_new(p->sctx);
     assert_true(tls_in_attach(p->srv));
     BIO *swb = BIO_new(BIO_s_mem());
     BIO_set_mem_eof_return(swb, -1);
     SSL_set0_wbio(p->srv, swb);
     SSL_set_accept_state(p->srv);
-    p->cli = SSL_new(p->cctx);
-    BIO *crb = BIO_new(BIO_s_mem()), *cwb = BIO_new(BIO_s_mem());
-    BIO_set_mem_eof_return(crb, -1);
-    BIO_set_mem_eof_return(cwb, -1);
-    SSL_set_bio(p->cli, crb, cwb);
-    SSL_set_connect_state(p->cli);
+    p->cli = testcert_mem_client(p->cctx);
     for (int i = 0; i < 10 && !(SSL_is_init_finished(p->cli) && SSL_is_init_finished(p->srv)); i++) {
         SSL_do_handshake(p->cli);
         client_to_server(p);
@@ -209,5 +183,5 @@ int main(void)
         cmocka_unit_test(split_record_joined_in_order),
         cmocka_unit_test(feed_after_keep_appends),
     };
-    return cmocka_run_group_tests(tests, setup_all, teardown_all);
+    return cmocka_run_group_tests(tests, testcert_group_setup, testcert_group_teardown);
 }

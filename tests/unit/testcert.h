@@ -1,12 +1,14 @@
 /* tests/unit/testcert.h: self-signed certificates made with the OpenSSL API for tests that
  * need real certificate files (valid, expired, not yet valid, mismatched keys). Header-only:
- * include it in one test file. */
+ * include it in one test file. Also the shared set-up of the TLS unit tests: one certificate
+ * for a cmocka group and the client/server contexts made from it. */
 #ifndef JIYUE_TESTCERT_H
 #define JIYUE_TESTCERT_H
 
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,8 +57,8 @@ static inline int testcert_make_temp(char *dir, char *cert_path, char *key_path,
 {
     if (!mkdtemp(dir))
         return -1;
-    snprintf(cert_path, 256, "%s/c.pem", dir);
-    snprintf(key_path, 256, "%s/k.pem", dir);
+    snprintf(cert_path, 256, "%.240s/c.pem", dir);
+    snprintf(key_path, 256, "%.240s/k.pem", dir);
     return testcert_make(cert_path, key_path, cn, -60, 3600);
 }
 
@@ -66,6 +68,62 @@ static inline void testcert_remove_temp(const char *dir, const char *cert_path, 
     unlink(cert_path);
     unlink(key_path);
     rmdir(dir);
+}
+
+/* One certificate for a whole cmocka group (the TLS unit tests): made by
+ * testcert_group_setup, removed by testcert_group_teardown; testcert_group() names it. */
+typedef struct testcert_temp {
+    char dir[32];
+    char cert[256], key[256];
+} testcert_temp_t;
+
+static inline testcert_temp_t *testcert_group(void)
+{
+    static testcert_temp_t t = {.dir = "/tmp/jiyue-tlstest-XXXXXX"};
+    return &t;
+}
+
+static inline int testcert_group_setup(void **state)
+{
+    (void)state;
+    testcert_temp_t *t = testcert_group();
+    return testcert_make_temp(t->dir, t->cert, t->key, "www.example.gov.cn");
+}
+
+static inline int testcert_group_teardown(void **state)
+{
+    (void)state;
+    testcert_temp_t *t = testcert_group();
+    testcert_remove_temp(t->dir, t->cert, t->key);
+    return 0;
+}
+
+/* A server context on the group's certificate, sending no session ticket (the tests count
+ * records), and a client context that speaks TLS 1.3 only. Returns 0 or -1. */
+static inline int testcert_group_ctxs(SSL_CTX **sctx, SSL_CTX **cctx)
+{
+    testcert_temp_t *t = testcert_group();
+    *sctx = SSL_CTX_new(TLS_server_method());
+    *cctx = SSL_CTX_new(TLS_client_method());
+    if (!*sctx || !*cctx ||
+        SSL_CTX_use_certificate_file(*sctx, t->cert, SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_use_PrivateKey_file(*sctx, t->key, SSL_FILETYPE_PEM) != 1)
+        return -1;
+    SSL_CTX_set_num_tickets(*sctx, 0);
+    SSL_CTX_set_min_proto_version(*cctx, TLS1_3_VERSION);
+    return 0;
+}
+
+/* A client of cctx on two memory BIOs that say "retry" when empty, in connect state. */
+static inline SSL *testcert_mem_client(SSL_CTX *cctx)
+{
+    SSL *cli = SSL_new(cctx);
+    BIO *rb = BIO_new(BIO_s_mem()), *wb = BIO_new(BIO_s_mem());
+    BIO_set_mem_eof_return(rb, -1);
+    BIO_set_mem_eof_return(wb, -1);
+    SSL_set_bio(cli, rb, wb);
+    SSL_set_connect_state(cli);
+    return cli;
 }
 
 #endif
