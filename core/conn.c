@@ -143,7 +143,7 @@ static void conn_free(conn_t *c)
     free(c->pend);
     http2_free(c->h2);
     if (c->ssl)
-        SSL_free(c->ssl);
+        tls_conn_free(c->ssl);
     snapshot_unref(c->hs_snap);
     free(c);
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "server.h"
+#include "tls_mem.h"
 #include "version.h"
 
 static void usage(FILE *out)
@@ -37,6 +38,9 @@ int main(int argc, char **argv)
         {"signal", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
     };
+    /* First, before anything calls OpenSSL: it takes no allocator once it has allocated. */
+    if (!tls_mem_install())
+        fprintf(stderr, "jiyue: OpenSSL had allocated before start; its allocations go to malloc directly\n");
     const char *conf = JIYUE_CONF_DEFAULT, *sig = NULL;
     int test = 0, opt;
     while ((opt = getopt_long(argc, argv, "c:ts:hV", longopts, NULL)) != -1) {

@@ -1,12 +1,10 @@
-/* core/tls.c: certificate contexts (cached across reloads), the TLS policy, SNI, ALPN and
- * rotating session-ticket keys. See tls.h. */
+/* core/tls.c: certificate contexts (cached across reloads), the TLS policy (session cache
+ * included), SNI and ALPN. See tls.h. */
 #include "tls.h"
 
-#include <openssl/core_names.h>
 #include <openssl/decoder.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <errno.h>
@@ -29,94 +27,10 @@
     "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"                          \
     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
 #define TLS13_SUITES "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
-#define TICKET_ROTATE_SECONDS (12 * 3600)
-
-/* ---- session ticket keys ---- */
-
-typedef struct ticket_key {
-    unsigned char name[16];
-    unsigned char aes[32];
-    unsigned char hmac[32];
-    time_t created;
-} ticket_key_t;
-
-static pthread_mutex_t ticket_lock = PTHREAD_MUTEX_INITIALIZER;
-static ticket_key_t ticket_keys[2]; /* [0] current, [1] previous */
-static int ticket_nkeys;
-
-static void ticket_new(ticket_key_t *k)
-{
-    if (RAND_bytes(k->name, sizeof k->name) != 1 || RAND_bytes(k->aes, sizeof k->aes) != 1 ||
-        RAND_bytes(k->hmac, sizeof k->hmac) != 1)
-        UTIL_FATAL("RAND_bytes failed");
-    k->created = time(NULL);
-}
-
-/* Rotates under the lock when the current key is old; copies the keys out. */
-static int ticket_snapshot(ticket_key_t out[2])
-{
-    pthread_mutex_lock(&ticket_lock);
-    time_t now = time(NULL);
-    if (ticket_nkeys == 0) {
-        ticket_new(&ticket_keys[0]);
-        ticket_nkeys = 1;
-    } else if (now - ticket_keys[0].created >= TICKET_ROTATE_SECONDS) {
-        ticket_keys[1] = ticket_keys[0];
-        ticket_new(&ticket_keys[0]);
-        ticket_nkeys = 2;
-    }
-    memcpy(out, ticket_keys, sizeof ticket_keys);
-    int n = ticket_nkeys;
-    pthread_mutex_unlock(&ticket_lock);
-    return n;
-}
-
-/* AES-256-CBC fetched from the provider once: EVP_aes_256_cbc() would make every ticket
- * operation look it up again (about 3,500 instructions each, two a resumed handshake). */
-static EVP_CIPHER *ticket_cipher;
-static pthread_once_t ticket_cipher_once = PTHREAD_ONCE_INIT;
-
-static void ticket_cipher_init(void)
-{
-    ticket_cipher = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL);
-}
-
-static int ticket_cb(SSL *ssl, unsigned char key_name[16], unsigned char *iv,
-                     EVP_CIPHER_CTX *cctx, EVP_MAC_CTX *hctx, int enc)
-{
-    ticket_key_t keys[2];
-    int n = ticket_snapshot(keys);
-    const ticket_key_t *k = NULL;
-    int rc = 1;
-    if (enc) {
-        k = &keys[0];
-        memcpy(key_name, k->name, 16);
-        if (RAND_bytes(iv, 16) != 1)
-            return -1;
-    } else {
-        for (int i = 0; i < n; i++)
-            if (memcmp(key_name, keys[i].name, 16) == 0)
-                k = &keys[i];
-        /* 2 ("renew"): after a resumption OpenSSL sends a fresh ticket only when asked to.
-         * Without one, a TLS 1.3 client that holds a single ticket (wrk, many libraries)
-         * can resume only every other connection. */
-        rc = 2;
-        if (!k)
-            return 0; /* unknown key: full handshake */
-    }
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, (void *)k->hmac, sizeof k->hmac),
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
-        OSSL_PARAM_construct_end(),
-    };
-    if (!EVP_MAC_CTX_set_params(hctx, params))
-        return -1;
-    pthread_once(&ticket_cipher_once, ticket_cipher_init);
-    const EVP_CIPHER *cipher = ticket_cipher ? ticket_cipher : EVP_aes_256_cbc();
-    int ok = enc ? EVP_EncryptInit_ex(cctx, cipher, NULL, k->aes, iv)
-                 : EVP_DecryptInit_ex(cctx, cipher, NULL, k->aes, iv);
-    return ok ? rc : -1;
-}
+/* Sessions resumed from the server's memory: how many it keeps (the least recently used
+ * goes first; OpenSSL's own default) and for how long one may be resumed. */
+#define SESSION_CACHE_SIZE 20480
+#define SESSION_SECONDS 7200
 
 /* ---- policy, ALPN, SNI ---- */
 
@@ -219,11 +133,20 @@ static void apply_policy(SSL_CTX *ctx)
      * X509_verify_cert run, about 3,100 instructions each time, for the same leaf-only
      * chain (callgrind, tests/bench/TLS-RESULTS.md). */
     SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_NO_AUTO_CHAIN);
-    /* Resumption by tickets only: a server-side session cache would be per context and
-     * per process, tickets work across workers and contexts with shared keys. */
-    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    /* Resumption from a session cache in memory, not from session tickets (Mozilla's
+     * server-side TLS guidance): nothing a client holds is encrypted under a long-lived
+     * server key, so a stolen key cannot open recorded sessions, and a resumed handshake
+     * neither decrypts nor re-encrypts a ticket nor (de)serialises the session (about 7% of
+     * a resumed TLS 1.3 handshake's instructions, tests/bench/TLS-RESULTS.md). The workers
+     * are threads of one process and every connection starts on the default context, so
+     * its one cache serves all workers and SNI contexts, and a reload that leaves the
+     * default certificate alone keeps it. A TLS 1.3 client gets one ticket per handshake
+     * (the session's id), renewed on each resumption. */
+    SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+    SSL_CTX_sess_set_cache_size(ctx, SESSION_CACHE_SIZE);
+    SSL_CTX_set_timeout(ctx, SESSION_SECONDS);
     SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"jiyue", 5);
-    SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, ticket_cb);
     SSL_CTX_set_num_tickets(ctx, 1);
     SSL_CTX_set_alpn_select_cb(ctx, alpn_cb, NULL);
     SSL_CTX_set_tlsext_servername_callback(ctx, servername_cb);
@@ -568,6 +491,18 @@ tls_conn_t *tls_conn_new(const conf_t *c, const tls_sni_t *sni, bool offer_h2)
     return ssl;
 }
 
+void tls_conn_free(tls_conn_t *ssl)
+{
+    /* OpenSSL drops a session from the cache at SSL_free when no close_notify went out (a
+     * TLS 1.0 rule, which RFC 5246 section 7.2.1 lifted). A keep-alive connection the client
+     * simply closes, or one that timed out, would lose its session, and a TLS 1.3 client the
+     * ticket it was just given. A fatal alert still removes the session: OpenSSL does that
+     * when it sends one. */
+    if (SSL_is_init_finished(ssl))
+        SSL_set_shutdown(ssl, SSL_get_shutdown(ssl) | SSL_SENT_SHUTDOWN);
+    SSL_free(ssl);
+}
+
 void tls_shutdown(void)
 {
     pthread_mutex_lock(&cache_lock);
@@ -580,8 +515,6 @@ void tls_shutdown(void)
     }
     strmap_free(&cache);
     pthread_mutex_unlock(&cache_lock);
-    EVP_CIPHER_free(ticket_cipher); /* at exit: no handshake runs any more */
-    ticket_cipher = NULL;
     pthread_mutex_lock(&key_decoder_lock);
     OSSL_DECODER_CTX_free(key_decoder);
     key_decoder = NULL;

@@ -15,9 +15,9 @@
  * Policy (what a scanner rates well): TLS 1.2 and 1.3 only, forward-secret AEAD suites
  * only, server preference for 1.2, no compression, no renegotiation, ALPN h2 (where
  * offered) then http/1.1.
- * Session tickets are encrypted with process-wide keys that rotate every 12 hours (the
- * previous key still decrypts), so resumption works across workers, SNI contexts and
- * reloads. */
+ * Sessions resume from the default context's cache in memory (no session tickets), shared
+ * by every worker and SNI context, kept across reloads that leave the default certificate
+ * alone. */
 #ifndef JIYUE_TLS_H
 #define JIYUE_TLS_H
 
@@ -54,7 +54,11 @@ void tls_sni_free(tls_sni_t *s);
  * "http/1.1"). */
 tls_conn_t *tls_conn_new(const conf_t *c, const tls_sni_t *sni, bool offer_h2);
 
-/* Drops session ticket keys and the context cache (at exit, for leak checkers). */
+/* Frees a connection object, its session still resumable however the connection ended
+ * (short of a fatal alert). */
+void tls_conn_free(tls_conn_t *ssl);
+
+/* Drops the context cache (at exit, for leak checkers). */
 void tls_shutdown(void);
 
 #endif

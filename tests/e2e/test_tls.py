@@ -490,7 +490,10 @@ def test_resumption_across_workers(tc, version):
     v = getattr(ssl.TLSVersion, version)
     ctx = tc.ctx(minv=v, maxv=v)
     sess = first_session(tc, ctx)
-    assert sess.has_ticket
+    # From the server's session cache: TLS 1.2 resumes by session id (no ticket), TLS 1.3 by
+    # a ticket that only names the cached session.
+    assert sess.has_ticket == (version == "TLSv1_3")
+    assert len(sess.id) == 32
     reused = 0
     for _ in range(12):  # two workers: a dozen connections land on both
         with tc.tls_conn(PORTAL_HOST, ctx=ctx, session=sess) as c:
@@ -532,9 +535,26 @@ def test_tls13_resumption_chain(tc, tmp_path):
         prev = nxt
 
 
+def test_tls13_ticket_names_a_cached_session(tc, tmp_path):
+    # The ticket is the 32-byte id of a session kept in the server's memory, not the session
+    # encrypted under a server key (a stateless ticket of OpenSSL's is about 200 bytes).
+    sess = tmp_path / "sess.pem"
+    req = f"GET / HTTP/1.1\r\nHost: {PORTAL_HOST}\r\nConnection: close\r\n\r\n".encode()
+    code, out = s_client(tc.tls_port, "-tls1_3", "-ign_eof", "-sess_out", sess, stdin=req)
+    assert "New, TLSv1.3" in out, out
+    text = subprocess.run(["openssl", "sess_id", "-in", str(sess), "-text", "-noout"], capture_output=True,
+                          text=True, timeout=10, check=True).stdout
+    ticket = text.split("TLS session ticket:", 1)[1]
+    ticket_bytes = re.findall(r"^\s*[0-9a-f]{4} - ((?:[0-9a-f]{2}[ -]+)+)", ticket, re.M)
+    n = sum(len(re.findall(r"[0-9a-f]{2}", line)) for line in ticket_bytes)
+    assert n == 32, text
+    assert "lifetime hint: 7200" in text, text
+
+
 def test_resumption_survives_reload(tc):
-    # Ticket keys are process-wide: a ticket issued before a reload resumes after it, on
-    # a site's own certificate context.
+    # The session cache belongs to the default certificate's context, which a reload that
+    # leaves its files alone keeps: a session from before a reload resumes after it, on a
+    # site's own certificate context.
     ctx = tc.ctx(minv=ssl.TLSVersion.TLSv1_2, maxv=ssl.TLSVersion.TLSv1_2)
     sess = first_session(tc, ctx, host=EDU_HOST)
     tc.hup_and_wait()

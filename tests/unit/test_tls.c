@@ -1,7 +1,8 @@
 /* tests/unit/test_tls.c: the policy core/tls.c gives every certificate's context (the
  * settings a client cannot see directly, or only by a costlier e2e case): TLS 1.2 to 1.3,
- * resumption by tickets only (one per handshake, renewed), buffers released when idle, and
- * the chain sent as the certificate file has it, never rebuilt per handshake. */
+ * resumption from the session cache (no tickets; one per handshake, renewed), buffers
+ * released when idle, and the chain sent as the certificate file has it, never rebuilt per
+ * handshake. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -41,7 +42,11 @@ static void test_context_policy(void **state)
     assert_true(SSL_CTX_get_options(ctx) & SSL_OP_CIPHER_SERVER_PREFERENCE);
     assert_true(SSL_CTX_get_options(ctx) & SSL_OP_NO_COMPRESSION);
     assert_true(SSL_CTX_get_options(ctx) & SSL_OP_NO_RENEGOTIATION);
-    assert_int_equal(SSL_CTX_get_session_cache_mode(ctx), SSL_SESS_CACHE_OFF);
+    /* Resumption from the server's session cache: no ticket encrypted under a server key. */
+    assert_true(SSL_CTX_get_options(ctx) & SSL_OP_NO_TICKET);
+    assert_int_equal(SSL_CTX_get_session_cache_mode(ctx), SSL_SESS_CACHE_SERVER);
+    assert_int_equal(SSL_CTX_sess_get_cache_size(ctx), 20480);
+    assert_int_equal(SSL_CTX_get_timeout(ctx), 7200);
     assert_int_equal(SSL_CTX_get_num_tickets(ctx), 1);
     tls_ctx_release(ctx);
 }
