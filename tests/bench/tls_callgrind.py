@@ -84,18 +84,18 @@ def main():
     os.makedirs(www)
     for kind, (crt, key) in (("ECDSA", ec), ("RSA", rsa)):
         j = th.jiyue(tmp, kind, crt, key, binary, "")
-        ng = th.nginx(tmp, kind, crt, key, www)
+        ngs = [th.nginx(tmp, kind, crt, key, www, sessions) for sessions in tb.NGINX_SESSIONS]
         j.start()
         with open(os.path.join(www, "index.html"), "wb") as f:
             f.write(tb.fetch_page(j.port))
         j.stop()
-        servers = ((j, [binary, "-c", j.conf]),
-                   (ng, [tb.NGINX, "-p", ng.d, "-c", ng.conf, "-g", "daemon off; master_process off;"]))
+        servers = [(j, [binary, "-c", j.conf])] + [
+            (ng, [tb.NGINX, "-p", ng.d, "-c", ng.conf, "-g", "daemon off; master_process off;"]) for ng in ngs]
         for mode in ("full", "resumed"):
             for server, argv in servers:
                 per, resumed = measure(server, argv, mode, n, os.path.join(tmp, "cg.%s.%s.%s" % (
-                    server.name, kind, mode)))
-                print("%s %-5s %-7s %10.0f instructions per handshake (%d of %d resumed)" % (
+                    server.name.replace(" ", "_").strip("()"), kind, mode)))
+                print("%s %-21s %-7s %10.0f instructions per handshake (%d of %d resumed)" % (
                     kind, server.name, mode, per, resumed, n), flush=True)
 
 

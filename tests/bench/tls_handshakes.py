@@ -37,9 +37,9 @@ def jiyue(tmp, kind, crt, key, binary, sfx):
     return j
 
 
-def nginx(tmp, kind, crt, key, www):
-    d = os.path.join(tmp, "n-" + kind)
-    n = tb.Nginx(d, free_port(), crt, key, www)
+def nginx(tmp, kind, crt, key, www, sessions="tickets"):
+    d = os.path.join(tmp, "n-%s-%s" % (kind, sessions))
+    n = tb.Nginx(d, free_port(), crt, key, www, sessions=sessions)
     with open(n.conf) as f:
         c = f.read()
     c = c.replace("http {\n", "http {\n    log_format hs '$ssl_session_reused $ssl_protocol $ssl_cipher $ssl_curve';\n", 1)
@@ -91,7 +91,8 @@ def main():
                 j.start()
             with open(os.path.join(www, "index.html"), "wb") as f:
                 f.write(tb.fetch_page(servers[0].port))  # the same page from both
-            servers.append(nginx(tmp, kind, crt, key, www).start())
+            for sessions in tb.NGINX_SESSIONS:  # tickets, and the shared session cache
+                servers.append(nginx(tmp, kind, crt, key, www, sessions).start())
             for s in servers:
                 print("%s %s: %s; tickets after a full handshake: %d" % (kind, s.name, brief(s.port), tickets(s.port)),
                       flush=True)
@@ -101,7 +102,7 @@ def main():
                     w = tb.run_wrk(s, True)
                     h1, r1 = s.counts()
                     st = tb.s_time(s, tb.SECONDS)
-                    print("%s %-7s close: %5.0f req/s %6.1f µs CPU/req, resumed %d/%d = %.3f | s_time -new: "
+                    print("%s %-21s close: %5.0f req/s %6.1f µs CPU/req, resumed %d/%d = %.3f | s_time -new: "
                           "%4.0f hs/s %6.1f µs CPU/hs | load %.2f" % (
                               kind, s.name, w["rps"], w["cpu_us"], r1 - r0, h1 - h0, (r1 - r0) / max(1, h1 - h0),
                               st["rps"], st["cpu_us"], st["load"]), flush=True)
