@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pid.h"
 #include "server.h"
 #include "tls_mem.h"
 #include "version.h"
@@ -38,6 +39,7 @@ int main(int argc, char **argv)
         {"signal", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
     };
+    pid_cache_init();
     /* First, before anything calls OpenSSL: it takes no allocator once it has allocated. */
     if (!tls_mem_install())
         fprintf(stderr, "jiyue: OpenSSL had allocated before start; its allocations go to malloc directly\n");
