@@ -387,22 +387,54 @@ def s_time(server, seconds, nproc=4):
     """Full handshakes: `openssl s_time -new` (a new session every time, one GET each) in
     nproc parallel clients on the client CPU. Returns handshakes/s and server CPU each."""
     pids = server.pids()
-    argv = pinned(["openssl", "s_time", "-connect", "127.0.0.1:%d" % server.port, "-new",
-                   "-time", str(seconds), "-www", "/"], CLI_CPU)
+    argv = s_time_argv(server, seconds)
     t0, w0 = cpu_ticks(pids), time.monotonic()
     procs = [spawn(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(nproc)]
     total = 0
     for p in procs:
         out = p.communicate(timeout=seconds + 60)[0].decode()
         STARTED.remove(p)
-        m = re.search(r"(\d+) connections in [\d.]+ real seconds", out) or \
-            re.search(r"(\d+) connections in [\d.]+s", out)
-        if not m:
-            raise RuntimeError("s_time failed: " + out)
-        total += int(m.group(1))
+        total += s_time_count(out)
     t1, w1 = cpu_ticks(pids), time.monotonic()
     return {"rps": total / (w1 - w0), "cpu_us": (t1 - t0) / TICK * 1e6 / total,
             "cpu_share": (t1 - t0) / TICK / (w1 - w0), "n": total, "load": loadavg()}
+
+
+def s_time_argv(server, seconds):
+    return pinned(["openssl", "s_time", "-connect", "127.0.0.1:%d" % server.port, "-new", "-time", str(seconds),
+                   "-www", "/"], CLI_CPU)
+
+
+def s_time_count(out):
+    m = re.search(r"(\d+) connections in [\d.]+ real seconds", out) or re.search(r"(\d+) connections in [\d.]+s", out)
+    if not m:
+        raise RuntimeError("s_time failed: " + out)
+    return int(m.group(1))
+
+
+def paired(a, b, full):
+    """jiyue's CPU per connection over nginx's, both loaded at the same time: the two servers
+    share the server CPU and their clients the client CPU for the same SECONDS, each server
+    with its own client (wrk -H 'Connection: close', resumed; or two `openssl s_time -new`
+    each, full handshakes). On this virtual machine the same work takes 15-30% more or less
+    CPU from one minute to the next (the host's other guests); side by side, both servers
+    meet the same minute, and the ratio moves a few percent from run to run instead."""
+    pair = (a, b)
+    per = 2 if full else 1
+    argv = [s_time_argv(s, SECONDS) if full else wrk_argv(s.port, SECONDS, True) for s in pair]
+    t0 = [cpu_ticks(s.pids()) for s in pair]
+    procs = [[spawn(argv[i], stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(per)] for i in (0, 1)]
+    done = [0, 0]
+    for i in (0, 1):
+        for p in procs[i]:
+            out = p.communicate(timeout=SECONDS + 60)[0].decode()
+            STARTED.remove(p)
+            done[i] += s_time_count(out) if full else parse_wrk(out)["requests"]
+    t1 = [cpu_ticks(s.pids()) for s in pair]
+    if not all(done):
+        raise RuntimeError("a paired run completed nothing")
+    cpu = [(t1[i] - t0[i]) / done[i] for i in (0, 1)]
+    return cpu[0] / cpu[1]
 
 
 # ------------------------------------------------------------------ cases
@@ -539,7 +571,8 @@ def median_run(runs):
 def handshake_cases(servers, kind, results):
     """A connection per request (resumed) and full handshakes, RUNS rounds in which the
     servers take turns, so a slower minute on this shared machine falls on each alike; the
-    median round of each server. jiyue's resumed share is counted around its own wrk runs."""
+    median round of each server. jiyue's resumed share is counted around its own wrk runs.
+    Then jiyue's CPU against each nginx's side by side (paired()), RUNS times, the median."""
     for server in servers:
         subprocess.run(wrk_argv(server.port, 2, True), capture_output=True, timeout=60)  # warm-up
     close = {server.name: [] for server in servers}
@@ -560,6 +593,11 @@ def handshake_cases(servers, kind, results):
         r["close"], r["s_time"] = median_run(close[server.name]), median_run(full[server.name])
         if getattr(server, "tls_counts", None):
             r["close"]["resumed"] = resumed / max(1, hs)
+    jiyue = results[(servers[0].name, kind)]
+    for case, full_hs in (("close", False), ("s_time", True)):
+        ratios = {nginx.name: sorted(paired(servers[0], nginx, full_hs) for _ in range(RUNS))
+                  for nginx in servers[1:]}
+        jiyue[case]["paired"] = {name: rs[len(rs) // 2] for name, rs in ratios.items()}
 
 
 def jiyue_sites(d, n, with_tls, certs):
@@ -676,11 +714,22 @@ def against(a, nginxes):
     return (a["rps"] / max(b["rps"] for b in nginxes), a["cpu_us"] / min(b["cpu_us"] for b in nginxes))
 
 
+def judged(a, nginxes):
+    """(req/s ratio, CPU ratio cell, met?) for jiyue's run a. Where side-by-side runs were
+    made (paired()), CPU is judged by them, against each nginx configuration: taken in turns,
+    the same work reads 15-30% apart from one minute to the next on this machine."""
+    ra, rc = against(a, nginxes)
+    cell, cpu = "**%.2f×**" % rc, rc
+    if a.get("paired"):
+        cpu = max(a["paired"].values())
+        cell += " (side by side: %s)" % ", ".join("**%.2f×** %s" % (v, name) for name, v in a["paired"].items())
+    return ra, cell, "met" if ra >= 1.0 and cpu <= 0.9 else "missed"
+
+
 def ratio_row(a, nginxes):
     """a: jiyue, nginxes: nginx's runs. The targets: req/s >= 1, CPU/req <= 0.9."""
-    ra, rc = against(a, nginxes)
-    met = "met" if ra >= 1.0 and rc <= 0.9 else "missed"
-    return "| | | **jiyue/nginx** | **%.2f×** | | **%.2f×** | | %s | |" % (ra, rc, met)
+    ra, cell, met = judged(a, nginxes)
+    return "| | | **jiyue/nginx** | **%.2f×** | | %s | | %s | |" % (ra, cell, met)
 
 
 SERVER_ROWS = ("nginx", "nginx (session cache)", "jiyue")  # jiyue last: its ratio row follows
@@ -760,6 +809,13 @@ def report(results, page_len, many, rnd, npages):
         L.append("- HTTP/2: `h2load -t1 -c100 -m10 -D %d -H ':authority: %s' https://127.0.0.1:PORT/` (100 "
                  "connections, 10 streams each; the same page), and the same with `-H 'accept-encoding: gzip'`; "
                  "median of %d runs after a 2 s warm-up; h2load gives no p50" % (SECONDS, HOST, RUNS))
+        L.append("- side by side (the handshake cases): jiyue and one nginx at the same time, both servers on "
+                 "the server CPU and their clients (wrk as above, or two `openssl s_time -new` each) on the client "
+                 "CPU, for %d s; jiyue's CPU per connection over that nginx's, the median of %d such runs. The "
+                 "host's other guests make the same work cost 15-30%% more or less CPU from one minute to the "
+                 "next, which runs taken in turns cannot separate from the servers; side by side both meet the "
+                 "same minute and the ratio moves a few percent. The CPU target is judged by these ratios, "
+                 "against each nginx configuration" % (SECONDS, RUNS))
         L.append("- full handshakes: 4 parallel `openssl s_time -connect 127.0.0.1:PORT -new -time %d -www /` on "
                  "the client CPU (a new session every time, TLS 1.3, one GET each); median of %d runs. The "
                  "client's own handshake work (certificate verification, key share) runs on one CPU too, so this "
@@ -785,9 +841,8 @@ def report(results, page_len, many, rnd, npages):
             for s, r in rows:
                 L.append("| | %s | %s | %s | %.1f µs | %.0f%% | %.1f |" % (kind, s, fmt_rps(r["rps"]), r["cpu_us"],
                                                                     100 * r["cpu_share"], r["load"]))
-            ra, rc = against(rows[-1][1], [r for _, r in rows[:-1]])
-            L.append("| | | **jiyue/nginx** | **%.2f×** | **%.2f×** | %s | |" % (
-                ra, rc, "met" if ra >= 1.0 and rc <= 0.9 else "missed"))
+            ra, cell, met = judged(rows[-1][1], [r for _, r in rows[:-1]])
+            L.append("| | | **jiyue/nginx** | **%.2f×** | %s | %s | |" % (ra, cell, met))
     if many:
         L.append("\n## %d sites, each with its own certificate\n" % NSITES)
         L.append("jiyue: %d path-mounted department sites, each with its own host and EC P-256 certificate and key "
