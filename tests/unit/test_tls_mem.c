@@ -71,12 +71,7 @@ static void test_openssl_allocates_here(void **state)
     SSL_CTX *sctx, *cctx;
     assert_int_equal(testcert_group_ctxs(&sctx, &cctx), 0);
     SSL *cli = testcert_mem_client(cctx);
-    SSL *srv = SSL_new(sctx);
-    BIO *rb = BIO_new(BIO_s_mem()), *wb = BIO_new(BIO_s_mem());
-    BIO_set_mem_eof_return(rb, -1);
-    BIO_set_mem_eof_return(wb, -1);
-    SSL_set_bio(srv, rb, wb);
-    SSL_set_accept_state(srv);
+    SSL *srv = testcert_mem_server(sctx);
     tls_mem_thread_drain();
     assert_int_equal(handshake(srv, cli), 0);
     SSL_free(srv);
@@ -86,13 +81,7 @@ static void test_openssl_allocates_here(void **state)
 
     /* The next handshake takes from those lists instead of growing them. */
     cli = testcert_mem_client(cctx);
-    srv = SSL_new(sctx);
-    rb = BIO_new(BIO_s_mem());
-    wb = BIO_new(BIO_s_mem());
-    BIO_set_mem_eof_return(rb, -1);
-    BIO_set_mem_eof_return(wb, -1);
-    SSL_set_bio(srv, rb, wb);
-    SSL_set_accept_state(srv);
+    srv = testcert_mem_server(sctx);
     assert_int_equal(handshake(srv, cli), 0);
     assert_true(tls_mem_thread_stats().blocks < s.blocks);
     SSL_free(srv);

@@ -114,16 +114,31 @@ static inline int testcert_group_ctxs(SSL_CTX **sctx, SSL_CTX **cctx)
     return 0;
 }
 
-/* A client of cctx on two memory BIOs that say "retry" when empty, in connect state. */
-static inline SSL *testcert_mem_client(SSL_CTX *cctx)
+/* A connection of ctx on two memory BIOs that say "retry" when empty. */
+static inline SSL *testcert_mem_ssl(SSL_CTX *ctx)
 {
-    SSL *cli = SSL_new(cctx);
+    SSL *ssl = SSL_new(ctx);
     BIO *rb = BIO_new(BIO_s_mem()), *wb = BIO_new(BIO_s_mem());
     BIO_set_mem_eof_return(rb, -1);
     BIO_set_mem_eof_return(wb, -1);
-    SSL_set_bio(cli, rb, wb);
+    SSL_set_bio(ssl, rb, wb);
+    return ssl;
+}
+
+/* A client of cctx on memory BIOs, in connect state. */
+static inline SSL *testcert_mem_client(SSL_CTX *cctx)
+{
+    SSL *cli = testcert_mem_ssl(cctx);
     SSL_set_connect_state(cli);
     return cli;
+}
+
+/* A server of sctx on memory BIOs, in accept state. */
+static inline SSL *testcert_mem_server(SSL_CTX *sctx)
+{
+    SSL *srv = testcert_mem_ssl(sctx);
+    SSL_set_accept_state(srv);
+    return srv;
 }
 
 #endif
