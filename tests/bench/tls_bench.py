@@ -881,53 +881,57 @@ HANDSHAKE_NOTES = """
 ## Notes: where a TLS connection's server CPU goes, jiyue beside nginx
 
 Per connection of one GET with `Connection: close` (TLS 1.3, AES-128-GCM, X25519, the same
-OpenSSL 3.0.19 in both), 2026-12-05. Instructions: `tests/bench/tls_callgrind.py` (server user
-space under callgrind, 100 connections after 5 warm-up ones). System calls, page faults,
-context switches, user/system time: `tests/bench/tls_costs.py` (wrk `Connection: close` for
-resumed handshakes, `openssl s_time -new` for full ones; `strace -c -f` for the calls; median of
-3 interleaved 5 s rounds, machine load 5-10 from other work).
+OpenSSL 3.0.19 in all). Instructions: `tests/bench/tls_callgrind.py` (server user space under
+callgrind, 100 connections after 5 warm-up ones), 2026-12-06 at 5fa6454; nginx both with
+session tickets and with its shared session cache.
+
+| instructions per connection | jiyue | nginx (tickets) | nginx (session cache) |
+|---|---:|---:|---:|
+| resumed (ECDSA or RSA: no signature) | 2,136,650 | 2,383,212 | 2,259,668 |
+| full, ECDSA P-256 | 2,354,591 | 2,719,356 | 2,536,721 |
+| full, RSA 2048 | 8,539,777 | 8,901,607 | 8,721,246 |
+| jiyue before 2026-12-06 (tickets, glibc's malloc): resumed / full ECDSA / full RSA | 2,377,670 / 2,545,079 / 8,723,781 | | |
+
+Three cuts on 2026-12-06, each measured side by side with the build before it (both jiyues
+on the server CPU at once, 5 runs of 5 s, the median ratio of CPU per resumed connection):
+
+- OpenSSL allocates from per-thread size-class lists (core/tls_mem.c): a handshake makes
+  about 720 allocations inside OpenSSL, and in a threaded process glibc takes its arena lock
+  for most of them. Instructions -3.1% (2,377,670 -> 2,304,952); perf: malloc and free from
+  8.1% of the worker's samples to 4.0%.
+- Sessions resume from a cache in memory instead of tickets (Mozilla's server-side TLS
+  guidance): no ticket to decrypt and re-encrypt, no session to (de)serialise
+  (`i2d`/`d2i_SSL_SESSION` were 4.3%). Instructions a further -7.3% (-> 2,136,650). The two
+  together, side by side with the build before: 0.936x CPU.
+- `getpid()` from a page the kernel wipes on fork (core/pid.c): OpenSSL's random generator
+  asked for it about 4 times a resumed handshake (strace: 17 calls for 4 connections, now
+  none), each a system call of about 1 us on this VM (a million took 0.95-1.11 s). Side by
+  side: 0.960x CPU.
+
+System calls (2026-12-05, `tests/bench/tls_costs.py`, `strace -c -f`), before the getpid cut:
 
 | per connection | jiyue | nginx |
 |---|---:|---:|
-| instructions, resumed (ECDSA) | 2,377,599 | 2,384,664 |
-| ... in OpenSSL (`SSL_do_handshake`, `SSL_read`/`write`/`shutdown`, `SSL_new`/`free`) | 2,362 k | 2,359 k |
-| ... in the server's own code (accept, HTTP, BIOs, event loop, its allocations) | 15.9 k | 25.2 k |
-| instructions, full ECDSA / full RSA 2048 | 2,545,105 / 8,723,734 | 2,721,331 / 8,905,579 |
 | system calls, resumed / full | 17.0 / 19.1 | 21.6 / 27.0 |
 | ... of which write / read | 2 / 2 | 5-6 / 4 (+1 recvfrom) |
-| ... getpid (OpenSSL's fork check in its random generator) | 5-6 | 5-9 |
-| minor page faults | 0.00-0.02 | 0.00-0.02 |
+| ... getpid (OpenSSL's fork check in its random generator) | 5-6 (none since 2026-12-06) | 5-9 |
 | context switches (all threads), resumed / full | 0.1-0.3 / 0.6-0.9 | 0.1-0.3 / 0.5-0.8 |
-| CPU (user + system, median of 3), resumed ECDSA | 309 µs | 322 µs (jiyue 0.96×) |
-| ... full ECDSA | 474 µs | 552 µs (0.86×) |
-| ... resumed RSA | 330 µs | 331 µs (1.00×) |
-| ... full RSA | 658 µs | 711 µs (0.93×) |
-| ... of which system time, resumed / full (ECDSA) | 61 / 121 µs | 65 / 140 µs |
 
-- 99.3% of jiyue's user-space instructions per resumed connection are OpenSSL's: the X25519
-  key share (generate and derive, about 46%: ephemeral on every handshake, resumption
-  included), the TLS 1.3 key schedule (HKDF through EVP_KDF, about 21%), decrypting the
-  client's ticket and issuing a fresh one, and OpenSSL 3.0's per-call algorithm fetches and
-  allocations. nginx runs the same code for the same work; with jiyue's own share at zero the
-  ratio would still be 0.99x. 0.9x per resumed handshake would need OpenSSL to do less:
-  reusing key shares, skipping the renewed ticket or the (EC)DHE on resumption, which
-  weaken TLS (forward secrecy, ticket reuse) and are not done.
-- Full handshakes: jiyue sends one session ticket, nginx two (about 170 k instructions each).
-- What was cut (issue 19, this round): the session ticket and the response, then the
-  response and its close_notify, leave in one write (4 writes per connection -> 2); the
-  read loop no longer makes a last `SSL_read` that only says "want more" and looks at the
-  error queue (about 2,000 instructions a request); records are read where the socket put
-  them (no memory BIO); the ticket cipher is fetched once. `SSL_new` + `SSL_free` cost
-  27.9 k instructions a connection (1.2%); reusing SSL objects with `SSL_clear` would save
-  perhaps two thirds of that while carrying a previous client's state (session, SNI
-  context, ALPN, ex data) into the next connection: not done.
-- CPU per handshake on this VM moves 15-30% from run to run for the same binary and work
-  (nginx's resumed ECDSA and resumed RSA runs do identical work, no signature, yet gave
-  424 and 288 µs in one quiet run): a single run's ratio between 0.8x and 1.2x is noise
-  around what the instruction and system call counts say. The same binaries in
-  `tests/bench/tls_handshakes.py` (3 interleaved rounds, load about 5) gave jiyue/nginx CPU
-  per resumed connection 1.08x (ECDSA) and 0.86x (RSA), per full handshake 1.11x and 0.99x:
-  the other way round from the table above in two cases of four.
+- What is left is OpenSSL's own work, the same in both servers: the X25519 key share
+  (generate and derive, about 46% of a resumed handshake: ephemeral on every handshake), the
+  TLS 1.3 key schedule (HKDF through EVP_KDF, about 21%), OpenSSL 3.0's per-call algorithm
+  fetches, locks and allocations. jiyue's own code is under 1%. A full RSA handshake is
+  mostly the RSA signature, which no server setting shortens.
+- Left: four system calls per connection that only taking `accept` away from libuv would
+  save (`getpeername`, the `accept4` that finds nothing, `FIONREAD` before close, libuv's
+  `EPOLL_CTL_DEL` before close), about 1 us each here; `SSL_new` + `SSL_free` (27.9 k
+  instructions, 1.3%), which `SSL_clear` reuse would cut while carrying one client's state
+  into the next connection. Tried and dropped: the group list X25519:P-256:P-384 (no
+  change), freed blocks kept in a pointer array instead of a list through them (0.998x).
+- Why side by side: CPU per handshake on this VM moves 15-30% from minute to minute for the
+  same binary and work (nginx's resumed handshakes read 236.8, 378.0 and 253.8 us in three
+  consecutive 5 s rounds on a quiet guest on 2026-12-06). Two servers loaded at the same
+  time meet the same minute: their ratio moved 0.883-0.929 over five runs.
 """
 
 
