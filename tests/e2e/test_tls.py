@@ -820,6 +820,8 @@ def test_jiyue_t_accepts_good_certificates(rc):
 
 
 def test_cert_swapped_and_reloaded(rc):
+    ctx = rc.ctx(minv=ssl.TLSVersion.TLSv1_3, maxv=ssl.TLSVersion.TLSv1_3)
+    sess = first_session(rc, ctx, host=EDU_HOST)
     with rc.tls_conn(EDU_HOST) as old:
         assert old.cn() == "edu.e2e"
         old.send_request("GET", "/", {"Host": EDU_HOST})
@@ -839,6 +841,12 @@ def test_cert_swapped_and_reloaded(rc):
             # Untouched certificates are still served.
             with rc.tls_conn(XIAN_HOST) as x:
                 assert x.cn() == "xian.e2e"
+            # The default certificate did not change, so neither did the session cache: a
+            # session from before the reload resumes.
+            with rc.tls_conn(EDU_HOST, ctx=ctx, session=sess) as c:
+                c.send_request("GET", "/", {"Host": EDU_HOST})
+                assert c.read_response().status == 200
+                assert c.sock.session_reused
         finally:
             rc.ca.issue("edu", "edu.e2e", [EDU_HOST, EDU_ALIAS])
             rc.hup_and_wait()
@@ -847,10 +855,19 @@ def test_cert_swapped_and_reloaded(rc):
 
 
 def test_default_cert_swapped_and_reloaded(rc):
+    ctx = rc.ctx(minv=ssl.TLSVersion.TLSv1_3, maxv=ssl.TLSVersion.TLSv1_3)
+    sess = first_session(rc, ctx)
     rc.ca.issue("default", "default-v2.e2e", [PORTAL_HOST, "127.0.0.1"], rsa=True)
     try:
         rc.hup_and_wait()
         with rc.tls_conn(PORTAL_HOST) as c:
+            assert c.cn() == "default-v2.e2e"
+        # The session cache went with the old default context: a session from before the
+        # swap is not resumed, the client simply makes a full handshake.
+        with rc.tls_conn(PORTAL_HOST, ctx=ctx, session=sess) as c:
+            c.send_request("GET", "/", {"Host": PORTAL_HOST})
+            assert c.read_response().status == 200
+            assert not c.sock.session_reused
             assert c.cn() == "default-v2.e2e"
     finally:
         rc.ca.issue("default", "default.e2e", [PORTAL_HOST, "127.0.0.1"], rsa=True)
