@@ -6,6 +6,7 @@
  * in bounded transactions with one switch; and the digests compared. */
 #include "search_reindex.h"
 
+#include <malloc.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -312,6 +313,9 @@ static int step_end(rebuild_t *b, store_txn_t *w, int rc, double t0)
     double ms = now_ms() - t0;
     if (ms > b->rep->longest_ms)
         b->rep->longest_ms = ms;
+    struct mallinfo2 mi = mallinfo2();
+    if (mi.uordblks + mi.hblkhd > b->rep->peak_heap)
+        b->rep->peak_heap = mi.uordblks + mi.hblkhd;
     /* a writer waiting for the lock (a publish) gets it now: LMDB's lock is not fair, and
      * this process would otherwise take it again before the waiter has woken */
     nanosleep(&(struct timespec){0, SEARCH_REBUILD_PAUSE_MS * 1000000L}, NULL);

@@ -66,6 +66,10 @@ typedef struct search_reindex_report {
      * publish waited for at most) */
     long steps;
     double longest_ms;
+    /* search_rebuild: the most the process's heap held at the end of a step (malloc's
+     * in-use bytes: the source list, carried blocks, kept counts), apart from the store's
+     * pages, which the kernel maps and counts in RSS */
+    size_t peak_heap;
 } search_reindex_report_t;
 
 /* In w: clears what the index holds of `site`, indexes every published article of it

@@ -312,12 +312,15 @@ def reindex_part(j):
     m = re.search(r"reindex: (\d+) write transactions, the longest (\d+) ms", err)
     j["reindex_txns"] = "%s write transactions, the longest %s ms" % m.groups() if m else \
         "1 write transaction"
+    m = re.search(r"heap at most ([\d.]+) MB", err)
+    j["reindex_heap"] = "its heap at most %s MB, the rest of the RSS being the store's mapped pages" % m.group(1) \
+        if m else "heap not reported"
     j["reindex_written"] = ru.ru_oublock * 512
     j["reindex_rss_kb"] = ru.ru_maxrss
     j["reindex_waits_ms"] = waits
-    log("jiyue: %s (%.1f s, %s, %s written, max RSS %s; %d publishes during it waited %s ms)"
+    log("jiyue: %s (%.1f s, %s, %s written, max RSS %s, %s; %d publishes during it waited %s ms)"
         % (out.strip(), j["reindex_s"], j["reindex_txns"], mb(j["reindex_written"]),
-           mb(ru.ru_maxrss * 1024), len(waits), ["%.0f" % x for x in waits]))
+           mb(ru.ru_maxrss * 1024), j["reindex_heap"], len(waits), ["%.0f" % x for x in waits]))
     j["size_after"] = parse_size(run(ctl + ["reindex", "--size"])[1])
 
 
@@ -426,11 +429,11 @@ def report(j, f, gen_s, avg_chars, total_s):
     if "reindex_s" in j:
         waits = j["reindex_waits_ms"]
         L.append("| bulk rebuild | %.1f s (`jiyuectl reindex`: %s; after it the index took %s; "
-                 "%s; it wrote %s, max RSS %s; %d `jiyuectl publish` run while it ran took %s "
+                 "%s; it wrote %s, max RSS %s, %s; %d `jiyuectl publish` run while it ran took %s "
                  "(max %s)) | |"
                  % (j["reindex_s"], j["reindex_out"], mb(j["size_after"]["all"][1]),
                     j["reindex_txns"],
-                    mb(j["reindex_written"]), mb(j["reindex_rss_kb"] * 1024), len(waits),
+                    mb(j["reindex_written"]), mb(j["reindex_rss_kb"] * 1024), j["reindex_heap"], len(waits),
                     ms(statistics.median(waits)) if waits else "—",
                     ms(max(waits)) if waits else "—"))
     elif REINDEX:

@@ -12,7 +12,8 @@
  * Tests only: JIYUE_TEST_REINDEX_STEP=N indexes N documents a transaction, and
  * JIYUE_TEST_REINDEX_STOP=K stops after K transactions as a kill would; with
  * JIYUE_REINDEX_STATS set, the whole cluster's rebuild tells on stderr how many write
- * transactions it took and the longest (what a publish waited for at most; the benchmark's). */
+ * transactions it took and the longest (what a publish waited for at most; the benchmark's),
+ * and the most its heap held after a transaction. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,8 +103,8 @@ int ctl_cmd_reindex(ctl_t *ctl, int argc, char **argv)
         }
     }
     if (!site && getenv("JIYUE_REINDEX_STATS"))
-        fprintf(stderr, "reindex: %ld write transactions, the longest %.0f ms\n", rep.steps,
-                rep.longest_ms);
+        fprintf(stderr, "reindex: %ld write transactions, the longest %.0f ms, heap at most %.1f MB\n",
+                rep.steps, rep.longest_ms, rep.peak_heap / 1e6);
     const char *what = site ? site : "all sites";
     if (rep.equal) {
         printf("%s %ld documents of %s: the rebuilt index equals the maintained one\n",
