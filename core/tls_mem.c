@@ -36,7 +36,7 @@ enum {
 };
 
 /* Bounds on what a thread keeps per class: enough for a handshake's peak of one size, and
- * never more than 64 KiB of one class (so at most about 2 MiB a thread in all). */
+ * never more than 64 KiB of one class (so at most 2.8 MiB a thread in all). */
 #define CLASS_MAX_BLOCKS 128u
 #define CLASS_MAX_BYTES (64u * 1024u)
 
