@@ -633,7 +633,9 @@ http2_conn_t *http2_new(worker_t *w, struct conn *c, const peer_addr_t *peer,
      * No server_fallback_rfc7540_priorities: with it, a client whose first SETTINGS lacks
      * NO_RFC7540_PRIORITIES=1 would be scheduled by the RFC 7540 tree and its `priority`
      * field ignored, and the setting is no sign of a client that sends the field:
-     * Chromium sends the field over HTTP/2 whatever its SETTINGS say.
+     * Chromium (156) sends `priority` on every request (u=0 for a page and its CSS, u=1
+     * for a script) and RFC 7540 weights in HEADERS, but not the setting. The setting
+     * goes in the first SETTINGS frame: Chromium ends a connection where it changes.
      * RFC 7540 signals (PRIORITY frames, HEADERS weights) are ignored; a client sending
      * no RFC 9218 signal gets urgency 3, non-incremental, for every stream: its responses
      * one after another in request order, each whole unless flow control stops it.
