@@ -640,10 +640,12 @@ http2_conn_t *http2_new(worker_t *w, struct conn *c, const peer_addr_t *peer,
      * no RFC 9218 signal gets urgency 3, non-incremental, for every stream: its responses
      * one after another in request order, each whole unless flow control stops it.
      * PRIORITY_UPDATE costs are bounded by nghttp2: a payload over 32 bytes is dropped
-     * unread, each frame is a lookup and a move in a queue of at most
-     * max_concurrent_streams streams with nothing sent back (so, unlike PING and
-     * SETTINGS, it is not counted in HTTP2_CONTROL_BUDGET), and one naming an idle
-     * stream past max_concurrent_streams ends the connection (PROTOCOL_ERROR). */
+     * unread; each frame is a lookup and a move in a queue of at most
+     * max_concurrent_streams streams, with nothing sent back (about 60 ns of CPU, a
+     * WINDOW_UPDATE's 40: no dearer than the bytes), so, unlike PING and SETTINGS, it
+     * is not counted in HTTP2_CONTROL_BUDGET; the idle streams such frames name are
+     * trimmed to 100 at each read, and past max_concurrent_streams within one read
+     * (once the client has acknowledged these SETTINGS) end the connection. */
     nghttp2_option_set_builtin_recv_extension_type(opt, NGHTTP2_PRIORITY_UPDATE);
     http2_conn_t *h = util_calloc(1, sizeof *h);
     h->w = w;

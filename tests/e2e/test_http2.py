@@ -1265,3 +1265,27 @@ def test_priority_update_burst_is_harmless(hc, ca, bystander):
     a, b, order = data_order(hc, ca, {}, {"priority": "u=4"},
                              before_windows=burst + priority_update(1, b"u=5"))
     assert whole_first(order, b, a), order
+
+
+def test_priority_updates_for_idle_streams_are_bounded(hc, ca, bystander):
+    # Each PRIORITY_UPDATE naming a stream not yet opened makes nghttp2 keep that idle
+    # stream (at most 100 between two reads); past http2.max_concurrent_streams (128) of
+    # them in one read, once the client has acknowledged the server's SETTINGS, the
+    # connection ends with GOAWAY PROTOCOL_ERROR; other connections are not touched.
+    with RawH2(hc.tls_port, ca) as a:
+        a.send(frame(T_SETTINGS, 1, 0) +  # the ACK: the server's limits now apply
+               b"".join(priority_update(sid, b"u=1") for sid in range(1, 2 * 200, 2)))
+        assert a.goaway() == 1  # PROTOCOL_ERROR
+    with RawH2(hc.tls_port, ca) as a:  # fewer are fine
+        a.send(frame(T_SETTINGS, 1, 0) +
+               b"".join(priority_update(sid, b"u=1") for sid in range(1, 2 * 100, 2)) +
+               frame(T_HEADERS, F_END_HEADERS | F_END_STREAM, 1, a.block()))
+        seen = set()
+        deadline = time.monotonic() + 5
+        while T_DATA not in seen and time.monotonic() < deadline:
+            a.sock.settimeout(1)
+            a.buf += a.sock.recv(65536)
+            while len(a.buf) >= 9 and len(a.buf) >= 9 + int.from_bytes(a.buf[:3], "big"):
+                seen.add(a.buf[3])
+                a.buf = a.buf[9 + int.from_bytes(a.buf[:3], "big"):]
+        assert T_DATA in seen and T_GOAWAY not in seen, seen
