@@ -1289,3 +1289,15 @@ def test_priority_updates_for_idle_streams_are_bounded(hc, ca, bystander):
                 seen.add(a.buf[3])
                 a.buf = a.buf[9 + int.from_bytes(a.buf[:3], "big"):]
         assert T_DATA in seen and T_GOAWAY not in seen, seen
+
+
+@pytest.mark.parametrize("value", ["u=2", "u=2, i"])
+def test_same_urgency_in_request_order_or_in_turn(hc, ca, value):
+    # One urgency: non-incremental responses one after another in request order (the second
+    # stream is not started before the first is whole); incremental ones take turns.
+    a, b, order = data_order(hc, ca, {"priority": value}, {"priority": value})
+    if value.endswith("i"):
+        first_b = order.index(b)
+        assert first_b <= 2 and order[:20].count(a) >= 8, order
+    else:
+        assert whole_first(order, a, b), order
