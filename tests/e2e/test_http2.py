@@ -127,6 +127,7 @@ class H2Conn(TlsConn):
         self.auto_ack = auto_ack  # False: the client's windows stay as they are
         self.unacked = []
         self.last_stream = None  # the GOAWAY's last stream id
+        self.data_order = []  # the stream id of each DATA frame, as they arrived
 
     def flush(self):
         data = self.conn.data_to_send()
@@ -161,6 +162,7 @@ class H2Conn(TlsConn):
                 self.resp.setdefault(ev.stream_id, H2Resp()).headers = list(ev.headers)
             elif isinstance(ev, h2.events.DataReceived):
                 self.resp[ev.stream_id].body += ev.data
+                self.data_order.append(ev.stream_id)
                 if self.auto_ack:
                     self.conn.acknowledge_received_data(ev.flow_controlled_length, ev.stream_id)
                 else:
@@ -1159,3 +1161,143 @@ def test_each_data_frame_is_one_tls_record(zc, ca):
         assert data_frames >= 64 and straddled == 0, (data_frames, straddled)
     finally:
         sock.close()
+
+
+# ---------------------------------------------------------------------------------------
+# RFC 9218 priorities: the `priority` field and PRIORITY_UPDATE order the DATA frames
+# ---------------------------------------------------------------------------------------
+
+NO_RFC7540_PRIORITIES = 0x9
+T_PRIORITY_UPDATE = 0x10
+
+
+def test_server_settings_announce_rfc9218_priorities(hc, ca):
+    # In the server's first SETTINGS frame (RFC 9218 2.1: the value must not change after
+    # it; Chromium ends a connection whose later SETTINGS change it), beside the others.
+    with RawH2(hc.tls_port, ca) as a:
+        deadline = time.monotonic() + 5
+        while len(a.buf) < 9 or len(a.buf) < 9 + int.from_bytes(a.buf[:3], "big"):
+            assert time.monotonic() < deadline, a.buf
+            a.sock.settimeout(1)
+            a.buf += a.sock.recv(65536)
+        n = int.from_bytes(a.buf[:3], "big")
+        assert a.buf[3] == T_SETTINGS and a.buf[4] == 0, a.buf[:9]
+        entries = dict(struct.unpack(">HI", a.buf[9 + i:15 + i]) for i in range(0, n, 6))
+    assert entries.get(NO_RFC7540_PRIORITIES) == 1, entries
+    assert entries.get(3) == 128 and entries.get(2) == 0, entries  # MAX_CONCURRENT, PUSH
+
+
+def priority_update(sid, value):
+    """A PRIORITY_UPDATE frame (RFC 9218 7.1) for stream `sid`: python3-h2 has no call for
+    it, so it is written by hand and sent after h2's own bytes."""
+    return frame(T_PRIORITY_UPDATE, 0, 0, struct.pack(">I", sid) + value)
+
+
+def data_order(hc, ca, first, second, before_windows=b""):
+    """Two requests for big.bin (1 MiB each) on a connection whose stream windows are
+    shut: both HEADERS come, no DATA. Then `before_windows` (raw frames) and WINDOW_UPDATEs
+    opening both streams and the connection for the whole of both bodies, in one write, so
+    the server sees every signal before it may send anything. Returns the two stream ids
+    and the stream of each DATA frame in the order they arrived."""
+    with H2Conn(hc.tls_port, ca, auto_ack=False,
+                settings={h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 0}) as c:
+        a = c.request("GET", "/big.bin", headers=first)
+        b = c.request("GET", "/big.bin", headers=second)
+        deadline = time.monotonic() + 5
+        while not (c.resp[a].headers and c.resp[b].headers):
+            assert time.monotonic() < deadline, c.resp
+            c.pump(1)
+        assert c.data_order == [], c.data_order
+        for sid in (a, b):
+            c.conn.increment_flow_control_window(2 * len(BIG), stream_id=sid)
+        c.conn.increment_flow_control_window(4 * len(BIG))
+        c.send(before_windows + c.conn.data_to_send())
+        got = c.wait([a, b], timeout=10)
+        assert all(r.status == 200 and r.body == BIG for r in got), got
+        return a, b, c.data_order
+
+
+def whole_first(order, first, then):
+    """Every DATA frame of `first` before any of `then`, and both sent."""
+    n = order.count(first)
+    return n >= 64 and order[:n] == [first] * n and order[n:] == [then] * (len(order) - n)
+
+
+def test_more_urgent_response_is_sent_whole_first(hc, ca):
+    # RFC 9218: urgency 0 before 5, whatever the order of the requests. Under the RFC 7540
+    # tree both streams had weight 16 and their frames alternated.
+    a, b, order = data_order(hc, ca, {"priority": "u=5"}, {"priority": "u=0"})
+    assert whole_first(order, b, a), order
+
+
+@pytest.mark.parametrize("value", ["u=9", "u=abc", "i=?5", "u=-1", "u=1;;", ""])
+def test_malformed_priority_is_ignored(hc, ca, value):
+    # Served whole (200), never reset, with the default urgency 3: before the u=4 stream
+    # asked after it (a parser clamping "u=9" to 7 would send it last).
+    a, b, order = data_order(hc, ca, {"priority": value}, {"priority": "u=4"})
+    assert whole_first(order, a, b), order
+
+
+def test_malformed_priority_alone_is_served(hc, ca):
+    with H2Conn(hc.tls_port, ca) as c:
+        for value in ("u=9", "u=abc", "i=?5", "u=" + "9" * 200):
+            r = c.get("/", headers={"priority": value})
+            assert r.status == 200 and b"PORTAL-HOME" in r.body and r.ended, (value, r)
+        assert c.terminated is None
+
+
+def test_priority_update_raises_an_open_stream(hc, ca):
+    # The second stream asked for u=5, behind the first (default 3); a PRIORITY_UPDATE
+    # raises it to 1 while both wait for their windows: it is sent whole first.
+    a, b, order = data_order(hc, ca, {}, {"priority": "u=5"},
+                             before_windows=priority_update(3, b"u=1"))
+    assert (a, b) == (1, 3)
+    assert whole_first(order, b, a), order
+
+
+def test_priority_update_burst_is_harmless(hc, ca, bystander):
+    # 20000 PRIORITY_UPDATE frames moving a waiting stream between urgencies, with malformed
+    # and oversized values among them: each is a queue move with nothing sent back, so the
+    # connection goes on, and the last value counts: u=5, behind the u=4 stream (had the
+    # frames been dropped, the first stream would keep urgency 3 and go first).
+    burst = b"".join(priority_update(1, b"u=%d" % (i % 8)) + priority_update(1, b"u=x") +
+                     priority_update(1, b"u=7, i" + b" " * 40) for i in range(6667))
+    a, b, order = data_order(hc, ca, {}, {"priority": "u=4"},
+                             before_windows=burst + priority_update(1, b"u=5"))
+    assert whole_first(order, b, a), order
+
+
+def test_priority_updates_for_idle_streams_are_bounded(hc, ca, bystander):
+    # Each PRIORITY_UPDATE naming a stream not yet opened makes nghttp2 keep that idle
+    # stream (at most 100 between two reads); past http2.max_concurrent_streams (128) of
+    # them in one read, once the client has acknowledged the server's SETTINGS, the
+    # connection ends with GOAWAY PROTOCOL_ERROR; other connections are not touched.
+    with RawH2(hc.tls_port, ca) as a:
+        a.send(frame(T_SETTINGS, 1, 0) +  # the ACK: the server's limits now apply
+               b"".join(priority_update(sid, b"u=1") for sid in range(1, 2 * 200, 2)))
+        assert a.goaway() == 1  # PROTOCOL_ERROR
+    with RawH2(hc.tls_port, ca) as a:  # fewer are fine
+        a.send(frame(T_SETTINGS, 1, 0) +
+               b"".join(priority_update(sid, b"u=1") for sid in range(1, 2 * 100, 2)) +
+               frame(T_HEADERS, F_END_HEADERS | F_END_STREAM, 1, a.block()))
+        seen = set()
+        deadline = time.monotonic() + 5
+        while T_DATA not in seen and time.monotonic() < deadline:
+            a.sock.settimeout(1)
+            a.buf += a.sock.recv(65536)
+            while len(a.buf) >= 9 and len(a.buf) >= 9 + int.from_bytes(a.buf[:3], "big"):
+                seen.add(a.buf[3])
+                a.buf = a.buf[9 + int.from_bytes(a.buf[:3], "big"):]
+        assert T_DATA in seen and T_GOAWAY not in seen, seen
+
+
+@pytest.mark.parametrize("value", ["u=2", "u=2, i"])
+def test_same_urgency_in_request_order_or_in_turn(hc, ca, value):
+    # One urgency: non-incremental responses one after another in request order (the second
+    # stream is not started before the first is whole); incremental ones take turns.
+    a, b, order = data_order(hc, ca, {"priority": value}, {"priority": value})
+    if value.endswith("i"):
+        first_b = order.index(b)
+        assert first_b <= 2 and order[:20].count(a) >= 8, order
+    else:
+        assert whole_first(order, a, b), order
