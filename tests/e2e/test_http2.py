@@ -713,6 +713,18 @@ class RawH2(TlsConn):
         return self.enc.encode([(":method", "GET"), (":path", path), (":scheme", "https"),
                                 (":authority", PORTAL_HOST), *extra])
 
+    def types_until_data(self, timeout=5):
+        """Reads frames until a DATA frame has come (or timeout); the set of frame types seen."""
+        seen = set()
+        deadline = time.monotonic() + timeout
+        while T_DATA not in seen and time.monotonic() < deadline:
+            self.sock.settimeout(1)
+            self.buf += self.sock.recv(65536)
+            while len(self.buf) >= 9 and len(self.buf) >= 9 + int.from_bytes(self.buf[:3], "big"):
+                seen.add(self.buf[3])
+                self.buf = self.buf[9 + int.from_bytes(self.buf[:3], "big"):]
+        return seen
+
     def goaway(self, timeout=10):
         """Reads frames until GOAWAY (returns its error code) or EOF (None)."""
         deadline = time.monotonic() + timeout
@@ -790,15 +802,7 @@ def test_a_few_pings_are_fine(hc, ca):
     with RawH2(hc.tls_port, ca) as a:
         a.send(frame(T_PING, 0, 0, b"12345678") * 20 +
                frame(T_HEADERS, F_END_HEADERS | F_END_STREAM, 1, a.block()))
-        seen = set()
-        deadline = time.monotonic() + 5
-        while T_DATA not in seen and time.monotonic() < deadline:
-            a.sock.settimeout(1)
-            a.buf += a.sock.recv(65536)
-            while len(a.buf) >= 9 and len(a.buf) >= 9 + int.from_bytes(a.buf[:3], "big"):
-                n = int.from_bytes(a.buf[:3], "big")
-                seen.add(a.buf[3])
-                a.buf = a.buf[9 + n:]
+        seen = a.types_until_data()
         assert T_DATA in seen and T_GOAWAY not in seen, seen
 
 
@@ -1280,14 +1284,7 @@ def test_priority_updates_for_idle_streams_are_bounded(hc, ca, bystander):
         a.send(frame(T_SETTINGS, 1, 0) +
                b"".join(priority_update(sid, b"u=1") for sid in range(1, 2 * 100, 2)) +
                frame(T_HEADERS, F_END_HEADERS | F_END_STREAM, 1, a.block()))
-        seen = set()
-        deadline = time.monotonic() + 5
-        while T_DATA not in seen and time.monotonic() < deadline:
-            a.sock.settimeout(1)
-            a.buf += a.sock.recv(65536)
-            while len(a.buf) >= 9 and len(a.buf) >= 9 + int.from_bytes(a.buf[:3], "big"):
-                seen.add(a.buf[3])
-                a.buf = a.buf[9 + int.from_bytes(a.buf[:3], "big"):]
+        seen = a.types_until_data()
         assert T_DATA in seen and T_GOAWAY not in seen, seen
 
 
