@@ -253,6 +253,18 @@ static void render_connections(util_buf_t *out)
 
 #define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 
+static void render_tls_sessions(util_buf_t *out, const metrics_tls_sessions_t *tls)
+{
+    if (!tls || !tls->on)
+        return;
+    metrics_family(out, "jiyue_tls_session_cache_sessions", "gauge",
+                   "TLS sessions held for resumption.");
+    metrics_sample(out, "jiyue_tls_session_cache_sessions", NULL, tls->sessions);
+    metrics_family(out, "jiyue_tls_session_cache_evictions_total", "counter",
+                   "Sessions dropped from a full cache, since the default certificate was loaded.");
+    metrics_sample(out, "jiyue_tls_session_cache_evictions_total", NULL, tls->evicted);
+}
+
 static void render_server(util_buf_t *out, store_t *store)
 {
     metrics_family(out, "jiyue_reloads_total", "counter", "Configuration reloads, by result.");
@@ -289,13 +301,14 @@ static void render_server(util_buf_t *out, store_t *store)
     sample_seconds(out, "jiyue_writer_commit_seconds_total", NULL, LOAD(S.commit_ns));
 }
 
-void metrics_render(util_buf_t *out, store_t *store)
+void metrics_render(util_buf_t *out, store_t *store, const metrics_tls_sessions_t *tls)
 {
     pthread_mutex_lock(&R.mu);
     registry_init_locked();
     render_requests(out);
     render_connections(out);
     pthread_mutex_unlock(&R.mu);
+    render_tls_sessions(out, tls);
     render_server(out, store);
     for (module_t *const *m = modules_list; *m; m++)
         if ((*m)->metrics)

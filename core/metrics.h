@@ -71,8 +71,14 @@ void metrics_reload(bool accepted, uint64_t generation); /* generation: the one 
 void metrics_writer_queued(int64_t delta);             /* jobs waiting for the writer */
 void metrics_writer_commit(uint64_t ns, uint64_t jobs, bool ok);
 
+/* The TLS session cache as the caller read it (core/tls.h's tls_session_stats). */
+typedef struct metrics_tls_sessions {
+    bool on; /* the server has a default certificate */
+    uint64_t sessions, evicted;
+} metrics_tls_sessions_t;
+
 /* The whole exposition (core's metrics, then each module's module_t.metrics). */
-void metrics_render(util_buf_t *out, store_t *store);
+void metrics_render(util_buf_t *out, store_t *store, const metrics_tls_sessions_t *tls);
 /* Appends one sample line: name{labels} value (labels may be NULL or ""). */
 void metrics_sample(util_buf_t *out, const char *name, const char *labels, uint64_t value);
 /* Appends the # HELP and # TYPE lines of a metric family. */

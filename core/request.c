@@ -15,6 +15,7 @@
 #include "path.h"
 #include "conn.h"
 #include "request_internal.h"
+#include "tls.h"
 #include "url.h"
 #include "worker.h"
 #include "writer.h"
@@ -309,7 +310,13 @@ static void redirect_https(request_t *r)
 static void serve_metrics(request_t *r)
 {
     util_buf_t b = {0};
-    metrics_render(&b, r->worker->store);
+    tls_session_stats_t ts;
+    metrics_tls_sessions_t tls = {.on = tls_session_stats(r->worker->snap->conf, &ts)};
+    if (tls.on) {
+        tls.sessions = ts.sessions;
+        tls.evicted = ts.evicted;
+    }
+    metrics_render(&b, r->worker->store, &tls);
     r->not_public = true;
     response_begin(r, 200);
     static const char ct[] = "text/plain; version=0.0.4; charset=utf-8";

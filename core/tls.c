@@ -491,6 +491,15 @@ tls_conn_t *tls_conn_new(const conf_t *c, const tls_sni_t *sni, bool offer_h2)
     return ssl;
 }
 
+bool tls_session_stats(const conf_t *c, tls_session_stats_t *out)
+{
+    if (!c->tls.ctx)
+        return false;
+    out->sessions = (unsigned long)SSL_CTX_sess_number(c->tls.ctx);
+    out->evicted = (unsigned long)SSL_CTX_sess_cache_full(c->tls.ctx);
+    return true;
+}
+
 void tls_conn_free(tls_conn_t *ssl)
 {
     /* OpenSSL drops a session from the cache at SSL_free when no close_notify went out (a

@@ -54,6 +54,14 @@ void tls_sni_free(tls_sni_t *s);
  * "http/1.1"). */
 tls_conn_t *tls_conn_new(const conf_t *c, const tls_sni_t *sni, bool offer_h2);
 
+/* The session cache of the default context (the one every connection starts on): the
+ * sessions it holds, and how many it dropped to make room since that context was made
+ * (a reload that changes the default certificate starts a new one). False without TLS. */
+typedef struct tls_session_stats {
+    unsigned long sessions, evicted;
+} tls_session_stats_t;
+bool tls_session_stats(const conf_t *c, tls_session_stats_t *out);
+
 /* Frees a connection object, its session still resumable however the connection ended
  * (short of a fatal alert). */
 void tls_conn_free(tls_conn_t *ssl);

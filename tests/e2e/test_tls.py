@@ -1138,7 +1138,7 @@ def test_many_certificates_loaded_in_parallel_report_in_order(tmp_path, ca):
 
 def test_metrics_count_handshakes_and_resumptions(tmp_path_factory, ca):
     """/metrics on the management listener counts TLS handshakes and, of those, the
-    resumed ones (issue 17)."""
+    resumed ones (issue 17), and the sessions the session cache holds."""
     admin_port = free_port()
     c = start_tls_cluster(tmp_path_factory, ca, "tlsmetrics",
                           extra_conf=f'admin:\n  listen: ["127.0.0.1:{admin_port}"]\n')
@@ -1147,8 +1147,13 @@ def test_metrics_count_handshakes_and_resumptions(tmp_path_factory, ca):
         got = {smp.name: smp.value for smp in metric_samples(admin_port)}
         return got["jiyue_tls_handshakes_total"], got["jiyue_tls_resumptions_total"]
 
+    def cache():
+        got = {smp.name: smp.value for smp in metric_samples(admin_port)}
+        return got["jiyue_tls_session_cache_sessions"], got["jiyue_tls_session_cache_evictions_total"]
+
     try:
         assert counts() == (0, 0)
+        assert cache() == (0, 0)
         ctx = c.ctx(minv=ssl.TLSVersion.TLSv1_2, maxv=ssl.TLSVersion.TLSv1_2)
         sess = first_session(c, ctx)
         for _ in range(3):
@@ -1157,5 +1162,12 @@ def test_metrics_count_handshakes_and_resumptions(tmp_path_factory, ca):
                 assert t.read_response().status == 200
                 assert t.sock.session_reused
         assert counts() == (4, 3)
+        # One TLS 1.2 session, resumed three times by its id: the cache holds it once.
+        assert cache() == (1, 0)
+        # Each TLS 1.3 handshake, resumed or not, adds the session its new ticket names.
+        ctx13 = c.ctx(minv=ssl.TLSVersion.TLSv1_3, maxv=ssl.TLSVersion.TLSv1_3)
+        first_session(c, ctx13)
+        first_session(c, ctx13)
+        assert cache() == (3, 0)
     finally:
         c.stop()
