@@ -83,9 +83,13 @@ static uint32_t class_max_blocks[NCLASSES];
 __attribute__((constructor)) static void fill_classes(void)
 {
     for (unsigned c = 0; c < NCLASSES; c++) {
-        uint32_t size = c < SMALL_CLASSES                    ? (c + 1) * 16
-                        : c < SMALL_CLASSES + MEDIUM_CLASSES ? 512 + (c - SMALL_CLASSES + 1) * 64
-                                                             : 4096u << (c - SMALL_CLASSES - MEDIUM_CLASSES);
+        uint32_t size;
+        if (c < SMALL_CLASSES)
+            size = (c + 1) * 16;
+        else if (c < SMALL_CLASSES + MEDIUM_CLASSES)
+            size = 512 + (c - SMALL_CLASSES + 1) * 64;
+        else
+            size = 4096u << (c - SMALL_CLASSES - MEDIUM_CLASSES);
         uint32_t by_bytes = CLASS_MAX_BYTES / size;
         class_size_of[c] = size;
         class_max_blocks[c] = by_bytes < CLASS_MAX_BLOCKS ? by_bytes : CLASS_MAX_BLOCKS;

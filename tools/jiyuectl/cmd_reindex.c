@@ -103,7 +103,8 @@ int ctl_cmd_reindex(ctl_t *ctl, int argc, char **argv)
         }
     }
     if (!site && getenv("JIYUE_REINDEX_STATS"))
-        fprintf(stderr, "reindex: %ld write transactions, the longest %.0f ms, heap at most %.1f MB\n",
+        fprintf(stderr,
+                "reindex: %ld write transactions, the longest %.0f ms, heap at most %.1f MB\n",
                 rep.steps, rep.longest_ms, rep.peak_heap / 1e6);
     const char *what = site ? site : "all sites";
     if (rep.equal) {
