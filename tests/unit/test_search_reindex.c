@@ -147,6 +147,15 @@ static void family_gone(store_t *s, char id)
     }
 }
 
+/* Family `live` serves, and nothing is left of the other (family_gone). */
+static void only_family(store_t *s, char live)
+{
+    char got;
+    build(s, &got);
+    assert_int_equal(got, live);
+    family_gone(s, live == 'x' ? 'y' : 'x');
+}
+
 /* The walk goes oldest document first (each transaction's postings then follow a term's
  * list rather than fall among it): after its first one-document transaction the family
  * being filled holds the oldest article. */
@@ -208,10 +217,7 @@ static void test_tiny_steps_equal_and_switch(void **state)
     assert_int_equal(rep.removed, NDOCS);
     /* one document a transaction: the walk alone took NDOCS of them */
     assert_true(rep.steps > NDOCS + 3);
-    char live;
-    build(s, &live);
-    assert_int_equal(live, 'y');
-    family_gone(s, 'x');
+    only_family(s, 'y');
     assert_int_equal(hits(s, "公告", b, sizeof b), n1);
     assert_string_equal(a, b);
     assert_int_equal(hits(s, "医保报销", b, sizeof b), 13);
@@ -219,9 +225,7 @@ static void test_tiny_steps_equal_and_switch(void **state)
     /* and back, with the default bounds: one walk transaction */
     assert_int_equal(search_rebuild(s, NULL, NULL, &rep), 0);
     assert_true(rep.equal);
-    build(s, &live);
-    assert_int_equal(live, 'x');
-    family_gone(s, 'y');
+    only_family(s, 'x');
     assert_int_equal(hits(s, "公告", b, sizeof b), n1);
     assert_string_equal(a, b);
 
@@ -381,9 +385,7 @@ static void test_interrupted_then_started_over(void **state)
     assert_int_equal(search_rebuild(s, NULL, &(search_rebuild_opt_t){.step_docs = 4}, &rep), 0);
     assert_true(rep.equal);
     assert_int_equal(rep.indexed, NDOCS + 1);
-    build(s, &live);
-    assert_int_equal(live, 'y');
-    family_gone(s, 'x');
+    only_family(s, 'y');
     assert_int_equal(hits(s, "迟到", b, sizeof b), 1);
 }
 
@@ -414,10 +416,8 @@ static void test_second_rebuild_takes_over(void **state)
     search_rebuild_opt_t o = {.step_docs = 3, .between = second_cb, .ud = &x};
     assert_int_equal(search_rebuild(s, NULL, &o, &rep), SEARCH_REBUILD_TAKEN);
     assert_int_equal(x.rc, 0);
-    char live, ids[512];
-    build(s, &live);
-    assert_int_equal(live, 'y');
-    family_gone(s, 'x');
+    char ids[512];
+    only_family(s, 'y');
     assert_int_equal(hits(s, "公告", ids, sizeof ids), NDOCS);
 }
 
@@ -456,10 +456,7 @@ static void test_map_full_keeps_live(void **state)
     search_reindex_report_t rep;
     assert_int_equal(search_rebuild(s, NULL, &(search_rebuild_opt_t){.step_docs = 2}, &rep),
                      STORE_EMAPFULL);
-    char live;
-    build(s, &live);
-    assert_int_equal(live, 'x');
-    family_gone(s, 'y');
+    only_family(s, 'x');
     assert_int_equal(hits(s, "社会保障", b, sizeof b), n);
     assert_string_equal(a, b);
     /* room again: it succeeds */

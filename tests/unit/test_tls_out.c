@@ -132,6 +132,26 @@ static void client_reads(pair_t *p, const char *raw, size_t len, const char *wan
     free(got);
 }
 
+/* The client reads what the server's buffer holds (it must decrypt to want), and the
+ * buffer is emptied. */
+static void client_reads_buffered(pair_t *p, const char *want, size_t wlen)
+{
+    const char *out;
+    size_t len;
+    tls_out_pending(p->srv, &out, &len);
+    client_reads(p, out, len, want, wlen);
+    tls_out_consumed(p->srv);
+}
+
+/* a's bytes then b's, in one new buffer (what the client must read). */
+static char *joined(const char *a, size_t al, const char *b, size_t bl)
+{
+    char *j = malloc(al + bl);
+    memcpy(j, a, al);
+    memcpy(j + al, b, bl);
+    return j;
+}
+
 static void small_response_one_record_to_socket(void **state)
 {
     (void)state;
@@ -147,9 +167,7 @@ static void small_response_one_record_to_socket(void **state)
     size_t n = drain(p, raw, sizeof raw);
     size_t lens[8];
     assert_int_equal(records((unsigned char *)raw, n, lens, 8), 1);
-    char *want = malloc(180 + 12600);
-    memcpy(want, head, 180);
-    memcpy(want + 180, body, 12600);
+    char *want = joined(head, 180, body, 12600);
     client_reads(p, raw, n, want, 180 + 12600);
     free(want);
     free(head);
@@ -173,13 +191,8 @@ static void large_body_full_records_in_order(void **state)
     size_t lens[8];
     /* 16 KiB (head + the body's start), 16 KiB straight from the body, the rest */
     assert_int_equal(records((const unsigned char *)out, len, lens, 8), 3);
-    char *copy = malloc(len), *want = malloc(hl + bl);
-    memcpy(copy, out, len);
-    tls_out_consumed(p->srv);
-    memcpy(want, head, hl);
-    memcpy(want + hl, body, bl);
-    client_reads(p, copy, len, want, hl + bl);
-    free(copy);
+    char *want = joined(head, hl, body, bl);
+    client_reads_buffered(p, want, hl + bl);
     free(want);
     free(head);
     free(body);
@@ -199,11 +212,7 @@ static void no_socket_buffers_everything(void **state)
     size_t len;
     tls_out_pending(p->srv, &out, &len);
     assert_true(len > 5000);
-    char *copy = malloc(len);
-    memcpy(copy, out, len);
-    tls_out_consumed(p->srv);
-    client_reads(p, copy, len, body, 5000);
-    free(copy);
+    client_reads_buffered(p, body, 5000);
     free(body);
     pair_free(p);
 }
@@ -223,13 +232,8 @@ static void buffered_bytes_are_not_overtaken(void **state)
     const char *out;
     size_t len;
     tls_out_pending(p->srv, &out, &len);
-    char *copy = malloc(len), *want = malloc(7000);
-    memcpy(copy, out, len);
-    tls_out_consumed(p->srv);
-    memcpy(want, a, 3000);
-    memcpy(want + 3000, b, 4000);
-    client_reads(p, copy, len, want, 7000);
-    free(copy);
+    char *want = joined(a, 3000, b, 4000);
+    client_reads_buffered(p, want, 7000);
     free(want);
     free(a);
     free(b);
@@ -335,12 +339,8 @@ static void flat_many_records_buffered(void **state)
     assert_int_equal(records((const unsigned char *)out, len, lens, 8), 3);
     assert_int_equal(lens[0], lens[1]);
     assert_true(lens[2] < lens[0] && lens[2] > 7000);
-    char *copy = malloc(len);
-    memcpy(copy, out, len);
-    tls_out_consumed(p->srv);
-    client_reads(p, copy, len, buf, bl);
+    client_reads_buffered(p, buf, bl);
     assert_null(p->stage);
-    free(copy);
     free(buf);
     pair_free(p);
 }
@@ -361,12 +361,8 @@ static void flat_behind_buffered_keeps_order(void **state)
     tls_out_pending(p->srv, &out, &len);
     size_t lens[8];
     assert_int_equal(records((const unsigned char *)out, len, lens, 8), 2);
-    char *copy = malloc(len), *want = malloc(8000);
-    memcpy(copy, out, len);
-    tls_out_consumed(p->srv);
-    memcpy(want, a, 3000);
-    memcpy(want + 3000, b, 5000);
-    client_reads(p, copy, len, want, 8000);
+    char *want = joined(a, 3000, b, 5000);
+    client_reads_buffered(p, want, 8000);
     /* Nothing buffered any more: the next single record goes straight out, and an empty
      * buffer writes nothing. */
     assert_true(tls_out_write_flat(p->srv, a, 0, p->sv[0]));
@@ -377,7 +373,6 @@ static void flat_behind_buffered_keeps_order(void **state)
     size_t n = drain(p, raw2, sizeof raw2);
     assert_int_equal(records((unsigned char *)raw2, n, lens, 8), 1);
     client_reads(p, raw2, n, a, 3000);
-    free(copy);
     free(want);
     free(a);
     free(b);
