@@ -14,7 +14,8 @@ h2load with a URI list (`-i`) of random pages, plain and with accept-encoding: g
 
 Knobs: TLS_BENCH_SECONDS (10), TLS_BENCH_RUNS (3), TLS_BENCH_CONNS (50),
 TLS_BENCH_SITES (1000), TLS_BENCH_RANDOM_SITES (20), TLS_BENCH_PARTS (home,random,many: the
-parts to run), TLS_BENCH_OUT (tests/bench/TLS-RESULTS.md)."""
+parts to run), TLS_BENCH_WARM_SECONDS (40: full handshakes each server gets before the
+handshake cases), TLS_BENCH_OUT (tests/bench/TLS-RESULTS.md)."""
 import os
 import random
 import re
@@ -37,6 +38,7 @@ JIYUECTL = os.path.join(ROOT, "bin", "jiyuectl")
 NGINX = "/usr/sbin/nginx"
 SECONDS = int(os.environ.get("TLS_BENCH_SECONDS", "10"))
 RUNS = int(os.environ.get("TLS_BENCH_RUNS", "3"))
+WARM_SECONDS = int(os.environ.get("TLS_BENCH_WARM_SECONDS", "40"))
 CONNS = int(os.environ.get("TLS_BENCH_CONNS", "50"))
 NSITES = int(os.environ.get("TLS_BENCH_SITES", "1000"))
 RANDOM_SITES = int(os.environ.get("TLS_BENCH_RANDOM_SITES", "20"))
@@ -192,13 +194,20 @@ class Jiyue:
     def pids(self):
         return [self.proc.pid]
 
-    def tls_counts(self):
-        """(handshakes, resumed) so far: jiyue_tls_handshakes_total and
-        jiyue_tls_resumptions_total from the management listener's /metrics."""
+    def metrics(self, *names):
+        """The values of the named counters/gauges from the management listener's /metrics."""
         with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % self.admin, timeout=10) as f:
             text = f.read().decode()
-        return tuple(int(re.search(r"^%s (\d+)$" % name, text, re.M).group(1))
-                     for name in ("jiyue_tls_handshakes_total", "jiyue_tls_resumptions_total"))
+        return tuple(int(re.search(r"^%s (\d+)$" % name, text, re.M).group(1)) for name in names)
+
+    def session_cache(self):
+        """jiyue_tls_session_cache_sessions: the default context's cached sessions."""
+        return self.metrics("jiyue_tls_session_cache_sessions")[0]
+
+    def tls_counts(self):
+        """(handshakes, resumed) so far: jiyue_tls_handshakes_total and
+        jiyue_tls_resumptions_total."""
+        return self.metrics("jiyue_tls_handshakes_total", "jiyue_tls_resumptions_total")
 
     def stop(self):
         stop(self.proc)
@@ -568,13 +577,28 @@ def median_run(runs):
     return sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
 
 
+def warm_up(servers, results, kind):
+    """Every server first gets WARM_SECONDS of full handshakes (and a short resumed run), so
+    the cases measure a server that has been up for a while: session caches at or near their
+    size and the memory under them touched. A fresh jiyue grows its cache (up to 20,480
+    sessions of about 930 bytes) page by page, a page fault every 4-5 new sessions; measured
+    side by side on 2026-12-06, full handshakes from a fresh start cost 1.5-2% more CPU than
+    the same after the warm-up. jiyue's cached sessions afterwards go in the report."""
+    for server in servers:
+        if WARM_SECONDS:
+            s_time(server, WARM_SECONDS, 2)
+        subprocess.run(wrk_argv(server.port, 2, True), capture_output=True, timeout=60)
+    metrics = getattr(servers[0], "session_cache", None)
+    if metrics:
+        results.setdefault((servers[0].name, kind), {})["warm_sessions"] = metrics()
+
+
 def handshake_cases(servers, kind, results):
     """A connection per request (resumed) and full handshakes, RUNS rounds in which the
     servers take turns, so a slower minute on this shared machine falls on each alike; the
     median round of each server. jiyue's resumed share is counted around its own wrk runs.
     Then jiyue's CPU against each nginx's side by side (paired()), RUNS times, the median."""
-    for server in servers:
-        subprocess.run(wrk_argv(server.port, 2, True), capture_output=True, timeout=60)  # warm-up
+    warm_up(servers, results, kind)
     close = {server.name: [] for server in servers}
     full = {server.name: [] for server in servers}
     hs = resumed = 0
@@ -737,6 +761,12 @@ TABLE_HEAD = ["| case | certificate | server | req/s | p50 | server CPU/req | se
               "|---|---|---|---:|---:|---:|---:|---:|---:|"]
 
 
+def warm_sessions(results):
+    """jiyue's cached sessions after each certificate's warm-up, as text."""
+    return " and ".join("{:,} ({})".format(r["warm_sessions"], kind) for (name, kind), r in sorted(results.items())
+                        if name == "jiyue" and "warm_sessions" in r) or "(not read)"
+
+
 def resumed_shares(results):
     """jiyue's resumed share in the connection-per-request runs, per certificate."""
     return ", ".join("%.1f%% (%s)" % (100 * results[("jiyue", kind)]["close"]["resumed"], kind)
@@ -816,6 +846,10 @@ def report(results, page_len, many, rnd, npages):
                  "next, which runs taken in turns cannot separate from the servers; side by side both meet the "
                  "same minute and the ratio moves a few percent. The CPU target is judged by these ratios, "
                  "against each nginx configuration" % (SECONDS, RUNS))
+        L.append("- before the handshake cases each server gets %d s of full handshakes (two `openssl s_time "
+                 "-new`) and a 2 s resumed run, so they measure a server that has been up a while, not one "
+                 "filling its session cache from empty; jiyue's cache held %s sessions after it" % (
+                     WARM_SECONDS, warm_sessions(results)))
         L.append("- full handshakes: 4 parallel `openssl s_time -connect 127.0.0.1:PORT -new -time %d -www /` on "
                  "the client CPU (a new session every time, TLS 1.3, one GET each); median of %d runs. The "
                  "client's own handshake work (certificate verification, key share) runs on one CPU too, so this "
