@@ -579,8 +579,10 @@ static bool reset_allowed(http2_conn_t *h)
  * the value, read the same way, also orders the stream among those waiting for the
  * response budget. One that does not parse is ignored (the stream keeps its urgency); one
  * without u means 3, as for nghttp2. A stream not yet opened has no h2_stream_t, and the
- * update is not kept for it (nghttp2 keeps it, but in 1.52 the stream's own `priority`
- * field replaces it when the HEADERS come): such a stream waits by its field. */
+ * update is not kept for it: such a stream waits by its own `priority` field. nghttp2
+ * keeps the update for its DATA schedule, but 1.52 lets a `priority` field that parses
+ * replace it when the HEADERS come, so the two orders differ only for a stream whose
+ * field is missing or does not parse. */
 static void update_urgency(http2_conn_t *h, const nghttp2_ext_priority_update *pu)
 {
     h2_stream_t *st = nghttp2_session_get_stream_user_data(h->s, pu->stream_id);
@@ -688,9 +690,9 @@ http2_conn_t *http2_new(worker_t *w, struct conn *c, const peer_addr_t *peer,
      * max_concurrent_streams streams, with nothing sent back (about 60 ns of CPU, a
      * WINDOW_UPDATE's 40: no dearer than the bytes; measured before update_urgency,
      * which adds a stream lookup and a read of at most 28 bytes), so, unlike PING and
-     * SETTINGS, it is not counted in HTTP2_CONTROL_BUDGET; the idle streams such frames name are
-     * trimmed to 100 at each read, and past max_concurrent_streams within one read
-     * (once the client has acknowledged these SETTINGS) end the connection. */
+     * SETTINGS, it is not counted in HTTP2_CONTROL_BUDGET; the idle streams such frames
+     * name are trimmed to 100 at each read, and past max_concurrent_streams within one
+     * read (once the client has acknowledged these SETTINGS) end the connection. */
     nghttp2_option_set_builtin_recv_extension_type(opt, NGHTTP2_PRIORITY_UPDATE);
     http2_conn_t *h = util_calloc(1, sizeof *h);
     h->w = w;
