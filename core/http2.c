@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "conn.h"
+#include "h2_priority.h"
 
 /* Flood limits (RFC 9113 section 10.5; the CVEs of 2019, 2023 and 2024):
  * - RST_STREAM: a token bucket of HTTP2_RESET_BURST resets, refilled at HTTP2_RESET_RATE a
@@ -60,6 +61,11 @@ typedef struct h2_stream {
     bool answered;         /* a response was submitted, or is deferred */
     bool deferred;         /* the response waits for the writer thread */
     bool waiting;          /* complete, but waits for HTTP2_RESP_BUDGET (answer_waiting) */
+    /* RFC 9218 urgency (0 most urgent), answer_waiting's order: read from the request's
+     * `priority` field when the stream starts waiting (so a stream answered at once never
+     * parses it), unless a PRIORITY_UPDATE has set it (urgency_updated), which wins. */
+    uint8_t urgency;
+    bool urgency_updated;
     util_buf_t fields;     /* names and values, one after another */
     h2_field_t *idx;
     size_t nidx, idx_cap;
@@ -364,6 +370,20 @@ static http1_str_t field_value(const util_buf_t *b, const h2_field_t *f)
     return (http1_str_t){b->data + f->value_off, f->value_len};
 }
 
+/* The urgency the request's `priority` fields give (RFC 9218 section 4), read as nghttp2
+ * reads them: several in turn, one that does not parse undoing them all (urgency 3). */
+static unsigned request_urgency(const h2_stream_t *st)
+{
+    unsigned u = H2_URGENCY_DEFAULT;
+    for (size_t i = 0; i < st->nidx; i++)
+        if (field_is(&st->fields, &st->idx[i], "priority")) {
+            http1_str_t v = field_value(&st->fields, &st->idx[i]);
+            if (!h2_priority_parse(v.p, v.len, &u))
+                return H2_URGENCY_DEFAULT;
+        }
+    return u;
+}
+
 /* Answers the stream's request (its fields and body are all in) through request.c. */
 static void answer(http2_conn_t *h, h2_stream_t *st)
 {
@@ -372,6 +392,8 @@ static void answer(http2_conn_t *h, h2_stream_t *st)
         if (!st->waiting) {
             st->waiting = true;
             h->nwaiting++;
+            if (!st->urgency_updated)
+                st->urgency = (uint8_t)request_urgency(st);
         }
         return;
     }
@@ -552,9 +574,33 @@ static bool reset_allowed(http2_conn_t *h)
     return true;
 }
 
+/* A PRIORITY_UPDATE (RFC 9218 section 7.1). nghttp2 has already moved the stream in its
+ * DATA schedule, and calls this whatever the value (one over 32 bytes is dropped unread);
+ * the value, read the same way, also orders the stream among those waiting for the
+ * response budget. One that does not parse is ignored (the stream keeps its urgency); one
+ * without u means 3, as for nghttp2. A stream not yet opened has no h2_stream_t, and the
+ * update is not kept for it: such a stream waits by its own `priority` field. nghttp2
+ * keeps the update for its DATA schedule, but 1.52 lets a `priority` field that parses
+ * replace it when the HEADERS come, so the two orders differ only for a stream whose
+ * field is missing or does not parse. */
+static void update_urgency(http2_conn_t *h, const nghttp2_ext_priority_update *pu)
+{
+    h2_stream_t *st = nghttp2_session_get_stream_user_data(h->s, pu->stream_id);
+    unsigned u = H2_URGENCY_DEFAULT;
+    if (!st || st->answered ||
+        !h2_priority_parse((const char *)pu->field_value, pu->field_value_len, &u))
+        return;
+    st->urgency = (uint8_t)u;
+    st->urgency_updated = true;
+}
+
 static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *frame, void *ud)
 {
     http2_conn_t *h = ud;
+    if (frame->hd.type == NGHTTP2_PRIORITY_UPDATE) {
+        update_urgency(h, frame->ext.payload);
+        return 0;
+    }
     if (frame->hd.type == NGHTTP2_RST_STREAM && !reset_allowed(h)) {
         nghttp2_session_terminate_session(s, NGHTTP2_ENHANCE_YOUR_CALM);
         return 0;
@@ -642,10 +688,11 @@ http2_conn_t *http2_new(worker_t *w, struct conn *c, const peer_addr_t *peer,
      * PRIORITY_UPDATE costs are bounded by nghttp2: a payload over 32 bytes is dropped
      * unread; each frame is a lookup and a move in a queue of at most
      * max_concurrent_streams streams, with nothing sent back (about 60 ns of CPU, a
-     * WINDOW_UPDATE's 40: no dearer than the bytes), so, unlike PING and SETTINGS, it
-     * is not counted in HTTP2_CONTROL_BUDGET; the idle streams such frames name are
-     * trimmed to 100 at each read, and past max_concurrent_streams within one read
-     * (once the client has acknowledged these SETTINGS) end the connection. */
+     * WINDOW_UPDATE's 40: no dearer than the bytes; measured before update_urgency,
+     * which adds a stream lookup and a read of at most 28 bytes), so, unlike PING and
+     * SETTINGS, it is not counted in HTTP2_CONTROL_BUDGET; the idle streams such frames
+     * name are trimmed to 100 at each read, and past max_concurrent_streams within one
+     * read (once the client has acknowledged these SETTINGS) end the connection. */
     nghttp2_option_set_builtin_recv_extension_type(opt, NGHTTP2_PRIORITY_UPDATE);
     http2_conn_t *h = util_calloc(1, sizeof *h);
     h->w = w;
@@ -705,17 +752,29 @@ bool http2_feed(http2_conn_t *h, const char *p, size_t len)
     return true;
 }
 
-/* Answers the streams that waited for the response budget, oldest first, while it lasts. */
+/* The waiting stream to answer next: the most urgent, the oldest (lowest id) of those.
+ * A scan of the connection's streams (at most http2.max_concurrent_streams, 128) per
+ * stream answered, and only while streams wait and the budget has room: small beside the
+ * answer it leads to, on the rare connection that spent its budget, where a queue kept
+ * in order would cost every request and every PRIORITY_UPDATE. */
+static h2_stream_t *next_waiting(const http2_conn_t *h)
+{
+    h2_stream_t *best = NULL;
+    for (h2_stream_t *st = h->streams; st; st = st->next)
+        if (st->waiting && (!best || st->urgency < best->urgency ||
+                            (st->urgency == best->urgency && st->id < best->id)))
+            best = st;
+    return best;
+}
+
+/* Answers the streams that waited for the response budget while it lasts, most urgent
+ * first (RFC 9218), in request order within one urgency. answer() clears st->waiting
+ * while the budget has room, and frees no stream (streams close from nghttp2 only). */
 static void answer_waiting(http2_conn_t *h)
 {
-    h2_stream_t *st = h->streams;
-    while (st && st->next)
-        st = st->next; /* the list is newest first */
-    for (h2_stream_t *prev; st && h->nwaiting && h->resp_held < HTTP2_RESP_BUDGET; st = prev) {
-        prev = st->prev; /* answer() does not free st: a stream closes from nghttp2 only */
-        if (st->waiting)
-            answer(h, st);
-    }
+    h2_stream_t *st;
+    while (h->nwaiting && h->resp_held < HTTP2_RESP_BUDGET && (st = next_waiting(h)))
+        answer(h, st);
 }
 
 bool http2_output(http2_conn_t *h, size_t cap, const char **p, size_t *len)

@@ -128,6 +128,7 @@ class H2Conn(TlsConn):
         self.unacked = []
         self.last_stream = None  # the GOAWAY's last stream id
         self.data_order = []  # the stream id of each DATA frame, as they arrived
+        self.head_order = []  # the stream id of each response's HEADERS, as they arrived
 
     def flush(self):
         data = self.conn.data_to_send()
@@ -160,6 +161,7 @@ class H2Conn(TlsConn):
         for ev in self.conn.receive_data(data):
             if isinstance(ev, h2.events.ResponseReceived):
                 self.resp.setdefault(ev.stream_id, H2Resp()).headers = list(ev.headers)
+                self.head_order.append(ev.stream_id)
             elif isinstance(ev, h2.events.DataReceived):
                 self.resp[ev.stream_id].body += ev.data
                 self.data_order.append(ev.stream_id)
@@ -1298,3 +1300,51 @@ def test_same_urgency_in_request_order_or_in_turn(hc, ca, value):
         assert first_b <= 2 and order[:20].count(a) >= 8, order
     else:
         assert whole_first(order, a, b), order
+
+
+def answer_order(hc, ca, waiting, updates=()):
+    """Four requests for big.bin (1 MiB each) on a connection whose stream windows are shut
+    spend its 4 MiB response budget: their HEADERS come, no DATA. Then one request for
+    big.bin per entry of `waiting` (its `priority` field, none when empty), which waits for
+    the budget; then a PRIORITY_UPDATE per (index in `waiting`, value) of `updates` and the
+    windows opened, in one write. Returns the indexes of `waiting` in the order their
+    HEADERS came (each answered as the budget frees 1 MiB)."""
+    with H2Conn(hc.tls_port, ca, settings={h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 0}) as c:
+        spent = [c.request("GET", "/big.bin") for _ in range(4)]
+        deadline = time.monotonic() + 5
+        while not all(c.resp[s].headers for s in spent):
+            assert time.monotonic() < deadline, c.resp
+            c.pump(1)
+        sids = [c.request("GET", "/big.bin", headers={"priority": v} if v else {})
+                for v in waiting]
+        c.conn.update_settings({h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 1 << 20})
+        c.send(b"".join(priority_update(sids[i], v) for i, v in updates) + c.conn.data_to_send())
+        got = c.wait(spent + sids, timeout=20)
+        assert all(r.status == 200 and r.body == BIG for r in got), got
+        assert c.head_order[:4] == spent, c.head_order
+        return [sids.index(s) for s in c.head_order[4:]]
+
+
+@pytest.mark.parametrize("waiting, order", [
+    (["u=5", "u=1"], [1, 0]),  # the newer, more urgent, first
+    (["u=1", "u=5", "u=1"], [0, 2, 1]),  # one urgency: in request order
+    (["", "u=7, i", "u=2", ""], [2, 0, 3, 1]),  # no field: 3
+    (["u=4", "u=9", "u=abc, u=0"], [1, 2, 0]),  # unparsable: 3 (not 7, not 0)
+])
+def test_waiting_streams_are_answered_most_urgent_first(hc, ca, waiting, order):
+    # Streams waiting for the response budget are answered by their `priority` field's
+    # urgency, lowest first, and within one urgency in request order. Before, the oldest
+    # went first, whatever its urgency.
+    assert answer_order(hc, ca, waiting) == order
+
+
+@pytest.mark.parametrize("waiting, updates, order", [
+    # The older stream raised above the newer: first (had the update been missed, the
+    # newer stream's u=1 would win).
+    (["u=5", "u=1"], [(0, b"u=0")], [0, 1]),
+    # The newest raised to 0 goes first; "i" alone means urgency 3 (5 -> 3); an update
+    # that does not parse ("u=9") leaves the oldest at the 4 the one before gave it.
+    (["u=6", "u=5", "u=7"], [(0, b"u=4"), (0, b"u=9"), (1, b"i"), (2, b"u=0")], [2, 1, 0]),
+])
+def test_priority_update_reorders_waiting_streams(hc, ca, waiting, updates, order):
+    assert answer_order(hc, ca, waiting, updates) == order
