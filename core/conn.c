@@ -1079,7 +1079,7 @@ void conn_accept(worker_t *w, uv_stream_t *server, bool tls, bool admin)
         c->hs_snap = w->snap;
         snapshot_ref(c->hs_snap);
     }
-    uv_tcp_nodelay(&c->tcp, 1);
+    /* TCP_NODELAY comes from the listener (listener.c) */
     uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_read);
     set_timer(c, T_HEADER, limits(c)->header_timeout_ms, true);
 }
