@@ -400,14 +400,10 @@ static module_result_t search_handle(request_t *r)
     if (res.total > 0 && q.page == 1)
         search_hot_count(r->site->id, q.q, now);
     /* On every page of an answered query, found or not (then most of all); a refused one
-     * (400, 429) returned above without them. Bounded: the week's terms are read once per
-     * store change and worker (at most SEARCH_HOT_DAYS * SEARCH_HOT_DAY_TERMS), then each
-     * is compared with the query: search_related.h. */
+     * (400, 429) returned above without them. The work is bounded: search_related.h. */
     const char *related[SEARCH_RELATED_SHOW];
-    const search_hot_entry_t *week;
-    size_t nweek = search_hot_week(t, r->site->id, now, &week);
     page.related = related;
-    page.nrelated = search_related_pick(week, nweek, q.q, related);
+    page.nrelated = search_related_find(t, r->site->id, now, q.q, related);
     if (json) {
         answer_json(r, &q, &res, cluster, prefix, related, page.nrelated);
     } else {

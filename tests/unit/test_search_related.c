@@ -1,5 +1,6 @@
-/* tests/unit/test_search_related.c: related searches (modules/search/search_related.c), a
- * pure function over (term, count) pairs and a query: a shared Chinese bigram or ASCII
+/* tests/unit/test_search_related.c: related searches (modules/search/search_related.c),
+ * pure functions over (term, count) pairs (search_related_prepare) and a query
+ * (search_related_pick): a shared Chinese bigram or ASCII
  * word makes a term related, a lone character of the query matches terms starting with it,
  * the query itself (folded) is left out, the ranking (shared terms, count, byte order),
  * the cap of SEARCH_RELATED_SHOW, and empty or garbage input. */
@@ -18,7 +19,8 @@ static const char *pick(const search_hot_entry_t *e, size_t n, const char *q)
 {
     static char buf[1024];
     const char *out[SEARCH_RELATED_SHOW];
-    size_t k = search_related_pick(e, n, q, out);
+    search_related_set_t *set = search_related_prepare(e, n);
+    size_t k = search_related_pick(set, q, out);
     assert_true(k <= SEARCH_RELATED_SHOW);
     buf[0] = '\0';
     for (size_t i = 0; i < k; i++) {
@@ -26,6 +28,7 @@ static const char *pick(const search_hot_entry_t *e, size_t n, const char *q)
             strcat(buf, "|");
         strcat(buf, out[i]);
     }
+    search_related_set_free(set);
     return buf;
 }
 
@@ -102,9 +105,11 @@ static void test_at_most_eight(void **state)
         e[i] = (search_hot_entry_t){terms[i], (uint64_t)(100 - i)};
     }
     const char *out[SEARCH_RELATED_SHOW];
-    assert_int_equal(search_related_pick(e, 20, "社保", out), SEARCH_RELATED_SHOW);
+    search_related_set_t *set = search_related_prepare(e, 20);
+    assert_int_equal(search_related_pick(set, "社保", out), SEARCH_RELATED_SHOW);
     assert_string_equal(out[0], "社保 00");
     assert_string_equal(out[7], "社保 07");
+    search_related_set_free(set);
 }
 
 static void test_empty_and_garbage(void **state)
@@ -113,9 +118,12 @@ static void test_empty_and_garbage(void **state)
     const char *out[SEARCH_RELATED_SHOW];
     const search_hot_entry_t e[] = {{"社保卡", 2}, {"", 9}, {NULL, 9}, {"\xff\xfe社\xc3", 4},
                                     {"<社保>", 3}};
-    assert_int_equal(search_related_pick(NULL, 0, "社保", out), 0);
-    assert_int_equal(search_related_pick(e, 0, "社保", out), 0);
-    assert_int_equal(search_related_pick(e, N(e), NULL, out), 0);
+    assert_int_equal(search_related_pick(NULL, "社保", out), 0);
+    assert_string_equal(pick(NULL, 0, "社保"), "");
+    assert_string_equal(pick(e, 0, "社保"), "");
+    search_related_set_t *set = search_related_prepare(e, N(e));
+    assert_int_equal(search_related_pick(set, NULL, out), 0);
+    search_related_set_free(set);
     /* a query with no term (punctuation, bytes that are not UTF-8) relates to nothing */
     assert_string_equal(pick(e, N(e), ""), "");
     assert_string_equal(pick(e, N(e), "!!! ..."), "");
