@@ -1,12 +1,14 @@
 /* modules/search/search.h: the search module: `<mount>search?q=...&format=json` on every
  * site (the portal's searches the whole cluster, with `site` as a filter; any other site's
  * searches that site), answered from the index (search_query.h) as
- *   {"q","total","page","results":[{"title","url","site","site_name","column","date","snippet"}]}
+ *   {"q","total","capped","page","results":[{"title","url","site","site_name","column","date",
+ *    "snippet"}],"related":["term",...]}
  * `url` is the path on the host that was searched, `date` "YYYY-MM-DD HH:mm" (UTC+8),
- * `snippet` plain text. Parameters: q (1..SEARCH_Q_MAX characters), page (1..SEARCH_PAGE_MAX),
+ * `snippet` plain text, `related` the related searches (search_related.h), [] when none. Parameters: q (1..SEARCH_Q_MAX characters), page (1..SEARCH_PAGE_MAX),
  * sort (relevance|date), type (article|page|message), column, site, from, to (YYYY-MM-DD);
  * a malformed, repeated or out-of-range one is a 400. Without format=json the answer is
- * the HTML page (search_render.h), with the hot searches (search_hot.h) under the box.
+ * the HTML page (search_render.h), with the hot searches (search_hot.h) under the box and
+ * the related searches after the results.
  * Every request counts against limits.search_per_minute (search_limit.h): 429 beyond. The
  * path is not taken where the content module serves it (a column named `search`) or
  * where a page was imported at it. */

@@ -1,7 +1,7 @@
 /* modules/search/search_hot.c: hot searches (see search_hot.h): the worker's batch of
  * counts and its flush through the writer thread, the per-site, per-day records in the
- * store, and the top terms the search page shows (kept per worker until the store
- * changes). */
+ * store, and the week's terms the search page shows the top of and picks the related
+ * searches from (kept per worker until the store changes). */
 #include "search_hot.h"
 
 #include <stdio.h>
@@ -203,60 +203,90 @@ int search_hot_purge(store_txn_t *w, const char *site)
     return drop_days(w, site, NULL);
 }
 
-/* ------------------------------------------------------------------ the top terms */
+/* ------------------------------------------------------------------ the week's terms */
 
-typedef struct top {
+/* The site's terms of the last SEARCH_HOT_DAYS days, each once with its days' counts
+ * summed, most searched first (ties: in byte order); one allocation (the entries, then
+ * their NUL-terminated texts). The hot searches are its first SEARCH_HOT_SHOW, the related
+ * searches (search_related.h) are picked from all of it. */
+typedef struct week {
     size_t n;
-    char terms[SEARCH_HOT_SHOW][SEARCH_HOT_TERM_BYTES + 1];
-} top_t;
+    size_t bytes; /* the allocation's size: its cost in the cache */
+    search_hot_entry_t e[];
+} week_t;
 
-static const wcache_owner_t top_owner = {"search_hot", free};
+static const wcache_owner_t week_owner = {"search_hot", free};
 
-size_t search_hot_top(store_txn_t *t, const char *site, int64_t now,
-                      const char *out[SEARCH_HOT_SHOW])
+/* Reads and sums the days (at most SEARCH_HOT_DAYS records of SEARCH_HOT_DAY_TERMS terms
+ * each: search_hot_add keeps them so) into a new week_t. */
+static week_t *read_week(store_txn_t *t, const char *site, int64_t now)
+{
+    hot_entry_t *e = NULL;
+    size_t n = 0, cap = 0;
+    for (int d = 0; d < SEARCH_HOT_DAYS; d++) {
+        char k[STORE_KEY_MAX + 1];
+        int kl = day_key(k, sizeof k, site, search_hot_day(now - (int64_t)d * DAY));
+        const void *v;
+        size_t len;
+        if (kl > 0 && store_content_get(t, k, (size_t)kl, &v, &len) == 0)
+            decode_day(v, len, &e, &n, &cap);
+    }
+    /* one entry per term, its days' counts summed */
+    if (n)
+        qsort(e, n, sizeof *e, by_term);
+    size_t m = 0, text = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (m && e[m - 1].len == e[i].len && memcmp(e[m - 1].term, e[i].term, e[i].len) == 0)
+            e[m - 1].count += e[i].count;
+        else if (e[i].len <= SEARCH_HOT_TERM_BYTES)
+            e[m++] = e[i], text += e[i].len + 1;
+    }
+    if (m)
+        qsort(e, m, sizeof *e, by_count);
+    size_t bytes = sizeof(week_t) + m * sizeof(search_hot_entry_t) + text;
+    week_t *w = util_malloc(bytes);
+    char *p = (char *)(w->e + m);
+    w->n = m;
+    w->bytes = bytes;
+    for (size_t i = 0; i < m; i++) {
+        memcpy(p, e[i].term, e[i].len);
+        p[e[i].len] = '\0';
+        w->e[i] = (search_hot_entry_t){p, e[i].count};
+        p += e[i].len + 1;
+    }
+    free(e);
+    return w;
+}
+
+size_t search_hot_week(store_txn_t *t, const char *site, int64_t now,
+                       const search_hot_entry_t **out)
 {
     char ck[STORE_KEY_MAX + 1];
     int cl = snprintf(ck, sizeof ck, "%s\n%08u", site, search_hot_day(now));
+    *out = NULL;
     if (cl <= 0 || (size_t)cl >= sizeof ck)
         return 0;
     /* the store's commit: a flush (or any write) makes a new list */
     const wcache_stamp_t st = {.txn = store_txn_stamp(t)};
-    top_t *top = wcache_get(&top_owner, ck, (size_t)cl, &st);
-    if (!top) {
-        hot_entry_t *e = NULL;
-        size_t n = 0, cap = 0;
-        for (int d = 0; d < SEARCH_HOT_DAYS; d++) {
-            char k[STORE_KEY_MAX + 1];
-            int kl = day_key(k, sizeof k, site, search_hot_day(now - (int64_t)d * DAY));
-            const void *v;
-            size_t len;
-            if (kl > 0 && store_content_get(t, k, (size_t)kl, &v, &len) == 0)
-                decode_day(v, len, &e, &n, &cap);
-        }
-        /* one entry per term, its days' counts summed */
-        if (n)
-            qsort(e, n, sizeof *e, by_term);
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (m && e[m - 1].len == e[i].len && memcmp(e[m - 1].term, e[i].term, e[i].len) == 0)
-                e[m - 1].count += e[i].count;
-            else
-                e[m++] = e[i];
-        }
-        if (m)
-            qsort(e, m, sizeof *e, by_count);
-        top = util_calloc(1, sizeof *top);
-        for (size_t i = 0; i < m && top->n < SEARCH_HOT_SHOW; i++)
-            if (e[i].len <= SEARCH_HOT_TERM_BYTES) {
-                memcpy(top->terms[top->n], e[i].term, e[i].len);
-                top->terms[top->n++][e[i].len] = '\0';
-            }
-        free(e);
-        top = wcache_put(&top_owner, ck, (size_t)cl, &st, top, sizeof *top);
+    week_t *w = wcache_get(&week_owner, ck, (size_t)cl, &st);
+    if (!w) {
+        w = read_week(t, site, now);
+        w = wcache_put(&week_owner, ck, (size_t)cl, &st, w, w->bytes);
     }
-    for (size_t i = 0; i < top->n; i++)
-        out[i] = top->terms[i];
-    return top->n;
+    *out = w->e;
+    return w->n;
+}
+
+size_t search_hot_top(store_txn_t *t, const char *site, int64_t now,
+                      const char *out[SEARCH_HOT_SHOW])
+{
+    const search_hot_entry_t *e;
+    size_t n = search_hot_week(t, site, now, &e);
+    if (n > SEARCH_HOT_SHOW)
+        n = SEARCH_HOT_SHOW;
+    for (size_t i = 0; i < n; i++)
+        out[i] = e[i].term;
+    return n;
 }
 
 /* ------------------------------------------------------------------ the worker's batch */

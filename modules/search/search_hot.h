@@ -5,7 +5,8 @@
  * one job per worker at every `search.hot_flush` (at most a minute) and when the worker
  * stops. The store keeps, per site and day, at most SEARCH_HOT_DAY_TERMS terms, the most
  * searched (key family xh/ in search_keys.h); the search page shows the
- * SEARCH_HOT_SHOW most searched of the last SEARCH_HOT_DAYS days. */
+ * SEARCH_HOT_SHOW most searched of the last SEARCH_HOT_DAYS days, and the related
+ * searches (search_related.h) are picked from the same days' terms. */
 #ifndef JIYUE_SEARCH_HOT_H
 #define JIYUE_SEARCH_HOT_H
 
@@ -45,6 +46,20 @@ void search_hot_worker_exit(struct worker *w);
  * drops the site's days older than SEARCH_HOT_DAYS + 1. Returns 0 or a STORE_E* code. */
 int search_hot_add(store_txn_t *w, const char *site, uint32_t day, const char *term,
                    uint32_t count);
+
+/* One term of the week with its count: search_hot_week. */
+typedef struct search_hot_entry {
+    const char *term; /* NUL-terminated */
+    uint64_t count;
+} search_hot_entry_t;
+
+/* Every term of the site of the last SEARCH_HOT_DAYS days (today included), once each with
+ * its days' counts summed, most searched first (ties: in byte order); at most
+ * SEARCH_HOT_DAYS * SEARCH_HOT_DAY_TERMS of them. *out points into a per-worker cache,
+ * valid until the current callback returns (read again when the store changed). Returns
+ * how many. */
+size_t search_hot_week(store_txn_t *t, const char *site, int64_t now,
+                       const search_hot_entry_t **out);
 
 /* The site's SEARCH_HOT_SHOW most searched terms of the last SEARCH_HOT_DAYS days (today
  * included), most searched first (ties: in byte order): pointers into a per-worker cache

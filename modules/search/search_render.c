@@ -286,6 +286,20 @@ static void add_results(ctx_t *x, tpl_val_t *box, const search_query_t *q,
         set_owned(x, box, "unfiltered", link(x, q->q, NULL, 1));
 }
 
+/* ---- hot and related searches ---- */
+
+/* Terms read from the store as the list `key` of {term, url}: each shown as text only
+ * (cleaned, and escaped by the template) and linking to its own search, unfiltered. */
+static void add_term_links(ctx_t *x, const char *key, const char *const *terms, size_t n)
+{
+    tpl_val_t *list = tpl_set_list(x->d, x->root, key);
+    for (size_t i = 0; i < n; i++) {
+        tpl_val_t *m = tpl_list_add_map(x->d, list);
+        set_clean(x, m, "term", terms[i]);
+        set_owned(x, m, "url", link(x, terms[i], NULL, 1));
+    }
+}
+
 bool search_render_page(const search_page_t *p, util_buf_t *out)
 {
     const conf_t *conf = p->r->snap->conf;
@@ -318,12 +332,8 @@ bool search_render_page(const search_page_t *p, util_buf_t *out)
         tpl_set_str(x.d, box, "error", p->error);
     if (p->res && q->q)
         add_results(&x, box, q, p->res, &f);
-    tpl_val_t *hot = tpl_set_list(x.d, x.root, "hot");
-    for (size_t i = 0; i < p->nhot; i++) {
-        tpl_val_t *h = tpl_list_add_map(x.d, hot);
-        set_clean(&x, h, "term", p->hot[i]); /* read from the store: shown as text only */
-        set_owned(&x, h, "url", link(&x, p->hot[i], NULL, 1));
-    }
+    add_term_links(&x, "hot", p->hot, p->nhot);
+    add_term_links(&x, "related", p->related, p->nrelated);
     if (q->q) {
         util_buf_t title = {0};
         search_text_clean(q->q, strlen(q->q), &title);

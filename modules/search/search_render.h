@@ -1,6 +1,7 @@
 /* modules/search/search_render.h: the HTML search page (search_render.c) in the site's
  * theme (search.html): the box with the query and its filters, a page of results with
- * highlighted snippets, the page links, the "no results" advice and the hot searches. */
+ * highlighted snippets, the page links, the "no results" advice, the hot searches and the
+ * related searches. */
 #ifndef JIYUE_SEARCH_RENDER_H
 #define JIYUE_SEARCH_RENDER_H
 
@@ -20,6 +21,8 @@ typedef struct search_page {
     const char *error;          /* shown in the page, or NULL */
     const char *const *hot;     /* the hot searches, most searched first */
     size_t nhot;
+    const char *const *related; /* the related searches (search_related.h), best first */
+    size_t nrelated;
 } search_page_t;
 
 /* The URL path of result d as seen from this request (the portal's: the cluster's path;

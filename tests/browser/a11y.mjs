@@ -18,6 +18,7 @@
 // on the console's home.
 // tests/e2e/test_a11y.py runs it with everything in the environment:
 //   PAGES       JSON list of {name, url, status, checks?: [...], landmarks?: false}
+//               (checks: img-alt=TEXT, invalid, th, related)
 //   CONSOLE     JSON list of console page URLs (after signing in), may be empty
 //   ADMIN_URL, USER, PASSWORD   the console and an account (when CONSOLE is not empty)
 //   KEYS_URL    a column page for the keyboard test; FORM_URL the message form
@@ -124,6 +125,9 @@ async function structure(page, where, spec, care) {
     } else if (c === 'th') {
       const n = await page.$$eval('main table th', (l) => l.length);
       if (n < 2) fail(where, 'the table has no header cells');
+    } else if (c === 'related') { // the related searches (相关搜索) are there for axe to see
+      const n = await page.$$eval('main section.related h2 + ul li a', (l) => l.length);
+      if (n < 1) fail(where, 'no related searches under a heading');
     }
   }
   await modeChecks(page, where, care);

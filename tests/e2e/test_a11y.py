@@ -10,10 +10,12 @@
 # Over HTTP: the switch endpoint (a cookie, 303 back to a local path only: never an open
 # redirect), and the two renderings never answering each other's conditional requests nor
 # sharing a cache entry (ETags differ, Vary: Cookie).
+import datetime
 import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import urllib.parse
 
@@ -21,6 +23,7 @@ import pytest
 
 from conftest import (CONSOLE_PASSWORD, JIYUECTL, ROOT, Cluster, free_port, need_binaries, run,
                       strip_tls)
+from test_search import load
 
 BROWSER_DIR = ROOT / "tests" / "browser"
 CHROMIUM = "/usr/bin/chromium"
@@ -72,10 +75,22 @@ def a11y_cluster(root):
         assert r.returncode == 0, r.stderr
     r = c.ctl("message_import", ROOT / "demo" / "messages" / "messages.yaml")
     assert r.returncode == 0, r.stderr
+    hot_searches(c, "edu", [("教育动态", 3), ("教育局招聘", 2), ("校园安全", 1)])
     r = run([JIYUECTL, "-c", c.conf, "user", "add", "a11y.admin", "--role", "cluster_admin",
              "--password-stdin"], input=CONSOLE_PASSWORD.encode() + b"\n", timeout=60)
     assert r.returncode == 0, r.stderr
     return c
+
+
+def hot_searches(c, site, terms):
+    """Today's (UTC+8) hot-search counts of site, written into the store as search_hot.c
+    writes them, so the search pages show their hot and related searches (相关搜索)."""
+    day = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=8)).strftime("%Y%m%d")
+    v = b"JYSH" + struct.pack("<HH", 1, len(terms))
+    for term, count in terms:
+        t = term.encode()
+        v += struct.pack("<II", count, len(t)) + t + b"\0"
+    load(c, [(f"xh/{site}/{day}".encode(), v)])
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +145,8 @@ def pages(c):
         {"name": "answered message", "url": f"{base}/interaction/m/1.html", "status": 200},
         {"name": "message statistics", "url": f"{base}/edu/mailbox/stats", "status": 200,
          "checks": ["th"]},
-        {"name": "search with results", "url": f"{base}/edu/search?q={q('教育')}", "status": 200},
+        {"name": "search with results", "url": f"{base}/edu/search?q={q('教育')}", "status": 200,
+         "checks": ["related"]},
         {"name": "search without results", "url": f"{base}/edu/search?q={q('没有这个词语')}",
          "status": 200},
         {"name": "search box", "url": f"{base}/search", "status": 200},

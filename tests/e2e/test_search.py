@@ -266,8 +266,9 @@ def q(text):
 
 def test_json_shape_and_fields(srv):
     a = answer(srv, q("社保"))
-    assert list(a) == ["q", "total", "capped", "page", "results"]
-    assert (a["q"], a["total"], a["capped"], a["page"]) == ("社保", 2, False, 1)
+    # the keys are a contract: new ones only added at the end (related: test_search_page.py)
+    assert list(a) == ["q", "total", "capped", "page", "results", "related"]
+    assert (a["q"], a["total"], a["capped"], a["page"], a["related"]) == ("社保", 2, False, 1, [])
     assert [list(h) for h in a["results"]] == [KEYS, KEYS]
     byurl = {h["url"]: h for h in a["results"]}
     assert byurl["/edu/news/card.html"] == {

@@ -3,11 +3,13 @@
 # prefilled and escaped, the filters, 10 results a page with <mark>ed snippets, the page
 # links, the "no results" advice, 400 pages), the search box in the theme's header on every
 # rendered page, the hot searches (热搜词) counted through the writer in batches, the
-# per-address limit (429 with Retry-After), and the page driven by headless Chromium from
+# related searches (相关搜索) picked from the same counts, the per-address limit (429 with Retry-After), and the page driven by headless Chromium from
 # the portal's own box.
+import datetime
 import html as htmllib
 import json
 import re
+import struct
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -366,6 +368,110 @@ def test_hot_flush_is_bounded_in_config(tmp_path):
         r = c.ctl("check")
         assert r.returncode != 0, bad
         assert "hot_flush" in (r.stderr + r.stdout).decode(), (bad, r.stderr)
+
+
+# ------------------------------------------------------------------ related searches
+
+def related(r):
+    """[(term, link)] of the related searches on a search page ([] when the block is not
+    there; the block is there only with at least one)."""
+    m = re.search(r'<section class="related" aria-labelledby="related-title">\s*'
+                  r'<h2 id="related-title">相关搜索</h2>\s*<ul>(.*?)</ul>\s*</section>', body(r), re.S)
+    if not m:
+        assert "相关搜索" not in body(r)
+        return []
+    got = [(htmllib.unescape(t), htmllib.unescape(u))
+           for u, t in re.findall(r'<li><a href="([^"]*)">(.*?)</a></li>', m.group(1))]
+    assert got
+    return got
+
+
+def related_json(c, query, path="/edu/search"):
+    r = c.get(path + "?" + qs(q=query, format="json"))
+    assert r.status == 200, r.body
+    a = json.loads(r.body)
+    assert list(a) == ["q", "total", "capped", "page", "results", "related"]
+    return a["related"]
+
+
+def hot_day_record(terms):
+    """A day record of hot searches as search_hot.c writes it ("JYSH" v1, u16 n, then
+    u32 count and a u32-length string with its NUL for each term)."""
+    v = b"JYSH" + struct.pack("<HH", 1, len(terms))
+    for term, count in terms:
+        t = term.encode()
+        v += struct.pack("<II", count, len(t)) + t + b"\0"
+    return v
+
+
+def test_related_searches(tmp_path):
+    c = hot_cluster(tmp_path, "100ms")
+    publish_at(c, "edu", "notice", "fee", "社保缴费与医保报销", "医保报销和社保缴费的说明。",
+               "2026-03-02 09:00")
+    c.start()
+    try:
+        # nothing counted yet: an empty list in the JSON, no block on the page (a query that
+        # finds nothing, so that it is not counted either)
+        assert related_json(c, "社保新政") == []
+        assert related(page(c, qs(q="社保新政"))) == []
+        for query in ["社保卡办理", "社保卡办理", "社保缴费", "医保", "医保", "医保", "身份证"]:
+            page(c, qs(q=query))
+        page(c, qs(q="社保大厅"), path="/xian/search")      # another site's search
+        page(c, qs(q="社保卡"), path="/search")              # the portal's own
+        for _ in range(3):
+            page(c, qs(q="社保新政"))                        # finds nothing: never counted
+        want_hot = ["医保", "社保卡办理", "社保缴费", "身份证"]
+        r = c.poll_get("/edu/search?q=x", lambda r: [t for t, _ in hot(r)] == want_hot)
+        assert [t for t, _ in hot(r)] == want_hot
+        c.poll_get("/xian/search?q=x", lambda r: hot(r) != [])
+        c.poll_get("/search?q=x", lambda r: hot(r) != [])
+
+        # 社保 shares a bigram with 社保卡办理 and 社保缴费 (more searched first), not with
+        # 医保 nor 身份证; xian's 社保大厅 and the portal's 社保卡 are not edu's
+        r = page(c, qs(q="社保"))
+        assert related(r) == [("社保卡办理", "/edu/search?q=" + quote("社保卡办理")),
+                              ("社保缴费", "/edu/search?q=" + quote("社保缴费"))]
+        assert results(r)                              # beside results that were found
+        assert related_json(c, "社保") == ["社保卡办理", "社保缴费"]
+        # the same block on a later page of the same query
+        assert [t for t, _ in related(page(c, qs(q="社保", page=2)))] == ["社保卡办理", "社保缴费"]
+        # never the query itself (compared folded)
+        assert [t for t, _ in related(page(c, qs(q=" 社保卡办理！")))] == ["社保缴费"]
+        assert related_json(c, "社保卡办理") == ["社保缴费"]
+        # a query that found nothing gets them too, beside the advice
+        r = page(c, qs(q="社保新政"))
+        assert "未找到与“社保新政”相关的结果" in body(r)
+        assert [t for t, _ in related(r)] == ["社保卡办理", "社保缴费"]
+        assert related_json(c, "社保新政") == ["社保卡办理", "社保缴费"]
+        # unrelated: an empty list, no block
+        assert related_json(c, "道路") == [] and related(page(c, qs(q="道路"))) == []
+        # each site its own: xian's and the portal's (the portal searches the cluster, and
+        # relates its own searches, as its hot searches are its own)
+        assert related_json(c, "社保", path="/xian/search") == ["社保大厅"]
+        assert [t for t, _ in related(page(c, qs(q="社保"), path="/xian/search"))] == ["社保大厅"]
+        assert related_json(c, "社保", path="/search") == ["社保卡"]
+        # a refused query (400) has none: the JSON's error alone, the page without the block
+        r = c.get("/edu/search?" + qs(q="社保", page=99, format="json"))
+        assert r.status == 400 and list(json.loads(r.body)) == ["error"]
+        assert related(page(c, qs(q="社保", page=99), status=400)) == []
+
+        # a stored term is shown as text only: one with markup (a search would fold it away;
+        # written here into yesterday's record, UTC+8) is escaped in the page and the JSON
+        day = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=8)
+               - datetime.timedelta(days=1)).strftime("%Y%m%d")
+        load(c, [(b"xh/edu/" + day.encode(), hot_day_record([('<b>社保</b>"', 9)]))])
+        r = c.poll_get("/edu/search?" + qs(q="社保"), lambda r: len(related(r)) == 3)
+        assert [t for t, _ in related(r)] == ['<b>社保</b>"', "社保卡办理", "社保缴费"]
+        assert ('<li><a href="/edu/search?q=%3Cb%3E%E7%A4%BE%E4%BF%9D%3C%2Fb%3E%22">'
+                "&lt;b&gt;社保&lt;/b&gt;&quot;</a></li>") in body(r)
+        assert "<b>社保" not in body(r)
+        r = c.get("/edu/search?" + qs(q="社保", format="json"))
+        assert '"related":["\\u003cb\\u003e社保\\u003c/b\\u003e\\"",' in r.body.decode()
+    finally:
+        c.stop()
+    # nothing a citizen typed was stored by the related searches: the searches that found
+    # nothing are in no record
+    assert not any("社保新政".encode() in v for k, v in content(c) if k.startswith(b"xh/"))
 
 
 # ------------------------------------------------------------------ the per-address limit
