@@ -258,20 +258,26 @@ static week_t *read_week(store_txn_t *t, const char *site, int64_t now)
     return w;
 }
 
+size_t search_hot_week_key(const char *site, int64_t now, char ck[STORE_KEY_MAX + 1])
+{
+    int cl = snprintf(ck, STORE_KEY_MAX + 1, "%s\n%08u", site, search_hot_day(now));
+    return cl <= 0 || cl > STORE_KEY_MAX ? 0 : (size_t)cl;
+}
+
 size_t search_hot_week(store_txn_t *t, const char *site, int64_t now,
                        const search_hot_entry_t **out)
 {
     char ck[STORE_KEY_MAX + 1];
-    int cl = snprintf(ck, sizeof ck, "%s\n%08u", site, search_hot_day(now));
+    size_t cl = search_hot_week_key(site, now, ck);
     *out = NULL;
-    if (cl <= 0 || (size_t)cl >= sizeof ck)
+    if (!cl)
         return 0;
     /* the store's commit: a flush (or any write) makes a new list */
     const wcache_stamp_t st = {.txn = store_txn_stamp(t)};
-    week_t *w = wcache_get(&week_owner, ck, (size_t)cl, &st);
+    week_t *w = wcache_get(&week_owner, ck, cl, &st);
     if (!w) {
         w = read_week(t, site, now);
-        w = wcache_put(&week_owner, ck, (size_t)cl, &st, w, w->bytes);
+        w = wcache_put(&week_owner, ck, cl, &st, w, w->bytes);
     }
     *out = w->e;
     return w->n;

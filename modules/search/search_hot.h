@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "store.h"
+#include "store_keys.h"
 
 #define SEARCH_HOT_TERM_CHARS 20   /* longer queries are not counted */
 #define SEARCH_HOT_TERM_BYTES (SEARCH_HOT_TERM_CHARS * 4)
@@ -60,6 +61,11 @@ typedef struct search_hot_entry {
  * how many. */
 size_t search_hot_week(store_txn_t *t, const char *site, int64_t now,
                        const search_hot_entry_t **out);
+
+/* The per-worker cache key of the site's week as of now (the site and the day): what
+ * search_hot_week's list and anything made from it (the related searches' set) are kept
+ * under. Its length, or 0 when the site's name does not fit. */
+size_t search_hot_week_key(const char *site, int64_t now, char ck[STORE_KEY_MAX + 1]);
 
 /* The site's SEARCH_HOT_SHOW most searched terms of the last SEARCH_HOT_DAYS days (today
  * included), most searched first (ties: in byte order): pointers into a per-worker cache

@@ -253,17 +253,17 @@ size_t search_related_find(store_txn_t *t, const char *site, int64_t now, const 
                            const char *out[SEARCH_RELATED_SHOW])
 {
     char ck[STORE_KEY_MAX + 1];
-    int cl = snprintf(ck, sizeof ck, "%s\n%08u", site, search_hot_day(now));
-    if (cl <= 0 || (size_t)cl >= sizeof ck)
+    size_t cl = search_hot_week_key(site, now, ck);
+    if (!cl)
         return 0;
     /* made from the store as the week's list is: a new commit makes a new set */
     const wcache_stamp_t st = {.txn = store_txn_stamp(t)};
-    search_related_set_t *set = wcache_get(&set_owner, ck, (size_t)cl, &st);
+    search_related_set_t *set = wcache_get(&set_owner, ck, cl, &st);
     if (!set) {
         const search_hot_entry_t *week;
         size_t n = search_hot_week(t, site, now, &week);
         set = search_related_prepare(week, n);
-        set = wcache_put(&set_owner, ck, (size_t)cl, &st, set, set->bytes);
+        set = wcache_put(&set_owner, ck, cl, &st, set, set->bytes);
     }
     return search_related_pick(set, q, out);
 }
