@@ -11,6 +11,8 @@
 
 #include <string.h>
 
+#include "http1.h"
+
 /* The rest of the value, not yet read. */
 typedef struct {
     const char *p, *end;
@@ -43,10 +45,10 @@ static bool is_alpha(char c)
     return is_lcalpha(c) || (c >= 'A' && c <= 'Z');
 }
 
-/* tchar (RFC 9110 section 5.6.2), ":" and "/" */
+/* A token's later characters (RFC 8941 section 3.3.4): tchar, ":" and "/". */
 static bool is_token_char(char c)
 {
-    return is_alpha(c) || is_digit(c) || (c && strchr("!#$%&'*+-.^_`|~:/", c));
+    return http1_is_tchar(c) || c == ':' || c == '/';
 }
 
 static void skip_sp(sf_in_t *in)
