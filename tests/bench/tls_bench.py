@@ -421,32 +421,54 @@ def s_time_count(out):
     return int(m.group(1))
 
 
-def paired(a, b, full):
-    """jiyue's CPU per connection over nginx's, both loaded at the same time: the two servers
-    share the server CPU and their clients the client CPU for the same SECONDS, each server
-    with its own client (wrk -H 'Connection: close', resumed; or two `openssl s_time -new`
-    each, full handshakes). On this virtual machine the same work takes 15-30% more or less
-    CPU from one minute to the next (the host's other guests); side by side, both servers
-    meet the same minute, and the ratio moves a few percent from run to run instead.
-    Returns (jiyue's CPU per connection over nginx's, jiyue's connections over nginx's): the
-    second is the req/s ratio of the same seconds, both clients sharing the client CPU and
-    both servers the server CPU, so it tells which server is slower whichever CPU binds."""
-    pair = (a, b)
-    per = 2 if full else 1
-    argv = [s_time_argv(s, SECONDS) if full else wrk_argv(s.port, SECONDS, True) for s in pair]
+def side_by_side_load(pair, argvs, count):
+    """Both servers of `pair` loaded at the same time: argvs[i] are server i's clients (all
+    pinned to the client CPU), count(output) the connections or requests one client
+    completed. The two servers share the server CPU and their clients the client CPU for the
+    same SECONDS. On this virtual machine the same work takes 15-30% more or less CPU from
+    one minute to the next (the host's other guests); side by side, both servers meet the
+    same minute, and the ratio moves a few percent from run to run instead.
+    Returns (CPU per completed unit of pair[0] over pair[1], units of pair[0] over pair[1]):
+    the second is the rate ratio of the same seconds with both clients sharing the client CPU
+    and both servers the server CPU, so it tells which server is slower whichever CPU binds."""
     t0 = [cpu_ticks(s.pids()) for s in pair]
-    procs = [[spawn(argv[i], stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(per)] for i in (0, 1)]
+    procs = [[spawn(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for argv in argvs[i]] for i in (0, 1)]
     done = [0, 0]
     for i in (0, 1):
         for p in procs[i]:
             out = p.communicate(timeout=SECONDS + 60)[0].decode()
             STARTED.remove(p)
-            done[i] += s_time_count(out) if full else parse_wrk(out)["requests"]
+            done[i] += count(out)
     t1 = [cpu_ticks(s.pids()) for s in pair]
     if not all(done):
-        raise RuntimeError("a paired run completed nothing")
+        raise RuntimeError("a side-by-side run completed nothing")
     cpu = [(t1[i] - t0[i]) / done[i] for i in (0, 1)]
     return cpu[0] / cpu[1], done[0] / done[1]
+
+
+def paired(a, b, full):
+    """jiyue's CPU per connection over nginx's, and its connections over nginx's, side by
+    side (side_by_side_load): each server with its own client, wrk -H 'Connection: close'
+    (resumed) or two `openssl s_time -new` (full handshakes)."""
+    if full:
+        return side_by_side_load((a, b), [[s_time_argv(s, SECONDS)] * 2 for s in (a, b)], s_time_count)
+    return side_by_side_load((a, b), [[wrk_argv(s.port, SECONDS, True)] for s in (a, b)], wrk_requests)
+
+
+def paired_steady(a, b, argv_of, count):
+    """A steady case (keep-alive or h2 on open connections) side by side, RUNS times: jiyue a
+    and nginx b each with its own client argv_of(server). The median ratios, as
+    ({b.name: CPU per request ratio}, {b.name: req/s ratio}) for judged()."""
+    runs = [side_by_side_load((a, b), [[argv_of(a)], [argv_of(b)]], count) for _ in range(RUNS)]
+    return ({b.name: statistics.median(r[0] for r in runs)}, {b.name: statistics.median(r[1] for r in runs)})
+
+
+def wrk_requests(out):
+    return parse_wrk(out)["requests"]
+
+
+def h2load_requests(out):
+    return parse_h2load(out)["requests"]
 
 
 # ------------------------------------------------------------------ cases
@@ -499,10 +521,8 @@ def throughput(tmp, ec, rsa):
                 servers.append(n)
                 if fetch_page(n.port) != page:
                     raise RuntimeError("nginx serves other bytes than jiyue")
-            if kind.startswith("ECDSA"):
-                for server in servers[:2]:  # keep-alive and h2 resume nothing: nginx as it comes
-                    log("%s %s" % (server.name, kind))
-                    results[(server.name, kind)] = steady_cases(server)
+            if kind.startswith("ECDSA"):  # keep-alive and h2 resume nothing: nginx as it comes
+                steady_cases(servers[0], servers[1], results, kind)
             log("handshakes %s" % kind)
             handshake_cases(servers, kind, results)
         finally:
@@ -545,9 +565,9 @@ def random_pages(tmp, ec):
         sh([JIYUECTL, "-c", j.conf, "import", "s%03d" % i, os.path.join(corpus, "pages", "s%03d" % i)])
     n = Nginx(os.path.join(tmp, "nginx-random"), free_port(), ec[0], ec[1], os.path.join(corpus, "www"))
     results = {}
-    for server in (j, n):
-        server.start()
-        try:
+    try:
+        for server in (j, n):
+            server.start()
             for path in sample:
                 with open(os.path.join(corpus, "www", path.lstrip("/")), "rb") as f:
                     want = f.read()
@@ -555,25 +575,46 @@ def random_pages(tmp, ec):
                     want_gz = f.read()
                 if fetch_path(server.port, path) != want or fetch_path(server.port, path, True) != want_gz:
                     raise RuntimeError("%s: %s differs from the corpus" % (server.name, path))
-            for key, label, h2, gz in RANDOM_CASES:
-                log("%s %s" % (server.name, label))
-                if h2:
-                    r = median_h2load(server, gz, paths)
-                else:
-                    r = median_case(server, False, RANDOM_LUA, ("Accept-Encoding: gzip",) if gz else ())
-                results[(server.name, key)] = r
-                log("  %.0f req/s, %.1f µs CPU/req, load %.2f" % (r["rps"], r["cpu_us"], r["load"]))
-        finally:
-            server.stop()
+        for key, label, h2, gz in RANDOM_CASES:
+            log(label)
+            runs = steady_case(j, n, h2, gz, paths if h2 else None, None if h2 else RANDOM_LUA)
+            results[("jiyue", key)], results[("nginx", key)] = runs
+    finally:
+        j.stop()
+        n.stop()
     with open(paths) as f:
         npages = len(f.read().split())
     return results, npages
 
 
-def steady_cases(server):
+def steady_case(jiyue, nginx, h2, gzip, uris=None, script=None):
+    """One case on open connections (HTTP/1.1 keep-alive with wrk, or h2 with h2load; gzip:
+    the client asks for it; uris/script: random pages, else the portal home): each server's
+    median of RUNS in turn, then jiyue beside nginx RUNS times (paired_steady), whose ratios
+    the report judges by. Returns (jiyue's run, nginx's run)."""
+    headers = ("Accept-Encoding: gzip",) if gzip and not h2 else ()
+    runs = []
+    for server in (jiyue, nginx):
+        r = median_h2load(server, gzip, uris) if h2 else median_case(server, False, script, headers)
+        log("  %s: %.0f req/s, %.1f µs CPU/req, load %.2f" % (server.name, r["rps"], r["cpu_us"], r["load"]))
+        runs.append(r)
+    if h2:
+        pair = paired_steady(jiyue, nginx, lambda s: h2load_argv(s.port, SECONDS, gzip, uris), h2load_requests)
+    else:
+        pair = paired_steady(jiyue, nginx, lambda s: wrk_argv(s.port, SECONDS, False, script, headers),
+                             wrk_requests)
+    runs[0]["paired"], runs[0]["paired_rps"] = pair
+    log("  side by side: CPU/req %.3f, req/s %.3f" % (pair[0][nginx.name], pair[1][nginx.name]))
+    return runs
+
+
+def steady_cases(jiyue, nginx, results, kind):
     """The rendered home page on open connections: HTTP/1.1 keep-alive, h2 plain and gzip."""
-    return {"keepalive": median_case(server, close=False), "h2": median_h2load(server, gzip=False),
-            "h2gz": median_h2load(server, gzip=True)}
+    for key, h2, gzip in (("keepalive", False, False), ("h2", True, False), ("h2gz", True, True)):
+        log("%s, %s" % (key, kind))
+        runs = steady_case(jiyue, nginx, h2, gzip)
+        for server, r in zip((jiyue, nginx), runs):
+            results.setdefault((server.name, kind), {})[key] = r
 
 
 def median_run(runs):
@@ -824,8 +865,13 @@ def report(results, page_len, many, rnd, npages):
                  "streams each; URIS: 20,000 pages drawn at random from the corpus, which each client walks in "
                  "order), and the same with `-H 'accept-encoding: gzip'`; nginx with `listen ... ssl http2`"
                  % (SECONDS, HOST))
-        L.append("- median of %d runs after a 2 s warm-up; both servers were checked to send the corpus's exact "
-                 "bytes, plain and gzip, for a sample of pages first\n" % RUNS)
+        L.append("- median of %d runs after a 2 s warm-up, the servers in turn; then jiyue and nginx side by "
+                 "side %d times (both servers on the server CPU, each with its own client on the client CPU, "
+                 "for the same %d s): jiyue's CPU per request over nginx's and its requests over nginx's, the "
+                 "medians, by which both targets are judged (in turns, the same work reads 15-30%% apart from "
+                 "one minute to the next on this machine, and wrk's Lua script binds the keep-alive rate on "
+                 "the client CPU); both servers were checked to send the corpus's exact bytes, plain and gzip, "
+                 "for a sample of pages first\n" % (RUNS, RUNS, SECONDS))
         L.extend(TABLE_HEAD)
         for key, label, _, _ in RANDOM_CASES:
             a, b = rnd[("jiyue", key)], rnd[("nginx", key)]
@@ -849,14 +895,15 @@ def report(results, page_len, many, rnd, npages):
         L.append("- HTTP/2: `h2load -t1 -c100 -m10 -D %d -H ':authority: %s' https://127.0.0.1:PORT/` (100 "
                  "connections, 10 streams each; the same page), and the same with `-H 'accept-encoding: gzip'`; "
                  "median of %d runs after a 2 s warm-up; h2load gives no p50" % (SECONDS, HOST, RUNS))
-        L.append("- side by side (the handshake cases): jiyue and one nginx at the same time, both servers on "
-                 "the server CPU and their clients (wrk as above, or two `openssl s_time -new` each) on the client "
-                 "CPU, for %d s; jiyue's CPU per connection over that nginx's, and its connections over "
+        L.append("- side by side (every case): jiyue and one nginx at the same time, both servers on "
+                 "the server CPU and their clients (wrk or h2load as above, or two `openssl s_time -new` each) on "
+                 "the client CPU, for %d s; jiyue's CPU per request or connection over that nginx's, and its "
+                 "requests or connections over "
                  "nginx's (the req/s ratio of the same seconds), the medians of %d such runs. The "
                  "host's other guests make the same work cost 15-30%% more or less CPU from one minute to the "
                  "next, which runs taken in turns cannot separate from the servers; side by side both meet the "
                  "same minute and the ratio moves a few percent. Both targets are judged by these ratios, "
-                 "against each nginx configuration: in these cases the client's CPU binds the rate (its "
+                 "against each nginx configuration: in the handshake cases the client's CPU binds the rate (its "
                  "handshake costs as much as the server's), so req/s in turns moves with the minute too"
                  % (SECONDS, RUNS))
         L.append("- before the handshake cases each server gets %d s of full handshakes (two `openssl s_time "
