@@ -421,7 +421,7 @@ def s_time_count(out):
     return int(m.group(1))
 
 
-def side_by_side_load(pair, argvs, count):
+def side_by_side_load(pair, argvs, count, done_out=None):
     """Both servers of `pair` loaded at the same time: argvs[i] are server i's clients (all
     pinned to the client CPU), count(output) the connections or requests one client
     completed. The two servers share the server CPU and their clients the client CPU for the
@@ -430,7 +430,8 @@ def side_by_side_load(pair, argvs, count):
     same minute, and the ratio moves a few percent from run to run instead.
     Returns (CPU per completed unit of pair[0] over pair[1], units of pair[0] over pair[1]):
     the second is the rate ratio of the same seconds with both clients sharing the client CPU
-    and both servers the server CPU, so it tells which server is slower whichever CPU binds."""
+    and both servers the server CPU, so it tells which server is slower whichever CPU binds.
+    done_out, a list, receives the units each server completed."""
     t0 = [cpu_ticks(s.pids()) for s in pair]
     procs = [[spawn(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for argv in argvs[i]] for i in (0, 1)]
     done = [0, 0]
@@ -442,6 +443,8 @@ def side_by_side_load(pair, argvs, count):
     t1 = [cpu_ticks(s.pids()) for s in pair]
     if not all(done):
         raise RuntimeError("a side-by-side run completed nothing")
+    if done_out is not None:
+        done_out[:] = done
     cpu = [(t1[i] - t0[i]) / done[i] for i in (0, 1)]
     return cpu[0] / cpu[1], done[0] / done[1]
 
