@@ -218,13 +218,17 @@ static bool in(const char *tag, const char *const *list)
 
 static const char *const VOID_TAGS[] = {"area", "base", "br", "col", "embed", "hr", "img",
     "input", "link", "meta", "param", "source", "track", "wbr", "keygen", "frame", NULL};
-/* a new one ends an open one of the same name */
+/* a new one ends an open one of the same name (and what is open inside it) */
 static const char *const SIBLING_TAGS[] = {"li", "dt", "dd", "tr", "td", "th", "option", "p",
     "a", NULL};
 /* these end an open <p> */
 static const char *const BLOCK_TAGS[] = {"address", "article", "aside", "blockquote", "div",
     "dl", "fieldset", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
-    "main", "nav", "ol", "pre", "section", "table", "ul", NULL};
+    "main", "nav", "ol", "p", "pre", "section", "table", "ul", NULL};
+/* an implied end stops at these: an open <li> of an outer list is not ended by the <li>
+ * of a list inside it */
+static const char *const SCOPE_TAGS[] = {"table", "caption", "marquee", "object", "button",
+    "html", "ul", "ol", "dl", "select", "td", "th", NULL};
 
 static bool hidden_now(const walk_t *w)
 {
@@ -236,16 +240,31 @@ static void pop(walk_t *w)
     w->hiding -= w->el[--w->depth].hides;
 }
 
+/* Ends the innermost open `target` (and what is open inside it) unless a scope boundary
+ * comes first. */
+static void implied_end(walk_t *w, const char *target)
+{
+    bool row = strcmp(target, "tr") == 0; /* a new row ends the open cell too */
+    for (size_t k = w->depth; k > 0; k--) {
+        const char *t = w->el[k - 1].tag;
+        if (strcmp(t, target) == 0) {
+            while (w->depth >= k)
+                pop(w);
+            return;
+        }
+        if (in(t, SCOPE_TAGS) && !(row && (strcmp(t, "td") == 0 || strcmp(t, "th") == 0)))
+            return;
+    }
+}
+
 static void open_el(walk_t *w, const char *tag, bool hides)
 {
     if (in(tag, VOID_TAGS))
         return;
-    if (w->depth && !w->overflow) {
-        const char *top = w->el[w->depth - 1].tag;
-        if ((strcmp(top, tag) == 0 && in(tag, SIBLING_TAGS)) ||
-            (strcmp(top, "p") == 0 && in(tag, BLOCK_TAGS)))
-            pop(w);
-    }
+    if (!w->overflow && in(tag, SIBLING_TAGS))
+        implied_end(w, tag);
+    if (!w->overflow && in(tag, BLOCK_TAGS))
+        implied_end(w, "p");
     if (w->depth < AUDIT_HTML_DEPTH && !w->overflow) {
         open_el_t *e = &w->el[w->depth++];
         snprintf(e->tag, sizeof e->tag, "%s", tag);

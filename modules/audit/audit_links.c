@@ -119,6 +119,11 @@ static bool host_allowed(const audit_t *a, const char *host, size_t n)
     return false;
 }
 
+bool audit_host_is_gov(const char *host, size_t n)
+{
+    return host_matches(host, n, "gov.cn");
+}
+
 static bool host_is_cn(const char *host, size_t n)
 {
     return has_suffix(host, n, ".cn") || has_suffix(host, n, ".xn--fiqs8s") ||
@@ -333,7 +338,7 @@ static void judge(audit_t *a, audit_site_t *s, const char *base, const char *pag
     if (rest && !strmap_get(&a->router->hosts, host, hlen)) {
         /* Hidden from citizens, pointing out of the cluster and not to a government
          * site: injected (暗链). That is all it is reported as. */
-        if (hidden && !host_matches(host, hlen, "gov.cn"))
+        if (hidden && !audit_host_is_gov(host, hlen))
             audit_agg(s, AUDIT_LINK_HIDDEN, AUDIT_VETO, host, NULL, page_url);
         else if (!host_is_cn(host, hlen) && !host_allowed(a, host, hlen))
             audit_agg(s, AUDIT_LINK_FOREIGN, AUDIT_DEDUCT, host, NULL, page_url);

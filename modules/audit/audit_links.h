@@ -20,6 +20,9 @@ void audit_links_prepare(audit_t *a);
 void audit_links_done(audit_t *a);
 /* Turns the aggregated link findings into findings. */
 void audit_links_flush(audit_site_t *s);
+/* Is a host (lower-case) a government site's: gov.cn or below it? A hidden link there
+ * is not a 暗链. */
+bool audit_host_is_gov(const char *host, size_t n);
 /* A publication date ("2026-11-20", "2026/11/20", "2026年11月20日") in a text. */
 bool audit_text_has_date(const char *s, size_t len);
 
