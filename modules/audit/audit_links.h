@@ -11,7 +11,8 @@
 /* Scans one stored HTML document of site s, served at `path` below the site's mount
  * (what relative links resolve against and findings point at): every link,
  * image, script and frame is classified (internal: must exist; outside the cluster:
- * external or foreign; ad patterns) and recorded as aggregated findings. When `text` is
+ * external or foreign; hidden from citizens and out of the cluster: link-hidden; ad
+ * patterns) and recorded as aggregated findings. When `text` is
  * given, the visible text (outside tags, scripts and styles) is appended to it. */
 void audit_scan_html(audit_t *a, audit_site_t *s, const char *path, const char *html,
                      size_t len, util_buf_t *text);
