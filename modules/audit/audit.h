@@ -1,8 +1,9 @@
 /* modules/audit/audit.h: the audit module's public header: the rules `jiyuectl audit`
  * applies, the findings they produce, the per-site results and the figures behind the
  * report's charts. audit_rules.c holds the national rules over config, store and
- * availability log, audit_links.c the links in stored HTML (no network), audit_columns.c
- * which column a page belongs to, audit_findings.c the findings' bookkeeping; the
+ * availability log, audit_links.c the links in stored HTML (no network; read by
+ * audit_html.c's tokenizer), audit_personal.c unmasked personal data in visible text,
+ * audit_columns.c which column a page belongs to, audit_findings.c the findings' bookkeeping; the
  * thresholds are the server file's `audit:` (audit_conf.h), the comparisons with them
  * audit_limits.h; the findings as JSON audit_json.h (jiyuectl's JSON report and the
  * console's GET /api/audit). The command and its text, JSON and HTML reports are
@@ -40,6 +41,9 @@ typedef enum { AUDIT_VETO, AUDIT_DEDUCT, AUDIT_INFO } audit_sev_t;
 #define AUDIT_SITE_UNREACHABLE "site-unreachable"
 #define AUDIT_NO_PUBDATE "no-pubdate"
 #define AUDIT_IMAGE_ALT_MISSING "image-alt-missing"
+#define AUDIT_LINK_HIDDEN "link-hidden"
+#define AUDIT_PERSONAL_ID "personal-id"
+#define AUDIT_PERSONAL_PHONE "personal-phone"
 
 typedef struct audit_finding {
     const char *rule; /* one of the AUDIT_* ids */

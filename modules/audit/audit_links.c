@@ -7,10 +7,13 @@
  * not in audit.allow_hosts; one matching an ad pattern is an ad (veto), and that is all
  * it is reported as. Government sites (.gov.cn) end in .cn and so are never foreign.
  *
- * The scanner is a small tolerant tokenizer, not an HTML parser: it finds tags, their
- * href/src/data attributes and the text between them, and skips comments, scripts and
- * styles (whose contents are only searched for ad markers). Old imported pages are
- * rarely valid HTML, so it never fails: what it cannot read it skips. */
+ * A link (<a href>) out of the cluster that citizens cannot see (hidden by inline style
+ * or an ancestor's: audit_html.c tracks that) and that points to no government host
+ * (.gov.cn) is a hidden link (暗链, veto), and that is all it is reported as. Hidden
+ * links inside the cluster (a collapsed menu) and to .gov.cn are ordinary links.
+ *
+ * The document is read by audit_html.c's tolerant tokenizer; this file judges what it
+ * finds. */
 #include "audit_links.h"
 
 #include <ctype.h>
@@ -19,6 +22,7 @@
 
 #include "article.h"
 #include "audit.h"
+#include "audit_html.h"
 #include "content_columns.h"
 #include "content_route.h"
 #include "lifecycle.h"
@@ -113,6 +117,11 @@ static bool host_allowed(const audit_t *a, const char *host, size_t n)
             return true;
     }
     return false;
+}
+
+bool audit_host_is_gov(const char *host, size_t n)
+{
+    return host_matches(host, n, "gov.cn");
 }
 
 static bool host_is_cn(const char *host, size_t n)
@@ -296,7 +305,7 @@ static void resolve_path(util_buf_t *target, const char *base, const char *u, si
 }
 
 static void judge(audit_t *a, audit_site_t *s, const char *base, const char *page_url,
-                  ref_kind_t kind, const char *u, size_t n)
+                  ref_kind_t kind, bool hidden, const char *u, size_t n)
 {
     while (n && isspace((unsigned char)*u))
         u++, n--;
@@ -327,7 +336,11 @@ static void judge(audit_t *a, audit_site_t *s, const char *base, const char *pag
         return;
     }
     if (rest && !strmap_get(&a->router->hosts, host, hlen)) {
-        if (!host_is_cn(host, hlen) && !host_allowed(a, host, hlen))
+        /* Hidden from citizens, pointing out of the cluster and not to a government
+         * site: injected (暗链). That is all it is reported as. */
+        if (hidden && !audit_host_is_gov(host, hlen))
+            audit_agg(s, AUDIT_LINK_HIDDEN, AUDIT_VETO, host, NULL, page_url);
+        else if (!host_is_cn(host, hlen) && !host_allowed(a, host, hlen))
             audit_agg(s, AUDIT_LINK_FOREIGN, AUDIT_DEDUCT, host, NULL, page_url);
         else
             audit_agg(s, AUDIT_LINK_EXTERNAL, AUDIT_INFO, host, NULL, page_url);
@@ -412,18 +425,6 @@ static size_t decode_entities(const char *s, size_t n, char *out, size_t cap)
     return o;
 }
 
-static const char *find_nocase(const char *p, const char *end, const char *needle)
-{
-    size_t k = strlen(needle);
-    for (; p + k <= end; p++) {
-        if (tolower((unsigned char)*p) != needle[0])
-            continue;
-        if (strncasecmp(p, needle, k) == 0)
-            return p;
-    }
-    return NULL;
-}
-
 static ref_kind_t tag_kind(const char *tag)
 {
     if (strcmp(tag, "img") == 0 || strcmp(tag, "image") == 0)
@@ -436,129 +437,57 @@ static ref_kind_t tag_kind(const char *tag)
     return KIND_LINK;
 }
 
-/* Reads the attributes of a tag from p (after its name) to '>'; judges href/src/data.
- * Returns the position after '>'. */
-static const char *attributes(audit_t *a, audit_site_t *s, char **base, const char *url,
-                              const char *tag, const char *p, const char *end)
+/* One scan of a document: what the tokenizer's callbacks judge against. */
+typedef struct scan {
+    audit_t *a;
+    audit_site_t *s;
+    const char *url; /* the page's path below the mount (audit_agg makes the URL) */
+    char *base;      /* what relative links resolve against; NULL: unknown */
+} scan_t;
+
+static void on_ref(void *ud, const audit_html_ref_t *r)
 {
-    ref_kind_t kind = tag_kind(tag);
-    while (p < end) {
-        while (p < end && (isspace((unsigned char)*p) || *p == '/'))
-            p++;
-        if (p >= end)
-            return end;
-        if (*p == '>')
-            return p + 1;
-        const char *name = p;
-        while (p < end && !isspace((unsigned char)*p) && *p != '=' && *p != '>' && *p != '/')
-            p++;
-        size_t nlen = (size_t)(p - name);
-        while (p < end && isspace((unsigned char)*p))
-            p++;
-        const char *val = NULL;
-        size_t vlen = 0;
-        if (p < end && *p == '=') {
-            p++;
-            while (p < end && isspace((unsigned char)*p))
-                p++;
-            if (p < end && (*p == '"' || *p == '\'')) {
-                char q = *p++;
-                val = p;
-                const char *close = memchr(p, q, (size_t)(end - p));
-                p = close ? close + 1 : end;
-                vlen = (size_t)((close ? close : end) - val);
-            } else {
-                val = p;
-                while (p < end && !isspace((unsigned char)*p) && *p != '>')
-                    p++;
-                vlen = (size_t)(p - val);
-            }
-        }
-        if (!val)
-            continue;
-        bool want = (nlen == 4 && strncasecmp(name, "href", 4) == 0) ||
-                    (nlen == 3 && strncasecmp(name, "src", 3) == 0) ||
-                    (nlen == 4 && strncasecmp(name, "data", 4) == 0 && kind == KIND_FRAME);
-        if (!want)
-            continue;
-        char dec[2048];
-        size_t dl = decode_entities(val, vlen, dec, sizeof dec);
-        if (strcmp(tag, "base") == 0) {
-            /* <base href="/dir/">: later relative links resolve against it; any other
-             * form (another host, a relative base) leaves them unjudged. */
-            free(*base);
-            *base = dl && dec[0] == '/' && (dl < 2 || dec[1] != '/') ? util_strndup(dec, dl) : NULL;
-            continue;
-        }
-        judge(a, s, *base, url, kind, dec, dl);
+    scan_t *x = ud;
+    ref_kind_t kind = tag_kind(r->tag);
+    if (strcmp(r->name, "data") == 0 && kind != KIND_FRAME)
+        return;
+    char dec[2048];
+    size_t dl = decode_entities(r->val, r->len, dec, sizeof dec);
+    if (strcmp(r->tag, "base") == 0) {
+        /* <base href="/dir/">: later relative links resolve against it; any other
+         * form (another host, a relative base) leaves them unjudged. */
+        free(x->base);
+        x->base = dl && dec[0] == '/' && (dl < 2 || dec[1] != '/') ? util_strndup(dec, dl) : NULL;
+        return;
     }
-    return end;
+    /* only an <a> is a link citizens could follow: a hidden one is a 暗链 */
+    bool hidden = r->hidden && strcmp(r->tag, "a") == 0;
+    judge(x->a, x->s, x->base, x->url, kind, hidden, dec, dl);
 }
 
-/* Appends text, entities left as written (dates and identifiers are plain text). */
-static void add_text(util_buf_t *text, const char *p, size_t n)
+static void on_script(void *ud, const char *code, size_t len)
 {
-    if (text && n)
-        util_buf_append(text, p, n);
+    scan_t *x = ud;
+    const char *ad = ad_match_script(x->a, code, len);
+    if (ad) {
+        char *what = util_asprintf("inline script matches the ad pattern '%s'", ad);
+        char *what_zh = util_asprintf("内嵌脚本符合广告特征 '%s'", ad);
+        audit_agg(x->s, AUDIT_AD, AUDIT_VETO, what, what_zh, x->url);
+        free(what);
+        free(what_zh);
+    }
 }
 
 void audit_scan_html(audit_t *a, audit_site_t *s, const char *path, const char *html,
                      size_t len, util_buf_t *text)
 {
-    const char *url = path; /* findings name the page by its path; audit_agg makes the URL */
-    const char *p = html, *end = html + len;
     /* `path` is below the mount; relative links resolve against the canonical full path */
-    char *base = util_asprintf("%.*s%s", (int)(s->rs->canon_prefix_len ? s->rs->canon_prefix_len - 1 : 0),
-                               s->rs->canon_prefix, path);
-    while (p < end) {
-        const char *lt = memchr(p, '<', (size_t)(end - p));
-        if (!lt) {
-            add_text(text, p, (size_t)(end - p));
-            break;
-        }
-        add_text(text, p, (size_t)(lt - p));
-        if (text && lt > p)
-            util_buf_append(text, " ", 1);
-        p = lt + 1;
-        if (end - p >= 3 && memcmp(p, "!--", 3) == 0) {
-            const char *close = find_nocase(p + 3, end, "-->");
-            p = close ? close + 3 : end;
-            continue;
-        }
-        if (p < end && (*p == '!' || *p == '?' || *p == '/')) {
-            const char *gt = memchr(p, '>', (size_t)(end - p));
-            p = gt ? gt + 1 : end;
-            continue;
-        }
-        char tag[16];
-        size_t tl = 0;
-        while (p < end && isalnum((unsigned char)*p)) {
-            if (tl + 1 < sizeof tag)
-                tag[tl++] = (char)tolower((unsigned char)*p);
-            p++;
-        }
-        tag[tl] = '\0';
-        if (tl == 0) {
-            add_text(text, "<", 1); /* a stray '<' in text */
-            continue;
-        }
-        p = attributes(a, s, &base, url, tag, p, end);
-        bool script = strcmp(tag, "script") == 0;
-        if (script || strcmp(tag, "style") == 0) {
-            const char *close = find_nocase(p, end, script ? "</script" : "</style");
-            const char *body_end = close ? close : end;
-            const char *ad = script ? ad_match_script(a, p, (size_t)(body_end - p)) : NULL;
-            if (ad) {
-                char *what = util_asprintf("inline script matches the ad pattern '%s'", ad);
-                char *what_zh = util_asprintf("内嵌脚本符合广告特征 '%s'", ad);
-                audit_agg(s, AUDIT_AD, AUDIT_VETO, what, what_zh, url);
-                free(what);
-                free(what_zh);
-            }
-            p = body_end;
-        }
-    }
-    free(base);
+    scan_t x = {a, s, path,
+                util_asprintf("%.*s%s", (int)(s->rs->canon_prefix_len ? s->rs->canon_prefix_len - 1 : 0),
+                              s->rs->canon_prefix, path)};
+    audit_html_visitor_t v = {&x, on_ref, on_script, text};
+    audit_html_walk(html, len, &v);
+    free(x.base);
 }
 
 void audit_links_flush(audit_site_t *s)
@@ -575,6 +504,13 @@ void audit_links_flush(audit_site_t *s)
                       "link to %s, a host outside .cn/.中国 and not in audit.allow_hosts (%zu%s)",
                       g->what, g->count, times);
             audit_zh(s, "链接到 %s：该域名不在 .cn/.中国 之下，也不在 audit.allow_hosts 中（%zu 处）",
+                     g->what, g->count);
+        } else if (strcmp(g->rule, AUDIT_LINK_HIDDEN) == 0) {
+            audit_add(s, g->rule, g->sev, g->first_url,
+                      "hidden link to %s (暗链): citizens cannot see it, and it points out of the "
+                      "cluster to a host that is not a government site (%zu%s)",
+                      g->what, g->count, times);
+            audit_zh(s, "隐藏链接（暗链）指向 %s：页面上不可见，指向站群以外的非政府网站域名（%zu 处）",
                      g->what, g->count);
         } else if (strcmp(g->rule, AUDIT_LINK_EXTERNAL) == 0) {
             audit_add(s, g->rule, g->sev, g->first_url, "link to %s, outside the cluster (%zu%s)",

@@ -26,6 +26,7 @@
 #include "article.h"
 #include "audit.h"
 #include "audit_limits.h"
+#include "audit_personal.h"
 #include "audit_probe.h"
 #include "content_columns.h"
 #include "content_route.h"
@@ -70,6 +71,41 @@ static bool listing(const conf_column_t *c)
 static void day_of(int64_t t, char buf[11])
 {
     article_format_day(t, buf);
+}
+
+/* ---- personal data ---- */
+
+/* The audit's day as YYYYMMDD: an ID's birth date may not be later. */
+static long at_ymd(const audit_t *a)
+{
+    return strtol(a->at_day, NULL, 10) * 10000 + strtol(a->at_day + 5, NULL, 10) * 100 +
+           strtol(a->at_day + 8, NULL, 10);
+}
+
+/* personal-id and personal-phone for one page citizens see (path below the mount): one
+ * finding per rule with the count and a masked sample, never the number itself. */
+static void report_personal(audit_site_t *s, const audit_personal_t *p, const char *path,
+                            size_t len)
+{
+    if (!p->ids && !p->phones)
+        return;
+    char *url = audit_url(s, path, len);
+    if (p->ids) {
+        audit_add(s, AUDIT_PERSONAL_ID, AUDIT_DEDUCT, url,
+                  "%zu unmasked ID card number%s (居民身份证号码) shown, first %s: mask %s",
+                  p->ids, p->ids > 1 ? "s" : "", p->id_sample, p->ids > 1 ? "them" : "it");
+        audit_zh(s, "页面显示 %zu 个未遮蔽的居民身份证号码（首个 %s），请作遮蔽处理", p->ids,
+                 p->id_sample);
+    }
+    if (p->phones) {
+        audit_add(s, AUDIT_PERSONAL_PHONE, AUDIT_INFO, url,
+                  "%zu unmasked mobile number%s shown, first %s: unless it is an official's "
+                  "published contact, mask it", p->phones, p->phones > 1 ? "s" : "",
+                  p->phone_sample);
+        audit_zh(s, "页面显示 %zu 个未遮蔽的手机号码（首个 %s）：如非公开的工作联系电话，请作遮蔽处理",
+                 p->phones, p->phone_sample);
+    }
+    free(url);
 }
 
 /* ---- articles ---- */
@@ -150,7 +186,13 @@ static int article_cb(void *ud, const article_t *art)
     x->a->scanned_articles++;
     char path[256];
     snprintf(path, sizeof path, "/%s/%s.html", art->column, art->id);
-    audit_scan_html(x->a, x->s, path, art->body, art->body_len, NULL);
+    util_buf_t text = {0};
+    audit_scan_html(x->a, x->s, path, art->body, art->body_len, &text);
+    audit_personal_t pii = {0};
+    audit_personal_scan(&pii, art->title, strlen(art->title), at_ymd(x->a));
+    audit_personal_scan(&pii, text.data, text.len, at_ymd(x->a));
+    report_personal(x->s, &pii, path, strlen(path));
+    util_buf_free(&text);
     /* 无障碍 (GB/T 37668): every image of an article says what it shows */
     size_t bare = audit_images_without_alt(art->body, art->body_len);
     if (bare) {
@@ -209,9 +251,10 @@ static int page_cb(void *ud, const char *path, size_t len, const store_page_t *p
         x->unattributed_folder = util_strndup(path, (size_t)(slash2 - path) + 1);
     char *p0 = util_strndup(path, len);
     util_buf_t text = {0};
-    bool want_text = home || (col && listing(col->c));
-    audit_scan_html(x->a, x->s, p0, (const char *)p->body, p->body_len,
-                    want_text ? &text : NULL);
+    audit_scan_html(x->a, x->s, p0, (const char *)p->body, p->body_len, &text);
+    audit_personal_t pii = {0};
+    audit_personal_scan(&pii, text.data, text.len, at_ymd(x->a));
+    report_personal(x->s, &pii, path, len);
     if (col && listing(col->c)) {
         col->items++;
         if (p->mtime > col->newest)
@@ -403,6 +446,38 @@ static void reply_bucket(audit_t *a, int64_t days, bool answered)
     a->reply_buckets[b]++;
 }
 
+typedef struct reply_at {
+    int64_t at;
+    util_buf_t text; /* the latest reply by then: the one the public page shows */
+} reply_at_t;
+
+static int reply_at_cb(void *ud, const message_reply_t *r)
+{
+    reply_at_t *ra = ud;
+    if (r->time <= ra->at) {
+        ra->text.len = 0;
+        util_buf_appends(&ra->text, r->text);
+    }
+    return 0;
+}
+
+/* An answered message is public (its page /<column>/m/<seq>.html and the column's list
+ * show its title, body and latest reply; the name and phone fields are shown masked). */
+static void message_personal(msg_ctx_t *mc, const message_t *m)
+{
+    audit_t *a = mc->x->a;
+    reply_at_t ra = {a->at, {0}};
+    message_replies_each(a->t, m->code, reply_at_cb, &ra);
+    audit_personal_t pii = {0};
+    audit_personal_scan(&pii, m->title, strlen(m->title), at_ymd(a));
+    audit_personal_scan(&pii, m->body, strlen(m->body), at_ymd(a));
+    audit_personal_scan(&pii, ra.text.data, ra.text.len, at_ymd(a));
+    util_buf_free(&ra.text);
+    char path[160];
+    int n = snprintf(path, sizeof path, "/%s/m/%llu.html", mc->c->id, (unsigned long long)m->seq);
+    report_personal(mc->x->s, &pii, path, (size_t)n);
+}
+
 static int message_cb(void *ud, const message_t *m)
 {
     msg_ctx_t *mc = ud;
@@ -412,6 +487,7 @@ static int message_cb(void *ud, const message_t *m)
         return 0;
     bool answered = m->first_reply != 0 && m->first_reply <= a->at;
     if (answered) {
+        message_personal(mc, m);
         reply_bucket(a, message_days(m->created, m->first_reply), true);
         return 0;
     }

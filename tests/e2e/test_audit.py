@@ -3,7 +3,8 @@
 # one seeded with exactly one defect per rule (content made stale by its dates, a blank
 # column, an unanswered old message, a broken, a foreign and an external link, an ad
 # script, a home page without its identifiers, an article page without a date, an overdue
-# suspension, a site without an interaction column, failed probes), where the audit must
+# suspension, a site without an interaction column, failed probes, an unmasked ID number
+# and mobile number, a hidden gambling link), where the audit must
 # report exactly those findings and nothing else. Also: the exit codes, --at, the JSON
 # shape, and the Content-Security-Policy every site's responses carry.
 import json
@@ -20,6 +21,12 @@ NOW = datetime.now(BJ)
 TODAY = NOW.strftime("%Y-%m-%d")
 
 PORTAL = "www.audit.gov.cn"
+# personal data the audit must find and never print whole (check digits right)
+ID_NUMBER = "530102199001011231"
+ID_FULLWIDTH = "１１０１０５１９４９１２３１００２Ｘ"
+ID_ORDER = "12" + ID_NUMBER  # inside an order number: not one
+PHONE = "138-1234-5678"
+PHONE_DIGITS = "13812345678"
 EDU = "edu.audit.gov.cn"
 
 
@@ -74,10 +81,11 @@ def messages(c, items):
     out = []
     for it in items:
         out.append(f"- site: {it['site']}\n  column: mailbox\n  title: {it['title']}\n"
-                   f"  body: 请问办理时间\n  name: 张三\n  phone: \"13800001234\"\n"
+                   f"  body: {it.get('body', '请问办理时间')}\n  name: 张三\n  phone: \"13800001234\"\n"
                    f"  days_ago: {it['days_ago']}\n")
         if "reply_after" in it:
-            out.append(f"  replies:\n    - {{by: 办公室, text: 已答复, after_days: {it['reply_after']}}}\n")
+            out.append(f"  replies:\n    - {{by: 办公室, text: {it.get('reply', '已答复')}, "
+                       f"after_days: {it['reply_after']}}}\n")
     p.write_text("".join(out))
     r = c.ctl("message_import", p)
     assert r.returncode == 0, r.stderr.decode()
@@ -196,6 +204,28 @@ def build(tmp_path, defects):
             "news/a.html": page("a", f"<p>{NOW:%Y-%m-%d}</p>"),
             "notice/b.html": page("b", f"<p>{NOW:%Y/%m/%d}</p>"),
         })
+        # personal-id, personal-phone: an imported page showing an ID number twice (once in
+        # full-width digits) and a mobile number, beside masked forms and an order number;
+        # a message answered in public quoting an ID; an unanswered one (not public) too.
+        # link-hidden: an article hiding two gambling links (one host, one finding with its
+        # count) beside a hidden menu of the site's own pages and a hidden government link
+        fresh_site(c, "pii", "3300000018")
+        c.import_pages("pii", {
+            "news/leak.html": page("leak", f"<p>{NOW:%Y-%m-%d}</p><p>申请人身份证号：{ID_NUMBER}，"
+                                   f"联系电话：{PHONE}；共同申请人 {ID_FULLWIDTH}。</p>"
+                                   "<p>已遮蔽：5301**********1234、530102********1231、139****0000；"
+                                   f"订单号 {ID_ORDER}</p>"),
+        })
+        publish(c, "pii", "news", "k1", 1,
+                '<p>通知正文</p><div style="display:none"><a href="https://www.bet365-casino.com/">'
+                '博彩</a><span><a href="https://www.bet365-casino.com/x">娱乐</a></span></div>'
+                '<ul style="DISPLAY : NONE !important"><li><a href="/pii/news/leak.html">菜单</a></li>'
+                '<li><a href="https://www.gov.cn/">中国政府网</a></li></ul>')
+        publish(c, "pii", "notice", "k2", 1)
+        messages(c, [{"site": "pii", "title": "身份证问题", "days_ago": 5, "reply_after": 1,
+                      "body": f"我的身份证号是{ID_NUMBER}", "reply": "已收到"},
+                     {"site": "pii", "title": "未公开的问题", "days_ago": 1,
+                      "body": f"身份证{ID_NUMBER}"}])
         # suspension-overdue
         c.site_path("shut").write_text(site_file(
             "shut", "测试shut乡", "township", parent="portal", path="/shut/", code="3300000016",
@@ -262,6 +292,11 @@ def test_each_defect_found_once_and_nothing_else(dirty):
         ("noid", "column-blank", "info"),  # plan: /ghjh/ has a list page only: not judged
         ("noid", "identifier-missing", "veto"),
         ("noint", "no-interaction", "veto"),
+        ("pii", "link-external", "info"),  # the hidden www.gov.cn link: no 暗链
+        ("pii", "link-hidden", "veto"),
+        ("pii", "personal-id", "deduct"),  # the imported page
+        ("pii", "personal-id", "deduct"),  # the answered message's public page
+        ("pii", "personal-phone", "info"),
         ("portal", "ad", "veto"),
         ("portal", "link-broken", "deduct"),
         ("portal", "link-external", "info"),  # www.gov.cn: a government site
@@ -273,7 +308,7 @@ def test_each_defect_found_once_and_nothing_else(dirty):
     assert findings(rep) == expected, json.dumps(rep, ensure_ascii=False, indent=1)
     by_site = {s["id"]: s for s in rep["sites"]}
     fails = {sid for sid, s in by_site.items() if s["verdict"] == "fail"}
-    assert fails == {"down", "noid", "noint", "portal", "shut", "stale"}
+    assert fails == {"down", "noid", "noint", "pii", "portal", "shut", "stale"}
     # details and URLs point at the problem
     f = {(s["id"], x["rule"]): x for s in rep["sites"] for x in s["findings"]}
     assert "/edu/news/nothing.html" in f[("portal", "link-broken")]["detail"]
@@ -302,6 +337,45 @@ def test_each_defect_found_once_and_nothing_else(dirty):
     assert f[("portal", "link-broken")]["detail_zh"].startswith("链接 /edu/news/nothing.html 指向的页面不存在")
     assert "符合广告特征" in f[("portal", "ad")]["detail_zh"]
     assert {s["id"]: s["status_name"] for s in rep["sites"]}["shut"] == "暂时关停"
+
+
+def test_personal_data_and_hidden_links(dirty, tmp_path):
+    rc, rep = audit(dirty, "pii")
+    assert rc == 1
+    got = rep["sites"][0]["findings"]
+    ids = sorted((f for f in got if f["rule"] == "personal-id"), key=lambda f: f["url"])
+    page, msg = ids[1], ids[0]  # /pii/mailbox/m/... sorts before /pii/news/...
+    assert page["severity"] == "deduct"
+    assert page["url"] == f"http://{PORTAL}/pii/news/leak.html"
+    assert page["detail"] == ("2 unmasked ID card numbers (居民身份证号码) shown, first "
+                              "530102********1231: mask them")
+    assert page["detail_zh"] == "页面显示 2 个未遮蔽的居民身份证号码（首个 530102********1231），请作遮蔽处理"
+    assert msg["url"].startswith(f"http://{PORTAL}/pii/mailbox/m/") and msg["url"].endswith(".html")
+    assert msg["detail"].startswith("1 unmasked ID card number ")
+    (phone,) = [f for f in got if f["rule"] == "personal-phone"]
+    assert phone["severity"] == "info" and phone["url"] == page["url"]
+    assert phone["detail"].startswith("1 unmasked mobile number shown, first 138****5678")
+    assert "138****5678" in phone["detail_zh"]
+    (hidden,) = [f for f in got if f["rule"] == "link-hidden"]
+    assert hidden["severity"] == "veto"
+    assert hidden["url"] == f"http://{PORTAL}/pii/news/k1.html"
+    assert "www.bet365-casino.com" in hidden["detail"] and "(2 times)" in hidden["detail"]
+    assert "暗链" in hidden["detail_zh"] and "2 处" in hidden["detail_zh"]
+    # the hidden menu (the site's own page) is no finding, the hidden government link only
+    # the external link it always was, and a hidden link is reported as that only
+    assert {f["rule"] for f in got} == {"personal-id", "personal-phone", "link-hidden", "link-external"}
+    assert [f["detail"] for f in got if f["rule"] == "link-external"] == [
+        "link to www.gov.cn, outside the cluster (1 time)"]
+    # no report prints a whole number
+    out = tmp_path / "pii.html"
+    r = dirty.ctl("audit", "--at", TODAY, "--format", "html", "--out", out, "pii")
+    assert r.returncode == 1
+    reports = [json.dumps(rep, ensure_ascii=False), dirty.ctl("audit", "--at", TODAY, "pii").stdout.decode(),
+               out.read_text()]
+    assert "530102********1231" in reports[1] and "530102********1231" in reports[2]
+    for text in reports:
+        for whole in (ID_NUMBER, ID_FULLWIDTH, "11010519491231002", PHONE, PHONE_DIGITS, "1234-5678"):
+            assert whole not in text
 
 
 def test_named_sites_and_text_format(dirty):
