@@ -23,7 +23,6 @@
 #include "log.h"
 #include "markdown.h"
 #include "workflow.h"
-#include "workflow_personal.h"
 
 #define PREVIEW_CSP                                                                          \
     "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "        \
@@ -115,22 +114,6 @@ static void add_changes(console_page_t *p, store_txn_t *t, const workflow_draft_
     free(after);
 }
 
-/* Unmasked ID and mobile numbers in what the draft would publish (masked samples only):
- * the warning above the forms, and the approve form's second confirmation while ID
- * numbers show (workflow_approve asks for personal_data then). */
-static void add_personal(console_page_t *p, const workflow_draft_t *d)
-{
-    audit_personal_t pii;
-    workflow_personal_scan(d, (int64_t)time(NULL), &pii);
-    if (!pii.ids && !pii.phones)
-        return;
-    tpl_val_t *m = tpl_set_map(p->d, p->root, "personal");
-    tpl_set_int(p->d, m, "ids", (long long)pii.ids);
-    tpl_set_int(p->d, m, "phones", (long long)pii.phones);
-    tpl_set_str(p->d, m, "id_sample", pii.id_sample);
-    tpl_set_str(p->d, m, "phone_sample", pii.phone_sample);
-}
-
 /* A policy column's draft: its header fields as the reviewer approves them (an empty
  * 索引号 is generated at approval). */
 static void add_policy(console_page_t *p, tpl_val_t *m, const workflow_draft_t *d,
@@ -175,7 +158,7 @@ void console_page_review(request_t *r, const console_session_t *s, const account
     if (d.update)
         add_changes(&p, request_store(r), &d);
     add_policy(&p, m, &d, c);
-    add_personal(&p, &d);
+    console_page_personal(&p, &d);
     workflow_draft_free(&d);
     console_page_finish(r, &p, 200, "console_review.html");
 }

@@ -148,6 +148,10 @@ def test_approve_form_asks_about_unmasked_id_numbers(cs):
     body = "# 公示\n\n李四 身份证号 11010519491231002X。\n"
     r = post_form(li, "/api/drafts?next=/drafts/{id}", dict(DRAFT, title="补贴公示", body=body), "/drafts/new")
     did = r.header("Location").rsplit("/", 1)[1]
+    # the editor sees it first, masked, before submitting
+    mine = li.get(f"/drafts/{did}")
+    check_page(mine, "编辑稿件")
+    assert 'id="personal-ids"' in mine.text and "110105********002X" in mine.text
     post_form(li, f"/api/drafts/{did}/submit?next=/drafts/{did}", {}, f"/drafts/{did}")
     sh = signed_in(cs, "shen.he")
     review = sh.get(f"/review/{did}")
