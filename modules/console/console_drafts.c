@@ -15,6 +15,7 @@
 #include "form.h"
 #include "log.h"
 #include "worker.h"
+#include "workflow_personal.h"
 #include "writer.h"
 
 typedef enum {
@@ -43,7 +44,7 @@ typedef struct draft_job {
     char id[WORKFLOW_ID_MAX + 1];
     json_t *body; /* owns the strings f and the others point to */
     workflow_fields_t f;
-    bool secrecy;
+    workflow_approval_t approval;
     const char *reason, *site, *column, *article, *to_site, *to_column;
     char name[ARTICLE_ATTACHMENT_NAME_MAX + 1]; /* detach: the attachment's name */
     job_file_t *files; /* create and attach: stored with the draft, all or none */
@@ -105,6 +106,14 @@ json_t *console_draft_json(const conf_t *c, const workflow_draft_t *d)
                             {"index_no", d->index_no}};
     for (size_t i = 0; i < UTIL_ARRAY_LEN(pol); i++)
         json_object_set_new(o, pol[i][0], json_string(pol[i][1] ? pol[i][1] : ""));
+    /* unmasked ID and mobile numbers in what it would publish (masked samples only): the
+     * reviewer's warning; approval asks for personal_data while ids > 0 */
+    audit_personal_t pii;
+    workflow_personal_scan(d, console_now_ms() / 1000, &pii);
+    json_object_set_new(o, "personal_data",
+                        json_pack("{s:I, s:I, s:s?, s:s?}", "ids", (json_int_t)pii.ids, "phones",
+                                  (json_int_t)pii.phones, "id_sample", pii.ids ? pii.id_sample : NULL,
+                                  "phone_sample", pii.phones ? pii.phone_sample : NULL));
     /* an offer (报送): the article offered, and where it is read */
     json_t *of = json_null();
     if (workflow_draft_is_offer(d)) {
@@ -177,7 +186,7 @@ static int apply_job(store_txn_t *t, void *ud)
     case OP_UPDATE: j->wrc = workflow_update(&x, j->id, &j->f, e); break;
     case OP_SUBMIT: j->wrc = workflow_submit(&x, j->id, e); break;
     case OP_APPROVE:
-        j->wrc = workflow_approve(&x, j->id, j->secrecy, &j->url, e);
+        j->wrc = workflow_approve(&x, j->id, &j->approval, &j->url, e);
         if (j->wrc == WORKFLOW_OK) {
             workflow_draft_t d;
             if (workflow_draft_get(t, j->id, &d) == STORE_OK) {
@@ -503,7 +512,7 @@ static module_result_t act(request_t *r, const char *id, op_t op)
             return MODULE_DONE;
         }
         j->body = o;
-        static const char *const approve_fields[] = {"secrecy_review", NULL};
+        static const char *const approve_fields[] = {"secrecy_review", "personal_data", NULL};
         static const char *const reject_fields[] = {"reason", NULL};
         static const char *const unpublish_fields[] = {"site", "column", "id", "reason", NULL};
         const char *const *known = op == OP_APPROVE  ? approve_fields
@@ -511,7 +520,8 @@ static module_result_t act(request_t *r, const char *id, op_t op)
                                                      : unpublish_fields;
         bool ok = console_fields_known(r, o, known);
         if (ok && op == OP_APPROVE) {
-            j->secrecy = console_field_bool(o, "secrecy_review");
+            j->approval.secrecy_review = console_field_bool(o, "secrecy_review");
+            j->approval.personal_data = console_field_bool(o, "personal_data");
         } else if (ok) {
             ok = console_field_opt(r, o, "reason", &j->reason);
             if (ok && op == OP_UNPUBLISH)

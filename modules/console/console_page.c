@@ -125,7 +125,7 @@ const char *console_page_field_label(const char *field)
         {"date", "发布时间"},     {"scheduled", "定时发布"}, {"reason", "退回理由"},
         {"secrecy_review", "保密审查"}, {"attachments", "附件"}, {"text", "回复内容"},
         {"doc_no", "发文字号"},   {"issuer", "发文机关"},   {"written", "成文日期"},
-        {"topic", "主题分类"},    {"index_no", "索引号"},
+        {"topic", "主题分类"},    {"index_no", "索引号"},   {"personal_data", "个人信息核查"},
     };
     for (size_t i = 0; field && i < UTIL_ARRAY_LEN(labels); i++)
         if (strcmp(labels[i][0], field) == 0)

@@ -115,6 +115,7 @@ void console_page_editor(request_t *r, const console_session_t *s, const account
     console_page_begin(&p, *d.title ? d.title : "稿件", s, a);
     tpl_val_t *m = tpl_set_map(p.d, p.root, "draft");
     console_page_draft_summary(&p, m, &d, c);
+    console_page_personal(&p, &d);
     tpl_set_str(p.d, m, "title", d.title); /* the field's value, not the placeholder */
     tpl_set_str(p.d, m, "body", d.body);
     tpl_set_str(p.d, m, "source", d.source);

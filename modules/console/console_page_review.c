@@ -158,6 +158,7 @@ void console_page_review(request_t *r, const console_session_t *s, const account
     if (d.update)
         add_changes(&p, request_store(r), &d);
     add_policy(&p, m, &d, c);
+    console_page_personal(&p, &d);
     workflow_draft_free(&d);
     console_page_finish(r, &p, 200, "console_review.html");
 }

@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "article.h"
 #include "care.h"
 #include "console_api.h"
 #include "theme.h"
 #include "workflow.h"
+#include "workflow_personal.h"
 
 static bool path_is(const request_t *r, const char *p)
 {
@@ -262,4 +264,17 @@ module_result_t console_pages_handle(request_t *r)
     }
     account_password_wipe(a.hash, sizeof a.hash);
     return MODULE_DONE;
+}
+
+void console_page_personal(console_page_t *p, const workflow_draft_t *d)
+{
+    audit_personal_t pii;
+    workflow_personal_scan(d, (int64_t)time(NULL), &pii);
+    if (!pii.ids && !pii.phones)
+        return;
+    tpl_val_t *m = tpl_set_map(p->d, p->root, "personal");
+    tpl_set_int(p->d, m, "ids", (long long)pii.ids);
+    tpl_set_int(p->d, m, "phones", (long long)pii.phones);
+    tpl_set_str(p->d, m, "id_sample", pii.id_sample);
+    tpl_set_str(p->d, m, "phone_sample", pii.phone_sample);
 }

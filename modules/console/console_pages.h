@@ -30,7 +30,7 @@
      "console_error.html",                                                                  \
      "console_login.html", "console_sites.html", "console_drafts.html",                    \
      "console_editor.html", "console_review.html", "console_messages.html",               \
-     "console_history.html", "console_audit.html"}
+     "console_history.html", "console_audit.html", "console_personal.html"}
 
 /* Any request outside /api/: MODULE_DONE always (404 in the console's look for a path
  * that is no page, 405 for a method other than GET and HEAD). */
@@ -57,5 +57,9 @@ const char *console_page_state_label(int state);
 struct workflow_draft;
 void console_page_draft_summary(console_page_t *p, tpl_val_t *m, const struct workflow_draft *d,
                                 const conf_t *c);
+/* Sets "personal" (ids, phones, id_sample, phone_sample: masked) on the page when d shows
+ * unmasked ID or mobile numbers (workflow_personal.h): the 个人信息提示 its editor sees
+ * before submitting and its reviewer before approving (console_personal.html). */
+void console_page_personal(console_page_t *p, const struct workflow_draft *d);
 
 #endif

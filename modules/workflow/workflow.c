@@ -12,6 +12,7 @@
 #include "content_columns.h"
 #include "markdown.h"
 #include "message_text.h"
+#include "workflow_personal.h"
 
 /* Stands in for the reviewer while a draft's fields are checked with the article rules
  * (article_check_field wants a reviewer and a 保密审查): not an account name, so never the
@@ -569,22 +570,31 @@ static workflow_rc_t publish_listing(act_t *a, const char *day, article_result_t
     return WORKFLOW_OK;
 }
 
-workflow_rc_t workflow_approve(const workflow_ctx_t *x, const char *id, bool secrecy_review,
-                               char **url, workflow_err_t *e)
+workflow_rc_t workflow_approve(const workflow_ctx_t *x, const char *id,
+                               const workflow_approval_t *how, char **url, workflow_err_t *e)
 {
     *url = NULL;
     act_t a;
     workflow_rc_t rc = act_begin(x, &a, e);
     if (rc || (rc = load(&a, id, e)) || (rc = check_reviewer(&a, false, e)))
         return act_end(&a, rc, e);
-    if (!secrecy_review)
+    if (!how->secrecy_review)
         return act_end(&a, refuse(e, WORKFLOW_EINVAL, "secrecy_review", "approval needs the "
                                   "保密审查 confirmation (secrecy_review: true)"), e);
+    audit_personal_t pii;
+    workflow_personal_scan(&a.d, x->now, &pii);
+    if (pii.ids && !how->personal_data)
+        return act_end(&a, refuse(e, WORKFLOW_EINVAL, "personal_data", "the draft shows %zu "
+                                  "unmasked ID number(s) (%s): mask them (e.g. "
+                                  "530102********1234), or confirm that they may be published "
+                                  "(personal_data: true)", pii.ids, pii.id_sample), e);
     char day[11];
     article_format_day(x->now, day);
     char *path = article_url_path(x->conf, a.d.site, a.d.column, a.d.article);
     char note[400];
-    snprintf(note, sizeof note, "%s", path ? path : "");
+    /* the trail names a confirmed publication of ID numbers: who approved it is there */
+    snprintf(note, sizeof note, "%s%s", path ? path : "",
+             pii.ids ? " (unmasked ID numbers confirmed by the reviewer)" : "");
     if (a.d.scheduled > x->now) {
         /* Approved ahead of its time: it waits (wt/) and workflow_publish_due publishes it
          * then, as reviewed now. What can be checked now is: a draft that could never be
@@ -596,7 +606,8 @@ workflow_rc_t workflow_approve(const workflow_ctx_t *x, const char *id, bool sec
         a.d.state = WORKFLOW_SCHEDULED;
         char when[17];
         article_format_minute(a.d.scheduled, when);
-        snprintf(note, sizeof note, "scheduled %s %s", when, path ? path : "");
+        snprintf(note, sizeof note, "scheduled %s %s%s", when, path ? path : "",
+                 pii.ids ? " (unmasked ID numbers confirmed by the reviewer)" : "");
     } else {
         article_result_t res;
         if ((rc = workflow_draft_is_offer(&a.d) ? publish_listing(&a, day, &res, e)

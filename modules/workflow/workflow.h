@@ -109,9 +109,19 @@ workflow_rc_t workflow_attach(const workflow_ctx_t *x, const char *id, const cha
 workflow_rc_t workflow_detach(const workflow_ctx_t *x, const char *id, const char *name,
                               workflow_err_t *e);
 workflow_rc_t workflow_submit(const workflow_ctx_t *x, const char *id, workflow_err_t *e);
+/* What a reviewer confirms when approving: the 保密审查 (always required), and that the
+ * unmasked ID numbers the draft shows (workflow_personal.h) may be published: required
+ * only while it shows any, refused (EINVAL naming personal_data, with the count and a
+ * masked sample) without it. Mobile numbers are shown to the reviewer, not asked about:
+ * offices publish their contact numbers. */
+typedef struct workflow_approval {
+    bool secrecy_review;
+    bool personal_data;
+} workflow_approval_t;
+
 /* On success *url is the article's URL path (article_url_path; heap, free it). */
-workflow_rc_t workflow_approve(const workflow_ctx_t *x, const char *id, bool secrecy_review,
-                               char **url, workflow_err_t *e);
+workflow_rc_t workflow_approve(const workflow_ctx_t *x, const char *id,
+                               const workflow_approval_t *how, char **url, workflow_err_t *e);
 workflow_rc_t workflow_reject(const workflow_ctx_t *x, const char *id, const char *reason,
                               workflow_err_t *e);
 workflow_rc_t workflow_unpublish(const workflow_ctx_t *x, const char *site, const char *column,

@@ -157,6 +157,48 @@ def test_approve_publishes_live_with_accounts_in_trail(cl):
     assert any(f"\tdraft-submit\tedu/news draft {did}\tby li.hua" in ln for ln in lines)
 
 
+ID_NUMBER = "11010519491231002X"  # GB 11643's own example: a valid check character
+ID_MASKED = "110105********002X"
+
+
+def test_unmasked_id_numbers_need_the_reviewers_confirmation(cl):
+    body = f"# 公示\n\n张三，身份证号 {ID_NUMBER}，联系电话 13812345678。\n"
+    did = submitted(cl, title="助学金公示", body=body)
+    zs = api(cl, "zhao.shen")
+    d = zs.call("GET", f"/api/drafts/{did}").json
+    assert d["personal_data"] == {"ids": 1, "phones": 1, "id_sample": ID_MASKED,
+                                  "phone_sample": "138****5678"}, d["personal_data"]
+    # the review page warns, masked, and asks for the second confirmation
+    page = zs.call("GET", f"/review/{did}").body.decode()
+    assert 'id="personal-data"' in page and f"1 处未脱敏的居民身份证号码（如 {ID_MASKED}）" in page
+    assert "1 处手机号码（如 138****5678）" in page
+    assert '<input type="checkbox" id="personal_data" name="personal_data" value="true" required>' in page
+    # approval without it: 400 naming the field, the number masked in the message, nothing published
+    r = zs.call("POST", f"/api/drafts/{did}/approve", {"secrecy_review": True})
+    assert r.status == 400 and r.json["field"] == "personal_data", r
+    assert ID_MASKED in r.json["error"] and ID_NUMBER not in r.body.decode(), r.json
+    assert zs.call("GET", f"/api/drafts/{did}").json["state"] == "submitted"
+    r = zs.call("POST", f"/api/drafts/{did}/approve", {"secrecy_review": True, "personal_data": True})
+    assert r.status == 200, r
+    h = cl.ctl("history", "edu").stdout.decode().splitlines()
+    assert any(f"\tdraft-approve\tedu/news draft {did}\tby zhao.shen\t" in ln and
+               "unmasked ID numbers confirmed by the reviewer" in ln for ln in h), h
+    # masked: a warning for the mobile number only, approval as ever
+    masked = submitted(cl, title="助学金公示（脱敏）", body=body.replace(ID_NUMBER, ID_MASKED))
+    d = zs.call("GET", f"/api/drafts/{masked}").json
+    assert d["personal_data"]["ids"] == 0 and d["personal_data"]["id_sample"] is None
+    page = zs.call("GET", f"/review/{masked}").body.decode()
+    assert 'id="personal-ids"' not in page and 'id="personal_data"' not in page
+    assert 'id="personal-phones"' in page
+    r = zs.call("POST", f"/api/drafts/{masked}/approve", {"secrecy_review": True})
+    assert r.status == 200, r
+    # nothing found: no warning at all
+    plain = submitted(cl, title="无个人信息")
+    assert zs.call("GET", f"/api/drafts/{plain}").json["personal_data"] == {
+        "ids": 0, "phones": 0, "id_sample": None, "phone_sample": None}
+    assert 'id="personal-data"' not in zs.call("GET", f"/review/{plain}").body.decode()
+
+
 def test_self_review_is_409(cl):
     did = submitted(cl, editor="both.edu", title="自审")
     both = api(cl, "both.edu")

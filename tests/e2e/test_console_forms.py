@@ -143,6 +143,28 @@ def test_write_change_upload_submit_approve(cs):
     assert "<dt>审核</dt><dd>shen.he</dd>" in pub.body.decode()
 
 
+def test_approve_form_asks_about_unmasked_id_numbers(cs):
+    li = signed_in(cs, "li.hua")
+    body = "# 公示\n\n李四 身份证号 11010519491231002X。\n"
+    r = post_form(li, "/api/drafts?next=/drafts/{id}", dict(DRAFT, title="补贴公示", body=body), "/drafts/new")
+    did = r.header("Location").rsplit("/", 1)[1]
+    # the editor sees it first, masked, before submitting
+    mine = li.get(f"/drafts/{did}")
+    check_page(mine, "编辑稿件")
+    assert 'id="personal-ids"' in mine.text and "110105********002X" in mine.text
+    post_form(li, f"/api/drafts/{did}/submit?next=/drafts/{did}", {}, f"/drafts/{did}")
+    sh = signed_in(cs, "shen.he")
+    review = sh.get(f"/review/{did}")
+    check_page(review, "审核稿件")  # the new box has its label too
+    assert "110105********002X" in review.text and "11010519491231002X" not in review.text.split("<iframe")[0]
+    action = form_action(review.text, "approve")
+    r = post_form(sh, action, {"secrecy_review": "true"}, f"/review/{did}")
+    assert r.status == 400 and 'data-field="personal_data">个人信息核查</strong>' in r.text, r.text
+    r = post_form(sh, action, {"secrecy_review": "true", "personal_data": "true"}, f"/review/{did}")
+    assert r.status == 303 and r.header("Location") == f"/drafts/{did}", r.text
+    assert '<span class="state state-published" id="state">已发布</span>' in sh.get(f"/drafts/{did}").text
+
+
 def test_reject_with_a_reason(cs):
     li = signed_in(cs, "li.hua")
     r = post_form(li, "/api/drafts?next=/drafts/{id}", dict(DRAFT, title="待退回的稿子"), "/drafts/new")

@@ -264,7 +264,7 @@ static workflow_rc_t do_approve(const workflow_ctx_t *x, char *id, void *arg)
     (void)arg;
     workflow_err_t e;
     char *url = NULL;
-    workflow_rc_t rc = workflow_approve(x, id, true, &url, &e);
+    workflow_rc_t rc = workflow_approve(x, id, &(workflow_approval_t){.secrecy_review = true}, &url, &e);
     free(url);
     return rc;
 }

@@ -19,6 +19,7 @@
 #include "rec.h"
 #include "testutil.h"
 #include "workflow.h"
+#include "workflow_personal.h"
 
 typedef struct fixture {
     testutil_store_t *st;
@@ -159,7 +160,7 @@ static workflow_rc_t approve_as(fixture_t *f, const char *who, const char *id, b
     store_txn_t *w = begin(f);
     workflow_ctx_t x = ctx(f, w, who);
     char *u = NULL;
-    workflow_rc_t rc = workflow_approve(&x, id, secrecy, &u, &f->e);
+    workflow_rc_t rc = workflow_approve(&x, id, &(workflow_approval_t){.secrecy_review = secrecy}, &u, &f->e);
     finish(w, rc, &f->e);
     if (rc != WORKFLOW_OK)
         assert_null(u);
@@ -685,6 +686,52 @@ static void test_approve_publishes(void **state)
     testutil_store_teardown(&o);
 }
 
+/* Unmasked ID numbers in what a draft would publish: approval asks for the personal_data
+ * confirmation, names the count and a masked sample (never the number), and the trail
+ * says it was confirmed; a masked ID or a mobile number alone asks for nothing more. */
+static void test_approve_personal_data(void **state)
+{
+    fixture_t *f = *state;
+    char id[WORKFLOW_ID_MAX + 1], masked[WORKFLOW_ID_MAX + 1];
+    workflow_fields_t fl = fields("edu", "关于助学金发放的公示");
+    fl.body = "# 公示\n\n张三，身份证号 11010519491231002X，联系电话 13812345678。\n";
+    OK(create_as(f, "ed.edu", &fl, id));
+    OK(submit_as(f, "ed.edu", id));
+    workflow_fields_t ml = fields("edu", "关于助学金发放的公示（脱敏）");
+    ml.body = "# 公示\n\n张三，身份证号 110105********002X，联系电话 13812345678。\n";
+    OK(create_as(f, "ed.edu", &ml, masked));
+    OK(submit_as(f, "ed.edu", masked));
+
+    workflow_draft_t d = draft(f, id);
+    audit_personal_t pii;
+    workflow_personal_scan(&d, f->now, &pii);
+    assert_int_equal(pii.ids, 1);
+    assert_int_equal(pii.phones, 1);
+    assert_string_equal(pii.id_sample, "110105********002X");
+    workflow_draft_free(&d);
+
+    EXPECT(approve_as(f, "rev.edu", id, true, NULL), WORKFLOW_EINVAL, "personal_data");
+    assert_non_null(strstr(f->e.msg, "1 unmasked ID number(s) (110105********002X)"));
+    assert_null(strstr(f->e.msg, "11010519491231002X"));
+    assert_int_equal(draft(f, id).state, WORKFLOW_SUBMITTED);
+
+    store_txn_t *w = begin(f);
+    workflow_ctx_t x = ctx(f, w, "rev.edu");
+    char *url = NULL;
+    workflow_rc_t rc = workflow_approve(
+        &x, id, &(workflow_approval_t){.secrecy_review = true, .personal_data = true}, &url, &f->e);
+    finish(w, rc, &f->e);
+    OK(rc);
+    free(url);
+    OK(approve_as(f, "rev.edu", masked, true, NULL)); /* masked: nothing more to confirm */
+
+    trail_t tr = trail_of(f->st->s, "edu");
+    size_t confirmed = 0;
+    for (size_t i = 0; i < tr.n; i++)
+        confirmed += strstr(tr.rec[i], "unmasked ID numbers confirmed by the reviewer") != NULL;
+    assert_int_equal(confirmed, 1);
+}
+
 static void test_self_review_and_subtree(void **state)
 {
     fixture_t *f = *state;
@@ -892,7 +939,7 @@ static void test_abort_leaves_nothing(void **state)
     OK(workflow_create(&ed, &fl, id, &f->e));
     OK(workflow_attach(&ed, id, "a.txt", "abc", 3, &f->e));
     OK(workflow_submit(&ed, id, &f->e));
-    OK(workflow_approve(&rev, id, true, &url, &f->e));
+    OK(workflow_approve(&rev, id, &(workflow_approval_t){.secrecy_review = true}, &url, &f->e));
     free(url);
     store_abort(w);
     store_txn_t *t = store_read_txn_new(f->st->s);
@@ -931,7 +978,7 @@ static void test_abort_leaves_nothing(void **state)
     assert_int_equal(article_publish_txn(w, ARTICLE_PUBLISH, &m, "markdown", "<p>x</p>", 8, NULL,
                                          0, f->now, &res, why, sizeof why), 0);
     article_meta_free(&m);
-    EXPECT(workflow_approve(&rev, id, true, &url, &f->e), WORKFLOW_ECONFLICT, NULL);
+    EXPECT(workflow_approve(&rev, id, &(workflow_approval_t){.secrecy_review = true}, &url, &f->e), WORKFLOW_ECONFLICT, NULL);
     assert_int_equal(store_commit(w), STORE_OK);
     d = draft(f, id);
     assert_int_equal(d.state, WORKFLOW_SUBMITTED);
@@ -1349,6 +1396,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_status_codes),
+        cmocka_unit_test_setup_teardown(test_approve_personal_data, setup, teardown),
         cmocka_unit_test(test_record_decode),
         cmocka_unit_test(test_record_versions),
         cmocka_unit_test_setup_teardown(test_create_and_read, setup, teardown),
