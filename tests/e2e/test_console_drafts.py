@@ -178,7 +178,12 @@ def test_unmasked_id_numbers_need_the_reviewers_confirmation(cl):
     assert r.status == 400 and r.json["field"] == "personal_data", r
     assert ID_MASKED in r.json["error"] and ID_NUMBER not in r.body.decode(), r.json
     assert zs.call("GET", f"/api/drafts/{did}").json["state"] == "submitted"
-    r = zs.call("POST", f"/api/drafts/{did}/approve", {"secrecy_review": True, "personal_data": True})
+    # another site's admin confirming everything is still not this site's reviewer
+    both = {"secrecy_review": True, "personal_data": True}
+    r = api(cl, "wang.xian").call("POST", f"/api/drafts/{did}/approve", both)
+    assert r.status == 403, r
+    assert api(cl, "wang.xian").call("GET", f"/api/drafts/{did}").status == 403
+    r = zs.call("POST", f"/api/drafts/{did}/approve", both)
     assert r.status == 200, r
     h = cl.ctl("history", "edu").stdout.decode().splitlines()
     assert any(f"\tdraft-approve\tedu/news draft {did}\tby zhao.shen\t" in ln and
