@@ -9,6 +9,9 @@
 //   HOST_RULES  Chromium --host-resolver-rules mapping the public host to loopback
 //   EDITOR, REVIEWER, PASSWORD   the two accounts
 //   TITLE       the article's title; STEPS=signin to stop after the sign-in and lists
+//   BODY        the article's Markdown; ID_SAMPLE, when set, the masked ID number the
+//               body shows: the editor's and the reviewer's pages must warn with it, and
+//               approval must be held by the browser until 个人信息核查 is ticked too
 // Every wait is bounded (STEP_MS); the first failure ends the run with exit status 1.
 import puppeteer from 'puppeteer-core';
 
@@ -23,6 +26,8 @@ const PASSWORD = env('PASSWORD');
 const TITLE = process.env.TITLE || '浏览器测试稿件';
 const STEP_MS = Number(process.env.STEP_MS || 15000);
 const ONLY_SIGNIN = process.env.STEPS === 'signin';
+const BODY = process.env.BODY || '# 段落标题\n\n这是通过浏览器写的**正文**。\n';
+const ID_SAMPLE = process.env.ID_SAMPLE || '';
 
 const log = (msg) => console.log(`ok: ${msg}`);
 function expect(cond, msg) {
@@ -88,7 +93,7 @@ try {
     await page.type('#title', TITLE);
     await page.select('#column', 'news');
     await page.type('#source', '浏览器测试');
-    await page.type('#body', '# 段落标题\n\n这是通过浏览器写的**正文**。\n');
+    await page.type('#body', BODY);
     await clickAndWait(page, '#save');
     const m = new URL(page.url()).pathname.match(/^\/drafts\/(\d+)$/);
     expect(m, `the new draft's page: ${page.url()}`);
@@ -96,6 +101,11 @@ try {
     expect((await text(page, '#state')) === '草稿', 'a draft');
     expect((await page.$eval('#title', (e) => e.value)) === TITLE, 'the title kept');
     log(`draft ${id} written`);
+    if (ID_SAMPLE) {
+      const warn = await text(page, '#personal-ids');
+      expect(warn.includes(ID_SAMPLE), `the editor is warned with the masked number: ${warn}`);
+      log(`editor warned: ${ID_SAMPLE}`);
+    }
     await clickAndWait(page, '#submit');
     expect(new URL(page.url()).pathname === `/drafts/${id}`, 'back on the draft');
     expect((await text(page, '#state')) === '待审核', 'submitted');
@@ -118,6 +128,16 @@ try {
     expect((await frame.$eval('.body h1', (e) => e.textContent)) === '段落标题', 'the preview shows the body');
     log('preview seen');
     await page.click('#secrecy_review');
+    if (ID_SAMPLE) {
+      expect((await text(page, '#personal-ids')).includes(ID_SAMPLE), 'the reviewer is warned too');
+      // the browser holds the form: the second box is required while ID numbers show
+      await page.click('#approve-button');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(new URL(page.url()).pathname === `/review/${id}`, 'still on the review page');
+      expect(await page.$eval('#personal_data', (e) => e.validity.valueMissing), 'the 个人信息核查 box is asked for');
+      await page.click('#personal_data');
+      log('approval held until 个人信息核查 was ticked');
+    }
     await clickAndWait(page, '#approve-button');
     expect(new URL(page.url()).pathname === `/drafts/${id}`, 'back on the draft');
     expect((await text(page, '#state')) === '已发布', 'published');

@@ -80,3 +80,15 @@ def test_write_submit_approve_and_read_in_chromium(cs, tmp_path):
                        ("draft-approve", "edu")], rows
     publish = rows[2]
     assert publish[5:8] == ["by li.hua", "reviewed by shen.he", "主动公开"] and publish[-1] == title
+
+
+def test_unmasked_id_warned_and_held_at_review_in_chromium(cs, tmp_path):
+    title = "浏览器里的助学金公示"
+    body = "# 段落标题\n\n王五，身份证号 11010519491231002X。\n"  # the flow checks that h1
+    out = flow(cs, tmp_path, TITLE=title, BODY=body, ID_SAMPLE="110105********002X")
+    steps = [re.sub(r"\d+", "N", line[4:]) for line in out.splitlines() if line.startswith("ok: ")]
+    assert "editor warned: N********NX" in steps, out
+    assert "approval held until 个人信息核查 was ticked" in steps, out
+    assert steps[-1].startswith("public page "), out
+    h = cs.ctl("history", "edu").stdout.decode()
+    assert "unmasked ID numbers confirmed by the reviewer" in h, h
