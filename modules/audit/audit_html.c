@@ -19,6 +19,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "audit_css.h"
+
 /* ---- inline style ---- */
 
 /* A CSS length in px ("-9999px", "0", ".5em", "-50pt"); false when v is none. Relative
@@ -176,10 +178,13 @@ static bool next_attr(const char **pp, const char *end, attr_t *a)
     return true;
 }
 
-/* Does the tag whose attributes begin at p hide its element? */
-static bool tag_hides(const char *tag, const char *p, const char *end)
+/* Does the tag whose attributes begin at p hide its element: by its own attributes, or
+ * by a rule of the page's style blocks (css) naming its class or id? */
+static bool tag_hides(const char *tag, const char *p, const char *end, const audit_css_t *css)
 {
     bool marquee = strcmp(tag, "marquee") == 0, hides = false;
+    const char *cls = NULL, *id = NULL;
+    size_t cls_len = 0, id_len = 0;
     attr_t a;
     while (!hides && next_attr(&p, end, &a)) {
         double px;
@@ -189,8 +194,12 @@ static bool tag_hides(const char *tag, const char *p, const char *end)
             hides = audit_html_style_hides(a.val, a.vlen, marquee);
         else if (marquee && a.val && (eq_nocase(a.name, a.nlen, "height") || eq_nocase(a.name, a.nlen, "width")))
             hides = css_px(a.val, a.vlen, &px) && px <= 1;
+        else if (a.val && eq_nocase(a.name, a.nlen, "class"))
+            cls = a.val, cls_len = a.vlen;
+        else if (a.val && eq_nocase(a.name, a.nlen, "id"))
+            id = a.val, id_len = a.vlen;
     }
-    return hides;
+    return hides || (css->n && (cls || id) && audit_css_hides(css, tag, cls, cls_len, id, id_len));
 }
 
 /* ---- the stack of open elements ---- */
@@ -341,10 +350,28 @@ static const char *ref_attr(const attr_t *a)
     return NULL;
 }
 
+/* The hiding rules of every <style> block of the page, wherever it stands (an injected
+ * block often comes after the links it hides). */
+static void read_styles(const char *p, const char *end, audit_css_t *css)
+{
+    while (p < end && (p = find_nocase(p, end, "<style"))) {
+        const char *gt = memchr(p, '>', (size_t)(end - p));
+        if (!gt)
+            return;
+        const char *close = find_nocase(gt + 1, end, "</style");
+        const char *body_end = close ? close : end;
+        audit_css_read(css, gt + 1, (size_t)(body_end - gt - 1));
+        p = body_end;
+    }
+}
+
 void audit_html_walk(const char *html, size_t len, const audit_html_visitor_t *v)
 {
     walk_t w = {.depth = 0};
     const char *p = html, *end = html + len;
+    audit_css_t css = {.n = 0};
+    if (v->ref)
+        read_styles(p, end, &css);
     while (p < end) {
         const char *lt = memchr(p, '<', (size_t)(end - p));
         if (!lt) {
@@ -376,7 +403,7 @@ void audit_html_walk(const char *html, size_t len, const audit_html_visitor_t *v
             add_text(v->text, "<", 1); /* a stray '<' in text */
             continue;
         }
-        bool hides = tag_hides(tag, p, end);
+        bool hides = tag_hides(tag, p, end, &css);
         attr_t a;
         while (next_attr(&p, end, &a)) {
             const char *name = a.val && v->ref ? ref_attr(&a) : NULL;

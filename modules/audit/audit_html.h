@@ -1,7 +1,8 @@
 /* modules/audit/audit_html.h: the tolerant HTML tokenizer the audit reads stored pages
  * with (defined in audit_html.c): tags, their href/src/data attributes, inline scripts,
- * the text between tags, and which elements citizens cannot see (hidden by inline style
- * or the `hidden` attribute, tracked through the nesting). No store, no config: the
+ * the text between tags, and which elements citizens cannot see (hidden by inline style,
+ * the `hidden` attribute or a simple rule of the page's own <style> blocks: audit_css.h;
+ * tracked through the nesting). No store, no config: the
  * judging of what it finds is audit_links.c's, and tests/unit/test_audit_html.c drives it
  * directly. */
 #ifndef JIYUE_AUDIT_HTML_H

@@ -215,6 +215,10 @@ def build(tmp_path, defects):
                                    f"联系电话：{PHONE}；共同申请人 {ID_FULLWIDTH}。</p>"
                                    "<p>已遮蔽：5301**********1234、530102********1231、139****0000；"
                                    f"订单号 {ID_ORDER}</p>"),
+            # a link hidden by a rule of the page's own style block, put after it
+            "news/slots.html": page("slots", f"<p>{NOW:%Y-%m-%d}</p><div class=\"ft9 c\"><a "
+                                    'href="http://www.888-slots.com/">老虎机</a></div>'
+                                    "<style>.ft9{position:absolute;left:-9999px}</style>"),
         })
         publish(c, "pii", "news", "k1", 1,
                 '<p>通知正文</p><div style="display:none"><a href="https://www.bet365-casino.com/">'
@@ -293,7 +297,8 @@ def test_each_defect_found_once_and_nothing_else(dirty):
         ("noid", "identifier-missing", "veto"),
         ("noint", "no-interaction", "veto"),
         ("pii", "link-external", "info"),  # the hidden www.gov.cn link: no 暗链
-        ("pii", "link-hidden", "veto"),
+        ("pii", "link-hidden", "veto"),  # the article's gambling links (one host)
+        ("pii", "link-hidden", "veto"),  # slots.html's, hidden by its style block
         ("pii", "personal-id", "deduct"),  # the imported page
         ("pii", "personal-id", "deduct"),  # the answered message's public page
         ("pii", "personal-phone", "info"),
@@ -356,7 +361,9 @@ def test_personal_data_and_hidden_links(dirty, tmp_path):
     assert phone["severity"] == "info" and phone["url"] == page["url"]
     assert phone["detail"].startswith("1 unmasked mobile number shown, first 138****5678")
     assert "138****5678" in phone["detail_zh"]
-    (hidden,) = [f for f in got if f["rule"] == "link-hidden"]
+    hidden, slots = sorted((f for f in got if f["rule"] == "link-hidden"), key=lambda f: f["url"])
+    assert slots["severity"] == "veto" and slots["url"] == f"http://{PORTAL}/pii/news/slots.html"
+    assert "www.888-slots.com" in slots["detail"] and "(1 time)" in slots["detail"]
     assert hidden["severity"] == "veto"
     assert hidden["url"] == f"http://{PORTAL}/pii/news/k1.html"
     assert "www.bet365-casino.com" in hidden["detail"] and "(2 times)" in hidden["detail"]

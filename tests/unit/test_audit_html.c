@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "audit_css.h"
 #include "audit_html.h"
 #include "audit_links.h"
 
@@ -224,13 +225,53 @@ static void test_government_hosts(void **state)
     assert_false(audit_host_is_gov(S("")));
 }
 
+/* Rules of the page's own <style> blocks: simple class and id selectors that hide, also
+ * from a block after the element; not in @media or other at-rules, not combinators, not a
+ * tag the rule does not name; bounded by AUDIT_CSS_RULES. */
+static void test_style_block_rules(void **state)
+{
+    (void)state;
+    assert_string_equal(walk("<style>.x9{display:none}</style><div class=\"a x9\"><a href=\"h1\">k</a></div>"
+                             "<div class=\"x99\"><a href=\"v1\">k</a></div>"),
+                        "H:h1 V:v1");
+    /* the block after the links, an id, a tag-qualified class, several selectors */
+    assert_string_equal(walk("<p id=\"z\"><a href=\"h2\">k</a></p><span class=\"q\"><a href=\"v2\">k</a></span>"
+                             "<div class=\"q\"><a href=\"h3\">k</a></div><i class=\"w\"><a href=\"h4\">k</a></i>"
+                             "<style>\n/* hidden */ #z { position:absolute; left:-9999px }\n"
+                             "div.q, .w {font-size:0}</style>"),
+                        "H:h2 V:v2 H:h3 H:h4");
+    /* at-rules, combinators, pseudo selectors, rules that do not hide: nothing hidden */
+    assert_string_equal(walk("<style>@media print{.m{display:none}} @import url(x.css);"
+                             ".n a{display:none} .o:hover{display:none} .p{color:red}"
+                             "@font-face{font-family:x}</style>"
+                             "<div class=\"m\"><a href=\"v3\">k</a></div><div class=\"n\"><a href=\"v4\">k</a></div>"
+                             "<div class=\"o\"><a href=\"v5\">k</a></div><div class=\"p\"><a href=\"v6\">k</a></div>"),
+                        "V:v3 V:v4 V:v5 V:v6");
+    /* class names are case-sensitive; an unclosed block or rule ends the reading, not the walk */
+    assert_string_equal(walk("<style>.Up{display:none}</style><b class=\"up\"><a href=\"v7\">k</a></b>"
+                             "<b class=\"Up\"><a href=\"h5\">k</a></b><style>.r{display:none"),
+                        "V:v7 H:h5");
+    /* a rule the element's own hidden state does not need: a hidden ancestor still counts */
+    assert_string_equal(walk("<style>.h{visibility:hidden}</style><ul class=\"h\"><li><a href=\"h6\">k</a></ul>"),
+                        "H:h6");
+    /* more rules than are kept: the first AUDIT_CSS_RULES are, the rest not read */
+    static char big[64 * 1024];
+    size_t n = 0;
+    n += (size_t)snprintf(big + n, sizeof big - n, "<style>");
+    for (int i = 0; i < AUDIT_CSS_RULES + 10; i++)
+        n += (size_t)snprintf(big + n, sizeof big - n, ".c%d{display:none}", i);
+    n += (size_t)snprintf(big + n, sizeof big - n, "</style><a class=\"c0\" href=\"h7\">k</a>"
+                          "<a class=\"c%d\" href=\"v8\">k</a>", AUDIT_CSS_RULES + 5);
+    assert_string_equal(walk(big), "H:h7 V:v8");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_styles_that_hide), cmocka_unit_test(test_elements_that_hide),
         cmocka_unit_test(test_nesting),          cmocka_unit_test(test_unbalanced),
         cmocka_unit_test(test_deep_nesting),     cmocka_unit_test(test_text_and_scripts),
-        cmocka_unit_test(test_government_hosts),
+        cmocka_unit_test(test_government_hosts), cmocka_unit_test(test_style_block_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
