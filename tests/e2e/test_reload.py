@@ -297,6 +297,14 @@ def test_ctl_reload_old_server_without_status_file(rc, tmp_path):
     shutil.copy("/bin/sleep", fake_bin)
     fake = subprocess.Popen([str(fake_bin), "30"])
     try:
+        # until it has exec'd, the child is still named python3: jiyue -s would (rightly)
+        # refuse to signal it; wait for the name, a bounded 5 s
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            with open(f"/proc/{fake.pid}/comm") as f:
+                if f.read().strip() == "jiyue":
+                    break
+            time.sleep(0.01)
         conf = tmp_path / "old.yaml"
         pid_file = tmp_path / "old.pid"
         pid_file.write_text(f"{fake.pid}\n")
