@@ -289,22 +289,28 @@ def test_status_file_replaced_atomically(rc):
             if p.name.startswith(rc.status_file.name + ".")] == [], "temporary files left behind"
 
 
+def started_as(argv, name):
+    """A process whose name (/proc/PID/comm) already reads `name`: until it has exec'd, a
+    child of this test is still named python3, and jiyue -s judges a pid by its name.
+    Waits at most 5 s."""
+    p = subprocess.Popen(argv)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        with open(f"/proc/{p.pid}/comm") as f:
+            if f.read().strip() == name:
+                break
+        time.sleep(0.01)
+    return p
+
+
 def test_ctl_reload_old_server_without_status_file(rc, tmp_path):
     # A server that keeps no status file (started by an older jiyue): the command still
     # signals it, but says it cannot report the outcome and exits 3. The stand-in is a
     # `sleep` named jiyue: -s signals only a process of that name.
     fake_bin = tmp_path / "jiyue"
     shutil.copy("/bin/sleep", fake_bin)
-    fake = subprocess.Popen([str(fake_bin), "30"])
+    fake = started_as([str(fake_bin), "30"], "jiyue")
     try:
-        # until it has exec'd, the child is still named python3: jiyue -s would (rightly)
-        # refuse to signal it; wait for the name, a bounded 5 s
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            with open(f"/proc/{fake.pid}/comm") as f:
-                if f.read().strip() == "jiyue":
-                    break
-            time.sleep(0.01)
         conf = tmp_path / "old.yaml"
         pid_file = tmp_path / "old.pid"
         pid_file.write_text(f"{fake.pid}\n")
@@ -321,7 +327,7 @@ def test_ctl_reload_old_server_without_status_file(rc, tmp_path):
 @pytest.mark.parametrize("action", ["stop", "reload", "reopen"])
 def test_ctl_signal_refuses_a_pid_that_is_not_jiyue(tmp_path, action):
     # A stale pid file whose pid now belongs to another process: nothing is signalled.
-    other = subprocess.Popen(["sleep", "30"])
+    other = started_as(["sleep", "30"], "sleep")
     try:
         conf = tmp_path / "stale.yaml"
         pid_file = tmp_path / "stale.pid"
