@@ -50,8 +50,10 @@ bool message_text_ok(const char *s, size_t n, bool allow_newlines, size_t *chars
 /* A reply's text as `jiyuectl reply` and the console's reply take it: trailing line breaks,
  * spaces and tabs dropped (an editor's final newline is not content; in place, *len
  * updated), then 1 to MESSAGE_REPLY_MAX characters of UTF-8 text, line breaks allowed
- * (message.h). Returns NULL when it is good, else why not ("is empty: a reply needs
- * text", ...), to follow the name of what was given. */
+ * (message.h), and no unmasked 居民身份证号码 (audit_personal.h, as the audit's
+ * personal-id rule reads pages, birth dates up to today): every reply is public, and a
+ * citizen's ID number quoted back would be published. Returns NULL when it is good, else
+ * why not ("is empty: a reply needs text", ...), to follow the name of what was given. */
 const char *message_reply_text_check(char *text, size_t *len);
 /* Public masking: "张*" (first character, one '*' per other), "138****5678" (first 3 and
  * last 4 kept when there are at least 8, else all but the last 2 hidden). */

@@ -230,7 +230,10 @@ def test_reply_refusals(inbox):
     for body, msg in (({}, "missing field"), ({"text": 5}, "must be a string"),
                       ({"text": " \n\n"}, "is empty: a reply needs text"),
                       ({"text": "a\u0001b"}, "is not UTF-8 text (or holds control characters)"),
-                      ({"text": "字" * 20001}, "is longer than 20000 characters")):
+                      ({"text": "字" * 20001}, "is longer than 20000 characters"),
+                      ({"text": "您的身份证号 11010519491231002X 已登记"},
+                       "shows an unmasked ID card number (居民身份证号码), and every reply is "
+                       "public: mask it (e.g. 530102********1234)")):
         r = post_reply(a, code, body)
         assert r.status == 400, (body, r)
         assert r.json == {"error": msg, "field": "text"}, r.json

@@ -204,6 +204,11 @@ def test_submit_receipt_reply_list(site):
     # Not in the public list while unanswered.
     assert "关于学校周边交通的建议" not in text(get(site, "/edu/mailbox/"))
 
+    # a reply quoting a citizen's ID number is refused: every reply is public
+    r = reply(site, "edu", code, "张三（身份证号 11010519491231002X）：已受理。")
+    assert r.returncode != 0 and b"shows an unmasked ID card number" in r.stderr, r.stderr
+    assert b"11010519491231002X" not in r.stderr
+    assert [row for row in messages(site, "edu", "--open") if row[0] == code]  # still open
     r = reply(site, "edu", code, "已协调交警部门在上下学时段增派警力。")
     assert r.returncode == 0, r.stderr
     assert f"/edu/mailbox/q/{code}" in r.stdout.decode()

@@ -138,6 +138,17 @@ static void test_reply_text_rule(void **state)
     big[n] = '\0';
     assert_null(message_reply_text_check(big, &n));
     free(big);
+    /* a citizen's ID number quoted back: refused, the number never in the reason; masked,
+     * or a mobile number (offices publish theirs), it is taken */
+    char t5[] = "您的身份证号 11010519491231002X 已登记。";
+    n = strlen(t5);
+    const char *why = message_reply_text_check(t5, &n);
+    assert_non_null(why);
+    assert_non_null(strstr(why, "unmasked ID card number"));
+    assert_null(strstr(why, "11010519491231002X"));
+    char t6[] = "您的身份证号 110105********002X 已登记，咨询电话 13812345678。";
+    n = strlen(t6);
+    assert_null(message_reply_text_check(t6, &n));
 }
 
 static void test_overdue_rule(void **state)
