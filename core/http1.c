@@ -45,12 +45,12 @@ static const unsigned char cls[256] = {
 #define IS_TCHAR(c) (cls[(unsigned char)(c)] & CL_T)
 #define IS_VCHAR(c) (cls[(unsigned char)(c)] & CL_V)
 #define IS_UCHAR(c) (cls[(unsigned char)(c)] & CL_U)
+#define IS_OWS(c) ((c) == ' ' || (c) == '\t')
 
 bool http1_is_tchar(char c)
 {
     return IS_TCHAR(c);
 }
-#define IS_OWS(c) ((c) == ' ' || (c) == '\t')
 
 static inline unsigned char lower(unsigned char c)
 {

@@ -125,11 +125,11 @@ int http1_chunked_decode(http1_chunked_t *c, char *buf, size_t len, size_t *cons
  * over its limit at once instead of waiting for its data. Saturates at UINT64_MAX. */
 uint64_t http1_chunked_announced(const http1_chunked_t *c);
 
-/* Parses a method name; HTTP_M_OTHER when unknown. */
 /* Whether c is a tchar (RFC 9110 section 5.6.2: a token's character), by the parser's own
  * byte classes. */
 bool http1_is_tchar(char c);
 
+/* Parses a method name; HTTP_M_OTHER when unknown. */
 http_method_t http1_method_from(const char *p, size_t len);
 const char *http1_method_name(http_method_t m);
 /* Reason phrase for a status code ("Not Found"). */

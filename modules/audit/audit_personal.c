@@ -14,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "article.h" /* ARTICLE_TZ_OFFSET: Beijing time */
 
 #define OTHER '\x01' /* a folded character that is none of the below */
 
@@ -75,6 +78,14 @@ static bool real_day(long y, long m, long d)
         return false;
     bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     return d <= mdays[m - 1] + (m == 2 && leap);
+}
+
+long audit_personal_day(int64_t t)
+{
+    time_t local = (time_t)(t + ARTICLE_TZ_OFFSET);
+    struct tm tm;
+    gmtime_r(&local, &tm);
+    return (tm.tm_year + 1900L) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }
 
 bool audit_personal_id_valid(const char *id, long at_ymd)

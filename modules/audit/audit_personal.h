@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* What was found in one page's texts: counts add up over several calls (a message's body
  * and its reply are one page). The samples are masked: a report must never itself
@@ -24,6 +25,10 @@ typedef struct audit_personal {
  * numbers (1[3-9] and 9 digits, or 3-4-4 with single spaces or hyphens, after an optional
  * +86/86), neither inside a longer run of digits, letters or mask stars. */
 void audit_personal_scan(audit_personal_t *out, const char *text, size_t len, long at_ymd);
+
+/* The day of t (seconds) in Beijing time as YYYYMMDD, the at_ymd the scan takes: the
+ * audit's day, or today for a draft or a reply. */
+long audit_personal_day(int64_t t);
 
 /* The GB 11643 check of 18 ASCII characters: 17 digits, then the check digit or X/x. */
 bool audit_personal_id_valid(const char *id, long at_ymd);

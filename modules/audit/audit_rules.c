@@ -61,6 +61,7 @@ typedef struct site_ctx {
     bool have_home_page;
     util_buf_t home_text;
     size_t articles;
+    long at_ymd; /* the audit's day as YYYYMMDD (audit_personal_day): no later birth date */
 } site_ctx_t;
 
 static bool listing(const conf_column_t *c)
@@ -74,13 +75,6 @@ static void day_of(int64_t t, char buf[11])
 }
 
 /* ---- personal data ---- */
-
-/* The audit's day as YYYYMMDD: an ID's birth date may not be later. */
-static long at_ymd(const audit_t *a)
-{
-    return strtol(a->at_day, NULL, 10) * 10000 + strtol(a->at_day + 5, NULL, 10) * 100 +
-           strtol(a->at_day + 8, NULL, 10);
-}
 
 /* personal-id and personal-phone for one page citizens see (path below the mount): one
  * finding per rule with the count and a masked sample, never the number itself. */
@@ -189,8 +183,8 @@ static int article_cb(void *ud, const article_t *art)
     util_buf_t text = {0};
     audit_scan_html(x->a, x->s, path, art->body, art->body_len, &text);
     audit_personal_t pii = {0};
-    audit_personal_scan(&pii, art->title, strlen(art->title), at_ymd(x->a));
-    audit_personal_scan(&pii, text.data, text.len, at_ymd(x->a));
+    audit_personal_scan(&pii, art->title, strlen(art->title), x->at_ymd);
+    audit_personal_scan(&pii, text.data, text.len, x->at_ymd);
     report_personal(x->s, &pii, path, strlen(path));
     util_buf_free(&text);
     /* 无障碍 (GB/T 37668): every image of an article says what it shows */
@@ -253,7 +247,7 @@ static int page_cb(void *ud, const char *path, size_t len, const store_page_t *p
     util_buf_t text = {0};
     audit_scan_html(x->a, x->s, p0, (const char *)p->body, p->body_len, &text);
     audit_personal_t pii = {0};
-    audit_personal_scan(&pii, text.data, text.len, at_ymd(x->a));
+    audit_personal_scan(&pii, text.data, text.len, x->at_ymd);
     report_personal(x->s, &pii, path, len);
     if (col && listing(col->c)) {
         col->items++;
@@ -469,9 +463,9 @@ static void message_personal(msg_ctx_t *mc, const message_t *m)
     reply_at_t ra = {a->at, {0}};
     message_replies_each(a->t, m->code, reply_at_cb, &ra);
     audit_personal_t pii = {0};
-    audit_personal_scan(&pii, m->title, strlen(m->title), at_ymd(a));
-    audit_personal_scan(&pii, m->body, strlen(m->body), at_ymd(a));
-    audit_personal_scan(&pii, ra.text.data, ra.text.len, at_ymd(a));
+    audit_personal_scan(&pii, m->title, strlen(m->title), mc->x->at_ymd);
+    audit_personal_scan(&pii, m->body, strlen(m->body), mc->x->at_ymd);
+    audit_personal_scan(&pii, ra.text.data, ra.text.len, mc->x->at_ymd);
     util_buf_free(&ra.text);
     char path[160];
     int n = snprintf(path, sizeof path, "/%s/m/%llu.html", mc->c->id, (unsigned long long)m->seq);
@@ -733,7 +727,7 @@ int audit_site(audit_t *a, audit_site_t *s)
     }
     s->audited = true;
     site_ctx_t x = {a, s, util_calloc(cs->ncolumns + 1, sizeof(col_state_t)), cs->ncolumns, NULL,
-                    0, 0, NULL, false, {0}, 0};
+                    0, 0, NULL, false, {0}, 0, audit_personal_day(a->at)};
     for (size_t i = 0; i < cs->ncolumns; i++)
         x.cols[i].c = &cs->columns[i];
     int rc = 0;

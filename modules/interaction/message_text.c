@@ -159,15 +159,6 @@ bool message_text_ok(const char *s, size_t n, bool allow_newlines, size_t *chars
     return true;
 }
 
-/* Today (Beijing time) as YYYYMMDD: an ID's birth date may not be later. */
-static long today_ymd(void)
-{
-    time_t t = time(NULL) + 8 * 3600;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    return (tm.tm_year + 1900L) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
-}
-
 const char *message_reply_text_check(char *text, size_t *len)
 {
     while (*len && (text[*len - 1] == '\n' || text[*len - 1] == '\r' || text[*len - 1] == ' ' ||
@@ -182,7 +173,7 @@ const char *message_reply_text_check(char *text, size_t *len)
     if (chars > MESSAGE_REPLY_MAX)
         return "is longer than 20000 characters";
     audit_personal_t pii = {0};
-    audit_personal_scan(&pii, text, *len, today_ymd());
+    audit_personal_scan(&pii, text, *len, audit_personal_day(time(NULL)));
     if (pii.ids)
         return "shows an unmasked ID card number (居民身份证号码), and every reply is public: "
                "mask it (e.g. 530102********1234)";
