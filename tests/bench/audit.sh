@@ -32,11 +32,13 @@ for dir in modules/*/; do
     MODULE_INC="$MODULE_INC -I${dir%/}"
 done
 mkdir -p build/bench
+# the Makefile's PKGS: the modules linked in use all of them (jansson: the console, nghttp2: core)
+PKGS=$(sed -n 's/^PKGS *:= *//p' Makefile)
 CC=${CC:-cc}
 # shellcheck disable=SC2046,SC2086
-$CC -std=c11 -D_GNU_SOURCE -O2 $MODULE_INC $(pkg-config --cflags libuv yaml-0.1 openssl zlib libcmark) \
+$CC -std=c11 -D_GNU_SOURCE -O2 $MODULE_INC $(pkg-config --cflags $PKGS) \
     -o build/bench/audit_gen tests/bench/audit_gen.c $MODULE_OBJS build/libjiyue.a \
-    $(pkg-config --libs libuv yaml-0.1 openssl zlib libcmark) -llmdb -lpthread -lm
+    $(pkg-config --libs $PKGS) -llmdb -lpthread -lm
 
 MARK="$DIR/.generated-$SITES-$COLUMNS-$ARTICLES"
 if [ ! -f "$MARK" ]; then
