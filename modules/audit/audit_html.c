@@ -15,7 +15,6 @@
 #include "audit_html.h"
 
 #include <ctype.h>
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -206,6 +205,7 @@ static bool tag_hides(const char *tag, const char *p, const char *end, const aud
 
 typedef struct open_el {
     char tag[16];
+    unsigned char flags; /* tag_flags(tag) */
     bool hides;
 } open_el_t;
 
@@ -217,27 +217,51 @@ typedef struct walk {
     size_t overflow_hidden; /* 1 + the overflow count below the first hiding one; 0: none */
 } walk_t;
 
-static bool in(const char *tag, const char *const *list)
-{
-    for (; *list; list++)
-        if (strcmp(tag, *list) == 0)
-            return true;
-    return false;
-}
+/* What the stack needs to know of a tag: void elements never nest; a new SIBLING ends an
+ * open one of the same name (and what is open inside it); a BLOCK ends an open <p>; an
+ * implied end stops at a SCOPE (an open <li> of an outer list is not ended by the <li> of
+ * a list inside it). Sorted by strcmp: tag_flags() looks a name up by bisection, once per
+ * tag, instead of walking a list per question (the scan of a page was half strcmp). */
+enum { T_VOID = 1, T_SIBLING = 2, T_BLOCK = 4, T_SCOPE = 8 };
+static const struct {
+    const char *name;
+    unsigned char flags;
+} TAGS[] = {
+    {"a", T_SIBLING},         {"address", T_BLOCK},     {"area", T_VOID},
+    {"article", T_BLOCK},     {"aside", T_BLOCK},       {"base", T_VOID},
+    {"blockquote", T_BLOCK},  {"br", T_VOID},           {"button", T_SCOPE},
+    {"caption", T_SCOPE},     {"col", T_VOID},          {"dd", T_SIBLING},
+    {"div", T_BLOCK},         {"dl", T_BLOCK | T_SCOPE}, {"dt", T_SIBLING},
+    {"embed", T_VOID},        {"fieldset", T_BLOCK},    {"footer", T_BLOCK},
+    {"form", T_BLOCK},        {"frame", T_VOID},        {"h1", T_BLOCK},
+    {"h2", T_BLOCK},          {"h3", T_BLOCK},          {"h4", T_BLOCK},
+    {"h5", T_BLOCK},          {"h6", T_BLOCK},          {"header", T_BLOCK},
+    {"hr", T_VOID | T_BLOCK}, {"html", T_SCOPE},        {"img", T_VOID},
+    {"input", T_VOID},        {"keygen", T_VOID},       {"li", T_SIBLING},
+    {"link", T_VOID},         {"main", T_BLOCK},        {"marquee", T_SCOPE},
+    {"meta", T_VOID},         {"nav", T_BLOCK},         {"object", T_SCOPE},
+    {"ol", T_BLOCK | T_SCOPE}, {"option", T_SIBLING},   {"p", T_SIBLING | T_BLOCK},
+    {"param", T_VOID},        {"pre", T_BLOCK},         {"section", T_BLOCK},
+    {"select", T_SCOPE},      {"source", T_VOID},       {"table", T_BLOCK | T_SCOPE},
+    {"td", T_SIBLING | T_SCOPE}, {"th", T_SIBLING | T_SCOPE}, {"tr", T_SIBLING},
+    {"track", T_VOID},        {"ul", T_BLOCK | T_SCOPE}, {"wbr", T_VOID},
+};
 
-static const char *const VOID_TAGS[] = {"area", "base", "br", "col", "embed", "hr", "img",
-    "input", "link", "meta", "param", "source", "track", "wbr", "keygen", "frame", NULL};
-/* a new one ends an open one of the same name (and what is open inside it) */
-static const char *const SIBLING_TAGS[] = {"li", "dt", "dd", "tr", "td", "th", "option", "p",
-    "a", NULL};
-/* these end an open <p> */
-static const char *const BLOCK_TAGS[] = {"address", "article", "aside", "blockquote", "div",
-    "dl", "fieldset", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
-    "main", "nav", "ol", "p", "pre", "section", "table", "ul", NULL};
-/* an implied end stops at these: an open <li> of an outer list is not ended by the <li>
- * of a list inside it */
-static const char *const SCOPE_TAGS[] = {"table", "caption", "marquee", "object", "button",
-    "html", "ul", "ol", "dl", "select", "td", "th", NULL};
+static unsigned tag_flags(const char *tag)
+{
+    size_t lo = 0, hi = sizeof TAGS / sizeof TAGS[0];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(tag, TAGS[mid].name);
+        if (c == 0)
+            return TAGS[mid].flags;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return 0;
+}
 
 static bool hidden_now(const walk_t *w)
 {
@@ -261,22 +285,24 @@ static void implied_end(walk_t *w, const char *target)
                 pop(w);
             return;
         }
-        if (in(t, SCOPE_TAGS) && !(row && (strcmp(t, "td") == 0 || strcmp(t, "th") == 0)))
+        if ((w->el[k - 1].flags & T_SCOPE) && !(row && (strcmp(t, "td") == 0 || strcmp(t, "th") == 0)))
             return;
     }
 }
 
 static void open_el(walk_t *w, const char *tag, bool hides)
 {
-    if (in(tag, VOID_TAGS))
+    unsigned flags = tag_flags(tag);
+    if (flags & T_VOID)
         return;
-    if (!w->overflow && in(tag, SIBLING_TAGS))
+    if (!w->overflow && (flags & T_SIBLING))
         implied_end(w, tag);
-    if (!w->overflow && in(tag, BLOCK_TAGS))
+    if (!w->overflow && (flags & T_BLOCK))
         implied_end(w, "p");
     if (w->depth < AUDIT_HTML_DEPTH && !w->overflow) {
         open_el_t *e = &w->el[w->depth++];
-        snprintf(e->tag, sizeof e->tag, "%s", tag);
+        memcpy(e->tag, tag, strlen(tag) + 1); /* tag_name() keeps it under 16 bytes */
+        e->flags = (unsigned char)flags;
         e->hides = hides;
         w->hiding += hides;
         return;
@@ -288,7 +314,7 @@ static void open_el(walk_t *w, const char *tag, bool hides)
 
 static void close_el(walk_t *w, const char *tag)
 {
-    if (in(tag, VOID_TAGS) || strcmp(tag, "script") == 0 || strcmp(tag, "style") == 0)
+    if ((tag_flags(tag) & T_VOID) || strcmp(tag, "script") == 0 || strcmp(tag, "style") == 0)
         return; /* never opened */
     if (w->overflow) { /* the innermost open element, which we only counted */
         if (w->overflow_hidden == w->overflow)
@@ -306,14 +332,16 @@ static void close_el(walk_t *w, const char *tag)
 
 /* ---- the walk ---- */
 
+/* The first `needle` (lower-case, its first character not a letter: "<style", "-->",
+ * "</script") in [p, end), letters in any case; NULL if none. memchr finds the first
+ * character, so a page is passed at memchr's speed between candidates. */
 static const char *find_nocase(const char *p, const char *end, const char *needle)
 {
     size_t k = strlen(needle);
-    for (; p + k <= end; p++) {
-        if (tolower((unsigned char)*p) != needle[0])
-            continue;
-        if (strncasecmp(p, needle, k) == 0)
+    while (p + k <= end && (p = memchr(p, needle[0], (size_t)(end - p) - k + 1))) {
+        if (strncasecmp(p + 1, needle + 1, k - 1) == 0)
             return p;
+        p++;
     }
     return NULL;
 }
