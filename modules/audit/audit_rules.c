@@ -62,6 +62,7 @@ typedef struct site_ctx {
     util_buf_t home_text;
     size_t articles;
     long at_ymd; /* the audit's day as YYYYMMDD (audit_personal_day): no later birth date */
+    util_buf_t article_text; /* article_cb's visible text, one buffer for all the articles */
 } site_ctx_t;
 
 static bool listing(const conf_column_t *c)
@@ -180,13 +181,13 @@ static int article_cb(void *ud, const article_t *art)
     x->a->scanned_articles++;
     char path[256];
     snprintf(path, sizeof path, "/%s/%s.html", art->column, art->id);
-    util_buf_t text = {0};
-    audit_scan_html(x->a, x->s, path, art->body, art->body_len, &text);
+    util_buf_t *text = &x->article_text;
+    text->len = 0;
+    audit_scan_html(x->a, x->s, path, art->body, art->body_len, text);
     audit_personal_t pii = {0};
     audit_personal_scan(&pii, art->title, strlen(art->title), x->at_ymd);
-    audit_personal_scan(&pii, text.data, text.len, x->at_ymd);
+    audit_personal_scan(&pii, text->data, text->len, x->at_ymd);
     report_personal(x->s, &pii, path, strlen(path));
-    util_buf_free(&text);
     /* 无障碍 (GB/T 37668): every image of an article says what it shows */
     size_t bare = audit_images_without_alt(art->body, art->body_len);
     if (bare) {
@@ -727,7 +728,7 @@ int audit_site(audit_t *a, audit_site_t *s)
     }
     s->audited = true;
     site_ctx_t x = {a, s, util_calloc(cs->ncolumns + 1, sizeof(col_state_t)), cs->ncolumns, NULL,
-                    0, 0, NULL, false, {0}, 0, audit_personal_day(a->at)};
+                    0, 0, NULL, false, {0}, 0, audit_personal_day(a->at), {0}};
     for (size_t i = 0; i < cs->ncolumns; i++)
         x.cols[i].c = &cs->columns[i];
     int rc = 0;
@@ -771,5 +772,6 @@ int audit_site(audit_t *a, audit_site_t *s)
     free(x.cols);
     free(x.unattributed_folder);
     util_buf_free(&x.home_text);
+    util_buf_free(&x.article_text);
     return rc < 0 ? rc : 0;
 }
